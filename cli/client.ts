@@ -1,0 +1,258 @@
+import type { ImageRecord } from '../contracts/images'
+import { UploadsPrefix } from '../contracts/sources'
+import { DefaultUrl, UsageError } from './args'
+
+// The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'
+// DescribeExecution and GetExecutionHistory (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
+
+/** Step Functions' execution statuses (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html). */
+export const ExecutionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const
+export type ExecutionStatus = (typeof ExecutionStatuses)[number]
+
+export interface ExecutionSummary {
+  readonly executionArn: string
+  readonly name: string
+  readonly workflow: string
+  readonly status: ExecutionStatus
+  readonly startDate: string
+  readonly stopDate?: string
+  readonly input?: unknown
+  readonly error?: string
+  readonly cause?: string
+}
+
+/** One GetExecutionHistory event; its details sit under a type-specific field such as `stateEnteredEventDetails`. */
+export interface HistoryEvent {
+  readonly id: number
+  readonly previousEventId?: number
+  readonly timestamp: string
+  readonly type: string
+  readonly [details: string]: unknown
+}
+
+/** The server's per-state summary of the history: CAUGHT is a failure a Catch handled. */
+export interface StateSummary {
+  readonly name: string
+  readonly type: string
+  readonly status: 'SUCCEEDED' | 'FAILED' | 'CAUGHT' | 'RUNNING'
+  readonly enteredAt: string
+  readonly exitedAt?: string
+  readonly durationMs?: number
+  readonly retries: number
+  readonly error?: string
+  readonly cause?: string
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  readonly history: ReadonlyArray<HistoryEvent>
+  readonly states?: ReadonlyArray<StateSummary>
+}
+
+/** What `PUT /uploads/{key}` answers, like S3 PutObject plus the key and size. */
+export interface UploadResult {
+  readonly bucket: string
+  readonly key: string
+  readonly etag: string
+  readonly size: number
+}
+
+export interface DlqMessage {
+  readonly id: string
+  readonly sentAt: string
+  readonly body: unknown
+}
+
+export interface DlqQueue {
+  readonly name: string
+  readonly messages: ReadonlyArray<DlqMessage>
+}
+
+export interface ExecutionFilter {
+  readonly workflow?: string | undefined
+  readonly status?: string | undefined
+  readonly key?: string | undefined
+}
+
+/** The runtime did not answer at all (connection refused, unknown host, timed out): exit 3. */
+export class Unreachable extends Error {
+  readonly _tag = 'Unreachable'
+  readonly url: string
+  constructor(url: string, reason: string) {
+    super(`cannot reach the pipeline runtime at ${url} (${reason}). Is it running (npm start)? Set PIPELINE_URL to its address.`)
+    this.name = 'Unreachable'
+    this.url = url
+  }
+}
+
+/** The runtime answered with an error status; `error` and `message` come from its JSON `{error, message}` body. */
+export class HttpError extends Error {
+  readonly _tag = 'HttpError'
+  readonly status: number
+  readonly error: string
+  constructor(status: number, error: string, message: string) {
+    super(message)
+    this.name = 'HttpError'
+    this.status = status
+    this.error = error
+  }
+}
+
+/** The runtime answered 2xx with something outside its contract (not JSON, a field missing): exit 3. */
+export class InvalidResponse extends Error {
+  readonly _tag = 'InvalidResponse'
+  constructor(message: string) {
+    super(message)
+    this.name = 'InvalidResponse'
+  }
+}
+
+/** Reads PIPELINE_URL (default http://127.0.0.1:3000); a value that is not an http(s) URL is a usage error. */
+export const baseUrlFrom = (env: Readonly<Record<string, string | undefined>>): URL => {
+  const raw = env.PIPELINE_URL?.trim() || DefaultUrl
+  let url: URL
+  try {
+    url = new URL(raw)
+  } catch {
+    throw new UsageError(`PIPELINE_URL is not a URL: ${raw}`, { showHelpHint: false })
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`PIPELINE_URL must be an http:// or https:// URL: ${raw}`, { showHelpHint: false })
+  // A trailing slash makes relative paths resolve under a base path such as http://host/pipeline/.
+  if (!url.pathname.endsWith('/')) url.pathname += '/'
+  url.search = ''
+  url.hash = ''
+  return url
+}
+
+/** Encodes each `/`-separated segment of an object key for a URL path, keeping the slashes. */
+export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/')
+
+/** The image record's address: `GET /images/{key}` takes the key without its `uploads/` prefix. */
+export const imagePath = (key: string): string => `images/${encodeKeyPath(key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key)}`
+
+interface RequestOptions {
+  readonly query?: Readonly<Record<string, string | undefined>>
+  readonly body?: Uint8Array
+  readonly contentType?: string
+  readonly timeoutMs?: number
+}
+
+/** A small typed client for the local runtime's HTTP API, over the global `fetch`. */
+export class PipelineClient {
+  readonly baseUrl: URL
+  private readonly requestTimeoutMs: number
+
+  constructor(baseUrl: URL, options: { readonly requestTimeoutMs?: number } = {}) {
+    this.baseUrl = baseUrl
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000
+  }
+
+  /** The address to show people: without the trailing slash we added. */
+  get displayUrl(): string {
+    return this.baseUrl.href.replace(/\/$/, '')
+  }
+
+  async health(): Promise<{ readonly status: string }> {
+    const body = await this.request('GET', 'health')
+    if (typeof body.status !== 'string') throw new InvalidResponse('GET /health answered without a status')
+    return body as { status: string }
+  }
+
+  /** `PUT /uploads/{key}`: `key` is the part after `uploads/`, segments unencoded. */
+  async upload(key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> {
+    // Large files get longer: the request timeout plus a second per MB.
+    const timeoutMs = this.requestTimeoutMs + Math.ceil(bytes.byteLength / 1_000_000) * 1_000
+    const body = await this.request('PUT', `${UploadsPrefix}${encodeKeyPath(key)}`, { body: bytes, contentType, timeoutMs })
+    if (typeof body.etag !== 'string' || typeof body.key !== 'string') throw new InvalidResponse(`PUT /uploads/${key} answered without a key and etag`)
+    return body as unknown as UploadResult
+  }
+
+  async listExecutions(filter: ExecutionFilter = {}): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> }> {
+    const body = await this.request('GET', 'executions', { query: { ...filter } })
+    if (!Array.isArray(body.executions)) throw new InvalidResponse('GET /executions answered without an executions list')
+    return body as unknown as { executions: ReadonlyArray<ExecutionSummary> }
+  }
+
+  /** `GET /executions/{executionArnOrName}`. */
+  async getExecution(id: string): Promise<ExecutionDetail> {
+    const body = await this.request('GET', `executions/${encodeURIComponent(id)}`)
+    if (typeof body.status !== 'string') throw new InvalidResponse(`GET /executions/${id} answered without a status`)
+    return body as unknown as ExecutionDetail
+  }
+
+  /** The image record for an object key (with or without `uploads/`), or undefined while there is none (404). */
+  async getImage(key: string): Promise<ImageRecord | undefined> {
+    try {
+      const body = await this.request('GET', imagePath(key))
+      if (typeof body.status !== 'string') throw new InvalidResponse(`GET /${imagePath(key)} answered without a status`)
+      return body as unknown as ImageRecord
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return undefined
+      throw error
+    }
+  }
+
+  async listDlq(): Promise<{ readonly queues: ReadonlyArray<DlqQueue> }> {
+    const body = await this.request('GET', 'dlq')
+    if (!Array.isArray(body.queues)) throw new InvalidResponse('GET /dlq answered without a queues list')
+    return body as unknown as { queues: ReadonlyArray<DlqQueue> }
+  }
+
+  private async request(method: 'GET' | 'PUT', path: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+    const url = new URL(path, this.baseUrl)
+    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(name, value)
+    const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs
+    let response: Response
+    let text: string
+    try {
+      response = await fetch(url, {
+        method,
+        headers: { accept: 'application/json', ...(options.contentType ? { 'content-type': options.contentType } : {}) },
+        ...(options.body ? { body: options.body } : {}),
+        signal: AbortSignal.timeout(timeoutMs),
+      })
+      text = await response.text()
+    } catch (error) {
+      throw new Unreachable(this.displayUrl, unreachableReason(error, timeoutMs))
+    }
+    const parsed = parseJson(text)
+    if (!response.ok) {
+      const error = typeof parsed?.error === 'string' ? parsed.error : response.statusText || 'Error'
+      const message = typeof parsed?.message === 'string' ? parsed.message : text.trim().slice(0, 200) || `HTTP ${response.status}`
+      throw new HttpError(response.status, error, message)
+    }
+    if (parsed === undefined) throw new InvalidResponse(`${method} /${path} answered ${response.status} with a body that is not a JSON object`)
+    return parsed
+  }
+}
+
+const parseJson = (text: string): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(text)
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * fetch fails with `TypeError('fetch failed')`; the reason a person can act on is in its `cause`. Read by shape,
+ * not `instanceof`: the error may come from another realm (a test runner's sandbox).
+ */
+const unreachableReason = (error: unknown, timeoutMs: number): string => {
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown; cause?: unknown }
+  if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)}s`
+  const cause = (typeof failure.cause === 'object' && failure.cause !== null ? failure.cause : {}) as { code?: unknown; message?: unknown }
+  const reasons: Record<string, string> = {
+    ECONNREFUSED: 'connection refused',
+    ECONNRESET: 'connection reset',
+    ENOTFOUND: 'host not found',
+    EAI_AGAIN: 'host not found',
+    ETIMEDOUT: 'connection timed out',
+    EHOSTUNREACH: 'host unreachable',
+    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
+    UND_ERR_SOCKET: 'connection closed',
+  }
+  if (typeof cause.code === 'string' && reasons[cause.code]) return reasons[cause.code] ?? cause.code
+  if (typeof cause.message === 'string') return cause.message
+  return typeof failure.message === 'string' ? failure.message : String(error)
+}

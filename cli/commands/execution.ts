@@ -1,0 +1,59 @@
+import { defineCommand } from '../args'
+import type { ExecutionDetail } from '../client'
+import { describeFailure, durationBetween, fields, formatDuration, formatTime, json, paletteFor, table, terminalWidth } from '../format'
+
+export const execution = defineCommand(
+  {
+    name: 'execution',
+    summary: 'show one execution state by state',
+    positionals: { label: 'ID', min: 1, max: 1 },
+    options: {
+      json: { type: 'boolean', description: 'print the raw execution JSON, history included' },
+    },
+    description: `Shows one execution, by name or ARN: its status, error and cause, then each state it went through
+with its status (SUCCEEDED, FAILED, CAUGHT by a Catch, RUNNING), duration, retries and error.
+
+Examples:
+  pipeline execution image-7f3c
+  pipeline execution arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:image-7f3c --json`,
+  },
+  async ({ positionals, options }, { io, client }) => {
+    const detail = await client().getExecution(positionals[0] ?? '')
+    if (options.json) {
+      io.stdout.write(json(detail))
+      return 0
+    }
+    io.stdout.write(render(detail, terminalWidth(io.stdout), paletteFor(io.stdout, io.env).status))
+    return 0
+  },
+)
+
+/** The header block, then the state table; errors are cut to the terminal width when there is one. */
+const render = (detail: ExecutionDetail, columns: number | undefined, status: (text: string) => string): string => {
+  const header = fields([
+    ['Execution', detail.name],
+    ['ARN', detail.executionArn],
+    ['Workflow', detail.workflow],
+    ['Status', status(detail.status)],
+    ['Started', formatTime(detail.startDate)],
+    ['Stopped', detail.stopDate ? formatTime(detail.stopDate) : undefined],
+    ['Duration', formatDuration(durationBetween(detail.startDate, detail.stopDate)) + (detail.stopDate ? '' : ' so far')],
+    ['Error', detail.error],
+    ['Cause', detail.cause === undefined ? undefined : describeFailure(undefined, detail.cause)],
+  ])
+  const states = detail.states ?? []
+  if (states.length === 0) return `${header}\nNo states entered yet (${detail.history?.length ?? 0} history events).\n`
+  const rows = states.map((state) => [
+    state.name,
+    state.type,
+    state.status,
+    state.durationMs !== undefined ? formatDuration(state.durationMs) : formatDuration(durationBetween(state.enteredAt, state.exitedAt)),
+    String(state.retries ?? 0),
+    describeFailure(state.error, state.cause) ?? '',
+  ])
+  return `${header}\n${table(
+    [{ header: 'STATE' }, { header: 'TYPE' }, { header: 'STATUS', style: status }, { header: 'DURATION' }, { header: 'RETRIES' }, { header: 'ERROR' }],
+    rows,
+    { maxWidth: columns },
+  )}`
+}

@@ -1,0 +1,57 @@
+import { UsageError, defineCommand } from '../args'
+import { ExecutionStatuses, type ExecutionStatus } from '../client'
+import { durationBetween, formatDuration, formatTime, json, paletteFor, table } from '../format'
+
+export const executions = defineCommand(
+  {
+    name: 'executions',
+    summary: 'list workflow executions, newest first',
+    positionals: { label: '', min: 0, max: 0 },
+    options: {
+      workflow: { type: 'string', placeholder: 'W', description: 'only executions of workflow W' },
+      status: { type: 'string', placeholder: 'S', description: `only executions in status S (${ExecutionStatuses.join(', ')})` },
+      key: { type: 'string', placeholder: 'K', description: 'only executions about object key K (e.g. uploads/cat.jpg)' },
+      json: { type: 'boolean', description: "print the server's JSON answer as it came" },
+    },
+    description: `Lists the local runtime's workflow executions as a table: name, workflow, status, start time
+(local) and duration (so far, for RUNNING ones).
+
+Examples:
+  pipeline executions --status FAILED
+  pipeline executions --workflow ImageWorkflow --json`,
+  },
+  async ({ options }, { io, client }) => {
+    const status = options.status === undefined ? undefined : parseStatus(options.status)
+    const answer = await client().listExecutions({ workflow: options.workflow, status, key: options.key })
+    if (options.json) {
+      io.stdout.write(json(answer))
+      return 0
+    }
+    if (answer.executions.length === 0) {
+      io.stdout.write('No executions.\n')
+      return 0
+    }
+    const now = Date.now()
+    const newestFirst = [...answer.executions].sort((a, b) => (Date.parse(b.startDate) || 0) - (Date.parse(a.startDate) || 0))
+    const palette = paletteFor(io.stdout, io.env)
+    io.stdout.write(
+      table(
+        [{ header: 'NAME' }, { header: 'WORKFLOW' }, { header: 'STATUS', style: palette.status }, { header: 'STARTED' }, { header: 'DURATION' }],
+        newestFirst.map((execution) => [
+          execution.name,
+          execution.workflow,
+          execution.status,
+          formatTime(execution.startDate),
+          formatDuration(durationBetween(execution.startDate, execution.stopDate, now)),
+        ]),
+      ),
+    )
+    return 0
+  },
+)
+
+const parseStatus = (raw: string): ExecutionStatus => {
+  const status = raw.trim().toUpperCase()
+  if (!(ExecutionStatuses as ReadonlyArray<string>).includes(status)) throw new UsageError(`--status must be one of ${ExecutionStatuses.join(', ')} (got ${raw})`)
+  return status as ExecutionStatus
+}

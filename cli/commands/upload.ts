@@ -1,0 +1,215 @@
+import { readFile, stat } from 'node:fs/promises'
+import { basename, extname } from 'node:path'
+import type { Rendition } from '../../contracts/images'
+import { UploadsPrefix } from '../../contracts/sources'
+import { UsageError, defineCommand } from '../args'
+import { HttpError, InvalidResponse, type PipelineClient, type UploadResult } from '../client'
+import { describeFailure, formatBytes, json, paletteFor } from '../format'
+import { uploadProgress } from '../progress'
+import { waitForImage, type ImageOutcome } from '../wait'
+
+/** One file's final line: UPLOADED without --wait, PROCESSED/FAILED/TIMEOUT with it; REJECTED/ERROR when the PUT failed. */
+export interface FileResult {
+  readonly file: string
+  readonly key: string
+  readonly status: 'UPLOADED' | 'REJECTED' | 'ERROR' | 'PROCESSED' | 'FAILED' | 'TIMEOUT'
+  readonly size?: number
+  readonly etag?: string
+  readonly renditions?: ReadonlyArray<Rendition>
+  readonly error?: string
+  readonly reason?: string
+  readonly httpStatus?: number
+  readonly executionArn?: string
+}
+
+const DefaultTimeoutSeconds = 120
+
+/** What the server sees as Content-Type; it sniffs the magic bytes anyway, this is only a hint. */
+const contentTypes: Readonly<Record<string, string>> = {
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.gif': 'image/gif',
+  '.avif': 'image/avif',
+  '.tif': 'image/tiff',
+  '.tiff': 'image/tiff',
+}
+
+export const upload = defineCommand(
+  {
+    name: 'upload',
+    summary: 'upload files under uploads/ and, with --wait, report how each was processed',
+    positionals: { label: 'FILE...', min: 1, max: Number.POSITIVE_INFINITY },
+    options: {
+      prefix: { type: 'string', placeholder: 'P', description: 'put each file at uploads/{P}{basename}; end P with / for a folder' },
+      wait: { type: 'boolean', description: 'wait for each upload to be PROCESSED or FAILED and print its outcome' },
+      timeout: { type: 'string', placeholder: 'S', description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})` },
+      json: { type: 'boolean', description: 'print a JSON array of per-file results instead of text' },
+    },
+    description: `Uploads each FILE to the local runtime's bucket as uploads/{prefix}{basename}; each upload starts the
+image workflow. Every file is checked before anything is sent: a missing file uploads nothing.
+Progress goes to stderr (a bar on a terminal, else one line per file); results go to stdout:
+  UPLOADED   uploads/cat.jpg  12.3 KiB
+  PROCESSED  uploads/cat.jpg  thumbnail 200x150 jpeg 5.1 KiB, web 1280x960 webp 80.2 KiB
+  FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)
+Exits 1 if any upload was rejected, FAILED or timed out.
+
+Examples:
+  pipeline upload photos/*.jpg --wait
+  pipeline upload scan.png --prefix 2024/05/ --wait --timeout 30 --json`,
+  },
+  async ({ positionals, options }, { io, client }) => {
+    const prefix = options.prefix ?? ''
+    const timeoutSeconds = parseTimeout(options.timeout, options.wait)
+    const files = await checkFiles(positionals, prefix)
+    const api = client()
+    const palette = paletteFor(io.stdout, io.env)
+    const progress = uploadProgress(io.stderr, { files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) })
+    const results: FileResult[] = []
+    const print = (result: FileResult) => {
+      results.push(result)
+      if (!options.json) progress.above(() => io.stdout.write(`${palette.status(result.status.padEnd(9))}  ${result.key}  ${detail(result)}\n`))
+    }
+    try {
+      const uploaded: Array<{ readonly file: string; readonly upload: UploadResult }> = []
+      const uploadedAt = Date.now()
+      for (const file of files) {
+        progress.started(file.path, file.size)
+        const outcome = await uploadOne(api, file)
+        progress.finished(file.path, file.size, outcome.status === 'UPLOADED' ? 'uploaded' : `${outcome.status.toLowerCase()}: ${detail(outcome)}`)
+        if (outcome.status === 'UPLOADED' && options.wait) uploaded.push({ file: file.path, upload: outcome.upload })
+        else print(outcome.status === 'UPLOADED' ? outcome.result : outcome)
+      }
+      if (options.wait && uploaded.length > 0) {
+        const deadline = Date.now() + timeoutSeconds * 1000
+        let settled = 0
+        progress.waiting(settled, uploaded.length)
+        await Promise.all(
+          uploaded.map(async ({ file, upload }) => {
+            const outcome = await waitForImage(api, upload, { deadline, uploadedAt })
+            settled += 1
+            progress.waiting(settled, uploaded.length)
+            print(settledResult(file, upload, outcome, timeoutSeconds))
+          }),
+        )
+      }
+    } finally {
+      progress.end()
+    }
+    if (options.json) io.stdout.write(json(sortLike(results, files)))
+    if (results.some((result) => result.status === 'ERROR')) return 3
+    return results.every((result) => result.status === 'UPLOADED' || result.status === 'PROCESSED') ? 0 : 1
+  },
+)
+
+interface LocalFile {
+  readonly path: string
+  readonly size: number
+  /** The key after `uploads/`. */
+  readonly key: string
+}
+
+const parseTimeout = (raw: string | undefined, wait: boolean): number => {
+  if (raw === undefined) return DefaultTimeoutSeconds
+  if (!wait) throw new UsageError('--timeout only applies with --wait')
+  const seconds = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got ${raw})`)
+  return seconds
+}
+
+/** Every file must exist and be a regular file, and no two may land on one key, before anything is sent. */
+const checkFiles = async (paths: ReadonlyArray<string>, prefix: string): Promise<ReadonlyArray<LocalFile>> => {
+  const problems: string[] = []
+  const files: LocalFile[] = []
+  const byKey = new Map<string, string>()
+  for (const path of paths) {
+    const key = `${prefix}${basename(path)}`
+    // `.` and `..` would be resolved away by the URL and empty segments collapse: the object would land elsewhere.
+    if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+      throw new UsageError(`--prefix ${JSON.stringify(prefix)} makes the key ${UploadsPrefix}${key}, which has an empty, "." or ".." path segment`)
+    }
+    try {
+      const info = await stat(path)
+      if (!info.isFile()) {
+        problems.push(`not a file: ${path}`)
+        continue
+      }
+      const clash = byKey.get(key)
+      if (clash !== undefined) problems.push(`${clash} and ${path} would both upload to ${UploadsPrefix}${key}`)
+      byKey.set(key, path)
+      files.push({ path, size: info.size, key })
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      problems.push(code === 'ENOENT' || code === 'ENOTDIR' ? `no such file: ${path}` : code === 'EACCES' ? `permission denied: ${path}` : `cannot read ${path}`)
+    }
+  }
+  if (problems.length > 0) throw new UsageError(`${problems.join('\n')}\nnothing was uploaded`, { showHelpHint: false })
+  return files
+}
+
+type UploadOutcome = (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' }) | { readonly status: 'UPLOADED'; readonly upload: UploadResult; readonly result: FileResult }
+
+/** PUTs one file; a 4xx is that file's rejection, a 5xx or an off-contract answer a server error. Unreachable propagates. */
+const uploadOne = async (api: PipelineClient, file: LocalFile): Promise<UploadOutcome> => {
+  const key = `${UploadsPrefix}${file.key}`
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(file.path)
+  } catch {
+    return { file: file.path, key, status: 'FAILED', error: 'ReadError', reason: `cannot read ${file.path}` }
+  }
+  try {
+    const upload = await api.upload(file.key, bytes, contentTypes[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
+    return { status: 'UPLOADED', upload, result: { file: file.path, key: upload.key, status: 'UPLOADED', size: upload.size, etag: upload.etag } }
+  } catch (error) {
+    if (error instanceof HttpError) {
+      return { file: file.path, key, status: error.status >= 500 ? 'ERROR' : 'REJECTED', httpStatus: error.status, error: error.error, reason: error.message }
+    }
+    if (error instanceof InvalidResponse) return { file: file.path, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
+    throw error
+  }
+}
+
+const settledResult = (file: string, upload: UploadResult, outcome: ImageOutcome, timeoutSeconds: number): FileResult => {
+  const base = { file, key: upload.key, size: upload.size, etag: upload.etag }
+  if (outcome.status === 'TIMEOUT') {
+    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see 'pipeline executions --key ${upload.key}'` }
+  }
+  if ('execution' in outcome) {
+    const { execution } = outcome
+    return { ...base, status: 'FAILED', executionArn: execution.executionArn, error: execution.error ?? execution.status, reason: describeFailure(undefined, execution.cause) ?? `execution ${execution.name} ${execution.status}` }
+  }
+  const { record } = outcome
+  return {
+    ...base,
+    status: record.status,
+    renditions: record.renditions,
+    ...(record.error === undefined ? {} : { error: record.error }),
+    ...(record.reason === undefined ? {} : { reason: record.reason }),
+  }
+}
+
+/** The text after the key on a result line. */
+const detail = (result: FileResult): string => {
+  switch (result.status) {
+    case 'UPLOADED':
+      return formatBytes(result.size ?? 0)
+    case 'PROCESSED': {
+      const renditions = result.renditions ?? []
+      if (renditions.length === 0) return 'no renditions'
+      return renditions.map((r) => `${r.name} ${r.width}x${r.height} ${r.format} ${formatBytes(r.bytes)}`).join(', ')
+    }
+    case 'REJECTED':
+    case 'ERROR':
+      return [result.httpStatus, describeFailure(result.error, result.reason)].filter((part) => part !== undefined).join(' ')
+    default:
+      return describeFailure(result.error, result.reason) ?? result.status.toLowerCase()
+  }
+}
+
+/** --wait prints as outcomes arrive; JSON lists the files in the order given. */
+const sortLike = (results: ReadonlyArray<FileResult>, files: ReadonlyArray<LocalFile>): ReadonlyArray<FileResult> => {
+  const order = new Map(files.map((file, index) => [file.path, index]))
+  return [...results].sort((a, b) => (order.get(a.file) ?? 0) - (order.get(b.file) ?? 0))
+}

@@ -1,0 +1,88 @@
+import { UsageError, helpFooter, type Command } from './args'
+import { HttpError, InvalidResponse, PipelineClient, Unreachable, baseUrlFrom } from './client'
+import { dlq } from './commands/dlq'
+import { execution } from './commands/execution'
+import { executions } from './commands/executions'
+import { health } from './commands/health'
+import { upload } from './commands/upload'
+import { processIo, type Io } from './io'
+
+export type { Io, Output } from './io'
+
+/** Exit codes, as every `--help` documents them. */
+export const ExitCode = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const
+
+const commands: ReadonlyArray<Command> = [upload, executions, execution, dlq, health]
+
+const mainHelp = (): string => {
+  const usages = commands.map((command) => command.usage.replace(/^pipeline /, ''))
+  const width = Math.max(...usages.map((usage) => usage.length))
+  return `pipeline: drive the local event pipeline runtime over its HTTP API.
+
+Usage: pipeline COMMAND [options]
+
+Commands:
+${commands.map((command, index) => `  ${(usages[index] ?? '').padEnd(width)}  ${command.summary}`).join('\n')}
+
+Run 'pipeline COMMAND --help' for a command's options.
+
+${helpFooter}`
+}
+
+/**
+ * Runs the CLI on `argv` (the words after `pipeline`) and resolves to the exit code; it never exits the process
+ * and never throws, so tests call it with their own `io`. Errors are one line on stderr, never a stack trace.
+ */
+export async function main(argv: ReadonlyArray<string>, io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined) {
+    io.stderr.write(mainHelp())
+    return ExitCode.usage
+  }
+  if (name === '--help' || name === '-h' || (name === 'help' && rest.length === 0)) {
+    io.stdout.write(mainHelp())
+    return ExitCode.ok
+  }
+  // `pipeline help upload` reads as `pipeline upload --help`.
+  const [commandName, args] = name === 'help' ? [rest[0] ?? '', ['--help']] : [name, rest]
+  const command = commands.find((candidate) => candidate.name === commandName)
+  if (!command) {
+    const what = commandName.startsWith('-') ? `unknown option ${commandName}` : `unknown command '${commandName}'`
+    io.stderr.write(`pipeline: ${what}\nRun 'pipeline --help' for the commands.\n`)
+    return ExitCode.usage
+  }
+  let client: PipelineClient | undefined
+  const context = { io, client: () => (client ??= new PipelineClient(baseUrlFrom(io.env))) }
+  try {
+    return await command.run(args, context)
+  } catch (error) {
+    return report(error, command.name, io)
+  }
+}
+
+/** One clear line (or a few, for several missing files) per failure, and the exit code it maps to. */
+const report = (error: unknown, command: string, io: Io): number => {
+  const say = (text: string) => {
+    for (const line of text.split('\n')) io.stderr.write(`pipeline ${command}: ${line}\n`)
+  }
+  if (error instanceof UsageError) {
+    say(error.message)
+    if (error.showHelpHint) io.stderr.write(`Run 'pipeline ${command} --help' for usage.\n`)
+    return ExitCode.usage
+  }
+  if (error instanceof Unreachable) {
+    say(error.message)
+    return ExitCode.server
+  }
+  if (error instanceof HttpError) {
+    say(`the server answered ${error.status} ${error.error}: ${error.message}`)
+    return error.status >= 500 ? ExitCode.server : ExitCode.jobFailed
+  }
+  if (error instanceof InvalidResponse) {
+    say(`the server's answer is outside its contract: ${error.message}`)
+    return ExitCode.server
+  }
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)
+  say(`unexpected error: ${message}`)
+  return ExitCode.jobFailed
+}

@@ -1,0 +1,113 @@
+import { mkdirSync } from 'node:fs'
+import * as path from 'node:path'
+import { DatabaseSync } from 'node:sqlite'
+
+/**
+ * The local runtime's state in one SQLite file under the data directory: archive, executions and their
+ * history, queues, tables, the search index and the side-effect ledger. WAL keeps readers off the writer's
+ * back; a committed transaction survives a killed process, which is what "acknowledged" means here.
+ */
+export const openDatabase = (dataDir: string): DatabaseSync => {
+  mkdirSync(dataDir, { recursive: true })
+  const db = new DatabaseSync(path.join(dataDir, 'pipeline.db'))
+  db.exec(`
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    PRAGMA busy_timeout = 5000;
+    PRAGMA foreign_keys = ON;
+
+    CREATE TABLE IF NOT EXISTS events (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      id TEXT NOT NULL,
+      bus TEXT NOT NULL,
+      time TEXT NOT NULL,
+      source TEXT NOT NULL,
+      detail_type TEXT NOT NULL,
+      archive TEXT,
+      replay_name TEXT,
+      event TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS events_by_time ON events (archive, time);
+
+    CREATE TABLE IF NOT EXISTS executions (
+      arn TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      state_machine TEXT NOT NULL,
+      workflow TEXT NOT NULL,
+      status TEXT NOT NULL,
+      subject TEXT,
+      input TEXT NOT NULL,
+      output TEXT,
+      error TEXT,
+      cause TEXT,
+      event_id TEXT,
+      created_at TEXT NOT NULL,
+      start_date TEXT,
+      stop_date TEXT
+    );
+    CREATE INDEX IF NOT EXISTS executions_by_status ON executions (status, created_at);
+    CREATE INDEX IF NOT EXISTS executions_by_workflow ON executions (workflow, created_at);
+    CREATE INDEX IF NOT EXISTS executions_by_subject ON executions (subject);
+
+    CREATE TABLE IF NOT EXISTS history (
+      execution_arn TEXT NOT NULL REFERENCES executions (arn) ON DELETE CASCADE,
+      id INTEGER NOT NULL,
+      previous_id INTEGER NOT NULL,
+      timestamp TEXT NOT NULL,
+      type TEXT NOT NULL,
+      details TEXT NOT NULL,
+      PRIMARY KEY (execution_arn, id)
+    );
+
+    CREATE TABLE IF NOT EXISTS queue_messages (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      queue TEXT NOT NULL,
+      id TEXT NOT NULL UNIQUE,
+      body TEXT NOT NULL,
+      sent_at TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, seq);
+
+    CREATE TABLE IF NOT EXISTS objects (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      file TEXT NOT NULL,
+      size INTEGER NOT NULL,
+      etag TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      last_modified TEXT NOT NULL,
+      PRIMARY KEY (bucket, key)
+    );
+
+    CREATE TABLE IF NOT EXISTS images (
+      key TEXT PRIMARY KEY,
+      etag TEXT NOT NULL,
+      status TEXT NOT NULL,
+      record TEXT NOT NULL
+    );
+
+    CREATE TABLE IF NOT EXISTS ledger (
+      key TEXT PRIMARY KEY,
+      owner TEXT NOT NULL,
+      done INTEGER NOT NULL DEFAULT 0,
+      claimed_at TEXT NOT NULL
+    );
+
+    CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (id UNINDEXED, kind UNINDEXED, title, text, data UNINDEXED);
+  `)
+  return db
+}
+
+/** Runs `work` in one transaction: all of it is durable, or none of it. Nested calls join the outer one. */
+export const transaction = <T>(db: DatabaseSync, work: () => T): T => {
+  if (db.isTransaction) return work()
+  db.exec('BEGIN IMMEDIATE')
+  try {
+    const result = work()
+    db.exec('COMMIT')
+    return result
+  } catch (error) {
+    db.exec('ROLLBACK')
+    throw error
+  }
+}

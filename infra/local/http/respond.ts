@@ -1,0 +1,35 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+
+/** An error a route answers with: status, a stable error name, and a message for the user. Never a stack trace. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly error: string, message: string, readonly headers: Record<string, string> = {}) {
+    super(message)
+  }
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  const text = JSON.stringify(body)
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
+  res.end(text)
+}
+
+export const sendError = (res: ServerResponse, error: HttpError) => {
+  if (res.headersSent) return res.destroy()
+  sendJson(res, error.status, { error: error.error, message: error.message }, error.headers)
+}
+
+/** Reads a small JSON body (for control routes), refusing what is too large or not JSON. */
+export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promise<unknown> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) throw new HttpError(413, 'PayloadTooLarge', `The body is over ${limit} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw new HttpError(400, 'MalformedJson', 'The body is not valid JSON')
+  }
+}

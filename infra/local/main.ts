@@ -1,0 +1,57 @@
+import * as path from 'node:path'
+import { configFromEnv } from '../../steps/services/config'
+import { createPipelineServer } from './http/server'
+import { startRuntime } from './runtime'
+
+/** Reads a positive integer setting, or exits with a message naming it (a bad setting is the user's to fix, not a crash). */
+const setting = (name: string, fallback: number): number => {
+  const raw = process.env[name]
+  if (raw === undefined || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`${name} must be a non-negative integer, got "${raw}"`)
+    process.exit(2)
+  }
+  return value
+}
+
+/** `npm start`: the whole pipeline on this machine, serving on HOST:PORT (127.0.0.1:3000 by default). */
+const main = async () => {
+  const host = process.env.HOST ?? '127.0.0.1'
+  const port = setting('PORT', 3000)
+  const dataDir = path.resolve(process.env.PIPELINE_DATA ?? '.pipeline')
+  let config
+  try {
+    config = configFromEnv(process.env)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(2)
+  }
+  const runtime = startRuntime({ dataDir, config, concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2 })
+  if (runtime.recovered > 0) console.log(`Resuming ${runtime.recovered} execution(s) interrupted by the last stop`)
+  const server = createPipelineServer(runtime, { maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024) })
+  server.on('error', (error: NodeJS.ErrnoException) => {
+    console.error(error.code === 'EADDRINUSE' ? `${host}:${port} is already in use: set PORT to another port` : `Cannot serve on ${host}:${port}: ${error.message}`)
+    process.exit(1)
+  })
+  server.listen(port, host, () => {
+    const address = server.address()
+    const actualPort = typeof address === 'object' && address ? address.port : port
+    console.log(`Pipeline running at http://${host}:${actualPort} (data in ${path.relative(process.cwd(), dataDir) || '.'})`)
+  })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`${signal} received: finishing running executions, then stopping`)
+    server.close()
+    server.closeIdleConnections()
+    await runtime.stop(5000)
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+void main()

@@ -1,0 +1,89 @@
+import * as path from 'node:path'
+import { ManagedRuntime } from 'effect'
+import type { PipelineConfigShape } from '../../steps/services/config'
+import { stepsByName } from '../../steps/registry'
+import { invokeStep, StepError } from '../../steps/step'
+import { synthesizePipeline } from '../aws/synth'
+import { WorkflowTag } from '../../workflows/image-workflow'
+import { LocalBus } from './bus'
+import { openDatabase } from './db'
+import { Executor } from './executor'
+import { LocalLive } from './layers'
+import { LocalObjectStore } from './object-store'
+import { LocalQueues } from './queues'
+import { localModel, type LocalModel } from './template'
+import { UploadsPrefix } from '../../contracts/sources'
+
+export interface RuntimeOptions {
+  readonly dataDir: string
+  readonly config: PipelineConfigShape
+  /** Executions run at once; sharp uses every core for one image already. */
+  readonly concurrency?: number
+  /** A model to run instead of synthesizing the CDK app (tests that check one definition in isolation). */
+  readonly model?: LocalModel
+}
+
+/** Lambda reports a thrown error as `{errorType, errorMessage, trace}`; a task failure carries that JSON as its Cause. */
+const lambdaFailure = (error: unknown): Error => {
+  const stepError = error instanceof StepError ? error : new StepError(error instanceof Error ? error.name : 'Error', error instanceof Error ? error.message : String(error))
+  const failure = new Error(stepError.lambdaCause)
+  failure.name = stepError.name
+  return failure
+}
+
+/**
+ * The embedded runtime: synthesizes the CDK app, reads buses, rules, archives, queues, buckets, functions and
+ * state machines from the template, and serves them from one SQLite file and a folder of objects.
+ */
+export const startRuntime = (options: RuntimeOptions) => {
+  const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
+  const db = openDatabase(options.dataDir)
+  const queues = new LocalQueues(db, model)
+  let executor: Executor | undefined
+  const bus = new LocalBus(db, model, {
+    startExecution: (arn, event) => { executor!.enqueue(arn, event, event.id) },
+    sendToQueue: (arn, body) => { queues.send(arn, body) },
+  })
+  const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
+  const uploadBucket = model.functions.find((fn) => fn.environment.BUCKET_NAME)?.environment.BUCKET_NAME ?? model.buckets[0]?.name ?? 'uploads'
+  const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, config: options.config }))
+
+  const functions = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.step], [fn.name, fn.step]] as const))
+  executor = new Executor(db, model.stateMachines, {
+    invokeFunction: async (nameOrArn, payload) => {
+      const stepName = functions.get(nameOrArn)
+      const step = stepName ? stepsByName.get(stepName) : undefined
+      if (!step) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
+      try {
+        // A JSON round trip at the boundary, as Lambda serializes the payload and the response.
+        return await invokeStep(step, runtime, JSON.parse(JSON.stringify(payload)))
+      } catch (error) {
+        throw lambdaFailure(error)
+      }
+    },
+    sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
+    putEvents: (entries) => bus.putEvents(entries),
+  }, options.concurrency ?? 2)
+
+  const recovered = executor.recover()
+
+  return {
+    model,
+    db,
+    bus,
+    store,
+    queues,
+    executor,
+    uploadBucket,
+    uploadsPrefix: UploadsPrefix,
+    recovered,
+    /** Stops taking work, lets running executions finish for `graceMs`, then closes the database. */
+    async stop(graceMs = 5000) {
+      await executor!.stop(graceMs)
+      await runtime.dispose()
+      db.close()
+    },
+  }
+}
+
+export type LocalRuntime = ReturnType<typeof startRuntime>

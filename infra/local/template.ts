@@ -1,0 +1,199 @@
+import type { CfnTemplate } from '../aws/synth'
+
+/** The account and region the local runtime pretends to be in; every local ARN carries them. */
+export const LocalAccount = '000000000000'
+export const LocalRegion = 'us-east-1'
+
+type Resource = CfnTemplate['Resources'][string]
+
+/** A logical id without the 8-hex-digit hash the CDK appends: `Uploads4F6EB0FD` becomes `Uploads`. */
+const baseName = (logicalId: string) => logicalId.replace(/(.)[0-9A-F]{8}$/, '$1')
+const lowerName = (logicalId: string) => baseName(logicalId).toLowerCase().replace(/[^a-z0-9-]/g, '')
+
+/** The name CloudFormation would give a resource: its explicit name property, else one derived from its logical id. */
+const physicalName = (logicalId: string, resource: Resource): string => {
+  const props = resource.Properties ?? {}
+  const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::EventBus': 'Name', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::Events::Rule': 'Name', 'AWS::Events::Archive': 'ArchiveName' }[resource.Type]
+  const value = explicit ? props[explicit] : undefined
+  if (typeof value === 'string') return value
+  return resource.Type === 'AWS::S3::Bucket' ? lowerName(logicalId) : baseName(logicalId)
+}
+
+/** ARNs, URLs and names as `Ref` and `Fn::GetAtt` resolve them, for the resource types the pipeline uses. */
+const refOf = (logicalId: string, resource: Resource): string => {
+  const name = physicalName(logicalId, resource)
+  switch (resource.Type) {
+    case 'AWS::SQS::Queue': return `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
+    case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:${name}`
+    default: return name
+  }
+}
+
+const arnOf = (logicalId: string, resource: Resource): string => {
+  const name = physicalName(logicalId, resource)
+  switch (resource.Type) {
+    case 'AWS::Lambda::Function': return `arn:aws:lambda:${LocalRegion}:${LocalAccount}:function:${name}`
+    case 'AWS::SQS::Queue': return `arn:aws:sqs:${LocalRegion}:${LocalAccount}:${name}`
+    case 'AWS::Events::EventBus': return `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/${name}`
+    case 'AWS::Events::Archive': return `arn:aws:events:${LocalRegion}:${LocalAccount}:archive/${name}`
+    case 'AWS::S3::Bucket': return `arn:aws:s3:::${name}`
+    case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${LocalRegion}:${LocalAccount}:table/${name}`
+    case 'AWS::StepFunctions::StateMachine': return refOf(logicalId, resource)
+    case 'AWS::IAM::Role': return `arn:aws:iam::${LocalAccount}:role/${name}`
+    default: return `arn:aws:local:${LocalRegion}:${LocalAccount}:${name}`
+  }
+}
+
+const pseudo: Record<string, string> = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': LocalRegion,
+  'AWS::AccountId': LocalAccount,
+  'AWS::URLSuffix': 'amazonaws.com',
+  'AWS::StackName': 'Pipeline',
+  'AWS::NoValue': '',
+}
+
+/**
+ * Resolves the intrinsic functions the CDK emits (`Ref`, `Fn::GetAtt`, `Fn::Join`, `Fn::Select`, `Fn::Sub`)
+ * to local names and ARNs, so the local runtime runs exactly the definitions and patterns that were synthesized.
+ */
+export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknown => {
+  const resolve = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(resolve)
+    if (node === null || typeof node !== 'object') return node
+    const entries = Object.entries(node)
+    if (entries.length === 1) {
+      const [fn, arg] = entries[0]!
+      if (fn === 'Ref') {
+        const id = String(arg)
+        if (id in pseudo) return pseudo[id]
+        const resource = template.Resources[id]
+        if (!resource) throw new Error(`Ref to unknown resource ${id}`)
+        return refOf(id, resource)
+      }
+      if (fn === 'Fn::GetAtt') {
+        const [id, attribute] = arg as [string, string]
+        const resource = template.Resources[id]
+        if (!resource) throw new Error(`Fn::GetAtt on unknown resource ${id}`)
+        if (attribute === 'Arn') return arnOf(id, resource)
+        if (attribute === 'QueueUrl') return refOf(id, resource)
+        if (attribute === 'QueueName' || attribute === 'Name') return physicalName(id, resource)
+        throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported by the local runtime`)
+      }
+      if (fn === 'Fn::Join') {
+        const [separator, parts] = arg as [string, unknown[]]
+        return (resolve(parts) as unknown[]).map(String).join(separator)
+      }
+      if (fn === 'Fn::Select') {
+        const [index, list] = arg as [number, unknown]
+        return (resolve(list) as unknown[])[Number(index)]
+      }
+      if (fn === 'Fn::Sub' && typeof arg === 'string') {
+        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(resolve(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name })))
+      }
+    }
+    return Object.fromEntries(entries.map(([key, child]) => [key, resolve(child)]))
+  }
+  return resolve(value)
+}
+
+/** Everything the local runtime needs from a synthesized template, with intrinsics resolved. */
+export interface LocalModel {
+  readonly buses: ReadonlyArray<{ readonly name: string; readonly arn: string }>
+  readonly archives: ReadonlyArray<{ readonly name: string; readonly busArn: string; readonly pattern: unknown; readonly retentionDays: number }>
+  readonly rules: ReadonlyArray<LocalRule>
+  readonly stateMachines: ReadonlyArray<LocalStateMachine>
+  readonly functions: ReadonlyArray<{ readonly arn: string; readonly name: string; readonly step: string; readonly environment: Record<string, string> }>
+  readonly queues: ReadonlyArray<{ readonly name: string; readonly url: string; readonly arn: string }>
+  readonly buckets: ReadonlyArray<{ readonly name: string; readonly eventBridge: boolean }>
+}
+
+export interface LocalRule {
+  readonly name: string
+  readonly bus: string
+  readonly pattern: unknown
+  readonly targets: ReadonlyArray<{
+    readonly id: string
+    readonly arn: string
+    readonly deadLetterArn?: string
+    readonly maximumRetryAttempts: number
+    readonly maximumEventAgeSeconds: number
+  }>
+}
+
+export interface LocalStateMachine {
+  readonly arn: string
+  readonly name: string
+  readonly workflow: string
+  readonly type: 'STANDARD' | 'EXPRESS'
+  readonly definition: Record<string, unknown>
+}
+
+/** Reads the local model out of a template: what runs locally is what `cdk synth` produced, nothing hand-written. */
+export const localModel = (template: CfnTemplate, workflowTag: string): LocalModel => {
+  const resources = Object.entries(template.Resources)
+  const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type)
+  const props = (resource: Resource) => resolveIntrinsics(template, resource.Properties ?? {}) as Record<string, unknown>
+
+  const buses = [{ name: 'default', arn: `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/default` },
+    ...ofType('AWS::Events::EventBus').map(([id, resource]) => ({ name: physicalName(id, resource), arn: arnOf(id, resource) }))]
+  const busNameOf = (nameOrArn: unknown) => {
+    const value = String(nameOrArn ?? 'default')
+    return value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : value
+  }
+
+  const archives = ofType('AWS::Events::Archive').map(([id, resource]) => {
+    const p = props(resource)
+    return { name: physicalName(id, resource), busArn: String(p.SourceArn), pattern: p.EventPattern ?? null, retentionDays: Number(p.RetentionDays ?? 0) }
+  })
+
+  const rules = ofType('AWS::Events::Rule').filter(([, resource]) => (resource.Properties?.State ?? 'ENABLED') === 'ENABLED').map(([id, resource]) => {
+    const p = props(resource)
+    const targets = (p.Targets as Array<Record<string, unknown>> | undefined ?? []).map((target) => {
+      const retry = (target.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number }
+      const deadLetter = (target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn
+      return {
+        id: String(target.Id),
+        arn: String(target.Arn),
+        ...(deadLetter ? { deadLetterArn: deadLetter } : {}),
+        // EventBridge's defaults when a target sets no retry policy.
+        maximumRetryAttempts: retry.MaximumRetryAttempts ?? 185,
+        maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds ?? 86400,
+      }
+    })
+    return { name: physicalName(id, resource), bus: busNameOf(p.EventBusName), pattern: p.EventPattern, targets }
+  })
+
+  const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, resource]) => {
+    const p = props(resource)
+    const definition = typeof p.DefinitionString === 'string' ? JSON.parse(p.DefinitionString) : p.Definition
+    const tags = (p.Tags as Array<{ Key: string; Value: string }> | undefined) ?? []
+    return {
+      arn: refOf(id, resource),
+      name: physicalName(id, resource),
+      workflow: tags.find((tag) => tag.Key === workflowTag)?.Value ?? physicalName(id, resource),
+      type: (p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD') as 'STANDARD' | 'EXPRESS',
+      definition: definition as Record<string, unknown>,
+    }
+  })
+
+  const functions = ofType('AWS::Lambda::Function').flatMap(([id, resource]) => {
+    const environment = ((props(resource).Environment as { Variables?: Record<string, string> } | undefined)?.Variables) ?? {}
+    return environment.PIPELINE_STEP ? [{ arn: arnOf(id, resource), name: physicalName(id, resource), step: environment.PIPELINE_STEP, environment }] : []
+  })
+
+  const queues = ofType('AWS::SQS::Queue').map(([id, resource]) => ({ name: physicalName(id, resource), url: refOf(id, resource), arn: arnOf(id, resource) }))
+
+  const eventBridgeBuckets = new Set(ofType('Custom::S3BucketNotifications').flatMap(([, resource]) => {
+    const p = props(resource)
+    const config = p.NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined
+    return config?.EventBridgeConfiguration ? [String(p.BucketName)] : []
+  }))
+  const buckets = ofType('AWS::S3::Bucket').map(([id, resource]) => {
+    const name = physicalName(id, resource)
+    const direct = (props(resource).NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined)?.EventBridgeConfiguration
+    return { name, eventBridge: Boolean(direct) || eventBridgeBuckets.has(name) }
+  })
+
+  return { buses, archives, rules, stateMachines, functions, queues, buckets }
+}

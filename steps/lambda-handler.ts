@@ -1,0 +1,42 @@
+import { Logger } from '@aws-lambda-powertools/logger'
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
+import { Tracer } from '@aws-lambda-powertools/tracer'
+import type { Context as LambdaContext } from 'aws-lambda'
+import { ManagedRuntime, type Layer } from 'effect'
+import { invokeStep, StepError, type AnyStep } from './step'
+
+/**
+ * Turns a step into a Lambda handler. Built once per cold start: the Effect runtime over the AWS layer and
+ * Powertools' tracer, logger and metrics. Each invocation decodes, runs and returns plain JSON; a failure is
+ * thrown as an `Error` named after its `_tag`, which Lambda reports as `errorType` and Step Functions matches.
+ */
+export const lambdaStep = <R>(step: AnyStep, layer: Layer.Layer<R, never, never>) => {
+  const runtime = ManagedRuntime.make(layer)
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })
+  const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Pipeline', serviceName: step.name })
+
+  return async (event: unknown, context: LambdaContext): Promise<unknown> => {
+    logger.addContext(context)
+    metrics.captureColdStartMetric()
+    const parent = tracer.getSegment()
+    const segment = parent?.addNewSubsegment(`## ${step.name}`)
+    if (segment) tracer.setSegment(segment)
+    tracer.putAnnotation('step', step.name)
+    try {
+      const output = await invokeStep(step, runtime, event)
+      metrics.addMetric('StepSucceeded', MetricUnit.Count, 1)
+      return output
+    } catch (error) {
+      const failure = error instanceof StepError ? error : new StepError('Error', String(error))
+      metrics.addMetric('StepFailed', MetricUnit.Count, 1)
+      logger.warn('step failed', { errorType: failure.name, errorMessage: failure.message })
+      if (segment) segment.addError(failure)
+      throw failure
+    } finally {
+      segment?.close()
+      if (parent) tracer.setSegment(parent)
+      metrics.publishStoredMetrics()
+    }
+  }
+}

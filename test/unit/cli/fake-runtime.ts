@@ -1,0 +1,194 @@
+import { createHash } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { ImageRecord } from '../../../contracts/images'
+import type { DlqQueue, ExecutionDetail } from '../../../cli/client'
+import type { Io } from '../../../cli/io'
+
+/** A request the fake saw, for assertions on what the CLI sent. */
+export interface SeenRequest {
+  readonly method: string
+  /** The raw (still encoded) path. */
+  readonly path: string
+  readonly query: Readonly<Record<string, string>>
+  readonly contentType?: string
+}
+
+export interface FakeRuntimeOptions {
+  /** PUTs over this many bytes get 413. */
+  readonly maxUploadBytes?: number
+  /** What the "workflow" records for an upload; undefined means it never records anything. */
+  readonly process?: (key: string, body: Buffer, etag: string, runtime: FakeRuntime) => ImageRecord | undefined
+  /** GET /images answers "not yet" this many times before the new record shows. */
+  readonly pollsBeforeRecord?: number
+  readonly images?: ReadonlyArray<ImageRecord>
+  readonly executions?: ReadonlyArray<ExecutionDetail>
+  readonly queues?: ReadonlyArray<DlqQueue>
+  /** Every route answers this instead. */
+  readonly failWith?: { readonly status: number; readonly body: string }
+}
+
+export interface FakeRuntime {
+  readonly url: string
+  readonly requests: SeenRequest[]
+  readonly images: Map<string, ImageRecord>
+  readonly executions: ExecutionDetail[]
+  close(): Promise<void>
+}
+
+const Bucket = 'pipeline-uploads'
+const jpegMagic = Buffer.from([0xff, 0xd8, 0xff])
+
+/** Like the real workflow, roughly: JPEG bytes become two renditions, anything else is rejected as UnsupportedImage. */
+export const processLikeTheWorkflow = (key: string, body: Buffer, etag: string): ImageRecord => {
+  const at = new Date().toISOString()
+  const base = { key, bucket: Bucket, etag, size: body.length, createdAt: at, updatedAt: at }
+  if (body.subarray(0, 3).equals(jpegMagic)) {
+    return {
+      ...base,
+      status: 'PROCESSED',
+      format: 'jpeg',
+      width: 1600,
+      height: 1200,
+      renditions: [
+        { name: 'thumbnail', key: `thumbnails/${key}/thumbnail.jpg`, format: 'jpeg', width: 200, height: 150, bytes: 5222 },
+        { name: 'web', key: `thumbnails/${key}/web.webp`, format: 'webp', width: 1280, height: 960, bytes: 82_124 },
+      ],
+    }
+  }
+  return { ...base, status: 'FAILED', renditions: [], error: 'UnsupportedImage', reason: `${key} is not a supported image (detected: unknown)` }
+}
+
+/** A `node:http` stand-in for the local runtime's HTTP API on 127.0.0.1, port 0. */
+export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promise<FakeRuntime> => {
+  const requests: SeenRequest[] = []
+  const images = new Map((options.images ?? []).map((record) => [record.key, record]))
+  const pending = new Map<string, { record: ImageRecord; pollsLeft: number }>()
+  const executions = [...(options.executions ?? [])]
+  let runtime: FakeRuntime
+
+  const send = (response: ServerResponse, status: number, body: unknown) => {
+    response.writeHead(status, { 'content-type': 'application/json' })
+    response.end(JSON.stringify(body))
+  }
+
+  const handle = async (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', 'http://fake')
+    const chunks: Buffer[] = []
+    for await (const chunk of request) chunks.push(chunk as Buffer)
+    const body = Buffer.concat(chunks)
+    requests.push({
+      method: request.method ?? '',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+    })
+    if (options.failWith) {
+      response.writeHead(options.failWith.status, { 'content-type': 'application/json' })
+      response.end(options.failWith.body)
+      return
+    }
+    const route = `${request.method} ${url.pathname}`
+    if (route === 'GET /health') return send(response, 200, { status: 'ok' })
+    if (request.method === 'PUT' && url.pathname.startsWith('/uploads/')) {
+      const key = decodeURIComponent(url.pathname.slice(1))
+      if (options.maxUploadBytes !== undefined && body.length > options.maxUploadBytes) {
+        return send(response, 413, { error: 'PayloadTooLarge', message: `${key} is ${body.length} bytes, over the limit of ${options.maxUploadBytes}` })
+      }
+      const etag = createHash('md5').update(body).digest('hex')
+      const record = (options.process ?? processLikeTheWorkflow)(key, body, etag, runtime)
+      if (record) pending.set(key, { record, pollsLeft: options.pollsBeforeRecord ?? 0 })
+      return send(response, 200, { bucket: Bucket, key, etag: `"${etag}"`, size: body.length })
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/images/')) {
+      const key = `uploads/${decodeURIComponent(url.pathname.slice('/images/'.length))}`
+      const next = pending.get(key)
+      if (next && next.pollsLeft-- <= 0) {
+        images.set(key, next.record)
+        pending.delete(key)
+      }
+      const record = images.get(key)
+      return record ? send(response, 200, record) : send(response, 404, { error: 'NotFound', message: `no image record for ${key}` })
+    }
+    if (route === 'GET /executions') {
+      const { workflow, status, key } = Object.fromEntries(url.searchParams)
+      const matching = executions.filter(
+        (execution) =>
+          (!workflow || execution.workflow === workflow) &&
+          (!status || execution.status === status) &&
+          (!key || JSON.stringify(execution.input ?? '').includes(key)),
+      )
+      return send(response, 200, { executions: matching.map(({ history: _history, states: _states, ...summary }) => summary) })
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/executions/')) {
+      const id = decodeURIComponent(url.pathname.slice('/executions/'.length))
+      const found = executions.find((execution) => execution.name === id || execution.executionArn === id)
+      return found ? send(response, 200, found) : send(response, 404, { error: 'ExecutionDoesNotExist', message: `no execution ${id}` })
+    }
+    if (route === 'GET /dlq') return send(response, 200, { queues: options.queues ?? [] })
+    return send(response, 404, { error: 'NotFound', message: route })
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  runtime = {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    images,
+    executions,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
+  return runtime
+}
+
+/** An address nothing listens on: a port we held a moment ago. */
+export const closedUrl = async (): Promise<string> => {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}
+
+/** An `Io` whose streams are strings; `tty` makes stderr and stdout look like a terminal. */
+export const captureIo = (env: Record<string, string | undefined> = {}, options: { readonly tty?: boolean; readonly columns?: number } = {}) => {
+  let stdout = ''
+  let stderr = ''
+  const io: Io = {
+    stdout: { write: (chunk: string) => (stdout += chunk), isTTY: options.tty ?? false, columns: options.columns ?? 100 },
+    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: options.tty ?? false, columns: options.columns ?? 100 },
+    env,
+  }
+  return { io, stdout: () => stdout, stderr: () => stderr }
+}
+
+/** Colour codes out, so assertions read the text. */
+export const plain = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
+
+/** A finished image-workflow execution, as GET /executions/{id} answers it. */
+export const imageExecution = (overrides: Partial<ExecutionDetail> = {}): ExecutionDetail => ({
+  executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:image-7f3c',
+  name: 'image-7f3c',
+  workflow: 'ImageWorkflow',
+  status: 'SUCCEEDED',
+  startDate: '2024-05-01T12:00:00.000Z',
+  stopDate: '2024-05-01T12:00:01.500Z',
+  input: { 'detail-type': 'Object Created', detail: { bucket: { name: Bucket }, object: { key: 'uploads/cat.jpg', etag: 'abc' } } },
+  history: [
+    { id: 1, timestamp: '2024-05-01T12:00:00.000Z', type: 'ExecutionStarted' },
+    { id: 2, previousEventId: 1, timestamp: '2024-05-01T12:00:00.010Z', type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' } },
+    { id: 3, previousEventId: 2, timestamp: '2024-05-01T12:00:00.130Z', type: 'TaskStateExited', stateExitedEventDetails: { name: 'ValidateImage', output: '{}' } },
+    { id: 4, previousEventId: 3, timestamp: '2024-05-01T12:00:01.500Z', type: 'ExecutionSucceeded' },
+  ],
+  states: [
+    { name: 'ValidateImage', type: 'Task', status: 'SUCCEEDED', enteredAt: '2024-05-01T12:00:00.010Z', exitedAt: '2024-05-01T12:00:00.130Z', durationMs: 120, retries: 0 },
+  ],
+  ...overrides,
+})

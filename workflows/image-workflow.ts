@@ -1,0 +1,136 @@
+import { Duration, Tags } from 'aws-cdk-lib'
+import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import {
+  Choice, Condition, DefinitionBody, Errors, Fail, JsonPath, LogLevel, Map as MapState, Pass, StateMachine,
+  StateMachineType, Succeed, TaskInput, type LogOptions,
+} from 'aws-cdk-lib/aws-stepfunctions'
+import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
+import { Construct } from 'constructs'
+import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
+import { imageUploaded } from '../contracts/patterns'
+import { ImageRejectedType, ImagesSource } from '../contracts/sources'
+import { integrationRetry, transientRetry } from './retry-policy'
+
+/** The Lambda steps this workflow calls, by role. */
+export interface ImageSteps {
+  readonly validate: IFunction
+  readonly resize: IFunction
+  readonly persist: IFunction
+  readonly index: IFunction
+  readonly notify: IFunction
+  readonly recordFailure: IFunction
+}
+
+export interface ImageWorkflowProps {
+  readonly steps: ImageSteps
+  readonly bus: IEventBus
+  readonly deadLetterQueue: IQueue
+  readonly renditions?: ReadonlyArray<RenditionSpec>
+  readonly logs?: LogOptions
+}
+
+/** The tag naming a state machine's workflow, so tools can list executions by workflow on AWS and locally. */
+export const WorkflowTag = 'pipeline:workflow'
+
+/** The rule pattern that starts this workflow: an object created under `uploads/` in the upload bucket. */
+export const imageWorkflowTrigger = imageUploaded
+
+/**
+ * Upload to processed image: validate, resize each rendition (a Map), persist, index, notify.
+ * Any failure is retried if transient, then sent to the DLQ with its cause, recorded FAILED,
+ * announced once as `ImageRejected`, and the execution fails with the original error.
+ *
+ * Standard, not Express: an image takes seconds, each state transition must happen exactly once, and
+ * users read the execution history state by state; at a few dozen transitions per image the price
+ * ($25 per million transitions) stays well under the Lambda cost of resizing.
+ */
+export class ImageWorkflow extends Construct {
+  readonly stateMachine: StateMachine
+
+  constructor(scope: Construct, id: string, props: ImageWorkflowProps) {
+    super(scope, id)
+    const { steps } = props
+
+    const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) =>
+      new LambdaInvoke(this, stateId, {
+        lambdaFunction: fn,
+        payload,
+        payloadResponseOnly: false,
+        retryOnServiceExceptions: false,
+        resultSelector: { 'value.$': '$.Payload' },
+        resultPath: resultPath === undefined ? JsonPath.DISCARD : `${resultPath}`,
+        taskTimeout: undefined,
+      }).addRetry(transientRetry)
+
+    const attachSettings = new Pass(this, 'AttachRenditionSettings', {
+      parameters: { 'event.$': '$', renditionSpecs: (props.renditions ?? DefaultRenditions).map((spec) => ({ ...spec })) },
+    })
+    const validate = invoke('ValidateImage', steps.validate, TaskInput.fromJsonPathAt('$.event'), '$.validated')
+    const resize = new MapState(this, 'ResizeRenditions', {
+      itemsPath: '$.renditionSpecs',
+      itemSelector: { 'image.$': '$.validated.value', 'spec.$': '$$.Map.Item.Value' },
+      resultPath: '$.renditions',
+    }).itemProcessor(
+      new LambdaInvoke(this, 'ResizeRendition', {
+        lambdaFunction: steps.resize,
+        payloadResponseOnly: false,
+        retryOnServiceExceptions: false,
+        outputPath: '$.Payload',
+      }).addRetry(transientRetry),
+    )
+    const persist = invoke('PersistImage', steps.persist,
+      TaskInput.fromObject({ image: JsonPath.objectAt('$.validated.value'), renditions: JsonPath.listAt('$.renditions') }), '$.record')
+    const index = invoke('IndexImage', steps.index, TaskInput.fromJsonPathAt('$.record.value'), undefined)
+    const notify = invoke('NotifyProcessed', steps.notify,
+      TaskInput.fromObject({ record: JsonPath.objectAt('$.record.value'), executionId: JsonPath.executionId }), '$.notification')
+    const done = new Succeed(this, 'Processed', { outputPath: '$.record.value' })
+
+    const failed = new Fail(this, 'ImageFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
+    const sendToDlq = new SqsSendMessage(this, 'SendToDeadLetterQueue', {
+      queue: props.deadLetterQueue,
+      messageBody: TaskInput.fromObject({
+        workflow: 'image',
+        execution: JsonPath.executionId,
+        error: JsonPath.stringAt('$.error.Error'),
+        cause: JsonPath.stringAt('$.error.Cause'),
+        event: JsonPath.objectAt('$.event'),
+      }),
+      resultPath: JsonPath.DISCARD,
+    }).addRetry(integrationRetry)
+    const recordFailure = invoke('RecordFailure', steps.recordFailure,
+      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), error: JsonPath.objectAt('$.error') }), '$.failure')
+    const publishRejected = new EventBridgePutEvents(this, 'PublishRejected', {
+      entries: [{
+        eventBus: props.bus,
+        source: ImagesSource,
+        detailType: ImageRejectedType,
+        detail: TaskInput.fromJsonPathAt('$.failure.value.rejection'),
+      }],
+      resultPath: JsonPath.DISCARD,
+    }).addRetry(integrationRetry)
+    const firstFailure = new Choice(this, 'FirstFailureOfThisVersion')
+      .when(Condition.booleanEquals('$.failure.value.firstFailure', true), publishRejected.next(failed))
+      .otherwise(failed)
+
+    // Bookkeeping failures after the DLQ write still end in Fail: the DLQ already holds the event.
+    for (const state of [recordFailure, publishRejected]) state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
+    const onFailure = sendToDlq.next(recordFailure).next(firstFailure)
+    sendToDlq.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
+
+    const catchAll = { errors: [Errors.ALL], resultPath: '$.error' }
+    for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)
+    resize.addCatch(onFailure, catchAll)
+
+    const definition = attachSettings.next(validate).next(resize).next(persist).next(index).next(notify).next(done)
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(definition),
+      stateMachineType: StateMachineType.STANDARD,
+      timeout: Duration.minutes(15),
+      tracingEnabled: true,
+      ...(props.logs ? { logs: { level: LogLevel.ALL, includeExecutionData: true, ...props.logs } } : {}),
+    })
+    Tags.of(this.stateMachine).add(WorkflowTag, 'image')
+  }
+}
