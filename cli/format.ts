@@ -130,7 +130,7 @@ export const table = (
 }
 
 /** The width to fit tables to: the terminal's, or none when output is piped. */
-export const terminalWidth = (output: Output): number | undefined => (output.isTTY === true ? (output.columns ?? 100) : undefined)
+export const terminalWidth = (output: Output): number | undefined => (output.isTTY === true ? output.columns || 100 : undefined)
 
 /** Aligned `Label  value` lines, skipping empty values. */
 export const fields = (entries: ReadonlyArray<readonly [string, string | undefined]>): string => {

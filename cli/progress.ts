@@ -124,7 +124,7 @@ class TerminalProgress implements UploadProgress {
           (this.current ? `  ${this.current}` : '')
         : `${bar(this.settled / Math.max(1, this.waitTotal))} ${this.settled}/${this.waitTotal} processed  ` +
           `waiting ${Math.floor((this.now() - this.waitStartedAt) / 1000)}s`
-    const width = Math.max(20, (this.stream.columns ?? 80) - 1)
+    const width = Math.max(20, (this.stream.columns || 80) - 1)
     this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
     this.shown = true
   }

@@ -5,6 +5,7 @@ import { CorruptImage, ResizeInput, UnsupportedImage, type Rendition, type Rendi
 import { UploadsPrefix } from '../../contracts/sources'
 import { PipelineConfig } from '../services/config'
 import { ObjectStore } from '../services/object-store'
+import { StepNames } from '../names'
 import { defineStep } from '../step'
 import { detectFormat, isImageFormat } from '../validate/magic'
 import { RenditionContentTypes, renditionKey } from './keys'
@@ -46,7 +47,7 @@ const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) =>
  * `InvalidInput` for a key outside `uploads/`, or the store's `ObjectNotFound`/`TransientError`.
  */
 export const resizeImage = defineStep({
-  name: 'resize-image',
+  name: StepNames.resize,
   input: ResizeInput,
   run: ({ image, spec }) => Effect.gen(function* () {
     if (!image.key.startsWith(UploadsPrefix)) {

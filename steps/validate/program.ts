@@ -9,6 +9,7 @@ import { ObjectCreated } from '../../contracts/s3'
 import { UploadsPrefix } from '../../contracts/sources'
 import { PipelineConfig } from '../services/config'
 import { ObjectStore } from '../services/object-store'
+import { StepNames } from '../names'
 import { defineStep } from '../step'
 import { detectFormat, isImageFormat } from './magic'
 
@@ -73,7 +74,7 @@ const unquote = (etag: string): string => etag.replace(/^"|"$/g, '')
  * workflow catches), `InvalidInput` (a key outside `uploads/`), or the store's `ObjectNotFound`/`TransientError`.
  */
 export const validateImage = defineStep({
-  name: 'validate-image',
+  name: StepNames.validate,
   input: ObjectCreated,
   run: (event) => Effect.gen(function* () {
     const { key, etag: eventEtag, 'version-id': versionId } = event.detail.object

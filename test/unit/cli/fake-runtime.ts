@@ -65,7 +65,20 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const images = new Map((options.images ?? []).map((record) => [record.key, record]))
   const pending = new Map<string, { record: ImageRecord; pollsLeft: number }>()
   const executions = [...(options.executions ?? [])]
-  let runtime: FakeRuntime
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
+  })
+  const runtime: FakeRuntime & { url: string } = {
+    url: '',
+    requests,
+    images,
+    executions,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
+  }
 
   const send = (response: ServerResponse, status: number, body: unknown) => {
     response.writeHead(status, { 'content-type': 'application/json' })
@@ -129,22 +142,8 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     return send(response, 404, { error: 'NotFound', message: route })
   }
 
-  const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
-  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as AddressInfo
-  runtime = {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    images,
-    executions,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections()
-        server.close(() => resolve())
-      }),
-  }
+  runtime.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   return runtime
 }
 
@@ -170,6 +169,7 @@ export const captureIo = (env: Record<string, string | undefined> = {}, options:
 }
 
 /** Colour codes out, so assertions read the text. */
+// eslint-disable-next-line no-control-regex -- ANSI escape sequences start with ESC
 export const plain = (text: string): string => text.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '')
 
 /** A finished image-workflow execution, as GET /executions/{id} answers it. */
