@@ -5,9 +5,12 @@ import { DefaultUrl, UsageError } from './args'
 // The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'
 // DescribeExecution and GetExecutionHistory (https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html).
 
-/** Step Functions' execution statuses (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html). */
-export const ExecutionStatuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'] as const
-export type ExecutionStatus = (typeof ExecutionStatuses)[number]
+/**
+ * The statuses `GET /executions?status=` accepts: Step Functions' (https://docs.aws.amazon.com/step-functions/latest/apireference/API_DescribeExecution.html)
+ * plus PENDING, an execution the runtime accepted but has not started yet.
+ */
+export const ExecutionStatuses = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED'] as const
+export type ExecutionStatus = (typeof ExecutionStatuses)[number] | 'TIMED_OUT'
 
 export interface ExecutionSummary {
   readonly executionArn: string
@@ -16,6 +19,9 @@ export interface ExecutionSummary {
   readonly status: ExecutionStatus
   readonly startDate: string
   readonly stopDate?: string
+  /** The object key (or business id) the execution is about, as `?key=` matches it. */
+  readonly subject?: string
+  /** Only in `GET /executions/{id}`; the list leaves it out. */
   readonly input?: unknown
   readonly error?: string
   readonly cause?: string
@@ -39,6 +45,8 @@ export interface StateSummary {
   readonly exitedAt?: string
   readonly durationMs?: number
   readonly retries: number
+  /** How many times the state was entered (a Map's iterations, a retried branch). */
+  readonly iterations?: number
   readonly error?: string
   readonly cause?: string
 }

@@ -91,7 +91,7 @@ export const paletteFor = (output: Output, env: Io['env']): Palette => {
       const word = status.trim()
       if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED') return green(status)
       if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR') return red(status)
-      if (word === 'RUNNING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'PENDING_REDRIVE') return yellow(status)
+      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT') return yellow(status)
       return status
     },
     dim: paint('2'),

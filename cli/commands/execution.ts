@@ -1,5 +1,5 @@
 import { defineCommand } from '../args'
-import type { ExecutionDetail } from '../client'
+import type { ExecutionDetail, StateSummary } from '../client'
 import { describeFailure, durationBetween, fields, formatDuration, formatTime, json, paletteFor, table, terminalWidth } from '../format'
 
 export const execution = defineCommand(
@@ -44,10 +44,10 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
   const states = detail.states ?? []
   if (states.length === 0) return `${header}\nNo states entered yet (${detail.history?.length ?? 0} history events).\n`
   const rows = states.map((state) => [
-    state.name,
+    (state.iterations ?? 1) > 1 ? `${state.name} (×${state.iterations})` : state.name,
     state.type,
     state.status,
-    state.durationMs !== undefined ? formatDuration(state.durationMs) : formatDuration(durationBetween(state.enteredAt, state.exitedAt)),
+    stateDuration(state),
     String(state.retries ?? 0),
     describeFailure(state.error, state.cause) ?? '',
   ])
@@ -56,4 +56,11 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
     rows,
     { maxWidth: columns },
   )}`
+}
+
+/** A state that never exits (a Fail state, one cut short by the execution failing) has no duration; a running one has its time so far. */
+const stateDuration = (state: StateSummary): string => {
+  if (state.durationMs !== undefined) return formatDuration(state.durationMs)
+  if (state.exitedAt !== undefined) return formatDuration(durationBetween(state.enteredAt, state.exitedAt))
+  return state.status === 'RUNNING' ? `${formatDuration(durationBetween(state.enteredAt, undefined))} so far` : '-'
 }

@@ -72,27 +72,33 @@ Examples:
       if (!options.json) progress.above(() => io.stdout.write(`${palette.status(result.status.padEnd(9))}  ${result.key}  ${detail(result)}\n`))
     }
     try {
-      const uploaded: Array<{ readonly file: string; readonly upload: UploadResult }> = []
+      const uploaded: Array<{ readonly file: string; readonly receipt: UploadResult }> = []
       const uploadedAt = Date.now()
       for (const file of files) {
         progress.started(file.path, file.size)
         const outcome = await uploadOne(api, file)
         progress.finished(file.path, file.size, outcome.status === 'UPLOADED' ? 'uploaded' : `${outcome.status.toLowerCase()}: ${detail(outcome)}`)
-        if (outcome.status === 'UPLOADED' && options.wait) uploaded.push({ file: file.path, upload: outcome.upload })
+        if (outcome.status === 'UPLOADED' && options.wait) uploaded.push({ file: file.path, receipt: outcome.receipt })
         else print(outcome.status === 'UPLOADED' ? outcome.result : outcome)
       }
       if (options.wait && uploaded.length > 0) {
         const deadline = Date.now() + timeoutSeconds * 1000
         let settled = 0
         progress.waiting(settled, uploaded.length)
-        await Promise.all(
-          uploaded.map(async ({ file, upload }) => {
-            const outcome = await waitForImage(api, upload, { deadline, uploadedAt })
+        // allSettled, not all: every wait ends on its own (an outcome, the deadline or an error), so none is left polling.
+        const waits = await Promise.allSettled(
+          uploaded.map(async ({ file, receipt }) => {
+            const result = await waitForImage(api, receipt, { deadline, uploadedAt }).then(
+              (outcome) => settledResult(file, receipt, outcome, timeoutSeconds),
+              (error: unknown) => serverError(file, receipt.key, error),
+            )
             settled += 1
             progress.waiting(settled, uploaded.length)
-            print(settledResult(file, upload, outcome, timeoutSeconds))
+            print(result)
           }),
         )
+        const unreachable = waits.find((wait) => wait.status === 'rejected')
+        if (unreachable) throw unreachable.reason
       }
     } finally {
       progress.end()
@@ -148,7 +154,7 @@ const checkFiles = async (paths: ReadonlyArray<string>, prefix: string): Promise
   return files
 }
 
-type UploadOutcome = (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' }) | { readonly status: 'UPLOADED'; readonly upload: UploadResult; readonly result: FileResult }
+type UploadOutcome = (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' }) | { readonly status: 'UPLOADED'; readonly receipt: UploadResult; readonly result: FileResult }
 
 /** PUTs one file; a 4xx is that file's rejection, a 5xx or an off-contract answer a server error. Unreachable propagates. */
 const uploadOne = async (api: PipelineClient, file: LocalFile): Promise<UploadOutcome> => {
@@ -160,21 +166,27 @@ const uploadOne = async (api: PipelineClient, file: LocalFile): Promise<UploadOu
     return { file: file.path, key, status: 'FAILED', error: 'ReadError', reason: `cannot read ${file.path}` }
   }
   try {
-    const upload = await api.upload(file.key, bytes, contentTypes[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
-    return { status: 'UPLOADED', upload, result: { file: file.path, key: upload.key, status: 'UPLOADED', size: upload.size, etag: upload.etag } }
+    const receipt = await api.upload(file.key, bytes, contentTypes[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
+    return { status: 'UPLOADED', receipt, result: { file: file.path, key: receipt.key, status: 'UPLOADED', size: receipt.size, etag: receipt.etag } }
   } catch (error) {
-    if (error instanceof HttpError) {
-      return { file: file.path, key, status: error.status >= 500 ? 'ERROR' : 'REJECTED', httpStatus: error.status, error: error.error, reason: error.message }
+    if (error instanceof HttpError && error.status < 500) {
+      return { file: file.path, key, status: 'REJECTED', httpStatus: error.status, error: error.error, reason: error.message }
     }
-    if (error instanceof InvalidResponse) return { file: file.path, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
-    throw error
+    return serverError(file.path, key, error)
   }
 }
 
-const settledResult = (file: string, upload: UploadResult, outcome: ImageOutcome, timeoutSeconds: number): FileResult => {
-  const base = { file, key: upload.key, size: upload.size, etag: upload.etag }
+/** A 5xx or an off-contract answer is this file's ERROR (exit 3); anything else, Unreachable included, is rethrown. */
+const serverError = (file: string, key: string, error: unknown): FileResult & { readonly status: 'ERROR' } => {
+  if (error instanceof HttpError) return { file, key, status: 'ERROR', httpStatus: error.status, error: error.error, reason: error.message }
+  if (error instanceof InvalidResponse) return { file, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
+  throw error
+}
+
+const settledResult = (file: string, receipt: UploadResult, outcome: ImageOutcome, timeoutSeconds: number): FileResult => {
+  const base = { file, key: receipt.key, size: receipt.size, etag: receipt.etag }
   if (outcome.status === 'TIMEOUT') {
-    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see 'pipeline executions --key ${upload.key}'` }
+    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see 'pipeline executions --key ${receipt.key}'` }
   }
   if ('execution' in outcome) {
     const { execution } = outcome

@@ -53,7 +53,8 @@ export class Executor {
   constructor(private readonly db: DatabaseSync, stateMachines: ReadonlyArray<LocalStateMachine>, integrations: Integrations, private readonly concurrency: number) {
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
-      this.machines.set(info.arn, { info, machine: new StateMachine(definition), overrides: taskOverrides(definition, integrations) })
+      // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
+      this.machines.set(info.arn, { info, machine: new StateMachine(structuredClone(definition)), overrides: taskOverrides(definition, integrations) })
     }
   }
 

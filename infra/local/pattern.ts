@@ -9,6 +9,9 @@
  * (`Event pattern is not valid. Reason: Empty objects are not allowed at [Source: ...]`).
  *
  * A pattern is validated and compiled once into closures; matching an event then walks only the pattern's keys.
+ *
+ * Not emulated: EventBridge joins field paths with dots, so it treats `{ "a.b": [...] }` like `{ "a": { "b": [...] } }`
+ * (the guide warns about it); here a key with a dot is one field name.
  */
 
 /** A pattern EventBridge would refuse (PutRule and TestEventPattern answer `InvalidEventPatternException`). */
@@ -240,7 +243,8 @@ type MatchExpression = { readonly kind: 'value'; readonly test: LeafTest } | { r
  * A leaf field matches when any listed value matches any leaf under the key. `exists: true` needs a leaf
  * (an object is an intermediate node, so it does not count); `exists: false` needs none anywhere in the event
  * at this path: event-ruler checks absence against every element of the arrays on the way, so an item
- * lacking the field does not make it absent while another item has it.
+ * lacking the field does not make it absent while another item has it. (When a sibling field whose name sorts
+ * first has already pinned an element, event-ruler checks that element only; that order-dependence is not copied.)
  */
 const compileLeafField = (key: string, values: ReadonlyArray<unknown>, location: Location): ObjectTest => {
   if (values.length === 0) fail('Empty arrays are not allowed', location.at)
@@ -437,7 +441,7 @@ const anythingButValues = (operand: unknown, at: ReadonlyArray<string>): Readonl
 const isFiniteNumber = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value)
 
 const anythingButStrings = (operator: AnythingButOperator, operand: unknown, at: ReadonlyArray<string>): LeafTest => {
-  if (typeof operand !== 'string' && !Array.isArray(operand)) {
+  if (typeof operand !== 'string' && typeof operand !== 'number' && !Array.isArray(operand)) {
     fail('Value of anything-but must be an array or single string/number value.', at)
   }
   const items: ReadonlyArray<unknown> = Array.isArray(operand) ? operand : [operand]

@@ -166,6 +166,17 @@ describe('pipeline upload', () => {
     expect(stderr()).toContain(`[1/2] ${big} (2.0 KiB) rejected: 413 PayloadTooLarge`)
   })
 
+  it('marks a file ERROR and exits 3 when the server fails on it', async () => {
+    runtime = await startFakeRuntime({ failWith: { status: 500, body: '{"error":"InternalError","message":"disk full"}' } })
+    const cat = file('cat.jpg', jpeg)
+    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+
+    const code = await main(['upload', cat, '--wait'], io)
+
+    expect(code).toBe(3)
+    expect(stdout()).toBe('ERROR      uploads/cat.jpg  500 InternalError: disk full\n')
+  })
+
   it.each([
     { name: 'a missing file', files: (): string[] => [file('cat.jpg', jpeg), join(dir, 'nope.jpg')], message: (): string => `pipeline upload: no such file: ${join(dir, 'nope.jpg')}` },
     { name: 'a directory', files: (): string[] => [dir], message: (): string => `pipeline upload: not a file: ${dir}` },
