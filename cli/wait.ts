@@ -1,7 +1,7 @@
 import type { ImageRecord } from '../contracts/images'
 import { HttpError, InvalidResponse, type ExecutionSummary, type PipelineClient, type UploadResult } from './client'
 
-/** How one upload ended: its image record settled, its workflow failed before writing one, or we gave up. */
+/** How one upload ended: its image record settled, its workflow failed without a record for it, or we gave up. */
 export type ImageOutcome =
   | { readonly status: 'PROCESSED' | 'FAILED'; readonly record: ImageRecord }
   | { readonly status: 'FAILED'; readonly execution: ExecutionSummary }
@@ -19,31 +19,41 @@ export interface WaitOptions {
 const FirstDelayMs = 250
 const MaxDelayMs = 2000
 /** The runtime runs on this machine, but leave room for clocks read at different moments. */
-const ClockSkewMs = 5000
+const ClockSkewMs = 2000
 
 /**
  * Polls until the workflow has an outcome for this exact upload. The one place that knows how the runtime
- * reports outcomes, so the endpoint can change here alone:
+ * reports outcomes, so the endpoints can change here alone:
  *
  * - `GET /images/{key}` is the answer once its etag equals the uploaded etag and its status is PROCESSED or
- *   FAILED. A record for an older version (another etag), or a 404, means "not yet". Re-uploading identical
+ *   FAILED. A record of an older version (another etag), or a 404, means "not yet". Re-uploading identical
  *   bytes gives the same etag, so the earlier outcome answers at once: same bytes, same result.
- * - `GET /executions?key=` covers the workflow failing before it records anything (its catch-all itself
- *   failed): a FAILED/TIMED_OUT/ABORTED execution started after the upload whose input names this key and
- *   no other etag. Executions without input are ignored, since nothing ties them to this version.
+ * - `GET /executions?key=` covers a workflow that failed without writing the record (its failure recorder
+ *   itself failed): a FAILED/TIMED_OUT/ABORTED execution started after the upload, whose input
+ *   (`GET /executions/{arn}`) is this key's S3 event with this etag. The image workflow also ends FAILED
+ *   after recording a rejection, so the record is read once more before the execution is taken as the answer.
  *
- * Unreachable propagates; other errors of the execution lookup are ignored (the image record decides).
+ * Unreachable propagates, as do server errors of the record lookup; errors of the execution lookup are
+ * ignored (the record decides).
  */
 export const waitForImage = async (client: PipelineClient, upload: UploadResult, options: WaitOptions): Promise<ImageOutcome> => {
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const etag = normalizeEtag(upload.etag)
+  const settledRecord = async () => {
+    const record = await client.getImage(upload.key)
+    return record && isSettled(record) && isThisVersion(record, etag, options.uploadedAt) ? record : undefined
+  }
+  const notOurs = new Set<string>()
   let delay = FirstDelayMs
   for (;;) {
-    const record = await client.getImage(upload.key)
-    if (record && isSettled(record) && isThisVersion(record, etag, options.uploadedAt)) return { status: record.status, record }
-    const failed = await failedExecution(client, upload.key, etag, options.uploadedAt)
-    if (failed) return { status: 'FAILED', execution: failed }
+    const record = await settledRecord()
+    if (record) return { status: record.status, record }
+    const failed = await failedExecution(client, upload.key, etag, options.uploadedAt, notOurs)
+    if (failed) {
+      const recorded = await settledRecord()
+      return recorded ? { status: recorded.status, record: recorded } : { status: 'FAILED', execution: failed }
+    }
     const remaining = options.deadline - now()
     if (remaining <= 0) return { status: 'TIMEOUT' }
     await sleep(Math.min(delay, remaining))
@@ -63,21 +73,35 @@ const isThisVersion = (record: ImageRecord, etag: string, uploadedAt: number): b
   return Number.isFinite(writtenAt) && writtenAt >= uploadedAt - ClockSkewMs
 }
 
-const failedExecution = async (client: PipelineClient, key: string, etag: string, uploadedAt: number): Promise<ExecutionSummary | undefined> => {
-  let executions: ReadonlyArray<ExecutionSummary>
+const isFailure = (status: string): boolean => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED'
+
+/** A failed execution about this version of `key`; `notOurs` remembers the ones already ruled out across polls. */
+const failedExecution = async (
+  client: PipelineClient,
+  key: string,
+  etag: string,
+  uploadedAt: number,
+  notOurs: Set<string>,
+): Promise<ExecutionSummary | undefined> => {
+  const executions = await ignoringServerErrors(async () => (await client.listExecutions({ key })).executions)
+  for (const execution of executions ?? []) {
+    if (!isFailure(execution.status) || notOurs.has(execution.executionArn)) continue
+    if (!(Date.parse(execution.startDate) >= uploadedAt - ClockSkewMs)) continue
+    const input = execution.input ?? (await ignoringServerErrors(async () => (await client.getExecution(execution.executionArn)).input))
+    if (input === undefined || input === null) continue
+    const text = (typeof input === 'string' ? input : JSON.stringify(input)).toLowerCase()
+    // The input of an S3 Object Created event names the key and the etag of the version it is about.
+    if (text.includes(key.toLowerCase()) && (!text.includes('etag') || text.includes(etag))) return execution
+    notOurs.add(execution.executionArn)
+  }
+  return undefined
+}
+
+const ignoringServerErrors = async <A>(lookup: () => Promise<A>): Promise<A | undefined> => {
   try {
-    executions = (await client.listExecutions({ key })).executions
+    return await lookup()
   } catch (error) {
     if (error instanceof HttpError || error instanceof InvalidResponse) return undefined
     throw error
   }
-  return executions.find((execution) => {
-    if (execution.status !== 'FAILED' && execution.status !== 'TIMED_OUT' && execution.status !== 'ABORTED') return false
-    if (!(Date.parse(execution.startDate) >= uploadedAt - ClockSkewMs)) return false
-    if (execution.input === undefined || execution.input === null) return false
-    const input = (typeof execution.input === 'string' ? execution.input : JSON.stringify(execution.input)).toLowerCase()
-    if (!input.includes(key.toLowerCase())) return false
-    // The input of an S3 Object Created event carries the etag: if it names one, it must be ours.
-    return !/etag/.test(input) || input.includes(etag)
-  })
 }

@@ -47,7 +47,7 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
     (state.iterations ?? 1) > 1 ? `${state.name} (×${state.iterations})` : state.name,
     state.type,
     state.status,
-    stateDuration(state),
+    stateDuration(state, detail.stopDate !== undefined),
     String(state.retries ?? 0),
     describeFailure(state.error, state.cause) ?? '',
   ])
@@ -59,8 +59,8 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
 }
 
 /** A state that never exits (a Fail state, one cut short by the execution failing) has no duration; a running one has its time so far. */
-const stateDuration = (state: StateSummary): string => {
+const stateDuration = (state: StateSummary, executionStopped: boolean): string => {
   if (state.durationMs !== undefined) return formatDuration(state.durationMs)
   if (state.exitedAt !== undefined) return formatDuration(durationBetween(state.enteredAt, state.exitedAt))
-  return state.status === 'RUNNING' ? `${formatDuration(durationBetween(state.enteredAt, undefined))} so far` : '-'
+  return state.status === 'RUNNING' && !executionStopped ? `${formatDuration(durationBetween(state.enteredAt, undefined))} so far` : '-'
 }

@@ -59,6 +59,12 @@ export const processLikeTheWorkflow = (key: string, body: Buffer, etag: string):
   return { ...base, status: 'FAILED', renditions: [], error: 'UnsupportedImage', reason: `${key} is not a supported image (detected: unknown)` }
 }
 
+/** The object key an execution is about: its S3 event's `detail.object.key`. */
+const subjectOf = (input: unknown): string | undefined => {
+  const key = (input as { detail?: { object?: { key?: unknown } } } | undefined)?.detail?.object?.key
+  return typeof key === 'string' ? key : undefined
+}
+
 /** A `node:http` stand-in for the local runtime's HTTP API on 127.0.0.1, port 0. */
 export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promise<FakeRuntime> => {
   const requests: SeenRequest[] = []
@@ -87,6 +93,16 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://fake')
+    const declared = Number(request.headers['content-length'])
+    if (request.method === 'PUT' && options.maxUploadBytes !== undefined && declared > options.maxUploadBytes) {
+      // Like the runtime: refuse on the declared length, without reading the body, and close the connection.
+      requests.push({ method: 'PUT', path: url.pathname, query: {} })
+      const text = JSON.stringify({ error: 'EntityTooLarge', message: `The upload is ${declared} bytes, over the limit of ${options.maxUploadBytes}` })
+      response.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' })
+      response.end(text)
+      request.destroy()
+      return
+    }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
@@ -106,7 +122,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (request.method === 'PUT' && url.pathname.startsWith('/uploads/')) {
       const key = decodeURIComponent(url.pathname.slice(1))
       if (options.maxUploadBytes !== undefined && body.length > options.maxUploadBytes) {
-        return send(response, 413, { error: 'PayloadTooLarge', message: `${key} is ${body.length} bytes, over the limit of ${options.maxUploadBytes}` })
+        return send(response, 413, { error: 'EntityTooLarge', message: `The upload is ${body.length} bytes, over the limit of ${options.maxUploadBytes}` })
       }
       const etag = createHash('md5').update(body).digest('hex')
       const record = (options.process ?? processLikeTheWorkflow)(key, body, etag, runtime)
@@ -129,9 +145,11 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
         (execution) =>
           (!workflow || execution.workflow === workflow) &&
           (!status || execution.status === status) &&
-          (!key || JSON.stringify(execution.input ?? '').includes(key)),
+          (!key || subjectOf(execution.input) === key),
       )
-      return send(response, 200, { executions: matching.map(({ history: _history, states: _states, ...summary }) => summary) })
+      // Like the runtime: the list leaves out input, history and states, and names each execution's subject.
+      const list = matching.map(({ history: _history, states: _states, input, ...summary }) => ({ ...summary, subject: subjectOf(input) }))
+      return send(response, 200, { executions: list })
     }
     if (request.method === 'GET' && url.pathname.startsWith('/executions/')) {
       const id = decodeURIComponent(url.pathname.slice('/executions/'.length))

@@ -161,9 +161,9 @@ describe('pipeline upload', () => {
 
     expect(code).toBe(1)
     expect(stdout()).toBe(
-      'REJECTED   uploads/big.jpg  413 PayloadTooLarge: uploads/big.jpg is 2052 bytes, over the limit of 1024\nUPLOADED   uploads/small.txt  34 B\n',
+      'REJECTED   uploads/big.jpg  413 EntityTooLarge: The upload is 2052 bytes, over the limit of 1024\nUPLOADED   uploads/small.txt  34 B\n',
     )
-    expect(stderr()).toContain(`[1/2] ${big} (2.0 KiB) rejected: 413 PayloadTooLarge`)
+    expect(stderr()).toContain(`[1/2] ${big} (2.0 KiB) rejected: 413 EntityTooLarge`)
   })
 
   it('marks a file ERROR and exits 3 when the server fails on it', async () => {
