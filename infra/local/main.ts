@@ -37,7 +37,8 @@ const main = async () => {
   server.listen(port, host, () => {
     const address = server.address()
     const actualPort = typeof address === 'object' && address ? address.port : port
-    console.log(`Pipeline running at http://${host}:${actualPort} (data in ${path.relative(process.cwd(), dataDir) || '.'})`)
+    const shown = path.relative(process.cwd(), dataDir)
+    console.log(`Pipeline running at http://${host}:${actualPort} (data in ${shown.startsWith('..') ? dataDir : shown || '.'})`)
   })
 
   let stopping = false

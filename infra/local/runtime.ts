@@ -39,9 +39,9 @@ export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
   const db = openDatabase(options.dataDir)
   const queues = new LocalQueues(db, model)
-  let executor: Executor | undefined
   const bus = new LocalBus(db, model, {
-    startExecution: (arn, event) => { executor!.enqueue(arn, event, event.id) },
+    // The bus only calls targets after start-up, once `executor` below exists.
+    startExecution: (arn, event) => { executor.enqueue(arn, event, event.id) },
     sendToQueue: (arn, body) => { queues.send(arn, body) },
   })
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
@@ -49,7 +49,7 @@ export const startRuntime = (options: RuntimeOptions) => {
   const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, config: options.config }))
 
   const functions = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.step], [fn.name, fn.step]] as const))
-  executor = new Executor(db, model.stateMachines, {
+  const executor: Executor = new Executor(db, model.stateMachines, {
     invokeFunction: async (nameOrArn, payload) => {
       const stepName = functions.get(nameOrArn)
       const step = stepName ? stepsByName.get(stepName) : undefined
@@ -79,7 +79,7 @@ export const startRuntime = (options: RuntimeOptions) => {
     recovered,
     /** Stops taking work, lets running executions finish for `graceMs`, then closes the database. */
     async stop(graceMs = 5000) {
-      await executor!.stop(graceMs)
+      await executor.stop(graceMs)
       await runtime.dispose()
       db.close()
     },
