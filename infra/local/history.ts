@@ -122,41 +122,49 @@ const stateNameOf = (event: HistoryEvent): string | undefined => {
   return undefined
 }
 
-/** Folds a history into one line per state: status, timings, retries and the last error. */
+/** When Map iterations disagree, the summary shows the worst of them. */
+const severity: Record<StateStatus, number> = { SUCCEEDED: 0, RUNNING: 1, CAUGHT: 2, FAILED: 3 }
+
+/** Folds a history into one line per state: status, timings, retries and the last error, Map iterations together. */
 export const summarizeStates = (history: ReadonlyArray<HistoryEvent>): ReadonlyArray<StateSummary> => {
   const states = new Map<string, StateSummary>()
+  const iterationStatus = new Map<string, Map<number | undefined, StateStatus>>()
   for (const event of history) {
     const name = stateNameOf(event)
     if (!name) continue
+    const iteration = event.iteration as number | undefined
+    const statuses = iterationStatus.get(name) ?? new Map<number | undefined, StateStatus>()
+    iterationStatus.set(name, statuses)
     if (event.type.endsWith('StateEntered')) {
       const existing = states.get(name)
-      if (existing) {
-        existing.iterations += 1
-        if (existing.status !== 'FAILED') existing.status = 'RUNNING'
-      } else {
-        states.set(name, { name, type: event.type.replace(/StateEntered$/, ''), status: 'RUNNING', enteredAt: event.timestamp, retries: 0, iterations: 1 })
-      }
+      if (existing) existing.iterations += 1
+      else states.set(name, { name, type: event.type.replace(/StateEntered$/, ''), status: 'RUNNING', enteredAt: event.timestamp, retries: 0, iterations: 1 })
+      statuses.set(iteration, 'RUNNING')
       continue
     }
     const state = states.get(name)
     if (!state) continue
     if (event.type === 'TaskScheduled' && (event.taskScheduledEventDetails as { retryAttempt?: number }).retryAttempt !== undefined) {
       state.retries += 1
-      state.status = 'RUNNING'
+      statuses.set(iteration, 'RUNNING')
     } else if (event.type === 'TaskFailed' || event.type.endsWith('StateFailed')) {
       const details = (event.taskFailedEventDetails ?? event.stateFailedEventDetails) as { error?: string; cause?: string }
-      state.status = 'FAILED'
+      statuses.set(iteration, 'FAILED')
       if (details.error !== undefined) state.error = details.error
       if (details.cause !== undefined) state.cause = details.cause
     } else if (event.type === 'StateCaught') {
-      state.status = 'CAUGHT'
+      statuses.set(iteration, 'CAUGHT')
     } else if (event.type.endsWith('StateExited')) {
-      if (state.status === 'RUNNING') state.status = 'SUCCEEDED'
+      if (statuses.get(iteration) === 'RUNNING') statuses.set(iteration, 'SUCCEEDED')
       state.exitedAt = event.timestamp
       state.durationMs = Date.parse(event.timestamp) - Date.parse(state.enteredAt)
     }
   }
-  // A Fail state has no exit event: reaching it is its whole job.
-  for (const state of states.values()) if (state.type === 'Fail') state.status = 'FAILED'
+  for (const state of states.values()) {
+    const statuses = [...(iterationStatus.get(state.name)?.values() ?? [])]
+    state.status = statuses.reduce<StateStatus>((worst, status) => (severity[status] > severity[worst] ? status : worst), 'SUCCEEDED')
+    // A Fail state has no exit event: reaching it is its whole job.
+    if (state.type === 'Fail') state.status = 'FAILED'
+  }
   return [...states.values()]
 }

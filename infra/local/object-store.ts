@@ -56,9 +56,10 @@ export class LocalObjectStore {
     return [...this.buckets.keys()]
   }
 
-  private fileFor(bucket: string, key: string): string {
+  /** Each version of an object gets a file of its own, so a failed overwrite never touches the standing version. */
+  private newFileFor(bucket: string, key: string): string {
     const digest = createHash('sha256').update(key).digest('hex')
-    return path.join(this.root, bucket, digest.slice(0, 2), digest)
+    return path.join(this.root, bucket, digest.slice(0, 2), `${digest}-${randomUUID()}`)
   }
 
   private checkBucket(bucket: string): { eventBridge: boolean } {
@@ -69,9 +70,14 @@ export class LocalObjectStore {
 
   /** PutObject from bytes in memory. */
   put(bucket: string, key: string, body: Uint8Array, contentType: string): StoredObject {
+    checkObjectKey(key)
     const staged = this.stage(bucket)
-    writeFileSync(staged, body)
-    return this.commit(bucket, key, staged, body.byteLength, createHash('md5').update(body).digest('hex'), contentType)
+    try {
+      writeFileSync(staged, body)
+      return this.commit(bucket, key, staged, body.byteLength, createHash('md5').update(body).digest('hex'), contentType)
+    } finally {
+      this.discard(staged)
+    }
   }
 
   /** A temporary file inside the bucket folder for a streamed upload; `commit` moves it in place atomically. */
@@ -86,20 +92,32 @@ export class LocalObjectStore {
     rmSync(staged, { force: true })
   }
 
-  /** Makes a staged file the object's content, records it and emits its `Object Created` event, all or nothing. */
+  /**
+   * Makes a staged file the object's content, records it and emits its `Object Created` event. The file moves
+   * to a name of its own first; only a committed transaction points the key at it, so a failure leaves the
+   * previous version whole (and at worst an orphan file, never a wrong one).
+   */
   commit(bucket: string, key: string, staged: string, size: number, etag: string, contentType: string): StoredObject {
     checkObjectKey(key)
     const { eventBridge } = this.checkBucket(bucket)
-    const file = this.fileFor(bucket, key)
+    const file = this.newFileFor(bucket, key)
     mkdirSync(path.dirname(file), { recursive: true })
+    renameSync(staged, file)
     const object: StoredObject = { bucket, key, size, etag, contentType, lastModified: new Date().toISOString() }
-    transaction(this.db, () => {
-      renameSync(staged, file)
-      this.db.prepare(`INSERT INTO objects (bucket, key, file, size, etag, content_type, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, last_modified = excluded.last_modified`)
-        .run(bucket, key, path.relative(this.root, file), size, etag, contentType, object.lastModified)
-      if (eventBridge) this.bus.publishServiceEvent('default', objectCreatedEvent(object))
-    })
+    let previous: string | undefined
+    try {
+      transaction(this.db, () => {
+        previous = (this.db.prepare('SELECT file FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as { file: string } | undefined)?.file
+        this.db.prepare(`INSERT INTO objects (bucket, key, file, size, etag, content_type, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, last_modified = excluded.last_modified`)
+          .run(bucket, key, path.relative(this.root, file), size, etag, contentType, object.lastModified)
+        if (eventBridge) this.bus.publishServiceEvent('default', objectCreatedEvent(object))
+      })
+    } catch (error) {
+      rmSync(file, { force: true })
+      throw error
+    }
+    if (previous) rmSync(path.join(this.root, previous), { force: true })
     return object
   }
 
@@ -112,7 +130,8 @@ export class LocalObjectStore {
   get(bucket: string, key: string): { readonly object: StoredObject; readonly body: Buffer } | undefined {
     const object = this.head(bucket, key)
     if (!object) return undefined
-    return { object, body: readFileSync(this.fileFor(bucket, key)) }
+    const { file } = this.db.prepare('SELECT file FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as { file: string }
+    return { object, body: readFileSync(path.join(this.root, file)) }
   }
 }
 

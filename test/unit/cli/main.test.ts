@@ -62,7 +62,7 @@ describe('usage errors', () => {
     { name: '--timeout without --wait', argv: ['upload', 'a.jpg', '--timeout', '5'], message: '--timeout only applies with --wait' },
     { name: 'a negative --timeout', argv: ['upload', 'a.jpg', '--wait', '--timeout', '-1'], message: 'option --timeout needs a value' },
     { name: 'a --timeout that is not a number', argv: ['upload', 'a.jpg', '--wait', '--timeout', 'soon'], message: '--timeout must be a positive number' },
-    { name: 'an unknown --status', argv: ['executions', '--status', 'DONE'], message: '--status must be one of RUNNING' },
+    { name: 'an unknown --status', argv: ['executions', '--status', 'DONE'], message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED (got DONE)' },
     { name: 'a missing execution id', argv: ['execution'], message: 'pipeline execution: missing ID' },
     { name: 'an extra argument', argv: ['dlq', 'now'], message: 'pipeline dlq: takes no arguments (got now)' },
   ])('exits 2 on $name, with one message and no stack trace', async ({ argv, message }) => {

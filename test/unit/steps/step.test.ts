@@ -53,7 +53,7 @@ describe('invokeStep', () => {
   it('never names the error "(FiberFailure) ..." as a rejected runPromise would', async () => {
     const step = stepOf(() => Effect.fail(unsupported))
 
-    const fiberFailure = await rejectionOf(runtime.runPromise(step.run(payload)))
+    const fiberFailure = await rejectionOf(runtime.runPromise(step.run(payload) as Effect.Effect<unknown, unknown>))
     const error = await rejectionOf(invokeStep(step, runtime, payload))
 
     expect((fiberFailure as Error).name).toMatch(/^\(FiberFailure\)/)

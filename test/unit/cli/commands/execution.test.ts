@@ -13,10 +13,11 @@ const failedRun = imageExecution({
   states: [
     { name: 'ValidateImage', type: 'Task', status: 'SUCCEEDED', enteredAt: '2024-05-01T12:00:00.010Z', exitedAt: '2024-05-01T12:00:00.130Z', durationMs: 120, retries: 0 },
     {
-      name: 'ResizeRenditions', type: 'Map', status: 'CAUGHT', enteredAt: '2024-05-01T12:00:00.130Z', exitedAt: '2024-05-01T12:00:02.430Z', durationMs: 2300, retries: 2,
+      name: 'ResizeRenditions', type: 'Map', status: 'CAUGHT', enteredAt: '2024-05-01T12:00:00.130Z', exitedAt: '2024-05-01T12:00:02.430Z', durationMs: 2300, retries: 2, iterations: 3,
       error: 'CorruptImage', cause: lambdaCause('CorruptImage', 'uploads/cat.jpg is a corrupt or truncated jpeg: premature end'),
     },
     { name: 'RecordFailure', type: 'Task', status: 'FAILED', enteredAt: '2024-05-01T12:00:02.430Z', exitedAt: '2024-05-01T12:00:04.000Z', retries: 0, error: 'States.TaskFailed', cause: 'plain words' },
+    { name: 'ImageFailed', type: 'Fail', status: 'FAILED', enteredAt: '2024-05-01T12:00:04.000Z', retries: 0 },
   ],
 })
 
@@ -48,10 +49,11 @@ describe('pipeline execution', () => {
         'Error      States.TaskFailed',
         'Cause      image table unavailable',
         '',
-        'STATE             TYPE  STATUS     DURATION  RETRIES  ERROR',
-        'ValidateImage     Task  SUCCEEDED  120ms     0',
-        'ResizeRenditions  Map   CAUGHT     2.3s      2        CorruptImage: uploads/cat.jpg is a corrupt or truncated jpeg: premature end',
-        'RecordFailure     Task  FAILED     1.5s      0        States.TaskFailed: plain words',
+        'STATE                  TYPE  STATUS     DURATION  RETRIES  ERROR',
+        'ValidateImage          Task  SUCCEEDED  120ms     0',
+        'ResizeRenditions (×3)  Map   CAUGHT     2.3s      2        CorruptImage: uploads/cat.jpg is a corrupt or truncated jpeg: premature end',
+        'RecordFailure          Task  FAILED     1.5s      0        States.TaskFailed: plain words',
+        'ImageFailed            Fail  FAILED     -         0',
         '',
       ].join('\n'),
     )

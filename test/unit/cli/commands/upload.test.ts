@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { ExecutionDetail } from '../../../../cli/client'
 import { main } from '../../../../cli/main'
 import { captureIo, plain, processLikeTheWorkflow, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
 
@@ -25,6 +26,20 @@ const file = (name: string, bytes: Buffer): string => {
   writeFileSync(path, bytes)
   return path
 }
+
+/** An image-workflow execution that FAILED for this key and etag, started just now. */
+const failedExecution = (key: string, etag: string): ExecutionDetail => ({
+  executionArn: `arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:${etag}`,
+  name: etag,
+  workflow: 'ImageWorkflow',
+  status: 'FAILED',
+  startDate: new Date().toISOString(),
+  stopDate: new Date().toISOString(),
+  input: { 'detail-type': 'Object Created', detail: { object: { key, etag } } },
+  error: 'States.TaskFailed',
+  cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'image table unavailable' }),
+  history: [],
+})
 
 const puts = (fake: FakeRuntime) => fake.requests.filter((request) => request.method === 'PUT')
 
@@ -112,23 +127,50 @@ describe('pipeline upload', () => {
     expect(results[1]?.etag).toMatch(/^"[0-9a-f]{32}"$/)
   })
 
-  it('with --wait, reports a workflow that failed before recording anything', async () => {
+  it('with --wait, reports a workflow that failed without recording anything', async () => {
     // Prepare: no image record ever; the execution for this key and etag FAILED.
     runtime = await startFakeRuntime({
       process: (key, _body, etag, fake) => {
-        fake.executions.push({
-          executionArn: `arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:${etag}`,
-          name: etag,
-          workflow: 'ImageWorkflow',
-          status: 'FAILED',
-          startDate: new Date().toISOString(),
-          stopDate: new Date().toISOString(),
-          input: { detail: { object: { key, etag } } },
-          error: 'States.TaskFailed',
-          cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'image table unavailable' }),
-          history: [],
-        })
+        fake.executions.push(failedExecution(key, etag))
         return undefined
+      },
+    })
+    const cat = file('cat.jpg', jpeg)
+    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+
+    // Act
+    const code = await main(['upload', cat, '--wait', '--timeout', '5'], io)
+
+    // Assess: the list has no input, so the CLI read the execution to check the key and etag.
+    expect(code).toBe(1)
+    expect(stdout()).toBe('FAILED     uploads/cat.jpg  States.TaskFailed: image table unavailable\n')
+    expect(runtime.requests.some((request) => request.path.startsWith('/executions/arn'))).toBe(true)
+  })
+
+  it('with --wait, prefers the record when the workflow ends FAILED after recording the rejection', async () => {
+    // Prepare: the image workflow's Fail state comes after RecordFailure, so both show; the record lags one poll.
+    runtime = await startFakeRuntime({
+      pollsBeforeRecord: 1,
+      process: (key, body, etag, fake) => {
+        fake.executions.push(failedExecution(key, etag))
+        return processLikeTheWorkflow(key, body, etag)
+      },
+    })
+    const notes = file('notes.txt', text)
+    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+
+    const code = await main(['upload', notes, '--wait', '--timeout', '5'], io)
+
+    expect(code).toBe(1)
+    expect(stdout()).toBe('FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)\n')
+  })
+
+  it('with --wait, ignores a failed execution about another version of the key', async () => {
+    runtime = await startFakeRuntime({
+      pollsBeforeRecord: 2,
+      process: (key, body, etag, fake) => {
+        fake.executions.push(failedExecution(key, 'an-older-etag'))
+        return processLikeTheWorkflow(key, body, etag)
       },
     })
     const cat = file('cat.jpg', jpeg)
@@ -136,8 +178,8 @@ describe('pipeline upload', () => {
 
     const code = await main(['upload', cat, '--wait', '--timeout', '5'], io)
 
-    expect(code).toBe(1)
-    expect(stdout()).toBe('FAILED     uploads/cat.jpg  States.TaskFailed: image table unavailable\n')
+    expect(code).toBe(0)
+    expect(stdout().startsWith('PROCESSED  uploads/cat.jpg  thumbnail')).toBe(true)
   })
 
   it('with --wait, gives up after --timeout and exits 1', async () => {
