@@ -54,7 +54,8 @@ export class Executor {
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
       // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
-      this.machines.set(info.arn, { info, machine: new StateMachine(structuredClone(definition)), overrides: taskOverrides(definition, integrations) })
+      // A JSON copy, not structuredClone: under jest's VM realm a structured clone's objects fail the library's plain-object check.
+      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: taskOverrides(definition, integrations) })
     }
   }
 
