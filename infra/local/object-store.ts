@@ -107,7 +107,7 @@ export class LocalObjectStore {
     let previous: string | undefined
     try {
       transaction(this.db, () => {
-        previous = (this.db.prepare('SELECT file FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as { file: string } | undefined)?.file
+        previous = this.row(bucket, key)?.file
         this.db.prepare(`INSERT INTO objects (bucket, key, file, size, etag, content_type, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, last_modified = excluded.last_modified`)
           .run(bucket, key, path.relative(this.root, file), size, etag, contentType, object.lastModified)
@@ -121,19 +121,24 @@ export class LocalObjectStore {
     return object
   }
 
+  private row(bucket: string, key: string) {
+    return this.db.prepare('SELECT bucket, key, file, size, etag, content_type, last_modified FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as
+      { bucket: string; key: string; file: string; size: number; etag: string; content_type: string; last_modified: string } | undefined
+  }
+
   head(bucket: string, key: string): StoredObject | undefined {
-    const row = this.db.prepare('SELECT bucket, key, size, etag, content_type, last_modified FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as
-      { bucket: string; key: string; size: number; etag: string; content_type: string; last_modified: string } | undefined
-    return row && { bucket: row.bucket, key: row.key, size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified }
+    const row = this.row(bucket, key)
+    return row && storedObject(row)
   }
 
   get(bucket: string, key: string): { readonly object: StoredObject; readonly body: Buffer } | undefined {
-    const object = this.head(bucket, key)
-    if (!object) return undefined
-    const { file } = this.db.prepare('SELECT file FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as { file: string }
-    return { object, body: readFileSync(path.join(this.root, file)) }
+    const row = this.row(bucket, key)
+    return row && { object: storedObject(row), body: readFileSync(path.join(this.root, row.file)) }
   }
 }
+
+const storedObject = (row: { bucket: string; key: string; size: number; etag: string; content_type: string; last_modified: string }): StoredObject =>
+  ({ bucket: row.bucket, key: row.key, size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified })
 
 let sequence = 0
 /** S3's `sequencer`: a hex number that grows with every event of a key, so consumers can order them. */
