@@ -20,14 +20,16 @@ export interface OptionSpec {
   readonly short?: string
   /** The placeholder shown after a string flag in `--help`, e.g. `S` in `--timeout S`. */
   readonly placeholder?: string
+  /** A string flag that may repeat (`--rule a --rule b`); its value is the list, empty when absent. */
+  readonly multiple?: boolean
   readonly description: string
 }
 
 type OptionSpecs = Readonly<Record<string, OptionSpec>>
 
-/** Parsed flags: booleans default to false, strings are undefined when absent. */
+/** Parsed flags: booleans default to false, strings are undefined when absent, repeatable strings an empty list. */
 export type OptionValues<O extends OptionSpecs> = {
-  readonly [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : string | undefined
+  readonly [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { readonly multiple: true } ? ReadonlyArray<string> : string | undefined
 }
 
 export interface CommandSpec<O extends OptionSpecs> {
@@ -39,6 +41,13 @@ export interface CommandSpec<O extends OptionSpecs> {
   readonly options: O
   /** Paragraphs shown in the command's `--help` after the usage line. */
   readonly description: string
+  /**
+   * What the usage line shows after `pipeline NAME` when the generated `POSITIONALS [options]` says too little,
+   * e.g. required flags: `--from T --to T [options]`.
+   */
+  readonly synopsis?: string
+  /** Commands reached by a first word after this one, e.g. `replay cancel NAME`: each is named `${name} ${word}`. */
+  readonly subcommands?: ReadonlyArray<Command>
 }
 
 /** What a command gets besides its arguments; the client is made on first use so `--help` never needs PIPELINE_URL. */
@@ -51,6 +60,8 @@ export interface Command {
   readonly name: string
   readonly summary: string
   readonly usage: string
+  /** Commands reached by a first word after this one's name; `pipeline --help` lists them under it. */
+  readonly subcommands?: ReadonlyArray<Command>
   help(): string
   /** Parses `argv` (the words after the command name) and runs; resolves to the exit code. */
   run(argv: readonly string[], context: Context): Promise<number>
@@ -64,8 +75,9 @@ export const helpFooter = `Environment:
 
 Exit codes:
   0  ok
-  1  a job failed: an upload rejected or processed as FAILED, a --wait timeout, a 4xx answer (e.g. not found)
-  2  usage error: unknown command, bad flag or value, missing file; nothing was sent
+  1  a job failed: an upload rejected or processed as FAILED, a --wait timeout, a replay CANCELLED or FAILED,
+     an event that does not match (test-pattern), a 4xx answer (e.g. not found)
+  2  usage error: unknown command, bad flag or value, missing file, invalid event pattern; nothing was sent
   3  the server is unreachable or answered with an error (5xx or an answer outside its contract)
 `
 
@@ -76,23 +88,29 @@ export const defineCommand = <O extends OptionSpecs>(
   spec: CommandSpec<O>,
   run: (input: { readonly positionals: ReadonlyArray<string>; readonly options: OptionValues<O> }, context: Context) => Promise<number>,
 ): Command => {
-  const usage = `pipeline ${spec.name}${spec.positionals.label ? ` ${spec.positionals.label}` : ''}${Object.keys(spec.options).length > 0 ? ' [options]' : ''}`
+  const generated = `${spec.positionals.label ? ` ${spec.positionals.label}` : ''}${Object.keys(spec.options).length > 0 ? ' [options]' : ''}`
+  const usage = `pipeline ${spec.name}${spec.synopsis === undefined ? generated : ` ${spec.synopsis}`}`
+  const subcommands = spec.subcommands ?? []
   const help = (): string => {
     const flags = Object.entries({ ...spec.options, help: helpOption }).map(([name, option]) => {
       const short = option.short ? `-${option.short}, ` : ''
-      const value = option.type === 'string' ? ` ${option.placeholder ?? 'VALUE'}` : ''
+      const value = option.type === 'string' ? ` ${option.placeholder ?? 'VALUE'}${option.multiple ? '...' : ''}` : ''
       return [`${short}--${name}${value}`, option.description]
     })
     const width = Math.max(...flags.map(([flag]) => flag.length))
     const lines = flags.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`)
-    return `Usage: ${usage}\n\n${spec.description.trim()}\n\nOptions:\n${lines.join('\n')}\n\n${helpFooter}`
+    const usages = [usage, ...subcommands.map((subcommand) => subcommand.usage)].join('\n       ')
+    return `Usage: ${usages}\n\n${spec.description.trim()}\n\nOptions:\n${lines.join('\n')}\n\n${helpFooter}`
   }
   return {
     name: spec.name,
     summary: spec.summary,
     usage,
+    ...(subcommands.length > 0 ? { subcommands } : {}),
     help,
     run: async (argv, context) => {
+      const subcommand = subcommandFor(subcommands, spec.name, argv)
+      if (subcommand) return subcommand.run(argv.slice(1), context)
       const parsed = parseCommandLine(argv, { ...spec.options, help: helpOption })
       if (parsed.values.help === true) {
         context.io.stdout.write(help())
@@ -104,13 +122,16 @@ export const defineCommand = <O extends OptionSpecs>(
         const extra = parsed.positionals.slice(max).join(' ')
         throw new UsageError(max === 0 ? `takes no arguments (got ${extra})` : `unexpected argument: ${extra}`)
       }
-      const values = Object.fromEntries(
-        Object.entries(spec.options).map(([name, option]) => [name, parsed.values[name] ?? (option.type === 'boolean' ? false : undefined)]),
-      ) as OptionValues<O>
+      const absent = (option: OptionSpec) => (option.type === 'boolean' ? false : option.multiple ? [] : undefined)
+      const values = Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, parsed.values[name] ?? absent(option)])) as OptionValues<O>
       return run({ positionals: parsed.positionals, options: values }, context)
     },
   }
 }
+
+/** The subcommand `argv`'s first word names (`cancel` in `replay cancel NAME`), if any. */
+export const subcommandFor = (subcommands: ReadonlyArray<Command> | undefined, name: string, argv: readonly string[]): Command | undefined =>
+  argv[0] === undefined ? undefined : subcommands?.find((subcommand) => subcommand.name === `${name} ${argv[0]}`)
 
 /** `node:util` parseArgs in strict mode, with its errors rephrased as short `UsageError`s. */
 const parseCommandLine = (argv: readonly string[], options: OptionSpecs) => {
@@ -118,7 +139,10 @@ const parseCommandLine = (argv: readonly string[], options: OptionSpecs) => {
     return parseArgs({
       args: [...argv],
       options: Object.fromEntries(
-        Object.entries(options).map(([name, option]) => [name, option.short ? { type: option.type, short: option.short } : { type: option.type }]),
+        Object.entries(options).map(([name, option]) => [
+          name,
+          { type: option.type, ...(option.short ? { short: option.short } : {}), ...(option.multiple ? { multiple: true } : {}) },
+        ]),
       ),
       strict: true,
       allowPositionals: true,

@@ -75,6 +75,80 @@ export interface DlqQueue {
   readonly messages: ReadonlyArray<DlqMessage>
 }
 
+/**
+ * An event as the local bus logged it: `GET /events` lists the archive (and replays' re-deliveries, which carry
+ * `replayName` and no archive). `event` is the EventBridge envelope (https://docs.aws.amazon.com/eventbridge/latest/ref/overiew-event-structure.html).
+ */
+export interface ArchivedEvent {
+  readonly seq: number
+  readonly bus: string
+  readonly archive: string | null
+  readonly replayName?: string
+  readonly event: {
+    readonly id: string
+    readonly time: string
+    readonly source: string
+    readonly 'detail-type': string
+    readonly detail: unknown
+    readonly [field: string]: unknown
+  }
+}
+
+/** One page of `GET /events`; `next` is the `after=` of the following page, absent on the last one. */
+export interface EventPage {
+  readonly events: ReadonlyArray<ArchivedEvent>
+  readonly next?: number
+}
+
+export interface EventQuery {
+  /** ISO 8601 bounds on the event's `time`. */
+  readonly from?: string | undefined
+  readonly to?: string | undefined
+  /** An event pattern as JSON text; the server lists only the events it matches. */
+  readonly pattern?: string | undefined
+  readonly limit?: number | undefined
+  /** The `next` of the previous page. */
+  readonly after?: number | undefined
+}
+
+/** A replay's states, after EventBridge's DescribeReplay (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeReplay.html). */
+export const ReplayStates = ['STARTING', 'RUNNING', 'COMPLETED', 'CANCELLED', 'FAILED'] as const
+export type ReplayState = (typeof ReplayStates)[number]
+
+/** The states a replay never leaves. */
+export const isReplayEnded = (state: string): boolean => state === 'COMPLETED' || state === 'CANCELLED' || state === 'FAILED'
+
+/** What `POST /replays`, `GET /replays/{name}` and `POST /replays/{name}/cancel` answer. */
+export interface ReplayView {
+  readonly name: string
+  readonly archive: string
+  readonly from: string
+  readonly to: string
+  /** The rules the events are re-delivered to; null for every rule on the archive's bus. */
+  readonly rules: ReadonlyArray<string> | null
+  readonly state: ReplayState
+  readonly total: number
+  readonly replayed: number
+  readonly startedAt: string
+  readonly endedAt?: string
+  readonly reason?: string
+}
+
+export interface ReplayRequest {
+  /** ISO 8601. */
+  readonly from: string
+  readonly to: string
+  readonly rules?: ReadonlyArray<string>
+  readonly name?: string
+}
+
+export interface RuleView {
+  readonly name: string
+  readonly bus: string
+  readonly pattern: unknown
+  readonly targets: ReadonlyArray<{ readonly id: string; readonly arn: string }>
+}
+
 export interface ExecutionFilter {
   readonly workflow?: string | undefined
   readonly status?: string | undefined
@@ -137,10 +211,14 @@ export const encodeKeyPath = (key: string): string => key.split('/').map(encodeU
 /** The image record's address: `GET /images/{key}` takes the key without its `uploads/` prefix. */
 export const imagePath = (key: string): string => `images/${encodeKeyPath(key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key)}`
 
+type Method = 'GET' | 'PUT' | 'POST'
+
 interface RequestOptions {
   readonly query?: Readonly<Record<string, string | undefined>>
   readonly body?: Uint8Array
   readonly contentType?: string
+  /** Sent as a JSON body (and its Content-Type) instead of `body`. */
+  readonly json?: unknown
   readonly timeoutMs?: number
 }
 
@@ -205,17 +283,55 @@ export class PipelineClient {
     return body as unknown as { queues: ReadonlyArray<DlqQueue> }
   }
 
-  private async request(method: 'GET' | 'PUT', path: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
+  /** One page of `GET /events`. */
+  async listEvents(query: EventQuery = {}): Promise<EventPage> {
+    const { from, to, pattern, limit, after } = query
+    const body = await this.request('GET', 'events', { query: { from, to, pattern, limit: limit?.toString(), after: after?.toString() } })
+    if (!Array.isArray(body.events)) throw new InvalidResponse('GET /events answered without an events list')
+    if (body.next !== undefined && body.next !== null && typeof body.next !== 'number') throw new InvalidResponse('GET /events answered a next that is not a number')
+    return body as unknown as EventPage
+  }
+
+  /** `POST /replays`: starts a replay and answers its view (202). */
+  async startReplay(request: ReplayRequest): Promise<ReplayView> {
+    const body = await this.request('POST', 'replays', { json: request })
+    return replayView(body, 'POST /replays')
+  }
+
+  async getReplay(name: string): Promise<ReplayView> {
+    return replayView(await this.request('GET', `replays/${encodeURIComponent(name)}`), `GET /replays/${name}`)
+  }
+
+  async listReplays(): Promise<{ readonly replays: ReadonlyArray<ReplayView> }> {
+    const body = await this.request('GET', 'replays')
+    if (!Array.isArray(body.replays)) throw new InvalidResponse('GET /replays answered without a replays list')
+    return body as unknown as { replays: ReadonlyArray<ReplayView> }
+  }
+
+  /** `POST /replays/{name}/cancel`: 404 for an unknown replay, 409 for one that already ended. */
+  async cancelReplay(name: string): Promise<ReplayView> {
+    return replayView(await this.request('POST', `replays/${encodeURIComponent(name)}/cancel`), `POST /replays/${name}/cancel`)
+  }
+
+  async listRules(): Promise<{ readonly rules: ReadonlyArray<RuleView> }> {
+    const body = await this.request('GET', 'rules')
+    if (!Array.isArray(body.rules)) throw new InvalidResponse('GET /rules answered without a rules list')
+    return body as unknown as { rules: ReadonlyArray<RuleView> }
+  }
+
+  private async request(method: Method, path: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
     const url = new URL(path, this.baseUrl)
     for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(name, value)
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs
+    const body = options.json === undefined ? options.body : new TextEncoder().encode(JSON.stringify(options.json))
+    const contentType = options.json === undefined ? options.contentType : 'application/json'
     let response: Response
     let text: string
     try {
       response = await fetch(url, {
         method,
-        headers: { accept: 'application/json', ...(options.contentType ? { 'content-type': options.contentType } : {}) },
-        ...(options.body ? { body: options.body } : {}),
+        headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
+        ...(body ? { body } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       })
       text = await response.text()
@@ -231,6 +347,13 @@ export class PipelineClient {
     if (parsed === undefined) throw new InvalidResponse(`${method} /${path} answered ${response.status} with a body that is not a JSON object`)
     return parsed
   }
+}
+
+/** A replay view needs at least its name, state and counts: the CLI prints and polls on them. */
+const replayView = (body: Record<string, unknown>, call: string): ReplayView => {
+  if (typeof body.name !== 'string' || typeof body.state !== 'string') throw new InvalidResponse(`${call} answered without a replay name and state`)
+  if (typeof body.total !== 'number' || typeof body.replayed !== 'number') throw new InvalidResponse(`${call} answered without replayed and total counts`)
+  return body as unknown as ReplayView
 }
 
 const parseJson = (text: string): Record<string, unknown> | undefined => {

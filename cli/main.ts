@@ -1,9 +1,14 @@
-import { UsageError, helpFooter, type Command } from './args'
+import { UsageError, helpFooter, subcommandFor, type Command } from './args'
 import { HttpError, InvalidResponse, PipelineClient, Unreachable, baseUrlFrom } from './client'
 import { dlq } from './commands/dlq'
+import { events } from './commands/events'
 import { execution } from './commands/execution'
 import { executions } from './commands/executions'
 import { health } from './commands/health'
+import { replay } from './commands/replay'
+import { replays } from './commands/replays'
+import { rules } from './commands/rules'
+import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
 import { processIo, type Io } from './io'
 
@@ -12,17 +17,19 @@ export type { Io, Output } from './io'
 /** Exit codes, as every `--help` documents them. */
 export const ExitCode = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const
 
-const commands: ReadonlyArray<Command> = [upload, executions, execution, dlq, health]
+const commands: ReadonlyArray<Command> = [upload, executions, execution, dlq, events, replay, replays, rules, testPattern, health]
 
 const mainHelp = (): string => {
-  const usages = commands.map((command) => command.usage.replace(/^pipeline /, ''))
+  // A command's subcommands (`replay cancel`) get their own lines, right under it.
+  const listed = commands.flatMap((command) => [command, ...(command.subcommands ?? [])])
+  const usages = listed.map((command) => command.usage.replace(/^pipeline /, ''))
   const width = Math.max(...usages.map((usage) => usage.length))
   return `pipeline: drive the local event pipeline runtime over its HTTP API.
 
 Usage: pipeline COMMAND [options]
 
 Commands:
-${commands.map((command, index) => `  ${(usages[index] ?? '').padEnd(width)}  ${command.summary}`).join('\n')}
+${listed.map((command, index) => `  ${(usages[index] ?? '').padEnd(width)}  ${command.summary}`).join('\n')}
 
 Run 'pipeline COMMAND --help' for a command's options.
 
@@ -43,18 +50,21 @@ export async function main(argv: ReadonlyArray<string>, io: Io = processIo()): P
     io.stdout.write(mainHelp())
     return ExitCode.ok
   }
-  // `pipeline help upload` reads as `pipeline upload --help`.
-  const [commandName, args] = name === 'help' ? [rest[0] ?? '', ['--help']] : [name, rest]
-  const command = commands.find((candidate) => candidate.name === commandName)
-  if (!command) {
+  // `pipeline help upload` reads as `pipeline upload --help`, `pipeline help replay cancel` as `pipeline replay cancel --help`.
+  const [commandName, args] = name === 'help' ? [rest[0] ?? '', [...rest.slice(1, 2), '--help']] : [name, rest]
+  const found = commands.find((candidate) => candidate.name === commandName)
+  if (!found) {
     const what = commandName.startsWith('-') ? `unknown option ${commandName}` : `unknown command '${commandName}'`
     io.stderr.write(`pipeline: ${what}\nRun 'pipeline --help' for the commands.\n`)
     return ExitCode.usage
   }
+  // A subcommand runs on the words after its own, and its errors name it: `pipeline replay cancel: ...`.
+  const subcommand = subcommandFor(found.subcommands, found.name, args)
+  const command = subcommand ?? found
   let client: PipelineClient | undefined
   const context = { io, client: () => (client ??= new PipelineClient(baseUrlFrom(io.env))) }
   try {
-    return await command.run(args, context)
+    return await command.run(subcommand ? args.slice(1) : args, context)
   } catch (error) {
     return report(error, command.name, io)
   }

@@ -39,8 +39,8 @@ export const imageWorkflowTrigger = imageUploaded
 
 /**
  * Upload to processed image: validate, resize each rendition (a Map), persist, index, notify.
- * Any failure is retried if transient, then sent to the DLQ with its cause, recorded FAILED,
- * announced once as `ImageRejected`, and the execution fails with the original error.
+ * Any failure is retried if transient, then recorded FAILED; the first failure of an object version is sent to
+ * the DLQ with its cause and announced as `ImageRejected`; the execution fails with the original error.
  *
  * Standard, not Express: an image takes seconds, each state transition must happen exactly once, and
  * users read the execution history state by state; at a few dozen transitions per image the price
@@ -110,14 +110,19 @@ export class ImageWorkflow extends Construct {
       }],
       resultPath: JsonPath.DISCARD,
     }).addRetry(integrationRetry)
-    const firstFailure = new Choice(this, 'FirstFailureOfThisVersion')
-      .when(Condition.booleanEquals('$.failure.value.firstFailure', true), publishRejected.next(failed))
+    // The DLQ and ImageRejected are per object version: a second run of a rejected version (a duplicate delivery,
+    // a replay) finds the FAILED record already standing and adds neither a dead letter nor an event.
+    const rejectionRecorded = new Choice(this, 'RejectionRecorded')
+      .when(Condition.isPresent('$.failure.value.rejection'), publishRejected.next(failed))
       .otherwise(failed)
+    const firstFailure = new Choice(this, 'FirstFailureOfThisVersion')
+      .when(Condition.booleanEquals('$.failure.value.firstFailure', true), sendToDlq.next(rejectionRecorded))
+      .otherwise(failed)
+    const onFailure = recordFailure.next(firstFailure)
 
-    // Bookkeeping failures after the DLQ write still end in Fail: the DLQ already holds the event.
-    for (const state of [recordFailure, publishRejected]) state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
-    const onFailure = sendToDlq.next(recordFailure).next(firstFailure)
-    sendToDlq.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
+    // If the failure cannot even be recorded, the event still goes to the DLQ; bookkeeping failures after it end in Fail.
+    recordFailure.addCatch(sendToDlq, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
+    for (const state of [sendToDlq, publishRejected]) state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
 
     const catchAll = { errors: [Errors.ALL], resultPath: '$.error' }
     for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)

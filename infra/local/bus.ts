@@ -18,9 +18,28 @@ export interface TargetDispatcher {
   readonly sendToQueue: (queueArn: string, body: string) => void
 }
 
+/** How the bus retries a target that refused an event, as EventBridge does before giving up to the target's DLQ. */
+export interface TargetRetryOptions {
+  /** The first retry's delay; each next one doubles it, with full jitter, up to a minute. */
+  readonly baseDelayMs: number
+}
+
+type RuleTarget = LocalModel['rules'][number]['targets'][number]
+
 export class PutEventsValidation extends Error {
   override readonly name = 'ValidationException'
 }
+
+interface DeliveryRow {
+  readonly id: number
+  readonly rule: string
+  readonly target: string
+  readonly event: string
+  readonly attempts: number
+  readonly first_at_ms: number
+}
+
+const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error))
 
 const MaxEntries = 10
 const MaxBatchBytes = 256 * 1024
@@ -53,7 +72,7 @@ export class LocalBus {
   private readonly busArns: ReadonlyMap<string, string>
   private readonly listeners = new Set<(event: AnyEvent, bus: string) => void>()
 
-  constructor(private readonly db: DatabaseSync, model: LocalModel, private readonly targets: TargetDispatcher) {
+  constructor(private readonly db: DatabaseSync, model: LocalModel, private readonly targets: TargetDispatcher, private readonly retry: TargetRetryOptions = { baseDelayMs: 1000 }) {
     this.busArns = new Map(model.buses.map((bus) => [bus.arn, bus.name]))
     this.rules = model.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }))
     this.archives = model.archives.map((archive) => ({
@@ -65,6 +84,16 @@ export class LocalBus {
 
   get busNames(): ReadonlyArray<string> {
     return [...this.busArns.values()]
+  }
+
+  /** The rules as the API lists them: name, bus, pattern and targets. */
+  get ruleList() {
+    return this.rules.map(({ name, bus, pattern, targets }) => ({ name, bus, pattern, targets: targets.map(({ id, arn }) => ({ id, arn })) }))
+  }
+
+  /** The archives, with the bus each one records. */
+  get archiveList() {
+    return this.archives.map(({ name, bus, pattern, retentionDays }) => ({ name, bus, pattern, retentionDays }))
   }
 
   /** Called after an event is committed: the console and tests watch the bus through this. */
@@ -109,11 +138,52 @@ export class LocalBus {
     this.announce(delivered)
   }
 
-  /** Re-delivers an archived event to a bus; it carries `replay-name` and is not archived again. */
-  replay(busName: string, event: AnyEvent, replayName: string, ruleNames?: ReadonlyArray<string>): void {
+  /**
+   * Re-delivers an archived event to a bus; it carries `replay-name` and is not archived again. `alongside` runs in
+   * the same transaction (a replay records its progress there, so a crash neither skips nor repeats an event).
+   */
+  replay(busName: string, event: AnyEvent, replayName: string, ruleNames?: ReadonlyArray<string>, alongside?: () => void): void {
     const delivered: Array<[AnyEvent, string]> = []
-    transaction(this.db, () => this.deliver(busName, { ...event, 'replay-name': replayName }, delivered, ruleNames))
+    transaction(this.db, () => {
+      this.deliver(busName, { ...event, 'replay-name': replayName }, delivered, ruleNames)
+      alongside?.()
+    })
     this.announce(delivered)
+  }
+
+  /**
+   * Retries the deliveries that are due. A delivery that keeps failing past the target's maximum attempts or
+   * event age goes to the target's DLQ with the last error (or is dropped, as EventBridge drops it, when the
+   * target has none). Returns how many deliveries are still waiting.
+   */
+  retryDueDeliveries(now = Date.now()): number {
+    const due = this.db.prepare('SELECT * FROM deliveries WHERE next_at_ms <= ? ORDER BY next_at_ms LIMIT 100').all(now) as unknown as DeliveryRow[]
+    for (const row of due) {
+      const event = JSON.parse(row.event) as AnyEvent
+      const target = JSON.parse(row.target) as RuleTarget
+      transaction(this.db, () => {
+        try {
+          this.invoke(target, event, [])
+          this.db.prepare('DELETE FROM deliveries WHERE id = ?').run(row.id)
+        } catch (error) {
+          const attempts = row.attempts + 1
+          const message = errorMessage(error)
+          const expired = now - row.first_at_ms >= target.maximumEventAgeSeconds * 1000
+          if (attempts > target.maximumRetryAttempts || expired) {
+            this.db.prepare('DELETE FROM deliveries WHERE id = ?').run(row.id)
+            this.deadLetter(row.rule, target, event, message, attempts)
+          } else {
+            this.db.prepare('UPDATE deliveries SET attempts = ?, next_at_ms = ?, last_error = ? WHERE id = ?').run(attempts, now + this.backoff(attempts), message, row.id)
+          }
+        }
+      })
+    }
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n
+  }
+
+  /** When the next retry of a delivery is due, in ms from now: exponential, full jitter, capped at a minute. */
+  private backoff(attempts: number): number {
+    return Math.random() * Math.min(60_000, this.retry.baseDelayMs * 2 ** (attempts - 1))
   }
 
   private resolveBus(nameOrArn: string): string | undefined {
@@ -124,8 +194,9 @@ export class LocalBus {
   private deliver(bus: string, event: AnyEvent, delivered: Array<[AnyEvent, string]>, ruleNames?: ReadonlyArray<string>): void {
     const replayed = event['replay-name'] !== undefined
     const archive = replayed ? undefined : this.archives.find((candidate) => candidate.bus === bus && candidate.matches(event))
-    this.db.prepare('INSERT INTO events (id, bus, time, source, detail_type, archive, replay_name, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(event.id, bus, event.time, event.source, event['detail-type'], archive?.name ?? null, event['replay-name'] ?? null, JSON.stringify(event))
+    const timeMs = Date.parse(event.time)
+    this.db.prepare('INSERT INTO events (id, bus, time, time_ms, source, detail_type, archive, replay_name, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
+      .run(event.id, bus, event.time, Number.isNaN(timeMs) ? Date.now() : timeMs, event.source, event['detail-type'], archive?.name ?? null, event['replay-name'] ?? null, JSON.stringify(event))
     delivered.push([event, bus])
     for (const rule of this.rules) {
       if (rule.bus !== bus || (ruleNames && !ruleNames.includes(rule.name)) || !rule.matches(event)) continue
@@ -133,19 +204,36 @@ export class LocalBus {
     }
   }
 
-  private dispatch(ruleName: string, target: (typeof this.rules)[number]['targets'][number], event: AnyEvent, delivered: Array<[AnyEvent, string]>): void {
+  private dispatch(ruleName: string, target: RuleTarget, event: AnyEvent, delivered: Array<[AnyEvent, string]>): void {
     try {
-      const forwardTo = this.busArns.get(target.arn)
-      if (forwardTo) this.deliver(forwardTo, event, delivered)
-      else if (target.arn.startsWith('arn:aws:states:')) this.targets.startExecution(target.arn, event)
-      else if (target.arn.startsWith('arn:aws:sqs:')) this.targets.sendToQueue(target.arn, JSON.stringify(event))
-      else throw new Error(`Target ${target.arn} is not a kind the local runtime can invoke`)
+      this.invoke(target, event, delivered)
     } catch (error) {
-      // A target that cannot take the event: EventBridge sends it to the target's DLQ with the reason.
-      if (!target.deadLetterArn) throw error
-      const message = error instanceof Error ? error.message : String(error)
-      this.targets.sendToQueue(target.deadLetterArn, JSON.stringify({ rule: ruleName, target: target.id, error: 'TargetInvocationFailed', cause: message, event }))
+      // A target that cannot take the event now: retried later under its retry policy, then dead-lettered.
+      if (target.maximumRetryAttempts > 0) {
+        const now = Date.now()
+        this.db.prepare('INSERT INTO deliveries (rule, target, event, attempts, first_at_ms, next_at_ms, last_error) VALUES (?, ?, ?, 1, ?, ?, ?)')
+          .run(ruleName, JSON.stringify(target), JSON.stringify(event), now, now + this.backoff(1), errorMessage(error))
+      } else {
+        this.deadLetter(ruleName, target, event, errorMessage(error), 1)
+      }
     }
+  }
+
+  private invoke(target: RuleTarget, event: AnyEvent, delivered: Array<[AnyEvent, string]>): void {
+    const forwardTo = this.busArns.get(target.arn)
+    if (forwardTo) this.deliver(forwardTo, event, delivered)
+    else if (target.arn.startsWith('arn:aws:states:')) this.targets.startExecution(target.arn, event)
+    else if (target.arn.startsWith('arn:aws:sqs:')) this.targets.sendToQueue(target.arn, JSON.stringify(event))
+    else throw new Error(`Target ${target.arn} is not a kind the local runtime can invoke`)
+  }
+
+  /** The target's DLQ gets the event with the reason, as EventBridge's ERROR_CODE / ERROR_MESSAGE attributes give it. */
+  private deadLetter(ruleName: string, target: RuleTarget, event: AnyEvent, message: string, attempts: number): void {
+    if (!target.deadLetterArn) {
+      console.error(`Rule ${ruleName} dropped event ${event.id}: target ${target.arn} failed ${attempts} time(s) and has no DLQ (${message})`)
+      return
+    }
+    this.targets.sendToQueue(target.deadLetterArn, JSON.stringify({ rule: ruleName, target: target.id, targetArn: target.arn, error: 'TargetInvocationFailed', cause: message, attempts, event }))
   }
 
   private announce(delivered: ReadonlyArray<[AnyEvent, string]>): void {

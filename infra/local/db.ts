@@ -21,13 +21,42 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       id TEXT NOT NULL,
       bus TEXT NOT NULL,
       time TEXT NOT NULL,
+      time_ms INTEGER NOT NULL,
       source TEXT NOT NULL,
       detail_type TEXT NOT NULL,
       archive TEXT,
       replay_name TEXT,
       event TEXT NOT NULL
     );
-    CREATE INDEX IF NOT EXISTS events_by_time ON events (archive, time);
+    CREATE INDEX IF NOT EXISTS events_by_time ON events (archive, time_ms);
+
+    CREATE TABLE IF NOT EXISTS deliveries (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      rule TEXT NOT NULL,
+      target TEXT NOT NULL,
+      event TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      first_at_ms INTEGER NOT NULL,
+      next_at_ms INTEGER NOT NULL,
+      last_error TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (next_at_ms);
+
+    CREATE TABLE IF NOT EXISTS replays (
+      name TEXT PRIMARY KEY,
+      archive TEXT NOT NULL,
+      bus TEXT NOT NULL,
+      from_ms INTEGER NOT NULL,
+      to_ms INTEGER NOT NULL,
+      rules TEXT,
+      state TEXT NOT NULL,
+      total INTEGER NOT NULL DEFAULT 0,
+      replayed INTEGER NOT NULL DEFAULT 0,
+      position INTEGER NOT NULL DEFAULT 0,
+      reason TEXT,
+      started_at TEXT NOT NULL,
+      ended_at TEXT
+    );
 
     CREATE TABLE IF NOT EXISTS executions (
       arn TEXT PRIMARY KEY,

@@ -11,6 +11,8 @@ import { Executor } from './executor'
 import { LocalLive } from './layers'
 import { LocalObjectStore } from './object-store'
 import { LocalQueues } from './queues'
+import { Replayer } from './replays'
+import { purgeExpiredArchive } from './archive'
 import { localModel, type LocalModel } from './template'
 import { UploadsPrefix } from '../../contracts/sources'
 
@@ -21,6 +23,8 @@ export interface RuntimeOptions {
   readonly concurrency?: number
   /** A model to run instead of synthesizing the CDK app (tests that check one definition in isolation). */
   readonly model?: LocalModel
+  /** The first delay before a rule target is retried (EventBridge-style backoff doubles it); default one second. */
+  readonly targetRetryBaseMs?: number
 }
 
 /** Lambda reports a thrown error as `{errorType, errorMessage, trace}`; a task failure carries that JSON as its Cause. */
@@ -43,7 +47,8 @@ export const startRuntime = (options: RuntimeOptions) => {
     // The bus only calls targets after start-up, once `executor` below exists.
     startExecution: (arn, event) => { executor.enqueue(arn, event, event.id) },
     sendToQueue: (arn, body) => { queues.send(arn, body) },
-  })
+  }, { baseDelayMs: options.targetRetryBaseMs ?? 1000 })
+  const replayer = new Replayer(db, bus)
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
   const uploadBucket = model.functions.find((fn) => fn.environment.BUCKET_NAME)?.environment.BUCKET_NAME ?? model.buckets[0]?.name ?? 'uploads'
   const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, config: options.config }))
@@ -66,6 +71,14 @@ export const startRuntime = (options: RuntimeOptions) => {
   }, options.concurrency ?? 2)
 
   const recovered = executor.recover()
+  replayer.resume()
+  purgeExpiredArchive(db, bus.archiveList)
+  // Background work of the bus: target retries every quarter second, archive retention hourly.
+  const timers = [
+    setInterval(() => bus.retryDueDeliveries(), 250),
+    setInterval(() => purgeExpiredArchive(db, bus.archiveList), 3_600_000),
+  ]
+  for (const timer of timers) timer.unref()
 
   return {
     model,
@@ -74,11 +87,14 @@ export const startRuntime = (options: RuntimeOptions) => {
     store,
     queues,
     executor,
+    replayer,
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,
     /** Stops taking work, lets running executions finish for `graceMs`, then closes the database. */
     async stop(graceMs = 5000) {
+      for (const timer of timers) clearInterval(timer)
+      await replayer.stop()
       await executor.stop(graceMs)
       await runtime.dispose()
       db.close()

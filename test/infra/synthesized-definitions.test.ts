@@ -77,6 +77,6 @@ describe('the synthesized template', () => {
     Template.fromJSON(template).hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } })
     const definition = JSON.parse(resolveIntrinsics(template, stateMachines()[0]!.Properties!.DefinitionString) as string)
     expect(definition.States.ValidateImage.Retry[0]).toMatchObject({ ErrorEquals: expect.arrayContaining(['TransientError', 'Lambda.ServiceException']), JitterStrategy: 'FULL', BackoffRate: 2 })
-    expect(definition.States.ValidateImage.Catch[0]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'SendToDeadLetterQueue' })
+    expect(definition.States.ValidateImage.Catch[0]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' })
   })
 })

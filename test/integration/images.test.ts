@@ -4,8 +4,8 @@ import * as images from '../support/images'
 import { getJson, startPipeline, upload, type RunningPipeline } from '../support/pipeline'
 
 interface ImageRecordView { key: string; status: string; etag: string; width?: number; height?: number; error?: string; reason?: string; renditions: Array<{ name: string; key: string; width: number; height: number; format: string }> }
-interface ExecutionView { executionArn: string; status: string; error?: string; cause?: string; subject?: string; states?: Array<{ name: string; status: string }> }
-interface DlqView { queues: Array<{ name: string; messages: Array<{ body: { error: string; cause: string; event: { detail: { object: { key: string } } } } }> }> }
+interface ExecutionView { executionArn: string; name: string; status: string; error?: string; cause?: string; subject?: string; states?: Array<{ name: string; status: string }> }
+interface DlqView { queues: Array<{ name: string; messages: Array<{ body: { error: string; cause: string; event: { detail: { object: { key: string; etag: string } } } } }> }> }
 
 let pipeline: RunningPipeline
 let accepted = 0
@@ -110,9 +110,10 @@ describe('the image workflow, end to end over HTTP', () => {
     expect(detail.states!.map((state) => [state.name, state.status])).toEqual([
       ['AttachRenditionSettings', 'SUCCEEDED'],
       ['ValidateImage', 'CAUGHT'],
-      ['SendToDeadLetterQueue', 'SUCCEEDED'],
       ['RecordFailure', 'SUCCEEDED'],
       ['FirstFailureOfThisVersion', 'SUCCEEDED'],
+      ['SendToDeadLetterQueue', 'SUCCEEDED'],
+      ['RejectionRecorded', 'SUCCEEDED'],
       ['PublishRejected', 'SUCCEEDED'],
       ['ImageFailed', 'FAILED'],
     ])
@@ -142,12 +143,30 @@ describe('the image workflow, end to end over HTTP', () => {
     expect(body.results.map((result) => result.id)).toEqual(['image:uploads/photos/rotated.jpg'])
   })
 
-  it('accounts for every accepted upload: succeeded + dead-lettered = accepted', async () => {
-    const all = (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?workflow=image&limit=1000`)).body.executions
-    const succeeded = all.filter((execution) => execution.status === 'SUCCEEDED').length
+  it('dead-letters and announces a rejected version once, however often it is uploaded', async () => {
+    const notes = images.textFile('still not an image\n')
+
+    await uploadAndSettle('twice/notes.jpg', notes)
+    await uploadAndSettle('twice/notes.jpg', notes)
+
+    const executions = await executionsFor('uploads/twice/notes.jpg')
+    expect(executions.map((execution) => [execution.status, execution.error])).toEqual([['FAILED', 'UnsupportedImage'], ['FAILED', 'UnsupportedImage']])
     const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find((queue) => queue.name === 'ImageDeadLetters')!
+    expect(dlq.messages.filter((message) => message.body.event.detail.object.key === 'uploads/twice/notes.jpg')).toHaveLength(1)
+    expect(outcomeEvents(ImageRejectedType, 'uploads/twice/notes.jpg')).toHaveLength(1)
+  })
+
+  it('accounts for every accepted upload: it succeeded, or its version is in the DLQ', async () => {
+    const all = (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?workflow=image&limit=1000`)).body.executions
+    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find((queue) => queue.name === 'ImageDeadLetters')!
+    const deadVersions = new Set(dlq.messages.map((message) => `${message.body.event.detail.object.key}#${message.body.event.detail.object.etag}`))
 
     expect(all).toHaveLength(accepted)
-    expect(succeeded + dlq.messages.length).toBe(accepted)
+    for (const execution of all) {
+      if (execution.status === 'SUCCEEDED') continue
+      expect(execution.status).toBe('FAILED')
+      const detail = (await getJson<{ input: { detail: { object: { key: string; etag: string } } } }>(`${pipeline.url}/executions/${execution.name}`)).body
+      expect(deadVersions).toContain(`${detail.input.detail.object.key}#${detail.input.detail.object.etag}`)
+    }
   })
 })

@@ -18,8 +18,10 @@ export const sendError = (res: ServerResponse, error: HttpError) => {
   sendJson(res, error.status, { error: error.error, message: error.message }, error.headers)
 }
 
-/** Reads a small JSON body (for control routes), refusing what is too large or not JSON. */
+/** Reads a small JSON body (for control routes), refusing another content type, what is too large, or what is not JSON. */
 export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promise<unknown> => {
+  const type = req.headers['content-type']
+  if (type !== undefined && !/^application\/json\b/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', `content-type: expected application/json, got ${type}`)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {

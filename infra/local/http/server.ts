@@ -8,7 +8,11 @@ import type { ExecutionRow } from '../executor'
 import { checkObjectKey, InvalidObjectKey } from '../object-store'
 import type { LocalRuntime } from '../runtime'
 import { search } from '../search'
-import { HttpError, sendError, sendJson } from './respond'
+import { HttpError, readJson, sendError, sendJson } from './respond'
+import { listArchivedEvents } from '../archive'
+import { PutEventsValidation } from '../bus'
+import { compilePattern, InvalidEventPattern } from '../pattern'
+import { ReplayRequestError } from '../replays'
 import { Router } from './router'
 
 export interface ServerOptions {
@@ -30,6 +34,51 @@ const executionView = (row: ExecutionRow) => ({
 })
 
 const ExecutionStatuses = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED']
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/** A JSON body that must be an object, with the fields a route names. */
+const jsonObject = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+  const body = await readJson(req)
+  if (!isObject(body)) throw new HttpError(400, 'ValidationException', 'body: must be a JSON object')
+  return body
+}
+
+/** Compiles a pattern from a request, answering an invalid one as EventBridge does. */
+const patternMatcher = (pattern: unknown) => {
+  try {
+    return compilePattern(pattern)
+  } catch (error) {
+    if (error instanceof InvalidEventPattern) throw new HttpError(400, 'InvalidEventPatternException', error.message)
+    throw error
+  }
+}
+
+/** A time query parameter: ISO 8601 (or epoch milliseconds), named in the error when it is neither. */
+const timeParam = (url: URL, name: string): number | undefined => {
+  const raw = url.searchParams.get(name)
+  if (raw === null || raw === '') return undefined
+  const value = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
+  if (Number.isNaN(value)) throw new HttpError(400, 'InvalidParameter', `${name}: must be an ISO 8601 time`)
+  return value
+}
+
+const intParam = (url: URL, name: string, fallback: number, max: number): number => {
+  const raw = url.searchParams.get(name)
+  if (raw === null || raw === '') return fallback
+  const value = Number(raw)
+  if (!Number.isInteger(value) || value < (name === 'after' ? 0 : 1) || value > max) throw new HttpError(400, 'InvalidParameter', `${name}: must be an integer from ${name === 'after' ? 0 : 1} to ${max}`)
+  return value
+}
+
+const replayCall = <T>(work: () => T): T => {
+  try {
+    return work()
+  } catch (error) {
+    if (error instanceof ReplayRequestError) throw new HttpError(error.status, error.code, error.message)
+    throw error
+  }
+}
 
 /** Streams a request body into a staged object file, counting and hashing it, and stops at the limit. */
 const receiveUpload = async (req: IncomingMessage, staged: string, limit: number) => {
@@ -118,6 +167,59 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
       const queues = runtime.queues.names.filter((name) => /DeadLetter/i.test(name))
       sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name) })) })
     })
+    .on('POST', /^\/events$/, async ({ req, res }) => {
+      const body = await jsonObject(req)
+      if (!Array.isArray(body.Entries)) throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
+      try {
+        sendJson(res, 200, runtime.bus.putEvents(body.Entries as never))
+      } catch (error) {
+        if (error instanceof PutEventsValidation) throw new HttpError(400, 'ValidationException', error.message)
+        throw error
+      }
+    })
+    .on('GET', /^\/events$/, ({ res, url }) => {
+      const pattern = url.searchParams.get('pattern')
+      // A pattern as JSON text, exactly as PutRule and TestEventPattern take it.
+      const matches = pattern ? patternMatcher(pattern) : undefined
+      const fromMs = timeParam(url, 'from')
+      const toMs = timeParam(url, 'to')
+      sendJson(res, 200, listArchivedEvents(runtime.db, {
+        ...(fromMs === undefined ? {} : { fromMs }),
+        ...(toMs === undefined ? {} : { toMs }),
+        ...(matches ? { matches } : {}),
+        after: intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER),
+        limit: intParam(url, 'limit', 100, 1000),
+      }))
+    })
+    .on('POST', /^\/test-pattern$/, async ({ req, res }) => {
+      const body = await jsonObject(req)
+      if (!('pattern' in body)) throw new HttpError(400, 'ValidationException', 'pattern: is required')
+      if (!isObject(body.event)) throw new HttpError(400, 'ValidationException', 'event: must be a JSON object')
+      sendJson(res, 200, { result: patternMatcher(body.pattern)(body.event) })
+    })
+    .on('GET', /^\/rules$/, ({ res }) => sendJson(res, 200, { rules: runtime.bus.ruleList }))
+    .on('GET', /^\/archives$/, ({ res }) => sendJson(res, 200, { archives: runtime.bus.archiveList }))
+    .on('POST', /^\/replays$/, async ({ req, res }) => {
+      const body = await jsonObject(req)
+      for (const field of ['from', 'to'] as const) if (typeof body[field] !== 'string') throw new HttpError(400, 'ValidationException', `${field}: is required, as an ISO 8601 time`)
+      if (body.name !== undefined && typeof body.name !== 'string') throw new HttpError(400, 'ValidationException', 'name: must be a string')
+      if (body.rules !== undefined && !(Array.isArray(body.rules) && body.rules.every((rule) => typeof rule === 'string'))) throw new HttpError(400, 'ValidationException', 'rules: must be an array of rule names')
+      const replay = replayCall(() => runtime.replayer.start({
+        from: body.from as string,
+        to: body.to as string,
+        ...(body.name === undefined ? {} : { name: body.name as string }),
+        ...(body.rules === undefined ? {} : { rules: body.rules as string[] }),
+        ...(typeof body.archive === 'string' ? { archive: body.archive } : {}),
+      }))
+      sendJson(res, 202, replay, { location: `/replays/${encodeURIComponent(replay.name)}` })
+    })
+    .on('GET', /^\/replays$/, ({ res }) => sendJson(res, 200, { replays: runtime.replayer.list() }))
+    .on('GET', /^\/replays\/([^/]+)$/, ({ res, params }) => {
+      const replay = runtime.replayer.get(params[0]!)
+      if (!replay) throw new HttpError(404, 'ResourceNotFoundException', `No replay named ${params[0]}`)
+      sendJson(res, 200, replay)
+    })
+    .on('POST', /^\/replays\/([^/]+)\/cancel$/, ({ res, params }) => sendJson(res, 200, replayCall(() => runtime.replayer.cancel(params[0]!))))
     .on('GET', /^\/search$/, ({ res, url }) => {
       const q = url.searchParams.get('q')
       if (!q || q.trim() === '') throw new HttpError(400, 'InvalidParameter', 'q: a search text is required')
