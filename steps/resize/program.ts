@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { Effect } from 'effect'
 import sharp, { type Sharp } from 'sharp'
 import { InvalidInput } from '../../contracts/errors'
@@ -39,7 +40,7 @@ const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) =>
 
 /**
  * The `resize-image` step: renders one {@link RenditionSpec} of a validated image and writes it to
- * `thumbnails/{spec.name}/...` (see {@link renditionKey}), overwriting the same key on a retry or replay.
+ * `thumbnails/{spec.name}/...` (see {@link renditionKey}); a retry or replay that renders the same bytes writes nothing.
  * Returns the rendition's key, format, displayed size and byte count.
  *
  * Fails with `CorruptImage` when sharp cannot decode or encode, `UnsupportedImage` when the stored bytes are no
@@ -67,7 +68,12 @@ export const resizeImage = defineStep({
       }),
     })
     const key = renditionKey(image.key, spec)
-    yield* store.put(key, data, RenditionContentTypes[spec.format])
+    // Rendering is deterministic: when the same bytes already stand (a retry, a duplicate run, a replay), writing
+    // them again would only emit another `Object Created`. S3's ETag of a single-part upload is the body's MD5.
+    const standing = yield* store.head(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
+    if (standing?.etag.replace(/"/g, '') !== createHash('md5').update(data).digest('hex')) {
+      yield* store.put(key, data, RenditionContentTypes[spec.format])
+    }
 
     const rendition: Rendition = { name: spec.name, key, format: spec.format, width: info.width, height: info.height, bytes: data.length }
     return rendition

@@ -24,9 +24,9 @@ export interface RunningPipeline {
 }
 
 /** Starts the real local runtime and its HTTP server on an ephemeral port of 127.0.0.1, over a fresh data directory. */
-export const startPipeline = async (options: { dataDir?: string; maxUploadBytes?: number; env?: NodeJS.ProcessEnv } = {}): Promise<RunningPipeline> => {
+export const startPipeline = async (options: { dataDir?: string; maxUploadBytes?: number; env?: NodeJS.ProcessEnv; model?: LocalModel; targetRetryBaseMs?: number } = {}): Promise<RunningPipeline> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pipeline-test-'))
-  const runtime = startRuntime({ dataDir, config: configFromEnv(options.env ?? {}), model: pipelineModel() })
+  const runtime = startRuntime({ dataDir, config: configFromEnv(options.env ?? {}), model: options.model ?? pipelineModel(), ...(options.targetRetryBaseMs === undefined ? {} : { targetRetryBaseMs: options.targetRetryBaseMs }) })
   const events: RunningPipeline['events'] = []
   runtime.bus.onEvent((event, bus) => events.push({ bus, event }))
   const server = createPipelineServer(runtime, { maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024 })
@@ -58,5 +58,10 @@ export const upload = async (url: string, key: string, body: Uint8Array, content
 
 export const getJson = async <T = Record<string, unknown>>(url: string): Promise<{ status: number; body: T }> => {
   const response = await fetch(url)
+  return { status: response.status, body: (await response.json()) as T }
+}
+
+export const postJson = async <T = Record<string, unknown>>(url: string, body: unknown): Promise<{ status: number; body: T }> => {
+  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
   return { status: response.status, body: (await response.json()) as T }
 }

@@ -38,8 +38,8 @@ const ExecutionStatuses = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A JSON body that must be an object, with the fields a route names. */
-const jsonObject = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
-  const body = await readJson(req)
+const jsonObject = async (req: IncomingMessage, limit?: number): Promise<Record<string, unknown>> => {
+  const body = await readJson(req, limit)
   if (!isObject(body)) throw new HttpError(400, 'ValidationException', 'body: must be a JSON object')
   return body
 }
@@ -168,7 +168,8 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
       sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name) })) })
     })
     .on('POST', /^\/events$/, async ({ req, res }) => {
-      const body = await jsonObject(req)
+      // Read past 256 KB so the bus answers an oversized batch the way PutEvents does, not with a 413.
+      const body = await jsonObject(req, 1024 * 1024)
       if (!Array.isArray(body.Entries)) throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
       try {
         sendJson(res, 200, runtime.bus.putEvents(body.Entries as never))

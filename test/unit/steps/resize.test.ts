@@ -70,6 +70,23 @@ describe('renditionKey', () => {
 })
 
 describe('resizeImage', () => {
+  it('writes nothing when a retry or replay renders the bytes already standing, and rewrites what differs', async () => {
+    // Prepare: a first run leaves the rendition in the bucket.
+    const key = 'uploads/again.jpg'
+    const body = await jpeg(400, 300)
+    const first = await resize(key, body, Thumbnail!)
+    const rendered = onlyWritten(first.store)
+
+    // Act: the same input over a bucket that already holds that rendition, then over one holding other bytes.
+    const again = await resize(key, body, Thumbnail!, { objects: { [key]: body, [rendered.key]: rendered.body } })
+    const stale = await resize(key, body, Thumbnail!, { objects: { [key]: body, [rendered.key]: new Uint8Array([1, 2, 3]) } })
+
+    // Assess
+    expect(Exit.isSuccess(again.exit) && Exit.isSuccess(stale.exit)).toBe(true)
+    expect(again.store.calls.filter((call) => call.op === 'put')).toEqual([])
+    expect(stale.store.calls.filter((call) => call.op === 'put')).toEqual([{ op: 'put', key: rendered.key }])
+  })
+
   it('turns a landscape-stored JPEG with EXIF orientation 6 into a portrait 200x200 thumbnail without EXIF', async () => {
     // Prepare: stored 400x200, red on the left half, blue on the right; displayed, red is on top.
     const key = 'uploads/phone.jpg'

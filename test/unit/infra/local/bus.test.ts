@@ -185,45 +185,65 @@ describe('LocalBus.putEvents delivery', () => {
     expect(seen).toEqual([[id, 'default'], [id, 'pipeline']])
   })
 
-  it('sends the event to the target\'s DLQ with the reason when the target refuses it', () => {
+  it('retries a target that refuses the event, then sends it to the target\'s DLQ with the reason once its age runs out', () => {
     // Prepare
     calls.refuse = 'State machine is being deleted'
 
-    // Act
+    // Act: accepted now, retried later; a day on, the event is too old to retry.
     const result = bus.putEvents([{ EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' }])
+    const waitingAfterPut = (db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n
+    const sentBeforeRetries = calls.sent.length
+    const waitingAfterExpiry = bus.retryDueDeliveries(Date.now() + (retry.maximumEventAgeSeconds + 60) * 1000)
 
     // Assess
     expect(result.FailedEntryCount).toBe(0)
+    expect([waitingAfterPut, sentBeforeRetries, waitingAfterExpiry]).toEqual([1, 0, 0])
     expect(calls.sent).toEqual([{
       arn: deadLetterArn,
-      body: { rule: 'StartImageWorkflow', target: 'Workflow', error: 'TargetInvocationFailed', cause: 'State machine is being deleted', event: expect.objectContaining({ id: result.Entries[0].EventId }) },
+      body: { rule: 'StartImageWorkflow', target: 'Workflow', targetArn: stateMachineArn, error: 'TargetInvocationFailed', cause: 'State machine is being deleted', attempts: 2, event: expect.objectContaining({ id: result.Entries[0].EventId }) },
     }])
     expect(eventRows()).toHaveLength(1)
   })
 
-  it('sends to the DLQ a target of a kind the local runtime cannot invoke', () => {
+  it('delivers on a retry once the target takes the event again', () => {
+    calls.refuse = 'Throttled'
+    bus.putEvents([{ EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' }])
+    calls.refuse = undefined
+
+    expect(bus.retryDueDeliveries(Date.now() + 120_000)).toBe(0)
+    expect(calls.started).toHaveLength(1)
+    expect(calls.sent).toEqual([])
+  })
+
+  it('sends to the DLQ a target of a kind the local runtime cannot invoke, after its retries', () => {
     bus.putEvents([{ EventBusName: 'pipeline', Source: 'pipeline.unreachable', DetailType: 'X', Detail: '{}' }])
+    bus.retryDueDeliveries(Date.now() + (retry.maximumEventAgeSeconds + 60) * 1000)
 
     expect(calls.sent).toEqual([{ arn: deadLetterArn, body: expect.objectContaining({ rule: 'Unreachable', target: 'Lambda', cause: expect.stringContaining('is not a kind the local runtime can invoke') }) }])
   })
 
-  it('fails the whole call, storing nothing and announcing nothing, when a target without a DLQ refuses the event', () => {
+  it('accepts the event, retries a target without a DLQ, and drops the event only after its retry, as EventBridge does', () => {
     // Prepare
     const seen: string[] = []
-    const { source, 'detail-type': detailType, detail } = fixture()
-    const withoutDlq = new LocalBus(db, { ...model, rules: rules.map((rule) => ({ ...rule, targets: rule.targets.map(({ deadLetterArn: _dlq, ...target }) => target) })) }, {
+    const noRetryNoDlq = new LocalBus(db, { ...model, rules: rules.map((rule) => ({ ...rule, targets: rule.targets.map(({ deadLetterArn: _dlq, ...target }) => ({ ...target, maximumRetryAttempts: 1 })) })) }, {
       startExecution: () => { throw new Error('no capacity') },
       sendToQueue: () => undefined,
-    })
-    withoutDlq.onEvent((event) => seen.push(event.id))
+    }, { baseDelayMs: 1 })
+    noRetryNoDlq.onEvent((event) => seen.push(event.id))
+    const dropped = jest.spyOn(console, 'error').mockImplementation(() => undefined)
 
     // Act
-    const call = () => withoutDlq.putEvents([outcome, { Source: source, DetailType: detailType, Detail: JSON.stringify(detail) }])
+    const result = noRetryNoDlq.putEvents([{ EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' }])
+    const waiting = (db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n
+    const left = noRetryNoDlq.retryDueDeliveries(Date.now() + 10_000)
 
     // Assess
-    expect(call).toThrow('no capacity')
-    expect(eventRows()).toEqual([])
-    expect(seen).toEqual([])
+    expect(result.FailedEntryCount).toBe(0)
+    expect(seen).toEqual([result.Entries[0].EventId])
+    // One retry allowed: the first attempt and the retry both fail, then the event is dropped.
+    expect([waiting, left]).toEqual([1, 0])
+    expect(dropped).toHaveBeenCalledWith(expect.stringMatching(/dropped event .* failed 2 time\(s\) and has no DLQ \(no capacity\)/))
+    dropped.mockRestore()
   })
 
   it('stops announcing to a listener once it unsubscribes', () => {

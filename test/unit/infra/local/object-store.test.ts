@@ -135,15 +135,13 @@ describe('LocalObjectStore', () => {
   })
 
   it('keeps the standing version whole when an overwrite fails, and leaves no staged file behind', () => {
-    // Prepare: a store whose rule target refuses the second event and has no DLQ, so the put fails.
+    // Prepare: a store whose bus fails inside the commit's transaction, so the overwrite fails.
     store.put('uploads', 'uploads/a.txt', bytes('version one'), 'text/plain')
-    let refuse = true
-    const bus = new LocalBus(db, model, { startExecution: () => { if (refuse) throw new Error('target down') }, sendToQueue: () => undefined })
-    const failing = new LocalObjectStore(db, path.join(dataDir, 'objects'), model, bus)
+    const brokenBus = { publishServiceEvent: () => { throw new Error('bus down') } } as unknown as LocalBus
+    const failing = new LocalObjectStore(db, path.join(dataDir, 'objects'), model, brokenBus)
 
     // Act
-    expect(() => failing.put('uploads', 'uploads/a.txt', bytes('v2'), 'text/plain')).toThrow('target down')
-    refuse = false
+    expect(() => failing.put('uploads', 'uploads/a.txt', bytes('v2'), 'text/plain')).toThrow('bus down')
 
     // Assess
     const found = failing.get('uploads', 'uploads/a.txt')!
