@@ -32,10 +32,16 @@ export class PipelineStack extends Stack {
       enforceSSL: true,
       removalPolicy: RemovalPolicy.RETAIN,
     })
+    const queue = (id: string) =>
+      new Queue(this, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) })
+    const imageDlq = queue('ImageDeadLetters')
+    const ruleDlq = queue('RuleTargetDeadLetters')
+
     // S3 publishes to the default bus only: forward this bucket's notifications to the pipeline bus.
     new Rule(this, 'ForwardUploadNotifications', {
       eventPattern: uploadBucketNotifications(uploads.bucketName),
-      targets: [new EventBusTarget(bus)],
+      // A bus target takes no retry policy; what it cannot deliver goes to the rule DLQ.
+      targets: [new EventBusTarget(bus, { deadLetterQueue: ruleDlq })],
     })
 
     const table = (id: string, partitionKey: string, ttl?: string) =>
@@ -50,11 +56,6 @@ export class PipelineStack extends Stack {
     const images = table('Images', 'key')
     const search = table('SearchDocuments', 'id')
     const ledger = table('Ledger', 'key', 'expiresAt')
-
-    const queue = (id: string) =>
-      new Queue(this, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14) })
-    const imageDlq = queue('ImageDeadLetters')
-    const ruleDlq = queue('RuleTargetDeadLetters')
 
     const environment = {
       BUCKET_NAME: uploads.bucketName,
