@@ -94,7 +94,7 @@ export const defineCommand = <O extends OptionSpecs>(
   const help = (): string => {
     const flags = Object.entries({ ...spec.options, help: helpOption }).map(([name, option]) => {
       const short = option.short ? `-${option.short}, ` : ''
-      const value = option.type === 'string' ? ` ${option.placeholder ?? 'VALUE'}${option.multiple ? '...' : ''}` : ''
+      const value = option.type === 'string' ? ` ${option.placeholder ?? 'VALUE'}` : ''
       return [`${short}--${name}${value}`, option.description]
     })
     const width = Math.max(...flags.map(([flag]) => flag.length))

@@ -89,9 +89,9 @@ export const paletteFor = (output: Output, env: Io['env']): Palette => {
   return {
     status: (status) => {
       const word = status.trim()
-      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED') return green(status)
-      if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR') return red(status)
-      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT') return yellow(status)
+      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED') return green(status)
+      if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR' || word === 'CANCELLED') return red(status)
+      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'STARTING') return yellow(status)
       return status
     },
     dim: paint('2'),

@@ -1,4 +1,5 @@
-import { formatBytes } from './format'
+import type { ReplayView } from './client'
+import { formatBytes, formatDuration, formatTime } from './format'
 import type { Output } from './io'
 
 /** What `upload` reports while it works; all of it goes to stderr so stdout stays the result. */
@@ -133,4 +134,72 @@ class TerminalProgress implements UploadProgress {
 const bar = (fraction: number): string => {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * BarWidth)
   return `[${'█'.repeat(filled)}${'░'.repeat(BarWidth - filled)}]`
+}
+
+/** What `replay` reports while it waits for a replay to end; on stderr, like upload's progress. */
+export interface ReplayProgress {
+  /** The replay's latest view, from the start answer or a poll. */
+  update(view: ReplayView): void
+  /** Removes the bar (a terminal) or writes the closing line (a log); call once, also on failure. */
+  end(): void
+}
+
+/** A redrawn bar of replayed/total when stderr is a terminal, else a line when the replay starts and one when it ends. */
+export const replayProgress = (stream: Output, now: () => number = Date.now): ReplayProgress =>
+  stream.isTTY === true ? new TerminalReplayProgress(stream, now) : new LineReplayProgress(stream, now)
+
+const endedStates: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED'])
+
+class LineReplayProgress implements ReplayProgress {
+  private last: ReplayView | undefined
+  private readonly startedAt: number
+  private readonly stream: Output
+  private readonly now: () => number
+
+  constructor(stream: Output, now: () => number) {
+    this.stream = stream
+    this.now = now
+    this.startedAt = now()
+  }
+
+  update(view: ReplayView): void {
+    if (this.last === undefined) {
+      const rules = view.rules === null || view.rules === undefined ? 'every rule of its bus' : `rule${view.rules.length === 1 ? '' : 's'} ${view.rules.join(', ')}`
+      this.stream.write(`replay ${view.name} ${view.state}: archive ${view.archive}, ${formatTime(view.from)} to ${formatTime(view.to)}, to ${rules}\n`)
+    }
+    this.last = view
+  }
+
+  end(): void {
+    const view = this.last
+    // Only an ended replay gets a closing line: after an error the command's own message says what happened.
+    if (view === undefined || !endedStates.has(view.state)) return
+    this.stream.write(`replay ${view.name} ${view.state}: ${view.replayed}/${view.total} events replayed in ${formatDuration(this.now() - this.startedAt)}\n`)
+  }
+}
+
+class TerminalReplayProgress implements ReplayProgress {
+  private shown = false
+  private readonly startedAt: number
+  private readonly stream: Output
+  private readonly now: () => number
+
+  constructor(stream: Output, now: () => number) {
+    this.stream = stream
+    this.now = now
+    this.startedAt = now()
+  }
+
+  update(view: ReplayView): void {
+    const fraction = view.total > 0 ? view.replayed / view.total : view.state === 'COMPLETED' ? 1 : 0
+    const line = `${bar(fraction)} ${view.replayed}/${view.total} replayed  ${view.state}  ${formatDuration(this.now() - this.startedAt)}  ${view.name}`
+    const width = Math.max(20, (this.stream.columns || 80) - 1)
+    this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
+    this.shown = true
+  }
+
+  end(): void {
+    if (this.shown) this.stream.write(ClearLine)
+    this.shown = false
+  }
 }

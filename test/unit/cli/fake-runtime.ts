@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ImageRecord } from '../../../contracts/images'
-import type { DlqQueue, ExecutionDetail } from '../../../cli/client'
+import type { ArchivedEvent, DlqQueue, ExecutionDetail, ReplayView, RuleView } from '../../../cli/client'
+import { compilePattern } from '../../../infra/local/pattern'
 import type { Io } from '../../../cli/io'
 
 /** A request the fake saw, for assertions on what the CLI sent. */
@@ -12,6 +13,16 @@ export interface SeenRequest {
   readonly path: string
   readonly query: Readonly<Record<string, string>>
   readonly contentType?: string
+  /** The parsed body of a JSON request. */
+  readonly body?: unknown
+}
+
+/** How the fake's replays move: each GET /replays/{name} re-delivers `step` more events (0: never moves on its own). */
+export interface FakeReplayBehaviour {
+  readonly step?: number
+  /** The replay FAILS with `reason` once it has replayed this many events. */
+  readonly failAt?: number
+  readonly reason?: string
 }
 
 export interface FakeRuntimeOptions {
@@ -24,6 +35,13 @@ export interface FakeRuntimeOptions {
   readonly images?: ReadonlyArray<ImageRecord>
   readonly executions?: ReadonlyArray<ExecutionDetail>
   readonly queues?: ReadonlyArray<DlqQueue>
+  /** What GET /events lists (in this order), filtered by from, to, pattern and after. */
+  readonly events?: ReadonlyArray<ArchivedEvent>
+  /** GET /events answers at most this many events a page, whatever the limit asked. */
+  readonly eventsPageSize?: number
+  readonly rules?: ReadonlyArray<RuleView>
+  readonly replays?: ReadonlyArray<ReplayView>
+  readonly replay?: FakeReplayBehaviour
   /** Every route answers this instead. */
   readonly failWith?: { readonly status: number; readonly body: string }
 }
@@ -33,8 +51,11 @@ export interface FakeRuntime {
   readonly requests: SeenRequest[]
   readonly images: Map<string, ImageRecord>
   readonly executions: ExecutionDetail[]
+  readonly replays: Map<string, ReplayView>
   close(): Promise<void>
 }
+
+const Archive = 'pipeline-archive'
 
 const Bucket = 'pipeline-uploads'
 const jpegMagic = Buffer.from([0xff, 0xd8, 0xff])
@@ -71,6 +92,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const images = new Map((options.images ?? []).map((record) => [record.key, record]))
   const pending = new Map<string, { record: ImageRecord; pollsLeft: number }>()
   const executions = [...(options.executions ?? [])]
+  const replays = new Map((options.replays ?? []).map((replay) => [replay.name, replay]))
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
   })
@@ -79,6 +101,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     requests,
     images,
     executions,
+    replays,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -106,11 +129,13 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
+    const isJson = request.headers['content-type'] === 'application/json'
     requests.push({
       method: request.method ?? '',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
+      ...(isJson ? { body: JSON.parse(body.toString('utf8')) as unknown } : {}),
     })
     if (options.failWith) {
       response.writeHead(options.failWith.status, { 'content-type': 'application/json' })
@@ -157,7 +182,67 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
       return found ? send(response, 200, found) : send(response, 404, { error: 'ExecutionDoesNotExist', message: `no execution ${id}` })
     }
     if (route === 'GET /dlq') return send(response, 200, { queues: options.queues ?? [] })
+    if (route === 'GET /rules') return send(response, 200, { rules: options.rules ?? [] })
+    if (route === 'GET /events') return send(response, 200, listEvents(options.events ?? [], url.searchParams, options.eventsPageSize))
+    if (route === 'GET /replays') return send(response, 200, { replays: [...replays.values()] })
+    if (route === 'POST /replays') {
+      const { status, body: answer } = startReplay(JSON.parse(body.toString('utf8')) as Record<string, unknown>)
+      return send(response, status, answer)
+    }
+    const replayRoute = /^\/replays\/([^/]+)(\/cancel)?$/.exec(url.pathname)
+    if (replayRoute) {
+      const name = decodeURIComponent(replayRoute[1] ?? '')
+      const replay = replays.get(name)
+      if (!replay) return send(response, 404, { error: 'ResourceNotFoundException', message: `Replay ${name} does not exist.` })
+      if (request.method === 'GET' && !replayRoute[2]) return send(response, 200, advance(replay))
+      if (request.method === 'POST' && replayRoute[2]) {
+        if (isEnded(replay)) return send(response, 409, { error: 'IllegalStatusException', message: `Replay ${name} is ${replay.state} and cannot be cancelled.` })
+        const cancelled: ReplayView = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
+        replays.set(name, cancelled)
+        return send(response, 200, cancelled)
+      }
+    }
     return send(response, 404, { error: 'NotFound', message: route })
+  }
+
+  const isEnded = (replay: ReplayView) => replay.state === 'COMPLETED' || replay.state === 'CANCELLED' || replay.state === 'FAILED'
+
+  /** Like the runtime: 400 for a bad window or an unknown rule, 409 for a name in use; the replay counts its archived events. */
+  const startReplay = (request: Record<string, unknown>): { status: number; body: unknown } => {
+    const from = Date.parse(String(request.from))
+    const to = Date.parse(String(request.to))
+    if (!(from < to)) return { status: 400, body: { error: 'ValidationException', message: 'from must be before to' } }
+    const ruleNames = request.rules as string[] | undefined
+    const unknown = (ruleNames ?? []).filter((name) => !(options.rules ?? []).some((rule) => rule.name === name))
+    if (unknown.length > 0) return { status: 400, body: { error: 'ValidationException', message: `No rule ${unknown.join(', ')}` } }
+    const name = typeof request.name === 'string' ? request.name : `replay-${replays.size + 1}`
+    if (replays.has(name)) return { status: 409, body: { error: 'ResourceAlreadyExistsException', message: `Replay ${name} already exists.` } }
+    const total = (options.events ?? []).filter((archived) => {
+      const time = Date.parse(archived.event.time)
+      return archived.archive !== null && time >= from && time < to
+    }).length
+    const replay: ReplayView = {
+      name, archive: Archive, from: new Date(from).toISOString(), to: new Date(to).toISOString(), rules: ruleNames ?? null,
+      state: 'STARTING', total, replayed: 0, startedAt: new Date().toISOString(),
+    }
+    replays.set(name, replay)
+    return { status: 202, body: replay }
+  }
+
+  /** Each poll re-delivers `step` events; the replay completes when all are, or fails at `failAt`. */
+  const advance = (replay: ReplayView): ReplayView => {
+    if (isEnded(replay)) return replay
+    const behaviour = options.replay ?? {}
+    const replayed = Math.min(replay.total, replay.replayed + (behaviour.step ?? 1))
+    const endedAt = new Date().toISOString()
+    const next: ReplayView =
+      behaviour.failAt !== undefined && replayed >= behaviour.failAt
+        ? { ...replay, state: 'FAILED', replayed: behaviour.failAt, endedAt, reason: behaviour.reason ?? 'failed' }
+        : replayed >= replay.total && (behaviour.step ?? 1) > 0
+          ? { ...replay, state: 'COMPLETED', replayed, endedAt }
+          : { ...replay, state: 'RUNNING', replayed }
+    replays.set(replay.name, next)
+    return next
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
@@ -209,4 +294,48 @@ export const imageExecution = (overrides: Partial<ExecutionDetail> = {}): Execut
     { name: 'ValidateImage', type: 'Task', status: 'SUCCEEDED', enteredAt: '2024-05-01T12:00:00.010Z', exitedAt: '2024-05-01T12:00:00.130Z', durationMs: 120, retries: 0 },
   ],
   ...overrides,
+})
+
+/**
+ * GET /events, like the runtime's: archived events only, from and to bound `event.time` (to exclusive), pattern is
+ * JSON text, after is a seq; a full page carries `next` (its last seq), even when no more events follow.
+ */
+const listEvents = (events: ReadonlyArray<ArchivedEvent>, params: URLSearchParams, pageSize: number | undefined): { events: ArchivedEvent[]; next?: number } => {
+  const from = params.get('from')
+  const to = params.get('to')
+  const pattern = params.get('pattern')
+  const after = params.get('after')
+  const matches = pattern === null ? () => true : compilePattern(pattern)
+  const matching = events.filter(
+    (archived) =>
+      (from === null || Date.parse(archived.event.time) >= Date.parse(from)) &&
+      (to === null || Date.parse(archived.event.time) < Date.parse(to)) &&
+      archived.archive !== null &&
+      (after === null || archived.seq > Number(after)) &&
+      matches(archived.event),
+  )
+  const size = Math.min(Number(params.get('limit') ?? '100'), pageSize ?? Number.POSITIVE_INFINITY)
+  const page = matching.slice(0, size)
+  const last = page[page.length - 1]
+  return page.length === size && last !== undefined ? { events: page, next: last.seq } : { events: page }
+}
+
+/** An archived S3 Object Created event, as GET /events lists it. */
+export const archivedEvent = (seq: number, time: string, overrides: Partial<ArchivedEvent['event']> = {}, meta: Partial<Omit<ArchivedEvent, 'event'>> = {}): ArchivedEvent => ({
+  seq,
+  bus: 'pipeline-bus',
+  archive: 'pipeline-archive',
+  ...meta,
+  event: {
+    version: '0',
+    id: `00000000-0000-0000-0000-${String(seq).padStart(12, '0')}`,
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time,
+    region: 'us-east-1',
+    resources: ['arn:aws:s3:::pipeline-uploads'],
+    detail: { bucket: { name: Bucket }, object: { key: `uploads/photo-${seq}.jpg`, etag: 'abc', size: 2048 } },
+    ...overrides,
+  },
 })

@@ -1,7 +1,7 @@
 import { main } from '../../../cli/main'
 import { captureIo, closedUrl, startFakeRuntime, type FakeRuntime } from './fake-runtime'
 
-const commandNames = ['upload', 'executions', 'execution', 'dlq', 'health']
+const commandNames = ['upload', 'executions', 'execution', 'dlq', 'events', 'replay', 'replays', 'rules', 'test-pattern', 'health']
 
 describe('pipeline --help', () => {
   it('lists every command and the exit codes on stdout', async () => {
@@ -14,6 +14,7 @@ describe('pipeline --help', () => {
     // Assess
     expect(code).toBe(0)
     for (const name of commandNames) expect(stdout()).toMatch(new RegExp(`^  ${name}\\b`, 'm'))
+    expect(stdout()).toMatch(/^ {2}replay cancel NAME\b/m)
     expect(stdout()).toContain('Exit codes:')
     expect(stdout()).toContain('PIPELINE_URL')
     expect(stderr()).toBe('')
@@ -93,6 +94,11 @@ describe('server unreachable', () => {
     { name: 'execution', argv: ['execution', 'image-7f3c'] },
     { name: 'dlq', argv: ['dlq'] },
     { name: 'upload', argv: ['upload', __filename] },
+    { name: 'events', argv: ['events', '--from', '1h'] },
+    { name: 'replay', argv: ['replay', '--from', '1h', '--to', 'now'] },
+    { name: 'replay cancel', argv: ['replay', 'cancel', 'replay-1'] },
+    { name: 'replays', argv: ['replays'] },
+    { name: 'rules', argv: ['rules'] },
   ])('exits 3 from `$name` naming PIPELINE_URL and its address', async ({ argv }) => {
     const url = await closedUrl()
     const { io, stderr } = captureIo({ PIPELINE_URL: url })
