@@ -53,6 +53,7 @@ export const ImageTableSqlite = (db: DatabaseSync) => {
 export const SearchIndexFts = (db: DatabaseSync) => {
   const remove = db.prepare('DELETE FROM search WHERE id = ?')
   const insert = db.prepare('INSERT INTO search (id, kind, title, text, data) VALUES (?, ?, ?, ?, ?)')
+  const listIds = db.prepare('SELECT id FROM search WHERE kind = ? ORDER BY id')
   return Layer.succeed(SearchIndex, {
     upsert: (doc) => attempt('search:upsert', () => {
       db.exec('SAVEPOINT upsert')
@@ -67,6 +68,7 @@ export const SearchIndexFts = (db: DatabaseSync) => {
       }
     }),
     remove: (id) => attempt('search:remove', () => void remove.run(id)),
+    listIds: (kind) => attempt('search:listIds', () => (listIds.all(kind) as Array<{ id: string }>).map((row) => row.id)),
   })
 }
 

@@ -1,4 +1,4 @@
-import { DeleteItemCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand, PutItemCommand, paginateScan, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { Effect, Layer } from 'effect'
 import type { SearchDocument } from '../../../contracts/images'
@@ -28,4 +28,11 @@ export const SearchIndexDynamoDB = (client: DynamoDBClient, table: string): Laye
       callAws('SearchIndex.remove', (abortSignal) =>
         client.send(new DeleteItemCommand({ TableName: table, Key: marshall({ id }) }), { abortSignal }),
       ).pipe(Effect.asVoid),
+    listIds: (kind) =>
+      callAws('SearchIndex.listIds', async () => {
+        const ids: string[] = []
+        const pages = paginateScan({ client }, { TableName: table, ProjectionExpression: 'id', FilterExpression: '#kind = :kind', ExpressionAttributeNames: { '#kind': 'kind' }, ExpressionAttributeValues: marshall({ ':kind': kind }) })
+        for await (const page of pages) for (const item of page.Items ?? []) if (item.id?.S) ids.push(item.id.S)
+        return ids
+      }),
   })

@@ -10,6 +10,7 @@ const memoryIndex = (fail?: TransientError) => {
   const layer = Layer.succeed(SearchIndex, {
     upsert: (doc) => (fail ? Effect.fail(fail) : Effect.sync(() => void documents.set(doc.id, doc))),
     remove: (id) => Effect.sync(() => void documents.delete(id)),
+    listIds: (kind) => Effect.sync(() => [...documents.values()].filter((doc) => doc.kind === kind).map((doc) => doc.id)),
   })
   return { layer, documents }
 }
