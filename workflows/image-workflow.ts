@@ -12,6 +12,7 @@ import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
 import { imageUploaded } from '../contracts/patterns'
 import { ImageRejectedType, ImagesSource } from '../contracts/sources'
 import { integrationRetry, transientRetry } from './retry-policy'
+import { lambdaStep } from './tasks'
 
 /** The Lambda steps this workflow calls, by role. */
 export interface ImageSteps {
@@ -53,16 +54,7 @@ export class ImageWorkflow extends Construct {
     super(scope, id)
     const { steps } = props
 
-    const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) =>
-      new LambdaInvoke(this, stateId, {
-        lambdaFunction: fn,
-        payload,
-        payloadResponseOnly: false,
-        retryOnServiceExceptions: false,
-        resultSelector: { 'value.$': '$.Payload' },
-        resultPath: resultPath === undefined ? JsonPath.DISCARD : `${resultPath}`,
-        taskTimeout: undefined,
-      }).addRetry(transientRetry)
+    const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) => lambdaStep(this, stateId, fn, payload, resultPath)
 
     const attachSettings = new Pass(this, 'AttachRenditionSettings', {
       parameters: { 'event.$': '$', renditionSpecs: (props.renditions ?? DefaultRenditions).map((spec) => ({ ...spec })) },

@@ -93,9 +93,43 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       queue TEXT NOT NULL,
       id TEXT NOT NULL UNIQUE,
       body TEXT NOT NULL,
-      sent_at TEXT NOT NULL
+      sent_at TEXT NOT NULL,
+      receive_count INTEGER NOT NULL DEFAULT 0,
+      visible_at_ms INTEGER NOT NULL DEFAULT 0,
+      receipt_handle TEXT,
+      first_received_at TEXT,
+      last_error TEXT,
+      dead_letter TEXT
     );
-    CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, seq);
+    CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, visible_at_ms, seq);
+    CREATE UNIQUE INDEX IF NOT EXISTS queue_messages_by_receipt ON queue_messages (receipt_handle);
+
+    CREATE TABLE IF NOT EXISTS table_items (
+      table_name TEXT NOT NULL,
+      pk TEXT NOT NULL,
+      item TEXT NOT NULL,
+      PRIMARY KEY (table_name, pk)
+    );
+
+    CREATE TABLE IF NOT EXISTS stream_records (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT,
+      stream_arn TEXT NOT NULL,
+      record TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS stream_records_by_stream ON stream_records (stream_arn, seq);
+
+    CREATE TABLE IF NOT EXISTS stream_positions (
+      consumer TEXT PRIMARY KEY,
+      position INTEGER NOT NULL,
+      attempts INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE IF NOT EXISTS idempotency (
+      key TEXT PRIMARY KEY,
+      fingerprint TEXT NOT NULL,
+      expires_at TEXT NOT NULL,
+      response TEXT
+    );
 
     CREATE TABLE IF NOT EXISTS objects (
       bucket TEXT NOT NULL,

@@ -26,10 +26,21 @@ export interface ExecutionRow {
   readonly stop_date: string | null
 }
 
-/** The object key or business id an execution is about, so users can find executions by it. */
+/** The object key or business id an execution is about (image key, order id, user id), so users can find executions by it. */
 const subjectOf = (input: unknown): string | null => {
-  const detail = (input as { detail?: { object?: { key?: unknown } } } | null)?.detail
-  return typeof detail?.object?.key === 'string' ? detail.object.key : null
+  const detail = (input as { detail?: Record<string, unknown> } | null)?.detail
+  if (!detail) return null
+  const candidates = [
+    (detail.object as { key?: unknown } | undefined)?.key,
+    detail.orderId,
+    (detail.order as { orderId?: unknown } | undefined)?.orderId,
+    ...['newImage', 'oldImage'].flatMap((image) => {
+      const item = detail[image] as { orderId?: unknown; userId?: unknown } | undefined
+      return [item?.orderId, item?.userId]
+    }),
+  ]
+  const subject = candidates.find((candidate) => typeof candidate === 'string')
+  return typeof subject === 'string' ? subject : null
 }
 
 interface LoadedMachine {

@@ -2,8 +2,6 @@ import type { DatabaseSync } from 'node:sqlite'
 import { Effect, Layer } from 'effect'
 import { TransientError } from '../../contracts/errors'
 import { ImageRecord, ObjectNotFound } from '../../contracts/images'
-import { ClockLive } from '../../steps/services/clock'
-import { PipelineConfig, type PipelineConfigShape } from '../../steps/services/config'
 import { EventPublisher } from '../../steps/services/event-publisher'
 import { ImageTable } from '../../steps/services/image-table'
 import { Ledger } from '../../steps/services/ledger'
@@ -13,7 +11,7 @@ import type { LocalBus } from './bus'
 import type { LocalObjectStore } from './object-store'
 
 /** Any exception from SQLite or the file system is an infrastructure failure: the workflow retries it. */
-const attempt = <A>(operation: string, work: () => A) =>
+export const attempt = <A>(operation: string, work: () => A) =>
   Effect.try({ try: work, catch: (error) => new TransientError({ operation, message: error instanceof Error ? error.message : String(error) }) })
 
 export const ObjectStoreLocal = (store: LocalObjectStore, bucket: string) =>
@@ -95,15 +93,3 @@ export const EventPublisherLocal = (bus: LocalBus) =>
         : Effect.fail(new TransientError({ operation: 'events:PutEvents', message: result.Entries.map((entry) => entry.ErrorMessage).filter(Boolean).join('; ') }))),
     ),
   })
-
-/** Every service a step may need, over the local runtime's stores. */
-export const LocalLive = (deps: { db: DatabaseSync; store: LocalObjectStore; bucket: string; bus: LocalBus; config: PipelineConfigShape }) =>
-  Layer.mergeAll(
-    ObjectStoreLocal(deps.store, deps.bucket),
-    ImageTableSqlite(deps.db),
-    SearchIndexFts(deps.db),
-    LedgerSqlite(deps.db),
-    EventPublisherLocal(deps.bus),
-    Layer.succeed(PipelineConfig, deps.config),
-    ClockLive,
-  )

@@ -8,7 +8,11 @@ import { WorkflowTag } from '../../workflows/image-workflow'
 import { LocalBus } from './bus'
 import { openDatabase } from './db'
 import { Executor } from './executor'
-import { LocalLive } from './layers'
+import { LocalLive } from './live'
+import { startPollers } from './pollers'
+import { LocalScheduler } from './scheduler'
+import { LocalTables } from './tables'
+import { StepNames } from '../../steps/names'
 import { LocalObjectStore } from './object-store'
 import { LocalQueues } from './queues'
 import { Replayer } from './replays'
@@ -25,6 +29,8 @@ export interface RuntimeOptions {
   readonly model?: LocalModel
   /** The first delay before a rule target is retried (EventBridge-style backoff doubles it); default one second. */
   readonly targetRetryBaseMs?: number
+  /** Overrides every queue's visibility timeout (tests that redrive a poison message in milliseconds, not minutes). */
+  readonly queueVisibilityMs?: number
 }
 
 /** Lambda reports a thrown error as `{errorType, errorMessage, trace}`; a task failure carries that JSON as its Cause. */
@@ -42,7 +48,8 @@ const lambdaFailure = (error: unknown): Error => {
 export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
   const db = openDatabase(options.dataDir)
-  const queues = new LocalQueues(db, model)
+  const queues = new LocalQueues(db, model, options.queueVisibilityMs)
+  const tables = new LocalTables(db, model)
   const bus = new LocalBus(db, model, {
     // The bus only calls targets after start-up, once `executor` below exists.
     startExecution: (arn, event) => { executor.enqueue(arn, event, event.id) },
@@ -50,28 +57,34 @@ export const startRuntime = (options: RuntimeOptions) => {
   }, { baseDelayMs: options.targetRetryBaseMs ?? 1000 })
   const replayer = new Replayer(db, bus)
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
-  const uploadBucket = model.functions.find((fn) => fn.environment.BUCKET_NAME)?.environment.BUCKET_NAME ?? model.buckets[0]?.name ?? 'uploads'
-  const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, config: options.config }))
+  const setting = (name: string) => model.functions.find((fn) => fn.environment[name])?.environment[name]
+  const uploadBucket = setting('BUCKET_NAME') ?? model.buckets[0]?.name ?? 'uploads'
+  const tableNames = { orders: setting('ORDERS_TABLE') ?? 'Orders', users: setting('USERS_TABLE') ?? 'Users' }
+  const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }))
 
   const functions = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.step], [fn.name, fn.step]] as const))
+  const invokeFunction = async (nameOrArn: string, payload: unknown) => {
+    const stepName = functions.get(nameOrArn)
+    const step = stepName ? stepsByName.get(stepName) : undefined
+    if (!step) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
+    try {
+      // A JSON round trip at the boundary, as Lambda serializes the payload and the response.
+      return await invokeStep(step, runtime, JSON.parse(JSON.stringify(payload)))
+    } catch (error) {
+      throw lambdaFailure(error)
+    }
+  }
   const executor: Executor = new Executor(db, model.stateMachines, {
-    invokeFunction: async (nameOrArn, payload) => {
-      const stepName = functions.get(nameOrArn)
-      const step = stepName ? stepsByName.get(stepName) : undefined
-      if (!step) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
-      try {
-        // A JSON round trip at the boundary, as Lambda serializes the payload and the response.
-        return await invokeStep(step, runtime, JSON.parse(JSON.stringify(payload)))
-      } catch (error) {
-        throw lambdaFailure(error)
-      }
-    },
+    invokeFunction,
     sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
     putEvents: (entries) => bus.putEvents(entries),
   }, options.concurrency ?? 2)
 
   const recovered = executor.recover()
   replayer.resume()
+  const pollers = startPollers({ mappings: model.eventSourceMappings ?? [], pipes: model.pipes ?? [], db, bus, queues, tables, invoke: invokeFunction })
+  const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
+  scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
   // Background work of the bus: target retries every quarter second, archive retention hourly.
   const timers = [
@@ -88,12 +101,19 @@ export const startRuntime = (options: RuntimeOptions) => {
     queues,
     executor,
     replayer,
+    tables,
+    scheduler,
+    /** Invokes a step as its function would be invoked (the HTTP API's routes go through it). */
+    invokeFunction,
+    apiFunction: model.functions.find((fn) => fn.step === StepNames.api)?.name,
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,
     /** Stops taking work, lets running executions finish for `graceMs`, then closes the database. */
     async stop(graceMs = 5000) {
       for (const timer of timers) clearInterval(timer)
+      scheduler.stop()
+      await pollers.stop()
       await replayer.stop()
       await executor.stop(graceMs)
       await runtime.dispose()

@@ -13,7 +13,7 @@ const lowerName = (logicalId: string) => baseName(logicalId).toLowerCase().repla
 /** The name CloudFormation would give a resource: its explicit name property, else one derived from its logical id. */
 const physicalName = (logicalId: string, resource: Resource): string => {
   const props = resource.Properties ?? {}
-  const explicit = { 'AWS::S3::Bucket': 'BucketName', 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::EventBus': 'Name', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::Events::Rule': 'Name', 'AWS::Events::Archive': 'ArchiveName' }[resource.Type]
+  const explicit = { 'AWS::Pipes::Pipe': 'Name', 'AWS::Scheduler::Schedule': 'Name', 'AWS::S3::Bucket': 'BucketName', 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::EventBus': 'Name', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::Events::Rule': 'Name', 'AWS::Events::Archive': 'ArchiveName' }[resource.Type]
   const value = explicit ? props[explicit] : undefined
   if (typeof value === 'string') return value
   return resource.Type === 'AWS::S3::Bucket' ? lowerName(logicalId) : baseName(logicalId)
@@ -78,6 +78,7 @@ export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknow
         if (attribute === 'Arn') return arnOf(id, resource)
         if (attribute === 'QueueUrl') return refOf(id, resource)
         if (attribute === 'QueueName' || attribute === 'Name') return physicalName(id, resource)
+        if (attribute === 'StreamArn') return `${arnOf(id, resource)}/stream/local`
         throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported by the local runtime`)
       }
       if (fn === 'Fn::Join') {
@@ -104,8 +105,52 @@ export interface LocalModel {
   readonly rules: ReadonlyArray<LocalRule>
   readonly stateMachines: ReadonlyArray<LocalStateMachine>
   readonly functions: ReadonlyArray<{ readonly arn: string; readonly name: string; readonly step: string; readonly environment: Record<string, string> }>
-  readonly queues: ReadonlyArray<{ readonly name: string; readonly url: string; readonly arn: string }>
+  readonly queues: ReadonlyArray<LocalQueue>
   readonly buckets: ReadonlyArray<{ readonly name: string; readonly eventBridge: boolean }>
+  readonly tables?: ReadonlyArray<{ readonly name: string; readonly arn: string; readonly streamArn?: string }>
+  readonly eventSourceMappings?: ReadonlyArray<LocalEventSourceMapping>
+  readonly pipes?: ReadonlyArray<LocalPipe>
+  readonly schedules?: ReadonlyArray<LocalSchedule>
+}
+
+export interface LocalQueue {
+  readonly name: string
+  readonly url: string
+  readonly arn: string
+  /** How long a received message stays invisible, in seconds (SQS's default is 30). */
+  readonly visibilityTimeoutSeconds?: number
+  /** Where a message goes once it was received `maxReceiveCount` times without being deleted. */
+  readonly redrive?: { readonly deadLetterArn: string; readonly maxReceiveCount: number }
+}
+
+/** A Lambda event source mapping over an SQS queue: the poller Lambda runs for the function. */
+export interface LocalEventSourceMapping {
+  readonly sourceArn: string
+  readonly functionName: string
+  readonly batchSize: number
+  readonly reportBatchItemFailures: boolean
+}
+
+/** An EventBridge pipe from a DynamoDB stream, through an enrichment function, to a bus. */
+export interface LocalPipe {
+  readonly name: string
+  readonly sourceArn: string
+  readonly enrichmentArn?: string
+  readonly targetArn: string
+  readonly detailType: string
+  readonly source: string
+  readonly batchSize: number
+  readonly maximumRetryAttempts: number
+  readonly deadLetterArn?: string
+}
+
+/** An EventBridge Scheduler schedule that starts a target with a fixed input. */
+export interface LocalSchedule {
+  readonly name: string
+  readonly expression: string
+  readonly targetArn: string
+  readonly input: string
+  readonly enabled: boolean
 }
 
 export interface LocalRule {
@@ -182,7 +227,56 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     return environment.PIPELINE_STEP ? [{ arn: arnOf(id, resource), name: physicalName(id, resource), step: environment.PIPELINE_STEP, environment }] : []
   })
 
-  const queues = ofType('AWS::SQS::Queue').map(([id, resource]) => ({ name: physicalName(id, resource), url: refOf(id, resource), arn: arnOf(id, resource) }))
+  const queues = ofType('AWS::SQS::Queue').map(([id, resource]) => {
+    const p = props(resource)
+    const redrive = p.RedrivePolicy as { deadLetterTargetArn?: string; maxReceiveCount?: number } | undefined
+    return {
+      name: physicalName(id, resource),
+      url: refOf(id, resource),
+      arn: arnOf(id, resource),
+      ...(p.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(p.VisibilityTimeout) }),
+      ...(redrive?.deadLetterTargetArn ? { redrive: { deadLetterArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) } } : {}),
+    }
+  })
+
+  const tables = ofType('AWS::DynamoDB::Table').map(([id, resource]) => {
+    const streamed = (resource.Properties?.StreamSpecification as { StreamViewType?: string } | undefined)?.StreamViewType
+    return { name: physicalName(id, resource), arn: arnOf(id, resource), ...(streamed ? { streamArn: `${arnOf(id, resource)}/stream/local` } : {}) }
+  })
+
+  const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').map(([, resource]) => {
+    const p = props(resource)
+    return {
+      sourceArn: String(p.EventSourceArn),
+      functionName: String(p.FunctionName),
+      batchSize: Number(p.BatchSize ?? 10),
+      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+    }
+  })
+
+  const pipes = ofType('AWS::Pipes::Pipe').map(([id, resource]) => {
+    const p = props(resource)
+    const stream = ((p.SourceParameters as Record<string, unknown> | undefined)?.DynamoDBStreamParameters ?? {}) as { BatchSize?: number; MaximumRetryAttempts?: number; DeadLetterConfig?: { Arn?: string } }
+    const target = ((p.TargetParameters as Record<string, unknown> | undefined)?.EventBridgeEventBusParameters ?? {}) as { DetailType?: string; Source?: string }
+    return {
+      name: physicalName(id, resource),
+      sourceArn: String(p.Source),
+      ...(p.Enrichment ? { enrichmentArn: String(p.Enrichment) } : {}),
+      targetArn: String(p.Target),
+      detailType: target.DetailType ?? 'Event from aws:dynamodb',
+      source: target.Source ?? `Pipe ${physicalName(id, resource)}`,
+      batchSize: Number(stream.BatchSize ?? 100),
+      // Pipes retries a failing batch until the record expires unless told otherwise; -1 means "for ever".
+      maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
+      ...(stream.DeadLetterConfig?.Arn ? { deadLetterArn: stream.DeadLetterConfig.Arn } : {}),
+    }
+  })
+
+  const schedules = ofType('AWS::Scheduler::Schedule').map(([id, resource]) => {
+    const p = props(resource)
+    const target = (p.Target ?? {}) as { Arn?: string; Input?: string }
+    return { name: physicalName(id, resource), expression: String(p.ScheduleExpression), targetArn: String(target.Arn), input: target.Input ?? '{}', enabled: p.State !== 'DISABLED' }
+  })
 
   const eventBridgeBuckets = new Set(ofType('Custom::S3BucketNotifications').flatMap(([, resource]) => {
     const p = props(resource)
@@ -195,5 +289,5 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     return { name, eventBridge: Boolean(direct) || eventBridgeBuckets.has(name) }
   })
 
-  return { buses, archives, rules, stateMachines, functions, queues, buckets }
+  return { buses, archives, rules, stateMachines, functions, queues, buckets, tables, eventSourceMappings, pipes, schedules }
 }

@@ -1,34 +1,111 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { S3Client } from '@aws-sdk/client-s3'
-import { Effect, Layer } from 'effect'
+import { SQSClient } from '@aws-sdk/client-sqs'
+import { Context, Effect, Either, Layer, ParseResult, Schema } from 'effect'
 import { ClockLive, type Clock } from '../../../steps/services/clock'
 import { PipelineConfigFromEnv, type PipelineConfig } from '../../../steps/services/config'
-import type { EventPublisher } from '../../../steps/services/event-publisher'
-import type { ImageTable } from '../../../steps/services/image-table'
-import type { Ledger } from '../../../steps/services/ledger'
-import type { ObjectStore } from '../../../steps/services/object-store'
-import type { SearchIndex } from '../../../steps/services/search-index'
+import { EventPublisher } from '../../../steps/services/event-publisher'
+import { IdempotencyStore } from '../../../steps/services/idempotency'
+import { ImageTable } from '../../../steps/services/image-table'
+import { Ledger } from '../../../steps/services/ledger'
+import { ObjectStore } from '../../../steps/services/object-store'
+import { OrderTable } from '../../../steps/services/order-table'
+import { QueueDepths } from '../../../steps/services/queue-depths'
+import { SearchIndex } from '../../../steps/services/search-index'
+import { UserTable } from '../../../steps/services/user-table'
 import { EventPublisherEventBridge } from './event-publisher-eventbridge'
+import { IdempotencyDynamoDB } from './idempotency-dynamodb'
 import { ImageTableDynamoDB } from './image-table-dynamodb'
 import { LedgerDynamoDB } from './ledger-dynamodb'
 import { ObjectStoreS3 } from './object-store-s3'
+import { OrderTableDynamoDB } from './order-table-dynamodb'
+import { QueueDepthsSqs } from './queue-depths-sqs'
 import { SearchIndexDynamoDB } from './search-index-dynamodb'
+import { UserTableDynamoDB } from './user-table-dynamodb'
 
 /** Every service a step may depend on. */
-export type AwsServices = ObjectStore | ImageTable | SearchIndex | EventPublisher | Ledger | PipelineConfig | Clock
+export type AwsServices =
+  | ObjectStore
+  | ImageTable
+  | SearchIndex
+  | EventPublisher
+  | Ledger
+  | OrderTable
+  | UserTable
+  | IdempotencyStore
+  | QueueDepths
+  | PipelineConfig
+  | Clock
 
-/** The environment variables AwsLive needs; the CDK app must set each on every step function. */
-export const requiredEnv = ['BUCKET_NAME', 'IMAGES_TABLE', 'SEARCH_TABLE', 'LEDGER_TABLE', 'EVENT_BUS_NAME'] as const
-type RequiredEnv = Record<(typeof requiredEnv)[number], string>
+/**
+ * The environment variable naming each service's resource. The CDK app sets on each function the variables of the
+ * services its step uses (and grants it those resources); a service whose variable is absent dies when called.
+ * `DEAD_LETTER_QUEUES` is a JSON object of queue name to queue URL.
+ */
+export const serviceEnv = {
+  ObjectStore: 'BUCKET_NAME',
+  ImageTable: 'IMAGES_TABLE',
+  SearchIndex: 'SEARCH_TABLE',
+  Ledger: 'LEDGER_TABLE',
+  EventPublisher: 'EVENT_BUS_NAME',
+  OrderTable: 'ORDERS_TABLE',
+  UserTable: 'USERS_TABLE',
+  IdempotencyStore: 'IDEMPOTENCY_TABLE',
+  QueueDepths: 'DEAD_LETTER_QUEUES',
+} as const
+type ServiceName = keyof typeof serviceEnv
 
-// All missing names at once, so one failed cold start tells the whole story.
-const readEnv = (env: NodeJS.ProcessEnv): Effect.Effect<RequiredEnv> => {
-  const missing = requiredEnv.filter((name) => (env[name] ?? '') === '')
-  return missing.length > 0
-    ? Effect.dieMessage(`AwsLive: missing environment variable(s) ${missing.join(', ')}`)
-    : Effect.succeed(Object.fromEntries(requiredEnv.map((name) => [name, env[name] as string])) as RequiredEnv)
+/** A setting read from the environment, or why it cannot be used (completing "ORDERS_TABLE, ..."). */
+type Setting<A> = Either.Either<A, string>
+
+const variable = (env: NodeJS.ProcessEnv, name: string): Setting<string> => {
+  const value = env[name] ?? ''
+  return value === '' ? Either.left('which is not set in this function') : Either.right(value)
 }
+
+const QueueUrls = Schema.parseJson(Schema.Record({ key: Schema.String, value: Schema.NonEmptyString }))
+
+const queueUrls = (raw: string): Setting<Readonly<Record<string, string>>> =>
+  Schema.decodeUnknownEither(QueueUrls)(raw).pipe(
+    Either.mapLeft((error) => `which must be a JSON object of queue name to URL: ${ParseResult.TreeFormatter.formatErrorSync(error)}`),
+  )
+
+/**
+ * The service with every method dying with `message` when called, and every other property (`ObjectStore.bucket`)
+ * throwing it when read, which inside an Effect is the same defect.
+ */
+const unavailable = <S extends object>(service: S, message: string): S =>
+  Object.defineProperties(
+    {},
+    Object.fromEntries(
+      Object.entries(service).map(([name, value]): [string, PropertyDescriptor] => [
+        name,
+        typeof value === 'function'
+          ? { value: () => Effect.dieMessage(message), enumerable: true }
+          : { get: () => { throw new Error(message) }, enumerable: true },
+      ]),
+    ),
+  ) as S
+
+/**
+ * `make(value)` when the setting is usable. Otherwise the same adapter over `placeholder`, never called, with every
+ * method replaced by a defect naming the variable: the method list comes from the adapter itself, so it cannot drift.
+ */
+const lazily = <I, S extends object, A, R>(
+  tag: Context.Tag<I, S>,
+  service: ServiceName,
+  setting: Setting<A>,
+  placeholder: A,
+  make: (value: A) => Layer.Layer<I, never, R>,
+): Layer.Layer<I, never, R> =>
+  Either.match(setting, {
+    onRight: make,
+    onLeft: (problem) =>
+      Layer.map(make(placeholder), (context) =>
+        Context.make(tag, unavailable(Context.get(context, tag), `AwsLive: ${service} needs environment variable ${serviceEnv[service]}, ${problem}`)),
+      ),
+  })
 
 // Released with the layer's scope: never on Lambda (the runtime lives as long as the sandbox), but tests and
 // scripts that build AwsLive do not leak sockets.
@@ -37,24 +114,38 @@ const client = <C extends { destroy: () => void }>(make: () => C) =>
 
 /**
  * One layer providing every service over AWS, built once per cold start by the shared Lambda runtime:
- * one S3, one DynamoDB and one EventBridge client (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html#function-code,
+ * one S3, one DynamoDB, one EventBridge and one SQS client (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html#function-code,
  * "initialize SDK clients outside of the function handler"), region and credentials from the Lambda environment.
- * Reads `BUCKET_NAME`, `IMAGES_TABLE`, `SEARCH_TABLE`, `LEDGER_TABLE`, `EVENT_BUS_NAME`, plus the limits that
- * `PipelineConfigFromEnv` reads; a missing variable is a defect when the layer is built, before any event is handled.
+ *
+ * Every resource service is lazy: it reads its variable from {@link serviceEnv} when the layer is built, and when the
+ * variable is absent (or empty, or `DEAD_LETTER_QUEUES` is not a JSON object of names to URLs) the layer still
+ * builds, and only calling that service dies, with a defect naming the variable. So each function is given only the
+ * variables (and IAM grants) of the services its step uses: the image steps keep running without `ORDERS_TABLE`,
+ * and an order step without `BUCKET_NAME`. A step calling a service its function was not given fails its first
+ * invocation that gets there, with the variable in the error message.
+ *
+ * `PipelineConfig` and `Clock` are always there; the limits `PipelineConfigFromEnv` reads are still checked when
+ * the layer is built, since a malformed limit is a defect whatever the step.
  */
 export const AwsLive = (env: NodeJS.ProcessEnv): Layer.Layer<AwsServices> =>
   Layer.unwrapScoped(
     Effect.gen(function* () {
-      const names = yield* readEnv(env)
       const s3 = yield* client(() => new S3Client({}))
       const dynamodb = yield* client(() => new DynamoDBClient({}))
       const eventbridge = yield* client(() => new EventBridgeClient({}))
+      const sqs = yield* client(() => new SQSClient({}))
+      const table = (service: ServiceName) => variable(env, serviceEnv[service])
       return Layer.mergeAll(
-        ObjectStoreS3(s3, names.BUCKET_NAME),
-        ImageTableDynamoDB(dynamodb, names.IMAGES_TABLE),
-        SearchIndexDynamoDB(dynamodb, names.SEARCH_TABLE),
-        EventPublisherEventBridge(eventbridge),
-        LedgerDynamoDB(dynamodb, names.LEDGER_TABLE),
+        lazily(ObjectStore, 'ObjectStore', table('ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
+        lazily(ImageTable, 'ImageTable', table('ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
+        lazily(SearchIndex, 'SearchIndex', table('SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
+        // The bus name itself reaches the publisher through PipelineConfig.busName.
+        lazily(EventPublisher, 'EventPublisher', table('EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
+        lazily(Ledger, 'Ledger', table('Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
+        lazily(OrderTable, 'OrderTable', table('OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
+        lazily(UserTable, 'UserTable', table('UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
+        lazily(IdempotencyStore, 'IdempotencyStore', table('IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
+        lazily(QueueDepths, 'QueueDepths', Either.flatMap(table('QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
       ).pipe(Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)))
     }),
   )

@@ -1,11 +1,12 @@
-import type { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb'
+import type { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb'
 import { Effect } from 'effect'
 import { TransientError } from '../../../contracts/errors'
 
 /**
  * How the AWS layers sort an SDK v3 rejection into the pipeline's error model:
  * - `not-found`: S3 `NoSuchKey` (GetObject) or `NotFound` (HeadObject has no body, so the SDK names a 404 that way);
- * - `transient`: throttling, 5xx, timeouts and dropped connections, which a retry can fix;
+ * - `transient`: throttling, 5xx, timeouts and dropped connections, which a retry can fix, and a transaction
+ *   canceled only by conflicts or throttling;
  * - `fatal`: everything else (AccessDenied, ValidationException, a missing table...), which no retry fixes.
  *
  * The lists mirror the SDK's own retry classification
@@ -81,10 +82,39 @@ export const isObjectNotFound = (error: unknown): boolean => {
 export const isConditionalCheckFailed = (error: unknown): error is ConditionalCheckFailedException =>
   fieldsOf(error).name === 'ConditionalCheckFailedException'
 
+/**
+ * DynamoDB's answer to a TransactWriteItems that did not commit. `CancellationReasons` holds one reason per action,
+ * in request order, `Code: 'None'` for the actions that did not fail
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html#API_TransactWriteItems_Errors).
+ */
+export const isTransactionCanceled = (error: unknown): error is TransactionCanceledException =>
+  fieldsOf(error).name === 'TransactionCanceledException'
+
+/** The cancellation `Code` of each action of a canceled transaction, in request order (`None` when absent). */
+export const cancellationCodes = (error: TransactionCanceledException): ReadonlyArray<string> =>
+  (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
+
+/** Cancellation codes a retry of the same transaction can pass: a concurrent transaction on an item, or throttling. */
+const transientCancellationCodes: ReadonlySet<string> = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError'])
+
+// Transient only when every failed action failed for a transient reason: a ConditionalCheckFailed or ValidationError
+// next to a conflict would fail the same way again.
+const isTransientCancellation = (error: unknown): boolean => {
+  if (!isTransactionCanceled(error)) return false
+  const failed = cancellationCodes(error).filter((code) => code !== 'None')
+  return failed.length > 0 && failed.every((code) => transientCancellationCodes.has(code))
+}
+
 /** True when retrying the same request can succeed; `$retryable` is the service model's own retryable trait. */
 export const isTransient = (error: unknown): boolean => {
   const fields = fieldsOf(error)
-  return fields.$retryable !== undefined || isThrottling(fields) || isServerFaultOrSkew(fields) || isTimeoutOrNetwork(fields)
+  return (
+    fields.$retryable !== undefined ||
+    isThrottling(fields) ||
+    isServerFaultOrSkew(fields) ||
+    isTimeoutOrNetwork(fields) ||
+    isTransientCancellation(error)
+  )
 }
 
 /** Sorts one SDK rejection; see {@link AwsErrorClass}. */

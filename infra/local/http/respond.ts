@@ -18,6 +18,18 @@ export const sendError = (res: ServerResponse, error: HttpError) => {
   sendJson(res, error.status, { error: error.error, message: error.message }, error.headers)
 }
 
+/** Reads a text body up to `limit` bytes (413 past it). */
+export const readText = async (req: IncomingMessage, limit: number): Promise<string> => {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length
+    if (size > limit) throw new HttpError(413, 'PayloadTooLarge', `The body is over ${limit} bytes`)
+    chunks.push(chunk as Buffer)
+  }
+  return Buffer.concat(chunks).toString('utf8')
+}
+
 /** Reads a small JSON body (for control routes), refusing another content type, what is too large, or what is not JSON. */
 export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promise<unknown> => {
   const type = req.headers['content-type']

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import { Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { readHistory, summarizeStates } from '../history'
@@ -8,7 +8,9 @@ import type { ExecutionRow } from '../executor'
 import { checkObjectKey, InvalidObjectKey } from '../object-store'
 import type { LocalRuntime } from '../runtime'
 import { search } from '../search'
-import { HttpError, readJson, sendError, sendJson } from './respond'
+import { HttpError, readJson, readText, sendError, sendJson } from './respond'
+import { ImportsPrefix, UploadsPrefix } from '../../../contracts/sources'
+import { InvalidMessage } from '../queues'
 import { listArchivedEvents } from '../archive'
 import { PutEventsValidation } from '../bus'
 import { compilePattern, InvalidEventPattern } from '../pattern'
@@ -100,35 +102,38 @@ const receiveUpload = async (req: IncomingMessage, staged: string, limit: number
 
 /** The local runtime's HTTP API: uploads, objects, image records, executions, dead letters and search. */
 export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptions): Server => {
+  /** PutObject from a request body, streamed to disk: the local S3 then emits `Object Created` as S3 does. */
+  const putObject = async (req: IncomingMessage, res: ServerResponse, key: string) => {
+    try {
+      checkObjectKey(key)
+    } catch (error) {
+      throw new HttpError(400, 'InvalidObjectKey', `key: ${(error as Error).message}`)
+    }
+    const staged = runtime.store.stage(runtime.uploadBucket)
+    try {
+      const { size, etag } = await receiveUpload(req, staged, options.maxUploadBytes)
+      const contentType = req.headers['content-type'] ?? 'application/octet-stream'
+      const object = runtime.store.commit(runtime.uploadBucket, key, staged, size, etag, contentType)
+      sendJson(res, 200, { bucket: object.bucket, key: object.key, etag: object.etag, size: object.size }, { etag: `"${object.etag}"` })
+    } catch (error) {
+      runtime.store.discard(staged)
+      if (error instanceof HttpError && error.status === 413) {
+        // Stop reading a body we refuse, and tell the client the connection ends here.
+        sendError(res, new HttpError(413, error.error, error.message, { connection: 'close' }))
+        req.destroy()
+        return
+      }
+      throw error
+    }
+  }
+
   const router = new Router()
     .on('GET', /^\/health$/, ({ res }) => {
       const counts = runtime.db.prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status").all() as Array<{ status: string; n: number }>
       sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])) })
     })
-    .on('PUT', /^\/uploads\/(.+)$/, async ({ req, res, params }) => {
-      const key = `${runtime.uploadsPrefix}${params[0]}`
-      try {
-        checkObjectKey(key)
-      } catch (error) {
-        throw new HttpError(400, 'InvalidObjectKey', `key: ${(error as Error).message}`)
-      }
-      const staged = runtime.store.stage(runtime.uploadBucket)
-      try {
-        const { size, etag } = await receiveUpload(req, staged, options.maxUploadBytes)
-        const contentType = req.headers['content-type'] ?? 'application/octet-stream'
-        const object = runtime.store.commit(runtime.uploadBucket, key, staged, size, etag, contentType)
-        sendJson(res, 200, { bucket: object.bucket, key: object.key, etag: object.etag, size: object.size }, { etag: `"${object.etag}"` })
-      } catch (error) {
-        runtime.store.discard(staged)
-        if (error instanceof HttpError && error.status === 413) {
-          // Stop reading a body we refuse, and tell the client the connection ends here.
-          sendError(res, new HttpError(413, error.error, error.message, { connection: 'close' }))
-          req.destroy()
-          return
-        }
-        throw error
-      }
-    })
+    .on('PUT', /^\/uploads\/(.+)$/, ({ req, res, params }) => putObject(req, res, `${UploadsPrefix}${params[0]}`))
+    .on('PUT', /^\/imports\/(.+)$/, ({ req, res, params }) => putObject(req, res, `${ImportsPrefix}${params[0]}`))
     .on('GET', /^\/objects\/(.+)$/, ({ res, params }) => {
       const found = runtime.store.get(runtime.uploadBucket, params[0]!)
       if (!found) throw new HttpError(404, 'NoSuchKey', `No object ${params[0]}`)
@@ -163,8 +168,26 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
       const history = readHistory(runtime.db, row.arn)
       sendJson(res, 200, { ...executionView(row), input: JSON.parse(row.input), output: row.output ? JSON.parse(row.output) : undefined, states: summarizeStates(history), history })
     })
+    .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
+      const queue = runtime.queues.names.find((name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0])
+      if (!queue) throw new HttpError(404, 'QueueDoesNotExist', `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`)
+      const body = await readText(req, 256 * 1024)
+      try {
+        const { MessageId } = runtime.queues.send(queue, body)
+        sendJson(res, 202, { queue, messageId: MessageId })
+      } catch (error) {
+        if (error instanceof InvalidMessage) throw new HttpError(400, 'InvalidMessage', `body: ${error.message}`)
+        throw error
+      }
+    })
+    .on('GET', /^\/schedules$/, ({ res }) => sendJson(res, 200, { schedules: runtime.scheduler.list }))
+    .on('POST', /^\/schedules\/([^/]+)\/run$/, ({ res, params }) => {
+      const executionArn = runtime.scheduler.runNow(params[0]!)
+      if (!executionArn) throw new HttpError(404, 'ResourceNotFoundException', `No schedule named ${params[0]}`)
+      sendJson(res, 202, { schedule: params[0], executionArn })
+    })
     .on('GET', /^\/dlq$/, ({ res }) => {
-      const queues = runtime.queues.names.filter((name) => /DeadLetter/i.test(name))
+      const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
       sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name) })) })
     })
     .on('POST', /^\/events$/, async ({ req, res }) => {

@@ -1,0 +1,53 @@
+import { Stack } from 'aws-cdk-lib'
+import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import type { Table } from 'aws-cdk-lib/aws-dynamodb'
+import { Construct } from 'constructs'
+import { ChangesSource } from '../../../contracts/sources'
+
+export interface ChangePipeProps {
+  /** A table with a stream of NEW_AND_OLD_IMAGES. */
+  readonly table: Table
+  /** The step that decodes a batch of stream records into typed change details. */
+  readonly enrichment: IFunction
+  readonly bus: IEventBus
+  readonly detailType: string
+  /** Where a batch goes when the enrichment keeps failing. */
+  readonly deadLetterQueue: IQueue
+}
+
+/**
+ * An EventBridge pipe from a table's stream to the bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-dynamodb.html):
+ * batches of stream records, in order per item, decoded by the enrichment step, each result put on the bus as
+ * one event of `detailType`. Defaults it enforces: start from the oldest record, retry a failing batch three
+ * times, then send it to the DLQ; the pipe's role may only read this stream, invoke this step, put on this bus.
+ */
+export class ChangePipe extends Construct {
+  constructor(scope: Construct, id: string, props: ChangePipeProps) {
+    super(scope, id)
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }) })
+    props.table.grantStreamRead(role)
+    props.enrichment.grantInvoke(role)
+    props.bus.grantPutEventsTo(role)
+    props.deadLetterQueue.grantSendMessages(role)
+    role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }))
+    new CfnPipe(this, 'Pipe', {
+      roleArn: role.roleArn,
+      source: props.table.tableStreamArn!,
+      sourceParameters: {
+        dynamoDbStreamParameters: {
+          startingPosition: 'TRIM_HORIZON',
+          batchSize: 10,
+          maximumRetryAttempts: 3,
+          deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
+        },
+      },
+      enrichment: props.enrichment.functionArn,
+      target: props.bus.eventBusArn,
+      targetParameters: { eventBridgeEventBusParameters: { detailType: props.detailType, source: ChangesSource } },
+    })
+  }
+}

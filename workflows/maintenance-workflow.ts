@@ -1,0 +1,45 @@
+import { Duration, Tags } from 'aws-cdk-lib'
+import type { IFunction } from 'aws-cdk-lib/aws-lambda'
+import { DefinitionBody, LogLevel, Parallel, StateMachine, StateMachineType, TaskInput, type LogOptions } from 'aws-cdk-lib/aws-stepfunctions'
+import { Construct } from 'constructs'
+import { WorkflowTag } from './image-workflow'
+import { lambdaStep } from './tasks'
+
+/** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */
+export const MaintenanceSchedule = 'rate(5 minutes)'
+
+export interface MaintenanceSteps {
+  readonly expireIdempotency: IFunction
+  readonly reconcileSearch: IFunction
+  readonly publishDlqDepths: IFunction
+  readonly republishStaleOrders: IFunction
+}
+
+/**
+ * Every five minutes, four independent chores in parallel: expire idempotency records, reconcile the search
+ * index with the tables, publish the dead-letter depths, and re-publish orders whose placement event was lost.
+ *
+ * Express: a run takes seconds and happens 8,640 times a month; Standard would cost more for history nobody reads.
+ */
+export class MaintenanceWorkflow extends Construct {
+  readonly stateMachine: StateMachine
+
+  constructor(scope: Construct, id: string, props: { readonly steps: MaintenanceSteps; readonly logs?: LogOptions }) {
+    super(scope, id)
+    const input = TaskInput.fromObject({})
+    const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
+      .branch(lambdaStep(this, 'ExpireIdempotencyRecords', props.steps.expireIdempotency, input, '$.expired'))
+      .branch(lambdaStep(this, 'ReconcileSearchIndex', props.steps.reconcileSearch, input, '$.reconciled'))
+      .branch(lambdaStep(this, 'PublishDeadLetterDepths', props.steps.publishDlqDepths, input, '$.depths'))
+      .branch(lambdaStep(this, 'RepublishStaleOrders', props.steps.republishStaleOrders, input, '$.republished'))
+
+    this.stateMachine = new StateMachine(this, 'StateMachine', {
+      definitionBody: DefinitionBody.fromChainable(chores),
+      stateMachineType: StateMachineType.EXPRESS,
+      timeout: Duration.minutes(5),
+      tracingEnabled: true,
+      ...(props.logs ? { logs: { level: LogLevel.ALL, includeExecutionData: true, ...props.logs } } : {}),
+    })
+    Tags.of(this.stateMachine).add(WorkflowTag, 'maintenance')
+  }
+}
