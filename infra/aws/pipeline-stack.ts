@@ -191,7 +191,7 @@ export class PipelineStack extends Stack {
     const maintenanceSteps = {
       expireIdempotency: fn('ExpireIdempotencyStep', 'maintenance/expire-idempotency', StepNames.expireIdempotency, { serviceName: 'maintenance' }),
       reconcileSearch: fn('ReconcileSearchStep', 'maintenance/reconcile-search', StepNames.reconcileSearch, { serviceName: 'maintenance', timeout: Duration.minutes(5) }),
-      publishDlqDepths: fn('PublishDlqDepthsStep', 'maintenance/dlq-depths', StepNames.publishDlqDepths, { serviceName: 'maintenance' }),
+      publishDlqDepths: fn('PublishDlqDepthsStep', 'maintenance/publish-dlq-depths', StepNames.publishDlqDepths, { serviceName: 'maintenance' }),
       republishStaleOrders: fn('RepublishStaleOrdersStep', 'maintenance/republish-stale-orders', StepNames.republishStaleOrders, { serviceName: 'maintenance' }),
     }
     idempotency.grantReadWriteData(maintenanceSteps.expireIdempotency)

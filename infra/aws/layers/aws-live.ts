@@ -134,18 +134,18 @@ export const AwsLive = (env: NodeJS.ProcessEnv): Layer.Layer<AwsServices> =>
       const dynamodb = yield* client(() => new DynamoDBClient({}))
       const eventbridge = yield* client(() => new EventBridgeClient({}))
       const sqs = yield* client(() => new SQSClient({}))
-      const table = (service: ServiceName) => variable(env, serviceEnv[service])
+      const setting = (service: ServiceName) => variable(env, serviceEnv[service])
       return Layer.mergeAll(
-        lazily(ObjectStore, 'ObjectStore', table('ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
-        lazily(ImageTable, 'ImageTable', table('ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
-        lazily(SearchIndex, 'SearchIndex', table('SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
+        lazily(ObjectStore, 'ObjectStore', setting('ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
+        lazily(ImageTable, 'ImageTable', setting('ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
+        lazily(SearchIndex, 'SearchIndex', setting('SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
         // The bus name itself reaches the publisher through PipelineConfig.busName.
-        lazily(EventPublisher, 'EventPublisher', table('EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
-        lazily(Ledger, 'Ledger', table('Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
-        lazily(OrderTable, 'OrderTable', table('OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
-        lazily(UserTable, 'UserTable', table('UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
-        lazily(IdempotencyStore, 'IdempotencyStore', table('IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
-        lazily(QueueDepths, 'QueueDepths', Either.flatMap(table('QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
+        lazily(EventPublisher, 'EventPublisher', setting('EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
+        lazily(Ledger, 'Ledger', setting('Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
+        lazily(OrderTable, 'OrderTable', setting('OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
+        lazily(UserTable, 'UserTable', setting('UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
+        lazily(IdempotencyStore, 'IdempotencyStore', setting('IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
+        lazily(QueueDepths, 'QueueDepths', Either.flatMap(setting('QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
       ).pipe(Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)))
     }),
   )

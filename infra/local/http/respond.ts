@@ -18,8 +18,8 @@ export const sendError = (res: ServerResponse, error: HttpError) => {
   sendJson(res, error.status, { error: error.error, message: error.message }, error.headers)
 }
 
-/** Reads a text body up to `limit` bytes (413 past it). */
-export const readText = async (req: IncomingMessage, limit: number): Promise<string> => {
+/** Reads a body up to `limit` bytes (413 past it). */
+export const readBytes = async (req: IncomingMessage, limit: number): Promise<Buffer> => {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
@@ -27,8 +27,10 @@ export const readText = async (req: IncomingMessage, limit: number): Promise<str
     if (size > limit) throw new HttpError(413, 'PayloadTooLarge', `The body is over ${limit} bytes`)
     chunks.push(chunk as Buffer)
   }
-  return Buffer.concat(chunks).toString('utf8')
+  return Buffer.concat(chunks)
 }
+
+export const readText = async (req: IncomingMessage, limit: number): Promise<string> => (await readBytes(req, limit)).toString('utf8')
 
 /** Reads a small JSON body (for control routes), refusing another content type, what is too large, or what is not JSON. */
 export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promise<unknown> => {

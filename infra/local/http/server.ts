@@ -8,7 +8,8 @@ import type { ExecutionRow } from '../executor'
 import { checkObjectKey, InvalidObjectKey } from '../object-store'
 import type { LocalRuntime } from '../runtime'
 import { search } from '../search'
-import { HttpError, readJson, readText, sendError, sendJson } from './respond'
+import { HttpError, readBytes, readJson, readText, sendError, sendJson } from './respond'
+import { apiGatewayEvent } from '../../../steps/api/event'
 import { ImportsPrefix, UploadsPrefix } from '../../../contracts/sources'
 import { InvalidMessage } from '../queues'
 import { listArchivedEvents } from '../archive'
@@ -127,7 +128,26 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
     }
   }
 
+  /** The orders and users API: the request wrapped as API Gateway's payload 2.0 and handed to the API function. */
+  const callApi = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    if (!runtime.apiFunction) throw new HttpError(404, 'NotFound', 'This pipeline has no HTTP API function')
+    // API Gateway caps payloads at 10 MB; the function itself answers 413 past its own 256 KB limit.
+    const body = await readBytes(req, 10 * 1024 * 1024)
+    const event = apiGatewayEvent({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, ...(body.length > 0 ? { body } : {}), sourceIp: req.socket.remoteAddress ?? '127.0.0.1' })
+    let answer: { statusCode: number; headers?: Record<string, string>; body?: string }
+    try {
+      answer = (await runtime.invokeFunction(runtime.apiFunction, event)) as typeof answer
+    } catch (error) {
+      // What API Gateway answers when its Lambda integration fails.
+      console.error(`${req.method} ${req.url}: the API function failed:`, error instanceof Error ? error.message : error)
+      return sendJson(res, 500, { message: 'Internal Server Error' })
+    }
+    res.writeHead(answer.statusCode, answer.headers ?? {})
+    res.end(answer.body ?? '')
+  }
+
   const router = new Router()
+    .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
     .on('GET', /^\/health$/, ({ res }) => {
       const counts = runtime.db.prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status").all() as Array<{ status: string; n: number }>
       sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])) })

@@ -1,24 +1,33 @@
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb'
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge'
 import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
-import { AwsLive } from '../../../../../infra/aws/layers/aws-live'
+import { AwsLive, serviceEnv, type AwsServices } from '../../../../../infra/aws/layers/aws-live'
 import { Clock } from '../../../../../steps/services/clock'
 import { PipelineConfig } from '../../../../../steps/services/config'
 import { EventPublisher } from '../../../../../steps/services/event-publisher'
+import { IdempotencyStore } from '../../../../../steps/services/idempotency'
 import { ImageTable } from '../../../../../steps/services/image-table'
 import { Ledger } from '../../../../../steps/services/ledger'
 import { ObjectStore } from '../../../../../steps/services/object-store'
+import { OrderTable } from '../../../../../steps/services/order-table'
+import { QueueDepths } from '../../../../../steps/services/queue-depths'
 import { SearchIndex } from '../../../../../steps/services/search-index'
+import { UserTable } from '../../../../../steps/services/user-table'
 import { defectOf } from './exits'
 
 // Class-level mocks: AwsLive creates its own clients, and these intercept every instance.
 const s3 = mockClient(S3Client)
 const dynamodb = mockClient(DynamoDBClient)
 const eventbridge = mockClient(EventBridgeClient)
+const sqs = mockClient(SQSClient)
 
-const env = {
+const dlqUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/image-dlq'
+
+/** What the image steps' functions are given. */
+const imageEnv = {
   AWS_REGION: 'eu-west-1',
   BUCKET_NAME: 'uploads-bucket',
   IMAGES_TABLE: 'images-table',
@@ -27,11 +36,38 @@ const env = {
   EVENT_BUS_NAME: 'pipeline-bus',
   MAX_IMAGE_BYTES: '1000',
 }
+const env = {
+  ...imageEnv,
+  ORDERS_TABLE: 'orders-table',
+  USERS_TABLE: 'users-table',
+  IDEMPOTENCY_TABLE: 'idempotency-table',
+  DEAD_LETTER_QUEUES: JSON.stringify({ images: dlqUrl }),
+}
+
+const missing = (service: string, variable: string) => new Error(`AwsLive: ${service} needs environment variable ${variable}, which is not set in this function`)
+
+/** One call of each service, in the order of {@link serviceEnv}. */
+const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, AwsServices>> = {
+  ObjectStore: Effect.flatMap(ObjectStore, (store) => store.head('uploads/cat.jpg')),
+  ImageTable: Effect.flatMap(ImageTable, (images) => images.get('uploads/cat.jpg')),
+  SearchIndex: Effect.flatMap(SearchIndex, (index) => index.upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null })),
+  EventPublisher: Effect.flatMap(EventPublisher, (publisher) => publisher.publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }])),
+  Ledger: Effect.flatMap(Ledger, (ledger) => ledger.claim('business-key', 'exec-1')),
+  OrderTable: Effect.flatMap(OrderTable, (orders) => orders.get('order-1')),
+  UserTable: Effect.flatMap(UserTable, (users) => users.get('user-1')),
+  IdempotencyStore: Effect.flatMap(IdempotencyStore, (store) => store.begin('key-1', 'fp-1', '2026-06-02T00:00:00.000Z')),
+  QueueDepths: Effect.flatMap(QueueDepths, (queues) => queues.deadLetterDepths()),
+}
+
+const services = Object.keys(serviceEnv) as Array<keyof typeof serviceEnv>
+
+const sdkCalls = () => s3.calls().length + dynamodb.calls().length + eventbridge.calls().length + sqs.calls().length
 
 beforeEach(() => {
   s3.reset()
   dynamodb.reset()
   eventbridge.reset()
+  sqs.reset()
 })
 
 describe('AwsLive', () => {
@@ -40,31 +76,86 @@ describe('AwsLive', () => {
     dynamodb.on(GetItemCommand).resolves({})
     dynamodb.on(PutItemCommand).resolves({})
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0 })
+    sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '2' } })
     const program = Effect.gen(function* () {
-      yield* (yield* ObjectStore).head('uploads/cat.jpg')
-      yield* (yield* ImageTable).get('uploads/cat.jpg')
-      yield* (yield* SearchIndex).upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null })
-      yield* (yield* Ledger).claim('business-key', 'exec-1')
-      yield* (yield* EventPublisher).publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }])
+      for (const service of services) yield* callOf[service]
       yield* Clock
-      return yield* PipelineConfig
+      return { config: yield* PipelineConfig, depths: yield* callOf.QueueDepths, bucket: (yield* ObjectStore).bucket }
     })
 
     const exit = await Effect.runPromiseExit(Effect.provide(program, AwsLive(env)))
 
-    expect(exit).toEqual(Exit.succeed({ maxImageBytes: 1000, maxImagePixels: 50_000_000, busName: 'pipeline-bus' }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        config: { maxImageBytes: 1000, maxImagePixels: 50_000_000, busName: 'pipeline-bus' },
+        depths: [{ name: 'images', depth: 2 }],
+        bucket: 'uploads-bucket',
+      }),
+    )
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.Bucket).toBe('uploads-bucket')
-    expect(dynamodb.commandCalls(GetItemCommand)[0]?.args[0].input.TableName).toBe('images-table')
-    expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual(['search-table', 'ledger-table'])
+    expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input.TableName)).toEqual(['images-table', 'orders-table', 'users-table'])
+    expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual(['search-table', 'ledger-table', 'idempotency-table'])
     expect(eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.EventBusName).toBe('pipeline-bus')
+    expect(sqs.commandCalls(GetQueueAttributesCommand)[0]?.args[0].input.QueueUrl).toBe(dlqUrl)
   })
 
-  it('dies at build time naming every missing variable', async () => {
-    const { BUCKET_NAME: _bucket, LEDGER_TABLE: _ledger, ...partial } = env
+  it('builds with only the image variables: the image services work, the others die when called', async () => {
+    s3.on(HeadObjectCommand).resolves({ ContentLength: 1, ETag: '"e"' })
+    dynamodb.on(GetItemCommand).resolves({})
 
-    const exit = await Effect.runPromiseExit(Effect.provide(Effect.void, AwsLive({ ...partial, SEARCH_TABLE: '' })))
+    const runtime = AwsLive(imageEnv)
+    const image = await Effect.runPromiseExit(Effect.provide(Effect.zip(callOf.ObjectStore, callOf.ImageTable), runtime))
+    const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
 
-    expect(defectOf(exit)).toEqual(new Error('AwsLive: missing environment variable(s) BUCKET_NAME, SEARCH_TABLE, LEDGER_TABLE'))
+    expect(Exit.isSuccess(image)).toBe(true)
+    expect(defectOf(orders)).toEqual(missing('OrderTable', 'ORDERS_TABLE'))
+  })
+
+  it.each(services.map((service) => [service, serviceEnv[service]] as const))(
+    'builds without any resource variable; %s dies only when called, naming %s, and sends nothing',
+    async (service, variable) => {
+      const exit = await Effect.runPromiseExit(Effect.provide(callOf[service], AwsLive({ AWS_REGION: 'eu-west-1' })))
+
+      expect(defectOf(exit)).toEqual(missing(service, variable))
+      expect(sdkCalls()).toBe(0)
+    },
+  )
+
+  it('builds a layer that nothing calls, whatever is missing', async () => {
+    const exit = await Effect.runPromiseExit(Effect.provide(Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)), AwsLive({})))
+
+    expect(exit).toEqual(Exit.succeed('pipeline'))
+  })
+
+  it('takes an empty variable for a missing one', async () => {
+    const exit = await Effect.runPromiseExit(Effect.provide(callOf.UserTable, AwsLive({ ...env, USERS_TABLE: '' })))
+
+    expect(defectOf(exit)).toEqual(missing('UserTable', 'USERS_TABLE'))
+  })
+
+  it('dies when the bucket name of an unconfigured ObjectStore is read', async () => {
+    const { BUCKET_NAME: _bucket, ...partial } = env
+
+    const exit = await Effect.runPromiseExit(Effect.provide(Effect.map(ObjectStore, (store) => store.bucket), AwsLive(partial)))
+
+    expect(defectOf(exit)).toEqual(missing('ObjectStore', 'BUCKET_NAME'))
+  })
+
+  it.each([
+    ['not JSON', 'image-dlq'],
+    ['not an object of URLs', JSON.stringify({ images: 42 })],
+    ['a JSON array', JSON.stringify([dlqUrl])],
+  ])('makes QueueDepths die, naming DEAD_LETTER_QUEUES, when it is %s, and leaves the rest working', async (_name, value) => {
+    dynamodb.on(GetItemCommand).resolves({})
+    const runtime = AwsLive({ ...env, DEAD_LETTER_QUEUES: value })
+
+    const depths = await Effect.runPromiseExit(Effect.provide(callOf.QueueDepths, runtime))
+    const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+
+    expect((defectOf(depths) as Error).message).toMatch(
+      /^AwsLive: QueueDepths needs environment variable DEAD_LETTER_QUEUES, which must be a JSON object of queue name to URL: /,
+    )
+    expect(orders).toEqual(Exit.succeed(undefined))
   })
 
   it('dies at build time on an invalid limit', async () => {

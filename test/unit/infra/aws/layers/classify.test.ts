@@ -1,8 +1,22 @@
-import { ConditionalCheckFailedException, InternalServerError, ProvisionedThroughputExceededException, ThrottlingException } from '@aws-sdk/client-dynamodb'
+import {
+  ConditionalCheckFailedException,
+  InternalServerError,
+  ProvisionedThroughputExceededException,
+  ThrottlingException,
+  TransactionCanceledException,
+} from '@aws-sdk/client-dynamodb'
 import { NoSuchKey, NotFound, S3ServiceException } from '@aws-sdk/client-s3'
 import { Effect, Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
-import { callAws, classifyAwsError, describeAwsError, isConditionalCheckFailed, type AwsErrorClass } from '../../../../../infra/aws/layers/classify'
+import {
+  callAws,
+  cancellationCodes,
+  classifyAwsError,
+  describeAwsError,
+  isConditionalCheckFailed,
+  isTransactionCanceled,
+  type AwsErrorClass,
+} from '../../../../../infra/aws/layers/classify'
 import { defectOf } from './exits'
 
 const s3Error = (name: string, httpStatusCode: number, fault: 'client' | 'server') =>
@@ -10,6 +24,8 @@ const s3Error = (name: string, httpStatusCode: number, fault: 'client' | 'server
 
 const systemError = (code: string) => Object.assign(new Error(`socket ${code}`), { code })
 const namedError = (name: string) => Object.assign(new Error(name), { name })
+const canceled = (...codes: Array<string | undefined>) =>
+  new TransactionCanceledException({ $metadata: {}, message: 'Transaction cancelled', CancellationReasons: codes.map((Code) => (Code === undefined ? {} : { Code })) })
 
 describe('classifyAwsError', () => {
   it.each<[string, AwsErrorClass, unknown]>([
@@ -30,6 +46,12 @@ describe('classifyAwsError', () => {
     ['DynamoDB ValidationException', 'fatal', namedError('ValidationException')],
     ['a plain bug', 'fatal', new TypeError('undefined is not a function')],
     ['not an Error at all', 'fatal', 'boom'],
+    ['a transaction canceled by a conflict', 'transient', canceled('None', 'TransactionConflict')],
+    ['a transaction canceled by throttling', 'transient', canceled('ThrottlingError', 'ProvisionedThroughputExceeded')],
+    ['a transaction canceled by a condition', 'fatal', canceled('ConditionalCheckFailed', 'None')],
+    ['a transaction canceled by a condition and a conflict', 'fatal', canceled('ConditionalCheckFailed', 'TransactionConflict')],
+    ['a transaction canceled by a validation error', 'fatal', canceled('ValidationError')],
+    ['a transaction canceled without reasons', 'fatal', canceled()],
   ])('%s is %s', (_name, expected, error) => {
     expect(classifyAwsError(error)).toBe(expected)
   })
@@ -39,6 +61,16 @@ describe('isConditionalCheckFailed', () => {
   it('recognises the DynamoDB exception by name', () => {
     expect(isConditionalCheckFailed(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }))).toBe(true)
     expect(isConditionalCheckFailed(namedError('ValidationException'))).toBe(false)
+  })
+})
+
+describe('isTransactionCanceled and cancellationCodes', () => {
+  it('recognise the exception by name and list one code per action, None when absent', () => {
+    const error = canceled('None', 'ConditionalCheckFailed', undefined)
+
+    expect(isTransactionCanceled(error)).toBe(true)
+    expect(isTransactionCanceled(namedError('ConditionalCheckFailedException'))).toBe(false)
+    expect(cancellationCodes(error)).toEqual(['None', 'ConditionalCheckFailed', 'None'])
   })
 })
 

@@ -1,4 +1,5 @@
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ThrottlingException } from '@aws-sdk/client-dynamodb'
+import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, ThrottlingException } from '@aws-sdk/client-dynamodb'
+import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
@@ -59,5 +60,53 @@ describe('SearchIndexDynamoDB', () => {
     const exit = await run((index) => index.upsert(doc))
 
     expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'SearchIndex.upsert', message: 'ThrottlingException: Rate exceeded' })))
+  })
+
+  it('listIds scans every page for the ids of one kind, projecting only the id, and sorts them', async () => {
+    dynamodb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [marshall({ id: 'order:b' })], LastEvaluatedKey: marshall({ id: 'image:x' }) })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: marshall({ id: 'user:y' }) })
+      .resolvesOnce({ Items: [marshall({ id: 'order:a' })] })
+
+    const exit = await run((index) => index.listIds('order'))
+
+    expect(exit).toEqual(Exit.succeed(['order:a', 'order:b']))
+    const scan = {
+      TableName: table,
+      ProjectionExpression: '#id',
+      FilterExpression: '#kind = :kind',
+      ExpressionAttributeNames: { '#id': 'id', '#kind': 'kind' },
+      ExpressionAttributeValues: { ':kind': { S: 'order' } },
+    }
+    expect(dynamodb.commandCalls(ScanCommand).map((call) => call.args[0].input)).toEqual([
+      scan,
+      { ...scan, ExclusiveStartKey: { id: { S: 'image:x' } } },
+      { ...scan, ExclusiveStartKey: { id: { S: 'user:y' } } },
+    ])
+  })
+
+  it('listIds fails with TransientError when a page is throttled', async () => {
+    dynamodb
+      .on(ScanCommand)
+      .resolvesOnce({ Items: [marshall({ id: 'order:a' })], LastEvaluatedKey: marshall({ id: 'order:a' }) })
+      .rejectsOnce(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }))
+
+    const exit = await run((index) => index.listIds('order'))
+
+    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'SearchIndex.listIds', message: 'ThrottlingException: Rate exceeded' })))
+  })
+
+  it('listIds aborts the page in flight when interrupted', async () => {
+    let aborted = false
+    const hang = (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
+      new Promise((_resolve, reject) => options?.abortSignal?.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')) }))
+    const spy = jest.spyOn(client, 'send').mockImplementation(hang as never)
+
+    const exit = await run((index) => index.listIds('order').pipe(Effect.timeout('10 millis')))
+    spy.mockRestore()
+
+    expect(Exit.isFailure(exit)).toBe(true)
+    expect(aborted).toBe(true)
   })
 })
