@@ -170,7 +170,11 @@ export class PipelineStack extends Stack {
     const decodeOrderChanges = fn('DecodeOrderChangesStep', 'changes/decode-orders', StepNames.decodeOrderChanges, { serviceName: 'changes' })
     const decodeUserChanges = fn('DecodeUserChangesStep', 'changes/decode-users', StepNames.decodeUserChanges, { serviceName: 'changes' })
     new ChangePipe(this, 'OrderChangesPipe', { table: orders, enrichment: decodeOrderChanges, bus, detailType: OrderChangedType, deadLetterQueue: pipeDlq })
-    new ChangePipe(this, 'UserChangesPipe', { table: users, enrichment: decodeUserChanges, bus, detailType: UserChangedType, deadLetterQueue: pipeDlq })
+    // The users table also holds one `username#<name>` item per user to keep usernames unique: not a user change.
+    new ChangePipe(this, 'UserChangesPipe', {
+      table: users, enrichment: decodeUserChanges, bus, detailType: UserChangedType, deadLetterQueue: pipeDlq,
+      filters: [{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }],
+    })
     const applyChange = fn('ApplyChangeStep', 'changes/apply', StepNames.applyChange, { serviceName: 'changes' })
     const notifyChange = fn('NotifyChangeStep', 'changes/notify', StepNames.notifyChange, { serviceName: 'changes' })
     search.grantReadWriteData(applyChange)

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import type { PutEventsEntry } from '../../contracts/envelope'
 import type { LocalBus } from './bus'
 import { transaction } from './db'
+import { compilePattern } from './pattern'
 import type { LocalQueues } from './queues'
 import type { LocalTables } from './tables'
 import { LocalRegion, type LocalEventSourceMapping, type LocalPipe } from './template'
@@ -111,8 +112,11 @@ export class SqsPoller extends Poller {
  * transaction as the put, so nothing is skipped or put twice. A batch that keeps failing goes to the pipe's DLQ.
  */
 export class PipePoller extends Poller {
+  private readonly filters: ReadonlyArray<(record: unknown) => boolean>
+
   constructor(private readonly pipe: LocalPipe, private readonly db: DatabaseSync, private readonly bus: LocalBus, private readonly queues: LocalQueues, private readonly invoke: Invoke) {
     super()
+    this.filters = pipe.filters.map((pattern) => compilePattern(pattern))
   }
 
   protected async poll(): Promise<number> {
@@ -120,8 +124,13 @@ export class PipePoller extends Poller {
     const rows = this.db.prepare('SELECT seq, record FROM stream_records WHERE stream_arn = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(this.pipe.sourceArn, state.position, this.pipe.batchSize) as Array<{ seq: number; record: string }>
     if (rows.length === 0) return 1000
-    const records = rows.map((row) => JSON.parse(row.record) as unknown)
+    // Pipes' filtering (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html): unmatched records are dropped.
+    const records = rows.map((row) => JSON.parse(row.record) as unknown).filter((record) => this.filters.length === 0 || this.filters.some((matches) => matches(record)))
     const last = rows.at(-1)!.seq
+    if (records.length === 0) {
+      this.advance(last, 0)
+      return 0
+    }
     try {
       const details = this.pipe.enrichmentArn ? await this.invoke(this.pipe.enrichmentArn, records) : records
       if (!Array.isArray(details)) throw new Error('The enrichment must answer an array, one element per event')

@@ -142,6 +142,8 @@ export interface LocalPipe {
   readonly batchSize: number
   readonly maximumRetryAttempts: number
   readonly deadLetterArn?: string
+  /** The pipe's filter patterns (JSON text); a record must match one of them, when there are any. */
+  readonly filters: ReadonlyArray<string>
 }
 
 /** An EventBridge Scheduler schedule that starts a target with a fixed input. */
@@ -269,6 +271,7 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       // Pipes retries a failing batch until the record expires unless told otherwise; -1 means "for ever".
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       ...(stream.DeadLetterConfig?.Arn ? { deadLetterArn: stream.DeadLetterConfig.Arn } : {}),
+      filters: (((p.SourceParameters as { FilterCriteria?: { Filters?: Array<{ Pattern?: string }> } } | undefined)?.FilterCriteria?.Filters) ?? []).flatMap((filter) => (filter.Pattern ? [filter.Pattern] : [])),
     }
   })
 

@@ -39,7 +39,7 @@ describe('the synthesized template', () => {
       const running = runtime.executor.stateMachines.map((machine) => machine.definition)
 
       expect(running).toEqual(fromCdkSynth)
-      expect(running).toHaveLength(1)
+      expect(running).toHaveLength(5)
     } finally {
       void runtime.stop(0)
     }
@@ -69,7 +69,7 @@ describe('the synthesized template', () => {
 
   it('runs every step on Node.js 24, arm64, with active tracing and the step it runs named', () => {
     const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.PIPELINE_STEP)
-    expect(functions).toHaveLength(6)
+    expect(functions).toHaveLength(21)
     for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
   })
 

@@ -6,6 +6,7 @@ import { CfnPipe } from 'aws-cdk-lib/aws-pipes'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { Table } from 'aws-cdk-lib/aws-dynamodb'
 import { Construct } from 'constructs'
+import type { EventPattern } from '../../../contracts/patterns'
 import { ChangesSource } from '../../../contracts/sources'
 
 export interface ChangePipeProps {
@@ -17,6 +18,8 @@ export interface ChangePipeProps {
   readonly detailType: string
   /** Where a batch goes when the enrichment keeps failing. */
   readonly deadLetterQueue: IQueue
+  /** Event patterns over the stream records: a record matching none of them never reaches the enrichment. */
+  readonly filters?: ReadonlyArray<EventPattern>
 }
 
 /**
@@ -44,6 +47,7 @@ export class ChangePipe extends Construct {
           maximumRetryAttempts: 3,
           deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
         },
+        ...(props.filters ? { filterCriteria: { filters: props.filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } } : {}),
       },
       enrichment: props.enrichment.functionArn,
       target: props.bus.eventBusArn,
