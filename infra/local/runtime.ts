@@ -103,6 +103,20 @@ export const startRuntime = (options: RuntimeOptions) => {
     replayer,
     tables,
     scheduler,
+    /**
+     * True when nothing is left to do: no execution pending or running, no message waiting on a queue a function
+     * reads, no stream record a pipe has not taken, no target delivery waiting for a retry.
+     */
+    isQuiet(): boolean {
+      const busy = (sql: string, ...values: Array<string | number>) => (db.prepare(sql).get(...values) as { n: number }).n > 0
+      if (busy("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")) return false
+      if (busy('SELECT COUNT(*) AS n FROM deliveries')) return false
+      for (const mapping of model.eventSourceMappings ?? []) if (mapping.sourceArn.startsWith('arn:aws:sqs:') && queues.count(mapping.sourceArn) > 0) return false
+      for (const pipe of model.pipes ?? []) {
+        if (busy('SELECT COUNT(*) AS n FROM stream_records WHERE stream_arn = ? AND seq > COALESCE((SELECT position FROM stream_positions WHERE consumer = ?), 0)', pipe.sourceArn, pipe.name)) return false
+      }
+      return true
+    },
     /** Invokes a step as its function would be invoked (the HTTP API's routes go through it). */
     invokeFunction,
     apiFunction: model.functions.find((fn) => fn.step === StepNames.api)?.name,

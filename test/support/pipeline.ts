@@ -24,9 +24,9 @@ export interface RunningPipeline {
 }
 
 /** Starts the real local runtime and its HTTP server on an ephemeral port of 127.0.0.1, over a fresh data directory. */
-export const startPipeline = async (options: { dataDir?: string; maxUploadBytes?: number; env?: NodeJS.ProcessEnv; model?: LocalModel; targetRetryBaseMs?: number } = {}): Promise<RunningPipeline> => {
+export const startPipeline = async (options: { dataDir?: string; maxUploadBytes?: number; env?: NodeJS.ProcessEnv; model?: LocalModel; targetRetryBaseMs?: number; queueVisibilityMs?: number } = {}): Promise<RunningPipeline> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pipeline-test-'))
-  const runtime = startRuntime({ dataDir, config: configFromEnv(options.env ?? {}), model: options.model ?? pipelineModel(), ...(options.targetRetryBaseMs === undefined ? {} : { targetRetryBaseMs: options.targetRetryBaseMs }) })
+  const runtime = startRuntime({ dataDir, config: configFromEnv(options.env ?? {}), model: options.model ?? pipelineModel(), ...(options.targetRetryBaseMs === undefined ? {} : { targetRetryBaseMs: options.targetRetryBaseMs }), ...(options.queueVisibilityMs === undefined ? {} : { queueVisibilityMs: options.queueVisibilityMs }) })
   const events: RunningPipeline['events'] = []
   runtime.bus.onEvent((event, bus) => events.push({ bus, event }))
   const server = createPipelineServer(runtime, { maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024 })
@@ -64,4 +64,14 @@ export const getJson = async <T = Record<string, unknown>>(url: string): Promise
 export const postJson = async <T = Record<string, unknown>>(url: string, body: unknown): Promise<{ status: number; body: T }> => {
   const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
   return { status: response.status, body: (await response.json()) as T }
+}
+
+/** Waits until the runtime has nothing left to do: executions, queues read by functions, pipes and retries. */
+export const settle = async (pipeline: RunningPipeline): Promise<void> => {
+  // Bounded by the test's timeout; two quiet looks in a row, since a finishing step may still enqueue work.
+  for (let quietLooks = 0; quietLooks < 2;) {
+    await pipeline.runtime.executor.idle()
+    quietLooks = pipeline.runtime.isQuiet() ? quietLooks + 1 : 0
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }

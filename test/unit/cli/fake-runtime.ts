@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ImageRecord } from '../../../contracts/images'
-import type { ArchivedEvent, DlqQueue, ExecutionDetail, ReplayView, RuleView } from '../../../cli/client'
+import type { ArchivedEvent, DlqQueue, ExecutionDetail, ImportReport, Order, ReplayView, RuleView, ScheduleView, SearchResult, User } from '../../../cli/client'
 import { compilePattern } from '../../../infra/local/pattern'
 import type { Io } from '../../../cli/io'
 
@@ -15,7 +15,20 @@ export interface SeenRequest {
   readonly contentType?: string
   /** The parsed body of a JSON request. */
   readonly body?: unknown
+  /** The body of a text request (a queue message), as sent. */
+  readonly text?: string
+  readonly idempotencyKey?: string
 }
+
+/** A message the fake's queues took. */
+export interface FakeMessage {
+  readonly queue: string
+  readonly messageId: string
+  readonly body: string
+}
+
+/** How the fake's order workflow decides an order; undefined leaves it PENDING for good. */
+export type OrderDecision = { readonly status: 'ACCEPTED' | 'REJECTED'; readonly reasons?: ReadonlyArray<string> } | undefined
 
 /** How the fake's replays move: each GET /replays/{name} re-delivers `step` more events (0: never moves on its own). */
 export interface FakeReplayBehaviour {
@@ -42,6 +55,27 @@ export interface FakeRuntimeOptions {
   readonly rules?: ReadonlyArray<RuleView>
   readonly replays?: ReadonlyArray<ReplayView>
   readonly replay?: FakeReplayBehaviour
+  /** The queues POST /queues/{queue}/messages knows (default: orders). */
+  readonly queueNames?: ReadonlyArray<string>
+  /** Messages the queue refuses with 400 InvalidMessage. */
+  readonly refuseMessage?: (body: string) => boolean
+  /** What the "import workflow" reports for a PUT /imports/{key}; undefined means it never writes a report. */
+  readonly importReport?: (key: string, body: Buffer, etag: string) => ImportReport | undefined
+  /** GET /objects/reports/... answers 404 this many times before the new report shows. */
+  readonly pollsBeforeReport?: number
+  /** Objects GET /objects/{key} serves as JSON from the start (e.g. an earlier version's report). */
+  readonly objects?: Readonly<Record<string, unknown>>
+  readonly schedules?: ReadonlyArray<ScheduleView>
+  /** What GET /search searches: a result matches when every word of q starts a word of its id or title. */
+  readonly searchIndex?: ReadonlyArray<SearchResult>
+  readonly orders?: ReadonlyArray<Order>
+  /** How the "order workflow" decides a placed order (default: ACCEPTED). */
+  readonly decideOrder?: (order: Order) => OrderDecision
+  /** GET /orders/{id} answers PENDING this many times before the decision shows. */
+  readonly pollsBeforeDecision?: number
+  readonly users?: ReadonlyArray<User>
+  /** GET /orders and GET /users answer at most this many items a page, whatever the limit asked. */
+  readonly cursorPageSize?: number
   /** Every route answers this instead. */
   readonly failWith?: { readonly status: number; readonly body: string }
 }
@@ -52,6 +86,11 @@ export interface FakeRuntime {
   readonly images: Map<string, ImageRecord>
   readonly executions: ExecutionDetail[]
   readonly replays: Map<string, ReplayView>
+  readonly messages: FakeMessage[]
+  /** Objects by key (`imports/...` as the bytes' size and etag, `reports/...` as JSON). */
+  readonly objects: Map<string, unknown>
+  readonly orders: Map<string, Order>
+  readonly users: Map<string, User>
   close(): Promise<void>
 }
 
@@ -93,6 +132,13 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const pending = new Map<string, { record: ImageRecord; pollsLeft: number }>()
   const executions = [...(options.executions ?? [])]
   const replays = new Map((options.replays ?? []).map((replay) => [replay.name, replay]))
+  const messages: FakeMessage[] = []
+  const objects = new Map<string, unknown>(Object.entries(options.objects ?? {}))
+  const pendingReports = new Map<string, { report: ImportReport; pollsLeft: number }>()
+  const orders = new Map((options.orders ?? []).map((order) => [order.orderId, order]))
+  const decisions = new Map<string, { decision: OrderDecision; pollsLeft: number }>()
+  const idempotency = new Map<string, { fingerprint: string; orderId: string }>()
+  const users = new Map((options.users ?? []).map((user) => [user.userId, user]))
   const server = createServer((request, response) => {
     handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
   })
@@ -102,6 +148,10 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     images,
     executions,
     replays,
+    messages,
+    objects,
+    orders,
+    users,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -130,12 +180,16 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
     const isJson = request.headers['content-type'] === 'application/json'
+    const isText = request.headers['content-type']?.startsWith('text/plain') === true
+    const idempotencyKey = request.headers['idempotency-key']
     requests.push({
       method: request.method ?? '',
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
       ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
       ...(isJson ? { body: JSON.parse(body.toString('utf8')) as unknown } : {}),
+      ...(isText ? { text: body.toString('utf8') } : {}),
+      ...(typeof idempotencyKey === 'string' ? { idempotencyKey } : {}),
     })
     if (options.failWith) {
       response.writeHead(options.failWith.status, { 'content-type': 'application/json' })
@@ -202,7 +256,149 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
         return send(response, 200, cancelled)
       }
     }
+    const queueRoute = /^\/queues\/([^/]+)\/messages$/.exec(url.pathname)
+    if (request.method === 'POST' && queueRoute) {
+      const queue = decodeURIComponent(queueRoute[1] ?? '')
+      if (!(options.queueNames ?? ['orders']).includes(queue)) return send(response, 404, { error: 'QueueDoesNotExist', message: `No queue named ${queue}` })
+      if (body.length === 0) return send(response, 400, { error: 'InvalidMessage', message: 'body: a message needs a body' })
+      if (body.length > 256 * 1024) return send(response, 413, { error: 'PayloadTooLarge', message: `The body is over ${256 * 1024} bytes` })
+      if (options.refuseMessage?.(body.toString('utf8'))) return send(response, 400, { error: 'InvalidMessage', message: 'body: the message holds characters SQS does not allow' })
+      const messageId = `msg-${messages.length + 1}`
+      messages.push({ queue, messageId, body: body.toString('utf8') })
+      return send(response, 202, { queue, messageId })
+    }
+    if (request.method === 'PUT' && url.pathname.startsWith('/imports/')) {
+      const key = decodeURIComponent(url.pathname.slice(1))
+      const etag = createHash('md5').update(body).digest('hex')
+      objects.set(key, { size: body.length, etag })
+      const report = options.importReport?.(key, body, etag)
+      const reportKey = `reports/${key.slice('imports/'.length)}.json`
+      if (report) pendingReports.set(reportKey, { report, pollsLeft: options.pollsBeforeReport ?? 0 })
+      // Like the runtime: the JSON answer carries the etag bare, the ETag header quoted.
+      return send(response, 200, { bucket: Bucket, key, etag, size: body.length })
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/objects/')) {
+      const key = decodeURIComponent(url.pathname.slice('/objects/'.length))
+      const next = pendingReports.get(key)
+      if (next && next.pollsLeft-- <= 0) {
+        objects.set(key, next.report)
+        pendingReports.delete(key)
+      }
+      return objects.has(key) ? send(response, 200, objects.get(key)) : send(response, 404, { error: 'NoSuchKey', message: `No object ${key}` })
+    }
+    if (route === 'GET /schedules') return send(response, 200, { schedules: options.schedules ?? [] })
+    const scheduleRoute = /^\/schedules\/([^/]+)\/run$/.exec(url.pathname)
+    if (request.method === 'POST' && scheduleRoute) {
+      const name = decodeURIComponent(scheduleRoute[1] ?? '')
+      const schedule = (options.schedules ?? []).find((candidate) => candidate.name === name)
+      if (!schedule) return send(response, 404, { error: 'ResourceNotFoundException', message: `No schedule named ${name}` })
+      const workflow = schedule.targetArn.split(':').pop() ?? 'Workflow'
+      return send(response, 202, { schedule: name, executionArn: `arn:aws:states:us-east-1:123456789012:execution:${workflow}:${name}-1` })
+    }
+    if (route === 'GET /search') {
+      const q = url.searchParams.get('q') ?? ''
+      if (q.trim() === '') return send(response, 400, { error: 'InvalidParameter', message: 'q: a search text is required' })
+      const terms = q.toLowerCase().split(/\s+/).filter(Boolean)
+      const words = (result: SearchResult) => `${result.id} ${result.title}`.toLowerCase().split(/[^a-z0-9_]+/)
+      return send(response, 200, { results: (options.searchIndex ?? []).filter((result) => terms.every((term) => words(result).some((word) => word.startsWith(term)))) })
+    }
+    if (route === 'POST /orders') {
+      const { status, body: answer } = placeOrder(JSON.parse(body.toString('utf8')) as Record<string, unknown>, typeof idempotencyKey === 'string' ? idempotencyKey : undefined)
+      return send(response, status, answer)
+    }
+    if (route === 'GET /orders') {
+      const customerId = url.searchParams.get('customerId')
+      if (!customerId) return send(response, 400, { error: 'ValidationError', message: 'The query is not valid', fields: [{ path: 'customerId', message: 'is missing' }] })
+      return sendPage(response, url, 'orders', [...orders.values()].filter((order) => order.customerId === customerId))
+    }
+    if (request.method === 'GET' && url.pathname.startsWith('/orders/')) {
+      const id = decodeURIComponent(url.pathname.slice('/orders/'.length))
+      const order = orders.get(id)
+      if (!order) return send(response, 404, { error: 'NotFound', message: `No order ${id}` })
+      return send(response, 200, decide(order))
+    }
+    if (route === 'POST /users') {
+      const { status, body: answer } = createUser(JSON.parse(body.toString('utf8')) as Record<string, unknown>)
+      return send(response, status, answer)
+    }
+    if (route === 'GET /users') return sendPage(response, url, 'users', [...users.values()])
     return send(response, 404, { error: 'NotFound', message: route })
+  }
+
+  /** A page of a cursor-paged list, like the API's: limit 1 to 100 (20 by default); a full page carries `next`, even the last one. */
+  const sendPage = (response: ServerResponse, url: URL, field: string, items: ReadonlyArray<unknown>) => {
+    const limit = Number(url.searchParams.get('limit') ?? '20')
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      return send(response, 400, { error: 'ValidationError', message: 'The query is not valid', fields: [{ path: 'limit', message: 'must be an integer from 1 to 100' }] })
+    }
+    const start = Number(url.searchParams.get('cursor') ?? '0')
+    const size = Math.min(limit, options.cursorPageSize ?? Number.POSITIVE_INFINITY)
+    const page = items.slice(start, start + size)
+    return send(response, 200, page.length === size ? { [field]: page, next: String(start + size) } : { [field]: page })
+  }
+
+  /** Like the API: every invalid field named in a 400; with an Idempotency-Key, the same body answers the same order. */
+  const placeOrder = (request: Record<string, unknown>, key: string | undefined): { status: number; body: unknown } => {
+    const fields: Array<{ path: string; message: string }> = []
+    if (typeof request.customerId !== 'string' || request.customerId.trim() === '') fields.push({ path: 'customerId', message: 'must not be empty' })
+    if (typeof request.currency !== 'string' || !/^[A-Z]{3}$/.test(request.currency)) fields.push({ path: 'currency', message: 'must be a three-letter ISO 4217 code' })
+    const items = request.items as Array<{ sku: string; quantity: number; unitPrice: number }> | undefined
+    if (items === undefined && request.totalAmount === undefined) fields.push({ path: 'items', message: 'items or totalAmount is required' })
+    for (const [index, item] of (items ?? []).entries()) {
+      if (!Number.isInteger(item.quantity) || item.quantity < 1) fields.push({ path: `items[${index}].quantity`, message: 'must be a positive integer' })
+      if (!(item.unitPrice > 0)) fields.push({ path: `items[${index}].unitPrice`, message: 'must be a positive number' })
+      if (item.sku === 'INVALID') fields.push({ path: `items[${index}].sku`, message: 'is not a known SKU' })
+    }
+    if (fields.length > 0) return { status: 400, body: { error: 'ValidationError', message: 'The order is not valid', fields } }
+    const fingerprint = JSON.stringify(request)
+    const known = key === undefined ? undefined : idempotency.get(key)
+    if (known) {
+      if (known.fingerprint !== fingerprint) return { status: 422, body: { error: 'IdempotencyKeyReused', message: 'This Idempotency-Key was used with another body' } }
+      return { status: 202, body: { orderId: known.orderId, status: 'PENDING' } }
+    }
+    const at = new Date().toISOString()
+    const orderId = `ord_${String(orders.size + 1).padStart(4, '0')}`
+    const totalAmount = items === undefined ? Number(request.totalAmount) : Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0) * 100) / 100
+    const order: Order = {
+      orderId,
+      customerId: String(request.customerId),
+      ...(items === undefined ? {} : { items }),
+      totalAmount,
+      currency: String(request.currency),
+      status: 'PENDING',
+      origin: 'api',
+      createdAt: at,
+      updatedAt: at,
+    }
+    orders.set(orderId, order)
+    if (key !== undefined) idempotency.set(key, { fingerprint, orderId })
+    decisions.set(orderId, { decision: (options.decideOrder ?? (() => ({ status: 'ACCEPTED' as const })))(order), pollsLeft: options.pollsBeforeDecision ?? 0 })
+    return { status: 202, body: { orderId, status: 'PENDING' } }
+  }
+
+  /** The order with its decision, once `pollsBeforeDecision` reads have passed. */
+  const decide = (order: Order): Order => {
+    const next = decisions.get(order.orderId)
+    if (!next || next.pollsLeft-- > 0) return order
+    decisions.delete(order.orderId)
+    if (next.decision === undefined) return order
+    const decided: Order = { ...order, status: next.decision.status, ...(next.decision.reasons ? { reasons: next.decision.reasons } : {}), updatedAt: new Date().toISOString() }
+    orders.set(order.orderId, decided)
+    return decided
+  }
+
+  const createUser = (request: Record<string, unknown>): { status: number; body: unknown } => {
+    const fields: Array<{ path: string; message: string }> = []
+    if (typeof request.username !== 'string' || !/^[A-Za-z0-9_.-]{3,32}$/.test(request.username)) fields.push({ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' })
+    if (typeof request.email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(request.email)) fields.push({ path: 'email', message: 'must be a well-formed email address' })
+    if (fields.length > 0) return { status: 400, body: { error: 'ValidationError', message: 'The user is not valid', fields } }
+    if ([...users.values()].some((user) => user.username === request.username)) {
+      return { status: 409, body: { error: 'UsernameTaken', message: `The username ${String(request.username)} is taken`, fields: [{ path: 'username', message: 'is taken' }] } }
+    }
+    const at = new Date().toISOString()
+    const user: User = { userId: `usr_${String(users.size + 1).padStart(4, '0')}`, username: String(request.username), email: String(request.email), status: 'active', createdAt: at, updatedAt: at }
+    users.set(user.userId, user)
+    return { status: 201, body: user }
   }
 
   const isEnded = (replay: ReplayView) => replay.state === 'COMPLETED' || replay.state === 'CANCELLED' || replay.state === 'FAILED'
