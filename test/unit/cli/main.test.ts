@@ -1,7 +1,25 @@
 import { main } from '../../../cli/main'
 import { captureIo, closedUrl, startFakeRuntime, type FakeRuntime } from './fake-runtime'
 
-const commandNames = ['upload', 'executions', 'execution', 'dlq', 'events', 'replay', 'replays', 'rules', 'test-pattern', 'health']
+const commandNames = [
+  'upload',
+  'executions',
+  'execution',
+  'dlq',
+  'events',
+  'replay',
+  'replays',
+  'rules',
+  'test-pattern',
+  'queue',
+  'import',
+  'schedules',
+  'schedule',
+  'search',
+  'orders',
+  'users',
+  'health',
+]
 
 describe('pipeline --help', () => {
   it('lists every command and the exit codes on stdout', async () => {
@@ -15,6 +33,11 @@ describe('pipeline --help', () => {
     expect(code).toBe(0)
     for (const name of commandNames) expect(stdout()).toMatch(new RegExp(`^  ${name}\\b`, 'm'))
     expect(stdout()).toMatch(/^ {2}replay cancel NAME\b/m)
+    for (const line of ['queue send', 'schedule run NAME', 'orders place', 'orders get ID', 'orders list', 'users create', 'users list']) {
+      expect(stdout()).toMatch(new RegExp(`^ {2}${line}\\b`, 'm'))
+    }
+    // A group is only a name for its subcommands: no line of its own.
+    expect(stdout()).not.toMatch(/^ {2}(queue|schedule|orders|users) SUBCOMMAND/m)
     expect(stdout()).toContain('Exit codes:')
     expect(stdout()).toContain('PIPELINE_URL')
     expect(stderr()).toBe('')
@@ -39,6 +62,36 @@ describe('pipeline --help', () => {
     await main(['upload', '--help'], viaFlag.io)
 
     expect(viaHelp.stdout()).toBe(viaFlag.stdout())
+  })
+
+  it('reads `pipeline help orders place` as `pipeline orders place --help`', async () => {
+    const viaHelp = captureIo()
+    const viaFlag = captureIo()
+
+    const code = await main(['help', 'orders', 'place'], viaHelp.io)
+    await main(['orders', 'place', '--help'], viaFlag.io)
+
+    expect(code).toBe(0)
+    expect(viaHelp.stdout()).toBe(viaFlag.stdout())
+    expect(viaHelp.stdout()).toContain('Usage: pipeline orders place --customer ID --currency CUR [options]')
+  })
+
+  it.each([
+    ['queue', 'send'],
+    ['schedule', 'run'],
+    ['orders', 'place'],
+    ['orders', 'get'],
+    ['orders', 'list'],
+    ['users', 'create'],
+    ['users', 'list'],
+  ])('documents `pipeline %s %s --help` with its usage and exit codes', async (group, name) => {
+    const { io, stdout } = captureIo()
+
+    const code = await main([group, name, '--help'], io)
+
+    expect(code).toBe(0)
+    expect(stdout()).toContain(`Usage: pipeline ${group} ${name}`)
+    expect(stdout()).toContain('Exit codes:')
   })
 
   it('prints the help on stderr and exits 2 without a command', async () => {
@@ -66,6 +119,9 @@ describe('usage errors', () => {
     { name: 'an unknown --status', argv: ['executions', '--status', 'DONE'], message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED (got DONE)' },
     { name: 'a missing execution id', argv: ['execution'], message: 'pipeline execution: missing ID' },
     { name: 'an extra argument', argv: ['dlq', 'now'], message: 'pipeline dlq: takes no arguments (got now)' },
+    { name: 'a group without its subcommand', argv: ['users'], message: 'pipeline users: missing subcommand: create or list' },
+    { name: 'a flag on a group', argv: ['orders', '--json'], message: 'pipeline orders: unknown option --json' },
+    { name: 'an unknown flag of a subcommand', argv: ['users', 'list', '--all'], message: 'pipeline users list: unknown option --all' },
   ])('exits 2 on $name, with one message and no stack trace', async ({ argv, message }) => {
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
@@ -99,6 +155,16 @@ describe('server unreachable', () => {
     { name: 'replay cancel', argv: ['replay', 'cancel', 'replay-1'] },
     { name: 'replays', argv: ['replays'] },
     { name: 'rules', argv: ['rules'] },
+    { name: 'queue send', argv: ['queue', 'send', '--body', 'x'] },
+    { name: 'import', argv: ['import', __filename] },
+    { name: 'schedules', argv: ['schedules'] },
+    { name: 'schedule run', argv: ['schedule', 'run', 'Nightly'] },
+    { name: 'search', argv: ['search', 'alice'] },
+    { name: 'orders place', argv: ['orders', 'place', '--customer', 'c', '--total', '5', '--currency', 'EUR'] },
+    { name: 'orders get', argv: ['orders', 'get', 'ord_1'] },
+    { name: 'orders list', argv: ['orders', 'list', '--customer', 'c'] },
+    { name: 'users create', argv: ['users', 'create', '--username', 'alice', '--email', 'a@example.com'] },
+    { name: 'users list', argv: ['users', 'list'] },
   ])('exits 3 from `$name` naming PIPELINE_URL and its address', async ({ argv }) => {
     const url = await closedUrl()
     const { io, stderr } = captureIo({ PIPELINE_URL: url })
