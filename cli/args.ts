@@ -48,6 +48,8 @@ export interface CommandSpec<O extends OptionSpecs> {
   readonly synopsis?: string
   /** Commands reached by a first word after this one, e.g. `replay cancel NAME`: each is named `${name} ${word}`. */
   readonly subcommands?: ReadonlyArray<Command>
+  /** Only a name for its subcommands (`orders place`, `orders get`): its help and `pipeline --help` show theirs alone. */
+  readonly group?: boolean
 }
 
 /** What a command gets besides its arguments; the client is made on first use so `--help` never needs PIPELINE_URL. */
@@ -62,6 +64,8 @@ export interface Command {
   readonly usage: string
   /** Commands reached by a first word after this one's name; `pipeline --help` lists them under it. */
   readonly subcommands?: ReadonlyArray<Command>
+  /** A name for its subcommands only, not a command of its own: `pipeline --help` lists the subcommands alone. */
+  readonly group?: boolean
   help(): string
   /** Parses `argv` (the words after the command name) and runs; resolves to the exit code. */
   run(argv: readonly string[], context: Context): Promise<number>
@@ -76,7 +80,8 @@ export const helpFooter = `Environment:
 Exit codes:
   0  ok
   1  a job failed: an upload rejected or processed as FAILED, a --wait timeout, a replay CANCELLED or FAILED,
-     an event that does not match (test-pattern), a 4xx answer (e.g. not found)
+     an event that does not match (test-pattern), an import with rejected rows or an unreadable file,
+     an order REJECTED, a 4xx answer (e.g. not found, a validation error)
   2  usage error: unknown command, bad flag or value, missing file, invalid event pattern; nothing was sent
   3  the server is unreachable or answered with an error (5xx or an answer outside its contract)
 `
@@ -99,7 +104,7 @@ export const defineCommand = <O extends OptionSpecs>(
     })
     const width = Math.max(...flags.map(([flag]) => flag.length))
     const lines = flags.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`)
-    const usages = [usage, ...subcommands.map((subcommand) => subcommand.usage)].join('\n       ')
+    const usages = [...(spec.group ? [] : [usage]), ...subcommands.map((subcommand) => subcommand.usage)].join('\n       ')
     return `Usage: ${usages}\n\n${spec.description.trim()}\n\nOptions:\n${lines.join('\n')}\n\n${helpFooter}`
   }
   return {
@@ -107,6 +112,7 @@ export const defineCommand = <O extends OptionSpecs>(
     summary: spec.summary,
     usage,
     ...(subcommands.length > 0 ? { subcommands } : {}),
+    ...(spec.group ? { group: true } : {}),
     help,
     run: async (argv, context) => {
       const subcommand = subcommandFor(subcommands, spec.name, argv)
@@ -127,6 +133,52 @@ export const defineCommand = <O extends OptionSpecs>(
       return run({ positionals: parsed.positionals, options: values }, context)
     },
   }
+}
+
+/**
+ * A command that is only a name for its subcommands (`pipeline orders place|get|list`): alone, or with a word that
+ * names none of them, it is a usage error listing them.
+ */
+export const defineGroup = (spec: {
+  readonly name: string
+  readonly summary: string
+  readonly description: string
+  readonly subcommands: ReadonlyArray<Command>
+}): Command => {
+  const words = spec.subcommands.map((subcommand) => subcommand.name.slice(spec.name.length + 1))
+  const choices = words.length > 1 ? `${words.slice(0, -1).join(', ')} or ${words[words.length - 1]}` : (words[0] ?? '')
+  return defineCommand(
+    {
+      name: spec.name,
+      summary: spec.summary,
+      positionals: { label: 'SUBCOMMAND', min: 0, max: Number.POSITIVE_INFINITY },
+      options: {},
+      description: spec.description,
+      subcommands: spec.subcommands,
+      group: true,
+    },
+    async ({ positionals }) => {
+      const [word] = positionals
+      throw new UsageError(word === undefined ? `missing subcommand: ${choices}` : `unknown subcommand '${word}': ${choices}`)
+    },
+  )
+}
+
+/** A --timeout flag's seconds: only with --wait, a positive number, `fallback` when absent. */
+export const parseTimeout = (raw: string | undefined, wait: boolean, fallback: number): number => {
+  if (raw === undefined) return fallback
+  if (!wait) throw new UsageError('--timeout only applies with --wait')
+  const seconds = Number(raw)
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got ${raw})`)
+  return seconds
+}
+
+/** A --limit flag: a positive whole number, `fallback` when absent. */
+export const parseLimit = (raw: string | undefined, fallback: number): number => {
+  if (raw === undefined) return fallback
+  const limit = Number(raw)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number (got ${raw})`)
+  return limit
 }
 
 /** The subcommand `argv`'s first word names (`cancel` in `replay cancel NAME`), if any. */

@@ -1,5 +1,8 @@
 import type { ImageRecord } from '../contracts/images'
-import { UploadsPrefix } from '../contracts/sources'
+import type { ImportReport } from '../contracts/imports'
+import type { Order, OrderItem, OrderStatus } from '../contracts/orders'
+import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
+import type { User } from '../contracts/users'
 import { DefaultUrl, UsageError } from './args'
 
 // The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'
@@ -149,6 +152,51 @@ export interface RuleView {
   readonly targets: ReadonlyArray<{ readonly id: string; readonly arn: string }>
 }
 
+/** A schedule of the local EventBridge Scheduler; `periodMs` is absent for what is not a `rate()` expression. */
+export interface ScheduleView {
+  readonly name: string
+  readonly expression: string
+  readonly targetArn: string
+  readonly enabled: boolean
+  readonly periodMs?: number | null
+}
+
+/** One hit of `GET /search`: a document of the search index, best match first. */
+export interface SearchResult {
+  readonly id: string
+  readonly kind: string
+  readonly title: string
+  readonly data: unknown
+}
+
+/** What `POST /queues/{queue}/messages` answers: like SQS SendMessage, the message's id. */
+export interface SentMessage {
+  readonly queue: string
+  readonly messageId: string
+}
+
+/** The body of `POST /orders`: items (the total follows) or a total alone. */
+export interface PlaceOrder {
+  readonly customerId: string
+  readonly items?: ReadonlyArray<OrderItem>
+  readonly totalAmount?: number
+  readonly currency: string
+}
+
+export type { ImportReport, Order, OrderItem, OrderStatus, User }
+
+/** One page of a list route that pages with an opaque cursor (`/orders`, `/users`): `next` is the following page's `cursor`. */
+export interface CursorPage<T> {
+  readonly items: ReadonlyArray<T>
+  readonly next?: string
+}
+
+/** One field the server found invalid, in a 4xx answer's `fields`. */
+export interface FieldError {
+  readonly path: string
+  readonly message: string
+}
+
 export interface ExecutionFilter {
   readonly workflow?: string | undefined
   readonly status?: string | undefined
@@ -166,16 +214,21 @@ export class Unreachable extends Error {
   }
 }
 
-/** The runtime answered with an error status; `error` and `message` come from its JSON `{error, message}` body. */
+/**
+ * The runtime answered with an error status; `error` and `message` come from its JSON `{error, message}` body, and
+ * `fields` from a validation error's `fields: [{path, message}]`.
+ */
 export class HttpError extends Error {
   readonly _tag = 'HttpError'
   readonly status: number
   readonly error: string
-  constructor(status: number, error: string, message: string) {
+  readonly fields: ReadonlyArray<FieldError>
+  constructor(status: number, error: string, message: string, fields: ReadonlyArray<FieldError> = []) {
     super(message)
     this.name = 'HttpError'
     this.status = status
     this.error = error
+    this.fields = fields
   }
 }
 
@@ -219,6 +272,7 @@ interface RequestOptions {
   readonly contentType?: string
   /** Sent as a JSON body (and its Content-Type) instead of `body`. */
   readonly json?: unknown
+  readonly headers?: Readonly<Record<string, string | undefined>>
   readonly timeoutMs?: number
 }
 
@@ -245,10 +299,100 @@ export class PipelineClient {
 
   /** `PUT /uploads/{key}`: `key` is the part after `uploads/`, segments unencoded. */
   async upload(key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> {
+    return this.putObject(UploadsPrefix, key, bytes, contentType)
+  }
+
+  /** `PUT /imports/{key}`: `key` is the part after `imports/`, segments unencoded; the import workflow reads it. */
+  async importFile(key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> {
+    return this.putObject(ImportsPrefix, key, bytes, contentType)
+  }
+
+  /**
+   * The report of an import (`GET /objects/reports/{key}.json`, `key` after `imports/`), or undefined while there is
+   * none (404). It may be the report of an earlier version of the file: compare its etag.
+   */
+  async getImportReport(key: string): Promise<ImportReport | undefined> {
+    const path = `objects/${ReportsPrefix}${encodeKeyPath(key)}.json`
+    try {
+      const body = await this.request('GET', path)
+      if (typeof body.etag !== 'string' || typeof body.rows !== 'number' || typeof body.accepted !== 'number' || !Array.isArray(body.rejected)) {
+        throw new InvalidResponse(`GET /${path} answered without an etag, rows, accepted and rejected`)
+      }
+      return body as unknown as ImportReport
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) return undefined
+      throw error
+    }
+  }
+
+  /** `POST /queues/{queue}/messages`: one message, its body sent as it is. */
+  async sendMessage(queue: string, message: string): Promise<SentMessage> {
+    const path = `queues/${encodeURIComponent(queue)}/messages`
+    const body = await this.request('POST', path, { body: new TextEncoder().encode(message), contentType: 'text/plain; charset=utf-8' })
+    if (typeof body.messageId !== 'string') throw new InvalidResponse(`POST /${path} answered without a messageId`)
+    return body as unknown as SentMessage
+  }
+
+  async listSchedules(): Promise<{ readonly schedules: ReadonlyArray<ScheduleView> }> {
+    const body = await this.request('GET', 'schedules')
+    if (!Array.isArray(body.schedules)) throw new InvalidResponse('GET /schedules answered without a schedules list')
+    return body as unknown as { schedules: ReadonlyArray<ScheduleView> }
+  }
+
+  /** `POST /schedules/{name}/run`: starts the schedule's target now; 404 for an unknown schedule. */
+  async runSchedule(name: string): Promise<{ readonly schedule: string; readonly executionArn: string }> {
+    const path = `schedules/${encodeURIComponent(name)}/run`
+    const body = await this.request('POST', path)
+    if (typeof body.executionArn !== 'string') throw new InvalidResponse(`POST /${path} answered without an executionArn`)
+    return body as unknown as { schedule: string; executionArn: string }
+  }
+
+  /** `GET /search?q=`: 400 for an empty text. */
+  async search(text: string): Promise<{ readonly results: ReadonlyArray<SearchResult> }> {
+    const body = await this.request('GET', 'search', { query: { q: text } })
+    if (!Array.isArray(body.results)) throw new InvalidResponse('GET /search answered without a results list')
+    return body as unknown as { results: ReadonlyArray<SearchResult> }
+  }
+
+  /** `POST /orders`: 202 with the new order's id; with `idempotencyKey`, a retry answers the first placement again. */
+  async placeOrder(order: PlaceOrder, idempotencyKey?: string): Promise<{ readonly orderId: string; readonly status: OrderStatus }> {
+    const body = await this.request('POST', 'orders', { json: order, headers: { 'idempotency-key': idempotencyKey } })
+    if (typeof body.orderId !== 'string' || typeof body.status !== 'string') throw new InvalidResponse('POST /orders answered without an orderId and status')
+    return body as unknown as { orderId: string; status: OrderStatus }
+  }
+
+  async getOrder(orderId: string): Promise<Order> {
+    const path = `orders/${encodeURIComponent(orderId)}`
+    const body = await this.request('GET', path)
+    if (typeof body.orderId !== 'string' || typeof body.status !== 'string') throw new InvalidResponse(`GET /${path} answered without an orderId and status`)
+    return body as unknown as Order
+  }
+
+  /** One page of a customer's orders. */
+  async listOrders(query: { readonly customerId: string; readonly limit?: number; readonly cursor?: string | undefined }): Promise<CursorPage<Order>> {
+    const body = await this.request('GET', 'orders', { query: { customerId: query.customerId, limit: query.limit?.toString(), cursor: query.cursor } })
+    return cursorPage<Order>(body, 'orders', 'GET /orders')
+  }
+
+  /** `POST /users`: 201 with the user; 409 `UsernameTaken`. */
+  async createUser(user: { readonly username: string; readonly email: string }): Promise<User> {
+    const body = await this.request('POST', 'users', { json: user })
+    if (typeof body.userId !== 'string') throw new InvalidResponse('POST /users answered without a userId')
+    return body as unknown as User
+  }
+
+  /** One page of the users. */
+  async listUsers(query: { readonly limit?: number; readonly cursor?: string | undefined } = {}): Promise<CursorPage<User>> {
+    const body = await this.request('GET', 'users', { query: { limit: query.limit?.toString(), cursor: query.cursor } })
+    return cursorPage<User>(body, 'users', 'GET /users')
+  }
+
+  /** PutObject under `prefix` (`uploads/`, `imports/`): like S3's answer, plus the key and size. */
+  private async putObject(prefix: string, key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> {
     // Large files get longer: the request timeout plus a second per MB.
     const timeoutMs = this.requestTimeoutMs + Math.ceil(bytes.byteLength / 1_000_000) * 1_000
-    const body = await this.request('PUT', `${UploadsPrefix}${encodeKeyPath(key)}`, { body: bytes, contentType, timeoutMs })
-    if (typeof body.etag !== 'string' || typeof body.key !== 'string') throw new InvalidResponse(`PUT /uploads/${key} answered without a key and etag`)
+    const body = await this.request('PUT', `${prefix}${encodeKeyPath(key)}`, { body: bytes, contentType, timeoutMs })
+    if (typeof body.etag !== 'string' || typeof body.key !== 'string') throw new InvalidResponse(`PUT /${prefix}${key} answered without a key and etag`)
     return body as unknown as UploadResult
   }
 
@@ -328,9 +472,10 @@ export class PipelineClient {
     let response: Response
     let text: string
     try {
+      const extra = Object.entries(options.headers ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)
       response = await fetch(url, {
         method,
-        headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}) },
+        headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}), ...Object.fromEntries(extra) },
         ...(body ? { body } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       })
@@ -342,7 +487,7 @@ export class PipelineClient {
     if (!response.ok) {
       const error = typeof parsed?.error === 'string' ? parsed.error : response.statusText || 'Error'
       const message = typeof parsed?.message === 'string' ? parsed.message : text.trim().slice(0, 200) || `HTTP ${response.status}`
-      throw new HttpError(response.status, error, message)
+      throw new HttpError(response.status, error, message, fieldErrors(parsed?.fields))
     }
     if (parsed === undefined) throw new InvalidResponse(`${method} /${path} answered ${response.status} with a body that is not a JSON object`)
     return parsed
@@ -355,6 +500,23 @@ const replayView = (body: Record<string, unknown>, call: string): ReplayView => 
   if (typeof body.total !== 'number' || typeof body.replayed !== 'number') throw new InvalidResponse(`${call} answered without replayed and total counts`)
   return body as unknown as ReplayView
 }
+
+/** A list route's page: `items` from the list under `field`, `next` a string when there are more. */
+const cursorPage = <T>(body: Record<string, unknown>, field: string, call: string): CursorPage<T> => {
+  const items = body[field]
+  if (!Array.isArray(items)) throw new InvalidResponse(`${call} answered without a ${field} list`)
+  const next = body.next
+  if (next !== undefined && next !== null && typeof next !== 'string') throw new InvalidResponse(`${call} answered a next that is not a string`)
+  return typeof next === 'string' && next !== '' ? { items: items as T[], next } : { items: items as T[] }
+}
+
+/** The `fields` of an error answer that has them, each with a path and a message; anything else is left out. */
+const fieldErrors = (fields: unknown): ReadonlyArray<FieldError> =>
+  Array.isArray(fields)
+    ? fields
+        .filter((field): field is Record<string, unknown> => typeof field === 'object' && field !== null && typeof (field as Record<string, unknown>).message === 'string')
+        .map((field) => ({ path: typeof field.path === 'string' ? field.path : '', message: field.message as string }))
+    : []
 
 const parseJson = (text: string): Record<string, unknown> | undefined => {
   try {

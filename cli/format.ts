@@ -89,7 +89,7 @@ export const paletteFor = (output: Output, env: Io['env']): Palette => {
   return {
     status: (status) => {
       const word = status.trim()
-      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED') return green(status)
+      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED' || word === 'IMPORTED' || word === 'ACCEPTED') return green(status)
       if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR' || word === 'CANCELLED') return red(status)
       if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'STARTING') return yellow(status)
       return status

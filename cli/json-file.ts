@@ -3,26 +3,35 @@ import { InvalidEventPattern, validatePattern } from '../infra/local/pattern'
 import { UsageError } from './args'
 
 /**
+ * Reads a file the command line names. A missing or unreadable file is a usage error without the `--help` hint (the
+ * command line itself was fine), naming the flag and the file (`--event e.json: no such file`), or for a positional
+ * argument the file alone (`no such file: orders.csv`).
+ */
+export const readLocalFile = async (path: string, flag?: string): Promise<Buffer> => {
+  try {
+    return await readFile(path)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    const what =
+      code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file'
+        : code === 'EISDIR' ? 'not a file'
+          : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+            : `cannot read it (${typeof code === 'string' ? code : String(error)})`
+    throw new UsageError(flag === undefined ? `${what}: ${path}` : `${flag} ${path}: ${what}`, { showHelpHint: false })
+  }
+}
+
+/**
  * Reads a JSON file a flag names. A missing, unreadable or non-JSON file is a usage error naming the flag and the
  * file (`--event e.json: no such file`), without the `--help` hint: the command line itself was fine.
  */
 export const readJsonFile = async (path: string, flag: string): Promise<unknown> => {
-  const problem = (what: string) => new UsageError(`${flag} ${path}: ${what}`, { showHelpHint: false })
-  let text: string
-  try {
-    text = await readFile(path, 'utf8')
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    if (code === 'ENOENT' || code === 'ENOTDIR') throw problem('no such file')
-    if (code === 'EISDIR') throw problem('not a file')
-    if (code === 'EACCES' || code === 'EPERM') throw problem('permission denied')
-    throw problem(`cannot read it (${typeof code === 'string' ? code : String(error)})`)
-  }
+  const text = (await readLocalFile(path, flag)).toString('utf8')
   try {
     // A UTF-8 byte order mark is not JSON, but editors write it.
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown
   } catch (error) {
-    throw problem(`not JSON (${(error as Error).message.split('\n')[0]})`)
+    throw new UsageError(`${flag} ${path}: not JSON (${(error as Error).message.split('\n')[0]})`, { showHelpHint: false })
   }
 }
 

@@ -5,11 +5,17 @@ import { events } from './commands/events'
 import { execution } from './commands/execution'
 import { executions } from './commands/executions'
 import { health } from './commands/health'
+import { importCommand } from './commands/import'
+import { orders } from './commands/orders'
+import { queue } from './commands/queue'
 import { replay } from './commands/replay'
 import { replays } from './commands/replays'
 import { rules } from './commands/rules'
+import { schedule, schedules } from './commands/schedules'
+import { search } from './commands/search'
 import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
+import { users } from './commands/users'
 import { processIo, type Io } from './io'
 
 export type { Io, Output } from './io'
@@ -17,11 +23,29 @@ export type { Io, Output } from './io'
 /** Exit codes, as every `--help` documents them. */
 export const ExitCode = { ok: 0, jobFailed: 1, usage: 2, server: 3 } as const
 
-const commands: ReadonlyArray<Command> = [upload, executions, execution, dlq, events, replay, replays, rules, testPattern, health]
+const commands: ReadonlyArray<Command> = [
+  upload,
+  executions,
+  execution,
+  dlq,
+  events,
+  replay,
+  replays,
+  rules,
+  testPattern,
+  queue,
+  importCommand,
+  schedules,
+  schedule,
+  search,
+  orders,
+  users,
+  health,
+]
 
 const mainHelp = (): string => {
-  // A command's subcommands (`replay cancel`) get their own lines, right under it.
-  const listed = commands.flatMap((command) => [command, ...(command.subcommands ?? [])])
+  // A command's subcommands (`replay cancel`) get their own lines, right under it; a group (`orders`) shows them alone.
+  const listed = commands.flatMap((command) => [...(command.group ? [] : [command]), ...(command.subcommands ?? [])])
   const usages = listed.map((command) => command.usage.replace(/^pipeline /, ''))
   const width = Math.max(...usages.map((usage) => usage.length))
   return `pipeline: drive the local event pipeline runtime over its HTTP API.
@@ -86,6 +110,8 @@ const report = (error: unknown, command: string, io: Io): number => {
   }
   if (error instanceof HttpError) {
     say(`the server answered ${error.status} ${error.error}: ${error.message}`)
+    // A validation error names each field it refused: one line each, as `items[0].quantity: must be a positive integer`.
+    for (const field of error.fields) say(field.path ? `${field.path}: ${field.message}` : field.message)
     return error.status >= 500 ? ExitCode.server : ExitCode.jobFailed
   }
   if (error instanceof InvalidResponse) {

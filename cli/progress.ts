@@ -203,3 +203,56 @@ class TerminalReplayProgress implements ReplayProgress {
     this.shown = false
   }
 }
+
+/** What `queue send` reports while it sends; on stderr, like upload's progress. */
+export interface SendProgress {
+  /** One more message was sent. */
+  sent(): void
+  /** Writes something elsewhere (a result line on stdout) without tearing the bar. */
+  above(write: () => void): void
+  /** Removes the bar; call once, also on failure. */
+  end(): void
+}
+
+/** Above this many messages a terminal gets a bar; a few messages' own lines say enough. */
+export const SendProgressThreshold = 20
+
+/** A redrawn bar of sent/total when stderr is a terminal and there are more than 20 messages; else nothing at all. */
+export const sendProgress = (stream: Output, total: number): SendProgress =>
+  stream.isTTY === true && total > SendProgressThreshold ? new TerminalSendProgress(stream, total) : { sent: () => {}, above: (write) => write(), end: () => {} }
+
+class TerminalSendProgress implements SendProgress {
+  private done = 0
+  private shown = false
+  private readonly stream: Output
+  private readonly total: number
+
+  constructor(stream: Output, total: number) {
+    this.stream = stream
+    this.total = total
+    this.draw()
+  }
+
+  sent(): void {
+    this.done += 1
+    this.draw()
+  }
+
+  above(write: () => void): void {
+    if (this.shown) this.stream.write(ClearLine)
+    write()
+    if (this.shown) this.draw()
+  }
+
+  end(): void {
+    if (this.shown) this.stream.write(ClearLine)
+    this.shown = false
+  }
+
+  private draw(): void {
+    const line = `${bar(this.done / Math.max(1, this.total))} ${this.done}/${this.total} messages sent`
+    const width = Math.max(20, (this.stream.columns || 80) - 1)
+    this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
+    this.shown = true
+  }
+}

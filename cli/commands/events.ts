@@ -1,4 +1,4 @@
-import { UsageError, defineCommand } from '../args'
+import { UsageError, defineCommand, parseLimit } from '../args'
 import { InvalidResponse, type ArchivedEvent, type PipelineClient } from '../client'
 import { formatTime, json, table, terminalWidth, truncate } from '../format'
 import { readPattern } from '../json-file'
@@ -34,7 +34,7 @@ Examples:
     const from = isoTime(options.from, '--from', now)
     const to = isoTime(options.to, '--to', now)
     if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from (${from}) must not be after --to (${to})`)
-    const limit = parseLimit(options.limit)
+    const limit = parseLimit(options.limit, DefaultLimit)
     const pattern = options.pattern === undefined ? undefined : JSON.stringify(await readPattern(options.pattern, '--pattern'))
     const { events: found, more } = await collect(client(), { from, to, pattern }, limit)
     if (more) io.stderr.write(`pipeline events: showing the first ${limit === 1 ? 'event' : `${limit} events`}; more match (raise --limit to see them)\n`)
@@ -59,13 +59,6 @@ Examples:
     return 0
   },
 )
-
-const parseLimit = (raw: string | undefined): number => {
-  if (raw === undefined) return DefaultLimit
-  const limit = Number(raw)
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number (got ${raw})`)
-  return limit
-}
 
 /**
  * Follows `next` from page to page until `limit` events are in. Each page asks for one event more than it still

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import type { Rendition } from '../../contracts/images'
 import { UploadsPrefix } from '../../contracts/sources'
-import { UsageError, defineCommand } from '../args'
+import { UsageError, defineCommand, parseTimeout } from '../args'
 import { HttpError, InvalidResponse, type PipelineClient, type UploadResult } from '../client'
 import { describeFailure, formatBytes, json, paletteFor } from '../format'
 import { uploadProgress } from '../progress'
@@ -61,7 +61,7 @@ Examples:
   },
   async ({ positionals, options }, { io, client }) => {
     const prefix = options.prefix ?? ''
-    const timeoutSeconds = parseTimeout(options.timeout, options.wait)
+    const timeoutSeconds = parseTimeout(options.timeout, options.wait, DefaultTimeoutSeconds)
     const files = await checkFiles(positionals, prefix)
     const api = client()
     const palette = paletteFor(io.stdout, io.env)
@@ -114,14 +114,6 @@ interface LocalFile {
   readonly size: number
   /** The key after `uploads/`. */
   readonly key: string
-}
-
-const parseTimeout = (raw: string | undefined, wait: boolean): number => {
-  if (raw === undefined) return DefaultTimeoutSeconds
-  if (!wait) throw new UsageError('--timeout only applies with --wait')
-  const seconds = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got ${raw})`)
-  return seconds
 }
 
 /** Every file must exist and be a regular file, and no two may land on one key, before anything is sent. */
