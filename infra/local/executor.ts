@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { transaction } from './db'
-import { historyRecorder } from './history'
+import { historyRecorder, HistoryWriter, taskResources } from './history'
 import type { Integrations } from './integrations'
 import { taskOverrides } from './integrations'
 import type { LocalStateMachine } from './template'
@@ -47,6 +47,7 @@ interface LoadedMachine {
   readonly info: LocalStateMachine
   readonly machine: StateMachine
   readonly overrides: ReturnType<typeof taskOverrides>
+  readonly resources: ReadonlyMap<string, string | undefined>
 }
 
 /**
@@ -60,13 +61,15 @@ export class Executor {
   private readonly idleWaiters: Array<() => void> = []
   private stopping = false
   private pumping = false
+  private readonly history: HistoryWriter
 
   constructor(private readonly db: DatabaseSync, stateMachines: ReadonlyArray<LocalStateMachine>, integrations: Integrations, private readonly concurrency: number) {
+    this.history = new HistoryWriter(db)
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
       // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
       // A JSON copy, not structuredClone: under jest's VM realm a structured clone's objects fail the library's plain-object check.
-      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: taskOverrides(definition, integrations) })
+      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: taskOverrides(definition, integrations), resources: taskResources(definition) })
     }
   }
 
@@ -127,6 +130,7 @@ export class Executor {
     if ((await Promise.race([all.then(() => 'done' as const), timer])) === 'timeout') {
       for (const run of this.running.values()) run.abort()
     }
+    this.history.flush()
   }
 
   private launch(row: ExecutionRow): void {
@@ -145,7 +149,7 @@ export class Executor {
         StateMachine: { Id: loaded.info.arn, Name: loaded.info.name },
       },
     })
-    const recorder = historyRecorder(this.db, row.arn, loaded.info.definition)
+    const recorder = historyRecorder(this.history, row.arn, loaded.resources)
     const done = (async () => {
       const logs = (async () => { for await (const log of execution.eventLogs) recorder.record(log) })()
       try {
@@ -166,6 +170,8 @@ export class Executor {
   }
 
   private finish(arn: string, outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string }): void {
+    // The whole history lands before the final status does.
+    this.history.flush()
     this.db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
       .run(outcome.status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, new Date().toISOString(), arn)
   }

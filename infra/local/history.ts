@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { allStates, type AslDefinition } from './asl'
+import { transaction } from './db'
 
 /** The event logs aws-local-stepfunctions emits, as far as the recorder reads them. */
 interface RunLog {
@@ -33,17 +34,51 @@ const resourceOf = (arn: string | undefined) => {
 }
 
 /**
+ * Writes history rows in batches: every row produced within one turn of the event loop, by any execution, goes
+ * in one transaction. A running execution stays watchable (rows land within a tick) at a fraction of the writes.
+ */
+export class HistoryWriter {
+  private pending: Array<[string, number, number, string, string, string]> = []
+  private scheduled = false
+  private readonly insert
+
+  constructor(private readonly db: DatabaseSync) {
+    this.insert = db.prepare('INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)')
+  }
+
+  push(row: [string, number, number, string, string, string]): void {
+    this.pending.push(row)
+    if (this.scheduled) return
+    this.scheduled = true
+    setImmediate(() => this.flush())
+  }
+
+  /** Writes what is pending now: before an execution's final status, and at shutdown. */
+  flush(): void {
+    this.scheduled = false
+    if (this.pending.length === 0) return
+    const rows = this.pending
+    this.pending = []
+    transaction(this.db, () => {
+      for (const row of rows) this.insert.run(...row)
+    })
+  }
+}
+
+/** The `Resource` of every Task state of a definition, by state name. */
+export const taskResources = (definition: unknown): ReadonlyMap<string, string | undefined> =>
+  new Map(allStates(definition as AslDefinition).map(([name, state]) => [name, state.Resource]))
+
+/**
  * Translates the run's event logs into Step Functions history events and stores them as they happen, so a
  * running execution can be watched state by state. It also keeps the failure that ended the execution.
  */
-export const historyRecorder = (db: DatabaseSync, executionArn: string, definition: unknown) => {
-  const resources = new Map(allStates(definition as AslDefinition).map(([name, state]) => [name, state.Resource]))
-  const insert = db.prepare('INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)')
+export const historyRecorder = (writer: HistoryWriter, executionArn: string, resources: ReadonlyMap<string, string | undefined>) => {
   let last = 0
   let failure: { error: string; cause: string } | undefined
   const add = (timestamp: number, type: string, details: Record<string, unknown>) => {
     const id = last + 1
-    insert.run(executionArn, id, last, new Date(timestamp).toISOString(), type, JSON.stringify(details))
+    writer.push([executionArn, id, last, new Date(timestamp).toISOString(), type, JSON.stringify(details)])
     last = id
   }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
 import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { openDatabase } from '../../../../infra/local/db'
-import { historyRecorder, readHistory, summarizeStates, type HistoryEvent } from '../../../../infra/local/history'
+import { HistoryWriter, historyRecorder, taskResources, readHistory, summarizeStates, type HistoryEvent } from '../../../../infra/local/history'
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z')
 const iso = (ms: number) => new Date(t0 + ms).toISOString()
@@ -148,11 +148,18 @@ describe('summarizeStates', () => {
 describe('historyRecorder and readHistory', () => {
   let dataDir: string
   let db: DatabaseSync
+  let writer: HistoryWriter
   const executionArn = 'arn:aws:states:us-east-1:000000000000:execution:ImageWorkflow:run-1'
+  /** What a reader sees once the writer flushed, as it does before an execution's final status. */
+  const flushedHistory = (arn: string) => {
+    writer.flush()
+    return readHistory(db, arn)
+  }
 
   beforeEach(() => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'history-test-'))
     db = openDatabase(dataDir)
+    writer = new HistoryWriter(db)
     db.prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, input, created_at) VALUES (?, 'run-1', 'sm', 'image', 'RUNNING', '{}', ?)`).run(executionArn, iso(0))
   })
 
@@ -192,7 +199,7 @@ describe('historyRecorder and readHistory', () => {
 
   it('stores the run\'s logs as Step Functions history events and reads them back in order', () => {
     // Prepare
-    const recorder = historyRecorder(db, executionArn, definition)
+    const recorder = historyRecorder(writer, executionArn, taskResources(definition))
 
     // Act
     recorder.record({ type: 'ExecutionStarted', timestamp: t0, input: { key: 'uploads/cat.jpg' } })
@@ -208,7 +215,7 @@ describe('historyRecorder and readHistory', () => {
     recorder.record({ type: 'ExecutionFailed', timestamp: t0 + 8, Error: 'ImageFailed', Cause: 'for the test' })
 
     // Assess
-    const events = readHistory(db, executionArn)
+    const events = flushedHistory(executionArn)
     expect(events.map(({ id, previousEventId }) => [id, previousEventId])).toEqual(events.map((_, index) => [index + 1, index]))
     expect(events.map(({ id: _id, previousEventId: _previous, ...rest }) => rest)).toEqual([
       { timestamp: iso(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{"key":"uploads/cat.jpg"}' } },
@@ -229,16 +236,16 @@ describe('historyRecorder and readHistory', () => {
   })
 
   it('reads no events for another execution', () => {
-    historyRecorder(db, executionArn, definition).record({ type: 'ExecutionStarted', timestamp: t0, input: {} })
+    historyRecorder(writer, executionArn, taskResources(definition)).record({ type: 'ExecutionStarted', timestamp: t0, input: {} })
 
-    expect(readHistory(db, `${executionArn}-other`)).toEqual([])
+    expect(flushedHistory(`${executionArn}-other`)).toEqual([])
   })
 
   it('records a real run of aws-local-stepfunctions that summarizeStates reads back: a retry, a Map, a catch and a Fail', async () => {
     // Prepare
     let validations = 0
     const machine = new StateMachine(definition as unknown as StateMachineDefinition)
-    const recorder = historyRecorder(db, executionArn, definition)
+    const recorder = historyRecorder(writer, executionArn, taskResources(definition))
     const failure = (name: string) => Object.assign(new Error(JSON.stringify({ errorType: name })), { name })
 
     // Act
@@ -259,7 +266,7 @@ describe('historyRecorder and readHistory', () => {
     await execution.result.catch(() => undefined)
 
     // Assess
-    const summary = summarizeStates(readHistory(db, executionArn))
+    const summary = summarizeStates(flushedHistory(executionArn))
     expect(summary.map(({ name, type, status, retries, iterations }) => ({ name, type, status, retries, iterations }))).toEqual([
       { name: 'Validate', type: 'Task', status: 'SUCCEEDED', retries: 1, iterations: 1 },
       { name: 'Resize', type: 'Map', status: 'SUCCEEDED', retries: 0, iterations: 1 },
