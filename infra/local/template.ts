@@ -8,15 +8,50 @@ type Resource = CfnTemplate['Resources'][string]
 
 /** A logical id without the 8-hex-digit hash the CDK appends: `Uploads4F6EB0FD` becomes `Uploads`. */
 const baseName = (logicalId: string) => logicalId.replace(/(.)[0-9A-F]{8}$/, '$1')
-const lowerName = (logicalId: string) => baseName(logicalId).toLowerCase().replace(/[^a-z0-9-]/g, '')
 
-/** The name CloudFormation would give a resource: its explicit name property, else one derived from its logical id. */
+/** Construct ids that say what kind of thing a resource is rather than which one: the name comes from a parent. */
+const GenericIds = new Set(['Resource', 'Default', 'Function', 'StateMachine', 'Pipe', 'Queue', 'Table', 'Bucket', 'Rule'])
+
+/** The construct a resource belongs to, from its `aws:cdk:path` (`Pipeline/Orders/Resource` names it `Orders`). */
+const constructName = (resource: Resource): string | undefined => {
+  const path = (resource as { Metadata?: Record<string, unknown> }).Metadata?.['aws:cdk:path']
+  if (typeof path !== 'string') return undefined
+  const segments = path.split('/').slice(1)
+  while (segments.length > 1 && GenericIds.has(segments.at(-1)!)) segments.pop()
+  const name = segments.at(-1)
+  return name && /^[A-Za-z0-9_.-]+$/.test(name) ? name : undefined
+}
+
+/** Resources whose construct name another resource of the same type shares: those keep their logical id's name. */
+const sharedNames = new WeakMap<CfnTemplate, Set<string>>()
+const ambiguous = (template: CfnTemplate, resource: Resource, name: string): boolean => {
+  let shared = sharedNames.get(template)
+  if (!shared) {
+    const seen = new Map<string, number>()
+    for (const candidate of Object.values(template.Resources)) {
+      const candidateName = constructName(candidate)
+      if (candidateName) seen.set(`${candidate.Type}/${candidateName}`, (seen.get(`${candidate.Type}/${candidateName}`) ?? 0) + 1)
+    }
+    shared = new Set([...seen].filter(([, count]) => count > 1).map(([key]) => key))
+    sharedNames.set(template, shared)
+  }
+  return shared.has(`${resource.Type}/${name}`)
+}
+
+let currentTemplate: CfnTemplate | undefined
+
+/**
+ * The name CloudFormation would give a resource: its explicit name property, else the construct it belongs to
+ * (stable however the constructs are nested), else its logical id without the CDK's hash.
+ */
 const physicalName = (logicalId: string, resource: Resource): string => {
   const props = resource.Properties ?? {}
   const explicit = { 'AWS::Pipes::Pipe': 'Name', 'AWS::Scheduler::Schedule': 'Name', 'AWS::S3::Bucket': 'BucketName', 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::EventBus': 'Name', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::Events::Rule': 'Name', 'AWS::Events::Archive': 'ArchiveName' }[resource.Type]
   const value = explicit ? props[explicit] : undefined
   if (typeof value === 'string') return value
-  return resource.Type === 'AWS::S3::Bucket' ? lowerName(logicalId) : baseName(logicalId)
+  const fromConstruct = constructName(resource)
+  const name = fromConstruct && !(currentTemplate && ambiguous(currentTemplate, resource, fromConstruct)) ? fromConstruct : baseName(logicalId)
+  return resource.Type === 'AWS::S3::Bucket' ? name.toLowerCase().replace(/[^a-z0-9-]/g, '') : name
 }
 
 /** ARNs, URLs and names as `Ref` and `Fn::GetAtt` resolve them, for the resource types the pipeline uses. */
@@ -58,6 +93,7 @@ const pseudo: Record<string, string> = {
  * to local names and ARNs, so the local runtime runs exactly the definitions and patterns that were synthesized.
  */
 export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknown => {
+  currentTemplate = template
   const resolve = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(resolve)
     if (node === null || typeof node !== 'object') return node
@@ -178,6 +214,7 @@ export interface LocalStateMachine {
 
 /** Reads the local model out of a template: what runs locally is what `cdk synth` produced, nothing hand-written. */
 export const localModel = (template: CfnTemplate, workflowTag: string): LocalModel => {
+  currentTemplate = template
   const resources = Object.entries(template.Resources)
   const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type)
   const props = (resource: Resource) => resolveIntrinsics(template, resource.Properties ?? {}) as Record<string, unknown>
