@@ -1,0 +1,62 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import { apiGatewayEvent } from '../../../../steps/api/event'
+import { InvalidMessage } from '../../queues'
+import type { LocalRuntime } from '../../runtime'
+import { search } from '../../search'
+import { HttpError, readBytes, readText, sendJson } from '../respond'
+import type { Router } from '../router'
+
+/** The orders and users API, queues, schedules, dead letters, search and health. */
+export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
+  /** The orders and users API: the request wrapped as API Gateway's payload 2.0 and handed to the API function. */
+  const callApi = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+    if (!runtime.apiFunction) throw new HttpError(404, 'NotFound', 'This pipeline has no HTTP API function')
+    // API Gateway caps payloads at 10 MB; the function itself answers 413 past its own 256 KB limit.
+    const body = await readBytes(req, 10 * 1024 * 1024)
+    const event = apiGatewayEvent({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, ...(body.length > 0 ? { body } : {}), sourceIp: req.socket.remoteAddress ?? '127.0.0.1' })
+    let answer: { statusCode: number; headers?: Record<string, string>; body?: string }
+    try {
+      answer = (await runtime.invokeFunction(runtime.apiFunction, event)) as typeof answer
+    } catch (error) {
+      // What API Gateway answers when its Lambda integration fails.
+      console.error(`${req.method} ${req.url}: the API function failed:`, error instanceof Error ? error.message : error)
+      return sendJson(res, 500, { message: 'Internal Server Error' })
+    }
+    res.writeHead(answer.statusCode, answer.headers ?? {})
+    res.end(answer.body ?? '')
+  }
+
+  return router
+    .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
+    .on('GET', /^\/health$/, ({ res }) => {
+      const counts = runtime.db.prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status").all() as Array<{ status: string; n: number }>
+      sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])) })
+    })
+    .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
+      const queue = runtime.queues.names.find((name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0])
+      if (!queue) throw new HttpError(404, 'QueueDoesNotExist', `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`)
+      const body = await readText(req, 256 * 1024)
+      try {
+        const { MessageId } = runtime.queues.send(queue, body)
+        sendJson(res, 202, { queue, messageId: MessageId })
+      } catch (error) {
+        if (error instanceof InvalidMessage) throw new HttpError(400, 'InvalidMessage', `body: ${error.message}`)
+        throw error
+      }
+    })
+    .on('GET', /^\/schedules$/, ({ res }) => sendJson(res, 200, { schedules: runtime.scheduler.list }))
+    .on('POST', /^\/schedules\/([^/]+)\/run$/, ({ res, params }) => {
+      const executionArn = runtime.scheduler.runNow(params[0]!)
+      if (!executionArn) throw new HttpError(404, 'ResourceNotFoundException', `No schedule named ${params[0]}`)
+      sendJson(res, 202, { schedule: params[0], executionArn })
+    })
+    .on('GET', /^\/dlq$/, ({ res }) => {
+      const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
+      sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name) })) })
+    })
+    .on('GET', /^\/search$/, ({ res, url }) => {
+      const q = url.searchParams.get('q')
+      if (!q || q.trim() === '') throw new HttpError(400, 'InvalidParameter', 'q: a search text is required')
+      sendJson(res, 200, { results: search(runtime.db, q) })
+    })
+}
