@@ -3,14 +3,16 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics'
 import { Tracer } from '@aws-lambda-powertools/tracer'
 import type { Context as LambdaContext } from 'aws-lambda'
 import { ManagedRuntime, type Layer } from 'effect'
-import { invokeStep, StepError, type AnyStep } from './step'
+import { invokeStep, StepError, type Step } from './step'
 
 /**
  * Turns a step into a Lambda handler. Built once per cold start: the Effect runtime over the AWS layer and
  * Powertools' tracer, logger and metrics. Each invocation decodes, runs and returns plain JSON; a failure is
  * thrown as an `Error` named after its `_tag`, which Lambda reports as `errorType` and Step Functions matches.
+ * The layer must provide every service the step's program uses (tsc checks it), and may provide more.
  */
-export const lambdaStep = <R>(step: AnyStep, layer: Layer.Layer<R, never, never>) => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const lambdaStep = <R>(step: Step<any, any, any, any, R>, layer: Layer.Layer<NoInfer<R>, never, never>) => {
   const runtime = ManagedRuntime.make(layer)
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })
   const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })

@@ -1,9 +1,6 @@
-import type { Layer } from 'effect'
-import { AwsLive } from '../../infra/aws/layers/aws-live'
+import { AwsEventPublisher, AwsIdempotencyStore, AwsOrderTable, AwsUserTable, AwsLayer } from '../../infra/aws/layers/aws-live'
 import { lambdaStep } from '../lambda-handler'
-import { httpApi, type ApiServices } from './program'
+import { httpApi } from './program'
 
-// lambdaStep does not tie the layer to the step's services: this annotation makes tsc check that AwsLive provides them.
-const services: Layer.Layer<ApiServices> = AwsLive(process.env)
-
-export const handler = lambdaStep(httpApi, services)
+// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
+export const handler = lambdaStep(httpApi, AwsLayer(process.env, [AwsOrderTable, AwsUserTable, AwsIdempotencyStore, AwsEventPublisher]))

@@ -1,5 +1,6 @@
-import { AwsLive } from '../../infra/aws/layers/aws-live'
+import { AwsImageTable, AwsLayer } from '../../infra/aws/layers/aws-live'
 import { lambdaStep } from '../lambda-handler'
 import { persistImage } from './program'
 
-export const handler = lambdaStep(persistImage, AwsLive(process.env))
+// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
+export const handler = lambdaStep(persistImage, AwsLayer(process.env, [AwsImageTable]))

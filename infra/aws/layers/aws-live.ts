@@ -112,10 +112,100 @@ const lazily = <I, S extends object, A, R>(
 const client = <C extends { destroy: () => void }>(make: () => C) =>
   Effect.acquireRelease(Effect.sync(make), (made) => Effect.sync(() => made.destroy()))
 
+/** An SDK client a service is built over. One of each is made per layer, whatever the number of services on it. */
+interface AwsClient<C extends { destroy: () => void }> {
+  readonly make: () => C
+}
+
+// Object literals, not calls, so esbuild drops those no service of the handler refers to.
+const s3: AwsClient<S3Client> = { make: () => new S3Client({}) }
+const dynamodb: AwsClient<DynamoDBClient> = { make: () => new DynamoDBClient({}) }
+const eventbridge: AwsClient<EventBridgeClient> = { make: () => new EventBridgeClient({}) }
+const sqs: AwsClient<SQSClient> = { make: () => new SQSClient({}) }
+
 /**
- * One layer providing every service over AWS, built once per cold start by the shared Lambda runtime:
- * one S3, one DynamoDB, one EventBridge and one SQS client (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html#function-code,
- * "initialize SDK clients outside of the function handler"), region and credentials from the Lambda environment.
+ * One service over AWS, for {@link AwsLayer}: the client it needs and its adapter, made lazy on the variable of
+ * {@link serviceEnv}. `R` is what the adapter itself reads (`PipelineConfig`, `Clock`), which AwsLayer provides.
+ */
+export interface AwsService<I, C extends { destroy: () => void }, R = never> {
+  readonly client: AwsClient<C>
+  readonly layer: (client: C, env: NodeJS.ProcessEnv) => Layer.Layer<I, never, R>
+}
+
+const setting = (env: NodeJS.ProcessEnv, service: ServiceName) => variable(env, serviceEnv[service])
+
+// Separate exports, so a bundle keeps the code of the adapters and clients its handler names only. On the non-image
+// steps the SDK is external and its import statements stay (esbuild keeps every import of an external module).
+export const AwsObjectStore: AwsService<ObjectStore, S3Client> = {
+  client: s3,
+  layer: (s3, env) => lazily(ObjectStore, 'ObjectStore', setting(env, 'ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
+}
+export const AwsImageTable: AwsService<ImageTable, DynamoDBClient> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(ImageTable, 'ImageTable', setting(env, 'ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
+}
+export const AwsSearchIndex: AwsService<SearchIndex, DynamoDBClient> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(SearchIndex, 'SearchIndex', setting(env, 'SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
+}
+export const AwsEventPublisher: AwsService<EventPublisher, EventBridgeClient, PipelineConfig> = {
+  client: eventbridge,
+  // The bus name itself reaches the publisher through PipelineConfig.busName.
+  layer: (eventbridge, env) => lazily(EventPublisher, 'EventPublisher', setting(env, 'EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
+}
+export const AwsLedger: AwsService<Ledger, DynamoDBClient, Clock> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(Ledger, 'Ledger', setting(env, 'Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
+}
+export const AwsOrderTable: AwsService<OrderTable, DynamoDBClient> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(OrderTable, 'OrderTable', setting(env, 'OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
+}
+export const AwsUserTable: AwsService<UserTable, DynamoDBClient> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(UserTable, 'UserTable', setting(env, 'UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
+}
+export const AwsIdempotencyStore: AwsService<IdempotencyStore, DynamoDBClient, Clock> = {
+  client: dynamodb,
+  layer: (dynamodb, env) => lazily(IdempotencyStore, 'IdempotencyStore', setting(env, 'IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
+}
+export const AwsQueueDepths: AwsService<QueueDepths, SQSClient> = {
+  client: sqs,
+  layer: (sqs, env) => lazily(QueueDepths, 'QueueDepths', Either.flatMap(setting(env, 'QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyAwsService = AwsService<any, any, PipelineConfig | Clock>
+/** The services a list of {@link AwsService}s provides. */
+export type ProvidedBy<S extends AnyAwsService> = S extends AwsService<infer I, infer _C, infer _R> ? I : never
+
+/**
+ * The layer of one function: the given services over AWS, plus `PipelineConfig` and `Clock`, built once per cold
+ * start by the shared Lambda runtime with one client per AWS service they use
+ * (https://docs.aws.amazon.com/lambda/latest/dg/best-practices.html#function-code, "initialize SDK clients outside
+ * of the function handler"), region and credentials from the Lambda environment. A handler names only what its step
+ * uses (`lambdaStep` checks with tsc that they cover the step's), so its bundle leaves out the other adapters, and
+ * the other SDK clients where the SDK is bundled, and its cold start makes only the clients it needs. Each service is
+ * lazy as described on {@link AwsLive}.
+ */
+export const AwsLayer = <const S extends ReadonlyArray<AnyAwsService>>(
+  env: NodeJS.ProcessEnv,
+  services: S,
+): Layer.Layer<ProvidedBy<S[number]> | PipelineConfig | Clock> =>
+  Layer.unwrapScoped(
+    Effect.gen(function* () {
+      // Made in the order the services first need them, released in reverse.
+      const clients = new Map<AnyAwsService['client'], unknown>()
+      for (const service of services) if (!clients.has(service.client)) clients.set(service.client, yield* client(service.client.make))
+      const layers = services.map((service) => service.layer(clients.get(service.client), env))
+      return Layer.mergeAll(Layer.empty, ...layers).pipe(Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)))
+    }),
+  )
+
+/**
+ * One layer providing every service over AWS: {@link AwsLayer} with all of them, one S3, one DynamoDB, one
+ * EventBridge and one SQS client. Handlers use AwsLayer with only their step's services; this is for whatever needs
+ * them all.
  *
  * Every resource service is lazy: it reads its variable from {@link serviceEnv} when the layer is built, and when the
  * variable is absent (or empty, or `DEAD_LETTER_QUEUES` is not a JSON object of names to URLs) the layer still
@@ -128,24 +218,14 @@ const client = <C extends { destroy: () => void }>(make: () => C) =>
  * the layer is built, since a malformed limit is a defect whatever the step.
  */
 export const AwsLive = (env: NodeJS.ProcessEnv): Layer.Layer<AwsServices> =>
-  Layer.unwrapScoped(
-    Effect.gen(function* () {
-      const s3 = yield* client(() => new S3Client({}))
-      const dynamodb = yield* client(() => new DynamoDBClient({}))
-      const eventbridge = yield* client(() => new EventBridgeClient({}))
-      const sqs = yield* client(() => new SQSClient({}))
-      const setting = (service: ServiceName) => variable(env, serviceEnv[service])
-      return Layer.mergeAll(
-        lazily(ObjectStore, 'ObjectStore', setting('ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
-        lazily(ImageTable, 'ImageTable', setting('ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
-        lazily(SearchIndex, 'SearchIndex', setting('SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
-        // The bus name itself reaches the publisher through PipelineConfig.busName.
-        lazily(EventPublisher, 'EventPublisher', setting('EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
-        lazily(Ledger, 'Ledger', setting('Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
-        lazily(OrderTable, 'OrderTable', setting('OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
-        lazily(UserTable, 'UserTable', setting('UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
-        lazily(IdempotencyStore, 'IdempotencyStore', setting('IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
-        lazily(QueueDepths, 'QueueDepths', Either.flatMap(setting('QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
-      ).pipe(Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)))
-    }),
-  )
+  AwsLayer(env, [
+    AwsObjectStore,
+    AwsImageTable,
+    AwsSearchIndex,
+    AwsEventPublisher,
+    AwsLedger,
+    AwsOrderTable,
+    AwsUserTable,
+    AwsIdempotencyStore,
+    AwsQueueDepths,
+  ])

@@ -1,5 +1,6 @@
-import { AwsLive } from '../../../infra/aws/layers/aws-live'
+import { AwsEventPublisher, AwsLedger, AwsLayer } from '../../../infra/aws/layers/aws-live'
 import { lambdaStep } from '../../lambda-handler'
 import { notifyChange } from './program'
 
-export const handler = lambdaStep(notifyChange, AwsLive(process.env))
+// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
+export const handler = lambdaStep(notifyChange, AwsLayer(process.env, [AwsEventPublisher, AwsLedger]))

@@ -1,0 +1,236 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build, type BuildOptions, type Metafile } from 'esbuild'
+
+/**
+ * Builds every Lambda step bundle the way the CDK does, and reports what each weighs and where the bytes go.
+ *
+ *   npx tsx bench/bundles.ts [--json]
+ *
+ * Prints a table (or, with `--json`, the report as JSON), writes `bench/bundles.json`, and exits non-zero when a
+ * step that does not use sharp is over {@link BUDGET_BYTES} minified. The sharp steps are exempt: sharp itself is
+ * external, but the CDK bundles the AWS SDK into them (see {@link stepBundleOptions}).
+ *
+ * Where a non-image step's ~560 KB goes (metafile, bytes in the output): effect ~350 KB (Schema, SchemaAST and
+ * ParseResult ~115 KB, the fiber runtime, and fast-check ~45 KB that effect's Schema module keeps), the Powertools
+ * tracer's aws-xray-sdk-core with its semver and cls-hooked ~115 KB, Powertools logger and metrics ~35 KB, and the
+ * project's own code ~15 KB. The AWS SDK is not in it (external). A bundle of nothing but
+ * `Schema.decodeUnknownSync(Schema.String)` is already ~310 KB with these options, so 300 KB is out of reach while
+ * the steps decode with effect's Schema inside the bundle.
+ */
+
+export const projectRoot = path.resolve(__dirname, '..')
+
+/** The target for a non-image step's `index.mjs` (source map not counted); not met today, see above. */
+export const BUDGET_BYTES = 300 * 1024
+
+/** The regression ceiling test/infra/bundles.test.ts holds the non-image steps to, until the target is reachable. */
+export const CEILING_BYTES = 600 * 1024
+
+/**
+ * The esbuild options `infra/aws/constructs/step-function.ts` gives NodejsFunction, as the CDK turns them into
+ * esbuild CLI flags (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js, `buildEsbuildArgs`). MIRRORED, not imported:
+ * step-function.ts imports aws-cdk-lib, which this script must not load. test/infra/bundles.test.ts checks the
+ * mirror against step-function.ts's source, so a change there fails the test until it is made here too.
+ *
+ * - `bundle`, `platform: 'node'`, `outfile: index.mjs` for ESM: what the CDK always passes.
+ * - `external`: the CDK's default for a Node 18+ runtime is `['@aws-sdk/*']` (the runtime provides SDK v3; the
+ *   `@smithy/*` variant needs a feature flag cdk.json does not set). The sharp steps set `externalModules:
+ *   ['sharp']`, which REPLACES that default, so their bundles include the AWS SDK.
+ * - `sourcemap: true` with sources content, as `sourceMap: true`; the `.map` is written but never counted.
+ * - no `tsconfig`: the CDK passes none, so esbuild finds `tsconfig.json` itself, as here.
+ */
+export const stepBundleOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+} as const satisfies BuildOptions
+
+/** `external` for a step: sharp for the two image steps (replacing the default), the runtime's SDK for the rest. */
+export const externalsFor = (usesSharp: boolean): string[] => (usesSharp ? ['sharp'] : ['@aws-sdk/*'])
+
+export interface StepEntry {
+  /** The folder under `steps/`; its `handler.ts` is the entry. */
+  readonly folder: string
+  readonly usesSharp: boolean
+}
+
+const sourcesUnder = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name)
+    return entry.isDirectory() ? (entry.name === 'node_modules' ? [] : sourcesUnder(full)) : entry.name.endsWith('.ts') ? [full] : []
+  })
+
+/** The text of the call whose argument list holds `at`: back to its unmatched `(`, on to the matching `)`. */
+const enclosingCall = (source: string, at: number): string => {
+  let start = at
+  for (let depth = 0; start > 0; start--) {
+    if (source[start] === ')') depth++
+    else if (source[start] === '(' && depth-- === 0) break
+  }
+  let end = at
+  for (let depth = 0; end < source.length; end++) {
+    if (source[end] === '(') depth++
+    else if (source[end] === ')' && depth-- === 0) break
+  }
+  return source.slice(start, end + 1)
+}
+
+/**
+ * Every step the CDK bundles: each `steps/<folder>/handler.ts` is a StepFunction's entry. The sharp steps are those
+ * whose folder is named in the same call as `usesSharp: true` somewhere under `infra/aws/` (`step('ValidateStep',
+ * 'validate', …, { usesSharp: true })` today). The stack is read as text, never loaded: it imports aws-cdk-lib.
+ */
+export const pipelineSteps = (root = projectRoot): StepEntry[] => {
+  const folders = sourcesUnder(path.join(root, 'steps'))
+    .filter((file) => path.basename(file) === 'handler.ts')
+    .map((file) => path.relative(path.join(root, 'steps'), path.dirname(file)).split(path.sep).join('/'))
+    .sort()
+  const sharp = new Set<string>()
+  for (const file of sourcesUnder(path.join(root, 'infra', 'aws'))) {
+    const source = readFileSync(file, 'utf8')
+    for (const match of source.matchAll(/\busesSharp\s*:\s*true\b/g)) {
+      const call = enclosingCall(source, match.index)
+      for (const folder of folders) if (call.includes(`'${folder}'`) || call.includes(`"${folder}"`)) sharp.add(folder)
+    }
+  }
+  return folders.map((folder) => ({ folder, usesSharp: sharp.has(folder) }))
+}
+
+export interface InputShare {
+  readonly path: string
+  readonly bytes: number
+}
+
+export interface BundleReport {
+  readonly step: string
+  readonly usesSharp: boolean
+  /** The built `index.mjs`. */
+  readonly file: string
+  readonly bytes: number
+  readonly gzipBytes: number
+  readonly overBudget: boolean
+  /** Inputs by bytes they put in the output. */
+  readonly topInputs: ReadonlyArray<InputShare>
+  /** The same, summed by package (`effect`, `@aws-lambda-powertools/tracer`, or `(project)`). */
+  readonly topPackages: ReadonlyArray<InputShare>
+}
+
+const packageOf = (input: string): string => {
+  const at = input.lastIndexOf('node_modules/')
+  if (at < 0) return '(project)'
+  const [scope, name] = input.slice(at + 'node_modules/'.length).split('/')
+  return scope.startsWith('@') ? `${scope}/${name}` : scope
+}
+
+const top = (entries: Iterable<[string, number]>, count: number): InputShare[] =>
+  [...entries].sort((a, b) => b[1] - a[1]).slice(0, count).map(([p, bytes]) => ({ path: p, bytes }))
+
+/**
+ * Builds `steps` into `outdir/<folder>/index.mjs` (each with its `.map`) and measures them. One esbuild call per
+ * set of externals, with every step of the set as an entry point: without code splitting each entry is still its
+ * own self-contained bundle, byte for byte what the CDK's one-entry build writes, and effect is parsed once
+ * instead of once per step.
+ */
+export const buildSteps = async (steps: ReadonlyArray<StepEntry>, outdir: string, root = projectRoot): Promise<BundleReport[]> => {
+  const groups = [true, false].map((usesSharp) => steps.filter((step) => step.usesSharp === usesSharp)).filter((group) => group.length > 0)
+  const built = await Promise.all(
+    groups.map(async (group) => {
+      const result = await build({
+        ...stepBundleOptions,
+        mainFields: [...stepBundleOptions.mainFields],
+        entryPoints: group.map((step) => ({ in: path.join(root, 'steps', step.folder, 'handler.ts'), out: `${step.folder}/index` })),
+        absWorkingDir: root,
+        outdir,
+        outExtension: { '.js': '.mjs' },
+        external: externalsFor(group[0].usesSharp),
+        metafile: true,
+        // Warnings are printed, as the CDK's esbuild run prints them.
+        logLevel: 'warning',
+      })
+      return { group, metafile: result.metafile as Metafile }
+    }),
+  )
+  const reports = built.flatMap(({ group, metafile }) =>
+    group.map((step): BundleReport => {
+      const entry = `steps/${step.folder}/handler.ts`
+      const output = Object.values(metafile.outputs).find((candidate) => candidate.entryPoint === entry)
+      if (!output) throw new Error(`esbuild wrote no output for ${entry}`)
+      const file = path.join(outdir, step.folder, 'index.mjs')
+      const contents = readFileSync(file)
+      const inputs = Object.entries(output.inputs).map(([input, { bytesInOutput }]): [string, number] => [input, bytesInOutput])
+      const byPackage = new Map<string, number>()
+      for (const [input, bytes] of inputs) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytes)
+      return {
+        step: step.folder,
+        usesSharp: step.usesSharp,
+        file,
+        bytes: contents.length,
+        gzipBytes: gzipSync(contents).length,
+        overBudget: !step.usesSharp && contents.length > BUDGET_BYTES,
+        topInputs: top(inputs, 5),
+        topPackages: top(byPackage, 8),
+      }
+    }),
+  )
+  // In the order of `steps`.
+  return steps.map((step) => reports.find((report) => report.step === step.folder) as BundleReport)
+}
+
+/** Builds every step into `outdir`. */
+export const buildAllSteps = (outdir: string, root = projectRoot): Promise<BundleReport[]> => buildSteps(pipelineSteps(root), outdir, root)
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
+
+const table = (reports: ReadonlyArray<BundleReport>): string => {
+  const rows = reports.map((r) => [
+    `${r.step}${r.usesSharp ? ' (sharp)' : ''}${r.overBudget ? ' OVER' : ''}`,
+    kb(r.bytes),
+    kb(r.gzipBytes),
+    r.topInputs.map((i) => `${i.path.replace(/^.*node_modules\//, '')} ${kb(i.bytes)}`).join(', '),
+  ])
+  const header = ['step', 'minified', 'gzip', 'top 5 inputs (bytes in output)']
+  const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col].length)))
+  const line = (row: string[]) => row.map((cell, col) => (col === row.length - 1 ? cell : col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+const main = async () => {
+  const json = process.argv.includes('--json')
+  const outdir = mkdtempSync(path.join(tmpdir(), 'step-bundles-'))
+  try {
+    const reports = await buildAllSteps(outdir)
+    const report = {
+      budgetBytes: BUDGET_BYTES,
+      options: { ...stepBundleOptions, external: { default: externalsFor(false), sharp: externalsFor(true) } },
+      steps: reports.map(({ file: _file, ...rest }) => rest),
+    }
+    writeFileSync(path.join(projectRoot, 'bench', 'bundles.json'), `${JSON.stringify(report, null, 2)}\n`)
+    const over = reports.filter((r) => r.overBudget)
+    if (json) console.log(JSON.stringify(report, null, 2))
+    else {
+      console.log(table(reports))
+      console.log(`\nbudget ${kb(BUDGET_BYTES)} minified per non-sharp step; report written to bench/bundles.json`)
+    }
+    if (over.length > 0) {
+      console.error(`over budget: ${over.map((r) => `${r.step} (${kb(r.bytes)})`).join(', ')}`)
+      process.exitCode = 1
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true })
+  }
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error)
+    process.exitCode = 2
+  })
+}

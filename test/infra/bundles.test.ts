@@ -1,0 +1,138 @@
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import * as path from 'node:path'
+import { promisify } from 'node:util'
+import {
+  buildAllSteps,
+  CEILING_BYTES,
+  externalsFor,
+  pipelineSteps,
+  projectRoot,
+  stepBundleOptions,
+  type BundleReport,
+} from '../../bench/bundles'
+
+const run = promisify(execFile)
+
+/**
+ * The top-level entries of the object literal after `marker` in `source` (comments dropped, whitespace collapsed):
+ * `{ key: 'value text', '...': 'spread text' }`. Enough to read the CDK bundling options without loading the CDK.
+ */
+const objectEntries = (source: string, marker: string): Record<string, string> => {
+  const code = source.replace(/^\s*\/\/.*$/gm, '')
+  const start = code.indexOf('{', code.indexOf(marker))
+  if (code.indexOf(marker) < 0 || start < 0) throw new Error(`no object after ${marker}`)
+  const entries: string[] = []
+  let depth = 0
+  let quote: string | undefined
+  let current = ''
+  for (const char of code.slice(start + 1)) {
+    if (quote) {
+      if (char === quote) quote = undefined
+    } else if (char === "'" || char === '"' || char === '`') quote = char
+    else if ('([{'.includes(char)) depth++
+    else if (')]}'.includes(char)) {
+      if (depth === 0) break
+      depth--
+    } else if (char === ',' && depth === 0) {
+      entries.push(current)
+      current = ''
+      continue
+    }
+    current += char
+  }
+  entries.push(current)
+  return Object.fromEntries(
+    entries
+      .map((entry) => entry.replace(/\s+/g, ' ').trim())
+      .filter((entry) => entry !== '')
+      .map((entry) => {
+        if (entry.startsWith('...')) return ['...', entry.slice(3)]
+        const colon = entry.indexOf(':')
+        // A shorthand property (`role,`) is its own value.
+        return colon < 0 ? [entry, entry] : [entry.slice(0, colon).trim(), entry.slice(colon + 1).trim()]
+      }),
+  )
+}
+
+describe('step bundles', () => {
+  const outdir = mkdtempSync(path.join(tmpdir(), 'step-bundles-test-'))
+  let reports: BundleReport[] = []
+
+  beforeAll(async () => {
+    // The externals resolve as on Lambda: @aws-sdk/* (the runtime's there, the project's here) and sharp, from a
+    // node_modules beside the bundles.
+    symlinkSync(path.join(projectRoot, 'node_modules'), path.join(outdir, 'node_modules'), 'dir')
+    reports = await buildAllSteps(outdir)
+  }, 60_000)
+
+  afterAll(() => rmSync(outdir, { recursive: true, force: true }))
+
+  const nonImage = () => {
+    const steps = reports.filter((report) => !report.usesSharp)
+    if (steps.length === 0) throw new Error('no bundles were built')
+    return steps
+  }
+
+  it('builds every step handler, the two sharp steps among them', () => {
+    expect(reports.map((report) => report.step)).toEqual(pipelineSteps().map((step) => step.folder))
+    expect(reports.map((report) => report.step)).toEqual(expect.arrayContaining(['api', 'persist', 'orders/validate', 'maintenance/reconcile-search']))
+    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual(['resize', 'validate'])
+  })
+
+  it('builds with the options step-function.ts gives NodejsFunction', () => {
+    const source = readFileSync(path.join(projectRoot, 'infra', 'aws', 'constructs', 'step-function.ts'), 'utf8')
+    const bundling = objectEntries(source, 'bundling:')
+    const message = 'step-function.ts bundles differently from bench/bundles.ts: update stepBundleOptions / externalsFor'
+
+    expect({ message, bundling }).toEqual({
+      message,
+      bundling: {
+        format: 'OutputFormat.ESM',
+        target: `'${stepBundleOptions.target}'`,
+        minify: String(stepBundleOptions.minify),
+        sourceMap: String(stepBundleOptions.sourcemap),
+        mainFields: `[${stepBundleOptions.mainFields.map((field) => `'${field}'`).join(', ')}]`,
+        banner: JSON.stringify(stepBundleOptions.banner.js),
+        '...': '(props.usesSharp ? sharpBundling : {})',
+      },
+    })
+    expect({ message, externalModules: objectEntries(source, 'const sharpBundling').externalModules }).toEqual({
+      message,
+      externalModules: `[${externalsFor(true).map((name) => `'${name}'`).join(', ')}]`,
+    })
+    // No bundleAwsSDK, no externalModules for the other steps: the CDK's default externals (@aws-sdk/*) apply.
+    expect(objectEntries(source, 'new NodejsFunction(this')).toEqual(expect.objectContaining({ runtime: 'Runtime.NODEJS_24_X' }))
+    expect(source).not.toMatch(/bundleAwsSDK|nodeModules|esbuildArgs/)
+  })
+
+  it(`keeps each non-image bundle under the ${CEILING_BYTES / 1024} KB ceiling`, () => {
+    const over = nonImage().filter((report) => report.bytes >= CEILING_BYTES).map((report) => `${report.step}: ${report.bytes} bytes`)
+
+    expect(over).toEqual([])
+  })
+
+  it('loads each bundle in a fresh Node process, with only AWS_REGION set, and finds its handler', async () => {
+    const script = "const module = await import(process.argv[1]); process.stdout.write(typeof module.handler)"
+    const load = async (report: BundleReport) => {
+      try {
+        const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, report.file], {
+          env: { AWS_REGION: 'us-east-1' },
+          cwd: outdir,
+          timeout: 20_000,
+        })
+        return `${report.step}: ${stdout}`
+      } catch (error) {
+        // The error Node printed last, not the echo of the script before it.
+        return `${report.step}: ${(error as { stderr?: string }).stderr?.trim().split('\n').slice(-4).join(' | ') ?? String(error)}`
+      }
+    }
+    // A few at a time: each process loads a bundle and the SDK clients it imports.
+    const loaded: string[] = []
+    for (let at = 0; at < reports.length; at += 4) loaded.push(...(await Promise.all(reports.slice(at, at + 4).map(load))))
+
+    expect(loaded.length).toBeGreaterThan(0)
+    expect(loaded).toEqual(reports.map((report) => `${report.step}: function`))
+  }, 60_000)
+})
