@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import type { Backend, Target } from './backend'
 import type { PipelineClient } from './client'
 import type { Io } from './io'
 
@@ -52,10 +53,16 @@ export interface CommandSpec<O extends OptionSpecs> {
   readonly group?: boolean
 }
 
-/** What a command gets besides its arguments; the client is made on first use so `--help` never needs PIPELINE_URL. */
+/**
+ * What a command gets besides its arguments; the client and the backend are made on first use so `--help` never
+ * needs PIPELINE_URL or AWS credentials. `client` is the local runtime's HTTP client, for the commands that only run
+ * there (with --target aws it is a usage error); `backend` is the pipeline --target names.
+ */
 export interface Context {
   readonly io: Io
   readonly client: () => PipelineClient
+  readonly backend: () => Backend
+  readonly target: Target
 }
 
 export interface Command {
@@ -73,17 +80,31 @@ export interface Command {
 
 export const DefaultUrl = 'http://127.0.0.1:3000'
 
-/** Shown at the end of every `--help`, so each command documents its exit codes. */
-export const helpFooter = `Environment:
-  PIPELINE_URL  the local runtime's HTTP API (default ${DefaultUrl})
+/** The commands that also run against a deployed stack (`--target aws`). */
+export const AwsCommands = ['upload', 'executions', 'execution', 'replay', 'replays', 'dlq', 'test-pattern'] as const
+
+/** Shown at the end of every `--help`, so each command documents its targets and exit codes. */
+export const helpFooter = `Targets (global options, before or after the command):
+  --target local|aws  local: the local runtime at PIPELINE_URL (default); aws: the deployed CloudFormation
+                      stack, through the AWS APIs with your credentials, for these commands:
+                      ${AwsCommands.join(', ')}
+  --profile P         with --target aws: the AWS profile (default: AWS_PROFILE, else the default credentials)
+  --region R          with --target aws: the stack's region (default: AWS_REGION, else the profile's)
+  --stack S           with --target aws: the stack's name (default Pipeline)
+
+Environment:
+  PIPELINE_URL     the local runtime's HTTP API (default ${DefaultUrl})
+  PIPELINE_TARGET  the target when --target is not given: local or aws (default local)
 
 Exit codes:
   0  ok
   1  a job failed: an upload rejected or processed as FAILED, a --wait timeout, a replay CANCELLED or FAILED,
      an event that does not match (test-pattern), an import with rejected rows or an unreadable file,
-     an order REJECTED, a 4xx answer (e.g. not found, a validation error)
-  2  usage error: unknown command, bad flag or value, missing file, invalid event pattern; nothing was sent
-  3  the server is unreachable or answered with an error (5xx or an answer outside its contract)
+     an order REJECTED, a dead letter not redriven, a 4xx answer (e.g. not found, a validation error)
+  2  usage error: unknown command, bad flag or value, missing file, invalid event pattern, a command the
+     target does not support; nothing was sent
+  3  the server is unreachable or answered with an error (5xx or an answer outside its contract); with
+     --target aws: no usable credentials, no such stack, AWS unreachable or failing (5xx)
 `
 
 const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' }

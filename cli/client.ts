@@ -57,6 +57,8 @@ export interface StateSummary {
 export interface ExecutionDetail extends ExecutionSummary {
   readonly history: ReadonlyArray<HistoryEvent>
   readonly states?: ReadonlyArray<StateSummary>
+  /** On a deployed stack: the execution's page in the Step Functions console. */
+  readonly consoleUrl?: string
 }
 
 /** What `PUT /uploads/{key}` answers, like S3 PutObject plus the key and size. */
@@ -71,11 +73,18 @@ export interface DlqMessage {
   readonly id: string
   readonly sentAt: string
   readonly body: unknown
+  /** How many times the message was received, this listing included (SQS's ApproximateReceiveCount). */
+  readonly receiveCount?: number
+  /** Its message attributes as strings, e.g. ERROR_CODE and RULE_ARN on an EventBridge target's dead letter. */
+  readonly attributes?: Readonly<Record<string, string>>
 }
 
 export interface DlqQueue {
   readonly name: string
   readonly messages: ReadonlyArray<DlqMessage>
+  /** On a deployed stack: the queue's URL, and how many messages SQS counts (a listing shows at most a sample). */
+  readonly url?: string
+  readonly approximateMessages?: number
 }
 
 /**
@@ -216,19 +225,23 @@ export class Unreachable extends Error {
 
 /**
  * The runtime answered with an error status; `error` and `message` come from its JSON `{error, message}` body, and
- * `fields` from a validation error's `fields: [{path, message}]`.
+ * `fields` from a validation error's `fields: [{path, message}]`. On a deployed stack, an AWS service's error
+ * answer: `source` names the service (`Step Functions`), `error` is the exception's name.
  */
 export class HttpError extends Error {
   readonly _tag = 'HttpError'
   readonly status: number
   readonly error: string
   readonly fields: ReadonlyArray<FieldError>
-  constructor(status: number, error: string, message: string, fields: ReadonlyArray<FieldError> = []) {
+  /** Who answered, for messages; undefined for the local runtime. */
+  readonly source: string | undefined
+  constructor(status: number, error: string, message: string, fields: ReadonlyArray<FieldError> = [], source?: string) {
     super(message)
     this.name = 'HttpError'
     this.status = status
     this.error = error
     this.fields = fields
+    this.source = source
   }
 }
 

@@ -89,9 +89,9 @@ export const paletteFor = (output: Output, env: Io['env']): Palette => {
   return {
     status: (status) => {
       const word = status.trim()
-      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED' || word === 'IMPORTED' || word === 'ACCEPTED') return green(status)
+      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED' || word === 'IMPORTED' || word === 'ACCEPTED' || word === 'REDRIVEN') return green(status)
       if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR' || word === 'CANCELLED') return red(status)
-      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'STARTING') return yellow(status)
+      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'STARTING' || word === 'CANCELLING' || word === 'MOVING' || word === 'PARTIAL') return yellow(status)
       return status
     },
     dim: paint('2'),

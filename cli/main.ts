@@ -1,4 +1,6 @@
-import { UsageError, helpFooter, subcommandFor, type Command } from './args'
+import { AwsCommands, UsageError, helpFooter, subcommandFor, type Command } from './args'
+import { AwsUnavailable } from './aws/errors'
+import { NotFound, localBackend, type Backend } from './backend'
 import { HttpError, InvalidResponse, PipelineClient, Unreachable, baseUrlFrom } from './client'
 import { dlq } from './commands/dlq'
 import { events } from './commands/events'
@@ -17,6 +19,7 @@ import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
 import { users } from './commands/users'
 import { processIo, type Io } from './io'
+import { takeTargetOptions, type TargetOptions } from './target'
 
 export type { Io, Output } from './io'
 
@@ -48,7 +51,7 @@ const mainHelp = (): string => {
   const listed = commands.flatMap((command) => [...(command.group ? [] : [command]), ...(command.subcommands ?? [])])
   const usages = listed.map((command) => command.usage.replace(/^pipeline /, ''))
   const width = Math.max(...usages.map((usage) => usage.length))
-  return `pipeline: drive the local event pipeline runtime over its HTTP API.
+  return `pipeline: drive the event pipeline: the local runtime over its HTTP API, or a deployed stack (--target aws).
 
 Usage: pipeline COMMAND [options]
 
@@ -60,12 +63,25 @@ Run 'pipeline COMMAND --help' for a command's options.
 ${helpFooter}`
 }
 
+/** What tests may change about how `main` reaches a target. */
+export interface MainOptions {
+  /** The AWS target's polling pace (upload --wait, replay): tests make it fast. */
+  readonly aws?: { readonly pollMs?: number; readonly sleep?: (ms: number) => Promise<void> }
+}
+
 /**
  * Runs the CLI on `argv` (the words after `pipeline`) and resolves to the exit code; it never exits the process
  * and never throws, so tests call it with their own `io`. Errors are one line on stderr, never a stack trace.
  */
-export async function main(argv: ReadonlyArray<string>, io: Io = processIo()): Promise<number> {
-  const [name, ...rest] = argv
+export async function main(argv: ReadonlyArray<string>, io: Io = processIo(), options: MainOptions = {}): Promise<number> {
+  let parsed: { readonly argv: ReadonlyArray<string>; readonly options: TargetOptions }
+  try {
+    parsed = takeTargetOptions(argv, io.env)
+  } catch (error) {
+    return report(error, '', io)
+  }
+  const target = parsed.options
+  const [name, ...rest] = parsed.argv
   if (name === undefined) {
     io.stderr.write(mainHelp())
     return ExitCode.usage
@@ -86,7 +102,19 @@ export async function main(argv: ReadonlyArray<string>, io: Io = processIo()): P
   const subcommand = subcommandFor(found.subcommands, found.name, args)
   const command = subcommand ?? found
   let client: PipelineClient | undefined
-  const context = { io, client: () => (client ??= new PipelineClient(baseUrlFrom(io.env))) }
+  let backend: Backend | undefined
+  const localClient = () => (client ??= new PipelineClient(baseUrlFrom(io.env)))
+  const context = {
+    io,
+    target: target.target,
+    client: () => {
+      if (target.target === 'aws') {
+        throw new UsageError(`not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: ${AwsCommands.join(', ')})`, { showHelpHint: false })
+      }
+      return localClient()
+    },
+    backend: () => (backend ??= target.target === 'aws' ? loadAws().awsBackend({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }) : localBackend(localClient())),
+  }
   try {
     return await command.run(subcommand ? args.slice(1) : args, context)
   } catch (error) {
@@ -94,22 +122,32 @@ export async function main(argv: ReadonlyArray<string>, io: Io = processIo()): P
   }
 }
 
+/** The AWS target and its SDK load when a command first uses it: `--help` and the local target never pay the ~250 ms. */
+const loadAws = (): typeof import('./aws/backend') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above); tsx and jest both resolve it
+  require('./aws/backend') as typeof import('./aws/backend')
+
 /** One clear line (or a few, for several missing files) per failure, and the exit code it maps to. */
 const report = (error: unknown, command: string, io: Io): number => {
+  const who = command ? `pipeline ${command}` : 'pipeline'
   const say = (text: string) => {
-    for (const line of text.split('\n')) io.stderr.write(`pipeline ${command}: ${line}\n`)
+    for (const line of text.split('\n')) io.stderr.write(`${who}: ${line}\n`)
   }
   if (error instanceof UsageError) {
     say(error.message)
-    if (error.showHelpHint) io.stderr.write(`Run 'pipeline ${command} --help' for usage.\n`)
+    if (error.showHelpHint) io.stderr.write(`Run '${who} --help' for usage.\n`)
     return ExitCode.usage
   }
-  if (error instanceof Unreachable) {
+  if (error instanceof Unreachable || error instanceof AwsUnavailable) {
     say(error.message)
     return ExitCode.server
   }
+  if (error instanceof NotFound) {
+    say(error.message)
+    return ExitCode.jobFailed
+  }
   if (error instanceof HttpError) {
-    say(`the server answered ${error.status} ${error.error}: ${error.message}`)
+    say(`${error.source ?? 'the server'} answered ${error.status} ${error.error}: ${error.message}`)
     // A validation error names each field it refused: one line each, as `items[0].quantity: must be a positive integer`.
     for (const field of error.fields) say(field.path ? `${field.path}: ${field.message}` : field.message)
     return error.status >= 500 ? ExitCode.server : ExitCode.jobFailed

@@ -1,4 +1,4 @@
-import type { ReplayView } from './client'
+import type { Replay } from './backend'
 import { formatBytes, formatDuration, formatTime } from './format'
 import type { Output } from './io'
 
@@ -136,10 +136,29 @@ const bar = (fraction: number): string => {
   return `[${'█'.repeat(filled)}${'░'.repeat(BarWidth - filled)}]`
 }
 
+/**
+ * How far a replay got, in words: `40/40 replayed` where events are counted (the local runtime), `replayed up to
+ * 2024-05-01 12:59:58` where only the last replayed event's time is known (EventBridge), else undefined.
+ */
+export const replayedText = (view: Replay): string | undefined => {
+  if (view.total !== undefined && view.replayed !== undefined) return `${view.replayed}/${view.total} replayed`
+  return view.lastReplayedAt ? `replayed up to ${formatTime(view.lastReplayedAt)}` : undefined
+}
+
+/** The share of a replay done, 0 to 1: by count, else by how far into its window the last replayed event is. */
+export const replayFraction = (view: Replay): number => {
+  if (view.state === 'COMPLETED') return 1
+  if (view.total !== undefined && view.replayed !== undefined) return view.total > 0 ? view.replayed / view.total : 0
+  const from = Date.parse(view.from)
+  const span = Date.parse(view.to) - from
+  const at = view.lastReplayedAt ? Date.parse(view.lastReplayedAt) : Number.NaN
+  return Number.isFinite(at) && span > 0 ? Math.min(1, Math.max(0, (at - from) / span)) : 0
+}
+
 /** What `replay` reports while it waits for a replay to end; on stderr, like upload's progress. */
 export interface ReplayProgress {
   /** The replay's latest view, from the start answer or a poll. */
-  update(view: ReplayView): void
+  update(view: Replay): void
   /** Removes the bar (a terminal) or writes the closing line (a log); call once, also on failure. */
   end(): void
 }
@@ -151,7 +170,7 @@ export const replayProgress = (stream: Output, now: () => number = Date.now): Re
 const endedStates: ReadonlySet<string> = new Set(['COMPLETED', 'CANCELLED', 'FAILED'])
 
 class LineReplayProgress implements ReplayProgress {
-  private last: ReplayView | undefined
+  private last: Replay | undefined
   private readonly startedAt: number
   private readonly stream: Output
   private readonly now: () => number
@@ -162,7 +181,7 @@ class LineReplayProgress implements ReplayProgress {
     this.startedAt = now()
   }
 
-  update(view: ReplayView): void {
+  update(view: Replay): void {
     if (this.last === undefined) {
       const rules = view.rules === null || view.rules === undefined ? 'every rule of its bus' : `rule${view.rules.length === 1 ? '' : 's'} ${view.rules.join(', ')}`
       this.stream.write(`replay ${view.name} ${view.state}: archive ${view.archive}, ${formatTime(view.from)} to ${formatTime(view.to)}, to ${rules}\n`)
@@ -174,7 +193,9 @@ class LineReplayProgress implements ReplayProgress {
     const view = this.last
     // Only an ended replay gets a closing line: after an error the command's own message says what happened.
     if (view === undefined || !endedStates.has(view.state)) return
-    this.stream.write(`replay ${view.name} ${view.state}: ${view.replayed}/${view.total} events replayed in ${formatDuration(this.now() - this.startedAt)}\n`)
+    const counted = view.total !== undefined && view.replayed !== undefined
+    const done = counted ? `${view.replayed}/${view.total} events replayed` : view.lastReplayedAt ? `events replayed up to ${formatTime(view.lastReplayedAt)}` : 'no event replayed'
+    this.stream.write(`replay ${view.name} ${view.state}: ${done} in ${formatDuration(this.now() - this.startedAt)}\n`)
   }
 }
 
@@ -190,9 +211,11 @@ class TerminalReplayProgress implements ReplayProgress {
     this.startedAt = now()
   }
 
-  update(view: ReplayView): void {
-    const fraction = view.total > 0 ? view.replayed / view.total : view.state === 'COMPLETED' ? 1 : 0
-    const line = `${bar(fraction)} ${view.replayed}/${view.total} replayed  ${view.state}  ${formatDuration(this.now() - this.startedAt)}  ${view.name}`
+  update(view: Replay): void {
+    const fraction = replayFraction(view)
+    const counted = view.total !== undefined && view.replayed !== undefined
+    const done = counted ? `${view.replayed}/${view.total} replayed` : `${Math.round(fraction * 100)}% of the window`
+    const line = `${bar(fraction)} ${done}  ${view.state}  ${formatDuration(this.now() - this.startedAt)}  ${view.name}`
     const width = Math.max(20, (this.stream.columns || 80) - 1)
     this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
     this.shown = true

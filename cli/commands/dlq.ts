@@ -1,24 +1,96 @@
-import { defineCommand } from '../args'
-import type { DlqMessage } from '../client'
-import { describeFailure, formatTime, json, table, terminalWidth } from '../format'
+import { UsageError, defineCommand } from '../args'
+import { ListRounds, RedriveRounds } from '../aws/limits'
+import type { RedriveResult } from '../backend'
+import type { DlqMessage, DlqQueue } from '../client'
+import { describeFailure, formatTime, json, paletteFor, table, terminalWidth } from '../format'
+
+const redrive = defineCommand(
+  {
+    name: 'dlq redrive',
+    summary: 'send the messages of a dead-letter queue (or all) on again',
+    positionals: { label: '[QUEUE]', min: 0, max: 1 },
+    options: {
+      all: { type: 'boolean', description: 'redrive every dead-letter queue of the stack' },
+      json: { type: 'boolean', description: 'print the results as JSON' },
+    },
+    description: `Redrives the dead-letter queue QUEUE (its name as 'pipeline dlq' shows it, e.g. ImageDeadLetters),
+or with --all each of them. Only with --target aws: the local runtime has no redrive yet (exit 2).
+
+How depends on the queue:
+  - a queue's own DLQ (OrdersQueueDeadLetters: SQS moved the messages there after too many receives): an SQS
+    message move task (StartMessageMoveTask) moves them back to the queue they came from, in the background;
+  - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): no queue feeds it, the workflow sent each failed
+    event there as {workflow, execution, error, cause, event}. Redrive puts that event on the stack's bus again
+    (PutEvents): the rule that started the workflow starts it again, and every other rule matching the event sees
+    it too (the workflows are idempotent). EventBridge refuses PutEvents of an AWS service's event (source aws.s3:
+    uploads and imports), so those start the message's workflow directly, with the event as input
+    (StartExecution), as the rule's target would. Each message sent on is deleted; up to ${RedriveRounds * 10} per run.
+  - anything else (RuleTargetDeadLetters, PipeDeadLetters: no event to send on) is left in the queue.
+Prints one line per queue: MOVING, REDRIVEN, EMPTY, or PARTIAL with each message left in the queue and why.
+Exits 1 if any message was left.
+
+Examples:
+  pipeline --target aws dlq redrive ImageDeadLetters
+  pipeline --target aws dlq redrive --all --json`,
+  },
+  async ({ positionals, options }, { io, backend }) => {
+    const queue = positionals[0]
+    if (queue === undefined && !options.all) throw new UsageError('name a QUEUE, or pass --all for every dead-letter queue')
+    if (queue !== undefined && options.all) throw new UsageError('give a QUEUE or --all, not both')
+    const answer = await backend().redriveDlq(queue)
+    const left = answer.results.some((result) => result.status === 'PARTIAL')
+    if (options.json) {
+      io.stdout.write(json(answer))
+      return left ? 1 : 0
+    }
+    const palette = paletteFor(io.stdout, io.env)
+    const rows = answer.results.map((result) => [result.queue, result.status, redriveDetail(result)])
+    const leftLines = answer.results.flatMap((result) =>
+      [...(result.failed ?? []), ...(result.skipped ?? [])].map((message) => `${result.queue}: ${message.id} left in the queue: ${message.reason}\n`),
+    )
+    io.stdout.write(table([{ header: 'QUEUE' }, { header: 'STATUS', style: palette.status }, { header: 'DETAIL' }], rows, { maxWidth: terminalWidth(io.stdout) }) + leftLines.join(''))
+    return left ? 1 : 0
+  },
+)
+
+/** What happened to a queue, after its status. */
+const redriveDetail = (result: RedriveResult): string => {
+  if (result.status === 'MOVING') {
+    const count = result.approximateMessages === undefined ? 'messages' : `about ${result.approximateMessages} message${result.approximateMessages === 1 ? '' : 's'}`
+    return `${count} moving back to ${(result.destinations ?? []).join(', ')} (SQS message move task)`
+  }
+  const parts = [
+    result.reput ? `${result.reput} put on the bus again` : '',
+    result.restarted ? `${result.restarted} started on their workflow again` : '',
+    result.failed?.length ? `${result.failed.length} failed` : '',
+    result.skipped?.length ? `${result.skipped.length} not a workflow's dead letter` : '',
+  ].filter((part) => part !== '')
+  return parts.length > 0 ? parts.join(', ') : 'nothing to redrive'
+}
 
 export const dlq = defineCommand(
   {
     name: 'dlq',
     summary: 'show the messages in the dead-letter queues',
     positionals: { label: '', min: 0, max: 0 },
+    subcommands: [redrive],
     options: {
       json: { type: 'boolean', description: "print the server's JSON answer as it came" },
     },
     description: `Lists each dead-letter queue's messages: id, time sent, the object key the message is about, and
-the reason (its error and a summary of its cause).
+the reason (its error and a summary of its cause). 'pipeline dlq redrive --help' sends them on again.
+
+With --target aws: the stack's queues whose logical id says DeadLetters. SQS has no peek: each is read with
+ReceiveMessage and a visibility timeout of 0, so nothing is consumed or hidden, at most ${ListRounds * 10} messages a queue;
+a queue holding more says how many SQS counts.
 
 Examples:
   pipeline dlq
-  pipeline dlq --json`,
+  pipeline dlq --json
+  pipeline --target aws dlq`,
   },
-  async ({ options }, { io, client }) => {
-    const answer = await client().listDlq()
+  async ({ options }, { io, backend }) => {
+    const answer = await backend().listDlq()
     if (options.json) {
       io.stdout.write(json(answer))
       return 0
@@ -29,7 +101,7 @@ Examples:
     }
     const sections = answer.queues.map((queue) => {
       const count = queue.messages.length
-      const title = `${queue.name}: ${count === 0 ? 'empty' : `${count} message${count === 1 ? '' : 's'}`}\n`
+      const title = `${queue.name}: ${count === 0 ? 'empty' : `${count} message${count === 1 ? '' : 's'}`}${moreThanShown(queue)}\n`
       if (count === 0) return title
       const rows = queue.messages.map((message) => {
         const { key, reason } = summarize(message)
@@ -41,6 +113,10 @@ Examples:
     return 0
   },
 )
+
+/** A deployed queue's listing is a sample: say when SQS counts more than it shows. */
+const moreThanShown = (queue: DlqQueue): string =>
+  queue.approximateMessages !== undefined && queue.approximateMessages > queue.messages.length ? ` shown, of about ${queue.approximateMessages}` : ''
 
 type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -13,12 +13,17 @@ export const execution = defineCommand(
     description: `Shows one execution, by name or ARN: its status, error and cause, then each state it went through
 with its status (SUCCEEDED, FAILED, CAUGHT by a Catch, RUNNING), duration, retries and error.
 
+With --target aws: Step Functions DescribeExecution and GetExecutionHistory (every page), folded state by state
+as the local runtime does, plus a link to the execution in the Step Functions console. A name is looked up in
+each of the stack's Standard workflows; Express workflows' executions are only in CloudWatch Logs.
+
 Examples:
   pipeline execution image-7f3c
-  pipeline execution arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:image-7f3c --json`,
+  pipeline execution arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:image-7f3c --json
+  pipeline --target aws --region eu-west-1 execution 5f0c2d7e-1b2a-4c3d-9e8f-0a1b2c3d4e5f`,
   },
-  async ({ positionals, options }, { io, client }) => {
-    const detail = await client().getExecution(positionals[0] ?? '')
+  async ({ positionals, options }, { io, backend }) => {
+    const detail = await backend().getExecution(positionals[0] ?? '')
     if (options.json) {
       io.stdout.write(json(detail))
       return 0
@@ -40,6 +45,7 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
     ['Duration', formatDuration(durationBetween(detail.startDate, detail.stopDate)) + (detail.stopDate ? '' : ' so far')],
     ['Error', detail.error],
     ['Cause', detail.cause === undefined ? undefined : describeFailure(undefined, detail.cause)],
+    ['Console', detail.consoleUrl],
   ])
   const states = detail.states ?? []
   if (states.length === 0) return `${header}\nNo states entered yet (${detail.history?.length ?? 0} history events).\n`

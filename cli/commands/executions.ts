@@ -1,5 +1,6 @@
 import { UsageError, defineCommand } from '../args'
 import { ExecutionStatuses, type ExecutionStatus } from '../client'
+import { ListedPerWorkflow } from '../aws/limits'
 import { durationBetween, formatDuration, formatTime, json, paletteFor, table } from '../format'
 
 export const executions = defineCommand(
@@ -13,20 +14,27 @@ export const executions = defineCommand(
       key: { type: 'string', placeholder: 'K', description: 'only executions about object key K (e.g. uploads/cat.jpg)' },
       json: { type: 'boolean', description: "print the server's JSON answer as it came" },
     },
-    description: `Lists the local runtime's workflow executions as a table: name, workflow, status, start time
-(local) and duration (so far, for RUNNING ones).
+    description: `Lists the workflow executions as a table: name, workflow, status, start time (local) and duration
+(so far, for RUNNING ones).
+
+With --target aws: Step Functions ListExecutions on each of the stack's state machines (or the one --workflow
+names: its pipeline:workflow tag, e.g. image, or its construct's name, e.g. ImageWorkflow), the newest
+${ListedPerWorkflow} of each. Express workflows (order, change, maintenance) keep no execution list in Step Functions:
+they are skipped, with a note on stderr. --key reads each listed execution's input: slower.
 
 Examples:
   pipeline executions --status FAILED
-  pipeline executions --workflow ImageWorkflow --json`,
+  pipeline executions --workflow ImageWorkflow --json
+  pipeline --target aws executions --workflow image --status FAILED`,
   },
-  async ({ options }, { io, client }) => {
+  async ({ options }, { io, backend }) => {
     const status = options.status === undefined ? undefined : parseStatus(options.status)
-    const answer = await client().listExecutions({ workflow: options.workflow, status, key: options.key })
+    const answer = await backend().listExecutions({ workflow: options.workflow, status, key: options.key })
     if (options.json) {
       io.stdout.write(json(answer))
       return 0
     }
+    for (const { workflow, reason } of answer.skipped ?? []) io.stderr.write(`pipeline executions: skipped workflow ${workflow}: ${reason}\n`)
     if (answer.executions.length === 0) {
       io.stdout.write('No executions.\n')
       return 0

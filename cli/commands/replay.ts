@@ -1,10 +1,11 @@
 import { UsageError, defineCommand } from '../args'
-import { isReplayEnded, type ReplayRequest, type ReplayView } from '../client'
+import { ArchiveName } from '../aws/limits'
+import type { Replay } from '../backend'
+import { isReplayEnded, type ReplayRequest } from '../client'
 import { json, paletteFor, type Palette } from '../format'
-import { replayProgress } from '../progress'
+import { replayProgress, replayedText } from '../progress'
 import { parseTime } from '../time'
 
-const PollMs = 250
 /** EventBridge's constraint on replay names (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html). */
 const ReplayName = /^[.\-_A-Za-z0-9]{1,64}$/
 
@@ -18,13 +19,14 @@ const cancel = defineCommand(
     },
     description: `Cancels the replay NAME (see 'pipeline replays'): events not yet re-delivered stay in the archive.
 Prints the replay's name, state and replayed/total. Exits 1 when there is no such replay (404) or it has
-already ended (409), with the server's message.
+already ended (409), with the server's message. With --target aws: EventBridge CancelReplay, then DescribeReplay
+(the state is CANCELLING until EventBridge has stopped it).
 
 Examples:
   pipeline replay cancel replay-1714564800000`,
   },
-  async ({ positionals, options }, { io, client }) => {
-    const view = await client().cancelReplay(positionals[0] ?? '')
+  async ({ positionals, options }, { io, backend }) => {
+    const view = await backend().cancelReplay(positionals[0] ?? '')
     io.stdout.write(options.json ? json(view) : finalLine(view, paletteFor(io.stdout, io.env)))
     return 0
   },
@@ -58,14 +60,20 @@ export const replay = defineCommand(
 Times are ISO 8601 (2024-05-01T12:00:00Z; without a zone, local time) or a duration ago: 30s, 15m, 2h, 1d, 1w;
 --from must be before --to, and --to not after now.
 
+With --target aws: EventBridge StartReplay of the archive ${ArchiveName} (its ARN from DescribeArchive) to the
+stack's bus, filtered to the --rule ones (ListRules on the bus: a rule's name as 'pipeline rules' shows it
+locally, e.g. StartImageWorkflow, matches the deployed Pipeline-StartImageWorkflow...-XYZ), then DescribeReplay
+every few seconds. EventBridge counts no events: progress is how far into the window the replay got, and
+replays take minutes to start and end. Without --name, the replay is named replay- and 8 hex digits.
+
 Examples:
   pipeline replay --from 1h --to now
   pipeline replay --from 2024-05-01T12:00:00Z --to 2024-05-01T13:00:00Z --rule ImageUploaded --name retry-may-1
   pipeline replay cancel retry-may-1`,
   },
-  async ({ options }, { io, client }) => {
+  async ({ options }, { io, backend }) => {
     const request = replayRequest(options)
-    const api = client()
+    const api = backend()
     const palette = paletteFor(io.stdout, io.env)
     let view = await api.startReplay(request)
     if (options['no-wait']) {
@@ -76,7 +84,7 @@ Examples:
     try {
       progress.update(view)
       while (!isReplayEnded(view.state)) {
-        await new Promise<void>((resolve) => setTimeout(resolve, PollMs))
+        await new Promise<void>((resolve) => setTimeout(resolve, api.replayPollMs))
         view = await api.getReplay(view.name)
         progress.update(view)
       }
@@ -111,8 +119,10 @@ const replayRequest = (options: {
   return { from, to, ...(rules.length > 0 ? { rules } : {}), ...(options.name === undefined ? {} : { name: options.name }) }
 }
 
-const exitCodeFor = (view: ReplayView): number => (view.state === 'COMPLETED' ? 0 : 1)
+const exitCodeFor = (view: Replay): number => (view.state === 'COMPLETED' ? 0 : 1)
 
-/** `retry-may-1  COMPLETED  40/40 replayed`, and the reason when there is one. */
-const finalLine = (view: ReplayView, palette: Palette): string =>
-  `${view.name}  ${palette.status(view.state)}  ${view.replayed}/${view.total} replayed${view.reason ? `  ${view.reason.replace(/\s+/g, ' ').trim()}` : ''}\n`
+/** `retry-may-1  COMPLETED  40/40 replayed` (or `replayed up to ...` on AWS), and the reason when there is one. */
+const finalLine = (view: Replay, palette: Palette): string => {
+  const replayed = replayedText(view)
+  return `${view.name}  ${palette.status(view.state)}${replayed ? `  ${replayed}` : ''}${view.reason ? `  ${view.reason.replace(/\s+/g, ' ').trim()}` : ''}\n`
+}

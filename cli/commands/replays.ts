@@ -1,4 +1,5 @@
 import { defineCommand } from '../args'
+import { ArchiveName } from '../aws/limits'
 import { formatTime, json, paletteFor, table } from '../format'
 
 export const replays = defineCommand(
@@ -9,15 +10,18 @@ export const replays = defineCommand(
     options: {
       json: { type: 'boolean', description: "print the server's JSON answer as it came" },
     },
-    description: `Lists the replays the local runtime has run or is running: name, state (STARTING, RUNNING, COMPLETED,
+    description: `Lists the replays that have run or are running: name, state (STARTING, RUNNING, COMPLETED,
 CANCELLED, FAILED), progress (events replayed/total), the window from and to, and the start time (all local).
+
+With --target aws: EventBridge ListReplays of the archive ${ArchiveName}. EventBridge counts no events: progress
+is the time of the last event replayed (up to ...), and a state may also be CANCELLING.
 
 Examples:
   pipeline replays
   pipeline replays --json`,
   },
-  async ({ options }, { io, client }) => {
-    const answer = await client().listReplays()
+  async ({ options }, { io, backend }) => {
+    const answer = await backend().listReplays()
     if (options.json) {
       io.stdout.write(json(answer))
       return 0
@@ -34,7 +38,7 @@ Examples:
         newestFirst.map((replay) => [
           replay.name,
           replay.state,
-          `${replay.replayed}/${replay.total}`,
+          replay.total !== undefined && replay.replayed !== undefined ? `${replay.replayed}/${replay.total}` : replay.lastReplayedAt ? `up to ${formatTime(replay.lastReplayedAt)}` : '-',
           formatTime(replay.from),
           formatTime(replay.to),
           formatTime(replay.startedAt),

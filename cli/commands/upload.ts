@@ -3,10 +3,11 @@ import { basename, extname } from 'node:path'
 import type { Rendition } from '../../contracts/images'
 import { UploadsPrefix } from '../../contracts/sources'
 import { UsageError, defineCommand, parseTimeout } from '../args'
-import { HttpError, InvalidResponse, type PipelineClient, type UploadResult } from '../client'
+import type { Backend } from '../backend'
+import { HttpError, InvalidResponse, type UploadResult } from '../client'
 import { describeFailure, formatBytes, json, paletteFor } from '../format'
 import { uploadProgress } from '../progress'
-import { waitForImage, type ImageOutcome } from '../wait'
+import type { ImageOutcome } from '../wait'
 
 /** One file's final line: UPLOADED without --wait, PROCESSED/FAILED/TIMEOUT with it; REJECTED/ERROR when the PUT failed. */
 export interface FileResult {
@@ -47,7 +48,7 @@ export const upload = defineCommand(
       timeout: { type: 'string', placeholder: 'S', description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})` },
       json: { type: 'boolean', description: 'print a JSON array of per-file results instead of text' },
     },
-    description: `Uploads each FILE to the local runtime's bucket as uploads/{prefix}{basename}; each upload starts the
+    description: `Uploads each FILE to the pipeline's bucket as uploads/{prefix}{basename}; each upload starts the
 image workflow. Every file is checked before anything is sent: a missing file uploads nothing.
 Progress goes to stderr (a bar on a terminal, else one line per file); results go to stdout:
   UPLOADED   uploads/cat.jpg  12.3 KiB
@@ -55,15 +56,23 @@ Progress goes to stderr (a bar on a terminal, else one line per file); results g
   FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)
 Exits 1 if any upload was rejected, FAILED or timed out.
 
+With --target aws, each file is put with S3 PutObject in the stack's bucket (its BucketName output), with a
+Content-Type from its extension. There --wait is best effort and slower than local: nothing links an upload to
+the execution it starts but the execution's input, so the CLI lists the image workflow's executions (Step
+Functions ListExecutions) and reads each new one's input (DescribeExecution) until one is about this key and
+etag, then follows it until SUCCEEDED or FAILED. Expect seconds before S3's event starts it; raise --timeout when
+the pipeline is busy.
+
 Examples:
   pipeline upload photos/*.jpg --wait
-  pipeline upload scan.png --prefix 2024/05/ --wait --timeout 30 --json`,
+  pipeline upload scan.png --prefix 2024/05/ --wait --timeout 30 --json
+  pipeline --target aws upload cat.jpg --wait`,
   },
-  async ({ positionals, options }, { io, client }) => {
+  async ({ positionals, options }, { io, backend, target }) => {
     const prefix = options.prefix ?? ''
     const timeoutSeconds = parseTimeout(options.timeout, options.wait, DefaultTimeoutSeconds)
     const files = await checkFiles(positionals, prefix)
-    const api = client()
+    const api = backend()
     const palette = paletteFor(io.stdout, io.env)
     const progress = uploadProgress(io.stderr, { files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) })
     const results: FileResult[] = []
@@ -88,8 +97,8 @@ Examples:
         // allSettled, not all: every wait ends on its own (an outcome, the deadline or an error), so none is left polling.
         const waits = await Promise.allSettled(
           uploaded.map(async ({ file, receipt }) => {
-            const result = await waitForImage(api, receipt, { deadline, uploadedAt }).then(
-              (outcome) => settledResult(file, receipt, outcome, timeoutSeconds),
+            const result = await api.waitForImage(receipt, { deadline, uploadedAt }).then(
+              (outcome) => settledResult(file, receipt, outcome, timeoutSeconds, target === 'aws' ? 'pipeline --target aws' : 'pipeline'),
               (error: unknown) => serverError(file, receipt.key, error),
             )
             settled += 1
@@ -149,7 +158,7 @@ const checkFiles = async (paths: ReadonlyArray<string>, prefix: string): Promise
 type UploadOutcome = (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' }) | { readonly status: 'UPLOADED'; readonly receipt: UploadResult; readonly result: FileResult }
 
 /** PUTs one file; a 4xx is that file's rejection, a 5xx or an off-contract answer a server error. Unreachable propagates. */
-const uploadOne = async (api: PipelineClient, file: LocalFile): Promise<UploadOutcome> => {
+const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> => {
   const key = `${UploadsPrefix}${file.key}`
   let bytes: Uint8Array
   try {
@@ -175,10 +184,11 @@ const serverError = (file: string, key: string, error: unknown): FileResult & { 
   throw error
 }
 
-const settledResult = (file: string, receipt: UploadResult, outcome: ImageOutcome, timeoutSeconds: number): FileResult => {
+/** `pipeline` names the command to run for more: `pipeline --target aws` on a deployed stack. */
+const settledResult = (file: string, receipt: UploadResult, outcome: ImageOutcome, timeoutSeconds: number, pipeline: string): FileResult => {
   const base = { file, key: receipt.key, size: receipt.size, etag: receipt.etag }
   if (outcome.status === 'TIMEOUT') {
-    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see 'pipeline executions --key ${receipt.key}'` }
+    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see '${pipeline} executions --key ${receipt.key}'` }
   }
   if ('execution' in outcome) {
     const { execution } = outcome

@@ -1,0 +1,33 @@
+import type { Backend } from '../backend'
+import { DeadLetters } from './dlq'
+import { awsContext, type AwsContext, type AwsSettings } from './context'
+import { getExecution, listExecutions } from './executions'
+import { ImageWaiter, uploadObject } from './images'
+import { Replays } from './replays'
+
+export type { AwsSettings } from './context'
+
+/**
+ * The AWS target: the same operations as the local runtime's HTTP API, on the deployed stack (`--stack`, default
+ * Pipeline) through the AWS APIs, with the credentials of `--profile` in `--region`. The stack's outputs and resources
+ * say where everything is (bucket, bus, state machines, dead-letter queues). Nothing is sent before a command asks.
+ */
+export const awsBackend = (settings: AwsSettings, aws: AwsContext = awsContext(settings)): Backend => {
+  const images = new ImageWaiter(aws)
+  const replays = new Replays(aws)
+  const deadLetters = new DeadLetters(aws)
+  return {
+    target: 'aws',
+    replayPollMs: aws.pollMs * 2,
+    upload: (key, bytes, contentType) => uploadObject(aws, key, bytes, contentType),
+    waitForImage: (upload, options) => images.wait(upload, options),
+    listExecutions: (filter) => listExecutions(aws, filter),
+    getExecution: (id) => getExecution(aws, id),
+    startReplay: (request) => replays.start(request),
+    getReplay: (name) => replays.get(name),
+    listReplays: () => replays.list(),
+    cancelReplay: (name) => replays.cancel(name),
+    listDlq: () => deadLetters.list(),
+    redriveDlq: async (queue) => deadLetters.redrive(queue === undefined ? await aws.stack.deadLetterQueues() : [await aws.stack.pickQueue(queue)]),
+  }
+}

@@ -1,0 +1,13 @@
+// The AWS target's limits, without the SDK: the commands' --help quotes them, and loading them costs nothing.
+
+/** ListExecutions answers the newest first; `executions` shows one page of this many per workflow. */
+export const ListedPerWorkflow = 100
+
+/** `dlq` receives from a queue at most this many times, 10 messages each: SQS has no peek, only receives. */
+export const ListRounds = 10
+
+/** `dlq redrive` of a workflow's DLQ receives at most this many times, 10 messages each, per run. */
+export const RedriveRounds = 100
+
+/** The archive the CDK app gives the pipeline bus (`bus.archive('Archive', { archiveName: 'pipeline-archive' })`). */
+export const ArchiveName = 'pipeline-archive'
