@@ -54,7 +54,7 @@ export const stepBundleOptions = {
 } as const satisfies BuildOptions
 
 /** `external` for a step: sharp for the two image steps (replacing the default), the runtime's SDK for the rest. */
-export const externalsFor = (usesSharp: boolean): string[] => (usesSharp ? ['sharp'] : ['@aws-sdk/*'])
+export const externalsFor = (usesSharp: boolean): string[] => (usesSharp ? ['@aws-sdk/*', 'sharp'] : ['@aws-sdk/*'])
 
 export interface StepEntry {
   /** The folder under `steps/`; its `handler.ts` is the entry. */

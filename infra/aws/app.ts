@@ -1,11 +1,18 @@
-import { App } from 'aws-cdk-lib'
+import { App, Validations } from 'aws-cdk-lib'
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
 import { PipelineStack } from './pipeline-stack'
 
 /**
  * The CDK app (`cdk.json` runs this file): `npm run synth` works offline, without credentials.
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
+ *
+ * cdk-nag's AWS Solutions and Serverless packs check every resource at synthesis
+ * (https://github.com/cdklabs/cdk-nag). cdk-nag 3 runs as a CDK policy-validation plugin rather than an Aspect, so
+ * any unacknowledged finding, error or warning, stops `cdk synth` and `cdk deploy` with a report. Each acknowledged
+ * finding names its rule and reason beside the resource it concerns (`constructs/findings.ts`).
  */
 const app = new App()
 if (String(app.node.tryGetContext('skipBundling')) === 'true') app.node.setContext('aws:cdk:bundling-stacks', [])
 new PipelineStack(app, 'Pipeline', { busName: app.node.tryGetContext('busName') ?? 'pipeline' })
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
 app.synth()

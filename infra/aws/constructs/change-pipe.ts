@@ -8,6 +8,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb'
 import { Construct } from 'constructs'
 import type { EventPattern } from '../../../contracts/patterns'
 import { ChangesSource } from '../../../contracts/sources'
+import { acknowledge, wildcardResourceFinding } from './findings'
 
 export interface ChangePipeProps {
   /** A table with a stream of NEW_AND_OLD_IMAGES. */
@@ -26,7 +27,8 @@ export interface ChangePipeProps {
  * An EventBridge pipe from a table's stream to the bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-dynamodb.html):
  * batches of stream records, in order per item, decoded by the enrichment step, each result put on the bus as
  * one event of `detailType`. Defaults it enforces: start from the oldest record, retry a failing batch three
- * times, then send it to the DLQ; the pipe's role may only read this stream, invoke this step, put on this bus.
+ * times, then send it to the DLQ; the pipe's role may only read this stream (and list streams, which takes no resource),
+ * invoke this step, put on this bus and send to this DLQ.
  */
 export class ChangePipe extends Construct {
   constructor(scope: Construct, id: string, props: ChangePipeProps) {
@@ -34,9 +36,13 @@ export class ChangePipe extends Construct {
     const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }) })
     props.table.grantStreamRead(role)
     props.enrichment.grantInvoke(role)
+    acknowledge(role, wildcardResourceFinding(this, `${props.enrichment.functionArn}:*`),
+      'grantInvoke covers the enrichment function and its versions and aliases (`<arn>:*`); the function is this pipe\'s own decode step.')
     props.bus.grantPutEventsTo(role)
     props.deadLetterQueue.grantSendMessages(role)
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }))
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams supports no resource-level permissions and is granted on "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html); reading records stays scoped to this table\'s stream.')
     new CfnPipe(this, 'Pipe', {
       roleArn: role.roleArn,
       source: props.table.tableStreamArn!,

@@ -1,21 +1,27 @@
 import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { acknowledge, XRayWildcardReason } from './findings'
 
 export interface StepFunctionProps {
   /** The step's folder under `steps/`; its `handler.ts` is the entry. */
   readonly step: string
   /** The step's registered name (`Step.name`): the local runtime maps the function back to the program by it. */
   readonly stepName: string
+  /** @default 256 (MB) */
   readonly memorySize?: number
+  /** @default 30 seconds */
   readonly timeout?: Duration
+  /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-live.ts`). */
   readonly environment?: Record<string, string>
   /** The step uses sharp: its native binary for linux arm64 is installed beside the bundle instead of bundled. */
   readonly usesSharp?: boolean
+  /** Powertools' service name, the dimension its logs, traces and metrics are grouped by. @default 'pipeline' */
   readonly serviceName?: string
 }
 
@@ -24,7 +30,8 @@ const projectRoot = path.resolve(__dirname, '..', '..', '..')
 // npm picks sharp's prebuilt binary for the target platform, so no Docker and no cross-compiling is needed.
 const sharpVersion = (JSON.parse(readFileSync(path.join(projectRoot, 'node_modules', 'sharp', 'package.json'), 'utf8')) as { version: string }).version
 const sharpBundling = {
-  externalModules: ['sharp'],
+  // Naming externals replaces the CDK's default (@aws-sdk/*), so the SDK stays external here too: Lambda provides it.
+  externalModules: ['@aws-sdk/*', 'sharp'],
   commandHooks: {
     beforeBundling: () => [],
     beforeInstall: () => [],
@@ -35,17 +42,32 @@ const sharpBundling = {
 }
 
 /**
- * One Lambda step. Defaults it enforces so no call site repeats them: Node.js 24 on arm64, ESM bundled by the
- * local esbuild (no Docker), active X-Ray tracing, its own log group kept for one month, the Powertools
- * environment (service name, log level, metrics namespace) and `PIPELINE_STEP` naming the program it runs.
+ * One Lambda step (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). Defaults it enforces, so no
+ * call site repeats them:
+ * - Node.js 24 (`nodejs24.x`) on arm64; 256 MB and 30 seconds unless the step says otherwise;
+ * - an ESM bundle built by the local esbuild (no Docker), minified, with source maps enabled at run time;
+ * - active X-Ray tracing;
+ * - its own log group, kept one month and deleted with the stack;
+ * - its own role, which starts with nothing but writing to that log group (not `AWSLambdaBasicExecutionRole`, whose
+ *   log actions apply to every log group): the stack then grants each step only what its program uses;
+ * - the Powertools environment (service name, log level INFO, metrics namespace `Pipeline`) and `PIPELINE_STEP`
+ *   naming the program it runs, by which the local runtime maps the function back to the step;
+ * - no asynchronous-invocation DLQ: steps are only invoked synchronously (by a Step Functions task, a pipe's
+ *   enrichment, the HTTP API, an SQS event source mapping), and each caller owns the failure and its DLQ.
  */
 export class StepFunction extends Construct {
   readonly function: NodejsFunction
+  readonly logGroup: LogGroup
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id)
     const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+    this.logGroup = logGroup
+    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Runs the ${props.stepName} step` })
+    logGroup.grantWrite(role)
+    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRayWildcardReason)
     this.function = new NodejsFunction(this, 'Function', {
+      role,
       entry: path.join(projectRoot, 'steps', props.step, 'handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
@@ -75,5 +97,7 @@ export class StepFunction extends Construct {
         ...(props.usesSharp ? sharpBundling : {}),
       },
     })
+    acknowledge(this.function, 'Serverless-LambdaDLQ',
+      'Invoked synchronously only (Step Functions task, pipe enrichment, HTTP API, SQS event source mapping): a Lambda DLQ receives asynchronous invocations only, and each caller sends its failures to its own DLQ.')
   }
 }

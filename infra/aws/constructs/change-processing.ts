@@ -1,0 +1,67 @@
+import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Construct } from 'constructs'
+import { OrderChangedType, UserChangedType } from '../../../contracts/sources'
+import { StepNames } from '../../../steps/names'
+import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
+import { ChangePipe } from './change-pipe'
+import type { PipelineTables } from './pipeline-tables'
+import { StepFunction } from './step-function'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+
+export interface ChangeProcessingProps {
+  readonly bus: IEventBus
+  /** The orders and users tables stream their changes; the search documents and the ledger take the results. */
+  readonly tables: PipelineTables
+  /** Where a stream batch goes when its pipe keeps failing (`PipeDeadLetters`). */
+  readonly pipeDeadLetterQueue: IQueue
+  /** Where a failed change goes, with event, error and cause (`ChangeDeadLetters`). */
+  readonly deadLetterQueue: IQueue
+  /** Where the starting rule puts an event it could not deliver. */
+  readonly ruleDeadLetterQueue: IQueue
+  /** The settings every step gets (resource names). */
+  readonly environment: Record<string, string>
+}
+
+/**
+ * Table changes to search documents and notifications: a pipe per streamed table (orders, users) decodes stream
+ * records into `OrderChanged` / `UserChanged` events on the bus, and the change workflow (Express) applies each to
+ * the search documents and announces it once. The decode steps are pure (no grants); apply writes the search
+ * documents; notify the ledger and the bus.
+ */
+export class ChangeProcessing extends Construct {
+  readonly steps: ReadonlyArray<StepFunction>
+  readonly pipes: ReadonlyArray<ChangePipe>
+  readonly stateMachine: StateMachine
+  readonly startRule: Rule
+
+  constructor(scope: Construct, id: string, props: ChangeProcessingProps) {
+    super(scope, id)
+    const step = (stepId: string, folder: string, stepName: string) =>
+      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'changes' })
+    const decodeOrders = step('DecodeOrderChangesStep', 'changes/decode-orders', StepNames.decodeOrderChanges)
+    const decodeUsers = step('DecodeUserChangesStep', 'changes/decode-users', StepNames.decodeUserChanges)
+    this.pipes = [
+      new ChangePipe(this, 'OrderChangesPipe', { table: props.tables.orders, enrichment: decodeOrders.function, bus: props.bus, detailType: OrderChangedType, deadLetterQueue: props.pipeDeadLetterQueue }),
+      // The users table also holds one `username#<name>` item per user to keep usernames unique: not a user change.
+      new ChangePipe(this, 'UserChangesPipe', {
+        table: props.tables.users, enrichment: decodeUsers.function, bus: props.bus, detailType: UserChangedType, deadLetterQueue: props.pipeDeadLetterQueue,
+        filters: [{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }],
+      }),
+    ]
+
+    const apply = step('ApplyChangeStep', 'changes/apply', StepNames.applyChange)
+    const notify = step('NotifyChangeStep', 'changes/notify', StepNames.notifyChange)
+    this.steps = [decodeOrders, decodeUsers, apply, notify]
+    props.tables.searchDocuments.grantReadWriteData(apply.function)
+    props.tables.ledger.grantReadWriteData(notify.function)
+    props.bus.grantPutEventsTo(notify.function)
+
+    const workflow = new ChangeWorkflow(this, 'ChangeWorkflow', { apply: apply.function, notify: notify.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ChangeWorkflow') })
+    this.stateMachine = workflow.stateMachine
+    acknowledgeWorkflowRole(this.stateMachine)
+    acknowledgeInvokedVersions(this.stateMachine, [apply.function, notify.function])
+    this.startRule = startWorkflowRule(this, 'StartChangeWorkflow', { bus: props.bus, eventPattern: changeWorkflowTrigger, stateMachine: this.stateMachine, deadLetterQueue: props.ruleDeadLetterQueue })
+  }
+}

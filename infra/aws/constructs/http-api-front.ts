@@ -1,0 +1,97 @@
+import { RemovalPolicy } from 'aws-cdk-lib'
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
+import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, type HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2'
+import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
+import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Construct } from 'constructs'
+import { StepNames } from '../../../steps/names'
+import { customerIndex } from '../layers/order-table-dynamodb'
+import { acknowledge } from './findings'
+import { grantTableData, type PipelineTables } from './pipeline-tables'
+import { StepFunction } from './step-function'
+
+export interface HttpApiFrontProps {
+  readonly bus: IEventBus
+  readonly tables: PipelineTables
+  /** The settings every step gets (resource names). */
+  readonly environment: Record<string, string>
+  /**
+   * Requests per second the stage lets through, steady and in bursts, before answering 429: a runaway client
+   * cannot run up the Lambda and DynamoDB bill. @default { rateLimit: 50, burstLimit: 100 }
+   */
+  readonly throttle?: ThrottleSettings
+  /** @default RetentionDays.ONE_MONTH */
+  readonly accessLogRetention?: RetentionDays
+}
+
+/** One JSON line per request (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html). */
+const accessLogFormat = AccessLogFormat.custom(JSON.stringify({
+  requestId: '$context.requestId',
+  requestTime: '$context.requestTime',
+  sourceIp: '$context.identity.sourceIp',
+  caller: '$context.identity.userArn',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationError: '$context.integrationErrorMessage',
+  authorizerError: '$context.authorizer.error',
+  error: '$context.error.message',
+}))
+
+/**
+ * The HTTP API (POST /orders, users, searches): one Lambda step behind an HTTP API's `$default` route
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api.html). Defaults it enforces:
+ * - IAM authorization on the default route (`HttpIamAuthorizer`): callers sign requests with SigV4 and need
+ *   `execute-api:Invoke` on the API (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html);
+ * - one unauthenticated route, `OPTIONS /{proxy+}`, since browsers send CORS preflights without credentials; the
+ *   step answers them itself without running a route (API Gateway's own CORS stays off, as the step requires);
+ * - the `$default` stage throttled, auto-deployed, with JSON access logs in a log group kept one month.
+ * The step may read and write orders (and query the `byCustomer` index), users and idempotency records, and put
+ * events on the bus.
+ */
+export class HttpApiFront extends Construct {
+  readonly step: StepFunction
+  readonly httpApi: HttpApi
+  readonly stage: HttpStage
+  readonly accessLogs: LogGroup
+
+  constructor(scope: Construct, id: string, props: HttpApiFrontProps) {
+    super(scope, id)
+    this.step = new StepFunction(this, 'ApiStep', { step: 'api', stepName: StepNames.api, environment: props.environment, serviceName: 'api' })
+    const api = this.step.function
+    grantTableData(props.tables.orders, api, { write: true, indexes: [customerIndex] })
+    props.tables.users.grantReadWriteData(api)
+    props.tables.idempotency.grantReadWriteData(api)
+    props.bus.grantPutEventsTo(api)
+
+    const integration = new HttpLambdaIntegration('ApiIntegration', api)
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      description: 'The pipeline\'s HTTP API: orders, users and searches',
+      defaultIntegration: integration,
+      defaultAuthorizer: new HttpIamAuthorizer(),
+      // The $default stage is made below, with throttling and access logs, which the built-in one cannot take.
+      createDefaultStage: false,
+    })
+    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+    this.stage = this.httpApi.addStage('DefaultStage', {
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: props.throttle ?? { rateLimit: 50, burstLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: accessLogFormat },
+    })
+
+    const [preflight] = this.httpApi.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.OPTIONS], integration, authorizer: new HttpNoneAuthorizer() })
+    acknowledge(preflight!, 'AwsSolutions-APIG4',
+      'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot be signed; the step answers it with the CORS headers only and runs no route.')
+  }
+
+  /** The API's base URL (the `$default` stage), ending in `/`. */
+  get url(): string {
+    return this.stage.url
+  }
+}

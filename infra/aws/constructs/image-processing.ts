@@ -1,0 +1,78 @@
+import { Duration } from 'aws-cdk-lib'
+import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Construct } from 'constructs'
+import type { RenditionSpec } from '../../../contracts/images'
+import { RenditionsPrefix, UploadsPrefix } from '../../../contracts/sources'
+import { StepNames } from '../../../steps/names'
+import { ImageWorkflow, imageWorkflowTrigger } from '../../../workflows/image-workflow'
+import type { PipelineTables } from './pipeline-tables'
+import { StepFunction } from './step-function'
+import type { UploadBucket } from './upload-bucket'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+
+export interface ImageProcessingProps {
+  readonly bus: IEventBus
+  readonly uploads: UploadBucket
+  readonly tables: PipelineTables
+  /** Where a failed image goes, with event, error and cause (`ImageDeadLetters`). */
+  readonly deadLetterQueue: IQueue
+  /** Where the starting rule puts an event it could not deliver. */
+  readonly ruleDeadLetterQueue: IQueue
+  /** The settings every step gets (resource names). */
+  readonly environment: Record<string, string>
+  readonly renditions?: ReadonlyArray<RenditionSpec>
+}
+
+/**
+ * Uploads to processed images: the six image steps, the image workflow (Standard) and the rule that starts it for
+ * every object created under `uploads/`. Each step may touch only what its program uses: validate reads uploads,
+ * resize reads uploads and writes thumbnails, persist and record-failure write the images table, index the search
+ * documents, notify the ledger and the pipeline bus.
+ */
+export class ImageProcessing extends Construct {
+  readonly steps: ReadonlyArray<StepFunction>
+  readonly stateMachine: StateMachine
+  readonly startRule: Rule
+
+  constructor(scope: Construct, id: string, props: ImageProcessingProps) {
+    super(scope, id)
+    const step = (stepId: string, folder: string, stepName: string, extra: { memorySize?: number; timeout?: Duration; usesSharp?: boolean } = {}) =>
+      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'images', ...extra })
+    const validate = step('ValidateStep', 'validate', StepNames.validate, { memorySize: 1024, usesSharp: true })
+    const resize = step('ResizeStep', 'resize', StepNames.resize, { memorySize: 2048, timeout: Duration.minutes(1), usesSharp: true })
+    const persist = step('PersistStep', 'persist', StepNames.persist)
+    const index = step('IndexStep', 'index', StepNames.index)
+    const notify = step('NotifyStep', 'notify', StepNames.notify)
+    const recordFailure = step('RecordFailureStep', 'record-failure', StepNames.recordFailure)
+    this.steps = [validate, resize, persist, index, notify, recordFailure]
+
+    props.uploads.grantReadObjects(validate.function, UploadsPrefix)
+    // Resize reads the upload, and looks for a rendition already written before writing it.
+    props.uploads.grantReadObjects(resize.function, UploadsPrefix, RenditionsPrefix)
+    props.uploads.grantWriteObjects(resize.function, RenditionsPrefix)
+    props.tables.images.grantReadWriteData(persist.function)
+    props.tables.images.grantReadWriteData(recordFailure.function)
+    props.tables.searchDocuments.grantReadWriteData(index.function)
+    props.tables.ledger.grantReadWriteData(notify.function)
+    props.bus.grantPutEventsTo(notify.function)
+
+    const workflow = new ImageWorkflow(this, 'ImageWorkflow', {
+      steps: { validate: validate.function, resize: resize.function, persist: persist.function, index: index.function, notify: notify.function, recordFailure: recordFailure.function },
+      bus: props.bus,
+      deadLetterQueue: props.deadLetterQueue,
+      logs: workflowLogs(this, 'ImageWorkflow'),
+      ...(props.renditions ? { renditions: props.renditions } : {}),
+    })
+    this.stateMachine = workflow.stateMachine
+    acknowledgeWorkflowRole(this.stateMachine)
+    acknowledgeInvokedVersions(this.stateMachine, this.steps.map((s) => s.function))
+    this.startRule = startWorkflowRule(this, 'StartImageWorkflow', {
+      bus: props.bus,
+      eventPattern: imageWorkflowTrigger(props.uploads.bucket.bucketName),
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.ruleDeadLetterQueue,
+    })
+  }
+}

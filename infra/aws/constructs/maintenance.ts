@@ -1,0 +1,73 @@
+import { Duration } from 'aws-cdk-lib'
+import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler'
+import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Construct } from 'constructs'
+import { StepNames } from '../../../steps/names'
+import { MaintenanceSchedule, MaintenanceWorkflow } from '../../../workflows/maintenance-workflow'
+import { pendingIndex } from '../layers/order-table-dynamodb'
+import { grantTableData, type PipelineTables } from './pipeline-tables'
+import { StepFunction } from './step-function'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, workflowLogs } from './workflow-plumbing'
+
+export interface MaintenanceProps {
+  readonly bus: IEventBus
+  readonly tables: PipelineTables
+  /** The dead-letter queues whose depths are published, by name. */
+  readonly deadLetterQueues: Readonly<Record<string, IQueue>>
+  /** Where the schedule puts a start it could not deliver. */
+  readonly scheduleDeadLetterQueue: IQueue
+  /** The settings every step gets (resource names). */
+  readonly environment: Record<string, string>
+}
+
+/**
+ * The chores EventBridge Scheduler starts every five minutes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html):
+ * the maintenance workflow (Express) and its four steps. Grants: expire reads and deletes idempotency records;
+ * reconcile reads orders and users and rewrites search documents; publish reads each DLQ's attributes and puts the
+ * depths on the bus; republish queries the `pending` orders index and puts events on the bus.
+ */
+export class Maintenance extends Construct {
+  readonly steps: ReadonlyArray<StepFunction>
+  readonly stateMachine: StateMachine
+  readonly schedule: Schedule
+
+  constructor(scope: Construct, id: string, props: MaintenanceProps) {
+    super(scope, id)
+    const step = (stepId: string, folder: string, stepName: string, timeout?: Duration) =>
+      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'maintenance', ...(timeout ? { timeout } : {}) })
+    const expireIdempotency = step('ExpireIdempotencyStep', 'maintenance/expire-idempotency', StepNames.expireIdempotency)
+    const reconcileSearch = step('ReconcileSearchStep', 'maintenance/reconcile-search', StepNames.reconcileSearch, Duration.minutes(5))
+    const publishDlqDepths = step('PublishDlqDepthsStep', 'maintenance/publish-dlq-depths', StepNames.publishDlqDepths)
+    const republishStaleOrders = step('RepublishStaleOrdersStep', 'maintenance/republish-stale-orders', StepNames.republishStaleOrders)
+    this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]
+
+    props.tables.idempotency.grantReadWriteData(expireIdempotency.function)
+    grantTableData(props.tables.orders, reconcileSearch.function)
+    props.tables.users.grantReadData(reconcileSearch.function)
+    props.tables.searchDocuments.grantReadWriteData(reconcileSearch.function)
+    for (const dlq of Object.values(props.deadLetterQueues)) dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
+    props.bus.grantPutEventsTo(publishDlqDepths.function)
+    grantTableData(props.tables.orders, republishStaleOrders.function, { indexes: [pendingIndex] })
+    props.bus.grantPutEventsTo(republishStaleOrders.function)
+
+    const workflow = new MaintenanceWorkflow(this, 'MaintenanceWorkflow', {
+      steps: {
+        expireIdempotency: expireIdempotency.function,
+        reconcileSearch: reconcileSearch.function,
+        publishDlqDepths: publishDlqDepths.function,
+        republishStaleOrders: republishStaleOrders.function,
+      },
+      logs: workflowLogs(this, 'MaintenanceWorkflow'),
+    })
+    this.stateMachine = workflow.stateMachine
+    acknowledgeWorkflowRole(this.stateMachine)
+    acknowledgeInvokedVersions(this.stateMachine, this.steps.map((s) => s.function))
+    this.schedule = new Schedule(this, 'MaintenanceSchedule', {
+      schedule: ScheduleExpression.expression(MaintenanceSchedule),
+      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}), deadLetterQueue: props.scheduleDeadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(10) }),
+    })
+  }
+}

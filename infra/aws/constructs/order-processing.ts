@@ -1,0 +1,71 @@
+import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import type { IQueue } from 'aws-cdk-lib/aws-sqs'
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Construct } from 'constructs'
+import { StepNames } from '../../../steps/names'
+import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-workflow'
+import { acknowledge } from './findings'
+import { grantTableData, type PipelineTables } from './pipeline-tables'
+import { StepFunction } from './step-function'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+
+export interface OrderProcessingProps {
+  readonly bus: IEventBus
+  readonly tables: PipelineTables
+  /** The queue other systems send orders to; its redrive policy owns the poison messages. */
+  readonly ordersQueue: IQueue
+  /** Where a failed order goes, with event, error and cause (`OrderDeadLetters`). */
+  readonly deadLetterQueue: IQueue
+  /** Where the starting rule puts an event it could not deliver. */
+  readonly ruleDeadLetterQueue: IQueue
+  /** The settings every step gets (resource names). */
+  readonly environment: Record<string, string>
+}
+
+/**
+ * Orders to decisions: the order workflow (Express) and its four steps, the rule that starts it for every placed or
+ * queued order, and the step that turns each message of the orders queue into an `OrderMessageReceived` event.
+ * Grants: validate reads users, persist writes the orders table (not its indexes), index writes search documents,
+ * notify the ledger and the bus, the queue receiver only puts events (its event source mapping consumes the queue).
+ */
+export class OrderProcessing extends Construct {
+  readonly steps: ReadonlyArray<StepFunction>
+  readonly stateMachine: StateMachine
+  readonly startRule: Rule
+
+  constructor(scope: Construct, id: string, props: OrderProcessingProps) {
+    super(scope, id)
+    const step = (stepId: string, folder: string, stepName: string) =>
+      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'orders' })
+    const validate = step('ValidateOrderStep', 'orders/validate', StepNames.validateOrder)
+    const persist = step('PersistOrderStep', 'orders/persist', StepNames.persistOrder)
+    const index = step('IndexOrderStep', 'orders/index', StepNames.indexOrder)
+    const notify = step('NotifyOrderStep', 'orders/notify', StepNames.notifyOrder)
+    const receive = step('ReceiveOrdersStep', 'queue', StepNames.receiveOrders)
+    this.steps = [validate, persist, index, notify, receive]
+
+    props.tables.users.grantReadData(validate.function)
+    grantTableData(props.tables.orders, persist.function, { write: true })
+    props.tables.searchDocuments.grantReadWriteData(index.function)
+    props.tables.ledger.grantReadWriteData(notify.function)
+    props.bus.grantPutEventsTo(notify.function)
+
+    const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
+      steps: { validate: validate.function, persist: persist.function, index: index.function, notify: notify.function },
+      deadLetterQueue: props.deadLetterQueue,
+      logs: workflowLogs(this, 'OrderWorkflow'),
+    })
+    this.stateMachine = workflow.stateMachine
+    acknowledgeWorkflowRole(this.stateMachine)
+    acknowledgeInvokedVersions(this.stateMachine, [validate, persist, index, notify].map((s) => s.function))
+    this.startRule = startWorkflowRule(this, 'StartOrderWorkflow', { bus: props.bus, eventPattern: orderWorkflowTrigger, stateMachine: this.stateMachine, deadLetterQueue: props.ruleDeadLetterQueue })
+
+    // Each valid message becomes an OrderMessageReceived event; a bad one fails alone (partial batch response) and,
+    // after the queue's maxReceiveCount receives, lands in the queue's DLQ.
+    props.bus.grantPutEventsTo(receive.function)
+    receive.function.addEventSource(new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true }))
+    acknowledge(receive, 'Serverless-LambdaEventSourceMappingDestination',
+      'Lambda supports on-failure destinations for stream and Kafka sources only; for an SQS source the queue\'s redrive policy is the failure destination (OrdersQueue → OrdersQueueDeadLetters after 3 receives).')
+  }
+}

@@ -1,0 +1,35 @@
+import { Duration } from 'aws-cdk-lib'
+import type { Queue } from 'aws-cdk-lib/aws-sqs'
+import { Construct } from 'constructs'
+import { deadLetterQueueReason, secureQueue } from './dead-letter-queues'
+import { acknowledge } from './findings'
+
+export interface OrdersQueueProps {
+  /** How many receives a message gets before it moves to the dead-letter queue. @default 3 */
+  readonly maxReceiveCount?: number
+  /** How long a received message stays invisible; at least the consumer's timeout. @default 30 seconds */
+  readonly visibilityTimeout?: Duration
+}
+
+/**
+ * The orders queue, where other systems send orders, with its redrive to `OrdersQueueDeadLetters`
+ * (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html): a
+ * message that fails `maxReceiveCount` times moves there instead of blocking the queue. Both are
+ * {@link secureQueue}s (SQS-managed encryption, TLS only).
+ */
+export class OrdersQueue extends Construct {
+  readonly queue: Queue
+  readonly deadLetterQueue: Queue
+
+  constructor(scope: Construct, id: string, props: OrdersQueueProps = {}) {
+    super(scope, id)
+    this.deadLetterQueue = secureQueue(this, 'OrdersQueueDeadLetters')
+    // (AwsSolutions-SQS3 sees the redrive policy below and knows this queue for a DLQ; the Serverless pack does not.)
+    acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', deadLetterQueueReason('the orders queue, by its redrive policy'))
+    this.queue = secureQueue(this, 'OrdersQueue', {
+      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
+    })
+  }
+}

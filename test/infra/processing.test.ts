@@ -1,0 +1,105 @@
+import { OrderChangedType, UserChangedType } from '../../contracts/sources'
+import { permissionsOf, pipelineTemplate, resourceAt, resourcesByPath } from './support/synth'
+
+type Props = Record<string, unknown>
+
+describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, BulkImport, Maintenance)', () => {
+  const template = pipelineTemplate()
+
+  it.each([
+    ['ImageProcessing', 'ImageWorkflow', 'STANDARD', 'image'],
+    ['OrderProcessing', 'OrderWorkflow', 'EXPRESS', 'order'],
+    ['ChangeProcessing', 'ChangeWorkflow', 'EXPRESS', 'change'],
+    ['BulkImport', 'ImportWorkflow', 'STANDARD', 'import'],
+    ['Maintenance', 'MaintenanceWorkflow', 'EXPRESS', 'maintenance'],
+  ])('%s runs %s (%s, tagged %s), traced, logging ALL with execution data to a log group of its own kept a month', (construct, workflow, type, tag) => {
+    const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`).resource.Properties as Props
+    const logs = resourceAt(template, `${construct}/${workflow}Logs/Resource`)
+
+    expect(machine).toMatchObject({
+      StateMachineType: type,
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logs.id, 'Arn'] } } }] },
+      Tags: [{ Key: 'pipeline:workflow', Value: tag }],
+    })
+    expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30, LogGroupName: { 'Fn::Join': ['', ['/aws/vendedlogs/states/', { Ref: 'AWS::StackName' }, `-${workflow}`]] } })
+  })
+
+  it('has five state machines, no more', () => {
+    template.resourceCountIs('AWS::StepFunctions::StateMachine', 5)
+  })
+
+  it.each([
+    ['ImageProcessing/StartImageWorkflow', 'ImageProcessing/ImageWorkflow'],
+    ['OrderProcessing/StartOrderWorkflow', 'OrderProcessing/OrderWorkflow'],
+    ['ChangeProcessing/StartChangeWorkflow', 'ChangeProcessing/ChangeWorkflow'],
+    ['BulkImport/StartImportWorkflow', 'BulkImport/ImportWorkflow'],
+  ])('%s starts %s from the pipeline bus, retrying 8 times within 24 hours, then to the rule DLQ', (rule, workflow) => {
+    const machine = resourceAt(template, `${workflow}/StateMachine/Resource`)
+    expect(resourceAt(template, `${rule}/Resource`).resource.Properties).toMatchObject({
+      EventBusName: { Ref: resourceAt(template, 'Events/Bus/Resource').id },
+      State: 'ENABLED',
+      Targets: [{
+        Arn: { Ref: machine.id },
+        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] } },
+      }],
+    })
+    // The role EventBridge starts it with may start that state machine only.
+    expect(permissionsOf(template, `${workflow}/StateMachine/EventsRole`)).toEqual([`states:StartExecution on <${machine.id.replace(/(.)[0-9A-F]{8}$/, '$1')}>`])
+  })
+
+  it.each([
+    ['OrderChangesPipe', 'Orders', 'DecodeOrderChangesStep', OrderChangedType],
+    ['UserChangesPipe', 'Users', 'DecodeUserChangesStep', UserChangedType],
+  ])('ChangeProcessing/%s reads the %s stream through %s onto the bus as "%s", three retries, then the pipe DLQ', (pipe, table, step, detailType) => {
+    expect(resourceAt(template, `ChangeProcessing/${pipe}/Pipe`).resource.Properties).toMatchObject({
+      Source: { 'Fn::GetAtt': [resourceAt(template, `Tables/${table}/Resource`).id, 'StreamArn'] },
+      Enrichment: { 'Fn::GetAtt': [resourceAt(template, `ChangeProcessing/${step}/Function/Resource`).id, 'Arn'] },
+      Target: { 'Fn::GetAtt': [resourceAt(template, 'Events/Bus/Resource').id, 'Arn'] },
+      SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10, MaximumRetryAttempts: 3, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/PipeDeadLetters/Resource').id, 'Arn'] } } } },
+      TargetParameters: { EventBridgeEventBusParameters: { DetailType: detailType } },
+    })
+  })
+
+  it('keeps username reservations out of the user changes', () => {
+    const filters = (resourceAt(template, 'ChangeProcessing/UserChangesPipe/Pipe').resource.Properties as { SourceParameters: { FilterCriteria: { Filters: Array<{ Pattern: string }> } } }).SourceParameters.FilterCriteria.Filters
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }])
+  })
+
+  it('Maintenance starts its workflow every five minutes from EventBridge Scheduler, with retries and the rule DLQ', () => {
+    expect(resourceAt(template, 'Maintenance/MaintenanceSchedule/Resource').resource.Properties).toMatchObject({
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: {
+        Arn: { Ref: resourceAt(template, 'Maintenance/MaintenanceWorkflow/StateMachine/Resource').id },
+        Input: '{}',
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 600 },
+        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] } },
+      },
+    })
+  })
+
+  it('OrderProcessing reads the orders queue in batches of ten, reporting failed messages one by one', () => {
+    const mappings = Object.values(resourcesByPath(template, 'AWS::Lambda::EventSourceMapping'))
+    expect(mappings).toHaveLength(1)
+    expect(mappings[0]!.Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': [resourceAt(template, 'OrderIntake/OrdersQueue/Resource').id, 'Arn'] },
+      FunctionName: { Ref: resourceAt(template, 'OrderProcessing/ReceiveOrdersStep/Function/Resource').id },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    })
+  })
+
+  it.each([
+    ['ImageProcessing/ImageWorkflow', ['ImageProcessingValidateStepFunction', 'ImageProcessingResizeStepFunction', 'ImageProcessingPersistStepFunction', 'ImageProcessingIndexStepFunction', 'ImageProcessingNotifyStepFunction', 'ImageProcessingRecordFailureStepFunction'], ['sqs:SendMessage on <DeadLettersImageDeadLetters.Arn>', 'events:PutEvents on <EventsBus.Arn>']],
+    ['OrderProcessing/OrderWorkflow', ['OrderProcessingValidateOrderStepFunction', 'OrderProcessingPersistOrderStepFunction', 'OrderProcessingIndexOrderStepFunction', 'OrderProcessingNotifyOrderStepFunction'], ['sqs:SendMessage on <DeadLettersOrderDeadLetters.Arn>']],
+    ['ChangeProcessing/ChangeWorkflow', ['ChangeProcessingApplyChangeStepFunction', 'ChangeProcessingNotifyChangeStepFunction'], ['sqs:SendMessage on <DeadLettersChangeDeadLetters.Arn>']],
+    ['BulkImport/ImportWorkflow', ['BulkImportImportOrdersStepFunction'], ['sqs:SendMessage on <DeadLettersImportDeadLetters.Arn>']],
+    ['Maintenance/MaintenanceWorkflow', ['MaintenanceExpireIdempotencyStepFunction', 'MaintenanceReconcileSearchStepFunction', 'MaintenancePublishDlqDepthsStepFunction', 'MaintenanceRepublishStaleOrdersStepFunction'], []],
+  ])('%s may invoke its own steps and reach its own DLQ, and nothing else that takes a resource', (workflow, functions, others) => {
+    const resourceScoped = permissionsOf(template, `${workflow}/StateMachine/Role`).filter((line) => !line.endsWith(' on *'))
+    const invokes = functions.flatMap((fn) => [`lambda:InvokeFunction on <${fn}.Arn>`, `lambda:InvokeFunction on <${fn}.Arn>:*`])
+
+    expect(resourceScoped).toEqual([...invokes, ...others].sort())
+  })
+})

@@ -1,0 +1,53 @@
+import { Duration } from 'aws-cdk-lib'
+import { Template } from 'aws-cdk-lib/assertions'
+import { StepFunction } from '../../infra/aws/constructs/step-function'
+import { permissionsOf, resourceAt, testStack } from './support/synth'
+
+describe('StepFunction', () => {
+  const stack = testStack()
+  new StepFunction(stack, 'PersistStep', { step: 'persist', stepName: 'persist-image', environment: { IMAGES_TABLE: 'images' }, serviceName: 'images' })
+  const template = Template.fromStack(stack)
+  const fn = resourceAt(template, 'PersistStep/Function/Resource')
+  const logs = resourceAt(template, 'PersistStep/Logs/Resource')
+
+  it('runs Node.js 24 on arm64 with active tracing, 256 MB and 30 seconds by default', () => {
+    expect(fn.resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256, Timeout: 30, Handler: 'index.handler' })
+  })
+
+  it('names the step it runs and sets the Powertools environment beside the settings it is given', () => {
+    expect((fn.resource.Properties!.Environment as { Variables: Record<string, string> }).Variables).toEqual({
+      PIPELINE_STEP: 'persist-image',
+      POWERTOOLS_SERVICE_NAME: 'images',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_METRICS_NAMESPACE: 'Pipeline',
+      NODE_OPTIONS: '--enable-source-maps',
+      IMAGES_TABLE: 'images',
+    })
+  })
+
+  it('logs to a log group of its own, kept a month and deleted with the stack', () => {
+    expect(fn.resource.Properties).toMatchObject({ LoggingConfig: { LogGroup: { Ref: logs.id } } })
+    expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
+    expect(logs.resource.DeletionPolicy).toBe('Delete')
+  })
+
+  it('has a role of its own that may only write its log group and send traces, with no managed policy', () => {
+    const role = resourceAt(template, 'PersistStep/Role/Resource')
+    expect(fn.resource.Properties).toMatchObject({ Role: { 'Fn::GetAtt': [role.id, 'Arn'] } })
+    expect(role.resource.Properties).not.toHaveProperty('ManagedPolicyArns')
+    expect(role.resource.Properties).toMatchObject({ AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] } })
+    expect(permissionsOf(template, 'PersistStep/Role')).toEqual([
+      'logs:CreateLogStream on <PersistStepLogs.Arn>',
+      'logs:PutLogEvents on <PersistStepLogs.Arn>',
+      'xray:PutTelemetryRecords on *',
+      'xray:PutTraceSegments on *',
+    ])
+  })
+
+  it('takes memory and timeout from its props', () => {
+    const scratch = testStack()
+    new StepFunction(scratch, 'ResizeStep', { step: 'resize', stepName: 'resize-image', memorySize: 2048, timeout: Duration.minutes(1), usesSharp: true })
+
+    expect(resourceAt(Template.fromStack(scratch), 'ResizeStep/Function/Resource').resource.Properties).toMatchObject({ MemorySize: 2048, Timeout: 60 })
+  })
+})
