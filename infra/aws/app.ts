@@ -13,6 +13,7 @@ import { PipelineStack } from './pipeline-stack'
  */
 const app = new App()
 if (String(app.node.tryGetContext('skipBundling')) === 'true') app.node.setContext('aws:cdk:bundling-stacks', [])
-new PipelineStack(app, 'Pipeline', { busName: app.node.tryGetContext('busName') ?? 'pipeline' })
+const alarmEmail: unknown = app.node.tryGetContext('alarmEmail')
+new PipelineStack(app, 'Pipeline', { busName: app.node.tryGetContext('busName') ?? 'pipeline', ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}) })
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
 app.synth()

@@ -1,6 +1,7 @@
 import { Aws, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
+import { AlarmNotifications } from './constructs/alarm-notifications'
 import { BulkImport } from './constructs/bulk-import'
 import { ChangeProcessing } from './constructs/change-processing'
 import { DeadLetterQueues } from './constructs/dead-letter-queues'
@@ -17,6 +18,8 @@ import { UploadBucket } from './constructs/upload-bucket'
 export interface PipelineStackProps extends StackProps {
   /** Name of the pipeline's event bus. */
   readonly busName?: string
+  /** An address that receives the alarms by email (context `alarmEmail`); without it, subscribe to the topic yourself. */
+  readonly alarmEmail?: string
 }
 
 /** The Step Functions console page of a state machine, in the stack's region. */
@@ -68,7 +71,9 @@ export class PipelineStack extends Stack {
       MaintenanceWorkflow: maintenance.stateMachine,
     }
     const steps = [...images.steps, api.step, ...orders.steps, ...changes.steps, ...imports.steps, ...maintenance.steps]
+    const notifications = new AlarmNotifications(this, 'AlarmNotifications', props.alarmEmail ? { email: props.alarmEmail } : {})
     const observability = new Observability(this, 'Observability', {
+      alarmAction: notifications.action,
       deadLetterQueues,
       workflows,
       steps: Object.fromEntries(steps.map((step) => [step.node.id, step.function])),
@@ -84,6 +89,7 @@ export class PipelineStack extends Stack {
       new CfnOutput(this, `${name}StateMachineArn`, { value: stateMachine.stateMachineArn })
       new CfnOutput(this, `${name}ConsoleUrl`, { value: stepFunctionsConsoleUrl(stateMachine), description: `${name} in the Step Functions console` })
     }
+    new CfnOutput(this, 'AlarmTopicArn', { value: notifications.topic.topicArn, description: 'Every alarm notifies this SNS topic' })
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${observability.dashboard.dashboardName}`,
       description: 'The pipeline\'s CloudWatch dashboard',
