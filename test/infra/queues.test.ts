@@ -46,9 +46,9 @@ describe('OrdersQueue', () => {
   const queue = resourceAt(template, 'OrderIntake/OrdersQueue/Resource')
   const deadLetters = resourceAt(template, 'OrderIntake/OrdersQueueDeadLetters/Resource')
 
-  it('redrives a message to OrdersQueueDeadLetters after three receives', () => {
+  it('redrives a message to OrdersQueueDeadLetters after three receives, hiding it six times the consumer\'s timeout', () => {
     expect(queue.resource.Properties).toMatchObject({
-      VisibilityTimeout: 30,
+      VisibilityTimeout: 180,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters.id, 'Arn'] }, maxReceiveCount: 3 },
     })
   })

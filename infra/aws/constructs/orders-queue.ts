@@ -7,7 +7,12 @@ import { acknowledge } from './findings'
 export interface OrdersQueueProps {
   /** How many receives a message gets before it moves to the dead-letter queue. @default 3 */
   readonly maxReceiveCount?: number
-  /** How long a received message stays invisible; at least the consumer's timeout. @default 30 seconds */
+  /**
+   * How long a received message stays invisible. Lambda's guidance for an SQS event source is at least six times the
+   * function's timeout, so a batch retried after throttling is not received twice
+   * (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html). @default 3 minutes (the receiving
+   * step's timeout is 30 seconds)
+   */
   readonly visibilityTimeout?: Duration
 }
 
@@ -27,7 +32,7 @@ export class OrdersQueue extends Construct {
     // (AwsSolutions-SQS3 sees the redrive policy below and knows this queue for a DLQ; the Serverless pack does not.)
     acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', deadLetterQueueReason('the orders queue, by its redrive policy'))
     this.queue = secureQueue(this, 'OrdersQueue', {
-      visibilityTimeout: props.visibilityTimeout ?? Duration.seconds(30),
+      visibilityTimeout: props.visibilityTimeout ?? Duration.minutes(3),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     })
