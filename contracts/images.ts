@@ -67,6 +67,8 @@ export const ImageRecord = Schema.Struct({
   renditions: Schema.Array(Rendition),
   error: Schema.optional(Schema.String),
   reason: Schema.optional(Schema.String),
+  /** The execution that recorded a FAILED status: a retry of that same run still counts as the first failure. */
+  failedBy: Schema.optional(Schema.String),
   createdAt: Schema.String,
   updatedAt: Schema.String,
 })
@@ -80,6 +82,8 @@ export const PersistInput = Schema.Struct({ image: ValidatedImage, renditions: S
 export const FailureInput = Schema.Struct({
   event: Schema.Unknown,
   error: Schema.Struct({ Error: Schema.String, Cause: Schema.optional(Schema.String) }),
+  /** `$$.Execution.Id` of the failing run. */
+  executionId: Schema.optional(Schema.String),
 })
 export type FailureInput = typeof FailureInput.Type
 

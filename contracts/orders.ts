@@ -2,7 +2,12 @@ import { Schema } from 'effect'
 import { EventEnvelope } from './envelope'
 import { OrderAcceptedType, OrderMessageReceivedType, OrderPlacedType, OrderRejectedType, OrderStatusChangedType } from './sources'
 
-const NonEmpty = Schema.Trim.pipe(Schema.minLength(1, { message: () => 'must not be empty' }), Schema.maxLength(128))
+// Ids and SKUs end up in keys, logs and search documents, where a NUL or an escape sequence does harm.
+const NonEmpty = Schema.Trim.pipe(
+  Schema.minLength(1, { message: () => 'must not be empty' }),
+  Schema.maxLength(128),
+  Schema.pattern(/^\P{Cc}*$/u, { message: () => 'must not contain control characters' }),
+)
 const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive({ message: () => 'must be a positive number' }))
 
 export const OrderId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.:-]{1,128}$/, { message: () => 'must be 1 to 128 letters, digits, "_", ".", ":" or "-"' }))

@@ -92,7 +92,7 @@ export class ImageWorkflow extends Construct {
       resultPath: JsonPath.DISCARD,
     }).addRetry(integrationRetry)
     const recordFailure = invoke('RecordFailure', steps.recordFailure,
-      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), error: JsonPath.objectAt('$.error') }), '$.failure')
+      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), error: JsonPath.objectAt('$.error'), executionId: JsonPath.executionId }), '$.failure')
     const publishRejected = new EventBridgePutEvents(this, 'PublishRejected', {
       entries: [{
         eventBus: props.bus,

@@ -20,12 +20,14 @@ export const reasonOf = (error: { readonly Error: string; readonly Cause?: strin
 
 /**
  * The catch-all's bookkeeping: records status FAILED with the reason for this object version and says whether
- * this run is the first to fail it, so the workflow publishes `ImageRejected` once per version.
+ * this run is the first to fail it, so the workflow publishes `ImageRejected` once per version. The record names
+ * the execution that wrote it: when this step's answer is lost after the write and Lambda's retry finds the record
+ * standing, the same execution is still the first failure, so its dead letter and event are not lost.
  */
 export const recordImageFailure = defineStep({
   name: StepNames.recordFailure,
   input: FailureInput,
-  run: ({ event, error }) =>
+  run: ({ event, error, executionId }) =>
     Effect.gen(function* () {
       const table = yield* ImageTable
       const at = yield* now
@@ -46,11 +48,14 @@ export const recordImageFailure = defineStep({
         renditions: [],
         error: error.Error,
         reason,
+        ...(executionId === undefined ? {} : { failedBy: executionId }),
         createdAt: at,
         updatedAt: at,
       }
       const outcome = yield* table.putVersion(record)
       const rejection: ImageRejectedDetail = { bucket: bucket.name, key: object.key, etag: object.etag, error: error.Error, reason }
-      return { firstFailure: outcome.written, rejection }
+      const ownWrite = !outcome.written && executionId !== undefined && outcome.existing.status === 'FAILED'
+        && outcome.existing.etag === object.etag && outcome.existing.failedBy === executionId
+      return { firstFailure: outcome.written || ownWrite, rejection }
     }),
 })

@@ -86,6 +86,29 @@ describe('recordImageFailure', () => {
     expect(table.records.get('IMG_m7fzo3.jpg')).toBe(first)
   })
 
+  it('answers firstFailure true again when the same execution retries after its answer was lost, and names it in the record', async () => {
+    const table = memoryTable()
+    const executionId = 'arn:aws:states:eu-west-1:123456789012:execution:ImageWorkflow:run-1'
+    await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
+
+    const retried = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId }, later)
+    const another = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId: `${executionId}-2` }, later)
+
+    expect(table.records.get('IMG_m7fzo3.jpg')).toMatchObject({ status: 'FAILED', failedBy: executionId, updatedAt: at })
+    expect(retried).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: true })))
+    expect(another).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: false })))
+  })
+
+  it('does not count a PROCESSED record as its own failure, even for the same execution', async () => {
+    const executionId = 'arn:aws:states:eu-west-1:123456789012:execution:ImageWorkflow:run-1'
+    const processed: ImageRecord = { key: 'IMG_m7fzo3.jpg', bucket: 'example-bucket', etag: '4e68adba0abe2dc8653dc3354e14c01d', status: 'PROCESSED', size: 184662, renditions: [], createdAt: at, updatedAt: at }
+    const table = memoryTable([processed])
+
+    const exit = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
+
+    expect(exit).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: false })))
+  })
+
   it('answers firstFailure true again for a new version of the key', async () => {
     const table = memoryTable()
     await recordFailure(table, { event: objectCreated(), error: unsupported })

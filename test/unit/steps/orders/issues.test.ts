@@ -30,6 +30,8 @@ describe('describeParseError', () => {
     ['says an empty item list must not be empty', { ...sound, items: [] }, 'items: must not be empty'],
     ['says an order without lines needs them', { orderId: 'q-1', customerId: 'cust-1', currency: 'EUR' }, 'items: items or totalAmount is required'],
     ['keeps a value of the wrong kind short', 5, 'must be an object, got 5'],
+    ['refuses control characters in ids and SKUs', { ...sound, customerId: 'cust\u0000-1', items: [{ sku: 'A\u001b[31m', quantity: 1, unitPrice: 2 }] },
+      'customerId: must not contain control characters; items[0].sku: must not contain control characters'],
   ])('%s', (_name, value, description) => {
     expect(reasonFor(value)).toBe(description)
   })
