@@ -1,5 +1,6 @@
 import { Effect, ParseResult, Schema } from 'effect'
 import type { ApiRequest } from './event'
+import { fieldsNestedTooDeep, MaxJsonDepth, nestedTooDeep } from '../json-depth'
 import { invalidFields, reject, type FieldError, type Rejected } from './responses'
 
 /** The largest body the API reads (API Gateway itself allows 10 MB). */
@@ -36,6 +37,9 @@ export const readJsonObject = (request: ApiRequest): Effect.Effect<Record<string
       return yield* reject(400, 'MalformedJson', `The body is not valid JSON: ${reason}`)
     }
     if (!isObject(value)) return yield* reject(400, 'ValidationFailed', 'The body must be a JSON object')
+    // Decoding a deeply nested field overflows the stack while formatting its error: name it without decoding.
+    const tooDeep = fieldsNestedTooDeep(value)
+    if (tooDeep.length > 0) return yield* invalidFields(`The body nests more than ${MaxJsonDepth} levels deep`, tooDeep.map((name) => ({ path: formatPath([name]), message: nestedTooDeep })))
     return value
   })
 

@@ -14,6 +14,7 @@ import { Ledger } from '../services/ledger'
 import { ObjectStore } from '../services/object-store'
 import { defineStep } from '../step'
 import { readRows } from './rows'
+import { fieldsNestedTooDeep, nestedTooDeep } from '../json-depth'
 
 /** A row of an import: an order as `POST /orders` takes it, with its own id when the file gives one. */
 export const ImportedOrder = Schema.extend(Schema.Struct({ orderId: Schema.optional(OrderId) }), OrderLines)
@@ -60,6 +61,12 @@ const validateRows = (rows: ReturnType<typeof readRows>, etag: string, placedAt:
   for (const row of rows.rows) {
     if ('problem' in row) {
       rejected.push({ line: row.line, reason: row.problem })
+      continue
+    }
+    // Decoding a deeply nested field overflows the stack while formatting its error: name it without decoding.
+    const tooDeep = typeof row.value === 'object' && row.value !== null ? fieldsNestedTooDeep(row.value as Record<string, unknown>) : []
+    if (tooDeep.length > 0) {
+      rejected.push({ line: row.line, reason: tooDeep.map((name) => `${name}: ${nestedTooDeep}`).join('; ') })
       continue
     }
     const decoded = decodeRow(row.value)

@@ -8,6 +8,7 @@ import { PipelineConfig } from '../services/config'
 import { EventPublisher } from '../services/event-publisher'
 import { defineStep } from '../step'
 import { describeParseError } from '../orders/issues'
+import { fieldsNestedTooDeep, nestedTooDeep } from '../json-depth'
 
 /**
  * One SQS message as Lambda's event source mapping delivers it
@@ -66,6 +67,9 @@ export const readOrderMessage = (body: string): Either.Either<OrderMessage, stri
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     return Either.left(`the body must be a JSON object with an order, got ${kindOf(parsed)}`)
   }
+  // Decoding a deeply nested field overflows the stack while formatting its error: name it without decoding.
+  const tooDeep = fieldsNestedTooDeep(parsed as Record<string, unknown>)
+  if (tooDeep.length > 0) return Either.left(`invalid order: ${tooDeep.map((name) => `${name}: ${nestedTooDeep}`).join('; ')}`)
   return Either.mapLeft(decodeMessage(parsed), (error) => `invalid order: ${describeParseError(error)}`)
 }
 

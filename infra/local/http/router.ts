@@ -25,6 +25,17 @@ const decode = (raw: string) => {
   }
 }
 
+/**
+ * URL parsing resolves "." and ".." segments (%2e%2e too) and reads "\\" as "/", so `/uploads/a/%2e%2e/b.jpg` would
+ * quietly become the key `uploads/b.jpg`: a path that spells either is refused as sent, before it is parsed.
+ */
+const checkRawPath = (target: string): void => {
+  const rawPath = target.split('?')[0] ?? ''
+  if (rawPath.includes('\\')) throw new HttpError(400, 'InvalidPath', 'path: must not contain backslashes')
+  const dotSegment = rawPath.split('/').some((segment) => /^(\.|%2e){1,2}$/i.test(segment))
+  if (dotSegment) throw new HttpError(400, 'InvalidPath', 'path: must not contain "." or ".." segments')
+}
+
 /** A small method-and-path router: 404 for an unknown path, 405 with `Allow` for a known path and another method. */
 export class Router {
   private readonly routes: Route[] = []
@@ -35,6 +46,7 @@ export class Router {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    checkRawPath(req.url ?? '/')
     const url = new URL(req.url ?? '/', 'http://localhost')
     const matching = this.routes.filter((route) => route.pattern.test(url.pathname))
     if (matching.length === 0) throw new HttpError(404, 'NotFound', `No route for ${url.pathname}`)

@@ -5,6 +5,15 @@ import type { LocalRuntime } from '../../runtime'
 import { intParam, isObject, jsonObject, patternMatcher, timeParam } from '../params'
 import { HttpError, sendJson } from '../respond'
 import type { Router } from '../router'
+import { jsonDepth, MaxJsonDepth } from '../../../../steps/json-depth'
+
+const parsedOrUndefined = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined // the bus answers malformed detail per entry
+  }
+}
 
 const replayCall = <T>(work: () => T): T => {
   try {
@@ -22,6 +31,10 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
       // Read past 256 KB so the bus answers an oversized batch the way PutEvents does, not with a 413.
       const body = await jsonObject(req, 1024 * 1024)
       if (!Array.isArray(body.Entries)) throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
+      body.Entries.forEach((entry: unknown, index) => {
+        const detail = isObject(entry) && typeof entry.Detail === 'string' ? parsedOrUndefined(entry.Detail) : undefined
+        if (jsonDepth(detail, MaxJsonDepth) > MaxJsonDepth) throw new HttpError(400, 'ValidationException', `Entries[${index}].Detail: must not nest more than ${MaxJsonDepth} levels deep`)
+      })
       try {
         sendJson(res, 200, runtime.bus.putEvents(body.Entries as never))
       } catch (error) {

@@ -58,6 +58,7 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
     .on('PUT', /^\/uploads\/(.+)$/, ({ req, res, params }) => putObject(req, res, `${UploadsPrefix}${params[0]}`))
     .on('PUT', /^\/imports\/(.+)$/, ({ req, res, params }) => putObject(req, res, `${ImportsPrefix}${params[0]}`))
     .on('GET', /^\/objects\/(.+)$/, ({ res, params }) => {
+      checkObjectKey(params[0]!)
       const found = runtime.store.get(runtime.uploadBucket, params[0]!)
       if (!found) throw new HttpError(404, 'NoSuchKey', `No object ${params[0]}`)
       res.writeHead(200, { 'content-type': found.object.contentType, 'content-length': found.object.size, etag: `"${found.object.etag}"` })

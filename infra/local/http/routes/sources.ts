@@ -1,10 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { apiGatewayEvent } from '../../../../steps/api/event'
-import { InvalidMessage } from '../../queues'
+import { InvalidMessage, type QueueMessage } from '../../queues'
+import { jsonDepth } from '../../../../steps/json-depth'
 import type { LocalRuntime } from '../../runtime'
 import { search } from '../../search'
 import { HttpError, readBytes, readText, sendJson } from '../respond'
 import type { Router } from '../router'
+
+/** JSON.stringify recurses: past a few thousand levels it overflows the stack. */
+const MaxShownDepth = 256
 
 /** The orders and users API, queues, schedules, dead letters, search and health. */
 export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
@@ -30,7 +34,9 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
     .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
     .on('GET', /^\/health$/, ({ res }) => {
       const counts = runtime.db.prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status").all() as Array<{ status: string; n: number }>
-      sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])) })
+      // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes.
+      const { rss, heapUsed } = process.memoryUsage()
+      sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])), memory: { rss, heapUsed } })
     })
     .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
       const queue = runtime.queues.names.find((name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0])
@@ -52,7 +58,11 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
     })
     .on('GET', /^\/dlq$/, ({ res }) => {
       const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
-      sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name) })) })
+      // A body nested too deep to serialize (a poison message can be anything) is shown as the text it was sent as.
+      const showable = (message: QueueMessage) => jsonDepth(message.body, MaxShownDepth) > MaxShownDepth
+        ? { ...message, body: (runtime.db.prepare('SELECT body FROM queue_messages WHERE id = ?').get(message.id) as { body: string }).body }
+        : message
+      sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name).map(showable) })) })
     })
     .on('GET', /^\/search$/, ({ res, url }) => {
       const q = url.searchParams.get('q')
