@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import type { AwsSettings } from './aws/context'
 import type { Backend, Target } from './backend'
 import type { PipelineClient } from './client'
 import type { Io } from './io'
@@ -63,6 +64,8 @@ export interface Context {
   readonly client: () => PipelineClient
   readonly backend: () => Backend
   readonly target: Target
+  /** The AWS target's settings (--profile, --region, --stack), for a command that makes its own AWS clients (`console`). */
+  readonly awsSettings?: () => AwsSettings
 }
 
 export interface Command {
@@ -81,7 +84,7 @@ export interface Command {
 export const DefaultUrl = 'http://127.0.0.1:3000'
 
 /** The commands that also run against a deployed stack (`--target aws`). */
-export const AwsCommands = ['upload', 'executions', 'execution', 'replay', 'replays', 'dlq', 'test-pattern'] as const
+export const AwsCommands = ['upload', 'executions', 'execution', 'redrive', 'replay', 'replays', 'dlq', 'metrics', 'console', 'test-pattern'] as const
 
 /** Shown at the end of every `--help`, so each command documents its targets and exit codes. */
 export const helpFooter = `Targets (global options, before or after the command):

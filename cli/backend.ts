@@ -1,5 +1,6 @@
-import { UsageError } from './args'
-import type { DlqQueue, ExecutionDetail, ExecutionFilter, ExecutionSummary, PipelineClient, ReplayRequest, ReplayState, UploadResult } from './client'
+import type { ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
+import type { DlqQueue, ExecutionDetail, ExecutionFilter, ExecutionSummary, PipelineClient, ReplayRequest, ReplayState } from './client'
+import { HttpError, type UploadResult } from './client'
 import { waitForImage, type ImageOutcome, type WaitOptions } from './wait'
 
 /** Where the pipeline runs: the local runtime over its HTTP API, or a deployed CloudFormation stack. */
@@ -61,6 +62,17 @@ export interface RedriveResult {
   readonly restarted?: number
   readonly failed?: ReadonlyArray<Unsent>
   readonly skipped?: ReadonlyArray<Unsent>
+  /** Messages sent back where they came from (the local runtime: a source queue, a rule target, or a workflow). */
+  readonly sentBack?: number
+}
+
+/** An execution as RedriveExecution leaves it: the same ARN, RUNNING again, its redriveCount one higher. */
+export type RedrivenExecution = ConsoleExecution
+
+/** The window `metrics` reads, as ISO 8601 times; absent ends are the last hour up to now. */
+export interface MetricsWindow {
+  readonly from?: string | undefined
+  readonly to?: string | undefined
 }
 
 /**
@@ -86,6 +98,14 @@ export interface Backend {
   listDlq(): Promise<{ readonly queues: ReadonlyArray<DlqQueue> }>
   /** Redrives one dead-letter queue (by name), or every one when `queue` is undefined. */
   redriveDlq(queue: string | undefined): Promise<{ readonly results: ReadonlyArray<RedriveResult> }>
+  /**
+   * RedriveExecution (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html) of one
+   * execution by name or ARN: it resumes at the state it failed in. A refusal (not FAILED, ABORTED or TIMED_OUT) is an
+   * HttpError 409 ExecutionNotRedrivable; an unknown execution is NotFound.
+   */
+  redriveExecution(id: string): Promise<RedrivenExecution>
+  /** Per step: invocations, errors, cold starts, duration percentiles; per workflow: succeeded and failed, over `window`. */
+  metrics(window: MetricsWindow): Promise<MetricsView>
 }
 
 /** What a command named is not there (an execution, a queue, a workflow): exit 1, like a 404. */
@@ -110,8 +130,33 @@ export const localBackend = (client: PipelineClient): Backend => ({
   listReplays: () => client.listReplays(),
   cancelReplay: (name) => client.cancelReplay(name),
   listDlq: () => client.listDlq(),
-  redriveDlq: async () => {
-    // The local runtime has no redrive route yet (its HTTP API: GET /dlq only).
-    throw new UsageError("not supported on the local target yet: the local runtime has no redrive route. Use '--target aws' for a deployed stack", { showHelpHint: false })
+  redriveDlq: async (queue) => {
+    const names = queue === undefined ? (await client.listDeadLetterQueues()).queues.map((candidate) => candidate.name) : [queue]
+    const results: RedriveResult[] = []
+    for (const name of names) {
+      try {
+        results.push(redriveResult(await client.redriveDeadLetters(name)))
+      } catch (error) {
+        if (error instanceof HttpError && error.status === 404) throw new NotFound(error.message)
+        throw error
+      }
+    }
+    return { results }
   },
+  redriveExecution: async (id) => {
+    try {
+      return await client.redriveExecution(id)
+    } catch (error) {
+      if (error instanceof HttpError && error.status === 404) throw new NotFound(error.message)
+      throw error
+    }
+  },
+  metrics: (window) => client.metrics(window),
 })
+
+/** The local runtime's outcome for one queue, in the shape `dlq redrive` prints for either target. */
+const redriveResult = (outcome: RedriveOutcome): RedriveResult => {
+  const failed = outcome.failed.map((message) => ({ id: message.id, reason: message.reason }))
+  const status = failed.length > 0 ? 'PARTIAL' : outcome.redriven === 0 ? 'EMPTY' : 'REDRIVEN'
+  return { queue: outcome.queue, status, sentBack: outcome.redriven, ...(failed.length > 0 ? { failed } : {}) }
+}

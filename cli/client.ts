@@ -3,6 +3,7 @@ import type { ImportReport } from '../contracts/imports'
 import type { Order, OrderItem, OrderStatus } from '../contracts/orders'
 import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
 import type { User } from '../contracts/users'
+import type { DeadLetterQueueView, ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
 import { DefaultUrl, UsageError } from './args'
 
 // The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'
@@ -474,6 +475,34 @@ export class PipelineClient {
     const body = await this.request('GET', 'rules')
     if (!Array.isArray(body.rules)) throw new InvalidResponse('GET /rules answered without a rules list')
     return body as unknown as { rules: ReadonlyArray<RuleView> }
+  }
+
+  /** `POST /console/api/executions/{id}/redrive`: RedriveExecution; 409 ExecutionNotRedrivable unless it failed, aborted or timed out. */
+  async redriveExecution(id: string): Promise<ConsoleExecution> {
+    const body = await this.request('POST', `console/api/executions/${encodeURIComponent(id)}/redrive`)
+    if (typeof body.executionArn !== 'string' || typeof body.status !== 'string') throw new InvalidResponse(`POST /console/api/executions/${id}/redrive answered without an execution`)
+    return body as unknown as ConsoleExecution
+  }
+
+  /** `GET /console/api/dlq`: each dead-letter queue with its messages, their reason and origin. */
+  async listDeadLetterQueues(): Promise<{ readonly queues: ReadonlyArray<DeadLetterQueueView> }> {
+    const body = await this.request('GET', 'console/api/dlq')
+    if (!Array.isArray(body.queues)) throw new InvalidResponse('GET /console/api/dlq answered without a queues list')
+    return body as unknown as { queues: ReadonlyArray<DeadLetterQueueView> }
+  }
+
+  /** `POST /console/api/dlq/{queue}/redrive`: sends the messages back where they came from. */
+  async redriveDeadLetters(queue: string): Promise<RedriveOutcome> {
+    const body = await this.request('POST', `console/api/dlq/${encodeURIComponent(queue)}/redrive`)
+    if (typeof body.redriven !== 'number' || !Array.isArray(body.failed)) throw new InvalidResponse(`POST /console/api/dlq/${queue}/redrive answered without redriven and failed`)
+    return body as unknown as RedriveOutcome
+  }
+
+  /** `GET /console/api/metrics`: step invocations and workflow outcomes over a window (default: the last hour). */
+  async metrics(window: { readonly from?: string | undefined; readonly to?: string | undefined } = {}): Promise<MetricsView> {
+    const body = await this.request('GET', 'console/api/metrics', { query: { from: window.from, to: window.to } })
+    if (!Array.isArray(body.steps) || !Array.isArray(body.workflows)) throw new InvalidResponse('GET /console/api/metrics answered without steps and workflows')
+    return body as unknown as MetricsView
   }
 
   private async request(method: Method, path: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {

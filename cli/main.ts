@@ -2,14 +2,17 @@ import { AwsCommands, UsageError, helpFooter, subcommandFor, type Command } from
 import { AwsUnavailable } from './aws/errors'
 import { NotFound, localBackend, type Backend } from './backend'
 import { HttpError, InvalidResponse, PipelineClient, Unreachable, baseUrlFrom } from './client'
+import { consoleCommand } from './commands/console'
 import { dlq } from './commands/dlq'
 import { events } from './commands/events'
 import { execution } from './commands/execution'
 import { executions } from './commands/executions'
 import { health } from './commands/health'
 import { importCommand } from './commands/import'
+import { metrics } from './commands/metrics'
 import { orders } from './commands/orders'
 import { queue } from './commands/queue'
+import { redrive } from './commands/redrive'
 import { replay } from './commands/replay'
 import { replays } from './commands/replays'
 import { rules } from './commands/rules'
@@ -30,6 +33,7 @@ const commands: ReadonlyArray<Command> = [
   upload,
   executions,
   execution,
+  redrive,
   dlq,
   events,
   replay,
@@ -44,6 +48,8 @@ const commands: ReadonlyArray<Command> = [
   orders,
   users,
   health,
+  metrics,
+  consoleCommand,
 ]
 
 const mainHelp = (): string => {
@@ -113,6 +119,7 @@ export async function main(argv: ReadonlyArray<string>, io: Io = processIo(), op
       }
       return localClient()
     },
+    awsSettings: () => ({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }),
     backend: () => (backend ??= target.target === 'aws' ? loadAws().awsBackend({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }) : localBackend(localClient())),
   }
   try {

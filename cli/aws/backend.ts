@@ -3,6 +3,7 @@ import { DeadLetters } from './dlq'
 import { awsContext, type AwsContext, type AwsSettings } from './context'
 import { getExecution, listExecutions } from './executions'
 import { ImageWaiter, uploadObject } from './images'
+import { redriveExecution } from './redrive'
 import { Replays } from './replays'
 
 export type { AwsSettings } from './context'
@@ -29,5 +30,9 @@ export const awsBackend = (settings: AwsSettings, aws: AwsContext = awsContext(s
     cancelReplay: (name) => replays.cancel(name),
     listDlq: () => deadLetters.list(),
     redriveDlq: async (queue) => deadLetters.redrive(queue === undefined ? await aws.stack.deadLetterQueues() : [await aws.stack.pickQueue(queue)]),
+    redriveExecution: (id) => redriveExecution(aws, id),
+    // CloudWatch's client loads only for `metrics`: every other command would pay for it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above)
+    metrics: (window) => (require('./metrics') as typeof import('./metrics')).stackMetrics(aws, window),
   }
 }

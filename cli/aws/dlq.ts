@@ -56,7 +56,7 @@ export class DeadLetters {
   async redrive(queues: ReadonlyArray<DeadLetterQueue>): Promise<{ readonly results: ReadonlyArray<RedriveResult> }> {
     const results: RedriveResult[] = []
     for (const queue of queues) {
-      const sources = (await this.aws.call('SQS', () => this.aws.clients.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: queue.url })))).queueUrls ?? []
+      const sources = await this.sourceQueues(queue)
       if (sources.length === 0) {
         results.push(await this.redriveWorkflow(queue))
         continue
@@ -79,6 +79,11 @@ export class DeadLetters {
     return { results }
   }
 
+  /** The queues whose redrive policy sends their failures to this one (ListDeadLetterSourceQueues); none for a workflow's DLQ. */
+  async sourceQueues(queue: DeadLetterQueue): Promise<ReadonlyArray<string>> {
+    return (await this.aws.call('SQS', () => this.aws.clients.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: queue.url })))).queueUrls ?? []
+  }
+
   /**
    * A workflow's dead letter is `{workflow, execution, error, cause, event}`: its `event` is put on the stack's bus
    * again (PutEvents), where the rule that started the workflow starts it again (every other rule matching it sees it
@@ -86,8 +91,10 @@ export class DeadLetters {
    * and import workflows' uploads), so those start the message's workflow directly with the event as input
    * (StartExecution), as the rule's target would. A message sent on is deleted; one that is not a workflow's dead
    * letter, or could not be sent, stays in the queue, visible again.
+   * With `only`, the messages of other ids are left alone (visible again at the end) and not reported; `onSent` hears
+   * each message sent on and deleted.
    */
-  private async redriveWorkflow(queue: DeadLetterQueue): Promise<RedriveResult> {
+  async redriveWorkflow(queue: DeadLetterQueue, only?: ReadonlySet<string>, onSent?: (id: string) => void): Promise<RedriveResult> {
     const bus = await this.aws.stack.output('BusName')
     const seen = new Set<string>()
     const kept = new Map<string, string>()
@@ -96,6 +103,7 @@ export class DeadLetters {
     let reput = 0
     let restarted = 0
     for (let round = 0; round < RedriveRounds; round += 1) {
+      if (only && [...only].every((id) => seen.has(id))) break
       const received = await this.receive(queue, RedriveVisibilitySeconds)
       // A message kept back earlier comes again once hidden long enough: remember its newest receipt, send it no more.
       for (const message of received) if (kept.has(message.MessageId ?? '')) kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
@@ -109,6 +117,10 @@ export class DeadLetters {
       }
       for (const message of fresh) {
         seen.add(message.MessageId ?? '')
+        if (only && !only.has(message.MessageId ?? '')) {
+          kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
+          continue
+        }
         const body = parseJson(message.Body)
         const event = isObject(body) ? body.event : undefined
         if (!isEvent(event)) {
@@ -148,6 +160,10 @@ export class DeadLetters {
           const message = done[Number(failure.Id)]
           failed.push({ id: message?.MessageId ?? '', reason: `sent again, but not deleted (${failure.Code ?? 'error'}): it will come back` })
         }
+        const undeleted = new Set((deleted.Failed ?? []).map((failure) => failure.Id))
+        done.forEach((message, index) => {
+          if (!undeleted.has(String(index))) onSent?.(message.MessageId ?? '')
+        })
       }
     }
     // What stays is shown again at once, not after the visibility timeout.

@@ -100,7 +100,7 @@ export const getExecution = async (aws: AwsContext, id: string): Promise<Executi
 }
 
 /** An execution's ARN is its state machine's with `execution` for `stateMachine` and the name appended: try each workflow. */
-const describeByName = async (aws: AwsContext, name: string): Promise<DescribeExecutionCommandOutput> => {
+export const describeByName = async (aws: AwsContext, name: string): Promise<DescribeExecutionCommandOutput> => {
   const workflows = await aws.stack.workflows()
   for (const workflow of workflows) {
     try {

@@ -14,9 +14,16 @@ const redrive = defineCommand(
       json: { type: 'boolean', description: 'print the results as JSON' },
     },
     description: `Redrives the dead-letter queue QUEUE (its name as 'pipeline dlq' shows it, e.g. ImageDeadLetters),
-or with --all each of them. Only with --target aws: the local runtime has no redrive yet (exit 2).
+or with --all each of them.
 
-How depends on the queue:
+On the local runtime, each message goes back where it came from and is deleted from the DLQ, in one transaction:
+  - a queue's own DLQ (OrdersQueueDeadLetters): back to the queue it came from, as a new message, as SQS's redrive does;
+  - a rule target's DLQ (RuleTargetDeadLetters): the event is delivered to that rule's target again;
+  - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): the workflow starts again with the message's event.
+    If that run fails again, a new dead letter with the new reason takes the old one's place.
+The steps are idempotent, so nothing a redrive repeats happens twice. A message no origin can be read from stays.
+
+With --target aws, how depends on the queue:
   - a queue's own DLQ (OrdersQueueDeadLetters: SQS moved the messages there after too many receives): an SQS
     message move task (StartMessageMoveTask) moves them back to the queue they came from, in the background;
   - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): no queue feeds it, the workflow sent each failed
@@ -30,6 +37,8 @@ Prints one line per queue: MOVING, REDRIVEN, EMPTY, or PARTIAL with each message
 Exits 1 if any message was left.
 
 Examples:
+  pipeline dlq redrive ImageDeadLetters
+  pipeline dlq redrive --all
   pipeline --target aws dlq redrive ImageDeadLetters
   pipeline --target aws dlq redrive --all --json`,
   },
@@ -60,6 +69,7 @@ const redriveDetail = (result: RedriveResult): string => {
     return `${count} moving back to ${(result.destinations ?? []).join(', ')} (SQS message move task)`
   }
   const parts = [
+    result.sentBack ? `${result.sentBack} sent back where ${result.sentBack === 1 ? 'it' : 'they'} came from` : '',
     result.reput ? `${result.reput} put on the bus again` : '',
     result.restarted ? `${result.restarted} started on their workflow again` : '',
     result.failed?.length ? `${result.failed.length} failed` : '',

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import * as path from 'node:path'
-import { DatabaseSync } from 'node:sqlite'
+import { DatabaseSync, type StatementSync } from 'node:sqlite'
+import { ensureConsoleSchema } from './console-schema'
 
 /**
  * The local runtime's state in one SQLite file under the data directory: archive, executions and their
@@ -158,7 +159,36 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
 
     CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (id UNINDEXED, kind UNINDEXED, title, text, data UNINDEXED);
   `)
+  ensureConsoleSchema(db)
+  reusePreparedStatements(db)
   return db
+}
+
+/** Enough for every distinct statement the runtime runs; SQL built with values in it only churns the oldest out. */
+const PreparedStatementsKept = 512
+
+/**
+ * Makes `db.prepare` hand back the statement it compiled before for the same SQL text. The runtime prepares at the
+ * point of use, on every call, and compiling costs more than running the small writes of the hot paths. Sharing a
+ * statement is safe here: every use runs it to completion at once (`run`, `get`, `all`; no open iterators, no SQL
+ * functions calling back into JavaScript), and SQLite recompiles a statement by itself after a schema change.
+ */
+const reusePreparedStatements = (db: DatabaseSync): void => {
+  const compile = db.prepare.bind(db)
+  const kept = new Map<string, StatementSync>()
+  db.prepare = (sql: string) => {
+    const statement = kept.get(sql)
+    if (statement) {
+      // Most recently used last, so the oldest is the first one out.
+      kept.delete(sql)
+      kept.set(sql, statement)
+      return statement
+    }
+    const compiled = compile(sql)
+    kept.set(sql, compiled)
+    if (kept.size > PreparedStatementsKept) kept.delete(kept.keys().next().value!)
+    return compiled
+  }
 }
 
 /** Runs `work` in one transaction: all of it is durable, or none of it. Nested calls join the outer one. */

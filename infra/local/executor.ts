@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
+import { executionSubject } from '../console/subject'
 import { transaction } from './db'
-import { historyRecorder, HistoryWriter, taskResources } from './history'
+import { historyRecorder, HistoryWriter, readHistory, taskResources } from './history'
+import { resumePoint } from './resume-point'
 import type { Integrations } from './integrations'
 import { taskOverrides } from './integrations'
+import type { AslDefinition } from './asl'
+import { scaledRetryIntervals } from './retry-scale'
 import type { LocalStateMachine } from './template'
 
 export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED'
@@ -24,24 +28,26 @@ export interface ExecutionRow {
   readonly created_at: string
   readonly start_date: string | null
   readonly stop_date: string | null
+  /** RedriveExecution's bookkeeping: how often, when last, and where and with what input the run resumes. */
+  readonly redrive_count?: number
+  readonly redrive_date?: string | null
+  readonly redrive_from?: string | null
+  readonly redrive_input?: string | null
+  /** The id of the latest ExecutionRedriven history event: what a redriven run's history continues from. */
+  readonly redrive_event_id?: number | null
 }
 
-/** The object key or business id an execution is about (image key, order id, user id), so users can find executions by it. */
-const subjectOf = (input: unknown): string | null => {
-  const detail = (input as { detail?: Record<string, unknown> } | null)?.detail
-  if (!detail) return null
-  const candidates = [
-    (detail.object as { key?: unknown } | undefined)?.key,
-    detail.orderId,
-    (detail.order as { orderId?: unknown } | undefined)?.orderId,
-    ...['newImage', 'oldImage'].flatMap((image) => {
-      const item = detail[image] as { orderId?: unknown; userId?: unknown } | undefined
-      return [item?.orderId, item?.userId]
-    }),
-  ]
-  const subject = candidates.find((candidate) => typeof candidate === 'string')
-  return typeof subject === 'string' ? subject : null
+/** RedriveExecution's refusal for an execution that did not end unsuccessfully. */
+export class ExecutionNotRedrivable extends Error {
+  override readonly name = 'ExecutionNotRedrivable'
 }
+
+export class ExecutionDoesNotExist extends Error {
+  override readonly name = 'ExecutionDoesNotExist'
+}
+
+/** The statuses RedriveExecution accepts (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html). */
+export const RedrivableStatuses: ReadonlyArray<string> = ['FAILED', 'ABORTED', 'TIMED_OUT']
 
 interface LoadedMachine {
   readonly info: LocalStateMachine
@@ -62,14 +68,17 @@ export class Executor {
   private stopping = false
   private pumping = false
   private readonly history: HistoryWriter
+  /** Copies of the definitions starting at a redriven state, by machine ARN and state. */
+  private readonly resumingMachines = new Map<string, StateMachine>()
 
-  constructor(private readonly db: DatabaseSync, stateMachines: ReadonlyArray<LocalStateMachine>, integrations: Integrations, private readonly concurrency: number) {
+  /** `retryScale` (PIPELINE_RETRY_SCALE) shrinks every Retry wait, so fault-injection runs do not sleep for real. */
+  constructor(private readonly db: DatabaseSync, stateMachines: ReadonlyArray<LocalStateMachine>, integrations: Integrations, private readonly concurrency: number, retryScale?: number) {
     this.history = new HistoryWriter(db)
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
       // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
       // A JSON copy, not structuredClone: under jest's VM realm a structured clone's objects fail the library's plain-object check.
-      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: taskOverrides(definition, integrations), resources: taskResources(definition) })
+      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: { ...taskOverrides(definition, integrations), ...(retryScale === undefined ? {} : { retryIntervalOverrides: scaledRetryIntervals(info.definition as unknown as AslDefinition, retryScale) }) }, resources: taskResources(definition) })
     }
   }
 
@@ -84,16 +93,42 @@ export class Executor {
     const name = randomUUID()
     const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`
     this.db.prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, event_id, created_at)
-      VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`).run(arn, name, stateMachineArn, loaded.info.workflow, subjectOf(input), JSON.stringify(input), eventId ?? null, new Date().toISOString())
+      VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`).run(arn, name, stateMachineArn, loaded.info.workflow, executionSubject(input) ?? null, JSON.stringify(input), eventId ?? null, new Date().toISOString())
     queueMicrotask(() => this.wake())
     return arn
   }
 
-  /** On boot: executions a crash interrupted start over (their history is rewritten by the new run). */
+  /**
+   * RedriveExecution (https://docs.aws.amazon.com/step-functions/latest/dg/redrive-executions.html): the same
+   * execution runs again from the top-level state it failed in, with the input that state received; the states
+   * that succeeded are not run again. Its history continues with ExecutionRedriven and redriveCount grows by one.
+   */
+  redrive(executionArn: string): void {
+    transaction(this.db, () => {
+      const row = this.db.prepare('SELECT * FROM executions WHERE arn = ?').get(executionArn) as ExecutionRow | undefined
+      if (!row) throw new ExecutionDoesNotExist(`Execution does not exist: ${executionArn}`)
+      if (!RedrivableStatuses.includes(row.status)) throw new ExecutionNotRedrivable(`Execution ${row.name} is ${row.status}: only FAILED, ABORTED or TIMED_OUT executions can be redriven`)
+      const loaded = this.machines.get(row.state_machine)
+      if (!loaded) throw new ExecutionNotRedrivable(`State machine ${row.state_machine} no longer exists`)
+      this.history.flush()
+      const resume = resumePoint(loaded.info.definition, readHistory(this.db, row.arn), row.input)
+      const last = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM history WHERE execution_arn = ?').get(row.arn) as { id: number }).id
+      const now = new Date().toISOString()
+      const redriveCount = (row.redrive_count ?? 0) + 1
+      this.db.prepare('INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(row.arn, last + 1, last, now, 'ExecutionRedriven', JSON.stringify({ executionRedrivenEventDetails: { redriveCount } }))
+      this.db.prepare(`UPDATE executions SET status = 'PENDING', output = NULL, error = NULL, cause = NULL, stop_date = NULL,
+        redrive_count = ?, redrive_date = ?, redrive_from = ?, redrive_input = ?, redrive_event_id = ? WHERE arn = ?`)
+        .run(redriveCount, now, resume.state, resume.input, last + 1, row.arn)
+    })
+    this.wake()
+  }
+
+  /** On boot: executions a crash interrupted start over (their history is rewritten by the new run); a redriven one resumes its redrive. */
   recover(): number {
     const result = transaction(this.db, () => {
-      this.db.prepare("DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE status = 'RUNNING')").run()
-      return this.db.prepare("UPDATE executions SET status = 'PENDING', start_date = NULL WHERE status = 'RUNNING'").run()
+      this.db.prepare("DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE status = 'RUNNING') AND id > COALESCE((SELECT redrive_event_id FROM executions WHERE arn = history.execution_arn), 0)").run()
+      return this.db.prepare("UPDATE executions SET status = 'PENDING', start_date = CASE WHEN redrive_count > 0 THEN start_date END WHERE status = 'RUNNING'").run()
     })
     this.wake()
     return Number(result.changes)
@@ -106,7 +141,7 @@ export class Executor {
       while (this.running.size < this.concurrency) {
         const next = this.db.prepare("SELECT * FROM executions WHERE status = 'PENDING' ORDER BY created_at, rowid LIMIT 1").get() as ExecutionRow | undefined
         if (!next) break
-        this.db.prepare("UPDATE executions SET status = 'RUNNING', start_date = ? WHERE arn = ?").run(new Date().toISOString(), next.arn)
+        this.db.prepare("UPDATE executions SET status = 'RUNNING', start_date = COALESCE(start_date, ?) WHERE arn = ?").run(new Date().toISOString(), next.arn)
         this.launch(next)
       }
     } finally {
@@ -140,8 +175,9 @@ export class Executor {
       return
     }
     const input = JSON.parse(row.input) as never
-    const startTime = new Date().toISOString()
-    const execution = loaded.machine.run(input, {
+    const startTime = row.start_date ?? new Date().toISOString()
+    const machine = row.redrive_from ? this.resumingMachine(loaded, row.redrive_from) : loaded.machine
+    const execution = machine.run(row.redrive_from ? JSON.parse(row.redrive_input ?? 'null') as never : input, {
       overrides: loaded.overrides,
       noThrowOnAbort: true,
       context: {
@@ -149,7 +185,7 @@ export class Executor {
         StateMachine: { Id: loaded.info.arn, Name: loaded.info.name },
       },
     })
-    const recorder = historyRecorder(this.history, row.arn, loaded.resources)
+    const recorder = historyRecorder(this.history, row.arn, loaded.resources, row.redrive_event_id ?? 0)
     const done = (async () => {
       const logs = (async () => { for await (const log of execution.eventLogs) recorder.record(log) })()
       try {
@@ -167,6 +203,18 @@ export class Executor {
       this.wake()
     })
     this.running.set(row.arn, { abort: execution.abort, done })
+  }
+
+  /** The definition started at `state`; it is the validated one otherwise, so the copy skips validation (its earlier states are unreachable). */
+  private resumingMachine(loaded: LoadedMachine, state: string): StateMachine {
+    const key = `${loaded.info.arn}#${state}`
+    let machine = this.resumingMachines.get(key)
+    if (!machine) {
+      const definition = { ...(JSON.parse(JSON.stringify(loaded.info.definition)) as Record<string, unknown>), StartAt: state }
+      machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
+      this.resumingMachines.set(key, machine)
+    }
+    return machine
   }
 
   private finish(arn: string, outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string }): void {

@@ -56,7 +56,8 @@ export class HistoryWriter {
   /** Writes what is pending now: before an execution's final status, and at shutdown. */
   flush(): void {
     this.scheduled = false
-    if (this.pending.length === 0) return
+    // A run aborted at shutdown may log after the database closed: recovery rewrites that part of its history anyway.
+    if (this.pending.length === 0 || !this.db.isOpen) return
     const rows = this.pending
     this.pending = []
     transaction(this.db, () => {
@@ -73,8 +74,9 @@ export const taskResources = (definition: unknown): ReadonlyMap<string, string |
  * Translates the run's event logs into Step Functions history events and stores them as they happen, so a
  * running execution can be watched state by state. It also keeps the failure that ended the execution.
  */
-export const historyRecorder = (writer: HistoryWriter, executionArn: string, resources: ReadonlyMap<string, string | undefined>) => {
-  let last = 0
+export const historyRecorder = (writer: HistoryWriter, executionArn: string, resources: ReadonlyMap<string, string | undefined>, resumeAfter = 0) => {
+  // A redriven run continues the history after its ExecutionRedriven event, which stands in for ExecutionStarted.
+  let last = resumeAfter
   let failure: { error: string; cause: string } | undefined
   const add = (timestamp: number, type: string, details: Record<string, unknown>) => {
     const id = last + 1
@@ -87,6 +89,7 @@ export const historyRecorder = (writer: HistoryWriter, executionArn: string, res
     const iteration = log.index === undefined ? {} : { iteration: log.index }
     switch (log.type) {
       case 'ExecutionStarted':
+        if (resumeAfter > 0) return
         return add(log.timestamp, 'ExecutionStarted', { executionStartedEventDetails: { input: json(log.input) } })
       case 'ExecutionSucceeded':
         return add(log.timestamp, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: json(log.output) } })

@@ -1,6 +1,8 @@
 import * as path from 'node:path'
 import { configFromEnv } from '../../steps/services/config'
 import { createPipelineServer } from './http/server'
+import { parseFaultPlan } from './faults'
+import { parseRetryScale } from './retry-scale'
 import { startRuntime } from './runtime'
 
 /** Reads a positive integer setting, or exits with a message naming it (a bad setting is the user's to fix, not a crash). */
@@ -27,9 +29,21 @@ const main = async () => {
     console.error((error as Error).message)
     process.exit(2)
   }
-  const runtime = startRuntime({ dataDir, config, concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2 })
+  let faults
+  let retryScale
+  try {
+    faults = parseFaultPlan(process.env.PIPELINE_FAULTS, process.env.PIPELINE_FAULTS_SEED)
+    retryScale = parseRetryScale(process.env.PIPELINE_RETRY_SCALE)
+  } catch (error) {
+    console.error((error as Error).message)
+    process.exit(2)
+  }
+  // PIPELINE_QUEUE_VISIBILITY_MS shortens every queue's visibility timeout (minutes in the template), so a poison message reaches its DLQ in seconds.
+  const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0)
+  const runtime = startRuntime({ dataDir, config, concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2, ...(faults ? { faults } : {}), ...(retryScale ? { retryScale } : {}), ...(queueVisibilityMs ? { queueVisibilityMs } : {}) })
+  if (faults) console.log(`Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`)
   if (runtime.recovered > 0) console.log(`Resuming ${runtime.recovered} execution(s) interrupted by the last stop`)
-  const server = createPipelineServer(runtime, { maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024) })
+  const server = createPipelineServer(runtime, { maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024), requestTimeoutMs: setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000) || 120_000 })
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(error.code === 'EADDRINUSE' ? `${host}:${port} is already in use: set PORT to another port` : `Cannot serve on ${host}:${port}: ${error.message}`)
     process.exit(1)

@@ -19,6 +19,9 @@ import { Replayer } from './replays'
 import { purgeExpiredArchive } from './archive'
 import { localModel, type LocalModel } from './template'
 import { UploadsPrefix } from '../../contracts/sources'
+import { InvocationRecorder } from './invocation-metrics'
+import { DeadLetters } from './dead-letters'
+import { FaultInjector, injectedBusFault, injectedStepFault, type FaultPlan } from './faults'
 
 export interface RuntimeOptions {
   readonly dataDir: string
@@ -31,6 +34,10 @@ export interface RuntimeOptions {
   readonly targetRetryBaseMs?: number
   /** Overrides every queue's visibility timeout (tests that redrive a poison message in milliseconds, not minutes). */
   readonly queueVisibilityMs?: number
+  /** Transient failures to inject (PIPELINE_FAULTS): see `faults.ts`. */
+  readonly faults?: FaultPlan
+  /** Shrinks every retry wait, the workflows' and the bus's (PIPELINE_RETRY_SCALE, in (0, 1]). */
+  readonly retryScale?: number
 }
 
 /** Lambda reports a thrown error as `{errorType, errorMessage, trace}`; a task failure carries that JSON as its Cause. */
@@ -50,11 +57,15 @@ export const startRuntime = (options: RuntimeOptions) => {
   const db = openDatabase(options.dataDir)
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)
   const tables = new LocalTables(db, model)
+  const faults = options.faults ? new FaultInjector(options.faults) : undefined
   const bus = new LocalBus(db, model, {
     // The bus only calls targets after start-up, once `executor` below exists.
-    startExecution: (arn, event) => { executor.enqueue(arn, event, event.id) },
+    startExecution: (arn, event) => {
+      if (faults?.draw('bus')) throw injectedBusFault(arn)
+      executor.enqueue(arn, event, event.id)
+    },
     sendToQueue: (arn, body) => { queues.send(arn, body) },
-  }, { baseDelayMs: options.targetRetryBaseMs ?? 1000 })
+  }, { baseDelayMs: (options.targetRetryBaseMs ?? 1000) * (options.retryScale ?? 1) })
   const replayer = new Replayer(db, bus)
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
   const setting = (name: string) => model.functions.find((fn) => fn.environment[name])?.environment[name]
@@ -63,13 +74,22 @@ export const startRuntime = (options: RuntimeOptions) => {
   const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }))
 
   const functions = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.step], [fn.name, fn.step]] as const))
+  const functionNames = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.name], [fn.name, fn.name]] as const))
+  const invocations = new InvocationRecorder(db)
   const invokeFunction = async (nameOrArn: string, payload: unknown) => {
     const stepName = functions.get(nameOrArn)
     const step = stepName ? stepsByName.get(stepName) : undefined
     if (!step) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
+    return invocations.measure(functionNames.get(nameOrArn) ?? nameOrArn, () => invokeMeasured(step, payload))
+  }
+  const invokeMeasured = async (step: NonNullable<ReturnType<typeof stepsByName.get>>, payload: unknown) => {
     try {
+      const fault = faults?.draw(step.name)
+      if (fault === 'before') throw injectedStepFault(step.name, fault)
       // A JSON round trip at the boundary, as Lambda serializes the payload and the response.
-      return await invokeStep(step, runtime, JSON.parse(JSON.stringify(payload)))
+      const output = await invokeStep(step, runtime, JSON.parse(JSON.stringify(payload)))
+      if (fault === 'after') throw injectedStepFault(step.name, fault)
+      return output
     } catch (error) {
       throw lambdaFailure(error)
     }
@@ -78,9 +98,10 @@ export const startRuntime = (options: RuntimeOptions) => {
     invokeFunction,
     sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
     putEvents: (entries) => bus.putEvents(entries),
-  }, options.concurrency ?? 2)
+  }, options.concurrency ?? 2, options.retryScale)
 
   const recovered = executor.recover()
+  const deadLetters = new DeadLetters(db, queues, executor, bus, model)
   replayer.resume()
   const pollers = startPollers({ mappings: model.eventSourceMappings ?? [], pipes: model.pipes ?? [], db, bus, queues, tables, invoke: invokeFunction })
   const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
@@ -89,7 +110,9 @@ export const startRuntime = (options: RuntimeOptions) => {
   // Background work of the bus: target retries every quarter second, archive retention hourly.
   const timers = [
     setInterval(() => bus.retryDueDeliveries(), 250),
+    setInterval(() => deadLetters.settle(), 250),
     setInterval(() => purgeExpiredArchive(db, bus.archiveList), 3_600_000),
+    setInterval(() => invocations.purge(), 3_600_000),
   ]
   for (const timer of timers) timer.unref()
 
@@ -103,6 +126,8 @@ export const startRuntime = (options: RuntimeOptions) => {
     replayer,
     tables,
     scheduler,
+    deadLetters,
+    invocations,
     /**
      * True when nothing is left to do: no execution pending or running, no message waiting on a queue a function
      * reads, no stream record a pipe has not taken, no target delivery waiting for a retry.
@@ -111,6 +136,7 @@ export const startRuntime = (options: RuntimeOptions) => {
       const busy = (sql: string, ...values: Array<string | number>) => (db.prepare(sql).get(...values) as { n: number }).n > 0
       if (busy("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")) return false
       if (busy('SELECT COUNT(*) AS n FROM deliveries')) return false
+      if (deadLetters.settle() > 0) return false
       for (const mapping of model.eventSourceMappings ?? []) if (mapping.sourceArn.startsWith('arn:aws:sqs:') && queues.count(mapping.sourceArn) > 0) return false
       for (const pipe of model.pipes ?? []) {
         if (busy('SELECT COUNT(*) AS n FROM stream_records WHERE stream_arn = ? AND seq > COALESCE((SELECT position FROM stream_positions WHERE consumer = ?), 0)', pipe.sourceArn, pipe.name)) return false
@@ -123,6 +149,8 @@ export const startRuntime = (options: RuntimeOptions) => {
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,
+    /** The fault injector when PIPELINE_FAULTS is set, with its counts of injected faults. */
+    faults,
     /** Stops taking work, lets running executions finish for `graceMs`, then closes the database. */
     async stop(graceMs = 5000) {
       for (const timer of timers) clearInterval(timer)
@@ -130,6 +158,7 @@ export const startRuntime = (options: RuntimeOptions) => {
       await pollers.stop()
       await replayer.stop()
       await executor.stop(graceMs)
+      invocations.flush()
       await runtime.dispose()
       db.close()
     },

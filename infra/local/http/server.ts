@@ -7,10 +7,17 @@ import { eventRoutes } from './routes/events'
 import { executionRoutes } from './routes/executions'
 import { objectRoutes } from './routes/objects'
 import { sourceRoutes } from './routes/sources'
+import { mountConsole } from '../../console/server'
+import { localConsoleData } from '../console-data'
 
 export interface ServerOptions {
   /** The largest upload accepted, in bytes; a larger body is answered 413 and nothing is stored. */
   readonly maxUploadBytes: number
+  /**
+   * How long a client may take to send a whole request (default two minutes): a slow or stalled body
+   * (slowloris) is answered 408 and its connection closed, so it cannot hold a connection forever.
+   */
+  readonly requestTimeoutMs?: number
 }
 
 /** The local runtime's HTTP API: objects and images, executions, the bus and its archive, the API, queues and search. */
@@ -20,8 +27,12 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   executionRoutes(router, runtime)
   eventRoutes(router, runtime)
   sourceRoutes(router, runtime)
+  mountConsole(router, localConsoleData(runtime))
 
-  return createServer({ requestTimeout: 120_000, headersTimeout: 30_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const requestTimeout = options.requestTimeoutMs ?? 120_000
+  // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.
+  const timeouts = { requestTimeout, headersTimeout: Math.min(30_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) }
+  return createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
       if (error instanceof InvalidObjectKey) return sendError(res, new HttpError(400, 'InvalidObjectKey', `key: ${error.message}`))

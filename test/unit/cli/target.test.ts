@@ -56,7 +56,7 @@ describe('pipeline --target', () => {
     const code = await main(['--target', 'aws', command, ...(command === 'search' ? ['cat'] : [])], io)
 
     expect(code).toBe(2)
-    expect(stderr()).toBe(`pipeline ${command}: not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: upload, executions, execution, replay, replays, dlq, test-pattern)\n`)
+    expect(stderr()).toBe(`pipeline ${command}: not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: upload, executions, execution, redrive, replay, replays, dlq, metrics, console, test-pattern)\n`)
   })
 
   it('documents the targets in every --help, and needs no credentials for it', async () => {

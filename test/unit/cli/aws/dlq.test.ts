@@ -277,13 +277,14 @@ describe('pipeline --target aws dlq redrive', () => {
     expect(mocks.sqs.send.callCount).toBe(0)
   })
 
-  it('is not supported on the local target yet: exit 2, nothing sent', async () => {
+  it('on the local target asks the local runtime, not AWS: exit 3 when it is not running, nothing sent to SQS', async () => {
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
     const code = await main(['dlq', 'redrive', 'ImageDeadLetters'], io)
 
-    expect(code).toBe(2)
+    expect(code).toBe(3)
     expect(stdout()).toBe('')
-    expect(stderr()).toBe("pipeline dlq redrive: not supported on the local target yet: the local runtime has no redrive route. Use '--target aws' for a deployed stack\n")
+    expect(stderr()).toMatch(/^pipeline dlq redrive: cannot reach the pipeline runtime at http:\/\/127\.0\.0\.1:9/)
+    expect(mocks.sqs.send.callCount).toBe(0)
   })
 })
