@@ -1,0 +1,199 @@
+import { DefaultRenditions } from '../contracts/images'
+import { synthesizePipeline } from '../infra/aws/synth'
+import { allStates, type AslDefinition } from '../infra/local/asl'
+import { localModel } from '../infra/local/template'
+import { StepNames } from '../steps/names'
+import { WorkflowTag } from '../workflows/image-workflow'
+import type { ImagesResult } from './images'
+import type { OrdersResult } from './orders'
+import { Prices, PricesAsOf, type Price } from './prices'
+import type { Footprint } from './support/footprint'
+
+/**
+ * The AWS bill per million orders and per million images, from what the benchmark runs measured (step durations,
+ * executions, state transitions, events and their bytes, log bytes, per unit of work) and what the CDK app
+ * declares (each function's memory, each workflow's type), priced with {@link Prices}. Every line is quantity x price;
+ * the assumptions the local runtime cannot measure are named in the line's `basis`.
+ */
+export interface LineItem {
+  readonly item: string
+  readonly quantityPerMillion: number
+  readonly unit: string
+  readonly usdPerMillion: number
+  readonly basis: string
+}
+
+export interface Bill {
+  readonly lines: ReadonlyArray<LineItem>
+  readonly totalUsd: number
+}
+
+export interface CostResult {
+  readonly pricesAsOf: string
+  readonly perMillionOrders: Bill
+  readonly perMillionImages: Bill
+  readonly targetUsdPerMillionOrders: number
+  /** What the totals would gain if every Lambda invocation took `assumedMs` on AWS instead of its local duration. */
+  readonly sensitivity: { readonly assumedMs: number; readonly extraOrdersUsd: number; readonly extraImagesUsd: number }
+  readonly unconfirmedPrices: ReadonlyArray<string>
+}
+
+export const OrdersTargetUsd = 4
+
+/** X-Ray's default sampling rule: the first request each second, then 5%; at a million a month nearly all are the 5%. */
+const TracedShare = 0.05
+/** Lambda's own START, END and REPORT lines plus one structured Powertools line, per invocation. */
+const LambdaLogBytesPerInvocation = 600
+/** Express workflows bill the memory they use in 64 MB chunks; these workflows' definitions and payloads fit one. */
+const ExpressMemoryGb = 64 / 1024
+
+interface AppShape {
+  /** Function memory in MB by step name, from the synthesized template. */
+  readonly memoryByStep: ReadonlyMap<string, number>
+  /** For each `workflow/state` Task that invokes Lambda, the step it invokes. */
+  readonly stepOfTask: ReadonlyMap<string, string>
+  readonly workflowType: ReadonlyMap<string, 'STANDARD' | 'EXPRESS'>
+  /** The step a DynamoDB stream pipe enriches with, and its batch size. */
+  readonly pipeEnrichment: ReadonlyArray<{ step: string; batchSize: number; source: string }>
+}
+
+const readApp = (): AppShape => {
+  const template = synthesizePipeline()
+  const model = localModel(template, WorkflowTag)
+  const memoryByStep = new Map<string, number>()
+  for (const resource of Object.values(template.Resources ?? {}) as Array<{ Type: string; Properties?: { MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } } }>) {
+    const step = resource.Properties?.Environment?.Variables?.PIPELINE_STEP
+    if (resource.Type === 'AWS::Lambda::Function' && typeof step === 'string') memoryByStep.set(step, resource.Properties?.MemorySize ?? 128)
+  }
+  const stepOfFunction = (nameOrArn: unknown) => model.functions.find((fn) => fn.arn === nameOrArn || fn.name === nameOrArn)?.step
+  const stepOfTask = new Map<string, string>()
+  for (const machine of model.stateMachines) {
+    for (const [name, state] of allStates(machine.definition as unknown as AslDefinition)) {
+      const parameters = (state as { Parameters?: Record<string, unknown> }).Parameters
+      const step = state.Type === 'Task' ? stepOfFunction(parameters?.FunctionName) ?? stepOfFunction(state.Resource) : undefined
+      if (step) stepOfTask.set(`${machine.workflow}/${name}`, step)
+    }
+  }
+  return {
+    memoryByStep,
+    stepOfTask,
+    workflowType: new Map(model.stateMachines.map((machine) => [machine.workflow, machine.type])),
+    pipeEnrichment: (model.pipes ?? []).flatMap((pipe) => {
+      const step = stepOfFunction(pipe.enrichmentArn)
+      return step ? [{ step, batchSize: pipe.batchSize, source: pipe.sourceArn }] : []
+    }),
+  }
+}
+
+const line = (item: string, quantityPerUnit: number, price: Price, basis: string): LineItem => ({
+  item,
+  quantityPerMillion: quantityPerUnit * 1e6,
+  unit: price.per,
+  usdPerMillion: quantityPerUnit * 1e6 * price.usd,
+  basis,
+})
+
+const lambdaLines = (label: string, step: string, invocations: number, medianMs: number, app: AppShape, basis: string): LineItem[] => {
+  const memoryMb = app.memoryByStep.get(step) ?? 256
+  // Lambda bills each invocation's duration rounded up to the millisecond.
+  const gbSeconds = invocations * (Math.ceil(Math.max(1, medianMs)) / 1000) * (memoryMb / 1024)
+  return [
+    line(`Lambda requests: ${label}`, invocations, Prices.lambdaRequest, `${invocations.toFixed(2)} per unit`),
+    line(`Lambda duration: ${label} (${memoryMb} MB, ${medianMs} ms)`, gbSeconds, Prices.lambdaArmGbSecond, basis),
+  ]
+}
+
+const workflowLines = (footprint: Footprint, app: AppShape): LineItem[] =>
+  footprint.workflows.flatMap((workflow) => {
+    if (app.workflowType.get(workflow.workflow) === 'STANDARD') {
+      return [line(`Step Functions Standard: ${workflow.workflow} transitions`, workflow.transitionsPerUnit, Prices.standardTransition, `${workflow.transitionsPerUnit} states entered per unit (measured)`)]
+    }
+    const billedSeconds = Math.ceil(Math.max(1, workflow.medianDurationMs) / 100) / 10
+    return [
+      line(`Step Functions Express: ${workflow.workflow} executions`, workflow.executionsPerUnit, Prices.expressRequest, `${workflow.executionsPerUnit} per unit (measured)`),
+      line(`Step Functions Express: ${workflow.workflow} duration`, workflow.executionsPerUnit * billedSeconds * ExpressMemoryGb, Prices.expressGbSecond, `median ${workflow.medianDurationMs} ms locally, billed as ${billedSeconds} s x 64 MB`),
+    ]
+  })
+
+const taskLines = (footprint: Footprint, app: AppShape): LineItem[] =>
+  footprint.tasks.flatMap((task) => {
+    const step = app.stepOfTask.get(`${task.workflow}/${task.state}`)
+    return step ? lambdaLines(`${task.workflow}/${task.state}`, step, task.perUnit, task.medianMs, app, 'median duration measured in the local runtime') : []
+  })
+
+const commonLines = (footprint: Footprint, lambdaInvocations: number): LineItem[] => {
+  const logBytes = footprint.workflows.reduce((sum, workflow) => sum + workflow.logBytesPerUnit, 0) + lambdaInvocations * LambdaLogBytesPerInvocation
+  return [
+    line('EventBridge custom events', footprint.eventsPerUnit, Prices.customEvent, `${footprint.eventsPerUnit} events per unit (measured, mean ${footprint.meanEventBytes} bytes: one 64 KB chunk each)`),
+    line('EventBridge archive', footprint.archivedBytesPerUnit / 1e9, Prices.archiveGb, `${footprint.archivedBytesPerUnit} bytes archived per unit (measured)`),
+    line('CloudWatch Logs ingestion', logBytes / 1e9, Prices.logsIngestedGb, `workflow logs at level ALL with execution data (history bytes measured + 250 B envelope per event) and ${LambdaLogBytesPerInvocation} B per Lambda invocation`),
+    line('X-Ray traces', TracedShare, Prices.xrayTrace, 'tracing is active; default sampling keeps about 5%'),
+  ]
+}
+
+/** A step's time on AWS includes its SDK calls (DynamoDB, EventBridge: a few ms each); the local adapters take none. */
+const AssumedAwsStepMs = 50
+
+/** The extra duration cost if each Lambda duration line's invocations took at least {@link AssumedAwsStepMs}. */
+const extraAtAssumedDuration = (bill: Bill): number =>
+  bill.lines.filter((item) => item.item.startsWith('Lambda duration')).reduce((sum, item) => {
+    const match = /\((\d+) MB, ([\d.]+) ms\)/.exec(item.item)
+    if (!match) return sum
+    const ms = Number(match[2])
+    const invocationsPerMillion = item.quantityPerMillion / ((Math.ceil(Math.max(1, ms)) / 1000) * (Number(match[1]) / 1024))
+    const extraGbSeconds = invocationsPerMillion * (Math.max(0, AssumedAwsStepMs - Math.ceil(Math.max(1, ms))) / 1000) * (Number(match[1]) / 1024)
+    return sum + extraGbSeconds * Prices.lambdaArmGbSecond.usd
+  }, 0)
+
+const total = (lines: ReadonlyArray<LineItem>): Bill => ({ lines, totalUsd: lines.reduce((sum, item) => sum + item.usdPerMillion, 0) })
+
+export const costModel = (orders: OrdersResult | undefined, images: ImagesResult | undefined): CostResult => {
+  const app = readApp()
+  const unconfirmedPrices = Object.entries(Prices).filter(([, price]) => !price.confirmed).map(([name, price]) => `${name} (${price.source})`)
+
+  let perMillionOrders: Bill = { lines: [], totalUsd: Number.NaN }
+  if (orders) {
+    const footprint = orders.perOrder
+    const tasks = taskLines(footprint, app)
+    const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+    const orderSteps = footprint.tasks.filter((task) => task.workflow === 'order')
+    const typicalStepMs = orderSteps.length > 0 ? Math.max(...orderSteps.map((task) => task.medianMs)) : 5
+    const enrichment = app.pipeEnrichment.filter((pipe) => /order/i.test(pipe.source) || /order/i.test(pipe.step))
+    const pipeLines = enrichment.flatMap((pipe) => [
+      line('EventBridge Pipes requests (orders table stream)', footprint.streamRecordsPerUnit, Prices.pipeRequest, `${footprint.streamRecordsPerUnit} stream records per order (measured)`),
+      ...lambdaLines(`pipe enrichment ${pipe.step}`, pipe.step, footprint.streamRecordsPerUnit / pipe.batchSize, typicalStepMs, app, `batch size ${pipe.batchSize}; duration taken as the slowest order step (not timed locally)`),
+    ])
+    const lambdaInvocations = 1 + stepInvocations + enrichment.reduce((sum, pipe) => sum + footprint.streamRecordsPerUnit / pipe.batchSize, 0)
+    perMillionOrders = total([
+      line('API Gateway HTTP API requests', 1, Prices.httpApiRequest, 'one POST /orders'),
+      ...lambdaLines('api (POST /orders)', StepNames.api, 1, orders.apiLatencyP50Ms, app, 'the HTTP p50 of one client sending one order at a time, an upper bound on the function\'s own time'),
+      ...tasks,
+      ...workflowLines(footprint, app),
+      ...pipeLines,
+      line('DynamoDB writes', footprint.streamRecordsPerUnit, Prices.dynamoWriteUnit, 'one write unit per item write (each write makes one stream record; items under 1 KB)'),
+      line('DynamoDB reads', 1 + stepInvocations, Prices.dynamoReadUnit, 'assumed one strongly consistent read per function invocation (an upper bound)'),
+      ...commonLines(footprint, lambdaInvocations),
+    ])
+  }
+
+  let perMillionImages: Bill = { lines: [], totalUsd: Number.NaN }
+  if (images) {
+    const footprint = images.perImage
+    const renditions = DefaultRenditions.length
+    const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+    perMillionImages = total([
+      line('S3 PUT', 1 + renditions, Prices.s3Put, `the upload and ${renditions} renditions`),
+      line('S3 GET and HEAD', 2 + 2 * renditions, Prices.s3Get, 'validate: HEAD and GET; each rendition: GET of the original and HEAD of its output'),
+      ...taskLines(footprint, app),
+      ...workflowLines(footprint, app),
+      line('DynamoDB writes', 2, Prices.dynamoWriteUnit, 'the image record and the notification ledger entry (assumed one write unit each)'),
+      ...commonLines(footprint, stepInvocations),
+    ])
+  }
+  const sensitivity = {
+    assumedMs: AssumedAwsStepMs,
+    extraOrdersUsd: Number.isNaN(perMillionOrders.totalUsd) ? 0 : extraAtAssumedDuration(perMillionOrders),
+    extraImagesUsd: Number.isNaN(perMillionImages.totalUsd) ? 0 : extraAtAssumedDuration(perMillionImages),
+  }
+  return { pricesAsOf: PricesAsOf, perMillionOrders, perMillionImages, targetUsdPerMillionOrders: OrdersTargetUsd, sensitivity, unconfirmedPrices }
+}
