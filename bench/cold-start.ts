@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { build } from 'esbuild'
 import { buildAllSteps, BUDGET_BYTES, projectRoot, stepBundleOptions } from './bundles'
@@ -9,7 +9,8 @@ import { median, round } from './support/stats'
  * Cold start: each step bundle as the CDK builds it (bench/bundles.ts's options), imported in a fresh Node process,
  * against a bundle whose handler does nothing. Only the import is timed (the process's own start is the same for
  * every bundle and is not the bundle's doing); repetitions are interleaved across bundles so a busy moment on the
- * machine spreads over all of them, and the median is kept.
+ * machine spreads over all of them, and the median is kept. The same is done for each piece a step loads, alone
+ * (effect, Powertools' logger, metrics and tracer, the AWS SDK clients), to show where a step's import time goes.
  */
 export interface ColdStartRow {
   readonly step: string
@@ -21,16 +22,50 @@ export interface ColdStartRow {
   readonly underBudget: boolean
 }
 
+/** One piece a step loads, bundled alone with the steps' options and imported in a fresh process. */
+export interface ImportPiece {
+  readonly piece: string
+  readonly bytes: number
+  readonly importMs: number
+  readonly overEmptyMs: number
+}
+
 export interface ColdStartResult {
   readonly repetitions: number
   readonly emptyHandler: { readonly bytes: number; readonly importMs: number }
   readonly steps: ReadonlyArray<ColdStartRow>
+  /** Where a step's import time goes: each piece alone, over the empty handler (pieces share modules, so they overlap). */
+  readonly breakdown: ReadonlyArray<ImportPiece>
   readonly targetMs: number
   readonly budgetBytes: number
 }
 
 /** The target: a step loads within this much of a handler that does nothing. */
 export const ColdStartTargetMs = 30
+
+const AllClients = ['client-dynamodb', 'client-eventbridge', 'client-s3', 'client-sqs']
+  .map((name, i) => `import * as client${i} from '@aws-sdk/${name}'\nexport const keep${i} = client${i}\n`).join('')
+
+/**
+ * The pieces a (non-image) step loads, each as a module of its own whose handler keeps what it imports alive so
+ * esbuild cannot drop it. The AWS SDK stays external, as in the step bundles: Lambda's runtime provides it, and
+ * loading it from there still costs the import.
+ */
+const Pieces: ReadonlyArray<readonly [string, string]> = [
+  ['effect (Effect, Layer, ManagedRuntime, Schema)', "import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nexport const handler = async () => [Effect, Layer, ManagedRuntime, Schema.String]\n"],
+  ['Powertools logger (new Logger)', "import { Logger } from '@aws-lambda-powertools/logger'\nconst logger = new Logger()\nexport const handler = async () => logger\n"],
+  ['Powertools metrics (new Metrics)', "import { Metrics } from '@aws-lambda-powertools/metrics'\nconst metrics = new Metrics({ namespace: 'Pipeline' })\nexport const handler = async () => metrics\n"],
+  ['Powertools tracer + aws-xray-sdk-core (new Tracer)', "import { Tracer } from '@aws-lambda-powertools/tracer'\nconst tracer = new Tracer()\nexport const handler = async () => tracer\n"],
+  ['@aws-sdk/client-dynamodb (import only)', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nexport const handler = async () => DynamoDBClient\n"],
+  ['@aws-sdk/client-dynamodb (new DynamoDBClient)', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nconst client = new DynamoDBClient({})\nexport const handler = async () => client\n"],
+  ['@aws-sdk/client-eventbridge (import only)', "import { EventBridgeClient } from '@aws-sdk/client-eventbridge'\nexport const handler = async () => EventBridgeClient\n"],
+  ['@aws-sdk/client-s3 (import only)', "import { S3Client } from '@aws-sdk/client-s3'\nexport const handler = async () => S3Client\n"],
+  ['@aws-sdk/client-sqs (import only)', "import { SQSClient } from '@aws-sdk/client-sqs'\nexport const handler = async () => SQSClient\n"],
+  // esbuild keeps every import statement of an external module, so each step bundle imports all four clients
+  // (infra/aws/layers/aws-live.ts and the adapters import them), whichever its step uses.
+  ['the four SDK clients together, as every step imports them', AllClients],
+  ['effect + Powertools + the four SDK clients (a step without its own code)', `${AllClients}import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nimport { Logger } from '@aws-lambda-powertools/logger'\nimport { Metrics } from '@aws-lambda-powertools/metrics'\nimport { Tracer } from '@aws-lambda-powertools/tracer'\nconst kept = [Effect, Layer, ManagedRuntime, Schema.String, new Logger(), new Metrics({ namespace: 'Pipeline' }), new Tracer()]\nexport const used = () => kept\n`],
+]
 
 /** Imports `file` in a fresh process and answers how long the import took, in ms. */
 const timeImport = (file: string): number => {
@@ -52,11 +87,18 @@ export const benchColdStart = async (options: { quick: boolean }, log: (line: st
     writeFileSync(emptyEntry, 'export const handler = async () => null\n')
     const empty = path.join(outdir, 'empty', 'index.mjs')
     await build({ ...stepBundleOptions, mainFields: [...stepBundleOptions.mainFields], entryPoints: [emptyEntry], outfile: empty, external: ['@aws-sdk/*'], logLevel: 'warning' })
-    const files = [empty, ...reports.map((report) => report.file)]
+    const pieces = await Promise.all(Pieces.map(async ([piece, source], i) => {
+      const entry = path.join(outdir, `piece-${i}.ts`)
+      writeFileSync(entry, source)
+      const file = path.join(outdir, `piece-${i}`, 'index.mjs')
+      await build({ ...stepBundleOptions, mainFields: [...stepBundleOptions.mainFields], entryPoints: [entry], outfile: file, external: ['@aws-sdk/*'], logLevel: 'warning' })
+      return { piece, file }
+    }))
+    const files = [empty, ...pieces.map((piece) => piece.file), ...reports.map((report) => report.file)]
     const times = new Map<string, number[]>(files.map((file) => [file, []]))
     for (let round = 0; round < repetitions; round++) for (const file of files) times.get(file)!.push(timeImport(file))
     const emptyMs = median(times.get(empty)!)
-    const emptyBytes = (await import('node:fs')).statSync(empty).size
+    const emptyBytes = statSync(empty).size
     const steps = reports.map((report): ColdStartRow => {
       const importMs = median(times.get(report.file)!)
       return {
@@ -69,8 +111,13 @@ export const benchColdStart = async (options: { quick: boolean }, log: (line: st
         underBudget: report.usesSharp || report.bytes <= BUDGET_BYTES,
       }
     })
+    const breakdown = pieces.map(({ piece, file }): ImportPiece => {
+      const importMs = median(times.get(file)!)
+      return { piece, bytes: statSync(file).size, importMs: round(importMs), overEmptyMs: round(importMs - emptyMs) }
+    })
+    for (const row of breakdown) log(`  ${row.piece.padEnd(52)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`)
     for (const row of steps) log(`  ${row.step.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`)
-    return { repetitions, emptyHandler: { bytes: emptyBytes, importMs: round(emptyMs) }, steps, targetMs: ColdStartTargetMs, budgetBytes: BUDGET_BYTES }
+    return { repetitions, emptyHandler: { bytes: emptyBytes, importMs: round(emptyMs) }, steps, breakdown, targetMs: ColdStartTargetMs, budgetBytes: BUDGET_BYTES }
   } finally {
     rmSync(outdir, { recursive: true, force: true })
   }

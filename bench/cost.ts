@@ -12,7 +12,7 @@ import type { Footprint } from './support/footprint'
 /**
  * The AWS bill per million orders and per million images, from what the benchmark runs measured (step durations,
  * executions, state transitions, events and their bytes, log bytes, per unit of work) and what the CDK app
- * declares (each function's memory, each workflow's type), priced with {@link Prices}. Every line is quantity x price;
+ * declares (each function's memory, each workflow's type and log level), priced with {@link Prices}. Every line is quantity x price;
  * the assumptions the local runtime cannot measure are named in the line's `basis`.
  */
 export interface LineItem {
@@ -30,8 +30,14 @@ export interface Bill {
 
 export interface CostResult {
   readonly pricesAsOf: string
+  /** Each workflow's log level as the CDK app configures it (the synthesized template's `LoggingConfiguration`). */
+  readonly workflowLogging: Readonly<Record<string, WorkflowLogLevel>>
   readonly perMillionOrders: Bill
   readonly perMillionImages: Bill
+  /** The totals with every workflow at level ALL with execution data (`-c workflowLogLevel=ALL`). */
+  readonly atLevelAll: { readonly ordersUsd: number; readonly imagesUsd: number }
+  /** The totals with every workflow logging failures only, with execution data (`-c workflowLogLevel=ERROR`). */
+  readonly atLevelError: { readonly ordersUsd: number; readonly imagesUsd: number }
   readonly targetUsdPerMillionOrders: number
   /** What the totals would gain if every Lambda invocation took `assumedMs` on AWS instead of its local duration. */
   readonly sensitivity: { readonly assumedMs: number; readonly extraOrdersUsd: number; readonly extraImagesUsd: number }
@@ -55,6 +61,30 @@ interface AppShape {
   readonly workflowType: ReadonlyMap<string, 'STANDARD' | 'EXPRESS'>
   /** The step a DynamoDB stream pipe enriches with, and its batch size. */
   readonly pipeEnrichment: ReadonlyArray<{ step: string; batchSize: number; source: string }>
+  /** Each workflow's execution log level and whether it carries execution data, as the CDK app configures them. */
+  readonly workflowLogging: ReadonlyMap<string, WorkflowLogLevel>
+}
+
+/** A state machine's `LoggingConfiguration` as synthesized: its level (`OFF` when it has none) and execution data. */
+export interface WorkflowLogLevel {
+  readonly level: 'ALL' | 'ERROR' | 'FATAL' | 'OFF'
+  readonly includeExecutionData: boolean
+}
+
+const EveryStateLogged: WorkflowLogLevel = { level: 'ALL', includeExecutionData: true }
+const FailuresLogged: WorkflowLogLevel = { level: 'ERROR', includeExecutionData: true }
+
+/** Each workflow's logging in the template, by its `pipeline:workflow` tag. */
+const loggingByWorkflow = (template: ReturnType<typeof synthesizePipeline>): Map<string, WorkflowLogLevel> => {
+  const byWorkflow = new Map<string, WorkflowLogLevel>()
+  for (const resource of Object.values(template.Resources)) {
+    if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue
+    const properties = resource.Properties as { Tags?: Array<{ Key: string; Value: string }>; LoggingConfiguration?: { Level?: WorkflowLogLevel['level']; IncludeExecutionData?: boolean } }
+    const workflow = properties.Tags?.find((tag) => tag.Key === WorkflowTag)?.Value
+    if (workflow === undefined) continue
+    byWorkflow.set(workflow, { level: properties.LoggingConfiguration?.Level ?? 'OFF', includeExecutionData: properties.LoggingConfiguration?.IncludeExecutionData ?? false })
+  }
+  return byWorkflow
 }
 
 const readApp = (): AppShape => {
@@ -82,6 +112,7 @@ const readApp = (): AppShape => {
       const step = stepOfFunction(pipe.enrichmentArn)
       return step ? [{ step, batchSize: pipe.batchSize, source: pipe.sourceArn }] : []
     }),
+    workflowLogging: loggingByWorkflow(template),
   }
 }
 
@@ -121,12 +152,34 @@ const taskLines = (footprint: Footprint, app: AppShape): LineItem[] =>
     return step ? lambdaLines(`${task.workflow}/${task.state}`, step, task.perUnit, task.medianMs, app, 'median duration measured in the local runtime') : []
   })
 
-const commonLines = (footprint: Footprint, lambdaInvocations: number): LineItem[] => {
-  const logBytes = footprint.workflows.reduce((sum, workflow) => sum + workflow.logBytesPerUnit, 0) + lambdaInvocations * LambdaLogBytesPerInvocation
+/**
+ * Below level ALL only failures are logged: `*Failed`, `*TimedOut` and `*Aborted` events, a task's caught failure
+ * included. The benchmark runs' work succeeds, so their failures cannot be measured; this share of executions is
+ * assumed to fail and to log at most their whole history with its data.
+ */
+const AssumedFailingShare = 0.01
+
+/** Bytes a workflow sends to CloudWatch Logs per unit at `logging`, from the history bytes measured at level ALL. */
+const workflowLogBytes = (workflow: Footprint['workflows'][number], logging: WorkflowLogLevel): number => {
+  if (logging.level === 'OFF') return 0
+  const everything = workflow.logBytesPerUnit
+  return logging.level === 'ALL' ? everything : everything * AssumedFailingShare
+}
+
+const describeLogging = (footprint: Footprint, logging: (workflow: string) => WorkflowLogLevel): string =>
+  footprint.workflows.map((workflow) => {
+    const chosen = logging(workflow.workflow)
+    return `${workflow.workflow} at ${chosen.level}${chosen.includeExecutionData ? ' with data' : ''}`
+  }).join(', ')
+
+const commonLines = (footprint: Footprint, lambdaInvocations: number, logging: (workflow: string) => WorkflowLogLevel): LineItem[] => {
+  const workflowBytes = footprint.workflows.reduce((sum, workflow) => sum + workflowLogBytes(workflow, logging(workflow.workflow)), 0)
+  const logBytes = workflowBytes + lambdaInvocations * LambdaLogBytesPerInvocation
+  const belowAll = footprint.workflows.some((workflow) => logging(workflow.workflow).level !== 'ALL')
   return [
     line('EventBridge custom events', footprint.eventsPerUnit, Prices.customEvent, `${footprint.eventsPerUnit} events per unit (measured, mean ${footprint.meanEventBytes} bytes: one 64 KB chunk each)`),
     line('EventBridge archive', footprint.archivedBytesPerUnit / 1e9, Prices.archiveGb, `${footprint.archivedBytesPerUnit} bytes archived per unit (measured)`),
-    line('CloudWatch Logs ingestion', logBytes / 1e9, Prices.logsIngestedGb, `workflow logs at level ALL with execution data (history bytes measured + 250 B envelope per event) and ${LambdaLogBytesPerInvocation} B per Lambda invocation`),
+    line('CloudWatch Logs ingestion', logBytes / 1e9, Prices.logsIngestedGb, `workflow logs ${describeLogging(footprint, logging)}: ${Math.round(workflowBytes)} B per unit (level ALL: the history bytes measured + 250 B envelope per event${belowAll ? `; below ALL, failures only, ${AssumedFailingShare * 100}% of executions assumed to fail` : ''}); ${LambdaLogBytesPerInvocation} B per Lambda invocation`),
     line('X-Ray traces', TracedShare, Prices.xrayTrace, 'tracing is active; default sampling keeps about 5%'),
   ]
 }
@@ -147,53 +200,98 @@ const extraAtAssumedDuration = (bill: Bill): number =>
 
 const total = (lines: ReadonlyArray<LineItem>): Bill => ({ lines, totalUsd: lines.reduce((sum, item) => sum + item.usdPerMillion, 0) })
 
+type Logging = (workflow: string) => WorkflowLogLevel
+
+/** Invocations per unit of the task `workflow/state`, measured (0 when it did not run). */
+const perUnitOf = (footprint: Footprint, workflow: string, state: string): number =>
+  footprint.tasks.find((task) => task.workflow === workflow && task.state === state)?.perUnit ?? 0
+
+/**
+ * DynamoDB requests per order, from the measured invocations and what each step's adapter sends
+ * (`infra/aws/layers/*-dynamodb.ts`): the orders table's writes (one stream record each, measured); a search document
+ * PutItem per IndexOrder and per ApplyToSearchIndex; a ledger claim (PutItem) and completion (UpdateItem) per
+ * published notification, counted for every NotifyDecision and NotifyChange (an upper bound: a change that announces
+ * nothing writes nothing); one strongly consistent GetItem of the user per ValidateOrder. Items are under 1 KB.
+ */
+const orderTableRequests = (footprint: Footprint) => {
+  const searchWrites = perUnitOf(footprint, 'order', 'IndexOrder') + perUnitOf(footprint, 'change', 'ApplyToSearchIndex')
+  const ledgerWrites = 2 * (perUnitOf(footprint, 'order', 'NotifyDecision') + perUnitOf(footprint, 'change', 'NotifyChange'))
+  return {
+    writes: footprint.streamRecordsPerUnit + searchWrites + ledgerWrites,
+    writesBasis: `${footprint.streamRecordsPerUnit} orders-table writes (stream records, measured) + ${searchWrites} search document puts + ${ledgerWrites} ledger claims and completions (2 per notify step run, an upper bound); items under 1 KB`,
+    reads: perUnitOf(footprint, 'order', 'ValidateOrder'),
+  }
+}
+
+const ordersBill = (orders: OrdersResult, app: AppShape, logging: Logging): Bill => {
+  const footprint = orders.perOrder
+  const tasks = taskLines(footprint, app)
+  const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+  const orderSteps = footprint.tasks.filter((task) => task.workflow === 'order')
+  const typicalStepMs = orderSteps.length > 0 ? Math.max(...orderSteps.map((task) => task.medianMs)) : 5
+  const enrichment = app.pipeEnrichment.filter((pipe) => /order/i.test(pipe.source) || /order/i.test(pipe.step))
+  const pipeLines = enrichment.flatMap((pipe) => [
+    line('EventBridge Pipes requests (orders table stream)', footprint.streamRecordsPerUnit, Prices.pipeRequest, `${footprint.streamRecordsPerUnit} stream records per order (measured)`),
+    ...lambdaLines(`pipe enrichment ${pipe.step}`, pipe.step, footprint.streamRecordsPerUnit / pipe.batchSize, typicalStepMs, app, `batch size ${pipe.batchSize}; duration taken as the slowest order step (not timed locally)`),
+  ])
+  const lambdaInvocations = 1 + stepInvocations + enrichment.reduce((sum, pipe) => sum + footprint.streamRecordsPerUnit / pipe.batchSize, 0)
+  const table = orderTableRequests(footprint)
+  return total([
+    line('API Gateway HTTP API requests', 1, Prices.httpApiRequest, 'one POST /orders'),
+    ...lambdaLines('api (POST /orders)', StepNames.api, 1, orders.apiLatencyP50Ms, app, 'the HTTP p50 of one client sending one order at a time, an upper bound on the function\'s own time'),
+    ...tasks,
+    ...workflowLines(footprint, app),
+    ...pipeLines,
+    line('DynamoDB writes', table.writes, Prices.dynamoWriteUnit, table.writesBasis),
+    line('DynamoDB reads', table.reads, Prices.dynamoReadUnit, 'the user, read strongly consistent once per ValidateOrder (measured runs)'),
+    ...commonLines(footprint, lambdaInvocations, logging),
+  ])
+}
+
+const imagesBill = (images: ImagesResult, app: AppShape, logging: Logging): Bill => {
+  const footprint = images.perImage
+  const renditions = DefaultRenditions.length
+  const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+  return total([
+    line('S3 PUT', 1 + renditions, Prices.s3Put, `the upload and ${renditions} renditions`),
+    line('S3 GET and HEAD', 2 + 2 * renditions, Prices.s3Get, 'validate: HEAD and GET; each rendition: GET of the original and HEAD of its output'),
+    ...taskLines(footprint, app),
+    ...workflowLines(footprint, app),
+    line('DynamoDB writes', 3, Prices.dynamoWriteUnit, 'the image record, and the notification ledger\'s claim and completion (one write unit each)'),
+    ...commonLines(footprint, stepInvocations, logging),
+  ])
+}
+
+const NoBill: Bill = { lines: [], totalUsd: Number.NaN }
+
 export const costModel = (orders: OrdersResult | undefined, images: ImagesResult | undefined): CostResult => {
   const app = readApp()
   const unconfirmedPrices = Object.entries(Prices).filter(([, price]) => !price.confirmed).map(([name, price]) => `${name} (${price.source})`)
-
-  let perMillionOrders: Bill = { lines: [], totalUsd: Number.NaN }
-  if (orders) {
-    const footprint = orders.perOrder
-    const tasks = taskLines(footprint, app)
-    const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
-    const orderSteps = footprint.tasks.filter((task) => task.workflow === 'order')
-    const typicalStepMs = orderSteps.length > 0 ? Math.max(...orderSteps.map((task) => task.medianMs)) : 5
-    const enrichment = app.pipeEnrichment.filter((pipe) => /order/i.test(pipe.source) || /order/i.test(pipe.step))
-    const pipeLines = enrichment.flatMap((pipe) => [
-      line('EventBridge Pipes requests (orders table stream)', footprint.streamRecordsPerUnit, Prices.pipeRequest, `${footprint.streamRecordsPerUnit} stream records per order (measured)`),
-      ...lambdaLines(`pipe enrichment ${pipe.step}`, pipe.step, footprint.streamRecordsPerUnit / pipe.batchSize, typicalStepMs, app, `batch size ${pipe.batchSize}; duration taken as the slowest order step (not timed locally)`),
-    ])
-    const lambdaInvocations = 1 + stepInvocations + enrichment.reduce((sum, pipe) => sum + footprint.streamRecordsPerUnit / pipe.batchSize, 0)
-    perMillionOrders = total([
-      line('API Gateway HTTP API requests', 1, Prices.httpApiRequest, 'one POST /orders'),
-      ...lambdaLines('api (POST /orders)', StepNames.api, 1, orders.apiLatencyP50Ms, app, 'the HTTP p50 of one client sending one order at a time, an upper bound on the function\'s own time'),
-      ...tasks,
-      ...workflowLines(footprint, app),
-      ...pipeLines,
-      line('DynamoDB writes', footprint.streamRecordsPerUnit, Prices.dynamoWriteUnit, 'one write unit per item write (each write makes one stream record; items under 1 KB)'),
-      line('DynamoDB reads', 1 + stepInvocations, Prices.dynamoReadUnit, 'assumed one strongly consistent read per function invocation (an upper bound)'),
-      ...commonLines(footprint, lambdaInvocations),
-    ])
-  }
-
-  let perMillionImages: Bill = { lines: [], totalUsd: Number.NaN }
-  if (images) {
-    const footprint = images.perImage
-    const renditions = DefaultRenditions.length
-    const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
-    perMillionImages = total([
-      line('S3 PUT', 1 + renditions, Prices.s3Put, `the upload and ${renditions} renditions`),
-      line('S3 GET and HEAD', 2 + 2 * renditions, Prices.s3Get, 'validate: HEAD and GET; each rendition: GET of the original and HEAD of its output'),
-      ...taskLines(footprint, app),
-      ...workflowLines(footprint, app),
-      line('DynamoDB writes', 2, Prices.dynamoWriteUnit, 'the image record and the notification ledger entry (assumed one write unit each)'),
-      ...commonLines(footprint, stepInvocations),
-    ])
-  }
+  // A workflow the template does not name logs nothing of its own.
+  const configured: Logging = (workflow) => app.workflowLogging.get(workflow) ?? { level: 'OFF', includeExecutionData: false }
+  const everyState: Logging = () => EveryStateLogged
+  const perMillionOrders = orders ? ordersBill(orders, app, configured) : NoBill
+  const perMillionImages = images ? imagesBill(images, app, configured) : NoBill
   const sensitivity = {
     assumedMs: AssumedAwsStepMs,
     extraOrdersUsd: Number.isNaN(perMillionOrders.totalUsd) ? 0 : extraAtAssumedDuration(perMillionOrders),
     extraImagesUsd: Number.isNaN(perMillionImages.totalUsd) ? 0 : extraAtAssumedDuration(perMillionImages),
   }
-  return { pricesAsOf: PricesAsOf, perMillionOrders, perMillionImages, targetUsdPerMillionOrders: OrdersTargetUsd, sensitivity, unconfirmedPrices }
+  return {
+    pricesAsOf: PricesAsOf,
+    workflowLogging: Object.fromEntries(app.workflowLogging),
+    perMillionOrders,
+    perMillionImages,
+    atLevelAll: {
+      ordersUsd: orders ? ordersBill(orders, app, everyState).totalUsd : Number.NaN,
+      imagesUsd: images ? imagesBill(images, app, everyState).totalUsd : Number.NaN,
+    },
+    atLevelError: {
+      ordersUsd: orders ? ordersBill(orders, app, () => FailuresLogged).totalUsd : Number.NaN,
+      imagesUsd: images ? imagesBill(images, app, () => FailuresLogged).totalUsd : Number.NaN,
+    },
+    targetUsdPerMillionOrders: OrdersTargetUsd,
+    sensitivity,
+    unconfirmedPrices,
+  }
 }

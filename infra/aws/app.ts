@@ -1,10 +1,13 @@
 import { App, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
+import { workflowLoggingFromContext } from './constructs/workflow-plumbing'
 import { PipelineStack } from './pipeline-stack'
 
 /**
  * The CDK app (`cdk.json` runs this file): `npm run synth` works offline, without credentials.
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
+ * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; the default is ERROR (failures only,
+ * with their data); `-c workflowLogLevel=OrderWorkflow=ALL` sets one workflow's (see `constructs/workflow-plumbing.ts`).
  *
  * cdk-nag's AWS Solutions and Serverless packs check every resource at synthesis
  * (https://github.com/cdklabs/cdk-nag). cdk-nag 3 runs as a CDK policy-validation plugin rather than an Aspect, so
@@ -14,6 +17,10 @@ import { PipelineStack } from './pipeline-stack'
 const app = new App()
 if (String(app.node.tryGetContext('skipBundling')) === 'true') app.node.setContext('aws:cdk:bundling-stacks', [])
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail')
-new PipelineStack(app, 'Pipeline', { busName: app.node.tryGetContext('busName') ?? 'pipeline', ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}) })
+new PipelineStack(app, 'Pipeline', {
+  busName: app.node.tryGetContext('busName') ?? 'pipeline',
+  ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
+  workflowLogging: workflowLoggingFromContext(app.node.tryGetContext('workflowLogLevel')),
+})
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
 app.synth()

@@ -14,12 +14,18 @@ import { OrderProcessing } from './constructs/order-processing'
 import { OrdersQueue } from './constructs/orders-queue'
 import { PipelineTables } from './constructs/pipeline-tables'
 import { UploadBucket } from './constructs/upload-bucket'
+import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
 
 export interface PipelineStackProps extends StackProps {
   /** Name of the pipeline's event bus. */
   readonly busName?: string
   /** An address that receives the alarms by email (context `alarmEmail`); without it, subscribe to the topic yourself. */
   readonly alarmEmail?: string
+  /**
+   * What each workflow logs, by workflow; one left out logs at `DefaultWorkflowLogging` (ERROR with execution data,
+   * see `constructs/workflow-plumbing.ts` for why). The app reads it from the `workflowLogLevel` context value.
+   */
+  readonly workflowLogging?: Partial<Record<WorkflowId, WorkflowLogging>>
 }
 
 /** The Step Functions console page of a state machine, in the stack's region. */
@@ -56,12 +62,12 @@ export class PipelineStack extends Stack {
     }
     const shared = { bus, tables, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
 
-    const images = new ImageProcessing(this, 'ImageProcessing', { ...shared, uploads, deadLetterQueue: dlqs.ImageDeadLetters })
+    const images = new ImageProcessing(this, 'ImageProcessing', { ...shared, uploads, deadLetterQueue: dlqs.ImageDeadLetters, logging: props.workflowLogging?.ImageWorkflow })
     const api = new HttpApiFront(this, 'Api', { bus, tables, environment })
-    const orders = new OrderProcessing(this, 'OrderProcessing', { ...shared, ordersQueue: ordersQueue.queue, deadLetterQueue: dlqs.OrderDeadLetters })
-    const changes = new ChangeProcessing(this, 'ChangeProcessing', { ...shared, pipeDeadLetterQueue: dlqs.PipeDeadLetters, deadLetterQueue: dlqs.ChangeDeadLetters })
-    const imports = new BulkImport(this, 'BulkImport', { ...shared, uploads, deadLetterQueue: dlqs.ImportDeadLetters })
-    const maintenance = new Maintenance(this, 'Maintenance', { bus, tables, environment, deadLetterQueues, scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters })
+    const orders = new OrderProcessing(this, 'OrderProcessing', { ...shared, ordersQueue: ordersQueue.queue, deadLetterQueue: dlqs.OrderDeadLetters, logging: props.workflowLogging?.OrderWorkflow })
+    const changes = new ChangeProcessing(this, 'ChangeProcessing', { ...shared, pipeDeadLetterQueue: dlqs.PipeDeadLetters, deadLetterQueue: dlqs.ChangeDeadLetters, logging: props.workflowLogging?.ChangeWorkflow })
+    const imports = new BulkImport(this, 'BulkImport', { ...shared, uploads, deadLetterQueue: dlqs.ImportDeadLetters, logging: props.workflowLogging?.ImportWorkflow })
+    const maintenance = new Maintenance(this, 'Maintenance', { bus, tables, environment, deadLetterQueues, scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters, logging: props.workflowLogging?.MaintenanceWorkflow })
 
     const workflows = {
       ImageWorkflow: images.stateMachine,

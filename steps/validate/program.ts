@@ -11,6 +11,7 @@ import { PipelineConfig } from '../services/config'
 import { ObjectStore } from '../services/object-store'
 import { StepNames } from '../names'
 import { defineStep } from '../step'
+import { checkIntegrity } from './integrity'
 import { detectFormat, isImageFormat } from './magic'
 
 /** EXIF orientations 5 to 8 turn the image a quarter (transpose, 90° CW, transverse, 90° CCW). */
@@ -44,14 +45,10 @@ const readDimensions = (key: string, format: ImageFormat, bytes: Uint8Array) =>
     }),
   )
 
-/**
- * Decodes every pixel of the first frame, so a truncated or damaged file fails here rather than as a half-grey
- * thumbnail. `failOn: 'error'` rather than `'truncated'`: both catch truncated JPEG, PNG, WebP, GIF and AVIF, but
- * only `'error'` catches a JPEG-compressed TIFF cut short by a few bytes.
- */
-const decodeFully = (key: string, format: ImageFormat, bytes: Uint8Array, maxPixels: number) =>
+/** Decodes the first frame (see {@link checkIntegrity}), so a truncated or damaged file fails here. */
+const decodeIntact = (key: string, format: ImageFormat, bytes: Uint8Array, maxPixels: number) =>
   Effect.tryPromise({
-    try: () => sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels }).stats(),
+    try: () => checkIntegrity(bytes, format, maxPixels),
     catch: (error) => new CorruptImage({ key, format, reason: reasonOf(error) }),
   })
 
@@ -68,7 +65,7 @@ const unquote = (etag: string): string => etag.replace(/^"|"$/g, '')
  * The `validate-image` step: decides whether an upload is an image the workflow processes, and learns its format
  * and displayed dimensions. Checks, cheapest first: the key is under `uploads/`; the size from a HEAD (so an
  * oversized object is never downloaded); the magic bytes (never the extension or Content-Type); the pixel count
- * from the header (before any decode); then a full decode of the first frame.
+ * from the header (before any decode); then a decode of the first frame, at reduced scale where the format allows.
  *
  * Fails with `EmptyImage`, `ImageTooLarge`, `UnsupportedImage`, `TooManyPixels`, `CorruptImage` (rejections the
  * workflow catches), `InvalidInput` (a key outside `uploads/`), or the store's `ObjectNotFound`/`TransientError`.
@@ -98,7 +95,7 @@ export const validateImage = defineStep({
     if (width * height > config.maxImagePixels) {
       return yield* Effect.fail(new TooManyPixels({ key, width, height, limit: config.maxImagePixels }))
     }
-    yield* decodeFully(key, detected, bytes, config.maxImagePixels)
+    yield* decodeIntact(key, detected, bytes, config.maxImagePixels)
 
     // Report the version that was read. The event's version id names it only while the etags agree; otherwise a
     // newer upload replaced it, and that upload's own event brings its version id.

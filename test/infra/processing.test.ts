@@ -12,7 +12,7 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     ['ChangeProcessing', 'ChangeWorkflow', 'EXPRESS', 'change'],
     ['BulkImport', 'ImportWorkflow', 'STANDARD', 'import'],
     ['Maintenance', 'MaintenanceWorkflow', 'EXPRESS', 'maintenance'],
-  ])('%s runs %s (%s, tagged %s), traced, logging ALL with execution data to a log group of its own kept a month', (construct, workflow, type, tag) => {
+  ])('%s runs %s (%s, tagged %s), traced, logging errors with execution data to a log group of its own kept a month', (construct, workflow, type, tag) => {
     const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`).resource.Properties as Props
     const logs = resourceAt(template, `${construct}/${workflow}Logs/Resource`)
 

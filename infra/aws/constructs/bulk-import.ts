@@ -9,7 +9,7 @@ import { ImportWorkflow, importWorkflowTrigger } from '../../../workflows/import
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
 import type { UploadBucket } from './upload-bucket'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
 
 export interface BulkImportProps {
   readonly bus: IEventBus
@@ -21,6 +21,8 @@ export interface BulkImportProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
+  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  readonly logging?: WorkflowLogging
 }
 
 /**
@@ -44,7 +46,7 @@ export class BulkImport extends Construct {
     props.tables.ledger.grantReadWriteData(importOrders.function)
     props.bus.grantPutEventsTo(importOrders.function)
 
-    const workflow = new ImportWorkflow(this, 'ImportWorkflow', { importOrders: importOrders.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ImportWorkflow') })
+    const workflow = new ImportWorkflow(this, 'ImportWorkflow', { importOrders: importOrders.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ImportWorkflow', props.logging) })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(this.stateMachine, [importOrders.function])

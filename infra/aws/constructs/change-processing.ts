@@ -8,7 +8,7 @@ import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change
 import { ChangePipe } from './change-pipe'
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
 
 export interface ChangeProcessingProps {
   readonly bus: IEventBus
@@ -22,6 +22,8 @@ export interface ChangeProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
+  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  readonly logging?: WorkflowLogging
 }
 
 /**
@@ -58,7 +60,7 @@ export class ChangeProcessing extends Construct {
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 
-    const workflow = new ChangeWorkflow(this, 'ChangeWorkflow', { apply: apply.function, notify: notify.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ChangeWorkflow') })
+    const workflow = new ChangeWorkflow(this, 'ChangeWorkflow', { apply: apply.function, notify: notify.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ChangeWorkflow', props.logging) })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(this.stateMachine, [apply.function, notify.function])

@@ -10,7 +10,7 @@ import { ImageWorkflow, imageWorkflowTrigger } from '../../../workflows/image-wo
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
 import type { UploadBucket } from './upload-bucket'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
 
 export interface ImageProcessingProps {
   readonly bus: IEventBus
@@ -22,6 +22,8 @@ export interface ImageProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
+  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  readonly logging?: WorkflowLogging
   readonly renditions?: ReadonlyArray<RenditionSpec>
 }
 
@@ -62,7 +64,7 @@ export class ImageProcessing extends Construct {
       steps: { validate: validate.function, resize: resize.function, persist: persist.function, index: index.function, notify: notify.function, recordFailure: recordFailure.function },
       bus: props.bus,
       deadLetterQueue: props.deadLetterQueue,
-      logs: workflowLogs(this, 'ImageWorkflow'),
+      logs: workflowLogs(this, 'ImageWorkflow', props.logging),
       ...(props.renditions ? { renditions: props.renditions } : {}),
     })
     this.stateMachine = workflow.stateMachine

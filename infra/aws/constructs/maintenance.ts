@@ -10,7 +10,7 @@ import { MaintenanceSchedule, MaintenanceWorkflow } from '../../../workflows/mai
 import { pendingIndex } from '../layers/order-table-dynamodb'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, workflowLogs } from './workflow-plumbing'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
 
 export interface MaintenanceProps {
   readonly bus: IEventBus
@@ -21,6 +21,8 @@ export interface MaintenanceProps {
   readonly scheduleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
+  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  readonly logging?: WorkflowLogging
 }
 
 /**
@@ -60,7 +62,7 @@ export class Maintenance extends Construct {
         publishDlqDepths: publishDlqDepths.function,
         republishStaleOrders: republishStaleOrders.function,
       },
-      logs: workflowLogs(this, 'MaintenanceWorkflow'),
+      logs: workflowLogs(this, 'MaintenanceWorkflow', props.logging),
     })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)

@@ -8,7 +8,7 @@ import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-wo
 import { acknowledge } from './findings'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs } from './workflow-plumbing'
+import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
 
 export interface OrderProcessingProps {
   readonly bus: IEventBus
@@ -21,6 +21,8 @@ export interface OrderProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
+  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  readonly logging?: WorkflowLogging
 }
 
 /**
@@ -54,7 +56,7 @@ export class OrderProcessing extends Construct {
     const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
       steps: { validate: validate.function, persist: persist.function, index: index.function, notify: notify.function },
       deadLetterQueue: props.deadLetterQueue,
-      logs: workflowLogs(this, 'OrderWorkflow'),
+      logs: workflowLogs(this, 'OrderWorkflow', props.logging),
     })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)

@@ -9,20 +9,69 @@ import type { Construct } from 'constructs'
 import type { EventPattern } from '../../../contracts/patterns'
 import { acknowledge, wildcardResourceFinding, XRayWildcardReason } from './findings'
 
+/** The workflows of the pipeline, by the id each one's construct and log group are named after. */
+export const WorkflowIds = ['ImageWorkflow', 'OrderWorkflow', 'ChangeWorkflow', 'ImportWorkflow', 'MaintenanceWorkflow'] as const
+export type WorkflowId = (typeof WorkflowIds)[number]
+
+/** How much of a workflow's executions goes to its log group. */
+export interface WorkflowLogging {
+  readonly level: LogLevel
+  readonly includeExecutionData: boolean
+}
+
 /**
- * The execution log every state machine gets (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html):
- * level ALL with execution data, in a log group of its own kept one month. The name starts with
- * `/aws/vendedlogs/states/` so CloudWatch Logs' resource policy, which has a size limit, need not list each group.
+ * Every workflow's default: level ALL with execution data, every state's entry and exit with its data, so an
+ * Express execution (which keeps no history in Step Functions) can be followed state by state from its log. At
+ * volume that log is most of the bill per order (see `npm run bench -- --only cost`): `-c workflowLogLevel=ERROR`
+ * logs only failures, with their input, error and cause, and successes cost nothing; the Standard image and import
+ * workflows keep their full history in Step Functions either way (see {@link workflowLoggingFromContext}).
  */
-export const workflowLogs = (scope: Construct, workflowId: string): LogOptions => ({
-  destination: new LogGroup(scope, `${workflowId}Logs`, {
-    logGroupName: `/aws/vendedlogs/states/${Aws.STACK_NAME}-${workflowId}`,
-    retention: RetentionDays.ONE_MONTH,
-    removalPolicy: RemovalPolicy.DESTROY,
-  }),
-  level: LogLevel.ALL,
-  includeExecutionData: true,
-})
+export const DefaultWorkflowLogging: WorkflowLogging = { level: LogLevel.ALL, includeExecutionData: true }
+
+const LogLevels: Readonly<Record<string, LogLevel>> = { ALL: LogLevel.ALL, ERROR: LogLevel.ERROR, FATAL: LogLevel.FATAL, OFF: LogLevel.OFF }
+
+/**
+ * Reads the `workflowLogLevel` context value: one level for every workflow (`ALL`), or levels by workflow
+ * (`OrderWorkflow=ALL,ImageWorkflow=ERROR`; the others keep the default). Levels are `ALL`, `ERROR`, `FATAL`, `OFF`;
+ * execution data stays included. Anything else throws, naming the value, so a typo stops the synthesis.
+ */
+export const workflowLoggingFromContext = (value: unknown): Partial<Record<WorkflowId, WorkflowLogging>> => {
+  if (value === undefined || value === '') return {}
+  const text = String(value)
+  const level = (name: string): WorkflowLogging => {
+    const found = LogLevels[name.trim().toUpperCase()]
+    if (!found) throw new Error(`workflowLogLevel: "${name}" is not one of ${Object.keys(LogLevels).join(', ')} (in "${text}")`)
+    return { level: found, includeExecutionData: true }
+  }
+  if (!text.includes('=')) return Object.fromEntries(WorkflowIds.map((id) => [id, level(text)]))
+  return Object.fromEntries(text.split(',').map((pair) => {
+    const [id = '', name = ''] = pair.split('=')
+    if (!(WorkflowIds as ReadonlyArray<string>).includes(id.trim())) throw new Error(`workflowLogLevel: "${id}" is not one of ${WorkflowIds.join(', ')} (in "${text}")`)
+    return [id.trim(), level(name)]
+  }))
+}
+
+/**
+ * A state machine's execution log (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html), at
+ * {@link DefaultWorkflowLogging} unless `logging` says otherwise, in a log group of its own kept one month. The name
+ * starts with `/aws/vendedlogs/states/` so CloudWatch Logs' resource policy, which has a size limit, need not list
+ * each group.
+ */
+export const workflowLogs = (scope: Construct, workflowId: WorkflowId, logging: WorkflowLogging = DefaultWorkflowLogging): LogOptions => {
+  if (logging.level !== LogLevel.ALL) {
+    acknowledge(scope, 'AwsSolutions-SF1',
+      `The ${workflowId} logs at level ${logging.level}${logging.includeExecutionData ? ' with execution data' : ''}, chosen per workflow: every failure is logged with its context while successes, the bulk of the executions, cost no log ingestion (level ALL is most of the per-order bill at volume); X-Ray traces a sample of executions state by state, and -c workflowLogLevel=ALL restores the full log.`)
+  }
+  return {
+    destination: new LogGroup(scope, `${workflowId}Logs`, {
+      logGroupName: `/aws/vendedlogs/states/${Aws.STACK_NAME}-${workflowId}`,
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    }),
+    level: logging.level,
+    includeExecutionData: logging.includeExecutionData,
+  }
+}
 
 /**
  * The findings every workflow's role raises and why they stand: X-Ray and log delivery take no resource, and the
