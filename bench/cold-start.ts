@@ -61,9 +61,9 @@ const Pieces: ReadonlyArray<readonly [string, string]> = [
   ['@aws-sdk/client-eventbridge (import only)', "import { EventBridgeClient } from '@aws-sdk/client-eventbridge'\nexport const handler = async () => EventBridgeClient\n"],
   ['@aws-sdk/client-s3 (import only)', "import { S3Client } from '@aws-sdk/client-s3'\nexport const handler = async () => S3Client\n"],
   ['@aws-sdk/client-sqs (import only)', "import { SQSClient } from '@aws-sdk/client-sqs'\nexport const handler = async () => SQSClient\n"],
-  // esbuild keeps every import statement of an external module, so each step bundle imports all four clients
-  // (infra/aws/layers/aws-live.ts and the adapters import them), whichever its step uses.
-  ['the four SDK clients together, as every step imports them', AllClients],
+  // What a step that used all four services would load; each step imports only its services' clients (one module
+  // per client in infra/aws/layers/services-*.ts, since esbuild keeps every import statement of an external module).
+  ['the four SDK clients together', AllClients],
   ['effect + Powertools + the four SDK clients (a step without its own code)', `${AllClients}import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nimport { Logger } from '@aws-lambda-powertools/logger'\nimport { Metrics } from '@aws-lambda-powertools/metrics'\nimport { Tracer } from '@aws-lambda-powertools/tracer'\nconst kept = [Effect, Layer, ManagedRuntime, Schema.String, new Logger(), new Metrics({ namespace: 'Pipeline' }), new Tracer()]\nexport const used = () => kept\n`],
 ]
 

@@ -1,4 +1,7 @@
-import { AwsEventPublisher, AwsLedger, AwsObjectStore, AwsLayer } from '../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../infra/aws/layers/aws-layer'
+import { AwsLedger } from '../../infra/aws/layers/services-dynamodb'
+import { AwsEventPublisher } from '../../infra/aws/layers/services-eventbridge'
+import { AwsObjectStore } from '../../infra/aws/layers/services-s3'
 import { lambdaStep } from '../lambda-handler'
 import { importOrders } from './program'
 

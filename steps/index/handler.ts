@@ -1,4 +1,5 @@
-import { AwsSearchIndex, AwsLayer } from '../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../infra/aws/layers/aws-layer'
+import { AwsSearchIndex } from '../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../lambda-handler'
 import { indexImage } from './program'
 

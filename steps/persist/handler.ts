@@ -1,4 +1,5 @@
-import { AwsImageTable, AwsLayer } from '../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../infra/aws/layers/aws-layer'
+import { AwsImageTable } from '../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../lambda-handler'
 import { persistImage } from './program'
 

@@ -1,4 +1,5 @@
-import { AwsEventPublisher, AwsLayer } from '../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../infra/aws/layers/aws-layer'
+import { AwsEventPublisher } from '../../infra/aws/layers/services-eventbridge'
 import { lambdaStep } from '../lambda-handler'
 import { receiveOrders } from './program'
 

@@ -1,4 +1,5 @@
-import { AwsObjectStore, AwsLayer } from '../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../infra/aws/layers/aws-layer'
+import { AwsObjectStore } from '../../infra/aws/layers/services-s3'
 import { lambdaStep } from '../lambda-handler'
 import { resizeImage } from './program'
 

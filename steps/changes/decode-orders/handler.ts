@@ -1,4 +1,4 @@
-import { AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
 import { lambdaStep } from '../../lambda-handler'
 import { decodeOrderChanges } from '../decode/program'
 

@@ -1,4 +1,5 @@
-import { AwsIdempotencyStore, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsIdempotencyStore } from '../../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../../lambda-handler'
 import { expireIdempotency } from './program'
 

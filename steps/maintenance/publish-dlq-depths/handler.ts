@@ -1,4 +1,6 @@
-import { AwsEventPublisher, AwsQueueDepths, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsEventPublisher } from '../../../infra/aws/layers/services-eventbridge'
+import { AwsQueueDepths } from '../../../infra/aws/layers/services-sqs'
 import { lambdaStep } from '../../lambda-handler'
 import { publishDlqDepths } from './program'
 

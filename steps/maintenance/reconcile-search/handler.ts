@@ -1,4 +1,5 @@
-import { AwsOrderTable, AwsSearchIndex, AwsUserTable, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsOrderTable, AwsSearchIndex, AwsUserTable } from '../../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../../lambda-handler'
 import { reconcileSearch } from './program'
 

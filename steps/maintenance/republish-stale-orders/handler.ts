@@ -1,4 +1,6 @@
-import { AwsEventPublisher, AwsOrderTable, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsOrderTable } from '../../../infra/aws/layers/services-dynamodb'
+import { AwsEventPublisher } from '../../../infra/aws/layers/services-eventbridge'
 import { lambdaStep } from '../../lambda-handler'
 import { republishStaleOrders } from './program'
 

@@ -1,4 +1,5 @@
-import { AwsOrderTable, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsOrderTable } from '../../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../../lambda-handler'
 import { persistOrder } from './program'
 

@@ -1,4 +1,5 @@
-import { AwsUserTable, AwsLayer } from '../../../infra/aws/layers/aws-live'
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsUserTable } from '../../../infra/aws/layers/services-dynamodb'
 import { lambdaStep } from '../../lambda-handler'
 import { validateOrder } from './program'
 
