@@ -146,7 +146,7 @@ const coldStartReport = (cold: ColdStartResult): string[] => {
     const worst = Math.max(...cold.steps.map((step) => step.overEmptyMs))
     lines.push(`MISSED: ${over.length} of ${cold.steps.length} steps load more than ${cold.targetMs} ms slower than the empty handler (worst +${worst} ms); ${heavy.length} non-image steps are over ${cold.budgetBytes / 1024} KB.`)
     lines.push('  Why: every bundle evaluates effect (~370 KB: Schema, the fiber runtime) and Powertools\' tracer with aws-xray-sdk-core at load, and imports the AWS SDK clients its step\'s services use from the runtime (one module per client, so a step loads only those). The breakdown above prices each piece: effect, the tracer and one SDK client are each several times the 30 ms budget.')
-    lines.push('  What would close it: decode step inputs without effect\'s Schema in the handler path (or load it lazily); trace through Lambda\'s native X-Ray integration instead of the X-Ray SDK; both trade against the design (contracts decoded with the same Schema, Powertools tracing), so they are a decision, not a fix. On Lambda, SnapStart or provisioned concurrency hide the cold start for latency-sensitive steps. See npm run bundles for where the bytes go.')
+    lines.push('  What would close it: decode step inputs without effect\'s Schema in the handler path (or load it lazily); trace through Lambda\'s native X-Ray integration instead of the X-Ray SDK; both trade against the design (contracts decoded with the same Schema, Powertools tracing), so they are a decision, not a fix. On Lambda, provisioned concurrency hides the cold start of a latency-sensitive step, at a cost while idle. See npm run bundles for where the bytes go.')
   }
   lines.push(rerun('cold-start'))
   return lines
