@@ -8,6 +8,7 @@ import { stateDetails } from '../console/state-outcomes'
 import { decodeCursor, encodeCursor } from './console-cursor'
 import { UnknownDeadLetterQueue } from './dead-letters'
 import { transaction } from './db'
+import { indexPendingExecutions } from './execution-search'
 import { ExecutionDoesNotExist, ExecutionNotRedrivable, type ExecutionRow } from './executor'
 import { readHistory } from './history'
 import { stepStatistics } from './invocation-metrics'
@@ -143,6 +144,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
       if (text) {
         // Trigrams find a text anywhere in the name, ARN or subject through an index; shorter texts are scanned.
         if ([...text].length >= 3) {
+          indexPendingExecutions(db)
           where.push('rowid IN (SELECT rowid FROM executions_text WHERE executions_text MATCH ?)')
           values.push(phrase(text))
         } else {

@@ -4,7 +4,7 @@ const hasColumn = (db: DatabaseSync, table: string, column: string) =>
   (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((row) => row.name === column)
 
 /** What to search an execution by: its name, ARN and subject in one text, matched by trigrams. */
-const searchText = (alias: string) => `${alias}.name || ' ' || ${alias}.arn || ' ' || COALESCE(${alias}.subject, '')`
+export const searchText = (alias: string) => `${alias}.name || ' ' || ${alias}.arn || ' ' || COALESCE(${alias}.subject, '')`
 
 /**
  * The tables and indexes the console reads on top of the runtime's own: execution redrive columns, indexes for
@@ -26,11 +26,17 @@ export const ensureConsoleSchema = (db: DatabaseSync): void => {
     CREATE INDEX IF NOT EXISTS executions_by_stop ON executions (stop_date);
 
     CREATE VIRTUAL TABLE IF NOT EXISTS executions_text USING fts5 (text, tokenize = 'trigram');
-    CREATE TRIGGER IF NOT EXISTS executions_text_insert AFTER INSERT ON executions BEGIN
-      INSERT INTO executions_text (rowid, text) VALUES (new.rowid, ${searchText('new')});
+    -- Indexing an execution's trigrams costs ten times its row: a new execution is only queued here, and indexed
+    -- in the background or, at the latest, before a search reads the index (execution-search.ts).
+    CREATE TABLE IF NOT EXISTS executions_text_pending (execution INTEGER PRIMARY KEY);
+    DROP TRIGGER IF EXISTS executions_text_insert;
+    CREATE TRIGGER IF NOT EXISTS executions_text_queue AFTER INSERT ON executions BEGIN
+      INSERT INTO executions_text_pending (execution) VALUES (new.rowid);
     END;
-    CREATE TRIGGER IF NOT EXISTS executions_text_delete AFTER DELETE ON executions BEGIN
+    DROP TRIGGER IF EXISTS executions_text_delete;
+    CREATE TRIGGER IF NOT EXISTS executions_text_forget AFTER DELETE ON executions BEGIN
       DELETE FROM executions_text WHERE rowid = old.rowid;
+      DELETE FROM executions_text_pending WHERE execution = old.rowid;
     END;
 
     CREATE TABLE IF NOT EXISTS invocations (
@@ -50,3 +56,4 @@ export const ensureConsoleSchema = (db: DatabaseSync): void => {
   `)
   if (!searchExisted) db.exec(`INSERT INTO executions_text (rowid, text) SELECT e.rowid, ${searchText('e')} FROM executions e`)
 }
+

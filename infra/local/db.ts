@@ -2,15 +2,19 @@ import { mkdirSync } from 'node:fs'
 import * as path from 'node:path'
 import { DatabaseSync, type StatementSync } from 'node:sqlite'
 import { ensureConsoleSchema } from './console-schema'
+import { joinGroup } from './group-commit'
 
 /**
  * The local runtime's state in one SQLite file under the data directory: archive, executions and their
  * history, queues, tables, the search index and the side-effect ledger. WAL keeps readers off the writer's
  * back; a committed transaction survives a killed process, which is what "acknowledged" means here.
  */
+export const databaseFile = (dataDir: string): string => path.join(dataDir, 'pipeline.db')
+
 export const openDatabase = (dataDir: string): DatabaseSync => {
   mkdirSync(dataDir, { recursive: true })
-  const db = new DatabaseSync(path.join(dataDir, 'pipeline.db'))
+  const db = new DatabaseSync(databaseFile(dataDir))
+  const searchKeysExisted = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'search_keys'").get() !== undefined
   db.exec(`
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = NORMAL;
@@ -158,7 +162,14 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
     );
 
     CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5 (id UNINDEXED, kind UNINDEXED, title, text, data UNINDEXED);
+
+    -- An FTS5 table finds a document by its id only by reading every row; replacing one goes through its rowid here.
+    CREATE TABLE IF NOT EXISTS search_keys (
+      id TEXT PRIMARY KEY,
+      doc INTEGER NOT NULL
+    );
   `)
+  if (!searchKeysExisted) db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')
   ensureConsoleSchema(db)
   reusePreparedStatements(db)
   return db
@@ -191,9 +202,13 @@ const reusePreparedStatements = (db: DatabaseSync): void => {
   }
 }
 
-/** Runs `work` in one transaction: all of it is durable, or none of it. Nested calls join the outer one. */
+/**
+ * Runs `work` in one transaction: all of it is durable, or none of it. Nested calls, and calls while a group commit
+ * is open (`group-commit.ts`), join the outer transaction in a savepoint, so a failure undoes only their own part.
+ */
 export const transaction = <T>(db: DatabaseSync, work: () => T): T => {
-  if (db.isTransaction) return work()
+  if (joinGroup(db) && db.isTransaction) return inSavepoint(db, work)
+  if (db.isTransaction) return inSavepoint(db, work)
   db.exec('BEGIN IMMEDIATE')
   try {
     const result = work()
@@ -201,6 +216,22 @@ export const transaction = <T>(db: DatabaseSync, work: () => T): T => {
     return result
   } catch (error) {
     db.exec('ROLLBACK')
+    throw error
+  }
+}
+
+const inSavepoint = <T>(db: DatabaseSync, work: () => T): T => {
+  db.exec('SAVEPOINT work')
+  try {
+    const result = work()
+    db.exec('RELEASE work')
+    return result
+  } catch (error) {
+    // A statement that failed may have ended the whole transaction (SQLITE_FULL and the like): then there is nothing to undo here.
+    if (db.isTransaction) {
+      db.exec('ROLLBACK TO work')
+      db.exec('RELEASE work')
+    }
     throw error
   }
 }

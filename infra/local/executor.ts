@@ -3,6 +3,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { executionSubject } from '../console/subject'
 import { transaction } from './db'
+import { commitGroup, holdGroup } from './group-commit'
 import { historyRecorder, HistoryWriter, readHistory, taskResources } from './history'
 import { resumePoint } from './resume-point'
 import type { Integrations } from './integrations'
@@ -67,6 +68,8 @@ export class Executor {
   private readonly idleWaiters: Array<() => void> = []
   private stopping = false
   private pumping = false
+  /** While runs are going, their writes of one loop turn share one commit (`group-commit.ts`). */
+  private releaseGroup: (() => void) | undefined
   private readonly history: HistoryWriter
   /** Copies of the definitions starting at a redriven state, by machine ARN and state. */
   private readonly resumingMachines = new Map<string, StateMachine>()
@@ -138,16 +141,29 @@ export class Executor {
     if (this.pumping || this.stopping) return
     this.pumping = true
     try {
+      // Claimed in one transaction: a crash before it commits leaves them PENDING, to be claimed again on the next boot.
       while (this.running.size < this.concurrency) {
-        const next = this.db.prepare("SELECT * FROM executions WHERE status = 'PENDING' ORDER BY created_at, rowid LIMIT 1").get() as ExecutionRow | undefined
-        if (!next) break
-        this.db.prepare("UPDATE executions SET status = 'RUNNING', start_date = COALESCE(start_date, ?) WHERE arn = ?").run(new Date().toISOString(), next.arn)
-        this.launch(next)
+        const claimed = transaction(this.db, () => {
+          const rows = this.db.prepare("SELECT * FROM executions WHERE status = 'PENDING' ORDER BY created_at, rowid LIMIT ?").all(this.concurrency - this.running.size) as unknown as ExecutionRow[]
+          const now = new Date().toISOString()
+          for (const row of rows) this.db.prepare("UPDATE executions SET status = 'RUNNING', start_date = COALESCE(start_date, ?) WHERE arn = ?").run(now, row.arn)
+          return rows
+        })
+        if (claimed.length === 0) break
+        for (const row of claimed) this.launch(row)
       }
     } finally {
       this.pumping = false
     }
-    if (this.running.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve())
+    if (this.running.size > 0) {
+      this.releaseGroup ??= holdGroup(this.db)
+      return
+    }
+    // Idle: what the runs wrote is committed before anyone waiting for the idle executor looks.
+    this.releaseGroup?.()
+    this.releaseGroup = undefined
+    commitGroup(this.db)
+    this.idleWaiters.splice(0).forEach((resolve) => resolve())
   }
 
   /** Resolves once nothing is pending or running: tests and `drain` wait on it. */
@@ -218,9 +234,11 @@ export class Executor {
   }
 
   private finish(arn: string, outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string }): void {
-    // The whole history lands before the final status does.
-    this.history.flush()
-    this.db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
-      .run(outcome.status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, new Date().toISOString(), arn)
+    // The whole history lands with the final status, in one transaction.
+    transaction(this.db, () => {
+      this.history.flush()
+      this.db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
+        .run(outcome.status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, new Date().toISOString(), arn)
+    })
   }
 }

@@ -3,6 +3,7 @@ import type { StateMachineDefinition } from 'aws-local-stepfunctions'
 type JSONValue = null | boolean | number | string | JSONValue[] | { [key: string]: JSONValue }
 import type { PutEventsEntry } from '../../contracts/envelope'
 import { allStates, type AslDefinition } from './asl'
+import { nextSlice } from './fair-share'
 
 /** What Task states call: each optimized integration the workflows use, served by the local runtime. */
 export interface Integrations {
@@ -13,6 +14,12 @@ export interface Integrations {
 }
 
 type Handler = (input: never) => Promise<unknown>
+
+/** Every task of every execution starts in a slice of its own (`fair-share.ts`), so the HTTP API is never starved. */
+const sliced = (handler: Handler): Handler => async (input: never) => {
+  await nextSlice()
+  return handler(input)
+}
 
 const lambdaInvoke = 'arn:aws:states:::lambda:invoke'
 const sqsSend = 'arn:aws:states:::sqs:sendMessage'
@@ -56,6 +63,6 @@ export const taskOverrides = (definition: StateMachineDefinition, integrations: 
   taskResourceLocalHandlers: Object.fromEntries(
     allStates(definition as unknown as AslDefinition)
       .filter(([, state]) => state.Type === 'Task')
-      .map(([name, state]) => [name, handlerFor(name, String(state.Resource), integrations)]),
+      .map(([name, state]) => [name, sliced(handlerFor(name, String(state.Resource), integrations))]),
   ) as unknown as Record<string, (input: JSONValue) => Promise<JSONValue>>,
 })

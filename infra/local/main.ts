@@ -53,6 +53,7 @@ const main = async () => {
     const actualPort = typeof address === 'object' && address ? address.port : port
     const shown = path.relative(process.cwd(), dataDir)
     console.log(`Pipeline running at http://${host}:${actualPort} (data in ${shown.startsWith('..') ? dataDir : shown || '.'})`)
+    console.log(`Console at http://${host}:${actualPort}/console`)
   })
 
   let stopping = false

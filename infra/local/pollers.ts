@@ -3,6 +3,7 @@ import type { PutEventsEntry } from '../../contracts/envelope'
 import type { LocalBus } from './bus'
 import { transaction } from './db'
 import { compilePattern } from './pattern'
+import { nextSlice } from './fair-share'
 import type { LocalQueues } from './queues'
 import type { LocalTables } from './tables'
 import { LocalRegion, type LocalEventSourceMapping, type LocalPipe } from './template'
@@ -43,7 +44,9 @@ abstract class Poller {
         sleepMs = 1000
       }
       if (this.stopped) return
-      if (sleepMs > 0) {
+      // More work waiting: take it in the next slice, after the sockets were read (`fair-share.ts`).
+      if (sleepMs <= 0) await nextSlice()
+      else {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, sleepMs)
           this.wakeUp = () => { clearTimeout(timer); resolve() }

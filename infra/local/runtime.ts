@@ -6,7 +6,10 @@ import { invokeStep, StepError } from '../../steps/step'
 import { synthesizePipeline } from '../aws/synth'
 import { WorkflowTag } from '../../workflows/image-workflow'
 import { LocalBus } from './bus'
-import { openDatabase } from './db'
+import { databaseFile, openDatabase } from './db'
+import { startCheckpointer } from './checkpointer'
+import { executionIndexer } from './execution-search'
+import { commitGroup } from './group-commit'
 import { Executor } from './executor'
 import { LocalLive } from './live'
 import { startPollers } from './pollers'
@@ -55,6 +58,7 @@ const lambdaFailure = (error: unknown): Error => {
 export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
   const db = openDatabase(options.dataDir)
+  const checkpointer = startCheckpointer(db, databaseFile(options.dataDir))
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)
   const tables = new LocalTables(db, model)
   const faults = options.faults ? new FaultInjector(options.faults) : undefined
@@ -107,9 +111,11 @@ export const startRuntime = (options: RuntimeOptions) => {
   const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
   scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
-  // Background work of the bus: target retries every quarter second, archive retention hourly.
+  // Background work: the bus's target retries and the execution search index every quarter second, archive retention hourly.
+  const indexer = executionIndexer(db)
   const timers = [
     setInterval(() => bus.retryDueDeliveries(), 250),
+    setInterval(() => void indexer.drain(), 250),
     setInterval(() => deadLetters.settle(), 250),
     setInterval(() => purgeExpiredArchive(db, bus.archiveList), 3_600_000),
     setInterval(() => invocations.purge(), 3_600_000),
@@ -160,6 +166,8 @@ export const startRuntime = (options: RuntimeOptions) => {
       await executor.stop(graceMs)
       invocations.flush()
       await runtime.dispose()
+      commitGroup(db)
+      await checkpointer.stop()
       db.close()
     },
   }

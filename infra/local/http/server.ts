@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import { InvalidObjectKey } from '../object-store'
 import type { LocalRuntime } from '../runtime'
+import { answerWhenDurable } from './durable-answers'
 import { HttpError, sendError } from './respond'
 import { Router } from './router'
 import { eventRoutes } from './routes/events'
@@ -33,6 +34,7 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.
   const timeouts = { requestTimeout, headersTimeout: Math.min(30_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) }
   return createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
+    answerWhenDurable(runtime.db, req, res)
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
       if (error instanceof InvalidObjectKey) return sendError(res, new HttpError(400, 'InvalidObjectKey', `key: ${error.message}`))
