@@ -4,6 +4,7 @@ import type { Order, OrderItem, OrderStatus } from '../contracts/orders'
 import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
 import type { User } from '../contracts/users'
 import type { DeadLetterQueueView, ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
+import type { ReplayView } from '../infra/local/replays'
 import { DefaultUrl, UsageError } from './args'
 
 // The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'
@@ -131,21 +132,8 @@ export type ReplayState = (typeof ReplayStates)[number]
 /** The states a replay never leaves. */
 export const isReplayEnded = (state: string): boolean => state === 'COMPLETED' || state === 'CANCELLED' || state === 'FAILED'
 
-/** What `POST /replays`, `GET /replays/{name}` and `POST /replays/{name}/cancel` answer. */
-export interface ReplayView {
-  readonly name: string
-  readonly archive: string
-  readonly from: string
-  readonly to: string
-  /** The rules the events are re-delivered to; null for every rule on the archive's bus. */
-  readonly rules: ReadonlyArray<string> | null
-  readonly state: ReplayState
-  readonly total: number
-  readonly replayed: number
-  readonly startedAt: string
-  readonly endedAt?: string
-  readonly reason?: string
-}
+/** What `POST /replays`, `GET /replays/{name}` and `POST /replays/{name}/cancel` answer: the runtime's own view. */
+export type { ReplayView }
 
 export interface ReplayRequest {
   /** ISO 8601. */
