@@ -17,7 +17,12 @@ export default tseslint.config(
         { object: 'test', property: 'only', message: 'No focused tests.' },
         { object: 'test', property: 'skip', message: 'No skipped tests.' },
       ],
-      'no-restricted-globals': ['error', { name: 'xit', message: 'No skipped tests.' }, { name: 'xdescribe', message: 'No skipped tests.' }, { name: 'fit', message: 'No focused tests.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'xit', message: 'No skipped tests.' },
+        { name: 'xdescribe', message: 'No skipped tests.' },
+        { name: 'fit', message: 'No focused tests.' },
+      ],
     },
   },
 )

@@ -65,7 +65,13 @@ export interface StepEntry {
 const sourcesUnder = (dir: string): string[] =>
   readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.join(dir, entry.name)
-    return entry.isDirectory() ? (entry.name === 'node_modules' ? [] : sourcesUnder(full)) : entry.name.endsWith('.ts') ? [full] : []
+    return entry.isDirectory()
+      ? entry.name === 'node_modules'
+        ? []
+        : sourcesUnder(full)
+      : entry.name.endsWith('.ts')
+        ? [full]
+        : []
   })
 
 /** The text of the call whose argument list holds `at`: back to its unmatched `(`, on to the matching `)`. */
@@ -131,7 +137,10 @@ const packageOf = (input: string): string => {
 }
 
 const top = (entries: Iterable<[string, number]>, count: number): InputShare[] =>
-  [...entries].sort((a, b) => b[1] - a[1]).slice(0, count).map(([p, bytes]) => ({ path: p, bytes }))
+  [...entries]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([p, bytes]) => ({ path: p, bytes }))
 
 /**
  * Builds `steps` into `outdir/<folder>/index.mjs` (each with its `.map`) and measures them. One esbuild call per
@@ -139,14 +148,23 @@ const top = (entries: Iterable<[string, number]>, count: number): InputShare[] =
  * own self-contained bundle, byte for byte what the CDK's one-entry build writes, and effect is parsed once
  * instead of once per step.
  */
-export const buildSteps = async (steps: ReadonlyArray<StepEntry>, outdir: string, root = projectRoot): Promise<BundleReport[]> => {
-  const groups = [true, false].map((usesSharp) => steps.filter((step) => step.usesSharp === usesSharp)).filter((group) => group.length > 0)
+export const buildSteps = async (
+  steps: ReadonlyArray<StepEntry>,
+  outdir: string,
+  root = projectRoot,
+): Promise<BundleReport[]> => {
+  const groups = [true, false]
+    .map((usesSharp) => steps.filter((step) => step.usesSharp === usesSharp))
+    .filter((group) => group.length > 0)
   const built = await Promise.all(
     groups.map(async (group) => {
       const result = await build({
         ...stepBundleOptions,
         mainFields: [...stepBundleOptions.mainFields],
-        entryPoints: group.map((step) => ({ in: path.join(root, 'steps', step.folder, 'handler.ts'), out: `${step.folder}/index` })),
+        entryPoints: group.map((step) => ({
+          in: path.join(root, 'steps', step.folder, 'handler.ts'),
+          out: `${step.folder}/index`,
+        })),
         absWorkingDir: root,
         outdir,
         outExtension: { '.js': '.mjs' },
@@ -165,9 +183,13 @@ export const buildSteps = async (steps: ReadonlyArray<StepEntry>, outdir: string
       if (!output) throw new Error(`esbuild wrote no output for ${entry}`)
       const file = path.join(outdir, step.folder, 'index.mjs')
       const contents = readFileSync(file)
-      const inputs = Object.entries(output.inputs).map(([input, { bytesInOutput }]): [string, number] => [input, bytesInOutput])
+      const inputs = Object.entries(output.inputs).map(([input, { bytesInOutput }]): [string, number] => [
+        input,
+        bytesInOutput,
+      ])
       const byPackage = new Map<string, number>()
-      for (const [input, bytes] of inputs) byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytes)
+      for (const [input, bytes] of inputs)
+        byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytes)
       return {
         step: step.folder,
         usesSharp: step.usesSharp,
@@ -185,7 +207,8 @@ export const buildSteps = async (steps: ReadonlyArray<StepEntry>, outdir: string
 }
 
 /** Builds every step into `outdir`. */
-export const buildAllSteps = (outdir: string, root = projectRoot): Promise<BundleReport[]> => buildSteps(pipelineSteps(root), outdir, root)
+export const buildAllSteps = (outdir: string, root = projectRoot): Promise<BundleReport[]> =>
+  buildSteps(pipelineSteps(root), outdir, root)
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
@@ -198,7 +221,12 @@ const table = (reports: ReadonlyArray<BundleReport>): string => {
   ])
   const header = ['step', 'minified', 'gzip', 'top 5 inputs (bytes in output)']
   const widths = header.map((h, col) => Math.max(h.length, ...rows.map((row) => row[col].length)))
-  const line = (row: string[]) => row.map((cell, col) => (col === row.length - 1 ? cell : col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]))).join('  ')
+  const line = (row: string[]) =>
+    row
+      .map((cell, col) =>
+        col === row.length - 1 ? cell : col === 0 ? cell.padEnd(widths[col]) : cell.padStart(widths[col]),
+      )
+      .join('  ')
   return [line(header), ...rows.map(line)].join('\n')
 }
 

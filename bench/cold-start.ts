@@ -44,7 +44,8 @@ export interface ColdStartResult {
 export const ColdStartTargetMs = 30
 
 const AllClients = ['client-dynamodb', 'client-eventbridge', 'client-s3', 'client-sqs']
-  .map((name, i) => `import * as client${i} from '@aws-sdk/${name}'\nexport const keep${i} = client${i}\n`).join('')
+  .map((name, i) => `import * as client${i} from '@aws-sdk/${name}'\nexport const keep${i} = client${i}\n`)
+  .join('')
 
 /**
  * The pieces a (non-image) step loads, each as a module of its own whose handler keeps what it imports alive so
@@ -52,30 +53,69 @@ const AllClients = ['client-dynamodb', 'client-eventbridge', 'client-s3', 'clien
  * loading it from there still costs the import.
  */
 const Pieces: ReadonlyArray<readonly [string, string]> = [
-  ['effect (Effect, Layer, ManagedRuntime, Schema)', "import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nexport const handler = async () => [Effect, Layer, ManagedRuntime, Schema.String]\n"],
-  ['Powertools logger (new Logger)', "import { Logger } from '@aws-lambda-powertools/logger'\nconst logger = new Logger()\nexport const handler = async () => logger\n"],
-  ['Powertools metrics (new Metrics)', "import { Metrics } from '@aws-lambda-powertools/metrics'\nconst metrics = new Metrics({ namespace: 'Pipeline' })\nexport const handler = async () => metrics\n"],
-  ['Powertools tracer + aws-xray-sdk-core (new Tracer)', "import { Tracer } from '@aws-lambda-powertools/tracer'\nconst tracer = new Tracer()\nexport const handler = async () => tracer\n"],
-  ['@aws-sdk/client-dynamodb (import only)', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nexport const handler = async () => DynamoDBClient\n"],
-  ['@aws-sdk/client-dynamodb (new DynamoDBClient)', "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nconst client = new DynamoDBClient({})\nexport const handler = async () => client\n"],
-  ['@aws-sdk/client-eventbridge (import only)', "import { EventBridgeClient } from '@aws-sdk/client-eventbridge'\nexport const handler = async () => EventBridgeClient\n"],
-  ['@aws-sdk/client-s3 (import only)', "import { S3Client } from '@aws-sdk/client-s3'\nexport const handler = async () => S3Client\n"],
-  ['@aws-sdk/client-sqs (import only)', "import { SQSClient } from '@aws-sdk/client-sqs'\nexport const handler = async () => SQSClient\n"],
+  [
+    'effect (Effect, Layer, ManagedRuntime, Schema)',
+    "import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nexport const handler = async () => [Effect, Layer, ManagedRuntime, Schema.String]\n",
+  ],
+  [
+    'Powertools logger (new Logger)',
+    "import { Logger } from '@aws-lambda-powertools/logger'\nconst logger = new Logger()\nexport const handler = async () => logger\n",
+  ],
+  [
+    'Powertools metrics (new Metrics)',
+    "import { Metrics } from '@aws-lambda-powertools/metrics'\nconst metrics = new Metrics({ namespace: 'Pipeline' })\nexport const handler = async () => metrics\n",
+  ],
+  [
+    'Powertools tracer + aws-xray-sdk-core (new Tracer)',
+    "import { Tracer } from '@aws-lambda-powertools/tracer'\nconst tracer = new Tracer()\nexport const handler = async () => tracer\n",
+  ],
+  [
+    '@aws-sdk/client-dynamodb (import only)',
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nexport const handler = async () => DynamoDBClient\n",
+  ],
+  [
+    '@aws-sdk/client-dynamodb (new DynamoDBClient)',
+    "import { DynamoDBClient } from '@aws-sdk/client-dynamodb'\nconst client = new DynamoDBClient({})\nexport const handler = async () => client\n",
+  ],
+  [
+    '@aws-sdk/client-eventbridge (import only)',
+    "import { EventBridgeClient } from '@aws-sdk/client-eventbridge'\nexport const handler = async () => EventBridgeClient\n",
+  ],
+  [
+    '@aws-sdk/client-s3 (import only)',
+    "import { S3Client } from '@aws-sdk/client-s3'\nexport const handler = async () => S3Client\n",
+  ],
+  [
+    '@aws-sdk/client-sqs (import only)',
+    "import { SQSClient } from '@aws-sdk/client-sqs'\nexport const handler = async () => SQSClient\n",
+  ],
   // What a step that used all four services would load; each step imports only its services' clients (one module
   // per client in infra/aws/layers/services-*.ts, since esbuild keeps every import statement of an external module).
   ['the four SDK clients together', AllClients],
-  ['effect + Powertools + the four SDK clients (a step without its own code)', `${AllClients}import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nimport { Logger } from '@aws-lambda-powertools/logger'\nimport { Metrics } from '@aws-lambda-powertools/metrics'\nimport { Tracer } from '@aws-lambda-powertools/tracer'\nconst kept = [Effect, Layer, ManagedRuntime, Schema.String, new Logger(), new Metrics({ namespace: 'Pipeline' }), new Tracer()]\nexport const used = () => kept\n`],
+  [
+    'effect + Powertools + the four SDK clients (a step without its own code)',
+    `${AllClients}import { Effect, Layer, ManagedRuntime, Schema } from 'effect'\nimport { Logger } from '@aws-lambda-powertools/logger'\nimport { Metrics } from '@aws-lambda-powertools/metrics'\nimport { Tracer } from '@aws-lambda-powertools/tracer'\nconst kept = [Effect, Layer, ManagedRuntime, Schema.String, new Logger(), new Metrics({ namespace: 'Pipeline' }), new Tracer()]\nexport const used = () => kept\n`,
+  ],
 ]
 
 /** Imports `file` in a fresh process and answers how long the import took, in ms. */
 const timeImport = (file: string): number => {
   const script = `const t = performance.now(); await import(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t))`
   // Environment a deployed function has, so module-level client set-up runs as it does on Lambda.
-  const env = { ...process.env, AWS_REGION: 'us-east-1', AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x', NODE_OPTIONS: '' }
+  const env = {
+    ...process.env,
+    AWS_REGION: 'us-east-1',
+    AWS_LAMBDA_FUNCTION_NAME: 'bench',
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+    NODE_OPTIONS: '',
+  }
   return Number(execFileSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' }))
 }
 
-export const benchColdStart = async (options: { quick: boolean }, log: (line: string) => void): Promise<ColdStartResult> => {
+export const benchColdStart = async (
+  options: { quick: boolean },
+  log: (line: string) => void,
+): Promise<ColdStartResult> => {
   const repetitions = options.quick ? 3 : 9
   // Inside the project, so the bundles resolve what the Lambda runtime would provide (the AWS SDK) and sharp.
   const outdir = path.join(projectRoot, 'node_modules', '.cache', 'bench-cold-start')
@@ -86,14 +126,30 @@ export const benchColdStart = async (options: { quick: boolean }, log: (line: st
     const emptyEntry = path.join(outdir, 'empty-handler.ts')
     writeFileSync(emptyEntry, 'export const handler = async () => null\n')
     const empty = path.join(outdir, 'empty', 'index.mjs')
-    await build({ ...stepBundleOptions, mainFields: [...stepBundleOptions.mainFields], entryPoints: [emptyEntry], outfile: empty, external: ['@aws-sdk/*'], logLevel: 'warning' })
-    const pieces = await Promise.all(Pieces.map(async ([piece, source], i) => {
-      const entry = path.join(outdir, `piece-${i}.ts`)
-      writeFileSync(entry, source)
-      const file = path.join(outdir, `piece-${i}`, 'index.mjs')
-      await build({ ...stepBundleOptions, mainFields: [...stepBundleOptions.mainFields], entryPoints: [entry], outfile: file, external: ['@aws-sdk/*'], logLevel: 'warning' })
-      return { piece, file }
-    }))
+    await build({
+      ...stepBundleOptions,
+      mainFields: [...stepBundleOptions.mainFields],
+      entryPoints: [emptyEntry],
+      outfile: empty,
+      external: ['@aws-sdk/*'],
+      logLevel: 'warning',
+    })
+    const pieces = await Promise.all(
+      Pieces.map(async ([piece, source], i) => {
+        const entry = path.join(outdir, `piece-${i}.ts`)
+        writeFileSync(entry, source)
+        const file = path.join(outdir, `piece-${i}`, 'index.mjs')
+        await build({
+          ...stepBundleOptions,
+          mainFields: [...stepBundleOptions.mainFields],
+          entryPoints: [entry],
+          outfile: file,
+          external: ['@aws-sdk/*'],
+          logLevel: 'warning',
+        })
+        return { piece, file }
+      }),
+    )
     const files = [empty, ...pieces.map((piece) => piece.file), ...reports.map((report) => report.file)]
     const times = new Map<string, number[]>(files.map((file) => [file, []]))
     for (let round = 0; round < repetitions; round++) for (const file of files) times.get(file)!.push(timeImport(file))
@@ -115,14 +171,33 @@ export const benchColdStart = async (options: { quick: boolean }, log: (line: st
       const importMs = median(times.get(file)!)
       return { piece, bytes: statSync(file).size, importMs: round(importMs), overEmptyMs: round(importMs - emptyMs) }
     })
-    for (const row of breakdown) log(`  ${row.piece.padEnd(52)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`)
-    for (const row of steps) log(`  ${row.step.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`)
-    return { repetitions, emptyHandler: { bytes: emptyBytes, importMs: round(emptyMs) }, steps, breakdown, targetMs: ColdStartTargetMs, budgetBytes: BUDGET_BYTES }
+    for (const row of breakdown)
+      log(
+        `  ${row.piece.padEnd(52)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`,
+      )
+    for (const row of steps)
+      log(
+        `  ${row.step.padEnd(34)} ${(row.bytes / 1024).toFixed(0).padStart(5)} KB  import ${row.importMs} ms (+${row.overEmptyMs} ms over the empty handler)`,
+      )
+    return {
+      repetitions,
+      emptyHandler: { bytes: emptyBytes, importMs: round(emptyMs) },
+      steps,
+      breakdown,
+      targetMs: ColdStartTargetMs,
+      budgetBytes: BUDGET_BYTES,
+    }
   } finally {
     rmSync(outdir, { recursive: true, force: true })
   }
 }
 
 if (require.main === module) {
-  benchColdStart({ quick: process.argv.includes('--quick') }, console.log).then((result) => console.log(JSON.stringify(result.emptyHandler)), (error: unknown) => { console.error(error); process.exitCode = 1 })
+  benchColdStart({ quick: process.argv.includes('--quick') }, console.log).then(
+    (result) => console.log(JSON.stringify(result.emptyHandler)),
+    (error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
 }

@@ -33,7 +33,8 @@ const main = async () => {
     const machines = runtime.executor.stateMachines
     const statuses = ['SUCCEEDED', 'FAILED', 'SUCCEEDED', 'RUNNING']
     const now = Date.now()
-    const insert = runtime.db.prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date, stop_date)
+    const insert = runtime.db
+      .prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date, stop_date)
       VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)`)
     runtime.db.exec('BEGIN')
     for (let i = 0; i < rows; i += 1) {
@@ -41,10 +42,23 @@ const main = async () => {
       const name = `bench-${i}`
       const created = new Date(now - (rows - i) * 1000).toISOString()
       const status = statuses[i % statuses.length]!
-      insert.run(`${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`, name, machine.arn, machine.workflow, status, `uploads/bench/${i}.jpg`, created, created, status === 'RUNNING' ? null : created)
+      insert.run(
+        `${machine.arn.replace(':stateMachine:', ':execution:')}:${name}`,
+        name,
+        machine.arn,
+        machine.workflow,
+        status,
+        `uploads/bench/${i}.jpg`,
+        created,
+        created,
+        status === 'RUNNING' ? null : created,
+      )
     }
-    const invocation = runtime.db.prepare('INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, 0)')
-    for (let i = 0; i < 200_000; i += 1) invocation.run(`Step${i % 12}`, now - (i % 86_400) * 1000, (i % 997) / 3, i % 50 === 0 ? 'TransientError' : null)
+    const invocation = runtime.db.prepare(
+      'INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, 0)',
+    )
+    for (let i = 0; i < 200_000; i += 1)
+      invocation.run(`Step${i % 12}`, now - (i % 86_400) * 1000, (i % 997) / 3, i % 50 === 0 ? 'TransientError' : null)
     runtime.db.exec('COMMIT')
 
     const data = localConsoleData(runtime)
@@ -57,19 +71,47 @@ const main = async () => {
 
     await measure('first page (50, newest first)', () => data.executions({}), count)
     let cursor: string | undefined
-    for (let page = 0; page < 1000; page += 1) cursor = (await data.executions({ limit: 50, ...(cursor ? { cursor } : {}) })).next
-    await measure('page 1,001 through its cursor', () => data.executions({ limit: 50, ...(cursor ? { cursor } : {}) }), count)
+    for (let page = 0; page < 1000; page += 1)
+      cursor = (await data.executions({ limit: 50, ...(cursor ? { cursor } : {}) })).next
+    await measure(
+      'page 1,001 through its cursor',
+      () => data.executions({ limit: 50, ...(cursor ? { cursor } : {}) }),
+      count,
+    )
     await measure('workflow + status', () => data.executions({ workflow: 'ImageWorkflow', status: 'FAILED' }), count)
-    await measure('start date window (1 h, a day back)', () => data.executions({ from: new Date(now - 25 * 3_600_000).toISOString(), to: new Date(now - 24 * 3_600_000).toISOString() }), count)
+    await measure(
+      'start date window (1 h, a day back)',
+      () =>
+        data.executions({
+          from: new Date(now - 25 * 3_600_000).toISOString(),
+          to: new Date(now - 24 * 3_600_000).toISOString(),
+        }),
+      count,
+    )
     await measure('text, 3+ characters (trigram index)', () => data.executions({ text: 'bench/4242' }), count)
     await measure('text, 2 characters (scan)', () => data.executions({ text: '99' }), count)
     await measure('text matching nothing', () => data.executions({ text: 'no-such-subject' }), count)
-    await measure('one execution by name', () => data.execution(`bench-${Math.floor(rows / 2)}`), () => 'found')
-    await measure('metrics, last hour', () => data.metrics({}), (result) => `${(result as { steps: unknown[] }).steps.length} steps`)
-    await measure('metrics, last day', () => data.metrics({ from: new Date(now - 86_400_000).toISOString() }), (result) => `${(result as { steps: unknown[] }).steps.length} steps`)
+    await measure(
+      'one execution by name',
+      () => data.execution(`bench-${Math.floor(rows / 2)}`),
+      () => 'found',
+    )
+    await measure(
+      'metrics, last hour',
+      () => data.metrics({}),
+      (result) => `${(result as { steps: unknown[] }).steps.length} steps`,
+    )
+    await measure(
+      'metrics, last day',
+      () => data.metrics({ from: new Date(now - 86_400_000).toISOString() }),
+      (result) => `${(result as { steps: unknown[] }).steps.length} steps`,
+    )
 
-    console.log(`Console queries over ${rows.toLocaleString('en')} executions and 200,000 invocations (mean of 20 runs):`)
-    for (const [label, ms, note] of report) console.log(`  ${label.padEnd(40)} ${ms.toFixed(2).padStart(8)} ms   ${note}`)
+    console.log(
+      `Console queries over ${rows.toLocaleString('en')} executions and 200,000 invocations (mean of 20 runs):`,
+    )
+    for (const [label, ms, note] of report)
+      console.log(`  ${label.padEnd(40)} ${ms.toFixed(2).padStart(8)} ms   ${note}`)
 
     const calls = 200_000
     const bare = performance.now()
@@ -84,7 +126,9 @@ const main = async () => {
     }
     recorder.flush()
     const recordedMs = performance.now() - recorded
-    console.log(`Recording invocations: ${((recordedMs - bareMs) / calls * 1000).toFixed(2)} µs added per step invocation (${calls.toLocaleString('en')} calls, batched writes)`)
+    console.log(
+      `Recording invocations: ${(((recordedMs - bareMs) / calls) * 1000).toFixed(2)} µs added per step invocation (${calls.toLocaleString('en')} calls, batched writes)`,
+    )
   } finally {
     await runtime.stop(100)
     rmSync(dataDir, { recursive: true, force: true })

@@ -79,10 +79,16 @@ const loggingByWorkflow = (template: ReturnType<typeof synthesizePipeline>): Map
   const byWorkflow = new Map<string, WorkflowLogLevel>()
   for (const resource of Object.values(template.Resources)) {
     if (resource.Type !== 'AWS::StepFunctions::StateMachine') continue
-    const properties = resource.Properties as { Tags?: Array<{ Key: string; Value: string }>; LoggingConfiguration?: { Level?: WorkflowLogLevel['level']; IncludeExecutionData?: boolean } }
+    const properties = resource.Properties as {
+      Tags?: Array<{ Key: string; Value: string }>
+      LoggingConfiguration?: { Level?: WorkflowLogLevel['level']; IncludeExecutionData?: boolean }
+    }
     const workflow = properties.Tags?.find((tag) => tag.Key === WorkflowTag)?.Value
     if (workflow === undefined) continue
-    byWorkflow.set(workflow, { level: properties.LoggingConfiguration?.Level ?? 'OFF', includeExecutionData: properties.LoggingConfiguration?.IncludeExecutionData ?? false })
+    byWorkflow.set(workflow, {
+      level: properties.LoggingConfiguration?.Level ?? 'OFF',
+      includeExecutionData: properties.LoggingConfiguration?.IncludeExecutionData ?? false,
+    })
   }
   return byWorkflow
 }
@@ -91,16 +97,22 @@ const readApp = (): AppShape => {
   const template = synthesizePipeline()
   const model = localModel(template, WorkflowTag)
   const memoryByStep = new Map<string, number>()
-  for (const resource of Object.values(template.Resources ?? {}) as Array<{ Type: string; Properties?: { MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } } }>) {
+  for (const resource of Object.values(template.Resources ?? {}) as Array<{
+    Type: string
+    Properties?: { MemorySize?: number; Environment?: { Variables?: Record<string, unknown> } }
+  }>) {
     const step = resource.Properties?.Environment?.Variables?.PIPELINE_STEP
-    if (resource.Type === 'AWS::Lambda::Function' && typeof step === 'string') memoryByStep.set(step, resource.Properties?.MemorySize ?? 128)
+    if (resource.Type === 'AWS::Lambda::Function' && typeof step === 'string')
+      memoryByStep.set(step, resource.Properties?.MemorySize ?? 128)
   }
-  const stepOfFunction = (nameOrArn: unknown) => model.functions.find((fn) => fn.arn === nameOrArn || fn.name === nameOrArn)?.step
+  const stepOfFunction = (nameOrArn: unknown) =>
+    model.functions.find((fn) => fn.arn === nameOrArn || fn.name === nameOrArn)?.step
   const stepOfTask = new Map<string, string>()
   for (const machine of model.stateMachines) {
     for (const [name, state] of allStates(machine.definition as unknown as AslDefinition)) {
       const parameters = (state as { Parameters?: Record<string, unknown> }).Parameters
-      const step = state.Type === 'Task' ? stepOfFunction(parameters?.FunctionName) ?? stepOfFunction(state.Resource) : undefined
+      const step =
+        state.Type === 'Task' ? (stepOfFunction(parameters?.FunctionName) ?? stepOfFunction(state.Resource)) : undefined
       if (step) stepOfTask.set(`${machine.workflow}/${name}`, step)
     }
   }
@@ -124,7 +136,14 @@ const line = (item: string, quantityPerUnit: number, price: Price, basis: string
   basis,
 })
 
-const lambdaLines = (label: string, step: string, invocations: number, medianMs: number, app: AppShape, basis: string): LineItem[] => {
+const lambdaLines = (
+  label: string,
+  step: string,
+  invocations: number,
+  medianMs: number,
+  app: AppShape,
+  basis: string,
+): LineItem[] => {
   const memoryMb = app.memoryByStep.get(step) ?? 256
   // Lambda bills each invocation's duration rounded up to the millisecond.
   const gbSeconds = invocations * (Math.ceil(Math.max(1, medianMs)) / 1000) * (memoryMb / 1024)
@@ -137,19 +156,45 @@ const lambdaLines = (label: string, step: string, invocations: number, medianMs:
 const workflowLines = (footprint: Footprint, app: AppShape): LineItem[] =>
   footprint.workflows.flatMap((workflow) => {
     if (app.workflowType.get(workflow.workflow) === 'STANDARD') {
-      return [line(`Step Functions Standard: ${workflow.workflow} transitions`, workflow.transitionsPerUnit, Prices.standardTransition, `${workflow.transitionsPerUnit} states entered per unit (measured)`)]
+      return [
+        line(
+          `Step Functions Standard: ${workflow.workflow} transitions`,
+          workflow.transitionsPerUnit,
+          Prices.standardTransition,
+          `${workflow.transitionsPerUnit} states entered per unit (measured)`,
+        ),
+      ]
     }
     const billedSeconds = Math.ceil(Math.max(1, workflow.medianDurationMs) / 100) / 10
     return [
-      line(`Step Functions Express: ${workflow.workflow} executions`, workflow.executionsPerUnit, Prices.expressRequest, `${workflow.executionsPerUnit} per unit (measured)`),
-      line(`Step Functions Express: ${workflow.workflow} duration`, workflow.executionsPerUnit * billedSeconds * ExpressMemoryGb, Prices.expressGbSecond, `median ${workflow.medianDurationMs} ms locally, billed as ${billedSeconds} s x 64 MB`),
+      line(
+        `Step Functions Express: ${workflow.workflow} executions`,
+        workflow.executionsPerUnit,
+        Prices.expressRequest,
+        `${workflow.executionsPerUnit} per unit (measured)`,
+      ),
+      line(
+        `Step Functions Express: ${workflow.workflow} duration`,
+        workflow.executionsPerUnit * billedSeconds * ExpressMemoryGb,
+        Prices.expressGbSecond,
+        `median ${workflow.medianDurationMs} ms locally, billed as ${billedSeconds} s x 64 MB`,
+      ),
     ]
   })
 
 const taskLines = (footprint: Footprint, app: AppShape): LineItem[] =>
   footprint.tasks.flatMap((task) => {
     const step = app.stepOfTask.get(`${task.workflow}/${task.state}`)
-    return step ? lambdaLines(`${task.workflow}/${task.state}`, step, task.perUnit, task.medianMs, app, 'median duration measured in the local runtime') : []
+    return step
+      ? lambdaLines(
+          `${task.workflow}/${task.state}`,
+          step,
+          task.perUnit,
+          task.medianMs,
+          app,
+          'median duration measured in the local runtime',
+        )
+      : []
   })
 
 /**
@@ -167,19 +212,43 @@ const workflowLogBytes = (workflow: Footprint['workflows'][number], logging: Wor
 }
 
 const describeLogging = (footprint: Footprint, logging: (workflow: string) => WorkflowLogLevel): string =>
-  footprint.workflows.map((workflow) => {
-    const chosen = logging(workflow.workflow)
-    return `${workflow.workflow} at ${chosen.level}${chosen.includeExecutionData ? ' with data' : ''}`
-  }).join(', ')
+  footprint.workflows
+    .map((workflow) => {
+      const chosen = logging(workflow.workflow)
+      return `${workflow.workflow} at ${chosen.level}${chosen.includeExecutionData ? ' with data' : ''}`
+    })
+    .join(', ')
 
-const commonLines = (footprint: Footprint, lambdaInvocations: number, logging: (workflow: string) => WorkflowLogLevel): LineItem[] => {
-  const workflowBytes = footprint.workflows.reduce((sum, workflow) => sum + workflowLogBytes(workflow, logging(workflow.workflow)), 0)
+const commonLines = (
+  footprint: Footprint,
+  lambdaInvocations: number,
+  logging: (workflow: string) => WorkflowLogLevel,
+): LineItem[] => {
+  const workflowBytes = footprint.workflows.reduce(
+    (sum, workflow) => sum + workflowLogBytes(workflow, logging(workflow.workflow)),
+    0,
+  )
   const logBytes = workflowBytes + lambdaInvocations * LambdaLogBytesPerInvocation
   const belowAll = footprint.workflows.some((workflow) => logging(workflow.workflow).level !== 'ALL')
   return [
-    line('EventBridge custom events', footprint.eventsPerUnit, Prices.customEvent, `${footprint.eventsPerUnit} events per unit (measured, mean ${footprint.meanEventBytes} bytes: one 64 KB chunk each)`),
-    line('EventBridge archive', footprint.archivedBytesPerUnit / 1e9, Prices.archiveGb, `${footprint.archivedBytesPerUnit} bytes archived per unit (measured)`),
-    line('CloudWatch Logs ingestion', logBytes / 1e9, Prices.logsIngestedGb, `workflow logs ${describeLogging(footprint, logging)}: ${Math.round(workflowBytes)} B per unit (level ALL: the history bytes measured + 250 B envelope per event${belowAll ? `; below ALL, failures only, ${AssumedFailingShare * 100}% of executions assumed to fail` : ''}); ${LambdaLogBytesPerInvocation} B per Lambda invocation`),
+    line(
+      'EventBridge custom events',
+      footprint.eventsPerUnit,
+      Prices.customEvent,
+      `${footprint.eventsPerUnit} events per unit (measured, mean ${footprint.meanEventBytes} bytes: one 64 KB chunk each)`,
+    ),
+    line(
+      'EventBridge archive',
+      footprint.archivedBytesPerUnit / 1e9,
+      Prices.archiveGb,
+      `${footprint.archivedBytesPerUnit} bytes archived per unit (measured)`,
+    ),
+    line(
+      'CloudWatch Logs ingestion',
+      logBytes / 1e9,
+      Prices.logsIngestedGb,
+      `workflow logs ${describeLogging(footprint, logging)}: ${Math.round(workflowBytes)} B per unit (level ALL: the history bytes measured + 250 B envelope per event${belowAll ? `; below ALL, failures only, ${AssumedFailingShare * 100}% of executions assumed to fail` : ''}); ${LambdaLogBytesPerInvocation} B per Lambda invocation`,
+    ),
     line('X-Ray traces', TracedShare, Prices.xrayTrace, 'tracing is active; default sampling keeps about 5%'),
   ]
 }
@@ -189,16 +258,25 @@ const AssumedAwsStepMs = 50
 
 /** The extra duration cost if each Lambda duration line's invocations took at least {@link AssumedAwsStepMs}. */
 const extraAtAssumedDuration = (bill: Bill): number =>
-  bill.lines.filter((item) => item.item.startsWith('Lambda duration')).reduce((sum, item) => {
-    const match = /\((\d+) MB, ([\d.]+) ms\)/.exec(item.item)
-    if (!match) return sum
-    const ms = Number(match[2])
-    const invocationsPerMillion = item.quantityPerMillion / ((Math.ceil(Math.max(1, ms)) / 1000) * (Number(match[1]) / 1024))
-    const extraGbSeconds = invocationsPerMillion * (Math.max(0, AssumedAwsStepMs - Math.ceil(Math.max(1, ms))) / 1000) * (Number(match[1]) / 1024)
-    return sum + extraGbSeconds * Prices.lambdaArmGbSecond.usd
-  }, 0)
+  bill.lines
+    .filter((item) => item.item.startsWith('Lambda duration'))
+    .reduce((sum, item) => {
+      const match = /\((\d+) MB, ([\d.]+) ms\)/.exec(item.item)
+      if (!match) return sum
+      const ms = Number(match[2])
+      const invocationsPerMillion =
+        item.quantityPerMillion / ((Math.ceil(Math.max(1, ms)) / 1000) * (Number(match[1]) / 1024))
+      const extraGbSeconds =
+        invocationsPerMillion *
+        (Math.max(0, AssumedAwsStepMs - Math.ceil(Math.max(1, ms))) / 1000) *
+        (Number(match[1]) / 1024)
+      return sum + extraGbSeconds * Prices.lambdaArmGbSecond.usd
+    }, 0)
 
-const total = (lines: ReadonlyArray<LineItem>): Bill => ({ lines, totalUsd: lines.reduce((sum, item) => sum + item.usdPerMillion, 0) })
+const total = (lines: ReadonlyArray<LineItem>): Bill => ({
+  lines,
+  totalUsd: lines.reduce((sum, item) => sum + item.usdPerMillion, 0),
+})
 
 type Logging = (workflow: string) => WorkflowLogLevel
 
@@ -214,8 +292,10 @@ const perUnitOf = (footprint: Footprint, workflow: string, state: string): numbe
  * nothing writes nothing); one strongly consistent GetItem of the user per ValidateOrder. Items are under 1 KB.
  */
 const orderTableRequests = (footprint: Footprint) => {
-  const searchWrites = perUnitOf(footprint, 'order', 'IndexOrder') + perUnitOf(footprint, 'change', 'ApplyToSearchIndex')
-  const ledgerWrites = 2 * (perUnitOf(footprint, 'order', 'NotifyDecision') + perUnitOf(footprint, 'change', 'NotifyChange'))
+  const searchWrites =
+    perUnitOf(footprint, 'order', 'IndexOrder') + perUnitOf(footprint, 'change', 'ApplyToSearchIndex')
+  const ledgerWrites =
+    2 * (perUnitOf(footprint, 'order', 'NotifyDecision') + perUnitOf(footprint, 'change', 'NotifyChange'))
   return {
     writes: footprint.streamRecordsPerUnit + searchWrites + ledgerWrites,
     writesBasis: `${footprint.streamRecordsPerUnit} orders-table writes (stream records, measured) + ${searchWrites} search document puts + ${ledgerWrites} ledger claims and completions (2 per notify step run, an upper bound); items under 1 KB`,
@@ -226,24 +306,51 @@ const orderTableRequests = (footprint: Footprint) => {
 const ordersBill = (orders: OrdersResult, app: AppShape, logging: Logging): Bill => {
   const footprint = orders.perOrder
   const tasks = taskLines(footprint, app)
-  const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+  const stepInvocations = footprint.tasks
+    .filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`))
+    .reduce((sum, task) => sum + task.perUnit, 0)
   const orderSteps = footprint.tasks.filter((task) => task.workflow === 'order')
   const typicalStepMs = orderSteps.length > 0 ? Math.max(...orderSteps.map((task) => task.medianMs)) : 5
   const enrichment = app.pipeEnrichment.filter((pipe) => /order/i.test(pipe.source) || /order/i.test(pipe.step))
   const pipeLines = enrichment.flatMap((pipe) => [
-    line('EventBridge Pipes requests (orders table stream)', footprint.streamRecordsPerUnit, Prices.pipeRequest, `${footprint.streamRecordsPerUnit} stream records per order (measured)`),
-    ...lambdaLines(`pipe enrichment ${pipe.step}`, pipe.step, footprint.streamRecordsPerUnit / pipe.batchSize, typicalStepMs, app, `batch size ${pipe.batchSize}; duration taken as the slowest order step (not timed locally)`),
+    line(
+      'EventBridge Pipes requests (orders table stream)',
+      footprint.streamRecordsPerUnit,
+      Prices.pipeRequest,
+      `${footprint.streamRecordsPerUnit} stream records per order (measured)`,
+    ),
+    ...lambdaLines(
+      `pipe enrichment ${pipe.step}`,
+      pipe.step,
+      footprint.streamRecordsPerUnit / pipe.batchSize,
+      typicalStepMs,
+      app,
+      `batch size ${pipe.batchSize}; duration taken as the slowest order step (not timed locally)`,
+    ),
   ])
-  const lambdaInvocations = 1 + stepInvocations + enrichment.reduce((sum, pipe) => sum + footprint.streamRecordsPerUnit / pipe.batchSize, 0)
+  const lambdaInvocations =
+    1 + stepInvocations + enrichment.reduce((sum, pipe) => sum + footprint.streamRecordsPerUnit / pipe.batchSize, 0)
   const table = orderTableRequests(footprint)
   return total([
     line('API Gateway HTTP API requests', 1, Prices.httpApiRequest, 'one POST /orders'),
-    ...lambdaLines('api (POST /orders)', StepNames.api, 1, orders.apiLatencyP50Ms, app, 'the HTTP p50 of one client sending one order at a time, an upper bound on the function\'s own time'),
+    ...lambdaLines(
+      'api (POST /orders)',
+      StepNames.api,
+      1,
+      orders.apiLatencyP50Ms,
+      app,
+      "the HTTP p50 of one client sending one order at a time, an upper bound on the function's own time",
+    ),
     ...tasks,
     ...workflowLines(footprint, app),
     ...pipeLines,
     line('DynamoDB writes', table.writes, Prices.dynamoWriteUnit, table.writesBasis),
-    line('DynamoDB reads', table.reads, Prices.dynamoReadUnit, 'the user, read strongly consistent once per ValidateOrder (measured runs)'),
+    line(
+      'DynamoDB reads',
+      table.reads,
+      Prices.dynamoReadUnit,
+      'the user, read strongly consistent once per ValidateOrder (measured runs)',
+    ),
     ...commonLines(footprint, lambdaInvocations, logging),
   ])
 }
@@ -251,13 +358,25 @@ const ordersBill = (orders: OrdersResult, app: AppShape, logging: Logging): Bill
 const imagesBill = (images: ImagesResult, app: AppShape, logging: Logging): Bill => {
   const footprint = images.perImage
   const renditions = DefaultRenditions.length
-  const stepInvocations = footprint.tasks.filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`)).reduce((sum, task) => sum + task.perUnit, 0)
+  const stepInvocations = footprint.tasks
+    .filter((task) => app.stepOfTask.has(`${task.workflow}/${task.state}`))
+    .reduce((sum, task) => sum + task.perUnit, 0)
   return total([
     line('S3 PUT', 1 + renditions, Prices.s3Put, `the upload and ${renditions} renditions`),
-    line('S3 GET and HEAD', 2 + 2 * renditions, Prices.s3Get, 'validate: HEAD and GET; each rendition: GET of the original and HEAD of its output'),
+    line(
+      'S3 GET and HEAD',
+      2 + 2 * renditions,
+      Prices.s3Get,
+      'validate: HEAD and GET; each rendition: GET of the original and HEAD of its output',
+    ),
     ...taskLines(footprint, app),
     ...workflowLines(footprint, app),
-    line('DynamoDB writes', 3, Prices.dynamoWriteUnit, 'the image record, and the notification ledger\'s claim and completion (one write unit each)'),
+    line(
+      'DynamoDB writes',
+      3,
+      Prices.dynamoWriteUnit,
+      "the image record, and the notification ledger's claim and completion (one write unit each)",
+    ),
     ...commonLines(footprint, stepInvocations, logging),
   ])
 }
@@ -266,9 +385,12 @@ const NoBill: Bill = { lines: [], totalUsd: Number.NaN }
 
 export const costModel = (orders: OrdersResult | undefined, images: ImagesResult | undefined): CostResult => {
   const app = readApp()
-  const unconfirmedPrices = Object.entries(Prices).filter(([, price]) => !price.confirmed).map(([name, price]) => `${name} (${price.source})`)
+  const unconfirmedPrices = Object.entries(Prices)
+    .filter(([, price]) => !price.confirmed)
+    .map(([name, price]) => `${name} (${price.source})`)
   // A workflow the template does not name logs nothing of its own.
-  const configured: Logging = (workflow) => app.workflowLogging.get(workflow) ?? { level: 'OFF', includeExecutionData: false }
+  const configured: Logging = (workflow) =>
+    app.workflowLogging.get(workflow) ?? { level: 'OFF', includeExecutionData: false }
   const everyState: Logging = () => EveryStateLogged
   const perMillionOrders = orders ? ordersBill(orders, app, configured) : NoBill
   const perMillionImages = images ? imagesBill(images, app, configured) : NoBill

@@ -34,10 +34,17 @@ const White = { r: 255, g: 255, b: 255 }
 
 /** The resize step's rendering (steps/resize/program.ts), restated so the baseline carries nothing of the pipeline. */
 const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) => {
-  const image = sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 }).rotate().resize({ width: spec.width, height: spec.height, fit: 'inside', withoutEnlargement: true })
-  const encoded = spec.format === 'jpeg' ? image.flatten({ background: White }).jpeg({ quality: spec.quality, mozjpeg: false })
-    : spec.format === 'webp' ? image.webp({ quality: spec.quality })
-      : spec.format === 'avif' ? image.avif({ quality: spec.quality }) : image.png({ compressionLevel: 9 })
+  const image = sharp(bytes, { failOn: 'error', limitInputPixels: maxPixels, pages: 1 })
+    .rotate()
+    .resize({ width: spec.width, height: spec.height, fit: 'inside', withoutEnlargement: true })
+  const encoded =
+    spec.format === 'jpeg'
+      ? image.flatten({ background: White }).jpeg({ quality: spec.quality, mozjpeg: false })
+      : spec.format === 'webp'
+        ? image.webp({ quality: spec.quality })
+        : spec.format === 'avif'
+          ? image.avif({ quality: spec.quality })
+          : image.png({ compressionLevel: 9 })
   return encoded.toBuffer()
 }
 
@@ -45,7 +52,17 @@ const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) => {
 const photo = async (seed: number): Promise<Buffer> => {
   const width = 4000
   const height = 3000
-  const noise = await sharp({ create: { width, height, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).raw().toBuffer()
+  const noise = await sharp({
+    create: {
+      width,
+      height,
+      channels: 3,
+      background: { r: 0, g: 0, b: 0 },
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    .raw()
+    .toBuffer()
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) {
       const at = (y * width + x) * 3
@@ -53,7 +70,9 @@ const photo = async (seed: number): Promise<Buffer> => {
       noise[at + 1] = (noise[at + 1]! + (y % 256)) >> 1
     }
   }
-  return sharp(noise, { raw: { width, height, channels: 3 } }).jpeg({ quality: 85 }).toBuffer()
+  return sharp(noise, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 85 })
+    .toBuffer()
 }
 
 const timed = async (work: () => Promise<unknown>): Promise<number> => {
@@ -88,18 +107,25 @@ export const benchImages = async (options: { quick: boolean }, log: (line: strin
   const directWithValidation: number[] = []
   for (const bytes of photos.slice(1)) {
     direct.push(await timed(() => renditions(bytes)))
-    directWithValidation.push(await timed(async () => {
-      await sharp(bytes, { limitInputPixels: false, failOn: 'error' }).metadata()
-      await checkIntegrity(bytes, 'jpeg', maxPixels)
-      await renditions(bytes)
-    }))
+    directWithValidation.push(
+      await timed(async () => {
+        await sharp(bytes, { limitInputPixels: false, failOn: 'error' }).metadata()
+        await checkIntegrity(bytes, 'jpeg', maxPixels)
+        await renditions(bytes)
+      }),
+    )
   }
 
   const server = await startServer()
   try {
     const upload = (key: string, bytes: Uint8Array) =>
-      fetch(`${server.url}/uploads/${key}`, { method: 'PUT', body: bytes, headers: { 'content-type': 'image/jpeg' } }).then(async (response) => {
-        if (response.status !== 200) throw new Error(`upload of ${key} answered ${response.status}: ${await response.text()}`)
+      fetch(`${server.url}/uploads/${key}`, {
+        method: 'PUT',
+        body: bytes,
+        headers: { 'content-type': 'image/jpeg' },
+      }).then(async (response) => {
+        if (response.status !== 200)
+          throw new Error(`upload of ${key} answered ${response.status}: ${await response.text()}`)
       })
     await upload('bench/warm-up.jpg', photos[0]!)
     await waitForProcessed(server.url, 'bench/warm-up.jpg')
@@ -109,10 +135,12 @@ export const benchImages = async (options: { quick: boolean }, log: (line: strin
     const uploads: number[] = []
     for (const [i, bytes] of photos.slice(1).entries()) {
       const key = `bench/photo-${i}.jpg`
-      pipeline.push(await timed(async () => {
-        uploads.push(await timed(() => upload(key, bytes)))
-        await waitForProcessed(server.url, key)
-      }))
+      pipeline.push(
+        await timed(async () => {
+          uploads.push(await timed(() => upload(key, bytes)))
+          await waitForProcessed(server.url, key)
+        }),
+      )
       // The next image starts on a quiet runtime, as the baseline's does.
       await waitForDrain(server.url, 60_000)
     }
@@ -123,7 +151,9 @@ export const benchImages = async (options: { quick: boolean }, log: (line: strin
       images: count,
       megapixels: 12,
       jpegBytes: Math.round(photos.slice(1).reduce((sum, bytes) => sum + bytes.length, 0) / count),
-      renditions: DefaultRenditions.map((spec) => `${spec.name} ${spec.width}x${spec.height} ${spec.format} q${spec.quality}`),
+      renditions: DefaultRenditions.map(
+        (spec) => `${spec.name} ${spec.width}x${spec.height} ${spec.format} q${spec.quality}`,
+      ),
       pipelineMs: round(pipelineMs),
       uploadMs: round(median(uploads)),
       sharpRenditionsMs: round(sharpRenditionsMs),
@@ -131,7 +161,9 @@ export const benchImages = async (options: { quick: boolean }, log: (line: strin
       sharpWithValidationMs: round(median(directWithValidation)),
       perImage,
     }
-    log(`  ${count} images of 12 MP (${(result.jpegBytes / 1e6).toFixed(1)} MB JPEG): pipeline ${result.pipelineMs} ms, sharp ${result.sharpRenditionsMs} ms, ratio ${result.ratio}`)
+    log(
+      `  ${count} images of 12 MP (${(result.jpegBytes / 1e6).toFixed(1)} MB JPEG): pipeline ${result.pipelineMs} ms, sharp ${result.sharpRenditionsMs} ms, ratio ${result.ratio}`,
+    )
     return result
   } finally {
     await server.stop()
@@ -139,5 +171,11 @@ export const benchImages = async (options: { quick: boolean }, log: (line: strin
 }
 
 if (require.main === module) {
-  benchImages({ quick: process.argv.includes('--quick') }, console.log).then((result) => console.log(JSON.stringify(result, null, 2)), (error: unknown) => { console.error(error); process.exitCode = 1 })
+  benchImages({ quick: process.argv.includes('--quick') }, console.log).then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
 }

@@ -29,7 +29,14 @@ export interface OpenLoopResult {
 }
 
 export interface OrdersResult {
-  readonly closedLoop: ReadonlyArray<{ connections: number; ordersPerSecond: number; accepted: number; non202: number; latencyMs: Percentiles; drainMs: number }>
+  readonly closedLoop: ReadonlyArray<{
+    connections: number
+    ordersPerSecond: number
+    accepted: number
+    non202: number
+    latencyMs: Percentiles
+    drainMs: number
+  }>
   readonly sustainedOrdersPerSecond: number
   readonly openLoop: ReadonlyArray<OpenLoopResult>
   readonly processed: { accepted: number; decided: number; byStatus: Record<string, number> }
@@ -44,18 +51,33 @@ export interface OrdersResult {
 
 const generate = (plan: LoadPlan): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, 'support', 'load-generator.ts'), JSON.stringify(plan)], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(__dirname, 'support', 'load-generator.ts'), JSON.stringify(plan)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    )
     let output = ''
-    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(output) as LoadResult) : reject(new Error(`the load generator exited with ${code}`))))
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    child.on('exit', (code) =>
+      code === 0
+        ? resolve(JSON.parse(output) as LoadResult)
+        : reject(new Error(`the load generator exited with ${code}`)),
+    )
   })
 
 const non202 = (result: LoadResult) => result.sent - result.accepted
 
 const createCustomer = async (url: string): Promise<string> => {
-  const response = await fetch(`${url}/users`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: `bench${Date.now()}`, email: 'bench@example.com' }) })
+  const response = await fetch(`${url}/users`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: `bench${Date.now()}`, email: 'bench@example.com' }),
+  })
   const body = (await response.json()) as { userId?: string }
-  if (response.status !== 201 && response.status !== 200) throw new Error(`POST /users answered ${response.status}: ${JSON.stringify(body)}`)
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`POST /users answered ${response.status}: ${JSON.stringify(body)}`)
   return body.userId!
 }
 
@@ -65,7 +87,11 @@ const decisions = (dataDir: string, orderIds: ReadonlyArray<string>) => {
   try {
     const wanted = new Set(orderIds)
     const byStatus: Record<string, number> = {}
-    const rows = db.prepare("SELECT json_extract(item, '$.orderId') AS id, json_extract(item, '$.status') AS status FROM table_items WHERE json_extract(item, '$.orderId') IS NOT NULL").all() as Array<{ id: string; status: string }>
+    const rows = db
+      .prepare(
+        "SELECT json_extract(item, '$.orderId') AS id, json_extract(item, '$.status') AS status FROM table_items WHERE json_extract(item, '$.orderId') IS NOT NULL",
+      )
+      .all() as Array<{ id: string; status: string }>
     let decided = 0
     for (const row of rows) {
       if (!wanted.has(row.id)) continue
@@ -80,13 +106,17 @@ const decisions = (dataDir: string, orderIds: ReadonlyArray<string>) => {
 
 export const benchOrders = async (options: OrdersOptions, log: (line: string) => void): Promise<OrdersResult> => {
   const seconds = options.quick ? 4 : 10
-  const server: BenchServer = await startServer(options.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] } : {})
+  const server: BenchServer = await startServer(
+    options.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] } : {},
+  )
   try {
     const customerId = await createCustomer(server.url)
     const allIds: string[] = []
     const drainTimeoutMs = 180_000
     // Warm-up: JIT, SQLite's page cache, the API function's runtime.
-    allIds.push(...(await generate({ url: server.url, customerId, mode: 'closed', durationMs: 2000, connections: 8 })).orderIds)
+    allIds.push(
+      ...(await generate({ url: server.url, customerId, mode: 'closed', durationMs: 2000, connections: 8 })).orderIds,
+    )
     await waitForDrain(server.url, drainTimeoutMs)
 
     // One client, one order at a time: the latency of a request that never queues behind another, which is the
@@ -99,25 +129,57 @@ export const benchOrders = async (options: OrdersOptions, log: (line: string) =>
 
     const closedLoop = []
     for (const connections of options.quick ? [32] : [16, 64]) {
-      const result = await generate({ url: server.url, customerId, mode: 'closed', durationMs: seconds * 1000, connections })
+      const result = await generate({
+        url: server.url,
+        customerId,
+        mode: 'closed',
+        durationMs: seconds * 1000,
+        connections,
+      })
       allIds.push(...result.orderIds)
       const ordersPerSecond = result.accepted / (result.elapsedMs / 1000)
       const drainMs = await waitForDrain(server.url, drainTimeoutMs)
-      closedLoop.push({ connections, ordersPerSecond: round(ordersPerSecond), accepted: result.accepted, non202: non202(result), latencyMs: rounded(percentiles(result.latenciesMs)), drainMs: round(drainMs, 0) })
-      log(`  closed loop, ${connections} connections: ${round(ordersPerSecond)} orders/s accepted, ${non202(result)} not 202; backlog drained in ${round(drainMs / 1000)} s`)
+      closedLoop.push({
+        connections,
+        ordersPerSecond: round(ordersPerSecond),
+        accepted: result.accepted,
+        non202: non202(result),
+        latencyMs: rounded(percentiles(result.latenciesMs)),
+        drainMs: round(drainMs, 0),
+      })
+      log(
+        `  closed loop, ${connections} connections: ${round(ordersPerSecond)} orders/s accepted, ${non202(result)} not 202; backlog drained in ${round(drainMs / 1000)} s`,
+      )
     }
 
     const openLoop: OpenLoopResult[] = []
     let perOrder: Footprint | undefined
     for (const rate of [100, 500, 1000]) {
       const from = new Date().toISOString()
-      const result = await generate({ url: server.url, customerId, mode: 'open', durationMs: seconds * 1000, connections: 128, rate })
+      const result = await generate({
+        url: server.url,
+        customerId,
+        mode: 'open',
+        durationMs: seconds * 1000,
+        connections: 128,
+        rate,
+      })
       allIds.push(...result.orderIds)
       const drainMs = await waitForDrain(server.url, drainTimeoutMs)
       perOrder ??= readFootprint(server.dataDir, from, new Date().toISOString(), 'order')
       const latencyMs = rounded(percentiles(result.latenciesMs))
-      openLoop.push({ offeredPerSecond: rate, achievedPerSecond: round(result.accepted / (result.elapsedMs / 1000)), accepted: result.accepted, non202: non202(result), unanswered: result.unanswered, latencyMs, drainMs: round(drainMs, 0) })
-      log(`  open loop at ${rate}/s: p50 ${latencyMs.p50} ms, p95 ${latencyMs.p95} ms, p99 ${latencyMs.p99} ms, ${non202(result)} not 202 (${result.unanswered} unanswered); drained in ${round(drainMs / 1000)} s`)
+      openLoop.push({
+        offeredPerSecond: rate,
+        achievedPerSecond: round(result.accepted / (result.elapsedMs / 1000)),
+        accepted: result.accepted,
+        non202: non202(result),
+        unanswered: result.unanswered,
+        latencyMs,
+        drainMs: round(drainMs, 0),
+      })
+      log(
+        `  open loop at ${rate}/s: p50 ${latencyMs.p50} ms, p95 ${latencyMs.p95} ms, p99 ${latencyMs.p99} ms, ${non202(result)} not 202 (${result.unanswered} unanswered); drained in ${round(drainMs / 1000)} s`,
+      )
     }
 
     const processed = decisions(server.dataDir, allIds)
@@ -134,8 +196,19 @@ export const benchOrders = async (options: OrdersOptions, log: (line: string) =>
   }
 }
 
-const rounded = (p: Percentiles): Percentiles => ({ p50: round(p.p50), p95: round(p.p95), p99: round(p.p99), max: round(p.max) })
+const rounded = (p: Percentiles): Percentiles => ({
+  p50: round(p.p50),
+  p95: round(p.p95),
+  p99: round(p.p99),
+  max: round(p.max),
+})
 
 if (require.main === module) {
-  benchOrders({ quick: process.argv.includes('--quick') }, console.log).then((result) => console.log(JSON.stringify(result, null, 2)), (error: unknown) => { console.error(error); process.exitCode = 1 })
+  benchOrders({ quick: process.argv.includes('--quick') }, console.log).then(
+    (result) => console.log(JSON.stringify(result, null, 2)),
+    (error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
 }

@@ -44,13 +44,32 @@ const NoopStep = defineStep({ name: 'noop', input: Schema.Unknown, run: (input: 
 
 /** The context object the Executor gives every run; the workflow reads `$$.Execution.Id`. */
 const contextFor = (machine: LocalStateMachine, n: number) => ({
-  Execution: { Id: `${machine.arn.replace(':stateMachine:', ':execution:')}:bench-${n}`, Name: `bench-${n}`, StartTime: new Date().toISOString() },
+  Execution: {
+    Id: `${machine.arn.replace(':stateMachine:', ':execution:')}:bench-${n}`,
+    Name: `bench-${n}`,
+    StartTime: new Date().toISOString(),
+  },
   StateMachine: { Id: machine.arn, Name: machine.name },
 })
 
 const placedEvent = (n: number) => ({
-  version: '0', id: `bench-${n}`, 'detail-type': 'OrderPlaced', source: 'bench.orders', account: '000000000000', time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'), region: 'us-east-1', resources: [],
-  detail: { orderId: `ord_bench${n}`, customerId: 'usr_bench', items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 12.5 }], totalAmount: 25, currency: 'EUR', origin: 'api', placedAt: new Date().toISOString() },
+  version: '0',
+  id: `bench-${n}`,
+  'detail-type': 'OrderPlaced',
+  source: 'bench.orders',
+  account: '000000000000',
+  time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+  region: 'us-east-1',
+  resources: [],
+  detail: {
+    orderId: `ord_bench${n}`,
+    customerId: 'usr_bench',
+    items: [{ sku: 'SKU-1', quantity: 2, unitPrice: 12.5 }],
+    totalAmount: 25,
+    currency: 'EUR',
+    origin: 'api',
+    placedAt: new Date().toISOString(),
+  },
 })
 
 /** Mean ms per execution of `count` executions run one after another, after `count / 10` not counted. */
@@ -61,28 +80,52 @@ const perExecution = async (count: number, runOne: (n: number) => Promise<void>)
   return (performance.now() - started) / count
 }
 
-export const benchOverhead = async (options: { quick: boolean }, log: (line: string) => void): Promise<OverheadResult> => {
+export const benchOverhead = async (
+  options: { quick: boolean },
+  log: (line: string) => void,
+): Promise<OverheadResult> => {
   const count = options.quick ? 150 : 500
   const model = localModel(synthesizePipeline(), WorkflowTag)
   const machine = model.stateMachines.find((candidate) => candidate.workflow === 'order')
   if (!machine) throw new Error('the synthesized app has no order workflow')
   const definition = machine.definition as unknown as StateMachineDefinition
-  const tasks = Object.values((definition as unknown as { States: Record<string, { Type: string }> }).States).filter((state) => state.Type === 'Task').length
+  const tasks = Object.values((definition as unknown as { States: Record<string, { Type: string }> }).States).filter(
+    (state) => state.Type === 'Task',
+  ).length
   const copy = () => JSON.parse(JSON.stringify(definition)) as StateMachineDefinition
-  const failUnused = () => { throw new Error('a no-op workflow took a failure path') }
+  const failUnused = () => {
+    throw new Error('a no-op workflow took a failure path')
+  }
 
   const run = async (integrations: Integrations) => {
     const bare = new StateMachine(copy())
     const overrides = taskOverrides(definition, integrations)
-    return (n: number) => bare.run(placedEvent(n) as never, { overrides, context: contextFor(machine, n) }).result.then(() => undefined)
+    return (n: number) =>
+      bare.run(placedEvent(n) as never, { overrides, context: contextFor(machine, n) }).result.then(() => undefined)
   }
   const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
   const stepRuntime = ManagedRuntime.make(Layer.empty)
-  const withJson: Integrations = { invokeFunction: async (_name, payload) => roundTrip(roundTrip(payload)), sendMessage: failUnused, putEvents: failUnused }
-  const withStep: Integrations = { ...withJson, invokeFunction: async (_name, payload) => roundTrip(await invokeStep(NoopStep, stepRuntime, roundTrip(payload))) }
+  const withJson: Integrations = {
+    invokeFunction: async (_name, payload) => roundTrip(roundTrip(payload)),
+    sendMessage: failUnused,
+    putEvents: failUnused,
+  }
+  const withStep: Integrations = {
+    ...withJson,
+    invokeFunction: async (_name, payload) => roundTrip(await invokeStep(NoopStep, stepRuntime, roundTrip(payload))),
+  }
 
   const bareMachine = new StateMachine(copy())
-  const bareHandlers = { taskResourceLocalHandlers: Object.fromEntries(Object.entries((definition as unknown as { States: Record<string, { Type: string }> }).States).filter(([, state]) => state.Type === 'Task').map(([name]) => [name, async (input: { Payload?: unknown }) => ({ Payload: input.Payload ?? {}, StatusCode: 200 })])) }
+  const bareHandlers = {
+    taskResourceLocalHandlers: Object.fromEntries(
+      Object.entries((definition as unknown as { States: Record<string, { Type: string }> }).States)
+        .filter(([, state]) => state.Type === 'Task')
+        .map(([name]) => [
+          name,
+          async (input: { Payload?: unknown }) => ({ Payload: input.Payload ?? {}, StatusCode: 200 }),
+        ]),
+    ),
+  }
 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-overhead-'))
   const db = openDatabase(dataDir)
@@ -91,37 +134,82 @@ export const benchOverhead = async (options: { quick: boolean }, log: (line: str
     const busModel = {
       buses: [{ name: 'bench', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/bench' }],
       archives: [],
-      rules: [{ name: 'bench', bus: 'bench', pattern: { source: ['bench.orders'] }, targets: [{ id: 'workflow', arn: machine.arn, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }] }],
+      rules: [
+        {
+          name: 'bench',
+          bus: 'bench',
+          pattern: { source: ['bench.orders'] },
+          targets: [{ id: 'workflow', arn: machine.arn, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }],
+        },
+      ],
     } as unknown as LocalModel
-    const bus = new LocalBus(db, busModel, { startExecution: (arn, event) => { executor.enqueue(arn, event, event.id) }, sendToQueue: failUnused })
+    const bus = new LocalBus(db, busModel, {
+      startExecution: (arn, event) => {
+        executor.enqueue(arn, event, event.id)
+      },
+      sendToQueue: failUnused,
+    })
 
     const runners: Array<[string, (n: number) => Promise<void>]> = [
-      ['bare aws-local-stepfunctions', (n) => bareMachine.run(placedEvent(n) as never, { overrides: bareHandlers as never, context: contextFor(machine, n) }).result.then(() => undefined)],
+      [
+        'bare aws-local-stepfunctions',
+        (n) =>
+          bareMachine
+            .run(placedEvent(n) as never, { overrides: bareHandlers as never, context: contextFor(machine, n) })
+            .result.then(() => undefined),
+      ],
       ['+ Lambda JSON round trips', await run(withJson)],
       ['+ step invocation (Schema, Effect runtime)', await run(withStep)],
-      ['+ persistence (execution rows, history)', async (n) => {
-        transaction(db, () => executor.enqueue(machine.arn, placedEvent(n)))
-        await executor.idle()
-      }],
-      ['+ bus (PutEvents, event log, rule)', async (n) => {
-        const { detail, source } = placedEvent(n)
-        bus.putEvents([{ EventBusName: 'bench', Source: source, DetailType: 'OrderPlaced', Detail: JSON.stringify(detail), Resources: [] }])
-        await executor.idle()
-      }],
+      [
+        '+ persistence (execution rows, history)',
+        async (n) => {
+          transaction(db, () => executor.enqueue(machine.arn, placedEvent(n)))
+          await executor.idle()
+        },
+      ],
+      [
+        '+ bus (PutEvents, event log, rule)',
+        async (n) => {
+          const { detail, source } = placedEvent(n)
+          bus.putEvents([
+            {
+              EventBusName: 'bench',
+              Source: source,
+              DetailType: 'OrderPlaced',
+              Detail: JSON.stringify(detail),
+              Resources: [],
+            },
+          ])
+          await executor.idle()
+        },
+      ],
     ]
     // Rounds, each running every layer in turn, and the median round per layer: a busy moment on the machine, or
     // the JIT still warming up, lands on one round of every layer instead of on one layer.
     const rounds = 5
     const samples = runners.map((): number[] => [])
-    for (let r = 0; r < rounds; r++) for (const [i, [, runOne]] of runners.entries()) samples[i]!.push(await perExecution(Math.ceil(count / rounds), runOne))
+    for (let r = 0; r < rounds; r++)
+      for (const [i, [, runOne]] of runners.entries())
+        samples[i]!.push(await perExecution(Math.ceil(count / rounds), runOne))
     const measured = runners.map(([layer], i): [string, number] => [layer, median(samples[i]!)])
     const failed = db.prepare("SELECT COUNT(*) AS n FROM executions WHERE status <> 'SUCCEEDED'").get() as { n: number }
     if (failed.n > 0) throw new Error(`${failed.n} no-op executions did not succeed`)
     await executor.stop(1000)
-    const layers = measured.map(([layer, ms], i): OverheadLayer => ({ layer, msPerExecution: round(ms, 3), addedMs: round(i === 0 ? 0 : ms - measured[i - 1]![1], 3) }))
-    for (const layer of layers) log(`  ${layer.layer.padEnd(44)} ${layer.msPerExecution.toFixed(3)} ms/execution (+${layer.addedMs.toFixed(3)})`)
+    const layers = measured.map(([layer, ms], i): OverheadLayer => ({
+      layer,
+      msPerExecution: round(ms, 3),
+      addedMs: round(i === 0 ? 0 : ms - measured[i - 1]![1], 3),
+    }))
+    for (const layer of layers)
+      log(`  ${layer.layer.padEnd(44)} ${layer.msPerExecution.toFixed(3)} ms/execution (+${layer.addedMs.toFixed(3)})`)
     await stepRuntime.dispose()
-    return { workflow: machine.workflow, tasks, executions: count, layers, ratio: round(measured.at(-1)![1] / measured[0]![1], 2) }
+    return {
+      workflow: machine.workflow,
+      tasks,
+      executions: count,
+      layers,
+      ratio: round(measured.at(-1)![1] / measured[0]![1], 2),
+    }
   } finally {
     db.close()
     rmSync(dataDir, { recursive: true, force: true })
@@ -129,5 +217,11 @@ export const benchOverhead = async (options: { quick: boolean }, log: (line: str
 }
 
 if (require.main === module) {
-  benchOverhead({ quick: process.argv.includes('--quick') }, console.log).then((result) => console.log(JSON.stringify(result)), (error: unknown) => { console.error(error); process.exitCode = 1 })
+  benchOverhead({ quick: process.argv.includes('--quick') }, console.log).then(
+    (result) => console.log(JSON.stringify(result)),
+    (error: unknown) => {
+      console.error(error)
+      process.exitCode = 1
+    },
+  )
 }

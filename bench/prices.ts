@@ -17,7 +17,7 @@ const eventBridge = 'https://aws.amazon.com/eventbridge/pricing/'
 export const PricesAsOf = '2026-11-22'
 
 export const Prices = {
-  lambdaRequest: { usd: 0.20 / 1e6, per: 'request', source: lambda, confirmed: false },
+  lambdaRequest: { usd: 0.2 / 1e6, per: 'request', source: lambda, confirmed: false },
   /** Arm, first 7.5 billion GB-s a month. */
   lambdaArmGbSecond: { usd: 0.0000133334, per: 'GB-second (arm64)', source: lambda, confirmed: true },
   standardTransition: { usd: 0.025 / 1000, per: 'state transition (Standard)', source: stepFunctions, confirmed: true },
@@ -26,15 +26,55 @@ export const Prices = {
   expressGbSecond: { usd: 0.00001667, per: 'GB-second (Express)', source: stepFunctions, confirmed: false },
   customEvent: { usd: 1.0 / 1e6, per: 'custom event put (64 KB chunk)', source: eventBridge, confirmed: true },
   /** Events processed into an archive; storage is $0.023 per GB-month on top and not counted per event here. */
-  archiveGb: { usd: 0.10, per: 'GB archived', source: eventBridge, confirmed: false },
-  pipeRequest: { usd: 0.40 / 1e6, per: 'Pipes request (64 KB chunk, after filtering)', source: eventBridge, confirmed: true },
-  httpApiRequest: { usd: 1.0 / 1e6, per: 'HTTP API request (first 300 million)', source: 'https://aws.amazon.com/api-gateway/pricing/', confirmed: true },
-  sqsRequest: { usd: 0.40 / 1e6, per: 'SQS standard request', source: 'https://aws.amazon.com/sqs/pricing/', confirmed: false },
+  archiveGb: { usd: 0.1, per: 'GB archived', source: eventBridge, confirmed: false },
+  pipeRequest: {
+    usd: 0.4 / 1e6,
+    per: 'Pipes request (64 KB chunk, after filtering)',
+    source: eventBridge,
+    confirmed: true,
+  },
+  httpApiRequest: {
+    usd: 1.0 / 1e6,
+    per: 'HTTP API request (first 300 million)',
+    source: 'https://aws.amazon.com/api-gateway/pricing/',
+    confirmed: true,
+  },
+  sqsRequest: {
+    usd: 0.4 / 1e6,
+    per: 'SQS standard request',
+    source: 'https://aws.amazon.com/sqs/pricing/',
+    confirmed: false,
+  },
   /** On-demand after the November 2024 reduction. */
-  dynamoWriteUnit: { usd: 0.625 / 1e6, per: 'write request unit (on-demand)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', confirmed: true },
-  dynamoReadUnit: { usd: 0.125 / 1e6, per: 'read request unit (on-demand)', source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/', confirmed: true },
+  dynamoWriteUnit: {
+    usd: 0.625 / 1e6,
+    per: 'write request unit (on-demand)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    confirmed: true,
+  },
+  dynamoReadUnit: {
+    usd: 0.125 / 1e6,
+    per: 'read request unit (on-demand)',
+    source: 'https://aws.amazon.com/dynamodb/pricing/on-demand/',
+    confirmed: true,
+  },
   s3Put: { usd: 0.005 / 1000, per: 'S3 Standard PUT', source: 'https://aws.amazon.com/s3/pricing/', confirmed: true },
-  s3Get: { usd: 0.0004 / 1000, per: 'S3 Standard GET/HEAD', source: 'https://aws.amazon.com/s3/pricing/', confirmed: true },
-  logsIngestedGb: { usd: 0.50, per: 'GB of CloudWatch Logs ingested (standard class)', source: 'https://aws.amazon.com/cloudwatch/pricing/', confirmed: false },
-  xrayTrace: { usd: 5.0 / 1e6, per: 'X-Ray trace recorded', source: 'https://aws.amazon.com/xray/pricing/', confirmed: false },
+  s3Get: {
+    usd: 0.0004 / 1000,
+    per: 'S3 Standard GET/HEAD',
+    source: 'https://aws.amazon.com/s3/pricing/',
+    confirmed: true,
+  },
+  logsIngestedGb: {
+    usd: 0.5,
+    per: 'GB of CloudWatch Logs ingested (standard class)',
+    source: 'https://aws.amazon.com/cloudwatch/pricing/',
+    confirmed: false,
+  },
+  xrayTrace: {
+    usd: 5.0 / 1e6,
+    per: 'X-Ray trace recorded',
+    source: 'https://aws.amazon.com/xray/pricing/',
+    confirmed: false,
+  },
 } as const satisfies Record<string, Price>

@@ -30,7 +30,11 @@ export interface KindResult {
   readonly errors: number
 }
 
-export interface MemorySample { readonly atMs: number; readonly rss: number; readonly heapUsed: number }
+export interface MemorySample {
+  readonly atMs: number
+  readonly rss: number
+  readonly heapUsed: number
+}
 
 export interface SoakResult {
   readonly seconds: number
@@ -42,7 +46,11 @@ export interface SoakResult {
   readonly deadLetters: number
   readonly drainMs: number
   /** The first and last fifth of the run after warm-up, in bytes: RSS as the median of its samples, the heap as its lowest. */
-  readonly memory: { readonly start: { readonly rss: number; readonly heapUsed: number }; readonly end: { readonly rss: number; readonly heapUsed: number }; readonly samples: ReadonlyArray<MemorySample> }
+  readonly memory: {
+    readonly start: { readonly rss: number; readonly heapUsed: number }
+    readonly end: { readonly rss: number; readonly heapUsed: number }
+    readonly samples: ReadonlyArray<MemorySample>
+  }
 }
 
 const median = (values: ReadonlyArray<number>) => {
@@ -50,7 +58,8 @@ const median = (values: ReadonlyArray<number>) => {
   return sorted.length === 0 ? 0 : sorted[Math.floor((sorted.length - 1) / 2)]!
 }
 
-const percentile = (sorted: ReadonlyArray<number>, p: number) => (sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!)
+const percentile = (sorted: ReadonlyArray<number>, p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]!
 
 class Tally {
   readonly latencies = new Map<string, number[]>()
@@ -73,11 +82,26 @@ class Tally {
 }
 
 /** Small images of three formats, made once: the upload load cycles through them under fresh keys. */
-const soakImages = () => Promise.all([
-  sharp({ create: { width: 320, height: 240, channels: 3, background: '#3366cc', noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg({ quality: 80 }).toBuffer(),
-  sharp({ create: { width: 200, height: 200, channels: 4, background: { r: 10, g: 200, b: 90, alpha: 0.5 } } }).png().toBuffer(),
-  sharp({ create: { width: 240, height: 180, channels: 3, background: '#cc6633' } }).webp({ quality: 75 }).toBuffer(),
-])
+const soakImages = () =>
+  Promise.all([
+    sharp({
+      create: {
+        width: 320,
+        height: 240,
+        channels: 3,
+        background: '#3366cc',
+        noise: { type: 'gaussian', mean: 128, sigma: 30 },
+      },
+    })
+      .jpeg({ quality: 80 })
+      .toBuffer(),
+    sharp({ create: { width: 200, height: 200, channels: 4, background: { r: 10, g: 200, b: 90, alpha: 0.5 } } })
+      .png()
+      .toBuffer(),
+    sharp({ create: { width: 240, height: 180, channels: 3, background: '#cc6633' } })
+      .webp({ quality: 75 })
+      .toBuffer(),
+  ])
 
 export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-soak-'))
@@ -86,7 +110,11 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   const samples: MemorySample[] = []
   try {
     const json = { 'content-type': 'application/json' }
-    const user = await fetch(`${server.url}/users`, { method: 'POST', body: JSON.stringify({ username: 'soak', email: 'soak@example.com' }), headers: json })
+    const user = await fetch(`${server.url}/users`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'soak', email: 'soak@example.com' }),
+      headers: json,
+    })
     const customerId = ((await user.json()) as { userId: string }).userId
     const photos = await soakImages()
     const started = Date.now()
@@ -108,7 +136,11 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         }
       }
     }
-    const order = (n: number) => ({ customerId, items: [{ sku: `SKU-${n % 23}`, quantity: 1 + (n % 3), unitPrice: 9.99 }], currency: 'EUR' })
+    const order = (n: number) => ({
+      customerId,
+      items: [{ sku: `SKU-${n % 23}`, quantity: 1 + (n % 3), unitPrice: 9.99 }],
+      currency: 'EUR',
+    })
     const sampler = (async () => {
       while (Date.now() < deadline) {
         try {
@@ -122,10 +154,29 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     })()
 
     await Promise.all([
-      ...[0, 1, 2].map(() => worker('orders', 202, (n) => fetch(`${server.url}/orders`, { method: 'POST', body: JSON.stringify(order(n)), headers: json }))),
-      worker('uploads', 200, (n) => fetch(`${server.url}/uploads/soak/${n}.img`, { method: 'PUT', body: photos[n % photos.length]! })),
-      worker('queue', 202, (n) => fetch(`${server.url}/queues/orders/messages`, { method: 'POST', body: JSON.stringify({ orderId: `soak-q-${n}`, ...order(n) }) })),
-      worker('events', 200, (n) => fetch(`${server.url}/events`, { method: 'POST', body: JSON.stringify({ Entries: [{ Source: 'soak.load', DetailType: 'SoakTick', Detail: JSON.stringify({ n }) }] }), headers: json })),
+      ...[0, 1, 2].map(() =>
+        worker('orders', 202, (n) =>
+          fetch(`${server.url}/orders`, { method: 'POST', body: JSON.stringify(order(n)), headers: json }),
+        ),
+      ),
+      worker('uploads', 200, (n) =>
+        fetch(`${server.url}/uploads/soak/${n}.img`, { method: 'PUT', body: photos[n % photos.length]! }),
+      ),
+      worker('queue', 202, (n) =>
+        fetch(`${server.url}/queues/orders/messages`, {
+          method: 'POST',
+          body: JSON.stringify({ orderId: `soak-q-${n}`, ...order(n) }),
+        }),
+      ),
+      worker('events', 200, (n) =>
+        fetch(`${server.url}/events`, {
+          method: 'POST',
+          body: JSON.stringify({
+            Entries: [{ Source: 'soak.load', DetailType: 'SoakTick', Detail: JSON.stringify({ n }) }],
+          }),
+          headers: json,
+        }),
+      ),
       sampler,
     ])
     const loadMs = Date.now() - started
@@ -134,26 +185,49 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
     const drainStarted = Date.now()
     await waitUntilIdle(server.url)
     const drainMs = Date.now() - drainStarted
-    const failed = (await (await fetch(`${server.url}/executions?status=FAILED&limit=1000`)).json()) as { executions: Array<{ workflow: string; error?: string; cause?: string }> }
-    for (const execution of failed.executions) tally.fail(`${execution.workflow} execution`, `FAILED: ${execution.error ?? ''} ${execution.cause ?? ''}`)
-    const dlq = (await (await fetch(`${server.url}/dlq`)).json()) as { queues: Array<{ name: string; messages: unknown[] }> }
+    const failed = (await (await fetch(`${server.url}/executions?status=FAILED&limit=1000`)).json()) as {
+      executions: Array<{ workflow: string; error?: string; cause?: string }>
+    }
+    for (const execution of failed.executions)
+      tally.fail(`${execution.workflow} execution`, `FAILED: ${execution.error ?? ''} ${execution.cause ?? ''}`)
+    const dlq = (await (await fetch(`${server.url}/dlq`)).json()) as {
+      queues: Array<{ name: string; messages: unknown[] }>
+    }
     const deadLetters = dlq.queues.reduce((sum, queue) => sum + queue.messages.length, 0)
-    for (const queue of dlq.queues) for (const message of queue.messages) tally.fail(`dead letter in ${queue.name}`, `DLQ: ${JSON.stringify(message)}`)
+    for (const queue of dlq.queues)
+      for (const message of queue.messages)
+        tally.fail(`dead letter in ${queue.name}`, `DLQ: ${JSON.stringify(message)}`)
 
-    const kinds = [...new Set([...tally.latencies.keys(), ...tally.failures.keys()])].filter((kind) => ['orders', 'uploads', 'queue', 'events'].includes(kind)).map((kind): KindResult => {
-      const sorted = [...(tally.latencies.get(kind) ?? [])].sort((a, b) => a - b)
-      return { kind, accepted: sorted.length, perSecond: sorted.length / (loadMs / 1000), p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99), errors: tally.failures.get(kind) ?? 0 }
-    })
+    const kinds = [...new Set([...tally.latencies.keys(), ...tally.failures.keys()])]
+      .filter((kind) => ['orders', 'uploads', 'queue', 'events'].includes(kind))
+      .map((kind): KindResult => {
+        const sorted = [...(tally.latencies.get(kind) ?? [])].sort((a, b) => a - b)
+        return {
+          kind,
+          accepted: sorted.length,
+          perSecond: sorted.length / (loadMs / 1000),
+          p50Ms: percentile(sorted, 0.5),
+          p99Ms: percentile(sorted, 0.99),
+          errors: tally.failures.get(kind) ?? 0,
+        }
+      })
     const warmUpMs = (options.warmUpSeconds ?? Math.min(10, options.seconds / 4)) * 1000
     const measured = samples.filter((sample) => sample.atMs >= warmUpMs)
     const fifth = Math.max(1, Math.floor(measured.length / 5))
     // The heap's lowest sample in a window is its live size after a collection; the rest is garbage not yet collected.
-    const summary = (slice: ReadonlyArray<MemorySample>) => ({ rss: median(slice.map((sample) => sample.rss)), heapUsed: Math.min(...slice.map((sample) => sample.heapUsed)) })
+    const summary = (slice: ReadonlyArray<MemorySample>) => ({
+      rss: median(slice.map((sample) => sample.rss)),
+      heapUsed: Math.min(...slice.map((sample) => sample.heapUsed)),
+    })
     const accepted = kinds.reduce((sum, kind) => sum + kind.accepted, 0)
     return {
       seconds: loadMs / 1000,
       kinds,
-      total: { accepted, perSecond: accepted / (loadMs / 1000), errors: [...tally.failures.values()].reduce((sum, n) => sum + n, 0) },
+      total: {
+        accepted,
+        perSecond: accepted / (loadMs / 1000),
+        errors: [...tally.failures.values()].reduce((sum, n) => sum + n, 0),
+      },
       errors: Object.fromEntries(tally.errors),
       failedExecutions: failed.executions.length,
       deadLetters,
@@ -171,11 +245,22 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 export const soakTable = (result: SoakResult): string => {
   const rows = [
     ['kind', 'accepted', 'per s', 'p50 ms', 'p99 ms', 'errors'],
-    ...result.kinds.map((kind) => [kind.kind, String(kind.accepted), kind.perSecond.toFixed(1), kind.p50Ms.toFixed(1), kind.p99Ms.toFixed(1), String(kind.errors)]),
+    ...result.kinds.map((kind) => [
+      kind.kind,
+      String(kind.accepted),
+      kind.perSecond.toFixed(1),
+      kind.p50Ms.toFixed(1),
+      kind.p99Ms.toFixed(1),
+      String(kind.errors),
+    ]),
     ['total', String(result.total.accepted), result.total.perSecond.toFixed(1), '', '', String(result.total.errors)],
   ]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
-  const lines = rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  '))
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .join('  '),
+  )
   const { start, end } = result.memory
   return [
     `Soak: ${result.seconds.toFixed(0)} s of mixed load, drained in ${(result.drainMs / 1000).toFixed(1)} s`,
@@ -186,7 +271,9 @@ export const soakTable = (result: SoakResult): string => {
     `memory (server)     after warm-up   at end      growth`,
     `  RSS               ${mb(start.rss).padStart(11)}   ${mb(end.rss).padStart(9)}   ${mb(end.rss - start.rss).padStart(9)}`,
     `  V8 heap used      ${mb(start.heapUsed).padStart(11)}   ${mb(end.heapUsed).padStart(9)}   ${mb(end.heapUsed - start.heapUsed).padStart(9)}`,
-    ...Object.entries(result.errors).map(([what, { count, examples }]) => `error ${what} x${count}: ${examples[0] ?? ''}`),
+    ...Object.entries(result.errors).map(
+      ([what, { count, examples }]) => `error ${what} x${count}: ${examples[0] ?? ''}`,
+    ),
     '',
     'Rerun: npm run soak -- --minutes N [--json]',
   ].join('\n')
@@ -195,13 +282,18 @@ export const soakTable = (result: SoakResult): string => {
 const main = async () => {
   let values
   try {
-    ({ values } = parseArgs({ options: { minutes: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }))
+    ;({ values } = parseArgs({
+      options: { minutes: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }))
   } catch (error) {
     console.error(`soak: ${(error as Error).message}\nUsage: npm run soak -- --minutes N [--json]`)
     process.exit(2)
   }
   if (values.help) {
-    console.log('Usage: npm run soak -- --minutes N [--json]\nRuns mixed load against the local runtime for N minutes (fractions allowed) and reports throughput, errors and memory.')
+    console.log(
+      'Usage: npm run soak -- --minutes N [--json]\nRuns mixed load against the local runtime for N minutes (fractions allowed) and reports throughput, errors and memory.',
+    )
     return
   }
   const minutes = Number(values.minutes ?? '1')
@@ -210,7 +302,15 @@ const main = async () => {
     process.exit(2)
   }
   const result = await runSoak({ seconds: minutes * 60 })
-  console.log(values.json ? JSON.stringify({ ...result, memory: { start: result.memory.start, end: result.memory.end, samples: result.memory.samples } }, null, 2) : soakTable(result))
+  console.log(
+    values.json
+      ? JSON.stringify(
+          { ...result, memory: { start: result.memory.start, end: result.memory.end, samples: result.memory.samples } },
+          null,
+          2,
+        )
+      : soakTable(result),
+  )
   process.exitCode = result.total.errors === 0 ? 0 : 1
 }
 

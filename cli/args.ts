@@ -31,7 +31,11 @@ type OptionSpecs = Readonly<Record<string, OptionSpec>>
 
 /** Parsed flags: booleans default to false, strings are undefined when absent, repeatable strings an empty list. */
 export type OptionValues<O extends OptionSpecs> = {
-  readonly [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean : O[K] extends { readonly multiple: true } ? ReadonlyArray<string> : string | undefined
+  readonly [K in keyof O]: O[K]['type'] extends 'boolean'
+    ? boolean
+    : O[K] extends { readonly multiple: true }
+      ? ReadonlyArray<string>
+      : string | undefined
 }
 
 export interface CommandSpec<O extends OptionSpecs> {
@@ -84,7 +88,18 @@ export interface Command {
 export const DefaultUrl = 'http://127.0.0.1:3000'
 
 /** The commands that also run against a deployed stack (`--target aws`). */
-export const AwsCommands = ['upload', 'executions', 'execution', 'redrive', 'replay', 'replays', 'dlq', 'metrics', 'console', 'test-pattern'] as const
+export const AwsCommands = [
+  'upload',
+  'executions',
+  'execution',
+  'redrive',
+  'replay',
+  'replays',
+  'dlq',
+  'metrics',
+  'console',
+  'test-pattern',
+] as const
 
 /** Shown at the end of every `--help`, so each command documents its targets and exit codes. */
 export const helpFooter = `Targets (global options, before or after the command):
@@ -115,7 +130,10 @@ const helpOption: OptionSpec = { type: 'boolean', short: 'h', description: 'show
 /** Defines a command from its flags and a run function that receives them parsed and typed. */
 export const defineCommand = <O extends OptionSpecs>(
   spec: CommandSpec<O>,
-  run: (input: { readonly positionals: ReadonlyArray<string>; readonly options: OptionValues<O> }, context: Context) => Promise<number>,
+  run: (
+    input: { readonly positionals: ReadonlyArray<string>; readonly options: OptionValues<O> },
+    context: Context,
+  ) => Promise<number>,
 ): Command => {
   const generated = `${spec.positionals.label ? ` ${spec.positionals.label}` : ''}${Object.keys(spec.options).length > 0 ? ' [options]' : ''}`
   const usage = `pipeline ${spec.name}${spec.synopsis === undefined ? generated : ` ${spec.synopsis}`}`
@@ -128,7 +146,9 @@ export const defineCommand = <O extends OptionSpecs>(
     })
     const width = Math.max(...flags.map(([flag]) => flag.length))
     const lines = flags.map(([flag, description]) => `  ${flag.padEnd(width)}  ${description}`)
-    const usages = [...(spec.group ? [] : [usage]), ...subcommands.map((subcommand) => subcommand.usage)].join('\n       ')
+    const usages = [...(spec.group ? [] : [usage]), ...subcommands.map((subcommand) => subcommand.usage)].join(
+      '\n       ',
+    )
     return `Usage: ${usages}\n\n${spec.description.trim()}\n\nOptions:\n${lines.join('\n')}\n\n${helpFooter}`
   }
   return {
@@ -147,13 +167,16 @@ export const defineCommand = <O extends OptionSpecs>(
         return 0
       }
       const { min, max, label } = spec.positionals
-      if (parsed.positionals.length < min) throw new UsageError(`missing ${label.replace(/\.\.\.$/, '').replace(/^\[|\]$/g, '')}`)
+      if (parsed.positionals.length < min)
+        throw new UsageError(`missing ${label.replace(/\.\.\.$/, '').replace(/^\[|\]$/g, '')}`)
       if (parsed.positionals.length > max) {
         const extra = parsed.positionals.slice(max).join(' ')
         throw new UsageError(max === 0 ? `takes no arguments (got ${extra})` : `unexpected argument: ${extra}`)
       }
       const absent = (option: OptionSpec) => (option.type === 'boolean' ? false : option.multiple ? [] : undefined)
-      const values = Object.fromEntries(Object.entries(spec.options).map(([name, option]) => [name, parsed.values[name] ?? absent(option)])) as OptionValues<O>
+      const values = Object.fromEntries(
+        Object.entries(spec.options).map(([name, option]) => [name, parsed.values[name] ?? absent(option)]),
+      ) as OptionValues<O>
       return run({ positionals: parsed.positionals, options: values }, context)
     },
   }
@@ -183,7 +206,9 @@ export const defineGroup = (spec: {
     },
     async ({ positionals }) => {
       const [word] = positionals
-      throw new UsageError(word === undefined ? `missing subcommand: ${choices}` : `unknown subcommand '${word}': ${choices}`)
+      throw new UsageError(
+        word === undefined ? `missing subcommand: ${choices}` : `unknown subcommand '${word}': ${choices}`,
+      )
     },
   )
 }
@@ -193,7 +218,8 @@ export const parseTimeout = (raw: string | undefined, wait: boolean, fallback: n
   if (raw === undefined) return fallback
   if (!wait) throw new UsageError('--timeout only applies with --wait')
   const seconds = Number(raw)
-  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds (got ${raw})`)
+  if (raw.trim() === '' || !Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(`--timeout must be a positive number of seconds (got ${raw})`)
   return seconds
 }
 
@@ -201,12 +227,17 @@ export const parseTimeout = (raw: string | undefined, wait: boolean, fallback: n
 export const parseLimit = (raw: string | undefined, fallback: number): number => {
   if (raw === undefined) return fallback
   const limit = Number(raw)
-  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(limit) || limit < 1) throw new UsageError(`--limit must be a positive whole number (got ${raw})`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(limit) || limit < 1)
+    throw new UsageError(`--limit must be a positive whole number (got ${raw})`)
   return limit
 }
 
 /** The subcommand `argv`'s first word names (`cancel` in `replay cancel NAME`), if any. */
-export const subcommandFor = (subcommands: ReadonlyArray<Command> | undefined, name: string, argv: readonly string[]): Command | undefined =>
+export const subcommandFor = (
+  subcommands: ReadonlyArray<Command> | undefined,
+  name: string,
+  argv: readonly string[],
+): Command | undefined =>
   argv[0] === undefined ? undefined : subcommands?.find((subcommand) => subcommand.name === `${name} ${argv[0]}`)
 
 /** `node:util` parseArgs in strict mode, with its errors rephrased as short `UsageError`s. */
@@ -217,7 +248,11 @@ const parseCommandLine = (argv: readonly string[], options: OptionSpecs) => {
       options: Object.fromEntries(
         Object.entries(options).map(([name, option]) => [
           name,
-          { type: option.type, ...(option.short ? { short: option.short } : {}), ...(option.multiple ? { multiple: true } : {}) },
+          {
+            type: option.type,
+            ...(option.short ? { short: option.short } : {}),
+            ...(option.multiple ? { multiple: true } : {}),
+          },
         ]),
       ),
       strict: true,
@@ -236,7 +271,8 @@ const describeParseError = (error: unknown): string => {
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && flag) return `unknown option ${flag}`
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && flag) {
     if (/does not take an argument/.test(message)) return `option ${flag} takes no value`
-    if (/ambiguous/.test(message)) return `option ${flag} needs a value (write ${flag}=VALUE if the value starts with -)`
+    if (/ambiguous/.test(message))
+      return `option ${flag} needs a value (write ${flag}=VALUE if the value starts with -)`
     return `option ${flag} needs a value`
   }
   return message.split('\n')[0] ?? message

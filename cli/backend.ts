@@ -1,5 +1,13 @@
 import type { ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
-import type { DlqQueue, ExecutionDetail, ExecutionFilter, ExecutionSummary, PipelineClient, ReplayRequest, ReplayState } from './client'
+import type {
+  DlqQueue,
+  ExecutionDetail,
+  ExecutionFilter,
+  ExecutionSummary,
+  PipelineClient,
+  ReplayRequest,
+  ReplayState,
+} from './client'
 import { HttpError, type UploadResult } from './client'
 import { waitForImage, type ImageOutcome, type WaitOptions } from './wait'
 
@@ -131,7 +139,8 @@ export const localBackend = (client: PipelineClient): Backend => ({
   cancelReplay: (name) => client.cancelReplay(name),
   listDlq: () => client.listDlq(),
   redriveDlq: async (queue) => {
-    const names = queue === undefined ? (await client.listDeadLetterQueues()).queues.map((candidate) => candidate.name) : [queue]
+    const names =
+      queue === undefined ? (await client.listDeadLetterQueues()).queues.map((candidate) => candidate.name) : [queue]
     const results: RedriveResult[] = []
     for (const name of names) {
       try {

@@ -3,7 +3,12 @@ import type { ImportReport } from '../contracts/imports'
 import type { Order, OrderItem, OrderStatus } from '../contracts/orders'
 import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
 import type { User } from '../contracts/users'
-import type { DeadLetterQueueView, ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
+import type {
+  DeadLetterQueueView,
+  ExecutionSummary as ConsoleExecution,
+  MetricsView,
+  RedriveOutcome,
+} from '../infra/console/port'
 import type { ReplayView } from '../infra/local/replays'
 import { DefaultUrl, UsageError } from './args'
 
@@ -130,7 +135,8 @@ export const ReplayStates = ['STARTING', 'RUNNING', 'COMPLETED', 'CANCELLED', 'F
 export type ReplayState = (typeof ReplayStates)[number]
 
 /** The states a replay never leaves. */
-export const isReplayEnded = (state: string): boolean => state === 'COMPLETED' || state === 'CANCELLED' || state === 'FAILED'
+export const isReplayEnded = (state: string): boolean =>
+  state === 'COMPLETED' || state === 'CANCELLED' || state === 'FAILED'
 
 /** What `POST /replays`, `GET /replays/{name}` and `POST /replays/{name}/cancel` answer: the runtime's own view. */
 export type { ReplayView }
@@ -206,7 +212,9 @@ export class Unreachable extends Error {
   readonly _tag = 'Unreachable'
   readonly url: string
   constructor(url: string, reason: string) {
-    super(`cannot reach the pipeline runtime at ${url} (${reason}). Is it running (npm start)? Set PIPELINE_URL to its address.`)
+    super(
+      `cannot reach the pipeline runtime at ${url} (${reason}). Is it running (npm start)? Set PIPELINE_URL to its address.`,
+    )
     this.name = 'Unreachable'
     this.url = url
   }
@@ -252,7 +260,8 @@ export const baseUrlFrom = (env: Readonly<Record<string, string | undefined>>): 
   } catch {
     throw new UsageError(`PIPELINE_URL is not a URL: ${raw}`, { showHelpHint: false })
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`PIPELINE_URL must be an http:// or https:// URL: ${raw}`, { showHelpHint: false })
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`PIPELINE_URL must be an http:// or https:// URL: ${raw}`, { showHelpHint: false })
   // A trailing slash makes relative paths resolve under a base path such as http://host/pipeline/.
   if (!url.pathname.endsWith('/')) url.pathname += '/'
   url.search = ''
@@ -264,7 +273,8 @@ export const baseUrlFrom = (env: Readonly<Record<string, string | undefined>>): 
 export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/')
 
 /** The image record's address: `GET /images/{key}` takes the key without its `uploads/` prefix. */
-export const imagePath = (key: string): string => `images/${encodeKeyPath(key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key)}`
+export const imagePath = (key: string): string =>
+  `images/${encodeKeyPath(key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key)}`
 
 type Method = 'GET' | 'PUT' | 'POST'
 
@@ -317,7 +327,12 @@ export class PipelineClient {
     const path = `objects/${ReportsPrefix}${encodeKeyPath(key)}.json`
     try {
       const body = await this.request('GET', path)
-      if (typeof body.etag !== 'string' || typeof body.rows !== 'number' || typeof body.accepted !== 'number' || !Array.isArray(body.rejected)) {
+      if (
+        typeof body.etag !== 'string' ||
+        typeof body.rows !== 'number' ||
+        typeof body.accepted !== 'number' ||
+        !Array.isArray(body.rejected)
+      ) {
         throw new InvalidResponse(`GET /${path} answered without an etag, rows, accepted and rejected`)
       }
       return body as unknown as ImportReport
@@ -330,7 +345,10 @@ export class PipelineClient {
   /** `POST /queues/{queue}/messages`: one message, its body sent as it is. */
   async sendMessage(queue: string, message: string): Promise<SentMessage> {
     const path = `queues/${encodeURIComponent(queue)}/messages`
-    const body = await this.request('POST', path, { body: new TextEncoder().encode(message), contentType: 'text/plain; charset=utf-8' })
+    const body = await this.request('POST', path, {
+      body: new TextEncoder().encode(message),
+      contentType: 'text/plain; charset=utf-8',
+    })
     if (typeof body.messageId !== 'string') throw new InvalidResponse(`POST /${path} answered without a messageId`)
     return body as unknown as SentMessage
   }
@@ -345,7 +363,8 @@ export class PipelineClient {
   async runSchedule(name: string): Promise<{ readonly schedule: string; readonly executionArn: string }> {
     const path = `schedules/${encodeURIComponent(name)}/run`
     const body = await this.request('POST', path)
-    if (typeof body.executionArn !== 'string') throw new InvalidResponse(`POST /${path} answered without an executionArn`)
+    if (typeof body.executionArn !== 'string')
+      throw new InvalidResponse(`POST /${path} answered without an executionArn`)
     return body as unknown as { schedule: string; executionArn: string }
   }
 
@@ -357,22 +376,33 @@ export class PipelineClient {
   }
 
   /** `POST /orders`: 202 with the new order's id; with `idempotencyKey`, a retry answers the first placement again. */
-  async placeOrder(order: PlaceOrder, idempotencyKey?: string): Promise<{ readonly orderId: string; readonly status: OrderStatus }> {
+  async placeOrder(
+    order: PlaceOrder,
+    idempotencyKey?: string,
+  ): Promise<{ readonly orderId: string; readonly status: OrderStatus }> {
     const body = await this.request('POST', 'orders', { json: order, headers: { 'idempotency-key': idempotencyKey } })
-    if (typeof body.orderId !== 'string' || typeof body.status !== 'string') throw new InvalidResponse('POST /orders answered without an orderId and status')
+    if (typeof body.orderId !== 'string' || typeof body.status !== 'string')
+      throw new InvalidResponse('POST /orders answered without an orderId and status')
     return body as unknown as { orderId: string; status: OrderStatus }
   }
 
   async getOrder(orderId: string): Promise<Order> {
     const path = `orders/${encodeURIComponent(orderId)}`
     const body = await this.request('GET', path)
-    if (typeof body.orderId !== 'string' || typeof body.status !== 'string') throw new InvalidResponse(`GET /${path} answered without an orderId and status`)
+    if (typeof body.orderId !== 'string' || typeof body.status !== 'string')
+      throw new InvalidResponse(`GET /${path} answered without an orderId and status`)
     return body as unknown as Order
   }
 
   /** One page of a customer's orders. */
-  async listOrders(query: { readonly customerId: string; readonly limit?: number; readonly cursor?: string | undefined }): Promise<CursorPage<Order>> {
-    const body = await this.request('GET', 'orders', { query: { customerId: query.customerId, limit: query.limit?.toString(), cursor: query.cursor } })
+  async listOrders(query: {
+    readonly customerId: string
+    readonly limit?: number
+    readonly cursor?: string | undefined
+  }): Promise<CursorPage<Order>> {
+    const body = await this.request('GET', 'orders', {
+      query: { customerId: query.customerId, limit: query.limit?.toString(), cursor: query.cursor },
+    })
     return cursorPage<Order>(body, 'orders', 'GET /orders')
   }
 
@@ -384,7 +414,9 @@ export class PipelineClient {
   }
 
   /** One page of the users. */
-  async listUsers(query: { readonly limit?: number; readonly cursor?: string | undefined } = {}): Promise<CursorPage<User>> {
+  async listUsers(
+    query: { readonly limit?: number; readonly cursor?: string | undefined } = {},
+  ): Promise<CursorPage<User>> {
     const body = await this.request('GET', 'users', { query: { limit: query.limit?.toString(), cursor: query.cursor } })
     return cursorPage<User>(body, 'users', 'GET /users')
   }
@@ -394,13 +426,17 @@ export class PipelineClient {
     // Large files get longer: the request timeout plus a second per MB.
     const timeoutMs = this.requestTimeoutMs + Math.ceil(bytes.byteLength / 1_000_000) * 1_000
     const body = await this.request('PUT', `${prefix}${encodeKeyPath(key)}`, { body: bytes, contentType, timeoutMs })
-    if (typeof body.etag !== 'string' || typeof body.key !== 'string') throw new InvalidResponse(`PUT /${prefix}${key} answered without a key and etag`)
+    if (typeof body.etag !== 'string' || typeof body.key !== 'string')
+      throw new InvalidResponse(`PUT /${prefix}${key} answered without a key and etag`)
     return body as unknown as UploadResult
   }
 
-  async listExecutions(filter: ExecutionFilter = {}): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> }> {
+  async listExecutions(
+    filter: ExecutionFilter = {},
+  ): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> }> {
     const body = await this.request('GET', 'executions', { query: { ...filter } })
-    if (!Array.isArray(body.executions)) throw new InvalidResponse('GET /executions answered without an executions list')
+    if (!Array.isArray(body.executions))
+      throw new InvalidResponse('GET /executions answered without an executions list')
     return body as unknown as { executions: ReadonlyArray<ExecutionSummary> }
   }
 
@@ -432,9 +468,12 @@ export class PipelineClient {
   /** One page of `GET /events`. */
   async listEvents(query: EventQuery = {}): Promise<EventPage> {
     const { from, to, pattern, limit, after } = query
-    const body = await this.request('GET', 'events', { query: { from, to, pattern, limit: limit?.toString(), after: after?.toString() } })
+    const body = await this.request('GET', 'events', {
+      query: { from, to, pattern, limit: limit?.toString(), after: after?.toString() },
+    })
     if (!Array.isArray(body.events)) throw new InvalidResponse('GET /events answered without an events list')
-    if (body.next !== undefined && body.next !== null && typeof body.next !== 'number') throw new InvalidResponse('GET /events answered a next that is not a number')
+    if (body.next !== undefined && body.next !== null && typeof body.next !== 'number')
+      throw new InvalidResponse('GET /events answered a next that is not a number')
     return body as unknown as EventPage
   }
 
@@ -456,7 +495,10 @@ export class PipelineClient {
 
   /** `POST /replays/{name}/cancel`: 404 for an unknown replay, 409 for one that already ended. */
   async cancelReplay(name: string): Promise<ReplayView> {
-    return replayView(await this.request('POST', `replays/${encodeURIComponent(name)}/cancel`), `POST /replays/${name}/cancel`)
+    return replayView(
+      await this.request('POST', `replays/${encodeURIComponent(name)}/cancel`),
+      `POST /replays/${name}/cancel`,
+    )
   }
 
   async listRules(): Promise<{ readonly rules: ReadonlyArray<RuleView> }> {
@@ -468,7 +510,8 @@ export class PipelineClient {
   /** `POST /console/api/executions/{id}/redrive`: RedriveExecution; 409 ExecutionNotRedrivable unless it failed, aborted or timed out. */
   async redriveExecution(id: string): Promise<ConsoleExecution> {
     const body = await this.request('POST', `console/api/executions/${encodeURIComponent(id)}/redrive`)
-    if (typeof body.executionArn !== 'string' || typeof body.status !== 'string') throw new InvalidResponse(`POST /console/api/executions/${id}/redrive answered without an execution`)
+    if (typeof body.executionArn !== 'string' || typeof body.status !== 'string')
+      throw new InvalidResponse(`POST /console/api/executions/${id}/redrive answered without an execution`)
     return body as unknown as ConsoleExecution
   }
 
@@ -482,30 +525,41 @@ export class PipelineClient {
   /** `POST /console/api/dlq/{queue}/redrive`: sends the messages back where they came from. */
   async redriveDeadLetters(queue: string): Promise<RedriveOutcome> {
     const body = await this.request('POST', `console/api/dlq/${encodeURIComponent(queue)}/redrive`)
-    if (typeof body.redriven !== 'number' || !Array.isArray(body.failed)) throw new InvalidResponse(`POST /console/api/dlq/${queue}/redrive answered without redriven and failed`)
+    if (typeof body.redriven !== 'number' || !Array.isArray(body.failed))
+      throw new InvalidResponse(`POST /console/api/dlq/${queue}/redrive answered without redriven and failed`)
     return body as unknown as RedriveOutcome
   }
 
   /** `GET /console/api/metrics`: step invocations and workflow outcomes over a window (default: the last hour). */
-  async metrics(window: { readonly from?: string | undefined; readonly to?: string | undefined } = {}): Promise<MetricsView> {
+  async metrics(
+    window: { readonly from?: string | undefined; readonly to?: string | undefined } = {},
+  ): Promise<MetricsView> {
     const body = await this.request('GET', 'console/api/metrics', { query: { from: window.from, to: window.to } })
-    if (!Array.isArray(body.steps) || !Array.isArray(body.workflows)) throw new InvalidResponse('GET /console/api/metrics answered without steps and workflows')
+    if (!Array.isArray(body.steps) || !Array.isArray(body.workflows))
+      throw new InvalidResponse('GET /console/api/metrics answered without steps and workflows')
     return body as unknown as MetricsView
   }
 
   private async request(method: Method, path: string, options: RequestOptions = {}): Promise<Record<string, unknown>> {
     const url = new URL(path, this.baseUrl)
-    for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined && value !== '') url.searchParams.set(name, value)
+    for (const [name, value] of Object.entries(options.query ?? {}))
+      if (value !== undefined && value !== '') url.searchParams.set(name, value)
     const timeoutMs = options.timeoutMs ?? this.requestTimeoutMs
     const body = options.json === undefined ? options.body : new TextEncoder().encode(JSON.stringify(options.json))
     const contentType = options.json === undefined ? options.contentType : 'application/json'
     let response: Response
     let text: string
     try {
-      const extra = Object.entries(options.headers ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined)
+      const extra = Object.entries(options.headers ?? {}).filter(
+        (entry): entry is [string, string] => entry[1] !== undefined,
+      )
       response = await fetch(url, {
         method,
-        headers: { accept: 'application/json', ...(contentType ? { 'content-type': contentType } : {}), ...Object.fromEntries(extra) },
+        headers: {
+          accept: 'application/json',
+          ...(contentType ? { 'content-type': contentType } : {}),
+          ...Object.fromEntries(extra),
+        },
         ...(body ? { body } : {}),
         signal: AbortSignal.timeout(timeoutMs),
       })
@@ -516,18 +570,22 @@ export class PipelineClient {
     const parsed = parseJson(text)
     if (!response.ok) {
       const error = typeof parsed?.error === 'string' ? parsed.error : response.statusText || 'Error'
-      const message = typeof parsed?.message === 'string' ? parsed.message : text.trim().slice(0, 200) || `HTTP ${response.status}`
+      const message =
+        typeof parsed?.message === 'string' ? parsed.message : text.trim().slice(0, 200) || `HTTP ${response.status}`
       throw new HttpError(response.status, error, message, fieldErrors(parsed?.fields))
     }
-    if (parsed === undefined) throw new InvalidResponse(`${method} /${path} answered ${response.status} with a body that is not a JSON object`)
+    if (parsed === undefined)
+      throw new InvalidResponse(`${method} /${path} answered ${response.status} with a body that is not a JSON object`)
     return parsed
   }
 }
 
 /** A replay view needs at least its name, state and counts: the CLI prints and polls on them. */
 const replayView = (body: Record<string, unknown>, call: string): ReplayView => {
-  if (typeof body.name !== 'string' || typeof body.state !== 'string') throw new InvalidResponse(`${call} answered without a replay name and state`)
-  if (typeof body.total !== 'number' || typeof body.replayed !== 'number') throw new InvalidResponse(`${call} answered without replayed and total counts`)
+  if (typeof body.name !== 'string' || typeof body.state !== 'string')
+    throw new InvalidResponse(`${call} answered without a replay name and state`)
+  if (typeof body.total !== 'number' || typeof body.replayed !== 'number')
+    throw new InvalidResponse(`${call} answered without replayed and total counts`)
   return body as unknown as ReplayView
 }
 
@@ -536,7 +594,8 @@ const cursorPage = <T>(body: Record<string, unknown>, field: string, call: strin
   const items = body[field]
   if (!Array.isArray(items)) throw new InvalidResponse(`${call} answered without a ${field} list`)
   const next = body.next
-  if (next !== undefined && next !== null && typeof next !== 'string') throw new InvalidResponse(`${call} answered a next that is not a string`)
+  if (next !== undefined && next !== null && typeof next !== 'string')
+    throw new InvalidResponse(`${call} answered a next that is not a string`)
   return typeof next === 'string' && next !== '' ? { items: items as T[], next } : { items: items as T[] }
 }
 
@@ -544,14 +603,21 @@ const cursorPage = <T>(body: Record<string, unknown>, field: string, call: strin
 const fieldErrors = (fields: unknown): ReadonlyArray<FieldError> =>
   Array.isArray(fields)
     ? fields
-        .filter((field): field is Record<string, unknown> => typeof field === 'object' && field !== null && typeof (field as Record<string, unknown>).message === 'string')
+        .filter(
+          (field): field is Record<string, unknown> =>
+            typeof field === 'object' &&
+            field !== null &&
+            typeof (field as Record<string, unknown>).message === 'string',
+        )
         .map((field) => ({ path: typeof field.path === 'string' ? field.path : '', message: field.message as string }))
     : []
 
 const parseJson = (text: string): Record<string, unknown> | undefined => {
   try {
     const value: unknown = JSON.parse(text)
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined
   } catch {
     return undefined
   }
@@ -562,9 +628,17 @@ const parseJson = (text: string): Record<string, unknown> | undefined => {
  * not `instanceof`: the error may come from another realm (a test runner's sandbox).
  */
 const unreachableReason = (error: unknown, timeoutMs: number): string => {
-  const failure = (typeof error === 'object' && error !== null ? error : {}) as { name?: unknown; message?: unknown; cause?: unknown }
-  if (failure.name === 'TimeoutError' || failure.name === 'AbortError') return `no answer within ${Math.round(timeoutMs / 1000)}s`
-  const cause = (typeof failure.cause === 'object' && failure.cause !== null ? failure.cause : {}) as { code?: unknown; message?: unknown }
+  const failure = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: unknown
+    message?: unknown
+    cause?: unknown
+  }
+  if (failure.name === 'TimeoutError' || failure.name === 'AbortError')
+    return `no answer within ${Math.round(timeoutMs / 1000)}s`
+  const cause = (typeof failure.cause === 'object' && failure.cause !== null ? failure.cause : {}) as {
+    code?: unknown
+    message?: unknown
+  }
   const reasons: Record<string, string> = {
     ECONNREFUSED: 'connection refused',
     ECONNRESET: 'connection reset',

@@ -11,7 +11,11 @@ export const formatDuration = (ms: number): string => {
 }
 
 /** The time from `start` to `stop`, or to `now` while still running; `-` when a date does not parse. */
-export const durationBetween = (start: string | undefined, stop: string | undefined, now: number = Date.now()): number => {
+export const durationBetween = (
+  start: string | undefined,
+  stop: string | undefined,
+  now: number = Date.now(),
+): number => {
   const from = start ? Date.parse(start) : Number.NaN
   const to = stop ? Date.parse(stop) : now
   return to - from
@@ -89,9 +93,36 @@ export const paletteFor = (output: Output, env: Io['env']): Palette => {
   return {
     status: (status) => {
       const word = status.trim()
-      if (word === 'SUCCEEDED' || word === 'PROCESSED' || word === 'UPLOADED' || word === 'COMPLETED' || word === 'IMPORTED' || word === 'ACCEPTED' || word === 'REDRIVEN') return green(status)
-      if (word === 'FAILED' || word === 'REJECTED' || word === 'TIMED_OUT' || word === 'ABORTED' || word === 'ERROR' || word === 'CANCELLED') return red(status)
-      if (word === 'RUNNING' || word === 'PENDING' || word === 'CAUGHT' || word === 'TIMEOUT' || word === 'STARTING' || word === 'CANCELLING' || word === 'MOVING' || word === 'PARTIAL') return yellow(status)
+      if (
+        word === 'SUCCEEDED' ||
+        word === 'PROCESSED' ||
+        word === 'UPLOADED' ||
+        word === 'COMPLETED' ||
+        word === 'IMPORTED' ||
+        word === 'ACCEPTED' ||
+        word === 'REDRIVEN'
+      )
+        return green(status)
+      if (
+        word === 'FAILED' ||
+        word === 'REJECTED' ||
+        word === 'TIMED_OUT' ||
+        word === 'ABORTED' ||
+        word === 'ERROR' ||
+        word === 'CANCELLED'
+      )
+        return red(status)
+      if (
+        word === 'RUNNING' ||
+        word === 'PENDING' ||
+        word === 'CAUGHT' ||
+        word === 'TIMEOUT' ||
+        word === 'STARTING' ||
+        word === 'CANCELLING' ||
+        word === 'MOVING' ||
+        word === 'PARTIAL'
+      )
+        return yellow(status)
       return status
     },
     dim: paint('2'),
@@ -114,23 +145,40 @@ export const table = (
   options: { readonly maxWidth?: number | undefined } = {},
 ): string => {
   const last = columns.length - 1
-  const widths = columns.map((column, index) => Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)))
+  const widths = columns.map((column, index) =>
+    Math.max(column.header.length, ...rows.map((row) => (row[index] ?? '').length)),
+  )
   const fixed = widths.slice(0, last).reduce((sum, width) => sum + width + 2, 0)
-  const lastWidth = options.maxWidth === undefined ? Number.POSITIVE_INFINITY : Math.max(20, options.maxWidth - fixed - 1)
+  const lastWidth =
+    options.maxWidth === undefined ? Number.POSITIVE_INFINITY : Math.max(20, options.maxWidth - fixed - 1)
   const line = (cells: ReadonlyArray<string>, styled: boolean) =>
     columns
       .map((column, index) => {
         const cell = cells[index] ?? ''
-        const padded = index === last ? (cell.length > lastWidth ? truncate(cell, lastWidth) : cell) : cell.padEnd(widths[index] ?? 0)
+        const padded =
+          index === last
+            ? cell.length > lastWidth
+              ? truncate(cell, lastWidth)
+              : cell
+            : cell.padEnd(widths[index] ?? 0)
         return styled && column.style ? column.style(padded) : padded
       })
       .join('  ')
       .trimEnd()
-  return [line(columns.map((column) => column.header), false), ...rows.map((row) => line(row, true))].join('\n') + '\n'
+  return (
+    [
+      line(
+        columns.map((column) => column.header),
+        false,
+      ),
+      ...rows.map((row) => line(row, true)),
+    ].join('\n') + '\n'
+  )
 }
 
 /** The width to fit tables to: the terminal's, or none when output is piped. */
-export const terminalWidth = (output: Output): number | undefined => (output.isTTY === true ? output.columns || 100 : undefined)
+export const terminalWidth = (output: Output): number | undefined =>
+  output.isTTY === true ? output.columns || 100 : undefined
 
 /** Aligned `Label  value` lines, skipping empty values. */
 export const fields = (entries: ReadonlyArray<readonly [string, string | undefined]>): string => {

@@ -13,9 +13,12 @@ export const readLocalFile = async (path: string, flag?: string): Promise<Buffer
   } catch (error) {
     const code = (error as { code?: unknown }).code
     const what =
-      code === 'ENOENT' || code === 'ENOTDIR' ? 'no such file'
-        : code === 'EISDIR' ? 'not a file'
-          : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'no such file'
+        : code === 'EISDIR'
+          ? 'not a file'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'permission denied'
             : `cannot read it (${typeof code === 'string' ? code : String(error)})`
     throw new UsageError(flag === undefined ? `${what}: ${path}` : `${flag} ${path}: ${what}`, { showHelpHint: false })
   }
@@ -31,7 +34,9 @@ export const readJsonFile = async (path: string, flag: string): Promise<unknown>
     // A UTF-8 byte order mark is not JSON, but editors write it.
     return JSON.parse(text.replace(/^\uFEFF/, '')) as unknown
   } catch (error) {
-    throw new UsageError(`${flag} ${path}: not JSON (${(error as Error).message.split('\n')[0]})`, { showHelpHint: false })
+    throw new UsageError(`${flag} ${path}: not JSON (${(error as Error).message.split('\n')[0]})`, {
+      showHelpHint: false,
+    })
   }
 }
 
@@ -41,7 +46,8 @@ export const readPattern = async (path: string, flag: string): Promise<unknown> 
   try {
     validatePattern(pattern)
   } catch (error) {
-    if (error instanceof InvalidEventPattern) throw new UsageError(`${flag} ${path}: ${error.message}`, { showHelpHint: false })
+    if (error instanceof InvalidEventPattern)
+      throw new UsageError(`${flag} ${path}: ${error.message}`, { showHelpHint: false })
     throw error
   }
   return pattern

@@ -79,7 +79,11 @@ export interface MainOptions {
  * Runs the CLI on `argv` (the words after `pipeline`) and resolves to the exit code; it never exits the process
  * and never throws, so tests call it with their own `io`. Errors are one line on stderr, never a stack trace.
  */
-export async function main(argv: ReadonlyArray<string>, io: Io = processIo(), options: MainOptions = {}): Promise<number> {
+export async function main(
+  argv: ReadonlyArray<string>,
+  io: Io = processIo(),
+  options: MainOptions = {},
+): Promise<number> {
   let parsed: { readonly argv: ReadonlyArray<string>; readonly options: TargetOptions }
   try {
     parsed = takeTargetOptions(argv, io.env)
@@ -115,12 +119,24 @@ export async function main(argv: ReadonlyArray<string>, io: Io = processIo(), op
     target: target.target,
     client: () => {
       if (target.target === 'aws') {
-        throw new UsageError(`not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: ${AwsCommands.join(', ')})`, { showHelpHint: false })
+        throw new UsageError(
+          `not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: ${AwsCommands.join(', ')})`,
+          { showHelpHint: false },
+        )
       }
       return localClient()
     },
     awsSettings: () => ({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }),
-    backend: () => (backend ??= target.target === 'aws' ? loadAws().awsBackend({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }) : localBackend(localClient())),
+    backend: () =>
+      (backend ??=
+        target.target === 'aws'
+          ? loadAws().awsBackend({
+              profile: target.profile,
+              region: target.region,
+              stack: target.stack,
+              ...options.aws,
+            })
+          : localBackend(localClient())),
   }
   try {
     return await command.run(subcommand ? args.slice(1) : args, context)
@@ -163,7 +179,8 @@ const report = (error: unknown, command: string, io: Io): number => {
     say(`the server's answer is outside its contract: ${error.message}`)
     return ExitCode.server
   }
-  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)
+  const message =
+    typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error)
   say(`unexpected error: ${message}`)
   return ExitCode.jobFailed
 }

@@ -15,8 +15,13 @@ try {
     .main(process.argv.slice(2))
     .then(
       // exitCode, not exit(): process.exit can cut off output still queued for a pipe.
-      (code) => { process.exitCode = code },
-      (error) => { process.stderr.write(`pipeline: ${error && error.message ? error.message : error}\n`); process.exitCode = 1 },
+      (code) => {
+        process.exitCode = code
+      },
+      (error) => {
+        process.stderr.write(`pipeline: ${error && error.message ? error.message : error}\n`)
+        process.exitCode = 1
+      },
     )
 } catch (error) {
   process.stderr.write(`pipeline: cannot start: ${error && error.message ? error.message : error}\n`)

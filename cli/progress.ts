@@ -183,8 +183,13 @@ class LineReplayProgress implements ReplayProgress {
 
   update(view: Replay): void {
     if (this.last === undefined) {
-      const rules = view.rules === null || view.rules === undefined ? 'every rule of its bus' : `rule${view.rules.length === 1 ? '' : 's'} ${view.rules.join(', ')}`
-      this.stream.write(`replay ${view.name} ${view.state}: archive ${view.archive}, ${formatTime(view.from)} to ${formatTime(view.to)}, to ${rules}\n`)
+      const rules =
+        view.rules === null || view.rules === undefined
+          ? 'every rule of its bus'
+          : `rule${view.rules.length === 1 ? '' : 's'} ${view.rules.join(', ')}`
+      this.stream.write(
+        `replay ${view.name} ${view.state}: archive ${view.archive}, ${formatTime(view.from)} to ${formatTime(view.to)}, to ${rules}\n`,
+      )
     }
     this.last = view
   }
@@ -194,7 +199,11 @@ class LineReplayProgress implements ReplayProgress {
     // Only an ended replay gets a closing line: after an error the command's own message says what happened.
     if (view === undefined || !endedStates.has(view.state)) return
     const counted = view.total !== undefined && view.replayed !== undefined
-    const done = counted ? `${view.replayed}/${view.total} events replayed` : view.lastReplayedAt ? `events replayed up to ${formatTime(view.lastReplayedAt)}` : 'no event replayed'
+    const done = counted
+      ? `${view.replayed}/${view.total} events replayed`
+      : view.lastReplayedAt
+        ? `events replayed up to ${formatTime(view.lastReplayedAt)}`
+        : 'no event replayed'
     this.stream.write(`replay ${view.name} ${view.state}: ${done} in ${formatDuration(this.now() - this.startedAt)}\n`)
   }
 }
@@ -242,7 +251,9 @@ export const SendProgressThreshold = 20
 
 /** A redrawn bar of sent/total when stderr is a terminal and there are more than 20 messages; else nothing at all. */
 export const sendProgress = (stream: Output, total: number): SendProgress =>
-  stream.isTTY === true && total > SendProgressThreshold ? new TerminalSendProgress(stream, total) : { sent: () => {}, above: (write) => write(), end: () => {} }
+  stream.isTTY === true && total > SendProgressThreshold
+    ? new TerminalSendProgress(stream, total)
+    : { sent: () => {}, above: (write) => write(), end: () => {} }
 
 class TerminalSendProgress implements SendProgress {
   private done = 0

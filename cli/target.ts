@@ -21,7 +21,10 @@ const GlobalFlag = /^--(target|profile|region|stack)(?:=(.*))?$/s
  * `argv`, wherever they stand before a `--`, and answers the remaining words and the options. `pipeline --target aws
  * executions` and `pipeline executions --target aws` read alike. A bad value is a UsageError.
  */
-export const takeTargetOptions = (argv: ReadonlyArray<string>, env: Readonly<Record<string, string | undefined>>): { readonly argv: ReadonlyArray<string>; readonly options: TargetOptions } => {
+export const takeTargetOptions = (
+  argv: ReadonlyArray<string>,
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly argv: ReadonlyArray<string>; readonly options: TargetOptions } => {
   const words: string[] = []
   const given: Partial<Record<GlobalName, string>> = {}
   for (let index = 0; index < argv.length; index += 1) {
@@ -50,7 +53,9 @@ export const takeTargetOptions = (argv: ReadonlyArray<string>, env: Readonly<Rec
   const raw = given.target ?? (fromEnv ? fromEnv : undefined) ?? 'local'
   const target = raw.toLowerCase()
   if (!(Targets as ReadonlyArray<string>).includes(target)) {
-    throw new UsageError(`${given.target === undefined ? 'PIPELINE_TARGET' : '--target'} must be ${Targets.join(' or ')} (got ${raw})`)
+    throw new UsageError(
+      `${given.target === undefined ? 'PIPELINE_TARGET' : '--target'} must be ${Targets.join(' or ')} (got ${raw})`,
+    )
   }
   if (target === 'local') {
     const awsOnly = (['profile', 'region', 'stack'] as const).find((name) => given[name] !== undefined)

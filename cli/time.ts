@@ -1,7 +1,8 @@
 import { UsageError } from './args'
 
 /** What `--from` and `--to` accept, for `--help` and error messages. */
-export const TimeHelp = 'an ISO 8601 time (2024-05-01T12:00:00Z, 2024-05-01) or a duration ago (30s, 15m, 2h, 1d, 1w), or now'
+export const TimeHelp =
+  'an ISO 8601 time (2024-05-01T12:00:00Z, 2024-05-01) or a duration ago (30s, 15m, 2h, 1d, 1w), or now'
 
 const Units: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }
 
@@ -23,8 +24,10 @@ export const parseTime = (raw: string, flag: string, now: number = Date.now()): 
     const [, year, month, day, hour, minute, second] = iso.map(Number)
     // Date.parse rolls 2024-02-30 over into March and takes hour 24; refuse what is not on the calendar or the clock.
     const calendar = new Date(Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1))
-    const onCalendar = calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day
-    const onClock = iso[4] === undefined || ((hour ?? 0) < 24 && (minute ?? 0) < 60 && (iso[6] === undefined || (second ?? 0) < 60))
+    const onCalendar =
+      calendar.getUTCFullYear() === year && calendar.getUTCMonth() + 1 === month && calendar.getUTCDate() === day
+    const onClock =
+      iso[4] === undefined || ((hour ?? 0) < 24 && (minute ?? 0) < 60 && (iso[6] === undefined || (second ?? 0) < 60))
     const at = Date.parse(text.replace(' ', 'T'))
     if (onCalendar && onClock && Number.isFinite(at)) return at
   }

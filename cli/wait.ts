@@ -1,5 +1,13 @@
 import type { ImageRecord } from '../contracts/images'
-import { HttpError, InvalidResponse, type ExecutionSummary, type ImportReport, type Order, type PipelineClient, type UploadResult } from './client'
+import {
+  HttpError,
+  InvalidResponse,
+  type ExecutionSummary,
+  type ImportReport,
+  type Order,
+  type PipelineClient,
+  type UploadResult,
+} from './client'
 
 /** How one upload ended: its image record settled, its workflow failed without a record for it, or we gave up. */
 export type ImageOutcome =
@@ -36,7 +44,11 @@ const ClockSkewMs = 2000
  * Unreachable propagates, as do server errors of the record lookup; errors of the execution lookup are
  * ignored (the record decides).
  */
-export const waitForImage = async (client: PipelineClient, upload: UploadResult, options: WaitOptions): Promise<ImageOutcome> => {
+export const waitForImage = async (
+  client: PipelineClient,
+  upload: UploadResult,
+  options: WaitOptions,
+): Promise<ImageOutcome> => {
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   const etag = normalizeEtag(upload.etag)
@@ -62,7 +74,12 @@ export const waitForImage = async (client: PipelineClient, upload: UploadResult,
 }
 
 /** S3 etags come quoted (`"abc"`), sometimes weak (`W/"abc"`); events carry them bare. */
-export const normalizeEtag = (etag: string): string => etag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1').toLowerCase()
+export const normalizeEtag = (etag: string): string =>
+  etag
+    .trim()
+    .replace(/^W\//, '')
+    .replace(/^"(.*)"$/, '$1')
+    .toLowerCase()
 
 const isSettled = (record: ImageRecord): boolean => record.status === 'PROCESSED' || record.status === 'FAILED'
 
@@ -87,7 +104,9 @@ const failedExecution = async (
   for (const execution of executions ?? []) {
     if (!isFailure(execution.status) || notOurs.has(execution.executionArn)) continue
     if (!(Date.parse(execution.startDate) >= uploadedAt - ClockSkewMs)) continue
-    const input = execution.input ?? (await ignoringServerErrors(async () => (await client.getExecution(execution.executionArn)).input))
+    const input =
+      execution.input ??
+      (await ignoringServerErrors(async () => (await client.getExecution(execution.executionArn)).input))
     if (input === undefined || input === null) continue
     const text = (typeof input === 'string' ? input : JSON.stringify(input)).toLowerCase()
     // The input of an S3 Object Created event names the key and the etag of the version it is about.
@@ -117,7 +136,10 @@ export interface PollOptions {
  * Calls `check` until it answers something other than undefined, waiting 250 ms after the first call and half as long
  * again after each next one, up to 2 s; undefined when the deadline passes first. Errors of `check` propagate.
  */
-export const pollUntil = async <A>(check: () => Promise<A | undefined>, options: PollOptions): Promise<A | undefined> => {
+export const pollUntil = async <A>(
+  check: () => Promise<A | undefined>,
+  options: PollOptions,
+): Promise<A | undefined> => {
   const now = options.now ?? Date.now
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)))
   let delay = FirstDelayMs
@@ -135,7 +157,12 @@ export const pollUntil = async <A>(check: () => Promise<A | undefined>, options:
  * The report of this exact import: `GET /objects/reports/{key}.json` once its etag equals the uploaded etag. A 404,
  * or the report of another version of the file (another etag), means "not yet". Undefined on timeout.
  */
-export const waitForReport = async (client: PipelineClient, key: string, upload: UploadResult, options: PollOptions): Promise<ImportReport | undefined> => {
+export const waitForReport = async (
+  client: PipelineClient,
+  key: string,
+  upload: UploadResult,
+  options: PollOptions,
+): Promise<ImportReport | undefined> => {
   const etag = normalizeEtag(upload.etag)
   return pollUntil(async () => {
     const report = await client.getImportReport(key)
@@ -151,7 +178,9 @@ export const waitForOrder = async (
   client: PipelineClient,
   orderId: string,
   options: PollOptions,
-): Promise<{ readonly settled: true; readonly order: Order } | { readonly settled: false; readonly order: Order | undefined }> => {
+): Promise<
+  { readonly settled: true; readonly order: Order } | { readonly settled: false; readonly order: Order | undefined }
+> => {
   let last: Order | undefined
   const decided = await pollUntil(async () => {
     try {

@@ -12,12 +12,13 @@ export type ChangeKind = typeof ChangeKind.Type
  * A table change as the stream pipe publishes it: the stream record's images decoded from AttributeValue form
  * with the table's record schema (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
  */
-const Change = <A, I>(record: Schema.Schema<A, I>) => Schema.Struct({
-  eventName: ChangeKind,
-  sequenceNumber: Schema.String,
-  oldImage: Schema.optional(record),
-  newImage: Schema.optional(record),
-})
+const Change = <A, I>(record: Schema.Schema<A, I>) =>
+  Schema.Struct({
+    eventName: ChangeKind,
+    sequenceNumber: Schema.String,
+    oldImage: Schema.optional(record),
+    newImage: Schema.optional(record),
+  })
 
 export const OrderChangedDetail = Change(Order)
 export type OrderChangedDetail = typeof OrderChangedDetail.Type

@@ -123,36 +123,63 @@ export type SearchDocument = typeof SearchDocument.Type
 // Typed rejections: each `_tag` is the `Error` the workflow's Catch sees. None is retried.
 
 export class EmptyImage extends Schema.TaggedError<EmptyImage>()('EmptyImage', { key: Schema.String }) {
-  get message() { return `${this.key} is empty (0 bytes)` }
+  get message() {
+    return `${this.key} is empty (0 bytes)`
+  }
 }
 
 export class ImageTooLarge extends Schema.TaggedError<ImageTooLarge>()('ImageTooLarge', {
-  key: Schema.String, size: Schema.Number, limit: Schema.Number,
+  key: Schema.String,
+  size: Schema.Number,
+  limit: Schema.Number,
 }) {
-  get message() { return `${this.key} is ${this.size} bytes, over the limit of ${this.limit}` }
+  get message() {
+    return `${this.key} is ${this.size} bytes, over the limit of ${this.limit}`
+  }
 }
 
 export class TooManyPixels extends Schema.TaggedError<TooManyPixels>()('TooManyPixels', {
-  key: Schema.String, width: Schema.Number, height: Schema.Number, limit: Schema.Number,
+  key: Schema.String,
+  width: Schema.Number,
+  height: Schema.Number,
+  limit: Schema.Number,
 }) {
-  get message() { return `${this.key} is ${this.width}x${this.height} pixels, over the limit of ${this.limit}` }
+  get message() {
+    return `${this.key} is ${this.width}x${this.height} pixels, over the limit of ${this.limit}`
+  }
 }
 
 export class UnsupportedImage extends Schema.TaggedError<UnsupportedImage>()('UnsupportedImage', {
-  key: Schema.String, detected: Schema.String,
+  key: Schema.String,
+  detected: Schema.String,
 }) {
-  get message() { return `${this.key} is not a supported image (detected: ${this.detected})` }
+  get message() {
+    return `${this.key} is not a supported image (detected: ${this.detected})`
+  }
 }
 
 export class CorruptImage extends Schema.TaggedError<CorruptImage>()('CorruptImage', {
-  key: Schema.String, format: Schema.String, reason: Schema.String,
+  key: Schema.String,
+  format: Schema.String,
+  reason: Schema.String,
 }) {
-  get message() { return `${this.key} is a corrupt or truncated ${this.format}: ${this.reason}` }
+  get message() {
+    return `${this.key} is a corrupt or truncated ${this.format}: ${this.reason}`
+  }
 }
 
 export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()('ObjectNotFound', { key: Schema.String }) {
-  get message() { return `${this.key} does not exist (deleted before it was processed?)` }
+  get message() {
+    return `${this.key} does not exist (deleted before it was processed?)`
+  }
 }
 
 /** The rejections that mean "this upload is not an image we process": never retried. */
-export const ImageRejections = [EmptyImage, ImageTooLarge, TooManyPixels, UnsupportedImage, CorruptImage, ObjectNotFound] as const
+export const ImageRejections = [
+  EmptyImage,
+  ImageTooLarge,
+  TooManyPixels,
+  UnsupportedImage,
+  CorruptImage,
+  ObjectNotFound,
+] as const

@@ -1,6 +1,12 @@
 import { Schema } from 'effect'
 import { EventEnvelope } from './envelope'
-import { OrderAcceptedType, OrderMessageReceivedType, OrderPlacedType, OrderRejectedType, OrderStatusChangedType } from './sources'
+import {
+  OrderAcceptedType,
+  OrderMessageReceivedType,
+  OrderPlacedType,
+  OrderRejectedType,
+  OrderStatusChangedType,
+} from './sources'
 
 // Ids and SKUs end up in keys, logs and search documents, where a NUL or an escape sequence does harm.
 const NonEmpty = Schema.Trim.pipe(
@@ -10,12 +16,18 @@ const NonEmpty = Schema.Trim.pipe(
 )
 const Positive = Schema.Number.pipe(Schema.finite(), Schema.positive({ message: () => 'must be a positive number' }))
 
-export const OrderId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.:-]{1,128}$/, { message: () => 'must be 1 to 128 letters, digits, "_", ".", ":" or "-"' }))
+export const OrderId = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9_.:-]{1,128}$/, {
+    message: () => 'must be 1 to 128 letters, digits, "_", ".", ":" or "-"',
+  }),
+)
 export const CustomerId = NonEmpty
 
 /** ISO 4217 codes the pipeline prices in. */
 export const SupportedCurrencies = ['USD', 'EUR', 'GBP', 'JPY', 'CAD', 'AUD', 'CHF', 'SEK', 'NOK', 'DKK'] as const
-export const Currency = Schema.String.pipe(Schema.pattern(/^[A-Z]{3}$/, { message: () => 'must be a three-letter ISO 4217 code' }))
+export const Currency = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{3}$/, { message: () => 'must be a three-letter ISO 4217 code' }),
+)
 
 export const OrderItem = Schema.Struct({
   sku: NonEmpty,
@@ -30,7 +42,13 @@ export const OrderLines = Schema.Struct({
   items: Schema.optional(Schema.NonEmptyArray(OrderItem)),
   totalAmount: Schema.optional(Positive),
   currency: Currency,
-}).pipe(Schema.filter((order) => order.items !== undefined || order.totalAmount !== undefined || { path: ['items'], message: 'items or totalAmount is required' }))
+}).pipe(
+  Schema.filter(
+    (order) =>
+      order.items !== undefined ||
+      order.totalAmount !== undefined || { path: ['items'], message: 'items or totalAmount is required' },
+  ),
+)
 export type OrderLines = typeof OrderLines.Type
 
 /** The body of `POST /orders`. */
@@ -75,7 +93,10 @@ export type PlacedOrder = typeof PlacedOrder.Type
 export const OrderPlaced = EventEnvelope(OrderPlacedType, PlacedOrder)
 export type OrderPlaced = typeof OrderPlaced.Type
 
-export const OrderMessageReceived = EventEnvelope(OrderMessageReceivedType, Schema.Struct({ messageId: Schema.String, order: PlacedOrder }))
+export const OrderMessageReceived = EventEnvelope(
+  OrderMessageReceivedType,
+  Schema.Struct({ messageId: Schema.String, order: PlacedOrder }),
+)
 export type OrderMessageReceived = typeof OrderMessageReceived.Type
 
 export const OrderDecisionDetail = Schema.Struct({
@@ -89,7 +110,12 @@ export const OrderDecisionDetail = Schema.Struct({
 export const OrderAccepted = EventEnvelope(OrderAcceptedType, OrderDecisionDetail)
 export const OrderRejected = EventEnvelope(OrderRejectedType, OrderDecisionDetail)
 
-export const OrderStatusChangedDetail = Schema.Struct({ orderId: OrderId, customerId: Schema.String, oldStatus: OrderStatus, newStatus: OrderStatus })
+export const OrderStatusChangedDetail = Schema.Struct({
+  orderId: OrderId,
+  customerId: Schema.String,
+  oldStatus: OrderStatus,
+  newStatus: OrderStatus,
+})
 export const OrderStatusChanged = EventEnvelope(OrderStatusChangedType, OrderStatusChangedDetail)
 
 /** The totals of an order's items, in the order's currency, rounded to cents. */

@@ -2,7 +2,9 @@ import { Schema } from 'effect'
 import { EventEnvelope } from './envelope'
 import { UserStatusChangedType, UserWelcomedType } from './sources'
 
-export const Username = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{3,32}$/, { message: () => 'must be 3 to 32 letters, digits, "_", "." or "-"' }))
+export const Username = Schema.String.pipe(
+  Schema.pattern(/^[A-Za-z0-9_.-]{3,32}$/, { message: () => 'must be 3 to 32 letters, digits, "_", "." or "-"' }),
+)
 export const Email = Schema.String.pipe(
   Schema.maxLength(254),
   Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => 'must be a well-formed email address' }),
@@ -25,6 +27,14 @@ export const User = Schema.Struct({
 })
 export type User = typeof User.Type
 
-export const UserWelcomed = EventEnvelope(UserWelcomedType, Schema.Struct({ userId: Schema.String, username: Schema.String, email: Schema.String }))
-export const UserStatusChangedDetail = Schema.Struct({ userId: Schema.String, username: Schema.String, oldStatus: UserStatus, newStatus: UserStatus })
+export const UserWelcomed = EventEnvelope(
+  UserWelcomedType,
+  Schema.Struct({ userId: Schema.String, username: Schema.String, email: Schema.String }),
+)
+export const UserStatusChangedDetail = Schema.Struct({
+  userId: Schema.String,
+  username: Schema.String,
+  oldStatus: UserStatus,
+  newStatus: UserStatus,
+})
 export const UserStatusChanged = EventEnvelope(UserStatusChangedType, UserStatusChangedDetail)

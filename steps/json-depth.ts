@@ -25,7 +25,9 @@ export const MaxJsonDepth = 32
 
 /** The fields of an object whose values nest past `MaxJsonDepth` with the object itself counted: name them, never decode them. */
 export const fieldsNestedTooDeep = (object: Readonly<Record<string, unknown>>): ReadonlyArray<string> =>
-  Object.entries(object).filter(([, field]) => jsonDepth(field, MaxJsonDepth - 1) > MaxJsonDepth - 1).map(([name]) => name)
+  Object.entries(object)
+    .filter(([, field]) => jsonDepth(field, MaxJsonDepth - 1) > MaxJsonDepth - 1)
+    .map(([name]) => name)
 
 /** The message for a field that nests too deep. */
 export const nestedTooDeep = `must not nest more than ${MaxJsonDepth - 1} levels deep`

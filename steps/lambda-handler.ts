@@ -16,7 +16,10 @@ export const lambdaStep = <R>(step: Step<any, any, any, any, R>, layer: Layer.La
   const runtime = ManagedRuntime.make(layer)
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })
   const tracer = new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? step.name })
-  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Pipeline', serviceName: step.name })
+  const metrics = new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'Pipeline',
+    serviceName: step.name,
+  })
 
   return async (event: unknown, context: LambdaContext): Promise<unknown> => {
     logger.addContext(context)

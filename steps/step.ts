@@ -22,7 +22,11 @@ export const defineStep = <A, I, O, E, R>(step: Step<A, I, O, E, R>): Step<A, I,
  * (an Effect rejection would be named `(FiberFailure) <Tag>` and match nothing).
  */
 export class StepError extends Error {
-  constructor(name: string, message: string, readonly trace: ReadonlyArray<string> = []) {
+  constructor(
+    name: string,
+    message: string,
+    readonly trace: ReadonlyArray<string> = [],
+  ) {
     super(message)
     this.name = name
   }
@@ -34,7 +38,12 @@ export class StepError extends Error {
 }
 
 const traceOf = (error: unknown): ReadonlyArray<string> =>
-  error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 6).map((line) => line.trim()) : []
+  error instanceof Error && error.stack
+    ? error.stack
+        .split('\n')
+        .slice(1, 6)
+        .map((line) => line.trim())
+    : []
 
 /** Turns a failed Exit into the error Lambda would report: typed failures by tag, defects by their own name. */
 export const toStepError = (cause: Cause.Cause<unknown>): StepError => {
@@ -65,9 +74,15 @@ export const decodeInput = <A, I>(schema: Schema.Schema<A, I>, payload: unknown)
  * Run a step on a payload as Lambda would: decode, run, and hand back plain JSON.
  * Resolves with the output or rejects with a `StepError` whose name is the failure's tag.
  */
-export const invokeStep = async <R>(step: AnyStep, runtime: ManagedRuntime.ManagedRuntime<R, never>, payload: unknown): Promise<unknown> => {
-  const program = Effect.flatMap(decodeInput(step.input, payload), (input) => step.run(input) as Effect.Effect<unknown, unknown, R>)
-    .pipe(Effect.withSpan(step.name))
+export const invokeStep = async <R>(
+  step: AnyStep,
+  runtime: ManagedRuntime.ManagedRuntime<R, never>,
+  payload: unknown,
+): Promise<unknown> => {
+  const program = Effect.flatMap(
+    decodeInput(step.input, payload),
+    (input) => step.run(input) as Effect.Effect<unknown, unknown, R>,
+  ).pipe(Effect.withSpan(step.name))
   const exit = await runtime.runPromiseExit(program)
   if (Exit.isSuccess(exit)) return exit.value === undefined ? null : JSON.parse(JSON.stringify(exit.value))
   throw toStepError(exit.cause)

@@ -1,7 +1,16 @@
 import { Duration, Tags } from 'aws-cdk-lib'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
-import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, Succeed, TaskInput, type LogOptions } from 'aws-cdk-lib/aws-stepfunctions'
+import {
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  type LogOptions,
+} from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { ChangesSource, OrderChangedType, UserChangedType } from '../contracts/sources'
@@ -9,7 +18,10 @@ import { WorkflowTag } from './image-workflow'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 
 /** The rule pattern that starts this workflow: any change to the orders or users table. */
-export const changeWorkflowTrigger: EventPattern = { source: [ChangesSource], 'detail-type': [OrderChangedType, UserChangedType] }
+export const changeWorkflowTrigger: EventPattern = {
+  source: [ChangesSource],
+  'detail-type': [OrderChangedType, UserChangedType],
+}
 
 /**
  * Table change to search index and notifications: INSERT/MODIFY upsert the item's document, REMOVE deletes it;
@@ -21,16 +33,32 @@ export const changeWorkflowTrigger: EventPattern = { source: [ChangesSource], 'd
 export class ChangeWorkflow extends Construct {
   readonly stateMachine: StateMachine
 
-  constructor(scope: Construct, id: string, props: { readonly apply: IFunction; readonly notify: IFunction; readonly deadLetterQueue: IQueue; readonly logs?: LogOptions }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: {
+      readonly apply: IFunction
+      readonly notify: IFunction
+      readonly deadLetterQueue: IQueue
+      readonly logs?: LogOptions
+    },
+  ) {
     super(scope, id)
     const apply = lambdaStep(this, 'ApplyToSearchIndex', props.apply, TaskInput.fromJsonPathAt('$.event'), '$.applied')
-    const notify = lambdaStep(this, 'NotifyChange', props.notify,
-      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), executionId: JsonPath.executionId }), '$.notified')
+    const notify = lambdaStep(
+      this,
+      'NotifyChange',
+      props.notify,
+      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), executionId: JsonPath.executionId }),
+      '$.notified',
+    )
     const onFailure = deadLetterTail(this, 'change', props.deadLetterQueue)
     for (const state of [apply, notify]) state.addCatch(onFailure, catchAll)
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(keepEvent(this).next(apply).next(notify).next(new Succeed(this, 'Applied'))),
+      definitionBody: DefinitionBody.fromChainable(
+        keepEvent(this).next(apply).next(notify).next(new Succeed(this, 'Applied')),
+      ),
       stateMachineType: StateMachineType.EXPRESS,
       timeout: Duration.minutes(1),
       tracingEnabled: true,

@@ -3,8 +3,20 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import {
-  Choice, Condition, DefinitionBody, Errors, Fail, JsonPath, LogLevel, Map as MapState, Pass, StateMachine,
-  StateMachineType, Succeed, TaskInput, type LogOptions,
+  Choice,
+  Condition,
+  DefinitionBody,
+  Errors,
+  Fail,
+  JsonPath,
+  LogLevel,
+  Map as MapState,
+  Pass,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  type LogOptions,
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import { Construct } from 'constructs'
@@ -54,10 +66,14 @@ export class ImageWorkflow extends Construct {
     super(scope, id)
     const { steps } = props
 
-    const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) => lambdaStep(this, stateId, fn, payload, resultPath)
+    const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) =>
+      lambdaStep(this, stateId, fn, payload, resultPath)
 
     const attachSettings = new Pass(this, 'AttachRenditionSettings', {
-      parameters: { 'event.$': '$', renditionSpecs: (props.renditions ?? DefaultRenditions).map((spec) => ({ ...spec })) },
+      parameters: {
+        'event.$': '$',
+        renditionSpecs: (props.renditions ?? DefaultRenditions).map((spec) => ({ ...spec })),
+      },
     })
     const validate = invoke('ValidateImage', steps.validate, TaskInput.fromJsonPathAt('$.event'), '$.validated')
     const resize = new MapState(this, 'ResizeRenditions', {
@@ -72,11 +88,22 @@ export class ImageWorkflow extends Construct {
         outputPath: '$.Payload',
       }).addRetry(transientRetry),
     )
-    const persist = invoke('PersistImage', steps.persist,
-      TaskInput.fromObject({ image: JsonPath.objectAt('$.validated.value'), renditions: JsonPath.listAt('$.renditions') }), '$.record')
+    const persist = invoke(
+      'PersistImage',
+      steps.persist,
+      TaskInput.fromObject({
+        image: JsonPath.objectAt('$.validated.value'),
+        renditions: JsonPath.listAt('$.renditions'),
+      }),
+      '$.record',
+    )
     const index = invoke('IndexImage', steps.index, TaskInput.fromJsonPathAt('$.record.value'), undefined)
-    const notify = invoke('NotifyProcessed', steps.notify,
-      TaskInput.fromObject({ record: JsonPath.objectAt('$.record.value'), executionId: JsonPath.executionId }), '$.notification')
+    const notify = invoke(
+      'NotifyProcessed',
+      steps.notify,
+      TaskInput.fromObject({ record: JsonPath.objectAt('$.record.value'), executionId: JsonPath.executionId }),
+      '$.notification',
+    )
     const done = new Succeed(this, 'Processed', { outputPath: '$.record.value' })
 
     const failed = new Fail(this, 'ImageFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
@@ -91,15 +118,25 @@ export class ImageWorkflow extends Construct {
       }),
       resultPath: JsonPath.DISCARD,
     }).addRetry(integrationRetry)
-    const recordFailure = invoke('RecordFailure', steps.recordFailure,
-      TaskInput.fromObject({ event: JsonPath.objectAt('$.event'), error: JsonPath.objectAt('$.error'), executionId: JsonPath.executionId }), '$.failure')
+    const recordFailure = invoke(
+      'RecordFailure',
+      steps.recordFailure,
+      TaskInput.fromObject({
+        event: JsonPath.objectAt('$.event'),
+        error: JsonPath.objectAt('$.error'),
+        executionId: JsonPath.executionId,
+      }),
+      '$.failure',
+    )
     const publishRejected = new EventBridgePutEvents(this, 'PublishRejected', {
-      entries: [{
-        eventBus: props.bus,
-        source: ImagesSource,
-        detailType: ImageRejectedType,
-        detail: TaskInput.fromJsonPathAt('$.failure.value.rejection'),
-      }],
+      entries: [
+        {
+          eventBus: props.bus,
+          source: ImagesSource,
+          detailType: ImageRejectedType,
+          detail: TaskInput.fromJsonPathAt('$.failure.value.rejection'),
+        },
+      ],
       resultPath: JsonPath.DISCARD,
     }).addRetry(integrationRetry)
     // The DLQ and ImageRejected are per object version: a second run of a rejected version (a duplicate delivery,
@@ -114,7 +151,8 @@ export class ImageWorkflow extends Construct {
 
     // If the failure cannot even be recorded, the event still goes to the DLQ; bookkeeping failures after it end in Fail.
     recordFailure.addCatch(sendToDlq, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
-    for (const state of [sendToDlq, publishRejected]) state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
+    for (const state of [sendToDlq, publishRejected])
+      state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
 
     const catchAll = { errors: [Errors.ALL], resultPath: '$.error' }
     for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)

@@ -1,7 +1,15 @@
 import { Duration, Tags } from 'aws-cdk-lib'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
-import { DefinitionBody, LogLevel, StateMachine, StateMachineType, Succeed, TaskInput, type LogOptions } from 'aws-cdk-lib/aws-stepfunctions'
+import {
+  DefinitionBody,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  type LogOptions,
+} from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { ImportsPrefix, ObjectCreatedType, S3Source } from '../contracts/sources'
@@ -25,13 +33,28 @@ export const importWorkflowTrigger = (bucketName: string): EventPattern => ({
 export class ImportWorkflow extends Construct {
   readonly stateMachine: StateMachine
 
-  constructor(scope: Construct, id: string, props: { readonly importOrders: IFunction; readonly deadLetterQueue: IQueue; readonly logs?: LogOptions }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly importOrders: IFunction; readonly deadLetterQueue: IQueue; readonly logs?: LogOptions },
+  ) {
     super(scope, id)
-    const importOrders = lambdaStep(this, 'ImportOrders', props.importOrders, TaskInput.fromJsonPathAt('$.event'), '$.report', Duration.minutes(15))
+    const importOrders = lambdaStep(
+      this,
+      'ImportOrders',
+      props.importOrders,
+      TaskInput.fromJsonPathAt('$.event'),
+      '$.report',
+      Duration.minutes(15),
+    )
     importOrders.addCatch(deadLetterTail(this, 'import', props.deadLetterQueue), catchAll)
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
-      definitionBody: DefinitionBody.fromChainable(keepEvent(this).next(importOrders).next(new Succeed(this, 'Imported', { outputPath: '$.report.value' }))),
+      definitionBody: DefinitionBody.fromChainable(
+        keepEvent(this)
+          .next(importOrders)
+          .next(new Succeed(this, 'Imported', { outputPath: '$.report.value' })),
+      ),
       stateMachineType: StateMachineType.STANDARD,
       timeout: Duration.minutes(30),
       tracingEnabled: true,

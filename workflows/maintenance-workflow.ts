@@ -1,6 +1,14 @@
 import { Duration, Tags } from 'aws-cdk-lib'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
-import { DefinitionBody, LogLevel, Parallel, StateMachine, StateMachineType, TaskInput, type LogOptions } from 'aws-cdk-lib/aws-stepfunctions'
+import {
+  DefinitionBody,
+  LogLevel,
+  Parallel,
+  StateMachine,
+  StateMachineType,
+  TaskInput,
+  type LogOptions,
+} from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import { WorkflowTag } from './image-workflow'
 import { lambdaStep } from './tasks'

@@ -1,7 +1,16 @@
 import { Duration, Tags } from 'aws-cdk-lib'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
-import { DefinitionBody, JsonPath, LogLevel, StateMachine, StateMachineType, Succeed, TaskInput, type LogOptions } from 'aws-cdk-lib/aws-stepfunctions'
+import {
+  DefinitionBody,
+  JsonPath,
+  LogLevel,
+  StateMachine,
+  StateMachineType,
+  Succeed,
+  TaskInput,
+  type LogOptions,
+} from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { OrderMessageReceivedType, OrderPlacedType, OrdersSource, QueueSource } from '../contracts/sources'
@@ -35,18 +44,44 @@ export const orderWorkflowTrigger: EventPattern = {
 export class OrderWorkflow extends Construct {
   readonly stateMachine: StateMachine
 
-  constructor(scope: Construct, id: string, props: { readonly steps: OrderSteps; readonly deadLetterQueue: IQueue; readonly logs?: LogOptions }) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: { readonly steps: OrderSteps; readonly deadLetterQueue: IQueue; readonly logs?: LogOptions },
+  ) {
     super(scope, id)
     const { steps } = props
-    const validate = lambdaStep(this, 'ValidateOrder', steps.validate, TaskInput.fromJsonPathAt('$.event'), '$.decision')
-    const persist = lambdaStep(this, 'PersistDecision', steps.persist, TaskInput.fromJsonPathAt('$.decision.value'), '$.order')
+    const validate = lambdaStep(
+      this,
+      'ValidateOrder',
+      steps.validate,
+      TaskInput.fromJsonPathAt('$.event'),
+      '$.decision',
+    )
+    const persist = lambdaStep(
+      this,
+      'PersistDecision',
+      steps.persist,
+      TaskInput.fromJsonPathAt('$.decision.value'),
+      '$.order',
+    )
     const index = lambdaStep(this, 'IndexOrder', steps.index, TaskInput.fromJsonPathAt('$.order.value'))
-    const notify = lambdaStep(this, 'NotifyDecision', steps.notify,
-      TaskInput.fromObject({ order: JsonPath.objectAt('$.order.value'), executionId: JsonPath.executionId }), '$.notification')
+    const notify = lambdaStep(
+      this,
+      'NotifyDecision',
+      steps.notify,
+      TaskInput.fromObject({ order: JsonPath.objectAt('$.order.value'), executionId: JsonPath.executionId }),
+      '$.notification',
+    )
     const onFailure = deadLetterTail(this, 'order', props.deadLetterQueue)
     for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)
 
-    const definition = keepEvent(this).next(validate).next(persist).next(index).next(notify).next(new Succeed(this, 'Decided', { outputPath: '$.order.value' }))
+    const definition = keepEvent(this)
+      .next(validate)
+      .next(persist)
+      .next(index)
+      .next(notify)
+      .next(new Succeed(this, 'Decided', { outputPath: '$.order.value' }))
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.EXPRESS,

@@ -10,7 +10,14 @@ import { integrationRetry, transientRetry } from './retry-policy'
  * A Lambda step as every workflow calls it: the optimized `lambda:invoke` integration, the step's answer kept
  * under `<resultPath>.value` (or discarded), and the transient-error retry policy.
  */
-export const lambdaStep = (scope: Construct, id: string, fn: IFunction, payload: TaskInput, resultPath?: string, timeout?: Duration) =>
+export const lambdaStep = (
+  scope: Construct,
+  id: string,
+  fn: IFunction,
+  payload: TaskInput,
+  resultPath?: string,
+  timeout?: Duration,
+) =>
   new LambdaInvoke(scope, id, {
     lambdaFunction: fn,
     payload,

@@ -40,15 +40,42 @@ export interface Footprint {
  * `units` is the number of orders or images the batch was, or the name of a workflow that runs once per unit: then
  * its executions in the window are counted (this includes work the server accepted but the client gave up waiting for).
  */
-export const readFootprint = (dataDir: string, fromIso: string, toIso: string, unitsOrWorkflow: number | string): Footprint => {
+export const readFootprint = (
+  dataDir: string,
+  fromIso: string,
+  toIso: string,
+  unitsOrWorkflow: number | string,
+): Footprint => {
   const db = new DatabaseSync(path.join(dataDir, 'pipeline.db'), { readOnly: true })
   try {
-    const executions = db.prepare('SELECT arn, workflow, start_date, stop_date FROM executions WHERE created_at >= ? AND created_at < ?').all(fromIso, toIso) as Array<{ arn: string; workflow: string; start_date: string | null; stop_date: string | null }>
+    const executions = db
+      .prepare('SELECT arn, workflow, start_date, stop_date FROM executions WHERE created_at >= ? AND created_at < ?')
+      .all(fromIso, toIso) as Array<{
+      arn: string
+      workflow: string
+      start_date: string | null
+      stop_date: string | null
+    }>
     const workflowOf = new Map(executions.map((row) => [row.arn, row.workflow]))
-    const units = Math.max(1, typeof unitsOrWorkflow === 'number' ? unitsOrWorkflow : executions.filter((row) => row.workflow === unitsOrWorkflow).length)
-    const history = db.prepare(`SELECT h.execution_arn AS arn, h.type AS type, h.timestamp AS timestamp, LENGTH(h.details) AS bytes,
+    const units = Math.max(
+      1,
+      typeof unitsOrWorkflow === 'number'
+        ? unitsOrWorkflow
+        : executions.filter((row) => row.workflow === unitsOrWorkflow).length,
+    )
+    const history = db
+      .prepare(
+        `SELECT h.execution_arn AS arn, h.type AS type, h.timestamp AS timestamp, LENGTH(h.details) AS bytes,
         COALESCE(json_extract(h.details, '$.stateEnteredEventDetails.name'), json_extract(h.details, '$.stateExitedEventDetails.name')) AS name
-      FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.created_at >= ? AND e.created_at < ? ORDER BY h.execution_arn, h.id`).all(fromIso, toIso) as Array<{ arn: string; type: string; timestamp: string; bytes: number; name: string | null }>
+      FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.created_at >= ? AND e.created_at < ? ORDER BY h.execution_arn, h.id`,
+      )
+      .all(fromIso, toIso) as Array<{
+      arn: string
+      type: string
+      timestamp: string
+      bytes: number
+      name: string | null
+    }>
 
     const transitions = new Map<string, number>()
     const logBytes = new Map<string, number>()
@@ -72,17 +99,24 @@ export const readFootprint = (dataDir: string, fromIso: string, toIso: string, u
     }
     const byWorkflow = new Map<string, number[]>()
     for (const row of executions) {
-      const duration = row.start_date && row.stop_date ? Date.parse(row.stop_date) - Date.parse(row.start_date) : Number.NaN
+      const duration =
+        row.start_date && row.stop_date ? Date.parse(row.stop_date) - Date.parse(row.start_date) : Number.NaN
       byWorkflow.set(row.workflow, [...(byWorkflow.get(row.workflow) ?? []), duration])
     }
     const secondsFrom = fromIso.replace(/\.\d{3}Z$/, 'Z')
     const secondsTo = toIso.replace(/\.\d{3}Z$/, 'Z')
-    const events = db.prepare(`SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(event)), 0) AS bytes, COALESCE(SUM(archive IS NOT NULL), 0) AS archived,
-      COALESCE(SUM(CASE WHEN archive IS NOT NULL THEN LENGTH(event) ELSE 0 END), 0) AS archivedBytes FROM events WHERE time >= ? AND time <= ?`).get(secondsFrom, secondsTo) as { n: number; bytes: number; archived: number; archivedBytes: number }
+    const events = db
+      .prepare(
+        `SELECT COUNT(*) AS n, COALESCE(SUM(LENGTH(event)), 0) AS bytes, COALESCE(SUM(archive IS NOT NULL), 0) AS archived,
+      COALESCE(SUM(CASE WHEN archive IS NOT NULL THEN LENGTH(event) ELSE 0 END), 0) AS archivedBytes FROM events WHERE time >= ? AND time <= ?`,
+      )
+      .get(secondsFrom, secondsTo) as { n: number; bytes: number; archived: number; archivedBytes: number }
     // Stream records carry no time: the share of all of them that this batch's table writes make is not separable, so
     // the rate over the whole run is used (every unit of a run does the same writes).
     const streams = db.prepare('SELECT COUNT(*) AS n FROM stream_records').get() as { n: number }
-    const allOrders = db.prepare("SELECT COUNT(*) AS n FROM table_items WHERE json_extract(item, '$.orderId') IS NOT NULL").get() as { n: number }
+    const allOrders = db
+      .prepare("SELECT COUNT(*) AS n FROM table_items WHERE json_extract(item, '$.orderId') IS NOT NULL")
+      .get() as { n: number }
     return {
       units,
       workflows: [...byWorkflow].map(([workflow, durations]) => ({

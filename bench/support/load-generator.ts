@@ -37,7 +37,14 @@ const GraceMs = 10_000
 
 const orderBody = (customerId: string, n: number) => {
   const quantity = 1 + (n % 3)
-  return JSON.stringify({ customerId, items: [{ sku: `SKU-${n % 50}`, quantity, unitPrice: 12.5 }, { sku: 'GIFT-WRAP', quantity: 1, unitPrice: 2 }], currency: 'EUR' })
+  return JSON.stringify({
+    customerId,
+    items: [
+      { sku: `SKU-${n % 50}`, quantity, unitPrice: 12.5 },
+      { sku: 'GIFT-WRAP', quantity: 1, unitPrice: 2 },
+    ],
+    currency: 'EUR',
+  })
 }
 
 const run = (plan: LoadPlan): Promise<LoadResult> => {
@@ -55,42 +62,68 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
   const started = performance.now()
   const deadline = started + plan.durationMs
 
-  const post = (dueAt: number): Promise<void> => new Promise((resolve) => {
-    const number = sent++
-    const body = orderBody(plan.customerId, number)
-    inFlight++
-    pending.set(number, dueAt)
-    let finished = false
-    const finish = () => {
-      if (finished) return
-      finished = true
-      inFlight--
-      pending.delete(number)
-      resolve()
-    }
-    const req = request(target, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => {
-        const latency = performance.now() - dueAt
-        const status = String(res.statusCode)
-        statuses[status] = (statuses[status] ?? 0) + 1
-        if (res.statusCode === 202) {
-          latenciesMs.push(latency)
-          orderIds.push((JSON.parse(Buffer.concat(chunks).toString()) as { orderId: string }).orderId)
-        }
+  const post = (dueAt: number): Promise<void> =>
+    new Promise((resolve) => {
+      const number = sent++
+      const body = orderBody(plan.customerId, number)
+      inFlight++
+      pending.set(number, dueAt)
+      let finished = false
+      const finish = () => {
+        if (finished) return
+        finished = true
+        inFlight--
+        pending.delete(number)
+        resolve()
+      }
+      const req = request(
+        target,
+        {
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () => {
+            const latency = performance.now() - dueAt
+            const status = String(res.statusCode)
+            statuses[status] = (statuses[status] ?? 0) + 1
+            if (res.statusCode === 202) {
+              latenciesMs.push(latency)
+              orderIds.push((JSON.parse(Buffer.concat(chunks).toString()) as { orderId: string }).orderId)
+            }
+            finish()
+          })
+          res.on('error', () => {
+            if (!finished && unanswered === 0) errors++
+            finish()
+          })
+        },
+      )
+      req.on('error', () => {
+        if (!finished && unanswered === 0) errors++
         finish()
       })
-      res.on('error', () => { if (!finished && unanswered === 0) errors++; finish() })
+      req.end(body)
     })
-    req.on('error', () => { if (!finished && unanswered === 0) errors++; finish() })
-    req.end(body)
+
+  const result = () => ({
+    sent,
+    accepted: orderIds.length,
+    unanswered,
+    statuses,
+    errors,
+    elapsedMs: performance.now() - started,
+    latenciesMs,
+    orderIds,
   })
 
-  const result = () => ({ sent, accepted: orderIds.length, unanswered, statuses, errors, elapsedMs: performance.now() - started, latenciesMs, orderIds })
-
   if (plan.mode === 'closed') {
-    const client = async () => { while (performance.now() < deadline) await post(performance.now()) }
+    const client = async () => {
+      while (performance.now() < deadline) await post(performance.now())
+    }
     return Promise.all(Array.from({ length: plan.connections }, client)).then(result)
   }
 
@@ -100,7 +133,8 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
     const tick = () => {
       const now = performance.now()
       // Every order due by now goes out now, each timed from when it was due.
-      while (started + next * interval <= now && started + next * interval < deadline) void post(started + interval * next++)
+      while (started + next * interval <= now && started + next * interval < deadline)
+        void post(started + interval * next++)
       // A 1 ms timer, not setImmediate: a spinning generator would take a core from the server on a small machine.
       if (started + next * interval < deadline) setTimeout(tick, 1)
       else {
@@ -123,11 +157,14 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
 }
 
 if (require.main === module) {
-  run(JSON.parse(process.argv[2]!) as LoadPlan).then((result) => {
-    // Exit only once the pipe has taken the whole answer.
-    process.stdout.write(JSON.stringify(result), () => process.exit(0))
-  }, (error: unknown) => {
-    console.error(error)
-    process.exit(1)
-  })
+  run(JSON.parse(process.argv[2]!) as LoadPlan).then(
+    (result) => {
+      // Exit only once the pipe has taken the whole answer.
+      process.stdout.write(JSON.stringify(result), () => process.exit(0))
+    },
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
 }

@@ -18,7 +18,9 @@ export interface BenchServer {
  * it (no benchmark-only settings), so the load generator and the server never share an event loop or a core budget
  * they would not share in use. `nodeArgs` adds flags such as `--cpu-prof`.
  */
-export const startServer = (options: { env?: NodeJS.ProcessEnv; nodeArgs?: ReadonlyArray<string> } = {}): Promise<BenchServer> => {
+export const startServer = (
+  options: { env?: NodeJS.ProcessEnv; nodeArgs?: ReadonlyArray<string> } = {},
+): Promise<BenchServer> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-bench-'))
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'infra/local/main.ts'], {
@@ -38,7 +40,9 @@ export const startServer = (options: { env?: NodeJS.ProcessEnv; nodeArgs?: Reado
       const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
       if (match) resolve({ url: match[1]!, dataDir, child, stop })
     })
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
     child.once('exit', (code) => {
       if (!/running at/.test(output)) {
         rmSync(dataDir, { recursive: true, force: true })

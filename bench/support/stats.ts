@@ -15,7 +15,12 @@ export interface Percentiles {
 
 export const percentiles = (values: ArrayLike<number>): Percentiles => {
   const sorted = Float64Array.from(values).sort()
-  return { p50: quantile(sorted, 0.5), p95: quantile(sorted, 0.95), p99: quantile(sorted, 0.99), max: sorted[sorted.length - 1] ?? Number.NaN }
+  return {
+    p50: quantile(sorted, 0.5),
+    p95: quantile(sorted, 0.95),
+    p99: quantile(sorted, 0.99),
+    max: sorted[sorted.length - 1] ?? Number.NaN,
+  }
 }
 
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits))

@@ -29,7 +29,10 @@ export const awsBackend = (settings: AwsSettings, aws: AwsContext = awsContext(s
     listReplays: () => replays.list(),
     cancelReplay: (name) => replays.cancel(name),
     listDlq: () => deadLetters.list(),
-    redriveDlq: async (queue) => deadLetters.redrive(queue === undefined ? await aws.stack.deadLetterQueues() : [await aws.stack.pickQueue(queue)]),
+    redriveDlq: async (queue) =>
+      deadLetters.redrive(
+        queue === undefined ? await aws.stack.deadLetterQueues() : [await aws.stack.pickQueue(queue)],
+      ),
     redriveExecution: (id) => redriveExecution(aws, id),
     // CloudWatch's client loads only for `metrics`: every other command would pay for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above)

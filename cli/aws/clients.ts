@@ -22,7 +22,10 @@ export interface AwsClientSettings {
 
 /** Clients created with `{ region, profile }` (SDK v3 clients take a profile in their config); nothing is sent yet. */
 export const createClients = (settings: AwsClientSettings): AwsClients => {
-  const config = { ...(settings.region ? { region: settings.region } : {}), ...(settings.profile ? { profile: settings.profile } : {}) }
+  const config = {
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+  }
   return {
     cloudformation: new CloudFormationClient(config),
     s3: new S3Client(config),

@@ -57,7 +57,8 @@ export const awsContext = (settings: AwsSettings, clients: AwsClients = createCl
 }
 
 /** An SDK date (or an ISO string from a mock) as ISO text; undefined stays undefined. */
-export const iso = (date: Date | string | undefined): string | undefined => (date === undefined ? undefined : new Date(date).toISOString())
+export const iso = (date: Date | string | undefined): string | undefined =>
+  date === undefined ? undefined : new Date(date).toISOString()
 
 /** JSON text parsed, or undefined when it is not JSON. */
 export const parseJson = (text: string | undefined): unknown => {
@@ -70,7 +71,11 @@ export const parseJson = (text: string | undefined): unknown => {
 }
 
 /** Runs `work` on each item, at most `limit` at a time, keeping the order of the answers. */
-export const mapLimit = async <A, B>(items: ReadonlyArray<A>, limit: number, work: (item: A) => Promise<B>): Promise<B[]> => {
+export const mapLimit = async <A, B>(
+  items: ReadonlyArray<A>,
+  limit: number,
+  work: (item: A) => Promise<B>,
+): Promise<B[]> => {
   const results: B[] = new Array<B>(items.length)
   let next = 0
   const worker = async () => {

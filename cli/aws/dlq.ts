@@ -22,9 +22,11 @@ type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** An EventBridge event as a workflow's dead letter carries it: at least its source and detail-type. */
-const isEvent = (value: unknown): value is Json => isObject(value) && typeof value.source === 'string' && typeof value['detail-type'] === 'string'
+const isEvent = (value: unknown): value is Json =>
+  isObject(value) && typeof value.source === 'string' && typeof value['detail-type'] === 'string'
 
-const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
+const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
 
 /** The stack's dead-letter queues on SQS: listing them without consuming, and redriving them. */
 export class DeadLetters {
@@ -40,7 +42,8 @@ export class DeadLetters {
     return {
       queues: await Promise.all(
         queues.map(async (queue): Promise<DlqQueue> => {
-          const approximate = (await this.attributes(queue, ['ApproximateNumberOfMessages'])).ApproximateNumberOfMessages
+          const approximate = (await this.attributes(queue, ['ApproximateNumberOfMessages']))
+            .ApproximateNumberOfMessages
           const messages = approximate > 0 ? await this.peek(queue, approximate) : []
           return { name: queue.name, url: queue.url, approximateMessages: approximate, messages }
         }),
@@ -67,7 +70,9 @@ export class DeadLetters {
         continue
       }
       // Without a DestinationArn, SQS moves each message back to the queue it came from.
-      const task = await this.aws.call('SQS', () => this.aws.clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: attributes.QueueArn })))
+      const task = await this.aws.call('SQS', () =>
+        this.aws.clients.sqs.send(new StartMessageMoveTaskCommand({ SourceArn: attributes.QueueArn })),
+      )
       results.push({
         queue: queue.name,
         status: 'MOVING',
@@ -81,7 +86,13 @@ export class DeadLetters {
 
   /** The queues whose redrive policy sends their failures to this one (ListDeadLetterSourceQueues); none for a workflow's DLQ. */
   async sourceQueues(queue: DeadLetterQueue): Promise<ReadonlyArray<string>> {
-    return (await this.aws.call('SQS', () => this.aws.clients.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: queue.url })))).queueUrls ?? []
+    return (
+      (
+        await this.aws.call('SQS', () =>
+          this.aws.clients.sqs.send(new ListDeadLetterSourceQueuesCommand({ QueueUrl: queue.url })),
+        )
+      ).queueUrls ?? []
+    )
   }
 
   /**
@@ -94,7 +105,11 @@ export class DeadLetters {
    * With `only`, the messages of other ids are left alone (visible again at the end) and not reported; `onSent` hears
    * each message sent on and deleted.
    */
-  async redriveWorkflow(queue: DeadLetterQueue, only?: ReadonlySet<string>, onSent?: (id: string) => void): Promise<RedriveResult> {
+  async redriveWorkflow(
+    queue: DeadLetterQueue,
+    only?: ReadonlySet<string>,
+    onSent?: (id: string) => void,
+  ): Promise<RedriveResult> {
     const bus = await this.aws.stack.output('BusName')
     const seen = new Set<string>()
     const kept = new Map<string, string>()
@@ -106,7 +121,8 @@ export class DeadLetters {
       if (only && [...only].every((id) => seen.has(id))) break
       const received = await this.receive(queue, RedriveVisibilitySeconds)
       // A message kept back earlier comes again once hidden long enough: remember its newest receipt, send it no more.
-      for (const message of received) if (kept.has(message.MessageId ?? '')) kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
+      for (const message of received)
+        if (kept.has(message.MessageId ?? '')) kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
       const fresh = received.filter((message) => !seen.has(message.MessageId ?? ''))
       if (fresh.length === 0) break
       const done: Message[] = []
@@ -133,9 +149,14 @@ export class DeadLetters {
         }
         const workflow = isObject(body) && typeof body.workflow === 'string' ? body.workflow : undefined
         try {
-          if (workflow === undefined) throw new Error(`an ${String(event.source)} event, which PutEvents refuses, and no workflow to start`)
+          if (workflow === undefined)
+            throw new Error(`an ${String(event.source)} event, which PutEvents refuses, and no workflow to start`)
           const [target] = await this.aws.stack.pickWorkflows(workflow)
-          await this.aws.call('Step Functions', () => this.aws.clients.sfn.send(new StartExecutionCommand({ stateMachineArn: target?.arn, input: JSON.stringify(event) })))
+          await this.aws.call('Step Functions', () =>
+            this.aws.clients.sfn.send(
+              new StartExecutionCommand({ stateMachineArn: target?.arn, input: JSON.stringify(event) }),
+            ),
+          )
           restarted += 1
           done.push(message)
         } catch (error) {
@@ -143,22 +164,37 @@ export class DeadLetters {
         }
       }
       if (puts.length > 0) {
-        const answer = await this.aws.call('EventBridge', () => this.aws.clients.events.send(new PutEventsCommand({ Entries: puts.map((put) => put.entry) })))
+        const answer = await this.aws.call('EventBridge', () =>
+          this.aws.clients.events.send(new PutEventsCommand({ Entries: puts.map((put) => put.entry) })),
+        )
         puts.forEach((put, index) => {
           const entry = answer.Entries?.[index]
           if (entry?.EventId && !entry.ErrorCode) {
             reput += 1
             done.push(put.message)
-          } else keep(put.message, failed, `PutEvents: ${entry?.ErrorCode ?? 'no answer'}${entry?.ErrorMessage ? `: ${entry.ErrorMessage}` : ''}`)
+          } else
+            keep(
+              put.message,
+              failed,
+              `PutEvents: ${entry?.ErrorCode ?? 'no answer'}${entry?.ErrorMessage ? `: ${entry.ErrorMessage}` : ''}`,
+            )
         })
       }
       if (done.length > 0) {
         const deleted = await this.aws.call('SQS', () =>
-          this.aws.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })) })),
+          this.aws.clients.sqs.send(
+            new DeleteMessageBatchCommand({
+              QueueUrl: queue.url,
+              Entries: done.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle })),
+            }),
+          ),
         )
         for (const failure of deleted.Failed ?? []) {
           const message = done[Number(failure.Id)]
-          failed.push({ id: message?.MessageId ?? '', reason: `sent again, but not deleted (${failure.Code ?? 'error'}): it will come back` })
+          failed.push({
+            id: message?.MessageId ?? '',
+            reason: `sent again, but not deleted (${failure.Code ?? 'error'}): it will come back`,
+          })
         }
         const undeleted = new Set((deleted.Failed ?? []).map((failure) => failure.Id))
         done.forEach((message, index) => {
@@ -169,11 +205,27 @@ export class DeadLetters {
     // What stays is shown again at once, not after the visibility timeout.
     for (const batch of chunks([...kept.values()], 10)) {
       await this.aws.call('SQS', () =>
-        this.aws.clients.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queue.url, Entries: batch.map((receipt, index) => ({ Id: String(index), ReceiptHandle: receipt, VisibilityTimeout: 0 })) })),
+        this.aws.clients.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queue.url,
+            Entries: batch.map((receipt, index) => ({
+              Id: String(index),
+              ReceiptHandle: receipt,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        ),
       )
     }
     const status = failed.length > 0 || skipped.length > 0 ? 'PARTIAL' : reput + restarted > 0 ? 'REDRIVEN' : 'EMPTY'
-    return { queue: queue.name, status, reput, restarted, ...(failed.length > 0 ? { failed } : {}), ...(skipped.length > 0 ? { skipped } : {}) }
+    return {
+      queue: queue.name,
+      status,
+      reput,
+      restarted,
+      ...(failed.length > 0 ? { failed } : {}),
+      ...(skipped.length > 0 ? { skipped } : {}),
+    }
   }
 
   /** Up to `expected` distinct messages, in the order sent. */
@@ -204,15 +256,26 @@ export class DeadLetters {
     return answer.Messages ?? []
   }
 
-  private async attributes(queue: DeadLetterQueue, names: ReadonlyArray<'ApproximateNumberOfMessages' | 'QueueArn'>): Promise<{ readonly ApproximateNumberOfMessages: number; readonly QueueArn: string }> {
-    const answer = await this.aws.call('SQS', () => this.aws.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: [...names] })))
-    return { ApproximateNumberOfMessages: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0), QueueArn: answer.Attributes?.QueueArn ?? '' }
+  private async attributes(
+    queue: DeadLetterQueue,
+    names: ReadonlyArray<'ApproximateNumberOfMessages' | 'QueueArn'>,
+  ): Promise<{ readonly ApproximateNumberOfMessages: number; readonly QueueArn: string }> {
+    const answer = await this.aws.call('SQS', () =>
+      this.aws.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: [...names] })),
+    )
+    return {
+      ApproximateNumberOfMessages: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
+      QueueArn: answer.Attributes?.QueueArn ?? '',
+    }
   }
 }
 
 /** The PutEvents entry that sends an archived event again: a new event (new id and time) with the same content. */
 const entryOf = (event: Json, bus: string): PutEventsRequestEntry => {
-  const resources = Array.isArray(event.resources) && event.resources.every((resource) => typeof resource === 'string') ? (event.resources as string[]) : undefined
+  const resources =
+    Array.isArray(event.resources) && event.resources.every((resource) => typeof resource === 'string')
+      ? (event.resources as string[])
+      : undefined
   return {
     EventBusName: bus,
     Source: event.source as string,
@@ -225,7 +288,9 @@ const entryOf = (event: Json, bus: string): PutEventsRequestEntry => {
 /** An SQS message as `dlq` shows it: the body parsed when it is JSON, the time it was sent, its attributes as text. */
 const dlqMessage = (message: Message): DlqMessage => {
   const sent = Number(message.Attributes?.SentTimestamp)
-  const attributes = Object.entries(message.MessageAttributes ?? {}).flatMap(([name, value]) => (value.StringValue === undefined ? [] : [[name, value.StringValue] as const]))
+  const attributes = Object.entries(message.MessageAttributes ?? {}).flatMap(([name, value]) =>
+    value.StringValue === undefined ? [] : [[name, value.StringValue] as const],
+  )
   const receives = Number(message.Attributes?.ApproximateReceiveCount)
   return {
     id: message.MessageId ?? '',

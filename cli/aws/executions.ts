@@ -1,4 +1,10 @@
-import { DescribeExecutionCommand, GetExecutionHistoryCommand, ListExecutionsCommand, type DescribeExecutionCommandOutput, type ExecutionStatus as SfnStatus } from '@aws-sdk/client-sfn'
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  type DescribeExecutionCommandOutput,
+  type ExecutionStatus as SfnStatus,
+} from '@aws-sdk/client-sfn'
 import { UsageError } from '../args'
 import { NotFound, type ExecutionList } from '../backend'
 import type { ExecutionDetail, ExecutionFilter, ExecutionStatus, ExecutionSummary, HistoryEvent } from '../client'
@@ -21,7 +27,10 @@ export const subjectOf = (input: unknown): string | undefined => {
 export const consoleUrl = (region: string, executionArn: string): string =>
   `https://${region}.console.aws.amazon.com/states/home?region=${region}#/v2/executions/details/${executionArn}`
 
-const errorName = (error: unknown): string | undefined => (typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string' ? (error as { name: string }).name : undefined)
+const errorName = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && typeof (error as { name?: unknown }).name === 'string'
+    ? (error as { name: string }).name
+    : undefined
 
 /**
  * ListExecutions on each workflow `--workflow` picks (all by default), filtered by status. Express workflows keep no
@@ -29,28 +38,38 @@ const errorName = (error: unknown): string | undefined => (typeof error === 'obj
  * listed execution's input is read (DescribeExecution) to keep those about that object key: slower.
  */
 export const listExecutions = async (aws: AwsContext, filter: ExecutionFilter = {}): Promise<ExecutionList> => {
-  if (filter.status === 'PENDING') throw new UsageError('--status PENDING is the local runtime\'s: Step Functions has RUNNING, SUCCEEDED, FAILED, TIMED_OUT and ABORTED')
+  if (filter.status === 'PENDING')
+    throw new UsageError(
+      "--status PENDING is the local runtime's: Step Functions has RUNNING, SUCCEEDED, FAILED, TIMED_OUT and ABORTED",
+    )
   const workflows = await aws.stack.pickWorkflows(filter.workflow)
   const skipped: Array<{ workflow: string; reason: string }> = []
   const lists = await Promise.all(
     workflows.map(async (workflow) => {
       try {
         const answer = await aws.clients.sfn.send(
-          new ListExecutionsCommand({ stateMachineArn: workflow.arn, maxResults: ListedPerWorkflow, ...(filter.status ? { statusFilter: filter.status as SfnStatus } : {}) }),
-        )
-        return (answer.executions ?? []).map(
-          (execution): ExecutionSummary => ({
-            executionArn: execution.executionArn ?? '',
-            name: execution.name ?? '',
-            workflow: workflow.name,
-            status: (execution.status ?? 'RUNNING') as ExecutionStatus,
-            startDate: iso(execution.startDate) ?? '',
-            ...(execution.stopDate ? { stopDate: iso(execution.stopDate) } : {}),
+          new ListExecutionsCommand({
+            stateMachineArn: workflow.arn,
+            maxResults: ListedPerWorkflow,
+            ...(filter.status ? { statusFilter: filter.status as SfnStatus } : {}),
           }),
         )
+        return (answer.executions ?? []).map((execution): ExecutionSummary => ({
+          executionArn: execution.executionArn ?? '',
+          name: execution.name ?? '',
+          workflow: workflow.name,
+          status: (execution.status ?? 'RUNNING') as ExecutionStatus,
+          startDate: iso(execution.startDate) ?? '',
+          ...(execution.stopDate ? { stopDate: iso(execution.stopDate) } : {}),
+        }))
       } catch (error) {
-        if (errorName(error) !== 'StateMachineTypeNotSupported') throw fromAwsError(error, 'Step Functions', aws.settings)
-        skipped.push({ workflow: workflow.name, reason: 'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)' })
+        if (errorName(error) !== 'StateMachineTypeNotSupported')
+          throw fromAwsError(error, 'Step Functions', aws.settings)
+        skipped.push({
+          workflow: workflow.name,
+          reason:
+            'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)',
+        })
         return []
       }
     }),
@@ -58,8 +77,12 @@ export const listExecutions = async (aws: AwsContext, filter: ExecutionFilter = 
   let executions = lists.flat()
   if (filter.key !== undefined && filter.key !== '') {
     const key = filter.key
-    const subjects = await mapLimit(executions, DescribeConcurrency, async (execution) => subjectOf(parseJson((await describe(aws, execution.executionArn)).input)))
-    executions = executions.flatMap((execution, index) => (subjects[index] === key ? [{ ...execution, subject: key }] : []))
+    const subjects = await mapLimit(executions, DescribeConcurrency, async (execution) =>
+      subjectOf(parseJson((await describe(aws, execution.executionArn)).input)),
+    )
+    executions = executions.flatMap((execution, index) =>
+      subjects[index] === key ? [{ ...execution, subject: key }] : [],
+    )
   }
   return { executions, ...(skipped.length > 0 ? { skipped } : {}) }
 }
@@ -77,8 +100,16 @@ export const getExecution = async (aws: AwsContext, id: string): Promise<Executi
   const history: HistoryEvent[] = []
   let token: string | undefined
   do {
-    const page = await aws.call('Step Functions', () => aws.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token })))
-    for (const event of page.events ?? []) history.push({ ...event, id: event.id ?? 0, timestamp: iso(event.timestamp) ?? '', type: event.type ?? '' } as HistoryEvent)
+    const page = await aws.call('Step Functions', () =>
+      aws.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token })),
+    )
+    for (const event of page.events ?? [])
+      history.push({
+        ...event,
+        id: event.id ?? 0,
+        timestamp: iso(event.timestamp) ?? '',
+        type: event.type ?? '',
+      } as HistoryEvent)
     token = page.nextToken
   } while (token)
   const input = parseJson(described.input)
@@ -111,7 +142,10 @@ export const describeByName = async (aws: AwsContext, name: string): Promise<Des
       throw fromAwsError(error, 'Step Functions', aws.settings)
     }
   }
-  throw new NotFound(`no execution named ${name} in the workflows of stack ${aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'}); give its ARN to read another`)
+  throw new NotFound(
+    `no execution named ${name} in the workflows of stack ${aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'}); give its ARN to read another`,
+  )
 }
 
-export const executionArnOf = (workflow: Workflow, name: string): string => `${workflow.arn.replace(':stateMachine:', ':execution:')}:${name}`
+export const executionArnOf = (workflow: Workflow, name: string): string =>
+  `${workflow.arn.replace(':stateMachine:', ':execution:')}:${name}`

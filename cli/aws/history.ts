@@ -36,15 +36,18 @@ interface Entry {
 const scheduled = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled'])
 
 /** The events that say a state's work failed; their details carry `error` and `cause`. */
-const failure = /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|SubmitFailed|ScheduleFailed)$|^(Map|Parallel)StateFailed$|^MapRunFailed$|^EvaluationFailed$|StateFailed$/
+const failure =
+  /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|SubmitFailed|ScheduleFailed)$|^(Map|Parallel)StateFailed$|^MapRunFailed$|^EvaluationFailed$|StateFailed$/
 
 /** The details object of an event: `taskFailedEventDetails` for `TaskFailed`. */
 const detailsOf = (event: HistoryEvent): Record<string, unknown> | undefined => {
-  const details = event[`${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`] ?? event.stateFailedEventDetails
+  const details =
+    event[`${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}EventDetails`] ?? event.stateFailedEventDetails
   return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : value === undefined || value === null ? undefined : JSON.stringify(value))
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : value === undefined || value === null ? undefined : JSON.stringify(value)
 
 /** Folds a Step Functions execution history into one line per state: status, timings, retries and the last error. */
 export const summarizeHistory = (history: ReadonlyArray<HistoryEvent>): ReadonlyArray<StateSummary> => {
@@ -79,7 +82,14 @@ export const summarizeHistory = (history: ReadonlyArray<HistoryEvent>): Readonly
       let summary = summaries.get(name)
       if (summary) summary.iterations += 1
       else {
-        summary = { name, type: event.type.replace(/StateEntered$/, ''), status: 'RUNNING', enteredAt: event.timestamp, retries: 0, iterations: 1 }
+        summary = {
+          name,
+          type: event.type.replace(/StateEntered$/, ''),
+          status: 'RUNNING',
+          enteredAt: event.timestamp,
+          retries: 0,
+          iterations: 1,
+        }
         summaries.set(name, summary)
         statuses.set(name, new Map())
       }
@@ -107,7 +117,8 @@ export const summarizeHistory = (history: ReadonlyArray<HistoryEvent>): Readonly
 
     // Map and Parallel bookkeeping points back at the last event of an iteration or branch: own it by the open state.
     let entry: Entry | undefined
-    if (/^Map(State|Iteration|Run)/.test(event.type)) entry = openEntry(text(details?.name), text(details?.name) === undefined ? 'Map' : undefined)
+    if (/^Map(State|Iteration|Run)/.test(event.type))
+      entry = openEntry(text(details?.name), text(details?.name) === undefined ? 'Map' : undefined)
     else if (event.type.startsWith('ParallelState')) entry = openEntry(undefined, 'Parallel')
     else entry = previous?.entry
     if (event.type === 'MapIterationStarted' && entry) {
@@ -139,7 +150,10 @@ export const summarizeHistory = (history: ReadonlyArray<HistoryEvent>): Readonly
 
   for (const summary of summaries.values()) {
     const all = [...(statuses.get(summary.name)?.values() ?? [])]
-    summary.status = all.reduce<Status>((worst, status) => (severity[status] > severity[worst] ? status : worst), 'SUCCEEDED')
+    summary.status = all.reduce<Status>(
+      (worst, status) => (severity[status] > severity[worst] ? status : worst),
+      'SUCCEEDED',
+    )
     // A Fail state has no exit event: reaching it is its whole job.
     if (summary.type === 'Fail') summary.status = 'FAILED'
   }

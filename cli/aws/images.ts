@@ -14,10 +14,19 @@ const ClockSkewMs = 60_000
 const MaxPages = 5
 
 /** S3 PutObject of the bytes at `uploads/{key}` in the stack's bucket (the BucketName output). */
-export const uploadObject = async (aws: AwsContext, key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> => {
+export const uploadObject = async (
+  aws: AwsContext,
+  key: string,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<UploadResult> => {
   const bucket = await aws.stack.output('BucketName')
   const objectKey = `${UploadsPrefix}${key}`
-  const answer = await aws.call('S3', () => aws.clients.s3.send(new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: bytes, ContentType: contentType })))
+  const answer = await aws.call('S3', () =>
+    aws.clients.s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: objectKey, Body: bytes, ContentType: contentType }),
+    ),
+  )
   if (!answer.ETag) throw new InvalidResponse(`S3 PutObject of ${objectKey} answered without an ETag`)
   return { bucket, key: objectKey, etag: answer.ETag, size: bytes.byteLength }
 }
@@ -29,11 +38,16 @@ interface Subject {
 }
 
 const subjectOf = (described: DescribeExecutionCommandOutput): Subject => {
-  const object = (parseJson(described.input) as { detail?: { object?: { key?: unknown; etag?: unknown } } } | undefined)?.detail?.object
-  return { ...(typeof object?.key === 'string' ? { key: object.key } : {}), ...(typeof object?.etag === 'string' ? { etag: object.etag } : {}) }
+  const object = (parseJson(described.input) as { detail?: { object?: { key?: unknown; etag?: unknown } } } | undefined)
+    ?.detail?.object
+  return {
+    ...(typeof object?.key === 'string' ? { key: object.key } : {}),
+    ...(typeof object?.etag === 'string' ? { etag: object.etag } : {}),
+  }
 }
 
-const isFailure = (status: string | undefined): boolean => status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED'
+const isFailure = (status: string | undefined): boolean =>
+  status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED'
 
 /**
  * Waits for uploads by reading the image workflow's executions, best effort: S3 tells EventBridge, a rule starts the
@@ -104,19 +118,29 @@ export class ImageWaiter {
   }
 
   /** The image workflow's executions started since `since`, newest first; uploads waiting together share one listing per poll. */
-  private async recent(workflow: Workflow, since: number, now: () => number): Promise<ReadonlyArray<ExecutionListItem>> {
+  private async recent(
+    workflow: Workflow,
+    since: number,
+    now: () => number,
+  ): Promise<ReadonlyArray<ExecutionListItem>> {
     if (!this.listing || now() - this.listing.at >= this.aws.pollMs / 2) {
       this.listing = { at: now(), executions: this.list(workflow, since) }
     }
     const executions = await this.listing.executions
-    return executions.filter((execution) => (execution.startDate ? new Date(execution.startDate).getTime() : 0) >= since)
+    return executions.filter(
+      (execution) => (execution.startDate ? new Date(execution.startDate).getTime() : 0) >= since,
+    )
   }
 
   private async list(workflow: Workflow, since: number): Promise<ReadonlyArray<ExecutionListItem>> {
     const all: ExecutionListItem[] = []
     let token: string | undefined
     for (let page = 0; page < MaxPages; page += 1) {
-      const answer = await this.aws.call('Step Functions', () => this.aws.clients.sfn.send(new ListExecutionsCommand({ stateMachineArn: workflow.arn, maxResults: 100, nextToken: token })))
+      const answer = await this.aws.call('Step Functions', () =>
+        this.aws.clients.sfn.send(
+          new ListExecutionsCommand({ stateMachineArn: workflow.arn, maxResults: 100, nextToken: token }),
+        ),
+      )
       all.push(...(answer.executions ?? []))
       token = answer.nextToken
       const oldest = all[all.length - 1]?.startDate
@@ -138,7 +162,22 @@ export class ImageWaiter {
 /** The image workflow's output is the image record (its Succeed state's OutputPath); a minimal one if it is not. */
 const recordOf = (described: DescribeExecutionCommandOutput, upload: UploadResult): ImageRecord => {
   const output = parseJson(described.output) as Partial<ImageRecord> | undefined
-  if (output && typeof output === 'object' && (output.status === 'PROCESSED' || output.status === 'FAILED') && Array.isArray(output.renditions)) return output as ImageRecord
+  if (
+    output &&
+    typeof output === 'object' &&
+    (output.status === 'PROCESSED' || output.status === 'FAILED') &&
+    Array.isArray(output.renditions)
+  )
+    return output as ImageRecord
   const at = iso(described.stopDate) ?? new Date().toISOString()
-  return { key: upload.key, bucket: upload.bucket, etag: upload.etag, size: upload.size, status: 'PROCESSED', renditions: [], createdAt: at, updatedAt: at }
+  return {
+    key: upload.key,
+    bucket: upload.bucket,
+    etag: upload.etag,
+    size: upload.size,
+    status: 'PROCESSED',
+    renditions: [],
+    createdAt: at,
+    updatedAt: at,
+  }
 }

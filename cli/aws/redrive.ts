@@ -17,7 +17,13 @@ export const redriveExecution = async (aws: AwsContext, id: string): Promise<Exe
   const described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
   const executionArn = described.executionArn ?? id
   if (!RedrivableStatuses.includes(described.status ?? '')) {
-    throw new HttpError(409, 'ExecutionNotRedrivable', `execution ${described.name ?? id} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`, [], 'Step Functions')
+    throw new HttpError(
+      409,
+      'ExecutionNotRedrivable',
+      `execution ${described.name ?? id} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
+      [],
+      'Step Functions',
+    )
   }
   await aws.call('Step Functions', () => aws.clients.sfn.send(new RedriveExecutionCommand({ executionArn })))
   return summaryOf(aws, await describe(aws, executionArn))
@@ -33,7 +39,9 @@ const summaryOf = async (aws: AwsContext, described: DescribeExecutionCommandOut
     workflow: described.stateMachineArn ? await aws.stack.workflowOf(described.stateMachineArn) : '',
     status: (described.status ?? 'RUNNING') as ExecutionStatus,
     startDate: iso(start) ?? '',
-    ...(stop ? { stopDate: iso(stop), ...(start ? { durationMs: new Date(stop).getTime() - new Date(start).getTime() } : {}) } : {}),
+    ...(stop
+      ? { stopDate: iso(stop), ...(start ? { durationMs: new Date(stop).getTime() - new Date(start).getTime() } : {}) }
+      : {}),
     ...(subject === undefined ? {} : { subject }),
     ...(described.redriveCount ? { redriveCount: described.redriveCount } : {}),
   }

@@ -16,7 +16,6 @@ import { iso, type AwsContext } from './context'
 import { ArchiveName } from './limits'
 import { withoutHash } from './stack'
 
-
 /** The part of an ARN after its last `/`: a rule's or an archive's name. */
 const lastSegment = (arn: string): string => arn.slice(arn.lastIndexOf('/') + 1)
 
@@ -69,11 +68,14 @@ export class Replays {
   }
 
   async get(name: string): Promise<Replay> {
-    const answer = await this.aws.call('EventBridge', () => this.aws.clients.events.send(new DescribeReplayCommand({ ReplayName: name })))
+    const answer = await this.aws.call('EventBridge', () =>
+      this.aws.clients.events.send(new DescribeReplayCommand({ ReplayName: name })),
+    )
     const filters = answer.Destination?.FilterArns ?? []
     return {
       ...this.view(answer),
-      rules: filters.length > 0 ? filters.map((arn) => shortRuleName(lastSegment(arn), this.aws.stack.stackName)) : null,
+      rules:
+        filters.length > 0 ? filters.map((arn) => shortRuleName(lastSegment(arn), this.aws.stack.stackName)) : null,
     }
   }
 
@@ -83,7 +85,9 @@ export class Replays {
     const replays: Replay[] = []
     let token: string | undefined
     do {
-      const page = await this.aws.call('EventBridge', () => this.aws.clients.events.send(new ListReplaysCommand({ EventSourceArn: archive.arn, NextToken: token })))
+      const page = await this.aws.call('EventBridge', () =>
+        this.aws.clients.events.send(new ListReplaysCommand({ EventSourceArn: archive.arn, NextToken: token })),
+      )
       replays.push(...(page.Replays ?? []).map((replay) => this.view(replay)))
       token = page.NextToken
     } while (token)
@@ -92,7 +96,9 @@ export class Replays {
 
   /** CancelReplay, then the replay as it is now (CANCELLING until EventBridge has stopped it). */
   async cancel(name: string): Promise<Replay> {
-    await this.aws.call('EventBridge', () => this.aws.clients.events.send(new CancelReplayCommand({ ReplayName: name })))
+    await this.aws.call('EventBridge', () =>
+      this.aws.clients.events.send(new CancelReplayCommand({ ReplayName: name })),
+    )
     return this.get(name)
   }
 
@@ -113,8 +119,11 @@ export class Replays {
 
   private archive(): Promise<{ readonly arn: string; readonly busArn: string }> {
     return (this.archivePromise ??= (async () => {
-      const answer = await this.aws.call('EventBridge', () => this.aws.clients.events.send(new DescribeArchiveCommand({ ArchiveName })))
-      if (!answer.ArchiveArn || !answer.EventSourceArn) throw new NotFound(`EventBridge describes archive ${ArchiveName} without its ARN or its bus`)
+      const answer = await this.aws.call('EventBridge', () =>
+        this.aws.clients.events.send(new DescribeArchiveCommand({ ArchiveName })),
+      )
+      if (!answer.ArchiveArn || !answer.EventSourceArn)
+        throw new NotFound(`EventBridge describes archive ${ArchiveName} without its ARN or its bus`)
       return { arn: answer.ArchiveArn, busArn: answer.EventSourceArn }
     })())
   }
@@ -125,7 +134,9 @@ export class Replays {
     const all: Rule[] = []
     let token: string | undefined
     do {
-      const page = await this.aws.call('EventBridge', () => this.aws.clients.events.send(new ListRulesCommand({ EventBusName: bus, NextToken: token })))
+      const page = await this.aws.call('EventBridge', () =>
+        this.aws.clients.events.send(new ListRulesCommand({ EventBusName: bus, NextToken: token })),
+      )
       all.push(...(page.Rules ?? []))
       token = page.NextToken
     } while (token)
@@ -133,10 +144,25 @@ export class Replays {
     const known = () => all.map((rule) => shortRuleName(rule.Name ?? '', stack)).join(', ') || 'none'
     return names.map((name) => {
       const wanted = name.toLowerCase()
-      const exact = all.filter((rule) => [rule.Name ?? '', shortRuleName(rule.Name ?? '', stack)].some((candidate) => candidate.toLowerCase() === wanted))
-      const matches = exact.length > 0 ? exact : all.filter((rule) => [wanted, `${stack}-${name}`.toLowerCase()].some((prefix) => (rule.Name ?? '').toLowerCase().startsWith(prefix)))
-      if (matches.length === 0) throw new NotFound(`--rule ${name}: no rule of bus ${bus} has that name (rules: ${known()})`)
-      if (matches.length > 1) throw new UsageError(`--rule ${name} names ${matches.length} rules of bus ${bus}: ${matches.map((rule) => rule.Name).join(', ')}; give one's full name`)
+      const exact = all.filter((rule) =>
+        [rule.Name ?? '', shortRuleName(rule.Name ?? '', stack)].some(
+          (candidate) => candidate.toLowerCase() === wanted,
+        ),
+      )
+      const matches =
+        exact.length > 0
+          ? exact
+          : all.filter((rule) =>
+              [wanted, `${stack}-${name}`.toLowerCase()].some((prefix) =>
+                (rule.Name ?? '').toLowerCase().startsWith(prefix),
+              ),
+            )
+      if (matches.length === 0)
+        throw new NotFound(`--rule ${name}: no rule of bus ${bus} has that name (rules: ${known()})`)
+      if (matches.length > 1)
+        throw new UsageError(
+          `--rule ${name} names ${matches.length} rules of bus ${bus}: ${matches.map((rule) => rule.Name).join(', ')}; give one's full name`,
+        )
       return matches[0] as Rule
     })
   }

@@ -1,4 +1,8 @@
-import { DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation'
+import {
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation'
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { ListTagsForResourceCommand } from '@aws-sdk/client-sfn'
 import { NotFound } from '../backend'
@@ -56,8 +60,12 @@ const queuesFromOutput = (output: string | undefined): ReadonlyArray<DeadLetterQ
     return undefined
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined
-  const entries = Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string' && /^https?:\/\//.test(entry[1]))
-  return entries.length > 0 ? entries.map(([name, url]) => ({ name, url, physicalName: url.slice(url.lastIndexOf('/') + 1) })) : undefined
+  const entries = Object.entries(parsed).filter(
+    (entry): entry is [string, string] => typeof entry[1] === 'string' && /^https?:\/\//.test(entry[1]),
+  )
+  return entries.length > 0
+    ? entries.map(([name, url]) => ({ name, url, physicalName: url.slice(url.lastIndexOf('/') + 1) }))
+    : undefined
 }
 
 /**
@@ -84,10 +92,17 @@ export class StackReader {
         const answer = await this.clients.cloudformation.send(new DescribeStacksCommand({ StackName: this.stackName }))
         const stack = answer.Stacks?.[0]
         if (!stack) throw new AwsUnavailable(this.missingStack())
-        return Object.fromEntries((stack.Outputs ?? []).flatMap((output) => (output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue]] : [])))
+        return Object.fromEntries(
+          (stack.Outputs ?? []).flatMap((output) =>
+            output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue]] : [],
+          ),
+        )
       } catch (error) {
         // CloudFormation answers a missing stack with a ValidationError: "Stack with id X does not exist".
-        if ((error as { name?: unknown }).name === 'ValidationError' && /does not exist/i.test(String((error as { message?: unknown }).message))) {
+        if (
+          (error as { name?: unknown }).name === 'ValidationError' &&
+          /does not exist/i.test(String((error as { message?: unknown }).message))
+        ) {
           throw new AwsUnavailable(this.missingStack())
         }
         throw fromAwsError(error, 'CloudFormation', this.settings)
@@ -98,7 +113,10 @@ export class StackReader {
   /** One output's value; a stack without it was deployed from another version of the app. */
   async output(key: string): Promise<string> {
     const value = (await this.outputs())[key]
-    if (value === undefined || value === '') throw new AwsUnavailable(`stack ${this.stackName} has no output ${key}: deploy this version of the app (npx cdk deploy)`)
+    if (value === undefined || value === '')
+      throw new AwsUnavailable(
+        `stack ${this.stackName} has no output ${key}: deploy this version of the app (npx cdk deploy)`,
+      )
     return value
   }
 
@@ -107,7 +125,11 @@ export class StackReader {
       const all: StackResourceSummary[] = []
       let token: string | undefined
       do {
-        const page = await this.send('CloudFormation', () => this.clients.cloudformation.send(new ListStackResourcesCommand({ StackName: this.stackName, NextToken: token })))
+        const page = await this.send('CloudFormation', () =>
+          this.clients.cloudformation.send(
+            new ListStackResourcesCommand({ StackName: this.stackName, NextToken: token }),
+          ),
+        )
         all.push(...(page.StackResourceSummaries ?? []))
         token = page.NextToken
       } while (token)
@@ -128,14 +150,25 @@ export class StackReader {
       })
       if (found.length === 0) {
         found = (await this.resources())
-          .filter((resource) => resource.ResourceType === 'AWS::StepFunctions::StateMachine' && resource.PhysicalResourceId)
-          .map((resource) => ({ construct: withoutHash(resource.LogicalResourceId ?? '').replace(/(.)StateMachine$/, '$1'), arn: resource.PhysicalResourceId ?? '' }))
+          .filter(
+            (resource) => resource.ResourceType === 'AWS::StepFunctions::StateMachine' && resource.PhysicalResourceId,
+          )
+          .map((resource) => ({
+            construct: withoutHash(resource.LogicalResourceId ?? '').replace(/(.)StateMachine$/, '$1'),
+            arn: resource.PhysicalResourceId ?? '',
+          }))
       }
       return Promise.all(
         found.map(async ({ construct, arn }) => {
           const tag = await this.workflowTag(arn)
           const machineName = arn.slice(arn.lastIndexOf(':') + 1)
-          const aliases = [...new Set([tag, construct, machineName].filter((alias): alias is string => !!alias).map((alias) => alias.toLowerCase()))]
+          const aliases = [
+            ...new Set(
+              [tag, construct, machineName]
+                .filter((alias): alias is string => !!alias)
+                .map((alias) => alias.toLowerCase()),
+            ),
+          ]
           return { name: tag ?? construct, arn, aliases }
         }),
       )
@@ -148,7 +181,10 @@ export class StackReader {
     if (name === undefined) return workflows
     const wanted = name.trim().toLowerCase()
     const picked = workflows.filter((workflow) => workflow.aliases.includes(wanted))
-    if (picked.length === 0) throw new NotFound(`no workflow ${name} in stack ${this.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`)
+    if (picked.length === 0)
+      throw new NotFound(
+        `no workflow ${name} in stack ${this.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
+      )
     return picked
   }
 
@@ -167,7 +203,10 @@ export class StackReader {
       const listed = queuesFromOutput((await this.outputs()).DeadLetterQueueUrls)
       if (listed) return listed
       const queues = (await this.resources()).filter(
-        (resource) => resource.ResourceType === 'AWS::SQS::Queue' && (resource.LogicalResourceId ?? '').includes('DeadLetters') && resource.PhysicalResourceId,
+        (resource) =>
+          resource.ResourceType === 'AWS::SQS::Queue' &&
+          (resource.LogicalResourceId ?? '').includes('DeadLetters') &&
+          resource.PhysicalResourceId,
       )
       return Promise.all(
         queues.map(async (resource) => {
@@ -175,8 +214,13 @@ export class StackReader {
           // An SQS queue's physical id is its URL; anything else is a name to look the URL up by.
           const url = /^https?:\/\//.test(physical)
             ? physical
-            : ((await this.send('SQS', () => this.clients.sqs.send(new GetQueueUrlCommand({ QueueName: physical })))).QueueUrl ?? physical)
-          return { name: queueName(resource.LogicalResourceId ?? physical), url, physicalName: url.slice(url.lastIndexOf('/') + 1) }
+            : ((await this.send('SQS', () => this.clients.sqs.send(new GetQueueUrlCommand({ QueueName: physical }))))
+                .QueueUrl ?? physical)
+          return {
+            name: queueName(resource.LogicalResourceId ?? physical),
+            url,
+            physicalName: url.slice(url.lastIndexOf('/') + 1),
+          }
         }),
       )
     })())
@@ -186,11 +230,17 @@ export class StackReader {
   async pickQueue(name: string): Promise<DeadLetterQueue> {
     const queues = await this.deadLetterQueues()
     const wanted = name.trim().toLowerCase()
-    const exact = queues.filter((queue) => [queue.name, queue.physicalName, queue.url].some((alias) => alias.toLowerCase() === wanted))
+    const exact = queues.filter((queue) =>
+      [queue.name, queue.physicalName, queue.url].some((alias) => alias.toLowerCase() === wanted),
+    )
     const found = exact.length > 0 ? exact : queues.filter((queue) => queue.name.toLowerCase().endsWith(wanted))
     if (found.length !== 1) {
       const known = queues.map((queue) => queue.name).join(', ') || 'none'
-      throw new NotFound(found.length === 0 ? `no dead-letter queue ${name} in stack ${this.stackName} (queues: ${known})` : `${name} names ${found.length} dead-letter queues of stack ${this.stackName}: ${found.map((queue) => queue.name).join(', ')}`)
+      throw new NotFound(
+        found.length === 0
+          ? `no dead-letter queue ${name} in stack ${this.stackName} (queues: ${known})`
+          : `${name} names ${found.length} dead-letter queues of stack ${this.stackName}: ${found.map((queue) => queue.name).join(', ')}`,
+      )
     }
     return found[0] as DeadLetterQueue
   }

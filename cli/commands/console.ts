@@ -9,7 +9,8 @@ const loopback = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i
 const parsePort = (raw: string | undefined): number => {
   if (raw === undefined) return DefaultConsolePort
   const port = Number(raw)
-  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535) throw new UsageError(`--port must be a whole number from 0 to 65535 (got ${raw})`)
+  if (!/^\d+$/.test(raw.trim()) || !Number.isInteger(port) || port > 65535)
+    throw new UsageError(`--port must be a whole number from 0 to 65535 (got ${raw})`)
   return port
 }
 
@@ -31,8 +32,16 @@ export const consoleCommand = defineCommand(
     summary: 'open the web console: executions, events, replays, dead letters, metrics, images',
     positionals: { label: '', min: 0, max: 0 },
     options: {
-      port: { type: 'string', placeholder: 'N', description: `with --target aws: the port to listen on (default ${DefaultConsolePort}; 0 for any free one)` },
-      host: { type: 'string', placeholder: 'H', description: `with --target aws: the address to listen on (default ${DefaultConsoleHost})` },
+      port: {
+        type: 'string',
+        placeholder: 'N',
+        description: `with --target aws: the port to listen on (default ${DefaultConsolePort}; 0 for any free one)`,
+      },
+      host: {
+        type: 'string',
+        placeholder: 'H',
+        description: `with --target aws: the address to listen on (default ${DefaultConsoleHost})`,
+      },
     },
     description: `The web console: workflows and their executions state by state, redrive and start again, replays,
 dead letters (inspect, redrive, delete), metrics per step and per workflow, images and uploads.
@@ -58,7 +67,10 @@ Examples:
     const { io } = context
     if (context.target === 'local') {
       const given = options.port !== undefined ? '--port' : options.host !== undefined ? '--host' : undefined
-      if (given) throw new UsageError(`${given} only applies with --target aws: the local runtime serves the console on its own address (HOST and PORT of npm start)`)
+      if (given)
+        throw new UsageError(
+          `${given} only applies with --target aws: the local runtime serves the console on its own address (HOST and PORT of npm start)`,
+        )
       const client = context.client()
       const health = await client.health()
       if (health.status !== 'ok') {
@@ -82,11 +94,18 @@ Examples:
       served = await serveConsole(data, { host, port, log: (line) => io.stderr.write(`pipeline console: ${line}\n`) })
     } catch (error) {
       const code = (error as { code?: unknown }).code
-      if (code === 'EADDRINUSE') throw new UsageError(`port ${port} on ${host} is in use: pass another --port (0 for any free one)`, { showHelpHint: false })
-      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES') throw new UsageError(`cannot listen on ${host}:${port} (${String(code)})`, { showHelpHint: false })
+      if (code === 'EADDRINUSE')
+        throw new UsageError(`port ${port} on ${host} is in use: pass another --port (0 for any free one)`, {
+          showHelpHint: false,
+        })
+      if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EACCES')
+        throw new UsageError(`cannot listen on ${host}:${port} (${String(code)})`, { showHelpHint: false })
       throw error
     }
-    if (!loopback.test(host)) io.stderr.write(`pipeline console: listening on ${host}: anyone who reaches it acts on stack ${settings.stack} with your AWS credentials\n`)
+    if (!loopback.test(host))
+      io.stderr.write(
+        `pipeline console: listening on ${host}: anyone who reaches it acts on stack ${settings.stack} with your AWS credentials\n`,
+      )
     io.stdout.write(`Console for stack ${settings.stack} (${region}): ${served.url}\nPress Ctrl+C to stop.\n`)
     await untilStopped()
     await served.close()
@@ -95,7 +114,8 @@ Examples:
 )
 
 /** The AWS console and its SDK clients load only when served: `--help` and the local target never pay for them. */
-const loadConsole = (): typeof import('../../infra/aws/console/console-data') & typeof import('../../infra/aws/console/serve') => ({
+const loadConsole = (): typeof import('../../infra/aws/console/console-data') &
+  typeof import('../../infra/aws/console/serve') => ({
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above); tsx and jest both resolve it
   ...(require('../../infra/aws/console/console-data') as typeof import('../../infra/aws/console/console-data')),
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- as above

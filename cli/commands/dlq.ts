@@ -44,7 +44,8 @@ Examples:
   },
   async ({ positionals, options }, { io, backend }) => {
     const queue = positionals[0]
-    if (queue === undefined && !options.all) throw new UsageError('name a QUEUE, or pass --all for every dead-letter queue')
+    if (queue === undefined && !options.all)
+      throw new UsageError('name a QUEUE, or pass --all for every dead-letter queue')
     if (queue !== undefined && options.all) throw new UsageError('give a QUEUE or --all, not both')
     const answer = await backend().redriveDlq(queue)
     const left = answer.results.some((result) => result.status === 'PARTIAL')
@@ -55,9 +56,15 @@ Examples:
     const palette = paletteFor(io.stdout, io.env)
     const rows = answer.results.map((result) => [result.queue, result.status, redriveDetail(result)])
     const leftLines = answer.results.flatMap((result) =>
-      [...(result.failed ?? []), ...(result.skipped ?? [])].map((message) => `${result.queue}: ${message.id} left in the queue: ${message.reason}\n`),
+      [...(result.failed ?? []), ...(result.skipped ?? [])].map(
+        (message) => `${result.queue}: ${message.id} left in the queue: ${message.reason}\n`,
+      ),
     )
-    io.stdout.write(table([{ header: 'QUEUE' }, { header: 'STATUS', style: palette.status }, { header: 'DETAIL' }], rows, { maxWidth: terminalWidth(io.stdout) }) + leftLines.join(''))
+    io.stdout.write(
+      table([{ header: 'QUEUE' }, { header: 'STATUS', style: palette.status }, { header: 'DETAIL' }], rows, {
+        maxWidth: terminalWidth(io.stdout),
+      }) + leftLines.join(''),
+    )
     return left ? 1 : 0
   },
 )
@@ -65,7 +72,10 @@ Examples:
 /** What happened to a queue, after its status. */
 const redriveDetail = (result: RedriveResult): string => {
   if (result.status === 'MOVING') {
-    const count = result.approximateMessages === undefined ? 'messages' : `about ${result.approximateMessages} message${result.approximateMessages === 1 ? '' : 's'}`
+    const count =
+      result.approximateMessages === undefined
+        ? 'messages'
+        : `about ${result.approximateMessages} message${result.approximateMessages === 1 ? '' : 's'}`
     return `${count} moving back to ${(result.destinations ?? []).join(', ')} (SQS message move task)`
   }
   const parts = [
@@ -117,7 +127,12 @@ Examples:
         const { key, reason } = summarize(message)
         return [message.id, formatTime(message.sentAt), key ?? '-', reason ?? '-']
       })
-      return title + table([{ header: 'ID' }, { header: 'TIME' }, { header: 'KEY' }, { header: 'REASON' }], rows, { maxWidth: terminalWidth(io.stdout) })
+      return (
+        title +
+        table([{ header: 'ID' }, { header: 'TIME' }, { header: 'KEY' }, { header: 'REASON' }], rows, {
+          maxWidth: terminalWidth(io.stdout),
+        })
+      )
     })
     io.stdout.write(sections.join('\n'))
     return 0
@@ -126,11 +141,14 @@ Examples:
 
 /** A deployed queue's listing is a sample: say when SQS counts more than it shows. */
 const moreThanShown = (queue: DlqQueue): string =>
-  queue.approximateMessages !== undefined && queue.approximateMessages > queue.messages.length ? ` shown, of about ${queue.approximateMessages}` : ''
+  queue.approximateMessages !== undefined && queue.approximateMessages > queue.messages.length
+    ? ` shown, of about ${queue.approximateMessages}`
+    : ''
 
 type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined)
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined
 
 /**
  * What a dead letter is about. Bodies vary by producer: a failure record `{error, cause}`, Step Functions'
@@ -149,9 +167,19 @@ export const summarize = (message: DlqMessage): { readonly key?: string; readonl
   if (!isObject(body)) return {}
   const nested = isObject(body.error) ? body.error : isObject(body.Error) ? body.Error : {}
   const error = text(body.error) ?? text(body.Error) ?? text(body.errorType) ?? text(nested.Error) ?? text(nested.error)
-  const cause = text(body.cause) ?? text(body.Cause) ?? text(body.errorMessage) ?? text(nested.Cause) ?? text(nested.cause) ?? text(body.reason) ?? text(body.message)
+  const cause =
+    text(body.cause) ??
+    text(body.Cause) ??
+    text(body.errorMessage) ??
+    text(nested.Cause) ??
+    text(nested.cause) ??
+    text(body.reason) ??
+    text(body.message)
   const key = findKey(body)
-  return { ...(key === undefined ? {} : { key }), ...(describeFailure(error, cause) === undefined ? {} : { reason: describeFailure(error, cause) }) }
+  return {
+    ...(key === undefined ? {} : { key }),
+    ...(describeFailure(error, cause) === undefined ? {} : { reason: describeFailure(error, cause) }),
+  }
 }
 
 /** Breadth-first, so `detail.object.key` beats a key buried deeper; a few levels are enough for any event. */

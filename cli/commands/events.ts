@@ -14,9 +14,17 @@ export const events = defineCommand(
     summary: "list the bus's archived events",
     positionals: { label: '', min: 0, max: 0 },
     options: {
-      from: { type: 'string', placeholder: 'T', description: 'only events at or after T: ISO 8601 or a duration ago (15m, 2h, 1d)' },
+      from: {
+        type: 'string',
+        placeholder: 'T',
+        description: 'only events at or after T: ISO 8601 or a duration ago (15m, 2h, 1d)',
+      },
       to: { type: 'string', placeholder: 'T', description: 'only events before T, written like --from' },
-      pattern: { type: 'string', placeholder: 'FILE', description: 'only events this event pattern (a JSON file) matches' },
+      pattern: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'only events this event pattern (a JSON file) matches',
+      },
       limit: { type: 'string', placeholder: 'N', description: `list at most N events (default ${DefaultLimit})` },
       json: { type: 'boolean', description: 'print the events as a JSON array (seq, bus, archive, replayName, event)' },
     },
@@ -33,11 +41,16 @@ Examples:
     const now = Date.now()
     const from = isoTime(options.from, '--from', now)
     const to = isoTime(options.to, '--to', now)
-    if (from !== undefined && to !== undefined && from > to) throw new UsageError(`--from (${from}) must not be after --to (${to})`)
+    if (from !== undefined && to !== undefined && from > to)
+      throw new UsageError(`--from (${from}) must not be after --to (${to})`)
     const limit = parseLimit(options.limit, DefaultLimit)
-    const pattern = options.pattern === undefined ? undefined : JSON.stringify(await readPattern(options.pattern, '--pattern'))
+    const pattern =
+      options.pattern === undefined ? undefined : JSON.stringify(await readPattern(options.pattern, '--pattern'))
     const { events: found, more } = await collect(client(), { from, to, pattern }, limit)
-    if (more) io.stderr.write(`pipeline events: showing the first ${limit === 1 ? 'event' : `${limit} events`}; more match (raise --limit to see them)\n`)
+    if (more)
+      io.stderr.write(
+        `pipeline events: showing the first ${limit === 1 ? 'event' : `${limit} events`}; more match (raise --limit to see them)\n`,
+      )
     if (options.json) {
       io.stdout.write(json(found))
       return 0
@@ -54,7 +67,11 @@ Examples:
       summarizeDetail(event.detail) + (replayName ? ` (replay ${replayName})` : ''),
     ])
     io.stdout.write(
-      table([{ header: 'TIME' }, { header: 'SOURCE' }, { header: 'DETAIL-TYPE' }, { header: 'ID' }, { header: 'SUMMARY' }], rows, { maxWidth: terminalWidth(io.stdout) }),
+      table(
+        [{ header: 'TIME' }, { header: 'SOURCE' }, { header: 'DETAIL-TYPE' }, { header: 'ID' }, { header: 'SUMMARY' }],
+        rows,
+        { maxWidth: terminalWidth(io.stdout) },
+      ),
     )
     return 0
   },
@@ -86,8 +103,10 @@ const collect = async (
 
 type Json = Readonly<Record<string, unknown>>
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value : undefined)
-const isScalar = (value: unknown): value is string | number | boolean => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value : undefined
+const isScalar = (value: unknown): value is string | number | boolean =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
 
 /** The SUMMARY column: the detail's `key` or `object.key` (S3's), else its first few short scalar fields as `name=value`. */
 export const summarizeDetail = (detail: unknown): string => {
@@ -96,7 +115,9 @@ export const summarizeDetail = (detail: unknown): string => {
   const key = text(detail.key) ?? (isObject(detail.object) ? text(detail.object.key) : undefined)
   if (key !== undefined) return key
   const fields = Object.entries(detail)
-    .filter((entry): entry is [string, string | number | boolean] => isScalar(entry[1]) && String(entry[1]).length <= 40)
+    .filter(
+      (entry): entry is [string, string | number | boolean] => isScalar(entry[1]) && String(entry[1]).length <= 40,
+    )
     .slice(0, 3)
     .map(([name, value]) => `${name}=${String(value).replace(/\s+/g, ' ')}`)
   return fields.length > 0 ? fields.join(' ') : '-'

@@ -1,6 +1,16 @@
 import { defineCommand } from '../args'
 import type { ExecutionDetail, StateSummary } from '../client'
-import { describeFailure, durationBetween, fields, formatDuration, formatTime, json, paletteFor, table, terminalWidth } from '../format'
+import {
+  describeFailure,
+  durationBetween,
+  fields,
+  formatDuration,
+  formatTime,
+  json,
+  paletteFor,
+  table,
+  terminalWidth,
+} from '../format'
 
 export const execution = defineCommand(
   {
@@ -42,7 +52,10 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
     ['Status', status(detail.status)],
     ['Started', formatTime(detail.startDate)],
     ['Stopped', detail.stopDate ? formatTime(detail.stopDate) : undefined],
-    ['Duration', formatDuration(durationBetween(detail.startDate, detail.stopDate)) + (detail.stopDate ? '' : ' so far')],
+    [
+      'Duration',
+      formatDuration(durationBetween(detail.startDate, detail.stopDate)) + (detail.stopDate ? '' : ' so far'),
+    ],
     ['Error', detail.error],
     ['Cause', detail.cause === undefined ? undefined : describeFailure(undefined, detail.cause)],
     ['Console', detail.consoleUrl],
@@ -58,7 +71,14 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
     describeFailure(state.error, state.cause) ?? '',
   ])
   return `${header}\n${table(
-    [{ header: 'STATE' }, { header: 'TYPE' }, { header: 'STATUS', style: status }, { header: 'DURATION' }, { header: 'RETRIES' }, { header: 'ERROR' }],
+    [
+      { header: 'STATE' },
+      { header: 'TYPE' },
+      { header: 'STATUS', style: status },
+      { header: 'DURATION' },
+      { header: 'RETRIES' },
+      { header: 'ERROR' },
+    ],
     rows,
     { maxWidth: columns },
   )}`
@@ -68,5 +88,7 @@ const render = (detail: ExecutionDetail, columns: number | undefined, status: (t
 const stateDuration = (state: StateSummary, executionStopped: boolean): string => {
   if (state.durationMs !== undefined) return formatDuration(state.durationMs)
   if (state.exitedAt !== undefined) return formatDuration(durationBetween(state.enteredAt, state.exitedAt))
-  return state.status === 'RUNNING' && !executionStopped ? `${formatDuration(durationBetween(state.enteredAt, undefined))} so far` : '-'
+  return state.status === 'RUNNING' && !executionStopped
+    ? `${formatDuration(durationBetween(state.enteredAt, undefined))} so far`
+    : '-'
 }

@@ -10,8 +10,16 @@ export const executions = defineCommand(
     positionals: { label: '', min: 0, max: 0 },
     options: {
       workflow: { type: 'string', placeholder: 'W', description: 'only executions of workflow W' },
-      status: { type: 'string', placeholder: 'S', description: `only executions in status S (${ExecutionStatuses.join(', ')})` },
-      key: { type: 'string', placeholder: 'K', description: 'only executions about object key K (e.g. uploads/cat.jpg)' },
+      status: {
+        type: 'string',
+        placeholder: 'S',
+        description: `only executions in status S (${ExecutionStatuses.join(', ')})`,
+      },
+      key: {
+        type: 'string',
+        placeholder: 'K',
+        description: 'only executions about object key K (e.g. uploads/cat.jpg)',
+      },
       json: { type: 'boolean', description: "print the server's JSON answer as it came" },
     },
     description: `Lists the workflow executions as a table: name, workflow, status, start time (local) and duration
@@ -34,17 +42,26 @@ Examples:
       io.stdout.write(json(answer))
       return 0
     }
-    for (const { workflow, reason } of answer.skipped ?? []) io.stderr.write(`pipeline executions: skipped workflow ${workflow}: ${reason}\n`)
+    for (const { workflow, reason } of answer.skipped ?? [])
+      io.stderr.write(`pipeline executions: skipped workflow ${workflow}: ${reason}\n`)
     if (answer.executions.length === 0) {
       io.stdout.write('No executions.\n')
       return 0
     }
     const now = Date.now()
-    const newestFirst = [...answer.executions].sort((a, b) => (Date.parse(b.startDate) || 0) - (Date.parse(a.startDate) || 0))
+    const newestFirst = [...answer.executions].sort(
+      (a, b) => (Date.parse(b.startDate) || 0) - (Date.parse(a.startDate) || 0),
+    )
     const palette = paletteFor(io.stdout, io.env)
     io.stdout.write(
       table(
-        [{ header: 'NAME' }, { header: 'WORKFLOW' }, { header: 'STATUS', style: palette.status }, { header: 'STARTED' }, { header: 'DURATION' }],
+        [
+          { header: 'NAME' },
+          { header: 'WORKFLOW' },
+          { header: 'STATUS', style: palette.status },
+          { header: 'STARTED' },
+          { header: 'DURATION' },
+        ],
         newestFirst.map((execution) => [
           execution.name,
           execution.workflow,
@@ -60,6 +77,7 @@ Examples:
 
 const parseStatus = (raw: string): ExecutionStatus => {
   const status = raw.trim().toUpperCase()
-  if (!(ExecutionStatuses as ReadonlyArray<string>).includes(status)) throw new UsageError(`--status must be one of ${ExecutionStatuses.join(', ')} (got ${raw})`)
+  if (!(ExecutionStatuses as ReadonlyArray<string>).includes(status))
+    throw new UsageError(`--status must be one of ${ExecutionStatuses.join(', ')} (got ${raw})`)
   return status as ExecutionStatus
 }

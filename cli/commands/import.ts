@@ -35,9 +35,18 @@ export const importCommand = defineCommand(
     summary: 'upload a file of orders under imports/ and, with --wait, report its rows',
     positionals: { label: 'FILE', min: 1, max: 1 },
     options: {
-      key: { type: 'string', placeholder: 'K', description: "put the file at imports/K (default: the file's name); K may hold / for folders, a leading imports/ is dropped" },
+      key: {
+        type: 'string',
+        placeholder: 'K',
+        description:
+          "put the file at imports/K (default: the file's name); K may hold / for folders, a leading imports/ is dropped",
+      },
       wait: { type: 'boolean', description: "wait for the import's report and print its rows, accepted and rejected" },
-      timeout: { type: 'string', placeholder: 'S', description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})` },
+      timeout: {
+        type: 'string',
+        placeholder: 'S',
+        description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})`,
+      },
       json: { type: 'boolean', description: 'print the result as JSON (with --wait, the whole report under "report")' },
     },
     description: `Uploads FILE (orders as CSV or JSON, one order per row) to imports/K: the upload starts the import
@@ -60,11 +69,23 @@ Examples:
     const key = importKey(options.key ?? basename(file), options.key !== undefined)
     const bytes = await readLocalFile(file)
     const api = client()
-    const receipt = await api.importFile(key, bytes, contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream')
-    const base = { file, key: receipt.key, reportKey: `${ReportsPrefix}${key}.json`, etag: receipt.etag, size: receipt.size }
+    const receipt = await api.importFile(
+      key,
+      bytes,
+      contentTypes[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    )
+    const base = {
+      file,
+      key: receipt.key,
+      reportKey: `${ReportsPrefix}${key}.json`,
+      etag: receipt.etag,
+      size: receipt.size,
+    }
     let result: ImportResult = { ...base, status: 'UPLOADED' }
     if (options.wait) {
-      io.stderr.write(`uploaded ${receipt.key} (${formatBytes(receipt.size)}); waiting for its report ${base.reportKey}\n`)
+      io.stderr.write(
+        `uploaded ${receipt.key} (${formatBytes(receipt.size)}); waiting for its report ${base.reportKey}\n`,
+      )
       const report = await waitForReport(api, key, receipt, { deadline: Date.now() + timeoutSeconds * 1000 })
       result = report === undefined ? { ...base, status: 'TIMEOUT' } : { ...base, status: statusOf(report), report }
     }
@@ -78,7 +99,9 @@ Examples:
 const importKey = (key: string, given: boolean): string => {
   const bare = key.startsWith(ImportsPrefix) ? key.slice(ImportsPrefix.length) : key
   if (bare === '' || bare.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
-    throw new UsageError(`${given ? '--key' : 'the file name'} ${JSON.stringify(key)} makes the key ${ImportsPrefix}${bare}, which has an empty, "." or ".." path segment`)
+    throw new UsageError(
+      `${given ? '--key' : 'the file name'} ${JSON.stringify(key)} makes the key ${ImportsPrefix}${bare}, which has an empty, "." or ".." path segment`,
+    )
   }
   return bare
 }
@@ -93,11 +116,16 @@ const render = (result: ImportResult, timeoutSeconds: number, status: (text: str
   const head = `${status(result.status.padEnd(8))}  ${result.key}  `
   const { report } = result
   if (result.status === 'UPLOADED') return `${head}${formatBytes(result.size)}\n`
-  if (report === undefined) return `${head}no report after ${timeoutSeconds}s; see 'pipeline executions --key ${result.key}'\n`
-  if (result.status === 'FAILED') return `${head}the file could not be read: ${(report.error ?? '').replace(/\s+/g, ' ').trim()}\n`
+  if (report === undefined)
+    return `${head}no report after ${timeoutSeconds}s; see 'pipeline executions --key ${result.key}'\n`
+  if (result.status === 'FAILED')
+    return `${head}the file could not be read: ${(report.error ?? '').replace(/\s+/g, ' ').trim()}\n`
   const rejected = report.rejected.length
   const counts = `${report.format}, ${report.rows} row${report.rows === 1 ? '' : 's'}: ${report.accepted} accepted${rejected > 0 ? `, ${rejected} rejected` : ''}`
-  const lines = report.rejected.slice(0, ShownRejections).map((row) => `  line ${row.line}: ${row.reason.replace(/\s+/g, ' ').trim()}\n`)
-  const more = rejected > ShownRejections ? `  ... and ${rejected - ShownRejections} more (--json lists them all)\n` : ''
+  const lines = report.rejected
+    .slice(0, ShownRejections)
+    .map((row) => `  line ${row.line}: ${row.reason.replace(/\s+/g, ' ').trim()}\n`)
+  const more =
+    rejected > ShownRejections ? `  ... and ${rejected - ShownRejections} more (--json lists them all)\n` : ''
   return `${head}${counts}\n${lines.join('')}${more}`
 }

@@ -3,8 +3,10 @@ import type { MetricsView } from '../../infra/console/port'
 import { formatTime, json, table, terminalWidth } from '../format'
 import { TimeHelp, isoTime } from '../time'
 
-const ms = (value: number | undefined) => (value === undefined ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`)
-const percent = (rate: number | undefined) => (rate === undefined ? '-' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`)
+const ms = (value: number | undefined) =>
+  value === undefined ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`
+const percent = (rate: number | undefined) =>
+  rate === undefined ? '-' : `${(rate * 100).toFixed(rate === 1 ? 0 : 1)}%`
 
 export const metrics = defineCommand(
   {
@@ -12,7 +14,11 @@ export const metrics = defineCommand(
     summary: 'show step invocations and workflow outcomes over a window',
     positionals: { label: '', min: 0, max: 0 },
     options: {
-      from: { type: 'string', placeholder: 'TIME', description: `start of the window (default: an hour before --to): ${TimeHelp}` },
+      from: {
+        type: 'string',
+        placeholder: 'TIME',
+        description: `start of the window (default: an hour before --to): ${TimeHelp}`,
+      },
       to: { type: 'string', placeholder: 'TIME', description: 'end of the window (default: now)' },
       json: { type: 'boolean', description: "print the server's JSON answer, with each workflow's per-minute series" },
     },
@@ -30,7 +36,8 @@ Examples:
   async ({ options }, { io, backend }) => {
     const from = isoTime(options.from, '--from')
     const to = isoTime(options.to, '--to')
-    if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) throw new UsageError('--from must be before --to')
+    if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to))
+      throw new UsageError('--from must be before --to')
     const view = await backend().metrics({ from, to })
     io.stdout.write(options.json ? json(view) : render(view, terminalWidth(io.stdout)))
     return 0
@@ -39,17 +46,40 @@ Examples:
 
 const render = (view: MetricsView, columns: number | undefined): string => {
   const title = `From ${formatTime(view.from)} to ${formatTime(view.to)}\n\n`
-  const steps = view.steps.length === 0
-    ? 'No step was invoked in this window.\n'
-    : table(
-      [{ header: 'STEP' }, { header: 'INVOCATIONS' }, { header: 'ERRORS' }, { header: 'COLD STARTS' }, { header: 'P50' }, { header: 'P95' }, { header: 'P99' }],
-      [...view.steps].sort((a, b) => b.invocations - a.invocations || a.step.localeCompare(b.step))
-        .map((step) => [step.step, String(step.invocations), String(step.errors), String(step.coldStarts), ms(step.p50Ms), ms(step.p95Ms), ms(step.p99Ms)]),
-      { maxWidth: columns },
-    )
+  const steps =
+    view.steps.length === 0
+      ? 'No step was invoked in this window.\n'
+      : table(
+          [
+            { header: 'STEP' },
+            { header: 'INVOCATIONS' },
+            { header: 'ERRORS' },
+            { header: 'COLD STARTS' },
+            { header: 'P50' },
+            { header: 'P95' },
+            { header: 'P99' },
+          ],
+          [...view.steps]
+            .sort((a, b) => b.invocations - a.invocations || a.step.localeCompare(b.step))
+            .map((step) => [
+              step.step,
+              String(step.invocations),
+              String(step.errors),
+              String(step.coldStarts),
+              ms(step.p50Ms),
+              ms(step.p95Ms),
+              ms(step.p99Ms),
+            ]),
+          { maxWidth: columns },
+        )
   const workflows = table(
     [{ header: 'WORKFLOW' }, { header: 'SUCCEEDED' }, { header: 'FAILED' }, { header: 'SUCCESS RATE' }],
-    view.workflows.map((workflow) => [workflow.workflow, String(workflow.succeeded), String(workflow.failed), percent(workflow.successRate)]),
+    view.workflows.map((workflow) => [
+      workflow.workflow,
+      String(workflow.succeeded),
+      String(workflow.failed),
+      percent(workflow.successRate),
+    ]),
     { maxWidth: columns },
   )
   return `${title}${steps}\n${workflows}`

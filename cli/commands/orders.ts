@@ -18,12 +18,29 @@ const place = defineCommand(
     synopsis: '--customer ID --currency CUR [options]',
     options: {
       customer: { type: 'string', placeholder: 'ID', description: 'the customer placing the order (required)' },
-      item: { type: 'string', placeholder: 'SKU:QTY:PRICE', multiple: true, description: 'an item: QTY units of SKU at PRICE each (repeat for several)' },
+      item: {
+        type: 'string',
+        placeholder: 'SKU:QTY:PRICE',
+        multiple: true,
+        description: 'an item: QTY units of SKU at PRICE each (repeat for several)',
+      },
       total: { type: 'string', placeholder: 'AMOUNT', description: 'the order total, for an order without items' },
-      currency: { type: 'string', placeholder: 'CUR', description: 'a three-letter ISO 4217 code such as USD or EUR (required)' },
-      'idempotency-key': { type: 'string', placeholder: 'K', description: 'send Idempotency-Key K: retrying with the same K and order places it once' },
+      currency: {
+        type: 'string',
+        placeholder: 'CUR',
+        description: 'a three-letter ISO 4217 code such as USD or EUR (required)',
+      },
+      'idempotency-key': {
+        type: 'string',
+        placeholder: 'K',
+        description: 'send Idempotency-Key K: retrying with the same K and order places it once',
+      },
       wait: { type: 'boolean', description: 'wait until the order is ACCEPTED or REJECTED and print it' },
-      timeout: { type: 'string', placeholder: 'S', description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})` },
+      timeout: {
+        type: 'string',
+        placeholder: 'S',
+        description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})`,
+      },
       json: { type: 'boolean', description: "print the server's answer (with --wait, the order) as JSON" },
     },
     description: `Places an order with POST /orders: give its items (--item, repeated) or its total alone (--total), not both.
@@ -39,7 +56,8 @@ Examples:
     const order = placement(options)
     const timeoutSeconds = parseTimeout(options.timeout, options.wait, DefaultTimeoutSeconds)
     const key = options['idempotency-key']
-    if (key !== undefined && (key.length < 1 || key.length > 255)) throw new UsageError(`--idempotency-key must be 1 to 255 characters (got ${key.length})`)
+    if (key !== undefined && (key.length < 1 || key.length > 255))
+      throw new UsageError(`--idempotency-key must be 1 to 255 characters (got ${key.length})`)
     const api = client()
     const palette = paletteFor(io.stdout, io.env)
     const placed = await api.placeOrder(order, key)
@@ -51,7 +69,10 @@ Examples:
     const outcome = await waitForOrder(api, placed.orderId, { deadline: Date.now() + timeoutSeconds * 1000 })
     if (!outcome.settled) {
       if (options.json) io.stdout.write(json(outcome.order ?? placed))
-      else io.stdout.write(`${placed.orderId}  ${palette.status('PENDING')}  no decision after ${timeoutSeconds}s; see 'pipeline orders get ${placed.orderId}'\n`)
+      else
+        io.stdout.write(
+          `${placed.orderId}  ${palette.status('PENDING')}  no decision after ${timeoutSeconds}s; see 'pipeline orders get ${placed.orderId}'\n`,
+        )
       return 1
     }
     io.stdout.write(options.json ? json(outcome.order) : decisionLines(outcome.order, palette))
@@ -121,8 +142,15 @@ Examples:
     if (customerId === undefined || customerId === '') throw new UsageError('--customer ID is required')
     const limit = parseLimit(options.limit, DefaultLimit)
     const api = client()
-    const { items, more } = await collectPages((pageLimit, cursor) => api.listOrders({ customerId, limit: pageLimit, cursor }), limit, 'GET /orders')
-    if (more) io.stderr.write(`pipeline orders list: showing the first ${limit === 1 ? 'order' : `${limit} orders`}; there are more (raise --limit to see them)\n`)
+    const { items, more } = await collectPages(
+      (pageLimit, cursor) => api.listOrders({ customerId, limit: pageLimit, cursor }),
+      limit,
+      'GET /orders',
+    )
+    if (more)
+      io.stderr.write(
+        `pipeline orders list: showing the first ${limit === 1 ? 'order' : `${limit} orders`}; there are more (raise --limit to see them)\n`,
+      )
     if (options.json) {
       io.stdout.write(json(items))
       return 0
@@ -134,8 +162,20 @@ Examples:
     const palette = paletteFor(io.stdout, io.env)
     io.stdout.write(
       table(
-        [{ header: 'ORDER' }, { header: 'STATUS', style: palette.status }, { header: 'TOTAL' }, { header: 'ORIGIN' }, { header: 'CREATED' }],
-        items.map((order) => [order.orderId, order.status, amount(order.totalAmount, order.currency), order.origin ?? '-', formatTime(order.createdAt)]),
+        [
+          { header: 'ORDER' },
+          { header: 'STATUS', style: palette.status },
+          { header: 'TOTAL' },
+          { header: 'ORIGIN' },
+          { header: 'CREATED' },
+        ],
+        items.map((order) => [
+          order.orderId,
+          order.status,
+          amount(order.totalAmount, order.currency),
+          order.origin ?? '-',
+          formatTime(order.createdAt),
+        ]),
         { maxWidth: terminalWidth(io.stdout) },
       ),
     )
@@ -168,9 +208,12 @@ const placement = (options: {
   if (customerId === undefined || customerId === '') throw new UsageError('--customer ID is required')
   if (options.currency === undefined) throw new UsageError('--currency CUR is required')
   const currency = options.currency.trim().toUpperCase()
-  if (!/^[A-Z]{3}$/.test(currency)) throw new UsageError(`--currency must be a three-letter ISO 4217 code such as USD (got ${options.currency})`)
-  if (options.item.length > 0 && options.total !== undefined) throw new UsageError('give --item or --total, not both: the total of items follows from them')
-  if (options.item.length === 0 && options.total === undefined) throw new UsageError('give the items (--item SKU:QTY:PRICE, repeated) or the total (--total AMOUNT)')
+  if (!/^[A-Z]{3}$/.test(currency))
+    throw new UsageError(`--currency must be a three-letter ISO 4217 code such as USD (got ${options.currency})`)
+  if (options.item.length > 0 && options.total !== undefined)
+    throw new UsageError('give --item or --total, not both: the total of items follows from them')
+  if (options.item.length === 0 && options.total === undefined)
+    throw new UsageError('give the items (--item SKU:QTY:PRICE, repeated) or the total (--total AMOUNT)')
   if (options.total !== undefined) return { customerId, totalAmount: parseAmount(options.total, '--total'), currency }
   return { customerId, items: options.item.map(parseItem), currency }
 }
@@ -185,19 +228,23 @@ export const parseItem = (raw: string): OrderItem => {
   const sku = parts.join(':').trim()
   if (sku === '') throw problem('the SKU is empty')
   const count = Number(quantity.trim())
-  if (!WholeNumber.test(quantity.trim()) || !Number.isSafeInteger(count) || count < 1) throw problem(`the quantity must be a positive whole number (got ${JSON.stringify(quantity)})`)
+  if (!WholeNumber.test(quantity.trim()) || !Number.isSafeInteger(count) || count < 1)
+    throw problem(`the quantity must be a positive whole number (got ${JSON.stringify(quantity)})`)
   return { sku, quantity: count, unitPrice: parseAmount(price, `--item ${raw}: the price`) }
 }
 
 const parseAmount = (raw: string, what: string): number => {
   const value = Number(raw.trim())
-  if (!Amount.test(raw.trim()) || !Number.isFinite(value) || value <= 0) throw new UsageError(`${what} must be a positive amount such as 12.50 (got ${JSON.stringify(raw)})`)
+  if (!Amount.test(raw.trim()) || !Number.isFinite(value) || value <= 0)
+    throw new UsageError(`${what} must be a positive amount such as 12.50 (got ${JSON.stringify(raw)})`)
   return value
 }
 
-const amount = (value: number | undefined, currency: string | undefined): string => (value === undefined ? '-' : `${value} ${currency ?? ''}`.trim())
+const amount = (value: number | undefined, currency: string | undefined): string =>
+  value === undefined ? '-' : `${value} ${currency ?? ''}`.trim()
 
-const itemText = (item: OrderItem, currency: string): string => `${item.quantity} × ${item.sku} at ${amount(item.unitPrice, currency)}`
+const itemText = (item: OrderItem, currency: string): string =>
+  `${item.quantity} × ${item.sku} at ${amount(item.unitPrice, currency)}`
 
 /** `ord_…  ACCEPTED  c-42  37.5 EUR`, then one indented line per reason of a rejection. */
 const decisionLines = (order: Order, palette: Palette): string =>

@@ -21,9 +21,17 @@ const send = defineCommand(
     positionals: { label: '', min: 0, max: 0 },
     synopsis: '(--file F | --body TEXT) [options]',
     options: {
-      file: { type: 'string', placeholder: 'F', description: 'send the messages in F: one JSON message, a JSON array of them, or JSON Lines' },
+      file: {
+        type: 'string',
+        placeholder: 'F',
+        description: 'send the messages in F: one JSON message, a JSON array of them, or JSON Lines',
+      },
       body: { type: 'string', placeholder: 'TEXT', description: 'send TEXT as one message, as it is' },
-      queue: { type: 'string', placeholder: 'Q', description: `send to queue Q (default ${DefaultQueue}: the orders queue)` },
+      queue: {
+        type: 'string',
+        placeholder: 'Q',
+        description: `send to queue Q (default ${DefaultQueue}: the orders queue)`,
+      },
       json: { type: 'boolean', description: 'print a JSON array of {queue, messageId} instead of lines' },
     },
     description: `Sends messages to a queue of the local runtime, like SQS SendMessage: one POST /queues/{Q}/messages each.
@@ -46,8 +54,11 @@ Examples:
     const messages = await messagesFrom(options.file, options.body)
     const notJson = messages.filter((message) => !isJson(message.body)).map((message) => message.origin)
     if (options.file !== undefined && notJson.length > 0) {
-      const shown = notJson.length > 5 ? `${notJson.slice(0, 5).join(', ')} and ${notJson.length - 5} more` : notJson.join(', ')
-      io.stderr.write(`pipeline queue send: ${shown} ${notJson.length === 1 ? 'is' : 'are'} not JSON; sending as is (the consumer dead-letters what it cannot read)\n`)
+      const shown =
+        notJson.length > 5 ? `${notJson.slice(0, 5).join(', ')} and ${notJson.length - 5} more` : notJson.join(', ')
+      io.stderr.write(
+        `pipeline queue send: ${shown} ${notJson.length === 1 ? 'is' : 'are'} not JSON; sending as is (the consumer dead-letters what it cannot read)\n`,
+      )
     }
     const queue = options.queue ?? DefaultQueue
     if (queue.trim() === '') throw new UsageError('--queue needs a queue name')
@@ -64,7 +75,10 @@ Examples:
     } catch (error) {
       progress.end()
       if (options.json) io.stdout.write(json(sent))
-      if (sent.length > 0) io.stderr.write(`pipeline queue send: sent ${sent.length} of ${messages.length} messages; message ${sent.length + 1} (${messages[sent.length]?.origin}) was not sent\n`)
+      if (sent.length > 0)
+        io.stderr.write(
+          `pipeline queue send: sent ${sent.length} of ${messages.length} messages; message ${sent.length + 1} (${messages[sent.length]?.origin}) was not sent\n`,
+        )
       throw error
     }
     progress.end()
@@ -86,13 +100,23 @@ export const queue = defineGroup({
 const messagesFrom = async (file: string | undefined, body: string | undefined): Promise<ReadonlyArray<Message>> => {
   if (file !== undefined && body !== undefined) throw new UsageError('give --file or --body, not both')
   if (file === undefined && body === undefined) throw new UsageError('give the messages: --file F or --body TEXT')
-  const messages = file === undefined ? [{ body: body ?? '', origin: '--body' }] : parseMessages((await readLocalFile(file, '--file')).toString('utf8'), file)
-  const problem = (what: string) => new UsageError(file === undefined ? `--body ${what}` : `--file ${file}: ${what}`, { showHelpHint: file === undefined })
+  const messages =
+    file === undefined
+      ? [{ body: body ?? '', origin: '--body' }]
+      : parseMessages((await readLocalFile(file, '--file')).toString('utf8'), file)
+  const problem = (what: string) =>
+    new UsageError(file === undefined ? `--body ${what}` : `--file ${file}: ${what}`, {
+      showHelpHint: file === undefined,
+    })
   if (messages.length === 0) throw problem('holds no messages')
   for (const message of messages) {
-    if (message.body.trim() === '') throw problem(`${message.origin === '--body' ? 'is' : `${message.origin} is`} empty; a message needs a body`)
+    if (message.body.trim() === '')
+      throw problem(`${message.origin === '--body' ? 'is' : `${message.origin} is`} empty; a message needs a body`)
     const bytes = Buffer.byteLength(message.body, 'utf8')
-    if (bytes > MaxMessageBytes) throw problem(`${message.origin === '--body' ? 'is' : `${message.origin} is`} ${bytes} bytes, over the ${MaxMessageBytes}-byte (256 KiB) limit of a message; nothing was sent`)
+    if (bytes > MaxMessageBytes)
+      throw problem(
+        `${message.origin === '--body' ? 'is' : `${message.origin} is`} ${bytes} bytes, over the ${MaxMessageBytes}-byte (256 KiB) limit of a message; nothing was sent`,
+      )
   }
   return messages
 }
@@ -112,7 +136,8 @@ export const parseMessages = (text: string, file: string): ReadonlyArray<Message
       .map((line, index) => ({ body: line.replace(/\r$/, '').trim(), origin: `line ${index + 1}` }))
       .filter((message) => message.body !== '')
   }
-  if (Array.isArray(whole)) return whole.map((element, index) => ({ body: JSON.stringify(element), origin: `element ${index + 1}` }))
+  if (Array.isArray(whole))
+    return whole.map((element, index) => ({ body: JSON.stringify(element), origin: `element ${index + 1}` }))
   return [{ body: JSON.stringify(whole), origin: file }]
 }
 

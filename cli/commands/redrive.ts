@@ -29,14 +29,16 @@ Examples:
       io.stdout.write(json(execution))
       return 0
     }
-    io.stdout.write(fields([
-      ['Execution', execution.name],
-      ['ARN', execution.executionArn],
-      ['Workflow', execution.workflow],
-      ['Status', paletteFor(io.stdout, io.env).status(execution.status)],
-      ['Redrives', String(execution.redriveCount ?? 1)],
-      ['Started', formatTime(execution.startDate)],
-    ]))
+    io.stdout.write(
+      fields([
+        ['Execution', execution.name],
+        ['ARN', execution.executionArn],
+        ['Workflow', execution.workflow],
+        ['Status', paletteFor(io.stdout, io.env).status(execution.status)],
+        ['Redrives', String(execution.redriveCount ?? 1)],
+        ['Started', formatTime(execution.startDate)],
+      ]),
+    )
     io.stdout.write(`Follow it with: pipeline execution ${execution.name}\n`)
     return 0
   },

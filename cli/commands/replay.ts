@@ -40,10 +40,27 @@ export const replay = defineCommand(
     synopsis: '--from T --to T [options]',
     subcommands: [cancel],
     options: {
-      from: { type: 'string', placeholder: 'T', description: 'replay events at or after T: ISO 8601 or a duration ago (15m, 2h, 1d) (required)' },
-      to: { type: 'string', placeholder: 'T', description: 'replay events before T, written like --from, or now (required)' },
-      rule: { type: 'string', placeholder: 'NAME', multiple: true, description: "re-deliver only to rule NAME (repeat for several; see 'pipeline rules'); default every rule" },
-      name: { type: 'string', placeholder: 'N', description: 'name the replay N (letters, digits, . - _; default: chosen by the server)' },
+      from: {
+        type: 'string',
+        placeholder: 'T',
+        description: 'replay events at or after T: ISO 8601 or a duration ago (15m, 2h, 1d) (required)',
+      },
+      to: {
+        type: 'string',
+        placeholder: 'T',
+        description: 'replay events before T, written like --from, or now (required)',
+      },
+      rule: {
+        type: 'string',
+        placeholder: 'NAME',
+        multiple: true,
+        description: "re-deliver only to rule NAME (repeat for several; see 'pipeline rules'); default every rule",
+      },
+      name: {
+        type: 'string',
+        placeholder: 'N',
+        description: 'name the replay N (letters, digits, . - _; default: chosen by the server)',
+      },
       'no-wait': { type: 'boolean', description: 'print the started replay and exit without waiting for it to end' },
       json: { type: 'boolean', description: "print the replay's JSON view instead of a line" },
     },
@@ -112,11 +129,18 @@ const replayRequest = (options: {
   // Like StartReplay, the runtime refuses a window that ends after now: no event is archived there yet.
   if (Date.parse(to) > now) throw new UsageError(`--to must not be in the future (got ${to}); use --to now`)
   if (options.name !== undefined && !ReplayName.test(options.name)) {
-    throw new UsageError(`--name must be 1 to 64 letters, digits, '.', '-' or '_' (got ${JSON.stringify(options.name)})`)
+    throw new UsageError(
+      `--name must be 1 to 64 letters, digits, '.', '-' or '_' (got ${JSON.stringify(options.name)})`,
+    )
   }
   const rules = [...new Set(options.rule.map((rule) => rule.trim()))]
   if (rules.includes('')) throw new UsageError("--rule needs a rule name; 'pipeline rules' lists them")
-  return { from, to, ...(rules.length > 0 ? { rules } : {}), ...(options.name === undefined ? {} : { name: options.name }) }
+  return {
+    from,
+    to,
+    ...(rules.length > 0 ? { rules } : {}),
+    ...(options.name === undefined ? {} : { name: options.name }),
+  }
 }
 
 const exitCodeFor = (view: Replay): number => (view.state === 'COMPLETED' ? 0 : 1)

@@ -30,15 +30,28 @@ Examples:
       io.stdout.write('No replays.\n')
       return 0
     }
-    const newestFirst = [...answer.replays].sort((a, b) => (Date.parse(b.startedAt) || 0) - (Date.parse(a.startedAt) || 0))
+    const newestFirst = [...answer.replays].sort(
+      (a, b) => (Date.parse(b.startedAt) || 0) - (Date.parse(a.startedAt) || 0),
+    )
     const palette = paletteFor(io.stdout, io.env)
     io.stdout.write(
       table(
-        [{ header: 'NAME' }, { header: 'STATE', style: palette.status }, { header: 'PROGRESS' }, { header: 'FROM' }, { header: 'TO' }, { header: 'STARTED' }],
+        [
+          { header: 'NAME' },
+          { header: 'STATE', style: palette.status },
+          { header: 'PROGRESS' },
+          { header: 'FROM' },
+          { header: 'TO' },
+          { header: 'STARTED' },
+        ],
         newestFirst.map((replay) => [
           replay.name,
           replay.state,
-          replay.total !== undefined && replay.replayed !== undefined ? `${replay.replayed}/${replay.total}` : replay.lastReplayedAt ? `up to ${formatTime(replay.lastReplayedAt)}` : '-',
+          replay.total !== undefined && replay.replayed !== undefined
+            ? `${replay.replayed}/${replay.total}`
+            : replay.lastReplayedAt
+              ? `up to ${formatTime(replay.lastReplayedAt)}`
+              : '-',
           formatTime(replay.from),
           formatTime(replay.to),
           formatTime(replay.startedAt),

@@ -26,8 +26,16 @@ Examples:
       io.stdout.write('No rules.\n')
       return 0
     }
-    const rows = answer.rules.map((rule) => [rule.name, rule.bus, rule.targets.length === 0 ? '-' : rule.targets.map(targetName).join(', ')])
-    io.stdout.write(table([{ header: 'NAME' }, { header: 'BUS' }, { header: 'TARGETS' }], rows, { maxWidth: terminalWidth(io.stdout) }))
+    const rows = answer.rules.map((rule) => [
+      rule.name,
+      rule.bus,
+      rule.targets.length === 0 ? '-' : rule.targets.map(targetName).join(', '),
+    ])
+    io.stdout.write(
+      table([{ header: 'NAME' }, { header: 'BUS' }, { header: 'TARGETS' }], rows, {
+        maxWidth: terminalWidth(io.stdout),
+      }),
+    )
     return 0
   },
 )

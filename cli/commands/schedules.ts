@@ -27,8 +27,17 @@ Examples:
       io.stdout.write('No schedules.\n')
       return 0
     }
-    const rows = answer.schedules.map((schedule) => [schedule.name, schedule.expression, lastArnSegment(schedule.targetArn), schedule.enabled ? 'yes' : 'no'])
-    io.stdout.write(table([{ header: 'NAME' }, { header: 'EXPRESSION' }, { header: 'TARGET' }, { header: 'ENABLED' }], rows, { maxWidth: terminalWidth(io.stdout) }))
+    const rows = answer.schedules.map((schedule) => [
+      schedule.name,
+      schedule.expression,
+      lastArnSegment(schedule.targetArn),
+      schedule.enabled ? 'yes' : 'no',
+    ])
+    io.stdout.write(
+      table([{ header: 'NAME' }, { header: 'EXPRESSION' }, { header: 'TARGET' }, { header: 'ENABLED' }], rows, {
+        maxWidth: terminalWidth(io.stdout),
+      }),
+    )
     return 0
   },
 )
@@ -67,5 +76,11 @@ export const schedule = defineGroup({
 /** The last `:` or `/` segment of an ARN (`...:stateMachine:Maintenance` is Maintenance), or the text itself. */
 export const lastArnSegment = (arn: string): string => {
   const text = typeof arn === 'string' ? arn.trim() : ''
-  return text.split(/[:/]/).filter((segment) => segment !== '').pop() ?? (text || '-')
+  return (
+    text
+      .split(/[:/]/)
+      .filter((segment) => segment !== '')
+      .pop() ??
+    (text || '-')
+  )
 }

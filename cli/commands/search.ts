@@ -28,8 +28,14 @@ Examples:
       io.stdout.write(`No results for ${JSON.stringify(text)}.\n`)
       return 0
     }
-    const rows = answer.results.map((result) => [result.kind, result.id, (result.title ?? '').replace(/\s+/g, ' ').trim() || '-'])
-    io.stdout.write(table([{ header: 'KIND' }, { header: 'ID' }, { header: 'TITLE' }], rows, { maxWidth: terminalWidth(io.stdout) }))
+    const rows = answer.results.map((result) => [
+      result.kind,
+      result.id,
+      (result.title ?? '').replace(/\s+/g, ' ').trim() || '-',
+    ])
+    io.stdout.write(
+      table([{ header: 'KIND' }, { header: 'ID' }, { header: 'TITLE' }], rows, { maxWidth: terminalWidth(io.stdout) }),
+    )
     return 0
   },
 )

@@ -10,7 +10,11 @@ export const testPattern = defineCommand(
     synopsis: '--pattern FILE --event FILE',
     options: {
       pattern: { type: 'string', placeholder: 'FILE', description: 'the event pattern, a JSON file (required)' },
-      event: { type: 'string', placeholder: 'FILE', description: 'the event, a JSON file with the whole envelope: source, detail-type, detail... (required)' },
+      event: {
+        type: 'string',
+        placeholder: 'FILE',
+        description: 'the event, a JSON file with the whole envelope: source, detail-type, detail... (required)',
+      },
     },
     description: `Tells whether an event pattern matches an event, as EventBridge's TestEventPattern does
 (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_TestEventPattern.html), with the local bus's

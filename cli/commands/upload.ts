@@ -43,9 +43,17 @@ export const upload = defineCommand(
     summary: 'upload files under uploads/ and, with --wait, report how each was processed',
     positionals: { label: 'FILE...', min: 1, max: Number.POSITIVE_INFINITY },
     options: {
-      prefix: { type: 'string', placeholder: 'P', description: 'put each file at uploads/{P}{basename}; end P with / for a folder' },
+      prefix: {
+        type: 'string',
+        placeholder: 'P',
+        description: 'put each file at uploads/{P}{basename}; end P with / for a folder',
+      },
       wait: { type: 'boolean', description: 'wait for each upload to be PROCESSED or FAILED and print its outcome' },
-      timeout: { type: 'string', placeholder: 'S', description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})` },
+      timeout: {
+        type: 'string',
+        placeholder: 'S',
+        description: `with --wait, give up after S seconds (default ${DefaultTimeoutSeconds})`,
+      },
       json: { type: 'boolean', description: 'print a JSON array of per-file results instead of text' },
     },
     description: `Uploads each FILE to the pipeline's bucket as uploads/{prefix}{basename}; each upload starts the
@@ -74,11 +82,17 @@ Examples:
     const files = await checkFiles(positionals, prefix)
     const api = backend()
     const palette = paletteFor(io.stdout, io.env)
-    const progress = uploadProgress(io.stderr, { files: files.length, bytes: files.reduce((sum, file) => sum + file.size, 0) })
+    const progress = uploadProgress(io.stderr, {
+      files: files.length,
+      bytes: files.reduce((sum, file) => sum + file.size, 0),
+    })
     const results: FileResult[] = []
     const print = (result: FileResult) => {
       results.push(result)
-      if (!options.json) progress.above(() => io.stdout.write(`${palette.status(result.status.padEnd(9))}  ${result.key}  ${detail(result)}\n`))
+      if (!options.json)
+        progress.above(() =>
+          io.stdout.write(`${palette.status(result.status.padEnd(9))}  ${result.key}  ${detail(result)}\n`),
+        )
     }
     try {
       const uploaded: Array<{ readonly file: string; readonly receipt: UploadResult }> = []
@@ -86,7 +100,11 @@ Examples:
       for (const file of files) {
         progress.started(file.path, file.size)
         const outcome = await uploadOne(api, file)
-        progress.finished(file.path, file.size, outcome.status === 'UPLOADED' ? 'uploaded' : `${outcome.status.toLowerCase()}: ${detail(outcome)}`)
+        progress.finished(
+          file.path,
+          file.size,
+          outcome.status === 'UPLOADED' ? 'uploaded' : `${outcome.status.toLowerCase()}: ${detail(outcome)}`,
+        )
         if (outcome.status === 'UPLOADED' && options.wait) uploaded.push({ file: file.path, receipt: outcome.receipt })
         else print(outcome.status === 'UPLOADED' ? outcome.result : outcome)
       }
@@ -98,7 +116,14 @@ Examples:
         const waits = await Promise.allSettled(
           uploaded.map(async ({ file, receipt }) => {
             const result = await api.waitForImage(receipt, { deadline, uploadedAt }).then(
-              (outcome) => settledResult(file, receipt, outcome, timeoutSeconds, target === 'aws' ? 'pipeline --target aws' : 'pipeline'),
+              (outcome) =>
+                settledResult(
+                  file,
+                  receipt,
+                  outcome,
+                  timeoutSeconds,
+                  target === 'aws' ? 'pipeline --target aws' : 'pipeline',
+                ),
               (error: unknown) => serverError(file, receipt.key, error),
             )
             settled += 1
@@ -134,7 +159,9 @@ const checkFiles = async (paths: ReadonlyArray<string>, prefix: string): Promise
     const key = `${prefix}${basename(path)}`
     // `.` and `..` would be resolved away by the URL and empty segments collapse: the object would land elsewhere.
     if (key.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
-      throw new UsageError(`--prefix ${JSON.stringify(prefix)} makes the key ${UploadsPrefix}${key}, which has an empty, "." or ".." path segment`)
+      throw new UsageError(
+        `--prefix ${JSON.stringify(prefix)} makes the key ${UploadsPrefix}${key}, which has an empty, "." or ".." path segment`,
+      )
     }
     try {
       const info = await stat(path)
@@ -148,14 +175,22 @@ const checkFiles = async (paths: ReadonlyArray<string>, prefix: string): Promise
       files.push({ path, size: info.size, key })
     } catch (error) {
       const code = (error as { code?: unknown }).code
-      problems.push(code === 'ENOENT' || code === 'ENOTDIR' ? `no such file: ${path}` : code === 'EACCES' ? `permission denied: ${path}` : `cannot read ${path}`)
+      problems.push(
+        code === 'ENOENT' || code === 'ENOTDIR'
+          ? `no such file: ${path}`
+          : code === 'EACCES'
+            ? `permission denied: ${path}`
+            : `cannot read ${path}`,
+      )
     }
   }
   if (problems.length > 0) throw new UsageError(`${problems.join('\n')}\nnothing was uploaded`, { showHelpHint: false })
   return files
 }
 
-type UploadOutcome = (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' }) | { readonly status: 'UPLOADED'; readonly receipt: UploadResult; readonly result: FileResult }
+type UploadOutcome =
+  | (FileResult & { readonly status: 'REJECTED' | 'ERROR' | 'FAILED' })
+  | { readonly status: 'UPLOADED'; readonly receipt: UploadResult; readonly result: FileResult }
 
 /** PUTs one file; a 4xx is that file's rejection, a 5xx or an off-contract answer a server error. Unreachable propagates. */
 const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> => {
@@ -167,11 +202,26 @@ const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> 
     return { file: file.path, key, status: 'FAILED', error: 'ReadError', reason: `cannot read ${file.path}` }
   }
   try {
-    const receipt = await api.upload(file.key, bytes, contentTypes[extname(file.path).toLowerCase()] ?? 'application/octet-stream')
-    return { status: 'UPLOADED', receipt, result: { file: file.path, key: receipt.key, status: 'UPLOADED', size: receipt.size, etag: receipt.etag } }
+    const receipt = await api.upload(
+      file.key,
+      bytes,
+      contentTypes[extname(file.path).toLowerCase()] ?? 'application/octet-stream',
+    )
+    return {
+      status: 'UPLOADED',
+      receipt,
+      result: { file: file.path, key: receipt.key, status: 'UPLOADED', size: receipt.size, etag: receipt.etag },
+    }
   } catch (error) {
     if (error instanceof HttpError && error.status < 500) {
-      return { file: file.path, key, status: 'REJECTED', httpStatus: error.status, error: error.error, reason: error.message }
+      return {
+        file: file.path,
+        key,
+        status: 'REJECTED',
+        httpStatus: error.status,
+        error: error.error,
+        reason: error.message,
+      }
     }
     return serverError(file.path, key, error)
   }
@@ -179,20 +229,38 @@ const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> 
 
 /** A 5xx or an off-contract answer is this file's ERROR (exit 3); anything else, Unreachable included, is rethrown. */
 const serverError = (file: string, key: string, error: unknown): FileResult & { readonly status: 'ERROR' } => {
-  if (error instanceof HttpError) return { file, key, status: 'ERROR', httpStatus: error.status, error: error.error, reason: error.message }
-  if (error instanceof InvalidResponse) return { file, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
+  if (error instanceof HttpError)
+    return { file, key, status: 'ERROR', httpStatus: error.status, error: error.error, reason: error.message }
+  if (error instanceof InvalidResponse)
+    return { file, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
   throw error
 }
 
 /** `pipeline` names the command to run for more: `pipeline --target aws` on a deployed stack. */
-const settledResult = (file: string, receipt: UploadResult, outcome: ImageOutcome, timeoutSeconds: number, pipeline: string): FileResult => {
+const settledResult = (
+  file: string,
+  receipt: UploadResult,
+  outcome: ImageOutcome,
+  timeoutSeconds: number,
+  pipeline: string,
+): FileResult => {
   const base = { file, key: receipt.key, size: receipt.size, etag: receipt.etag }
   if (outcome.status === 'TIMEOUT') {
-    return { ...base, status: 'TIMEOUT', reason: `no outcome after ${timeoutSeconds}s; see '${pipeline} executions --key ${receipt.key}'` }
+    return {
+      ...base,
+      status: 'TIMEOUT',
+      reason: `no outcome after ${timeoutSeconds}s; see '${pipeline} executions --key ${receipt.key}'`,
+    }
   }
   if ('execution' in outcome) {
     const { execution } = outcome
-    return { ...base, status: 'FAILED', executionArn: execution.executionArn, error: execution.error ?? execution.status, reason: describeFailure(undefined, execution.cause) ?? `execution ${execution.name} ${execution.status}` }
+    return {
+      ...base,
+      status: 'FAILED',
+      executionArn: execution.executionArn,
+      error: execution.error ?? execution.status,
+      reason: describeFailure(undefined, execution.cause) ?? `execution ${execution.name} ${execution.status}`,
+    }
   }
   const { record } = outcome
   return {
@@ -216,7 +284,9 @@ const detail = (result: FileResult): string => {
     }
     case 'REJECTED':
     case 'ERROR':
-      return [result.httpStatus, describeFailure(result.error, result.reason)].filter((part) => part !== undefined).join(' ')
+      return [result.httpStatus, describeFailure(result.error, result.reason)]
+        .filter((part) => part !== undefined)
+        .join(' ')
     default:
       return describeFailure(result.error, result.reason) ?? result.status.toLowerCase()
   }

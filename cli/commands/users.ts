@@ -12,7 +12,11 @@ const create = defineCommand(
     positionals: { label: '', min: 0, max: 0 },
     synopsis: '--username U --email E [options]',
     options: {
-      username: { type: 'string', placeholder: 'U', description: 'the username: 3 to 32 letters, digits, _ . or - (required)' },
+      username: {
+        type: 'string',
+        placeholder: 'U',
+        description: 'the username: 3 to 32 letters, digits, _ . or - (required)',
+      },
       email: { type: 'string', placeholder: 'E', description: 'the e-mail address (required)' },
       json: { type: 'boolean', description: 'print the created user as JSON' },
     },
@@ -24,7 +28,8 @@ Examples:
   pipeline users create --username bob --email bob@example.com --json`,
   },
   async ({ options }, { io, client }) => {
-    if (options.username === undefined || options.username.trim() === '') throw new UsageError('--username U is required')
+    if (options.username === undefined || options.username.trim() === '')
+      throw new UsageError('--username U is required')
     if (options.email === undefined || options.email.trim() === '') throw new UsageError('--email E is required')
     const user = await client().createUser({ username: options.username.trim(), email: options.email.trim() })
     io.stdout.write(options.json ? json(user) : `${user.userId}  ${user.username}  ${user.email}  ${user.status}\n`)
@@ -51,8 +56,15 @@ Examples:
   async ({ options }, { io, client }) => {
     const limit = parseLimit(options.limit, DefaultLimit)
     const api = client()
-    const { items, more } = await collectPages((pageLimit, cursor) => api.listUsers({ limit: pageLimit, cursor }), limit, 'GET /users')
-    if (more) io.stderr.write(`pipeline users list: showing the first ${limit === 1 ? 'user' : `${limit} users`}; there are more (raise --limit to see them)\n`)
+    const { items, more } = await collectPages(
+      (pageLimit, cursor) => api.listUsers({ limit: pageLimit, cursor }),
+      limit,
+      'GET /users',
+    )
+    if (more)
+      io.stderr.write(
+        `pipeline users list: showing the first ${limit === 1 ? 'user' : `${limit} users`}; there are more (raise --limit to see them)\n`,
+      )
     if (options.json) {
       io.stdout.write(json(items))
       return 0

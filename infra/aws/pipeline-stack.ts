@@ -58,16 +58,45 @@ export class PipelineStack extends Stack {
       USERS_TABLE: tables.users.tableName,
       IDEMPOTENCY_TABLE: tables.idempotency.tableName,
       EVENT_BUS_NAME: bus.eventBusName,
-      DEAD_LETTER_QUEUES: this.toJsonString(Object.fromEntries(Object.entries(deadLetterQueues).map(([name, dlq]) => [name, dlq.queueUrl]))),
+      DEAD_LETTER_QUEUES: this.toJsonString(
+        Object.fromEntries(Object.entries(deadLetterQueues).map(([name, dlq]) => [name, dlq.queueUrl])),
+      ),
     }
     const shared = { bus, tables, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
 
-    const images = new ImageProcessing(this, 'ImageProcessing', { ...shared, uploads, deadLetterQueue: dlqs.ImageDeadLetters, logging: props.workflowLogging?.ImageWorkflow })
+    const images = new ImageProcessing(this, 'ImageProcessing', {
+      ...shared,
+      uploads,
+      deadLetterQueue: dlqs.ImageDeadLetters,
+      logging: props.workflowLogging?.ImageWorkflow,
+    })
     const api = new HttpApiFront(this, 'Api', { bus, tables, environment })
-    const orders = new OrderProcessing(this, 'OrderProcessing', { ...shared, ordersQueue: ordersQueue.queue, deadLetterQueue: dlqs.OrderDeadLetters, logging: props.workflowLogging?.OrderWorkflow })
-    const changes = new ChangeProcessing(this, 'ChangeProcessing', { ...shared, pipeDeadLetterQueue: dlqs.PipeDeadLetters, deadLetterQueue: dlqs.ChangeDeadLetters, logging: props.workflowLogging?.ChangeWorkflow })
-    const imports = new BulkImport(this, 'BulkImport', { ...shared, uploads, deadLetterQueue: dlqs.ImportDeadLetters, logging: props.workflowLogging?.ImportWorkflow })
-    const maintenance = new Maintenance(this, 'Maintenance', { bus, tables, environment, deadLetterQueues, scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters, logging: props.workflowLogging?.MaintenanceWorkflow })
+    const orders = new OrderProcessing(this, 'OrderProcessing', {
+      ...shared,
+      ordersQueue: ordersQueue.queue,
+      deadLetterQueue: dlqs.OrderDeadLetters,
+      logging: props.workflowLogging?.OrderWorkflow,
+    })
+    const changes = new ChangeProcessing(this, 'ChangeProcessing', {
+      ...shared,
+      pipeDeadLetterQueue: dlqs.PipeDeadLetters,
+      deadLetterQueue: dlqs.ChangeDeadLetters,
+      logging: props.workflowLogging?.ChangeWorkflow,
+    })
+    const imports = new BulkImport(this, 'BulkImport', {
+      ...shared,
+      uploads,
+      deadLetterQueue: dlqs.ImportDeadLetters,
+      logging: props.workflowLogging?.ImportWorkflow,
+    })
+    const maintenance = new Maintenance(this, 'Maintenance', {
+      bus,
+      tables,
+      environment,
+      deadLetterQueues,
+      scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters,
+      logging: props.workflowLogging?.MaintenanceWorkflow,
+    })
 
     const workflows = {
       ImageWorkflow: images.stateMachine,
@@ -77,7 +106,11 @@ export class PipelineStack extends Stack {
       MaintenanceWorkflow: maintenance.stateMachine,
     }
     const steps = [...images.steps, api.step, ...orders.steps, ...changes.steps, ...imports.steps, ...maintenance.steps]
-    const notifications = new AlarmNotifications(this, 'AlarmNotifications', props.alarmEmail ? { email: props.alarmEmail } : {})
+    const notifications = new AlarmNotifications(
+      this,
+      'AlarmNotifications',
+      props.alarmEmail ? { email: props.alarmEmail } : {},
+    )
     const observability = new Observability(this, 'Observability', {
       alarmAction: notifications.action,
       deadLetterQueues,
@@ -86,19 +119,34 @@ export class PipelineStack extends Stack {
       httpApi: api.httpApi,
     })
 
-    new CfnOutput(this, 'ApiUrl', { value: api.url, description: 'Base URL of the HTTP API (IAM-authorized: sign requests with SigV4)' })
-    new CfnOutput(this, 'BucketName', { value: uploads.bucket.bucketName, description: 'Upload bucket: uploads/ for images, imports/ for order files' })
+    new CfnOutput(this, 'ApiUrl', {
+      value: api.url,
+      description: 'Base URL of the HTTP API (IAM-authorized: sign requests with SigV4)',
+    })
+    new CfnOutput(this, 'BucketName', {
+      value: uploads.bucket.bucketName,
+      description: 'Upload bucket: uploads/ for images, imports/ for order files',
+    })
     new CfnOutput(this, 'BusName', { value: bus.eventBusName })
     new CfnOutput(this, 'OrdersQueueUrl', { value: ordersQueue.queue.queueUrl })
-    new CfnOutput(this, 'DeadLetterQueueUrls', { value: environment.DEAD_LETTER_QUEUES, description: 'Each dead-letter queue\'s URL by the name the local runtime gives it (JSON)' })
+    new CfnOutput(this, 'DeadLetterQueueUrls', {
+      value: environment.DEAD_LETTER_QUEUES,
+      description: "Each dead-letter queue's URL by the name the local runtime gives it (JSON)",
+    })
     for (const [name, stateMachine] of Object.entries(workflows)) {
       new CfnOutput(this, `${name}StateMachineArn`, { value: stateMachine.stateMachineArn })
-      new CfnOutput(this, `${name}ConsoleUrl`, { value: stepFunctionsConsoleUrl(stateMachine), description: `${name} in the Step Functions console` })
+      new CfnOutput(this, `${name}ConsoleUrl`, {
+        value: stepFunctionsConsoleUrl(stateMachine),
+        description: `${name} in the Step Functions console`,
+      })
     }
-    new CfnOutput(this, 'AlarmTopicArn', { value: notifications.topic.topicArn, description: 'Every alarm notifies this SNS topic' })
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: notifications.topic.topicArn,
+      description: 'Every alarm notifies this SNS topic',
+    })
     new CfnOutput(this, 'DashboardUrl', {
       value: `https://${Aws.REGION}.console.aws.amazon.com/cloudwatch/home?region=${Aws.REGION}#dashboards:name=${observability.dashboard.dashboardName}`,
-      description: 'The pipeline\'s CloudWatch dashboard',
+      description: "The pipeline's CloudWatch dashboard",
     })
   }
 }

@@ -18,7 +18,10 @@ export const synthesizePipeline = (options: { readonly bundling?: boolean } = {}
   const outdir = mkdtempSync(path.join(tmpdir(), 'pipeline-synth-'))
   try {
     // Path metadata names each resource after its construct, which is how the local runtime names queues, tables and rules.
-    const app = new App({ outdir, context: { 'aws:cdk:enable-path-metadata': true, ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) } })
+    const app = new App({
+      outdir,
+      context: { 'aws:cdk:enable-path-metadata': true, ...(options.bundling ? {} : { 'aws:cdk:bundling-stacks': [] }) },
+    })
     const stack = new PipelineStack(app, 'Pipeline')
     return app.synth().getStackByName(stack.stackName).template as CfnTemplate
   } finally {

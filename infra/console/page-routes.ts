@@ -40,7 +40,11 @@ const securityHeaders = {
 }
 
 const contentTypeOf = (file: string) =>
-  file.endsWith('.js') ? 'text/javascript; charset=utf-8' : file.endsWith('.css') ? 'text/css; charset=utf-8' : 'application/octet-stream'
+  file.endsWith('.js')
+    ? 'text/javascript; charset=utf-8'
+    : file.endsWith('.css')
+      ? 'text/css; charset=utf-8'
+      : 'application/octet-stream'
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')
 
@@ -115,10 +119,22 @@ const page = (): Promise<BuiltPage> => {
   return built
 }
 
-const send = (res: ServerResponse, acceptEncoding: string | undefined, body: Buffer, gzipped: Buffer | undefined, headers: Record<string, string>) => {
+const send = (
+  res: ServerResponse,
+  acceptEncoding: string | undefined,
+  body: Buffer,
+  gzipped: Buffer | undefined,
+  headers: Record<string, string>,
+) => {
   const compress = gzipped !== undefined && /\bgzip\b/.test(acceptEncoding ?? '') && gzipped.length < body.length
   const content = compress ? gzipped : body
-  res.writeHead(200, { ...headers, ...securityHeaders, vary: 'accept-encoding', 'content-length': String(content.length), ...(compress ? { 'content-encoding': 'gzip' } : {}) })
+  res.writeHead(200, {
+    ...headers,
+    ...securityHeaders,
+    vary: 'accept-encoding',
+    'content-length': String(content.length),
+    ...(compress ? { 'content-encoding': 'gzip' } : {}),
+  })
   res.end(content)
 }
 
@@ -128,12 +144,18 @@ export const pageRoutes = (router: Router): Router =>
     .on('GET', /^\/console\/?$/, async ({ req, res }) => {
       const { html } = await page()
       // The page names its assets by content hash, so only the page itself must be revalidated.
-      send(res, req.headers['accept-encoding'], html, undefined, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' })
+      send(res, req.headers['accept-encoding'], html, undefined, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-cache',
+      })
     })
     .on('GET', /^\/console\/assets\/([^/]+)$/, async ({ req, res, params }) => {
       const asset = (await page()).assets.get(params[0]!)
       if (!asset) throw new HttpError(404, 'NotFound', `No console asset named ${params[0]}`)
-      send(res, req.headers['accept-encoding'], asset.body, asset.gzipped, { 'content-type': asset.contentType, 'cache-control': 'public, max-age=31536000, immutable' })
+      send(res, req.headers['accept-encoding'], asset.body, asset.gzipped, {
+        'content-type': asset.contentType,
+        'cache-control': 'public, max-age=31536000, immutable',
+      })
     })
 
 /** Builds the page ahead of the first request, so a server can pay for it at start rather than on first view. */

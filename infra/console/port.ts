@@ -81,7 +81,11 @@ export interface StateDetail {
 }
 
 /** One event of GetExecutionHistory, in its shape (`type`, `id`, `previousEventId`, `timestamp`, `...Details`). */
-export type HistoryEventView = Readonly<Record<string, unknown>> & { readonly id: number; readonly type: string; readonly timestamp: string }
+export type HistoryEventView = Readonly<Record<string, unknown>> & {
+  readonly id: number
+  readonly type: string
+  readonly timestamp: string
+}
 
 export interface ExecutionDetail extends ExecutionSummary {
   readonly input: unknown

@@ -3,7 +3,14 @@ import { readBytes, readJson, HttpError, sendJson } from '../local/http/respond'
 import type { RouteContext, Router } from '../local/http/router'
 import { ConsoleRequestError, type ConsoleData, type ExecutionStatus } from './port'
 
-export const ExecutionStatuses: ReadonlyArray<ExecutionStatus> = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']
+export const ExecutionStatuses: ReadonlyArray<ExecutionStatus> = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'FAILED',
+  'ABORTED',
+  'TIMED_OUT',
+]
 
 /** The largest upload the console accepts, as the local API's default. */
 export const MaxConsoleUploadBytes = 100 * 1024 * 1024
@@ -33,7 +40,8 @@ export const limitParam = (url: URL, max = 200): number | undefined => {
   const raw = textParam(url, 'limit', 16)
   if (raw === undefined) return undefined
   const value = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < 1 || value > max) throw invalid('limit', `must be an integer from 1 to ${max}`)
+  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < 1 || value > max)
+    throw invalid('limit', `must be an integer from 1 to ${max}`)
   return value
 }
 
@@ -57,7 +65,8 @@ export const patternParam = (url: URL): unknown => {
 }
 
 const checkOrder = (from: string | undefined, to: string | undefined) => {
-  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to)) throw invalid('from', 'must not be after to')
+  if (from !== undefined && to !== undefined && Date.parse(from) > Date.parse(to))
+    throw invalid('from', 'must not be after to')
 }
 
 /** A JSON object body; an absent body counts as `{}` where `optional`. */
@@ -65,7 +74,8 @@ const objectBody = async (req: IncomingMessage, optional = false): Promise<Recor
   const length = Number(req.headers['content-length'] ?? 0)
   if (optional && length === 0 && req.headers['transfer-encoding'] === undefined) return {}
   const body = await readJson(req, 64 * 1024)
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new HttpError(400, 'ValidationException', 'body: must be a JSON object')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new HttpError(400, 'ValidationException', 'body: must be a JSON object')
   return body as Record<string, unknown>
 }
 
@@ -84,94 +94,185 @@ const name = (params: ReadonlyArray<string>, index = 0) => params[index] ?? ''
 /** The console's JSON API over any `ConsoleData`: the same routes serve the local runtime and a deployed stack. */
 export const consoleRoutes = (router: Router, data: ConsoleData): Router =>
   router
-    .on('GET', /^\/console\/api\/workflows$/, answering(async ({ res }) => sendJson(res, 200, { target: data.target, workflows: await data.workflows() })))
-    .on('GET', /^\/console\/api\/workflows\/([^/]+)$/, answering(async ({ res, params }) => sendJson(res, 200, await data.workflow(name(params)))))
-    .on('GET', /^\/console\/api\/executions$/, answering(async ({ res, url }) => {
-      const from = timeParam(url, 'from')
-      const to = timeParam(url, 'to')
-      checkOrder(from, to)
-      const workflow = textParam(url, 'workflow')
-      const status = statusParam(url)
-      const text = textParam(url, 'q', 200)
-      const limit = limitParam(url)
-      const cursor = textParam(url, 'cursor', 1024)
-      const page = await data.executions({
-        ...(workflow === undefined ? {} : { workflow }),
-        ...(status === undefined ? {} : { status }),
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-        ...(text === undefined ? {} : { text }),
-        ...(limit === undefined ? {} : { limit }),
-        ...(cursor === undefined ? {} : { cursor }),
-      })
-      sendJson(res, 200, { executions: page.items, ...(page.next ? { next: page.next } : {}) })
-    }))
-    .on('GET', /^\/console\/api\/executions\/([^/]+)$/, answering(async ({ res, params }) => sendJson(res, 200, await data.execution(name(params)))))
-    .on('POST', /^\/console\/api\/executions\/([^/]+)\/redrive$/, answering(async ({ res, params }) => sendJson(res, 200, await data.redriveExecution(name(params)))))
-    .on('POST', /^\/console\/api\/executions\/([^/]+)\/start-again$/, answering(async ({ res, params }) => sendJson(res, 201, await data.startAgain(name(params)))))
-    .on('GET', /^\/console\/api\/events$/, answering(async ({ res, url }) => {
-      const from = timeParam(url, 'from')
-      const to = timeParam(url, 'to')
-      checkOrder(from, to)
-      const source = textParam(url, 'source')
-      const detailType = textParam(url, 'detailType')
-      const pattern = patternParam(url)
-      const limit = limitParam(url)
-      const cursor = textParam(url, 'cursor', 1024)
-      const page = await data.events({
-        ...(from === undefined ? {} : { from }),
-        ...(to === undefined ? {} : { to }),
-        ...(source === undefined ? {} : { source }),
-        ...(detailType === undefined ? {} : { detailType }),
-        ...(pattern === undefined ? {} : { pattern }),
-        ...(limit === undefined ? {} : { limit }),
-        ...(cursor === undefined ? {} : { cursor }),
-      })
-      sendJson(res, 200, { events: page.items, ...(page.next ? { next: page.next } : {}) })
-    }))
-    .on('GET', /^\/console\/api\/events\/([^/]+)$/, answering(async ({ res, params }) => sendJson(res, 200, { event: await data.event(name(params)) })))
-    .on('POST', /^\/console\/api\/replays$/, answering(async ({ req, res }) => {
-      const body = await objectBody(req)
-      for (const field of ['from', 'to'] as const) {
-        if (typeof body[field] !== 'string' || Number.isNaN(Date.parse(body[field]))) throw new HttpError(400, 'ValidationException', `${field}: is required, as an ISO 8601 time`)
-      }
-      if (body.name !== undefined && (typeof body.name !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(body.name))) throw new HttpError(400, 'ValidationException', 'name: 1 to 64 letters, digits, ".", "-" or "_"')
-      const replay = await data.startReplay({ from: body.from as string, to: body.to as string, ...(body.name === undefined ? {} : { name: body.name as string }) })
-      sendJson(res, 202, replay, { location: `/console/api/replays/${encodeURIComponent(replay.name)}` })
-    }))
-    .on('GET', /^\/console\/api\/replays\/([^/]+)$/, answering(async ({ res, params }) => sendJson(res, 200, await data.replay(name(params)))))
-    .on('GET', /^\/console\/api\/dlq$/, answering(async ({ res }) => sendJson(res, 200, { queues: await data.deadLetters() })))
-    .on('POST', /^\/console\/api\/dlq\/([^/]+)\/redrive$/, answering(async ({ req, res, params }) => {
-      const body = await objectBody(req, true)
-      const ids = body.ids
-      if (ids !== undefined && !(Array.isArray(ids) && ids.length > 0 && ids.length <= 1000 && ids.every((id) => typeof id === 'string' && id !== '' && id.length <= 256))) {
-        throw new HttpError(400, 'ValidationException', 'ids: must be a list of 1 to 1000 message ids')
-      }
-      sendJson(res, 200, await data.redriveDeadLetters(name(params), ids as string[] | undefined))
-    }))
-    .on('DELETE', /^\/console\/api\/dlq\/([^/]+)\/messages\/([^/]+)$/, answering(async ({ res, params }) => {
-      await data.deleteDeadLetter(name(params), name(params, 1))
-      res.writeHead(204)
-      res.end()
-    }))
-    .on('GET', /^\/console\/api\/metrics$/, answering(async ({ res, url }) => {
-      const from = timeParam(url, 'from')
-      const to = timeParam(url, 'to')
-      if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to)) throw invalid('from', 'must be before to')
-      if (from !== undefined && Date.parse(to ?? new Date().toISOString()) - Date.parse(from) > 31 * 86_400_000) throw invalid('from', 'the window is at most 31 days')
-      sendJson(res, 200, await data.metrics({ ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }))
-    }))
-    .on('GET', /^\/console\/api\/images$/, answering(async ({ res, url }) => {
-      const limit = limitParam(url)
-      const cursor = textParam(url, 'cursor', 1024)
-      const page = await data.images({ ...(limit === undefined ? {} : { limit }), ...(cursor === undefined ? {} : { cursor }) })
-      sendJson(res, 200, { images: page.items, ...(page.next ? { next: page.next } : {}) })
-    }))
-    .on('PUT', /^\/console\/api\/uploads\/(.+)$/, answering(async ({ req, res, params }) => {
-      const key = name(params)
-      if (key.length > 1024) throw invalid('key', 'at most 1024 characters')
-      const body = await readBytes(req, MaxConsoleUploadBytes)
-      if (body.length === 0) throw new HttpError(400, 'ValidationException', 'body: the upload is empty')
-      const contentType = req.headers['content-type']
-      sendJson(res, 201, await data.upload(key, new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType))
-    }))
+    .on(
+      'GET',
+      /^\/console\/api\/workflows$/,
+      answering(async ({ res }) => sendJson(res, 200, { target: data.target, workflows: await data.workflows() })),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/workflows\/([^/]+)$/,
+      answering(async ({ res, params }) => sendJson(res, 200, await data.workflow(name(params)))),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/executions$/,
+      answering(async ({ res, url }) => {
+        const from = timeParam(url, 'from')
+        const to = timeParam(url, 'to')
+        checkOrder(from, to)
+        const workflow = textParam(url, 'workflow')
+        const status = statusParam(url)
+        const text = textParam(url, 'q', 200)
+        const limit = limitParam(url)
+        const cursor = textParam(url, 'cursor', 1024)
+        const page = await data.executions({
+          ...(workflow === undefined ? {} : { workflow }),
+          ...(status === undefined ? {} : { status }),
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(text === undefined ? {} : { text }),
+          ...(limit === undefined ? {} : { limit }),
+          ...(cursor === undefined ? {} : { cursor }),
+        })
+        sendJson(res, 200, { executions: page.items, ...(page.next ? { next: page.next } : {}) })
+      }),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/executions\/([^/]+)$/,
+      answering(async ({ res, params }) => sendJson(res, 200, await data.execution(name(params)))),
+    )
+    .on(
+      'POST',
+      /^\/console\/api\/executions\/([^/]+)\/redrive$/,
+      answering(async ({ res, params }) => sendJson(res, 200, await data.redriveExecution(name(params)))),
+    )
+    .on(
+      'POST',
+      /^\/console\/api\/executions\/([^/]+)\/start-again$/,
+      answering(async ({ res, params }) => sendJson(res, 201, await data.startAgain(name(params)))),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/events$/,
+      answering(async ({ res, url }) => {
+        const from = timeParam(url, 'from')
+        const to = timeParam(url, 'to')
+        checkOrder(from, to)
+        const source = textParam(url, 'source')
+        const detailType = textParam(url, 'detailType')
+        const pattern = patternParam(url)
+        const limit = limitParam(url)
+        const cursor = textParam(url, 'cursor', 1024)
+        const page = await data.events({
+          ...(from === undefined ? {} : { from }),
+          ...(to === undefined ? {} : { to }),
+          ...(source === undefined ? {} : { source }),
+          ...(detailType === undefined ? {} : { detailType }),
+          ...(pattern === undefined ? {} : { pattern }),
+          ...(limit === undefined ? {} : { limit }),
+          ...(cursor === undefined ? {} : { cursor }),
+        })
+        sendJson(res, 200, { events: page.items, ...(page.next ? { next: page.next } : {}) })
+      }),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/events\/([^/]+)$/,
+      answering(async ({ res, params }) => sendJson(res, 200, { event: await data.event(name(params)) })),
+    )
+    .on(
+      'POST',
+      /^\/console\/api\/replays$/,
+      answering(async ({ req, res }) => {
+        const body = await objectBody(req)
+        for (const field of ['from', 'to'] as const) {
+          if (typeof body[field] !== 'string' || Number.isNaN(Date.parse(body[field])))
+            throw new HttpError(400, 'ValidationException', `${field}: is required, as an ISO 8601 time`)
+        }
+        if (body.name !== undefined && (typeof body.name !== 'string' || !/^[.\-_A-Za-z0-9]{1,64}$/.test(body.name)))
+          throw new HttpError(400, 'ValidationException', 'name: 1 to 64 letters, digits, ".", "-" or "_"')
+        const replay = await data.startReplay({
+          from: body.from as string,
+          to: body.to as string,
+          ...(body.name === undefined ? {} : { name: body.name as string }),
+        })
+        sendJson(res, 202, replay, { location: `/console/api/replays/${encodeURIComponent(replay.name)}` })
+      }),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/replays\/([^/]+)$/,
+      answering(async ({ res, params }) => sendJson(res, 200, await data.replay(name(params)))),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/dlq$/,
+      answering(async ({ res }) => sendJson(res, 200, { queues: await data.deadLetters() })),
+    )
+    .on(
+      'POST',
+      /^\/console\/api\/dlq\/([^/]+)\/redrive$/,
+      answering(async ({ req, res, params }) => {
+        const body = await objectBody(req, true)
+        const ids = body.ids
+        if (
+          ids !== undefined &&
+          !(
+            Array.isArray(ids) &&
+            ids.length > 0 &&
+            ids.length <= 1000 &&
+            ids.every((id) => typeof id === 'string' && id !== '' && id.length <= 256)
+          )
+        ) {
+          throw new HttpError(400, 'ValidationException', 'ids: must be a list of 1 to 1000 message ids')
+        }
+        sendJson(res, 200, await data.redriveDeadLetters(name(params), ids as string[] | undefined))
+      }),
+    )
+    .on(
+      'DELETE',
+      /^\/console\/api\/dlq\/([^/]+)\/messages\/([^/]+)$/,
+      answering(async ({ res, params }) => {
+        await data.deleteDeadLetter(name(params), name(params, 1))
+        res.writeHead(204)
+        res.end()
+      }),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/metrics$/,
+      answering(async ({ res, url }) => {
+        const from = timeParam(url, 'from')
+        const to = timeParam(url, 'to')
+        if (from !== undefined && to !== undefined && Date.parse(from) >= Date.parse(to))
+          throw invalid('from', 'must be before to')
+        if (from !== undefined && Date.parse(to ?? new Date().toISOString()) - Date.parse(from) > 31 * 86_400_000)
+          throw invalid('from', 'the window is at most 31 days')
+        sendJson(
+          res,
+          200,
+          await data.metrics({ ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }),
+        )
+      }),
+    )
+    .on(
+      'GET',
+      /^\/console\/api\/images$/,
+      answering(async ({ res, url }) => {
+        const limit = limitParam(url)
+        const cursor = textParam(url, 'cursor', 1024)
+        const page = await data.images({
+          ...(limit === undefined ? {} : { limit }),
+          ...(cursor === undefined ? {} : { cursor }),
+        })
+        sendJson(res, 200, { images: page.items, ...(page.next ? { next: page.next } : {}) })
+      }),
+    )
+    .on(
+      'PUT',
+      /^\/console\/api\/uploads\/(.+)$/,
+      answering(async ({ req, res, params }) => {
+        const key = name(params)
+        if (key.length > 1024) throw invalid('key', 'at most 1024 characters')
+        const body = await readBytes(req, MaxConsoleUploadBytes)
+        if (body.length === 0) throw new HttpError(400, 'ValidationException', 'body: the upload is empty')
+        const contentType = req.headers['content-type']
+        sendJson(
+          res,
+          201,
+          await data.upload(key, new Uint8Array(body.buffer, body.byteOffset, body.byteLength), contentType),
+        )
+      }),
+    )

@@ -14,7 +14,11 @@ import type { StateAttempt, StateDetail, StateOutcome } from './port'
  */
 
 /** An event as either target writes it: `id`, `type`, `timestamp`, its `...EventDetails`, maybe `previousEventId`. */
-export type HistoryLike = Readonly<Record<string, unknown>> & { readonly id: number; readonly type: string; readonly timestamp: string }
+export type HistoryLike = Readonly<Record<string, unknown>> & {
+  readonly id: number
+  readonly type: string
+  readonly timestamp: string
+}
 
 interface AslStateLike {
   readonly Type?: unknown
@@ -24,12 +28,18 @@ interface AslStateLike {
 }
 
 /** Every state of a definition, nested Map processors and Parallel branches included, in the order written. */
-export const definitionStates = (definition: unknown): ReadonlyArray<{ readonly name: string; readonly type: string }> => {
+export const definitionStates = (
+  definition: unknown,
+): ReadonlyArray<{ readonly name: string; readonly type: string }> => {
   const states = (definition as { States?: unknown } | undefined)?.States
   if (typeof states !== 'object' || states === null) return []
   return Object.entries(states as Record<string, AslStateLike>).flatMap(([name, state]) => [
     { name, type: typeof state?.Type === 'string' ? state.Type : 'Unknown' },
-    ...[state?.ItemProcessor, state?.Iterator, ...(Array.isArray(state?.Branches) ? (state.Branches as unknown[]) : [])].flatMap((inner) => (inner ? definitionStates(inner) : [])),
+    ...[
+      state?.ItemProcessor,
+      state?.Iterator,
+      ...(Array.isArray(state?.Branches) ? (state.Branches as unknown[]) : []),
+    ].flatMap((inner) => (inner ? definitionStates(inner) : [])),
   ])
 }
 
@@ -54,20 +64,33 @@ interface Run {
 }
 
 /** Worst last: a state shows the worst outcome of its runs. */
-const severity: Record<StateOutcome, number> = { 'not-reached': -1, succeeded: 0, retried: 1, running: 2, caught: 3, failed: 4 }
+const severity: Record<StateOutcome, number> = {
+  'not-reached': -1,
+  succeeded: 0,
+  retried: 1,
+  running: 2,
+  caught: 3,
+  failed: 4,
+}
 
 const scheduledTypes = new Set(['TaskScheduled', 'LambdaFunctionScheduled', 'ActivityScheduled'])
 const succeededTypes = new Set(['TaskSucceeded', 'LambdaFunctionSucceeded', 'ActivitySucceeded'])
-const failureType = /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|SubmitFailed|ScheduleFailed)$|^(Map|Parallel)StateFailed$|^MapRunFailed$|^EvaluationFailed$|StateFailed$/
+const failureType =
+  /^(Task|LambdaFunction|Activity)(Failed|TimedOut|StartFailed|SubmitFailed|ScheduleFailed)$|^(Map|Parallel)StateFailed$|^MapRunFailed$|^EvaluationFailed$|StateFailed$/
 const executionEnd = /^Execution(Succeeded|Failed|Aborted|TimedOut)$/
 
 const detailsOf = (event: HistoryLike): Record<string, unknown> | undefined => {
-  const own = event.type.endsWith('StateEntered') ? 'stateEntered' : event.type.endsWith('StateExited') ? 'stateExited' : `${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}`
+  const own = event.type.endsWith('StateEntered')
+    ? 'stateEntered'
+    : event.type.endsWith('StateExited')
+      ? 'stateExited'
+      : `${event.type.charAt(0).toLowerCase()}${event.type.slice(1)}`
   const details = event[`${own}EventDetails`] ?? event.stateFailedEventDetails
   return typeof details === 'object' && details !== null ? (details as Record<string, unknown>) : undefined
 }
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' ? value : value === undefined || value === null ? undefined : JSON.stringify(value))
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' ? value : value === undefined || value === null ? undefined : JSON.stringify(value)
 
 /** History carries input and output as JSON text: parsed, or the text itself when it is not JSON. */
 const parsed = (value: unknown): unknown => {
@@ -112,16 +135,31 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
       if (named === undefined) continue
       // The first state of an iteration follows its MapIterationStarted; any other follows a state of its own scope.
       const scope = iteration ?? previous?.iteration ?? previous?.run?.scope ?? ''
-      const run: Run = { name: named, type: event.type.replace(/StateEntered$/, ''), scope, enteredAt: event.timestamp, input: parsed(details?.input), status: 'running', attempts: [], open: true }
+      const run: Run = {
+        name: named,
+        type: event.type.replace(/StateEntered$/, ''),
+        scope,
+        enteredAt: event.timestamp,
+        input: parsed(details?.input),
+        status: 'running',
+        attempts: [],
+        open: true,
+      }
       runs.push(run)
       owners.set(event.id, { run })
       continue
     }
 
     if (event.type.endsWith('StateExited')) {
-      const run = previous?.run && previous.run.open && previous.run.name === named && (iteration === undefined || previous.run.scope === iteration)
-        ? previous.run
-        : openRun((candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration))
+      const run =
+        previous?.run &&
+        previous.run.open &&
+        previous.run.name === named &&
+        (iteration === undefined || previous.run.scope === iteration)
+          ? previous.run
+          : openRun(
+              (candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration),
+            )
       if (!run) continue
       // Exiting after a failure means a Catch took it: Step Functions writes the state's exit, then the handler's entry.
       if (run.status === 'running') run.status = 'succeeded'
@@ -135,7 +173,12 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
 
     if (executionEnd.test(event.type)) {
       const type = event.type.replace(/^Execution/, '')
-      const ended: { error?: string | undefined; cause?: string | undefined } = type === 'Succeeded' ? {} : type === 'Failed' ? { error: text(details?.error), cause: text(details?.cause) } : { error: type === 'Aborted' ? 'ExecutionAborted' : 'States.Timeout' }
+      const ended: { error?: string | undefined; cause?: string | undefined } =
+        type === 'Succeeded'
+          ? {}
+          : type === 'Failed'
+            ? { error: text(details?.error), cause: text(details?.cause) }
+            : { error: type === 'Aborted' ? 'ExecutionAborted' : 'States.Timeout' }
       // A run still open was cut short; a Fail state has no exit, reaching it is its whole job.
       for (const run of runs) {
         if (!run.open) continue
@@ -155,9 +198,14 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
 
     // Map and Parallel bookkeeping points back at the last event of an iteration or branch: own it by the open state.
     let run: Run | undefined
-    if (/^Map(State|Iteration|Run)/.test(event.type)) run = openRun((candidate) => (named === undefined ? candidate.type === 'Map' : candidate.name === named))
+    if (/^Map(State|Iteration|Run)/.test(event.type))
+      run = openRun((candidate) => (named === undefined ? candidate.type === 'Map' : candidate.name === named))
     else if (event.type.startsWith('ParallelState')) run = openRun((candidate) => candidate.type === 'Parallel')
-    else if (named !== undefined) run = openRun((candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration)) ?? previous?.run
+    else if (named !== undefined)
+      run =
+        openRun(
+          (candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration),
+        ) ?? previous?.run
     else run = previous?.run
     if (event.type === 'MapIterationStarted' && run) {
       owners.set(event.id, { run, iteration: `${run.scope}/${run.name}#${event.id}` })
@@ -182,7 +230,12 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
       if (reported?.cause !== undefined) run.cause = reported.cause
       if (error !== undefined || cause !== undefined) lastFailure = { error, cause }
       const attempt = run.attempts[run.attempts.length - 1]
-      if (attempt && attempt.endedAt === undefined) Object.assign(attempt, { endedAt: event.timestamp, ...(error === undefined ? {} : { error }), ...(cause === undefined ? {} : { cause }) })
+      if (attempt && attempt.endedAt === undefined)
+        Object.assign(attempt, {
+          endedAt: event.timestamp,
+          ...(error === undefined ? {} : { error }),
+          ...(cause === undefined ? {} : { cause }),
+        })
     } else if (event.type === 'StateCaught') {
       run.status = 'caught'
     }
@@ -191,7 +244,10 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
   const byName = new Map<string, Run[]>()
   for (const run of runs) byName.set(run.name, [...(byName.get(run.name) ?? []), run])
   const declared = definitionStates(definition)
-  const names = [...declared.map((state) => state.name), ...[...byName.keys()].filter((name) => !declared.some((state) => state.name === name))]
+  const names = [
+    ...declared.map((state) => state.name),
+    ...[...byName.keys()].filter((name) => !declared.some((state) => state.name === name)),
+  ]
   const typeOf = new Map(declared.map((state) => [state.name, state.type]))
 
   return names.map((name): StateDetail => {
@@ -202,7 +258,9 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
     const latest = new Map<string, Run>()
     const current = all.filter((run) => !run.superseded)
     for (const run of current.length > 0 ? current : all) latest.set(run.scope, run)
-    const shown = [...latest.values()].reduce((worst, run) => (severity[outcomeOf(run)] >= severity[outcomeOf(worst)] ? run : worst))
+    const shown = [...latest.values()].reduce((worst, run) =>
+      severity[outcomeOf(run)] >= severity[outcomeOf(worst)] ? run : worst,
+    )
     const enteredAt = all[0]!.enteredAt
     const exits = all.flatMap((run) => (run.exitedAt === undefined ? [] : [run.exitedAt])).sort()
     const exitedAt = all.some((run) => run.open && run.status === 'running') ? undefined : exits[exits.length - 1]

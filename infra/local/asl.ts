@@ -22,5 +22,7 @@ export interface AslDefinition {
 export const allStates = (definition: AslDefinition): ReadonlyArray<[string, AslState]> =>
   Object.entries(definition.States).flatMap(([name, state]) => [
     [name, state] as [string, AslState],
-    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) => (inner ? allStates(inner) : [])),
+    ...[state.ItemProcessor, state.Iterator, ...(state.Branches ?? [])].flatMap((inner) =>
+      inner ? allStates(inner) : [],
+    ),
   ])

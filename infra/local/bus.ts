@@ -8,7 +8,11 @@ import { LocalAccount, LocalRegion, type LocalModel } from './template'
 /** A PutEvents answer (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html): one result per entry, in order. */
 export interface PutEventsResult {
   readonly FailedEntryCount: number
-  readonly Entries: ReadonlyArray<{ readonly EventId?: string; readonly ErrorCode?: string; readonly ErrorMessage?: string }>
+  readonly Entries: ReadonlyArray<{
+    readonly EventId?: string
+    readonly ErrorCode?: string
+    readonly ErrorMessage?: string
+  }>
 }
 
 /** Where a rule's matched events go: the local runtime wires state machines, buses and queues in. */
@@ -45,13 +49,28 @@ const MaxEntries = 10
 const MaxBatchBytes = 256 * 1024
 
 const entrySize = (entry: PutEventsEntry) =>
-  Buffer.byteLength(entry.Source ?? '') + Buffer.byteLength(entry.DetailType ?? '') + Buffer.byteLength(entry.Detail ?? '') +
-  (entry.Resources ?? []).reduce((sum, resource) => sum + Buffer.byteLength(resource), 0) + (entry.Time ? 14 : 0)
+  Buffer.byteLength(entry.Source ?? '') +
+  Buffer.byteLength(entry.DetailType ?? '') +
+  Buffer.byteLength(entry.Detail ?? '') +
+  (entry.Resources ?? []).reduce((sum, resource) => sum + Buffer.byteLength(resource), 0) +
+  (entry.Time ? 14 : 0)
 
 const entryError = (entry: PutEventsEntry): { ErrorCode: string; ErrorMessage: string } | undefined => {
-  if (typeof entry.Source !== 'string' || entry.Source === '') return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.' }
-  if (typeof entry.DetailType !== 'string' || entry.DetailType === '') return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.' }
-  if (typeof entry.Detail !== 'string' || entry.Detail === '') return { ErrorCode: 'InvalidArgument', ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.' }
+  if (typeof entry.Source !== 'string' || entry.Source === '')
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: 'Parameter Source is not valid. Reason: Source is a required argument.',
+    }
+  if (typeof entry.DetailType !== 'string' || entry.DetailType === '')
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: 'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+    }
+  if (typeof entry.Detail !== 'string' || entry.Detail === '')
+    return {
+      ErrorCode: 'InvalidArgument',
+      ErrorMessage: 'Parameter Detail is not valid. Reason: Detail is a required argument.',
+    }
   try {
     const detail: unknown = JSON.parse(entry.Detail)
     if (detail === null || typeof detail !== 'object' || Array.isArray(detail)) throw new Error('not an object')
@@ -72,7 +91,12 @@ export class LocalBus {
   private readonly busArns: ReadonlyMap<string, string>
   private readonly listeners = new Set<(event: AnyEvent, bus: string) => void>()
 
-  constructor(private readonly db: DatabaseSync, model: LocalModel, private readonly targets: TargetDispatcher, private readonly retry: TargetRetryOptions = { baseDelayMs: 1000 }) {
+  constructor(
+    private readonly db: DatabaseSync,
+    model: LocalModel,
+    private readonly targets: TargetDispatcher,
+    private readonly retry: TargetRetryOptions = { baseDelayMs: 1000 },
+  ) {
     this.busArns = new Map(model.buses.map((bus) => [bus.arn, bus.name]))
     this.rules = model.rules.map((rule) => ({ ...rule, matches: compilePattern(rule.pattern) }))
     this.archives = model.archives.map((archive) => ({
@@ -88,7 +112,12 @@ export class LocalBus {
 
   /** The rules as the API lists them: name, bus, pattern and targets. */
   get ruleList() {
-    return this.rules.map(({ name, bus, pattern, targets }) => ({ name, bus, pattern, targets: targets.map(({ id, arn }) => ({ id, arn })) }))
+    return this.rules.map(({ name, bus, pattern, targets }) => ({
+      name,
+      bus,
+      pattern,
+      targets: targets.map(({ id, arn }) => ({ id, arn })),
+    }))
   }
 
   /** The archives, with the bus each one records. */
@@ -104,29 +133,41 @@ export class LocalBus {
 
   /** PutEvents: validates like EventBridge and answers per entry instead of failing the batch. */
   putEvents(entries: ReadonlyArray<PutEventsEntry>): PutEventsResult {
-    if (entries.length === 0 || entries.length > MaxEntries) throw new PutEventsValidation(`1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MaxEntries}`)
+    if (entries.length === 0 || entries.length > MaxEntries)
+      throw new PutEventsValidation(
+        `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MaxEntries}`,
+      )
     const total = entries.reduce((sum, entry) => sum + entrySize(entry), 0)
-    if (total > MaxBatchBytes) throw new PutEventsValidation(`Total size of the entries in the request is over the limit of ${MaxBatchBytes} bytes`)
+    if (total > MaxBatchBytes)
+      throw new PutEventsValidation(
+        `Total size of the entries in the request is over the limit of ${MaxBatchBytes} bytes`,
+      )
     const delivered: Array<[AnyEvent, string]> = []
-    const results = transaction(this.db, () => entries.map((entry) => {
-      const error = entryError(entry)
-      if (error) return error
-      const bus = this.resolveBus(entry.EventBusName ?? 'default')
-      if (!bus) return { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${entry.EventBusName} does not exist.` }
-      const event: AnyEvent = {
-        version: '0',
-        id: randomUUID(),
-        'detail-type': entry.DetailType,
-        source: entry.Source,
-        account: LocalAccount,
-        time: entry.Time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        region: LocalRegion,
-        resources: [...(entry.Resources ?? [])],
-        detail: JSON.parse(entry.Detail),
-      }
-      this.deliver(bus, event, delivered)
-      return { EventId: event.id }
-    }))
+    const results = transaction(this.db, () =>
+      entries.map((entry) => {
+        const error = entryError(entry)
+        if (error) return error
+        const bus = this.resolveBus(entry.EventBusName ?? 'default')
+        if (!bus)
+          return {
+            ErrorCode: 'ResourceNotFoundException',
+            ErrorMessage: `Event bus ${entry.EventBusName} does not exist.`,
+          }
+        const event: AnyEvent = {
+          version: '0',
+          id: randomUUID(),
+          'detail-type': entry.DetailType,
+          source: entry.Source,
+          account: LocalAccount,
+          time: entry.Time ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          region: LocalRegion,
+          resources: [...(entry.Resources ?? [])],
+          detail: JSON.parse(entry.Detail),
+        }
+        this.deliver(bus, event, delivered)
+        return { EventId: event.id }
+      }),
+    )
     this.announce(delivered)
     return { FailedEntryCount: results.filter((result) => 'ErrorCode' in result).length, Entries: results }
   }
@@ -142,7 +183,13 @@ export class LocalBus {
    * Re-delivers an archived event to a bus; it carries `replay-name` and is not archived again. `alongside` runs in
    * the same transaction (a replay records its progress there, so a crash neither skips nor repeats an event).
    */
-  replay(busName: string, event: AnyEvent, replayName: string, ruleNames?: ReadonlyArray<string>, alongside?: () => void): void {
+  replay(
+    busName: string,
+    event: AnyEvent,
+    replayName: string,
+    ruleNames?: ReadonlyArray<string>,
+    alongside?: () => void,
+  ): void {
     const delivered: Array<[AnyEvent, string]> = []
     transaction(this.db, () => {
       this.deliver(busName, { ...event, 'replay-name': replayName }, delivered, ruleNames)
@@ -157,7 +204,9 @@ export class LocalBus {
    * target has none). Returns how many deliveries are still waiting.
    */
   retryDueDeliveries(now = Date.now()): number {
-    const due = this.db.prepare('SELECT * FROM deliveries WHERE next_at_ms <= ? ORDER BY next_at_ms LIMIT 100').all(now) as unknown as DeliveryRow[]
+    const due = this.db
+      .prepare('SELECT * FROM deliveries WHERE next_at_ms <= ? ORDER BY next_at_ms LIMIT 100')
+      .all(now) as unknown as DeliveryRow[]
     for (const row of due) {
       const event = JSON.parse(row.event) as AnyEvent
       const target = JSON.parse(row.target) as RuleTarget
@@ -173,7 +222,9 @@ export class LocalBus {
             this.db.prepare('DELETE FROM deliveries WHERE id = ?').run(row.id)
             this.deadLetter(row.rule, target, event, message, attempts)
           } else {
-            this.db.prepare('UPDATE deliveries SET attempts = ?, next_at_ms = ?, last_error = ? WHERE id = ?').run(attempts, now + this.backoff(attempts), message, row.id)
+            this.db
+              .prepare('UPDATE deliveries SET attempts = ?, next_at_ms = ?, last_error = ? WHERE id = ?')
+              .run(attempts, now + this.backoff(attempts), message, row.id)
           }
         }
       })
@@ -191,12 +242,32 @@ export class LocalBus {
     return [...this.busArns.values()].includes(name) ? name : undefined
   }
 
-  private deliver(bus: string, event: AnyEvent, delivered: Array<[AnyEvent, string]>, ruleNames?: ReadonlyArray<string>): void {
+  private deliver(
+    bus: string,
+    event: AnyEvent,
+    delivered: Array<[AnyEvent, string]>,
+    ruleNames?: ReadonlyArray<string>,
+  ): void {
     const replayed = event['replay-name'] !== undefined
-    const archive = replayed ? undefined : this.archives.find((candidate) => candidate.bus === bus && candidate.matches(event))
+    const archive = replayed
+      ? undefined
+      : this.archives.find((candidate) => candidate.bus === bus && candidate.matches(event))
     const timeMs = Date.parse(event.time)
-    this.db.prepare('INSERT INTO events (id, bus, time, time_ms, source, detail_type, archive, replay_name, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-      .run(event.id, bus, event.time, Number.isNaN(timeMs) ? Date.now() : timeMs, event.source, event['detail-type'], archive?.name ?? null, event['replay-name'] ?? null, JSON.stringify(event))
+    this.db
+      .prepare(
+        'INSERT INTO events (id, bus, time, time_ms, source, detail_type, archive, replay_name, event) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        event.id,
+        bus,
+        event.time,
+        Number.isNaN(timeMs) ? Date.now() : timeMs,
+        event.source,
+        event['detail-type'],
+        archive?.name ?? null,
+        event['replay-name'] ?? null,
+        JSON.stringify(event),
+      )
     delivered.push([event, bus])
     for (const rule of this.rules) {
       if (rule.bus !== bus || (ruleNames && !ruleNames.includes(rule.name)) || !rule.matches(event)) continue
@@ -211,7 +282,10 @@ export class LocalBus {
       // A target that cannot take the event now: retried later under its retry policy, then dead-lettered.
       if (target.maximumRetryAttempts > 0) {
         const now = Date.now()
-        this.db.prepare('INSERT INTO deliveries (rule, target, event, attempts, first_at_ms, next_at_ms, last_error) VALUES (?, ?, ?, 1, ?, ?, ?)')
+        this.db
+          .prepare(
+            'INSERT INTO deliveries (rule, target, event, attempts, first_at_ms, next_at_ms, last_error) VALUES (?, ?, ?, 1, ?, ?, ?)',
+          )
           .run(ruleName, JSON.stringify(target), JSON.stringify(event), now, now + this.backoff(1), errorMessage(error))
       } else {
         this.deadLetter(ruleName, target, event, errorMessage(error), 1)
@@ -230,10 +304,23 @@ export class LocalBus {
   /** The target's DLQ gets the event with the reason, as EventBridge's ERROR_CODE / ERROR_MESSAGE attributes give it. */
   private deadLetter(ruleName: string, target: RuleTarget, event: AnyEvent, message: string, attempts: number): void {
     if (!target.deadLetterArn) {
-      console.error(`Rule ${ruleName} dropped event ${event.id}: target ${target.arn} failed ${attempts} time(s) and has no DLQ (${message})`)
+      console.error(
+        `Rule ${ruleName} dropped event ${event.id}: target ${target.arn} failed ${attempts} time(s) and has no DLQ (${message})`,
+      )
       return
     }
-    this.targets.sendToQueue(target.deadLetterArn, JSON.stringify({ rule: ruleName, target: target.id, targetArn: target.arn, error: 'TargetInvocationFailed', cause: message, attempts, event }))
+    this.targets.sendToQueue(
+      target.deadLetterArn,
+      JSON.stringify({
+        rule: ruleName,
+        target: target.id,
+        targetArn: target.arn,
+        error: 'TargetInvocationFailed',
+        cause: message,
+        attempts,
+        event,
+      }),
+    )
   }
 
   private announce(delivered: ReadonlyArray<[AnyEvent, string]>): void {

@@ -40,11 +40,15 @@ export const startCheckpointer = (db: DatabaseSync, file: string) => {
   }
   let stopping = false
   worker.on('error', (error) => fallBack(error.message))
-  worker.on('message', (message: { error?: string }) => { if (message.error) console.error(`WAL checkpoint failed: ${message.error}`) })
-  const exited = new Promise<void>((resolve) => worker.once('exit', (code) => {
-    if (!stopping && code !== 1) fallBack(`the checkpoint worker exited with ${code}`)
-    resolve()
-  }))
+  worker.on('message', (message: { error?: string }) => {
+    if (message.error) console.error(`WAL checkpoint failed: ${message.error}`)
+  })
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      if (!stopping && code !== 1) fallBack(`the checkpoint worker exited with ${code}`)
+      resolve()
+    }),
+  )
   return {
     /** Closes the worker's connection; the database's own close then checkpoints what is left. */
     async stop(): Promise<void> {

@@ -4,7 +4,8 @@ const hasColumn = (db: DatabaseSync, table: string, column: string) =>
   (db.prepare(`PRAGMA table_info(${table})`).all() as Array<{ name: string }>).some((row) => row.name === column)
 
 /** What to search an execution by: its name, ARN and subject in one text, matched by trigrams. */
-export const searchText = (alias: string) => `${alias}.name || ' ' || ${alias}.arn || ' ' || COALESCE(${alias}.subject, '')`
+export const searchText = (alias: string) =>
+  `${alias}.name || ' ' || ${alias}.arn || ' ' || COALESCE(${alias}.subject, '')`
 
 /**
  * The tables and indexes the console reads on top of the runtime's own: execution redrive columns, indexes for
@@ -13,7 +14,13 @@ export const searchText = (alias: string) => `${alias}.name || ' ' || ${alias}.a
  * Idempotent: runs at every start, and adds what an older data directory lacks.
  */
 export const ensureConsoleSchema = (db: DatabaseSync): void => {
-  for (const [column, type] of [['redrive_count', 'INTEGER NOT NULL DEFAULT 0'], ['redrive_date', 'TEXT'], ['redrive_from', 'TEXT'], ['redrive_input', 'TEXT'], ['redrive_event_id', 'INTEGER']] as const) {
+  for (const [column, type] of [
+    ['redrive_count', 'INTEGER NOT NULL DEFAULT 0'],
+    ['redrive_date', 'TEXT'],
+    ['redrive_from', 'TEXT'],
+    ['redrive_input', 'TEXT'],
+    ['redrive_event_id', 'INTEGER'],
+  ] as const) {
     if (!hasColumn(db, 'executions', column)) db.exec(`ALTER TABLE executions ADD COLUMN ${column} ${type}`)
   }
   const searchExisted = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'executions_text'").get() !== undefined
@@ -54,6 +61,6 @@ export const ensureConsoleSchema = (db: DatabaseSync): void => {
       body TEXT NOT NULL
     );
   `)
-  if (!searchExisted) db.exec(`INSERT INTO executions_text (rowid, text) SELECT e.rowid, ${searchText('e')} FROM executions e`)
+  if (!searchExisted)
+    db.exec(`INSERT INTO executions_text (rowid, text) SELECT e.rowid, ${searchText('e')} FROM executions e`)
 }
-

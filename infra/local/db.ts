@@ -169,7 +169,8 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       doc INTEGER NOT NULL
     );
   `)
-  if (!searchKeysExisted) db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')
+  if (!searchKeysExisted)
+    db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')
   ensureConsoleSchema(db)
   reusePreparedStatements(db)
   return db

@@ -22,9 +22,21 @@ export type DeadLetterOrigin =
   /** SQS moved it here after too many receives: back to that queue, as a new message (StartMessageMoveTask). */
   | { readonly kind: 'queue'; readonly queue: string; readonly reason: string; readonly body: string }
   /** A rule target kept refusing the event: delivered to that target again. */
-  | { readonly kind: 'target'; readonly rule: string; readonly targetArn: string; readonly event: AnyEvent; readonly reason: string }
+  | {
+      readonly kind: 'target'
+      readonly rule: string
+      readonly targetArn: string
+      readonly event: AnyEvent
+      readonly reason: string
+    }
   /** A workflow's catch-all sent its event here: the workflow starts again with it. */
-  | { readonly kind: 'workflow'; readonly stateMachineArn: string | undefined; readonly workflow: string; readonly event: unknown; readonly reason: string }
+  | {
+      readonly kind: 'workflow'
+      readonly stateMachineArn: string | undefined
+      readonly workflow: string
+      readonly event: unknown
+      readonly reason: string
+    }
   | { readonly kind: 'unknown'; readonly reason: string }
 
 const parse = (text: string): unknown => {
@@ -63,10 +75,22 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
   }
   const body = parse(letter.body)
   if (isObject(body) && typeof body.targetArn === 'string' && isObject(body.event)) {
-    return { kind: 'target', rule: String(body.rule ?? ''), targetArn: body.targetArn, event: body.event as unknown as AnyEvent, reason: reasonOf(body) }
+    return {
+      kind: 'target',
+      rule: String(body.rule ?? ''),
+      targetArn: body.targetArn,
+      event: body.event as unknown as AnyEvent,
+      reason: reasonOf(body),
+    }
   }
   if (isObject(body) && typeof body.workflow === 'string' && 'event' in body) {
-    return { kind: 'workflow', stateMachineArn: machineOfExecution(body.execution), workflow: body.workflow, event: body.event, reason: reasonOf(body) }
+    return {
+      kind: 'workflow',
+      stateMachineArn: machineOfExecution(body.execution),
+      workflow: body.workflow,
+      event: body.event,
+      reason: reasonOf(body),
+    }
   }
   return { kind: 'unknown', reason: isObject(body) ? reasonOf(body) : String(body) }
 }
@@ -85,7 +109,13 @@ const TerminalFailures = "('FAILED', 'ABORTED', 'TIMED_OUT')"
 export class DeadLetters {
   private readonly machineArns
 
-  constructor(private readonly db: DatabaseSync, private readonly queues: LocalQueues, private readonly executor: Executor, private readonly bus: LocalBus, model: LocalModel) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly queues: LocalQueues,
+    private readonly executor: Executor,
+    private readonly bus: LocalBus,
+    model: LocalModel,
+  ) {
     this.machineArns = new Set(model.stateMachines.map((machine) => machine.arn))
   }
 
@@ -95,7 +125,10 @@ export class DeadLetters {
 
   /** The queue's own name for any of the names people use (exact, or ignoring case). */
   resolve(queue: string): string | undefined {
-    return this.queueNames.find((name) => name === queue) ?? this.queueNames.find((name) => name.toLowerCase() === queue.toLowerCase())
+    return (
+      this.queueNames.find((name) => name === queue) ??
+      this.queueNames.find((name) => name.toLowerCase() === queue.toLowerCase())
+    )
   }
 
   /** Each queue's depth and its oldest messages (up to `shown`), with the reason and the origin of each. */
@@ -105,7 +138,13 @@ export class DeadLetters {
       const messages = this.stored(name, shown).map((letter): DeadLetter => {
         const origin = originOf(letter)
         const originName = this.originName(origin)
-        return { id: letter.id, sentAt: letter.sent_at, reason: origin.reason, ...(originName ? { origin: originName } : {}), body: parse(letter.body) }
+        return {
+          id: letter.id,
+          sentAt: letter.sent_at,
+          reason: origin.reason,
+          ...(originName ? { origin: originName } : {}),
+          body: parse(letter.body),
+        }
       })
       return { name, depth: (depth.get(name) as { n: number }).n, messages }
     })
@@ -114,10 +153,15 @@ export class DeadLetters {
   /** Sends the messages (all when `ids` is absent) back where they came from; each one sent is deleted here, in the same transaction. */
   redrive(queueName: string, ids?: ReadonlyArray<string>): RedriveOutcome {
     const queue = this.resolve(queueName)
-    if (!queue) throw new UnknownDeadLetterQueue(`queue: no dead-letter queue named ${queueName} (queues: ${this.queueNames.join(', ')})`)
+    if (!queue)
+      throw new UnknownDeadLetterQueue(
+        `queue: no dead-letter queue named ${queueName} (queues: ${this.queueNames.join(', ')})`,
+      )
     const letters = this.stored(queue)
     const chosen = ids ? letters.filter((letter) => ids.includes(letter.id)) : letters
-    const failed: Array<{ id: string; reason: string }> = (ids ?? []).filter((id) => !letters.some((letter) => letter.id === id)).map((id) => ({ id, reason: `no message ${id} in ${queue}` }))
+    const failed: Array<{ id: string; reason: string }> = (ids ?? [])
+      .filter((id) => !letters.some((letter) => letter.id === id))
+      .map((id) => ({ id, reason: `no message ${id} in ${queue}` }))
     let redriven = 0
     for (const letter of chosen) {
       try {
@@ -137,7 +181,10 @@ export class DeadLetters {
   /** DeleteMessage by id; false when the queue holds no such message. */
   delete(queueName: string, id: string): boolean {
     const queue = this.resolve(queueName)
-    if (!queue) throw new UnknownDeadLetterQueue(`queue: no dead-letter queue named ${queueName} (queues: ${this.queueNames.join(', ')})`)
+    if (!queue)
+      throw new UnknownDeadLetterQueue(
+        `queue: no dead-letter queue named ${queueName} (queues: ${this.queueNames.join(', ')})`,
+      )
     return Number(this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(queue, id).changes) > 0
   }
 
@@ -146,14 +193,35 @@ export class DeadLetters {
    * letter gets one, with its new error and cause. Returns how many runs are still awaited.
    */
   settle(): number {
-    const ended = this.db.prepare(`SELECT r.execution_arn, r.queue, r.body, e.error, e.cause FROM dead_letter_redrives r
-      JOIN executions e ON e.arn = r.execution_arn WHERE e.status NOT IN ('PENDING', 'RUNNING') LIMIT 100`).all() as Array<{ execution_arn: string; queue: string; body: string; error: string | null; cause: string | null }>
+    const ended = this.db
+      .prepare(
+        `SELECT r.execution_arn, r.queue, r.body, e.error, e.cause FROM dead_letter_redrives r
+      JOIN executions e ON e.arn = r.execution_arn WHERE e.status NOT IN ('PENDING', 'RUNNING') LIMIT 100`,
+      )
+      .all() as Array<{
+      execution_arn: string
+      queue: string
+      body: string
+      error: string | null
+      cause: string | null
+    }>
     for (const run of ended) {
       transaction(this.db, () => {
-        const failed = this.db.prepare(`SELECT 1 FROM executions WHERE arn = ? AND status IN ${TerminalFailures}`).get(run.execution_arn) !== undefined
-        const sentItsOwn = this.db.prepare('SELECT 1 FROM queue_messages WHERE queue = ? AND instr(body, ?) > 0').get(run.queue, JSON.stringify(run.execution_arn)) !== undefined
+        const failed =
+          this.db
+            .prepare(`SELECT 1 FROM executions WHERE arn = ? AND status IN ${TerminalFailures}`)
+            .get(run.execution_arn) !== undefined
+        const sentItsOwn =
+          this.db
+            .prepare('SELECT 1 FROM queue_messages WHERE queue = ? AND instr(body, ?) > 0')
+            .get(run.queue, JSON.stringify(run.execution_arn)) !== undefined
         if (failed && !sentItsOwn) {
-          const body = { ...(JSON.parse(run.body) as Json), execution: run.execution_arn, error: run.error ?? 'States.Runtime', cause: run.cause ?? '' }
+          const body = {
+            ...(JSON.parse(run.body) as Json),
+            execution: run.execution_arn,
+            error: run.error ?? 'States.Runtime',
+            cause: run.cause ?? '',
+          }
           this.queues.send(run.queue, JSON.stringify(body))
         }
         this.db.prepare('DELETE FROM dead_letter_redrives WHERE execution_arn = ?').run(run.execution_arn)
@@ -163,18 +231,23 @@ export class DeadLetters {
   }
 
   private stored(queue: string, limit = -1): ReadonlyArray<StoredLetter> {
-    return this.db.prepare('SELECT id, body, sent_at, dead_letter FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?').all(queue, limit) as unknown as StoredLetter[]
+    return this.db
+      .prepare('SELECT id, body, sent_at, dead_letter FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?')
+      .all(queue, limit) as unknown as StoredLetter[]
   }
 
   private originName(origin: DeadLetterOrigin): string | undefined {
     switch (origin.kind) {
-      case 'queue': return origin.queue
-      case 'target': return `${origin.targetArn.slice(origin.targetArn.lastIndexOf(':') + 1)} (rule ${origin.rule})`
+      case 'queue':
+        return origin.queue
+      case 'target':
+        return `${origin.targetArn.slice(origin.targetArn.lastIndexOf(':') + 1)} (rule ${origin.rule})`
       case 'workflow': {
         const machine = this.workflowMachine(origin)
         return machine ? machine.slice(machine.lastIndexOf(':') + 1) : origin.workflow
       }
-      default: return undefined
+      default:
+        return undefined
     }
   }
 
@@ -203,7 +276,9 @@ export class DeadLetters {
         if (!machine) throw new Error(`workflow ${origin.workflow} does not exist`)
         const eventId = isObject(origin.event) && typeof origin.event.id === 'string' ? origin.event.id : undefined
         const executionArn = this.executor.enqueue(machine, origin.event, eventId)
-        this.db.prepare('INSERT INTO dead_letter_redrives (execution_arn, queue, body) VALUES (?, ?, ?)').run(executionArn, queue, letter.body)
+        this.db
+          .prepare('INSERT INTO dead_letter_redrives (execution_arn, queue, body) VALUES (?, ?, ?)')
+          .run(executionArn, queue, letter.body)
         return
       }
       default:

@@ -8,13 +8,22 @@ import { nextSlice } from './fair-share'
  * absent); answers how many it indexed. The search calls it first, so it never misses an execution.
  */
 export const indexPendingExecutions = (db: DatabaseSync, limit?: number): number => {
-  const last = limit === undefined
-    ? db.prepare('SELECT MAX(execution) AS id FROM executions_text_pending').get() as { id: number | null }
-    : db.prepare('SELECT MAX(execution) AS id FROM (SELECT execution FROM executions_text_pending ORDER BY execution LIMIT ?)').get(limit) as { id: number | null }
+  const last =
+    limit === undefined
+      ? (db.prepare('SELECT MAX(execution) AS id FROM executions_text_pending').get() as { id: number | null })
+      : (db
+          .prepare(
+            'SELECT MAX(execution) AS id FROM (SELECT execution FROM executions_text_pending ORDER BY execution LIMIT ?)',
+          )
+          .get(limit) as { id: number | null })
   if (last.id === null) return 0
   return transaction(db, () => {
-    const indexed = db.prepare(`INSERT INTO executions_text (rowid, text)
-      SELECT e.rowid, ${searchText('e')} FROM executions_text_pending p JOIN executions e ON e.rowid = p.execution WHERE p.execution <= ?`).run(last.id)
+    const indexed = db
+      .prepare(
+        `INSERT INTO executions_text (rowid, text)
+      SELECT e.rowid, ${searchText('e')} FROM executions_text_pending p JOIN executions e ON e.rowid = p.execution WHERE p.execution <= ?`,
+      )
+      .run(last.id)
     db.prepare('DELETE FROM executions_text_pending WHERE execution <= ?').run(last.id)
     return Number(indexed.changes)
   })

@@ -75,13 +75,31 @@ export class Executor {
   private readonly resumingMachines = new Map<string, StateMachine>()
 
   /** `retryScale` (PIPELINE_RETRY_SCALE) shrinks every Retry wait, so fault-injection runs do not sleep for real. */
-  constructor(private readonly db: DatabaseSync, stateMachines: ReadonlyArray<LocalStateMachine>, integrations: Integrations, private readonly concurrency: number, retryScale?: number) {
+  constructor(
+    private readonly db: DatabaseSync,
+    stateMachines: ReadonlyArray<LocalStateMachine>,
+    integrations: Integrations,
+    private readonly concurrency: number,
+    retryScale?: number,
+  ) {
     this.history = new HistoryWriter(db)
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
       // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
       // A JSON copy, not structuredClone: under jest's VM realm a structured clone's objects fail the library's plain-object check.
-      this.machines.set(info.arn, { info, machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition), overrides: { ...taskOverrides(definition, integrations), ...(retryScale === undefined ? {} : { retryIntervalOverrides: scaledRetryIntervals(info.definition as unknown as AslDefinition, retryScale) }) }, resources: taskResources(definition) })
+      this.machines.set(info.arn, {
+        info,
+        machine: new StateMachine(JSON.parse(JSON.stringify(definition)) as StateMachineDefinition),
+        overrides: {
+          ...taskOverrides(definition, integrations),
+          ...(retryScale === undefined
+            ? {}
+            : {
+                retryIntervalOverrides: scaledRetryIntervals(info.definition as unknown as AslDefinition, retryScale),
+              }),
+        },
+        resources: taskResources(definition),
+      })
     }
   }
 
@@ -95,8 +113,21 @@ export class Executor {
     if (!loaded) throw new Error(`State machine ${stateMachineArn} does not exist`)
     const name = randomUUID()
     const arn = `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`
-    this.db.prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, event_id, created_at)
-      VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`).run(arn, name, stateMachineArn, loaded.info.workflow, executionSubject(input) ?? null, JSON.stringify(input), eventId ?? null, new Date().toISOString())
+    this.db
+      .prepare(
+        `INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, event_id, created_at)
+      VALUES (?, ?, ?, ?, 'PENDING', ?, ?, ?, ?)`,
+      )
+      .run(
+        arn,
+        name,
+        stateMachineArn,
+        loaded.info.workflow,
+        executionSubject(input) ?? null,
+        JSON.stringify(input),
+        eventId ?? null,
+        new Date().toISOString(),
+      )
     queueMicrotask(() => this.wake())
     return arn
   }
@@ -108,20 +139,41 @@ export class Executor {
    */
   redrive(executionArn: string): void {
     transaction(this.db, () => {
-      const row = this.db.prepare('SELECT * FROM executions WHERE arn = ?').get(executionArn) as ExecutionRow | undefined
+      const row = this.db.prepare('SELECT * FROM executions WHERE arn = ?').get(executionArn) as
+        ExecutionRow | undefined
       if (!row) throw new ExecutionDoesNotExist(`Execution does not exist: ${executionArn}`)
-      if (!RedrivableStatuses.includes(row.status)) throw new ExecutionNotRedrivable(`Execution ${row.name} is ${row.status}: only FAILED, ABORTED or TIMED_OUT executions can be redriven`)
+      if (!RedrivableStatuses.includes(row.status))
+        throw new ExecutionNotRedrivable(
+          `Execution ${row.name} is ${row.status}: only FAILED, ABORTED or TIMED_OUT executions can be redriven`,
+        )
       const loaded = this.machines.get(row.state_machine)
       if (!loaded) throw new ExecutionNotRedrivable(`State machine ${row.state_machine} no longer exists`)
       this.history.flush()
       const resume = resumePoint(loaded.info.definition, readHistory(this.db, row.arn), row.input)
-      const last = (this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM history WHERE execution_arn = ?').get(row.arn) as { id: number }).id
+      const last = (
+        this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM history WHERE execution_arn = ?').get(row.arn) as {
+          id: number
+        }
+      ).id
       const now = new Date().toISOString()
       const redriveCount = (row.redrive_count ?? 0) + 1
-      this.db.prepare('INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(row.arn, last + 1, last, now, 'ExecutionRedriven', JSON.stringify({ executionRedrivenEventDetails: { redriveCount } }))
-      this.db.prepare(`UPDATE executions SET status = 'PENDING', output = NULL, error = NULL, cause = NULL, stop_date = NULL,
-        redrive_count = ?, redrive_date = ?, redrive_from = ?, redrive_input = ?, redrive_event_id = ? WHERE arn = ?`)
+      this.db
+        .prepare(
+          'INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(
+          row.arn,
+          last + 1,
+          last,
+          now,
+          'ExecutionRedriven',
+          JSON.stringify({ executionRedrivenEventDetails: { redriveCount } }),
+        )
+      this.db
+        .prepare(
+          `UPDATE executions SET status = 'PENDING', output = NULL, error = NULL, cause = NULL, stop_date = NULL,
+        redrive_count = ?, redrive_date = ?, redrive_from = ?, redrive_input = ?, redrive_event_id = ? WHERE arn = ?`,
+        )
         .run(redriveCount, now, resume.state, resume.input, last + 1, row.arn)
     })
     this.wake()
@@ -130,8 +182,16 @@ export class Executor {
   /** On boot: executions a crash interrupted start over (their history is rewritten by the new run); a redriven one resumes its redrive. */
   recover(): number {
     const result = transaction(this.db, () => {
-      this.db.prepare("DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE status = 'RUNNING') AND id > COALESCE((SELECT redrive_event_id FROM executions WHERE arn = history.execution_arn), 0)").run()
-      return this.db.prepare("UPDATE executions SET status = 'PENDING', start_date = CASE WHEN redrive_count > 0 THEN start_date END WHERE status = 'RUNNING'").run()
+      this.db
+        .prepare(
+          "DELETE FROM history WHERE execution_arn IN (SELECT arn FROM executions WHERE status = 'RUNNING') AND id > COALESCE((SELECT redrive_event_id FROM executions WHERE arn = history.execution_arn), 0)",
+        )
+        .run()
+      return this.db
+        .prepare(
+          "UPDATE executions SET status = 'PENDING', start_date = CASE WHEN redrive_count > 0 THEN start_date END WHERE status = 'RUNNING'",
+        )
+        .run()
     })
     this.wake()
     return Number(result.changes)
@@ -144,9 +204,14 @@ export class Executor {
       // Claimed in one transaction: a crash before it commits leaves them PENDING, to be claimed again on the next boot.
       while (this.running.size < this.concurrency) {
         const claimed = transaction(this.db, () => {
-          const rows = this.db.prepare("SELECT * FROM executions WHERE status = 'PENDING' ORDER BY created_at, rowid LIMIT ?").all(this.concurrency - this.running.size) as unknown as ExecutionRow[]
+          const rows = this.db
+            .prepare("SELECT * FROM executions WHERE status = 'PENDING' ORDER BY created_at, rowid LIMIT ?")
+            .all(this.concurrency - this.running.size) as unknown as ExecutionRow[]
           const now = new Date().toISOString()
-          for (const row of rows) this.db.prepare("UPDATE executions SET status = 'RUNNING', start_date = COALESCE(start_date, ?) WHERE arn = ?").run(now, row.arn)
+          for (const row of rows)
+            this.db
+              .prepare("UPDATE executions SET status = 'RUNNING', start_date = COALESCE(start_date, ?) WHERE arn = ?")
+              .run(now, row.arn)
           return rows
         })
         if (claimed.length === 0) break
@@ -168,7 +233,9 @@ export class Executor {
 
   /** Resolves once nothing is pending or running: tests and `drain` wait on it. */
   idle(): Promise<void> {
-    const pending = this.db.prepare("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')").get() as { n: number }
+    const pending = this.db
+      .prepare("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")
+      .get() as { n: number }
     if (pending.n === 0 && this.running.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
@@ -187,23 +254,35 @@ export class Executor {
   private launch(row: ExecutionRow): void {
     const loaded = this.machines.get(row.state_machine)
     if (!loaded) {
-      this.finish(row.arn, { status: 'FAILED', error: 'States.Runtime', cause: `State machine ${row.state_machine} no longer exists` })
+      this.finish(row.arn, {
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `State machine ${row.state_machine} no longer exists`,
+      })
       return
     }
     const input = JSON.parse(row.input) as never
     const startTime = row.start_date ?? new Date().toISOString()
     const machine = row.redrive_from ? this.resumingMachine(loaded, row.redrive_from) : loaded.machine
-    const execution = machine.run(row.redrive_from ? JSON.parse(row.redrive_input ?? 'null') as never : input, {
+    const execution = machine.run(row.redrive_from ? (JSON.parse(row.redrive_input ?? 'null') as never) : input, {
       overrides: loaded.overrides,
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: row.arn, Name: row.name, StartTime: startTime, Input: input, RoleArn: `arn:aws:iam::000000000000:role/${loaded.info.name}Role` },
+        Execution: {
+          Id: row.arn,
+          Name: row.name,
+          StartTime: startTime,
+          Input: input,
+          RoleArn: `arn:aws:iam::000000000000:role/${loaded.info.name}Role`,
+        },
         StateMachine: { Id: loaded.info.arn, Name: loaded.info.name },
       },
     })
     const recorder = historyRecorder(this.history, row.arn, loaded.resources, row.redrive_event_id ?? 0)
     const done = (async () => {
-      const logs = (async () => { for await (const log of execution.eventLogs) recorder.record(log) })()
+      const logs = (async () => {
+        for await (const log of execution.eventLogs) recorder.record(log)
+      })()
       try {
         const output = await execution.result
         await logs
@@ -211,7 +290,10 @@ export class Executor {
         this.finish(row.arn, { status: 'SUCCEEDED', output: JSON.stringify(output) })
       } catch (error) {
         await logs.catch(() => undefined)
-        const failure = recorder.failure ?? { error: error instanceof ExecutionError ? 'States.Runtime' : 'States.Runtime', cause: error instanceof Error ? error.message : String(error) }
+        const failure = recorder.failure ?? {
+          error: error instanceof ExecutionError ? 'States.Runtime' : 'States.Runtime',
+          cause: error instanceof Error ? error.message : String(error),
+        }
         this.finish(row.arn, { status: 'FAILED', ...failure })
       }
     })().finally(() => {
@@ -226,19 +308,35 @@ export class Executor {
     const key = `${loaded.info.arn}#${state}`
     let machine = this.resumingMachines.get(key)
     if (!machine) {
-      const definition = { ...(JSON.parse(JSON.stringify(loaded.info.definition)) as Record<string, unknown>), StartAt: state }
-      machine = new StateMachine(definition as unknown as StateMachineDefinition, { validationOptions: { noValidate: true } })
+      const definition = {
+        ...(JSON.parse(JSON.stringify(loaded.info.definition)) as Record<string, unknown>),
+        StartAt: state,
+      }
+      machine = new StateMachine(definition as unknown as StateMachineDefinition, {
+        validationOptions: { noValidate: true },
+      })
       this.resumingMachines.set(key, machine)
     }
     return machine
   }
 
-  private finish(arn: string, outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string }): void {
+  private finish(
+    arn: string,
+    outcome: { status: ExecutionStatus; output?: string; error?: string; cause?: string },
+  ): void {
     // The whole history lands with the final status, in one transaction.
     transaction(this.db, () => {
       this.history.flush()
-      this.db.prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
-        .run(outcome.status, outcome.output ?? null, outcome.error ?? null, outcome.cause ?? null, new Date().toISOString(), arn)
+      this.db
+        .prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
+        .run(
+          outcome.status,
+          outcome.output ?? null,
+          outcome.error ?? null,
+          outcome.cause ?? null,
+          new Date().toISOString(),
+          arn,
+        )
     })
   }
 }

@@ -26,10 +26,11 @@ const schedule = () => {
 }
 
 /** Resolves when background work may take its next slice. */
-export const nextSlice = (): Promise<void> => new Promise((resolve) => {
-  waiting.push(resolve)
-  schedule()
-})
+export const nextSlice = (): Promise<void> =>
+  new Promise((resolve) => {
+    waiting.push(resolve)
+    schedule()
+  })
 
 /** Counts a request as being answered until the returned function is called (idempotent). */
 export const beginAnswer = (): (() => void) => {

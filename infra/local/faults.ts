@@ -19,7 +19,9 @@ export const FaultPoints = [...Object.values(StepNames).filter((name) => name !=
 
 /** Short names accepted for the points, as the step is named in code (`persist`, `persistOrder`). */
 const aliases: ReadonlyMap<string, string> = new Map(
-  Object.entries(StepNames).filter(([, name]) => name !== StepNames.api).map(([alias, name]) => [alias, name]),
+  Object.entries(StepNames)
+    .filter(([, name]) => name !== StepNames.api)
+    .map(([alias, name]) => [alias, name]),
 )
 
 export class FaultSpecError extends Error {
@@ -42,10 +44,13 @@ export const parseFaultPlan = (spec: string | undefined, seedText?: string): Fau
     const [, rawName, rawRate] = match as unknown as [string, string, string]
     const point = aliases.get(rawName) ?? rawName
     if (!(FaultPoints as ReadonlyArray<string>).includes(point)) {
-      throw new FaultSpecError(`PIPELINE_FAULTS: "${rawName}" in "${entry}" is not a step or "bus" (one of ${[...aliases.keys()].join(', ')}, bus, or a step's full name)`)
+      throw new FaultSpecError(
+        `PIPELINE_FAULTS: "${rawName}" in "${entry}" is not a step or "bus" (one of ${[...aliases.keys()].join(', ')}, bus, or a step's full name)`,
+      )
     }
     const rate = Number(rawRate)
-    if (!Number.isFinite(rate) || rate <= 0 || rate > 1) throw new FaultSpecError(`PIPELINE_FAULTS: the rate in "${entry}" must be a number above 0 and at most 1`)
+    if (!Number.isFinite(rate) || rate <= 0 || rate > 1)
+      throw new FaultSpecError(`PIPELINE_FAULTS: the rate in "${entry}" must be a number above 0 and at most 1`)
     if (rates.has(point)) throw new FaultSpecError(`PIPELINE_FAULTS: "${entry}" names ${point} a second time`)
     rates.set(point, rate)
   }
@@ -55,7 +60,8 @@ export const parseFaultPlan = (spec: string | undefined, seedText?: string): Fau
 const parseSeed = (text: string | undefined): number => {
   if (text === undefined || text === '') return Math.floor(Math.random() * 2 ** 32)
   const seed = Number(text)
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) throw new FaultSpecError(`PIPELINE_FAULTS_SEED: must be an integer from 0 to ${2 ** 32 - 1}, got "${text}"`)
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32)
+    throw new FaultSpecError(`PIPELINE_FAULTS_SEED: must be an integer from 0 to ${2 ** 32 - 1}, got "${text}"`)
   return seed
 }
 
@@ -101,7 +107,10 @@ export class FaultInjector {
 
 /** The error a faulted step invocation surfaces, shaped as a step's own `TransientError`. */
 export const injectedStepFault = (step: string, timing: FaultTiming): StepError =>
-  new StepError(TransientError._tag, `Injected fault (PIPELINE_FAULTS): ${step} failed ${timing === 'before' ? 'before it ran' : 'after it ran, its answer lost'}`)
+  new StepError(
+    TransientError._tag,
+    `Injected fault (PIPELINE_FAULTS): ${step} failed ${timing === 'before' ? 'before it ran' : 'after it ran, its answer lost'}`,
+  )
 
 /** The error a faulted rule-target delivery throws; the bus records it as the delivery's last error. */
 export const injectedBusFault = (target: string): Error =>

@@ -86,7 +86,10 @@ export const commitGroup = (db: DatabaseSync): void => {
     db.exec('COMMIT')
   } catch (error) {
     if (db.isOpen && db.isTransaction) db.exec('ROLLBACK')
-    console.error('A group commit failed; the requests it held are answered with an error:', error instanceof Error ? error.message : error)
+    console.error(
+      'A group commit failed; the requests it held are answered with an error:',
+      error instanceof Error ? error.message : error,
+    )
     for (const waiter of waiters) waiter(error)
     return
   }
@@ -98,5 +101,7 @@ export const durable = (db: DatabaseSync): Promise<void> | undefined => {
   const group = groups.get(db)
   if (!group?.open) return undefined
   commitSoon(db, group)
-  return new Promise((resolve, reject) => group.waiters.push((error) => (error === undefined ? resolve() : reject(error as Error))))
+  return new Promise((resolve, reject) =>
+    group.waiters.push((error) => (error === undefined ? resolve() : reject(error as Error))),
+  )
 }

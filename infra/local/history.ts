@@ -43,7 +43,9 @@ export class HistoryWriter {
   private readonly insert
 
   constructor(private readonly db: DatabaseSync) {
-    this.insert = db.prepare('INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)')
+    this.insert = db.prepare(
+      'INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)',
+    )
   }
 
   push(row: [string, number, number, string, string, string]): void {
@@ -74,7 +76,12 @@ export const taskResources = (definition: unknown): ReadonlyMap<string, string |
  * Translates the run's event logs into Step Functions history events and stores them as they happen, so a
  * running execution can be watched state by state. It also keeps the failure that ended the execution.
  */
-export const historyRecorder = (writer: HistoryWriter, executionArn: string, resources: ReadonlyMap<string, string | undefined>, resumeAfter = 0) => {
+export const historyRecorder = (
+  writer: HistoryWriter,
+  executionArn: string,
+  resources: ReadonlyMap<string, string | undefined>,
+  resumeAfter = 0,
+) => {
   // A redriven run continues the history after its ExecutionRedriven event, which stands in for ExecutionStarted.
   let last = resumeAfter
   let failure: { error: string; cause: string } | undefined
@@ -92,7 +99,9 @@ export const historyRecorder = (writer: HistoryWriter, executionArn: string, res
         if (resumeAfter > 0) return
         return add(log.timestamp, 'ExecutionStarted', { executionStartedEventDetails: { input: json(log.input) } })
       case 'ExecutionSucceeded':
-        return add(log.timestamp, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: json(log.output) } })
+        return add(log.timestamp, 'ExecutionSucceeded', {
+          executionSucceededEventDetails: { output: json(log.output) },
+        })
       case 'ExecutionFailed':
         failure = { error: log.Error ?? 'States.Runtime', cause: json(log.Cause ?? '') }
         return add(log.timestamp, 'ExecutionFailed', { executionFailedEventDetails: failure })
@@ -102,24 +111,52 @@ export const historyRecorder = (writer: HistoryWriter, executionArn: string, res
       case 'MapIterationStarted':
       case 'MapIterationSucceeded':
       case 'MapIterationFailed': {
-        const details = { name: log.parentState?.name, index: log.index, ...(log.Error ? { error: log.Error, cause: json(log.Cause) } : {}) }
-        return add(log.timestamp, log.type, { [`${log.type[0]!.toLowerCase()}${log.type.slice(1)}EventDetails`]: details })
+        const details = {
+          name: log.parentState?.name,
+          index: log.index,
+          ...(log.Error ? { error: log.Error, cause: json(log.Cause) } : {}),
+        }
+        return add(log.timestamp, log.type, {
+          [`${log.type[0]!.toLowerCase()}${log.type.slice(1)}EventDetails`]: details,
+        })
       }
       case 'StateEntered':
-        add(log.timestamp, `${state!.type}StateEntered`, { stateEnteredEventDetails: { name: state!.name, input: json(state!.input) }, ...iteration })
-        if (state!.type === 'Task') add(log.timestamp, 'TaskScheduled', { taskScheduledEventDetails: { ...resourceOf(resources.get(state!.name)), name: state!.name }, ...iteration })
+        add(log.timestamp, `${state!.type}StateEntered`, {
+          stateEnteredEventDetails: { name: state!.name, input: json(state!.input) },
+          ...iteration,
+        })
+        if (state!.type === 'Task')
+          add(log.timestamp, 'TaskScheduled', {
+            taskScheduledEventDetails: { ...resourceOf(resources.get(state!.name)), name: state!.name },
+            ...iteration,
+          })
         return
       case 'StateFailed':
         return add(log.timestamp, state!.type === 'Task' ? 'TaskFailed' : `${state!.type}StateFailed`, {
-          [state!.type === 'Task' ? 'taskFailedEventDetails' : 'stateFailedEventDetails']: { ...(state!.type === 'Task' ? resourceOf(resources.get(state!.name)) : {}), name: state!.name, error: log.Error, cause: json(log.Cause) },
+          [state!.type === 'Task' ? 'taskFailedEventDetails' : 'stateFailedEventDetails']: {
+            ...(state!.type === 'Task' ? resourceOf(resources.get(state!.name)) : {}),
+            name: state!.name,
+            error: log.Error,
+            cause: json(log.Cause),
+          },
           ...iteration,
         })
       case 'StateRetried':
-        return add(log.timestamp, 'TaskScheduled', { taskScheduledEventDetails: { ...resourceOf(resources.get(state!.name)), name: state!.name, retryAttempt: log.retry?.attempt }, ...iteration })
+        return add(log.timestamp, 'TaskScheduled', {
+          taskScheduledEventDetails: {
+            ...resourceOf(resources.get(state!.name)),
+            name: state!.name,
+            retryAttempt: log.retry?.attempt,
+          },
+          ...iteration,
+        })
       case 'StateCaught':
         return add(log.timestamp, 'StateCaught', { stateCaughtEventDetails: { name: state!.name }, ...iteration })
       case 'StateExited':
-        return add(log.timestamp, `${state!.type}StateExited`, { stateExitedEventDetails: { name: state!.name, output: json(state!.output) }, ...iteration })
+        return add(log.timestamp, `${state!.type}StateExited`, {
+          stateExitedEventDetails: { name: state!.name, output: json(state!.output) },
+          ...iteration,
+        })
       default:
         return add(log.timestamp, log.type, {})
     }
@@ -127,14 +164,25 @@ export const historyRecorder = (writer: HistoryWriter, executionArn: string, res
 
   return {
     record: (log: unknown) => record(log as RunLog),
-    get failure() { return failure },
+    get failure() {
+      return failure
+    },
   }
 }
 
 /** Reads an execution's history back, oldest first. */
 export const readHistory = (db: DatabaseSync, executionArn: string): ReadonlyArray<HistoryEvent> =>
-  (db.prepare('SELECT id, previous_id, timestamp, type, details FROM history WHERE execution_arn = ? ORDER BY id').all(executionArn) as Array<{ id: number; previous_id: number; timestamp: string; type: string; details: string }>)
-    .map((row) => ({ id: row.id, previousEventId: row.previous_id, timestamp: row.timestamp, type: row.type, ...JSON.parse(row.details) }))
+  (
+    db
+      .prepare('SELECT id, previous_id, timestamp, type, details FROM history WHERE execution_arn = ? ORDER BY id')
+      .all(executionArn) as Array<{ id: number; previous_id: number; timestamp: string; type: string; details: string }>
+  ).map((row) => ({
+    id: row.id,
+    previousEventId: row.previous_id,
+    timestamp: row.timestamp,
+    type: row.type,
+    ...JSON.parse(row.details),
+  }))
 
 export type StateStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CAUGHT'
 
@@ -153,7 +201,14 @@ export interface StateSummary {
 }
 
 const stateNameOf = (event: HistoryEvent): string | undefined => {
-  for (const key of ['stateEnteredEventDetails', 'stateExitedEventDetails', 'taskFailedEventDetails', 'stateFailedEventDetails', 'stateCaughtEventDetails', 'taskScheduledEventDetails']) {
+  for (const key of [
+    'stateEnteredEventDetails',
+    'stateExitedEventDetails',
+    'taskFailedEventDetails',
+    'stateFailedEventDetails',
+    'stateCaughtEventDetails',
+    'taskScheduledEventDetails',
+  ]) {
     const details = event[key] as { name?: string } | undefined
     if (details?.name) return details.name
   }
@@ -176,17 +231,31 @@ export const summarizeStates = (history: ReadonlyArray<HistoryEvent>): ReadonlyA
     if (event.type.endsWith('StateEntered')) {
       const existing = states.get(name)
       if (existing) existing.iterations += 1
-      else states.set(name, { name, type: event.type.replace(/StateEntered$/, ''), status: 'RUNNING', enteredAt: event.timestamp, retries: 0, iterations: 1 })
+      else
+        states.set(name, {
+          name,
+          type: event.type.replace(/StateEntered$/, ''),
+          status: 'RUNNING',
+          enteredAt: event.timestamp,
+          retries: 0,
+          iterations: 1,
+        })
       statuses.set(iteration, 'RUNNING')
       continue
     }
     const state = states.get(name)
     if (!state) continue
-    if (event.type === 'TaskScheduled' && (event.taskScheduledEventDetails as { retryAttempt?: number }).retryAttempt !== undefined) {
+    if (
+      event.type === 'TaskScheduled' &&
+      (event.taskScheduledEventDetails as { retryAttempt?: number }).retryAttempt !== undefined
+    ) {
       state.retries += 1
       statuses.set(iteration, 'RUNNING')
     } else if (event.type === 'TaskFailed' || event.type.endsWith('StateFailed')) {
-      const details = (event.taskFailedEventDetails ?? event.stateFailedEventDetails) as { error?: string; cause?: string }
+      const details = (event.taskFailedEventDetails ?? event.stateFailedEventDetails) as {
+        error?: string
+        cause?: string
+      }
       statuses.set(iteration, 'FAILED')
       if (details.error !== undefined) state.error = details.error
       if (details.cause !== undefined) state.cause = details.cause
@@ -200,7 +269,10 @@ export const summarizeStates = (history: ReadonlyArray<HistoryEvent>): ReadonlyA
   }
   for (const state of states.values()) {
     const statuses = [...(iterationStatus.get(state.name)?.values() ?? [])]
-    state.status = statuses.reduce<StateStatus>((worst, status) => (severity[status] > severity[worst] ? status : worst), 'SUCCEEDED')
+    state.status = statuses.reduce<StateStatus>(
+      (worst, status) => (severity[status] > severity[worst] ? status : worst),
+      'SUCCEEDED',
+    )
     // A Fail state has no exit event: reaching it is its whole job.
     if (state.type === 'Fail') state.status = 'FAILED'
   }

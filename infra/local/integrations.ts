@@ -16,10 +16,12 @@ export interface Integrations {
 type Handler = (input: never) => Promise<unknown>
 
 /** Every task of every execution starts in a slice of its own (`fair-share.ts`), so the HTTP API is never starved. */
-const sliced = (handler: Handler): Handler => async (input: never) => {
-  await nextSlice()
-  return handler(input)
-}
+const sliced =
+  (handler: Handler): Handler =>
+  async (input: never) => {
+    await nextSlice()
+    return handler(input)
+  }
 
 const lambdaInvoke = 'arn:aws:states:::lambda:invoke'
 const sqsSend = 'arn:aws:states:::sqs:sendMessage'
@@ -28,7 +30,13 @@ const eventsPut = 'arn:aws:states:::events:putEvents'
 /** Resource ARNs may carry the optimized-integration suffixes (`.sync`, `.waitForTaskToken`); locally they run the same call. */
 const baseResource = (resource: string) => resource.replace(/\.(sync(:2)?|waitForTaskToken)$/, '')
 
-interface EntryParameters { readonly Source: string; readonly DetailType: string; readonly Detail: unknown; readonly EventBusName?: string; readonly Resources?: string[] }
+interface EntryParameters {
+  readonly Source: string
+  readonly DetailType: string
+  readonly Detail: unknown
+  readonly EventBusName?: string
+  readonly Resources?: string[]
+}
 
 /** The handler for one Task state, dispatched on its `Resource` as Step Functions would. */
 const handlerFor = (stateName: string, resource: string, integrations: Integrations): Handler => {
@@ -50,10 +58,12 @@ const handlerFor = (stateName: string, resource: string, integrations: Integrati
   }
   if (base === eventsPut) {
     return async (input: { Entries: ReadonlyArray<EntryParameters> }) =>
-      integrations.putEvents(input.Entries.map((entry) => ({
-        ...entry,
-        Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
-      })))
+      integrations.putEvents(
+        input.Entries.map((entry) => ({
+          ...entry,
+          Detail: typeof entry.Detail === 'string' ? entry.Detail : JSON.stringify(entry.Detail),
+        })),
+      )
   }
   throw new Error(`Task state ${stateName} uses ${resource}, an integration the local runtime does not provide`)
 }

@@ -20,7 +20,9 @@ export class InvocationRecorder {
   private readonly insert
 
   constructor(private readonly db: DatabaseSync) {
-    this.insert = db.prepare('INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)')
+    this.insert = db.prepare(
+      'INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)',
+    )
   }
 
   /** Runs one invocation and records it; the error's name is its tag, as Lambda's `errorType`. */
@@ -48,7 +50,9 @@ export class InvocationRecorder {
 
   /** Forgets invocations older than the retention, so the table stays as small as the windows anyone reads. */
   purge(now = Date.now()): number {
-    return Number(this.db.prepare('DELETE FROM invocations WHERE started_ms < ?').run(now - InvocationRetentionMs).changes)
+    return Number(
+      this.db.prepare('DELETE FROM invocations WHERE started_ms < ?').run(now - InvocationRetentionMs).changes,
+    )
   }
 
   /** Writes what is pending now (and at shutdown, before the database closes). */
@@ -76,7 +80,9 @@ const rank = (q: number) => `max(1, CAST(${q} * n AS INTEGER) + (${q} * n > CAST
  * Ranked and picked inside SQLite, so a day of invocations comes back as one row per function.
  */
 export const stepStatistics = (db: DatabaseSync, fromMs: number, toMs: number): ReadonlyArray<StepStatistics> => {
-  const rows = db.prepare(`WITH ranked AS (
+  const rows = db
+    .prepare(
+      `WITH ranked AS (
       SELECT function, duration_ms, error, cold,
         ROW_NUMBER() OVER (PARTITION BY function ORDER BY duration_ms) AS position,
         COUNT(*) OVER (PARTITION BY function) AS n
@@ -85,7 +91,17 @@ export const stepStatistics = (db: DatabaseSync, fromMs: number, toMs: number): 
       MAX(CASE WHEN position = ${rank(0.5)} THEN duration_ms END) AS p50,
       MAX(CASE WHEN position = ${rank(0.95)} THEN duration_ms END) AS p95,
       MAX(CASE WHEN position = ${rank(0.99)} THEN duration_ms END) AS p99
-    FROM ranked GROUP BY function ORDER BY function`).all(fromMs, toMs) as Array<{ function: string; invocations: number; errors: number; cold_starts: number; p50: number | null; p95: number | null; p99: number | null }>
+    FROM ranked GROUP BY function ORDER BY function`,
+    )
+    .all(fromMs, toMs) as Array<{
+    function: string
+    invocations: number
+    errors: number
+    cold_starts: number
+    p50: number | null
+    p95: number | null
+    p99: number | null
+  }>
   return rows.map((row) => {
     const p50 = rounded(row.p50)
     const p95 = rounded(row.p95)

@@ -40,19 +40,38 @@ const main = async () => {
   }
   // PIPELINE_QUEUE_VISIBILITY_MS shortens every queue's visibility timeout (minutes in the template), so a poison message reaches its DLQ in seconds.
   const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0)
-  const runtime = startRuntime({ dataDir, config, concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2, ...(faults ? { faults } : {}), ...(retryScale ? { retryScale } : {}), ...(queueVisibilityMs ? { queueVisibilityMs } : {}) })
-  if (faults) console.log(`Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`)
+  const runtime = startRuntime({
+    dataDir,
+    config,
+    concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2,
+    ...(faults ? { faults } : {}),
+    ...(retryScale ? { retryScale } : {}),
+    ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
+  })
+  if (faults)
+    console.log(
+      `Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`,
+    )
   if (runtime.recovered > 0) console.log(`Resuming ${runtime.recovered} execution(s) interrupted by the last stop`)
-  const server = createPipelineServer(runtime, { maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024), requestTimeoutMs: setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000) || 120_000 })
+  const server = createPipelineServer(runtime, {
+    maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024),
+    requestTimeoutMs: setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000) || 120_000,
+  })
   server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `${host}:${port} is already in use: set PORT to another port` : `Cannot serve on ${host}:${port}: ${error.message}`)
+    console.error(
+      error.code === 'EADDRINUSE'
+        ? `${host}:${port} is already in use: set PORT to another port`
+        : `Cannot serve on ${host}:${port}: ${error.message}`,
+    )
     process.exit(1)
   })
   server.listen(port, host, () => {
     const address = server.address()
     const actualPort = typeof address === 'object' && address ? address.port : port
     const shown = path.relative(process.cwd(), dataDir)
-    console.log(`Pipeline running at http://${host}:${actualPort} (data in ${shown.startsWith('..') ? dataDir : shown || '.'})`)
+    console.log(
+      `Pipeline running at http://${host}:${actualPort} (data in ${shown.startsWith('..') ? dataDir : shown || '.'})`,
+    )
     console.log(`Console at http://${host}:${actualPort}/console`)
   })
 

@@ -35,8 +35,10 @@ export const checkObjectKey = (key: string): void => {
   if (Buffer.byteLength(key) > 1024) throw new InvalidObjectKey('The object key is longer than 1024 bytes')
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(key)) throw new InvalidObjectKey('The object key contains control characters')
-  if (key.startsWith('/') || key.includes('\\')) throw new InvalidObjectKey('The object key must be relative and use "/" separators')
-  if (key.split('/').some((segment) => segment === '.' || segment === '..')) throw new InvalidObjectKey('The object key must not contain "." or ".." segments')
+  if (key.startsWith('/') || key.includes('\\'))
+    throw new InvalidObjectKey('The object key must be relative and use "/" separators')
+  if (key.split('/').some((segment) => segment === '.' || segment === '..'))
+    throw new InvalidObjectKey('The object key must not contain "." or ".." segments')
 }
 
 /**
@@ -47,7 +49,12 @@ export const checkObjectKey = (key: string): void => {
 export class LocalObjectStore {
   private readonly buckets: ReadonlyMap<string, { eventBridge: boolean }>
 
-  constructor(private readonly db: DatabaseSync, private readonly root: string, model: LocalModel, private readonly bus: LocalBus) {
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly root: string,
+    model: LocalModel,
+    private readonly bus: LocalBus,
+  ) {
     this.buckets = new Map(model.buckets.map((bucket) => [bucket.name, { eventBridge: bucket.eventBridge }]))
     for (const bucket of this.buckets.keys()) mkdirSync(path.join(root, bucket), { recursive: true })
   }
@@ -74,7 +81,14 @@ export class LocalObjectStore {
     const staged = this.stage(bucket)
     try {
       writeFileSync(staged, body)
-      return this.commit(bucket, key, staged, body.byteLength, createHash('md5').update(body).digest('hex'), contentType)
+      return this.commit(
+        bucket,
+        key,
+        staged,
+        body.byteLength,
+        createHash('md5').update(body).digest('hex'),
+        contentType,
+      )
     } finally {
       this.discard(staged)
     }
@@ -108,8 +122,11 @@ export class LocalObjectStore {
     try {
       transaction(this.db, () => {
         previous = this.row(bucket, key)?.file
-        this.db.prepare(`INSERT INTO objects (bucket, key, file, size, etag, content_type, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, last_modified = excluded.last_modified`)
+        this.db
+          .prepare(
+            `INSERT INTO objects (bucket, key, file, size, etag, content_type, last_modified) VALUES (?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (bucket, key) DO UPDATE SET file = excluded.file, size = excluded.size, etag = excluded.etag, content_type = excluded.content_type, last_modified = excluded.last_modified`,
+          )
           .run(bucket, key, path.relative(this.root, file), size, etag, contentType, object.lastModified)
         if (eventBridge) this.bus.publishServiceEvent('default', objectCreatedEvent(object))
       })
@@ -122,8 +139,21 @@ export class LocalObjectStore {
   }
 
   private row(bucket: string, key: string) {
-    return this.db.prepare('SELECT bucket, key, file, size, etag, content_type, last_modified FROM objects WHERE bucket = ? AND key = ?').get(bucket, key) as
-      { bucket: string; key: string; file: string; size: number; etag: string; content_type: string; last_modified: string } | undefined
+    return this.db
+      .prepare(
+        'SELECT bucket, key, file, size, etag, content_type, last_modified FROM objects WHERE bucket = ? AND key = ?',
+      )
+      .get(bucket, key) as
+      | {
+          bucket: string
+          key: string
+          file: string
+          size: number
+          etag: string
+          content_type: string
+          last_modified: string
+        }
+      | undefined
   }
 
   head(bucket: string, key: string): StoredObject | undefined {
@@ -137,12 +167,26 @@ export class LocalObjectStore {
   }
 }
 
-const storedObject = (row: { bucket: string; key: string; size: number; etag: string; content_type: string; last_modified: string }): StoredObject =>
-  ({ bucket: row.bucket, key: row.key, size: row.size, etag: row.etag, contentType: row.content_type, lastModified: row.last_modified })
+const storedObject = (row: {
+  bucket: string
+  key: string
+  size: number
+  etag: string
+  content_type: string
+  last_modified: string
+}): StoredObject => ({
+  bucket: row.bucket,
+  key: row.key,
+  size: row.size,
+  etag: row.etag,
+  contentType: row.content_type,
+  lastModified: row.last_modified,
+})
 
 let sequence = 0
 /** S3's `sequencer`: a hex number that grows with every event of a key, so consumers can order them. */
-const sequencer = () => (BigInt(Date.now()) * 1000n + BigInt(sequence++ % 1000)).toString(16).toUpperCase().padStart(18, '0')
+const sequencer = () =>
+  (BigInt(Date.now()) * 1000n + BigInt(sequence++ % 1000)).toString(16).toUpperCase().padStart(18, '0')
 
 /** The `Object Created` event S3 sends through EventBridge (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). */
 export const objectCreatedEvent = (object: StoredObject) => ({

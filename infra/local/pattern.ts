@@ -76,7 +76,8 @@ type LeafTest = (value: Leaf) => boolean
 /** Tests one event object; `root` is the whole event, which `exists: false` looks through (see `compileLeafField`). */
 type ObjectTest = (object: EventObject, root: EventObject) => boolean
 
-const isObject = (value: unknown): value is EventObject => typeof value === 'object' && value !== null && !Array.isArray(value)
+const isObject = (value: unknown): value is EventObject =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 const isLeaf = (value: unknown): value is Leaf =>
   value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
@@ -129,9 +130,30 @@ const MaxCombinations = 1000
 
 /** Field names event-ruler refuses inside `$or`, so that an operator misplaced there is not taken for a field. */
 const ReservedInOr: ReadonlySet<string> = new Set([
-  'exactly', 'equals-ignore-case', 'prefix', 'suffix', 'anything-but', 'exists', 'wildcard', 'numeric', 'cidr',
-  '=', '<', '<=', '>', '>=', 'regex', 'not-wildcard', 'not-equals-ignore-case', 'date-after', 'date-on-or-after',
-  'date-before', 'date-on-or-before', 'in-date-range', 'ip-address-in-range', 'ip-address-not-in-range',
+  'exactly',
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'anything-but',
+  'exists',
+  'wildcard',
+  'numeric',
+  'cidr',
+  '=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'regex',
+  'not-wildcard',
+  'not-equals-ignore-case',
+  'date-after',
+  'date-on-or-after',
+  'date-before',
+  'date-on-or-before',
+  'in-date-range',
+  'ip-address-in-range',
+  'ip-address-not-in-range',
 ])
 
 const isPlainObject = (value: unknown): value is Readonly<Record<string, unknown>> => {
@@ -192,7 +214,8 @@ const compileNode = (pattern: Readonly<Record<string, unknown>>, location: Locat
 }
 
 /** Fields are ANDed; each `$or` needs one of its branches. */
-const allOf = (fields: ReadonlyArray<ObjectTest>, alternatives: ReadonlyArray<ReadonlyArray<ObjectTest>>): ObjectTest =>
+const allOf =
+  (fields: ReadonlyArray<ObjectTest>, alternatives: ReadonlyArray<ReadonlyArray<ObjectTest>>): ObjectTest =>
   (object, root) => {
     for (const test of fields) if (!test(object, root)) return false
     for (const branches of alternatives) if (!branches.some((branch) => branch(object, root))) return false
@@ -237,7 +260,8 @@ const compileNestedField = (key: string, child: CompiledNode): CompiledNode => (
 // ---------------------------------------------------------------------------------------------------------------
 // Match values: ["a", 1, true, null, { "prefix": ... }, ...], any one of which may match
 
-type MatchExpression = { readonly kind: 'value'; readonly test: LeafTest } | { readonly kind: 'exists'; readonly present: boolean }
+type MatchExpression =
+  { readonly kind: 'value'; readonly test: LeafTest } | { readonly kind: 'exists'; readonly present: boolean }
 
 /**
  * A leaf field matches when any listed value matches any leaf under the key. `exists: true` needs a leaf
@@ -271,13 +295,16 @@ const compileLeafField = (key: string, values: ReadonlyArray<unknown>, location:
   const fieldPath = location.fieldPath
   return (object, root) => {
     const value = field(object, key)
-    return (valueTest !== undefined && anyLeaf(value, valueTest)) ||
+    return (
+      (valueTest !== undefined && anyLeaf(value, valueTest)) ||
       (mustExist && hasLeaf(value)) ||
       (mustBeAbsent && !hasLeafAt(root, fieldPath, 0))
+    )
   }
 }
 
-const isJsonLeaf = (value: unknown): value is Leaf => isLeaf(value) && (typeof value !== 'number' || Number.isFinite(value))
+const isJsonLeaf = (value: unknown): value is Leaf =>
+  isLeaf(value) && (typeof value !== 'number' || Number.isFinite(value))
 
 /**
  * Exact values: a string matches only a string, a number only a number (compared as numbers: once parsed,
@@ -288,22 +315,34 @@ const anyOf = (exact: ReadonlySet<Leaf>, tests: ReadonlyArray<LeafTest>): LeafTe
   return (value) => exact.has(value) || tests.some((test) => test(value))
 }
 
-const compileMatchExpression = (expression: Readonly<Record<string, unknown>>, at: ReadonlyArray<string>): MatchExpression => {
+const compileMatchExpression = (
+  expression: Readonly<Record<string, unknown>>,
+  at: ReadonlyArray<string>,
+): MatchExpression => {
   const [name, ...extra] = Object.keys(expression)
   if (name === undefined) return fail('Match expression name not found', at)
   if (extra.length > 0) fail('Only one key allowed in match expression', at)
   const operand = expression[name]
   const where = [...at, name]
   switch (name) {
-    case 'prefix': return valueMatch(compileAffix(operand, 'prefix', where))
-    case 'suffix': return valueMatch(compileAffix(operand, 'suffix', where))
-    case 'equals-ignore-case': return valueMatch(equalsIgnoreCase(requireString(operand, 'equals-ignore-case', where)))
-    case 'wildcard': return valueMatch(wildcard(requireString(operand, 'wildcard', where), where))
-    case 'anything-but': return valueMatch(compileAnythingBut(operand, where))
-    case 'numeric': return valueMatch(compileNumeric(operand, where))
-    case 'cidr': return valueMatch(compileCidr(operand, where))
-    case 'exists': return compileExists(operand, where)
-    default: return fail(`Unrecognized match type ${name}`, at)
+    case 'prefix':
+      return valueMatch(compileAffix(operand, 'prefix', where))
+    case 'suffix':
+      return valueMatch(compileAffix(operand, 'suffix', where))
+    case 'equals-ignore-case':
+      return valueMatch(equalsIgnoreCase(requireString(operand, 'equals-ignore-case', where)))
+    case 'wildcard':
+      return valueMatch(wildcard(requireString(operand, 'wildcard', where), where))
+    case 'anything-but':
+      return valueMatch(compileAnythingBut(operand, where))
+    case 'numeric':
+      return valueMatch(compileNumeric(operand, where))
+    case 'cidr':
+      return valueMatch(compileCidr(operand, where))
+    case 'exists':
+      return compileExists(operand, where)
+    default:
+      return fail(`Unrecognized match type ${name}`, at)
   }
 }
 
@@ -407,7 +446,12 @@ const wildcard = (pattern: string, at: ReadonlyArray<string>): LeafTest => {
 
 type AnythingButOperator = 'equals-ignore-case' | 'prefix' | 'suffix' | 'wildcard'
 
-const AnythingButOperators: ReadonlySet<string> = new Set<AnythingButOperator>(['equals-ignore-case', 'prefix', 'suffix', 'wildcard'])
+const AnythingButOperators: ReadonlySet<string> = new Set<AnythingButOperator>([
+  'equals-ignore-case',
+  'prefix',
+  'suffix',
+  'wildcard',
+])
 
 /**
  * `anything-but` takes a string, a number, a list of only strings or only numbers, or one of
@@ -452,7 +496,8 @@ const anythingButStrings = (operator: AnythingButOperator, operand: unknown, at:
 
 const anythingButString = (operator: AnythingButOperator, item: unknown, at: ReadonlyArray<string>): string => {
   if (typeof item !== 'string') {
-    if (operator === 'equals-ignore-case') fail('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.', at)
+    if (operator === 'equals-ignore-case')
+      fail('Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.', at)
     if (operator === 'wildcard') fail('wildcard match pattern must be a string', at)
     fail('prefix/suffix match pattern must be a string', at)
   }
@@ -460,10 +505,16 @@ const anythingButString = (operator: AnythingButOperator, item: unknown, at: Rea
   return item
 }
 
-const exclusionTests = (operator: AnythingButOperator, strings: ReadonlyArray<string>, at: ReadonlyArray<string>): ((text: string) => boolean) => {
+const exclusionTests = (
+  operator: AnythingButOperator,
+  strings: ReadonlyArray<string>,
+  at: ReadonlyArray<string>,
+): ((text: string) => boolean) => {
   switch (operator) {
-    case 'prefix': return (text) => strings.some((prefix) => text.startsWith(prefix))
-    case 'suffix': return (text) => strings.some((suffix) => text.endsWith(suffix))
+    case 'prefix':
+      return (text) => strings.some((prefix) => text.startsWith(prefix))
+    case 'suffix':
+      return (text) => strings.some((suffix) => text.endsWith(suffix))
     case 'equals-ignore-case': {
       const folded = new Set(strings.map(foldCase))
       return (text) => folded.has(foldCase(text))
@@ -483,8 +534,14 @@ interface Bound {
   readonly inclusive: boolean
 }
 
-const LowerOperators: ReadonlyMap<unknown, boolean> = new Map([['>', false], ['>=', true]])
-const UpperOperators: ReadonlyMap<unknown, boolean> = new Map([['<', false], ['<=', true]])
+const LowerOperators: ReadonlyMap<unknown, boolean> = new Map([
+  ['>', false],
+  ['>=', true],
+])
+const UpperOperators: ReadonlyMap<unknown, boolean> = new Map([
+  ['<', false],
+  ['<=', true],
+])
 
 /**
  * `["=", n]`, `["<" | "<=" | ">" | ">=", n]`, or a range `[">" | ">=", low, "<" | "<=", high]`: the lower
@@ -522,16 +579,20 @@ const upperBound = (terms: ReadonlyArray<unknown>, lower: number, at: ReadonlyAr
   return { value: upper, inclusive }
 }
 
-const rangeTest = (lower: Bound | undefined, upper: Bound | undefined): LeafTest => (value) =>
-  typeof value === 'number' &&
-  (lower === undefined || value > lower.value || (lower.inclusive && value === lower.value)) &&
-  (upper === undefined || value < upper.value || (upper.inclusive && value === upper.value))
+const rangeTest =
+  (lower: Bound | undefined, upper: Bound | undefined): LeafTest =>
+  (value) =>
+    typeof value === 'number' &&
+    (lower === undefined || value > lower.value || (lower.inclusive && value === lower.value)) &&
+    (upper === undefined || value < upper.value || (upper.inclusive && value === upper.value))
 
 // ---------------------------------------------------------------------------------------------------------------
 // exists
 
 const compileExists = (operand: unknown, at: ReadonlyArray<string>): MatchExpression =>
-  typeof operand === 'boolean' ? { kind: 'exists', present: operand } : fail('exists match pattern must be either true or false.', at)
+  typeof operand === 'boolean'
+    ? { kind: 'exists', present: operand }
+    : fail('exists match pattern must be either true or false.', at)
 
 // ---------------------------------------------------------------------------------------------------------------
 // cidr: IPv4 and IPv6 addresses given as strings
@@ -578,12 +639,14 @@ const parseIpv6 = (text: string): Address | undefined => {
 
 const parseIp = (text: string): Address | undefined => parseIpv4(text) ?? parseIpv6(text)
 
-const sameAddress = (expected: Address): LeafTest => (value) => {
-  // event-ruler compares address literals by address, so "2001:db8::1" also matches "2001:DB8:0:0:0:0:0:1".
-  if (typeof value !== 'string') return false
-  const address = parseIp(value)
-  return address !== undefined && address.version === expected.version && address.bits === expected.bits
-}
+const sameAddress =
+  (expected: Address): LeafTest =>
+  (value) => {
+    // event-ruler compares address literals by address, so "2001:db8::1" also matches "2001:DB8:0:0:0:0:0:1".
+    if (typeof value !== 'string') return false
+    const address = parseIp(value)
+    return address !== undefined && address.version === expected.version && address.bits === expected.bits
+  }
 
 /** `10.0.0.0/24`: event-ruler takes host bits as given but refuses /32 and /128 (`mask bits must be < 32`). */
 const compileCidr = (operand: unknown, at: ReadonlyArray<string>): LeafTest => {

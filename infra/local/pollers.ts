@@ -49,7 +49,10 @@ abstract class Poller {
       else {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, sleepMs)
-          this.wakeUp = () => { clearTimeout(timer); resolve() }
+          this.wakeUp = () => {
+            clearTimeout(timer)
+            resolve()
+          }
         })
         this.wakeUp = undefined
       }
@@ -63,7 +66,11 @@ abstract class Poller {
  * after the visibility timeout, until the queue's redrive policy moves them to its DLQ.
  */
 export class SqsPoller extends Poller {
-  constructor(private readonly mapping: LocalEventSourceMapping, private readonly queues: LocalQueues, private readonly invoke: Invoke) {
+  constructor(
+    private readonly mapping: LocalEventSourceMapping,
+    private readonly queues: LocalQueues,
+    private readonly invoke: Invoke,
+  ) {
     super()
   }
 
@@ -93,8 +100,17 @@ export class SqsPoller extends Poller {
     }
     let failures: Map<string, string>
     try {
-      const response = (await this.invoke(this.mapping.functionName, event)) as { batchItemFailures?: Array<{ itemIdentifier: string; reason?: string }> } | null
-      failures = new Map(this.mapping.reportBatchItemFailures ? (response?.batchItemFailures ?? []).map((failure) => [failure.itemIdentifier, failure.reason ?? 'Reported as a batch item failure']) : [])
+      const response = (await this.invoke(this.mapping.functionName, event)) as {
+        batchItemFailures?: Array<{ itemIdentifier: string; reason?: string }>
+      } | null
+      failures = new Map(
+        this.mapping.reportBatchItemFailures
+          ? (response?.batchItemFailures ?? []).map((failure) => [
+              failure.itemIdentifier,
+              failure.reason ?? 'Reported as a batch item failure',
+            ])
+          : [],
+      )
     } catch (error) {
       // The whole batch failed: every message comes back after its visibility timeout.
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
@@ -117,18 +133,29 @@ export class SqsPoller extends Poller {
 export class PipePoller extends Poller {
   private readonly filters: ReadonlyArray<(record: unknown) => boolean>
 
-  constructor(private readonly pipe: LocalPipe, private readonly db: DatabaseSync, private readonly bus: LocalBus, private readonly queues: LocalQueues, private readonly invoke: Invoke) {
+  constructor(
+    private readonly pipe: LocalPipe,
+    private readonly db: DatabaseSync,
+    private readonly bus: LocalBus,
+    private readonly queues: LocalQueues,
+    private readonly invoke: Invoke,
+  ) {
     super()
     this.filters = pipe.filters.map((pattern) => compilePattern(pattern))
   }
 
   protected async poll(): Promise<number> {
-    const state = (this.db.prepare('SELECT position, attempts FROM stream_positions WHERE consumer = ?').get(this.pipe.name) as { position: number; attempts: number } | undefined) ?? { position: 0, attempts: 0 }
-    const rows = this.db.prepare('SELECT seq, record FROM stream_records WHERE stream_arn = ? AND seq > ? ORDER BY seq LIMIT ?')
+    const state = (this.db
+      .prepare('SELECT position, attempts FROM stream_positions WHERE consumer = ?')
+      .get(this.pipe.name) as { position: number; attempts: number } | undefined) ?? { position: 0, attempts: 0 }
+    const rows = this.db
+      .prepare('SELECT seq, record FROM stream_records WHERE stream_arn = ? AND seq > ? ORDER BY seq LIMIT ?')
       .all(this.pipe.sourceArn, state.position, this.pipe.batchSize) as Array<{ seq: number; record: string }>
     if (rows.length === 0) return 1000
     // Pipes' filtering (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html): unmatched records are dropped.
-    const records = rows.map((row) => JSON.parse(row.record) as unknown).filter((record) => this.filters.length === 0 || this.filters.some((matches) => matches(record)))
+    const records = rows
+      .map((row) => JSON.parse(row.record) as unknown)
+      .filter((record) => this.filters.length === 0 || this.filters.some((matches) => matches(record)))
     const last = rows.at(-1)!.seq
     if (records.length === 0) {
       this.advance(last, 0)
@@ -137,11 +164,23 @@ export class PipePoller extends Poller {
     try {
       const details = this.pipe.enrichmentArn ? await this.invoke(this.pipe.enrichmentArn, records) : records
       if (!Array.isArray(details)) throw new Error('The enrichment must answer an array, one element per event')
-      const entries: PutEventsEntry[] = details.map((detail) => ({ EventBusName: this.pipe.targetArn, Source: this.pipe.source, DetailType: this.pipe.detailType, Detail: JSON.stringify(detail) }))
+      const entries: PutEventsEntry[] = details.map((detail) => ({
+        EventBusName: this.pipe.targetArn,
+        Source: this.pipe.source,
+        DetailType: this.pipe.detailType,
+        Detail: JSON.stringify(detail),
+      }))
       transaction(this.db, () => {
         for (let start = 0; start < entries.length; start += 10) {
           const result = this.bus.putEvents(entries.slice(start, start + 10))
-          if (result.FailedEntryCount > 0) throw new Error(`PutEvents refused ${result.FailedEntryCount} event(s): ${result.Entries.map((entry) => entry.ErrorMessage).filter(Boolean).join('; ')}`)
+          if (result.FailedEntryCount > 0)
+            throw new Error(
+              `PutEvents refused ${result.FailedEntryCount} event(s): ${result.Entries.map(
+                (entry) => entry.ErrorMessage,
+              )
+                .filter(Boolean)
+                .join('; ')}`,
+            )
         }
         this.advance(last, 0)
       })
@@ -151,8 +190,15 @@ export class PipePoller extends Poller {
       const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
       if (this.pipe.maximumRetryAttempts >= 0 && attempts > this.pipe.maximumRetryAttempts) {
         transaction(this.db, () => {
-          if (this.pipe.deadLetterArn) this.queues.send(this.pipe.deadLetterArn, JSON.stringify({ pipe: this.pipe.name, error: reason, attempts, records }))
-          else console.error(`Pipe ${this.pipe.name} dropped ${records.length} record(s) after ${attempts} attempts: ${reason}`)
+          if (this.pipe.deadLetterArn)
+            this.queues.send(
+              this.pipe.deadLetterArn,
+              JSON.stringify({ pipe: this.pipe.name, error: reason, attempts, records }),
+            )
+          else
+            console.error(
+              `Pipe ${this.pipe.name} dropped ${records.length} record(s) after ${attempts} attempts: ${reason}`,
+            )
           this.advance(last, 0)
         })
         return 0
@@ -163,7 +209,10 @@ export class PipePoller extends Poller {
   }
 
   private advance(position: number, attempts: number): void {
-    this.db.prepare('INSERT INTO stream_positions (consumer, position, attempts) VALUES (?, ?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, attempts = excluded.attempts')
+    this.db
+      .prepare(
+        'INSERT INTO stream_positions (consumer, position, attempts) VALUES (?, ?, ?) ON CONFLICT (consumer) DO UPDATE SET position = excluded.position, attempts = excluded.attempts',
+      )
       .run(this.pipe.name, position, attempts)
   }
 }
@@ -178,11 +227,20 @@ export const startPollers = (options: {
   tables: LocalTables
   invoke: Invoke
 }) => {
-  const sqs = options.mappings.filter((mapping) => mapping.sourceArn.startsWith('arn:aws:sqs:')).map((mapping) => ({ mapping, poller: new SqsPoller(mapping, options.queues, options.invoke) }))
-  const pipes = options.pipes.map((pipe) => ({ pipe, poller: new PipePoller(pipe, options.db, options.bus, options.queues, options.invoke) }))
+  const sqs = options.mappings
+    .filter((mapping) => mapping.sourceArn.startsWith('arn:aws:sqs:'))
+    .map((mapping) => ({ mapping, poller: new SqsPoller(mapping, options.queues, options.invoke) }))
+  const pipes = options.pipes.map((pipe) => ({
+    pipe,
+    poller: new PipePoller(pipe, options.db, options.bus, options.queues, options.invoke),
+  }))
   const unsubscribe = [
-    options.queues.onSend((queue) => { for (const { mapping, poller } of sqs) if (options.queues.resolve(mapping.sourceArn) === queue) poller.wake() }),
-    options.tables.onChange((streamArn) => { for (const { pipe, poller } of pipes) if (pipe.sourceArn === streamArn) poller.wake() }),
+    options.queues.onSend((queue) => {
+      for (const { mapping, poller } of sqs) if (options.queues.resolve(mapping.sourceArn) === queue) poller.wake()
+    }),
+    options.tables.onChange((streamArn) => {
+      for (const { pipe, poller } of pipes) if (pipe.sourceArn === streamArn) poller.wake()
+    }),
   ]
   for (const { poller } of [...sqs, ...pipes]) poller.start()
   return {

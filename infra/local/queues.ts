@@ -54,8 +54,13 @@ export class LocalQueues {
   private readonly byAnyName = new Map<string, LocalQueue>()
   private readonly listeners = new Set<(queue: string) => void>()
 
-  constructor(private readonly db: DatabaseSync, model: LocalModel, private readonly visibilityOverrideMs?: number) {
-    for (const queue of model.queues) for (const alias of [queue.name, queue.url, queue.arn]) this.byAnyName.set(alias, queue)
+  constructor(
+    private readonly db: DatabaseSync,
+    model: LocalModel,
+    private readonly visibilityOverrideMs?: number,
+  ) {
+    for (const queue of model.queues)
+      for (const alias of [queue.name, queue.url, queue.arn]) this.byAnyName.set(alias, queue)
   }
 
   get names(): ReadonlyArray<string> {
@@ -64,7 +69,12 @@ export class LocalQueues {
 
   /** The queues that some other queue or rule sends its failures to, by name. */
   isDeadLetterQueue(name: string): boolean {
-    return /DeadLetter/i.test(name) || [...this.byAnyName.values()].some((queue) => queue.redrive && this.queue(queue.redrive.deadLetterArn).name === name)
+    return (
+      /DeadLetter/i.test(name) ||
+      [...this.byAnyName.values()].some(
+        (queue) => queue.redrive && this.queue(queue.redrive.deadLetterArn).name === name,
+      )
+    )
   }
 
   resolve(nameUrlOrArn: string): string {
@@ -87,9 +97,12 @@ export class LocalQueues {
   send(nameUrlOrArn: string, body: string): { readonly MessageId: string } {
     const queue = this.resolve(nameUrlOrArn)
     if (body.length === 0) throw new InvalidMessage('The message body must not be empty')
-    if (Buffer.byteLength(body) > MaxMessageBytes) throw new InvalidMessage(`The message body is over ${MaxMessageBytes} bytes`)
+    if (Buffer.byteLength(body) > MaxMessageBytes)
+      throw new InvalidMessage(`The message body is over ${MaxMessageBytes} bytes`)
     const id = randomUUID()
-    this.db.prepare('INSERT INTO queue_messages (queue, id, body, sent_at) VALUES (?, ?, ?, ?)').run(queue, id, body, new Date().toISOString())
+    this.db
+      .prepare('INSERT INTO queue_messages (queue, id, body, sent_at) VALUES (?, ?, ?, ?)')
+      .run(queue, id, body, new Date().toISOString())
     for (const listener of this.listeners) queueMicrotask(() => listener(queue))
     return { MessageId: id }
   }
@@ -103,7 +116,9 @@ export class LocalQueues {
     const visibilityMs = this.visibilityOverrideMs ?? (queue.visibilityTimeoutSeconds ?? 30) * 1000
     return transaction(this.db, () => {
       const received: ReceivedMessage[] = []
-      const rows = this.db.prepare('SELECT * FROM queue_messages WHERE queue = ? AND visible_at_ms <= ? ORDER BY seq LIMIT ?').all(queue.name, now, max * 2) as unknown as MessageRow[]
+      const rows = this.db
+        .prepare('SELECT * FROM queue_messages WHERE queue = ? AND visible_at_ms <= ? ORDER BY seq LIMIT ?')
+        .all(queue.name, now, max * 2) as unknown as MessageRow[]
       for (const row of rows) {
         if (received.length === max) break
         if (queue.redrive && row.receive_count >= queue.redrive.maxReceiveCount) {
@@ -112,7 +127,10 @@ export class LocalQueues {
         }
         const receiptHandle = randomUUID()
         const firstReceived = row.first_received_at ?? new Date(now).toISOString()
-        this.db.prepare('UPDATE queue_messages SET receive_count = receive_count + 1, visible_at_ms = ?, receipt_handle = ?, first_received_at = ? WHERE seq = ?')
+        this.db
+          .prepare(
+            'UPDATE queue_messages SET receive_count = receive_count + 1, visible_at_ms = ?, receipt_handle = ?, first_received_at = ? WHERE seq = ?',
+          )
           .run(now + visibilityMs, receiptHandle, firstReceived, row.seq)
         received.push({
           messageId: row.id,
@@ -140,17 +158,23 @@ export class LocalQueues {
 
   /** ChangeMessageVisibility: 0 makes a message visible again at once. */
   changeVisibility(receiptHandle: string, timeoutMs: number, now = Date.now()): void {
-    this.db.prepare('UPDATE queue_messages SET visible_at_ms = ? WHERE receipt_handle = ?').run(now + timeoutMs, receiptHandle)
+    this.db
+      .prepare('UPDATE queue_messages SET visible_at_ms = ? WHERE receipt_handle = ?')
+      .run(now + timeoutMs, receiptHandle)
   }
 
   /** When the next hidden message of a queue becomes visible, if any: pollers sleep until then. */
   nextVisibleAt(nameUrlOrArn: string): number | undefined {
-    const row = this.db.prepare('SELECT MIN(visible_at_ms) AS at FROM queue_messages WHERE queue = ?').get(this.resolve(nameUrlOrArn)) as { at: number | null }
+    const row = this.db
+      .prepare('SELECT MIN(visible_at_ms) AS at FROM queue_messages WHERE queue = ?')
+      .get(this.resolve(nameUrlOrArn)) as { at: number | null }
     return row.at ?? undefined
   }
 
   messages(nameUrlOrArn: string): ReadonlyArray<QueueMessage> {
-    const rows = this.db.prepare('SELECT * FROM queue_messages WHERE queue = ? ORDER BY seq').all(this.resolve(nameUrlOrArn)) as unknown as MessageRow[]
+    const rows = this.db
+      .prepare('SELECT * FROM queue_messages WHERE queue = ? ORDER BY seq')
+      .all(this.resolve(nameUrlOrArn)) as unknown as MessageRow[]
     return rows.map((row) => ({
       id: row.id,
       sentAt: row.sent_at,
@@ -161,13 +185,25 @@ export class LocalQueues {
   }
 
   count(nameUrlOrArn: string): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM queue_messages WHERE queue = ?').get(this.resolve(nameUrlOrArn)) as { n: number }).n
+    return (
+      this.db.prepare('SELECT COUNT(*) AS n FROM queue_messages WHERE queue = ?').get(this.resolve(nameUrlOrArn)) as {
+        n: number
+      }
+    ).n
   }
 
   private moveToDeadLetters(queue: LocalQueue, row: MessageRow): void {
     const target = this.resolve(queue.redrive!.deadLetterArn)
-    const deadLetter = { sourceQueue: queue.name, reason: row.last_error ?? 'Received too many times without being deleted', receiveCount: row.receive_count }
-    this.db.prepare('UPDATE queue_messages SET queue = ?, visible_at_ms = 0, receipt_handle = NULL, dead_letter = ? WHERE seq = ?').run(target, JSON.stringify(deadLetter), row.seq)
+    const deadLetter = {
+      sourceQueue: queue.name,
+      reason: row.last_error ?? 'Received too many times without being deleted',
+      receiveCount: row.receive_count,
+    }
+    this.db
+      .prepare(
+        'UPDATE queue_messages SET queue = ?, visible_at_ms = 0, receipt_handle = NULL, dead_letter = ? WHERE seq = ?',
+      )
+      .run(target, JSON.stringify(deadLetter), row.seq)
   }
 }
 

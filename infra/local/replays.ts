@@ -38,7 +38,11 @@ interface ReplayRow {
 
 /** A request EventBridge would refuse: the API answers 400 (409 for a name in use, 404 for an unknown replay). */
 export class ReplayRequestError extends Error {
-  constructor(readonly status: 400 | 404 | 409, readonly code: string, message: string) {
+  constructor(
+    readonly status: 400 | 404 | 409,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -68,27 +72,64 @@ export class Replayer {
   private readonly running = new Map<string, Promise<void>>()
   private stopped = false
 
-  constructor(private readonly db: DatabaseSync, private readonly bus: LocalBus) {}
+  constructor(
+    private readonly db: DatabaseSync,
+    private readonly bus: LocalBus,
+  ) {}
 
-  start(request: { name?: string; from: string; to: string; rules?: ReadonlyArray<string>; archive?: string }): ReplayView {
+  start(request: {
+    name?: string
+    from: string
+    to: string
+    rules?: ReadonlyArray<string>
+    archive?: string
+  }): ReplayView {
     const fromMs = Date.parse(request.from)
     const toMs = Date.parse(request.to)
     if (Number.isNaN(fromMs)) throw new ReplayRequestError(400, 'ValidationException', 'from: must be an ISO 8601 time')
     if (Number.isNaN(toMs)) throw new ReplayRequestError(400, 'ValidationException', 'to: must be an ISO 8601 time')
     if (fromMs >= toMs) throw new ReplayRequestError(400, 'ValidationException', 'from: must be before to')
-    if (toMs > Date.now() + 1000) throw new ReplayRequestError(400, 'ValidationException', 'to: must not be in the future')
+    if (toMs > Date.now() + 1000)
+      throw new ReplayRequestError(400, 'ValidationException', 'to: must not be in the future')
     const archives = this.bus.archiveList
     const archive = request.archive ? archives.find((candidate) => candidate.name === request.archive) : archives[0]
-    if (!archive) throw new ReplayRequestError(400, 'ResourceNotFoundException', request.archive ? `archive: ${request.archive} does not exist` : 'archive: this pipeline has no archive')
+    if (!archive)
+      throw new ReplayRequestError(
+        400,
+        'ResourceNotFoundException',
+        request.archive ? `archive: ${request.archive} does not exist` : 'archive: this pipeline has no archive',
+      )
     const known = new Set(this.bus.ruleList.filter((rule) => rule.bus === archive.bus).map((rule) => rule.name))
     const unknown = (request.rules ?? []).filter((rule) => !known.has(rule))
-    if (unknown.length > 0) throw new ReplayRequestError(400, 'ValidationException', `rules: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a rule' : 'are not rules'} of bus ${archive.bus} (known: ${[...known].join(', ')})`)
+    if (unknown.length > 0)
+      throw new ReplayRequestError(
+        400,
+        'ValidationException',
+        `rules: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a rule' : 'are not rules'} of bus ${archive.bus} (known: ${[...known].join(', ')})`,
+      )
     const name = request.name ?? `replay-${randomUUID().slice(0, 8)}`
-    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name)) throw new ReplayRequestError(400, 'ValidationException', 'name: 1 to 64 letters, digits, ".", "-" or "_"')
-    const total = (this.db.prepare('SELECT COUNT(*) AS n FROM events WHERE archive = ? AND time_ms >= ? AND time_ms < ?').get(archive.name, fromMs, toMs) as { n: number }).n
+    if (!/^[.\-_A-Za-z0-9]{1,64}$/.test(name))
+      throw new ReplayRequestError(400, 'ValidationException', 'name: 1 to 64 letters, digits, ".", "-" or "_"')
+    const total = (
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM events WHERE archive = ? AND time_ms >= ? AND time_ms < ?')
+        .get(archive.name, fromMs, toMs) as { n: number }
+    ).n
     try {
-      this.db.prepare(`INSERT INTO replays (name, archive, bus, from_ms, to_ms, rules, state, total, started_at) VALUES (?, ?, ?, ?, ?, ?, 'STARTING', ?, ?)`)
-        .run(name, archive.name, archive.bus, fromMs, toMs, request.rules && request.rules.length > 0 ? JSON.stringify(request.rules) : null, total, new Date().toISOString())
+      this.db
+        .prepare(
+          `INSERT INTO replays (name, archive, bus, from_ms, to_ms, rules, state, total, started_at) VALUES (?, ?, ?, ?, ?, ?, 'STARTING', ?, ?)`,
+        )
+        .run(
+          name,
+          archive.name,
+          archive.bus,
+          fromMs,
+          toMs,
+          request.rules && request.rules.length > 0 ? JSON.stringify(request.rules) : null,
+          total,
+          new Date().toISOString(),
+        )
     } catch {
       throw new ReplayRequestError(409, 'ResourceAlreadyExistsException', `name: a replay named ${name} already exists`)
     }
@@ -109,14 +150,17 @@ export class Replayer {
   cancel(name: string): ReplayView {
     const row = this.row(name)
     if (!row) throw new ReplayRequestError(404, 'ResourceNotFoundException', `No replay named ${name}`)
-    if (row.state !== 'STARTING' && row.state !== 'RUNNING') throw new ReplayRequestError(409, 'IllegalStatusException', `Replay ${name} already ended ${row.state}`)
+    if (row.state !== 'STARTING' && row.state !== 'RUNNING')
+      throw new ReplayRequestError(409, 'IllegalStatusException', `Replay ${name} already ended ${row.state}`)
     this.end(name, 'CANCELLED', 'Cancelled by request')
     return this.get(name)!
   }
 
   /** On boot: replays a crash interrupted carry on from their stored position. */
   resume(): void {
-    const rows = this.db.prepare("SELECT name FROM replays WHERE state IN ('STARTING', 'RUNNING')").all() as Array<{ name: string }>
+    const rows = this.db.prepare("SELECT name FROM replays WHERE state IN ('STARTING', 'RUNNING')").all() as Array<{
+      name: string
+    }>
     for (const { name } of rows) this.launch(name)
   }
 
@@ -136,11 +180,16 @@ export class Replayer {
   }
 
   private end(name: string, state: ReplayState, reason?: string): void {
-    this.db.prepare("UPDATE replays SET state = ?, reason = ?, ended_at = ? WHERE name = ? AND state IN ('STARTING', 'RUNNING')").run(state, reason ?? null, new Date().toISOString(), name)
+    this.db
+      .prepare(
+        "UPDATE replays SET state = ?, reason = ?, ended_at = ? WHERE name = ? AND state IN ('STARTING', 'RUNNING')",
+      )
+      .run(state, reason ?? null, new Date().toISOString(), name)
   }
 
   private launch(name: string): void {
-    const run = this.run(name).catch((error: unknown) => this.end(name, 'FAILED', error instanceof Error ? error.message : String(error)))
+    const run = this.run(name)
+      .catch((error: unknown) => this.end(name, 'FAILED', error instanceof Error ? error.message : String(error)))
       .finally(() => this.running.delete(name))
     this.running.set(name, run)
   }
@@ -153,8 +202,14 @@ export class Replayer {
       await new Promise((resolve) => setImmediate(resolve))
       const replay = this.row(name)
       if (!replay || replay.state !== 'RUNNING' || this.stopped) return
-      const batch = this.db.prepare('SELECT seq, event FROM events WHERE archive = ? AND time_ms >= ? AND time_ms < ? AND seq > ? ORDER BY seq LIMIT ?')
-        .all(replay.archive, replay.from_ms, replay.to_ms, replay.position, BatchSize) as Array<{ seq: number; event: string }>
+      const batch = this.db
+        .prepare(
+          'SELECT seq, event FROM events WHERE archive = ? AND time_ms >= ? AND time_ms < ? AND seq > ? ORDER BY seq LIMIT ?',
+        )
+        .all(replay.archive, replay.from_ms, replay.to_ms, replay.position, BatchSize) as Array<{
+        seq: number
+        event: string
+      }>
       if (batch.length === 0) return this.end(name, 'COMPLETED')
       const rules = replay.rules ? (JSON.parse(replay.rules) as string[]) : undefined
       for (const { seq, event } of batch) {

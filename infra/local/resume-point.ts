@@ -23,7 +23,11 @@ export interface ResumePoint {
  * before it are not run again. A Map is rerun whole (its iterations are idempotent steps). An execution that
  * stopped between two states resumes at the next one, with the output of the one before.
  */
-export const resumePoint = (definition: unknown, history: ReadonlyArray<HistoryEvent>, executionInput: string): ResumePoint => {
+export const resumePoint = (
+  definition: unknown,
+  history: ReadonlyArray<HistoryEvent>,
+  executionInput: string,
+): ResumePoint => {
   const asl = definition as AslDefinition
   let open: ResumePoint | undefined
   let lastExit: { state: string; output: string } | undefined

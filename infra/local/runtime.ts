@@ -45,7 +45,13 @@ export interface RuntimeOptions {
 
 /** Lambda reports a thrown error as `{errorType, errorMessage, trace}`; a task failure carries that JSON as its Cause. */
 const lambdaFailure = (error: unknown): Error => {
-  const stepError = error instanceof StepError ? error : new StepError(error instanceof Error ? error.name : 'Error', error instanceof Error ? error.message : String(error))
+  const stepError =
+    error instanceof StepError
+      ? error
+      : new StepError(
+          error instanceof Error ? error.name : 'Error',
+          error instanceof Error ? error.message : String(error),
+        )
   const failure = new Error(stepError.lambdaCause)
   failure.name = stepError.name
   return failure
@@ -62,28 +68,54 @@ export const startRuntime = (options: RuntimeOptions) => {
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)
   const tables = new LocalTables(db, model)
   const faults = options.faults ? new FaultInjector(options.faults) : undefined
-  const bus = new LocalBus(db, model, {
-    // The bus only calls targets after start-up, once `executor` below exists.
-    startExecution: (arn, event) => {
-      if (faults?.draw('bus')) throw injectedBusFault(arn)
-      executor.enqueue(arn, event, event.id)
+  const bus = new LocalBus(
+    db,
+    model,
+    {
+      // The bus only calls targets after start-up, once `executor` below exists.
+      startExecution: (arn, event) => {
+        if (faults?.draw('bus')) throw injectedBusFault(arn)
+        executor.enqueue(arn, event, event.id)
+      },
+      sendToQueue: (arn, body) => {
+        queues.send(arn, body)
+      },
     },
-    sendToQueue: (arn, body) => { queues.send(arn, body) },
-  }, { baseDelayMs: (options.targetRetryBaseMs ?? 1000) * (options.retryScale ?? 1) })
+    { baseDelayMs: (options.targetRetryBaseMs ?? 1000) * (options.retryScale ?? 1) },
+  )
   const replayer = new Replayer(db, bus)
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
   const setting = (name: string) => model.functions.find((fn) => fn.environment[name])?.environment[name]
   const uploadBucket = setting('BUCKET_NAME') ?? model.buckets[0]?.name ?? 'uploads'
   const tableNames = { orders: setting('ORDERS_TABLE') ?? 'Orders', users: setting('USERS_TABLE') ?? 'Users' }
-  const runtime = ManagedRuntime.make(LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }))
+  const runtime = ManagedRuntime.make(
+    LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }),
+  )
 
-  const functions = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.step], [fn.name, fn.step]] as const))
-  const functionNames = new Map(model.functions.flatMap((fn) => [[fn.arn, fn.name], [fn.name, fn.name]] as const))
+  const functions = new Map(
+    model.functions.flatMap(
+      (fn) =>
+        [
+          [fn.arn, fn.step],
+          [fn.name, fn.step],
+        ] as const,
+    ),
+  )
+  const functionNames = new Map(
+    model.functions.flatMap(
+      (fn) =>
+        [
+          [fn.arn, fn.name],
+          [fn.name, fn.name],
+        ] as const,
+    ),
+  )
   const invocations = new InvocationRecorder(db)
   const invokeFunction = async (nameOrArn: string, payload: unknown) => {
     const stepName = functions.get(nameOrArn)
     const step = stepName ? stepsByName.get(stepName) : undefined
-    if (!step) throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
+    if (!step)
+      throw Object.assign(new Error(`Function not found: ${nameOrArn}`), { name: 'Lambda.ResourceNotFoundException' })
     return invocations.measure(functionNames.get(nameOrArn) ?? nameOrArn, () => invokeMeasured(step, payload))
   }
   const invokeMeasured = async (step: NonNullable<ReturnType<typeof stepsByName.get>>, payload: unknown) => {
@@ -98,16 +130,30 @@ export const startRuntime = (options: RuntimeOptions) => {
       throw lambdaFailure(error)
     }
   }
-  const executor: Executor = new Executor(db, model.stateMachines, {
-    invokeFunction,
-    sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
-    putEvents: (entries) => bus.putEvents(entries),
-  }, options.concurrency ?? 2, options.retryScale)
+  const executor: Executor = new Executor(
+    db,
+    model.stateMachines,
+    {
+      invokeFunction,
+      sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
+      putEvents: (entries) => bus.putEvents(entries),
+    },
+    options.concurrency ?? 2,
+    options.retryScale,
+  )
 
   const recovered = executor.recover()
   const deadLetters = new DeadLetters(db, queues, executor, bus, model)
   replayer.resume()
-  const pollers = startPollers({ mappings: model.eventSourceMappings ?? [], pipes: model.pipes ?? [], db, bus, queues, tables, invoke: invokeFunction })
+  const pollers = startPollers({
+    mappings: model.eventSourceMappings ?? [],
+    pipes: model.pipes ?? [],
+    db,
+    bus,
+    queues,
+    tables,
+    invoke: invokeFunction,
+  })
   const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
   scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
@@ -139,13 +185,22 @@ export const startRuntime = (options: RuntimeOptions) => {
      * reads, no stream record a pipe has not taken, no target delivery waiting for a retry.
      */
     isQuiet(): boolean {
-      const busy = (sql: string, ...values: Array<string | number>) => (db.prepare(sql).get(...values) as { n: number }).n > 0
+      const busy = (sql: string, ...values: Array<string | number>) =>
+        (db.prepare(sql).get(...values) as { n: number }).n > 0
       if (busy("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")) return false
       if (busy('SELECT COUNT(*) AS n FROM deliveries')) return false
       if (deadLetters.settle() > 0) return false
-      for (const mapping of model.eventSourceMappings ?? []) if (mapping.sourceArn.startsWith('arn:aws:sqs:') && queues.count(mapping.sourceArn) > 0) return false
+      for (const mapping of model.eventSourceMappings ?? [])
+        if (mapping.sourceArn.startsWith('arn:aws:sqs:') && queues.count(mapping.sourceArn) > 0) return false
       for (const pipe of model.pipes ?? []) {
-        if (busy('SELECT COUNT(*) AS n FROM stream_records WHERE stream_arn = ? AND seq > COALESCE((SELECT position FROM stream_positions WHERE consumer = ?), 0)', pipe.sourceArn, pipe.name)) return false
+        if (
+          busy(
+            'SELECT COUNT(*) AS n FROM stream_records WHERE stream_arn = ? AND seq > COALESCE((SELECT position FROM stream_positions WHERE consumer = ?), 0)',
+            pipe.sourceArn,
+            pipe.name,
+          )
+        )
+          return false
       }
       return true
     },

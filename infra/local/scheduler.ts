@@ -1,6 +1,13 @@
 import type { LocalSchedule } from './template'
 
-const units: Record<string, number> = { minute: 60_000, minutes: 60_000, hour: 3_600_000, hours: 3_600_000, day: 86_400_000, days: 86_400_000 }
+const units: Record<string, number> = {
+  minute: 60_000,
+  minutes: 60_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  day: 86_400_000,
+  days: 86_400_000,
+}
 
 /** The period of a `rate(...)` expression in ms (https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#rate-based). */
 export const ratePeriodMs = (expression: string): number | undefined => {
@@ -18,10 +25,19 @@ export const ratePeriodMs = (expression: string): number | undefined => {
 export class LocalScheduler {
   private readonly timers: NodeJS.Timeout[] = []
 
-  constructor(private readonly schedules: ReadonlyArray<LocalSchedule>, private readonly start: (targetArn: string, input: unknown, scheduleName: string) => string) {}
+  constructor(
+    private readonly schedules: ReadonlyArray<LocalSchedule>,
+    private readonly start: (targetArn: string, input: unknown, scheduleName: string) => string,
+  ) {}
 
   get list() {
-    return this.schedules.map(({ name, expression, targetArn, enabled }) => ({ name, expression, targetArn, enabled, periodMs: ratePeriodMs(expression) }))
+    return this.schedules.map(({ name, expression, targetArn, enabled }) => ({
+      name,
+      expression,
+      targetArn,
+      enabled,
+      periodMs: ratePeriodMs(expression),
+    }))
   }
 
   begin(): void {
@@ -29,7 +45,9 @@ export class LocalScheduler {
       const period = ratePeriodMs(schedule.expression)
       if (!schedule.enabled) continue
       if (period === undefined) {
-        console.error(`Schedule ${schedule.name}: "${schedule.expression}" is not a rate() expression; the local scheduler runs rate schedules only`)
+        console.error(
+          `Schedule ${schedule.name}: "${schedule.expression}" is not a rate() expression; the local scheduler runs rate schedules only`,
+        )
         continue
       }
       const timer = setInterval(() => this.fire(schedule), period)

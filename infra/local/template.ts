@@ -10,7 +10,17 @@ type Resource = CfnTemplate['Resources'][string]
 const baseName = (logicalId: string) => logicalId.replace(/(.)[0-9A-F]{8}$/, '$1')
 
 /** Construct ids that say what kind of thing a resource is rather than which one: the name comes from a parent. */
-const GenericIds = new Set(['Resource', 'Default', 'Function', 'StateMachine', 'Pipe', 'Queue', 'Table', 'Bucket', 'Rule'])
+const GenericIds = new Set([
+  'Resource',
+  'Default',
+  'Function',
+  'StateMachine',
+  'Pipe',
+  'Queue',
+  'Table',
+  'Bucket',
+  'Rule',
+])
 
 /** The construct a resource belongs to, from its `aws:cdk:path` (`Pipeline/Orders/Resource` names it `Orders`). */
 const constructName = (resource: Resource): string | undefined => {
@@ -30,7 +40,8 @@ const ambiguous = (template: CfnTemplate, resource: Resource, name: string): boo
     const seen = new Map<string, number>()
     for (const candidate of Object.values(template.Resources)) {
       const candidateName = constructName(candidate)
-      if (candidateName) seen.set(`${candidate.Type}/${candidateName}`, (seen.get(`${candidate.Type}/${candidateName}`) ?? 0) + 1)
+      if (candidateName)
+        seen.set(`${candidate.Type}/${candidateName}`, (seen.get(`${candidate.Type}/${candidateName}`) ?? 0) + 1)
     }
     shared = new Set([...seen].filter(([, count]) => count > 1).map(([key]) => key))
     sharedNames.set(template, shared)
@@ -46,11 +57,25 @@ let currentTemplate: CfnTemplate | undefined
  */
 const physicalName = (logicalId: string, resource: Resource): string => {
   const props = resource.Properties ?? {}
-  const explicit = { 'AWS::Pipes::Pipe': 'Name', 'AWS::Scheduler::Schedule': 'Name', 'AWS::S3::Bucket': 'BucketName', 'AWS::SQS::Queue': 'QueueName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::Events::EventBus': 'Name', 'AWS::StepFunctions::StateMachine': 'StateMachineName', 'AWS::Lambda::Function': 'FunctionName', 'AWS::Events::Rule': 'Name', 'AWS::Events::Archive': 'ArchiveName' }[resource.Type]
+  const explicit = {
+    'AWS::Pipes::Pipe': 'Name',
+    'AWS::Scheduler::Schedule': 'Name',
+    'AWS::S3::Bucket': 'BucketName',
+    'AWS::SQS::Queue': 'QueueName',
+    'AWS::DynamoDB::Table': 'TableName',
+    'AWS::Events::EventBus': 'Name',
+    'AWS::StepFunctions::StateMachine': 'StateMachineName',
+    'AWS::Lambda::Function': 'FunctionName',
+    'AWS::Events::Rule': 'Name',
+    'AWS::Events::Archive': 'ArchiveName',
+  }[resource.Type]
   const value = explicit ? props[explicit] : undefined
   if (typeof value === 'string') return value
   const fromConstruct = constructName(resource)
-  const name = fromConstruct && !(currentTemplate && ambiguous(currentTemplate, resource, fromConstruct)) ? fromConstruct : baseName(logicalId)
+  const name =
+    fromConstruct && !(currentTemplate && ambiguous(currentTemplate, resource, fromConstruct))
+      ? fromConstruct
+      : baseName(logicalId)
   return resource.Type === 'AWS::S3::Bucket' ? name.toLowerCase().replace(/[^a-z0-9-]/g, '') : name
 }
 
@@ -58,24 +83,36 @@ const physicalName = (logicalId: string, resource: Resource): string => {
 const refOf = (logicalId: string, resource: Resource): string => {
   const name = physicalName(logicalId, resource)
   switch (resource.Type) {
-    case 'AWS::SQS::Queue': return `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
-    case 'AWS::StepFunctions::StateMachine': return `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:${name}`
-    default: return name
+    case 'AWS::SQS::Queue':
+      return `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
+    case 'AWS::StepFunctions::StateMachine':
+      return `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:${name}`
+    default:
+      return name
   }
 }
 
 const arnOf = (logicalId: string, resource: Resource): string => {
   const name = physicalName(logicalId, resource)
   switch (resource.Type) {
-    case 'AWS::Lambda::Function': return `arn:aws:lambda:${LocalRegion}:${LocalAccount}:function:${name}`
-    case 'AWS::SQS::Queue': return `arn:aws:sqs:${LocalRegion}:${LocalAccount}:${name}`
-    case 'AWS::Events::EventBus': return `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/${name}`
-    case 'AWS::Events::Archive': return `arn:aws:events:${LocalRegion}:${LocalAccount}:archive/${name}`
-    case 'AWS::S3::Bucket': return `arn:aws:s3:::${name}`
-    case 'AWS::DynamoDB::Table': return `arn:aws:dynamodb:${LocalRegion}:${LocalAccount}:table/${name}`
-    case 'AWS::StepFunctions::StateMachine': return refOf(logicalId, resource)
-    case 'AWS::IAM::Role': return `arn:aws:iam::${LocalAccount}:role/${name}`
-    default: return `arn:aws:local:${LocalRegion}:${LocalAccount}:${name}`
+    case 'AWS::Lambda::Function':
+      return `arn:aws:lambda:${LocalRegion}:${LocalAccount}:function:${name}`
+    case 'AWS::SQS::Queue':
+      return `arn:aws:sqs:${LocalRegion}:${LocalAccount}:${name}`
+    case 'AWS::Events::EventBus':
+      return `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/${name}`
+    case 'AWS::Events::Archive':
+      return `arn:aws:events:${LocalRegion}:${LocalAccount}:archive/${name}`
+    case 'AWS::S3::Bucket':
+      return `arn:aws:s3:::${name}`
+    case 'AWS::DynamoDB::Table':
+      return `arn:aws:dynamodb:${LocalRegion}:${LocalAccount}:table/${name}`
+    case 'AWS::StepFunctions::StateMachine':
+      return refOf(logicalId, resource)
+    case 'AWS::IAM::Role':
+      return `arn:aws:iam::${LocalAccount}:role/${name}`
+    default:
+      return `arn:aws:local:${LocalRegion}:${LocalAccount}:${name}`
   }
 }
 
@@ -126,7 +163,9 @@ export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknow
         return (resolve(list) as unknown[])[Number(index)]
       }
       if (fn === 'Fn::Sub' && typeof arg === 'string') {
-        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) => String(resolve(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name })))
+        return arg.replace(/\$\{([^}]+)\}/g, (_, name: string) =>
+          String(resolve(name.includes('.') ? { 'Fn::GetAtt': name.split('.') } : { Ref: name })),
+        )
       }
     }
     return Object.fromEntries(entries.map(([key, child]) => [key, resolve(child)]))
@@ -137,10 +176,20 @@ export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknow
 /** Everything the local runtime needs from a synthesized template, with intrinsics resolved. */
 export interface LocalModel {
   readonly buses: ReadonlyArray<{ readonly name: string; readonly arn: string }>
-  readonly archives: ReadonlyArray<{ readonly name: string; readonly busArn: string; readonly pattern: unknown; readonly retentionDays: number }>
+  readonly archives: ReadonlyArray<{
+    readonly name: string
+    readonly busArn: string
+    readonly pattern: unknown
+    readonly retentionDays: number
+  }>
   readonly rules: ReadonlyArray<LocalRule>
   readonly stateMachines: ReadonlyArray<LocalStateMachine>
-  readonly functions: ReadonlyArray<{ readonly arn: string; readonly name: string; readonly step: string; readonly environment: Record<string, string> }>
+  readonly functions: ReadonlyArray<{
+    readonly arn: string
+    readonly name: string
+    readonly step: string
+    readonly environment: Record<string, string>
+  }>
   readonly queues: ReadonlyArray<LocalQueue>
   readonly buckets: ReadonlyArray<{ readonly name: string; readonly eventBridge: boolean }>
   readonly tables?: ReadonlyArray<{ readonly name: string; readonly arn: string; readonly streamArn?: string }>
@@ -217,10 +266,16 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
   currentTemplate = template
   const resources = Object.entries(template.Resources)
   const ofType = (type: string) => resources.filter(([, resource]) => resource.Type === type)
-  const props = (resource: Resource) => resolveIntrinsics(template, resource.Properties ?? {}) as Record<string, unknown>
+  const props = (resource: Resource) =>
+    resolveIntrinsics(template, resource.Properties ?? {}) as Record<string, unknown>
 
-  const buses = [{ name: 'default', arn: `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/default` },
-    ...ofType('AWS::Events::EventBus').map(([id, resource]) => ({ name: physicalName(id, resource), arn: arnOf(id, resource) }))]
+  const buses = [
+    { name: 'default', arn: `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/default` },
+    ...ofType('AWS::Events::EventBus').map(([id, resource]) => ({
+      name: physicalName(id, resource),
+      arn: arnOf(id, resource),
+    })),
+  ]
   const busNameOf = (nameOrArn: unknown) => {
     const value = String(nameOrArn ?? 'default')
     return value.startsWith('arn:') ? value.slice(value.lastIndexOf('/') + 1) : value
@@ -228,25 +283,32 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
 
   const archives = ofType('AWS::Events::Archive').map(([id, resource]) => {
     const p = props(resource)
-    return { name: physicalName(id, resource), busArn: String(p.SourceArn), pattern: p.EventPattern ?? null, retentionDays: Number(p.RetentionDays ?? 0) }
+    return {
+      name: physicalName(id, resource),
+      busArn: String(p.SourceArn),
+      pattern: p.EventPattern ?? null,
+      retentionDays: Number(p.RetentionDays ?? 0),
+    }
   })
 
-  const rules = ofType('AWS::Events::Rule').filter(([, resource]) => (resource.Properties?.State ?? 'ENABLED') === 'ENABLED').map(([id, resource]) => {
-    const p = props(resource)
-    const targets = (p.Targets as Array<Record<string, unknown>> | undefined ?? []).map((target) => {
-      const retry = (target.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number }
-      const deadLetter = (target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn
-      return {
-        id: String(target.Id),
-        arn: String(target.Arn),
-        ...(deadLetter ? { deadLetterArn: deadLetter } : {}),
-        // EventBridge's defaults when a target sets no retry policy.
-        maximumRetryAttempts: retry.MaximumRetryAttempts ?? 185,
-        maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds ?? 86400,
-      }
+  const rules = ofType('AWS::Events::Rule')
+    .filter(([, resource]) => (resource.Properties?.State ?? 'ENABLED') === 'ENABLED')
+    .map(([id, resource]) => {
+      const p = props(resource)
+      const targets = ((p.Targets as Array<Record<string, unknown>> | undefined) ?? []).map((target) => {
+        const retry = (target.RetryPolicy ?? {}) as { MaximumRetryAttempts?: number; MaximumEventAgeInSeconds?: number }
+        const deadLetter = (target.DeadLetterConfig as { Arn?: string } | undefined)?.Arn
+        return {
+          id: String(target.Id),
+          arn: String(target.Arn),
+          ...(deadLetter ? { deadLetterArn: deadLetter } : {}),
+          // EventBridge's defaults when a target sets no retry policy.
+          maximumRetryAttempts: retry.MaximumRetryAttempts ?? 185,
+          maximumEventAgeSeconds: retry.MaximumEventAgeInSeconds ?? 86400,
+        }
+      })
+      return { name: physicalName(id, resource), bus: busNameOf(p.EventBusName), pattern: p.EventPattern, targets }
     })
-    return { name: physicalName(id, resource), bus: busNameOf(p.EventBusName), pattern: p.EventPattern, targets }
-  })
 
   const stateMachines = ofType('AWS::StepFunctions::StateMachine').map(([id, resource]) => {
     const p = props(resource)
@@ -262,8 +324,11 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
   })
 
   const functions = ofType('AWS::Lambda::Function').flatMap(([id, resource]) => {
-    const environment = ((props(resource).Environment as { Variables?: Record<string, string> } | undefined)?.Variables) ?? {}
-    return environment.PIPELINE_STEP ? [{ arn: arnOf(id, resource), name: physicalName(id, resource), step: environment.PIPELINE_STEP, environment }] : []
+    const environment =
+      (props(resource).Environment as { Variables?: Record<string, string> } | undefined)?.Variables ?? {}
+    return environment.PIPELINE_STEP
+      ? [{ arn: arnOf(id, resource), name: physicalName(id, resource), step: environment.PIPELINE_STEP, environment }]
+      : []
   })
 
   const queues = ofType('AWS::SQS::Queue').map(([id, resource]) => {
@@ -274,13 +339,25 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       url: refOf(id, resource),
       arn: arnOf(id, resource),
       ...(p.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(p.VisibilityTimeout) }),
-      ...(redrive?.deadLetterTargetArn ? { redrive: { deadLetterArn: redrive.deadLetterTargetArn, maxReceiveCount: Number(redrive.maxReceiveCount ?? 10) } } : {}),
+      ...(redrive?.deadLetterTargetArn
+        ? {
+            redrive: {
+              deadLetterArn: redrive.deadLetterTargetArn,
+              maxReceiveCount: Number(redrive.maxReceiveCount ?? 10),
+            },
+          }
+        : {}),
     }
   })
 
   const tables = ofType('AWS::DynamoDB::Table').map(([id, resource]) => {
-    const streamed = (resource.Properties?.StreamSpecification as { StreamViewType?: string } | undefined)?.StreamViewType
-    return { name: physicalName(id, resource), arn: arnOf(id, resource), ...(streamed ? { streamArn: `${arnOf(id, resource)}/stream/local` } : {}) }
+    const streamed = (resource.Properties?.StreamSpecification as { StreamViewType?: string } | undefined)
+      ?.StreamViewType
+    return {
+      name: physicalName(id, resource),
+      arn: arnOf(id, resource),
+      ...(streamed ? { streamArn: `${arnOf(id, resource)}/stream/local` } : {}),
+    }
   })
 
   const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').map(([, resource]) => {
@@ -289,14 +366,21 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       sourceArn: String(p.EventSourceArn),
       functionName: String(p.FunctionName),
       batchSize: Number(p.BatchSize ?? 10),
-      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
+        'ReportBatchItemFailures',
+      ),
     }
   })
 
   const pipes = ofType('AWS::Pipes::Pipe').map(([id, resource]) => {
     const p = props(resource)
-    const stream = ((p.SourceParameters as Record<string, unknown> | undefined)?.DynamoDBStreamParameters ?? {}) as { BatchSize?: number; MaximumRetryAttempts?: number; DeadLetterConfig?: { Arn?: string } }
-    const target = ((p.TargetParameters as Record<string, unknown> | undefined)?.EventBridgeEventBusParameters ?? {}) as { DetailType?: string; Source?: string }
+    const stream = ((p.SourceParameters as Record<string, unknown> | undefined)?.DynamoDBStreamParameters ?? {}) as {
+      BatchSize?: number
+      MaximumRetryAttempts?: number
+      DeadLetterConfig?: { Arn?: string }
+    }
+    const target = ((p.TargetParameters as Record<string, unknown> | undefined)?.EventBridgeEventBusParameters ??
+      {}) as { DetailType?: string; Source?: string }
     return {
       name: physicalName(id, resource),
       sourceArn: String(p.Source),
@@ -308,26 +392,50 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       // Pipes retries a failing batch until the record expires unless told otherwise; -1 means "for ever".
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       ...(stream.DeadLetterConfig?.Arn ? { deadLetterArn: stream.DeadLetterConfig.Arn } : {}),
-      filters: (((p.SourceParameters as { FilterCriteria?: { Filters?: Array<{ Pattern?: string }> } } | undefined)?.FilterCriteria?.Filters) ?? []).flatMap((filter) => (filter.Pattern ? [filter.Pattern] : [])),
+      filters: (
+        (p.SourceParameters as { FilterCriteria?: { Filters?: Array<{ Pattern?: string }> } } | undefined)
+          ?.FilterCriteria?.Filters ?? []
+      ).flatMap((filter) => (filter.Pattern ? [filter.Pattern] : [])),
     }
   })
 
   const schedules = ofType('AWS::Scheduler::Schedule').map(([id, resource]) => {
     const p = props(resource)
     const target = (p.Target ?? {}) as { Arn?: string; Input?: string }
-    return { name: physicalName(id, resource), expression: String(p.ScheduleExpression), targetArn: String(target.Arn), input: target.Input ?? '{}', enabled: p.State !== 'DISABLED' }
+    return {
+      name: physicalName(id, resource),
+      expression: String(p.ScheduleExpression),
+      targetArn: String(target.Arn),
+      input: target.Input ?? '{}',
+      enabled: p.State !== 'DISABLED',
+    }
   })
 
-  const eventBridgeBuckets = new Set(ofType('Custom::S3BucketNotifications').flatMap(([, resource]) => {
-    const p = props(resource)
-    const config = p.NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined
-    return config?.EventBridgeConfiguration ? [String(p.BucketName)] : []
-  }))
+  const eventBridgeBuckets = new Set(
+    ofType('Custom::S3BucketNotifications').flatMap(([, resource]) => {
+      const p = props(resource)
+      const config = p.NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined
+      return config?.EventBridgeConfiguration ? [String(p.BucketName)] : []
+    }),
+  )
   const buckets = ofType('AWS::S3::Bucket').map(([id, resource]) => {
     const name = physicalName(id, resource)
-    const direct = (props(resource).NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined)?.EventBridgeConfiguration
+    const direct = (props(resource).NotificationConfiguration as { EventBridgeConfiguration?: unknown } | undefined)
+      ?.EventBridgeConfiguration
     return { name, eventBridge: Boolean(direct) || eventBridgeBuckets.has(name) }
   })
 
-  return { buses, archives, rules, stateMachines, functions, queues, buckets, tables, eventSourceMappings, pipes, schedules }
+  return {
+    buses,
+    archives,
+    rules,
+    stateMachines,
+    functions,
+    queues,
+    buckets,
+    tables,
+    eventSourceMappings,
+    pipes,
+    schedules,
+  }
 }

@@ -49,9 +49,12 @@ const parseQuery = (raw: string): Record<string, string> => {
 export const toApiRequest = (event: ApiGatewayRequest): ApiRequest => {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(event.headers ?? {})) joinValue(headers, name.toLowerCase(), value)
-  const body = event.body === undefined || event.body === null || event.body === ''
-    ? undefined
-    : event.isBase64Encoded ? new Uint8Array(Buffer.from(event.body, 'base64')) : new TextEncoder().encode(event.body)
+  const body =
+    event.body === undefined || event.body === null || event.body === ''
+      ? undefined
+      : event.isBase64Encoded
+        ? new Uint8Array(Buffer.from(event.body, 'base64'))
+        : new TextEncoder().encode(event.body)
   return {
     method: event.requestContext.http.method.toUpperCase(),
     path: event.rawPath,
@@ -76,7 +79,13 @@ export interface ApiGatewayEvent {
     readonly apiId: string
     readonly domainName: string
     readonly domainPrefix: string
-    readonly http: { readonly method: string; readonly path: string; readonly protocol: string; readonly sourceIp: string; readonly userAgent: string }
+    readonly http: {
+      readonly method: string
+      readonly path: string
+      readonly protocol: string
+      readonly sourceIp: string
+      readonly userAgent: string
+    }
     readonly requestId: string
     readonly routeKey: '$default'
     readonly stage: '$default'
@@ -138,7 +147,15 @@ export const apiGatewayEvent = (input: ApiGatewayEventInput): ApiGatewayEvent =>
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     if (value === undefined) continue
     const values = typeof value === 'string' ? [value] : value
-    if (name.toLowerCase() === 'cookie') cookies.push(...values.flatMap((one) => one.split(';').map((cookie) => cookie.trim()).filter(Boolean)))
+    if (name.toLowerCase() === 'cookie')
+      cookies.push(
+        ...values.flatMap((one) =>
+          one
+            .split(';')
+            .map((cookie) => cookie.trim())
+            .filter(Boolean),
+        ),
+      )
     else for (const one of values) joinValue(headers, name.toLowerCase(), one)
   }
   headers['x-forwarded-for'] ??= sourceIp
@@ -164,7 +181,13 @@ export const apiGatewayEvent = (input: ApiGatewayEventInput): ApiGatewayEvent =>
       apiId: 'local',
       domainName,
       domainPrefix: domainName.split('.')[0] ?? domainName,
-      http: { method: input.method.toUpperCase(), path: rawPath, protocol: input.protocol ?? 'HTTP/1.1', sourceIp, userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: input.method.toUpperCase(),
+        path: rawPath,
+        protocol: input.protocol ?? 'HTTP/1.1',
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: input.requestId ?? randomBytes(10).toString('base64'),
       routeKey: '$default',
       stage: '$default',

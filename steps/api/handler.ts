@@ -5,4 +5,7 @@ import { lambdaStep } from '../lambda-handler'
 import { httpApi } from './program'
 
 // Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
-export const handler = lambdaStep(httpApi, AwsLayer(process.env, [AwsOrderTable, AwsUserTable, AwsIdempotencyStore, AwsEventPublisher]))
+export const handler = lambdaStep(
+  httpApi,
+  AwsLayer(process.env, [AwsOrderTable, AwsUserTable, AwsIdempotencyStore, AwsEventPublisher]),
+)

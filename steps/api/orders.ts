@@ -16,10 +16,15 @@ import type { ApiHandler, Route } from './router'
 export const IdempotencyTtlMs = 24 * 60 * 60 * 1000
 
 /** The original design's spellings, still accepted on `POST /orders`. */
-const SnakeCaseFields: ReadonlyArray<readonly [snake: string, camel: string]> = [['customer_id', 'customerId'], ['total_amount', 'totalAmount']]
+const SnakeCaseFields: ReadonlyArray<readonly [snake: string, camel: string]> = [
+  ['customer_id', 'customerId'],
+  ['total_amount', 'totalAmount'],
+]
 
 /** Renames the snake_case fields to the contract's names; a body with both spellings of one field conflicts. */
-export const fromSnakeCase = (body: Readonly<Record<string, unknown>>): { readonly body: Record<string, unknown>; readonly conflicts: ReadonlyArray<FieldError> } => {
+export const fromSnakeCase = (
+  body: Readonly<Record<string, unknown>>,
+): { readonly body: Record<string, unknown>; readonly conflicts: ReadonlyArray<FieldError> } => {
   const renamed: Record<string, unknown> = { ...body }
   const conflicts: FieldError[] = []
   for (const [snake, camel] of SnakeCaseFields) {
@@ -33,10 +38,14 @@ export const fromSnakeCase = (body: Readonly<Record<string, unknown>>): { readon
 
 /** JSON with object keys sorted, so two bodies that mean the same have the same fingerprint. */
 const canonicalJson = (value: unknown): string =>
-  Array.isArray(value) ? `[${value.map(canonicalJson).join(',')}]`
+  Array.isArray(value)
+    ? `[${value.map(canonicalJson).join(',')}]`
     : typeof value === 'object' && value !== null
-      ? `{${Object.keys(value).sort().filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`).join(',')}}`
+      ? `{${Object.keys(value)
+          .sort()
+          .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
+          .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+          .join(',')}}`
       : JSON.stringify(value)
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
@@ -48,7 +57,8 @@ export const fingerprintOf = (order: PlaceOrderRequest): string => sha256(canoni
  * The id of an order placed with an `Idempotency-Key`: derived from the key and the body, so a retry after a failure
  * (when the key was released) finds the same order through the table's conditional create instead of placing another.
  */
-export const keyedOrderId = (key: string, fingerprint: string): string => `ord_${sha256(`${key}\n${fingerprint}`).slice(0, 24)}`
+export const keyedOrderId = (key: string, fingerprint: string): string =>
+  `ord_${sha256(`${key}\n${fingerprint}`).slice(0, 24)}`
 const randomOrderId = () => `ord_${randomBytes(12).toString('hex')}`
 
 const idempotencyKeyOf = (request: ApiRequest): Effect.Effect<string | undefined, Rejected> => {
@@ -64,12 +74,17 @@ const decodePlacement = (raw: Readonly<Record<string, unknown>>) =>
   Effect.gen(function* () {
     const { body, conflicts } = fromSnakeCase(raw)
     // The contract checks "items or totalAmount" only once the other fields decode; name it with them.
-    const neither = body.items === undefined && body.totalAmount === undefined ? [{ path: 'items', message: 'items or totalAmount is required' }] : []
+    const neither =
+      body.items === undefined && body.totalAmount === undefined
+        ? [{ path: 'items', message: 'items or totalAmount is required' }]
+        : []
     const order = yield* decodeFields(PlaceOrderRequest, body, 'order', [...conflicts, ...neither])
     if (order.items !== undefined && order.totalAmount !== undefined) {
       const total = itemsTotal(order.items)
       if (Math.abs(total - order.totalAmount) > 0.01 + 1e-9) {
-        return yield* invalidFields('The order is not valid', [{ path: 'totalAmount', message: `must equal the items' total, ${total}` }])
+        return yield* invalidFields('The order is not valid', [
+          { path: 'totalAmount', message: `must equal the items' total, ${total}` },
+        ])
       }
     }
     return order
@@ -110,14 +125,36 @@ const placeOrder = (request: PlaceOrderRequest, orderId: string) =>
         placedAt: standing.createdAt,
       })
       yield* publisher
-        .publish([{ EventBusName: busName, Source: OrdersSource, DetailType: OrderPlacedType, Detail: JSON.stringify(detail), Resources: [] }])
-        .pipe(Effect.catchTag('TransientError', (error) => Effect.logWarning('OrderPlaced not published; the stale-order sweep will publish it', { orderId, error: error.message })))
+        .publish([
+          {
+            EventBusName: busName,
+            Source: OrdersSource,
+            DetailType: OrderPlacedType,
+            Detail: JSON.stringify(detail),
+            Resources: [],
+          },
+        ])
+        .pipe(
+          Effect.catchTag('TransientError', (error) =>
+            Effect.logWarning('OrderPlaced not published; the stale-order sweep will publish it', {
+              orderId,
+              error: error.message,
+            }),
+          ),
+        )
     }
-    return json(202, { orderId: standing.orderId, status: standing.status }, { location: `/orders/${encodeURIComponent(standing.orderId)}` })
+    return json(
+      202,
+      { orderId: standing.orderId, status: standing.status },
+      { location: `/orders/${encodeURIComponent(standing.orderId)}` },
+    )
   })
 
 /** A stored answer sent again, marked as a replay (the `Idempotent-Replayed` header Stripe and others send). */
-const replay = (response: StoredResponse): ApiResponse => ({ ...response, headers: { ...response.headers, 'idempotent-replayed': 'true' } })
+const replay = (response: StoredResponse): ApiResponse => ({
+  ...response,
+  headers: { ...response.headers, 'idempotent-replayed': 'true' },
+})
 
 /**
  * `POST /orders`. With an `Idempotency-Key`, the first request places the order and stores its answer; a retry with
@@ -138,9 +175,18 @@ export const postOrder = (request: ApiRequest) =>
       case 'completed':
         return replay(begun.response)
       case 'in-progress':
-        return yield* reject(409, 'RequestInProgress', 'A request with this Idempotency-Key is still being processed; retry shortly', { headers: { 'retry-after': '1' } })
+        return yield* reject(
+          409,
+          'RequestInProgress',
+          'A request with this Idempotency-Key is still being processed; retry shortly',
+          { headers: { 'retry-after': '1' } },
+        )
       case 'mismatch':
-        return yield* reject(422, 'IdempotencyKeyReused', 'This Idempotency-Key was used with another body; use a new key for a new order')
+        return yield* reject(
+          422,
+          'IdempotencyKeyReused',
+          'This Idempotency-Key was used with another body; use a new key for a new order',
+        )
       case 'new':
         return yield* placeOrder(order, keyedOrderId(key, fingerprint)).pipe(
           Effect.tap((response) => store.complete(key, response)),
@@ -165,7 +211,10 @@ const OrdersQuery = Schema.Struct({ customerId: CustomerId, limit: Limit, cursor
 export const listOrders = (request: ApiRequest) =>
   Effect.gen(function* () {
     const { customerId, limit, cursor } = yield* decodeQuery(OrdersQuery, request)
-    const page = yield* (yield* OrderTable).listByCustomer(customerId, cursor === undefined ? { limit } : { limit, cursor })
+    const page = yield* (yield* OrderTable).listByCustomer(
+      customerId,
+      cursor === undefined ? { limit } : { limit, cursor },
+    )
     return json(200, page.next === undefined ? { orders: page.items } : { orders: page.items, next: page.next })
   })
 

@@ -35,20 +35,42 @@ export const answerRequest = (request: ApiRequest): Effect.Effect<ApiResponse, n
       case 'bad-path':
         return Effect.succeed(errorResponse(400, 'InvalidPath', 'The path is not valid percent-encoding'))
       case 'method-not-allowed':
-        return Effect.succeed(errorResponse(405, 'MethodNotAllowed', `${request.method} is not allowed on ${request.path}`, { headers: { allow: match.allow } }))
+        return Effect.succeed(
+          errorResponse(405, 'MethodNotAllowed', `${request.method} is not allowed on ${request.path}`, {
+            headers: { allow: match.allow },
+          }),
+        )
     }
   })()
   return routed.pipe(
     Effect.catchTags({
       Rejected: (rejected) => Effect.succeed(rejected.response),
       TransientError: (error) =>
-        Effect.logWarning('backing service unavailable', { path: request.path, operation: error.operation, error: error.message }).pipe(
-          Effect.as(errorResponse(503, 'ServiceUnavailable', 'A backing service is unavailable; retry shortly', { headers: { 'retry-after': String(RetryAfterSeconds) } })),
+        Effect.logWarning('backing service unavailable', {
+          path: request.path,
+          operation: error.operation,
+          error: error.message,
+        }).pipe(
+          Effect.as(
+            errorResponse(503, 'ServiceUnavailable', 'A backing service is unavailable; retry shortly', {
+              headers: { 'retry-after': String(RetryAfterSeconds) },
+            }),
+          ),
         ),
     }),
     Effect.catchAllCause((cause) =>
-      Effect.logError('request failed', { path: request.path, requestId: request.requestId, cause: Cause.pretty(cause) }).pipe(
-        Effect.as(errorResponse(500, 'InternalError', `The request failed unexpectedly${request.requestId ? ` (request ${request.requestId})` : ''}`)),
+      Effect.logError('request failed', {
+        path: request.path,
+        requestId: request.requestId,
+        cause: Cause.pretty(cause),
+      }).pipe(
+        Effect.as(
+          errorResponse(
+            500,
+            'InternalError',
+            `The request failed unexpectedly${request.requestId ? ` (request ${request.requestId})` : ''}`,
+          ),
+        ),
       ),
     ),
     Effect.map((response) => withCors(match.kind === 'route' && match.head ? { ...response, body: '' } : response)),
@@ -63,5 +85,8 @@ export const answerRequest = (request: ApiRequest): Effect.Effect<ApiResponse, n
 export const httpApi = defineStep({
   name: StepNames.api,
   input: ApiGatewayRequest,
-  run: (event) => answerRequest(toApiRequest(event)).pipe(Effect.withSpan('http-api', { attributes: { method: event.requestContext.http.method, path: event.rawPath } })),
+  run: (event) =>
+    answerRequest(toApiRequest(event)).pipe(
+      Effect.withSpan('http-api', { attributes: { method: event.requestContext.http.method, path: event.rawPath } }),
+    ),
 })

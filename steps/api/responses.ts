@@ -37,14 +37,22 @@ export const CorsHeaders: Readonly<Record<string, string>> = {
 }
 
 /** A JSON answer. */
-export const json = (statusCode: number, value: unknown, headers: Readonly<Record<string, string>> = {}): ApiResponse => ({
+export const json = (
+  statusCode: number,
+  value: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): ApiResponse => ({
   statusCode,
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(value),
 })
 
 /** An answer without a body (204). */
-export const noContent = (headers: Readonly<Record<string, string>> = {}): ApiResponse => ({ statusCode: 204, headers, body: '' })
+export const noContent = (headers: Readonly<Record<string, string>> = {}): ApiResponse => ({
+  statusCode: 204,
+  headers,
+  body: '',
+})
 
 /** An error answer: `{"error", "message", "fields"?}`. */
 export const errorResponse = (
@@ -53,12 +61,16 @@ export const errorResponse = (
   message: string,
   options: { readonly fields?: ReadonlyArray<FieldError>; readonly headers?: Readonly<Record<string, string>> } = {},
 ): ApiResponse => {
-  const body: ErrorBody = options.fields && options.fields.length > 0 ? { error, message, fields: options.fields } : { error, message }
+  const body: ErrorBody =
+    options.fields && options.fields.length > 0 ? { error, message, fields: options.fields } : { error, message }
   return json(statusCode, body, options.headers)
 }
 
 /** Adds the CORS headers; a route's own header of the same name wins. */
-export const withCors = (response: ApiResponse): ApiResponse => ({ ...response, headers: { ...CorsHeaders, ...response.headers } })
+export const withCors = (response: ApiResponse): ApiResponse => ({
+  ...response,
+  headers: { ...CorsHeaders, ...response.headers },
+})
 
 /**
  * A request the API turns down: it carries the answer to send. Routes fail with it, and the program answers it;
@@ -72,10 +84,12 @@ export const reject = (
   error: string,
   message: string,
   options?: { readonly fields?: ReadonlyArray<FieldError>; readonly headers?: Readonly<Record<string, string>> },
-): Effect.Effect<never, Rejected> => Effect.fail(new Rejected({ response: errorResponse(statusCode, error, message, options) }))
+): Effect.Effect<never, Rejected> =>
+  Effect.fail(new Rejected({ response: errorResponse(statusCode, error, message, options) }))
 
 /** 400 `ValidationFailed` naming every failing field. */
-export const invalidFields = (message: string, fields: ReadonlyArray<FieldError>) => reject(400, 'ValidationFailed', message, { fields })
+export const invalidFields = (message: string, fields: ReadonlyArray<FieldError>) =>
+  reject(400, 'ValidationFailed', message, { fields })
 
 /** 404 `NotFound`. */
 export const notFound = (message: string) => reject(404, 'NotFound', message)

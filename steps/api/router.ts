@@ -4,7 +4,10 @@ import type { ApiRequest } from './event'
 import type { ApiResponse, Rejected } from './responses'
 
 /** What a route runs: the request and its path parameters in, an answer out; a turned-down request fails with `Rejected`. */
-export type ApiHandler<R> = (request: ApiRequest, params: Readonly<Record<string, string>>) => Effect.Effect<ApiResponse, Rejected | TransientError, R>
+export type ApiHandler<R> = (
+  request: ApiRequest,
+  params: Readonly<Record<string, string>>,
+) => Effect.Effect<ApiResponse, Rejected | TransientError, R>
 
 /** A route: a method and a path template whose `{name}` segments become parameters (`/orders/{orderId}`). */
 export interface Route<H> {
@@ -15,7 +18,12 @@ export interface Route<H> {
 
 /** What a request resolves to. */
 export type RouteMatch<H> =
-  | { readonly kind: 'route'; readonly handler: H; readonly params: Readonly<Record<string, string>>; readonly head: boolean }
+  | {
+      readonly kind: 'route'
+      readonly handler: H
+      readonly params: Readonly<Record<string, string>>
+      readonly head: boolean
+    }
   /** `OPTIONS` on a known path: a CORS preflight, answered without running a route. */
   | { readonly kind: 'preflight'; readonly allow: string }
   | { readonly kind: 'not-found' }
@@ -28,7 +36,10 @@ const MethodOrder = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 type Segment = { readonly literal: string } | { readonly param: string }
 
 const compile = (path: string): ReadonlyArray<Segment> =>
-  path.split('/').filter(Boolean).map((part) => (/^\{\w+\}$/.test(part) ? { param: part.slice(1, -1) } : { literal: part }))
+  path
+    .split('/')
+    .filter(Boolean)
+    .map((part) => (/^\{\w+\}$/.test(part) ? { param: part.slice(1, -1) } : { literal: part }))
 
 /** Splits a raw path into segments; one trailing slash is tolerated (`/orders/` is `/orders`). */
 const segmentsOf = (rawPath: string): ReadonlyArray<string> | undefined => {
@@ -37,7 +48,10 @@ const segmentsOf = (rawPath: string): ReadonlyArray<string> | undefined => {
   return parts.some((part) => part === '') && path !== '/' ? undefined : parts.filter(Boolean)
 }
 
-const matchSegments = (pattern: ReadonlyArray<Segment>, parts: ReadonlyArray<string>): Record<string, string> | undefined => {
+const matchSegments = (
+  pattern: ReadonlyArray<Segment>,
+  parts: ReadonlyArray<string>,
+): Record<string, string> | undefined => {
   if (pattern.length !== parts.length) return undefined
   const params: Record<string, string> = {}
   for (const [index, segment] of pattern.entries()) {

@@ -17,10 +17,19 @@ export const createUser = (request: ApiRequest) =>
   Effect.gen(function* () {
     const { username, email } = yield* decodeFields(CreateUserRequest, yield* readJsonObject(request), 'user')
     const at = yield* now
-    const user: User = { userId: `usr_${randomBytes(12).toString('hex')}`, username, email, status: 'active', createdAt: at, updatedAt: at }
+    const user: User = {
+      userId: `usr_${randomBytes(12).toString('hex')}`,
+      username,
+      email,
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+    }
     const result = yield* (yield* UserTable).create(user)
     if (!result.created) {
-      return yield* reject(409, 'UsernameTaken', `The username ${username} is taken`, { fields: [{ path: 'username', message: 'is taken' }] })
+      return yield* reject(409, 'UsernameTaken', `The username ${username} is taken`, {
+        fields: [{ path: 'username', message: 'is taken' }],
+      })
     }
     return json(201, user, { location: location(user) })
   })

@@ -17,6 +17,11 @@ export const requireImage = <A>(
 ): Effect.Effect<A, UndecodableChange> => {
   const value = detail[image]
   return value === undefined
-    ? Effect.fail(new UndecodableChange({ sequenceNumber: detail.sequenceNumber, reason: `${detail.eventName} change carries no ${image}` }))
+    ? Effect.fail(
+        new UndecodableChange({
+          sequenceNumber: detail.sequenceNumber,
+          reason: `${detail.eventName} change carries no ${image}`,
+        }),
+      )
     : Effect.succeed(value)
 }

@@ -10,5 +10,7 @@ export class UndecodableChange extends Schema.TaggedError<UndecodableChange>()('
   sequenceNumber: Schema.String,
   reason: Schema.String,
 }) {
-  get message() { return `stream record ${this.sequenceNumber} does not decode: ${this.reason}` }
+  get message() {
+    return `stream record ${this.sequenceNumber} does not decode: ${this.reason}`
+  }
 }

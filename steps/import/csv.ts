@@ -7,9 +7,7 @@ export interface CsvRecord {
 }
 
 /** The records of a CSV file, or why the file cannot be read at all. */
-export type CsvParse =
-  | { readonly records: ReadonlyArray<CsvRecord> }
-  | { readonly error: string }
+export type CsvParse = { readonly records: ReadonlyArray<CsvRecord> } | { readonly error: string }
 
 const newlinesIn = (text: string): number => {
   let count = 0

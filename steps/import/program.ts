@@ -64,7 +64,10 @@ const validateRows = (rows: ReturnType<typeof readRows>, etag: string, placedAt:
       continue
     }
     // Decoding a deeply nested field overflows the stack while formatting its error: name it without decoding.
-    const tooDeep = typeof row.value === 'object' && row.value !== null ? fieldsNestedTooDeep(row.value as Record<string, unknown>) : []
+    const tooDeep =
+      typeof row.value === 'object' && row.value !== null
+        ? fieldsNestedTooDeep(row.value as Record<string, unknown>)
+        : []
     if (tooDeep.length > 0) {
       rejected.push({ line: row.line, reason: tooDeep.map((name) => `${name}: ${nestedTooDeep}`).join('; ') })
       continue
@@ -83,7 +86,11 @@ const validateRows = (rows: ReturnType<typeof readRows>, etag: string, placedAt:
     }
     firstLineOf.set(orderId, row.line)
     orders.push({
-      orderId, customerId, currency, origin: 'import', placedAt,
+      orderId,
+      customerId,
+      currency,
+      origin: 'import',
+      placedAt,
       ...(items === undefined ? {} : { items }),
       ...(totalAmount === undefined ? {} : { totalAmount }),
     })
@@ -126,29 +133,41 @@ export const importOrders = defineStep({
 
       // Read, then check the version that stands: if it is still the event's, the bytes read are that version.
       const body = yield* store.get(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
-      const head = body === undefined ? undefined : yield* store.head(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
+      const head =
+        body === undefined
+          ? undefined
+          : yield* store.head(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
       if (head !== undefined && unquote(head.etag) !== etag) {
         const summary: ImportSummary = { reportKey, rows: 0, accepted: 0, rejected: 0, superseded: true }
         return summary
       }
 
-      const rows = body === undefined || head === undefined
-        ? { format: 'unknown' as const, error: `${key} no longer exists (deleted before it was imported)` }
-        : readRows(key, body)
+      const rows =
+        body === undefined || head === undefined
+          ? { format: 'unknown' as const, error: `${key} no longer exists (deleted before it was imported)` }
+          : readRows(key, body)
       const { orders, rejected } = validateRows(rows, etag, startedAt)
 
       const chunks = Arr.chunksOf(orders, ImportChunkSize)
-      yield* Effect.forEach(chunks, (chunk, chunkIndex) => {
-        const claimKey = importChunkKey(key, etag, chunkIndex)
-        const entries: PutEventsEntry[] = chunk.map((order) => ({
-          EventBusName: busName, Source: OrdersSource, DetailType: OrderPlacedType, Detail: JSON.stringify(encodePlaced(order)), Resources: [],
-        }))
-        return Effect.gen(function* () {
-          if (!(yield* ledger.claim(claimKey, event.id))) return
-          yield* publisher.publish(entries).pipe(Effect.tapError(() => ledger.release(claimKey, event.id)))
-          yield* ledger.complete(claimKey)
-        }).pipe(Effect.uninterruptible)
-      }, { concurrency: ChunkConcurrency, discard: true })
+      yield* Effect.forEach(
+        chunks,
+        (chunk, chunkIndex) => {
+          const claimKey = importChunkKey(key, etag, chunkIndex)
+          const entries: PutEventsEntry[] = chunk.map((order) => ({
+            EventBusName: busName,
+            Source: OrdersSource,
+            DetailType: OrderPlacedType,
+            Detail: JSON.stringify(encodePlaced(order)),
+            Resources: [],
+          }))
+          return Effect.gen(function* () {
+            if (!(yield* ledger.claim(claimKey, event.id))) return
+            yield* publisher.publish(entries).pipe(Effect.tapError(() => ledger.release(claimKey, event.id)))
+            yield* ledger.complete(claimKey)
+          }).pipe(Effect.uninterruptible)
+        },
+        { concurrency: ChunkConcurrency, discard: true },
+      )
 
       const report: ImportReport = {
         key,

@@ -5,8 +5,7 @@ export type ImportFormat = 'csv' | 'json' | 'unknown'
 
 /** A row of an import, before validation: the line it is on and the order it holds, or why it holds none. */
 export type ImportRow =
-  | { readonly line: number; readonly value: unknown }
-  | { readonly line: number; readonly problem: string }
+  { readonly line: number; readonly value: unknown } | { readonly line: number; readonly problem: string }
 
 /** What reading a file yields: its rows, or why the file as a whole cannot be read. */
 export type ImportRows =
@@ -66,21 +65,28 @@ export const csvRows = (text: string): ImportRows => {
   }
   const missing = (['customerId', 'currency'] as const).filter((column) => !positions.has(column))
   if (missing.length > 0) {
-    return { format: 'csv', error: `not an orders CSV: the header row must name ${missing.join(' and ')} (found: ${header.fields.map((name) => name.trim()).join(', ')})` }
+    return {
+      format: 'csv',
+      error: `not an orders CSV: the header row must name ${missing.join(' and ')} (found: ${header.fields.map((name) => name.trim()).join(', ')})`,
+    }
   }
   const itemColumns = (['sku', 'quantity', 'unitPrice'] as const).filter((column) => positions.has(column))
   if (itemColumns.length > 0 && itemColumns.length < 3) {
     return { format: 'csv', error: 'a one-item order needs all three columns sku, quantity and unitPrice' }
   }
   if (!positions.has('totalAmount') && !positions.has('items') && itemColumns.length === 0) {
-    return { format: 'csv', error: 'not an orders CSV: the header row must name totalAmount, items, or sku, quantity and unitPrice' }
+    return {
+      format: 'csv',
+      error: 'not an orders CSV: the header row must name totalAmount, items, or sku, quantity and unitPrice',
+    }
   }
 
   const width = header.fields.length
   const rows = data.map((record): ImportRow => {
     const { line } = record
     if (record.problem !== undefined) return { line, problem: `malformed CSV: ${record.problem}` }
-    if (record.fields.length !== width) return { line, problem: `has ${record.fields.length} fields, the header has ${width}` }
+    if (record.fields.length !== width)
+      return { line, problem: `has ${record.fields.length} fields, the header has ${width}` }
     const cell = (column: Column) => {
       const position = positions.get(column)
       return position === undefined ? '' : record.fields[position].trim()
@@ -119,10 +125,13 @@ export const jsonRows = (text: string): ImportRows => {
   } catch (error) {
     return { format: 'json', error: `malformed JSON: ${messageOf(error)}` }
   }
-  const orders = Array.isArray(parsed) ? parsed
-    : typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { orders?: unknown }).orders) ? (parsed as { orders: unknown[] }).orders
+  const orders = Array.isArray(parsed)
+    ? parsed
+    : typeof parsed === 'object' && parsed !== null && Array.isArray((parsed as { orders?: unknown }).orders)
+      ? (parsed as { orders: unknown[] }).orders
       : undefined
-  if (orders === undefined) return { format: 'json', error: 'expected a JSON array of orders or an object {"orders": [...]}' }
+  if (orders === undefined)
+    return { format: 'json', error: 'expected a JSON array of orders or an object {"orders": [...]}' }
   return { format: 'json', rows: orders.map((value, index) => ({ line: index + 1, value })) }
 }
 
@@ -134,7 +143,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true })
  */
 export const readRows = (key: string, body: Uint8Array): ImportRows => {
   const format = formatOfKey(key)
-  if (format === 'unknown') return { format, error: `unsupported file type: name the file .csv or .json (got ${key.split('/').pop()})` }
+  if (format === 'unknown')
+    return { format, error: `unsupported file type: name the file .csv or .json (got ${key.split('/').pop()})` }
   let text: string
   try {
     text = utf8.decode(body)

@@ -9,7 +9,13 @@ export const imageDocument = (record: ImageRecord) => ({
   id: `image:${record.key}`,
   kind: 'image',
   title: record.key,
-  text: [record.key, record.key.split('/').pop(), record.format, record.status, record.width && record.height ? `${record.width}x${record.height}` : undefined]
+  text: [
+    record.key,
+    record.key.split('/').pop(),
+    record.format,
+    record.status,
+    record.width && record.height ? `${record.width}x${record.height}` : undefined,
+  ]
     .filter(Boolean)
     .join(' '),
   data: record,

@@ -10,7 +10,8 @@ import { defineStep } from '../step'
 export const NotifyInput = Schema.Struct({ record: ImageRecord, executionId: Schema.String })
 
 /** One `ImageProcessed` per object version: the business key the ledger de-duplicates on. */
-export const processedKey = (record: ImageRecord) => `${ImageProcessedType}#${record.bucket}/${record.key}#${record.etag}`
+export const processedKey = (record: ImageRecord) =>
+  `${ImageProcessedType}#${record.bucket}/${record.key}#${record.etag}`
 
 /**
  * Publishes `ImageProcessed` once per image version, however many runs reach this step.
@@ -36,7 +37,15 @@ export const notifyImage = defineStep({
         renditions: record.renditions,
       }
       yield* publisher
-        .publish([{ EventBusName: busName, Source: ImagesSource, DetailType: ImageProcessedType, Detail: JSON.stringify(detail), Resources: [] }])
+        .publish([
+          {
+            EventBusName: busName,
+            Source: ImagesSource,
+            DetailType: ImageProcessedType,
+            Detail: JSON.stringify(detail),
+            Resources: [],
+          },
+        ])
         .pipe(Effect.tapError(() => ledger.release(key, executionId)))
       yield* ledger.complete(key)
       return { published: true }

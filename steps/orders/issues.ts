@@ -2,7 +2,11 @@ import { ParseResult } from 'effect'
 
 /** A schema path as a reader writes it: `items[0].quantity`. */
 export const formatPath = (path: ReadonlyArray<PropertyKey>): string =>
-  path.reduce<string>((text, segment) => (typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment)), '')
+  path.reduce<string>(
+    (text, segment) =>
+      typeof segment === 'number' ? `${text}[${segment}]` : text ? `${text}.${String(segment)}` : String(segment),
+    '',
+  )
 
 const startsWith = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<PropertyKey>) =>
   prefix.length <= path.length && prefix.every((segment, index) => path[index] === segment)
@@ -16,8 +20,9 @@ const startsWith = (path: ReadonlyArray<PropertyKey>, prefix: ReadonlyArray<Prop
 export const describeParseError = (error: ParseResult.ParseError): string => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
   const described = issues.flatMap((issue) => {
-    const redundant = issue.message.startsWith('Expected undefined, actual')
-      && issues.some((other) => other !== issue && startsWith(other.path, issue.path))
+    const redundant =
+      issue.message.startsWith('Expected undefined, actual') &&
+      issues.some((other) => other !== issue && startsWith(other.path, issue.path))
     if (redundant) return []
     const last = issue.path.at(-1)
     if (issue._tag === 'Missing' && last === 0) return [`${formatPath(issue.path.slice(0, -1))}: must not be empty`]

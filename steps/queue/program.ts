@@ -69,7 +69,8 @@ export const readOrderMessage = (body: string): Either.Either<OrderMessage, stri
   }
   // Decoding a deeply nested field overflows the stack while formatting its error: name it without decoding.
   const tooDeep = fieldsNestedTooDeep(parsed as Record<string, unknown>)
-  if (tooDeep.length > 0) return Either.left(`invalid order: ${tooDeep.map((name) => `${name}: ${nestedTooDeep}`).join('; ')}`)
+  if (tooDeep.length > 0)
+    return Either.left(`invalid order: ${tooDeep.map((name) => `${name}: ${nestedTooDeep}`).join('; ')}`)
   return Either.mapLeft(decodeMessage(parsed), (error) => `invalid order: ${describeParseError(error)}`)
 }
 
@@ -100,28 +101,38 @@ export const receiveOrders = defineStep({
         }
         const { orderId, customerId, items, totalAmount, currency } = read.right
         const order: PlacedOrder = {
-          orderId, customerId, currency, origin: 'queue', placedAt,
+          orderId,
+          customerId,
+          currency,
+          origin: 'queue',
+          placedAt,
           ...(items === undefined ? {} : { items }),
           ...(totalAmount === undefined ? {} : { totalAmount }),
         }
         const detail = encodeReceived({ messageId: record.messageId, order })
         valid.push({
           messageId: record.messageId,
-          entry: { EventBusName: busName, Source: QueueSource, DetailType: OrderMessageReceivedType, Detail: JSON.stringify(detail), Resources: [] },
+          entry: {
+            EventBusName: busName,
+            Source: QueueSource,
+            DetailType: OrderMessageReceivedType,
+            Detail: JSON.stringify(detail),
+            Resources: [],
+          },
         })
       }
       for (const chunk of Arr.chunksOf(valid, PublishChunkSize)) {
         const published = yield* Effect.either(publisher.publish(chunk.map(({ entry }) => entry)))
         if (Either.isLeft(published)) {
-          for (const { messageId } of chunk) failures.set(messageId, `publish failed, the message will be received again: ${published.left.message}`)
+          for (const { messageId } of chunk)
+            failures.set(messageId, `publish failed, the message will be received again: ${published.left.message}`)
         }
       }
       // In the batch's order, once per message id.
-      const batchItemFailures = [...new Set(Records.map((record) => record.messageId))]
-        .flatMap((itemIdentifier) => {
-          const reason = failures.get(itemIdentifier)
-          return reason === undefined ? [] : [{ itemIdentifier, reason }]
-        })
+      const batchItemFailures = [...new Set(Records.map((record) => record.messageId))].flatMap((itemIdentifier) => {
+        const reason = failures.get(itemIdentifier)
+        return reason === undefined ? [] : [{ itemIdentifier, reason }]
+      })
       const response: SqsBatchResponse = { batchItemFailures }
       return response
     }),

@@ -11,7 +11,13 @@ export const reasonOf = (error: { readonly Error: string; readonly Cause?: strin
   if (!error.Cause) return error.Error
   try {
     const parsed: unknown = JSON.parse(error.Cause)
-    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed && typeof parsed.errorMessage === 'string') return parsed.errorMessage
+    if (
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      'errorMessage' in parsed &&
+      typeof parsed.errorMessage === 'string'
+    )
+      return parsed.errorMessage
   } catch {
     // A cause that is not Lambda's JSON (a States.* runtime error) is already a sentence.
   }
@@ -53,9 +59,19 @@ export const recordImageFailure = defineStep({
         updatedAt: at,
       }
       const outcome = yield* table.putVersion(record)
-      const rejection: ImageRejectedDetail = { bucket: bucket.name, key: object.key, etag: object.etag, error: error.Error, reason }
-      const ownWrite = !outcome.written && executionId !== undefined && outcome.existing.status === 'FAILED'
-        && outcome.existing.etag === object.etag && outcome.existing.failedBy === executionId
+      const rejection: ImageRejectedDetail = {
+        bucket: bucket.name,
+        key: object.key,
+        etag: object.etag,
+        error: error.Error,
+        reason,
+      }
+      const ownWrite =
+        !outcome.written &&
+        executionId !== undefined &&
+        outcome.existing.status === 'FAILED' &&
+        outcome.existing.etag === object.etag &&
+        outcome.existing.failedBy === executionId
       return { firstFailure: outcome.written || ownWrite, rejection }
     }),
 })

@@ -17,10 +17,14 @@ const White = { r: 255, g: 255, b: 255 }
 /** The encoder for each rendition format. PNG is lossless, so `quality` does not apply to it. */
 const encode = (image: Sharp, spec: RenditionSpec): Sharp => {
   switch (spec.format) {
-    case 'jpeg': return image.flatten({ background: White }).jpeg({ quality: spec.quality, mozjpeg: false })
-    case 'webp': return image.webp({ quality: spec.quality })
-    case 'avif': return image.avif({ quality: spec.quality })
-    case 'png': return image.png({ compressionLevel: 9 })
+    case 'jpeg':
+      return image.flatten({ background: White }).jpeg({ quality: spec.quality, mozjpeg: false })
+    case 'webp':
+      return image.webp({ quality: spec.quality })
+    case 'avif':
+      return image.avif({ quality: spec.quality })
+    case 'png':
+      return image.png({ compressionLevel: 9 })
   }
 }
 
@@ -50,32 +54,45 @@ const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) =>
 export const resizeImage = defineStep({
   name: StepNames.resize,
   input: ResizeInput,
-  run: ({ image, spec }) => Effect.gen(function* () {
-    if (!image.key.startsWith(UploadsPrefix)) {
-      return yield* Effect.fail(new InvalidInput({ message: `object key "${image.key}" is not under ${UploadsPrefix}` }))
-    }
-    const store = yield* ObjectStore
-    const config = yield* PipelineConfig
+  run: ({ image, spec }) =>
+    Effect.gen(function* () {
+      if (!image.key.startsWith(UploadsPrefix)) {
+        return yield* Effect.fail(
+          new InvalidInput({ message: `object key "${image.key}" is not under ${UploadsPrefix}` }),
+        )
+      }
+      const store = yield* ObjectStore
+      const config = yield* PipelineConfig
 
-    const bytes = yield* store.get(image.key)
-    const detected = detectFormat(bytes)
-    if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key: image.key, detected }))
+      const bytes = yield* store.get(image.key)
+      const detected = detectFormat(bytes)
+      if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key: image.key, detected }))
 
-    const { data, info } = yield* Effect.tryPromise({
-      try: () => render(bytes, spec, config.maxImagePixels),
-      catch: (error) => new CorruptImage({
-        key: image.key, format: detected, reason: error instanceof Error ? error.message : String(error),
-      }),
-    })
-    const key = renditionKey(image.key, spec)
-    // Rendering is deterministic: when the same bytes already stand (a retry, a duplicate run, a replay), writing
-    // them again would only emit another `Object Created`. S3's ETag of a single-part upload is the body's MD5.
-    const standing = yield* store.head(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
-    if (standing?.etag.replace(/"/g, '') !== createHash('md5').update(data).digest('hex')) {
-      yield* store.put(key, data, RenditionContentTypes[spec.format])
-    }
+      const { data, info } = yield* Effect.tryPromise({
+        try: () => render(bytes, spec, config.maxImagePixels),
+        catch: (error) =>
+          new CorruptImage({
+            key: image.key,
+            format: detected,
+            reason: error instanceof Error ? error.message : String(error),
+          }),
+      })
+      const key = renditionKey(image.key, spec)
+      // Rendering is deterministic: when the same bytes already stand (a retry, a duplicate run, a replay), writing
+      // them again would only emit another `Object Created`. S3's ETag of a single-part upload is the body's MD5.
+      const standing = yield* store.head(key).pipe(Effect.catchTag('ObjectNotFound', () => Effect.succeed(undefined)))
+      if (standing?.etag.replace(/"/g, '') !== createHash('md5').update(data).digest('hex')) {
+        yield* store.put(key, data, RenditionContentTypes[spec.format])
+      }
 
-    const rendition: Rendition = { name: spec.name, key, format: spec.format, width: info.width, height: info.height, bytes: data.length }
-    return rendition
-  }),
+      const rendition: Rendition = {
+        name: spec.name,
+        key,
+        format: spec.format,
+        width: info.width,
+        height: info.height,
+        bytes: data.length,
+      }
+      return rendition
+    }),
 })

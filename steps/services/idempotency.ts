@@ -19,11 +19,18 @@ export type IdempotencyBegin =
  * keeps them: the first request with a key runs and stores its answer; a retry with the same key and the same
  * body gets that answer again; the same key with another body is a mismatch. Records expire.
  */
-export class IdempotencyStore extends Context.Tag('IdempotencyStore')<IdempotencyStore, {
-  readonly begin: (key: string, fingerprint: string, expiresAt: string) => Effect.Effect<IdempotencyBegin, TransientError>
-  readonly complete: (key: string, response: StoredResponse) => Effect.Effect<void, TransientError>
-  /** Forgets an unfinished record, so a retry after a failure runs again. */
-  readonly release: (key: string) => Effect.Effect<void, TransientError>
-  /** Deletes records that expired before `now`; answers how many. */
-  readonly expire: (now: string) => Effect.Effect<number, TransientError>
-}>() {}
+export class IdempotencyStore extends Context.Tag('IdempotencyStore')<
+  IdempotencyStore,
+  {
+    readonly begin: (
+      key: string,
+      fingerprint: string,
+      expiresAt: string,
+    ) => Effect.Effect<IdempotencyBegin, TransientError>
+    readonly complete: (key: string, response: StoredResponse) => Effect.Effect<void, TransientError>
+    /** Forgets an unfinished record, so a retry after a failure runs again. */
+    readonly release: (key: string) => Effect.Effect<void, TransientError>
+    /** Deletes records that expired before `now`; answers how many. */
+    readonly expire: (now: string) => Effect.Effect<number, TransientError>
+  }
+>() {}

@@ -9,7 +9,10 @@ export type ConditionalWrite = { readonly written: true } | { readonly written: 
  * The image records, one per object key. `putVersion` writes only when no record of this version stands
  * (a DynamoDB ConditionExpression on AWS, one SQLite statement locally), so a duplicate run changes nothing.
  */
-export class ImageTable extends Context.Tag('ImageTable')<ImageTable, {
-  readonly get: (key: string) => Effect.Effect<ImageRecord | undefined, TransientError>
-  readonly putVersion: (record: ImageRecord) => Effect.Effect<ConditionalWrite, TransientError>
-}>() {}
+export class ImageTable extends Context.Tag('ImageTable')<
+  ImageTable,
+  {
+    readonly get: (key: string) => Effect.Effect<ImageRecord | undefined, TransientError>
+    readonly putVersion: (record: ImageRecord) => Effect.Effect<ConditionalWrite, TransientError>
+  }
+>() {}

@@ -8,8 +8,11 @@ import type { TransientError } from '../../contracts/errors'
  * claimed the key yet, or the same owner claimed it and never completed (its run crashed and is running again).
  * `complete` marks the effect done for good; `release` gives an unfinished claim back so a retry can take it.
  */
-export class Ledger extends Context.Tag('Ledger')<Ledger, {
-  readonly claim: (key: string, owner: string) => Effect.Effect<boolean, TransientError>
-  readonly complete: (key: string) => Effect.Effect<void, TransientError>
-  readonly release: (key: string, owner: string) => Effect.Effect<void, TransientError>
-}>() {}
+export class Ledger extends Context.Tag('Ledger')<
+  Ledger,
+  {
+    readonly claim: (key: string, owner: string) => Effect.Effect<boolean, TransientError>
+    readonly complete: (key: string) => Effect.Effect<void, TransientError>
+    readonly release: (key: string, owner: string) => Effect.Effect<void, TransientError>
+  }
+>() {}

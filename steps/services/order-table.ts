@@ -12,18 +12,31 @@ export interface Page<A> {
  * The orders table (partition key `orderId`, a customer index). Writes are conditional so that duplicate
  * placements and duplicate workflow runs change nothing: a decided order is never decided again.
  */
-export class OrderTable extends Context.Tag('OrderTable')<OrderTable, {
-  readonly get: (orderId: string) => Effect.Effect<Order | undefined, TransientError>
-  /** Writes a new PENDING order unless one with this id exists; answers the order that stands. */
-  readonly create: (order: Order) => Effect.Effect<{ readonly created: boolean; readonly order: Order }, TransientError>
-  /**
-   * Records the workflow's decision: writes the order if absent, or moves it from PENDING to the decided status.
-   * An order already decided is left as it is. Answers whether this call changed it, and the order that stands.
-   */
-  readonly decide: (order: Order) => Effect.Effect<{ readonly changed: boolean; readonly order: Order }, TransientError>
-  readonly listByCustomer: (customerId: string, page: { readonly limit: number; readonly cursor?: string }) => Effect.Effect<Page<Order>, TransientError>
-  /** Every order, a page at a time (reconciliation). */
-  readonly scan: (page: { readonly limit: number; readonly cursor?: string }) => Effect.Effect<Page<Order>, TransientError>
-  /** PENDING orders created before `before`: placements whose event may never have been published. */
-  readonly pendingBefore: (before: string, limit: number) => Effect.Effect<ReadonlyArray<Order>, TransientError>
-}>() {}
+export class OrderTable extends Context.Tag('OrderTable')<
+  OrderTable,
+  {
+    readonly get: (orderId: string) => Effect.Effect<Order | undefined, TransientError>
+    /** Writes a new PENDING order unless one with this id exists; answers the order that stands. */
+    readonly create: (
+      order: Order,
+    ) => Effect.Effect<{ readonly created: boolean; readonly order: Order }, TransientError>
+    /**
+     * Records the workflow's decision: writes the order if absent, or moves it from PENDING to the decided status.
+     * An order already decided is left as it is. Answers whether this call changed it, and the order that stands.
+     */
+    readonly decide: (
+      order: Order,
+    ) => Effect.Effect<{ readonly changed: boolean; readonly order: Order }, TransientError>
+    readonly listByCustomer: (
+      customerId: string,
+      page: { readonly limit: number; readonly cursor?: string },
+    ) => Effect.Effect<Page<Order>, TransientError>
+    /** Every order, a page at a time (reconciliation). */
+    readonly scan: (page: {
+      readonly limit: number
+      readonly cursor?: string
+    }) => Effect.Effect<Page<Order>, TransientError>
+    /** PENDING orders created before `before`: placements whose event may never have been published. */
+    readonly pendingBefore: (before: string, limit: number) => Effect.Effect<ReadonlyArray<Order>, TransientError>
+  }
+>() {}

@@ -26,7 +26,8 @@ const decodeReduced = (bytes: Uint8Array, maxPixels: number): Promise<unknown> =
  * Adam7-interlaced PNG (the IHDR's interlace byte, at offset 28, is 1): the decoder needs every pass before it can
  * give the first row, so the whole file is read whatever is asked of it.
  */
-const isInterlacedPng = (bytes: Uint8Array, format: ImageFormat): boolean => format === 'png' && bytes.length > 28 && bytes[28] === 1
+const isInterlacedPng = (bytes: Uint8Array, format: ImageFormat): boolean =>
+  format === 'png' && bytes.length > 28 && bytes[28] === 1
 
 /** Decodes every pixel of the first frame at full size, keeping nothing but sharp's per-channel statistics. */
 const decodeFull = (bytes: Uint8Array, maxPixels: number): Promise<unknown> =>

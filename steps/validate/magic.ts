@@ -31,9 +31,7 @@ const Signatures: ReadonlyArray<readonly [DetectedType, ReadonlyArray<number>]> 
 ]
 
 /** Signatures too short to trust before ruling out text ("BMW..." is not a bitmap). */
-const WeakSignatures: ReadonlyArray<readonly [DetectedType, ReadonlyArray<number>]> = [
-  ['bmp', [0x42, 0x4d]],
-]
+const WeakSignatures: ReadonlyArray<readonly [DetectedType, ReadonlyArray<number>]> = [['bmp', [0x42, 0x4d]]]
 
 /** RIFF container: WebP when its form type is `WEBP` (https://developers.google.com/speed/webp/docs/riff_container). */
 const riff = (bytes: Uint8Array): DetectedType | undefined => {
@@ -98,5 +96,11 @@ export const detectFormat = (bytes: Uint8Array): DetectedType => {
   if (bytes.length === 0) return 'empty'
   const signature = Signatures.find(([, magic]) => startsWith(bytes, magic))
   if (signature) return signature[0]
-  return riff(bytes) ?? ftyp(bytes) ?? textual(bytes) ?? WeakSignatures.find(([, magic]) => startsWith(bytes, magic))?.[0] ?? 'unknown'
+  return (
+    riff(bytes) ??
+    ftyp(bytes) ??
+    textual(bytes) ??
+    WeakSignatures.find(([, magic]) => startsWith(bytes, magic))?.[0] ??
+    'unknown'
+  )
 }

@@ -2,8 +2,13 @@ import { Effect } from 'effect'
 import sharp from 'sharp'
 import { InvalidInput } from '../../contracts/errors'
 import {
-  CorruptImage, EmptyImage, ImageTooLarge, TooManyPixels, UnsupportedImage,
-  type ImageFormat, type ValidatedImage,
+  CorruptImage,
+  EmptyImage,
+  ImageTooLarge,
+  TooManyPixels,
+  UnsupportedImage,
+  type ImageFormat,
+  type ValidatedImage,
 } from '../../contracts/images'
 import { ObjectCreated } from '../../contracts/s3'
 import { UploadsPrefix } from '../../contracts/sources'
@@ -54,8 +59,10 @@ const decodeIntact = (key: string, format: ImageFormat, bytes: Uint8Array, maxPi
 
 /** Empty and oversized objects are rejected on their size alone. */
 const checkSize = (key: string, size: number, maxBytes: number) =>
-  size === 0 ? Effect.fail(new EmptyImage({ key }))
-    : size > maxBytes ? Effect.fail(new ImageTooLarge({ key, size, limit: maxBytes }))
+  size === 0
+    ? Effect.fail(new EmptyImage({ key }))
+    : size > maxBytes
+      ? Effect.fail(new ImageTooLarge({ key, size, limit: maxBytes }))
       : Effect.void
 
 /** S3 events carry the etag bare while HeadObject quotes it; the pipeline keeps the bare form throughout. */
@@ -73,44 +80,45 @@ const unquote = (etag: string): string => etag.replace(/^"|"$/g, '')
 export const validateImage = defineStep({
   name: StepNames.validate,
   input: ObjectCreated,
-  run: (event) => Effect.gen(function* () {
-    const { key, etag: eventEtag, 'version-id': versionId } = event.detail.object
-    // The trigger rule filters on the prefix already; a key outside it would mean a misrouted event.
-    if (!key.startsWith(UploadsPrefix)) {
-      return yield* Effect.fail(new InvalidInput({ message: `object key "${key}" is not under ${UploadsPrefix}` }))
-    }
-    const store = yield* ObjectStore
-    const config = yield* PipelineConfig
+  run: (event) =>
+    Effect.gen(function* () {
+      const { key, etag: eventEtag, 'version-id': versionId } = event.detail.object
+      // The trigger rule filters on the prefix already; a key outside it would mean a misrouted event.
+      if (!key.startsWith(UploadsPrefix)) {
+        return yield* Effect.fail(new InvalidInput({ message: `object key "${key}" is not under ${UploadsPrefix}` }))
+      }
+      const store = yield* ObjectStore
+      const config = yield* PipelineConfig
 
-    const head = yield* store.head(key)
-    yield* checkSize(key, head.size, config.maxImageBytes)
-    const bytes = yield* store.get(key)
-    // The object may have been overwritten since the HEAD: judge the bytes actually read.
-    yield* checkSize(key, bytes.length, config.maxImageBytes)
+      const head = yield* store.head(key)
+      yield* checkSize(key, head.size, config.maxImageBytes)
+      const bytes = yield* store.get(key)
+      // The object may have been overwritten since the HEAD: judge the bytes actually read.
+      yield* checkSize(key, bytes.length, config.maxImageBytes)
 
-    const detected = detectFormat(bytes)
-    if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key, detected }))
+      const detected = detectFormat(bytes)
+      if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key, detected }))
 
-    const { width, height } = yield* readDimensions(key, detected, bytes)
-    if (width * height > config.maxImagePixels) {
-      return yield* Effect.fail(new TooManyPixels({ key, width, height, limit: config.maxImagePixels }))
-    }
-    yield* decodeIntact(key, detected, bytes, config.maxImagePixels)
+      const { width, height } = yield* readDimensions(key, detected, bytes)
+      if (width * height > config.maxImagePixels) {
+        return yield* Effect.fail(new TooManyPixels({ key, width, height, limit: config.maxImagePixels }))
+      }
+      yield* decodeIntact(key, detected, bytes, config.maxImagePixels)
 
-    // Report the version that was read. The event's version id names it only while the etags agree; otherwise a
-    // newer upload replaced it, and that upload's own event brings its version id.
-    const etag = unquote(head.etag)
-    const sameVersion = etag === unquote(eventEtag)
-    const image: ValidatedImage = {
-      bucket: event.detail.bucket.name,
-      key,
-      etag,
-      ...(sameVersion && versionId !== undefined ? { versionId } : {}),
-      size: bytes.length,
-      format: detected,
-      width,
-      height,
-    }
-    return image
-  }),
+      // Report the version that was read. The event's version id names it only while the etags agree; otherwise a
+      // newer upload replaced it, and that upload's own event brings its version id.
+      const etag = unquote(head.etag)
+      const sameVersion = etag === unquote(eventEtag)
+      const image: ValidatedImage = {
+        bucket: event.detail.bucket.name,
+        key,
+        etag,
+        ...(sameVersion && versionId !== undefined ? { versionId } : {}),
+        size: bytes.length,
+        format: detected,
+        width,
+        height,
+      }
+      return image
+    }),
 })

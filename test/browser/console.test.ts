@@ -16,7 +16,16 @@ import * as images from '../support/images'
 import { pipelineModel } from '../support/pipeline'
 
 const ChromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'
-const ChromiumArgs = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync']
+const ChromiumArgs = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
 const Artifacts = path.resolve(__dirname, '../../test-artifacts')
 
 jest.setTimeout(60_000)
@@ -79,7 +88,9 @@ const localInput = (date: Date) => {
 
 /** A write of a PROCESSED image record fails, as a full or failing disk would: transient, so retried, then dead-lettered. */
 const failProcessedWrites = () =>
-  runtime.db.exec("CREATE TRIGGER fail_processed BEFORE INSERT ON images WHEN new.status = 'PROCESSED' BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
+  runtime.db.exec(
+    "CREATE TRIGGER fail_processed BEFORE INSERT ON images WHEN new.status = 'PROCESSED' BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END",
+  )
 const healWrites = () => runtime.db.exec('DROP TRIGGER IF EXISTS fail_processed')
 
 const uploadByFileInput = async (name: string, buffer: Buffer, mimeType: string) => {
@@ -92,7 +103,9 @@ const waitForUpload = (name: string, status: string) =>
 
 beforeAll(async () => {
   if (!existsSync(ChromiumPath)) {
-    throw new Error(`No chromium at ${ChromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH; the browser tests never download a browser`)
+    throw new Error(
+      `No chromium at ${ChromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH; the browser tests never download a browser`,
+    )
   }
   mkdirSync(Artifacts, { recursive: true })
   const dataDir = mkdtempSync(path.join(tmpdir(), 'console-browser-'))
@@ -109,9 +122,14 @@ beforeAll(async () => {
   }
 
   userDataDir = mkdtempSync(path.join(tmpdir(), 'console-chromium-'))
-  context = await chromium.launchPersistentContext(userDataDir, { executablePath: ChromiumPath, headless: true, args: ChromiumArgs, viewport: { width: 1360, height: 900 } })
+  context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: ChromiumPath,
+    headless: true,
+    args: ChromiumArgs,
+    viewport: { width: 1360, height: 900 },
+  })
   context.setDefaultTimeout(20_000)
-  page = context.pages()[0] ?? await context.newPage()
+  page = context.pages()[0] ?? (await context.newPage())
   page.on('pageerror', (error) => pageErrors.push(error.message))
   page.on('console', (message) => {
     if (/Content Security Policy|Refused to/i.test(message.text())) pageErrors.push(message.text())
@@ -146,7 +164,9 @@ describe('the console page', () => {
     for (const asset of assets) {
       const answer = await fetch(`${base}/console/assets/${asset}`)
       expect(answer.status).toBe(200)
-      expect(answer.headers.get('content-type')).toBe(asset.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8')
+      expect(answer.headers.get('content-type')).toBe(
+        asset.endsWith('.js') ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8',
+      )
       expect(answer.headers.get('cache-control')).toBe('public, max-age=31536000, immutable')
     }
     const missing = await fetch(`${base}/console/assets/nothing-here.js`)
@@ -187,13 +207,29 @@ describe('the console page', () => {
     const detail = await api<ExecutionDetail>(`/executions/${encodeURIComponent(name)}`)
     await page.locator('[data-state="Processed"][data-outcome="succeeded"]').waitFor()
 
-    const drawn = await page.$$eval('.state-graph .state', (nodes) => nodes.map((node) => [(node as unknown as InPageElement).dataset.state!, (node as unknown as InPageElement).dataset.outcome!]))
-    expect(Object.fromEntries(drawn)).toEqual(Object.fromEntries(detail.states.map((state) => [state.name, state.outcome])))
-    expect(Object.fromEntries(drawn)).toMatchObject({ AttachRenditionSettings: 'succeeded', ValidateImage: 'succeeded', ResizeRenditions: 'succeeded', ResizeRendition: 'succeeded', PersistImage: 'succeeded', RecordFailure: 'not-reached', ImageFailed: 'not-reached' })
+    const drawn = await page.$$eval('.state-graph .state', (nodes) =>
+      nodes.map((node) => [
+        (node as unknown as InPageElement).dataset.state!,
+        (node as unknown as InPageElement).dataset.outcome!,
+      ]),
+    )
+    expect(Object.fromEntries(drawn)).toEqual(
+      Object.fromEntries(detail.states.map((state) => [state.name, state.outcome])),
+    )
+    expect(Object.fromEntries(drawn)).toMatchObject({
+      AttachRenditionSettings: 'succeeded',
+      ValidateImage: 'succeeded',
+      ResizeRenditions: 'succeeded',
+      ResizeRendition: 'succeeded',
+      PersistImage: 'succeeded',
+      RecordFailure: 'not-reached',
+      ImageFailed: 'not-reached',
+    })
 
     // Each state is drawn in its legend colour, and the colours tell the outcomes apart.
     const colours = await page.evaluate(() => {
-      const legend = (outcome: string) => getComputedStyle(document.querySelector(`.legend .swatch.outcome-${outcome}`)!).borderTopColor
+      const legend = (outcome: string) =>
+        getComputedStyle(document.querySelector(`.legend .swatch.outcome-${outcome}`)!).borderTopColor
       return [...document.querySelectorAll('.state-graph .state')].map((node) => ({
         stroke: getComputedStyle(node.querySelector(':scope > rect')!).stroke,
         legend: legend(node.dataset.outcome!),
@@ -206,7 +242,7 @@ describe('the console page', () => {
     await screenshot('execution-succeeded')
   })
 
-  it('shows a rejected upload\'s error and cause in the panel of the state that failed', async () => {
+  it("shows a rejected upload's error and cause in the panel of the state that failed", async () => {
     await uploadByFileInput('notes.jpg', images.textFile(), 'image/jpeg')
     await waitForUpload('notes.jpg', 'FAILED')
     await page.locator('[data-upload="notes.jpg"] .upload-execution a').click()
@@ -219,13 +255,20 @@ describe('the console page', () => {
     await panel.waitFor({ state: 'visible' })
     expect(await panel.locator('#panel-title').textContent()).toBe('ValidateImage')
     expect(await panel.locator('.state-error').textContent()).toBe('UnsupportedImage')
-    expect(await panel.locator('.state-cause .cause-message').textContent()).toBe('UnsupportedImage: uploads/notes.jpg is not a supported image (detected: text)')
+    expect(await panel.locator('.state-cause .cause-message').textContent()).toBe(
+      'UnsupportedImage: uploads/notes.jpg is not a supported image (detected: text)',
+    )
     await screenshot('execution-failed')
     // The top of the page, from the title to the graph and its open panel: the picture the README shows.
     const clip = await page.evaluate(() => {
       const top = document.querySelector('.crumbs')!.getBoundingClientRect().top + window.scrollY - 12
       const bottom = document.querySelector('.graph-section')!.getBoundingClientRect().bottom + window.scrollY + 16
-      return { x: 0, y: Math.max(0, top), width: document.documentElement.clientWidth, height: bottom - Math.max(0, top) }
+      return {
+        x: 0,
+        y: Math.max(0, top),
+        width: document.documentElement.clientWidth,
+        height: bottom - Math.max(0, top),
+      }
     })
     await page.screenshot({ path: path.join(Artifacts, 'execution-graph.png'), fullPage: true, clip })
   })
@@ -245,7 +288,9 @@ describe('the console page', () => {
     await page.keyboard.press('Enter')
     await page.locator('#state-panel').waitFor({ state: 'visible' })
     expect(await page.locator('#panel-title').textContent()).toBe('AttachRenditionSettings')
-    expect(await page.evaluate(() => document.getElementById('state-panel')!.contains(document.activeElement))).toBe(true)
+    expect(await page.evaluate(() => document.getElementById('state-panel')!.contains(document.activeElement))).toBe(
+      true,
+    )
 
     await page.keyboard.press('Escape')
     await page.locator('#state-panel').waitFor({ state: 'hidden' })
@@ -267,8 +312,11 @@ describe('the console page', () => {
     } finally {
       healWrites()
     }
-    const letter = await until(async () => (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues
-      .find((queue) => queue.name === 'ImageDeadLetters')!.messages.find((message) => JSON.stringify(message.body).includes('uploads/flaky.jpg')))
+    const letter = await until(async () =>
+      (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues
+        .find((queue) => queue.name === 'ImageDeadLetters')!
+        .messages.find((message) => JSON.stringify(message.body).includes('uploads/flaky.jpg')),
+    )
 
     await page.click('nav >> text=Dead letters')
     const row = page.locator(`[data-queue="ImageDeadLetters"] tr[data-message="${letter.id}"]`)
@@ -283,27 +331,38 @@ describe('the console page', () => {
     await page.locator('#executions tbody tr:nth-child(2)').waitFor()
     const newest = page.locator('#executions tbody tr').first()
     await page.locator('#executions tbody tr:first-child[data-status="SUCCEEDED"]').waitFor({ timeout: 30_000 })
-    expect(await page.locator('#executions tbody tr').evaluateAll((rows) => rows.map((tr) => (tr as unknown as InPageElement).dataset.status))).toEqual(['SUCCEEDED', 'FAILED'])
+    expect(
+      await page
+        .locator('#executions tbody tr')
+        .evaluateAll((rows) => rows.map((tr) => (tr as unknown as InPageElement).dataset.status)),
+    ).toEqual(['SUCCEEDED', 'FAILED'])
     await newest.locator('a').click()
     await page.locator('[data-state="PersistImage"][data-outcome="succeeded"]').waitFor()
   })
 
   it('deletes a dead letter once the user confirms it', async () => {
-    const letter = await until(async () => (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues
-      .find((queue) => queue.name === 'ImageDeadLetters')!.messages.find((message) => JSON.stringify(message.body).includes('uploads/notes.jpg')))
+    const letter = await until(async () =>
+      (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues
+        .find((queue) => queue.name === 'ImageDeadLetters')!
+        .messages.find((message) => JSON.stringify(message.body).includes('uploads/notes.jpg')),
+    )
     await page.click('nav >> text=Dead letters')
     const row = page.locator(`[data-queue="ImageDeadLetters"] tr[data-message="${letter.id}"]`)
     expect(await row.locator('.reason').textContent()).toMatch(/^UnsupportedImage: /)
 
     page.once('dialog', (dialog) => void dialog.dismiss())
     await row.getByRole('button', { name: `Delete message ${letter.id}` }).click()
-    const kept = (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues.find((queue) => queue.name === 'ImageDeadLetters')!
+    const kept = (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues.find(
+      (queue) => queue.name === 'ImageDeadLetters',
+    )!
     expect(kept.messages.map((message) => message.id)).toContain(letter.id)
 
     page.once('dialog', (dialog) => void dialog.accept())
     await row.getByRole('button', { name: `Delete message ${letter.id}` }).click()
     await row.waitFor({ state: 'detached' })
-    const left = (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues.find((queue) => queue.name === 'ImageDeadLetters')!
+    const left = (await api<{ queues: DeadLetterQueueView[] }>('/dlq')).queues.find(
+      (queue) => queue.name === 'ImageDeadLetters',
+    )!
     expect(left.messages.map((message) => message.id)).not.toContain(letter.id)
   })
 
@@ -317,7 +376,9 @@ describe('the console page', () => {
     await page.locator('[data-state="PersistImage"][data-outcome="caught"]').waitFor()
 
     await page.click('button:has-text("Start again")')
-    await page.waitForURL((url) => url.hash.startsWith('#/executions/') && !url.hash.endsWith(encodeURIComponent(failedName)))
+    await page.waitForURL(
+      (url) => url.hash.startsWith('#/executions/') && !url.hash.endsWith(encodeURIComponent(failedName)),
+    )
     const started = decodeURIComponent(new URL(page.url()).hash.replace('#/executions/', ''))
     await page.locator('h1 .badge', { hasText: 'SUCCEEDED' }).waitFor({ timeout: 30_000 })
     const original = await api<ExecutionDetail>(`/executions/${encodeURIComponent(failedName)}`)
@@ -332,7 +393,10 @@ describe('the console page', () => {
     await page.click('nav >> text=Executions')
     await page.fill('#filter-text', 'uploads/notes.jpg')
     await page.click('form.filters button[type="submit"]')
-    await page.locator('#executions tbody tr[data-status="FAILED"]', { hasText: 'uploads/notes.jpg' }).locator('a').click()
+    await page
+      .locator('#executions tbody tr[data-status="FAILED"]', { hasText: 'uploads/notes.jpg' })
+      .locator('a')
+      .click()
     await page.locator('[data-state="ImageFailed"][data-outcome="failed"]').waitFor()
     const redrives = page.locator('dl.summary dt:has-text("Redrives") + dd')
     expect(await redrives.textContent()).toBe('0')
@@ -353,7 +417,10 @@ describe('the console page', () => {
     const uploaded = page.locator('#events tbody tr', { hasText: 'Object Created' }).first()
     await uploaded.waitFor()
     await uploaded.locator('a').click()
-    const event = JSON.parse((await page.locator('pre.json').textContent())!) as { source: string; 'detail-type': string }
+    const event = JSON.parse((await page.locator('pre.json').textContent())!) as {
+      source: string
+      'detail-type': string
+    }
     expect(event).toMatchObject({ source: 'aws.s3', 'detail-type': 'Object Created' })
     await page.goBack()
     await page.locator('#events tbody tr').first().waitFor()
@@ -364,7 +431,12 @@ describe('the console page', () => {
     const replay = page.locator('.replay')
     await replay.waitFor()
     await replay.locator('.replay-state', { hasText: 'COMPLETED' }).waitFor({ timeout: 40_000 })
-    const { value, max } = await replay.locator('progress').evaluate((bar) => ({ value: (bar as unknown as InPageElement).value, max: (bar as unknown as InPageElement).max }))
+    const { value, max } = await replay
+      .locator('progress')
+      .evaluate((bar) => ({
+        value: (bar as unknown as InPageElement).value,
+        max: (bar as unknown as InPageElement).max,
+      }))
     expect(value).toBe(max)
     expect(await replay.locator('.replay-counts').textContent()).toMatch(/^(\d+) of \1 events replayed$/)
     const name = await replay.getAttribute('data-replay')
@@ -380,7 +452,7 @@ describe('the console page', () => {
     expect(await page.locator('[data-workflow="ImageWorkflow"] .rate').textContent()).toMatch(/% succeeded/)
   })
 
-  it('shows the API\'s error and message for bad input', async () => {
+  it("shows the API's error and message for bad input", async () => {
     await page.goto(`${base}/console#/executions/no-such-execution`)
     const missing = page.locator('[role="alert"]')
     await missing.waitFor()

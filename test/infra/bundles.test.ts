@@ -77,14 +77,17 @@ describe('step bundles', () => {
 
   it('builds every step handler, the two sharp steps among them', () => {
     expect(reports.map((report) => report.step)).toEqual(pipelineSteps().map((step) => step.folder))
-    expect(reports.map((report) => report.step)).toEqual(expect.arrayContaining(['api', 'persist', 'orders/validate', 'maintenance/reconcile-search']))
+    expect(reports.map((report) => report.step)).toEqual(
+      expect.arrayContaining(['api', 'persist', 'orders/validate', 'maintenance/reconcile-search']),
+    )
     expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual(['resize', 'validate'])
   })
 
   it('builds with the options step-function.ts gives NodejsFunction', () => {
     const source = readFileSync(path.join(projectRoot, 'infra', 'aws', 'constructs', 'step-function.ts'), 'utf8')
     const bundling = objectEntries(source, 'bundling:')
-    const message = 'step-function.ts bundles differently from bench/bundles.ts: update stepBundleOptions / externalsFor'
+    const message =
+      'step-function.ts bundles differently from bench/bundles.ts: update stepBundleOptions / externalsFor'
 
     expect({ message, bundling }).toEqual({
       message,
@@ -100,21 +103,27 @@ describe('step bundles', () => {
     })
     expect({ message, externalModules: objectEntries(source, 'const sharpBundling').externalModules }).toEqual({
       message,
-      externalModules: `[${externalsFor(true).map((name) => `'${name}'`).join(', ')}]`,
+      externalModules: `[${externalsFor(true)
+        .map((name) => `'${name}'`)
+        .join(', ')}]`,
     })
     // No bundleAwsSDK, no externalModules for the other steps: the CDK's default externals (@aws-sdk/*) apply.
-    expect(objectEntries(source, 'new NodejsFunction(this')).toEqual(expect.objectContaining({ runtime: 'Runtime.NODEJS_24_X' }))
+    expect(objectEntries(source, 'new NodejsFunction(this')).toEqual(
+      expect.objectContaining({ runtime: 'Runtime.NODEJS_24_X' }),
+    )
     expect(source).not.toMatch(/bundleAwsSDK|nodeModules|esbuildArgs/)
   })
 
   it(`keeps each non-image bundle under the ${CEILING_BYTES / 1024} KB ceiling`, () => {
-    const over = nonImage().filter((report) => report.bytes >= CEILING_BYTES).map((report) => `${report.step}: ${report.bytes} bytes`)
+    const over = nonImage()
+      .filter((report) => report.bytes >= CEILING_BYTES)
+      .map((report) => `${report.step}: ${report.bytes} bytes`)
 
     expect(over).toEqual([])
   })
 
   it('loads each bundle in a fresh Node process, with only AWS_REGION set, and finds its handler', async () => {
-    const script = "const module = await import(process.argv[1]); process.stdout.write(typeof module.handler)"
+    const script = 'const module = await import(process.argv[1]); process.stdout.write(typeof module.handler)'
     const load = async (report: BundleReport) => {
       try {
         const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script, report.file], {
@@ -130,7 +139,8 @@ describe('step bundles', () => {
     }
     // A few at a time: each process loads a bundle and the SDK clients it imports.
     const loaded: string[] = []
-    for (let at = 0; at < reports.length; at += 4) loaded.push(...(await Promise.all(reports.slice(at, at + 4).map(load))))
+    for (let at = 0; at < reports.length; at += 4)
+      loaded.push(...(await Promise.all(reports.slice(at, at + 4).map(load))))
 
     expect(loaded.length).toBeGreaterThan(0)
     expect(loaded).toEqual(reports.map((report) => `${report.step}: function`))

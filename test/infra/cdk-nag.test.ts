@@ -10,11 +10,24 @@ import { testApp } from './support/synth'
 // is its documented entry point for tests, and what `cdk synth` runs through `Validations.of(app).addPlugins`.
 const packs = (app: App): NagPack[] => [new AwsSolutionsChecks(app), new ServerlessChecks(app)]
 
-interface Finding { readonly severity: string; readonly rule: string; readonly path: string }
+interface Finding {
+  readonly severity: string
+  readonly rule: string
+  readonly path: string
+}
 
 const findingsOf = (app: App, scope: IConstruct): Finding[] =>
-  packs(app).flatMap((pack) => pack.validateScope(scope).violations.flatMap((violation) =>
-    violation.violatingResources.map((resource) => ({ severity: String(violation.severity), rule: violation.ruleName, path: String(resource.constructPath) }))))
+  packs(app).flatMap((pack) =>
+    pack
+      .validateScope(scope)
+      .violations.flatMap((violation) =>
+        violation.violatingResources.map((resource) => ({
+          severity: String(violation.severity),
+          rule: violation.ruleName,
+          path: String(resource.constructPath),
+        })),
+      ),
+  )
 
 const synthesizedPipeline = () => {
   const app = testApp()
@@ -25,13 +38,25 @@ const synthesizedPipeline = () => {
 
 /** Every acknowledgment recorded under `scope`: the construct it is on, the rule (with its finding) and the reason. */
 const acknowledgmentsUnder = (scope: IConstruct) =>
-  scope.node.findAll().flatMap((construct) => construct.node.metadata
-    .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-    .flatMap((entry) => Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({ path: construct.node.path, rule: id.replace(/^annotation::/i, ''), reason }))))
+  scope.node
+    .findAll()
+    .flatMap((construct) =>
+      construct.node.metadata
+        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+        .flatMap((entry) =>
+          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+            path: construct.node.path,
+            rule: id.replace(/^annotation::/i, ''),
+            reason,
+          })),
+        ),
+    )
 
 /** A finding's rule with the logical ids taken out, so the kinds of acknowledged finding read as a short list. */
 const family = (rule: string) =>
-  rule.replace(/<[A-Za-z0-9]+\.Arn>:\*/, '<function>:*').replace(/<[A-Za-z0-9]+\.Arn>\/([a-z]+)\/\*/, '<upload bucket>/$1/*')
+  rule
+    .replace(/<[A-Za-z0-9]+\.Arn>:\*/, '<function>:*')
+    .replace(/<[A-Za-z0-9]+\.Arn>\/([a-z]+)\/\*/, '<upload bucket>/$1/*')
 
 describe('cdk-nag', () => {
   it('finds no unacknowledged error or warning in the pipeline, with the AWS Solutions and Serverless packs', () => {
@@ -74,7 +99,13 @@ describe('cdk-nag', () => {
     })
 
     it('each name a finding that exists at or under the construct they are on', () => {
-      const unused = acknowledged.filter((ack) => !raw.some((finding) => finding.rule === ack.rule && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`))))
+      const unused = acknowledged.filter(
+        (ack) =>
+          !raw.some(
+            (finding) =>
+              finding.rule === ack.rule && (finding.path === ack.path || finding.path.startsWith(`${ack.path}/`)),
+          ),
+      )
 
       expect(unused).toEqual([])
     })
@@ -88,33 +119,42 @@ describe('cdk-nag', () => {
     it('are of these kinds only, each a finding that does not apply (reasons beside each in infra/aws/constructs)', () => {
       const kinds = [...new Set(acknowledged.map((ack) => family(ack.rule)))].sort()
 
-      expect(kinds).toEqual([
-        // The CDK's own BucketNotificationsHandler comes with the managed basic-execution policy.
-        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        // Object keys under one prefix: the narrowest scope for keys derived from events.
-        'AwsSolutions-IAM5[Resource::<upload bucket>/imports/*]',
-        'AwsSolutions-IAM5[Resource::<upload bucket>/reports/*]',
-        'AwsSolutions-IAM5[Resource::<upload bucket>/thumbnails/*]',
-        'AwsSolutions-IAM5[Resource::<upload bucket>/uploads/*]',
-        // X-Ray, Step Functions log delivery and dynamodb:ListStreams take no resource.
-        'AwsSolutions-IAM5[Resource::*]',
-        // lambda:invoke and grantInvoke cover a function's versions and aliases.
-        'AwsSolutions-IAM5[Resource::<function>:*]',
-        // The unauthenticated CORS preflight route.
-        'AwsSolutions-APIG4',
-        // Dead-letter queues need no dead-letter queue.
-        'AwsSolutions-SQS3',
-        // SQS event sources take no on-failure destination: the queue's redrive policy is it.
-        'Serverless-LambdaEventSourceMappingDestination',
-        // Steps are invoked synchronously only.
-        'Serverless-LambdaDLQ',
-        'Serverless-SQSRedrivePolicy',
-      ].sort())
+      expect(kinds).toEqual(
+        [
+          // The CDK's own BucketNotificationsHandler comes with the managed basic-execution policy.
+          'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+          // Object keys under one prefix: the narrowest scope for keys derived from events.
+          'AwsSolutions-IAM5[Resource::<upload bucket>/imports/*]',
+          'AwsSolutions-IAM5[Resource::<upload bucket>/reports/*]',
+          'AwsSolutions-IAM5[Resource::<upload bucket>/thumbnails/*]',
+          'AwsSolutions-IAM5[Resource::<upload bucket>/uploads/*]',
+          // X-Ray, Step Functions log delivery and dynamodb:ListStreams take no resource.
+          'AwsSolutions-IAM5[Resource::*]',
+          // lambda:invoke and grantInvoke cover a function's versions and aliases.
+          'AwsSolutions-IAM5[Resource::<function>:*]',
+          // The unauthenticated CORS preflight route.
+          'AwsSolutions-APIG4',
+          // Dead-letter queues need no dead-letter queue.
+          'AwsSolutions-SQS3',
+          // SQS event sources take no on-failure destination: the queue's redrive policy is it.
+          'Serverless-LambdaEventSourceMappingDestination',
+          // Steps are invoked synchronously only.
+          'Serverless-LambdaDLQ',
+          'Serverless-SQSRedrivePolicy',
+        ].sort(),
+      )
     })
 
     it('allow "*" as a resource only to step roles (X-Ray), workflow roles (X-Ray, log delivery) and pipe roles (ListStreams)', () => {
-      const wildcards = acknowledged.filter((ack) => ack.rule === 'AwsSolutions-IAM5[Resource::*]').map((ack) => ack.path.replace(/^Pipeline\//, ''))
-      const owners = wildcards.filter((path) => !/^[A-Za-z]+\/(?:[A-Za-z]+Step\/Role|[A-Za-z]+Workflow\/StateMachine\/Role|[A-Za-z]+ChangesPipe\/Role)$/.test(path))
+      const wildcards = acknowledged
+        .filter((ack) => ack.rule === 'AwsSolutions-IAM5[Resource::*]')
+        .map((ack) => ack.path.replace(/^Pipeline\//, ''))
+      const owners = wildcards.filter(
+        (path) =>
+          !/^[A-Za-z]+\/(?:[A-Za-z]+Step\/Role|[A-Za-z]+Workflow\/StateMachine\/Role|[A-Za-z]+ChangesPipe\/Role)$/.test(
+            path,
+          ),
+      )
 
       expect(owners).toEqual([])
       expect(wildcards).toHaveLength(21 + 5 + 2)

@@ -24,7 +24,11 @@ describe('EventBusWithArchive', () => {
   it('takes its names and retention from its props', () => {
     const stack = testStack()
 
-    new EventBusWithArchive(stack, 'Events', { busName: 'orders-bus', archiveName: 'orders-archive', retention: Duration.days(7) })
+    new EventBusWithArchive(stack, 'Events', {
+      busName: 'orders-bus',
+      archiveName: 'orders-archive',
+      retention: Duration.days(7),
+    })
 
     const template = Template.fromStack(stack)
     template.hasResourceProperties('AWS::Events::EventBus', { Name: 'orders-bus' })

@@ -6,7 +6,12 @@ import { resourceAt, resourcesByPath, testStack } from './support/synth'
 
 const build = (props: Partial<ConstructorParameters<typeof HttpApiFront>[2]> = {}) => {
   const stack = testStack()
-  new HttpApiFront(stack, 'Api', { bus: new EventBus(stack, 'Bus'), tables: new PipelineTables(stack, 'Tables'), environment: {}, ...props })
+  new HttpApiFront(stack, 'Api', {
+    bus: new EventBus(stack, 'Bus'),
+    tables: new PipelineTables(stack, 'Tables'),
+    environment: {},
+    ...props,
+  })
   return Template.fromStack(stack)
 }
 
@@ -18,32 +23,52 @@ describe('HttpApiFront', () => {
   it('makes one HTTP API whose default route needs IAM authorization (SigV4)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1)
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })
-    expect(routes['Api/HttpApi/DefaultRoute/Resource']!.Properties).toMatchObject({ RouteKey: '$default', AuthorizationType: 'AWS_IAM' })
+    expect(routes['Api/HttpApi/DefaultRoute/Resource']!.Properties).toMatchObject({
+      RouteKey: '$default',
+      AuthorizationType: 'AWS_IAM',
+    })
   })
 
   it('leaves only CORS preflights unauthenticated, answered by the same step', () => {
-    expect(Object.values(routes).map((route) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType]).sort()).toEqual([
+    expect(
+      Object.values(routes)
+        .map((route) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType])
+        .sort(),
+    ).toEqual([
       ['$default', 'AWS_IAM'],
       ['OPTIONS /{proxy+}', 'NONE'],
     ])
-    expect(routes['Api/HttpApi/OPTIONS--{proxy+}/Resource']!.Properties!.Target).toEqual(routes['Api/HttpApi/DefaultRoute/Resource']!.Properties!.Target)
+    expect(routes['Api/HttpApi/OPTIONS--{proxy+}/Resource']!.Properties!.Target).toEqual(
+      routes['Api/HttpApi/DefaultRoute/Resource']!.Properties!.Target,
+    )
   })
 
   it('throttles the $default stage (50 requests a second, bursts of 100) and deploys it automatically', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Stage', 1)
-    expect(stage.resource.Properties).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 } })
+    expect(stage.resource.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    })
   })
 
   it('takes other throttling limits from its props', () => {
-    expect(resourceAt(build({ throttle: { rateLimit: 5, burstLimit: 10 } }), 'Api/HttpApi/DefaultStage/Resource').resource.Properties)
-      .toMatchObject({ DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } })
+    expect(
+      resourceAt(build({ throttle: { rateLimit: 5, burstLimit: 10 } }), 'Api/HttpApi/DefaultStage/Resource').resource
+        .Properties,
+    ).toMatchObject({ DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } })
   })
 
   it('writes one JSON access-log line per request, caller included, to a log group kept a month', () => {
     const logs = resourceAt(template, 'Api/AccessLogs/Resource')
     const settings = stage.resource.Properties!.AccessLogSettings as { DestinationArn: unknown; Format: string }
     expect(settings.DestinationArn).toEqual({ 'Fn::GetAtt': [logs.id, 'Arn'] })
-    expect(JSON.parse(settings.Format)).toMatchObject({ requestId: '$context.requestId', caller: '$context.identity.userArn', status: '$context.status', routeKey: '$context.routeKey' })
+    expect(JSON.parse(settings.Format)).toMatchObject({
+      requestId: '$context.requestId',
+      caller: '$context.identity.userArn',
+      status: '$context.status',
+      routeKey: '$context.routeKey',
+    })
     expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
   })
 

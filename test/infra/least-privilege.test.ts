@@ -1,82 +1,180 @@
 import { permissionsOf, pipelineTemplate, resourcesByPath } from './support/synth'
 
 // Action sets as the grants give them, on one resource (`<LogicalIdWithoutHash.Arn>`).
-const on = (resource: string, actions: ReadonlyArray<string>) => actions.map((action) => `${action} on <${resource}.Arn>`)
+const on = (resource: string, actions: ReadonlyArray<string>) =>
+  actions.map((action) => `${action} on <${resource}.Arn>`)
 /** The CDK's `grantReadData` / `grantReadWriteData` on a table without indexes. */
-const tableRead = (table: string) => on(table, ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:Query', 'dynamodb:Scan'])
-const tableReadWrite = (table: string) => [...tableRead(table), ...on(table, ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])]
+const tableRead = (table: string) =>
+  on(table, [
+    'dynamodb:BatchGetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:GetItem',
+    'dynamodb:GetRecords',
+    'dynamodb:GetShardIterator',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+  ])
+const tableReadWrite = (table: string) => [
+  ...tableRead(table),
+  ...on(table, ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+]
 /** `grantTableData` on the orders table: its items, not its indexes. */
-const ordersRead = () => on('TablesOrders', ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'])
-const ordersReadWrite = () => [...ordersRead(), ...on('TablesOrders', ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'])]
+const ordersRead = () =>
+  on('TablesOrders', [
+    'dynamodb:BatchGetItem',
+    'dynamodb:ConditionCheckItem',
+    'dynamodb:DescribeTable',
+    'dynamodb:GetItem',
+    'dynamodb:Query',
+    'dynamodb:Scan',
+  ])
+const ordersReadWrite = () => [
+  ...ordersRead(),
+  ...on('TablesOrders', ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
+]
 const queryIndex = (index: string) => [`dynamodb:Query on <TablesOrders.Arn>/index/${index}`]
 const putOnBus = ['events:PutEvents on <EventsBus.Arn>']
 const listBucket = ['s3:ListBucket on <StorageUploads.Arn>']
 const readObjects = (prefix: string) => [`s3:GetObject on <StorageUploads.Arn>/${prefix}/*`]
 const writeObjects = (prefix: string) => [`s3:PutObject on <StorageUploads.Arn>/${prefix}/*`]
-const deadLetterQueues = ['DeadLettersImageDeadLetters', 'DeadLettersRuleTargetDeadLetters', 'DeadLettersOrderDeadLetters', 'DeadLettersChangeDeadLetters', 'DeadLettersImportDeadLetters', 'DeadLettersPipeDeadLetters', 'OrderIntakeOrdersQueueDeadLetters']
+const deadLetterQueues = [
+  'DeadLettersImageDeadLetters',
+  'DeadLettersRuleTargetDeadLetters',
+  'DeadLettersOrderDeadLetters',
+  'DeadLettersChangeDeadLetters',
+  'DeadLettersImportDeadLetters',
+  'DeadLettersPipeDeadLetters',
+  'OrderIntakeOrdersQueueDeadLetters',
+]
 
 /** Everything a step's role allows beyond writing its own log group and sending traces. */
 const stepPermissions = (stepPath: string) => {
-  const own = (line: string) => new RegExp(`^logs:(CreateLogStream|PutLogEvents) on <${stepPath.replace(/\//g, '')}Logs\\.Arn>$`).test(line) || /^xray:(PutTraceSegments|PutTelemetryRecords) on \*$/.test(line)
+  const own = (line: string) =>
+    new RegExp(`^logs:(CreateLogStream|PutLogEvents) on <${stepPath.replace(/\//g, '')}Logs\\.Arn>$`).test(line) ||
+    /^xray:(PutTraceSegments|PutTelemetryRecords) on \*$/.test(line)
   return permissionsOf(pipelineTemplate(), `${stepPath}/Role`).filter((line) => !own(line))
 }
 
 describe('least privilege', () => {
   it.each<[string, ReadonlyArray<string>]>([
     ['ImageProcessing/ValidateStep', [...readObjects('uploads'), ...listBucket]],
-    ['ImageProcessing/ResizeStep', [...readObjects('uploads'), ...readObjects('thumbnails'), ...writeObjects('thumbnails'), ...listBucket]],
+    [
+      'ImageProcessing/ResizeStep',
+      [...readObjects('uploads'), ...readObjects('thumbnails'), ...writeObjects('thumbnails'), ...listBucket],
+    ],
     ['ImageProcessing/PersistStep', tableReadWrite('TablesImages')],
     ['ImageProcessing/IndexStep', tableReadWrite('TablesSearchDocuments')],
     ['ImageProcessing/NotifyStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
     ['ImageProcessing/RecordFailureStep', tableReadWrite('TablesImages')],
-    ['Api/ApiStep', [...ordersReadWrite(), ...queryIndex('byCustomer'), ...tableReadWrite('TablesUsers'), ...tableReadWrite('TablesIdempotency'), ...putOnBus]],
+    [
+      'Api/ApiStep',
+      [
+        ...ordersReadWrite(),
+        ...queryIndex('byCustomer'),
+        ...tableReadWrite('TablesUsers'),
+        ...tableReadWrite('TablesIdempotency'),
+        ...putOnBus,
+      ],
+    ],
     ['OrderProcessing/ValidateOrderStep', tableRead('TablesUsers')],
     ['OrderProcessing/PersistOrderStep', ordersReadWrite()],
     ['OrderProcessing/IndexOrderStep', tableReadWrite('TablesSearchDocuments')],
     ['OrderProcessing/NotifyOrderStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
-    ['OrderProcessing/ReceiveOrdersStep', [...on('OrderIntakeOrdersQueue', ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage']), ...putOnBus]],
+    [
+      'OrderProcessing/ReceiveOrdersStep',
+      [
+        ...on('OrderIntakeOrdersQueue', [
+          'sqs:ChangeMessageVisibility',
+          'sqs:DeleteMessage',
+          'sqs:GetQueueAttributes',
+          'sqs:GetQueueUrl',
+          'sqs:ReceiveMessage',
+        ]),
+        ...putOnBus,
+      ],
+    ],
     ['ChangeProcessing/DecodeOrderChangesStep', []],
     ['ChangeProcessing/DecodeUserChangesStep', []],
     ['ChangeProcessing/ApplyChangeStep', tableReadWrite('TablesSearchDocuments')],
     ['ChangeProcessing/NotifyChangeStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
-    ['BulkImport/ImportOrdersStep', [...readObjects('imports'), ...writeObjects('reports'), ...listBucket, ...tableReadWrite('TablesLedger'), ...putOnBus]],
+    [
+      'BulkImport/ImportOrdersStep',
+      [
+        ...readObjects('imports'),
+        ...writeObjects('reports'),
+        ...listBucket,
+        ...tableReadWrite('TablesLedger'),
+        ...putOnBus,
+      ],
+    ],
     ['Maintenance/ExpireIdempotencyStep', tableReadWrite('TablesIdempotency')],
-    ['Maintenance/ReconcileSearchStep', [...ordersRead(), ...tableRead('TablesUsers'), ...tableReadWrite('TablesSearchDocuments')]],
-    ['Maintenance/PublishDlqDepthsStep', [...deadLetterQueues.flatMap((queue) => on(queue, ['sqs:GetQueueAttributes'])), ...putOnBus]],
+    [
+      'Maintenance/ReconcileSearchStep',
+      [...ordersRead(), ...tableRead('TablesUsers'), ...tableReadWrite('TablesSearchDocuments')],
+    ],
+    [
+      'Maintenance/PublishDlqDepthsStep',
+      [...deadLetterQueues.flatMap((queue) => on(queue, ['sqs:GetQueueAttributes'])), ...putOnBus],
+    ],
     ['Maintenance/RepublishStaleOrdersStep', [...ordersRead(), ...queryIndex('pending'), ...putOnBus]],
   ])('lets %s do only what its program does', (step, expected) => {
     expect(stepPermissions(step)).toEqual([...expected].sort())
   })
 
   it('covers every step', () => {
-    const roles = Object.keys(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).filter((path) => /Step\/Role\/Resource$/.test(path))
+    const roles = Object.keys(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).filter((path) =>
+      /Step\/Role\/Resource$/.test(path),
+    )
     expect(roles).toHaveLength(21)
   })
 
   it('lets the notify-image step put events on the pipeline bus and no other', () => {
-    expect(stepPermissions('ImageProcessing/NotifyStep').filter((line) => line.startsWith('events:'))).toEqual(['events:PutEvents on <EventsBus.Arn>'])
+    expect(stepPermissions('ImageProcessing/NotifyStep').filter((line) => line.startsWith('events:'))).toEqual([
+      'events:PutEvents on <EventsBus.Arn>',
+    ])
   })
 
   it('lets the persist-image step write the images table and nothing else', () => {
-    const writes = stepPermissions('ImageProcessing/PersistStep').filter((line) => /:(Put|Update|Delete|BatchWrite)/.test(line))
+    const writes = stepPermissions('ImageProcessing/PersistStep').filter((line) =>
+      /:(Put|Update|Delete|BatchWrite)/.test(line),
+    )
     expect(writes.length).toBeGreaterThan(0)
     expect(writes.filter((line) => !line.endsWith(' on <TablesImages.Arn>'))).toEqual([])
   })
 
-  it('gives no role a managed policy but the CDK\'s own bucket-notifications handler', () => {
-    const managed = Object.entries(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).filter(([, role]) => role.Properties?.ManagedPolicyArns).map(([path]) => path)
+  it("gives no role a managed policy but the CDK's own bucket-notifications handler", () => {
+    const managed = Object.entries(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role'))
+      .filter(([, role]) => role.Properties?.ManagedPolicyArns)
+      .map(([path]) => path)
     expect(managed).toEqual([expect.stringMatching(/^BucketNotificationsHandler[0-9a-f]+\/Role\/Resource$/)])
   })
 
   it('allows "*" only for X-Ray, Step Functions log delivery and dynamodb:ListStreams, which take no resource', () => {
-    const roles = Object.keys(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).map((path) => path.replace(/\/Resource$/, ''))
-    const wildcard = new Set(roles.flatMap((role) => permissionsOf(pipelineTemplate(), role)).filter((line) => line.endsWith(' on *')).map((line) => line.replace(/ on \*$/, '')))
+    const roles = Object.keys(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).map((path) =>
+      path.replace(/\/Resource$/, ''),
+    )
+    const wildcard = new Set(
+      roles
+        .flatMap((role) => permissionsOf(pipelineTemplate(), role))
+        .filter((line) => line.endsWith(' on *'))
+        .map((line) => line.replace(/ on \*$/, '')),
+    )
 
     expect([...wildcard].sort()).toEqual([
       'dynamodb:ListStreams',
-      'logs:CreateLogDelivery', 'logs:DeleteLogDelivery', 'logs:DescribeLogGroups', 'logs:DescribeResourcePolicies', 'logs:GetLogDelivery',
-      'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:UpdateLogDelivery',
-      'xray:GetSamplingRules', 'xray:GetSamplingTargets', 'xray:PutTelemetryRecords', 'xray:PutTraceSegments',
+      'logs:CreateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:DescribeLogGroups',
+      'logs:DescribeResourcePolicies',
+      'logs:GetLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:UpdateLogDelivery',
+      'xray:GetSamplingRules',
+      'xray:GetSamplingTargets',
+      'xray:PutTelemetryRecords',
+      'xray:PutTraceSegments',
     ])
   })
 })

@@ -32,43 +32,112 @@ describe('PipelineStack', () => {
 
   it('outputs the API URL, the bucket, bus and queue, and every state machine ARN', () => {
     expect(outputs).toMatchObject({
-      ApiUrl: { Value: { 'Fn::Join': ['', ['https://', { Ref: resourceAt(template, 'Api/HttpApi/Resource').id }, '.execute-api.', { Ref: 'AWS::Region' }, '.', { Ref: 'AWS::URLSuffix' }, '/']] } },
+      ApiUrl: {
+        Value: {
+          'Fn::Join': [
+            '',
+            [
+              'https://',
+              { Ref: resourceAt(template, 'Api/HttpApi/Resource').id },
+              '.execute-api.',
+              { Ref: 'AWS::Region' },
+              '.',
+              { Ref: 'AWS::URLSuffix' },
+              '/',
+            ],
+          ],
+        },
+      },
       BucketName: { Value: { Ref: resourceAt(template, 'Storage/Uploads/Resource').id } },
       BusName: { Value: { Ref: resourceAt(template, 'Events/Bus/Resource').id } },
       OrdersQueueUrl: { Value: { Ref: resourceAt(template, 'OrderIntake/OrdersQueue/Resource').id } },
     })
     for (const workflow of Workflows) {
-      const machine = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes(`${workflow}StateMachine`))!
+      const machine = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) =>
+        id.includes(`${workflow}StateMachine`),
+      )!
       expect(outputs[`${workflow}StateMachineArn`]).toEqual(expect.objectContaining({ Value: { Ref: machine[0] } }))
     }
   })
 
-  it.each(Workflows)('links %s in the Step Functions console of the stack\'s region', (workflow) => {
-    const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) => id.includes(`${workflow}StateMachine`))
+  it.each(Workflows)("links %s in the Step Functions console of the stack's region", (workflow) => {
+    const machineId = Object.keys(template.findResources('AWS::StepFunctions::StateMachine')).find((id) =>
+      id.includes(`${workflow}StateMachine`),
+    )
     expect(outputs[`${workflow}ConsoleUrl`]!.Value).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: 'AWS::Region' }, '.console.aws.amazon.com/states/home?region=', { Ref: 'AWS::Region' }, '#/statemachines/view/', { Ref: machineId }]],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: 'AWS::Region' },
+          '.console.aws.amazon.com/states/home?region=',
+          { Ref: 'AWS::Region' },
+          '#/statemachines/view/',
+          { Ref: machineId },
+        ],
+      ],
     })
   })
 
-  it('links the dashboard in the CloudWatch console of the stack\'s region', () => {
+  it("links the dashboard in the CloudWatch console of the stack's region", () => {
     expect(outputs.DashboardUrl!.Value).toEqual({
-      'Fn::Join': ['', ['https://', { Ref: 'AWS::Region' }, '.console.aws.amazon.com/cloudwatch/home?region=', { Ref: 'AWS::Region' }, '#dashboards:name=', { Ref: resourceAt(template, 'Observability/Dashboard/Resource').id }]],
+      'Fn::Join': [
+        '',
+        [
+          'https://',
+          { Ref: 'AWS::Region' },
+          '.console.aws.amazon.com/cloudwatch/home?region=',
+          { Ref: 'AWS::Region' },
+          '#dashboards:name=',
+          { Ref: resourceAt(template, 'Observability/Dashboard/Resource').id },
+        ],
+      ],
     })
   })
 
   it('keeps the names the local runtime gives its queues, tables, rules, workflows, pipes and schedule', () => {
     const model = localModel(synthesizePipeline(), WorkflowTag)
 
-    expect(model.queues.map((queue) => queue.name).sort()).toEqual(['ChangeDeadLetters', 'ImageDeadLetters', 'ImportDeadLetters', 'OrderDeadLetters', 'OrdersQueue', 'OrdersQueueDeadLetters', 'PipeDeadLetters', 'RuleTargetDeadLetters'])
-    expect((model.tables ?? []).map((table) => table.name).sort()).toEqual(['Idempotency', 'Images', 'Ledger', 'Orders', 'SearchDocuments', 'Users'])
-    expect(model.rules.map((rule) => rule.name).sort()).toEqual(['ForwardUploadNotifications', 'StartChangeWorkflow', 'StartImageWorkflow', 'StartImportWorkflow', 'StartOrderWorkflow'])
+    expect(model.queues.map((queue) => queue.name).sort()).toEqual([
+      'ChangeDeadLetters',
+      'ImageDeadLetters',
+      'ImportDeadLetters',
+      'OrderDeadLetters',
+      'OrdersQueue',
+      'OrdersQueueDeadLetters',
+      'PipeDeadLetters',
+      'RuleTargetDeadLetters',
+    ])
+    expect((model.tables ?? []).map((table) => table.name).sort()).toEqual([
+      'Idempotency',
+      'Images',
+      'Ledger',
+      'Orders',
+      'SearchDocuments',
+      'Users',
+    ])
+    expect(model.rules.map((rule) => rule.name).sort()).toEqual([
+      'ForwardUploadNotifications',
+      'StartChangeWorkflow',
+      'StartImageWorkflow',
+      'StartImportWorkflow',
+      'StartOrderWorkflow',
+    ])
     expect(model.stateMachines.map((machine) => [machine.name, machine.workflow])).toEqual([
-      ['ImageWorkflow', 'image'], ['OrderWorkflow', 'order'], ['ChangeWorkflow', 'change'], ['ImportWorkflow', 'import'], ['MaintenanceWorkflow', 'maintenance'],
+      ['ImageWorkflow', 'image'],
+      ['OrderWorkflow', 'order'],
+      ['ChangeWorkflow', 'change'],
+      ['ImportWorkflow', 'import'],
+      ['MaintenanceWorkflow', 'maintenance'],
     ])
     expect((model.pipes ?? []).map((pipe) => pipe.name)).toEqual(['OrderChangesPipe', 'UserChangesPipe'])
     expect((model.schedules ?? []).map((schedule) => schedule.name)).toEqual(['MaintenanceSchedule'])
     expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'pipeline'])
     expect(model.functions).toHaveLength(21)
-    expect(model.functions[0]!.environment).toMatchObject({ BUCKET_NAME: 'uploads', ORDERS_TABLE: 'Orders', USERS_TABLE: 'Users' })
+    expect(model.functions[0]!.environment).toMatchObject({
+      BUCKET_NAME: 'uploads',
+      ORDERS_TABLE: 'Orders',
+      USERS_TABLE: 'Users',
+    })
   })
 })

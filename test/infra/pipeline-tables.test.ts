@@ -11,18 +11,25 @@ describe('PipelineTables', () => {
   const byPath = resourcesByPath(template, 'AWS::DynamoDB::Table')
 
   it('makes the six tables under the construct ids the local runtime names them by', () => {
-    expect(Object.keys(byPath).sort()).toEqual(['Idempotency', 'Images', 'Ledger', 'Orders', 'SearchDocuments', 'Users'].map((name) => `Tables/${name}/Resource`).sort())
+    expect(Object.keys(byPath).sort()).toEqual(
+      ['Idempotency', 'Images', 'Ledger', 'Orders', 'SearchDocuments', 'Users']
+        .map((name) => `Tables/${name}/Resource`)
+        .sort(),
+    )
   })
 
-  it.each(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])('bills %s on demand, encrypts it, keeps point-in-time recovery and retains it', (name) => {
-    const table = byPath[`Tables/${name}/Resource`]!
-    expect(table.Properties).toMatchObject({
-      BillingMode: 'PAY_PER_REQUEST',
-      SSESpecification: { SSEEnabled: true },
-      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-    })
-    expect(table.DeletionPolicy).toBe('Retain')
-  })
+  it.each(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])(
+    'bills %s on demand, encrypts it, keeps point-in-time recovery and retains it',
+    (name) => {
+      const table = byPath[`Tables/${name}/Resource`]!
+      expect(table.Properties).toMatchObject({
+        BillingMode: 'PAY_PER_REQUEST',
+        SSESpecification: { SSEEnabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      })
+      expect(table.DeletionPolicy).toBe('Retain')
+    },
+  )
 
   it.each([
     ['Orders', 'NEW_AND_OLD_IMAGES'],
@@ -32,21 +39,41 @@ describe('PipelineTables', () => {
     ['Ledger', undefined],
     ['Idempotency', undefined],
   ])('streams %s changes (%s) only where a pipe reads them', (name, view) => {
-    expect((byPath[`Tables/${name}/Resource`]!.Properties!.StreamSpecification as { StreamViewType?: string } | undefined)?.StreamViewType).toBe(view)
+    expect(
+      (byPath[`Tables/${name}/Resource`]!.Properties!.StreamSpecification as { StreamViewType?: string } | undefined)
+        ?.StreamViewType,
+    ).toBe(view)
   })
 
   it.each([
     ['Ledger', 'expiresAt'],
     ['Idempotency', 'expiresAt'],
   ])('expires %s items by TTL on %s', (name, attribute) => {
-    expect(byPath[`Tables/${name}/Resource`]!.Properties).toMatchObject({ TimeToLiveSpecification: { AttributeName: attribute, Enabled: true } })
+    expect(byPath[`Tables/${name}/Resource`]!.Properties).toMatchObject({
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    })
   })
 
   it('indexes orders by customer and by pending shard', () => {
-    const indexes = (byPath['Tables/Orders/Resource']!.Properties!.GlobalSecondaryIndexes as Array<{ IndexName: string; KeySchema: unknown }>)
+    const indexes = byPath['Tables/Orders/Resource']!.Properties!.GlobalSecondaryIndexes as Array<{
+      IndexName: string
+      KeySchema: unknown
+    }>
     expect(indexes.map((index) => [index.IndexName, index.KeySchema])).toEqual([
-      ['byCustomer', [{ AttributeName: 'customerId', KeyType: 'HASH' }, { AttributeName: 'orderId', KeyType: 'RANGE' }]],
-      ['pending', [{ AttributeName: 'pendingShard', KeyType: 'HASH' }, { AttributeName: 'createdAt', KeyType: 'RANGE' }]],
+      [
+        'byCustomer',
+        [
+          { AttributeName: 'customerId', KeyType: 'HASH' },
+          { AttributeName: 'orderId', KeyType: 'RANGE' },
+        ],
+      ],
+      [
+        'pending',
+        [
+          { AttributeName: 'pendingShard', KeyType: 'HASH' },
+          { AttributeName: 'createdAt', KeyType: 'RANGE' },
+        ],
+      ],
     ])
   })
 
@@ -54,20 +81,58 @@ describe('PipelineTables', () => {
     const scratch = testStack()
     new PipelineTables(scratch, 'Tables', { removalPolicy: RemovalPolicy.DESTROY })
 
-    expect(Object.values(resourcesByPath(Template.fromStack(scratch), 'AWS::DynamoDB::Table')).map((table) => table.DeletionPolicy)).toEqual(Array(6).fill('Delete'))
+    expect(
+      Object.values(resourcesByPath(Template.fromStack(scratch), 'AWS::DynamoDB::Table')).map(
+        (table) => table.DeletionPolicy,
+      ),
+    ).toEqual(Array(6).fill('Delete'))
   })
 
   describe('grantTableData', () => {
     it.each([
-      ['reads the table only', {}, ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'].map((action) => `${action} on <TablesOrders.Arn>`)],
-      ['writes the table with write', { write: true }, [
-        'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:DescribeTable',
-        'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:UpdateItem',
-      ].map((action) => `${action} on <TablesOrders.Arn>`)],
-      ['queries the named index, not index/*', { indexes: ['pending'] }, [
-        ...['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'].map((action) => `${action} on <TablesOrders.Arn>`),
-        'dynamodb:Query on <TablesOrders.Arn>/index/pending',
-      ].sort()],
+      [
+        'reads the table only',
+        {},
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DescribeTable',
+          'dynamodb:GetItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+        ].map((action) => `${action} on <TablesOrders.Arn>`),
+      ],
+      [
+        'writes the table with write',
+        { write: true },
+        [
+          'dynamodb:BatchGetItem',
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:DescribeTable',
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:Query',
+          'dynamodb:Scan',
+          'dynamodb:UpdateItem',
+        ].map((action) => `${action} on <TablesOrders.Arn>`),
+      ],
+      [
+        'queries the named index, not index/*',
+        { indexes: ['pending'] },
+        [
+          ...[
+            'dynamodb:BatchGetItem',
+            'dynamodb:ConditionCheckItem',
+            'dynamodb:DescribeTable',
+            'dynamodb:GetItem',
+            'dynamodb:Query',
+            'dynamodb:Scan',
+          ].map((action) => `${action} on <TablesOrders.Arn>`),
+          'dynamodb:Query on <TablesOrders.Arn>/index/pending',
+        ].sort(),
+      ],
     ])('%s', (_name, access, expected) => {
       const scratch = testStack()
       const scratchTables = new PipelineTables(scratch, 'Tables')
@@ -80,6 +145,10 @@ describe('PipelineTables', () => {
   })
 
   it('exposes every table', () => {
-    expect([tables.images, tables.searchDocuments, tables.ledger, tables.orders, tables.users, tables.idempotency].map((table) => table.node.id)).toEqual(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])
+    expect(
+      [tables.images, tables.searchDocuments, tables.ledger, tables.orders, tables.users, tables.idempotency].map(
+        (table) => table.node.id,
+      ),
+    ).toEqual(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])
   })
 })

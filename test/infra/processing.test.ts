@@ -12,18 +12,29 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     ['ChangeProcessing', 'ChangeWorkflow', 'EXPRESS', 'change'],
     ['BulkImport', 'ImportWorkflow', 'STANDARD', 'import'],
     ['Maintenance', 'MaintenanceWorkflow', 'EXPRESS', 'maintenance'],
-  ])('%s runs %s (%s, tagged %s), traced, logging errors with execution data to a log group of its own kept a month', (construct, workflow, type, tag) => {
-    const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`).resource.Properties as Props
-    const logs = resourceAt(template, `${construct}/${workflow}Logs/Resource`)
+  ])(
+    '%s runs %s (%s, tagged %s), traced, logging errors with execution data to a log group of its own kept a month',
+    (construct, workflow, type, tag) => {
+      const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`).resource
+        .Properties as Props
+      const logs = resourceAt(template, `${construct}/${workflow}Logs/Resource`)
 
-    expect(machine).toMatchObject({
-      StateMachineType: type,
-      TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logs.id, 'Arn'] } } }] },
-      Tags: [{ Key: 'pipeline:workflow', Value: tag }],
-    })
-    expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30, LogGroupName: { 'Fn::Join': ['', ['/aws/vendedlogs/states/', { Ref: 'AWS::StackName' }, `-${workflow}`]] } })
-  })
+      expect(machine).toMatchObject({
+        StateMachineType: type,
+        TracingConfiguration: { Enabled: true },
+        LoggingConfiguration: {
+          Level: 'ALL',
+          IncludeExecutionData: true,
+          Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logs.id, 'Arn'] } } }],
+        },
+        Tags: [{ Key: 'pipeline:workflow', Value: tag }],
+      })
+      expect(logs.resource.Properties).toMatchObject({
+        RetentionInDays: 30,
+        LogGroupName: { 'Fn::Join': ['', ['/aws/vendedlogs/states/', { Ref: 'AWS::StackName' }, `-${workflow}`]] },
+      })
+    },
+  )
 
   it('has five state machines, no more', () => {
     template.resourceCountIs('AWS::StepFunctions::StateMachine', 5)
@@ -39,32 +50,56 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     expect(resourceAt(template, `${rule}/Resource`).resource.Properties).toMatchObject({
       EventBusName: { Ref: resourceAt(template, 'Events/Bus/Resource').id },
       State: 'ENABLED',
-      Targets: [{
-        Arn: { Ref: machine.id },
-        RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] } },
-      }],
+      Targets: [
+        {
+          Arn: { Ref: machine.id },
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: {
+            Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] },
+          },
+        },
+      ],
     })
     // The role EventBridge starts it with may start that state machine only.
-    expect(permissionsOf(template, `${workflow}/StateMachine/EventsRole`)).toEqual([`states:StartExecution on <${machine.id.replace(/(.)[0-9A-F]{8}$/, '$1')}>`])
+    expect(permissionsOf(template, `${workflow}/StateMachine/EventsRole`)).toEqual([
+      `states:StartExecution on <${machine.id.replace(/(.)[0-9A-F]{8}$/, '$1')}>`,
+    ])
   })
 
   it.each([
     ['OrderChangesPipe', 'Orders', 'DecodeOrderChangesStep', OrderChangedType],
     ['UserChangesPipe', 'Users', 'DecodeUserChangesStep', UserChangedType],
-  ])('ChangeProcessing/%s reads the %s stream through %s onto the bus as "%s", three retries, then the pipe DLQ', (pipe, table, step, detailType) => {
-    expect(resourceAt(template, `ChangeProcessing/${pipe}/Pipe`).resource.Properties).toMatchObject({
-      Source: { 'Fn::GetAtt': [resourceAt(template, `Tables/${table}/Resource`).id, 'StreamArn'] },
-      Enrichment: { 'Fn::GetAtt': [resourceAt(template, `ChangeProcessing/${step}/Function/Resource`).id, 'Arn'] },
-      Target: { 'Fn::GetAtt': [resourceAt(template, 'Events/Bus/Resource').id, 'Arn'] },
-      SourceParameters: { DynamoDBStreamParameters: { StartingPosition: 'TRIM_HORIZON', BatchSize: 10, MaximumRetryAttempts: 3, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/PipeDeadLetters/Resource').id, 'Arn'] } } } },
-      TargetParameters: { EventBridgeEventBusParameters: { DetailType: detailType } },
-    })
-  })
+  ])(
+    'ChangeProcessing/%s reads the %s stream through %s onto the bus as "%s", three retries, then the pipe DLQ',
+    (pipe, table, step, detailType) => {
+      expect(resourceAt(template, `ChangeProcessing/${pipe}/Pipe`).resource.Properties).toMatchObject({
+        Source: { 'Fn::GetAtt': [resourceAt(template, `Tables/${table}/Resource`).id, 'StreamArn'] },
+        Enrichment: { 'Fn::GetAtt': [resourceAt(template, `ChangeProcessing/${step}/Function/Resource`).id, 'Arn'] },
+        Target: { 'Fn::GetAtt': [resourceAt(template, 'Events/Bus/Resource').id, 'Arn'] },
+        SourceParameters: {
+          DynamoDBStreamParameters: {
+            StartingPosition: 'TRIM_HORIZON',
+            BatchSize: 10,
+            MaximumRetryAttempts: 3,
+            DeadLetterConfig: {
+              Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/PipeDeadLetters/Resource').id, 'Arn'] },
+            },
+          },
+        },
+        TargetParameters: { EventBridgeEventBusParameters: { DetailType: detailType } },
+      })
+    },
+  )
 
   it('keeps username reservations out of the user changes', () => {
-    const filters = (resourceAt(template, 'ChangeProcessing/UserChangesPipe/Pipe').resource.Properties as { SourceParameters: { FilterCriteria: { Filters: Array<{ Pattern: string }> } } }).SourceParameters.FilterCriteria.Filters
-    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }])
+    const filters = (
+      resourceAt(template, 'ChangeProcessing/UserChangesPipe/Pipe').resource.Properties as {
+        SourceParameters: { FilterCriteria: { Filters: Array<{ Pattern: string }> } }
+      }
+    ).SourceParameters.FilterCriteria.Filters
+    expect(filters.map((filter) => JSON.parse(filter.Pattern))).toEqual([
+      { dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } },
+    ])
   })
 
   it('Maintenance starts its workflow every five minutes from EventBridge Scheduler, with retries and the rule DLQ', () => {
@@ -74,7 +109,9 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
         Arn: { Ref: resourceAt(template, 'Maintenance/MaintenanceWorkflow/StateMachine/Resource').id },
         Input: '{}',
         RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 600 },
-        DeadLetterConfig: { Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] } },
+        DeadLetterConfig: {
+          Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] },
+        },
       },
     })
   })
@@ -91,15 +128,60 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
   })
 
   it.each([
-    ['ImageProcessing/ImageWorkflow', ['ImageProcessingValidateStepFunction', 'ImageProcessingResizeStepFunction', 'ImageProcessingPersistStepFunction', 'ImageProcessingIndexStepFunction', 'ImageProcessingNotifyStepFunction', 'ImageProcessingRecordFailureStepFunction'], ['sqs:SendMessage on <DeadLettersImageDeadLetters.Arn>', 'events:PutEvents on <EventsBus.Arn>']],
-    ['OrderProcessing/OrderWorkflow', ['OrderProcessingValidateOrderStepFunction', 'OrderProcessingPersistOrderStepFunction', 'OrderProcessingIndexOrderStepFunction', 'OrderProcessingNotifyOrderStepFunction'], ['sqs:SendMessage on <DeadLettersOrderDeadLetters.Arn>']],
-    ['ChangeProcessing/ChangeWorkflow', ['ChangeProcessingApplyChangeStepFunction', 'ChangeProcessingNotifyChangeStepFunction'], ['sqs:SendMessage on <DeadLettersChangeDeadLetters.Arn>']],
-    ['BulkImport/ImportWorkflow', ['BulkImportImportOrdersStepFunction'], ['sqs:SendMessage on <DeadLettersImportDeadLetters.Arn>']],
-    ['Maintenance/MaintenanceWorkflow', ['MaintenanceExpireIdempotencyStepFunction', 'MaintenanceReconcileSearchStepFunction', 'MaintenancePublishDlqDepthsStepFunction', 'MaintenanceRepublishStaleOrdersStepFunction'], []],
-  ])('%s may invoke its own steps and reach its own DLQ, and nothing else that takes a resource', (workflow, functions, others) => {
-    const resourceScoped = permissionsOf(template, `${workflow}/StateMachine/Role`).filter((line) => !line.endsWith(' on *'))
-    const invokes = functions.flatMap((fn) => [`lambda:InvokeFunction on <${fn}.Arn>`, `lambda:InvokeFunction on <${fn}.Arn>:*`])
+    [
+      'ImageProcessing/ImageWorkflow',
+      [
+        'ImageProcessingValidateStepFunction',
+        'ImageProcessingResizeStepFunction',
+        'ImageProcessingPersistStepFunction',
+        'ImageProcessingIndexStepFunction',
+        'ImageProcessingNotifyStepFunction',
+        'ImageProcessingRecordFailureStepFunction',
+      ],
+      ['sqs:SendMessage on <DeadLettersImageDeadLetters.Arn>', 'events:PutEvents on <EventsBus.Arn>'],
+    ],
+    [
+      'OrderProcessing/OrderWorkflow',
+      [
+        'OrderProcessingValidateOrderStepFunction',
+        'OrderProcessingPersistOrderStepFunction',
+        'OrderProcessingIndexOrderStepFunction',
+        'OrderProcessingNotifyOrderStepFunction',
+      ],
+      ['sqs:SendMessage on <DeadLettersOrderDeadLetters.Arn>'],
+    ],
+    [
+      'ChangeProcessing/ChangeWorkflow',
+      ['ChangeProcessingApplyChangeStepFunction', 'ChangeProcessingNotifyChangeStepFunction'],
+      ['sqs:SendMessage on <DeadLettersChangeDeadLetters.Arn>'],
+    ],
+    [
+      'BulkImport/ImportWorkflow',
+      ['BulkImportImportOrdersStepFunction'],
+      ['sqs:SendMessage on <DeadLettersImportDeadLetters.Arn>'],
+    ],
+    [
+      'Maintenance/MaintenanceWorkflow',
+      [
+        'MaintenanceExpireIdempotencyStepFunction',
+        'MaintenanceReconcileSearchStepFunction',
+        'MaintenancePublishDlqDepthsStepFunction',
+        'MaintenanceRepublishStaleOrdersStepFunction',
+      ],
+      [],
+    ],
+  ])(
+    '%s may invoke its own steps and reach its own DLQ, and nothing else that takes a resource',
+    (workflow, functions, others) => {
+      const resourceScoped = permissionsOf(template, `${workflow}/StateMachine/Role`).filter(
+        (line) => !line.endsWith(' on *'),
+      )
+      const invokes = functions.flatMap((fn) => [
+        `lambda:InvokeFunction on <${fn}.Arn>`,
+        `lambda:InvokeFunction on <${fn}.Arn>:*`,
+      ])
 
-    expect(resourceScoped).toEqual([...invokes, ...others].sort())
-  })
+      expect(resourceScoped).toEqual([...invokes, ...others].sort())
+    },
+  )
 })

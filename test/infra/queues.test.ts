@@ -4,17 +4,31 @@ import { DeadLetterQueues } from '../../infra/aws/constructs/dead-letter-queues'
 import { OrdersQueue } from '../../infra/aws/constructs/orders-queue'
 import { resourceAt, resourcesByPath, testStack } from './support/synth'
 
-const DeadLetterNames = ['ImageDeadLetters', 'RuleTargetDeadLetters', 'OrderDeadLetters', 'ChangeDeadLetters', 'ImportDeadLetters', 'PipeDeadLetters']
+const DeadLetterNames = [
+  'ImageDeadLetters',
+  'RuleTargetDeadLetters',
+  'OrderDeadLetters',
+  'ChangeDeadLetters',
+  'ImportDeadLetters',
+  'PipeDeadLetters',
+]
 
 /** The queue policy of `queueId`: denies any SQS action requested without TLS. */
-const sslOnly = (template: Template, queueId: string) => template.hasResourceProperties('AWS::SQS::QueuePolicy', {
-  Queues: [{ Ref: queueId }],
-  PolicyDocument: {
-    Statement: Match.arrayWith([Match.objectLike({
-      Effect: 'Deny', Principal: { AWS: '*' }, Action: 'sqs:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-    })]),
-  },
-})
+const sslOnly = (template: Template, queueId: string) =>
+  template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    Queues: [{ Ref: queueId }],
+    PolicyDocument: {
+      Statement: Match.arrayWith([
+        Match.objectLike({
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'sqs:*',
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+          Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+        }),
+      ]),
+    },
+  })
 
 describe('DeadLetterQueues', () => {
   const stack = testStack()
@@ -22,14 +36,22 @@ describe('DeadLetterQueues', () => {
   const template = Template.fromStack(stack)
 
   it('makes one queue per failure path, under the names the local runtime and the DEAD_LETTER_QUEUES setting use', () => {
-    expect(Object.keys(resourcesByPath(template, 'AWS::SQS::Queue')).sort()).toEqual(DeadLetterNames.map((name) => `DeadLetters/${name}/Resource`).sort())
+    expect(Object.keys(resourcesByPath(template, 'AWS::SQS::Queue')).sort()).toEqual(
+      DeadLetterNames.map((name) => `DeadLetters/${name}/Resource`).sort(),
+    )
   })
 
-  it.each(DeadLetterNames)('encrypts %s with SQS-managed keys, keeps messages 14 days and refuses requests without TLS', (name) => {
-    const queue = resourceAt(template, `DeadLetters/${name}/Resource`)
-    expect(queue.resource.Properties).toMatchObject({ SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 })
-    sslOnly(template, queue.id)
-  })
+  it.each(DeadLetterNames)(
+    'encrypts %s with SQS-managed keys, keeps messages 14 days and refuses requests without TLS',
+    (name) => {
+      const queue = resourceAt(template, `DeadLetters/${name}/Resource`)
+      expect(queue.resource.Properties).toMatchObject({
+        SqsManagedSseEnabled: true,
+        MessageRetentionPeriod: 14 * 24 * 3600,
+      })
+      sslOnly(template, queue.id)
+    },
+  )
 
   it('keeps dead letters for the retention asked for', () => {
     const scratch = testStack()
@@ -46,7 +68,7 @@ describe('OrdersQueue', () => {
   const queue = resourceAt(template, 'OrderIntake/OrdersQueue/Resource')
   const deadLetters = resourceAt(template, 'OrderIntake/OrdersQueueDeadLetters/Resource')
 
-  it('redrives a message to OrdersQueueDeadLetters after three receives, hiding it six times the consumer\'s timeout', () => {
+  it("redrives a message to OrdersQueueDeadLetters after three receives, hiding it six times the consumer's timeout", () => {
     expect(queue.resource.Properties).toMatchObject({
       VisibilityTimeout: 180,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [deadLetters.id, 'Arn'] }, maxReceiveCount: 3 },
@@ -63,6 +85,8 @@ describe('OrdersQueue', () => {
   })
 
   it('keeps a dead letter longer than the queue keeps a message, so it cannot expire on arrival', () => {
-    expect(Number(deadLetters.resource.Properties!.MessageRetentionPeriod)).toBeGreaterThan(Number(queue.resource.Properties!.MessageRetentionPeriod))
+    expect(Number(deadLetters.resource.Properties!.MessageRetentionPeriod)).toBeGreaterThan(
+      Number(queue.resource.Properties!.MessageRetentionPeriod),
+    )
   })
 })

@@ -5,13 +5,25 @@ import { permissionsOf, resourceAt, testStack } from './support/synth'
 
 describe('StepFunction', () => {
   const stack = testStack()
-  new StepFunction(stack, 'PersistStep', { step: 'persist', stepName: 'persist-image', environment: { IMAGES_TABLE: 'images' }, serviceName: 'images' })
+  new StepFunction(stack, 'PersistStep', {
+    step: 'persist',
+    stepName: 'persist-image',
+    environment: { IMAGES_TABLE: 'images' },
+    serviceName: 'images',
+  })
   const template = Template.fromStack(stack)
   const fn = resourceAt(template, 'PersistStep/Function/Resource')
   const logs = resourceAt(template, 'PersistStep/Logs/Resource')
 
   it('runs Node.js 24 on arm64 with active tracing, 256 MB and 30 seconds by default', () => {
-    expect(fn.resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, MemorySize: 256, Timeout: 30, Handler: 'index.handler' })
+    expect(fn.resource.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: 256,
+      Timeout: 30,
+      Handler: 'index.handler',
+    })
   })
 
   it('names the step it runs and sets the Powertools environment beside the settings it is given', () => {
@@ -35,7 +47,11 @@ describe('StepFunction', () => {
     const role = resourceAt(template, 'PersistStep/Role/Resource')
     expect(fn.resource.Properties).toMatchObject({ Role: { 'Fn::GetAtt': [role.id, 'Arn'] } })
     expect(role.resource.Properties).not.toHaveProperty('ManagedPolicyArns')
-    expect(role.resource.Properties).toMatchObject({ AssumeRolePolicyDocument: { Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }] } })
+    expect(role.resource.Properties).toMatchObject({
+      AssumeRolePolicyDocument: {
+        Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
+      },
+    })
     expect(permissionsOf(template, 'PersistStep/Role')).toEqual([
       'logs:CreateLogStream on <PersistStepLogs.Arn>',
       'logs:PutLogEvents on <PersistStepLogs.Arn>',
@@ -46,8 +62,17 @@ describe('StepFunction', () => {
 
   it('takes memory and timeout from its props', () => {
     const scratch = testStack()
-    new StepFunction(scratch, 'ResizeStep', { step: 'resize', stepName: 'resize-image', memorySize: 2048, timeout: Duration.minutes(1), usesSharp: true })
+    new StepFunction(scratch, 'ResizeStep', {
+      step: 'resize',
+      stepName: 'resize-image',
+      memorySize: 2048,
+      timeout: Duration.minutes(1),
+      usesSharp: true,
+    })
 
-    expect(resourceAt(Template.fromStack(scratch), 'ResizeStep/Function/Resource').resource.Properties).toMatchObject({ MemorySize: 2048, Timeout: 60 })
+    expect(resourceAt(Template.fromStack(scratch), 'ResizeStep/Function/Resource').resource.Properties).toMatchObject({
+      MemorySize: 2048,
+      Timeout: 60,
+    })
   })
 })

@@ -21,21 +21,47 @@ let template: CfnTemplate
 beforeAll(async () => {
   // The real `cdk synth` of `npm run synth`, offline and without credentials (asset bundling skipped to stay quick).
   outdir = mkdtempSync(path.join(tmpdir(), 'pipeline-cdk-out-'))
-  await promisify(execFile)(process.execPath, [path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'), 'synth', '--quiet', '--no-notices', '-o', outdir, '-c', 'skipBundling=true'], {
-    cwd: root,
-    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
-  })
+  await promisify(execFile)(
+    process.execPath,
+    [
+      path.join(root, 'node_modules', 'aws-cdk', 'bin', 'cdk'),
+      'synth',
+      '--quiet',
+      '--no-notices',
+      '-o',
+      outdir,
+      '-c',
+      'skipBundling=true',
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        CDK_DISABLE_CLI_TELEMETRY: 'true',
+        AWS_ACCESS_KEY_ID: '',
+        AWS_SECRET_ACCESS_KEY: '',
+        AWS_PROFILE: '',
+      },
+    },
+  )
   template = JSON.parse(readFileSync(path.join(outdir, 'Pipeline.template.json'), 'utf8')) as CfnTemplate
 }, 120_000)
 afterAll(() => rmSync(outdir, { recursive: true, force: true }))
 
-const stateMachines = () => Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine')
+const stateMachines = () =>
+  Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::StepFunctions::StateMachine')
 
 describe('the synthesized template', () => {
   it('holds the very state machine definitions the local runtime runs', () => {
-    const runtime = startRuntime({ dataDir: mkdtempSync(path.join(tmpdir(), 'pipeline-asl-')), config: configFromEnv({}), model: pipelineModel() })
+    const runtime = startRuntime({
+      dataDir: mkdtempSync(path.join(tmpdir(), 'pipeline-asl-')),
+      config: configFromEnv({}),
+      model: pipelineModel(),
+    })
     try {
-      const fromCdkSynth = stateMachines().map((resource) => JSON.parse(resolveIntrinsics(template, resource.Properties!.DefinitionString) as string))
+      const fromCdkSynth = stateMachines().map((resource) =>
+        JSON.parse(resolveIntrinsics(template, resource.Properties!.DefinitionString) as string),
+      )
       const running = runtime.executor.stateMachines.map((machine) => machine.definition)
 
       expect(running).toEqual(fromCdkSynth)
@@ -56,27 +82,63 @@ describe('the synthesized template', () => {
 
   it('starts the image workflow from a rule with an explicit retry policy and a dead-letter queue', () => {
     Template.fromJSON(template).hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'uploads/' }] } } },
-      Targets: [Match.objectLike({ RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 }, DeadLetterConfig: { Arn: Match.anyValue() } })],
+      EventPattern: {
+        source: ['aws.s3'],
+        'detail-type': ['Object Created'],
+        detail: { object: { key: [{ prefix: 'uploads/' }] } },
+      },
+      Targets: [
+        Match.objectLike({
+          RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+          DeadLetterConfig: { Arn: Match.anyValue() },
+        }),
+      ],
     })
   })
 
-  it('forwards the upload bucket\'s S3 notifications from the default bus to the pipeline bus', () => {
-    const rules = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Events::Rule' && !resource.Properties?.EventBusName)
+  it("forwards the upload bucket's S3 notifications from the default bus to the pipeline bus", () => {
+    const rules = Object.values(template.Resources).filter(
+      (resource) => resource.Type === 'AWS::Events::Rule' && !resource.Properties?.EventBusName,
+    )
     expect(rules).toHaveLength(1)
-    expect(resolveIntrinsics(template, rules[0]!.Properties)).toMatchObject({ EventPattern: { source: ['aws.s3'] }, Targets: [{ Arn: expect.stringMatching(/event-bus\/pipeline$/) }] })
+    expect(resolveIntrinsics(template, rules[0]!.Properties)).toMatchObject({
+      EventPattern: { source: ['aws.s3'] },
+      Targets: [{ Arn: expect.stringMatching(/event-bus\/pipeline$/) }],
+    })
   })
 
   it('runs every step on Node.js 24, arm64, with active tracing and the step it runs named', () => {
-    const functions = Object.values(template.Resources).filter((resource) => resource.Type === 'AWS::Lambda::Function' && (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.PIPELINE_STEP)
+    const functions = Object.values(template.Resources).filter(
+      (resource) =>
+        resource.Type === 'AWS::Lambda::Function' &&
+        (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
+          ?.PIPELINE_STEP,
+    )
     expect(functions).toHaveLength(21)
-    for (const fn of functions) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' } })
+    for (const fn of functions)
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        TracingConfig: { Mode: 'Active' },
+      })
   })
 
   it('traces the state machine and retries transient errors with full jitter', () => {
-    Template.fromJSON(template).hasResourceProperties('AWS::StepFunctions::StateMachine', { TracingConfiguration: { Enabled: true } })
-    const definition = JSON.parse(resolveIntrinsics(template, stateMachines()[0]!.Properties!.DefinitionString) as string)
-    expect(definition.States.ValidateImage.Retry[0]).toMatchObject({ ErrorEquals: expect.arrayContaining(['TransientError', 'Lambda.ServiceException']), JitterStrategy: 'FULL', BackoffRate: 2 })
-    expect(definition.States.ValidateImage.Catch[0]).toEqual({ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'RecordFailure' })
+    Template.fromJSON(template).hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      TracingConfiguration: { Enabled: true },
+    })
+    const definition = JSON.parse(
+      resolveIntrinsics(template, stateMachines()[0]!.Properties!.DefinitionString) as string,
+    )
+    expect(definition.States.ValidateImage.Retry[0]).toMatchObject({
+      ErrorEquals: expect.arrayContaining(['TransientError', 'Lambda.ServiceException']),
+      JitterStrategy: 'FULL',
+      BackoffRate: 2,
+    })
+    expect(definition.States.ValidateImage.Catch[0]).toEqual({
+      ErrorEquals: ['States.ALL'],
+      ResultPath: '$.error',
+      Next: 'RecordFailure',
+    })
   })
 })

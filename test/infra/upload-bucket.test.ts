@@ -7,18 +7,22 @@ import { permissionsOf, resourceAt, testStack } from './support/synth'
 
 const build = () => {
   const stack = testStack()
-  const uploads = new UploadBucket(stack, 'Storage', { bus: new EventBus(stack, 'Bus'), forwardDeadLetterQueue: new Queue(stack, 'RuleDlq') })
+  const uploads = new UploadBucket(stack, 'Storage', {
+    bus: new EventBus(stack, 'Bus'),
+    forwardDeadLetterQueue: new Queue(stack, 'RuleDlq'),
+  })
   return { stack, uploads }
 }
 
 /** The bucket policy statement that denies any request made without TLS, on the bucket and its objects. */
-const denyInsecureTransport = (bucketId: string) => Match.objectLike({
-  Effect: 'Deny',
-  Principal: { AWS: '*' },
-  Action: 's3:*',
-  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-  Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }],
-})
+const denyInsecureTransport = (bucketId: string) =>
+  Match.objectLike({
+    Effect: 'Deny',
+    Principal: { AWS: '*' },
+    Action: 's3:*',
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    Resource: [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/*']] }],
+  })
 
 describe('UploadBucket', () => {
   const { stack } = build()
@@ -37,8 +41,15 @@ describe('UploadBucket', () => {
     ['access-log', 'Storage/AccessLogs/Resource'],
   ])('encrypts the %s bucket with S3-managed keys, blocks public access and disables ACLs', (_name, path) => {
     expect(resourceAt(template, path).resource.Properties).toMatchObject({
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
-      PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
       OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
     })
   })
@@ -57,34 +68,56 @@ describe('UploadBucket', () => {
   it('versions uploads, expires noncurrent versions after 30 days and aborts stale multipart uploads', () => {
     expect(uploads.resource.Properties).toMatchObject({
       VersioningConfiguration: { Status: 'Enabled' },
-      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', NoncurrentVersionExpiration: { NoncurrentDays: 30 }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }] },
+      LifecycleConfiguration: {
+        Rules: [
+          {
+            Status: 'Enabled',
+            NoncurrentVersionExpiration: { NoncurrentDays: 30 },
+            AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+          },
+        ],
+      },
     })
   })
 
   it('writes server access logs to the log bucket, by a bucket policy for the logging service scoped to the upload bucket', () => {
-    expect(uploads.resource.Properties).toMatchObject({ LoggingConfiguration: { DestinationBucketName: { Ref: accessLogs.id }, LogFilePrefix: 'uploads-bucket/' } })
+    expect(uploads.resource.Properties).toMatchObject({
+      LoggingConfiguration: { DestinationBucketName: { Ref: accessLogs.id }, LogFilePrefix: 'uploads-bucket/' },
+    })
     expect(accessLogs.resource.Properties).not.toHaveProperty('AccessControl')
-    expect(accessLogs.resource.Properties).toMatchObject({ LifecycleConfiguration: { Rules: [{ Status: 'Enabled', ExpirationInDays: 90 }] } })
+    expect(accessLogs.resource.Properties).toMatchObject({
+      LifecycleConfiguration: { Rules: [{ Status: 'Enabled', ExpirationInDays: 90 }] },
+    })
     template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: accessLogs.id },
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({
-          Effect: 'Allow',
-          Principal: { Service: 'logging.s3.amazonaws.com' },
-          Action: 's3:PutObject',
-          Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [uploads.id, 'Arn'] } } },
-        })]),
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 'logging.s3.amazonaws.com' },
+            Action: 's3:PutObject',
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [uploads.id, 'Arn'] } } },
+          }),
+        ]),
       },
     })
   })
 
   it('turns EventBridge notifications on and forwards them from the default bus to the pipeline bus, with a DLQ', () => {
-    template.hasResourceProperties('Custom::S3BucketNotifications', { BucketName: { Ref: uploads.id }, NotificationConfiguration: { EventBridgeConfiguration: {} } })
+    template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: uploads.id },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    })
     const rule = resourceAt(template, 'Storage/ForwardUploadNotifications/Resource').resource
     expect(rule.Properties).not.toHaveProperty('EventBusName')
     expect(rule.Properties).toMatchObject({
       EventPattern: { source: ['aws.s3'], detail: { bucket: { name: [{ Ref: uploads.id }] } } },
-      Targets: [{ Arn: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] }, DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^RuleDlq/), 'Arn'] } } }],
+      Targets: [
+        {
+          Arn: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
+          DeadLetterConfig: { Arn: { 'Fn::GetAtt': [expect.stringMatching(/^RuleDlq/), 'Arn'] } },
+        },
+      ],
     })
   })
 

@@ -15,10 +15,16 @@ const ConstructOf: Readonly<Record<WorkflowId, string>> = {
 /** Each workflow's LoggingConfiguration level and IncludeExecutionData in a stack synthesized with `props`. */
 const loggingOf = (props: PipelineStackProps): Record<string, [string, boolean]> => {
   const template = Template.fromStack(new PipelineStack(testApp(), 'Pipeline', props))
-  return Object.fromEntries(WorkflowIds.map((id) => {
-    const config = (resourceAt(template, `${ConstructOf[id]}/${id}/StateMachine/Resource`).resource.Properties as { LoggingConfiguration: { Level: string; IncludeExecutionData: boolean } }).LoggingConfiguration
-    return [id, [config.Level, config.IncludeExecutionData]]
-  }))
+  return Object.fromEntries(
+    WorkflowIds.map((id) => {
+      const config = (
+        resourceAt(template, `${ConstructOf[id]}/${id}/StateMachine/Resource`).resource.Properties as {
+          LoggingConfiguration: { Level: string; IncludeExecutionData: boolean }
+        }
+      ).LoggingConfiguration
+      return [id, [config.Level, config.IncludeExecutionData]]
+    }),
+  )
 }
 
 describe('workflow logging', () => {
@@ -41,7 +47,7 @@ describe('workflow logging', () => {
     expect(logging).toEqual(Object.fromEntries(WorkflowIds.map((id) => [id, ['ERROR', true]])))
   })
 
-  it('sets one workflow\'s level by name, leaving the others at ALL with execution data', () => {
+  it("sets one workflow's level by name, leaving the others at ALL with execution data", () => {
     // Prepare
     const workflowLogging = workflowLoggingFromContext('OrderWorkflow=ERROR, ImageWorkflow=off')
 
@@ -71,7 +77,12 @@ describe('workflow logging', () => {
     const chosen = ['all', 'Error', 'FATAL', 'off'].map((name) => workflowLoggingFromContext(name).OrderWorkflow)
 
     // Assess
-    expect(chosen).toEqual([LogLevel.ALL, LogLevel.ERROR, LogLevel.FATAL, LogLevel.OFF].map((level) => ({ level, includeExecutionData: true })))
+    expect(chosen).toEqual(
+      [LogLevel.ALL, LogLevel.ERROR, LogLevel.FATAL, LogLevel.OFF].map((level) => ({
+        level,
+        includeExecutionData: true,
+      })),
+    )
   })
 
   it.each([

@@ -21,7 +21,11 @@ afterAll(async () => {
 const pipelineCli = async (...argv: string[]) => {
   let stdout = ''
   let stderr = ''
-  const code = await main(argv, { stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: (chunk: string) => (stderr += chunk) }, env: { PIPELINE_URL: pipeline.url } })
+  const code = await main(argv, {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env: { PIPELINE_URL: pipeline.url },
+  })
   return { code, stdout, stderr }
 }
 
@@ -42,33 +46,69 @@ describe('the pipeline CLI against the running local runtime', () => {
     const rejected = await pipelineCli('upload', bad, '--prefix', 'cli/', '--wait')
 
     expect(ok).toMatchObject({ code: 0, stdout: expect.stringMatching(/PROCESSED\s+uploads\/cli\/good\.jpg/) })
-    expect(rejected).toMatchObject({ code: 1, stdout: expect.stringMatching(/FAILED\s+uploads\/cli\/bad\.jpg\s+UnsupportedImage/) })
+    expect(rejected).toMatchObject({
+      code: 1,
+      stdout: expect.stringMatching(/FAILED\s+uploads\/cli\/bad\.jpg\s+UnsupportedImage/),
+    })
   })
 
   it.each([
     ['a match', { source: ['aws.s3'] }, 0, 'true'],
     ['no match', { source: ['aws.ec2'] }, 1, 'false'],
   ])('test-pattern prints %s', async (_name, pattern, code, printed) => {
-    const result = await pipelineCli('test-pattern', '--pattern', file('p.json', JSON.stringify(pattern)), '--event', file('e.json', JSON.stringify({ source: 'aws.s3', detail: {} })))
+    const result = await pipelineCli(
+      'test-pattern',
+      '--pattern',
+      file('p.json', JSON.stringify(pattern)),
+      '--event',
+      file('e.json', JSON.stringify({ source: 'aws.s3', detail: {} })),
+    )
     expect(result).toMatchObject({ code, stdout: `${printed}\n` })
   })
 
-  it('test-pattern exits 2 with EventBridge\'s reason for an invalid pattern', async () => {
-    const result = await pipelineCli('test-pattern', '--pattern', file('bad.json', '{"source": "aws.s3"}'), '--event', file('e.json', '{}'))
+  it("test-pattern exits 2 with EventBridge's reason for an invalid pattern", async () => {
+    const result = await pipelineCli(
+      'test-pattern',
+      '--pattern',
+      file('bad.json', '{"source": "aws.s3"}'),
+      '--event',
+      file('e.json', '{}'),
+    )
     expect(result.code).toBe(2)
     expect(result.stderr).toMatch(/Event pattern is not valid/)
   })
 
   it('lists archived events by pattern, then replays the window to one rule and reports it completed', async () => {
-    const events = await pipelineCli('events', '--from', from, '--pattern', file('rejected.json', '{"detail-type": ["ImageRejected"]}'), '--json')
-    const replay = await pipelineCli('replay', '--from', from, '--to', 'now', '--rule', 'StartImageWorkflow', '--name', 'cli-replay')
+    const events = await pipelineCli(
+      'events',
+      '--from',
+      from,
+      '--pattern',
+      file('rejected.json', '{"detail-type": ["ImageRejected"]}'),
+      '--json',
+    )
+    const replay = await pipelineCli(
+      'replay',
+      '--from',
+      from,
+      '--to',
+      'now',
+      '--rule',
+      'StartImageWorkflow',
+      '--name',
+      'cli-replay',
+    )
     await pipeline.runtime.executor.idle()
     const replays = await pipelineCli('replays', '--json')
 
     expect(events.code).toBe(0)
-    expect((JSON.parse(events.stdout) as Array<{ event: { detail: { key: string } } }>).map(({ event }) => event.detail.key)).toEqual(['uploads/cli/bad.jpg'])
+    expect(
+      (JSON.parse(events.stdout) as Array<{ event: { detail: { key: string } } }>).map(({ event }) => event.detail.key),
+    ).toEqual(['uploads/cli/bad.jpg'])
     expect(replay).toMatchObject({ code: 0, stdout: expect.stringMatching(/cli-replay.*COMPLETED/) })
-    expect((JSON.parse(replays.stdout) as { replays: unknown[] }).replays).toEqual([expect.objectContaining({ name: 'cli-replay', state: 'COMPLETED', rules: ['StartImageWorkflow'] })])
+    expect((JSON.parse(replays.stdout) as { replays: unknown[] }).replays).toEqual([
+      expect.objectContaining({ name: 'cli-replay', state: 'COMPLETED', rules: ['StartImageWorkflow'] }),
+    ])
   })
 
   it('refuses to cancel a replay that ended, with exit 1', async () => {

@@ -2,7 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import type { DeadLetterQueueView, ExecutionDetail, ExecutionSummary, MetricsView, RedriveOutcome, StateDetail } from '../../infra/console/port'
+import type {
+  DeadLetterQueueView,
+  ExecutionDetail,
+  ExecutionSummary,
+  MetricsView,
+  RedriveOutcome,
+  StateDetail,
+} from '../../infra/console/port'
 import { main } from '../../cli/main'
 import type { FaultPlan } from '../../infra/local/faults'
 import { createPipelineServer } from '../../infra/local/http/server'
@@ -20,7 +27,15 @@ interface Running {
 }
 
 /** The real runtime and HTTP server; retry waits scaled down so a transient failure exhausts its retries in milliseconds. */
-const start = async (options: { dataDir?: string; model?: LocalModel; retryScale?: number; queueVisibilityMs?: number; faults?: FaultPlan } = {}): Promise<Running> => {
+const start = async (
+  options: {
+    dataDir?: string
+    model?: LocalModel
+    retryScale?: number
+    queueVisibilityMs?: number
+    faults?: FaultPlan
+  } = {},
+): Promise<Running> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'console-api-'))
   const runtime = startRuntime({
     dataDir,
@@ -51,10 +66,18 @@ const call = async <T>(url: string, init: RequestInit = {}): Promise<{ status: n
   const text = await response.text()
   return { status: response.status, body: (text === '' ? undefined : JSON.parse(text)) as T }
 }
-const post = <T>(url: string, body?: unknown) => call<T>(url, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) })
+const post = <T>(url: string, body?: unknown) =>
+  call<T>(url, {
+    method: 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  })
 
 const put = async (pipeline: Running, key: string, bytes: Uint8Array, contentType: string) => {
-  const answer = await call<{ key: string }>(`${pipeline.url}/uploads/${key}`, { method: 'PUT', body: bytes, headers: { 'content-type': contentType } })
+  const answer = await call<{ key: string }>(`${pipeline.url}/uploads/${key}`, {
+    method: 'PUT',
+    body: bytes,
+    headers: { 'content-type': contentType },
+  })
   expect(answer.status).toBe(201)
   return answer.body
 }
@@ -70,7 +93,9 @@ const until = async <T>(probe: () => T | undefined | Promise<T | undefined>): Pr
 
 const finished = (pipeline: Running, subject: string, count = 1) =>
   until(async () => {
-    const page = await call<{ executions: ExecutionSummary[] }>(`${pipeline.url}/executions?q=${encodeURIComponent(subject)}`)
+    const page = await call<{ executions: ExecutionSummary[] }>(
+      `${pipeline.url}/executions?q=${encodeURIComponent(subject)}`,
+    )
     const done = page.body.executions.filter((execution) => !['PENDING', 'RUNNING'].includes(execution.status))
     return done.length >= count && done.length === page.body.executions.length ? page.body.executions : undefined
   })
@@ -80,12 +105,18 @@ let cliUrl = ''
 const cli = async (...argv: string[]) => {
   let stdout = ''
   let stderr = ''
-  const code = await main(argv, { stdout: { write: (chunk: string) => (stdout += chunk) }, stderr: { write: (chunk: string) => (stderr += chunk) }, env: { PIPELINE_URL: cliUrl } })
+  const code = await main(argv, {
+    stdout: { write: (chunk: string) => (stdout += chunk) },
+    stderr: { write: (chunk: string) => (stderr += chunk) },
+    env: { PIPELINE_URL: cliUrl },
+  })
   return { code, stdout, stderr }
 }
 
-const detail = async (pipeline: Running, name: string) => (await call<ExecutionDetail>(`${pipeline.url}/executions/${encodeURIComponent(name)}`)).body
-const outcomes = (states: ReadonlyArray<StateDetail>) => Object.fromEntries(states.map((state) => [state.name, state.outcome]))
+const detail = async (pipeline: Running, name: string) =>
+  (await call<ExecutionDetail>(`${pipeline.url}/executions/${encodeURIComponent(name)}`)).body
+const outcomes = (states: ReadonlyArray<StateDetail>) =>
+  Object.fromEntries(states.map((state) => [state.name, state.outcome]))
 const invocationsOf = (runtime: LocalRuntime, fn: string) => {
   runtime.invocations.flush()
   return (runtime.db.prepare('SELECT COUNT(*) AS n FROM invocations WHERE function = ?').get(fn) as { n: number }).n
@@ -98,7 +129,9 @@ const uncaughtPersistModel = (): LocalModel => {
     ...model,
     stateMachines: model.stateMachines.map((machine) => {
       if (machine.name !== 'ImageWorkflow') return machine
-      const definition = JSON.parse(JSON.stringify(machine.definition)) as { States: Record<string, Record<string, unknown>> }
+      const definition = JSON.parse(JSON.stringify(machine.definition)) as {
+        States: Record<string, Record<string, unknown>>
+      }
       const persist = definition.States.PersistImage!
       delete persist.Catch
       persist.Retry = [{ ErrorEquals: ['TransientError'], IntervalSeconds: 2, MaxAttempts: 1 }]
@@ -109,7 +142,9 @@ const uncaughtPersistModel = (): LocalModel => {
 
 /** A transient fault at the table: PersistImage's write of a PROCESSED record fails until the trigger is dropped. */
 const failProcessedWrites = (runtime: LocalRuntime) =>
-  runtime.db.exec("CREATE TRIGGER fail_processed BEFORE INSERT ON images WHEN new.status = 'PROCESSED' BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END")
+  runtime.db.exec(
+    "CREATE TRIGGER fail_processed BEFORE INSERT ON images WHEN new.status = 'PROCESSED' BEGIN SELECT RAISE(ABORT, 'disk I/O error (injected)'); END",
+  )
 const healWrites = (runtime: LocalRuntime) => runtime.db.exec('DROP TRIGGER IF EXISTS fail_processed')
 
 describe('console API over the local runtime', () => {
@@ -123,7 +158,9 @@ describe('console API over the local runtime', () => {
   })
 
   it('lists the workflows and serves a definition', async () => {
-    const list = await call<{ target: string; workflows: Array<{ name: string; type: string }> }>(`${pipeline.url}/workflows`)
+    const list = await call<{ target: string; workflows: Array<{ name: string; type: string }> }>(
+      `${pipeline.url}/workflows`,
+    )
     expect(list.body.target).toBe('local')
     expect(list.body.workflows).toContainEqual(expect.objectContaining({ name: 'ImageWorkflow', type: 'STANDARD' }))
     const definition = await call<{ definition: { StartAt: string } }>(`${pipeline.url}/workflows/ImageWorkflow`)
@@ -139,8 +176,19 @@ describe('console API over the local runtime', () => {
 
     const view = await detail(pipeline, execution!.name)
     const byName = outcomes(view.states)
-    for (const state of ['AttachRenditionSettings', 'ValidateImage', 'ResizeRenditions', 'ResizeRendition', 'PersistImage', 'IndexImage', 'NotifyProcessed', 'Processed']) expect(byName[state]).toBe('succeeded')
-    for (const state of ['RecordFailure', 'SendToDeadLetterQueue', 'PublishRejected', 'ImageFailed']) expect(byName[state]).toBe('not-reached')
+    for (const state of [
+      'AttachRenditionSettings',
+      'ValidateImage',
+      'ResizeRenditions',
+      'ResizeRendition',
+      'PersistImage',
+      'IndexImage',
+      'NotifyProcessed',
+      'Processed',
+    ])
+      expect(byName[state]).toBe('succeeded')
+    for (const state of ['RecordFailure', 'SendToDeadLetterQueue', 'PublishRejected', 'ImageFailed'])
+      expect(byName[state]).toBe('not-reached')
     const resize = view.states.find((state) => state.name === 'ResizeRendition')!
     expect(resize.runs).toBe(2)
     const validate = view.states.find((state) => state.name === 'ValidateImage')!
@@ -150,8 +198,22 @@ describe('console API over the local runtime', () => {
   })
 
   it('lists uploads newest first with their status and thumbnails, paged', async () => {
-    const first = await call<{ images: Array<{ key: string; status: string; thumbnails: Array<{ rendition: string; url: string }>; executionName?: string }>; next?: string }>(`${pipeline.url}/images?limit=1`)
-    expect(first.body.images).toEqual([expect.objectContaining({ key: 'uploads/good/photo.jpg', status: 'PROCESSED', executionName: expect.any(String) })])
+    const first = await call<{
+      images: Array<{
+        key: string
+        status: string
+        thumbnails: Array<{ rendition: string; url: string }>
+        executionName?: string
+      }>
+      next?: string
+    }>(`${pipeline.url}/images?limit=1`)
+    expect(first.body.images).toEqual([
+      expect.objectContaining({
+        key: 'uploads/good/photo.jpg',
+        status: 'PROCESSED',
+        executionName: expect.any(String),
+      }),
+    ])
     const thumbnail = first.body.images[0]!.thumbnails.find((candidate) => candidate.rendition === 'thumbnail')!
     const image = await fetch(`${pipeline.url.replace('/console/api', '')}${thumbnail.url}`)
     expect(image.status).toBe(200)
@@ -159,7 +221,7 @@ describe('console API over the local runtime', () => {
     expect(first.body.next).toBeUndefined()
   })
 
-  it('shows a bad image\'s failing state as caught, with its error and cause, and the Fail state as failed', async () => {
+  it("shows a bad image's failing state as caught, with its error and cause, and the Fail state as failed", async () => {
     await put(pipeline, 'bad/vector.svg', images.svg(), 'image/svg+xml')
     const [execution] = await finished(pipeline, 'uploads/bad/vector.svg')
     expect(execution!.status).toBe('FAILED')
@@ -169,7 +231,12 @@ describe('console API over the local runtime', () => {
     expect(validate.outcome).toBe('caught')
     expect(validate.error).toBe('UnsupportedImage')
     expect(validate.cause).toMatch(/svg/)
-    expect(outcomes(view.states)).toMatchObject({ RecordFailure: 'succeeded', ImageFailed: 'failed', PersistImage: 'not-reached', ResizeRendition: 'not-reached' })
+    expect(outcomes(view.states)).toMatchObject({
+      RecordFailure: 'succeeded',
+      ImageFailed: 'failed',
+      PersistImage: 'not-reached',
+      ResizeRendition: 'not-reached',
+    })
     expect(view.error).toBe('UnsupportedImage')
   })
 
@@ -191,8 +258,11 @@ describe('console API over the local runtime', () => {
     expect((await detail(pipeline, again.body.name)).input).toEqual((await detail(pipeline, execution!.name)).input)
   })
 
-  it('redrives a bad image\'s dead letter: it fails again and lands one new dead letter with its reason', async () => {
-    const letters = () => call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`).then((answer) => answer.body.queues.find((queue) => queue.name === 'ImageDeadLetters')!)
+  it("redrives a bad image's dead letter: it fails again and lands one new dead letter with its reason", async () => {
+    const letters = () =>
+      call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`).then((answer) =>
+        answer.body.queues.find((queue) => queue.name === 'ImageDeadLetters')!,
+      )
     const before = await until(async () => ((await letters()).depth === 1 ? letters() : undefined))
     const original = before.messages[0]!
     expect(original.reason).toMatch(/^UnsupportedImage: .*svg/)
@@ -207,10 +277,12 @@ describe('console API over the local runtime', () => {
       return queue.depth === 1 && queue.messages[0]!.id !== original.id ? queue : undefined
     })
     expect(after.messages[0]!.reason).toMatch(/^UnsupportedImage: .*svg/)
-    expect((after.messages[0]!.body as { execution: string }).execution).not.toBe((original.body as { execution: string }).execution)
+    expect((after.messages[0]!.body as { execution: string }).execution).not.toBe(
+      (original.body as { execution: string }).execution,
+    )
   })
 
-  it('redrives a transient failure\'s dead letter into a processed image', async () => {
+  it("redrives a transient failure's dead letter into a processed image", async () => {
     failProcessedWrites(pipeline.runtime)
     try {
       await put(pipeline, 'flaky/photo.jpg', await images.jpeg(300, 200), 'image/jpeg')
@@ -219,7 +291,13 @@ describe('console API over the local runtime', () => {
     } finally {
       healWrites(pipeline.runtime)
     }
-    const queue = await until(async () => (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find((candidate) => candidate.name === 'ImageDeadLetters' && candidate.messages.some((message) => /flaky/.test(JSON.stringify(message.body)))))
+    const queue = await until(async () =>
+      (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find(
+        (candidate) =>
+          candidate.name === 'ImageDeadLetters' &&
+          candidate.messages.some((message) => /flaky/.test(JSON.stringify(message.body))),
+      ),
+    )
     const letter = queue.messages.find((message) => /flaky/.test(JSON.stringify(message.body)))!
     expect(letter.reason).toMatch(/TransientError/)
 
@@ -227,17 +305,27 @@ describe('console API over the local runtime', () => {
     expect(outcome.body.redriven).toBe(1)
     const runs = await finished(pipeline, 'uploads/flaky/photo.jpg', 2)
     expect(runs[0]!.status).toBe('SUCCEEDED')
-    const record = pipeline.runtime.db.prepare('SELECT status FROM images WHERE key = ?').get('uploads/flaky/photo.jpg') as { status: string }
+    const record = pipeline.runtime.db
+      .prepare('SELECT status FROM images WHERE key = ?')
+      .get('uploads/flaky/photo.jpg') as { status: string }
     expect(record.status).toBe('PROCESSED')
     await until(() => (pipeline.runtime.deadLetters.settle() === 0 ? true : undefined))
-    const left = (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find((candidate) => candidate.name === 'ImageDeadLetters')!
+    const left = (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find(
+      (candidate) => candidate.name === 'ImageDeadLetters',
+    )!
     expect(left.messages.filter((message) => /flaky/.test(JSON.stringify(message.body)))).toHaveLength(0)
   })
 
-  it('sends a queue\'s dead letter back to its source queue, and deletes one by id', async () => {
-    const send = await fetch(`${pipeline.url.replace('/console/api', '')}/queues/orders/messages`, { method: 'POST', body: 'not json at all' })
+  it("sends a queue's dead letter back to its source queue, and deletes one by id", async () => {
+    const send = await fetch(`${pipeline.url.replace('/console/api', '')}/queues/orders/messages`, {
+      method: 'POST',
+      body: 'not json at all',
+    })
     expect(send.status).toBe(202)
-    const dlq = () => call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`).then((answer) => answer.body.queues.find((queue) => queue.name === 'OrdersQueueDeadLetters')!)
+    const dlq = () =>
+      call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`).then((answer) =>
+        answer.body.queues.find((queue) => queue.name === 'OrdersQueueDeadLetters')!,
+      )
     const first = await until(async () => ((await dlq()).depth === 1 ? dlq() : undefined))
     expect(first.messages[0]!.origin).toBe('OrdersQueue')
 
@@ -250,17 +338,29 @@ describe('console API over the local runtime', () => {
     })
     expect(second.messages[0]!.body).toBe('not json at all')
 
-    const removed = await call(`${pipeline.url}/dlq/OrdersQueueDeadLetters/messages/${second.messages[0]!.id}`, { method: 'DELETE' })
+    const removed = await call(`${pipeline.url}/dlq/OrdersQueueDeadLetters/messages/${second.messages[0]!.id}`, {
+      method: 'DELETE',
+    })
     expect(removed.status).toBe(204)
     expect((await dlq()).depth).toBe(0)
-    expect((await call(`${pipeline.url}/dlq/OrdersQueueDeadLetters/messages/${second.messages[0]!.id}`, { method: 'DELETE' })).status).toBe(404)
+    expect(
+      (
+        await call(`${pipeline.url}/dlq/OrdersQueueDeadLetters/messages/${second.messages[0]!.id}`, {
+          method: 'DELETE',
+        })
+      ).status,
+    ).toBe(404)
     expect((await post(`${pipeline.url}/dlq/NoSuchQueue/redrive`)).status).toBe(404)
   })
 
   it('counts step invocations, errors and cold starts, and finished executions per workflow', async () => {
     const metrics = (await call<MetricsView>(`${pipeline.url}/metrics`)).body
     const validate = metrics.steps.find((step) => step.step === 'ValidateStep')!
-    const started = pipeline.runtime.db.prepare("SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND h.details LIKE '%\"ValidateImage\"%'").get() as { n: number }
+    const started = pipeline.runtime.db
+      .prepare(
+        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND h.details LIKE '%\"ValidateImage\"%'",
+      )
+      .get() as { n: number }
     expect(validate.invocations).toBe(started.n)
     expect(validate.coldStarts).toBe(1)
     expect(validate.errors).toBeGreaterThanOrEqual(2)
@@ -270,7 +370,11 @@ describe('console API over the local runtime', () => {
     expect(persist.errors).toBeGreaterThanOrEqual(1)
 
     const image = metrics.workflows.find((workflow) => workflow.workflow === 'ImageWorkflow')!
-    const counts = pipeline.runtime.db.prepare("SELECT SUM(status = 'SUCCEEDED') AS succeeded, SUM(status = 'FAILED') AS failed FROM executions WHERE workflow = 'image'").get() as { succeeded: number; failed: number }
+    const counts = pipeline.runtime.db
+      .prepare(
+        "SELECT SUM(status = 'SUCCEEDED') AS succeeded, SUM(status = 'FAILED') AS failed FROM executions WHERE workflow = 'image'",
+      )
+      .get() as { succeeded: number; failed: number }
     expect({ succeeded: image.succeeded, failed: image.failed }).toEqual(counts)
     expect(image.series.reduce((sum, point) => sum + point.succeeded, 0)).toBe(counts.succeeded)
     expect(image.series.length).toBeGreaterThanOrEqual(60)
@@ -289,7 +393,9 @@ describe('console API over the local runtime', () => {
     expect(again).toMatchObject({ executionArn: first!.executionArn, status: 'FAILED', redriveCount: 1 })
     expect(invocationsOf(pipeline.runtime, 'ValidateStep')).toBe(validateBefore)
     const view = await detail(pipeline, first!.name)
-    expect(view.history.filter((event) => event.type === 'ImageFailed' || event.type === 'FailStateEntered')).toHaveLength(2)
+    expect(
+      view.history.filter((event) => event.type === 'ImageFailed' || event.type === 'FailStateEntered'),
+    ).toHaveLength(2)
     expect(await cli('redrive', 'no-such-execution')).toMatchObject({ code: 1 })
     const refused = await cli('redrive', (await finished(pipeline, 'uploads/good/photo.jpg', 2))[0]!.name)
     expect(refused.code).toBe(1)
@@ -299,8 +405,12 @@ describe('console API over the local runtime', () => {
   it('redrives every dead-letter queue and prints metrics through the CLI', async () => {
     const dlq = await cli('dlq', 'redrive', '--all', '--json')
     expect(dlq.code).toBe(0)
-    const results = (JSON.parse(dlq.stdout) as { results: Array<{ queue: string; status: string; sentBack: number }> }).results
-    expect(results.find((result) => result.queue === 'ImageDeadLetters')).toMatchObject({ status: 'REDRIVEN', sentBack: 1 })
+    const results = (JSON.parse(dlq.stdout) as { results: Array<{ queue: string; status: string; sentBack: number }> })
+      .results
+    expect(results.find((result) => result.queue === 'ImageDeadLetters')).toMatchObject({
+      status: 'REDRIVEN',
+      sentBack: 1,
+    })
     expect(results.find((result) => result.queue === 'OrderDeadLetters')).toMatchObject({ status: 'EMPTY' })
 
     const table = await cli('metrics')
@@ -308,7 +418,9 @@ describe('console API over the local runtime', () => {
     expect(table.stdout).toMatch(/ValidateStep\s+\d+\s+\d+\s+1\s/)
     expect(table.stdout).toMatch(/ImageWorkflow\s+\d+\s+\d+/)
     const window = await cli('metrics', '--from', '2h', '--json')
-    expect(JSON.parse(window.stdout)).toMatchObject({ steps: expect.arrayContaining([expect.objectContaining({ step: 'ValidateStep' })]) })
+    expect(JSON.parse(window.stdout)).toMatchObject({
+      steps: expect.arrayContaining([expect.objectContaining({ step: 'ValidateStep' })]),
+    })
     expect(await cli('metrics', '--from', 'soon')).toMatchObject({ code: 2 })
   })
 
@@ -327,26 +439,41 @@ describe('console API over the local runtime', () => {
     const paged: string[] = []
     let cursor: string | undefined
     do {
-      const page: { body: Events } = await call<Events>(`${pipeline.url}/events?detailType=Object%20Created&limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+      const page: { body: Events } = await call<Events>(
+        `${pipeline.url}/events?detailType=Object%20Created&limit=1${cursor ? `&cursor=${cursor}` : ''}`,
+      )
       paged.push(...page.body.events.map((event) => event.id))
       cursor = page.body.next
     } while (cursor)
     expect(paged).toEqual(created.map((event) => event.id))
 
-    const one = await call<{ event: { id: string; detail: { object: { key: string } } } }>(`${pipeline.url}/events/${created[0]!.id}`)
+    const one = await call<{ event: { id: string; detail: { object: { key: string } } } }>(
+      `${pipeline.url}/events/${created[0]!.id}`,
+    )
     expect(one.body.event.id).toBe(created[0]!.id)
     expect((await call(`${pipeline.url}/events/no-such-event`)).status).toBe(404)
 
     const from = new Date(Date.now() - 3_600_000).toISOString()
-    const started = await post<{ name: string; state: string }>(`${pipeline.url}/replays`, { from, to: new Date().toISOString(), name: 'console-replay' })
+    const started = await post<{ name: string; state: string }>(`${pipeline.url}/replays`, {
+      from,
+      to: new Date().toISOString(),
+      name: 'console-replay',
+    })
     expect(started.status).toBe(202)
     const done = await until(async () => {
-      const replay = await call<{ state: string; eventsTotal: number; eventsReplayed: number }>(`${pipeline.url}/replays/console-replay`)
+      const replay = await call<{ state: string; eventsTotal: number; eventsReplayed: number }>(
+        `${pipeline.url}/replays/console-replay`,
+      )
       return replay.body.state === 'COMPLETED' ? replay.body : undefined
     })
     expect(done.eventsReplayed).toBe(done.eventsTotal)
-    expect((await post(`${pipeline.url}/replays`, { from, to: new Date().toISOString(), name: 'console-replay' })).status).toBe(409)
-    expect((await post<{ message: string }>(`${pipeline.url}/replays`, { from: 'soon', to: new Date().toISOString() })).body.message).toMatch(/^from:/)
+    expect(
+      (await post(`${pipeline.url}/replays`, { from, to: new Date().toISOString(), name: 'console-replay' })).status,
+    ).toBe(409)
+    expect(
+      (await post<{ message: string }>(`${pipeline.url}/replays`, { from: 'soon', to: new Date().toISOString() })).body
+        .message,
+    ).toMatch(/^from:/)
     // The replayed uploads run their workflow again: let them finish before the next test counts executions.
     await pipeline.runtime.executor.idle()
   })
@@ -374,7 +501,8 @@ describe('console API over the local runtime', () => {
   it('pages thousands of executions newest first, with filters, without repeating or losing one', async () => {
     // Prepare: rows straight into the table, across two workflows and four statuses, a second apart.
     const base = Date.parse('2026-03-01T00:00:00.000Z')
-    const insert = pipeline.runtime.db.prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date)
+    const insert = pipeline.runtime.db
+      .prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date)
       VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)`)
     const statuses = ['SUCCEEDED', 'FAILED', 'SUCCEEDED', 'RUNNING'] as const
     const rows = Array.from({ length: 3000 }, (_, i) => {
@@ -382,17 +510,37 @@ describe('console API over the local runtime', () => {
       const name = `paged-${String(i).padStart(5, '0')}`
       // Every tenth pair shares a start time, so the cursor's tie-break matters.
       const createdAt = new Date(base + Math.floor(i / 2) * 1000).toISOString()
-      return { arn: `arn:aws:states:us-east-1:000000000000:execution:${machine}:${name}`, name, machine, workflow: machine === 'OrderWorkflow' ? 'order' : 'image', status: statuses[i % 4]!, subject: `uploads/paged/${i}.jpg`, createdAt }
+      return {
+        arn: `arn:aws:states:us-east-1:000000000000:execution:${machine}:${name}`,
+        name,
+        machine,
+        workflow: machine === 'OrderWorkflow' ? 'order' : 'image',
+        status: statuses[i % 4]!,
+        subject: `uploads/paged/${i}.jpg`,
+        createdAt,
+      }
     })
     pipeline.runtime.db.exec('BEGIN')
-    for (const row of rows) insert.run(row.arn, row.name, `arn:aws:states:us-east-1:000000000000:stateMachine:${row.machine}`, row.workflow, row.status, row.subject, row.createdAt, row.createdAt)
+    for (const row of rows)
+      insert.run(
+        row.arn,
+        row.name,
+        `arn:aws:states:us-east-1:000000000000:stateMachine:${row.machine}`,
+        row.workflow,
+        row.status,
+        row.subject,
+        row.createdAt,
+        row.createdAt,
+      )
     pipeline.runtime.db.exec('COMMIT')
 
     const pageAll = async (query: string) => {
       const seen: ExecutionSummary[] = []
       let cursor: string | undefined
       do {
-        const answer = await call<{ executions: ExecutionSummary[]; next?: string }>(`${pipeline.url}/executions?${query}&limit=173${cursor ? `&cursor=${cursor}` : ''}`)
+        const answer = await call<{ executions: ExecutionSummary[]; next?: string }>(
+          `${pipeline.url}/executions?${query}&limit=173${cursor ? `&cursor=${cursor}` : ''}`,
+        )
         expect(answer.status).toBe(200)
         seen.push(...answer.body.executions)
         cursor = answer.body.next
@@ -400,11 +548,20 @@ describe('console API over the local runtime', () => {
       return seen.map((execution) => execution.name)
     }
     const expected = (keep: (row: (typeof rows)[number]) => boolean) =>
-      rows.map((row, index) => ({ row, index })).filter(({ row }) => keep(row))
-        .sort((a, b) => (a.row.createdAt === b.row.createdAt ? b.index - a.index : b.row.createdAt.localeCompare(a.row.createdAt))).map(({ row }) => row.name)
+      rows
+        .map((row, index) => ({ row, index }))
+        .filter(({ row }) => keep(row))
+        .sort((a, b) =>
+          a.row.createdAt === b.row.createdAt ? b.index - a.index : b.row.createdAt.localeCompare(a.row.createdAt),
+        )
+        .map(({ row }) => row.name)
 
-    expect(await pageAll('workflow=ImageWorkflow&status=FAILED&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z')).toEqual(expected((row) => row.machine === 'ImageWorkflow' && row.status === 'FAILED'))
-    expect(await pageAll('from=2026-03-01T00:05:00Z&to=2026-03-01T00:10:00Z')).toEqual(expected((row) => row.createdAt >= '2026-03-01T00:05:00.000Z' && row.createdAt <= '2026-03-01T00:10:00.000Z'))
+    expect(
+      await pageAll('workflow=ImageWorkflow&status=FAILED&from=2026-03-01T00:00:00Z&to=2026-03-02T00:00:00Z'),
+    ).toEqual(expected((row) => row.machine === 'ImageWorkflow' && row.status === 'FAILED'))
+    expect(await pageAll('from=2026-03-01T00:05:00Z&to=2026-03-01T00:10:00Z')).toEqual(
+      expected((row) => row.createdAt >= '2026-03-01T00:05:00.000Z' && row.createdAt <= '2026-03-01T00:10:00.000Z'),
+    )
     expect(await pageAll('q=paged/12')).toEqual(expected((row) => row.subject.includes('paged/12')))
     expect(await pageAll('q=d-0299')).toEqual(expected((row) => row.name.includes('d-0299')))
   })
@@ -422,18 +579,41 @@ describe('RedriveExecution on the local runtime', () => {
       const [failed] = await finished(pipeline, 'uploads/redrive/photo.jpg')
       expect(failed).toMatchObject({ status: 'FAILED', redriveCount: 0 })
       const failedView = await detail(pipeline, failed!.name)
-      expect(outcomes(failedView.states)).toMatchObject({ ValidateImage: 'succeeded', ResizeRendition: 'succeeded', PersistImage: 'failed', IndexImage: 'not-reached' })
+      expect(outcomes(failedView.states)).toMatchObject({
+        ValidateImage: 'succeeded',
+        ResizeRendition: 'succeeded',
+        PersistImage: 'failed',
+        IndexImage: 'not-reached',
+      })
       expect(failedView.states.find((state) => state.name === 'PersistImage')!.attempts).toHaveLength(2)
-      const before = { validate: invocationsOf(pipeline.runtime, 'ValidateStep'), resize: invocationsOf(pipeline.runtime, 'ResizeStep'), persist: invocationsOf(pipeline.runtime, 'PersistStep') }
+      const before = {
+        validate: invocationsOf(pipeline.runtime, 'ValidateStep'),
+        resize: invocationsOf(pipeline.runtime, 'ResizeStep'),
+        persist: invocationsOf(pipeline.runtime, 'PersistStep'),
+      }
       expect(before).toEqual({ validate: 1, resize: 2, persist: 2 })
-      const listed = async () => (await call<{ images: Array<{ key: string; status: string }> }>(`${pipeline.url}/images`)).body.images
+      const listed = async () =>
+        (await call<{ images: Array<{ key: string; status: string }> }>(`${pipeline.url}/images`)).body.images
       expect(await listed()).toEqual([expect.objectContaining({ key: 'uploads/redrive/photo.jpg', status: 'PENDING' })])
 
       // Act: redrive while the fault still stands; stop the runtime while PersistImage waits to retry; heal; start again.
       const redriven = await post<ExecutionSummary>(`${pipeline.url}/executions/${failed!.name}/redrive`)
       expect(redriven.status).toBe(200)
-      expect(redriven.body).toMatchObject({ executionArn: failed!.executionArn, status: 'RUNNING', redriveCount: 1, startDate: failed!.startDate })
-      await until(() => (pipeline.runtime.db.prepare("SELECT 1 FROM history WHERE execution_arn = ? AND type = 'TaskFailed' AND id > (SELECT redrive_event_id FROM executions WHERE arn = ?)").get(failed!.executionArn, failed!.executionArn) ? true : undefined))
+      expect(redriven.body).toMatchObject({
+        executionArn: failed!.executionArn,
+        status: 'RUNNING',
+        redriveCount: 1,
+        startDate: failed!.startDate,
+      })
+      await until(() =>
+        pipeline.runtime.db
+          .prepare(
+            "SELECT 1 FROM history WHERE execution_arn = ? AND type = 'TaskFailed' AND id > (SELECT redrive_event_id FROM executions WHERE arn = ?)",
+          )
+          .get(failed!.executionArn, failed!.executionArn)
+          ? true
+          : undefined,
+      )
       healWrites(pipeline.runtime)
       await pipeline.close({ keepData: true })
       pipeline = await start({ model, dataDir })
@@ -452,19 +632,30 @@ describe('RedriveExecution on the local runtime', () => {
       expect(types.indexOf('ExecutionFailed')).toBeLessThan(types.indexOf('ExecutionRedriven'))
       expect(types.at(-1)).toBe('ExecutionSucceeded')
       expect(view.history.map((event) => event.id)).toEqual(view.history.map((_, index) => index + 1))
-      expect(outcomes(view.states)).toMatchObject({ ValidateImage: 'succeeded', ResizeRendition: 'succeeded', PersistImage: 'succeeded', IndexImage: 'succeeded', NotifyProcessed: 'succeeded', Processed: 'succeeded' })
+      expect(outcomes(view.states)).toMatchObject({
+        ValidateImage: 'succeeded',
+        ResizeRendition: 'succeeded',
+        PersistImage: 'succeeded',
+        IndexImage: 'succeeded',
+        NotifyProcessed: 'succeeded',
+        Processed: 'succeeded',
+      })
       const persist = view.states.find((state) => state.name === 'PersistImage')!
       expect(persist.input).toEqual(failedView.states.find((state) => state.name === 'PersistImage')!.input)
-      const record = pipeline.runtime.db.prepare('SELECT status FROM images WHERE key = ?').get('uploads/redrive/photo.jpg') as { status: string }
+      const record = pipeline.runtime.db
+        .prepare('SELECT status FROM images WHERE key = ?')
+        .get('uploads/redrive/photo.jpg') as { status: string }
       expect(record.status).toBe('PROCESSED')
-      expect(await listed()).toEqual([expect.objectContaining({ key: 'uploads/redrive/photo.jpg', status: 'PROCESSED' })])
+      expect(await listed()).toEqual([
+        expect.objectContaining({ key: 'uploads/redrive/photo.jpg', status: 'PROCESSED' }),
+      ])
     } finally {
       await pipeline.close()
     }
   })
 })
 
-describe('a rule target\'s dead letter', () => {
+describe("a rule target's dead letter", () => {
   it('is delivered to that target again when redriven, and leaves the queue', async () => {
     // Prepare: a rule whose target refuses every delivery (an injected fault) and gives up at once to its DLQ.
     const model = pipelineModel()
@@ -474,20 +665,40 @@ describe('a rule target\'s dead letter', () => {
       faults: { rates: new Map([['bus', 1]]), seed: 7 },
       model: {
         ...model,
-        rules: [...model.rules, {
-          name: 'RouteTestEvents',
-          bus: 'pipeline',
-          pattern: { source: ['tests'] },
-          targets: [{ id: 'Image', arn: imageWorkflow.arn, deadLetterArn: dlq.arn, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }],
-        }],
+        rules: [
+          ...model.rules,
+          {
+            name: 'RouteTestEvents',
+            bus: 'pipeline',
+            pattern: { source: ['tests'] },
+            targets: [
+              {
+                id: 'Image',
+                arn: imageWorkflow.arn,
+                deadLetterArn: dlq.arn,
+                maximumRetryAttempts: 0,
+                maximumEventAgeSeconds: 60,
+              },
+            ],
+          },
+        ],
       },
     })
     try {
-      const put = await post<{ Entries: Array<{ EventId: string }> }>(`${pipeline.url.replace('/console/api', '')}/events`, { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }] })
+      const put = await post<{ Entries: Array<{ EventId: string }> }>(
+        `${pipeline.url.replace('/console/api', '')}/events`,
+        { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }] },
+      )
       const eventId = put.body.Entries[0]!.EventId
-      const queue = async () => (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find((candidate) => candidate.name === 'RuleTargetDeadLetters')!
+      const queue = async () =>
+        (await call<{ queues: DeadLetterQueueView[] }>(`${pipeline.url}/dlq`)).body.queues.find(
+          (candidate) => candidate.name === 'RuleTargetDeadLetters',
+        )!
       const letters = await until(async () => ((await queue()).depth === 1 ? queue() : undefined))
-      expect(letters.messages[0]).toMatchObject({ origin: 'ImageWorkflow (rule RouteTestEvents)', reason: expect.stringMatching(/^TargetInvocationFailed: /) })
+      expect(letters.messages[0]).toMatchObject({
+        origin: 'ImageWorkflow (rule RouteTestEvents)',
+        reason: expect.stringMatching(/^TargetInvocationFailed: /),
+      })
 
       // Act
       const outcome = await post<RedriveOutcome>(`${pipeline.url}/dlq/RuleTargetDeadLetters/redrive`)
@@ -495,7 +706,9 @@ describe('a rule target\'s dead letter', () => {
       // Assess: the redrive is the target's delivery, so the workflow runs with the event itself as its input.
       expect(outcome.body).toEqual({ queue: 'RuleTargetDeadLetters', redriven: 1, failed: [] })
       expect((await queue()).depth).toBe(0)
-      const started = pipeline.runtime.db.prepare('SELECT state_machine, input FROM executions WHERE event_id = ?').all(eventId) as Array<{ state_machine: string; input: string }>
+      const started = pipeline.runtime.db
+        .prepare('SELECT state_machine, input FROM executions WHERE event_id = ?')
+        .all(eventId) as Array<{ state_machine: string; input: string }>
       expect(started).toHaveLength(1)
       expect(started[0]!.state_machine).toBe(imageWorkflow.arn)
       expect(JSON.parse(started[0]!.input)).toMatchObject({ id: eventId, source: 'tests', detail: { n: 1 } })

@@ -10,16 +10,27 @@ afterAll(() => pipeline.close())
 
 /** A raw request, so the path reaches the server exactly as written (fetch would normalize dot segments). */
 const raw = (method: string, path: string, body?: Buffer) =>
-  new Promise<{ status: number; headers: Record<string, unknown>; json: { error?: string; message?: string } }>((resolve, reject) => {
-    const { port } = new URL(pipeline.url)
-    const req = request({ host: '127.0.0.1', port, method, path, headers: body ? { 'content-length': body.length } : {} }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, json: JSON.parse(Buffer.concat(chunks).toString() || '{}') }))
-    })
-    req.on('error', reject)
-    req.end(body)
-  })
+  new Promise<{ status: number; headers: Record<string, unknown>; json: { error?: string; message?: string } }>(
+    (resolve, reject) => {
+      const { port } = new URL(pipeline.url)
+      const req = request(
+        { host: '127.0.0.1', port, method, path, headers: body ? { 'content-length': body.length } : {} },
+        (res) => {
+          const chunks: Buffer[] = []
+          res.on('data', (chunk: Buffer) => chunks.push(chunk))
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode!,
+              headers: res.headers,
+              json: JSON.parse(Buffer.concat(chunks).toString() || '{}'),
+            }),
+          )
+        },
+      )
+      req.on('error', reject)
+      req.end(body)
+    },
+  )
 
 describe('the HTTP API answers bad input with a clear JSON error', () => {
   it.each([

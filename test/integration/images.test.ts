@@ -3,9 +3,33 @@ import { ImageProcessedType, ImageRejectedType } from '../../contracts/sources'
 import * as images from '../support/images'
 import { getJson, startPipeline, upload, type RunningPipeline } from '../support/pipeline'
 
-interface ImageRecordView { key: string; status: string; etag: string; width?: number; height?: number; error?: string; reason?: string; renditions: Array<{ name: string; key: string; width: number; height: number; format: string }> }
-interface ExecutionView { executionArn: string; name: string; status: string; error?: string; cause?: string; subject?: string; states?: Array<{ name: string; status: string }> }
-interface DlqView { queues: Array<{ name: string; messages: Array<{ body: { error: string; cause: string; event: { detail: { object: { key: string; etag: string } } } } }> }> }
+interface ImageRecordView {
+  key: string
+  status: string
+  etag: string
+  width?: number
+  height?: number
+  error?: string
+  reason?: string
+  renditions: Array<{ name: string; key: string; width: number; height: number; format: string }>
+}
+interface ExecutionView {
+  executionArn: string
+  name: string
+  status: string
+  error?: string
+  cause?: string
+  subject?: string
+  states?: Array<{ name: string; status: string }>
+}
+interface DlqView {
+  queues: Array<{
+    name: string
+    messages: Array<{
+      body: { error: string; cause: string; event: { detail: { object: { key: string; etag: string } } } }
+    }>
+  }>
+}
 
 let pipeline: RunningPipeline
 let accepted = 0
@@ -25,12 +49,17 @@ const uploadAndSettle = async (key: string, body: Uint8Array, contentType?: stri
 }
 
 const outcomeEvents = (detailType: string, key: string) =>
-  pipeline.events.filter(({ bus, event }) => bus === 'pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key)
+  pipeline.events.filter(
+    ({ bus, event }) =>
+      bus === 'pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key,
+  )
 
 const executionsFor = async (key: string) =>
-  (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?key=${encodeURIComponent(key)}`)).body.executions
+  (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?key=${encodeURIComponent(key)}`)).body
+    .executions
 
-const fetchObject = async (key: string) => Buffer.from(await (await fetch(`${pipeline.url}/objects/${key}`)).arrayBuffer())
+const fetchObject = async (key: string) =>
+  Buffer.from(await (await fetch(`${pipeline.url}/objects/${key}`)).arrayBuffer())
 
 describe('the image workflow, end to end over HTTP', () => {
   it('turns a JPEG with EXIF orientation 6 into a portrait thumbnail without metadata', async () => {
@@ -63,7 +92,10 @@ describe('the image workflow, end to end over HTTP', () => {
 
     const record = (await getJson<ImageRecordView>(`${pipeline.url}/images/${key}`)).body
     expect(record).toMatchObject({ status: 'PROCESSED', format })
-    expect(record.renditions.map((rendition) => [rendition.name, rendition.format])).toEqual([['thumbnail', 'jpeg'], ['web', 'webp']])
+    expect(record.renditions.map((rendition) => [rendition.name, rendition.format])).toEqual([
+      ['thumbnail', 'jpeg'],
+      ['web', 'webp'],
+    ])
     for (const rendition of record.renditions) {
       expect(rendition.key.startsWith('thumbnails/')).toBe(true)
       const meta = await sharp(await fetchObject(rendition.key)).metadata()
@@ -75,37 +107,64 @@ describe('the image workflow, end to end over HTTP', () => {
   })
 
   it.each([
-    ['a text file named .jpg', 'bad/notes.jpg', async () => images.textFile(), 'UnsupportedImage', /not a supported image \(detected: text\)/],
+    [
+      'a text file named .jpg',
+      'bad/notes.jpg',
+      async () => images.textFile(),
+      'UnsupportedImage',
+      /not a supported image \(detected: text\)/,
+    ],
     ['a zero-byte file', 'bad/empty.png', async () => images.emptyFile(), 'EmptyImage', /empty/],
-    ['a truncated JPEG', 'bad/truncated.jpg', () => images.truncatedJpeg(640, 480), 'CorruptImage', /corrupt or truncated/],
+    [
+      'a truncated JPEG',
+      'bad/truncated.jpg',
+      () => images.truncatedJpeg(640, 480),
+      'CorruptImage',
+      /corrupt or truncated/,
+    ],
     ['an SVG', 'bad/vector.svg', async () => images.svg(), 'UnsupportedImage', /detected: svg/],
-    ['a PNG over the pixel limit (12000x12000)', 'bad/huge.png', () => images.hugePng(12_000, 12_000), 'TooManyPixels', /12000x12000 pixels, over the limit/],
-  ])('rejects %s with a clear reason, a DLQ record and one ImageRejected', async (_name, key, make, errorName, reason) => {
-    await uploadAndSettle(key, await make())
-    const objectKey = `uploads/${key}`
+    [
+      'a PNG over the pixel limit (12000x12000)',
+      'bad/huge.png',
+      () => images.hugePng(12_000, 12_000),
+      'TooManyPixels',
+      /12000x12000 pixels, over the limit/,
+    ],
+  ])(
+    'rejects %s with a clear reason, a DLQ record and one ImageRejected',
+    async (_name, key, make, errorName, reason) => {
+      await uploadAndSettle(key, await make())
+      const objectKey = `uploads/${key}`
 
-    const record = (await getJson<ImageRecordView>(`${pipeline.url}/images/${key}`)).body
-    expect(record).toMatchObject({ status: 'FAILED', error: errorName })
-    expect(record.reason).toMatch(reason)
+      const record = (await getJson<ImageRecordView>(`${pipeline.url}/images/${key}`)).body
+      expect(record).toMatchObject({ status: 'FAILED', error: errorName })
+      expect(record.reason).toMatch(reason)
 
-    const [execution] = await executionsFor(objectKey)
-    expect(execution).toMatchObject({ status: 'FAILED', error: errorName })
-    expect(JSON.parse(execution!.cause!)).toMatchObject({ errorType: errorName })
+      const [execution] = await executionsFor(objectKey)
+      expect(execution).toMatchObject({ status: 'FAILED', error: errorName })
+      expect(JSON.parse(execution!.cause!)).toMatchObject({ errorType: errorName })
 
-    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find((queue) => queue.name === 'ImageDeadLetters')!
-    const letters = dlq.messages.filter((message) => message.body.event.detail.object.key === objectKey)
-    expect(letters).toHaveLength(1)
-    expect(letters[0]!.body.error).toBe(errorName)
-    expect(JSON.parse(letters[0]!.body.cause).errorMessage).toMatch(reason)
+      const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find(
+        (queue) => queue.name === 'ImageDeadLetters',
+      )!
+      const letters = dlq.messages.filter((message) => message.body.event.detail.object.key === objectKey)
+      expect(letters).toHaveLength(1)
+      expect(letters[0]!.body.error).toBe(errorName)
+      expect(JSON.parse(letters[0]!.body.cause).errorMessage).toMatch(reason)
 
-    const rejected = outcomeEvents(ImageRejectedType, objectKey)
-    expect(rejected).toHaveLength(1)
-    expect(rejected[0]!.event.detail).toMatchObject({ error: errorName, key: objectKey })
-  })
+      const rejected = outcomeEvents(ImageRejectedType, objectKey)
+      expect(rejected).toHaveLength(1)
+      expect(rejected[0]!.event.detail).toMatchObject({ error: errorName, key: objectKey })
+    },
+  )
 
   it('shows a failed execution state by state, with the failing state and its error', async () => {
     const [execution] = await executionsFor('uploads/bad/vector.svg')
-    const detail = (await getJson<ExecutionView & { history: Array<{ type: string }> }>(`${pipeline.url}/executions/${encodeURIComponent(execution!.executionArn)}`)).body
+    const detail = (
+      await getJson<ExecutionView & { history: Array<{ type: string }> }>(
+        `${pipeline.url}/executions/${encodeURIComponent(execution!.executionArn)}`,
+      )
+    ).body
 
     expect(detail.states!.map((state) => [state.name, state.status])).toEqual([
       ['AttachRenditionSettings', 'SUCCEEDED'],
@@ -134,7 +193,9 @@ describe('the image workflow, end to end over HTTP', () => {
     const executions = await executionsFor('uploads/twice/same.jpg')
     expect(executions.map((execution) => execution.status)).toEqual(['SUCCEEDED', 'SUCCEEDED'])
     expect(outcomeEvents(ImageProcessedType, 'uploads/twice/same.jpg')).toHaveLength(1)
-    const rows = pipeline.runtime.db.prepare('SELECT COUNT(*) AS n FROM images WHERE key = ?').get('uploads/twice/same.jpg') as { n: number }
+    const rows = pipeline.runtime.db
+      .prepare('SELECT COUNT(*) AS n FROM images WHERE key = ?')
+      .get('uploads/twice/same.jpg') as { n: number }
     expect(rows.n).toBe(1)
   })
 
@@ -150,22 +211,38 @@ describe('the image workflow, end to end over HTTP', () => {
     await uploadAndSettle('twice/notes.jpg', notes)
 
     const executions = await executionsFor('uploads/twice/notes.jpg')
-    expect(executions.map((execution) => [execution.status, execution.error])).toEqual([['FAILED', 'UnsupportedImage'], ['FAILED', 'UnsupportedImage']])
-    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find((queue) => queue.name === 'ImageDeadLetters')!
-    expect(dlq.messages.filter((message) => message.body.event.detail.object.key === 'uploads/twice/notes.jpg')).toHaveLength(1)
+    expect(executions.map((execution) => [execution.status, execution.error])).toEqual([
+      ['FAILED', 'UnsupportedImage'],
+      ['FAILED', 'UnsupportedImage'],
+    ])
+    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find(
+      (queue) => queue.name === 'ImageDeadLetters',
+    )!
+    expect(
+      dlq.messages.filter((message) => message.body.event.detail.object.key === 'uploads/twice/notes.jpg'),
+    ).toHaveLength(1)
     expect(outcomeEvents(ImageRejectedType, 'uploads/twice/notes.jpg')).toHaveLength(1)
   })
 
   it('accounts for every accepted upload: it succeeded, or its version is in the DLQ', async () => {
-    const all = (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?workflow=image&limit=1000`)).body.executions
-    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find((queue) => queue.name === 'ImageDeadLetters')!
-    const deadVersions = new Set(dlq.messages.map((message) => `${message.body.event.detail.object.key}#${message.body.event.detail.object.etag}`))
+    const all = (await getJson<{ executions: ExecutionView[] }>(`${pipeline.url}/executions?workflow=image&limit=1000`))
+      .body.executions
+    const dlq = (await getJson<DlqView>(`${pipeline.url}/dlq`)).body.queues.find(
+      (queue) => queue.name === 'ImageDeadLetters',
+    )!
+    const deadVersions = new Set(
+      dlq.messages.map((message) => `${message.body.event.detail.object.key}#${message.body.event.detail.object.etag}`),
+    )
 
     expect(all).toHaveLength(accepted)
     for (const execution of all) {
       if (execution.status === 'SUCCEEDED') continue
       expect(execution.status).toBe('FAILED')
-      const detail = (await getJson<{ input: { detail: { object: { key: string; etag: string } } } }>(`${pipeline.url}/executions/${execution.name}`)).body
+      const detail = (
+        await getJson<{ input: { detail: { object: { key: string; etag: string } } } }>(
+          `${pipeline.url}/executions/${execution.name}`,
+        )
+      ).body
       expect(deadVersions).toContain(`${detail.input.detail.object.key}#${detail.input.detail.object.etag}`)
     }
   })

@@ -1,13 +1,25 @@
 import { getJson, settle, startPipeline, type RunningPipeline } from '../support/pipeline'
 
-interface Report { key: string; etag: string; format: string; rows: number; accepted: number; rejected: Array<{ line: number; reason: string }>; error?: string }
+interface Report {
+  key: string
+  etag: string
+  format: string
+  rows: number
+  accepted: number
+  rejected: Array<{ line: number; reason: string }>
+  error?: string
+}
 
 let pipeline: RunningPipeline
 let customerId: string
 
 beforeAll(async () => {
   pipeline = await startPipeline()
-  const user = await fetch(`${pipeline.url}/users`, { method: 'POST', body: JSON.stringify({ username: 'importer', email: 'importer@example.com' }), headers: { 'content-type': 'application/json' } })
+  const user = await fetch(`${pipeline.url}/users`, {
+    method: 'POST',
+    body: JSON.stringify({ username: 'importer', email: 'importer@example.com' }),
+    headers: { 'content-type': 'application/json' },
+  })
   customerId = ((await user.json()) as { userId: string }).userId
 })
 afterAll(() => pipeline.close())
@@ -24,17 +36,28 @@ const importFile = async (key: string, body: string) => {
 }
 
 const decided = (prefix: string) =>
-  pipeline.runtime.db.prepare(`SELECT json_extract(item, '$.status') AS status, COUNT(*) AS n FROM table_items
-    WHERE table_name = 'Orders' AND json_extract(item, '$.orderId') LIKE ? GROUP BY status ORDER BY status`).all(`${prefix}%`)
+  pipeline.runtime.db
+    .prepare(
+      `SELECT json_extract(item, '$.status') AS status, COUNT(*) AS n FROM table_items
+    WHERE table_name = 'Orders' AND json_extract(item, '$.orderId') LIKE ? GROUP BY status ORDER BY status`,
+    )
+    .all(`${prefix}%`)
 
 const placedEvents = (prefix: string) =>
-  (pipeline.runtime.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'OrderPlaced' AND json_extract(event, '$.detail.orderId') LIKE ?`).get(`${prefix}%`) as { n: number }).n
+  (
+    pipeline.runtime.db
+      .prepare(
+        `SELECT COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'OrderPlaced' AND json_extract(event, '$.detail.orderId') LIKE ?`,
+      )
+      .get(`${prefix}%`) as { n: number }
+  ).n
 
 describe('bulk import of orders', () => {
   it('imports a 10,000-row CSV: every valid row becomes one decided order, every bad row is reported by line', async () => {
     // Prepare: 10,000 rows, every 1,000th with a negative quantity.
     const lines = ['orderId,customerId,currency,sku,quantity,unitPrice']
-    for (let row = 1; row <= 10_000; row += 1) lines.push(`big-${row},${customerId},EUR,SKU-${row % 50},${row % 1000 === 0 ? -1 : 1 + (row % 3)},2.50`)
+    for (let row = 1; row <= 10_000; row += 1)
+      lines.push(`big-${row},${customerId},EUR,SKU-${row % 50},${row % 1000 === 0 ? -1 : 1 + (row % 3)},2.50`)
 
     // Act
     const report = await importFile('big.csv', lines.join('\n'))
@@ -68,10 +91,18 @@ describe('bulk import of orders', () => {
   })
 
   it('takes a JSON array of orders and rejects the invalid ones by position', async () => {
-    const report = await importFile('orders.json', JSON.stringify([
-      { orderId: 'json-1', customerId, totalAmount: 5, currency: 'CHF' },
-      { orderId: 'json-2', customerId, currency: 'CHF' },
-    ]))
-    expect(report).toMatchObject({ format: 'json', rows: 2, accepted: 1, rejected: [{ line: 2, reason: expect.stringMatching(/items or totalAmount/) }] })
+    const report = await importFile(
+      'orders.json',
+      JSON.stringify([
+        { orderId: 'json-1', customerId, totalAmount: 5, currency: 'CHF' },
+        { orderId: 'json-2', customerId, currency: 'CHF' },
+      ]),
+    )
+    expect(report).toMatchObject({
+      format: 'json',
+      rows: 2,
+      accepted: 1,
+      rejected: [{ line: 2, reason: expect.stringMatching(/items or totalAmount/) }],
+    })
   })
 })

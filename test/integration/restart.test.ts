@@ -23,7 +23,9 @@ const startServer = (dataDir: string): Promise<{ child: ChildProcess; url: strin
       if (match) resolve({ child, url: match[1]!, output: () => output })
     }
     child.stdout!.on('data', onData)
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
     child.on('exit', (code) => reject(new Error(`the server exited with ${code} before serving:\n${output}`)))
   })
 
@@ -40,7 +42,9 @@ const waitUntilIdle = async (url: string) => {
 
 describe('a pipeline killed mid-work', () => {
   let dataDir: string
-  beforeEach(() => { dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-restart-')) })
+  beforeEach(() => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-restart-'))
+  })
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }))
 
   it('loses nothing and duplicates nothing when it is SIGKILLed and restarted', async () => {
@@ -49,7 +53,8 @@ describe('a pipeline killed mid-work', () => {
     const photos = await Promise.all(Array.from({ length: 6 }, (_, i) => images.jpeg(1600 + i * 10, 1200)))
 
     // Act: every upload is acknowledged, then the process dies without warning.
-    for (const [i, photo] of photos.entries()) expect((await upload(first.url, `crash/photo-${i}.jpg`, photo)).status).toBe(200)
+    for (const [i, photo] of photos.entries())
+      expect((await upload(first.url, `crash/photo-${i}.jpg`, photo)).status).toBe(200)
     first.child.kill('SIGKILL')
     await stopped(first.child)
     const second = await startServer(dataDir)
@@ -61,9 +66,15 @@ describe('a pipeline killed mid-work', () => {
 
     // Assess: straight from the durable state.
     const db = new DatabaseSync(path.join(dataDir, 'pipeline.db'), { readOnly: true })
-    const statuses = db.prepare("SELECT status, COUNT(*) AS n FROM executions GROUP BY status").all()
-    const records = db.prepare("SELECT status, COUNT(*) AS n FROM images WHERE key LIKE 'uploads/crash/%' GROUP BY status").all()
-    const notifications = db.prepare("SELECT json_extract(event, '$.detail.key') AS key, COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'ImageProcessed' GROUP BY key").all() as Array<{ n: number }>
+    const statuses = db.prepare('SELECT status, COUNT(*) AS n FROM executions GROUP BY status').all()
+    const records = db
+      .prepare("SELECT status, COUNT(*) AS n FROM images WHERE key LIKE 'uploads/crash/%' GROUP BY status")
+      .all()
+    const notifications = db
+      .prepare(
+        "SELECT json_extract(event, '$.detail.key') AS key, COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'ImageProcessed' GROUP BY key",
+      )
+      .all() as Array<{ n: number }>
     db.close()
     expect(statuses).toEqual([{ status: 'SUCCEEDED', n: 6 }])
     expect(records).toEqual([{ status: 'PROCESSED', n: 6 }])

@@ -7,8 +7,11 @@ import { deadLetters, duplicated, eventCounts, failedWithoutDeadLetter, reconcil
 import { drained, mapLimited, startInProcess, withSeed, type InProcessPipeline } from './support/in-process'
 
 /** The faults the issue names, the image failure recorder (whose answer may be lost after it wrote), and the order workflow's steps. */
-const FaultSpec = 'resize=0.3,persist=0.2,notify=0.2,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
-const seed = process.env.PIPELINE_FAULTS_SEED ? Number(process.env.PIPELINE_FAULTS_SEED) : Math.floor(Math.random() * 2 ** 31)
+const FaultSpec =
+  'resize=0.3,persist=0.2,notify=0.2,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
+const seed = process.env.PIPELINE_FAULTS_SEED
+  ? Number(process.env.PIPELINE_FAULTS_SEED)
+  : Math.floor(Math.random() * 2 ** 31)
 
 const OrderCount = 500
 const ImageCount = 100
@@ -16,7 +19,11 @@ const ImageCount = 100
 let pipeline: InProcessPipeline
 
 const post = async (path: string, body: unknown) => {
-  const response = await fetch(`${pipeline.url}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const response = await fetch(`${pipeline.url}${path}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
   return { status: response.status, body: (await response.json()) as Record<string, unknown> }
 }
 
@@ -53,26 +60,59 @@ describe('PIPELINE_FAULTS', () => {
 
   it('takes short and full step names, and a seed that makes the draws repeat', () => {
     const plan = parseFaultPlan('resize=0.3, persist-order=0.2,bus=1', '42')!
-    expect([...plan.rates]).toEqual([['resize-image', 0.3], ['persist-order', 0.2], ['bus', 1]])
-    const draws = () => { const injector = new FaultInjector(plan); return Array.from({ length: 50 }, () => injector.draw('resize-image')) }
+    expect([...plan.rates]).toEqual([
+      ['resize-image', 0.3],
+      ['persist-order', 0.2],
+      ['bus', 1],
+    ])
+    const draws = () => {
+      const injector = new FaultInjector(plan)
+      return Array.from({ length: 50 }, () => injector.draw('resize-image'))
+    }
     expect(draws()).toEqual(draws())
     expect(draws().filter(Boolean).length).toBeGreaterThan(5)
     expect(new FaultInjector(plan).draw('validate-image')).toBeUndefined()
   })
 
   it('stops the runtime at start-up with exit code 2 and the bad entry', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], { cwd: path.resolve(__dirname, '..', '..'), env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'resize=lots' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+      cwd: path.resolve(__dirname, '..', '..'),
+      env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'resize=lots' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let stderr = ''
-    child.stderr.on('data', (chunk: Buffer) => { stderr += chunk.toString() })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString()
+    })
     const code = await new Promise((resolve) => child.once('exit', resolve))
-    expect({ code, stderr }).toEqual({ code: 2, stderr: expect.stringContaining('PIPELINE_FAULTS: "resize=lots" is not NAME=RATE (for example resize=0.3)') })
+    expect({ code, stderr }).toEqual({
+      code: 2,
+      stderr: expect.stringContaining('PIPELINE_FAULTS: "resize=lots" is not NAME=RATE (for example resize=0.3)'),
+    })
     expect(stderr).not.toMatch(/\n\s+at /)
   }, 60_000)
 })
 
 describe('PIPELINE_RETRY_SCALE', () => {
   it('draws every retry wait afresh, within the scaled longest wait of its retrier', () => {
-    const definition = { StartAt: 'A', States: { A: { Type: 'Task', Retry: [{ ErrorEquals: ['TransientError'], IntervalSeconds: 1, BackoffRate: 2, MaxAttempts: 4, MaxDelaySeconds: 20 }], End: true } } }
+    const definition = {
+      StartAt: 'A',
+      States: {
+        A: {
+          Type: 'Task',
+          Retry: [
+            {
+              ErrorEquals: ['TransientError'],
+              IntervalSeconds: 1,
+              BackoffRate: 2,
+              MaxAttempts: 4,
+              MaxDelaySeconds: 20,
+            },
+          ],
+          End: true,
+        },
+      },
+    }
     const overrides = scaledRetryIntervals(definition, 0.01)
     const waits = Array.from({ length: 200 }, () => overrides.A![0]!)
     expect(Math.max(...waits)).toBeLessThanOrEqual(80)
@@ -84,7 +124,11 @@ describe('PIPELINE_RETRY_SCALE', () => {
 
 describe('the pipeline under injected faults', () => {
   beforeAll(async () => {
-    pipeline = await startInProcess({ faults: parseFaultPlan(FaultSpec, String(seed))!, retryScale: 0.01, concurrency: 6 })
+    pipeline = await startInProcess({
+      faults: parseFaultPlan(FaultSpec, String(seed))!,
+      retryScale: 0.01,
+      concurrency: 6,
+    })
   })
   afterAll(() => pipeline.close())
 
@@ -112,8 +156,11 @@ describe('the pipeline under injected faults', () => {
     const [orderAnswers, uploadAnswers] = await Promise.all([
       mapLimited(orders, 8, (order) => post('/orders', order)),
       mapLimited(uploads, 4, async (upload) => {
-        const response = await fetch(`${pipeline.url}/${upload.key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body: upload.body })
-        return { status: response.status, body: await response.json() as Record<string, unknown> }
+        const response = await fetch(`${pipeline.url}/${upload.key.split('/').map(encodeURIComponent).join('/')}`, {
+          method: 'PUT',
+          body: upload.body,
+        })
+        return { status: response.status, body: (await response.json()) as Record<string, unknown> }
       }),
     ])
     await drained(pipeline.runtime)
@@ -124,12 +171,22 @@ describe('the pipeline under injected faults', () => {
       expect(orderAnswers.map((answer) => answer.status)).toEqual(orders.map(() => 202))
       expect(uploadAnswers.map((answer) => answer.status)).toEqual(uploads.map(() => 200))
       const injected = pipeline.runtime.faults!.injected
-      for (const point of ['resize-image', 'persist-image', 'notify-image', 'bus', 'persist-order', 'notify-order']) expect(injected[point] ?? 0).toBeGreaterThan(0)
+      for (const point of ['resize-image', 'persist-image', 'notify-image', 'bus', 'persist-order', 'notify-order'])
+        expect(injected[point] ?? 0).toBeGreaterThan(0)
 
       // Orders: accepted = succeeded + dead-lettered; each decided once, as its customer says.
       const orderIds = orderAnswers.map((answer) => answer.body.orderId as string)
-      const orderFlow = reconcileFlow(db, 'order', orderIds, (event) => (event.detail as { orderId?: string } | undefined)?.orderId)
-      expect({ lost: orderFlow.lost, doubled: orderFlow.doubled, withoutReason: orderFlow.withoutReason }).toEqual({ lost: [], doubled: [], withoutReason: [] })
+      const orderFlow = reconcileFlow(
+        db,
+        'order',
+        orderIds,
+        (event) => (event.detail as { orderId?: string } | undefined)?.orderId,
+      )
+      expect({ lost: orderFlow.lost, doubled: orderFlow.doubled, withoutReason: orderFlow.withoutReason }).toEqual({
+        lost: [],
+        doubled: [],
+        withoutReason: [],
+      })
       expect(orderFlow.succeeded.length + orderFlow.deadLettered.length).toBe(OrderCount)
       const letters = deadLetters(db)
       for (const orderId of orderFlow.deadLettered) {
@@ -139,34 +196,70 @@ describe('the pipeline under injected faults', () => {
       const placed = eventCounts(db, 'OrderPlaced', '$.detail.orderId')
       const accepted = eventCounts(db, 'OrderAccepted', '$.detail.orderId')
       const rejected = eventCounts(db, 'OrderRejected', '$.detail.orderId')
-      expect({ placed: duplicated(placed), accepted: duplicated(accepted), rejected: duplicated(rejected) }).toEqual({ placed: [], accepted: [], rejected: [] })
-      const records = new Map((db.prepare("SELECT pk, json_extract(item, '$.status') AS status FROM table_items WHERE table_name = 'Orders'").all() as Array<{ pk: string; status: string }>).map((row) => [row.pk, row.status]))
+      expect({ placed: duplicated(placed), accepted: duplicated(accepted), rejected: duplicated(rejected) }).toEqual({
+        placed: [],
+        accepted: [],
+        rejected: [],
+      })
+      const records = new Map(
+        (
+          db
+            .prepare("SELECT pk, json_extract(item, '$.status') AS status FROM table_items WHERE table_name = 'Orders'")
+            .all() as Array<{ pk: string; status: string }>
+        ).map((row) => [row.pk, row.status]),
+      )
       expect(records.size).toBe(OrderCount)
       for (const orderId of orderFlow.succeeded) {
         const index = orderIds.indexOf(orderId)
         const expected = orders[index]!.customerId.startsWith('ghost-') ? 'REJECTED' : 'ACCEPTED'
-        expect({ orderId, status: records.get(orderId), announced: (expected === 'ACCEPTED' ? accepted : rejected).get(orderId) }).toEqual({ orderId, status: expected, announced: 1 })
+        expect({
+          orderId,
+          status: records.get(orderId),
+          announced: (expected === 'ACCEPTED' ? accepted : rejected).get(orderId),
+        }).toEqual({ orderId, status: expected, announced: 1 })
       }
 
       // Images: good ones processed (or dead-lettered by a fault), bad ones dead-lettered with their reason; each announced once.
       const keys = uploads.map((upload) => upload.key)
-      const imageFlow = reconcileFlow(db, 'image', keys, (event) => ((event.detail as { object?: { key?: string } } | undefined)?.object?.key))
-      expect({ lost: imageFlow.lost, doubled: imageFlow.doubled, withoutReason: imageFlow.withoutReason }).toEqual({ lost: [], doubled: [], withoutReason: [] })
+      const imageFlow = reconcileFlow(
+        db,
+        'image',
+        keys,
+        (event) => (event.detail as { object?: { key?: string } } | undefined)?.object?.key,
+      )
+      expect({ lost: imageFlow.lost, doubled: imageFlow.doubled, withoutReason: imageFlow.withoutReason }).toEqual({
+        lost: [],
+        doubled: [],
+        withoutReason: [],
+      })
       expect(imageFlow.succeeded.length + imageFlow.deadLettered.length).toBe(ImageCount)
       const badKeys = uploads.filter((upload) => upload.bad).map((upload) => upload.key)
       expect(imageFlow.succeeded.filter((key) => badKeys.includes(key))).toEqual([])
       for (const key of imageFlow.deadLettered.filter((candidate) => !badKeys.includes(candidate))) {
-        expect(letters.find((letter) => JSON.stringify(letter.body).includes(`"${key}"`))!.reason).toContain('Injected fault')
+        expect(letters.find((letter) => JSON.stringify(letter.body).includes(`"${key}"`))!.reason).toContain(
+          'Injected fault',
+        )
       }
       const processed = eventCounts(db, 'ImageProcessed', '$.detail.key')
       const imageRejected = eventCounts(db, 'ImageRejected', '$.detail.key')
-      expect({ processed: duplicated(processed), rejected: duplicated(imageRejected) }).toEqual({ processed: [], rejected: [] })
+      expect({ processed: duplicated(processed), rejected: duplicated(imageRejected) }).toEqual({
+        processed: [],
+        rejected: [],
+      })
       expect(imageFlow.succeeded.filter((key) => processed.get(key) !== 1)).toEqual([])
-      const imageRecords = new Map((db.prepare("SELECT key, status FROM images WHERE key LIKE 'uploads/faults/%'").all() as Array<{ key: string; status: string }>).map((row) => [row.key, row.status]))
+      const imageRecords = new Map(
+        (
+          db.prepare("SELECT key, status FROM images WHERE key LIKE 'uploads/faults/%'").all() as Array<{
+            key: string
+            status: string
+          }>
+        ).map((row) => [row.key, row.status]),
+      )
       expect(imageFlow.succeeded.filter((key) => imageRecords.get(key) !== 'PROCESSED')).toEqual([])
 
       // Every failed execution of every workflow left its dead letter.
-      for (const workflow of ['order', 'image', 'change']) expect({ workflow, missing: failedWithoutDeadLetter(db, workflow) }).toEqual({ workflow, missing: [] })
+      for (const workflow of ['order', 'image', 'change'])
+        expect({ workflow, missing: failedWithoutDeadLetter(db, workflow) }).toEqual({ workflow, missing: [] })
     })
   }, 300_000)
 })

@@ -17,10 +17,18 @@ describe('a short soak', () => {
     const result = await runSoak({ seconds: 30, warmUpSeconds: 10, sampleEveryMs: 500 })
     const report = soakTable(result)
 
-    expect({ errors: result.errors, failedExecutions: result.failedExecutions, deadLetters: result.deadLetters }).toEqual({ errors: {}, failedExecutions: 0, deadLetters: 0 })
-    for (const kind of ['orders', 'uploads', 'queue', 'events']) expect(result.kinds.find((candidate) => candidate.kind === kind)?.accepted ?? 0).toBeGreaterThan(0)
+    expect({
+      errors: result.errors,
+      failedExecutions: result.failedExecutions,
+      deadLetters: result.deadLetters,
+    }).toEqual({ errors: {}, failedExecutions: 0, deadLetters: 0 })
+    for (const kind of ['orders', 'uploads', 'queue', 'events'])
+      expect(result.kinds.find((candidate) => candidate.kind === kind)?.accepted ?? 0).toBeGreaterThan(0)
     // Memory after warm-up against memory at the end (medians of the first and last fifth of the samples).
-    const growth = { rss: result.memory.end.rss - result.memory.start.rss, heapUsed: result.memory.end.heapUsed - result.memory.start.heapUsed }
+    const growth = {
+      rss: result.memory.end.rss - result.memory.start.rss,
+      heapUsed: result.memory.end.heapUsed - result.memory.start.heapUsed,
+    }
     expect({ growth, report }).toEqual({ growth: { rss: expect.any(Number), heapUsed: expect.any(Number) }, report })
     expect(growth.rss).toBeLessThan(MaxRssGrowthBytes)
     expect(growth.heapUsed).toBeLessThan(MaxHeapGrowthBytes)

@@ -38,7 +38,10 @@ declare module 's3rver' {
     readonly allowMismatchedSignatures?: boolean
     readonly vhostBuckets?: boolean
     readonly serviceEndpoint?: string
-    readonly configureBuckets?: ReadonlyArray<{ readonly name: string; readonly configs?: ReadonlyArray<string | Buffer> }>
+    readonly configureBuckets?: ReadonlyArray<{
+      readonly name: string
+      readonly configs?: ReadonlyArray<string | Buffer>
+    }>
   }
 
   class S3rver {

@@ -1,4 +1,9 @@
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, type GlobalSecondaryIndex } from '@aws-sdk/client-dynamodb'
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type GlobalSecondaryIndex,
+} from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import dynalite from 'dynalite'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -20,7 +25,8 @@ const region = 'us-east-1'
 const host = '127.0.0.1'
 
 const endpointOf = (address: string | AddressInfo | null): string => {
-  if (address === null || typeof address === 'string') throw new Error(`emulator is not listening on TCP: ${String(address)}`)
+  if (address === null || typeof address === 'string')
+    throw new Error(`emulator is not listening on TCP: ${String(address)}`)
   return `http://${host}:${address.port}`
 }
 
@@ -60,17 +66,20 @@ export const startDynamoDB = async (): Promise<DynamoDBEmulator> => {
   const client = new DynamoDBClient({ endpoint, region, credentials: emulatorCredentials })
 
   const createTable = async ({ name, key, indexes = [] }: TableSpec): Promise<void> => {
-    const attributes = new Set([key, ...indexes.flatMap((index) => (index.sortKey === undefined ? [index.partitionKey] : [index.partitionKey, index.sortKey]))])
-    const globalIndexes = indexes.map(
-      (index): GlobalSecondaryIndex => ({
-        IndexName: index.name,
-        KeySchema: [
-          { AttributeName: index.partitionKey, KeyType: 'HASH' },
-          ...(index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }]),
-        ],
-        Projection: { ProjectionType: 'ALL' },
-      }),
-    )
+    const attributes = new Set([
+      key,
+      ...indexes.flatMap((index) =>
+        index.sortKey === undefined ? [index.partitionKey] : [index.partitionKey, index.sortKey],
+      ),
+    ])
+    const globalIndexes = indexes.map((index): GlobalSecondaryIndex => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        ...(index.sortKey === undefined ? [] : [{ AttributeName: index.sortKey, KeyType: 'RANGE' as const }]),
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    }))
     await client.send(
       new CreateTableCommand({
         TableName: name,
@@ -109,7 +118,13 @@ export interface S3Emulator {
 /** s3rver on a fresh temporary directory and an ephemeral port, with `buckets` created, and a path-style S3 client for it. */
 export const startS3 = async (buckets: ReadonlyArray<string>): Promise<S3Emulator> => {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'))
-  const server = new S3rver({ port: 0, address: host, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) })
+  const server = new S3rver({
+    port: 0,
+    address: host,
+    silent: true,
+    directory,
+    configureBuckets: buckets.map((name) => ({ name })),
+  })
   const endpoint = endpointOf(await server.run())
   // Path style: `<bucket>.127.0.0.1` does not resolve.
   const client = new S3Client({ endpoint, region, credentials: emulatorCredentials, forcePathStyle: true })

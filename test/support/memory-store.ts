@@ -44,7 +44,10 @@ export const etagOf = (body: Uint8Array): string => createHash('md5').update(bod
  */
 export const memoryStore = (objects: Record<string, Uint8Array>, options: MemoryStoreOptions = {}): MemoryStore => {
   const stored = new Map<string, StoredObject>(
-    Object.entries(objects).map(([key, body]) => [key, { body, etag: etagOf(body), contentType: 'application/octet-stream' }]),
+    Object.entries(objects).map(([key, body]) => [
+      key,
+      { body, etag: etagOf(body), contentType: 'application/octet-stream' },
+    ]),
   )
   const written = new Map<string, StoredObject>()
   const calls: StoreCall[] = []
@@ -62,14 +65,18 @@ export const memoryStore = (objects: Record<string, Uint8Array>, options: Memory
 
   const layer = Layer.succeed(ObjectStore, {
     bucket: options.bucket ?? 'test-bucket',
-    head: (key) => call('head', key, () => Effect.map(existing(key), ({ body, etag, contentType }) => ({ size: body.length, etag, contentType }))),
+    head: (key) =>
+      call('head', key, () =>
+        Effect.map(existing(key), ({ body, etag, contentType }) => ({ size: body.length, etag, contentType })),
+      ),
     get: (key) => call('get', key, () => Effect.map(existing(key), ({ body }) => body)),
-    put: (key, body, contentType) => call('put', key, () => {
-      const object = { body, etag: etagOf(body), contentType }
-      stored.set(key, object)
-      written.set(key, object)
-      return Effect.succeed({ etag: object.etag })
-    }),
+    put: (key, body, contentType) =>
+      call('put', key, () => {
+        const object = { body, etag: etagOf(body), contentType }
+        stored.set(key, object)
+        written.set(key, object)
+        return Effect.succeed({ etag: object.etag })
+      }),
   })
   return { layer, objects: stored, written, calls }
 }

@@ -24,9 +24,24 @@ export interface RunningPipeline {
 }
 
 /** Starts the real local runtime and its HTTP server on an ephemeral port of 127.0.0.1, over a fresh data directory. */
-export const startPipeline = async (options: { dataDir?: string; maxUploadBytes?: number; env?: NodeJS.ProcessEnv; model?: LocalModel; targetRetryBaseMs?: number; queueVisibilityMs?: number } = {}): Promise<RunningPipeline> => {
+export const startPipeline = async (
+  options: {
+    dataDir?: string
+    maxUploadBytes?: number
+    env?: NodeJS.ProcessEnv
+    model?: LocalModel
+    targetRetryBaseMs?: number
+    queueVisibilityMs?: number
+  } = {},
+): Promise<RunningPipeline> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pipeline-test-'))
-  const runtime = startRuntime({ dataDir, config: configFromEnv(options.env ?? {}), model: options.model ?? pipelineModel(), ...(options.targetRetryBaseMs === undefined ? {} : { targetRetryBaseMs: options.targetRetryBaseMs }), ...(options.queueVisibilityMs === undefined ? {} : { queueVisibilityMs: options.queueVisibilityMs }) })
+  const runtime = startRuntime({
+    dataDir,
+    config: configFromEnv(options.env ?? {}),
+    model: options.model ?? pipelineModel(),
+    ...(options.targetRetryBaseMs === undefined ? {} : { targetRetryBaseMs: options.targetRetryBaseMs }),
+    ...(options.queueVisibilityMs === undefined ? {} : { queueVisibilityMs: options.queueVisibilityMs }),
+  })
   const events: RunningPipeline['events'] = []
   runtime.bus.onEvent((event, bus) => events.push({ bus, event }))
   const server = createPipelineServer(runtime, { maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024 })
@@ -51,8 +66,17 @@ export interface UploadAnswer {
   readonly body: { bucket?: string; key?: string; etag?: string; size?: number; error?: string; message?: string }
 }
 
-export const upload = async (url: string, key: string, body: Uint8Array, contentType = 'application/octet-stream'): Promise<UploadAnswer> => {
-  const response = await fetch(`${url}/uploads/${key.split('/').map(encodeURIComponent).join('/')}`, { method: 'PUT', body, headers: { 'content-type': contentType } })
+export const upload = async (
+  url: string,
+  key: string,
+  body: Uint8Array,
+  contentType = 'application/octet-stream',
+): Promise<UploadAnswer> => {
+  const response = await fetch(`${url}/uploads/${key.split('/').map(encodeURIComponent).join('/')}`, {
+    method: 'PUT',
+    body,
+    headers: { 'content-type': contentType },
+  })
   return { status: response.status, body: (await response.json()) as UploadAnswer['body'] }
 }
 
@@ -61,8 +85,15 @@ export const getJson = async <T = Record<string, unknown>>(url: string): Promise
   return { status: response.status, body: (await response.json()) as T }
 }
 
-export const postJson = async <T = Record<string, unknown>>(url: string, body: unknown): Promise<{ status: number; body: T }> => {
-  const response = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+export const postJson = async <T = Record<string, unknown>>(
+  url: string,
+  body: unknown,
+): Promise<{ status: number; body: T }> => {
+  const response = await fetch(url, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
   return { status: response.status, body: (await response.json()) as T }
 }
 

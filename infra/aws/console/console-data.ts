@@ -32,7 +32,8 @@ import { StackMap } from './stack-map'
 const ReplayName = /^[.\-_A-Za-z0-9]{1,64}$/
 
 const isoField = (field: string, value: unknown): string => {
-  if (typeof value !== 'string' || !Number.isFinite(Date.parse(value))) throw badField(field, 'an ISO-8601 date is required')
+  if (typeof value !== 'string' || !Number.isFinite(Date.parse(value)))
+    throw badField(field, 'an ISO-8601 date is required')
   return new Date(value).toISOString()
 }
 
@@ -42,7 +43,13 @@ export const replayProgress = (replay: Replay): ReplayProgress => {
   const to = Date.parse(replay.to)
   const last = replay.lastReplayedAt === undefined ? undefined : Date.parse(replay.lastReplayedAt)
   const progress =
-    replay.state === 'COMPLETED' ? 1 : last !== undefined && Number.isFinite(last) && to > from ? Math.min(1, Math.max(0, (last - from) / (to - from))) : replay.state === 'STARTING' ? 0 : undefined
+    replay.state === 'COMPLETED'
+      ? 1
+      : last !== undefined && Number.isFinite(last) && to > from
+        ? Math.min(1, Math.max(0, (last - from) / (to - from)))
+        : replay.state === 'STARTING'
+          ? 0
+          : undefined
   return {
     name: replay.name,
     state: replay.state,
@@ -84,7 +91,9 @@ export class AwsConsoleData implements ConsoleData {
   workflow(name: string): Promise<WorkflowDefinition> {
     return guard(async () => {
       const { name: construct, arn, type } = await this.stack.workflow(name)
-      const described = await this.context.aws.call('Step Functions', () => this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn })))
+      const described = await this.context.aws.call('Step Functions', () =>
+        this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: arn })),
+      )
       return { name: construct, arn, type, definition: parseJson(described.definition) ?? {} }
     })
   }
@@ -115,17 +124,28 @@ export class AwsConsoleData implements ConsoleData {
   }
 
   async event(_id: string): Promise<unknown> {
-    throw new ConsoleRequestError(501, 'ArchivedEventsNotListed', 'EventBridge has no API to read an archived event by its id: an archive can only be replayed (StartReplay).')
+    throw new ConsoleRequestError(
+      501,
+      'ArchivedEventsNotListed',
+      'EventBridge has no API to read an archived event by its id: an archive can only be replayed (StartReplay).',
+    )
   }
 
-  startReplay(request: { readonly from: string; readonly to: string; readonly name?: string }): Promise<ReplayProgress> {
+  startReplay(request: {
+    readonly from: string
+    readonly to: string
+    readonly name?: string
+  }): Promise<ReplayProgress> {
     return guard(async () => {
       const from = isoField('from', request.from)
       // EventBridge refuses an end in the future; nothing past now is archived yet, so now is the same window.
       const to = new Date(Math.min(Date.parse(isoField('to', request.to)), this.context.aws.now())).toISOString()
       if (Date.parse(from) >= Date.parse(to)) throw badField('from', 'must be before to (and before now)')
-      if (request.name !== undefined && (typeof request.name !== 'string' || !ReplayName.test(request.name))) throw badField('name', '1 to 64 letters, digits, dots, dashes or underscores')
-      return replayProgress(await this.replays.start({ from, to, ...(request.name === undefined ? {} : { name: request.name }) }))
+      if (request.name !== undefined && (typeof request.name !== 'string' || !ReplayName.test(request.name)))
+        throw badField('name', '1 to 64 letters, digits, dots, dashes or underscores')
+      return replayProgress(
+        await this.replays.start({ from, to, ...(request.name === undefined ? {} : { name: request.name }) }),
+      )
     })
   }
 
@@ -171,4 +191,7 @@ const guard = async <A>(work: () => Promise<A>): Promise<A> => {
 }
 
 /** The adapter over the stack `settings` name; nothing is sent before a request asks. */
-export const awsConsoleData = (settings: AwsSettings, context: ConsoleContext = consoleContext(settings)): AwsConsoleData => new AwsConsoleData(context)
+export const awsConsoleData = (
+  settings: AwsSettings,
+  context: ConsoleContext = consoleContext(settings),
+): AwsConsoleData => new AwsConsoleData(context)

@@ -19,25 +19,59 @@ export interface ConsoleContext {
   readonly clients: ConsoleClients
 }
 
-const consoleOnlyClients = (settings: Pick<AwsSettings, 'profile' | 'region'>): Pick<ConsoleClients, 'cloudwatch' | 'dynamodb'> => {
-  const config = { ...(settings.region ? { region: settings.region } : {}), ...(settings.profile ? { profile: settings.profile } : {}) }
+const consoleOnlyClients = (
+  settings: Pick<AwsSettings, 'profile' | 'region'>,
+): Pick<ConsoleClients, 'cloudwatch' | 'dynamodb'> => {
+  const config = {
+    ...(settings.region ? { region: settings.region } : {}),
+    ...(settings.profile ? { profile: settings.profile } : {}),
+  }
   return { cloudwatch: new CloudWatchClient(config), dynamodb: new DynamoDBClient(config) }
 }
 
-export const createConsoleClients = (settings: Pick<AwsSettings, 'profile' | 'region'>): ConsoleClients => ({ ...createClients(settings), ...consoleOnlyClients(settings) })
+export const createConsoleClients = (settings: Pick<AwsSettings, 'profile' | 'region'>): ConsoleClients => ({
+  ...createClients(settings),
+  ...consoleOnlyClients(settings),
+})
 
 /** The console's context over a CLI command's AWS context: the same clients and stack reader, plus the console's own. */
-export const consoleContextOver = (aws: AwsContext): ConsoleContext => ({ aws, clients: { ...aws.clients, ...consoleOnlyClients(aws.settings) } })
+export const consoleContextOver = (aws: AwsContext): ConsoleContext => ({
+  aws,
+  clients: { ...aws.clients, ...consoleOnlyClients(aws.settings) },
+})
 
-export const consoleContext = (settings: AwsSettings, clients: ConsoleClients = createConsoleClients(settings)): ConsoleContext => ({
+export const consoleContext = (
+  settings: AwsSettings,
+  clients: ConsoleClients = createConsoleClients(settings),
+): ConsoleContext => ({
   aws: awsContext(settings, clients),
   clients,
 })
 
 /** AWS error names that mean "no such thing" and "not in a state for that", whichever service answers. */
-const notFoundErrors = new Set(['ExecutionDoesNotExist', 'StateMachineDoesNotExist', 'ResourceNotFoundException', 'NoSuchKey', 'NotFound', 'QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue'])
-const conflictErrors = new Set(['ExecutionNotRedrivable', 'ExecutionAlreadyExists', 'ResourceAlreadyExistsException', 'InvalidStateException'])
-const badRequestErrors = new Set(['InvalidArn', 'InvalidName', 'InvalidExecutionInput', 'ValidationException', 'InvalidEventPatternException', 'InvalidParameterValue'])
+const notFoundErrors = new Set([
+  'ExecutionDoesNotExist',
+  'StateMachineDoesNotExist',
+  'ResourceNotFoundException',
+  'NoSuchKey',
+  'NotFound',
+  'QueueDoesNotExist',
+  'AWS.SimpleQueueService.NonExistentQueue',
+])
+const conflictErrors = new Set([
+  'ExecutionNotRedrivable',
+  'ExecutionAlreadyExists',
+  'ResourceAlreadyExistsException',
+  'InvalidStateException',
+])
+const badRequestErrors = new Set([
+  'InvalidArn',
+  'InvalidName',
+  'InvalidExecutionInput',
+  'ValidationException',
+  'InvalidEventPatternException',
+  'InvalidParameterValue',
+])
 
 /**
  * The CLI's errors (NotFound, UsageError, an AWS service's refusal as HttpError) as the console's routes answer them:
@@ -51,7 +85,11 @@ export const asConsoleError = (error: unknown): unknown => {
   if (error instanceof HttpError && error.status < 500) {
     const said = `${error.source ?? 'AWS'} answered ${error.error}: ${error.message}`
     if (error.error === 'StateMachineTypeNotSupported') {
-      return new ConsoleRequestError(501, error.error, `${said}. Express workflows keep no execution list or history in Step Functions: their executions are in the CloudWatch Logs log group they log to.`)
+      return new ConsoleRequestError(
+        501,
+        error.error,
+        `${said}. Express workflows keep no execution list or history in Step Functions: their executions are in the CloudWatch Logs log group they log to.`,
+      )
     }
     if (notFoundErrors.has(error.error) || error.status === 404) return new ConsoleRequestError(404, error.error, said)
     if (conflictErrors.has(error.error) || error.status === 409) return new ConsoleRequestError(409, error.error, said)
@@ -61,4 +99,5 @@ export const asConsoleError = (error: unknown): unknown => {
 }
 
 /** A request field the adapter refuses, named. */
-export const badField = (field: string, message: string): ConsoleRequestError => new ConsoleRequestError(400, 'InvalidRequest', `${field}: ${message}`)
+export const badField = (field: string, message: string): ConsoleRequestError =>
+  new ConsoleRequestError(400, 'InvalidRequest', `${field}: ${message}`)

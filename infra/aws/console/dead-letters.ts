@@ -26,7 +26,8 @@ import type { StackMap } from './stack-map'
 export const PeekVisibilitySeconds = 5
 
 const lastSegment = (text: string): string => text.slice(text.lastIndexOf('/') + 1)
-const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] => Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
+const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] =>
+  Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
 
 /** Dead letters on SQS for the console: listing without consuming, redriving all or some, deleting one. */
 export class ConsoleDeadLetters {
@@ -48,7 +49,10 @@ export class ConsoleDeadLetters {
         this.exclusive(queue, async (): Promise<DeadLetterQueueView> => {
           const depth = await this.depth(queue)
           if (depth === 0) return { name: queue.name, depth, messages: [] }
-          const [sources, received] = await Promise.all([this.cli.sourceQueues(queue), this.look(queue, (seen) => seen.size >= depth)])
+          const [sources, received] = await Promise.all([
+            this.cli.sourceQueues(queue),
+            this.look(queue, (seen) => seen.size >= depth),
+          ])
           await this.release(queue, [...received.values()])
           const messages = await Promise.all([...received.values()].map((message) => this.deadLetter(message, sources)))
           return { name: queue.name, depth, messages: messages.sort((a, b) => a.sentAt.localeCompare(b.sentAt)) }
@@ -64,7 +68,8 @@ export class ConsoleDeadLetters {
    */
   async redrive(name: string, ids?: ReadonlyArray<string>): Promise<RedriveOutcome> {
     const queue = await this.context.aws.stack.pickQueue(name)
-    if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === ''))) throw badField('ids', 'a list of message ids')
+    if (ids !== undefined && (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string' || id === '')))
+      throw badField('ids', 'a list of message ids')
     return this.exclusive(queue, async () => {
       if (ids === undefined) return outcomeOf(queue.name, (await this.cli.redrive([queue])).results[0])
       const wanted = new Set(ids)
@@ -87,15 +92,27 @@ export class ConsoleDeadLetters {
       const received = await this.look(queue, (seen) => seen.has(id))
       const message = received.get(id)
       try {
-        if (!message) throw new ConsoleRequestError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
-        await this.context.aws.call('SQS', () => this.context.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle })))
+        if (!message)
+          throw new ConsoleRequestError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
+        await this.context.aws.call('SQS', () =>
+          this.context.clients.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }),
+          ),
+        )
       } finally {
-        await this.release(queue, [...received.values()].filter((other) => other.MessageId !== id))
+        await this.release(
+          queue,
+          [...received.values()].filter((other) => other.MessageId !== id),
+        )
       }
     })
   }
 
-  private async sendBack(queue: DeadLetterQueue, sources: ReadonlyArray<string>, wanted: ReadonlySet<string>): Promise<RedriveOutcome> {
+  private async sendBack(
+    queue: DeadLetterQueue,
+    sources: ReadonlyArray<string>,
+    wanted: ReadonlySet<string>,
+  ): Promise<RedriveOutcome> {
     const received = await this.look(queue, (seen) => [...wanted].every((id) => seen.has(id)))
     const failed: Array<{ id: string; reason: string }> = []
     const sent = new Set<string>()
@@ -104,28 +121,53 @@ export class ConsoleDeadLetters {
         const message = received.get(id)
         if (!message) continue
         if (sources.length > 1) {
-          failed.push({ id, reason: `${sources.length} queues send their failures here (${sources.map(lastSegment).join(', ')}): redrive them all, a message move task sends each back where it came from` })
+          failed.push({
+            id,
+            reason: `${sources.length} queues send their failures here (${sources.map(lastSegment).join(', ')}): redrive them all, a message move task sends each back where it came from`,
+          })
           continue
         }
         try {
           await this.context.aws.call('SQS', () =>
-            this.context.clients.sqs.send(new SendMessageCommand({ QueueUrl: sources[0], MessageBody: message.Body ?? '', ...(message.MessageAttributes ? { MessageAttributes: message.MessageAttributes as Record<string, MessageAttributeValue> } : {}) })),
+            this.context.clients.sqs.send(
+              new SendMessageCommand({
+                QueueUrl: sources[0],
+                MessageBody: message.Body ?? '',
+                ...(message.MessageAttributes
+                  ? { MessageAttributes: message.MessageAttributes as Record<string, MessageAttributeValue> }
+                  : {}),
+              }),
+            ),
           )
         } catch (error) {
           failed.push({ id, reason: `not sent back: ${(error as Error).message}` })
           continue
         }
-        await this.context.aws.call('SQS', () => this.context.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle })))
+        await this.context.aws.call('SQS', () =>
+          this.context.clients.sqs.send(
+            new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }),
+          ),
+        )
         sent.add(id)
       }
     } finally {
-      await this.release(queue, [...received.values()].filter((message) => !sent.has(message.MessageId ?? '')))
+      await this.release(
+        queue,
+        [...received.values()].filter((message) => !sent.has(message.MessageId ?? '')),
+      )
     }
-    return { queue: queue.name, redriven: sent.size, failed: [...failed, ...notFound([...wanted], new Set([...sent, ...failed.map((failure) => failure.id)]))] }
+    return {
+      queue: queue.name,
+      redriven: sent.size,
+      failed: [...failed, ...notFound([...wanted], new Set([...sent, ...failed.map((failure) => failure.id)]))],
+    }
   }
 
   /** Receives (hiding each message PeekVisibilitySeconds) until `enough`, nothing new comes, or ListRounds receives; the newest receipt of each. */
-  private async look(queue: DeadLetterQueue, enough: (seen: ReadonlyMap<string, Message>) => boolean): Promise<Map<string, Message>> {
+  private async look(
+    queue: DeadLetterQueue,
+    enough: (seen: ReadonlyMap<string, Message>) => boolean,
+  ): Promise<Map<string, Message>> {
     const seen = new Map<string, Message>()
     for (let round = 0; round < ListRounds && !enough(seen); round += 1) {
       const answer = await this.context.aws.call('SQS', () =>
@@ -153,13 +195,26 @@ export class ConsoleDeadLetters {
   private async release(queue: DeadLetterQueue, messages: ReadonlyArray<Message>): Promise<void> {
     for (const batch of chunks(messages, 10)) {
       await this.context.aws.call('SQS', () =>
-        this.context.clients.sqs.send(new ChangeMessageVisibilityBatchCommand({ QueueUrl: queue.url, Entries: batch.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })) })),
+        this.context.clients.sqs.send(
+          new ChangeMessageVisibilityBatchCommand({
+            QueueUrl: queue.url,
+            Entries: batch.map((message, index) => ({
+              Id: String(index),
+              ReceiptHandle: message.ReceiptHandle,
+              VisibilityTimeout: 0,
+            })),
+          }),
+        ),
       )
     }
   }
 
   private async depth(queue: DeadLetterQueue): Promise<number> {
-    const answer = await this.context.aws.call('SQS', () => this.context.clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] })))
+    const answer = await this.context.aws.call('SQS', () =>
+      this.context.clients.sqs.send(
+        new GetQueueAttributesCommand({ QueueUrl: queue.url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+      ),
+    )
     return Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0)
   }
 
@@ -169,10 +224,16 @@ export class ConsoleDeadLetters {
     const body = parseJson(message.Body) ?? message.Body ?? ''
     const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue
     const summary = summarize({ id: message.MessageId ?? '', sentAt: '', body })
-    const workflow = typeof (body as { workflow?: unknown }).workflow === 'string' ? (body as { workflow: string }).workflow : undefined
+    const workflow =
+      typeof (body as { workflow?: unknown }).workflow === 'string'
+        ? (body as { workflow: string }).workflow
+        : undefined
     const ruleArn = attribute('RULE_ARN')
     const origin = workflow
-      ? await this.stack.workflow(workflow).then((found) => found.name, () => workflow)
+      ? await this.stack.workflow(workflow).then(
+          (found) => found.name,
+          () => workflow,
+        )
       : sources.length > 0
         ? sources.map(lastSegment).join(', ')
         : ruleArn
@@ -182,7 +243,9 @@ export class ConsoleDeadLetters {
     const reason =
       summary.reason ??
       (errorCode ? `${errorCode}${attribute('ERROR_MESSAGE') ? `: ${attribute('ERROR_MESSAGE')}` : ''}` : undefined) ??
-      (sources.length > 0 ? `received too many times from ${sources.map(lastSegment).join(', ')} without success (its redrive policy moved it here)` : 'no reason recorded')
+      (sources.length > 0
+        ? `received too many times from ${sources.map(lastSegment).join(', ')} without success (its redrive policy moved it here)`
+        : 'no reason recorded')
     return {
       id: message.MessageId ?? '',
       sentAt: Number.isFinite(sent) ? new Date(sent).toISOString() : '',
@@ -195,7 +258,10 @@ export class ConsoleDeadLetters {
   private exclusive<A>(queue: DeadLetterQueue, work: () => Promise<A>): Promise<A> {
     const before = this.busy.get(queue.url) ?? Promise.resolve()
     const run = before.then(work, work)
-    this.busy.set(queue.url, run.catch(() => undefined))
+    this.busy.set(
+      queue.url,
+      run.catch(() => undefined),
+    )
     return run
   }
 }
@@ -207,5 +273,9 @@ const notFound = (ids: ReadonlyArray<string>, reported: ReadonlySet<string>): Ar
 export const outcomeOf = (queue: string, result: RedriveResult | undefined): RedriveOutcome => {
   if (!result) return { queue, redriven: 0, failed: [] }
   if (result.status === 'MOVING') return { queue, redriven: result.approximateMessages ?? 0, failed: [] }
-  return { queue, redriven: (result.reput ?? 0) + (result.restarted ?? 0), failed: [...(result.failed ?? []), ...(result.skipped ?? [])] }
+  return {
+    queue,
+    redriven: (result.reput ?? 0) + (result.restarted ?? 0),
+    failed: [...(result.failed ?? []), ...(result.skipped ?? [])],
+  }
 }

@@ -13,7 +13,15 @@ import { iso, mapLimit, parseJson } from '../../../cli/aws/context'
 import { executionSubject } from '../../console/subject'
 import { fromAwsError } from '../../../cli/aws/errors'
 import { executionArnOf } from '../../../cli/aws/executions'
-import { ConsoleRequestError, type ExecutionDetail, type ExecutionQuery, type ExecutionStatus, type ExecutionSummary, type HistoryEventView, type Page } from '../../console/port'
+import {
+  ConsoleRequestError,
+  type ExecutionDetail,
+  type ExecutionQuery,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type HistoryEventView,
+  type Page,
+} from '../../console/port'
 import { stateDetails } from '../../console/state-outcomes'
 import { badField, type ConsoleContext } from './context'
 import type { ConsoleWorkflow, StackMap } from './stack-map'
@@ -57,8 +65,16 @@ const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(curs
 
 const decodeCursor = (raw: string, query: string): Cursor => {
   const cursor = parseJson(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor | undefined
-  if (typeof cursor !== 'object' || cursor === null || typeof cursor.q !== 'string' || typeof cursor.w !== 'object' || cursor.w === null) throw badField('cursor', 'not a cursor this console made')
-  if (cursor.q !== query) throw badField('cursor', 'it belongs to another query (workflow or status changed): start from the first page')
+  if (
+    typeof cursor !== 'object' ||
+    cursor === null ||
+    typeof cursor.q !== 'string' ||
+    typeof cursor.w !== 'object' ||
+    cursor.w === null
+  )
+    throw badField('cursor', 'not a cursor this console made')
+  if (cursor.q !== query)
+    throw badField('cursor', 'it belongs to another query (workflow or status changed): start from the first page')
   return cursor
 }
 
@@ -71,11 +87,15 @@ const isoBound = (field: string, value: string | undefined): number | undefined 
 
 export const limitOf = (limit: number | undefined): number => {
   if (limit === undefined) return DefaultLimit
-  if (!Number.isInteger(limit) || limit < 1 || limit > MaxLimit) throw badField('limit', `a whole number from 1 to ${MaxLimit} (got ${limit})`)
+  if (!Number.isInteger(limit) || limit < 1 || limit > MaxLimit)
+    throw badField('limit', `a whole number from 1 to ${MaxLimit} (got ${limit})`)
   return limit
 }
 
-const durationOf = (start: Date | string | undefined, stop: Date | string | undefined): { readonly durationMs?: number } =>
+const durationOf = (
+  start: Date | string | undefined,
+  stop: Date | string | undefined,
+): { readonly durationMs?: number } =>
   start !== undefined && stop !== undefined ? { durationMs: new Date(stop).getTime() - new Date(start).getTime() } : {}
 
 /** One listing in progress: a workflow, the page it reads and where in it. */
@@ -108,7 +128,8 @@ export class Executions {
     const from = isoBound('from', query.from)
     const to = isoBound('to', query.to)
     const text = query.text?.trim().toLowerCase() || undefined
-    if (query.status !== undefined && !Statuses.includes(query.status)) throw badField('status', `one of ${Statuses.join(', ')} (got ${String(query.status)})`)
+    if (query.status !== undefined && !Statuses.includes(query.status))
+      throw badField('status', `one of ${Statuses.join(', ')} (got ${String(query.status)})`)
     // Step Functions has no PENDING status: nothing there is waiting to start.
     if (query.status === 'PENDING') return { items: [] }
     let workflows: ReadonlyArray<ConsoleWorkflow>
@@ -121,7 +142,14 @@ export class Executions {
     const cursor = query.cursor ? decodeCursor(query.cursor, queryKey) : undefined
     const streams: Stream[] = workflows.map((workflow) => {
       const position = cursor ? cursor.w[workflow.arn] : { s: 0 }
-      return { workflow, token: position?.t, index: position?.s ?? 0, page: undefined, nextToken: undefined, done: position === null || position === undefined }
+      return {
+        workflow,
+        token: position?.t,
+        index: position?.s ?? 0,
+        page: undefined,
+        nextToken: undefined,
+        done: position === null || position === undefined,
+      }
     })
 
     // Every workflow's first page always fits, so each request moves every cursor on.
@@ -148,12 +176,18 @@ export class Executions {
         calls -= 1
         const answer = await this.context.aws.call('Step Functions', () =>
           this.context.clients.sfn.send(
-            new ListExecutionsCommand({ stateMachineArn: stream.workflow.arn, maxResults: PageSize, ...(stream.token ? { nextToken: stream.token } : {}), ...(query.status ? { statusFilter: query.status as SfnStatus } : {}) }),
+            new ListExecutionsCommand({
+              stateMachineArn: stream.workflow.arn,
+              maxResults: PageSize,
+              ...(stream.token ? { nextToken: stream.token } : {}),
+              ...(query.status ? { statusFilter: query.status as SfnStatus } : {}),
+            }),
           ),
         )
         stream.page = answer.executions ?? []
         stream.nextToken = answer.nextToken
-        if (text) await this.readSubjects(stream.page.slice(stream.index).filter((execution) => !matchesName(execution, text)))
+        if (text)
+          await this.readSubjects(stream.page.slice(stream.index).filter((execution) => !matchesName(execution, text)))
       }
     }
 
@@ -161,7 +195,9 @@ export class Executions {
     while (picked.length < limit) {
       const live = (await Promise.all(streams.map(async (stream) => ((await ready(stream)) ? [stream] : [])))).flat()
       if (outOfCalls || live.length === 0) break
-      const stream = live.reduce((newest, candidate) => (startOf(head(candidate)) > startOf(head(newest)) ? candidate : newest))
+      const stream = live.reduce((newest, candidate) =>
+        startOf(head(candidate)) > startOf(head(newest)) ? candidate : newest,
+      )
       const execution = head(stream)
       stream.index += 1
       const started = startOf(execution)
@@ -178,7 +214,8 @@ export class Executions {
     // ListExecutions does not say what an execution is about: read the inputs of this page's (each once, ever).
     await this.readSubjects(picked.map(({ execution }) => execution))
     const items: ExecutionSummary[] = []
-    for (const { execution, workflow } of picked) items.push(this.summaryOfListed(execution, workflow, await this.knownSubject(execution)))
+    for (const { execution, workflow } of picked)
+      items.push(this.summaryOfListed(execution, workflow, await this.knownSubject(execution)))
     const positions = Object.fromEntries(streams.map((stream) => [stream.workflow.arn, positionOf(stream)]))
     if (Object.values(positions).every((position) => position === null)) return { items }
     return { items, next: encodeCursor({ q: queryKey, w: positions }) }
@@ -194,8 +231,18 @@ export class Executions {
         const events: HistoryEventView[] = []
         let token: string | undefined
         do {
-          const page = await aws.call('Step Functions', () => clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, includeExecutionData: true, ...(token ? { nextToken: token } : {}) })))
-          for (const event of page.events ?? []) events.push({ ...event, id: event.id ?? 0, type: event.type ?? '', timestamp: iso(event.timestamp) ?? '' })
+          const page = await aws.call('Step Functions', () =>
+            clients.sfn.send(
+              new GetExecutionHistoryCommand({
+                executionArn,
+                maxResults: 1000,
+                includeExecutionData: true,
+                ...(token ? { nextToken: token } : {}),
+              }),
+            ),
+          )
+          for (const event of page.events ?? [])
+            events.push({ ...event, id: event.id ?? 0, type: event.type ?? '', timestamp: iso(event.timestamp) ?? '' })
           token = page.nextToken
         } while (token)
         return events
@@ -222,9 +269,15 @@ export class Executions {
     const described = await this.describe(nameOrArn)
     const executionArn = described.executionArn ?? nameOrArn
     if (!RedrivableStatuses.includes(described.status ?? '')) {
-      throw new ConsoleRequestError(409, 'ExecutionNotRedrivable', `execution ${described.name ?? nameOrArn} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`)
+      throw new ConsoleRequestError(
+        409,
+        'ExecutionNotRedrivable',
+        `execution ${described.name ?? nameOrArn} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
+      )
     }
-    await this.context.aws.call('Step Functions', () => this.context.clients.sfn.send(new RedriveExecutionCommand({ executionArn })))
+    await this.context.aws.call('Step Functions', () =>
+      this.context.clients.sfn.send(new RedriveExecutionCommand({ executionArn })),
+    )
     return this.summaryOf(await this.describeArn(executionArn))
   }
 
@@ -232,7 +285,9 @@ export class Executions {
   async startAgain(nameOrArn: string): Promise<ExecutionSummary> {
     const described = await this.describe(nameOrArn)
     const stateMachineArn = described.stateMachineArn ?? ''
-    const started = await this.context.aws.call('Step Functions', () => this.context.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input: described.input ?? '{}' })))
+    const started = await this.context.aws.call('Step Functions', () =>
+      this.context.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input: described.input ?? '{}' })),
+    )
     const executionArn = started.executionArn ?? ''
     const subject = executionSubject(parseJson(described.input))
     return {
@@ -253,17 +308,25 @@ export class Executions {
     const workflows = (await this.stack.workflows()).filter((workflow) => workflow.type === 'STANDARD')
     for (const workflow of workflows) {
       try {
-        return await this.context.clients.sfn.send(new DescribeExecutionCommand({ executionArn: executionArnOf(workflow, id) }))
+        return await this.context.clients.sfn.send(
+          new DescribeExecutionCommand({ executionArn: executionArnOf(workflow, id) }),
+        )
       } catch (error) {
         if ((error as { name?: unknown }).name === 'ExecutionDoesNotExist') continue
         throw fromAwsError(error, 'Step Functions', this.context.aws.settings)
       }
     }
-    throw new ConsoleRequestError(404, 'ExecutionDoesNotExist', `no execution named ${id} in the Standard workflows of stack ${this.context.aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`)
+    throw new ConsoleRequestError(
+      404,
+      'ExecutionDoesNotExist',
+      `no execution named ${id} in the Standard workflows of stack ${this.context.aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
+    )
   }
 
   private describeArn(executionArn: string): Promise<DescribeExecutionCommandOutput> {
-    return this.context.aws.call('Step Functions', () => this.context.clients.sfn.send(new DescribeExecutionCommand({ executionArn })))
+    return this.context.aws.call('Step Functions', () =>
+      this.context.clients.sfn.send(new DescribeExecutionCommand({ executionArn })),
+    )
   }
 
   private async summaryOf(described: DescribeExecutionCommandOutput): Promise<ExecutionSummary> {
@@ -274,27 +337,38 @@ export class Executions {
       workflow: await this.workflowName(described.stateMachineArn ?? ''),
       status: (described.status ?? 'RUNNING') as ExecutionStatus,
       startDate: iso(described.startDate) ?? '',
-      ...(described.stopDate ? { stopDate: iso(described.stopDate), ...durationOf(described.startDate, described.stopDate) } : {}),
+      ...(described.stopDate
+        ? { stopDate: iso(described.stopDate), ...durationOf(described.startDate, described.stopDate) }
+        : {}),
       ...(subject === undefined ? {} : { subject }),
       ...(described.redriveCount ? { redriveCount: described.redriveCount } : {}),
     }
   }
 
-  private summaryOfListed(execution: ExecutionListItem, workflow: ConsoleWorkflow, subject: string | undefined): ExecutionSummary {
+  private summaryOfListed(
+    execution: ExecutionListItem,
+    workflow: ConsoleWorkflow,
+    subject: string | undefined,
+  ): ExecutionSummary {
     return {
       executionArn: execution.executionArn ?? '',
       name: execution.name ?? '',
       workflow: workflow.name,
       status: (execution.status ?? 'RUNNING') as ExecutionStatus,
       startDate: iso(execution.startDate) ?? '',
-      ...(execution.stopDate ? { stopDate: iso(execution.stopDate), ...durationOf(execution.startDate, execution.stopDate) } : {}),
+      ...(execution.stopDate
+        ? { stopDate: iso(execution.stopDate), ...durationOf(execution.startDate, execution.stopDate) }
+        : {}),
       ...(subject === undefined ? {} : { subject }),
       ...(execution.redriveCount ? { redriveCount: execution.redriveCount } : {}),
     }
   }
 
   private async workflowName(stateMachineArn: string): Promise<string> {
-    return (await this.stack.workflowOf(stateMachineArn))?.name ?? stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1)
+    return (
+      (await this.stack.workflowOf(stateMachineArn))?.name ??
+      stateMachineArn.slice(stateMachineArn.lastIndexOf(':') + 1)
+    )
   }
 
   /** The subject read for this execution; undefined when it was not, or could not be, read. */
@@ -322,13 +396,16 @@ export class Executions {
 /** Where the next request resumes this stream; null when it has nothing more. */
 const positionOf = (stream: Stream): Position | null => {
   if (stream.done) return null
-  if (!stream.page || stream.index < stream.page.length) return { ...(stream.token ? { t: stream.token } : {}), s: stream.index }
+  if (!stream.page || stream.index < stream.page.length)
+    return { ...(stream.token ? { t: stream.token } : {}), s: stream.index }
   return stream.nextToken ? { t: stream.nextToken, s: 0 } : null
 }
 
 const head = (stream: Stream): ExecutionListItem => (stream.page ?? [])[stream.index] as ExecutionListItem
-const startOf = (execution: ExecutionListItem): number => (execution.startDate ? new Date(execution.startDate).getTime() : 0)
-const matchesName = (execution: ExecutionListItem, text: string): boolean => [execution.name ?? '', execution.executionArn ?? ''].some((value) => value.toLowerCase().includes(text))
+const startOf = (execution: ExecutionListItem): number =>
+  execution.startDate ? new Date(execution.startDate).getTime() : 0
+const matchesName = (execution: ExecutionListItem, text: string): boolean =>
+  [execution.name ?? '', execution.executionArn ?? ''].some((value) => value.toLowerCase().includes(text))
 
 export const expressNotListed = (workflow: ConsoleWorkflow): ConsoleRequestError =>
   new ConsoleRequestError(

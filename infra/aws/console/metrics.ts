@@ -25,7 +25,10 @@ const bound = (field: string, value: string | undefined, fallback: number): numb
 }
 
 /** The window asked for (default: the last hour), validated. */
-export const windowOf = (window: { readonly from?: string; readonly to?: string }, now: number): { readonly from: number; readonly to: number } => {
+export const windowOf = (
+  window: { readonly from?: string; readonly to?: string },
+  now: number,
+): { readonly from: number; readonly to: number } => {
   const to = bound('to', window.to, now)
   const from = bound('from', window.from, to - DefaultWindowMs)
   if (from >= to) throw badField('from', 'must be before to')
@@ -65,12 +68,28 @@ export class ConsoleMetrics {
     const seriesPeriod = to - from <= MinuteSeriesUpToMs ? 60 : 300
     const lambda = (id: string, metric: string, stat: string, functionName: string): MetricDataQuery => ({
       Id: id,
-      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: metric, Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: wholeWindow, Stat: stat },
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/Lambda',
+          MetricName: metric,
+          Dimensions: [{ Name: 'FunctionName', Value: functionName }],
+        },
+        Period: wholeWindow,
+        Stat: stat,
+      },
       ReturnData: true,
     })
     const states = (id: string, metric: string, stateMachineArn: string): MetricDataQuery => ({
       Id: id,
-      MetricStat: { Metric: { Namespace: 'AWS/States', MetricName: metric, Dimensions: [{ Name: 'StateMachineArn', Value: stateMachineArn }] }, Period: seriesPeriod, Stat: 'Sum' },
+      MetricStat: {
+        Metric: {
+          Namespace: 'AWS/States',
+          MetricName: metric,
+          Dimensions: [{ Name: 'StateMachineArn', Value: stateMachineArn }],
+        },
+        Period: seriesPeriod,
+        Stat: 'Sum',
+      },
       ReturnData: true,
     })
     const queries: MetricDataQuery[] = [
@@ -82,33 +101,69 @@ export class ConsoleMetrics {
         lambda(`p99_${index}`, 'Duration', 'p99', step.functionName),
         {
           Id: `coldstarts${index}`,
-          MetricStat: { Metric: { Namespace: StepMetricsNamespace, MetricName: 'ColdStart', Dimensions: [{ Name: 'service', Value: step.step }] }, Period: wholeWindow, Stat: 'Sum' },
+          MetricStat: {
+            Metric: {
+              Namespace: StepMetricsNamespace,
+              MetricName: 'ColdStart',
+              Dimensions: [{ Name: 'service', Value: step.step }],
+            },
+            Period: wholeWindow,
+            Stat: 'Sum',
+          },
           ReturnData: true,
         },
       ]),
-      ...workflows.flatMap((workflow, index) => [states(`succeeded${index}`, 'ExecutionsSucceeded', workflow.arn), states(`failed${index}`, 'ExecutionsFailed', workflow.arn)]),
+      ...workflows.flatMap((workflow, index) => [
+        states(`succeeded${index}`, 'ExecutionsSucceeded', workflow.arn),
+        states(`failed${index}`, 'ExecutionsFailed', workflow.arn),
+      ]),
     ]
     const results = await this.fetch(queries, from, to)
     const sum = (id: string) => (results.get(id)?.Values ?? []).reduce((total, value) => total + value, 0)
     const first = (id: string) => results.get(id)?.Values?.[0]
     const stepMetrics = steps.flatMap((step, index): StepMetrics[] => {
       const percentiles = { p50Ms: first(`p50_${index}`), p95Ms: first(`p95_${index}`), p99Ms: first(`p99_${index}`) }
-      const counts = { invocations: sum(`invocations${index}`), errors: sum(`errors${index}`), coldStarts: sum(`coldstarts${index}`) }
+      const counts = {
+        invocations: sum(`invocations${index}`),
+        errors: sum(`errors${index}`),
+        coldStarts: sum(`coldstarts${index}`),
+      }
       // As on the local target, only the steps that ran in the window.
       if (counts.invocations + counts.errors + counts.coldStarts === 0) return []
-      return [{ step: step.step, ...counts, ...Object.fromEntries(Object.entries(percentiles).filter(([, value]) => value !== undefined)) }]
+      return [
+        {
+          step: step.step,
+          ...counts,
+          ...Object.fromEntries(Object.entries(percentiles).filter(([, value]) => value !== undefined)),
+        },
+      ]
     })
     const workflowMetrics = workflows.map((workflow, index): WorkflowMetrics => {
       const series = seriesOf(results.get(`succeeded${index}`), results.get(`failed${index}`), from, to, seriesPeriod)
       const succeeded = series.reduce((total, point) => total + point.succeeded, 0)
       const failed = series.reduce((total, point) => total + point.failed, 0)
-      return { workflow: workflow.name, succeeded, failed, ...(succeeded + failed > 0 ? { successRate: succeeded / (succeeded + failed) } : {}), series }
+      return {
+        workflow: workflow.name,
+        succeeded,
+        failed,
+        ...(succeeded + failed > 0 ? { successRate: succeeded / (succeeded + failed) } : {}),
+        series,
+      }
     })
-    return { from: new Date(from).toISOString(), to: new Date(to).toISOString(), steps: stepMetrics, workflows: workflowMetrics }
+    return {
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      steps: stepMetrics,
+      workflows: workflowMetrics,
+    }
   }
 
   /** Every page of every GetMetricData call, each query's points gathered under its id. */
-  private async fetch(queries: ReadonlyArray<MetricDataQuery>, from: number, to: number): Promise<ReadonlyMap<string, MetricDataResult>> {
+  private async fetch(
+    queries: ReadonlyArray<MetricDataQuery>,
+    from: number,
+    to: number,
+  ): Promise<ReadonlyMap<string, MetricDataResult>> {
     const results = new Map<string, { Timestamps: Date[]; Values: number[] }>()
     for (let start = 0; start < queries.length; start += QueriesPerCall) {
       let token: string | undefined
@@ -138,7 +193,13 @@ export class ConsoleMetrics {
 }
 
 /** One point per period from the window's start (CloudWatch leaves out periods without data: they count 0). */
-const seriesOf = (succeeded: MetricDataResult | undefined, failed: MetricDataResult | undefined, from: number, to: number, periodSeconds: number): WorkflowSeriesPoint[] => {
+const seriesOf = (
+  succeeded: MetricDataResult | undefined,
+  failed: MetricDataResult | undefined,
+  from: number,
+  to: number,
+  periodSeconds: number,
+): WorkflowSeriesPoint[] => {
   const period = periodSeconds * 1000
   const first = Math.floor(from / period) * period
   const points = new Map<number, { succeeded: number; failed: number }>()
@@ -153,5 +214,7 @@ const seriesOf = (succeeded: MetricDataResult | undefined, failed: MetricDataRes
   }
   add(succeeded, 'succeeded')
   add(failed, 'failed')
-  return [...points.entries()].sort(([a], [b]) => a - b).map(([start, point]) => ({ start: new Date(start).toISOString(), ...point }))
+  return [...points.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([start, point]) => ({ start: new Date(start).toISOString(), ...point }))
 }

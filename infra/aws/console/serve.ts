@@ -16,12 +16,19 @@ const objectsPattern = new RegExp(`^${ObjectsRoute.replace(/\//g, '\\/')}(.+)$`)
  * renditions read from the bucket for the image thumbnails. An AWS failure the console cannot act on (no credentials,
  * AWS unreachable, a 5xx) is a 502 saying so in AWS's words; anything else a 500 logged here, never a stack trace.
  */
-export const createAwsConsoleServer = (data: AwsConsoleData, log: (line: string) => void = (line) => process.stderr.write(`${line}\n`)): Server => {
+export const createAwsConsoleServer = (
+  data: AwsConsoleData,
+  log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): Server => {
   const router = new Router()
   router.on('GET', objectsPattern, async ({ res, params }) => {
     try {
       const object = await data.imageStore.rendition(params[0] ?? '')
-      res.writeHead(200, { 'content-type': object.contentType, 'content-length': object.body.byteLength, 'cache-control': 'private, max-age=300' })
+      res.writeHead(200, {
+        'content-type': object.contentType,
+        'content-length': object.body.byteLength,
+        'cache-control': 'private, max-age=300',
+      })
       res.end(object.body)
     } catch (error) {
       const mapped = error instanceof ConsoleRequestError ? error : asServed(error)
@@ -33,7 +40,15 @@ export const createAwsConsoleServer = (data: AwsConsoleData, log: (line: string)
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
       if (error instanceof AwsUnavailable) return sendError(res, new HttpError(502, 'AwsUnavailable', error.message))
-      if (error instanceof CliHttpError) return sendError(res, new HttpError(502, error.error, `${error.source ?? 'AWS'} answered ${error.status} ${error.error}: ${error.message}`))
+      if (error instanceof CliHttpError)
+        return sendError(
+          res,
+          new HttpError(
+            502,
+            error.error,
+            `${error.source ?? 'AWS'} answered ${error.status} ${error.error}: ${error.message}`,
+          ),
+        )
       log(`${req.method} ${req.url} failed: ${error instanceof Error ? error.message : String(error)}`)
       sendError(res, new HttpError(500, 'InternalError', 'The request failed inside the console; see its log'))
     })
@@ -42,10 +57,15 @@ export const createAwsConsoleServer = (data: AwsConsoleData, log: (line: string)
 
 /** An S3 refusal of a rendition (NoSuchKey) as 404; the rest as the server answers it. */
 const asServed = (error: unknown): unknown =>
-  error instanceof CliHttpError && (error.error === 'NoSuchKey' || error.status === 404) ? new ConsoleRequestError(404, 'NotFound', `key: no such rendition (${error.message})`) : error
+  error instanceof CliHttpError && (error.error === 'NoSuchKey' || error.status === 404)
+    ? new ConsoleRequestError(404, 'NotFound', `key: no such rendition (${error.message})`)
+    : error
 
 /** Listens on `host:port` (0: any free port) and answers the console's URL, and how to stop it. */
-export const serveConsole = async (data: AwsConsoleData, options: { readonly host: string; readonly port: number; readonly log?: (line: string) => void }): Promise<{ readonly url: string; close(): Promise<void> }> => {
+export const serveConsole = async (
+  data: AwsConsoleData,
+  options: { readonly host: string; readonly port: number; readonly log?: (line: string) => void },
+): Promise<{ readonly url: string; close(): Promise<void> }> => {
   const server = createAwsConsoleServer(data, options.log)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -19,7 +19,10 @@ export interface StepFunctionResource {
 
 const StateMachineOutput = /^(.*)StateMachineArn(?:[0-9A-F]{8})?$/
 
-type TemplateResource = { readonly Type?: string; readonly Properties?: { readonly Environment?: { readonly Variables?: Readonly<Record<string, unknown>> } } }
+type TemplateResource = {
+  readonly Type?: string
+  readonly Properties?: { readonly Environment?: { readonly Variables?: Readonly<Record<string, unknown>> } }
+}
 
 /**
  * What the console needs of the deployed stack beyond what the CLI reads (`cli/aws/stack.ts`): each workflow's
@@ -38,14 +41,23 @@ export class StackMap {
     const promise = (this.workflowsPromise ??= (async () => {
       const [found, outputs] = await Promise.all([aws.stack.workflows(), aws.stack.outputs()])
       const constructOf = (workflow: Workflow): string => {
-        const key = Object.keys(outputs).find((candidate) => outputs[candidate] === workflow.arn && StateMachineOutput.test(candidate))
+        const key = Object.keys(outputs).find(
+          (candidate) => outputs[candidate] === workflow.arn && StateMachineOutput.test(candidate),
+        )
         return key ? (StateMachineOutput.exec(key)?.[1] ?? workflow.name) : workflow.name
       }
       return Promise.all(
         found.map(async (workflow): Promise<ConsoleWorkflow> => {
-          const described = await aws.call('Step Functions', () => this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: workflow.arn })))
+          const described = await aws.call('Step Functions', () =>
+            this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: workflow.arn })),
+          )
           const name = constructOf(workflow)
-          return { name, arn: workflow.arn, type: described.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD', aliases: [...new Set([name.toLowerCase(), ...workflow.aliases])] }
+          return {
+            name,
+            arn: workflow.arn,
+            type: described.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+            aliases: [...new Set([name.toLowerCase(), ...workflow.aliases])],
+          }
         }),
       )
     })())
@@ -59,7 +71,12 @@ export class StackMap {
     const workflows = await this.workflows()
     const wanted = name.trim().toLowerCase()
     const found = workflows.find((workflow) => workflow.aliases.includes(wanted) || workflow.arn === name)
-    if (!found) throw new ConsoleRequestError(404, 'WorkflowNotFound', `workflow: no workflow ${name} in stack ${this.context.aws.stack.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`)
+    if (!found)
+      throw new ConsoleRequestError(
+        404,
+        'WorkflowNotFound',
+        `workflow: no workflow ${name} in stack ${this.context.aws.stack.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
+      )
     return found
   }
 
@@ -74,12 +91,17 @@ export class StackMap {
    */
   async steps(): Promise<ReadonlyArray<StepFunctionResource>> {
     const [template, resources] = await Promise.all([this.template(), this.context.aws.stack.resources()])
-    const physical = new Map(resources.map((resource) => [resource.LogicalResourceId ?? '', resource.PhysicalResourceId ?? '']))
+    const physical = new Map(
+      resources.map((resource) => [resource.LogicalResourceId ?? '', resource.PhysicalResourceId ?? '']),
+    )
     return Object.entries(template)
       .filter(([logicalId, resource]) => resource.Type === 'AWS::Lambda::Function' && physical.get(logicalId))
       .map(([logicalId, resource]) => {
         const step = resource.Properties?.Environment?.Variables?.PIPELINE_STEP
-        return { step: typeof step === 'string' ? step : withoutHash(logicalId).replace(/(.)Function$/, '$1'), functionName: physical.get(logicalId) ?? '' }
+        return {
+          step: typeof step === 'string' ? step : withoutHash(logicalId).replace(/(.)Function$/, '$1'),
+          functionName: physical.get(logicalId) ?? '',
+        }
       })
       .sort((a, b) => a.step.localeCompare(b.step))
   }
@@ -87,22 +109,33 @@ export class StackMap {
   /** The image table's name: what the steps get as IMAGES_TABLE (a Ref to the table), else the table whose logical id says Images. */
   async imageTable(): Promise<string> {
     const [template, resources] = await Promise.all([this.template(), this.context.aws.stack.resources()])
-    const physical = new Map(resources.map((resource) => [resource.LogicalResourceId ?? '', resource.PhysicalResourceId ?? '']))
+    const physical = new Map(
+      resources.map((resource) => [resource.LogicalResourceId ?? '', resource.PhysicalResourceId ?? '']),
+    )
     for (const resource of Object.values(template)) {
       const setting = resource.Properties?.Environment?.Variables?.IMAGES_TABLE
       const ref = typeof setting === 'object' && setting !== null ? (setting as { Ref?: unknown }).Ref : undefined
       const name = typeof setting === 'string' ? setting : typeof ref === 'string' ? physical.get(ref) : undefined
       if (name) return name
     }
-    const table = resources.find((resource) => resource.ResourceType === 'AWS::DynamoDB::Table' && /^TablesImages/.test(resource.LogicalResourceId ?? ''))
+    const table = resources.find(
+      (resource) =>
+        resource.ResourceType === 'AWS::DynamoDB::Table' && /^TablesImages/.test(resource.LogicalResourceId ?? ''),
+    )
     if (table?.PhysicalResourceId) return table.PhysicalResourceId
-    throw new ConsoleRequestError(404, 'ImageTableNotFound', `stack ${this.context.aws.stack.stackName} has no image table: deploy this version of the app (npx cdk deploy)`)
+    throw new ConsoleRequestError(
+      404,
+      'ImageTableNotFound',
+      `stack ${this.context.aws.stack.stackName} has no image table: deploy this version of the app (npx cdk deploy)`,
+    )
   }
 
   private template(): Promise<Readonly<Record<string, TemplateResource>>> {
     const { aws } = this.context
     const promise = (this.templatePromise ??= (async () => {
-      const answer = await aws.call('CloudFormation', () => this.context.clients.cloudformation.send(new GetTemplateCommand({ StackName: aws.stack.stackName })))
+      const answer = await aws.call('CloudFormation', () =>
+        this.context.clients.cloudformation.send(new GetTemplateCommand({ StackName: aws.stack.stackName })),
+      )
       const body = parseJson(answer.TemplateBody) as { Resources?: Record<string, TemplateResource> } | undefined
       return body?.Resources ?? {}
     })())

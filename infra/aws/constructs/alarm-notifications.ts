@@ -29,11 +29,13 @@ export class AlarmNotifications extends Construct {
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
     })
-    key.addToResourcePolicy(new PolicyStatement({
-      principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-    }))
+    key.addToResourcePolicy(
+      new PolicyStatement({
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+      }),
+    )
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Pipeline alarms' })
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email))
     this.action = new SnsAction(this.topic)

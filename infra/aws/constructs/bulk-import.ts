@@ -9,7 +9,13 @@ import { ImportWorkflow, importWorkflowTrigger } from '../../../workflows/import
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
 import type { UploadBucket } from './upload-bucket'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
+import {
+  acknowledgeInvokedVersions,
+  acknowledgeWorkflowRole,
+  startWorkflowRule,
+  workflowLogs,
+  type WorkflowLogging,
+} from './workflow-plumbing'
 
 export interface BulkImportProps {
   readonly bus: IEventBus
@@ -38,7 +44,12 @@ export class BulkImport extends Construct {
   constructor(scope: Construct, id: string, props: BulkImportProps) {
     super(scope, id)
     const importOrders = new StepFunction(this, 'ImportOrdersStep', {
-      step: 'import', stepName: StepNames.importOrders, environment: props.environment, serviceName: 'orders', memorySize: 1024, timeout: Duration.minutes(15),
+      step: 'import',
+      stepName: StepNames.importOrders,
+      environment: props.environment,
+      serviceName: 'orders',
+      memorySize: 1024,
+      timeout: Duration.minutes(15),
     })
     this.steps = [importOrders]
     props.uploads.grantReadObjects(importOrders.function, ImportsPrefix)
@@ -46,7 +57,11 @@ export class BulkImport extends Construct {
     props.tables.ledger.grantReadWriteData(importOrders.function)
     props.bus.grantPutEventsTo(importOrders.function)
 
-    const workflow = new ImportWorkflow(this, 'ImportWorkflow', { importOrders: importOrders.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ImportWorkflow', props.logging) })
+    const workflow = new ImportWorkflow(this, 'ImportWorkflow', {
+      importOrders: importOrders.function,
+      deadLetterQueue: props.deadLetterQueue,
+      logs: workflowLogs(this, 'ImportWorkflow', props.logging),
+    })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(this.stateMachine, [importOrders.function])

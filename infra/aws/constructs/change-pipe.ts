@@ -33,16 +33,26 @@ export interface ChangePipeProps {
 export class ChangePipe extends Construct {
   constructor(scope: Construct, id: string, props: ChangePipeProps) {
     super(scope, id)
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('pipes.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } } }) })
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('pipes.amazonaws.com', {
+        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+      }),
+    })
     props.table.grantStreamRead(role)
     props.enrichment.grantInvoke(role)
-    acknowledge(role, wildcardResourceFinding(this, `${props.enrichment.functionArn}:*`),
-      'grantInvoke covers the enrichment function and its versions and aliases (`<arn>:*`); the function is this pipe\'s own decode step.')
+    acknowledge(
+      role,
+      wildcardResourceFinding(this, `${props.enrichment.functionArn}:*`),
+      "grantInvoke covers the enrichment function and its versions and aliases (`<arn>:*`); the function is this pipe's own decode step.",
+    )
     props.bus.grantPutEventsTo(role)
     props.deadLetterQueue.grantSendMessages(role)
     role.addToPrincipalPolicy(new PolicyStatement({ actions: ['dynamodb:ListStreams'], resources: ['*'] }))
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]',
-      'dynamodb:ListStreams supports no resource-level permissions and is granted on "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html); reading records stays scoped to this table\'s stream.')
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'dynamodb:ListStreams supports no resource-level permissions and is granted on "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html); reading records stays scoped to this table\'s stream.',
+    )
     new CfnPipe(this, 'Pipe', {
       roleArn: role.roleArn,
       source: props.table.tableStreamArn!,
@@ -53,7 +63,9 @@ export class ChangePipe extends Construct {
           maximumRetryAttempts: 3,
           deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
         },
-        ...(props.filters ? { filterCriteria: { filters: props.filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } } : {}),
+        ...(props.filters
+          ? { filterCriteria: { filters: props.filters.map((pattern) => ({ pattern: JSON.stringify(pattern) })) } }
+          : {}),
       },
       enrichment: props.enrichment.functionArn,
       target: props.bus.eventBusArn,

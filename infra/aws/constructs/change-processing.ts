@@ -8,7 +8,13 @@ import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change
 import { ChangePipe } from './change-pipe'
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
+import {
+  acknowledgeInvokedVersions,
+  acknowledgeWorkflowRole,
+  startWorkflowRule,
+  workflowLogs,
+  type WorkflowLogging,
+} from './workflow-plumbing'
 
 export interface ChangeProcessingProps {
   readonly bus: IEventBus
@@ -45,10 +51,20 @@ export class ChangeProcessing extends Construct {
     const decodeOrders = step('DecodeOrderChangesStep', 'changes/decode-orders', StepNames.decodeOrderChanges)
     const decodeUsers = step('DecodeUserChangesStep', 'changes/decode-users', StepNames.decodeUserChanges)
     this.pipes = [
-      new ChangePipe(this, 'OrderChangesPipe', { table: props.tables.orders, enrichment: decodeOrders.function, bus: props.bus, detailType: OrderChangedType, deadLetterQueue: props.pipeDeadLetterQueue }),
+      new ChangePipe(this, 'OrderChangesPipe', {
+        table: props.tables.orders,
+        enrichment: decodeOrders.function,
+        bus: props.bus,
+        detailType: OrderChangedType,
+        deadLetterQueue: props.pipeDeadLetterQueue,
+      }),
       // The users table also holds one `username#<name>` item per user to keep usernames unique: not a user change.
       new ChangePipe(this, 'UserChangesPipe', {
-        table: props.tables.users, enrichment: decodeUsers.function, bus: props.bus, detailType: UserChangedType, deadLetterQueue: props.pipeDeadLetterQueue,
+        table: props.tables.users,
+        enrichment: decodeUsers.function,
+        bus: props.bus,
+        detailType: UserChangedType,
+        deadLetterQueue: props.pipeDeadLetterQueue,
         filters: [{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }],
       }),
     ]
@@ -60,10 +76,20 @@ export class ChangeProcessing extends Construct {
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 
-    const workflow = new ChangeWorkflow(this, 'ChangeWorkflow', { apply: apply.function, notify: notify.function, deadLetterQueue: props.deadLetterQueue, logs: workflowLogs(this, 'ChangeWorkflow', props.logging) })
+    const workflow = new ChangeWorkflow(this, 'ChangeWorkflow', {
+      apply: apply.function,
+      notify: notify.function,
+      deadLetterQueue: props.deadLetterQueue,
+      logs: workflowLogs(this, 'ChangeWorkflow', props.logging),
+    })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(this.stateMachine, [apply.function, notify.function])
-    this.startRule = startWorkflowRule(this, 'StartChangeWorkflow', { bus: props.bus, eventPattern: changeWorkflowTrigger, stateMachine: this.stateMachine, deadLetterQueue: props.ruleDeadLetterQueue })
+    this.startRule = startWorkflowRule(this, 'StartChangeWorkflow', {
+      bus: props.bus,
+      eventPattern: changeWorkflowTrigger,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.ruleDeadLetterQueue,
+    })
   }
 }

@@ -9,7 +9,12 @@ import { acknowledge } from './findings'
  * and messages kept 14 days, the longest SQS allows, so a dead letter waits for its redrive.
  */
 export const secureQueue = (scope: Construct, id: string, props: QueueProps = {}): Queue =>
-  new Queue(scope, id, { encryption: QueueEncryption.SQS_MANAGED, enforceSSL: true, retentionPeriod: Duration.days(14), ...props })
+  new Queue(scope, id, {
+    encryption: QueueEncryption.SQS_MANAGED,
+    enforceSSL: true,
+    retentionPeriod: Duration.days(14),
+    ...props,
+  })
 
 /**
  * Why a dead-letter queue has no dead-letter queue or redrive policy of its own: it is the end of a failure path.

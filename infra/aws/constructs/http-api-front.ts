@@ -1,6 +1,13 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
-import { HttpApi, HttpMethod, HttpNoneAuthorizer, LogGroupLogDestination, type HttpStage, type ThrottleSettings } from 'aws-cdk-lib/aws-apigatewayv2'
+import {
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  LogGroupLogDestination,
+  type HttpStage,
+  type ThrottleSettings,
+} from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import type { IEventBus } from 'aws-cdk-lib/aws-events'
@@ -27,21 +34,23 @@ export interface HttpApiFrontProps {
 }
 
 /** One JSON line per request (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html). */
-const accessLogFormat = AccessLogFormat.custom(JSON.stringify({
-  requestId: '$context.requestId',
-  requestTime: '$context.requestTime',
-  sourceIp: '$context.identity.sourceIp',
-  caller: '$context.identity.userArn',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  protocol: '$context.protocol',
-  responseLength: '$context.responseLength',
-  responseLatency: '$context.responseLatency',
-  integrationLatency: '$context.integrationLatency',
-  integrationError: '$context.integrationErrorMessage',
-  authorizerError: '$context.authorizer.error',
-  error: '$context.error.message',
-}))
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    requestTime: '$context.requestTime',
+    sourceIp: '$context.identity.sourceIp',
+    caller: '$context.identity.userArn',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    protocol: '$context.protocol',
+    responseLength: '$context.responseLength',
+    responseLatency: '$context.responseLatency',
+    integrationLatency: '$context.integrationLatency',
+    integrationError: '$context.integrationErrorMessage',
+    authorizerError: '$context.authorizer.error',
+    error: '$context.error.message',
+  }),
+)
 
 /**
  * The HTTP API (POST /orders, users, searches): one Lambda step behind an HTTP API's `$default` route
@@ -62,7 +71,12 @@ export class HttpApiFront extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiFrontProps) {
     super(scope, id)
-    this.step = new StepFunction(this, 'ApiStep', { step: 'api', stepName: StepNames.api, environment: props.environment, serviceName: 'api' })
+    this.step = new StepFunction(this, 'ApiStep', {
+      step: 'api',
+      stepName: StepNames.api,
+      environment: props.environment,
+      serviceName: 'api',
+    })
     const api = this.step.function
     grantTableData(props.tables.orders, api, { write: true, indexes: [customerIndex] })
     props.tables.users.grantReadWriteData(api)
@@ -71,13 +85,16 @@ export class HttpApiFront extends Construct {
 
     const integration = new HttpLambdaIntegration('ApiIntegration', api)
     this.httpApi = new HttpApi(this, 'HttpApi', {
-      description: 'The pipeline\'s HTTP API: orders, users and searches',
+      description: "The pipeline's HTTP API: orders, users and searches",
       defaultIntegration: integration,
       defaultAuthorizer: new HttpIamAuthorizer(),
       // The $default stage is made below, with throttling and access logs, which the built-in one cannot take.
       createDefaultStage: false,
     })
-    this.accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+    this.accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
     this.stage = this.httpApi.addStage('DefaultStage', {
       stageName: '$default',
       autoDeploy: true,
@@ -85,9 +102,17 @@ export class HttpApiFront extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(this.accessLogs), format: accessLogFormat },
     })
 
-    const [preflight] = this.httpApi.addRoutes({ path: '/{proxy+}', methods: [HttpMethod.OPTIONS], integration, authorizer: new HttpNoneAuthorizer() })
-    acknowledge(preflight!, 'AwsSolutions-APIG4',
-      'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot be signed; the step answers it with the CORS headers only and runs no route.')
+    const [preflight] = this.httpApi.addRoutes({
+      path: '/{proxy+}',
+      methods: [HttpMethod.OPTIONS],
+      integration,
+      authorizer: new HttpNoneAuthorizer(),
+    })
+    acknowledge(
+      preflight!,
+      'AwsSolutions-APIG4',
+      'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot be signed; the step answers it with the CORS headers only and runs no route.',
+    )
   }
 
   /** The API's base URL (the `$default` stage), ending in `/`. */

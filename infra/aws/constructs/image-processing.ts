@@ -10,7 +10,13 @@ import { ImageWorkflow, imageWorkflowTrigger } from '../../../workflows/image-wo
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
 import type { UploadBucket } from './upload-bucket'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
+import {
+  acknowledgeInvokedVersions,
+  acknowledgeWorkflowRole,
+  startWorkflowRule,
+  workflowLogs,
+  type WorkflowLogging,
+} from './workflow-plumbing'
 
 export interface ImageProcessingProps {
   readonly bus: IEventBus
@@ -40,10 +46,25 @@ export class ImageProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageProcessingProps) {
     super(scope, id)
-    const step = (stepId: string, folder: string, stepName: string, extra: { memorySize?: number; timeout?: Duration; usesSharp?: boolean } = {}) =>
-      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'images', ...extra })
+    const step = (
+      stepId: string,
+      folder: string,
+      stepName: string,
+      extra: { memorySize?: number; timeout?: Duration; usesSharp?: boolean } = {},
+    ) =>
+      new StepFunction(this, stepId, {
+        step: folder,
+        stepName,
+        environment: props.environment,
+        serviceName: 'images',
+        ...extra,
+      })
     const validate = step('ValidateStep', 'validate', StepNames.validate, { memorySize: 1024, usesSharp: true })
-    const resize = step('ResizeStep', 'resize', StepNames.resize, { memorySize: 2048, timeout: Duration.minutes(1), usesSharp: true })
+    const resize = step('ResizeStep', 'resize', StepNames.resize, {
+      memorySize: 2048,
+      timeout: Duration.minutes(1),
+      usesSharp: true,
+    })
     const persist = step('PersistStep', 'persist', StepNames.persist)
     const index = step('IndexStep', 'index', StepNames.index)
     const notify = step('NotifyStep', 'notify', StepNames.notify)
@@ -61,7 +82,14 @@ export class ImageProcessing extends Construct {
     props.bus.grantPutEventsTo(notify.function)
 
     const workflow = new ImageWorkflow(this, 'ImageWorkflow', {
-      steps: { validate: validate.function, resize: resize.function, persist: persist.function, index: index.function, notify: notify.function, recordFailure: recordFailure.function },
+      steps: {
+        validate: validate.function,
+        resize: resize.function,
+        persist: persist.function,
+        index: index.function,
+        notify: notify.function,
+        recordFailure: recordFailure.function,
+      },
       bus: props.bus,
       deadLetterQueue: props.deadLetterQueue,
       logs: workflowLogs(this, 'ImageWorkflow', props.logging),
@@ -69,7 +97,10 @@ export class ImageProcessing extends Construct {
     })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
-    acknowledgeInvokedVersions(this.stateMachine, this.steps.map((s) => s.function))
+    acknowledgeInvokedVersions(
+      this.stateMachine,
+      this.steps.map((s) => s.function),
+    )
     this.startRule = startWorkflowRule(this, 'StartImageWorkflow', {
       bus: props.bus,
       eventPattern: imageWorkflowTrigger(props.uploads.bucket.bucketName),

@@ -10,7 +10,12 @@ import { MaintenanceSchedule, MaintenanceWorkflow } from '../../../workflows/mai
 import { pendingIndex } from '../layers/order-table-dynamodb'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
+import {
+  acknowledgeInvokedVersions,
+  acknowledgeWorkflowRole,
+  workflowLogs,
+  type WorkflowLogging,
+} from './workflow-plumbing'
 
 export interface MaintenanceProps {
   readonly bus: IEventBus
@@ -39,18 +44,38 @@ export class Maintenance extends Construct {
   constructor(scope: Construct, id: string, props: MaintenanceProps) {
     super(scope, id)
     const step = (stepId: string, folder: string, stepName: string, timeout?: Duration) =>
-      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'maintenance', ...(timeout ? { timeout } : {}) })
-    const expireIdempotency = step('ExpireIdempotencyStep', 'maintenance/expire-idempotency', StepNames.expireIdempotency)
-    const reconcileSearch = step('ReconcileSearchStep', 'maintenance/reconcile-search', StepNames.reconcileSearch, Duration.minutes(5))
+      new StepFunction(this, stepId, {
+        step: folder,
+        stepName,
+        environment: props.environment,
+        serviceName: 'maintenance',
+        ...(timeout ? { timeout } : {}),
+      })
+    const expireIdempotency = step(
+      'ExpireIdempotencyStep',
+      'maintenance/expire-idempotency',
+      StepNames.expireIdempotency,
+    )
+    const reconcileSearch = step(
+      'ReconcileSearchStep',
+      'maintenance/reconcile-search',
+      StepNames.reconcileSearch,
+      Duration.minutes(5),
+    )
     const publishDlqDepths = step('PublishDlqDepthsStep', 'maintenance/publish-dlq-depths', StepNames.publishDlqDepths)
-    const republishStaleOrders = step('RepublishStaleOrdersStep', 'maintenance/republish-stale-orders', StepNames.republishStaleOrders)
+    const republishStaleOrders = step(
+      'RepublishStaleOrdersStep',
+      'maintenance/republish-stale-orders',
+      StepNames.republishStaleOrders,
+    )
     this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]
 
     props.tables.idempotency.grantReadWriteData(expireIdempotency.function)
     grantTableData(props.tables.orders, reconcileSearch.function)
     props.tables.users.grantReadData(reconcileSearch.function)
     props.tables.searchDocuments.grantReadWriteData(reconcileSearch.function)
-    for (const dlq of Object.values(props.deadLetterQueues)) dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
+    for (const dlq of Object.values(props.deadLetterQueues))
+      dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
     props.bus.grantPutEventsTo(publishDlqDepths.function)
     grantTableData(props.tables.orders, republishStaleOrders.function, { indexes: [pendingIndex] })
     props.bus.grantPutEventsTo(republishStaleOrders.function)
@@ -66,10 +91,18 @@ export class Maintenance extends Construct {
     })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
-    acknowledgeInvokedVersions(this.stateMachine, this.steps.map((s) => s.function))
+    acknowledgeInvokedVersions(
+      this.stateMachine,
+      this.steps.map((s) => s.function),
+    )
     this.schedule = new Schedule(this, 'MaintenanceSchedule', {
       schedule: ScheduleExpression.expression(MaintenanceSchedule),
-      target: new StepFunctionsStartExecution(this.stateMachine, { input: ScheduleTargetInput.fromObject({}), deadLetterQueue: props.scheduleDeadLetterQueue, retryAttempts: 3, maxEventAge: Duration.minutes(10) }),
+      target: new StepFunctionsStartExecution(this.stateMachine, {
+        input: ScheduleTargetInput.fromObject({}),
+        deadLetterQueue: props.scheduleDeadLetterQueue,
+        retryAttempts: 3,
+        maxEventAge: Duration.minutes(10),
+      }),
     })
   }
 }

@@ -1,7 +1,15 @@
 import { Duration } from 'aws-cdk-lib'
 import type { IHttpApi } from 'aws-cdk-lib/aws-apigatewayv2'
 import {
-  Alarm, AlarmStatusWidget, ComparisonOperator, Dashboard, GraphWidget, type IAlarmAction, type IMetric, Stats, TreatMissingData,
+  Alarm,
+  AlarmStatusWidget,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  type IAlarmAction,
+  type IMetric,
+  Stats,
+  TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
@@ -57,12 +65,20 @@ export class Observability extends Construct {
     // Alarms take the plain metric; the dashboard shows the same metric labelled with the resource's name.
     const dlqDepths = Object.entries(props.deadLetterQueues).map(([name, queue]) => {
       const metric = queue.metricApproximateNumberOfMessagesVisible({ period: oneMinute, statistic: Stats.MAXIMUM })
-      alarmAbove0(`${name}NotEmpty`, metric, `${name} holds messages: inspect them (pipeline dlq) and redrive once the cause is fixed.`)
+      alarmAbove0(
+        `${name}NotEmpty`,
+        metric,
+        `${name} holds messages: inspect them (pipeline dlq) and redrive once the cause is fixed.`,
+      )
       return metric.with({ label: name })
     })
     const failedExecutions = Object.entries(props.workflows).map(([name, stateMachine]) => {
       const metric = stateMachine.metricFailed({ period: oneMinute, statistic: Stats.SUM })
-      alarmAbove0(`${name}ExecutionsFailed`, metric, `An execution of ${name} failed: its event is in the workflow's dead-letter queue with the cause.`)
+      alarmAbove0(
+        `${name}ExecutionsFailed`,
+        metric,
+        `An execution of ${name} failed: its event is in the workflow's dead-letter queue with the cause.`,
+      )
       return metric.with({ label: name })
     })
     const throttles = Object.entries(props.steps).map(([name, fn]) => {
@@ -71,25 +87,49 @@ export class Observability extends Construct {
       return metric.with({ label: name })
     })
     const serverErrors = props.httpApi.metricServerError({ period: oneMinute, statistic: Stats.SUM })
-    alarmAbove0('HttpApiServerErrors', serverErrors, 'The HTTP API answered 5xx: see the API step\'s log group and the access logs.')
+    alarmAbove0(
+      'HttpApiServerErrors',
+      serverErrors,
+      "The HTTP API answered 5xx: see the API step's log group and the access logs.",
+    )
     this.alarms = alarms
 
     const graph = (title: string, left: IMetric[], width = 12) => new GraphWidget({ title, left, width, height: 6 })
-    const perStep = (metricOf: (fn: IFunction, label: string) => IMetric) => Object.entries(props.steps).map(([name, fn]) => metricOf(fn, name))
+    const perStep = (metricOf: (fn: IFunction, label: string) => IMetric) =>
+      Object.entries(props.steps).map(([name, fn]) => metricOf(fn, name))
     this.dashboard = new Dashboard(this, 'Dashboard', {
       defaultInterval: props.dashboardRange ?? Duration.hours(6),
       widgets: [
         [new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 6 })],
         [graph('Dead letters (messages visible)', dlqDepths), graph('Executions failed', failedExecutions)],
         [
-          graph('Executions started', Object.entries(props.workflows).map(([name, sm]) => sm.metricStarted({ period: oneMinute, statistic: Stats.SUM, label: name }))),
-          graph('Executions succeeded', Object.entries(props.workflows).map(([name, sm]) => sm.metricSucceeded({ period: oneMinute, statistic: Stats.SUM, label: name }))),
+          graph(
+            'Executions started',
+            Object.entries(props.workflows).map(([name, sm]) =>
+              sm.metricStarted({ period: oneMinute, statistic: Stats.SUM, label: name }),
+            ),
+          ),
+          graph(
+            'Executions succeeded',
+            Object.entries(props.workflows).map(([name, sm]) =>
+              sm.metricSucceeded({ period: oneMinute, statistic: Stats.SUM, label: name }),
+            ),
+          ),
         ],
         [
-          graph('Step errors', perStep((fn, label) => fn.metricErrors({ period: oneMinute, statistic: Stats.SUM, label }))),
+          graph(
+            'Step errors',
+            perStep((fn, label) => fn.metricErrors({ period: oneMinute, statistic: Stats.SUM, label })),
+          ),
           graph('Step throttles', throttles),
         ],
-        [graph('Step duration (p99)', perStep((fn, label) => fn.metricDuration({ period: oneMinute, statistic: Stats.p(99), label })), 24)],
+        [
+          graph(
+            'Step duration (p99)',
+            perStep((fn, label) => fn.metricDuration({ period: oneMinute, statistic: Stats.p(99), label })),
+            24,
+          ),
+        ],
         [
           graph('API requests and errors', [
             props.httpApi.metricCount({ period: oneMinute, statistic: Stats.SUM, label: 'requests' }),
@@ -98,7 +138,11 @@ export class Observability extends Construct {
           ]),
           graph('API latency (p99)', [
             props.httpApi.metricLatency({ period: oneMinute, statistic: Stats.p(99), label: 'latency' }),
-            props.httpApi.metricIntegrationLatency({ period: oneMinute, statistic: Stats.p(99), label: 'integration latency' }),
+            props.httpApi.metricIntegrationLatency({
+              period: oneMinute,
+              statistic: Stats.p(99),
+              label: 'integration latency',
+            }),
           ]),
         ],
       ],

@@ -8,7 +8,13 @@ import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-wo
 import { acknowledge } from './findings'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
-import { acknowledgeInvokedVersions, acknowledgeWorkflowRole, startWorkflowRule, workflowLogs, type WorkflowLogging } from './workflow-plumbing'
+import {
+  acknowledgeInvokedVersions,
+  acknowledgeWorkflowRole,
+  startWorkflowRule,
+  workflowLogs,
+  type WorkflowLogging,
+} from './workflow-plumbing'
 
 export interface OrderProcessingProps {
   readonly bus: IEventBus
@@ -60,14 +66,27 @@ export class OrderProcessing extends Construct {
     })
     this.stateMachine = workflow.stateMachine
     acknowledgeWorkflowRole(this.stateMachine)
-    acknowledgeInvokedVersions(this.stateMachine, [validate, persist, index, notify].map((s) => s.function))
-    this.startRule = startWorkflowRule(this, 'StartOrderWorkflow', { bus: props.bus, eventPattern: orderWorkflowTrigger, stateMachine: this.stateMachine, deadLetterQueue: props.ruleDeadLetterQueue })
+    acknowledgeInvokedVersions(
+      this.stateMachine,
+      [validate, persist, index, notify].map((s) => s.function),
+    )
+    this.startRule = startWorkflowRule(this, 'StartOrderWorkflow', {
+      bus: props.bus,
+      eventPattern: orderWorkflowTrigger,
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.ruleDeadLetterQueue,
+    })
 
     // Each valid message becomes an OrderMessageReceived event; a bad one fails alone (partial batch response) and,
     // after the queue's maxReceiveCount receives, lands in the queue's DLQ.
     props.bus.grantPutEventsTo(receive.function)
-    receive.function.addEventSource(new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true }))
-    acknowledge(receive, 'Serverless-LambdaEventSourceMappingDestination',
-      'Lambda supports on-failure destinations for stream and Kafka sources only; for an SQS source the queue\'s redrive policy is the failure destination (OrdersQueue → OrdersQueueDeadLetters after 3 receives).')
+    receive.function.addEventSource(
+      new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    )
+    acknowledge(
+      receive,
+      'Serverless-LambdaEventSourceMappingDestination',
+      "Lambda supports on-failure destinations for stream and Kafka sources only; for an SQS source the queue's redrive policy is the failure destination (OrdersQueue → OrdersQueueDeadLetters after 3 receives).",
+    )
   }
 }

@@ -30,7 +30,11 @@ export class OrdersQueue extends Construct {
     super(scope, id)
     this.deadLetterQueue = secureQueue(this, 'OrdersQueueDeadLetters')
     // (AwsSolutions-SQS3 sees the redrive policy below and knows this queue for a DLQ; the Serverless pack does not.)
-    acknowledge(this.deadLetterQueue, 'Serverless-SQSRedrivePolicy', deadLetterQueueReason('the orders queue, by its redrive policy'))
+    acknowledge(
+      this.deadLetterQueue,
+      'Serverless-SQSRedrivePolicy',
+      deadLetterQueueReason('the orders queue, by its redrive policy'),
+    )
     this.queue = secureQueue(this, 'OrdersQueue', {
       visibilityTimeout: props.visibilityTimeout ?? Duration.minutes(3),
       retentionPeriod: Duration.days(4),

@@ -1,5 +1,12 @@
 import { RemovalPolicy } from 'aws-cdk-lib'
-import { AttributeType, BillingMode, StreamViewType, Table, TableEncryption, type ITable } from 'aws-cdk-lib/aws-dynamodb'
+import {
+  AttributeType,
+  BillingMode,
+  StreamViewType,
+  Table,
+  TableEncryption,
+  type ITable,
+} from 'aws-cdk-lib/aws-dynamodb'
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam'
 import { Construct } from 'constructs'
 import { customerIndex, pendingIndex } from '../layers/order-table-dynamodb'
@@ -10,7 +17,14 @@ export interface PipelineTablesProps {
 }
 
 // The item-level actions the CDK's `grantReadData` and `grantWriteData` give, without its `index/*` resource.
-const ReadDataActions = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan', 'dynamodb:ConditionCheckItem', 'dynamodb:DescribeTable']
+const ReadDataActions = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:GetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+]
 const WriteDataActions = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem']
 
 /**
@@ -59,8 +73,16 @@ export class PipelineTables extends Construct {
     this.searchDocuments = table('SearchDocuments', 'id')
     this.ledger = table('Ledger', 'key', { ttl: 'expiresAt' })
     this.orders = table('Orders', 'orderId', { streamed: true })
-    this.orders.addGlobalSecondaryIndex({ indexName: customerIndex, partitionKey: { name: 'customerId', type: AttributeType.STRING }, sortKey: { name: 'orderId', type: AttributeType.STRING } })
-    this.orders.addGlobalSecondaryIndex({ indexName: pendingIndex, partitionKey: { name: 'pendingShard', type: AttributeType.STRING }, sortKey: { name: 'createdAt', type: AttributeType.STRING } })
+    this.orders.addGlobalSecondaryIndex({
+      indexName: customerIndex,
+      partitionKey: { name: 'customerId', type: AttributeType.STRING },
+      sortKey: { name: 'orderId', type: AttributeType.STRING },
+    })
+    this.orders.addGlobalSecondaryIndex({
+      indexName: pendingIndex,
+      partitionKey: { name: 'pendingShard', type: AttributeType.STRING },
+      sortKey: { name: 'createdAt', type: AttributeType.STRING },
+    })
     this.users = table('Users', 'userId', { streamed: true })
     this.idempotency = table('Idempotency', 'key', { ttl: 'expiresAt' })
   }
@@ -71,8 +93,21 @@ export class PipelineTables extends Construct {
  * `grantReadData` adds every action on `<table>/index/*` as soon as a table has an index; a step that queries one
  * index gets `dynamodb:Query` on that one.
  */
-export const grantTableData = (table: ITable, grantee: IGrantable, access: { readonly write?: boolean; readonly indexes?: ReadonlyArray<string> } = {}): void => {
-  Grant.addToPrincipal({ grantee, actions: access.write ? [...ReadDataActions, ...WriteDataActions] : ReadDataActions, resourceArns: [table.tableArn] })
+export const grantTableData = (
+  table: ITable,
+  grantee: IGrantable,
+  access: { readonly write?: boolean; readonly indexes?: ReadonlyArray<string> } = {},
+): void => {
+  Grant.addToPrincipal({
+    grantee,
+    actions: access.write ? [...ReadDataActions, ...WriteDataActions] : ReadDataActions,
+    resourceArns: [table.tableArn],
+  })
   const indexes = access.indexes ?? []
-  if (indexes.length > 0) Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`) })
+  if (indexes.length > 0)
+    Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
+    })
 }

@@ -28,7 +28,11 @@ export interface StepFunctionProps {
 const projectRoot = path.resolve(__dirname, '..', '..', '..')
 
 // npm picks sharp's prebuilt binary for the target platform, so no Docker and no cross-compiling is needed.
-const sharpVersion = (JSON.parse(readFileSync(path.join(projectRoot, 'node_modules', 'sharp', 'package.json'), 'utf8')) as { version: string }).version
+const sharpVersion = (
+  JSON.parse(readFileSync(path.join(projectRoot, 'node_modules', 'sharp', 'package.json'), 'utf8')) as {
+    version: string
+  }
+).version
 const sharpBundling = {
   // Naming externals replaces the CDK's default (@aws-sdk/*), so the SDK stays external here too: Lambda provides it.
   externalModules: ['@aws-sdk/*', 'sharp'],
@@ -61,9 +65,15 @@ export class StepFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: StepFunctionProps) {
     super(scope, id)
-    const logGroup = new LogGroup(this, 'Logs', { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    })
     this.logGroup = logGroup
-    const role = new Role(this, 'Role', { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: `Runs the ${props.stepName} step` })
+    const role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs the ${props.stepName} step`,
+    })
     logGroup.grantWrite(role)
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRayWildcardReason)
     this.function = new NodejsFunction(this, 'Function', {
@@ -97,7 +107,10 @@ export class StepFunction extends Construct {
         ...(props.usesSharp ? sharpBundling : {}),
       },
     })
-    acknowledge(this.function, 'Serverless-LambdaDLQ',
-      'Invoked synchronously only (Step Functions task, pipe enrichment, HTTP API, SQS event source mapping): a Lambda DLQ receives asynchronous invocations only, and each caller sends its failures to its own DLQ.')
+    acknowledge(
+      this.function,
+      'Serverless-LambdaDLQ',
+      'Invoked synchronously only (Step Functions task, pipe enrichment, HTTP API, SQS event source mapping): a Lambda DLQ receives asynchronous invocations only, and each caller sends its failures to its own DLQ.',
+    )
   }
 }

@@ -55,19 +55,26 @@ export class UploadBucket extends Construct {
       encryption: BucketEncryption.S3_MANAGED,
       enforceSSL: true,
       versioned: true,
-      lifecycleRules: [{
-        noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(30),
-        abortIncompleteMultipartUploadAfter: Duration.days(1),
-      }],
+      lifecycleRules: [
+        {
+          noncurrentVersionExpiration: props.noncurrentVersionRetention ?? Duration.days(30),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
       serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'uploads-bucket/',
       removalPolicy: RemovalPolicy.RETAIN,
     })
     // The CDK's own handler that turns EventBridge notifications on, one per stack, created with the bucket above.
-    const notificationsHandler = Stack.of(this).node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834')
+    const notificationsHandler = Stack.of(this).node.tryFindChild(
+      'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+    )
     if (notificationsHandler) {
-      acknowledge(notificationsHandler, 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-        'The CDK\'s BucketNotificationsHandler (a custom resource run once per deployment to switch EventBridge notifications on) comes with this managed policy; the CDK offers no way to replace it.')
+      acknowledge(
+        notificationsHandler,
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        "The CDK's BucketNotificationsHandler (a custom resource run once per deployment to switch EventBridge notifications on) comes with this managed policy; the CDK offers no way to replace it.",
+      )
     }
 
     // S3 publishes to the default bus only: forward this bucket's notifications to the pipeline bus.
@@ -99,8 +106,11 @@ export class UploadBucket extends Construct {
     const principal = grantee.grantPrincipal
     if (!Construct.isConstruct(principal)) return
     for (const arn of resourceArns) {
-      acknowledge(principal, wildcardResourceFinding(this, arn),
-        'Object keys under one prefix of the upload bucket: the step reads or writes keys it derives from events, so the prefix is the narrowest scope there is.')
+      acknowledge(
+        principal,
+        wildcardResourceFinding(this, arn),
+        'Object keys under one prefix of the upload bucket: the step reads or writes keys it derives from events, so the prefix is the narrowest scope there is.',
+      )
     }
   }
 }

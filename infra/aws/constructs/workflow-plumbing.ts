@@ -10,7 +10,13 @@ import type { EventPattern } from '../../../contracts/patterns'
 import { acknowledge, wildcardResourceFinding, XRayWildcardReason } from './findings'
 
 /** The workflows of the pipeline, by the id each one's construct and log group are named after. */
-export const WorkflowIds = ['ImageWorkflow', 'OrderWorkflow', 'ChangeWorkflow', 'ImportWorkflow', 'MaintenanceWorkflow'] as const
+export const WorkflowIds = [
+  'ImageWorkflow',
+  'OrderWorkflow',
+  'ChangeWorkflow',
+  'ImportWorkflow',
+  'MaintenanceWorkflow',
+] as const
 export type WorkflowId = (typeof WorkflowIds)[number]
 
 /** How much of a workflow's executions goes to its log group. */
@@ -28,7 +34,12 @@ export interface WorkflowLogging {
  */
 export const DefaultWorkflowLogging: WorkflowLogging = { level: LogLevel.ALL, includeExecutionData: true }
 
-const LogLevels: Readonly<Record<string, LogLevel>> = { ALL: LogLevel.ALL, ERROR: LogLevel.ERROR, FATAL: LogLevel.FATAL, OFF: LogLevel.OFF }
+const LogLevels: Readonly<Record<string, LogLevel>> = {
+  ALL: LogLevel.ALL,
+  ERROR: LogLevel.ERROR,
+  FATAL: LogLevel.FATAL,
+  OFF: LogLevel.OFF,
+}
 
 /**
  * Reads the `workflowLogLevel` context value: one level for every workflow (`ALL`), or levels by workflow
@@ -40,15 +51,19 @@ export const workflowLoggingFromContext = (value: unknown): Partial<Record<Workf
   const text = String(value)
   const level = (name: string): WorkflowLogging => {
     const found = LogLevels[name.trim().toUpperCase()]
-    if (!found) throw new Error(`workflowLogLevel: "${name}" is not one of ${Object.keys(LogLevels).join(', ')} (in "${text}")`)
+    if (!found)
+      throw new Error(`workflowLogLevel: "${name}" is not one of ${Object.keys(LogLevels).join(', ')} (in "${text}")`)
     return { level: found, includeExecutionData: true }
   }
   if (!text.includes('=')) return Object.fromEntries(WorkflowIds.map((id) => [id, level(text)]))
-  return Object.fromEntries(text.split(',').map((pair) => {
-    const [id = '', name = ''] = pair.split('=')
-    if (!(WorkflowIds as ReadonlyArray<string>).includes(id.trim())) throw new Error(`workflowLogLevel: "${id}" is not one of ${WorkflowIds.join(', ')} (in "${text}")`)
-    return [id.trim(), level(name)]
-  }))
+  return Object.fromEntries(
+    text.split(',').map((pair) => {
+      const [id = '', name = ''] = pair.split('=')
+      if (!(WorkflowIds as ReadonlyArray<string>).includes(id.trim()))
+        throw new Error(`workflowLogLevel: "${id}" is not one of ${WorkflowIds.join(', ')} (in "${text}")`)
+      return [id.trim(), level(name)]
+    }),
+  )
 }
 
 /**
@@ -57,10 +72,17 @@ export const workflowLoggingFromContext = (value: unknown): Partial<Record<Workf
  * starts with `/aws/vendedlogs/states/` so CloudWatch Logs' resource policy, which has a size limit, need not list
  * each group.
  */
-export const workflowLogs = (scope: Construct, workflowId: WorkflowId, logging: WorkflowLogging = DefaultWorkflowLogging): LogOptions => {
+export const workflowLogs = (
+  scope: Construct,
+  workflowId: WorkflowId,
+  logging: WorkflowLogging = DefaultWorkflowLogging,
+): LogOptions => {
   if (logging.level !== LogLevel.ALL) {
-    acknowledge(scope, 'AwsSolutions-SF1',
-      `The ${workflowId} logs at level ${logging.level}${logging.includeExecutionData ? ' with execution data' : ''}, chosen per workflow: every failure is logged with its context while successes, the bulk of the executions, cost no log ingestion (level ALL is most of the per-order bill at volume); X-Ray traces a sample of executions state by state, and -c workflowLogLevel=ALL restores the full log.`)
+    acknowledge(
+      scope,
+      'AwsSolutions-SF1',
+      `The ${workflowId} logs at level ${logging.level}${logging.includeExecutionData ? ' with execution data' : ''}, chosen per workflow: every failure is logged with its context while successes, the bulk of the executions, cost no log ingestion (level ALL is most of the per-order bill at volume); X-Ray traces a sample of executions state by state, and -c workflowLogLevel=ALL restores the full log.`,
+    )
   }
   return {
     destination: new LogGroup(scope, `${workflowId}Logs`, {
@@ -78,15 +100,21 @@ export const workflowLogs = (scope: Construct, workflowId: WorkflowId, logging: 
  * `lambda:invoke` integration grants each function with its versions (`<function arn>:*`).
  */
 export const acknowledgeWorkflowRole = (stateMachine: StateMachine): void => {
-  acknowledge(stateMachine.role, 'AwsSolutions-IAM5[Resource::*]',
-    `${XRayWildcardReason} Execution logging to CloudWatch Logs likewise needs logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups on "*" (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy).`)
+  acknowledge(
+    stateMachine.role,
+    'AwsSolutions-IAM5[Resource::*]',
+    `${XRayWildcardReason} Execution logging to CloudWatch Logs likewise needs logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, PutResourcePolicy, DescribeResourcePolicies and DescribeLogGroups on "*" (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html#cloudwatch-iam-policy).`,
+  )
 }
 
 /** Acknowledges the `<function arn>:*` resource that the `lambda:invoke` integration adds for each step the workflow calls. */
 export const acknowledgeInvokedVersions = (stateMachine: StateMachine, functions: ReadonlyArray<IFunction>): void => {
   for (const fn of functions) {
-    acknowledge(stateMachine.role, wildcardResourceFinding(stateMachine, `${fn.functionArn}:*`),
-      'Step Functions\' lambda:invoke integration grants the function and its versions and aliases (`<arn>:*`), so a task may name a qualified function; the function itself is one of this workflow\'s steps.')
+    acknowledge(
+      stateMachine.role,
+      wildcardResourceFinding(stateMachine, `${fn.functionArn}:*`),
+      "Step Functions' lambda:invoke integration grants the function and its versions and aliases (`<arn>:*`), so a task may name a qualified function; the function itself is one of this workflow's steps.",
+    )
   }
 }
 
@@ -106,5 +134,11 @@ export const startWorkflowRule = (scope: Construct, id: string, props: StartWork
   new Rule(scope, id, {
     eventBus: props.bus,
     eventPattern: props.eventPattern as never,
-    targets: [new SfnStateMachine(props.stateMachine, { deadLetterQueue: props.deadLetterQueue, retryAttempts: 8, maxEventAge: Duration.hours(24) })],
+    targets: [
+      new SfnStateMachine(props.stateMachine, {
+        deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    ],
   })

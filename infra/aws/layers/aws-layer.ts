@@ -70,7 +70,12 @@ const unavailable = <S extends object>(service: S, message: string): S =>
         name,
         typeof value === 'function'
           ? { value: () => Effect.dieMessage(message), enumerable: true }
-          : { get: () => { throw new Error(message) }, enumerable: true },
+          : {
+              get: () => {
+                throw new Error(message)
+              },
+              enumerable: true,
+            },
       ]),
     ),
   ) as S
@@ -90,7 +95,13 @@ export const lazily = <I, S extends object, A, R>(
     onRight: make,
     onLeft: (problem) =>
       Layer.map(make(placeholder), (context) =>
-        Context.make(tag, unavailable(Context.get(context, tag), `AwsLive: ${service} needs environment variable ${serviceEnv[service]}, ${problem}`)),
+        Context.make(
+          tag,
+          unavailable(
+            Context.get(context, tag),
+            `AwsLive: ${service} needs environment variable ${serviceEnv[service]}, ${problem}`,
+          ),
+        ),
       ),
   })
 
@@ -137,9 +148,11 @@ export const AwsLayer = <const S extends ReadonlyArray<AnyAwsService>>(
     Effect.gen(function* () {
       // Made in the order the services first need them, released in reverse.
       const clients = new Map<AnyAwsService['client'], unknown>()
-      for (const service of services) if (!clients.has(service.client)) clients.set(service.client, yield* client(service.client.make))
+      for (const service of services)
+        if (!clients.has(service.client)) clients.set(service.client, yield* client(service.client.make))
       const layers = services.map((service) => service.layer(clients.get(service.client), env))
-      return Layer.mergeAll(Layer.empty, ...layers).pipe(Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)))
+      return Layer.mergeAll(Layer.empty, ...layers).pipe(
+        Layer.provideMerge(Layer.merge(PipelineConfigFromEnv(env), ClockLive)),
+      )
     }),
   )
-

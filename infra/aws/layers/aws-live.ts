@@ -1,12 +1,26 @@
 import type { Layer } from 'effect'
 import { AwsLayer, type AwsServices } from './aws-layer'
-import { AwsIdempotencyStore, AwsImageTable, AwsLedger, AwsOrderTable, AwsSearchIndex, AwsUserTable } from './services-dynamodb'
+import {
+  AwsIdempotencyStore,
+  AwsImageTable,
+  AwsLedger,
+  AwsOrderTable,
+  AwsSearchIndex,
+  AwsUserTable,
+} from './services-dynamodb'
 import { AwsEventPublisher } from './services-eventbridge'
 import { AwsObjectStore } from './services-s3'
 import { AwsQueueDepths } from './services-sqs'
 
 export { AwsLayer, serviceEnv, type AwsServices, type AwsService, type ProvidedBy } from './aws-layer'
-export { AwsIdempotencyStore, AwsImageTable, AwsLedger, AwsOrderTable, AwsSearchIndex, AwsUserTable } from './services-dynamodb'
+export {
+  AwsIdempotencyStore,
+  AwsImageTable,
+  AwsLedger,
+  AwsOrderTable,
+  AwsSearchIndex,
+  AwsUserTable,
+} from './services-dynamodb'
 export { AwsEventPublisher } from './services-eventbridge'
 export { AwsObjectStore } from './services-s3'
 export { AwsQueueDepths } from './services-sqs'

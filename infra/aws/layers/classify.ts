@@ -37,7 +37,14 @@ const throttlingNames: ReadonlySet<string> = new Set([
 const timeoutNames: ReadonlySet<string> = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException'])
 
 /** Node socket errors that a new connection usually cures; `EAI_AGAIN` is DNS saying "try again". */
-const networkCodes: ReadonlySet<string> = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN'])
+const networkCodes: ReadonlySet<string> = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+])
 
 /** The fields an SDK v3 ServiceException (or a Node system error) carries; all optional since anything can be thrown. */
 interface SdkErrorFields {
@@ -95,7 +102,11 @@ export const cancellationCodes = (error: TransactionCanceledException): Readonly
   (error.CancellationReasons ?? []).map((reason) => reason.Code ?? 'None')
 
 /** Cancellation codes a retry of the same transaction can pass: a concurrent transaction on an item, or throttling. */
-const transientCancellationCodes: ReadonlySet<string> = new Set(['TransactionConflict', 'ProvisionedThroughputExceeded', 'ThrottlingError'])
+const transientCancellationCodes: ReadonlySet<string> = new Set([
+  'TransactionConflict',
+  'ProvisionedThroughputExceeded',
+  'ThrottlingError',
+])
 
 // Transient only when every failed action failed for a transient reason: a ConditionalCheckFailed or ValidationError
 // next to a conflict would fail the same way again.
@@ -125,7 +136,8 @@ export const classifyAwsError = (error: unknown): AwsErrorClass =>
 export const describeAwsError = (error: unknown): string => {
   const { name, code, message } = fieldsOf(error)
   const text = typeof message === 'string' && message !== '' ? message : String(error)
-  const label = name !== 'Error' && typeof name === 'string' && name !== '' ? name : typeof code === 'string' ? code : name
+  const label =
+    name !== 'Error' && typeof name === 'string' && name !== '' ? name : typeof code === 'string' ? code : name
   return typeof label === 'string' && label !== '' ? `${label}: ${text}` : text
 }
 
@@ -149,5 +161,7 @@ export const tryAws = <A>(run: (signal: AbortSignal) => Promise<A>): Effect.Effe
   Effect.tryPromise({ try: run, catch: (error) => error })
 
 /** An SDK call whose only expected failure is a transient one. */
-export const callAws = <A>(operation: string, run: (signal: AbortSignal) => Promise<A>): Effect.Effect<A, TransientError> =>
-  tryAws(run).pipe(Effect.catchAll(failTransientOrDie(operation)))
+export const callAws = <A>(
+  operation: string,
+  run: (signal: AbortSignal) => Promise<A>,
+): Effect.Effect<A, TransientError> => tryAws(run).pipe(Effect.catchAll(failTransientOrDie(operation)))

@@ -69,6 +69,9 @@ export const decodeCursor = (
     const entries = Object.entries(key)
     const valid =
       entries.length === names.length &&
-      entries.every(([name, value]) => names.includes(name) && typeof value === 'string' && value !== '' && (expected[name] ?? value) === value)
+      entries.every(
+        ([name, value]) =>
+          names.includes(name) && typeof value === 'string' && value !== '' && (expected[name] ?? value) === value,
+      )
     return valid ? Effect.succeed(marshall(key)) : invalid
   })

@@ -18,14 +18,16 @@ const chunks = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<Readonl
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, (index + 1) * size))
 
 // An entry that names its bus keeps it; the rest go to the pipeline bus from the config.
-const toRequestEntry = (busName: string) => (entry: PutEventsEntry): PutEventsRequestEntry => ({
-  Source: entry.Source,
-  DetailType: entry.DetailType,
-  Detail: entry.Detail,
-  EventBusName: entry.EventBusName ?? busName,
-  ...(entry.Resources === undefined ? {} : { Resources: [...entry.Resources] }),
-  ...(entry.Time === undefined ? {} : { Time: new Date(entry.Time) }),
-})
+const toRequestEntry =
+  (busName: string) =>
+  (entry: PutEventsEntry): PutEventsRequestEntry => ({
+    Source: entry.Source,
+    DetailType: entry.DetailType,
+    Detail: entry.Detail,
+    EventBusName: entry.EventBusName ?? busName,
+    ...(entry.Resources === undefined ? {} : { Resources: [...entry.Resources] }),
+    ...(entry.Time === undefined ? {} : { Time: new Date(entry.Time) }),
+  })
 
 /** `ErrorCode: ErrorMessage` of each rejected entry, so the retry's cause is in the execution history. */
 const describeFailures = (entries: ReadonlyArray<PutEventsResultEntry>): string =>
@@ -35,13 +37,17 @@ const describeFailures = (entries: ReadonlyArray<PutEventsResultEntry>): string 
     .join('; ')
 
 const putBatch = (client: EventBridgeClient, entries: ReadonlyArray<PutEventsRequestEntry>) =>
-  callAws('EventPublisher.publish', (abortSignal) => client.send(new PutEventsCommand({ Entries: [...entries] }), { abortSignal })).pipe(
+  callAws('EventPublisher.publish', (abortSignal) =>
+    client.send(new PutEventsCommand({ Entries: [...entries] }), { abortSignal }),
+  ).pipe(
     Effect.flatMap((out) =>
       (out.FailedEntryCount ?? 0) > 0
-        ? Effect.fail(new TransientError({
-            operation: 'EventPublisher.publish',
-            message: `${out.FailedEntryCount} of ${entries.length} entries rejected: ${describeFailures(out.Entries ?? [])}`,
-          }))
+        ? Effect.fail(
+            new TransientError({
+              operation: 'EventPublisher.publish',
+              message: `${out.FailedEntryCount} of ${entries.length} entries rejected: ${describeFailures(out.Entries ?? [])}`,
+            }),
+          )
         : Effect.void,
     ),
   )
@@ -53,13 +59,19 @@ const putBatch = (client: EventBridgeClient, entries: ReadonlyArray<PutEventsReq
  * `TransientError`, and the retry re-sends the accepted entries too, which consumers de-duplicate by business key.
  * The bus is `PipelineConfig.busName` unless an entry names its own.
  */
-export const EventPublisherEventBridge = (client: EventBridgeClient): Layer.Layer<EventPublisher, never, PipelineConfig> =>
+export const EventPublisherEventBridge = (
+  client: EventBridgeClient,
+): Layer.Layer<EventPublisher, never, PipelineConfig> =>
   Layer.effect(
     EventPublisher,
     Effect.map(PipelineConfig, ({ busName }) => ({
       publish: (entries) =>
-        Effect.forEach(chunks(entries.map(toRequestEntry(busName)), maxEntriesPerRequest), (batch) => putBatch(client, batch), {
-          discard: true,
-        }),
+        Effect.forEach(
+          chunks(entries.map(toRequestEntry(busName)), maxEntriesPerRequest),
+          (batch) => putBatch(client, batch),
+          {
+            discard: true,
+          },
+        ),
     })),
   )

@@ -1,4 +1,11 @@
-import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import {
+  DeleteItemCommand,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { Effect, Layer, Schema } from 'effect'
 import { TransientError } from '../../../contracts/errors'
@@ -28,7 +35,9 @@ const completed = 'COMPLETED'
 // DynamoDB TTL wants epoch seconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html).
 const epochSeconds = (operation: string, iso: string): Effect.Effect<number> => {
   const millis = Date.parse(iso)
-  return Number.isNaN(millis) ? Effect.dieMessage(`${operation}: "${iso}" is not a date`) : Effect.succeed(Math.floor(millis / 1000))
+  return Number.isNaN(millis)
+    ? Effect.dieMessage(`${operation}: "${iso}" is not a date`)
+    : Effect.succeed(Math.floor(millis / 1000))
 }
 
 const StoredResponseSchema = Schema.Struct({
@@ -46,7 +55,8 @@ const IdempotencyRecord = Schema.Struct({
 type IdempotencyRecord = typeof IdempotencyRecord.Type
 
 // A record that no longer decodes is a schema drift between writers: a defect, not a retry.
-const decodeRecord = (item: Item): Effect.Effect<IdempotencyRecord> => Schema.decodeUnknown(IdempotencyRecord)(unmarshall(item)).pipe(Effect.orDie)
+const decodeRecord = (item: Item): Effect.Effect<IdempotencyRecord> =>
+  Schema.decodeUnknown(IdempotencyRecord)(unmarshall(item)).pipe(Effect.orDie)
 
 /** What a request meets when its key is taken: another body, a stored answer, or a request still running. */
 const answerFor = (fingerprint: string, record: IdempotencyRecord): IdempotencyBegin =>
@@ -56,31 +66,57 @@ const answerFor = (fingerprint: string, record: IdempotencyRecord): IdempotencyB
       ? { kind: 'completed', response: record.response }
       : { kind: 'in-progress' }
 
-const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => string): typeof IdempotencyStore.Service => {
+const makeIdempotencyStore = (
+  client: DynamoDBClient,
+  table: string,
+  now: () => string,
+): typeof IdempotencyStore.Service => {
   const get = (key: string): Effect.Effect<IdempotencyRecord | undefined, TransientError> =>
     callAws('IdempotencyStore.begin', (abortSignal) =>
-      client.send(new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }), { abortSignal }),
+      client.send(new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }), {
+        abortSignal,
+      }),
     ).pipe(Effect.flatMap((out) => (out.Item === undefined ? Effect.succeed(undefined) : decodeRecord(out.Item))))
 
   // Older DynamoDB-compatible endpoints ignore ReturnValuesOnConditionCheckFailure: fall back to a read.
-  const standing = (key: string, fingerprint: string, item: Item | undefined): Effect.Effect<IdempotencyBegin, TransientError> =>
+  const standing = (
+    key: string,
+    fingerprint: string,
+    item: Item | undefined,
+  ): Effect.Effect<IdempotencyBegin, TransientError> =>
     (item === undefined ? get(key) : decodeRecord(item)).pipe(
       Effect.flatMap((record) =>
         record === undefined
           ? // Released between the write and the read: the next attempt takes the key.
-            Effect.fail(new TransientError({ operation: 'IdempotencyStore.begin', message: `record ${key} vanished after a conditional check failed` }))
+            Effect.fail(
+              new TransientError({
+                operation: 'IdempotencyStore.begin',
+                message: `record ${key} vanished after a conditional check failed`,
+              }),
+            )
           : Effect.succeed(answerFor(fingerprint, record)),
       ),
     )
 
-  const begin = (key: string, fingerprint: string, expiresAt: string, at: string): Effect.Effect<IdempotencyBegin, TransientError> =>
+  const begin = (
+    key: string,
+    fingerprint: string,
+    expiresAt: string,
+    at: string,
+  ): Effect.Effect<IdempotencyBegin, TransientError> =>
     Effect.all([epochSeconds('IdempotencyStore.begin', expiresAt), epochSeconds('IdempotencyStore.begin', at)]).pipe(
       Effect.flatMap(([expiresAtSeconds, nowSeconds]) =>
         tryAws((abortSignal) =>
           client.send(
             new PutItemCommand({
               TableName: table,
-              Item: marshall({ key, status: inProgress, fingerprint, expiresAt: expiresAtSeconds, expiresAtIso: expiresAt }),
+              Item: marshall({
+                key,
+                status: inProgress,
+                fingerprint,
+                expiresAt: expiresAtSeconds,
+                expiresAtIso: expiresAt,
+              }),
               ConditionExpression: beginCondition,
               ExpressionAttributeNames: { '#key': 'key', '#expiresAt': 'expiresAt' },
               ExpressionAttributeValues: marshall({ ':now': nowSeconds }),
@@ -93,7 +129,9 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
       ),
       Effect.as<IdempotencyBegin>({ kind: 'new' }),
       Effect.catchAll((error) =>
-        isConditionalCheckFailed(error) ? standing(key, fingerprint, error.Item) : failTransientOrDie('IdempotencyStore.begin')(error),
+        isConditionalCheckFailed(error)
+          ? standing(key, fingerprint, error.Item)
+          : failTransientOrDie('IdempotencyStore.begin')(error),
       ),
     )
 
@@ -113,7 +151,9 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
       ),
     ).pipe(
       Effect.asVoid,
-      Effect.catchAll((error) => (isConditionalCheckFailed(error) ? Effect.void : failTransientOrDie('IdempotencyStore.complete')(error))),
+      Effect.catchAll((error) =>
+        isConditionalCheckFailed(error) ? Effect.void : failTransientOrDie('IdempotencyStore.complete')(error),
+      ),
     )
 
   // A false condition means the record is completed or gone: nothing to forget.
@@ -131,7 +171,9 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
       ),
     ).pipe(
       Effect.asVoid,
-      Effect.catchAll((error) => (isConditionalCheckFailed(error) ? Effect.void : failTransientOrDie('IdempotencyStore.release')(error))),
+      Effect.catchAll((error) =>
+        isConditionalCheckFailed(error) ? Effect.void : failTransientOrDie('IdempotencyStore.release')(error),
+      ),
     )
 
   const deleteExpired = (key: string, nowSeconds: number): Effect.Effect<boolean, TransientError> =>
@@ -148,7 +190,9 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
       ),
     ).pipe(
       Effect.as(true),
-      Effect.catchAll((error) => (isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie('IdempotencyStore.expire')(error))),
+      Effect.catchAll((error) =>
+        isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie('IdempotencyStore.expire')(error),
+      ),
     )
 
   const expire = (at: string): Effect.Effect<number, TransientError> =>
@@ -167,7 +211,9 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
         ),
       ).pipe(
         Effect.flatMap(({ items }) =>
-          Effect.forEach(items, (item) => deleteExpired(unmarshall(item).key as string, nowSeconds), { concurrency: expireConcurrency }),
+          Effect.forEach(items, (item) => deleteExpired(unmarshall(item).key as string, nowSeconds), {
+            concurrency: expireConcurrency,
+          }),
         ),
         Effect.map((deleted) => deleted.filter(Boolean).length),
       ),
@@ -198,5 +244,11 @@ const makeIdempotencyStore = (client: DynamoDBClient, table: string, now: () => 
  * - `expire(now)` Scans for records expired before `now` and deletes each under {@link expiredCondition}, answering
  *   how many it deleted: TTL would delete them too, this makes it prompt.
  */
-export const IdempotencyDynamoDB = (client: DynamoDBClient, table: string): Layer.Layer<IdempotencyStore, never, Clock> =>
-  Layer.effect(IdempotencyStore, Effect.map(Clock, (clock) => makeIdempotencyStore(client, table, () => clock.now())))
+export const IdempotencyDynamoDB = (
+  client: DynamoDBClient,
+  table: string,
+): Layer.Layer<IdempotencyStore, never, Clock> =>
+  Layer.effect(
+    IdempotencyStore,
+    Effect.map(Clock, (clock) => makeIdempotencyStore(client, table, () => clock.now())),
+  )

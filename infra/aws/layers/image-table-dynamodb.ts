@@ -10,7 +10,8 @@ import { callAws, failTransientOrDie, isConditionalCheckFailed, tryAws } from '.
  * Write when no record stands, when the record is about another object version (another etag), or to upgrade
  * a FAILED record of this version to PROCESSED (a retried run that now succeeds). Anything else is a duplicate.
  */
-export const putVersionCondition = 'attribute_not_exists(#key) OR (#etag <> :etag) OR (#status = :failed AND :status = :processed)'
+export const putVersionCondition =
+  'attribute_not_exists(#key) OR (#etag <> :etag) OR (#status = :failed AND :status = :processed)'
 
 type Item = Record<string, AttributeValue>
 
@@ -23,7 +24,12 @@ const putVersionInput = (table: string, record: ImageRecord) => ({
   Item: marshall(record, { removeUndefinedValues: true }),
   ConditionExpression: putVersionCondition,
   ExpressionAttributeNames: { '#key': 'key', '#etag': 'etag', '#status': 'status' },
-  ExpressionAttributeValues: marshall({ ':etag': record.etag, ':status': record.status, ':failed': 'FAILED', ':processed': 'PROCESSED' }),
+  ExpressionAttributeValues: marshall({
+    ':etag': record.etag,
+    ':status': record.status,
+    ':failed': 'FAILED',
+    ':processed': 'PROCESSED',
+  }),
   // Hands back the standing item with the failure, saving a read (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnValuesOnConditionCheckFailure).
   ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
 })
@@ -32,16 +38,26 @@ const makeImageTable = (client: DynamoDBClient, table: string) => {
   // Strongly consistent: a retry right after a write must see it, or it would redo work the write already settled.
   const get = (key: string): Effect.Effect<ImageRecord | undefined, TransientError> =>
     callAws('ImageTable.get', (abortSignal) =>
-      client.send(new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }), { abortSignal }),
+      client.send(new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }), {
+        abortSignal,
+      }),
     ).pipe(Effect.flatMap((out) => (out.Item === undefined ? Effect.succeed(undefined) : decodeRecord(out.Item))))
 
   // Older DynamoDB-compatible endpoints ignore ReturnValuesOnConditionCheckFailure: fall back to a read.
-  const existingAfterConflict = (record: ImageRecord, item: Item | undefined): Effect.Effect<ConditionalWrite, TransientError> =>
+  const existingAfterConflict = (
+    record: ImageRecord,
+    item: Item | undefined,
+  ): Effect.Effect<ConditionalWrite, TransientError> =>
     (item === undefined ? get(record.key) : decodeRecord(item)).pipe(
       Effect.flatMap((existing) =>
         existing === undefined
           ? // Deleted between the write and the read: the next attempt will write, so let the workflow retry.
-            Effect.fail(new TransientError({ operation: 'ImageTable.putVersion', message: `${record.key} vanished after a conditional check failed` }))
+            Effect.fail(
+              new TransientError({
+                operation: 'ImageTable.putVersion',
+                message: `${record.key} vanished after a conditional check failed`,
+              }),
+            )
           : Effect.succeed<ConditionalWrite>({ written: false, existing }),
       ),
     )

@@ -19,10 +19,15 @@ export const releaseCondition = '#owner = :owner AND attribute_not_exists(#compl
 const expiresAt = (iso: string): number => Math.floor(Date.parse(iso) / 1000) + claimRetentionSeconds
 
 /** `true` when the write happened, `false` when its condition was false: an answer here, not an error. */
-const conditionalWrite = (operation: string, run: (signal: AbortSignal) => Promise<unknown>): Effect.Effect<boolean, TransientError> =>
+const conditionalWrite = (
+  operation: string,
+  run: (signal: AbortSignal) => Promise<unknown>,
+): Effect.Effect<boolean, TransientError> =>
   tryAws(run).pipe(
     Effect.as(true),
-    Effect.catchAll((error) => (isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie(operation)(error))),
+    Effect.catchAll((error) =>
+      isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie(operation)(error),
+    ),
   )
 
 const makeLedger = (client: DynamoDBClient, table: string, now: () => string) => {
@@ -89,4 +94,7 @@ const makeLedger = (client: DynamoDBClient, table: string, now: () => string) =>
  * - `release` is a DeleteItem conditioned on {@link releaseCondition}, so the next attempt can claim again.
  */
 export const LedgerDynamoDB = (client: DynamoDBClient, table: string): Layer.Layer<Ledger, never, Clock> =>
-  Layer.effect(Ledger, Effect.map(Clock, (clock) => makeLedger(client, table, () => clock.now())))
+  Layer.effect(
+    Ledger,
+    Effect.map(Clock, (clock) => makeLedger(client, table, () => clock.now())),
+  )

@@ -1,4 +1,10 @@
-import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type GetObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3'
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type GetObjectCommandOutput,
+  type S3Client,
+} from '@aws-sdk/client-s3'
 import { Effect, Layer } from 'effect'
 import type { TransientError } from '../../../contracts/errors'
 import { ObjectNotFound } from '../../../contracts/images'
@@ -47,11 +53,15 @@ export const ObjectStoreS3 = (client: S3Client, bucket: string): Layer.Layer<Obj
       ),
     get: (key) =>
       tryAws((abortSignal) =>
-        client.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal }).then((out) => readBody(out.Body)),
+        client
+          .send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal })
+          .then((out) => readBody(out.Body)),
       ).pipe(Effect.catchAll(orObjectNotFound('ObjectStore.get', key))),
     put: (key, body, contentType) =>
       tryAws((abortSignal) =>
-        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), { abortSignal }),
+        client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }), {
+          abortSignal,
+        }),
       ).pipe(
         Effect.map((out) => ({ etag: unquoteEtag(required('PutObject', 'ETag', out.ETag)) })),
         Effect.catchAll(failTransientOrDie('ObjectStore.put')),

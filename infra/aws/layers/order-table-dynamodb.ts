@@ -1,4 +1,11 @@
-import { GetItemCommand, PutItemCommand, QueryCommand, ScanCommand, type DynamoDBClient, type PutItemCommandInput } from '@aws-sdk/client-dynamodb'
+import {
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ScanCommand,
+  type DynamoDBClient,
+  type PutItemCommandInput,
+} from '@aws-sdk/client-dynamodb'
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { Effect, Layer, Schema } from 'effect'
 import { TransientError } from '../../../contracts/errors'
@@ -33,10 +40,13 @@ const orderItem = (order: Order): Item =>
   marshall(order.status === 'PENDING' ? { ...order, pendingShard } : order, { removeUndefinedValues: true })
 
 // Decoding drops `pendingShard`; an item that no longer decodes as an Order is a schema drift between writers: a defect.
-const decodeOrder = (item: Item): Effect.Effect<Order> => Schema.decodeUnknown(Order)(unmarshall(item)).pipe(Effect.orDie)
+const decodeOrder = (item: Item): Effect.Effect<Order> =>
+  Schema.decodeUnknown(Order)(unmarshall(item)).pipe(Effect.orDie)
 
 const decodePage = (items: ReadonlyArray<Item>, lastKey: Item | undefined): Effect.Effect<Page<Order>> =>
-  Effect.map(Effect.forEach(items, decodeOrder), (orders) => (lastKey === undefined ? { items: orders } : { items: orders, next: encodeCursor(lastKey) }))
+  Effect.map(Effect.forEach(items, decodeOrder), (orders) =>
+    lastKey === undefined ? { items: orders } : { items: orders, next: encodeCursor(lastKey) },
+  )
 
 // Hands back the standing order with a failed condition, saving a read
 // (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html#DDB-PutItem-request-ReturnValuesOnConditionCheckFailure).
@@ -63,7 +73,9 @@ const makeOrderTable = (client: DynamoDBClient, table: string): typeof OrderTabl
   // Strongly consistent: a retry right after a write must see it.
   const get = (orderId: string): Effect.Effect<Order | undefined, TransientError> =>
     callAws('OrderTable.get', (abortSignal) =>
-      client.send(new GetItemCommand({ TableName: table, Key: marshall({ orderId }), ConsistentRead: true }), { abortSignal }),
+      client.send(new GetItemCommand({ TableName: table, Key: marshall({ orderId }), ConsistentRead: true }), {
+        abortSignal,
+      }),
     ).pipe(Effect.flatMap((out) => (out.Item === undefined ? Effect.succeed(undefined) : decodeOrder(out.Item))))
 
   // Older DynamoDB-compatible endpoints ignore ReturnValuesOnConditionCheckFailure: fall back to a read.
@@ -72,13 +84,19 @@ const makeOrderTable = (client: DynamoDBClient, table: string): typeof OrderTabl
       Effect.flatMap((existing) =>
         existing === undefined
           ? // Only a delete makes it vanish between the write and the read; the next attempt will write.
-            Effect.fail(new TransientError({ operation, message: `order ${orderId} vanished after a conditional check failed` }))
+            Effect.fail(
+              new TransientError({ operation, message: `order ${orderId} vanished after a conditional check failed` }),
+            )
           : Effect.succeed(existing),
       ),
     )
 
   /** `true` with the written order, or `false` with the one that stood when the condition was false. */
-  const put = (operation: string, order: Order, input: (table: string, order: Order) => PutItemCommandInput): Effect.Effect<readonly [boolean, Order], TransientError> =>
+  const put = (
+    operation: string,
+    order: Order,
+    input: (table: string, order: Order) => PutItemCommandInput,
+  ): Effect.Effect<readonly [boolean, Order], TransientError> =>
     tryAws((abortSignal) => client.send(new PutItemCommand(input(table, order)), { abortSignal })).pipe(
       Effect.as([true, order] as const),
       Effect.catchAll((error) =>
@@ -88,37 +106,49 @@ const makeOrderTable = (client: DynamoDBClient, table: string): typeof OrderTabl
       ),
     )
 
-  const startKey = (operation: string, cursor: string | undefined, names: ReadonlyArray<string>, expected: Record<string, string> = {}) =>
-    cursor === undefined ? Effect.succeed(undefined) : decodeCursor(operation, cursor, names, expected)
+  const startKey = (
+    operation: string,
+    cursor: string | undefined,
+    names: ReadonlyArray<string>,
+    expected: Record<string, string> = {},
+  ) => (cursor === undefined ? Effect.succeed(undefined) : decodeCursor(operation, cursor, names, expected))
 
   return {
     get,
-    create: (order) => Effect.map(put('OrderTable.create', order, createInput), ([created, standing]) => ({ created, order: standing })),
-    decide: (order) => Effect.map(put('OrderTable.decide', order, decideInput), ([changed, standing]) => ({ changed, order: standing })),
+    create: (order) =>
+      Effect.map(put('OrderTable.create', order, createInput), ([created, standing]) => ({ created, order: standing })),
+    decide: (order) =>
+      Effect.map(put('OrderTable.decide', order, decideInput), ([changed, standing]) => ({ changed, order: standing })),
     // GSI reads are eventually consistent (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Reading):
     // an order placed a moment ago may be missing from its customer's first listing.
     listByCustomer: (customerId, { limit, cursor }) =>
-      Effect.flatMap(startKey('OrderTable.listByCustomer', cursor, ['customerId', 'orderId'], { customerId }), (exclusiveStartKey) =>
-        callAws('OrderTable.listByCustomer', (abortSignal) =>
-          client.send(
-            new QueryCommand({
-              TableName: table,
-              IndexName: customerIndex,
-              KeyConditionExpression: '#customerId = :customerId',
-              ExpressionAttributeNames: { '#customerId': 'customerId' },
-              ExpressionAttributeValues: marshall({ ':customerId': customerId }),
-              Limit: limit,
-              ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
-            }),
-            { abortSignal },
+      Effect.flatMap(
+        startKey('OrderTable.listByCustomer', cursor, ['customerId', 'orderId'], { customerId }),
+        (exclusiveStartKey) =>
+          callAws('OrderTable.listByCustomer', (abortSignal) =>
+            client.send(
+              new QueryCommand({
+                TableName: table,
+                IndexName: customerIndex,
+                KeyConditionExpression: '#customerId = :customerId',
+                ExpressionAttributeNames: { '#customerId': 'customerId' },
+                ExpressionAttributeValues: marshall({ ':customerId': customerId }),
+                Limit: limit,
+                ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
+              }),
+              { abortSignal },
+            ),
           ),
-        ),
       ).pipe(Effect.flatMap((out) => decodePage(out.Items ?? [], out.LastEvaluatedKey))),
     scan: ({ limit, cursor }) =>
       Effect.flatMap(startKey('OrderTable.scan', cursor, ['orderId']), (exclusiveStartKey) =>
         callAws('OrderTable.scan', (abortSignal) =>
           client.send(
-            new ScanCommand({ TableName: table, Limit: limit, ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }) }),
+            new ScanCommand({
+              TableName: table,
+              Limit: limit,
+              ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
+            }),
             { abortSignal },
           ),
         ),

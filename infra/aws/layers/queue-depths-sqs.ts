@@ -19,14 +19,20 @@ const depthOf = (url: string, value: string | undefined): Effect.Effect<number> 
  * is reported under to the queue's URL; the depths come back in that order. A missing queue (QueueDoesNotExist) or
  * a denied call is a defect; throttling and 5xx are a `TransientError`.
  */
-export const QueueDepthsSqs = (client: SQSClient, queueUrls: Readonly<Record<string, string>>): Layer.Layer<QueueDepths> =>
+export const QueueDepthsSqs = (
+  client: SQSClient,
+  queueUrls: Readonly<Record<string, string>>,
+): Layer.Layer<QueueDepths> =>
   Layer.succeed(QueueDepths, {
     deadLetterDepths: () =>
       Effect.forEach(
         Object.entries(queueUrls),
         ([name, url]) =>
           callAws('QueueDepths.deadLetterDepths', (abortSignal) =>
-            client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }), { abortSignal }),
+            client.send(
+              new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages'] }),
+              { abortSignal },
+            ),
           ).pipe(
             Effect.flatMap((out) => depthOf(url, out.Attributes?.ApproximateNumberOfMessages)),
             Effect.map((depth) => ({ name, depth })),

@@ -19,25 +19,33 @@ const dynamodb: AwsClient<DynamoDBClient> = { make: () => new DynamoDBClient({})
 
 export const AwsImageTable: AwsService<ImageTable, DynamoDBClient> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(ImageTable, 'ImageTable', setting(env, 'ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(ImageTable, 'ImageTable', setting(env, 'ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
 }
 export const AwsSearchIndex: AwsService<SearchIndex, DynamoDBClient> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(SearchIndex, 'SearchIndex', setting(env, 'SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(SearchIndex, 'SearchIndex', setting(env, 'SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
 }
 export const AwsLedger: AwsService<Ledger, DynamoDBClient, Clock> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(Ledger, 'Ledger', setting(env, 'Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(Ledger, 'Ledger', setting(env, 'Ledger'), '', (name) => LedgerDynamoDB(dynamodb, name)),
 }
 export const AwsOrderTable: AwsService<OrderTable, DynamoDBClient> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(OrderTable, 'OrderTable', setting(env, 'OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(OrderTable, 'OrderTable', setting(env, 'OrderTable'), '', (name) => OrderTableDynamoDB(dynamodb, name)),
 }
 export const AwsUserTable: AwsService<UserTable, DynamoDBClient> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(UserTable, 'UserTable', setting(env, 'UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(UserTable, 'UserTable', setting(env, 'UserTable'), '', (name) => UserTableDynamoDB(dynamodb, name)),
 }
 export const AwsIdempotencyStore: AwsService<IdempotencyStore, DynamoDBClient, Clock> = {
   client: dynamodb,
-  layer: (dynamodb, env) => lazily(IdempotencyStore, 'IdempotencyStore', setting(env, 'IdempotencyStore'), '', (name) => IdempotencyDynamoDB(dynamodb, name)),
+  layer: (dynamodb, env) =>
+    lazily(IdempotencyStore, 'IdempotencyStore', setting(env, 'IdempotencyStore'), '', (name) =>
+      IdempotencyDynamoDB(dynamodb, name),
+    ),
 }

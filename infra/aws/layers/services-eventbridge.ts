@@ -9,5 +9,8 @@ const eventbridge: AwsClient<EventBridgeClient> = { make: () => new EventBridgeC
 export const AwsEventPublisher: AwsService<EventPublisher, EventBridgeClient, PipelineConfig> = {
   client: eventbridge,
   // The bus name itself reaches the publisher through PipelineConfig.busName.
-  layer: (eventbridge, env) => lazily(EventPublisher, 'EventPublisher', setting(env, 'EventPublisher'), '', () => EventPublisherEventBridge(eventbridge)),
+  layer: (eventbridge, env) =>
+    lazily(EventPublisher, 'EventPublisher', setting(env, 'EventPublisher'), '', () =>
+      EventPublisherEventBridge(eventbridge),
+    ),
 }

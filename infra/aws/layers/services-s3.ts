@@ -7,5 +7,6 @@ const s3: AwsClient<S3Client> = { make: () => new S3Client({}) }
 
 export const AwsObjectStore: AwsService<ObjectStore, S3Client> = {
   client: s3,
-  layer: (s3, env) => lazily(ObjectStore, 'ObjectStore', setting(env, 'ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
+  layer: (s3, env) =>
+    lazily(ObjectStore, 'ObjectStore', setting(env, 'ObjectStore'), '', (bucket) => ObjectStoreS3(s3, bucket)),
 }

@@ -10,10 +10,16 @@ const QueueUrls = Schema.parseJson(Schema.Record({ key: Schema.String, value: Sc
 
 const queueUrls = (raw: string): Setting<Readonly<Record<string, string>>> =>
   Schema.decodeUnknownEither(QueueUrls)(raw).pipe(
-    Either.mapLeft((error) => `which must be a JSON object of queue name to URL: ${ParseResult.TreeFormatter.formatErrorSync(error)}`),
+    Either.mapLeft(
+      (error) =>
+        `which must be a JSON object of queue name to URL: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+    ),
   )
 
 export const AwsQueueDepths: AwsService<QueueDepths, SQSClient> = {
   client: sqs,
-  layer: (sqs, env) => lazily(QueueDepths, 'QueueDepths', Either.flatMap(setting(env, 'QueueDepths'), queueUrls), {}, (urls) => QueueDepthsSqs(sqs, urls)),
+  layer: (sqs, env) =>
+    lazily(QueueDepths, 'QueueDepths', Either.flatMap(setting(env, 'QueueDepths'), queueUrls), {}, (urls) =>
+      QueueDepthsSqs(sqs, urls),
+    ),
 }

@@ -11,7 +11,14 @@ import { Effect, Layer, Schema } from 'effect'
 import type { TransientError } from '../../../contracts/errors'
 import { User, type UserStatus } from '../../../contracts/users'
 import { UserTable } from '../../../steps/services/user-table'
-import { callAws, cancellationCodes, failTransientOrDie, isConditionalCheckFailed, isTransactionCanceled, tryAws } from './classify'
+import {
+  callAws,
+  cancellationCodes,
+  failTransientOrDie,
+  isConditionalCheckFailed,
+  isTransactionCanceled,
+  tryAws,
+} from './classify'
 import { decodeCursor, encodeCursor, readPages, type Item } from './dynamodb-pages'
 
 /** The `userId` of the item reserving a username. Usernames cannot contain `#` (contracts/users.ts), user ids should not. */
@@ -32,7 +39,8 @@ export const removeUsernameCondition = 'attribute_not_exists(#userId) OR #owner 
 const conditionFailed = 'ConditionalCheckFailed'
 
 const userItem = (user: User): Item => marshall({ ...user, kind: 'user' })
-const usernameItem = (user: User): Item => marshall({ userId: usernameKey(user.username), kind: 'username', owner: user.userId })
+const usernameItem = (user: User): Item =>
+  marshall({ userId: usernameKey(user.username), kind: 'username', owner: user.userId })
 
 // Decoding drops `kind`; an item that no longer decodes as a User is a schema drift between writers: a defect.
 const decodeUser = (item: Item): Effect.Effect<User> => Schema.decodeUnknown(User)(unmarshall(item)).pipe(Effect.orDie)
@@ -49,7 +57,10 @@ type CreateResult = { readonly created: true } | { readonly created: false; read
  * - only the user id exists, under another username: two users got one id, which only a bug can do (a defect).
  * Anything else (a conflict with a concurrent transaction, throttling, validation) is classified as usual.
  */
-const createOutcome = (user: User, error: TransactionCanceledException): Effect.Effect<CreateResult, TransientError> => {
+const createOutcome = (
+  user: User,
+  error: TransactionCanceledException,
+): Effect.Effect<CreateResult, TransientError> => {
   const [userCode, usernameCode] = cancellationCodes(error)
   if (usernameCode === conditionFailed) {
     const owner = error.CancellationReasons?.[1]?.Item?.owner?.S
@@ -64,8 +75,14 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
   // Strongly consistent, so `remove` reads the username it must free as it stands. A username reservation is not a user.
   const get = (userId: string): Effect.Effect<User | undefined, TransientError> =>
     callAws('UserTable.get', (abortSignal) =>
-      client.send(new GetItemCommand({ TableName: table, Key: marshall({ userId }), ConsistentRead: true }), { abortSignal }),
-    ).pipe(Effect.flatMap((out) => (out.Item === undefined || !isUserItem(out.Item) ? Effect.succeed(undefined) : decodeUser(out.Item))))
+      client.send(new GetItemCommand({ TableName: table, Key: marshall({ userId }), ConsistentRead: true }), {
+        abortSignal,
+      }),
+    ).pipe(
+      Effect.flatMap((out) =>
+        out.Item === undefined || !isUserItem(out.Item) ? Effect.succeed(undefined) : decodeUser(out.Item),
+      ),
+    )
 
   // Both items or neither (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html#transaction-apis-txwriteitems).
   // The SDK fills ClientRequestToken once per command, so its own retries of a committed transaction succeed too.
@@ -74,7 +91,14 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
       client.send(
         new TransactWriteItemsCommand({
           TransactItems: [
-            { Put: { TableName: table, Item: userItem(user), ConditionExpression: createCondition, ExpressionAttributeNames: { '#userId': 'userId' } } },
+            {
+              Put: {
+                TableName: table,
+                Item: userItem(user),
+                ConditionExpression: createCondition,
+                ExpressionAttributeNames: { '#userId': 'userId' },
+              },
+            },
             {
               Put: {
                 TableName: table,
@@ -91,7 +115,9 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
       ),
     ).pipe(
       Effect.as<CreateResult>({ created: true }),
-      Effect.catchAll((error) => (isTransactionCanceled(error) ? createOutcome(user, error) : failTransientOrDie('UserTable.create')(error))),
+      Effect.catchAll((error) =>
+        isTransactionCanceled(error) ? createOutcome(user, error) : failTransientOrDie('UserTable.create')(error),
+      ),
     )
 
   const setStatus = (userId: string, status: UserStatus, at: string): Effect.Effect<User | undefined, TransientError> =>
@@ -102,15 +128,26 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
           Key: marshall({ userId }),
           UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
           ConditionExpression: setStatusCondition,
-          ExpressionAttributeNames: { '#userId': 'userId', '#kind': 'kind', '#status': 'status', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeNames: {
+            '#userId': 'userId',
+            '#kind': 'kind',
+            '#status': 'status',
+            '#updatedAt': 'updatedAt',
+          },
           ExpressionAttributeValues: marshall({ ':user': 'user', ':status': status, ':updatedAt': at }),
           ReturnValues: 'ALL_NEW',
         }),
         { abortSignal },
       ),
     ).pipe(
-      Effect.flatMap((out) => (out.Attributes === undefined ? Effect.dieMessage('UpdateItem with ReturnValues ALL_NEW answered no Attributes') : decodeUser(out.Attributes))),
-      Effect.catchAll((error) => (isConditionalCheckFailed(error) ? Effect.succeed(undefined) : failTransientOrDie('UserTable.setStatus')(error))),
+      Effect.flatMap((out) =>
+        out.Attributes === undefined
+          ? Effect.dieMessage('UpdateItem with ReturnValues ALL_NEW answered no Attributes')
+          : decodeUser(out.Attributes),
+      ),
+      Effect.catchAll((error) =>
+        isConditionalCheckFailed(error) ? Effect.succeed(undefined) : failTransientOrDie('UserTable.setStatus')(error),
+      ),
     )
 
   // A false user condition means the user went away since the read: a concurrent remove, so there was none to remove.
@@ -149,7 +186,9 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
         return userCode === conditionFailed
           ? Effect.succeed(false)
           : usernameCode === conditionFailed
-            ? Effect.dieMessage(`UserTable.remove: username ${user.username} of user ${user.userId} is reserved by another user`)
+            ? Effect.dieMessage(
+                `UserTable.remove: username ${user.username} of user ${user.userId} is reserved by another user`,
+              )
             : failTransientOrDie('UserTable.remove')(error)
       }),
     )
@@ -160,28 +199,32 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
   // reading twice the page size fills it in one request most of the time. When more users were read than the page
   // takes, the cursor is the key of the last user handed out: a Scan resumes after any key it is given.
   const list = ({ limit, cursor }: { readonly limit: number; readonly cursor?: string }) =>
-    Effect.flatMap(cursor === undefined ? Effect.succeed(undefined) : decodeCursor('UserTable.list', cursor, ['userId']), (start) =>
-      readPages(
-        'UserTable.list',
-        (exclusiveStartKey, abortSignal) =>
-          client.send(
-            new ScanCommand({
-              TableName: table,
-              FilterExpression: '#kind = :user',
-              ExpressionAttributeNames: { '#kind': 'kind' },
-              ExpressionAttributeValues: marshall({ ':user': 'user' }),
-              Limit: limit * 2,
-              ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
-            }),
-            { abortSignal },
-          ),
-        { ...(start === undefined ? {} : { start }), enough: (count) => count >= limit },
-      ),
+    Effect.flatMap(
+      cursor === undefined ? Effect.succeed(undefined) : decodeCursor('UserTable.list', cursor, ['userId']),
+      (start) =>
+        readPages(
+          'UserTable.list',
+          (exclusiveStartKey, abortSignal) =>
+            client.send(
+              new ScanCommand({
+                TableName: table,
+                FilterExpression: '#kind = :user',
+                ExpressionAttributeNames: { '#kind': 'kind' },
+                ExpressionAttributeValues: marshall({ ':user': 'user' }),
+                Limit: limit * 2,
+                ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
+              }),
+              { abortSignal },
+            ),
+          { ...(start === undefined ? {} : { start }), enough: (count) => count >= limit },
+        ),
     ).pipe(
       Effect.flatMap(({ items, lastKey }) => {
         const page = items.slice(0, limit)
         const next = items.length > limit ? marshall({ userId: unmarshall(page.at(-1)!).userId }) : lastKey
-        return Effect.map(Effect.forEach(page, decodeUser), (users) => (next === undefined ? { items: users } : { items: users, next: encodeCursor(next) }))
+        return Effect.map(Effect.forEach(page, decodeUser), (users) =>
+          next === undefined ? { items: users } : { items: users, next: encodeCursor(next) },
+        )
       }),
     )
 
@@ -190,7 +233,8 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
     create,
     list,
     setStatus,
-    remove: (userId) => Effect.flatMap(get(userId), (user) => (user === undefined ? Effect.succeed(false) : removeRead(user))),
+    remove: (userId) =>
+      Effect.flatMap(get(userId), (user) => (user === undefined ? Effect.succeed(false) : removeRead(user))),
   }
 }
 

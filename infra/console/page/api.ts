@@ -1,7 +1,10 @@
-
 /** The API's `{error, message}` answer, or what went wrong reaching it. */
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
     this.name = 'ApiError'
   }
@@ -13,7 +16,10 @@ const ApiBase = '/console/api'
 export const api = async <T>(route: string, init: RequestInit = {}): Promise<T> => {
   let response: Response
   try {
-    response = await fetch(`${ApiBase}${route}`, { ...init, headers: { accept: 'application/json', ...(init.headers ?? {}) } })
+    response = await fetch(`${ApiBase}${route}`, {
+      ...init,
+      headers: { accept: 'application/json', ...(init.headers ?? {}) },
+    })
   } catch {
     throw new ApiError(0, 'Unreachable', 'The pipeline is not answering; is it still running?')
   }
@@ -33,12 +39,16 @@ export const api = async <T>(route: string, init: RequestInit = {}): Promise<T> 
 }
 
 export const postJson = <T>(route: string, body?: unknown): Promise<T> =>
-  api<T>(route, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) })
+  api<T>(route, {
+    method: 'POST',
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  })
 
 /** `?a=1&b=2` from the defined, non-empty values only. */
 export const query = (values: Record<string, string | number | undefined>): string => {
   const params = new URLSearchParams()
-  for (const [name, value] of Object.entries(values)) if (value !== undefined && value !== '') params.set(name, String(value))
+  for (const [name, value] of Object.entries(values))
+    if (value !== undefined && value !== '') params.set(name, String(value))
   const text = params.toString()
   return text ? `?${text}` : ''
 }

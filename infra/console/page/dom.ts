@@ -1,4 +1,3 @@
-
 type Child = Node | string | number | null | undefined | false
 type Children = ReadonlyArray<Child | ReadonlyArray<Child>>
 type AttributeValue = string | number | boolean | null | undefined
@@ -7,7 +6,9 @@ type Attributes = Record<string, AttributeValue | ((event: never) => void)>
 const append = (parent: Node, children: Children) => {
   for (const child of children.flat()) {
     if (child === null || child === undefined || child === false) continue
-    parent.appendChild(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child)
+    parent.appendChild(
+      typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child,
+    )
   }
 }
 
@@ -20,7 +21,11 @@ const applyAttributes = (element: Element, attributes: Attributes) => {
 }
 
 /** Creates an HTML element; attributes named `onX` are listeners, `true` sets a boolean attribute, `false`/nullish omit it. */
-export const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Children): HTMLElementTagNameMap[K] => {
+export const h = <K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Children
+): HTMLElementTagNameMap[K] => {
   const element = document.createElement(tag)
   applyAttributes(element, attributes)
   append(element, children)
@@ -29,7 +34,11 @@ export const h = <K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Att
 
 const SvgNamespace = 'http://www.w3.org/2000/svg'
 
-export const s = <K extends keyof SVGElementTagNameMap>(tag: K, attributes: Attributes = {}, ...children: Children): SVGElementTagNameMap[K] => {
+export const s = <K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: Attributes = {},
+  ...children: Children
+): SVGElementTagNameMap[K] => {
   const element = document.createElementNS(SvgNamespace, tag)
   applyAttributes(element, attributes)
   append(element, children)
@@ -43,7 +52,13 @@ export const replaceChildren = (parent: Element, ...children: Children) => {
 
 /** Pretty JSON in a `pre`, or a dash for nothing. */
 export const jsonBlock = (value: unknown, label?: string) =>
-  value === undefined ? h('p', { class: 'muted' }, '—') : h('pre', { class: 'json', tabindex: 0, ...(label ? { 'aria-label': label } : {}) }, JSON.stringify(value, null, 2))
+  value === undefined
+    ? h('p', { class: 'muted' }, '—')
+    : h(
+        'pre',
+        { class: 'json', tabindex: 0, ...(label ? { 'aria-label': label } : {}) },
+        JSON.stringify(value, null, 2),
+      )
 
 /**
  * A cause is often a Lambda error as JSON (`errorType`, `errorMessage`, `trace`): its message is what people read
@@ -60,9 +75,19 @@ export const causeBlock = (cause: string | undefined) => {
   if (parsed === null || typeof parsed !== 'object') return h('pre', { class: 'json' }, cause)
   const { errorType, errorMessage } = parsed as { errorType?: unknown; errorMessage?: unknown }
   if (typeof errorMessage !== 'string') return jsonBlock(parsed)
-  return h('div', { class: 'cause' },
-    h('p', { class: 'cause-message' }, typeof errorType === 'string' ? h('code', {}, errorType) : null, typeof errorType === 'string' ? ': ' : null, errorMessage),
-    h('details', {}, h('summary', {}, 'Full cause'), jsonBlock(parsed)))
+  return h(
+    'div',
+    { class: 'cause' },
+    h(
+      'p',
+      { class: 'cause-message' },
+      typeof errorType === 'string' ? h('code', {}, errorType) : null,
+      typeof errorType === 'string' ? ': ' : null,
+      errorMessage,
+    ),
+    h('details', {}, h('summary', {}, 'Full cause'), jsonBlock(parsed)),
+  )
 }
 
-export const statusBadge = (status: string) => h('span', { class: `badge status-${status.toLowerCase().replace(/_/g, '-')}` }, status)
+export const statusBadge = (status: string) =>
+  h('span', { class: `badge status-${status.toLowerCase().replace(/_/g, '-')}` }, status)

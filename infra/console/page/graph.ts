@@ -56,15 +56,32 @@ const LevelOptions = {
 /** Wide enough for the name in the page's 13px font, with room for the retry badge. */
 const stateWidth = (name: string) => Math.max(110, Math.round(name.length * 7.6) + 44)
 
-const retryText = (state: AslState) => state.Retry?.map((retry) => `${(retry.ErrorEquals ?? []).join(', ')} up to ${retry.MaxAttempts ?? 3} times`).join('; ')
+const retryText = (state: AslState) =>
+  state.Retry?.map((retry) => `${(retry.ErrorEquals ?? []).join(', ')} up to ${retry.MaxAttempts ?? 3} times`).join(
+    '; ',
+  )
 
 /** The ASL as an ELK graph: one level per States block, Map and Parallel states as compound nodes holding theirs. */
 export const toElkGraph = (definition: unknown): { readonly graph: ElkNode; readonly meta: Meta } => {
   const meta: Meta = { states: new Map(), edges: new Map() }
   let edgeCount = 0
-  const edge = (edges: ElkExtendedEdge[], source: string, target: string | undefined, kind: EdgeKind, title: string) => {
+  const edge = (
+    edges: ElkExtendedEdge[],
+    source: string,
+    target: string | undefined,
+    kind: EdgeKind,
+    title: string,
+  ) => {
     if (!target) return
-    if (edges.some((existing) => existing.sources[0] === source && existing.targets[0] === target && meta.edges.get(existing.id)?.kind === kind)) return
+    if (
+      edges.some(
+        (existing) =>
+          existing.sources[0] === source &&
+          existing.targets[0] === target &&
+          meta.edges.get(existing.id)?.kind === kind,
+      )
+    )
+      return
     const id = `e${edgeCount++}`
     meta.edges.set(id, { kind, title })
     edges.push({ id, sources: [source], targets: [target] })
@@ -79,14 +96,22 @@ export const toElkGraph = (definition: unknown): { readonly graph: ElkNode; read
     }
     for (const [name, state] of Object.entries(machine.States ?? {})) {
       const type = state.Type ?? 'Task'
-      const inner = type === 'Map' ? state.ItemProcessor ?? state.Iterator : undefined
+      const inner = type === 'Map' ? (state.ItemProcessor ?? state.Iterator) : undefined
       const retry = retryText(state)
       meta.states.set(name, { type, compound: inner !== undefined || type === 'Parallel', ...(retry ? { retry } : {}) })
       const label = [{ text: name, width: stateWidth(name) - 28, height: 16 }]
       // A compound node is sized by its children; the minimum keeps its name and type readable above them.
-      const compoundSize = { 'elk.nodeSize.constraints': 'MINIMUM_SIZE', 'elk.nodeSize.minimum': `(${stateWidth(name) + type.length * 7 + 20}, 60)` }
+      const compoundSize = {
+        'elk.nodeSize.constraints': 'MINIMUM_SIZE',
+        'elk.nodeSize.minimum': `(${stateWidth(name) + type.length * 7 + 20}, 60)`,
+      }
       if (inner) {
-        children.push({ id: name, labels: label, layoutOptions: { ...LevelOptions, ...compoundSize, 'elk.padding': CompoundPadding }, ...level(inner, false) })
+        children.push({
+          id: name,
+          labels: label,
+          layoutOptions: { ...LevelOptions, ...compoundSize, 'elk.padding': CompoundPadding },
+          ...level(inner, false),
+        })
       } else if (type === 'Parallel') {
         // Branches share no edge, so as one layer (not separate components) they stand side by side, as they run.
         const branches = (state.Branches ?? []).map((branch, index) => ({
@@ -94,21 +119,39 @@ export const toElkGraph = (definition: unknown): { readonly graph: ElkNode; read
           layoutOptions: { ...LevelOptions, 'elk.padding': '[top=12,left=10,bottom=10,right=10]' },
           ...level(branch, false),
         }))
-        children.push({ id: name, labels: label, layoutOptions: { ...LevelOptions, ...compoundSize, 'elk.separateConnectedComponents': 'false', 'elk.padding': CompoundPadding }, children: branches })
+        children.push({
+          id: name,
+          labels: label,
+          layoutOptions: {
+            ...LevelOptions,
+            ...compoundSize,
+            'elk.separateConnectedComponents': 'false',
+            'elk.padding': CompoundPadding,
+          },
+          children: branches,
+        })
       } else {
         children.push({ id: name, width: stateWidth(name), height: StateHeight })
       }
       edge(edges, name, state.Next, 'next', 'Next')
       for (const choice of state.Choices ?? []) edge(edges, name, choice.Next, 'choice', 'Choice rule')
       edge(edges, name, state.Default, 'default', 'Default')
-      for (const handler of state.Catch ?? []) edge(edges, name, handler.Next, 'catch', `Catch ${(handler.ErrorEquals ?? []).join(', ')}`)
+      for (const handler of state.Catch ?? [])
+        edge(edges, name, handler.Next, 'catch', `Catch ${(handler.ErrorEquals ?? []).join(', ')}`)
       if (topLevel && (state.End || type === 'Succeed' || type === 'Fail')) edge(edges, name, EndId, 'end', 'End')
     }
     if (topLevel) children.push({ id: EndId, width: 56, height: 26 })
     return { children, edges }
   }
 
-  return { graph: { id: '(root)', layoutOptions: { ...LevelOptions, 'elk.padding': '[top=12,left=12,bottom=12,right=12]' }, ...level(definition as AslMachine, true) }, meta }
+  return {
+    graph: {
+      id: '(root)',
+      layoutOptions: { ...LevelOptions, 'elk.padding': '[top=12,left=12,bottom=12,right=12]' },
+      ...level(definition as AslMachine, true),
+    },
+    meta,
+  }
 }
 
 let elk: Promise<{ layout: (graph: ElkNode) => Promise<ElkNode> }> | undefined
@@ -130,8 +173,14 @@ export interface StateGraph {
   readonly select: (name: string | undefined) => void
 }
 
-const pathOf = (edge: ElkExtendedEdge) => (edge.sections ?? []).map((section) =>
-  [section.startPoint, ...(section.bendPoints ?? []), section.endPoint].map((point, index) => `${index === 0 ? 'M' : 'L'}${point.x},${point.y}`).join(' ')).join(' ')
+const pathOf = (edge: ElkExtendedEdge) =>
+  (edge.sections ?? [])
+    .map((section) =>
+      [section.startPoint, ...(section.bendPoints ?? []), section.endPoint]
+        .map((point, index) => `${index === 0 ? 'M' : 'L'}${point.x},${point.y}`)
+        .join(' '),
+    )
+    .join(' ')
 
 /** Lays the definition out and draws it as SVG; `onSelect` runs when a state is clicked or activated from the keyboard. */
 export const drawStateGraph = async (definition: unknown, onSelect: (name: string) => void): Promise<StateGraph> => {
@@ -143,7 +192,17 @@ export const drawStateGraph = async (definition: unknown, onSelect: (name: strin
     for (const edge of container.edges ?? []) {
       const info = meta.edges.get(edge.id)
       const kind = info?.kind ?? 'next'
-      into.append(s('path', { class: `edge edge-${kind}`, d: pathOf(edge), 'marker-end': kind === 'catch' ? 'url(#arrow-catch)' : 'url(#arrow)' }, s('title', {}, `${edge.sources[0]} → ${edge.targets[0]}: ${info?.title ?? ''}`)))
+      into.append(
+        s(
+          'path',
+          {
+            class: `edge edge-${kind}`,
+            d: pathOf(edge),
+            'marker-end': kind === 'catch' ? 'url(#arrow-catch)' : 'url(#arrow)',
+          },
+          s('title', {}, `${edge.sources[0]} → ${edge.targets[0]}: ${info?.title ?? ''}`),
+        ),
+      )
     }
   }
 
@@ -154,9 +213,18 @@ export const drawStateGraph = async (definition: unknown, onSelect: (name: strin
       const height = node.height ?? 0
       const at = `translate(${node.x ?? 0},${node.y ?? 0})`
       if (node.id === StartId || node.id === EndId) {
-        into.append(s('g', { transform: at, class: 'terminal', 'aria-hidden': 'true' },
-          s('rect', { width, height, rx: height / 2 }),
-          s('text', { x: width / 2, y: height / 2 + 4, 'text-anchor': 'middle' }, node.id === StartId ? 'Start' : 'End')))
+        into.append(
+          s(
+            'g',
+            { transform: at, class: 'terminal', 'aria-hidden': 'true' },
+            s('rect', { width, height, rx: height / 2 }),
+            s(
+              'text',
+              { x: width / 2, y: height / 2 + 4, 'text-anchor': 'middle' },
+              node.id === StartId ? 'Start' : 'End',
+            ),
+          ),
+        )
         continue
       }
       const state = meta.states.get(node.id)
@@ -167,32 +235,46 @@ export const drawStateGraph = async (definition: unknown, onSelect: (name: strin
         into.append(branch)
         continue
       }
-      const group = s('g', {
-        transform: at,
-        class: `state${state.compound ? ' compound' : ''} outcome-not-reached`,
-        tabindex: 0,
-        role: 'button',
-        'data-state': node.id,
-        'data-type': state.type,
-        'aria-label': `${node.id}, ${state.type}`,
-        'aria-expanded': 'false',
-        'aria-controls': 'state-panel',
-        onclick: () => onSelect(node.id),
-        onkeydown: (event: KeyboardEvent) => {
-          if (event.key === 'Enter' || event.key === ' ') {
-            event.preventDefault()
-            onSelect(node.id)
-          }
+      const group = s(
+        'g',
+        {
+          transform: at,
+          class: `state${state.compound ? ' compound' : ''} outcome-not-reached`,
+          tabindex: 0,
+          role: 'button',
+          'data-state': node.id,
+          'data-type': state.type,
+          'aria-label': `${node.id}, ${state.type}`,
+          'aria-expanded': 'false',
+          'aria-controls': 'state-panel',
+          onclick: () => onSelect(node.id),
+          onkeydown: (event: KeyboardEvent) => {
+            if (event.key === 'Enter' || event.key === ' ') {
+              event.preventDefault()
+              onSelect(node.id)
+            }
+          },
         },
-      },
-      s('title', {}, `${node.id} (${state.type})`),
-      s('rect', { class: 'box', width, height, rx: state.compound ? 8 : 5 }),
-      s('text', state.compound ? { class: 'label', x: 12, y: 22 } : { class: 'label', x: width / 2, y: height / 2 + 4.5, 'text-anchor': 'middle' }, node.id),
-      state.compound ? s('text', { class: 'kind', x: width - 10, y: 22, 'text-anchor': 'end' }, state.type) : null,
-      state.retry ? s('g', { class: 'retry-badge', transform: `translate(${width - 9},${-7})` },
-        s('title', {}, `Retry: ${state.retry}`),
-        s('circle', { r: 9 }),
-        s('text', { class: 'retry-count', 'text-anchor': 'middle', y: 4 }, '↻')) : null)
+        s('title', {}, `${node.id} (${state.type})`),
+        s('rect', { class: 'box', width, height, rx: state.compound ? 8 : 5 }),
+        s(
+          'text',
+          state.compound
+            ? { class: 'label', x: 12, y: 22 }
+            : { class: 'label', x: width / 2, y: height / 2 + 4.5, 'text-anchor': 'middle' },
+          node.id,
+        ),
+        state.compound ? s('text', { class: 'kind', x: width - 10, y: 22, 'text-anchor': 'end' }, state.type) : null,
+        state.retry
+          ? s(
+              'g',
+              { class: 'retry-badge', transform: `translate(${width - 9},${-7})` },
+              s('title', {}, `Retry: ${state.retry}`),
+              s('circle', { r: 9 }),
+              s('text', { class: 'retry-count', 'text-anchor': 'middle', y: 4 }, '↻'),
+            )
+          : null,
+      )
       groups.set(node.id, group)
       into.append(group)
       if (state.compound) drawChildren(node, group)
@@ -201,11 +283,27 @@ export const drawStateGraph = async (definition: unknown, onSelect: (name: strin
 
   const width = Math.ceil(laidOut.width ?? 0)
   const height = Math.ceil(laidOut.height ?? 0)
-  const arrow = (id: string) => s('marker', { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' }, s('path', { d: 'M0,0 L10,5 L0,10 z' }))
+  const arrow = (id: string) =>
+    s(
+      'marker',
+      { id, viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' },
+      s('path', { d: 'M0,0 L10,5 L0,10 z' }),
+    )
   const root = s('g')
   drawChildren(laidOut, root)
-  const svg = s('svg', { class: 'state-graph', viewBox: `0 0 ${width} ${height}`, width, height, role: 'group', 'aria-label': 'State machine graph: each state is a button that opens its details' },
-    s('defs', {}, arrow('arrow'), arrow('arrow-catch')), root)
+  const svg = s(
+    'svg',
+    {
+      class: 'state-graph',
+      viewBox: `0 0 ${width} ${height}`,
+      width,
+      height,
+      role: 'group',
+      'aria-label': 'State machine graph: each state is a button that opens its details',
+    },
+    s('defs', {}, arrow('arrow'), arrow('arrow-catch')),
+    root,
+  )
 
   return {
     svg,
@@ -222,7 +320,10 @@ export const drawStateGraph = async (definition: unknown, onSelect: (name: strin
         const label = Outcomes.find((entry) => entry.outcome === outcome)?.label ?? outcome
         // A Map's inner state runs once per item; only attempts beyond its runs are retries.
         const retried = detail ? attempts > detail.runs : false
-        group.setAttribute('aria-label', `${name}, ${state.type}, ${label}${retried ? `, ${attempts} attempts` : ''}${detail && detail.runs > 1 ? `, ${detail.runs} runs` : ''}`)
+        group.setAttribute(
+          'aria-label',
+          `${name}, ${state.type}, ${label}${retried ? `, ${attempts} attempts` : ''}${detail && detail.runs > 1 ? `, ${detail.runs} runs` : ''}`,
+        )
         const count = group.querySelector(':scope > .retry-badge .retry-count')
         if (count) count.textContent = retried ? String(attempts) : '↻'
       }

@@ -26,18 +26,23 @@ let generation = 0
 const announce = (message: string) => {
   // Cleared first so that the same message said twice is still read out.
   status.textContent = ''
-  window.setTimeout(() => { status.textContent = message }, 50)
+  window.setTimeout(() => {
+    status.textContent = message
+  }, 50)
 }
 
 const parseHash = () => {
   const [pathPart = '', queryPart = ''] = location.hash.replace(/^#\/?/, '').split('?')
-  const segments = pathPart.split('/').filter(Boolean).map((segment) => {
-    try {
-      return decodeURIComponent(segment)
-    } catch {
-      return segment
-    }
-  })
+  const segments = pathPart
+    .split('/')
+    .filter(Boolean)
+    .map((segment) => {
+      try {
+        return decodeURIComponent(segment)
+      } catch {
+        return segment
+      }
+    })
   return { section: segments[0] ?? '', params: segments.slice(1), query: new URLSearchParams(queryPart) }
 }
 
@@ -50,8 +55,12 @@ const makeContext = (params: string[], query: URLSearchParams): ViewContext => {
     query,
     active,
     announce,
-    navigate: (hash) => { location.hash = hash },
-    onLeave: (cleanup) => { leave.push(cleanup) },
+    navigate: (hash) => {
+      location.hash = hash
+    },
+    onLeave: (cleanup) => {
+      leave.push(cleanup)
+    },
     poll: (refresh, ms = 2000) => {
       let running: Promise<void> | undefined
       let queued: Promise<void> | undefined
@@ -60,13 +69,16 @@ const makeContext = (params: string[], query: URLSearchParams): ViewContext => {
       const tick = (explicit: boolean): Promise<void> => {
         if (stopped || !active() || (!explicit && document.hidden)) return running ?? Promise.resolve()
         if (running) {
-          if (explicit) queued ??= running.then(() => {
-            queued = undefined
-            return tick(true)
-          })
+          if (explicit)
+            queued ??= running.then(() => {
+              queued = undefined
+              return tick(true)
+            })
           return queued ?? running
         }
-        running = refresh().finally(() => { running = undefined })
+        running = refresh().finally(() => {
+          running = undefined
+        })
         return running
       }
       const timer = window.setInterval(() => void tick(false), ms)
@@ -112,7 +124,9 @@ const focusHeading = () => {
 window.addEventListener('hashchange', () => void render().then(focusHeading))
 
 void render()
-void api<{ target: string }>('/workflows').then(({ target }) => {
-  const badge = document.getElementById('target')
-  if (badge) badge.textContent = target === 'aws' ? 'AWS' : 'Local'
-}).catch(() => undefined)
+void api<{ target: string }>('/workflows')
+  .then(({ target }) => {
+    const badge = document.getElementById('target')
+    if (badge) badge.textContent = target === 'aws' ? 'AWS' : 'Local'
+  })
+  .catch(() => undefined)

@@ -10,7 +10,10 @@ export interface ViewContext {
   /** False once the user has moved to another view: late answers must not draw anything. */
   readonly active: () => boolean
   /** Runs `refresh` now and every `ms` while the view is shown and the tab visible, never two at once. */
-  readonly poll: (refresh: () => Promise<void>, ms?: number) => { readonly now: () => Promise<void>; readonly stop: () => void }
+  readonly poll: (
+    refresh: () => Promise<void>,
+    ms?: number,
+  ) => { readonly now: () => Promise<void>; readonly stop: () => void }
   readonly onLeave: (cleanup: () => void) => void
   /** Says a status change to screen readers (and shows nothing else). */
   readonly announce: (message: string) => void
@@ -22,11 +25,14 @@ export type View = (context: ViewContext) => void | Promise<void>
 /** The API's error and message, as a block people notice. */
 export const errorBox = (error: unknown): HTMLElement => {
   const apiError = error instanceof ApiError ? error : undefined
-  return h('div', { class: 'error', role: 'alert' },
+  return h(
+    'div',
+    { class: 'error', role: 'alert' },
     h('strong', {}, apiError ? apiError.code : 'Error'),
     ' ',
     apiError?.status ? h('span', { class: 'muted' }, `(HTTP ${apiError.status}) `) : null,
-    h('span', { class: 'error-message' }, error instanceof Error ? error.message : String(error)))
+    h('span', { class: 'error-message' }, error instanceof Error ? error.message : String(error)),
+  )
 }
 
 /** A slot that shows one error at a time, or nothing. */

@@ -27,7 +27,10 @@ export const answerWhenDurable = (db: DatabaseSync, req: IncomingMessage, res: S
     if (!committed) return end(...args)
     // The only answer in flight has no other to share its commit with: commit once this call stack unwinds, not at the turn's end.
     if (answersInFlight() === 0) queueMicrotask(() => commitGroup(db))
-    committed.then(() => end(...args), (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))))
+    committed.then(
+      () => end(...args),
+      (error: unknown) => res.destroy(error instanceof Error ? error : new Error(String(error))),
+    )
     return res
   }) as ServerResponse['end']
 }

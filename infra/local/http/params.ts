@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http'
 import { compilePattern, InvalidEventPattern } from '../pattern'
 import { HttpError, readJson } from './respond'
 
-export const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value)
+export const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
 
 /** A JSON body that must be an object, with the fields a route names. */
 export const jsonObject = async (req: IncomingMessage, limit?: number): Promise<Record<string, unknown>> => {
@@ -34,6 +35,11 @@ export const intParam = (url: URL, name: string, fallback: number, max: number):
   const raw = url.searchParams.get(name)
   if (raw === null || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < (name === 'after' ? 0 : 1) || value > max) throw new HttpError(400, 'InvalidParameter', `${name}: must be an integer from ${name === 'after' ? 0 : 1} to ${max}`)
+  if (!Number.isInteger(value) || value < (name === 'after' ? 0 : 1) || value > max)
+    throw new HttpError(
+      400,
+      'InvalidParameter',
+      `${name}: must be an integer from ${name === 'after' ? 0 : 1} to ${max}`,
+    )
   return value
 }

@@ -2,14 +2,23 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 
 /** An error a route answers with: status, a stable error name, and a message for the user. Never a stack trace. */
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly error: string, message: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    readonly error: string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(message)
   }
 }
 
 export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers })
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  })
   res.end(text)
 }
 
@@ -30,12 +39,14 @@ export const readBytes = async (req: IncomingMessage, limit: number): Promise<Bu
   return Buffer.concat(chunks)
 }
 
-export const readText = async (req: IncomingMessage, limit: number): Promise<string> => (await readBytes(req, limit)).toString('utf8')
+export const readText = async (req: IncomingMessage, limit: number): Promise<string> =>
+  (await readBytes(req, limit)).toString('utf8')
 
 /** Reads a small JSON body (for control routes), refusing another content type, what is too large, or what is not JSON. */
 export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promise<unknown> => {
   const type = req.headers['content-type']
-  if (type !== undefined && !/^application\/json\b/i.test(type)) throw new HttpError(415, 'UnsupportedMediaType', `content-type: expected application/json, got ${type}`)
+  if (type !== undefined && !/^application\/json\b/i.test(type))
+    throw new HttpError(415, 'UnsupportedMediaType', `content-type: expected application/json, got ${type}`)
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {

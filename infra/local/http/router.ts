@@ -50,7 +50,12 @@ export class Router {
     const url = new URL(req.url ?? '/', 'http://localhost')
     const matching = this.routes.filter((route) => route.pattern.test(url.pathname))
     if (matching.length === 0) throw new HttpError(404, 'NotFound', `No route for ${url.pathname}`)
-    const route = matching.find((candidate) => candidate.method === 'ANY' || candidate.method === req.method || (req.method === 'HEAD' && candidate.method === 'GET'))
+    const route = matching.find(
+      (candidate) =>
+        candidate.method === 'ANY' ||
+        candidate.method === req.method ||
+        (req.method === 'HEAD' && candidate.method === 'GET'),
+    )
     if (!route) {
       const allow = [...new Set(matching.map((candidate) => candidate.method))].join(', ')
       throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, { allow })

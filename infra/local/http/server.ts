@@ -32,12 +32,17 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000
   // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.
-  const timeouts = { requestTimeout, headersTimeout: Math.min(30_000, requestTimeout), connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))) }
+  const timeouts = {
+    requestTimeout,
+    headersTimeout: Math.min(30_000, requestTimeout),
+    connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
+  }
   return createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     answerWhenDurable(runtime.db, req, res)
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
-      if (error instanceof InvalidObjectKey) return sendError(res, new HttpError(400, 'InvalidObjectKey', `key: ${error.message}`))
+      if (error instanceof InvalidObjectKey)
+        return sendError(res, new HttpError(400, 'InvalidObjectKey', `key: ${error.message}`))
       console.error(`${req.method} ${req.url} failed:`, error)
       sendError(res, new HttpError(500, 'InternalError', 'The request failed inside the pipeline; see the server log'))
     })

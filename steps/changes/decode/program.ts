@@ -28,21 +28,40 @@ const requiredImages: Record<ChangeKind, ReadonlyArray<ImageName>> = {
   REMOVE: ['OldImage'],
 }
 
-const decodeImage = <A, I>(recordSchema: Schema.Schema<A, I>, record: StreamRecord, name: ImageName): Effect.Effect<A | undefined, UndecodableChange> => {
+const decodeImage = <A, I>(
+  recordSchema: Schema.Schema<A, I>,
+  record: StreamRecord,
+  name: ImageName,
+): Effect.Effect<A | undefined, UndecodableChange> => {
   const sequenceNumber = record.dynamodb.SequenceNumber
   const image = record.dynamodb[name]
   if (image === undefined) {
     return requiredImages[record.eventName].includes(name)
-      ? Effect.fail(new UndecodableChange({ sequenceNumber, reason: `${record.eventName} record carries no ${name} (the stream must be NEW_AND_OLD_IMAGES)` }))
+      ? Effect.fail(
+          new UndecodableChange({
+            sequenceNumber,
+            reason: `${record.eventName} record carries no ${name} (the stream must be NEW_AND_OLD_IMAGES)`,
+          }),
+        )
       : Effect.succeed(undefined)
   }
   return Effect.try({
     try: () => unmarshall(image as AttributeMap),
-    catch: (error) => new UndecodableChange({ sequenceNumber, reason: `${name} is not in AttributeValue form: ${error instanceof Error ? error.message : String(error)}` }),
+    catch: (error) =>
+      new UndecodableChange({
+        sequenceNumber,
+        reason: `${name} is not in AttributeValue form: ${error instanceof Error ? error.message : String(error)}`,
+      }),
   }).pipe(
     Effect.flatMap((item) =>
       Schema.decodeUnknown(recordSchema, { errors: 'all' })(item).pipe(
-        Effect.mapError((error) => new UndecodableChange({ sequenceNumber, reason: `${name}: ${ParseResult.TreeFormatter.formatErrorSync(error)}` })),
+        Effect.mapError(
+          (error) =>
+            new UndecodableChange({
+              sequenceNumber,
+              reason: `${name}: ${ParseResult.TreeFormatter.formatErrorSync(error)}`,
+            }),
+        ),
       ),
     ),
   )
@@ -53,20 +72,33 @@ const decodeImage = <A, I>(recordSchema: Schema.Schema<A, I>, record: StreamReco
  * (so changes to one item keep their order), its images unmarshalled and decoded with `recordSchema`.
  * One undecodable record fails the whole batch with `UndecodableChange`, so Pipes retries it and then dead-letters it.
  */
-export const decodeChanges = <A, I>(recordSchema: Schema.Schema<A, I>) =>
+export const decodeChanges =
+  <A, I>(recordSchema: Schema.Schema<A, I>) =>
   (records: ReadonlyArray<StreamRecord>): Effect.Effect<ReadonlyArray<DecodedChange<A>>, UndecodableChange> =>
     Effect.forEach(records, (record) =>
-      Effect.all({ oldImage: decodeImage(recordSchema, record, 'OldImage'), newImage: decodeImage(recordSchema, record, 'NewImage') }).pipe(
+      Effect.all({
+        oldImage: decodeImage(recordSchema, record, 'OldImage'),
+        newImage: decodeImage(recordSchema, record, 'NewImage'),
+      }).pipe(
         Effect.map(({ oldImage, newImage }): DecodedChange<A> => ({
           eventName: record.eventName,
           sequenceNumber: record.dynamodb.SequenceNumber,
           ...(oldImage === undefined ? {} : { oldImage }),
           ...(newImage === undefined ? {} : { newImage }),
         })),
-      ))
+      ),
+    )
 
 /** Enrichment of the orders table's stream pipe: stream records to `OrderChangedDetail`s. */
-export const decodeOrderChanges = defineStep({ name: StepNames.decodeOrderChanges, input: StreamBatch, run: decodeChanges(Order) })
+export const decodeOrderChanges = defineStep({
+  name: StepNames.decodeOrderChanges,
+  input: StreamBatch,
+  run: decodeChanges(Order),
+})
 
 /** Enrichment of the users table's stream pipe: stream records to `UserChangedDetail`s. */
-export const decodeUserChanges = defineStep({ name: StepNames.decodeUserChanges, input: StreamBatch, run: decodeChanges(User) })
+export const decodeUserChanges = defineStep({
+  name: StepNames.decodeUserChanges,
+  input: StreamBatch,
+  run: decodeChanges(User),
+})

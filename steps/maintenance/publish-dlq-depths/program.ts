@@ -29,9 +29,21 @@ export const publishDlqDepths = defineStep({
       const publisher = yield* EventPublisher
       const { busName } = yield* PipelineConfig
       const queues = (yield* depths.deadLetterDepths()).map(({ name, depth }) => ({ name, depth }))
-      const summary: DlqDepthSummaryDetail = { queues, total: queues.reduce((sum, queue) => sum + queue.depth, 0), at: yield* now }
+      const summary: DlqDepthSummaryDetail = {
+        queues,
+        total: queues.reduce((sum, queue) => sum + queue.depth, 0),
+        at: yield* now,
+      }
       const detail = yield* Schema.encode(DlqDepthSummaryDetail)(summary).pipe(Effect.orDie)
-      yield* publisher.publish([{ EventBusName: busName, Source: MaintenanceSource, DetailType: DlqDepthSummaryType, Detail: JSON.stringify(detail), Resources: [] }])
+      yield* publisher.publish([
+        {
+          EventBusName: busName,
+          Source: MaintenanceSource,
+          DetailType: DlqDepthSummaryType,
+          Detail: JSON.stringify(detail),
+          Resources: [],
+        },
+      ])
       return { total: summary.total }
     }),
 })

@@ -12,7 +12,10 @@ import { ScheduledRun } from '../schedule'
 /** Records read per table request. */
 export const ReconcilePageSize = 100
 
-type ReadPage<A, R> = (page: { readonly limit: number; readonly cursor?: string }) => Effect.Effect<Page<A>, TransientError, R>
+type ReadPage<A, R> = (page: {
+  readonly limit: number
+  readonly cursor?: string
+}) => Effect.Effect<Page<A>, TransientError, R>
 
 /**
  * Makes the documents of one kind agree with one table: a record without its document gets one, a document
@@ -27,7 +30,9 @@ const reconcileKind = <A, R>(kind: string, readPage: ReadPage<A, R>, toDocument:
     let upserted = 0
     let cursor: string | undefined
     do {
-      const page: Page<A> = yield* readPage(cursor === undefined ? { limit: ReconcilePageSize } : { limit: ReconcilePageSize, cursor })
+      const page: Page<A> = yield* readPage(
+        cursor === undefined ? { limit: ReconcilePageSize } : { limit: ReconcilePageSize, cursor },
+      )
       for (const record of page.items) {
         const document = toDocument(record)
         existing.add(document.id)

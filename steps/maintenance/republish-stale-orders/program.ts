@@ -44,8 +44,15 @@ export const republishStaleOrders = defineStep({
       const entries = yield* Effect.forEach(stale, (order) =>
         Schema.encode(PlacedOrder)(placementOf(order)).pipe(
           Effect.orDie,
-          Effect.map((detail): PutEventsEntry => ({ EventBusName: busName, Source: OrdersSource, DetailType: OrderPlacedType, Detail: JSON.stringify(detail), Resources: [] })),
-        ))
+          Effect.map((detail): PutEventsEntry => ({
+            EventBusName: busName,
+            Source: OrdersSource,
+            DetailType: OrderPlacedType,
+            Detail: JSON.stringify(detail),
+            Resources: [],
+          })),
+        ),
+      )
       // One call: the EventBridge layer splits it into PutEvents requests of 10 entries.
       if (entries.length > 0) yield* publisher.publish(entries)
       return { republished: entries.length }

@@ -9,7 +9,13 @@ export const orderDocument = (order: Order) => ({
   id: `order:${order.orderId}`,
   kind: 'order',
   title: order.orderId,
-  text: [order.orderId, order.customerId, order.status, order.currency, ...(order.items ?? []).map((item) => item.sku)].join(' '),
+  text: [
+    order.orderId,
+    order.customerId,
+    order.status,
+    order.currency,
+    ...(order.items ?? []).map((item) => item.sku),
+  ].join(' '),
   data: order,
 })
 

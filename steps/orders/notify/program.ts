@@ -28,7 +28,9 @@ export const notifyOrder = defineStep({
     Effect.gen(function* () {
       const { status } = order
       if (status === 'PENDING') {
-        return yield* Effect.fail(new InvalidInput({ message: `order "${order.orderId}" is PENDING: there is no decision to announce` }))
+        return yield* Effect.fail(
+          new InvalidInput({ message: `order "${order.orderId}" is PENDING: there is no decision to announce` }),
+        )
       }
       const ledger = yield* Ledger
       const publisher = yield* EventPublisher

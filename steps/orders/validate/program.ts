@@ -1,5 +1,11 @@
 import { Effect, Schema } from 'effect'
-import { itemsTotal, OrderMessageReceived, OrderPlaced, SupportedCurrencies, type PlacedOrder } from '../../../contracts/orders'
+import {
+  itemsTotal,
+  OrderMessageReceived,
+  OrderPlaced,
+  SupportedCurrencies,
+  type PlacedOrder,
+} from '../../../contracts/orders'
 import type { User } from '../../../contracts/users'
 import { StepNames } from '../../names'
 import { UserTable } from '../../services/user-table'
@@ -30,20 +36,27 @@ const isPositiveInteger = (value: number) => Number.isInteger(value) && value > 
 export const orderRuleViolations = (order: PlacedOrder, customer: User | undefined): ReadonlyArray<string> => {
   const reasons: string[] = []
   if (customer === undefined) reasons.push(`customer "${order.customerId}" is not known`)
-  else if (customer.status !== 'active') reasons.push(`customer "${order.customerId}" is not active (${customer.status})`)
+  else if (customer.status !== 'active')
+    reasons.push(`customer "${order.customerId}" is not active (${customer.status})`)
 
   const items = order.items ?? []
   if (order.items !== undefined && items.length === 0) reasons.push('items must not be empty')
-  else if (order.items === undefined && order.totalAmount === undefined) reasons.push('items or totalAmount is required')
+  else if (order.items === undefined && order.totalAmount === undefined)
+    reasons.push('items or totalAmount is required')
   const itemReasons = items.flatMap((item, index) => [
-    ...(isPositiveInteger(item.quantity) ? [] : [`items[${index}].quantity must be a positive integer, got ${item.quantity}`]),
-    ...(isPositiveAmount(item.unitPrice) ? [] : [`items[${index}].unitPrice must be a positive amount, got ${item.unitPrice}`]),
+    ...(isPositiveInteger(item.quantity)
+      ? []
+      : [`items[${index}].quantity must be a positive integer, got ${item.quantity}`]),
+    ...(isPositiveAmount(item.unitPrice)
+      ? []
+      : [`items[${index}].unitPrice must be a positive amount, got ${item.unitPrice}`]),
   ])
   reasons.push(...itemReasons)
   const totalValid = order.totalAmount === undefined || isPositiveAmount(order.totalAmount)
   if (!totalValid) reasons.push(`totalAmount must be a positive amount, got ${order.totalAmount}`)
 
-  if (!supported.has(order.currency)) reasons.push(`currency "${order.currency}" is not supported (supported: ${SupportedCurrencies.join(', ')})`)
+  if (!supported.has(order.currency))
+    reasons.push(`currency "${order.currency}" is not supported (supported: ${SupportedCurrencies.join(', ')})`)
 
   // Compare totals only when both sides are sound; a broken item already explains the difference.
   if (order.totalAmount !== undefined && totalValid && items.length > 0 && itemReasons.length === 0) {

@@ -2,10 +2,16 @@ import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import { PipelineStack } from '../../../infra/aws/pipeline-stack'
 
-type Resource = { readonly Type: string; readonly Properties?: Record<string, unknown>; readonly Metadata?: Record<string, unknown>; readonly DeletionPolicy?: string }
+type Resource = {
+  readonly Type: string
+  readonly Properties?: Record<string, unknown>
+  readonly Metadata?: Record<string, unknown>
+  readonly DeletionPolicy?: string
+}
 
 /** An app as `infra/aws/synth.ts` makes it: offline, bundling skipped, each resource's construct path in its metadata. */
-export const testApp = (): App => new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } })
+export const testApp = (): App =>
+  new App({ context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true } })
 
 /** An empty stack to build one construct in. */
 export const testStack = (): Stack => new Stack(testApp(), 'Test')
@@ -20,18 +26,25 @@ export const pipelineTemplate = (): Template => {
   return pipeline.template
 }
 
-const resourcesOf = (template: Template): Record<string, Resource> => (template.toJSON() as { Resources: Record<string, Resource> }).Resources
+const resourcesOf = (template: Template): Record<string, Resource> =>
+  (template.toJSON() as { Resources: Record<string, Resource> }).Resources
 
 /** The logical id and resource whose construct path is `Pipeline/<path>` (or `Test/<path>`), e.g. `Storage/Uploads/Resource`. */
 export const resourceAt = (template: Template, path: string): { readonly id: string; readonly resource: Resource } => {
-  const found = Object.entries(resourcesOf(template)).filter(([, resource]) => String(resource.Metadata?.['aws:cdk:path'] ?? '').replace(/^[^/]+\//, '') === path)
+  const found = Object.entries(resourcesOf(template)).filter(
+    ([, resource]) => String(resource.Metadata?.['aws:cdk:path'] ?? '').replace(/^[^/]+\//, '') === path,
+  )
   if (found.length !== 1) throw new Error(`${found.length} resources at ${path}`)
   return { id: found[0]![0], resource: found[0]![1] }
 }
 
 /** Every resource of a type, by construct path (without the stack's name). */
 export const resourcesByPath = (template: Template, type: string): Record<string, Resource> =>
-  Object.fromEntries(Object.values(resourcesOf(template)).filter((resource) => resource.Type === type).map((resource) => [String(resource.Metadata?.['aws:cdk:path']).replace(/^[^/]+\//, ''), resource]))
+  Object.fromEntries(
+    Object.values(resourcesOf(template))
+      .filter((resource) => resource.Type === type)
+      .map((resource) => [String(resource.Metadata?.['aws:cdk:path']).replace(/^[^/]+\//, ''), resource]),
+  )
 
 /** A CloudFormation reference as text: `{"Fn::GetAtt":["TablesImages99E9C95E","Arn"]}` → `<TablesImages.Arn>` (the logical id's hash dropped). */
 export const flat = (node: unknown): string => {
@@ -55,14 +68,24 @@ export const flat = (node: unknown): string => {
  */
 export const permissionsOf = (template: Template, rolePath: string): ReadonlyArray<string> => {
   const role = resourceAt(template, `${rolePath}/Resource`)
-  const policies = Object.values(resourcesOf(template)).filter((resource) =>
-    resource.Type === 'AWS::IAM::Policy' && ((resource.Properties?.Roles as unknown[] | undefined) ?? []).some((ref) => (ref as { Ref?: string }).Ref === role.id))
+  const policies = Object.values(resourcesOf(template)).filter(
+    (resource) =>
+      resource.Type === 'AWS::IAM::Policy' &&
+      ((resource.Properties?.Roles as unknown[] | undefined) ?? []).some(
+        (ref) => (ref as { Ref?: string }).Ref === role.id,
+      ),
+  )
   const lines = new Set<string>()
   for (const policy of policies) {
-    const statements = (policy.Properties!.PolicyDocument as { Statement: Array<{ Effect: string; Action: string | string[]; Resource: unknown }> }).Statement
+    const statements = (
+      policy.Properties!.PolicyDocument as {
+        Statement: Array<{ Effect: string; Action: string | string[]; Resource: unknown }>
+      }
+    ).Statement
     for (const statement of statements) {
       if (statement.Effect !== 'Allow') continue
-      for (const action of [statement.Action].flat()) for (const resource of [statement.Resource].flat()) lines.add(`${action} on ${flat(resource)}`)
+      for (const action of [statement.Action].flat())
+        for (const resource of [statement.Resource].flat()) lines.add(`${action} on ${flat(resource)}`)
     }
   }
   return [...lines].sort()

@@ -18,7 +18,9 @@ let dynamodb: DynamoDBEmulator
 
 beforeAll(async () => {
   dynamodb = await startDynamoDB()
-  await Promise.all(['idempotency-table', 'idempotency-expire'].map((name) => dynamodb.createTable({ name, key: 'key' })))
+  await Promise.all(
+    ['idempotency-table', 'idempotency-expire'].map((name) => dynamodb.createTable({ name, key: 'key' })),
+  )
 })
 afterAll(() => dynamodb.stop())
 
@@ -35,10 +37,13 @@ const run = <A, E>(use: (store: typeof IdempotencyStore.Service) => Effect.Effec
     ),
   )
 
-const begin = (key: string, fingerprint: string, { expiresAt = inAnHour, now = noon } = {}) => run((store) => store.begin(key, fingerprint, expiresAt), now)
+const begin = (key: string, fingerprint: string, { expiresAt = inAnHour, now = noon } = {}) =>
+  run((store) => store.begin(key, fingerprint, expiresAt), now)
 
 const stored = async (key: string, inTable = table) => {
-  const { Item } = await dynamodb.client.send(new GetItemCommand({ TableName: inTable, Key: marshall({ key }), ConsistentRead: true }))
+  const { Item } = await dynamodb.client.send(
+    new GetItemCommand({ TableName: inTable, Key: marshall({ key }), ConsistentRead: true }),
+  )
   return Item === undefined ? undefined : unmarshall(Item)
 }
 
@@ -117,8 +122,12 @@ describe('IdempotencyDynamoDB against dynalite', () => {
     await begin('idem-expired', 'fp-1')
     await run((store) => store.complete('idem-expired', created))
 
-    expect(await begin('idem-expired', 'fp-1', { now: inAnHour })).toEqual(Exit.succeed({ kind: 'completed', response: created }))
-    expect(await begin('idem-expired', 'fp-2', { now: later, expiresAt: '2026-04-01T14:00:01.000Z' })).toEqual(Exit.succeed({ kind: 'new' }))
+    expect(await begin('idem-expired', 'fp-1', { now: inAnHour })).toEqual(
+      Exit.succeed({ kind: 'completed', response: created }),
+    )
+    expect(await begin('idem-expired', 'fp-2', { now: later, expiresAt: '2026-04-01T14:00:01.000Z' })).toEqual(
+      Exit.succeed({ kind: 'new' }),
+    )
     expect(await stored('idem-expired')).toEqual({
       key: 'idem-expired',
       status: 'INPROGRESS',
@@ -130,7 +139,8 @@ describe('IdempotencyDynamoDB against dynalite', () => {
 
   it('expires the records that expired before now, and only those, answering how many', async () => {
     const expiring = 'idempotency-expire'
-    const beginIn = (key: string, expiresAt: string) => run((store) => store.begin(key, 'fp', expiresAt), noon, expiring)
+    const beginIn = (key: string, expiresAt: string) =>
+      run((store) => store.begin(key, 'fp', expiresAt), noon, expiring)
     await beginIn('gone-1', '2026-04-01T12:30:00.000Z')
     await beginIn('gone-2', '2026-04-01T12:59:59.000Z')
     await beginIn('stays-exactly-now', inAnHour)

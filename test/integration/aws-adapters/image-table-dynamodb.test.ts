@@ -29,7 +29,9 @@ beforeAll(async () => {
 afterAll(() => dynamodb.stop())
 
 const run = <A, E>(use: (images: typeof ImageTable.Service) => Effect.Effect<A, E>, inTable = table) =>
-  Effect.runPromiseExit(Effect.flatMap(ImageTable, use).pipe(Effect.provide(ImageTableDynamoDB(dynamodb.client, inTable))))
+  Effect.runPromiseExit(
+    Effect.flatMap(ImageTable, use).pipe(Effect.provide(ImageTableDynamoDB(dynamodb.client, inTable))),
+  )
 
 // Each test writes its own key, so the tests share the table without seeing each other.
 const processed = (key: string, etag = 'etag-v1'): ImageRecord => ({
@@ -41,7 +43,9 @@ const processed = (key: string, etag = 'etag-v1'): ImageRecord => ({
   format: 'jpeg',
   width: 640,
   height: 480,
-  renditions: [{ name: 'thumbnail', key: `thumbnails/${key}-thumbnail.jpeg`, format: 'jpeg', width: 200, height: 150, bytes: 512 }],
+  renditions: [
+    { name: 'thumbnail', key: `thumbnails/${key}-thumbnail.jpeg`, format: 'jpeg', width: 200, height: 150, bytes: 512 },
+  ],
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 })
@@ -79,7 +83,9 @@ describe('ImageTableDynamoDB against dynalite', () => {
     const record = processed('uploads/duplicate.jpg')
     await run((images) => images.putVersion(record))
 
-    const again = await run((images) => images.putVersion({ ...record, updatedAt: '2026-01-02T00:00:00.000Z', renditions: [] }))
+    const again = await run((images) =>
+      images.putVersion({ ...record, updatedAt: '2026-01-02T00:00:00.000Z', renditions: [] }),
+    )
     const read = await run((images) => images.get(record.key))
 
     expect(again).toEqual(Exit.succeed({ written: false, existing: record }))
@@ -136,20 +142,39 @@ describe('ImageTableDynamoDB against dynalite', () => {
     const failure = failed('uploads/sparse.jpg')
     await run((images) => images.putVersion(failure))
 
-    const { Item } = await dynamodb.client.send(new GetItemCommand({ TableName: table, Key: marshall({ key: failure.key }), ConsistentRead: true }))
+    const { Item } = await dynamodb.client.send(
+      new GetItemCommand({ TableName: table, Key: marshall({ key: failure.key }), ConsistentRead: true }),
+    )
 
-    expect(Object.keys(Item ?? {}).sort()).toEqual(['bucket', 'createdAt', 'error', 'etag', 'key', 'reason', 'renditions', 'size', 'status', 'updatedAt'])
+    expect(Object.keys(Item ?? {}).sort()).toEqual([
+      'bucket',
+      'createdAt',
+      'error',
+      'etag',
+      'key',
+      'reason',
+      'renditions',
+      'size',
+      'status',
+      'updatedAt',
+    ])
   })
 
   it.each<[string, (service: typeof ImageTable.Service) => Effect.Effect<unknown, unknown>]>([
     ['get', (images) => images.get('uploads/any.jpg')],
     ['putVersion', (images) => images.putVersion(processed('uploads/any.jpg'))],
-  ])('dies on %s in a table that does not exist (ResourceNotFoundException): no retry, and not a conditional answer', async (_, call) => {
-    const exit = await run(call, 'no-such-table')
+  ])(
+    'dies on %s in a table that does not exist (ResourceNotFoundException): no retry, and not a conditional answer',
+    async (_, call) => {
+      const exit = await run(call, 'no-such-table')
 
-    expect(failureOf(exit)).toBeUndefined()
-    expect(defectOf(exit)).toMatchObject({ name: 'ResourceNotFoundException', $metadata: { httpStatusCode: 400, attempts: 1 } })
-  })
+      expect(failureOf(exit)).toBeUndefined()
+      expect(defectOf(exit)).toMatchObject({
+        name: 'ResourceNotFoundException',
+        $metadata: { httpStatusCode: 400, attempts: 1 },
+      })
+    },
+  )
 
   it('dies on a request DynamoDB refuses to validate (an empty key)', async () => {
     const exit = await run((images) => images.get(''))

@@ -25,14 +25,21 @@ beforeAll(async () => {
 afterAll(() => dynamodb.stop())
 
 const run = <A, E>(use: (ledger: typeof Ledger.Service) => Effect.Effect<A, E>, at = claimedAt, inTable = table) =>
-  Effect.runPromiseExit(Effect.flatMap(Ledger, use).pipe(Effect.provide(LedgerDynamoDB(dynamodb.client, inTable)), Effect.provide(ClockFixed(at))))
+  Effect.runPromiseExit(
+    Effect.flatMap(Ledger, use).pipe(
+      Effect.provide(LedgerDynamoDB(dynamodb.client, inTable)),
+      Effect.provide(ClockFixed(at)),
+    ),
+  )
 
 const claim = (key: string, owner: string) => run((ledger) => ledger.claim(key, owner))
 const complete = (key: string) => run((ledger) => ledger.complete(key), completedAt)
 const release = (key: string, owner: string) => run((ledger) => ledger.release(key, owner))
 
 const stored = async (key: string) => {
-  const { Item } = await dynamodb.client.send(new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }))
+  const { Item } = await dynamodb.client.send(
+    new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }),
+  )
   return Item === undefined ? undefined : unmarshall(Item)
 }
 
@@ -76,7 +83,11 @@ describe('LedgerDynamoDB against dynalite', () => {
 
   it('records completion of a key nobody claimed (gone to TTL or released), and then refuses claims', async () => {
     expect(await complete('charge:o-4')).toEqual(Exit.void)
-    expect(await stored('charge:o-4')).toEqual({ key: 'charge:o-4', completedAt, expiresAt: epochSeconds(completedAt) + claimRetentionSeconds })
+    expect(await stored('charge:o-4')).toEqual({
+      key: 'charge:o-4',
+      completedAt,
+      expiresAt: epochSeconds(completedAt) + claimRetentionSeconds,
+    })
     expect(await claim('charge:o-4', 'run-a')).toEqual(Exit.succeed(false))
   })
 
@@ -88,7 +99,7 @@ describe('LedgerDynamoDB against dynalite', () => {
     expect(await claim('charge:o-5', 'run-b')).toEqual(Exit.succeed(true))
   })
 
-  it('ignores a release by another owner: the claim stays its owner\'s', async () => {
+  it("ignores a release by another owner: the claim stays its owner's", async () => {
     await claim('charge:o-6', 'run-a')
 
     expect(await release('charge:o-6', 'run-b')).toEqual(Exit.void)
@@ -111,10 +122,13 @@ describe('LedgerDynamoDB against dynalite', () => {
     ['claim', (ledger) => ledger.claim('charge:o-8', 'run-a')],
     ['release', (ledger) => ledger.release('charge:o-8', 'run-a')],
     ['complete', (ledger) => ledger.complete('charge:o-8')],
-  ])('dies on %s in a table that does not exist, rather than answering as if a condition were false', async (_, call) => {
-    const exit = await run(call, claimedAt, 'no-such-table')
+  ])(
+    'dies on %s in a table that does not exist, rather than answering as if a condition were false',
+    async (_, call) => {
+      const exit = await run(call, claimedAt, 'no-such-table')
 
-    expect(failureOf(exit)).toBeUndefined()
-    expect(defectOf(exit)).toMatchObject({ name: 'ResourceNotFoundException' })
-  })
+      expect(failureOf(exit)).toBeUndefined()
+      expect(defectOf(exit)).toMatchObject({ name: 'ResourceNotFoundException' })
+    },
+  )
 })

@@ -56,7 +56,9 @@ describe('ObjectStoreS3 against s3rver', () => {
 
     expect(put).toEqual(Exit.succeed({ etag: md5(second) }))
     expect(head).toEqual(Exit.succeed({ size: second.length, etag: md5(second), contentType: 'image/webp' }))
-    expect(Exit.map(get, (bytes) => new TextDecoder().decode(bytes))).toEqual(Exit.succeed('the second, longer version'))
+    expect(Exit.map(get, (bytes) => new TextDecoder().decode(bytes))).toEqual(
+      Exit.succeed('the second, longer version'),
+    )
   })
 
   it('round-trips an empty object, and a key with spaces, non-ASCII letters and characters URLs escape', async () => {
@@ -73,7 +75,10 @@ describe('ObjectStoreS3 against s3rver', () => {
   })
 
   it.each<[string, Call]>([
-    ['head (HeadObject: a 404 without a body, which the SDK names NotFound)', (store) => store.head('uploads/missing.jpg')],
+    [
+      'head (HeadObject: a 404 without a body, which the SDK names NotFound)',
+      (store) => store.head('uploads/missing.jpg'),
+    ],
     ['get (GetObject: NoSuchKey)', (store) => store.get('uploads/missing.jpg')],
   ])('answers ObjectNotFound for a missing key on %s', async (_, call) => {
     const exit = await run(call)
@@ -84,12 +89,15 @@ describe('ObjectStoreS3 against s3rver', () => {
   it.each<[string, Call]>([
     ['get', (store) => store.get('uploads/cat.jpg')],
     ['put', (store) => store.put('uploads/cat.jpg', binary, 'image/jpeg')],
-  ])('dies on %s in a bucket that does not exist (NoSuchBucket), neither a TransientError nor ObjectNotFound', async (_, call) => {
-    const exit = await run(call, 'no-such-bucket')
+  ])(
+    'dies on %s in a bucket that does not exist (NoSuchBucket), neither a TransientError nor ObjectNotFound',
+    async (_, call) => {
+      const exit = await run(call, 'no-such-bucket')
 
-    expect(failureOf(exit)).toBeUndefined()
-    expect(defectOf(exit)).toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } })
-  })
+      expect(failureOf(exit)).toBeUndefined()
+      expect(defectOf(exit)).toMatchObject({ name: 'NoSuchBucket', $metadata: { httpStatusCode: 404 } })
+    },
+  )
 
   // Reported, not fixed here: HeadObject answers a missing bucket with the same body-less 404 as a missing key, so the
   // SDK names both NotFound and the adapter (object-store-s3.ts, `head`, through classify.ts isObjectNotFound) answers

@@ -32,7 +32,9 @@ beforeAll(async () => {
 afterAll(() => dynamodb.stop())
 
 const run = <A, E>(use: (orders: typeof OrderTable.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(OrderTable, use).pipe(Effect.provide(OrderTableDynamoDB(dynamodb.client, table))))
+  Effect.runPromiseExit(
+    Effect.flatMap(OrderTable, use).pipe(Effect.provide(OrderTableDynamoDB(dynamodb.client, table))),
+  )
 
 const succeeded = async <A, E>(use: (orders: typeof OrderTable.Service) => Effect.Effect<A, E>): Promise<A> => {
   const exit = await run(use)
@@ -116,32 +118,49 @@ describe('OrderTableDynamoDB against dynalite', () => {
     const accepted = decided(pending('o-decided-first', 'c-decide'), 'ACCEPTED')
     await run((orders) => orders.decide(accepted))
 
-    expect(await run((orders) => orders.create(pending('o-decided-first', 'c-decide')))).toEqual(Exit.succeed({ created: false, order: accepted }))
+    expect(await run((orders) => orders.create(pending('o-decided-first', 'c-decide')))).toEqual(
+      Exit.succeed({ created: false, order: accepted }),
+    )
   })
 
-  it('lists a customer\'s orders in orderId order over several pages, following the cursor, and no one else\'s', async () => {
+  it("lists a customer's orders in orderId order over several pages, following the cursor, and no one else's", async () => {
     const ids = ['o-list-05', 'o-list-02', 'o-list-04', 'o-list-01', 'o-list-03']
     for (const id of ids) await run((orders) => orders.create(pending(id, 'c-list')))
     await run((orders) => orders.create(pending('o-list-other', 'c-list-other')))
 
-    const pages = await allPages((cursor) => succeeded((orders) => orders.listByCustomer('c-list', { limit: 2, ...(cursor === undefined ? {} : { cursor }) })))
+    const pages = await allPages((cursor) =>
+      succeeded((orders) => orders.listByCustomer('c-list', { limit: 2, ...(cursor === undefined ? {} : { cursor }) })),
+    )
 
-    expect(pages.map((page) => page.items.map((order) => order.orderId))).toEqual([['o-list-01', 'o-list-02'], ['o-list-03', 'o-list-04'], ['o-list-05']])
+    expect(pages.map((page) => page.items.map((order) => order.orderId))).toEqual([
+      ['o-list-01', 'o-list-02'],
+      ['o-list-03', 'o-list-04'],
+      ['o-list-05'],
+    ])
     expect(pages.map((page) => page.items.every((order) => order.customerId === 'c-list'))).toEqual([true, true, true])
     expect(pages.at(-1)?.next).toBeUndefined()
   })
 
-  it('ends the listing with the page where the customer\'s orders end', async () => {
-    for (const id of ['o-exact-1', 'o-exact-2', 'o-exact-3', 'o-exact-4']) await run((orders) => orders.create(pending(id, 'c-exact')))
+  it("ends the listing with the page where the customer's orders end", async () => {
+    for (const id of ['o-exact-1', 'o-exact-2', 'o-exact-3', 'o-exact-4'])
+      await run((orders) => orders.create(pending(id, 'c-exact')))
 
-    const pages = await allPages((cursor) => succeeded((orders) => orders.listByCustomer('c-exact', { limit: 2, ...(cursor === undefined ? {} : { cursor }) })))
+    const pages = await allPages((cursor) =>
+      succeeded((orders) =>
+        orders.listByCustomer('c-exact', { limit: 2, ...(cursor === undefined ? {} : { cursor }) }),
+      ),
+    )
 
     // DynamoDB hands a `next` with a full last page, which then leads to an empty page (as the adapter's doc says).
-    expect(pages.map((page) => page.items.map((order) => order.orderId))).toEqual([['o-exact-1', 'o-exact-2'], ['o-exact-3', 'o-exact-4'], []])
+    expect(pages.map((page) => page.items.map((order) => order.orderId))).toEqual([
+      ['o-exact-1', 'o-exact-2'],
+      ['o-exact-3', 'o-exact-4'],
+      [],
+    ])
     expect(pages.at(-1)?.next).toBeUndefined()
   })
 
-  it('dies on a cursor of another customer\'s listing, before asking DynamoDB', async () => {
+  it("dies on a cursor of another customer's listing, before asking DynamoDB", async () => {
     const foreign = encodeCursor(marshall({ customerId: 'c-list-other', orderId: 'o-list-other' }))
 
     const exit = await run((orders) => orders.listByCustomer('c-list', { limit: 2, cursor: foreign }))
@@ -153,7 +172,9 @@ describe('OrderTableDynamoDB against dynalite', () => {
     const placed = ['o-scan-1', 'o-scan-2', 'o-scan-3', 'o-scan-4', 'o-scan-5'].map((id) => pending(id, 'c-scan'))
     for (const order of placed) await run((orders) => orders.create(order))
 
-    const pages = await allPages((cursor) => succeeded((orders) => orders.scan({ limit: 2, ...(cursor === undefined ? {} : { cursor }) })))
+    const pages = await allPages((cursor) =>
+      succeeded((orders) => orders.scan({ limit: 2, ...(cursor === undefined ? {} : { cursor }) })),
+    )
     const scanned = pages.flatMap((page) => page.items)
     const ids = scanned.map((order) => order.orderId)
 
@@ -165,7 +186,13 @@ describe('OrderTableDynamoDB against dynalite', () => {
 
   it('lists PENDING orders created before a time, oldest first, up to the limit, and not the decided ones', async () => {
     const at = (minute: number) => `2025-12-31T23:${String(minute).padStart(2, '0')}:00.000Z`
-    const placed = [pending('o-stale-3', 'c-stale', at(3)), pending('o-stale-1', 'c-stale', at(1)), pending('o-stale-4', 'c-stale', at(4)), pending('o-stale-2', 'c-stale', at(2)), pending('o-stale-5', 'c-stale', at(5))]
+    const placed = [
+      pending('o-stale-3', 'c-stale', at(3)),
+      pending('o-stale-1', 'c-stale', at(1)),
+      pending('o-stale-4', 'c-stale', at(4)),
+      pending('o-stale-2', 'c-stale', at(2)),
+      pending('o-stale-5', 'c-stale', at(5)),
+    ]
     for (const order of placed) await run((orders) => orders.create(order))
     await run((orders) => orders.decide(decided(placed[3]!, 'ACCEPTED')))
 
@@ -173,8 +200,12 @@ describe('OrderTableDynamoDB against dynalite', () => {
     const oldestTwo = await run((orders) => orders.pendingBefore(at(5), 2))
     const none = await run((orders) => orders.pendingBefore(at(0), 10))
 
-    expect(Exit.map(beforeFive, (orders) => orders.map((order) => order.orderId))).toEqual(Exit.succeed(['o-stale-1', 'o-stale-3', 'o-stale-4']))
-    expect(Exit.map(oldestTwo, (orders) => orders.map((order) => order.orderId))).toEqual(Exit.succeed(['o-stale-1', 'o-stale-3']))
+    expect(Exit.map(beforeFive, (orders) => orders.map((order) => order.orderId))).toEqual(
+      Exit.succeed(['o-stale-1', 'o-stale-3', 'o-stale-4']),
+    )
+    expect(Exit.map(oldestTwo, (orders) => orders.map((order) => order.orderId))).toEqual(
+      Exit.succeed(['o-stale-1', 'o-stale-3']),
+    )
     expect(Exit.map(beforeFive, (orders) => orders[0])).toEqual(Exit.succeed(placed[1]))
     expect(none).toEqual(Exit.succeed([]))
   })

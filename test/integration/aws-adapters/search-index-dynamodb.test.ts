@@ -21,14 +21,22 @@ beforeAll(async () => {
 afterAll(() => dynamodb.stop())
 
 const run = <A, E>(table: string, use: (index: typeof SearchIndex.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(SearchIndex, use).pipe(Effect.provide(SearchIndexDynamoDB(dynamodb.client, table))))
+  Effect.runPromiseExit(
+    Effect.flatMap(SearchIndex, use).pipe(Effect.provide(SearchIndexDynamoDB(dynamodb.client, table))),
+  )
 
 const scanAll = async (table: string) => {
   const { Items = [] } = await dynamodb.client.send(new ScanCommand({ TableName: table }))
   return Items.map((item) => unmarshall(item))
 }
 
-const doc = (id: string, kind: string, title = `title of ${id}`, data: unknown = { id }): SearchDocument => ({ id, kind, title, text: `text of ${id}`, data })
+const doc = (id: string, kind: string, title = `title of ${id}`, data: unknown = { id }): SearchDocument => ({
+  id,
+  kind,
+  title,
+  text: `text of ${id}`,
+  data,
+})
 
 describe('SearchIndexDynamoDB against dynalite', () => {
   const table = 'search-small'
@@ -37,20 +45,33 @@ describe('SearchIndexDynamoDB against dynalite', () => {
     await run(table, (index) => index.upsert(doc('order-1', 'order', 'first title', { total: 10, note: 'first' })))
 
     const second = await run(table, (index) => index.upsert(doc('order-1', 'order', 'second title', { total: 12 })))
-    const { Item } = await dynamodb.client.send(new GetItemCommand({ TableName: table, Key: marshall({ id: 'order-1' }), ConsistentRead: true }))
+    const { Item } = await dynamodb.client.send(
+      new GetItemCommand({ TableName: table, Key: marshall({ id: 'order-1' }), ConsistentRead: true }),
+    )
 
     expect(second).toEqual(Exit.void)
     expect((await scanAll(table)).filter((item) => item.id === 'order-1')).toHaveLength(1)
-    expect(unmarshall(Item ?? {})).toEqual({ id: 'order-1', kind: 'order', title: 'second title', text: 'text of order-1', data: '{"total":12}' })
+    expect(unmarshall(Item ?? {})).toEqual({
+      id: 'order-1',
+      kind: 'order',
+      title: 'second title',
+      text: 'text of order-1',
+      data: '{"total":12}',
+    })
   })
 
   it('stores data as JSON text, so numbers DynamoDB could not hold and absent data survive', async () => {
-    await run(table, (index) => index.upsert(doc('image-big', 'image', 'big', { bytes: 2 ** 60, nested: [1, { a: null }] })))
+    await run(table, (index) =>
+      index.upsert(doc('image-big', 'image', 'big', { bytes: 2 ** 60, nested: [1, { a: null }] })),
+    )
     await run(table, (index) => index.upsert({ ...doc('image-none', 'image'), data: undefined }))
 
     const items = await scanAll(table)
 
-    expect(JSON.parse(items.find((item) => item.id === 'image-big')?.data)).toEqual({ bytes: 2 ** 60, nested: [1, { a: null }] })
+    expect(JSON.parse(items.find((item) => item.id === 'image-big')?.data)).toEqual({
+      bytes: 2 ** 60,
+      nested: [1, { a: null }],
+    })
     expect(items.find((item) => item.id === 'image-none')?.data).toBe('null')
   })
 

@@ -36,7 +36,12 @@ const user = (userId: string, username: string): User => ({
 /** The two items `create`'s transaction writes, without the transaction. */
 const seed = async (inTable: string, seeded: User) => {
   await dynamodb.client.send(new PutItemCommand({ TableName: inTable, Item: marshall({ ...seeded, kind: 'user' }) }))
-  await dynamodb.client.send(new PutItemCommand({ TableName: inTable, Item: marshall({ userId: usernameKey(seeded.username), kind: 'username', owner: seeded.userId }) }))
+  await dynamodb.client.send(
+    new PutItemCommand({
+      TableName: inTable,
+      Item: marshall({ userId: usernameKey(seeded.username), kind: 'username', owner: seeded.userId }),
+    }),
+  )
 }
 
 const ada = user('u-ada', 'ada')
@@ -53,10 +58,14 @@ beforeAll(async () => {
 afterAll(() => dynamodb.stop())
 
 const run = <A, E>(use: (users: typeof UserTable.Service) => Effect.Effect<A, E>, inTable = table) =>
-  Effect.runPromiseExit(Effect.flatMap(UserTable, use).pipe(Effect.provide(UserTableDynamoDB(dynamodb.client, inTable))))
+  Effect.runPromiseExit(
+    Effect.flatMap(UserTable, use).pipe(Effect.provide(UserTableDynamoDB(dynamodb.client, inTable))),
+  )
 
 const stored = async (userId: string) => {
-  const { Item } = await dynamodb.client.send(new GetItemCommand({ TableName: table, Key: marshall({ userId }), ConsistentRead: true }))
+  const { Item } = await dynamodb.client.send(
+    new GetItemCommand({ TableName: table, Key: marshall({ userId }), ConsistentRead: true }),
+  )
   return Item === undefined ? undefined : unmarshall(Item)
 }
 
@@ -76,30 +85,37 @@ describe('UserTableDynamoDB against dynalite (no transactions)', () => {
   })
 
   it('answers undefined for an absent user, without UpdateItem creating an item', async () => {
-    expect(await run((users) => users.setStatus('u-nobody', 'suspended', '2026-01-11T00:00:00.000Z'))).toEqual(Exit.succeed(undefined))
+    expect(await run((users) => users.setStatus('u-nobody', 'suspended', '2026-01-11T00:00:00.000Z'))).toEqual(
+      Exit.succeed(undefined),
+    )
     expect(await stored('u-nobody')).toBeUndefined()
   })
 
   it('answers undefined for a username reservation, and leaves it as it was', async () => {
-    expect(await run((users) => users.setStatus(usernameKey('ada'), 'suspended', '2026-01-11T00:00:00.000Z'))).toEqual(Exit.succeed(undefined))
+    expect(await run((users) => users.setStatus(usernameKey('ada'), 'suspended', '2026-01-11T00:00:00.000Z'))).toEqual(
+      Exit.succeed(undefined),
+    )
     expect(await stored(usernameKey('ada'))).toEqual({ userId: usernameKey('ada'), kind: 'username', owner: 'u-ada' })
   })
 
-  it.each([1, 2, 3, 7, 20])('lists every user once, a page of at most %i at a time, and no reservation', async (limit) => {
-    const pages: Page<User>[] = []
-    let cursor: string | undefined
-    do {
-      const exit = await run((users) => users.list({ limit, ...(cursor === undefined ? {} : { cursor }) }), listed)
-      if (Exit.isFailure(exit)) throw new Error(`list failed: ${String(exit.cause)}`)
-      pages.push(exit.value)
-      cursor = exit.value.next
-    } while (cursor !== undefined && pages.length < 50)
-    const ids = pages.flatMap((page) => page.items.map((listedUser) => listedUser.userId))
+  it.each([1, 2, 3, 7, 20])(
+    'lists every user once, a page of at most %i at a time, and no reservation',
+    async (limit) => {
+      const pages: Page<User>[] = []
+      let cursor: string | undefined
+      do {
+        const exit = await run((users) => users.list({ limit, ...(cursor === undefined ? {} : { cursor }) }), listed)
+        if (Exit.isFailure(exit)) throw new Error(`list failed: ${String(exit.cause)}`)
+        pages.push(exit.value)
+        cursor = exit.value.next
+      } while (cursor !== undefined && pages.length < 50)
+      const ids = pages.flatMap((page) => page.items.map((listedUser) => listedUser.userId))
 
-    expect(pages.every((page) => page.items.length <= limit)).toBe(true)
-    // Only the last page may be short: a short page before it would mean `list` stopped reading too early.
-    expect(pages.slice(0, -1).every((page) => page.items.length === limit)).toBe(true)
-    expect([...ids].sort()).toEqual(many.map((listedUser) => listedUser.userId).sort())
-    expect(pages.flatMap((page) => page.items)).toEqual(expect.arrayContaining(many))
-  })
+      expect(pages.every((page) => page.items.length <= limit)).toBe(true)
+      // Only the last page may be short: a short page before it would mean `list` stopped reading too early.
+      expect(pages.slice(0, -1).every((page) => page.items.length === limit)).toBe(true)
+      expect([...ids].sort()).toEqual(many.map((listedUser) => listedUser.userId).sort())
+      expect(pages.flatMap((page) => page.items)).toEqual(expect.arrayContaining(many))
+    },
+  )
 })

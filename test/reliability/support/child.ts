@@ -31,8 +31,12 @@ export const startChild = (dataDir: string, env: NodeJS.ProcessEnv = {}): Promis
         resolve({ child, url: match[1]!, output: () => output, exited })
       }
     })
-    child.stderr!.on('data', (chunk: Buffer) => { output += chunk.toString() })
-    void exited.then((code) => { if (!served) reject(new Error(`the server exited with ${code} before serving:\n${output}`)) })
+    child.stderr!.on('data', (chunk: Buffer) => {
+      output += chunk.toString()
+    })
+    void exited.then((code) => {
+      if (!served) reject(new Error(`the server exited with ${code} before serving:\n${output}`))
+    })
   })
 
 export interface Health {

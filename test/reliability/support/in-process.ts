@@ -15,7 +15,9 @@ export interface InProcessPipeline {
 }
 
 /** The real runtime and HTTP server in this process, with fault injection and scaled retry waits. */
-export const startInProcess = async (options: { faults?: FaultPlan; retryScale?: number; concurrency?: number; queueVisibilityMs?: number } = {}): Promise<InProcessPipeline> => {
+export const startInProcess = async (
+  options: { faults?: FaultPlan; retryScale?: number; concurrency?: number; queueVisibilityMs?: number } = {},
+): Promise<InProcessPipeline> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-reliability-'))
   const runtime = startRuntime({
     dataDir,
@@ -51,7 +53,11 @@ export const drained = async (runtime: LocalRuntime): Promise<void> => {
 }
 
 /** Runs `work` over `items` with at most `limit` at once, keeping the results in order. */
-export const mapLimited = async <T, R>(items: ReadonlyArray<T>, limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> => {
+export const mapLimited = async <T, R>(
+  items: ReadonlyArray<T>,
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> => {
   const results: R[] = new Array(items.length)
   let next = 0
   const worker = async () => {
@@ -69,7 +75,8 @@ export const withSeed = async (seed: number, assess: () => void | Promise<void>)
   try {
     await assess()
   } catch (error) {
-    if (error instanceof Error) error.message = `(seed ${seed}; rerun with PIPELINE_FAULTS_SEED=${seed})\n${error.message}`
+    if (error instanceof Error)
+      error.message = `(seed ${seed}; rerun with PIPELINE_FAULTS_SEED=${seed})\n${error.message}`
     throw error
   }
 }

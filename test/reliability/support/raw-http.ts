@@ -13,7 +13,12 @@ const parseAnswer = (raw: Buffer): RawAnswer => {
   const head = end === -1 ? text : text.slice(0, end)
   const [statusLine = '', ...lines] = head.split('\r\n')
   const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(statusLine)?.[1] ?? 0)
-  const headers = Object.fromEntries(lines.map((line) => [line.slice(0, line.indexOf(':')).trim().toLowerCase(), line.slice(line.indexOf(':') + 1).trim()]))
+  const headers = Object.fromEntries(
+    lines.map((line) => [
+      line.slice(0, line.indexOf(':')).trim().toLowerCase(),
+      line.slice(line.indexOf(':') + 1).trim(),
+    ]),
+  )
   let body = end === -1 ? '' : raw.subarray(Buffer.byteLength(text.slice(0, end + 4), 'latin1'))
   if (headers['transfer-encoding'] === 'chunked' && typeof body !== 'string') body = dechunk(body)
   return { status, headers, body: typeof body === 'string' ? body : body.toString('utf8') }
@@ -37,7 +42,11 @@ const dechunk = (data: Buffer): Buffer => {
  * Sends bytes exactly as given (no URL normalization, no header validation, unlike fetch) and reads the answer.
  * `pace` sends the request in pieces, one every `everyMs`, to play a slow client.
  */
-export const rawRequest = (url: string, request: string | Buffer, pace?: { readonly pieces: ReadonlyArray<Buffer | string>; readonly everyMs: number }): Promise<RawAnswer & { readonly closedAfterMs: number }> =>
+export const rawRequest = (
+  url: string,
+  request: string | Buffer,
+  pace?: { readonly pieces: ReadonlyArray<Buffer | string>; readonly everyMs: number },
+): Promise<RawAnswer & { readonly closedAfterMs: number }> =>
   new Promise((resolve, reject) => {
     const { hostname, port } = new URL(url)
     const started = Date.now()
@@ -65,9 +74,25 @@ export const rawRequest = (url: string, request: string | Buffer, pace?: { reado
   })
 
 /** A request line and headers with `Connection: close`, and the body's length when it has one. */
-export const httpRequest = (method: string, target: string, options: { readonly headers?: Readonly<Record<string, string>>; readonly body?: string | Buffer } = {}): Buffer => {
-  const body = options.body === undefined ? Buffer.alloc(0) : Buffer.isBuffer(options.body) ? options.body : Buffer.from(options.body)
-  const headers = { host: 'localhost', connection: 'close', ...(options.body === undefined ? {} : { 'content-length': String(body.length) }), ...options.headers }
-  const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('')}\r\n`
+export const httpRequest = (
+  method: string,
+  target: string,
+  options: { readonly headers?: Readonly<Record<string, string>>; readonly body?: string | Buffer } = {},
+): Buffer => {
+  const body =
+    options.body === undefined
+      ? Buffer.alloc(0)
+      : Buffer.isBuffer(options.body)
+        ? options.body
+        : Buffer.from(options.body)
+  const headers = {
+    host: 'localhost',
+    connection: 'close',
+    ...(options.body === undefined ? {} : { 'content-length': String(body.length) }),
+    ...options.headers,
+  }
+  const head = `${method} ${target} HTTP/1.1\r\n${Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('')}\r\n`
   return Buffer.concat([Buffer.from(head, 'latin1'), body])
 }

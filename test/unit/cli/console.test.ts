@@ -32,7 +32,7 @@ describe('pipeline console', () => {
     expect(stdout()).toContain('EventBridge only replays an archive')
   })
 
-  it('prints the local runtime\'s console URL once the runtime answers', async () => {
+  it("prints the local runtime's console URL once the runtime answers", async () => {
     runtime = await startFakeRuntime()
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
@@ -63,7 +63,15 @@ describe('pipeline console', () => {
 
   it('exits 3 when the stack does not exist, before listening', async () => {
     givenStack()
-    mocks.cloudformation.on(DescribeStacksCommand).rejects(Object.assign(new Error('Stack with id Nope does not exist'), { name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 } }))
+    mocks.cloudformation
+      .on(DescribeStacksCommand)
+      .rejects(
+        Object.assign(new Error('Stack with id Nope does not exist'), {
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+        }),
+      )
     const { io, stdout, stderr } = captureIo()
 
     const code = await main(['--target', 'aws', '--region', Region, '--stack', 'Nope', 'console', '--port', '0'], io)
@@ -73,13 +81,35 @@ describe('pipeline console', () => {
     expect(stderr()).toContain('no stack Nope in eu-west-1')
   })
 
-  it('with --target aws, serves the console\'s JSON routes over the stack on 127.0.0.1 until stopped', async () => {
+  it("with --target aws, serves the console's JSON routes over the stack on 127.0.0.1 until stopped", async () => {
     // Prepare
     givenStack()
-    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: ImageArn }).resolves({ stateMachineArn: ImageArn, name: 'i', type: 'STANDARD', definition: '{}', roleArn: 'r', creationDate: new Date() })
-    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: OrderArn }).resolves({ stateMachineArn: OrderArn, name: 'o', type: 'EXPRESS', definition: '{}', roleArn: 'r', creationDate: new Date() })
-    const body = { transformToByteArray: async () => new Uint8Array(Buffer.from('jpeg bytes')) } as unknown as GetObjectCommandOutput['Body']
-    mocks.s3.on(GetObjectCommand, { Bucket: BucketName, Key: 'thumbnails/cat.jpg/thumbnail.jpeg' }).resolves({ Body: body, ContentType: 'image/jpeg' })
+    mocks.sfn
+      .on(DescribeStateMachineCommand, { stateMachineArn: ImageArn })
+      .resolves({
+        stateMachineArn: ImageArn,
+        name: 'i',
+        type: 'STANDARD',
+        definition: '{}',
+        roleArn: 'r',
+        creationDate: new Date(),
+      })
+    mocks.sfn
+      .on(DescribeStateMachineCommand, { stateMachineArn: OrderArn })
+      .resolves({
+        stateMachineArn: OrderArn,
+        name: 'o',
+        type: 'EXPRESS',
+        definition: '{}',
+        roleArn: 'r',
+        creationDate: new Date(),
+      })
+    const body = {
+      transformToByteArray: async () => new Uint8Array(Buffer.from('jpeg bytes')),
+    } as unknown as GetObjectCommandOutput['Body']
+    mocks.s3
+      .on(GetObjectCommand, { Bucket: BucketName, Key: 'thumbnails/cat.jpg/thumbnail.jpeg' })
+      .resolves({ Body: body, ContentType: 'image/jpeg' })
     const { io, stdout } = captureIo()
 
     // Act: serve on any free port, read its URL, ask it, then stop it as Ctrl+C would.
@@ -103,8 +133,15 @@ describe('pipeline console', () => {
       ],
     })
     expect(events.status).toBe(501)
-    expect(await events.json()).toEqual({ error: 'ArchivedEventsNotListed', message: expect.stringContaining('EventBridge has no API to list') })
-    expect([thumbnail.status, thumbnail.headers.get('content-type'), await thumbnail.text()]).toEqual([200, 'image/jpeg', 'jpeg bytes'])
+    expect(await events.json()).toEqual({
+      error: 'ArchivedEventsNotListed',
+      message: expect.stringContaining('EventBridge has no API to list'),
+    })
+    expect([thumbnail.status, thumbnail.headers.get('content-type'), await thumbnail.text()]).toEqual([
+      200,
+      'image/jpeg',
+      'jpeg bytes',
+    ])
     expect(outside.status).toBe(404)
     expect(code).toBe(0)
   })

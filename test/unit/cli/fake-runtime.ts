@@ -2,7 +2,18 @@ import { createHash } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { ImageRecord } from '../../../contracts/images'
-import type { ArchivedEvent, DlqQueue, ExecutionDetail, ImportReport, Order, ReplayView, RuleView, ScheduleView, SearchResult, User } from '../../../cli/client'
+import type {
+  ArchivedEvent,
+  DlqQueue,
+  ExecutionDetail,
+  ImportReport,
+  Order,
+  ReplayView,
+  RuleView,
+  ScheduleView,
+  SearchResult,
+  User,
+} from '../../../cli/client'
 import { compilePattern } from '../../../infra/local/pattern'
 import type { Io } from '../../../cli/io'
 
@@ -28,7 +39,8 @@ export interface FakeMessage {
 }
 
 /** How the fake's order workflow decides an order; undefined leaves it PENDING for good. */
-export type OrderDecision = { readonly status: 'ACCEPTED' | 'REJECTED'; readonly reasons?: ReadonlyArray<string> } | undefined
+export type OrderDecision =
+  { readonly status: 'ACCEPTED' | 'REJECTED'; readonly reasons?: ReadonlyArray<string> } | undefined
 
 /** How the fake's replays move: each GET /replays/{name} re-delivers `step` more events (0: never moves on its own). */
 export interface FakeReplayBehaviour {
@@ -111,12 +123,25 @@ export const processLikeTheWorkflow = (key: string, body: Buffer, etag: string):
       width: 1600,
       height: 1200,
       renditions: [
-        { name: 'thumbnail', key: `thumbnails/${key}/thumbnail.jpg`, format: 'jpeg', width: 200, height: 150, bytes: 5222 },
+        {
+          name: 'thumbnail',
+          key: `thumbnails/${key}/thumbnail.jpg`,
+          format: 'jpeg',
+          width: 200,
+          height: 150,
+          bytes: 5222,
+        },
         { name: 'web', key: `thumbnails/${key}/web.webp`, format: 'webp', width: 1280, height: 960, bytes: 82_124 },
       ],
     }
   }
-  return { ...base, status: 'FAILED', renditions: [], error: 'UnsupportedImage', reason: `${key} is not a supported image (detected: unknown)` }
+  return {
+    ...base,
+    status: 'FAILED',
+    renditions: [],
+    error: 'UnsupportedImage',
+    reason: `${key} is not a supported image (detected: unknown)`,
+  }
 }
 
 /** The object key an execution is about: its S3 event's `detail.object.key`. */
@@ -140,7 +165,9 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const idempotency = new Map<string, { fingerprint: string; orderId: string }>()
   const users = new Map((options.users ?? []).map((user) => [user.userId, user]))
   const server = createServer((request, response) => {
-    handle(request, response).catch((error: unknown) => send(response, 500, { error: 'FakeFailed', message: String(error) }))
+    handle(request, response).catch((error: unknown) =>
+      send(response, 500, { error: 'FakeFailed', message: String(error) }),
+    )
   })
   const runtime: FakeRuntime & { url: string } = {
     url: '',
@@ -170,8 +197,15 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (request.method === 'PUT' && options.maxUploadBytes !== undefined && declared > options.maxUploadBytes) {
       // Like the runtime: refuse on the declared length, without reading the body, and close the connection.
       requests.push({ method: 'PUT', path: url.pathname, query: {} })
-      const text = JSON.stringify({ error: 'EntityTooLarge', message: `The upload is ${declared} bytes, over the limit of ${options.maxUploadBytes}` })
-      response.writeHead(413, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' })
+      const text = JSON.stringify({
+        error: 'EntityTooLarge',
+        message: `The upload is ${declared} bytes, over the limit of ${options.maxUploadBytes}`,
+      })
+      response.writeHead(413, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+        connection: 'close',
+      })
       response.end(text)
       request.destroy()
       return
@@ -201,7 +235,10 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (request.method === 'PUT' && url.pathname.startsWith('/uploads/')) {
       const key = decodeURIComponent(url.pathname.slice(1))
       if (options.maxUploadBytes !== undefined && body.length > options.maxUploadBytes) {
-        return send(response, 413, { error: 'EntityTooLarge', message: `The upload is ${body.length} bytes, over the limit of ${options.maxUploadBytes}` })
+        return send(response, 413, {
+          error: 'EntityTooLarge',
+          message: `The upload is ${body.length} bytes, over the limit of ${options.maxUploadBytes}`,
+        })
       }
       const etag = createHash('md5').update(body).digest('hex')
       const record = (options.process ?? processLikeTheWorkflow)(key, body, etag, runtime)
@@ -216,7 +253,9 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
         pending.delete(key)
       }
       const record = images.get(key)
-      return record ? send(response, 200, record) : send(response, 404, { error: 'NotFound', message: `no image record for ${key}` })
+      return record
+        ? send(response, 200, record)
+        : send(response, 404, { error: 'NotFound', message: `no image record for ${key}` })
     }
     if (route === 'GET /executions') {
       const { workflow, status, key } = Object.fromEntries(url.searchParams)
@@ -227,17 +266,23 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
           (!key || subjectOf(execution.input) === key),
       )
       // Like the runtime: the list leaves out input, history and states, and names each execution's subject.
-      const list = matching.map(({ history: _history, states: _states, input, ...summary }) => ({ ...summary, subject: subjectOf(input) }))
+      const list = matching.map(({ history: _history, states: _states, input, ...summary }) => ({
+        ...summary,
+        subject: subjectOf(input),
+      }))
       return send(response, 200, { executions: list })
     }
     if (request.method === 'GET' && url.pathname.startsWith('/executions/')) {
       const id = decodeURIComponent(url.pathname.slice('/executions/'.length))
       const found = executions.find((execution) => execution.name === id || execution.executionArn === id)
-      return found ? send(response, 200, found) : send(response, 404, { error: 'ExecutionDoesNotExist', message: `no execution ${id}` })
+      return found
+        ? send(response, 200, found)
+        : send(response, 404, { error: 'ExecutionDoesNotExist', message: `no execution ${id}` })
     }
     if (route === 'GET /dlq') return send(response, 200, { queues: options.queues ?? [] })
     if (route === 'GET /rules') return send(response, 200, { rules: options.rules ?? [] })
-    if (route === 'GET /events') return send(response, 200, listEvents(options.events ?? [], url.searchParams, options.eventsPageSize))
+    if (route === 'GET /events')
+      return send(response, 200, listEvents(options.events ?? [], url.searchParams, options.eventsPageSize))
     if (route === 'GET /replays') return send(response, 200, { replays: [...replays.values()] })
     if (route === 'POST /replays') {
       const { status, body: answer } = startReplay(JSON.parse(body.toString('utf8')) as Record<string, unknown>)
@@ -247,10 +292,15 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (replayRoute) {
       const name = decodeURIComponent(replayRoute[1] ?? '')
       const replay = replays.get(name)
-      if (!replay) return send(response, 404, { error: 'ResourceNotFoundException', message: `Replay ${name} does not exist.` })
+      if (!replay)
+        return send(response, 404, { error: 'ResourceNotFoundException', message: `Replay ${name} does not exist.` })
       if (request.method === 'GET' && !replayRoute[2]) return send(response, 200, advance(replay))
       if (request.method === 'POST' && replayRoute[2]) {
-        if (isEnded(replay)) return send(response, 409, { error: 'IllegalStatusException', message: `Replay ${name} is ${replay.state} and cannot be cancelled.` })
+        if (isEnded(replay))
+          return send(response, 409, {
+            error: 'IllegalStatusException',
+            message: `Replay ${name} is ${replay.state} and cannot be cancelled.`,
+          })
         const cancelled: ReplayView = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
         replays.set(name, cancelled)
         return send(response, 200, cancelled)
@@ -259,10 +309,17 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     const queueRoute = /^\/queues\/([^/]+)\/messages$/.exec(url.pathname)
     if (request.method === 'POST' && queueRoute) {
       const queue = decodeURIComponent(queueRoute[1] ?? '')
-      if (!(options.queueNames ?? ['orders']).includes(queue)) return send(response, 404, { error: 'QueueDoesNotExist', message: `No queue named ${queue}` })
-      if (body.length === 0) return send(response, 400, { error: 'InvalidMessage', message: 'body: a message needs a body' })
-      if (body.length > 256 * 1024) return send(response, 413, { error: 'PayloadTooLarge', message: `The body is over ${256 * 1024} bytes` })
-      if (options.refuseMessage?.(body.toString('utf8'))) return send(response, 400, { error: 'InvalidMessage', message: 'body: the message holds characters SQS does not allow' })
+      if (!(options.queueNames ?? ['orders']).includes(queue))
+        return send(response, 404, { error: 'QueueDoesNotExist', message: `No queue named ${queue}` })
+      if (body.length === 0)
+        return send(response, 400, { error: 'InvalidMessage', message: 'body: a message needs a body' })
+      if (body.length > 256 * 1024)
+        return send(response, 413, { error: 'PayloadTooLarge', message: `The body is over ${256 * 1024} bytes` })
+      if (options.refuseMessage?.(body.toString('utf8')))
+        return send(response, 400, {
+          error: 'InvalidMessage',
+          message: 'body: the message holds characters SQS does not allow',
+        })
       const messageId = `msg-${messages.length + 1}`
       messages.push({ queue, messageId, body: body.toString('utf8') })
       return send(response, 202, { queue, messageId })
@@ -284,32 +341,56 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
         objects.set(key, next.report)
         pendingReports.delete(key)
       }
-      return objects.has(key) ? send(response, 200, objects.get(key)) : send(response, 404, { error: 'NoSuchKey', message: `No object ${key}` })
+      return objects.has(key)
+        ? send(response, 200, objects.get(key))
+        : send(response, 404, { error: 'NoSuchKey', message: `No object ${key}` })
     }
     if (route === 'GET /schedules') return send(response, 200, { schedules: options.schedules ?? [] })
     const scheduleRoute = /^\/schedules\/([^/]+)\/run$/.exec(url.pathname)
     if (request.method === 'POST' && scheduleRoute) {
       const name = decodeURIComponent(scheduleRoute[1] ?? '')
       const schedule = (options.schedules ?? []).find((candidate) => candidate.name === name)
-      if (!schedule) return send(response, 404, { error: 'ResourceNotFoundException', message: `No schedule named ${name}` })
+      if (!schedule)
+        return send(response, 404, { error: 'ResourceNotFoundException', message: `No schedule named ${name}` })
       const workflow = schedule.targetArn.split(':').pop() ?? 'Workflow'
-      return send(response, 202, { schedule: name, executionArn: `arn:aws:states:us-east-1:123456789012:execution:${workflow}:${name}-1` })
+      return send(response, 202, {
+        schedule: name,
+        executionArn: `arn:aws:states:us-east-1:123456789012:execution:${workflow}:${name}-1`,
+      })
     }
     if (route === 'GET /search') {
       const q = url.searchParams.get('q') ?? ''
-      if (q.trim() === '') return send(response, 400, { error: 'InvalidParameter', message: 'q: a search text is required' })
+      if (q.trim() === '')
+        return send(response, 400, { error: 'InvalidParameter', message: 'q: a search text is required' })
       const terms = q.toLowerCase().split(/\s+/).filter(Boolean)
       const words = (result: SearchResult) => `${result.id} ${result.title}`.toLowerCase().split(/[^a-z0-9_]+/)
-      return send(response, 200, { results: (options.searchIndex ?? []).filter((result) => terms.every((term) => words(result).some((word) => word.startsWith(term)))) })
+      return send(response, 200, {
+        results: (options.searchIndex ?? []).filter((result) =>
+          terms.every((term) => words(result).some((word) => word.startsWith(term))),
+        ),
+      })
     }
     if (route === 'POST /orders') {
-      const { status, body: answer } = placeOrder(JSON.parse(body.toString('utf8')) as Record<string, unknown>, typeof idempotencyKey === 'string' ? idempotencyKey : undefined)
+      const { status, body: answer } = placeOrder(
+        JSON.parse(body.toString('utf8')) as Record<string, unknown>,
+        typeof idempotencyKey === 'string' ? idempotencyKey : undefined,
+      )
       return send(response, status, answer)
     }
     if (route === 'GET /orders') {
       const customerId = url.searchParams.get('customerId')
-      if (!customerId) return send(response, 400, { error: 'ValidationError', message: 'The query is not valid', fields: [{ path: 'customerId', message: 'is missing' }] })
-      return sendPage(response, url, 'orders', [...orders.values()].filter((order) => order.customerId === customerId))
+      if (!customerId)
+        return send(response, 400, {
+          error: 'ValidationError',
+          message: 'The query is not valid',
+          fields: [{ path: 'customerId', message: 'is missing' }],
+        })
+      return sendPage(
+        response,
+        url,
+        'orders',
+        [...orders.values()].filter((order) => order.customerId === customerId),
+      )
     }
     if (request.method === 'GET' && url.pathname.startsWith('/orders/')) {
       const id = decodeURIComponent(url.pathname.slice('/orders/'.length))
@@ -329,7 +410,11 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const sendPage = (response: ServerResponse, url: URL, field: string, items: ReadonlyArray<unknown>) => {
     const limit = Number(url.searchParams.get('limit') ?? '20')
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
-      return send(response, 400, { error: 'ValidationError', message: 'The query is not valid', fields: [{ path: 'limit', message: 'must be an integer from 1 to 100' }] })
+      return send(response, 400, {
+        error: 'ValidationError',
+        message: 'The query is not valid',
+        fields: [{ path: 'limit', message: 'must be an integer from 1 to 100' }],
+      })
     }
     const start = Number(url.searchParams.get('cursor') ?? '0')
     const size = Math.min(limit, options.cursorPageSize ?? Number.POSITIVE_INFINITY)
@@ -340,25 +425,38 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   /** Like the API: every invalid field named in a 400; with an Idempotency-Key, the same body answers the same order. */
   const placeOrder = (request: Record<string, unknown>, key: string | undefined): { status: number; body: unknown } => {
     const fields: Array<{ path: string; message: string }> = []
-    if (typeof request.customerId !== 'string' || request.customerId.trim() === '') fields.push({ path: 'customerId', message: 'must not be empty' })
-    if (typeof request.currency !== 'string' || !/^[A-Z]{3}$/.test(request.currency)) fields.push({ path: 'currency', message: 'must be a three-letter ISO 4217 code' })
+    if (typeof request.customerId !== 'string' || request.customerId.trim() === '')
+      fields.push({ path: 'customerId', message: 'must not be empty' })
+    if (typeof request.currency !== 'string' || !/^[A-Z]{3}$/.test(request.currency))
+      fields.push({ path: 'currency', message: 'must be a three-letter ISO 4217 code' })
     const items = request.items as Array<{ sku: string; quantity: number; unitPrice: number }> | undefined
-    if (items === undefined && request.totalAmount === undefined) fields.push({ path: 'items', message: 'items or totalAmount is required' })
+    if (items === undefined && request.totalAmount === undefined)
+      fields.push({ path: 'items', message: 'items or totalAmount is required' })
     for (const [index, item] of (items ?? []).entries()) {
-      if (!Number.isInteger(item.quantity) || item.quantity < 1) fields.push({ path: `items[${index}].quantity`, message: 'must be a positive integer' })
-      if (!(item.unitPrice > 0)) fields.push({ path: `items[${index}].unitPrice`, message: 'must be a positive number' })
+      if (!Number.isInteger(item.quantity) || item.quantity < 1)
+        fields.push({ path: `items[${index}].quantity`, message: 'must be a positive integer' })
+      if (!(item.unitPrice > 0))
+        fields.push({ path: `items[${index}].unitPrice`, message: 'must be a positive number' })
       if (item.sku === 'INVALID') fields.push({ path: `items[${index}].sku`, message: 'is not a known SKU' })
     }
-    if (fields.length > 0) return { status: 400, body: { error: 'ValidationError', message: 'The order is not valid', fields } }
+    if (fields.length > 0)
+      return { status: 400, body: { error: 'ValidationError', message: 'The order is not valid', fields } }
     const fingerprint = JSON.stringify(request)
     const known = key === undefined ? undefined : idempotency.get(key)
     if (known) {
-      if (known.fingerprint !== fingerprint) return { status: 422, body: { error: 'IdempotencyKeyReused', message: 'This Idempotency-Key was used with another body' } }
+      if (known.fingerprint !== fingerprint)
+        return {
+          status: 422,
+          body: { error: 'IdempotencyKeyReused', message: 'This Idempotency-Key was used with another body' },
+        }
       return { status: 202, body: { orderId: known.orderId, status: 'PENDING' } }
     }
     const at = new Date().toISOString()
     const orderId = `ord_${String(orders.size + 1).padStart(4, '0')}`
-    const totalAmount = items === undefined ? Number(request.totalAmount) : Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0) * 100) / 100
+    const totalAmount =
+      items === undefined
+        ? Number(request.totalAmount)
+        : Math.round(items.reduce((sum, item) => sum + item.quantity * item.unitPrice, 0) * 100) / 100
     const order: Order = {
       orderId,
       customerId: String(request.customerId),
@@ -372,7 +470,10 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     }
     orders.set(orderId, order)
     if (key !== undefined) idempotency.set(key, { fingerprint, orderId })
-    decisions.set(orderId, { decision: (options.decideOrder ?? (() => ({ status: 'ACCEPTED' as const })))(order), pollsLeft: options.pollsBeforeDecision ?? 0 })
+    decisions.set(orderId, {
+      decision: (options.decideOrder ?? (() => ({ status: 'ACCEPTED' as const })))(order),
+      pollsLeft: options.pollsBeforeDecision ?? 0,
+    })
     return { status: 202, body: { orderId, status: 'PENDING' } }
   }
 
@@ -382,26 +483,49 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (!next || next.pollsLeft-- > 0) return order
     decisions.delete(order.orderId)
     if (next.decision === undefined) return order
-    const decided: Order = { ...order, status: next.decision.status, ...(next.decision.reasons ? { reasons: next.decision.reasons } : {}), updatedAt: new Date().toISOString() }
+    const decided: Order = {
+      ...order,
+      status: next.decision.status,
+      ...(next.decision.reasons ? { reasons: next.decision.reasons } : {}),
+      updatedAt: new Date().toISOString(),
+    }
     orders.set(order.orderId, decided)
     return decided
   }
 
   const createUser = (request: Record<string, unknown>): { status: number; body: unknown } => {
     const fields: Array<{ path: string; message: string }> = []
-    if (typeof request.username !== 'string' || !/^[A-Za-z0-9_.-]{3,32}$/.test(request.username)) fields.push({ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' })
-    if (typeof request.email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(request.email)) fields.push({ path: 'email', message: 'must be a well-formed email address' })
-    if (fields.length > 0) return { status: 400, body: { error: 'ValidationError', message: 'The user is not valid', fields } }
+    if (typeof request.username !== 'string' || !/^[A-Za-z0-9_.-]{3,32}$/.test(request.username))
+      fields.push({ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' })
+    if (typeof request.email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(request.email))
+      fields.push({ path: 'email', message: 'must be a well-formed email address' })
+    if (fields.length > 0)
+      return { status: 400, body: { error: 'ValidationError', message: 'The user is not valid', fields } }
     if ([...users.values()].some((user) => user.username === request.username)) {
-      return { status: 409, body: { error: 'UsernameTaken', message: `The username ${String(request.username)} is taken`, fields: [{ path: 'username', message: 'is taken' }] } }
+      return {
+        status: 409,
+        body: {
+          error: 'UsernameTaken',
+          message: `The username ${String(request.username)} is taken`,
+          fields: [{ path: 'username', message: 'is taken' }],
+        },
+      }
     }
     const at = new Date().toISOString()
-    const user: User = { userId: `usr_${String(users.size + 1).padStart(4, '0')}`, username: String(request.username), email: String(request.email), status: 'active', createdAt: at, updatedAt: at }
+    const user: User = {
+      userId: `usr_${String(users.size + 1).padStart(4, '0')}`,
+      username: String(request.username),
+      email: String(request.email),
+      status: 'active',
+      createdAt: at,
+      updatedAt: at,
+    }
     users.set(user.userId, user)
     return { status: 201, body: user }
   }
 
-  const isEnded = (replay: ReplayView) => replay.state === 'COMPLETED' || replay.state === 'CANCELLED' || replay.state === 'FAILED'
+  const isEnded = (replay: ReplayView) =>
+    replay.state === 'COMPLETED' || replay.state === 'CANCELLED' || replay.state === 'FAILED'
 
   /** Like the runtime: 400 for a bad window or an unknown rule, 409 for a name in use; the replay counts its archived events. */
   const startReplay = (request: Record<string, unknown>): { status: number; body: unknown } => {
@@ -410,16 +534,28 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     if (!(from < to)) return { status: 400, body: { error: 'ValidationException', message: 'from must be before to' } }
     const ruleNames = request.rules as string[] | undefined
     const unknown = (ruleNames ?? []).filter((name) => !(options.rules ?? []).some((rule) => rule.name === name))
-    if (unknown.length > 0) return { status: 400, body: { error: 'ValidationException', message: `No rule ${unknown.join(', ')}` } }
+    if (unknown.length > 0)
+      return { status: 400, body: { error: 'ValidationException', message: `No rule ${unknown.join(', ')}` } }
     const name = typeof request.name === 'string' ? request.name : `replay-${replays.size + 1}`
-    if (replays.has(name)) return { status: 409, body: { error: 'ResourceAlreadyExistsException', message: `Replay ${name} already exists.` } }
+    if (replays.has(name))
+      return {
+        status: 409,
+        body: { error: 'ResourceAlreadyExistsException', message: `Replay ${name} already exists.` },
+      }
     const total = (options.events ?? []).filter((archived) => {
       const time = Date.parse(archived.event.time)
       return archived.archive !== null && time >= from && time < to
     }).length
     const replay: ReplayView = {
-      name, archive: Archive, from: new Date(from).toISOString(), to: new Date(to).toISOString(), rules: ruleNames ?? null,
-      state: 'STARTING', total, replayed: 0, startedAt: new Date().toISOString(),
+      name,
+      archive: Archive,
+      from: new Date(from).toISOString(),
+      to: new Date(to).toISOString(),
+      rules: ruleNames ?? null,
+      state: 'STARTING',
+      total,
+      replayed: 0,
+      startedAt: new Date().toISOString(),
     }
     replays.set(name, replay)
     return { status: 202, body: replay }
@@ -456,12 +592,23 @@ export const closedUrl = async (): Promise<string> => {
 }
 
 /** An `Io` whose streams are strings; `tty` makes stderr and stdout look like a terminal. */
-export const captureIo = (env: Record<string, string | undefined> = {}, options: { readonly tty?: boolean; readonly columns?: number } = {}) => {
+export const captureIo = (
+  env: Record<string, string | undefined> = {},
+  options: { readonly tty?: boolean; readonly columns?: number } = {},
+) => {
   let stdout = ''
   let stderr = ''
   const io: Io = {
-    stdout: { write: (chunk: string) => (stdout += chunk), isTTY: options.tty ?? false, columns: options.columns ?? 100 },
-    stderr: { write: (chunk: string) => (stderr += chunk), isTTY: options.tty ?? false, columns: options.columns ?? 100 },
+    stdout: {
+      write: (chunk: string) => (stdout += chunk),
+      isTTY: options.tty ?? false,
+      columns: options.columns ?? 100,
+    },
+    stderr: {
+      write: (chunk: string) => (stderr += chunk),
+      isTTY: options.tty ?? false,
+      columns: options.columns ?? 100,
+    },
     env,
   }
   return { io, stdout: () => stdout, stderr: () => stderr }
@@ -479,15 +626,38 @@ export const imageExecution = (overrides: Partial<ExecutionDetail> = {}): Execut
   status: 'SUCCEEDED',
   startDate: '2024-05-01T12:00:00.000Z',
   stopDate: '2024-05-01T12:00:01.500Z',
-  input: { 'detail-type': 'Object Created', detail: { bucket: { name: Bucket }, object: { key: 'uploads/cat.jpg', etag: 'abc' } } },
+  input: {
+    'detail-type': 'Object Created',
+    detail: { bucket: { name: Bucket }, object: { key: 'uploads/cat.jpg', etag: 'abc' } },
+  },
   history: [
     { id: 1, timestamp: '2024-05-01T12:00:00.000Z', type: 'ExecutionStarted' },
-    { id: 2, previousEventId: 1, timestamp: '2024-05-01T12:00:00.010Z', type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' } },
-    { id: 3, previousEventId: 2, timestamp: '2024-05-01T12:00:00.130Z', type: 'TaskStateExited', stateExitedEventDetails: { name: 'ValidateImage', output: '{}' } },
+    {
+      id: 2,
+      previousEventId: 1,
+      timestamp: '2024-05-01T12:00:00.010Z',
+      type: 'TaskStateEntered',
+      stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' },
+    },
+    {
+      id: 3,
+      previousEventId: 2,
+      timestamp: '2024-05-01T12:00:00.130Z',
+      type: 'TaskStateExited',
+      stateExitedEventDetails: { name: 'ValidateImage', output: '{}' },
+    },
     { id: 4, previousEventId: 3, timestamp: '2024-05-01T12:00:01.500Z', type: 'ExecutionSucceeded' },
   ],
   states: [
-    { name: 'ValidateImage', type: 'Task', status: 'SUCCEEDED', enteredAt: '2024-05-01T12:00:00.010Z', exitedAt: '2024-05-01T12:00:00.130Z', durationMs: 120, retries: 0 },
+    {
+      name: 'ValidateImage',
+      type: 'Task',
+      status: 'SUCCEEDED',
+      enteredAt: '2024-05-01T12:00:00.010Z',
+      exitedAt: '2024-05-01T12:00:00.130Z',
+      durationMs: 120,
+      retries: 0,
+    },
   ],
   ...overrides,
 })
@@ -496,7 +666,11 @@ export const imageExecution = (overrides: Partial<ExecutionDetail> = {}): Execut
  * GET /events, like the runtime's: archived events only, from and to bound `event.time` (to exclusive), pattern is
  * JSON text, after is a seq; a full page carries `next` (its last seq), even when no more events follow.
  */
-const listEvents = (events: ReadonlyArray<ArchivedEvent>, params: URLSearchParams, pageSize: number | undefined): { events: ArchivedEvent[]; next?: number } => {
+const listEvents = (
+  events: ReadonlyArray<ArchivedEvent>,
+  params: URLSearchParams,
+  pageSize: number | undefined,
+): { events: ArchivedEvent[]; next?: number } => {
   const from = params.get('from')
   const to = params.get('to')
   const pattern = params.get('pattern')
@@ -517,7 +691,12 @@ const listEvents = (events: ReadonlyArray<ArchivedEvent>, params: URLSearchParam
 }
 
 /** An archived S3 Object Created event, as GET /events lists it. */
-export const archivedEvent = (seq: number, time: string, overrides: Partial<ArchivedEvent['event']> = {}, meta: Partial<Omit<ArchivedEvent, 'event'>> = {}): ArchivedEvent => ({
+export const archivedEvent = (
+  seq: number,
+  time: string,
+  overrides: Partial<ArchivedEvent['event']> = {},
+  meta: Partial<Omit<ArchivedEvent, 'event'>> = {},
+): ArchivedEvent => ({
   seq,
   bus: 'pipeline-bus',
   archive: 'pipeline-archive',

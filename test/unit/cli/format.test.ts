@@ -28,7 +28,11 @@ describe('formatBytes', () => {
 
 describe('summarizeCause', () => {
   it.each([
-    { name: "Lambda's error JSON", cause: '{"errorType":"CorruptImage","errorMessage":"truncated jpeg","trace":[]}', text: 'truncated jpeg' },
+    {
+      name: "Lambda's error JSON",
+      cause: '{"errorType":"CorruptImage","errorMessage":"truncated jpeg","trace":[]}',
+      text: 'truncated jpeg',
+    },
     { name: 'a States.* sentence', cause: 'The cause\n  spans lines', text: 'The cause spans lines' },
     { name: 'nothing', cause: undefined, text: undefined },
   ])('reads $name', ({ cause, text }) => {
@@ -42,7 +46,9 @@ describe('summarizeCause', () => {
 
 describe('table', () => {
   it('aligns columns and cuts only the last one to the width', () => {
-    const text = table([{ header: 'A' }, { header: 'LONGER' }, { header: 'LAST' }], [['x', 'y', 'a'.repeat(50)]], { maxWidth: 40 })
+    const text = table([{ header: 'A' }, { header: 'LONGER' }, { header: 'LAST' }], [['x', 'y', 'a'.repeat(50)]], {
+      maxWidth: 40,
+    })
 
     expect(text).toBe(`A  LONGER  LAST\nx  y       ${'a'.repeat(27)}…\n`)
     expect(text.split('\n')[1]).toHaveLength(39)

@@ -33,7 +33,15 @@ describe('pipeline --help', () => {
     expect(code).toBe(0)
     for (const name of commandNames) expect(stdout()).toMatch(new RegExp(`^  ${name}\\b`, 'm'))
     expect(stdout()).toMatch(/^ {2}replay cancel NAME\b/m)
-    for (const line of ['queue send', 'schedule run NAME', 'orders place', 'orders get ID', 'orders list', 'users create', 'users list']) {
+    for (const line of [
+      'queue send',
+      'schedule run NAME',
+      'orders place',
+      'orders get ID',
+      'orders list',
+      'users create',
+      'users list',
+    ]) {
       expect(stdout()).toMatch(new RegExp(`^ {2}${line}\\b`, 'm'))
     }
     // A group is only a name for its subcommands: no line of its own.
@@ -109,19 +117,51 @@ describe('usage errors', () => {
   it.each([
     { name: 'an unknown command', argv: ['frobnicate'], message: "unknown command 'frobnicate'" },
     { name: 'an unknown global flag', argv: ['--verbose'], message: 'unknown option --verbose' },
-    { name: 'an unknown flag', argv: ['upload', 'a.jpg', '--bogus'], message: 'pipeline upload: unknown option --bogus' },
-    { name: 'a flag without its value', argv: ['upload', 'a.jpg', '--prefix'], message: 'option --prefix needs a value' },
+    {
+      name: 'an unknown flag',
+      argv: ['upload', 'a.jpg', '--bogus'],
+      message: 'pipeline upload: unknown option --bogus',
+    },
+    {
+      name: 'a flag without its value',
+      argv: ['upload', 'a.jpg', '--prefix'],
+      message: 'option --prefix needs a value',
+    },
     { name: 'a value on a boolean flag', argv: ['dlq', '--json=yes'], message: 'option --json takes no value' },
     { name: 'no file to upload', argv: ['upload'], message: 'pipeline upload: missing FILE' },
-    { name: '--timeout without --wait', argv: ['upload', 'a.jpg', '--timeout', '5'], message: '--timeout only applies with --wait' },
-    { name: 'a negative --timeout', argv: ['upload', 'a.jpg', '--wait', '--timeout', '-1'], message: 'option --timeout needs a value' },
-    { name: 'a --timeout that is not a number', argv: ['upload', 'a.jpg', '--wait', '--timeout', 'soon'], message: '--timeout must be a positive number' },
-    { name: 'an unknown --status', argv: ['executions', '--status', 'DONE'], message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED (got DONE)' },
+    {
+      name: '--timeout without --wait',
+      argv: ['upload', 'a.jpg', '--timeout', '5'],
+      message: '--timeout only applies with --wait',
+    },
+    {
+      name: 'a negative --timeout',
+      argv: ['upload', 'a.jpg', '--wait', '--timeout', '-1'],
+      message: 'option --timeout needs a value',
+    },
+    {
+      name: 'a --timeout that is not a number',
+      argv: ['upload', 'a.jpg', '--wait', '--timeout', 'soon'],
+      message: '--timeout must be a positive number',
+    },
+    {
+      name: 'an unknown --status',
+      argv: ['executions', '--status', 'DONE'],
+      message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED (got DONE)',
+    },
     { name: 'a missing execution id', argv: ['execution'], message: 'pipeline execution: missing ID' },
     { name: 'an extra argument', argv: ['dlq', 'now'], message: 'pipeline dlq: takes no arguments (got now)' },
-    { name: 'a group without its subcommand', argv: ['users'], message: 'pipeline users: missing subcommand: create or list' },
+    {
+      name: 'a group without its subcommand',
+      argv: ['users'],
+      message: 'pipeline users: missing subcommand: create or list',
+    },
     { name: 'a flag on a group', argv: ['orders', '--json'], message: 'pipeline orders: unknown option --json' },
-    { name: 'an unknown flag of a subcommand', argv: ['users', 'list', '--all'], message: 'pipeline users list: unknown option --all' },
+    {
+      name: 'an unknown flag of a subcommand',
+      argv: ['users', 'list', '--all'],
+      message: 'pipeline users list: unknown option --all',
+    },
   ])('exits 2 on $name, with one message and no stack trace', async ({ argv, message }) => {
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
@@ -186,10 +226,30 @@ describe('server errors', () => {
   })
 
   it.each([
-    { name: 'a 500 with the JSON error body', failWith: { status: 500, body: '{"error":"InternalError","message":"table is locked"}' }, code: 3, message: '500 InternalError: table is locked' },
-    { name: 'a 503 with a text body', failWith: { status: 503, body: 'starting up' }, code: 3, message: '503 Service Unavailable: starting up' },
-    { name: 'a 200 that is not JSON', failWith: { status: 200, body: '<html>' }, code: 3, message: "outside its contract" },
-    { name: 'a 400', failWith: { status: 400, body: '{"error":"BadRequest","message":"bad filter"}' }, code: 1, message: '400 BadRequest: bad filter' },
+    {
+      name: 'a 500 with the JSON error body',
+      failWith: { status: 500, body: '{"error":"InternalError","message":"table is locked"}' },
+      code: 3,
+      message: '500 InternalError: table is locked',
+    },
+    {
+      name: 'a 503 with a text body',
+      failWith: { status: 503, body: 'starting up' },
+      code: 3,
+      message: '503 Service Unavailable: starting up',
+    },
+    {
+      name: 'a 200 that is not JSON',
+      failWith: { status: 200, body: '<html>' },
+      code: 3,
+      message: 'outside its contract',
+    },
+    {
+      name: 'a 400',
+      failWith: { status: 400, body: '{"error":"BadRequest","message":"bad filter"}' },
+      code: 1,
+      message: '400 BadRequest: bad filter',
+    },
   ])('maps $name to exit $code', async ({ failWith, code, message }) => {
     runtime = await startFakeRuntime({ failWith })
     const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })

@@ -50,6 +50,8 @@ describe('collectPages', () => {
   it('refuses a next that does not move, rather than page forever', async () => {
     const { fetchPage } = pages(10, 2, { stuck: true })
 
-    await expect(collectPages(fetchPage, 100, 'GET /things')).rejects.toThrow(new InvalidResponse('GET /things answered next=0 again'))
+    await expect(collectPages(fetchPage, 100, 'GET /things')).rejects.toThrow(
+      new InvalidResponse('GET /things answered next=0 again'),
+    )
   })
 })

@@ -8,13 +8,22 @@ describe('takeTargetOptions', () => {
     { name: 'after the command', argv: ['executions', '--status', 'FAILED', '--target', 'aws'] },
     { name: 'as --target=aws', argv: ['executions', '--target=aws', '--status', 'FAILED'] },
   ])('takes the global options out wherever they stand: $name', ({ argv }) => {
-    expect(takeTargetOptions(argv, {})).toEqual({ argv: ['executions', '--status', 'FAILED'], options: { target: 'aws', stack: 'Pipeline' } })
+    expect(takeTargetOptions(argv, {})).toEqual({
+      argv: ['executions', '--status', 'FAILED'],
+      options: { target: 'aws', stack: 'Pipeline' },
+    })
   })
 
   it('reads --profile, --region and --stack for the AWS target', () => {
-    const taken = takeTargetOptions(['--target', 'AWS', '--profile', 'prod', 'dlq', '--region=eu-west-1', '--stack', 'PipelineStaging'], {})
+    const taken = takeTargetOptions(
+      ['--target', 'AWS', '--profile', 'prod', 'dlq', '--region=eu-west-1', '--stack', 'PipelineStaging'],
+      {},
+    )
 
-    expect(taken).toEqual({ argv: ['dlq'], options: { target: 'aws', profile: 'prod', region: 'eu-west-1', stack: 'PipelineStaging' } })
+    expect(taken).toEqual({
+      argv: ['dlq'],
+      options: { target: 'aws', profile: 'prod', region: 'eu-west-1', stack: 'PipelineStaging' },
+    })
   })
 
   it('defaults to local, or to PIPELINE_TARGET, which --target overrides', () => {
@@ -50,14 +59,19 @@ describe('pipeline --target', () => {
     expect(stderr()).toBe("pipeline: --target must be local or aws (got gcp)\nRun 'pipeline --help' for usage.\n")
   })
 
-  it.each(['health', 'events', 'rules', 'search'])('exits 2 for %s, which only the local runtime serves yet', async (command) => {
-    const { io, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
+  it.each(['health', 'events', 'rules', 'search'])(
+    'exits 2 for %s, which only the local runtime serves yet',
+    async (command) => {
+      const { io, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
-    const code = await main(['--target', 'aws', command, ...(command === 'search' ? ['cat'] : [])], io)
+      const code = await main(['--target', 'aws', command, ...(command === 'search' ? ['cat'] : [])], io)
 
-    expect(code).toBe(2)
-    expect(stderr()).toBe(`pipeline ${command}: not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: upload, executions, execution, redrive, replay, replays, dlq, metrics, console, test-pattern)\n`)
-  })
+      expect(code).toBe(2)
+      expect(stderr()).toBe(
+        `pipeline ${command}: not supported with --target aws yet: it needs the local runtime's HTTP API (on aws: upload, executions, execution, redrive, replay, replays, dlq, metrics, console, test-pattern)\n`,
+      )
+    },
+  )
 
   it('documents the targets in every --help, and needs no credentials for it', async () => {
     const { io, stdout } = captureIo({ PIPELINE_TARGET: 'aws' })

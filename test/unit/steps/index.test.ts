@@ -10,14 +10,24 @@ const memoryIndex = (fail?: TransientError) => {
   const layer = Layer.succeed(SearchIndex, {
     upsert: (doc) => (fail ? Effect.fail(fail) : Effect.sync(() => void documents.set(doc.id, doc))),
     remove: (id) => Effect.sync(() => void documents.delete(id)),
-    listIds: (kind) => Effect.sync(() => [...documents.values()].filter((doc) => doc.kind === kind).map((doc) => doc.id)),
+    listIds: (kind) =>
+      Effect.sync(() => [...documents.values()].filter((doc) => doc.kind === kind).map((doc) => doc.id)),
   })
   return { layer, documents }
 }
 
 const record: ImageRecord = {
-  key: 'uploads/holiday/cat.jpg', bucket: 'uploads-bucket', etag: 'etag-v1', status: 'PROCESSED', size: 48_000,
-  format: 'jpeg', width: 640, height: 480, renditions: [], createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  key: 'uploads/holiday/cat.jpg',
+  bucket: 'uploads-bucket',
+  etag: 'etag-v1',
+  status: 'PROCESSED',
+  size: 48_000,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+  renditions: [],
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
 }
 
 const index = (search: ReturnType<typeof memoryIndex>, input: unknown = record) =>
@@ -62,7 +72,7 @@ describe('indexImage', () => {
     expect([...search.documents.values()]).toEqual([imageDocument(newer)])
   })
 
-  it('fails with the index\'s TransientError', async () => {
+  it("fails with the index's TransientError", async () => {
     const fault = new TransientError({ operation: 'search:upsert', message: 'database is locked' })
 
     const exit = await index(memoryIndex(fault))

@@ -2,7 +2,16 @@ import sharp from 'sharp'
 import type { ImageFormat } from '../../../contracts/images'
 import { checkIntegrity } from '../../../steps/validate/integrity'
 import { jpegReachesEnd } from '../../../steps/validate/jpeg-end'
-import { animatedGif, animatedWebp, avif, jpeg, jpegWithOrientation, pngWithAlpha, tiff, webp } from '../../support/images'
+import {
+  animatedGif,
+  animatedWebp,
+  avif,
+  jpeg,
+  jpegWithOrientation,
+  pngWithAlpha,
+  tiff,
+  webp,
+} from '../../support/images'
 
 const MaxPixels = 50_000_000
 
@@ -12,11 +21,19 @@ const noisy = (width: number, height: number) =>
 
 /** What checkIntegrity decided: undefined when it accepted the bytes, otherwise the reason. */
 const verdict = (bytes: Uint8Array, format: ImageFormat): Promise<string | undefined> =>
-  checkIntegrity(bytes, format, MaxPixels).then(() => undefined, (error: unknown) => (error instanceof Error ? error.message : String(error)))
+  checkIntegrity(bytes, format, MaxPixels).then(
+    () => undefined,
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
+  )
 
 /** What a full decode of every pixel (sharp's `stats()`) decides: the check the reduced decode replaces. */
 const fullDecodeRejects = (bytes: Uint8Array): Promise<boolean> =>
-  sharp(bytes, { failOn: 'error', limitInputPixels: MaxPixels }).stats().then(() => false, () => true)
+  sharp(bytes, { failOn: 'error', limitInputPixels: MaxPixels })
+    .stats()
+    .then(
+      () => false,
+      () => true,
+    )
 
 /** A deterministic pseudo-random sequence, so a damaged file is the same on every run. */
 const sequence = (seed: number) => () => {
@@ -27,7 +44,9 @@ const sequence = (seed: number) => () => {
 /** Copies of `whole` cut short at several points and with a few bytes overwritten in its second half. */
 const damaged = (whole: Buffer, seed: number): Array<readonly [string, Buffer]> => {
   const random = sequence(seed)
-  const cuts = [1, 2, 30, 200, Math.floor(whole.length / 2)].map((n) => [`missing its last ${n} bytes`, whole.subarray(0, whole.length - n)] as const)
+  const cuts = [1, 2, 30, 200, Math.floor(whole.length / 2)].map(
+    (n) => [`missing its last ${n} bytes`, whole.subarray(0, whole.length - n)] as const,
+  )
   const overwritten = Array.from({ length: 4 }, () => {
     const copy = Buffer.from(whole)
     const at = Math.floor(copy.length * (0.5 + random() * 0.45))
@@ -40,7 +59,11 @@ const damaged = (whole: Buffer, seed: number): Array<readonly [string, Buffer]> 
 /** Every accepted format, in the encodings sharp writes; JPEG in sizes whose last MCU row is partly outside the image. */
 const Fixtures: ReadonlyArray<readonly [string, ImageFormat, () => Promise<Buffer>]> = [
   ['a baseline 4:2:0 JPEG of 1200x900', 'jpeg', () => noisy(1200, 900).jpeg({ quality: 85 }).toBuffer()],
-  ['a baseline 4:4:4 JPEG of 96x225', 'jpeg', () => noisy(96, 225).jpeg({ quality: 85, chromaSubsampling: '4:4:4' }).toBuffer()],
+  [
+    'a baseline 4:4:4 JPEG of 96x225',
+    'jpeg',
+    () => noisy(96, 225).jpeg({ quality: 85, chromaSubsampling: '4:4:4' }).toBuffer(),
+  ],
   ['a progressive JPEG of 203x257', 'jpeg', () => noisy(203, 257).jpeg({ quality: 85, progressive: true }).toBuffer()],
   ['a mozjpeg JPEG of 203x236', 'jpeg', () => noisy(203, 236).jpeg({ quality: 85, mozjpeg: true }).toBuffer()],
   ['a lossy WebP of 800x600', 'webp', () => noisy(800, 600).webp({ quality: 80 }).toBuffer()],
@@ -82,7 +105,7 @@ describe('checkIntegrity', () => {
 
     // Act
     for (const [label, bytes] of copies) {
-      if (await fullDecodeRejects(bytes) && (await verdict(bytes, format)) === undefined) missed.push(label)
+      if ((await fullDecodeRejects(bytes)) && (await verdict(bytes, format)) === undefined) missed.push(label)
     }
 
     // Assess
@@ -100,16 +123,19 @@ describe('checkIntegrity', () => {
     expect(reason).toEqual(expect.any(String))
   })
 
-  it.each([200, 30, 1])('rejects a 1200x900 JPEG missing its last %i bytes, which a decode at 1/8 scale never reads', async (missing) => {
-    // Prepare: at 1/8 scale the last MCU row (image rows 896 to 899) adds nothing the decoder needs.
-    const whole = await noisy(1200, 900).jpeg({ quality: 85 }).toBuffer()
+  it.each([200, 30, 1])(
+    'rejects a 1200x900 JPEG missing its last %i bytes, which a decode at 1/8 scale never reads',
+    async (missing) => {
+      // Prepare: at 1/8 scale the last MCU row (image rows 896 to 899) adds nothing the decoder needs.
+      const whole = await noisy(1200, 900).jpeg({ quality: 85 }).toBuffer()
 
-    // Act
-    const reason = await verdict(whole.subarray(0, whole.length - missing), 'jpeg')
+      // Act
+      const reason = await verdict(whole.subarray(0, whole.length - missing), 'jpeg')
 
-    // Assess
-    expect(reason).toMatch(/premature end of JPEG/)
-  })
+      // Assess
+      expect(reason).toMatch(/premature end of JPEG/)
+    },
+  )
 })
 
 describe('jpegReachesEnd', () => {

@@ -64,10 +64,13 @@ describe('detectFormat', () => {
     expect(detected).toBe(expected)
   })
 
-  it.each(['svg', 'xml', 'html', 'text', 'pdf', 'heic', 'unknown', 'empty'])('does not accept %p as an image format', (detected) => {
-    // Act, Assess
-    expect(isImageFormat(detected)).toBe(false)
-  })
+  it.each(['svg', 'xml', 'html', 'text', 'pdf', 'heic', 'unknown', 'empty'])(
+    'does not accept %p as an image format',
+    (detected) => {
+      // Act, Assess
+      expect(isImageFormat(detected)).toBe(false)
+    },
+  )
 
   it('reads a Buffer view with a non-zero byte offset', () => {
     // Prepare: a Buffer slice shares a larger ArrayBuffer, which the ftyp box size must not be read from.

@@ -8,23 +8,28 @@ import { EventPublisher } from '../../../steps/services/event-publisher'
 import { Ledger } from '../../../steps/services/ledger'
 import { notifyImage, processedKey } from '../../../steps/notify/program'
 
-interface Claim { readonly owner: string; readonly done: boolean }
+interface Claim {
+  readonly owner: string
+  readonly done: boolean
+}
 
 /** An in-memory Ledger with the port's semantics: free or same owner unfinished claims; complete is final; only the owner releases. */
 const memoryLedger = (initial: Record<string, Claim> = {}) => {
   const claims = new Map(Object.entries(initial))
   const layer = Layer.succeed(Ledger, {
-    claim: (key, owner) => Effect.sync(() => {
-      const held = claims.get(key)
-      if (held && (held.owner !== owner || held.done)) return false
-      claims.set(key, { owner, done: false })
-      return true
-    }),
+    claim: (key, owner) =>
+      Effect.sync(() => {
+        const held = claims.get(key)
+        if (held && (held.owner !== owner || held.done)) return false
+        claims.set(key, { owner, done: false })
+        return true
+      }),
     complete: (key) => Effect.sync(() => void claims.set(key, { owner: claims.get(key)?.owner ?? '', done: true })),
-    release: (key, owner) => Effect.sync(() => {
-      const held = claims.get(key)
-      if (held && held.owner === owner && !held.done) claims.delete(key)
-    }),
+    release: (key, owner) =>
+      Effect.sync(() => {
+        const held = claims.get(key)
+        if (held && held.owner === owner && !held.done) claims.delete(key)
+      }),
   })
   return { layer, claims }
 }
@@ -38,17 +43,46 @@ const memoryPublisher = (fail?: TransientError) => {
   return { layer, batches }
 }
 
-const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName: 'pipeline-bus' })
+const config = Layer.succeed(PipelineConfig, {
+  maxImageBytes: 1_000_000,
+  maxImagePixels: 1_000_000,
+  busName: 'pipeline-bus',
+})
 
 const record: ImageRecord = {
-  key: 'uploads/cat.jpg', bucket: 'uploads-bucket', etag: 'etag-v1', status: 'PROCESSED', size: 48_000, format: 'jpeg', width: 640, height: 480,
-  renditions: [{ name: 'thumbnail', key: 'thumbnails/cat.jpg/thumbnail.jpeg', format: 'jpeg', width: 200, height: 150, bytes: 4_000 }],
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  key: 'uploads/cat.jpg',
+  bucket: 'uploads-bucket',
+  etag: 'etag-v1',
+  status: 'PROCESSED',
+  size: 48_000,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+  renditions: [
+    {
+      name: 'thumbnail',
+      key: 'thumbnails/cat.jpg/thumbnail.jpeg',
+      format: 'jpeg',
+      width: 200,
+      height: 150,
+      bytes: 4_000,
+    },
+  ],
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
 }
 const key = processedKey(record)
 
-const notify = (ledger: ReturnType<typeof memoryLedger>, publisher: ReturnType<typeof memoryPublisher>, executionId: string) =>
-  Effect.runPromiseExit(notifyImage.run({ record, executionId }).pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))))
+const notify = (
+  ledger: ReturnType<typeof memoryLedger>,
+  publisher: ReturnType<typeof memoryPublisher>,
+  executionId: string,
+) =>
+  Effect.runPromiseExit(
+    notifyImage
+      .run({ record, executionId })
+      .pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))),
+  )
 
 describe('processedKey', () => {
   it('is the event type, the object and its version', () => {
@@ -73,7 +107,13 @@ describe('notifyImage', () => {
     expect(entry).toMatchObject({ Source: ImagesSource, DetailType: ImageProcessedType, EventBusName: 'pipeline-bus' })
     expect(entry.Source).toBe('pipeline.images')
     expect(JSON.parse(entry.Detail)).toEqual({
-      bucket: 'uploads-bucket', key: 'uploads/cat.jpg', etag: 'etag-v1', format: 'jpeg', width: 640, height: 480, renditions: record.renditions,
+      bucket: 'uploads-bucket',
+      key: 'uploads/cat.jpg',
+      etag: 'etag-v1',
+      format: 'jpeg',
+      width: 640,
+      height: 480,
+      renditions: record.renditions,
     })
     expect(ledger.claims.get(key)).toEqual({ owner: 'exec-1', done: true })
   })

@@ -17,32 +17,74 @@ const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientE
   const writes: ImageRecord[] = []
   const layer = Layer.succeed(ImageTable, {
     get: (key) => Effect.succeed(records.get(key)),
-    putVersion: (record) => Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
-      if (fail) return Effect.fail(fail)
-      const existing = records.get(record.key)
-      const shouldWrite = !existing || existing.etag !== record.etag || (existing.status === 'FAILED' && record.status === 'PROCESSED')
-      if (!shouldWrite) return Effect.succeed({ written: false, existing })
-      records.set(record.key, record)
-      writes.push(record)
-      return Effect.succeed({ written: true })
-    }),
+    putVersion: (record) =>
+      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
+        if (fail) return Effect.fail(fail)
+        const existing = records.get(record.key)
+        const shouldWrite =
+          !existing || existing.etag !== record.etag || (existing.status === 'FAILED' && record.status === 'PROCESSED')
+        if (!shouldWrite) return Effect.succeed({ written: false, existing })
+        records.set(record.key, record)
+        writes.push(record)
+        return Effect.succeed({ written: true })
+      }),
   })
   return { layer, records, writes }
 }
 
-const image: ValidatedImage = { bucket: 'uploads-bucket', key: 'uploads/cat.jpg', etag: 'etag-v1', size: 48_000, format: 'jpeg', width: 640, height: 480 }
-const thumbnail: Rendition = { name: 'thumbnail', key: 'thumbnails/cat.jpg/thumbnail.jpeg', format: 'jpeg', width: 200, height: 150, bytes: 4_000 }
-const web: Rendition = { name: 'web', key: 'thumbnails/cat.jpg/web.webp', format: 'webp', width: 640, height: 480, bytes: 20_000 }
+const image: ValidatedImage = {
+  bucket: 'uploads-bucket',
+  key: 'uploads/cat.jpg',
+  etag: 'etag-v1',
+  size: 48_000,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+}
+const thumbnail: Rendition = {
+  name: 'thumbnail',
+  key: 'thumbnails/cat.jpg/thumbnail.jpeg',
+  format: 'jpeg',
+  width: 200,
+  height: 150,
+  bytes: 4_000,
+}
+const web: Rendition = {
+  name: 'web',
+  key: 'thumbnails/cat.jpg/web.webp',
+  format: 'webp',
+  width: 640,
+  height: 480,
+  bytes: 20_000,
+}
 
 /** The record persist writes for `image` at `at`. */
 const processed = (at: string, overrides: Partial<ImageRecord> = {}): ImageRecord => ({
-  key: image.key, bucket: image.bucket, etag: image.etag, status: 'PROCESSED', size: image.size, format: 'jpeg', width: 640, height: 480,
-  renditions: [thumbnail, web], createdAt: at, updatedAt: at, ...overrides,
+  key: image.key,
+  bucket: image.bucket,
+  etag: image.etag,
+  status: 'PROCESSED',
+  size: image.size,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+  renditions: [thumbnail, web],
+  createdAt: at,
+  updatedAt: at,
+  ...overrides,
 })
 
 const failed: ImageRecord = {
-  key: image.key, bucket: image.bucket, etag: image.etag, status: 'FAILED', size: image.size, renditions: [],
-  error: 'TransientError', reason: 'throttled', createdAt: firstRun, updatedAt: firstRun,
+  key: image.key,
+  bucket: image.bucket,
+  etag: image.etag,
+  status: 'FAILED',
+  size: image.size,
+  renditions: [],
+  error: 'TransientError',
+  reason: 'throttled',
+  createdAt: firstRun,
+  updatedAt: firstRun,
 }
 
 const persist = (table: ReturnType<typeof memoryTable>, at: string, input = { image, renditions: [web, thumbnail] }) =>
@@ -95,7 +137,11 @@ describe('persistImage', () => {
   })
 
   it.each([
-    ['keeps the version id', { ...image, versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' }, { versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' }],
+    [
+      'keeps the version id',
+      { ...image, versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' },
+      { versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' },
+    ],
     ['has no versionId key at all when the bucket is unversioned', image, {}],
   ])('%s', async (_name, versioned, expected) => {
     const exit = await persist(memoryTable(), firstRun, { image: versioned, renditions: [] })
@@ -104,7 +150,7 @@ describe('persistImage', () => {
     expect(Exit.isSuccess(exit) && Object.keys(exit.value).includes('versionId')).toBe('versionId' in expected)
   })
 
-  it('fails with the table\'s TransientError, for the workflow to retry', async () => {
+  it("fails with the table's TransientError, for the workflow to retry", async () => {
     const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
 
     const exit = await persist(memoryTable([], fault), firstRun)

@@ -19,20 +19,29 @@ const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientE
   const records = new Map(initial.map((record) => [record.key, record]))
   const layer = Layer.succeed(ImageTable, {
     get: (key) => Effect.succeed(records.get(key)),
-    putVersion: (record) => Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
-      if (fail) return Effect.fail(fail)
-      const existing = records.get(record.key)
-      if (existing && existing.etag === record.etag && !(existing.status === 'FAILED' && record.status === 'PROCESSED')) {
-        return Effect.succeed({ written: false, existing })
-      }
-      records.set(record.key, record)
-      return Effect.succeed({ written: true })
-    }),
+    putVersion: (record) =>
+      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
+        if (fail) return Effect.fail(fail)
+        const existing = records.get(record.key)
+        if (
+          existing &&
+          existing.etag === record.etag &&
+          !(existing.status === 'FAILED' && record.status === 'PROCESSED')
+        ) {
+          return Effect.succeed({ written: false, existing })
+        }
+        records.set(record.key, record)
+        return Effect.succeed({ written: true })
+      }),
   })
   return { layer, records }
 }
 
-const lambdaCause = JSON.stringify({ errorType: 'UnsupportedImage', errorMessage: 'IMG_m7fzo3.jpg is not a supported image (detected: text)', trace: [] })
+const lambdaCause = JSON.stringify({
+  errorType: 'UnsupportedImage',
+  errorMessage: 'IMG_m7fzo3.jpg is not a supported image (detected: text)',
+  trace: [],
+})
 const unsupported = { Error: 'UnsupportedImage', Cause: lambdaCause }
 
 const recordFailure = (table: ReturnType<typeof memoryTable>, input: FailureInput, now = at) =>
@@ -40,12 +49,20 @@ const recordFailure = (table: ReturnType<typeof memoryTable>, input: FailureInpu
 
 describe('reasonOf', () => {
   it.each([
-    ['Lambda\'s JSON cause: its errorMessage', unsupported, 'IMG_m7fzo3.jpg is not a supported image (detected: text)'],
+    ["Lambda's JSON cause: its errorMessage", unsupported, 'IMG_m7fzo3.jpg is not a supported image (detected: text)'],
     ['no cause: the error name', { Error: 'States.Timeout' }, 'States.Timeout'],
     ['an empty cause: the error name', { Error: 'States.Timeout', Cause: '' }, 'States.Timeout'],
-    ['a sentence (a States.* runtime error): the sentence', { Error: 'States.Runtime', Cause: 'An error occurred while executing the state.' }, 'An error occurred while executing the state.'],
+    [
+      'a sentence (a States.* runtime error): the sentence',
+      { Error: 'States.Runtime', Cause: 'An error occurred while executing the state.' },
+      'An error occurred while executing the state.',
+    ],
     ['JSON without errorMessage: the cause as is', { Error: 'X', Cause: '{"errorType":"X"}' }, '{"errorType":"X"}'],
-    ['JSON whose errorMessage is not a string: the cause as is', { Error: 'X', Cause: '{"errorMessage":42}' }, '{"errorMessage":42}'],
+    [
+      'JSON whose errorMessage is not a string: the cause as is',
+      { Error: 'X', Cause: '{"errorMessage":42}' },
+      '{"errorMessage":42}',
+    ],
     ['JSON null: the cause as is', { Error: 'X', Cause: 'null' }, 'null'],
     ['a JSON string: the cause as is', { Error: 'X', Cause: '"quoted"' }, '"quoted"'],
   ])('reads %s', (_name, error, reason) => {
@@ -63,11 +80,25 @@ describe('recordImageFailure', () => {
     const exit = await recordFailure(table, { event, error: unsupported })
 
     // Assess
-    const rejection = { bucket: 'example-bucket', key: 'IMG_m7fzo3.jpg', etag: '4e68adba0abe2dc8653dc3354e14c01d', error: 'UnsupportedImage', reason: 'IMG_m7fzo3.jpg is not a supported image (detected: text)' }
+    const rejection = {
+      bucket: 'example-bucket',
+      key: 'IMG_m7fzo3.jpg',
+      etag: '4e68adba0abe2dc8653dc3354e14c01d',
+      error: 'UnsupportedImage',
+      reason: 'IMG_m7fzo3.jpg is not a supported image (detected: text)',
+    }
     expect(exit).toEqual(Exit.succeed({ firstFailure: true, rejection }))
     expect(table.records.get('IMG_m7fzo3.jpg')).toEqual({
-      key: 'IMG_m7fzo3.jpg', bucket: 'example-bucket', etag: '4e68adba0abe2dc8653dc3354e14c01d', status: 'FAILED', size: 184662, renditions: [],
-      error: 'UnsupportedImage', reason: rejection.reason, createdAt: at, updatedAt: at,
+      key: 'IMG_m7fzo3.jpg',
+      bucket: 'example-bucket',
+      etag: '4e68adba0abe2dc8653dc3354e14c01d',
+      status: 'FAILED',
+      size: 184662,
+      renditions: [],
+      error: 'UnsupportedImage',
+      reason: rejection.reason,
+      createdAt: at,
+      updatedAt: at,
     })
   })
 
@@ -82,7 +113,12 @@ describe('recordImageFailure', () => {
     const exit = await recordFailure(table, { event, error: { Error: 'States.Timeout' } }, later)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ firstFailure: false, rejection: expect.objectContaining({ error: 'States.Timeout', reason: 'States.Timeout' }) }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        firstFailure: false,
+        rejection: expect.objectContaining({ error: 'States.Timeout', reason: 'States.Timeout' }),
+      }),
+    )
     expect(table.records.get('IMG_m7fzo3.jpg')).toBe(first)
   })
 
@@ -92,16 +128,33 @@ describe('recordImageFailure', () => {
     await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
 
     const retried = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId }, later)
-    const another = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId: `${executionId}-2` }, later)
+    const another = await recordFailure(
+      table,
+      { event: objectCreated(), error: unsupported, executionId: `${executionId}-2` },
+      later,
+    )
 
-    expect(table.records.get('IMG_m7fzo3.jpg')).toMatchObject({ status: 'FAILED', failedBy: executionId, updatedAt: at })
+    expect(table.records.get('IMG_m7fzo3.jpg')).toMatchObject({
+      status: 'FAILED',
+      failedBy: executionId,
+      updatedAt: at,
+    })
     expect(retried).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: true })))
     expect(another).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: false })))
   })
 
   it('does not count a PROCESSED record as its own failure, even for the same execution', async () => {
     const executionId = 'arn:aws:states:eu-west-1:123456789012:execution:ImageWorkflow:run-1'
-    const processed: ImageRecord = { key: 'IMG_m7fzo3.jpg', bucket: 'example-bucket', etag: '4e68adba0abe2dc8653dc3354e14c01d', status: 'PROCESSED', size: 184662, renditions: [], createdAt: at, updatedAt: at }
+    const processed: ImageRecord = {
+      key: 'IMG_m7fzo3.jpg',
+      bucket: 'example-bucket',
+      etag: '4e68adba0abe2dc8653dc3354e14c01d',
+      status: 'PROCESSED',
+      size: 184662,
+      renditions: [],
+      createdAt: at,
+      updatedAt: at,
+    }
     const table = memoryTable([processed])
 
     const exit = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
@@ -133,20 +186,35 @@ describe('recordImageFailure', () => {
   it.each([
     ['not an S3 event', { hello: 'world' }],
     ['missing', undefined],
-    ['an S3 event without its object', (() => { const event = objectCreated(); delete (event.detail as Record<string, unknown>).object; return event })()],
+    [
+      'an S3 event without its object',
+      (() => {
+        const event = objectCreated()
+        delete (event.detail as Record<string, unknown>).object
+        return event
+      })(),
+    ],
   ])('still answers, with an empty rejection and no record, when the event is %s', async (_name, event) => {
     const table = memoryTable()
 
     const exit = await recordFailure(table, { event, error: unsupported })
 
-    expect(exit).toEqual(Exit.succeed({
-      firstFailure: true,
-      rejection: { bucket: '', key: '', etag: '', error: 'UnsupportedImage', reason: 'IMG_m7fzo3.jpg is not a supported image (detected: text)' },
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        firstFailure: true,
+        rejection: {
+          bucket: '',
+          key: '',
+          etag: '',
+          error: 'UnsupportedImage',
+          reason: 'IMG_m7fzo3.jpg is not a supported image (detected: text)',
+        },
+      }),
+    )
     expect(table.records.size).toBe(0)
   })
 
-  it('fails with the table\'s TransientError', async () => {
+  it("fails with the table's TransientError", async () => {
     const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
 
     const exit = await recordFailure(memoryTable([], fault), { event: objectCreated(), error: unsupported })

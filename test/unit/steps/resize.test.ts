@@ -2,7 +2,12 @@ import { Effect, Exit, Layer } from 'effect'
 import sharp from 'sharp'
 import { InvalidInput, TransientError } from '../../../contracts/errors'
 import {
-  CorruptImage, DefaultRenditions, ObjectNotFound, UnsupportedImage, type RenditionSpec, type ValidatedImage,
+  CorruptImage,
+  DefaultRenditions,
+  ObjectNotFound,
+  UnsupportedImage,
+  type RenditionSpec,
+  type ValidatedImage,
 } from '../../../contracts/images'
 import { renditionKey } from '../../../steps/resize/keys'
 import { resizeImage } from '../../../steps/resize/program'
@@ -15,11 +20,24 @@ const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImageP
 const [Thumbnail, Web] = DefaultRenditions
 
 /** What validation would have said about `body` (format and size are only carried through by this step). */
-const validated = (key: string, body: Uint8Array, image: Partial<ValidatedImage> = {}): ValidatedImage =>
-  ({ bucket: 'uploads-bucket', key, etag: etagOf(body), size: body.length, format: 'jpeg', width: 1, height: 1, ...image })
+const validated = (key: string, body: Uint8Array, image: Partial<ValidatedImage> = {}): ValidatedImage => ({
+  bucket: 'uploads-bucket',
+  key,
+  etag: etagOf(body),
+  size: body.length,
+  format: 'jpeg',
+  width: 1,
+  height: 1,
+  ...image,
+})
 
 /** Runs the step over an in-memory bucket holding `body` at `key`. */
-const resize = async (key: string, body: Uint8Array, spec: RenditionSpec, options: { store?: MemoryStoreOptions; objects?: Record<string, Uint8Array> } = {}) => {
+const resize = async (
+  key: string,
+  body: Uint8Array,
+  spec: RenditionSpec,
+  options: { store?: MemoryStoreOptions; objects?: Record<string, Uint8Array> } = {},
+) => {
   const store = memoryStore(options.objects ?? { [key]: body }, options.store)
   const config = Layer.succeed(PipelineConfig, Limits)
   const exit = await Effect.runPromiseExit(
@@ -46,9 +64,24 @@ describe('renditionKey', () => {
   it.each([
     ['the web rendition of a PNG', 'uploads/a/cat.png', Web, 'thumbnails/web/a/cat.png.webp'],
     ['the thumbnail of a PNG', 'uploads/a/cat.png', Thumbnail, 'thumbnails/thumbnail/a/cat.png.jpg'],
-    ['a PNG rendition of a GIF', 'uploads/x.gif', { name: 'lossless', format: 'png' } as const, 'thumbnails/lossless/x.gif.png'],
-    ['an AVIF rendition of a JPEG', 'uploads/x.jpg', { name: 'small', format: 'avif' } as const, 'thumbnails/small/x.jpg.avif'],
-    ['a rendition of a key whose folder is itself called uploads', 'uploads/uploads/x.jpg', Web, 'thumbnails/web/uploads/x.jpg.webp'],
+    [
+      'a PNG rendition of a GIF',
+      'uploads/x.gif',
+      { name: 'lossless', format: 'png' } as const,
+      'thumbnails/lossless/x.gif.png',
+    ],
+    [
+      'an AVIF rendition of a JPEG',
+      'uploads/x.jpg',
+      { name: 'small', format: 'avif' } as const,
+      'thumbnails/small/x.jpg.avif',
+    ],
+    [
+      'a rendition of a key whose folder is itself called uploads',
+      'uploads/uploads/x.jpg',
+      Web,
+      'thumbnails/web/uploads/x.jpg.webp',
+    ],
     ['a rendition of a key outside uploads/', 'elsewhere/x.jpg', Web, 'thumbnails/web/elsewhere/x.jpg.webp'],
   ])('names %s', (_name, key, spec, expected) => {
     // Act
@@ -79,7 +112,9 @@ describe('resizeImage', () => {
 
     // Act: the same input over a bucket that already holds that rendition, then over one holding other bytes.
     const again = await resize(key, body, Thumbnail!, { objects: { [key]: body, [rendered.key]: rendered.body } })
-    const stale = await resize(key, body, Thumbnail!, { objects: { [key]: body, [rendered.key]: new Uint8Array([1, 2, 3]) } })
+    const stale = await resize(key, body, Thumbnail!, {
+      objects: { [key]: body, [rendered.key]: new Uint8Array([1, 2, 3]) },
+    })
 
     // Assess
     expect(Exit.isSuccess(again.exit) && Exit.isSuccess(stale.exit)).toBe(true)
@@ -97,9 +132,16 @@ describe('resizeImage', () => {
 
     // Assess
     const written = onlyWritten(store)
-    expect(exit).toEqual(Exit.succeed({
-      name: 'thumbnail', key: 'thumbnails/thumbnail/phone.jpg.jpg', format: 'jpeg', width: 100, height: 200, bytes: written.body.length,
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        name: 'thumbnail',
+        key: 'thumbnails/thumbnail/phone.jpg.jpg',
+        format: 'jpeg',
+        width: 100,
+        height: 200,
+        bytes: written.body.length,
+      }),
+    )
     expect(written).toMatchObject({ key: 'thumbnails/thumbnail/phone.jpg.jpg', contentType: 'image/jpeg' })
     const meta = await sharp(written.body).metadata()
     expect(meta).toMatchObject({ format: 'jpeg', width: 100, height: 200 })
@@ -124,17 +166,41 @@ describe('resizeImage', () => {
 
     // Assess: no enlargement beyond the 200x150 source.
     const written = onlyWritten(store)
-    expect(exit).toEqual(Exit.succeed({ name: 'web', key: 'thumbnails/web/a/cat.png.webp', format: 'webp', width: 200, height: 150, bytes: written.body.length }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        name: 'web',
+        key: 'thumbnails/web/a/cat.png.webp',
+        format: 'webp',
+        width: 200,
+        height: 150,
+        bytes: written.body.length,
+      }),
+    )
     expect(written.contentType).toBe('image/webp')
     expect(detectFormat(written.body)).toBe('webp')
     expect(await sharp(written.body).metadata()).toMatchObject({ format: 'webp', hasAlpha: true })
   })
 
   it.each([
-    ['JPEG', { name: 'j', width: 64, height: 64, format: 'jpeg', quality: 80 }, 'image/jpeg', 'thumbnails/j/src.jpg.jpg'],
-    ['WebP', { name: 'w', width: 64, height: 64, format: 'webp', quality: 80 }, 'image/webp', 'thumbnails/w/src.jpg.webp'],
+    [
+      'JPEG',
+      { name: 'j', width: 64, height: 64, format: 'jpeg', quality: 80 },
+      'image/jpeg',
+      'thumbnails/j/src.jpg.jpg',
+    ],
+    [
+      'WebP',
+      { name: 'w', width: 64, height: 64, format: 'webp', quality: 80 },
+      'image/webp',
+      'thumbnails/w/src.jpg.webp',
+    ],
     ['PNG', { name: 'p', width: 64, height: 64, format: 'png', quality: 80 }, 'image/png', 'thumbnails/p/src.jpg.png'],
-    ['AVIF', { name: 'a', width: 64, height: 64, format: 'avif', quality: 50 }, 'image/avif', 'thumbnails/a/src.jpg.avif'],
+    [
+      'AVIF',
+      { name: 'a', width: 64, height: 64, format: 'avif', quality: 50 },
+      'image/avif',
+      'thumbnails/a/src.jpg.avif',
+    ],
   ] as const)('encodes the %s rendition, fitted inside its box', async (_name, spec, contentType, key) => {
     // Prepare: 320x240 fits inside 64x64 as 64x48.
     const body = await jpeg(320, 240)
@@ -146,12 +212,18 @@ describe('resizeImage', () => {
     const written = onlyWritten(store)
     expect(written).toMatchObject({ key, contentType })
     expect(detectFormat(written.body)).toBe(spec.format)
-    expect(exit).toEqual(Exit.succeed({ name: spec.name, key, format: spec.format, width: 64, height: 48, bytes: written.body.length }))
+    expect(exit).toEqual(
+      Exit.succeed({ name: spec.name, key, format: spec.format, width: 64, height: 48, bytes: written.body.length }),
+    )
   })
 
   it('flattens transparency onto white for a JPEG rendition', async () => {
     // Prepare: a fully transparent PNG.
-    const body = await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer()
+    const body = await sharp({
+      create: { width: 40, height: 40, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } },
+    })
+      .png()
+      .toBuffer()
 
     // Act
     const { store } = await resize('uploads/clear.png', body, Thumbnail)
@@ -195,8 +267,16 @@ describe('resizeImage', () => {
   })
 
   it.each([
-    ['a truncated JPEG', () => truncatedJpeg(320, 240), (key: string) => expect.objectContaining({ _tag: 'CorruptImage', key, format: 'jpeg' })],
-    ['an SVG that replaced the image after validation', async () => svg(), (key: string) => new UnsupportedImage({ key, detected: 'svg' })],
+    [
+      'a truncated JPEG',
+      () => truncatedJpeg(320, 240),
+      (key: string) => expect.objectContaining({ _tag: 'CorruptImage', key, format: 'jpeg' }),
+    ],
+    [
+      'an SVG that replaced the image after validation',
+      async () => svg(),
+      (key: string) => new UnsupportedImage({ key, detected: 'svg' }),
+    ],
   ])('rejects %s and writes nothing', async (_name, make, expected) => {
     // Prepare
     const key = 'uploads/bad.jpg'
@@ -210,7 +290,7 @@ describe('resizeImage', () => {
     expect(store.written.size).toBe(0)
   })
 
-  it('reports sharp\'s reason for a corrupt image', async () => {
+  it("reports sharp's reason for a corrupt image", async () => {
     // Prepare
     const key = 'uploads/cut.jpg'
     const body = await truncatedJpeg(320, 240)
@@ -220,7 +300,9 @@ describe('resizeImage', () => {
 
     // Assess
     expect(exit).toEqual(Exit.fail(expect.any(CorruptImage)))
-    expect(exit).toEqual(Exit.fail(expect.objectContaining({ reason: expect.stringContaining('premature end of JPEG image') })))
+    expect(exit).toEqual(
+      Exit.fail(expect.objectContaining({ reason: expect.stringContaining('premature end of JPEG image') })),
+    )
   })
 
   it('fails with ObjectNotFound when the original was deleted', async () => {
@@ -247,12 +329,14 @@ describe('resizeImage', () => {
     expect(store.calls).toEqual([])
   })
 
-  it('keeps a TransientError from the store\'s put, for the workflow to retry', async () => {
+  it("keeps a TransientError from the store's put, for the workflow to retry", async () => {
     // Prepare
     const fault = new TransientError({ operation: 's3:PutObject', message: 'SlowDown' })
 
     // Act
-    const { exit } = await resize('uploads/slow.jpg', await jpeg(32, 32), Thumbnail, { store: { fail: { put: fault } } })
+    const { exit } = await resize('uploads/slow.jpg', await jpeg(32, 32), Thumbnail, {
+      store: { fail: { put: fault } },
+    })
 
     // Assess
     expect(exit).toEqual(Exit.fail(fault))

@@ -12,7 +12,8 @@ const KeyInput = Schema.Struct({ key: Schema.String, size: Schema.Number })
 type KeyInput = typeof KeyInput.Type
 
 /** A step over `{ key, size }` whose program is `run`. */
-const stepOf = (run: (input: KeyInput) => Effect.Effect<unknown, unknown>): AnyStep => defineStep({ name: 'test-step', input: KeyInput, run })
+const stepOf = (run: (input: KeyInput) => Effect.Effect<unknown, unknown>): AnyStep =>
+  defineStep({ name: 'test-step', input: KeyInput, run })
 
 const unsupported = new UnsupportedImage({ key: 'uploads/notes.txt', detected: 'text' })
 const payload = { key: 'uploads/notes.txt', size: 12 }
@@ -29,9 +30,24 @@ const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
 
 describe('invokeStep', () => {
   it.each([
-    ['a Schema.TaggedError fails by its tag', () => Effect.fail(unsupported), 'UnsupportedImage', 'uploads/notes.txt is not a supported image (detected: text)'],
-    ['a TransientError fails by its tag', () => Effect.fail(new TransientError({ operation: 's3:GetObject', message: 'SlowDown' })), 'TransientError', 'SlowDown'],
-    ['a defect (TypeError) keeps its own name', () => Effect.die(new TypeError('x is not a function')), 'TypeError', 'x is not a function'],
+    [
+      'a Schema.TaggedError fails by its tag',
+      () => Effect.fail(unsupported),
+      'UnsupportedImage',
+      'uploads/notes.txt is not a supported image (detected: text)',
+    ],
+    [
+      'a TransientError fails by its tag',
+      () => Effect.fail(new TransientError({ operation: 's3:GetObject', message: 'SlowDown' })),
+      'TransientError',
+      'SlowDown',
+    ],
+    [
+      'a defect (TypeError) keeps its own name',
+      () => Effect.die(new TypeError('x is not a function')),
+      'TypeError',
+      'x is not a function',
+    ],
     ['a defect that is not an Error is named Error', () => Effect.die('boom'), 'Error', 'boom'],
     ['a failure that is not tagged is named Error', () => Effect.fail('plain'), 'Error', 'plain'],
     ['an interruption is Interrupted', () => Effect.interrupt, 'Interrupted', 'The step was interrupted'],
@@ -74,12 +90,20 @@ describe('invokeStep', () => {
   it.each([
     ['a missing field', { size: 12 }, ['["key"]', 'is missing']],
     ['a field of the wrong type', { key: 'uploads/a.jpg', size: 'big' }, ['["size"]', 'Expected number, actual "big"']],
-    ['two bad fields, both named', { key: 7, size: null }, ['["key"]', 'Expected string, actual 7', '["size"]', 'Expected number, actual null']],
+    [
+      'two bad fields, both named',
+      { key: 7, size: null },
+      ['["key"]', 'Expected string, actual 7', '["size"]', 'Expected number, actual null'],
+    ],
     ['a payload that is not an object', 'uploads/a.jpg', ['actual "uploads/a.jpg"']],
   ])('rejects %s with InvalidInput, without running the program', async (_name, badPayload, explains) => {
     // Prepare
     let ran = false
-    const step = stepOf(() => Effect.sync(() => { ran = true }))
+    const step = stepOf(() =>
+      Effect.sync(() => {
+        ran = true
+      }),
+    )
 
     // Act
     const error = (await rejectionOf(invokeStep(step, runtime, badPayload))) as StepError
@@ -101,14 +125,30 @@ describe('invokeStep', () => {
 
   it('resolves with plain JSON: dates as ISO strings, undefined fields dropped, class instances flattened', async () => {
     // Prepare
-    class Rendition { constructor(readonly name: string, readonly width: number) {} }
-    const step = stepOf(({ key }) => Effect.succeed({ key, at: new Date(Date.UTC(2026, 0, 2)), missing: undefined, rendition: new Rendition('thumbnail', 200) }))
+    class Rendition {
+      constructor(
+        readonly name: string,
+        readonly width: number,
+      ) {}
+    }
+    const step = stepOf(({ key }) =>
+      Effect.succeed({
+        key,
+        at: new Date(Date.UTC(2026, 0, 2)),
+        missing: undefined,
+        rendition: new Rendition('thumbnail', 200),
+      }),
+    )
 
     // Act
     const output = await invokeStep(step, runtime, payload)
 
     // Assess
-    expect(output).toStrictEqual({ key: payload.key, at: '2026-01-02T00:00:00.000Z', rendition: { name: 'thumbnail', width: 200 } })
+    expect(output).toStrictEqual({
+      key: payload.key,
+      at: '2026-01-02T00:00:00.000Z',
+      rendition: { name: 'thumbnail', width: 200 },
+    })
   })
 
   it('resolves with null when the program returns nothing (Lambda serializes undefined as null)', async () => {
@@ -117,11 +157,15 @@ describe('invokeStep', () => {
     expect(await invokeStep(step, runtime, payload)).toBeNull()
   })
 
-  it('provides the runtime\'s services to the program', async () => {
+  it("provides the runtime's services to the program", async () => {
     // Prepare
     class Greeter extends Context.Tag('Greeter')<Greeter, { readonly greet: (name: string) => string }>() {}
     const withGreeter = ManagedRuntime.make(Layer.succeed(Greeter, { greet: (name) => `hello ${name}` }))
-    const step: AnyStep = defineStep({ name: 'greet', input: KeyInput, run: ({ key }) => Effect.map(Greeter, (greeter) => greeter.greet(key)) })
+    const step: AnyStep = defineStep({
+      name: 'greet',
+      input: KeyInput,
+      run: ({ key }) => Effect.map(Greeter, (greeter) => greeter.greet(key)),
+    })
 
     // Act
     const output = await invokeStep(step, withGreeter, payload)
@@ -134,7 +178,9 @@ describe('invokeStep', () => {
 
 describe('toStepError', () => {
   it('prefers the typed failure over a defect in a sequential cause', async () => {
-    const exit = await Effect.runPromiseExit(Effect.fail(new InvalidInput({ message: 'bad' })).pipe(Effect.ensuring(Effect.die(new RangeError('later')))))
+    const exit = await Effect.runPromiseExit(
+      Effect.fail(new InvalidInput({ message: 'bad' })).pipe(Effect.ensuring(Effect.die(new RangeError('later')))),
+    )
 
     const error = Exit.isFailure(exit) ? toStepError(exit.cause) : undefined
 
@@ -180,8 +226,12 @@ const execute = async (step: AnyStep) => {
         throw lambdaFailure(error)
       }
     },
-    sendMessage: () => { throw new Error('not used') },
-    putEvents: () => { throw new Error('not used') },
+    sendMessage: () => {
+      throw new Error('not used')
+    },
+    putEvents: () => {
+      throw new Error('not used')
+    },
   })
   const execution = machine.run(payload, {
     overrides: { ...overrides, retryIntervalOverrides: { ValidateImage: 0 } },
@@ -190,7 +240,10 @@ const execute = async (step: AnyStep) => {
   const logs = (async () => {
     for await (const log of execution.eventLogs) if (log.type === 'StateEntered') entered.push(log.state.name)
   })()
-  const outcome = await execution.result.then((output) => ({ output }), (error: unknown) => ({ error: (error as Error).cause as Error }))
+  const outcome = await execution.result.then(
+    (output) => ({ output }),
+    (error: unknown) => ({ error: (error as Error).cause as Error }),
+  )
   await logs
   return { outcome, invocations, entered }
 }
@@ -198,12 +251,17 @@ const execute = async (step: AnyStep) => {
 /** A step that fails with a TransientError the first `failures` times, then answers. */
 const flaky = (failures: number): AnyStep => {
   let calls = 0
-  return stepOf(({ key }) => Effect.suspend(() =>
-    calls++ < failures ? Effect.fail(new TransientError({ operation: 's3:GetObject', message: `throttled ${calls}` })) : Effect.succeed({ key, attempt: calls })))
+  return stepOf(({ key }) =>
+    Effect.suspend(() =>
+      calls++ < failures
+        ? Effect.fail(new TransientError({ operation: 's3:GetObject', message: `throttled ${calls}` }))
+        : Effect.succeed({ key, attempt: calls }),
+    ),
+  )
 }
 
 describe('a step inside a state machine (aws-local-stepfunctions)', () => {
-  it('is caught by Catch ErrorEquals [UnsupportedImage], with Lambda\'s JSON as the Cause', async () => {
+  it("is caught by Catch ErrorEquals [UnsupportedImage], with Lambda's JSON as the Cause", async () => {
     const { outcome, invocations, entered } = await execute(stepOf(() => Effect.fail(unsupported)))
 
     expect(invocations).toEqual([{ functionName: 'f', payload }])
@@ -217,11 +275,13 @@ describe('a step inside a state machine (aws-local-stepfunctions)', () => {
     })
   })
 
-  it('hands the step output back in Lambda\'s response shape', async () => {
+  it("hands the step output back in Lambda's response shape", async () => {
     const { outcome, entered } = await execute(stepOf(({ key }) => Effect.succeed({ key, format: 'jpeg' })))
 
     expect(entered).toEqual(['ValidateImage'])
-    expect(outcome).toEqual({ output: { ExecutedVersion: '$LATEST', Payload: { key: payload.key, format: 'jpeg' }, StatusCode: 200 } })
+    expect(outcome).toEqual({
+      output: { ExecutedVersion: '$LATEST', Payload: { key: payload.key, format: 'jpeg' }, StatusCode: 200 },
+    })
   })
 
   it.each([
@@ -240,7 +300,10 @@ describe('a step inside a state machine (aws-local-stepfunctions)', () => {
     expect(invocations).toHaveLength(3)
     expect(entered).toEqual(['ValidateImage'])
     expect(outcome).toEqual({ error: expect.objectContaining({ name: 'TransientError' }) })
-    expect(JSON.parse((outcome as { error: Error }).error.message)).toMatchObject({ errorType: 'TransientError', errorMessage: 'throttled 3' })
+    expect(JSON.parse((outcome as { error: Error }).error.message)).toMatchObject({
+      errorType: 'TransientError',
+      errorMessage: 'throttled 3',
+    })
   })
 
   it('neither retries nor catches a defect, whose name is its own', async () => {

@@ -1,12 +1,31 @@
 import { Effect, Exit, Layer, Schema } from 'effect'
 import { InvalidInput, TransientError } from '../../../contracts/errors'
-import { CorruptImage, EmptyImage, ImageTooLarge, ObjectNotFound, TooManyPixels, UnsupportedImage } from '../../../contracts/images'
+import {
+  CorruptImage,
+  EmptyImage,
+  ImageTooLarge,
+  ObjectNotFound,
+  TooManyPixels,
+  UnsupportedImage,
+} from '../../../contracts/images'
 import { ObjectCreated } from '../../../contracts/s3'
 import { PipelineConfig, type PipelineConfigShape } from '../../../steps/services/config'
 import { validateImage } from '../../../steps/validate/program'
 import {
-  animatedGif, animatedWebp, avif, emptyFile, hugePng, jpeg, jpegWithOrientation, pngWithAlpha, svg, textFile,
-  tiff, truncatedJpeg, truncatedPng, webp,
+  animatedGif,
+  animatedWebp,
+  avif,
+  emptyFile,
+  hugePng,
+  jpeg,
+  jpegWithOrientation,
+  pngWithAlpha,
+  svg,
+  textFile,
+  tiff,
+  truncatedJpeg,
+  truncatedPng,
+  webp,
 } from '../../support/images'
 import { etagOf, memoryStore, type MemoryStoreOptions } from '../../support/memory-store'
 
@@ -14,7 +33,11 @@ const Bucket = 'uploads-bucket'
 const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImagePixels: 50_000_000, busName: 'pipeline' }
 
 /** An S3 `Object Created` event as EventBridge delivers it, decoded with the step's own contract. */
-const objectCreated = (key: string, body: Uint8Array, object: { etag?: string; 'version-id'?: string } = {}): ObjectCreated =>
+const objectCreated = (
+  key: string,
+  body: Uint8Array,
+  object: { etag?: string; 'version-id'?: string } = {},
+): ObjectCreated =>
   Schema.decodeUnknownSync(ObjectCreated)({
     version: '0',
     id: 'f5f1e65c-dc3a-93ca-6c1e-b1647eac7963',
@@ -36,12 +59,16 @@ const objectCreated = (key: string, body: Uint8Array, object: { etag?: string; '
   })
 
 /** Runs the step over an in-memory bucket holding `body` at `key`. */
-const validate = async (key: string, body: Uint8Array, options: {
-  limits?: Partial<PipelineConfigShape>
-  event?: ObjectCreated
-  store?: MemoryStoreOptions
-  objects?: Record<string, Uint8Array>
-} = {}) => {
+const validate = async (
+  key: string,
+  body: Uint8Array,
+  options: {
+    limits?: Partial<PipelineConfigShape>
+    event?: ObjectCreated
+    store?: MemoryStoreOptions
+    objects?: Record<string, Uint8Array>
+  } = {},
+) => {
   const store = memoryStore(options.objects ?? { [key]: body }, { bucket: Bucket, ...options.store })
   const config = Layer.succeed(PipelineConfig, { ...Limits, ...options.limits })
   const exit = await Effect.runPromiseExit(
@@ -57,9 +84,24 @@ describe('validateImage', () => {
     ['a WebP', 'uploads/a/b/c.webp', () => webp(240, 180), { format: 'webp', width: 240, height: 180 }],
     ['an AVIF', 'uploads/pic.avif', () => avif(160, 120), { format: 'avif', width: 160, height: 120 }],
     ['a TIFF', 'uploads/scan.tif', () => tiff(160, 120), { format: 'tiff', width: 160, height: 120 }],
-    ['an animated GIF, by its first frame', 'uploads/anim.gif', () => animatedGif(120, 80, 3), { format: 'gif', width: 120, height: 80 }],
-    ['an animated WebP, by its first frame', 'uploads/anim.webp', () => animatedWebp(120, 80, 4), { format: 'webp', width: 120, height: 80 }],
-    ['a PNG named .jpg (the extension is ignored)', 'uploads/liar.jpg', () => pngWithAlpha(64, 32), { format: 'png', width: 64, height: 32 }],
+    [
+      'an animated GIF, by its first frame',
+      'uploads/anim.gif',
+      () => animatedGif(120, 80, 3),
+      { format: 'gif', width: 120, height: 80 },
+    ],
+    [
+      'an animated WebP, by its first frame',
+      'uploads/anim.webp',
+      () => animatedWebp(120, 80, 4),
+      { format: 'webp', width: 120, height: 80 },
+    ],
+    [
+      'a PNG named .jpg (the extension is ignored)',
+      'uploads/liar.jpg',
+      () => pngWithAlpha(64, 32),
+      { format: 'png', width: 64, height: 32 },
+    ],
     ['a JPEG with no extension', 'uploads/noext', () => jpeg(50, 40), { format: 'jpeg', width: 50, height: 40 }],
   ])('accepts %s', async (_name, key, make, expected) => {
     // Prepare
@@ -113,7 +155,17 @@ describe('validateImage', () => {
     const { exit } = await validate(key, newer, { event: objectCreated(key, older, { 'version-id': 'v1' }) })
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ bucket: Bucket, key, etag: etagOf(newer), size: newer.length, format: 'png', width: 48, height: 24 }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        bucket: Bucket,
+        key,
+        etag: etagOf(newer),
+        size: newer.length,
+        format: 'png',
+        width: 48,
+        height: 24,
+      }),
+    )
   })
 
   it.each([
@@ -179,7 +231,9 @@ describe('validateImage', () => {
     const { exit } = await validate(key, body)
 
     // Assess
-    expect(exit).toEqual(Exit.fail(new TooManyPixels({ key, width: 12_000, height: 12_000, limit: Limits.maxImagePixels })))
+    expect(exit).toEqual(
+      Exit.fail(new TooManyPixels({ key, width: 12_000, height: 12_000, limit: Limits.maxImagePixels })),
+    )
   })
 
   it('counts pixels on the displayed size, so the limit is exact', async () => {
@@ -199,9 +253,21 @@ describe('validateImage', () => {
     ['a PNG cut in half', 'uploads/cut.png', () => truncatedPng(200, 150), 'png', /libpng read error/],
     ['a WebP cut short', 'uploads/cut.webp', async () => (await webp(240, 180)).subarray(0, 2000), 'webp', /.+/],
     // failOn 'truncated' lets this one through: it takes 'error' to notice the missing bytes of a JPEG-compressed strip.
-    ['a TIFF missing its last two bytes', 'uploads/cut.tif', async () => (await tiff(160, 120)).subarray(0, -2), 'tiff', /.+/],
-    ['a JPEG header with garbage after it', 'uploads/junk.jpg', () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]), 'jpeg', /.+/],
-  ])('rejects %s as CorruptImage with sharp\'s reason', async (_name, key, make, format, reason) => {
+    [
+      'a TIFF missing its last two bytes',
+      'uploads/cut.tif',
+      async () => (await tiff(160, 120)).subarray(0, -2),
+      'tiff',
+      /.+/,
+    ],
+    [
+      'a JPEG header with garbage after it',
+      'uploads/junk.jpg',
+      () => Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3, 4, 5]),
+      'jpeg',
+      /.+/,
+    ],
+  ])("rejects %s as CorruptImage with sharp's reason", async (_name, key, make, format, reason) => {
     // Prepare
     const body = await make()
 
@@ -238,16 +304,19 @@ describe('validateImage', () => {
     expect(exit).toEqual(Exit.fail(new ObjectNotFound({ key })))
   })
 
-  it.each(['head', 'get'] as const)('keeps a TransientError from the store\'s %s, for the workflow to retry', async (op) => {
-    // Prepare
-    const key = 'uploads/slow.jpg'
-    const body = await jpeg(32, 32)
-    const fault = new TransientError({ operation: `s3:${op}`, message: 'SlowDown' })
+  it.each(['head', 'get'] as const)(
+    "keeps a TransientError from the store's %s, for the workflow to retry",
+    async (op) => {
+      // Prepare
+      const key = 'uploads/slow.jpg'
+      const body = await jpeg(32, 32)
+      const fault = new TransientError({ operation: `s3:${op}`, message: 'SlowDown' })
 
-    // Act
-    const { exit } = await validate(key, body, { store: { fail: { [op]: fault } } })
+      // Act
+      const { exit } = await validate(key, body, { store: { fail: { [op]: fault } } })
 
-    // Assess
-    expect(exit).toEqual(Exit.fail(fault))
-  })
+      // Assess
+      expect(exit).toEqual(Exit.fail(fault))
+    },
+  )
 })

@@ -12,9 +12,28 @@ const followReplay = (context: ViewContext, started: ReplayProgress, area: HTMLE
   const state = h('strong', { class: 'replay-state' })
   const counts = h('span', { class: 'replay-counts' })
   const errors = errorSlot()
-  area.replaceChildren(h('div', { class: 'replay', 'data-replay': started.name },
-    h('p', {}, 'Replay ', h('code', {}, started.name), ' of ', formatTime(started.from), ' to ', formatTime(started.to), ': ', state, ' ', counts),
-    bar, errors.element))
+  area.replaceChildren(
+    h(
+      'div',
+      { class: 'replay', 'data-replay': started.name },
+      h(
+        'p',
+        {},
+        'Replay ',
+        h('code', {}, started.name),
+        ' of ',
+        formatTime(started.from),
+        ' to ',
+        formatTime(started.to),
+        ': ',
+        state,
+        ' ',
+        counts,
+      ),
+      bar,
+      errors.element,
+    ),
+  )
   let lastState = ''
   const draw = (progress: ReplayProgress) => {
     state.textContent = progress.state
@@ -53,11 +72,28 @@ const followReplay = (context: ViewContext, started: ReplayProgress, area: HTMLE
 export const eventsView = (context: ViewContext) => {
   const errors = errorSlot()
   const now = new Date()
-  const fromInput = h('input', { id: 'events-from', name: 'from', type: 'datetime-local', step: 1, value: localInputValue(new Date(now.getTime() - 3600_000)) })
+  const fromInput = h('input', {
+    id: 'events-from',
+    name: 'from',
+    type: 'datetime-local',
+    step: 1,
+    value: localInputValue(new Date(now.getTime() - 3600_000)),
+  })
   const toInput = h('input', { id: 'events-to', name: 'to', type: 'datetime-local', step: 1 })
   const sourceInput = h('input', { id: 'events-source', name: 'source', type: 'text', placeholder: 'pipeline.images' })
-  const detailTypeInput = h('input', { id: 'events-detail-type', name: 'detailType', type: 'text', placeholder: 'ImageProcessed' })
-  const patternInput = h('textarea', { id: 'events-pattern', name: 'pattern', rows: 3, spellcheck: false, placeholder: '{"detail": {"status": ["FAILED"]}}' })
+  const detailTypeInput = h('input', {
+    id: 'events-detail-type',
+    name: 'detailType',
+    type: 'text',
+    placeholder: 'ImageProcessed',
+  })
+  const patternInput = h('textarea', {
+    id: 'events-pattern',
+    name: 'pattern',
+    rows: 3,
+    spellcheck: false,
+    placeholder: '{"detail": {"status": ["FAILED"]}}',
+  })
   const body = h('tbody')
   const more = h('button', { type: 'button', hidden: true }, 'Load more')
   const replayArea = h('div', { class: 'replay-area' })
@@ -94,9 +130,17 @@ export const eventsView = (context: ViewContext) => {
       if (mode === 'search') {
         errors.clear()
         const { from, to } = timeWindow()
-        searched = { from, to, source: sourceInput.value.trim(), detailType: detailTypeInput.value.trim(), pattern: readPattern() }
+        searched = {
+          from,
+          to,
+          source: sourceInput.value.trim(),
+          detailType: detailTypeInput.value.trim(),
+          pattern: readPattern(),
+        }
       }
-      const answer = await api<{ events: EventSummary[]; next?: string }>(`/events${query({ ...searched, limit: 50, cursor: mode === 'append' ? next : undefined })}`)
+      const answer = await api<{ events: EventSummary[]; next?: string }>(
+        `/events${query({ ...searched, limit: 50, cursor: mode === 'append' ? next : undefined })}`,
+      )
       if (!context.active() || ticket !== latest) return
       if (mode === 'search') live = true
       const key = JSON.stringify(answer)
@@ -106,14 +150,24 @@ export const eventsView = (context: ViewContext) => {
       appended = mode === 'append' || (mode === 'refresh' && appended)
       next = answer.next
       more.hidden = !next
-      const rows = answer.events.map((event) => h('tr', {},
-        h('td', {}, h('time', { datetime: event.time }, formatTime(event.time))),
-        h('td', {}, event.source),
-        h('td', {}, event.detailType),
-        h('td', {}, event.replayName ?? ''),
-        h('td', {}, h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, event.id))))
+      const rows = answer.events.map((event) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, h('time', { datetime: event.time }, formatTime(event.time))),
+          h('td', {}, event.source),
+          h('td', {}, event.detailType),
+          h('td', {}, event.replayName ?? ''),
+          h('td', {}, h('a', { href: `#/events/${encodeURIComponent(event.id)}` }, event.id)),
+        ),
+      )
       if (mode === 'append') body.append(...rows)
-      else body.replaceChildren(...(rows.length > 0 ? rows : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No archived events match.'))]))
+      else
+        body.replaceChildren(
+          ...(rows.length > 0
+            ? rows
+            : [h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No archived events match.'))]),
+        )
       if (mode !== 'refresh') context.announce(`${answer.events.length} events${answer.next ? ', more available' : ''}`)
     } catch (error) {
       if (mode === 'search') live = false
@@ -145,27 +199,42 @@ export const eventsView = (context: ViewContext) => {
 
   context.root.replaceChildren(
     heading('Events'),
-    h('form', {
-      class: 'filters',
-      role: 'search',
-      'aria-label': 'Filter archived events',
-      onsubmit: (event: SubmitEvent) => {
-        event.preventDefault()
-        void load('search')
+    h(
+      'form',
+      {
+        class: 'filters',
+        role: 'search',
+        'aria-label': 'Filter archived events',
+        onsubmit: (event: SubmitEvent) => {
+          event.preventDefault()
+          void load('search')
+        },
       },
-    },
-    h('label', {}, 'From ', fromInput),
-    h('label', {}, 'To ', toInput),
-    h('label', {}, 'Source ', sourceInput),
-    h('label', {}, 'Detail type ', detailTypeInput),
-    h('label', { class: 'wide' }, 'Event pattern (JSON) ', patternInput),
-    h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Search'), replayButton)),
+      h('label', {}, 'From ', fromInput),
+      h('label', {}, 'To ', toInput),
+      h('label', {}, 'Source ', sourceInput),
+      h('label', {}, 'Detail type ', detailTypeInput),
+      h('label', { class: 'wide' }, 'Event pattern (JSON) ', patternInput),
+      h('div', { class: 'buttons' }, h('button', { type: 'submit', class: 'primary' }, 'Search'), replayButton),
+    ),
     errors.element,
     replayArea,
-    h('table', { class: 'grid', id: 'events' },
-      h('thead', {}, h('tr', {}, ...['Time', 'Source', 'Detail type', 'Replay', 'ID'].map((column) => h('th', { scope: 'col' }, column)))),
-      body),
-    more)
+    h(
+      'table',
+      { class: 'grid', id: 'events' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['Time', 'Source', 'Detail type', 'Replay', 'ID'].map((column) => h('th', { scope: 'col' }, column)),
+        ),
+      ),
+      body,
+    ),
+    more,
+  )
   void load('search').then(() => context.poll(() => load('refresh')))
 }
 
@@ -173,7 +242,11 @@ export const eventsView = (context: ViewContext) => {
 export const eventView = async (context: ViewContext) => {
   const id = context.params[0]!
   const area = h('div')
-  context.root.replaceChildren(h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, '← Events')), heading(`Event ${id}`), area)
+  context.root.replaceChildren(
+    h('p', { class: 'crumbs' }, h('a', { href: '#/events' }, '← Events')),
+    heading(`Event ${id}`),
+    area,
+  )
   try {
     const { event } = await api<{ event: unknown }>(`/events/${encodeURIComponent(id)}`)
     if (context.active()) replaceChildren(area, jsonBlock(event, 'Event'))

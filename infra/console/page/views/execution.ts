@@ -10,41 +10,59 @@ const Redrivable = new Set(['FAILED', 'ABORTED', 'TIMED_OUT'])
 
 const field = (term: string, ...value: Array<Node | string>) => [h('dt', {}, term), h('dd', {}, ...value)]
 
-const legend = () => h('ul', { class: 'legend', 'aria-label': 'Legend' },
-  ...Outcomes.map(({ outcome, label }) => h('li', {}, h('span', { class: `swatch outcome-${outcome}`, 'aria-hidden': 'true' }), label)),
-  h('li', {}, h('span', { class: 'line line-catch', 'aria-hidden': 'true' }), 'Catch'),
-  h('li', {}, h('span', { class: 'line line-default', 'aria-hidden': 'true' }), 'Choice default'),
-  h('li', {}, h('span', { class: 'retry-dot', 'aria-hidden': 'true' }, '↻'), 'Retry (number: attempts)'))
+const legend = () =>
+  h(
+    'ul',
+    { class: 'legend', 'aria-label': 'Legend' },
+    ...Outcomes.map(({ outcome, label }) =>
+      h('li', {}, h('span', { class: `swatch outcome-${outcome}`, 'aria-hidden': 'true' }), label),
+    ),
+    h('li', {}, h('span', { class: 'line line-catch', 'aria-hidden': 'true' }), 'Catch'),
+    h('li', {}, h('span', { class: 'line line-default', 'aria-hidden': 'true' }), 'Choice default'),
+    h('li', {}, h('span', { class: 'retry-dot', 'aria-hidden': 'true' }, '↻'), 'Retry (number: attempts)'),
+  )
 
 /** Where a history event's details live, and the state or resource it names. */
 const historyDetails = (event: HistoryEventView) => {
   const key = Object.keys(event).find((name) => name.endsWith('EventDetails'))
-  const details = key ? event[key] as Record<string, unknown> : undefined
-  const step = details && (typeof details.name === 'string' ? details.name : typeof details.resource === 'string' ? details.resource : undefined)
+  const details = key ? (event[key] as Record<string, unknown>) : undefined
+  const step =
+    details &&
+    (typeof details.name === 'string'
+      ? details.name
+      : typeof details.resource === 'string'
+        ? details.resource
+        : undefined)
   return { details, step }
 }
 
 const historyRow = (event: HistoryEventView, start: number) => {
   const { details, step } = historyDetails(event)
   const failed = /Failed|TimedOut|Aborted/.test(event.type)
-  return h('tr', { class: failed ? 'failed' : '' },
+  return h(
+    'tr',
+    { class: failed ? 'failed' : '' },
     h('td', { class: 'number' }, event.id),
     h('td', {}, event.type),
     h('td', {}, step ?? ''),
     h('td', { class: 'number' }, formatDuration(Date.parse(event.timestamp) - start)),
     h('td', {}, h('time', { datetime: event.timestamp }, formatTime(event.timestamp))),
-    h('td', {}, details ? h('details', {}, h('summary', {}, 'Details'), jsonBlock(details)) : ''))
+    h('td', {}, details ? h('details', {}, h('summary', {}, 'Details'), jsonBlock(details)) : ''),
+  )
 }
 
 const statePanelContent = (state: StateDetail) => [
-  h('dl', { class: 'facts' },
+  h(
+    'dl',
+    { class: 'facts' },
     ...field('Type', state.type),
     ...field('Outcome', h('span', { class: `badge outcome-${state.outcome}` }, state.outcome)),
     ...field('Entered', formatTime(state.enteredAt)),
     ...field('Exited', formatTime(state.exitedAt)),
     ...field('Duration', formatDuration(state.durationMs)),
     ...field('Runs', String(state.runs)),
-    ...field('Attempts', String(state.attempts.length))),
+    ...field('Attempts', String(state.attempts.length)),
+  ),
   h('h3', {}, 'Error'),
   state.error ? h('p', { class: 'state-error' }, h('code', {}, state.error)) : h('p', { class: 'muted' }, '—'),
   h('h3', {}, 'Cause'),
@@ -54,13 +72,44 @@ const statePanelContent = (state: StateDetail) => [
   h('h3', {}, 'Output'),
   jsonBlock(state.output, `${state.name} output`),
   state.attempts.length > 0 ? h('h3', {}, 'Attempts') : null,
-  state.attempts.length > 0 ? h('table', { class: 'grid compact' },
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, '#'), h('th', { scope: 'col' }, 'Started'), h('th', { scope: 'col' }, 'Took'), h('th', { scope: 'col' }, 'Error'))),
-    h('tbody', {}, ...state.attempts.map((attempt, index) => h('tr', {},
-      h('td', {}, index + 1),
-      h('td', {}, formatTime(attempt.startedAt)),
-      h('td', {}, formatDuration(attempt.endedAt ? Date.parse(attempt.endedAt) - Date.parse(attempt.startedAt) : undefined)),
-      h('td', {}, attempt.error ? h('span', { title: attempt.cause ?? '' }, attempt.error) : 'none'))))) : null,
+  state.attempts.length > 0
+    ? h(
+        'table',
+        { class: 'grid compact' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'col' }, '#'),
+            h('th', { scope: 'col' }, 'Started'),
+            h('th', { scope: 'col' }, 'Took'),
+            h('th', { scope: 'col' }, 'Error'),
+          ),
+        ),
+        h(
+          'tbody',
+          {},
+          ...state.attempts.map((attempt, index) =>
+            h(
+              'tr',
+              {},
+              h('td', {}, index + 1),
+              h('td', {}, formatTime(attempt.startedAt)),
+              h(
+                'td',
+                {},
+                formatDuration(
+                  attempt.endedAt ? Date.parse(attempt.endedAt) - Date.parse(attempt.startedAt) : undefined,
+                ),
+              ),
+              h('td', {}, attempt.error ? h('span', { title: attempt.cause ?? '' }, attempt.error) : 'none'),
+            ),
+          ),
+        ),
+      )
+    : null,
 ]
 
 /** `#/executions/{name}`: the graph coloured state by state, a details panel per state, and the event history. */
@@ -71,12 +120,28 @@ export const executionView = async (context: ViewContext) => {
   const summary = h('dl', { class: 'facts summary' })
   const failure = h('div', { class: 'failure' })
   const actions = h('div', { class: 'actions' })
-  const graphArea = h('div', { class: 'graph-area', 'aria-busy': 'true' }, h('p', { class: 'muted' }, 'Laying out the graph…'))
+  const graphArea = h(
+    'div',
+    { class: 'graph-area', 'aria-busy': 'true' },
+    h('p', { class: 'muted' }, 'Laying out the graph…'),
+  )
   const panelTitle = h('h2', { id: 'panel-title' })
   const panelBody = h('div', { class: 'panel-body' })
-  const panel = h('aside', { id: 'state-panel', class: 'panel', hidden: true, tabindex: -1, 'aria-labelledby': 'panel-title' },
-    h('div', { class: 'panel-head' }, panelTitle, h('button', { type: 'button', class: 'close', 'aria-label': 'Close state details', onclick: () => closePanel() }, '×')),
-    panelBody)
+  const panel = h(
+    'aside',
+    { id: 'state-panel', class: 'panel', hidden: true, tabindex: -1, 'aria-labelledby': 'panel-title' },
+    h(
+      'div',
+      { class: 'panel-head' },
+      panelTitle,
+      h(
+        'button',
+        { type: 'button', class: 'close', 'aria-label': 'Close state details', onclick: () => closePanel() },
+        '×',
+      ),
+    ),
+    panelBody,
+  )
   const input = h('div')
   const output = h('div')
   const historyBody = h('tbody')
@@ -91,7 +156,10 @@ export const executionView = async (context: ViewContext) => {
     const state = detail?.states.find((candidate) => candidate.name === stateName)
     selected = stateName
     panelTitle.textContent = stateName
-    replaceChildren(panelBody, ...(state ? statePanelContent(state) : [h('p', { class: 'muted' }, 'This execution did not reach this state.')]))
+    replaceChildren(
+      panelBody,
+      ...(state ? statePanelContent(state) : [h('p', { class: 'muted' }, 'This execution did not reach this state.')]),
+    )
     panel.hidden = false
     graph?.select(stateName)
     if (focus) panel.focus()
@@ -136,10 +204,27 @@ export const executionView = async (context: ViewContext) => {
   const drawActions = (current: ExecutionDetail) => {
     const buttons: HTMLButtonElement[] = []
     if (Redrivable.has(current.status)) {
-      const redrive = h('button', { type: 'button', class: 'primary', onclick: () => void runAction(redrive, 'Redrive', () => postJson(`/executions/${encodeURIComponent(name)}/redrive`)) }, 'Redrive')
+      const redrive = h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          onclick: () =>
+            void runAction(redrive, 'Redrive', () => postJson(`/executions/${encodeURIComponent(name)}/redrive`)),
+        },
+        'Redrive',
+      )
       buttons.push(redrive)
     }
-    const again = h('button', { type: 'button', onclick: () => void runAction(again, 'Start again', () => postJson(`/executions/${encodeURIComponent(name)}/start-again`)) }, 'Start again')
+    const again = h(
+      'button',
+      {
+        type: 'button',
+        onclick: () =>
+          void runAction(again, 'Start again', () => postJson(`/executions/${encodeURIComponent(name)}/start-again`)),
+      },
+      'Start again',
+    )
     buttons.push(again)
     const shown = [...actions.querySelectorAll('button')].map((button) => button.textContent).join()
     if (shown !== buttons.map((button) => button.textContent).join()) actions.replaceChildren(...buttons)
@@ -147,17 +232,32 @@ export const executionView = async (context: ViewContext) => {
 
   const drawDetail = async (current: ExecutionDetail) => {
     replaceChildren(title, `Execution ${current.name} `, statusBadge(current.status))
-    replaceChildren(summary,
-      ...field('Workflow', h('a', { href: `#/executions?workflow=${encodeURIComponent(current.workflow)}` }, current.workflow)),
+    replaceChildren(
+      summary,
+      ...field(
+        'Workflow',
+        h('a', { href: `#/executions?workflow=${encodeURIComponent(current.workflow)}` }, current.workflow),
+      ),
       ...field('Subject', current.subject ?? '—'),
       ...field('Started', formatTime(current.startDate)),
       ...field('Stopped', formatTime(current.stopDate)),
       ...field('Duration', formatDuration(elapsed(current.startDate, current.stopDate, current.durationMs))),
       ...field('Redrives', String(current.redriveCount ?? 0)),
-      ...field('ARN', h('code', {}, current.executionArn)))
-    replaceChildren(failure, ...(current.error || current.cause
-      ? [h('section', { class: 'execution-error', 'aria-label': 'Execution error' }, h('h2', {}, 'Error: ', h('code', {}, current.error ?? 'unknown')), causeBlock(current.cause))]
-      : []))
+      ...field('ARN', h('code', {}, current.executionArn)),
+    )
+    replaceChildren(
+      failure,
+      ...(current.error || current.cause
+        ? [
+            h(
+              'section',
+              { class: 'execution-error', 'aria-label': 'Execution error' },
+              h('h2', {}, 'Error: ', h('code', {}, current.error ?? 'unknown')),
+              causeBlock(current.cause),
+            ),
+          ]
+        : []),
+    )
     drawActions(current)
     replaceChildren(input, jsonBlock(current.input, 'Execution input'))
     replaceChildren(output, jsonBlock(current.output, 'Execution output'))
@@ -212,16 +312,37 @@ export const executionView = async (context: ViewContext) => {
     errors.element,
     summary,
     failure,
-    h('section', { class: 'graph-section', 'aria-label': 'Graph' },
+    h(
+      'section',
+      { class: 'graph-section', 'aria-label': 'Graph' },
       h('div', { class: 'graph-column' }, legend(), graphArea),
-      panel),
-    h('div', { class: 'io' },
+      panel,
+    ),
+    h(
+      'div',
+      { class: 'io' },
       h('section', {}, h('h2', {}, 'Input'), input),
-      h('section', {}, h('h2', {}, 'Output'), output)),
-    h('section', {},
+      h('section', {}, h('h2', {}, 'Output'), output),
+    ),
+    h(
+      'section',
+      {},
       h('h2', {}, 'Event history'),
-      h('table', { class: 'grid', id: 'history' },
-        h('thead', {}, h('tr', {}, ...['ID', 'Type', 'Step', 'Elapsed', 'Time', ''].map((column) => h('th', { scope: 'col' }, column)))),
-        historyBody)))
+      h(
+        'table',
+        { class: 'grid', id: 'history' },
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            ...['ID', 'Type', 'Step', 'Elapsed', 'Time', ''].map((column) => h('th', { scope: 'col' }, column)),
+          ),
+        ),
+        historyBody,
+      ),
+    ),
+  )
   restartPolling()
 }

@@ -28,10 +28,22 @@ const card = (image: ImageView) => {
   const picture = thumbnail
     ? h('img', { src: thumbnail.url, alt: `Thumbnail of ${image.key}`, loading: 'lazy', width: 160, height: 120 })
     : h('div', { class: 'no-thumbnail', 'aria-hidden': 'true' }, image.status === 'FAILED' ? '✕' : '…')
-  return h('li', { class: 'image-card', 'data-key': image.key },
-    image.executionName ? h('a', { href: `#/executions/${encodeURIComponent(image.executionName)}`, 'aria-label': `${image.key}: open its execution` }, picture) : picture,
+  return h(
+    'li',
+    { class: 'image-card', 'data-key': image.key },
+    image.executionName
+      ? h(
+          'a',
+          {
+            href: `#/executions/${encodeURIComponent(image.executionName)}`,
+            'aria-label': `${image.key}: open its execution`,
+          },
+          picture,
+        )
+      : picture,
     h('p', { class: 'key' }, image.key),
-    h('p', {}, statusBadge(image.status), ' ', h('span', { class: 'muted' }, formatTime(image.updatedAt))))
+    h('p', {}, statusBadge(image.status), ' ', h('span', { class: 'muted' }, formatTime(image.updatedAt))),
+  )
 }
 
 /** `#/images`: processed and failed images with their thumbnails, and uploading new ones. */
@@ -39,11 +51,19 @@ export const imagesView = (context: ViewContext) => {
   const errors = errorSlot()
   const grid = h('ul', { class: 'image-grid', 'aria-label': 'Images' })
   const uploadsList = h('ul', { class: 'uploads', 'aria-label': 'Uploads from this page' })
-  const fileInput = h('input', { id: 'upload-file', type: 'file', multiple: true, accept: 'image/*,.jpg,.jpeg,.png,.webp,.gif,.avif,.tif,.tiff' })
-  const dropZone = h('div', { class: 'drop-zone', id: 'drop-zone' },
+  const fileInput = h('input', {
+    id: 'upload-file',
+    type: 'file',
+    multiple: true,
+    accept: 'image/*,.jpg,.jpeg,.png,.webp,.gif,.avif,.tif,.tiff',
+  })
+  const dropZone = h(
+    'div',
+    { class: 'drop-zone', id: 'drop-zone' },
     h('p', {}, 'Drop images here, or '),
     h('label', { for: 'upload-file', class: 'file-label' }, 'choose files'),
-    fileInput)
+    fileInput,
+  )
   const uploads: Upload[] = []
   const more = h('button', { type: 'button', hidden: true }, 'Load more')
   let next: string | undefined
@@ -57,7 +77,11 @@ export const imagesView = (context: ViewContext) => {
     uploadsList.prepend(row)
     try {
       const before = (await latestExecution(`uploads/${key}`))?.name
-      const result = await api<UploadResult>(`/uploads/${encodeSegments(key)}`, { method: 'PUT', body: file, headers: { 'content-type': file.type || 'application/octet-stream' } })
+      const result = await api<UploadResult>(`/uploads/${encodeSegments(key)}`, {
+        method: 'PUT',
+        body: file,
+        headers: { 'content-type': file.type || 'application/octet-stream' },
+      })
       state.textContent = `uploaded (${result.size} bytes), waiting for its execution`
       uploads.push({ key: result.key, row, state, execution, before, done: false })
       context.announce(`Uploaded ${result.key}`)
@@ -108,7 +132,9 @@ export const imagesView = (context: ViewContext) => {
 
   const loadImages = async (append: boolean) => {
     try {
-      const answer = await api<{ images: ImageView[]; next?: string }>(`/images${query({ limit: 48, cursor: append ? next : undefined })}`)
+      const answer = await api<{ images: ImageView[]; next?: string }>(
+        `/images${query({ limit: 48, cursor: append ? next : undefined })}`,
+      )
       if (!context.active()) return
       errors.clear()
       if (append) {
@@ -117,7 +143,9 @@ export const imagesView = (context: ViewContext) => {
         const key = JSON.stringify(answer)
         if (key === shown) return
         shown = key
-        grid.replaceChildren(...(answer.images.length > 0 ? answer.images.map(card) : [h('li', { class: 'muted' }, 'No images yet.')]))
+        grid.replaceChildren(
+          ...(answer.images.length > 0 ? answer.images.map(card) : [h('li', { class: 'muted' }, 'No images yet.')]),
+        )
         next = answer.next
       }
       if (append) next = answer.next
@@ -132,9 +160,16 @@ export const imagesView = (context: ViewContext) => {
 
   context.root.replaceChildren(
     heading('Images'),
-    h('section', { 'aria-labelledby': 'upload-heading' }, h('h2', { id: 'upload-heading' }, 'Upload'), dropZone, uploadsList),
+    h(
+      'section',
+      { 'aria-labelledby': 'upload-heading' },
+      h('h2', { id: 'upload-heading' }, 'Upload'),
+      dropZone,
+      uploadsList,
+    ),
     errors.element,
     h('h2', {}, 'Images'),
     grid,
-    more)
+    more,
+  )
 }

@@ -30,10 +30,16 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
     .on('POST', /^\/events$/, async ({ req, res }) => {
       // Read past 256 KB so the bus answers an oversized batch the way PutEvents does, not with a 413.
       const body = await jsonObject(req, 1024 * 1024)
-      if (!Array.isArray(body.Entries)) throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
+      if (!Array.isArray(body.Entries))
+        throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
       body.Entries.forEach((entry: unknown, index) => {
         const detail = isObject(entry) && typeof entry.Detail === 'string' ? parsedOrUndefined(entry.Detail) : undefined
-        if (jsonDepth(detail, MaxJsonDepth) > MaxJsonDepth) throw new HttpError(400, 'ValidationException', `Entries[${index}].Detail: must not nest more than ${MaxJsonDepth} levels deep`)
+        if (jsonDepth(detail, MaxJsonDepth) > MaxJsonDepth)
+          throw new HttpError(
+            400,
+            'ValidationException',
+            `Entries[${index}].Detail: must not nest more than ${MaxJsonDepth} levels deep`,
+          )
       })
       try {
         sendJson(res, 200, runtime.bus.putEvents(body.Entries as never))
@@ -48,13 +54,17 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
       const matches = pattern ? patternMatcher(pattern) : undefined
       const fromMs = timeParam(url, 'from')
       const toMs = timeParam(url, 'to')
-      sendJson(res, 200, listArchivedEvents(runtime.db, {
-        ...(fromMs === undefined ? {} : { fromMs }),
-        ...(toMs === undefined ? {} : { toMs }),
-        ...(matches ? { matches } : {}),
-        after: intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER),
-        limit: intParam(url, 'limit', 100, 1000),
-      }))
+      sendJson(
+        res,
+        200,
+        listArchivedEvents(runtime.db, {
+          ...(fromMs === undefined ? {} : { fromMs }),
+          ...(toMs === undefined ? {} : { toMs }),
+          ...(matches ? { matches } : {}),
+          after: intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER),
+          limit: intParam(url, 'limit', 100, 1000),
+        }),
+      )
     })
     .on('POST', /^\/test-pattern$/, async ({ req, res }) => {
       const body = await jsonObject(req)
@@ -66,16 +76,25 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
     .on('GET', /^\/archives$/, ({ res }) => sendJson(res, 200, { archives: runtime.bus.archiveList }))
     .on('POST', /^\/replays$/, async ({ req, res }) => {
       const body = await jsonObject(req)
-      for (const field of ['from', 'to'] as const) if (typeof body[field] !== 'string') throw new HttpError(400, 'ValidationException', `${field}: is required, as an ISO 8601 time`)
-      if (body.name !== undefined && typeof body.name !== 'string') throw new HttpError(400, 'ValidationException', 'name: must be a string')
-      if (body.rules !== undefined && !(Array.isArray(body.rules) && body.rules.every((rule) => typeof rule === 'string'))) throw new HttpError(400, 'ValidationException', 'rules: must be an array of rule names')
-      const replay = replayCall(() => runtime.replayer.start({
-        from: body.from as string,
-        to: body.to as string,
-        ...(body.name === undefined ? {} : { name: body.name as string }),
-        ...(body.rules === undefined ? {} : { rules: body.rules as string[] }),
-        ...(typeof body.archive === 'string' ? { archive: body.archive } : {}),
-      }))
+      for (const field of ['from', 'to'] as const)
+        if (typeof body[field] !== 'string')
+          throw new HttpError(400, 'ValidationException', `${field}: is required, as an ISO 8601 time`)
+      if (body.name !== undefined && typeof body.name !== 'string')
+        throw new HttpError(400, 'ValidationException', 'name: must be a string')
+      if (
+        body.rules !== undefined &&
+        !(Array.isArray(body.rules) && body.rules.every((rule) => typeof rule === 'string'))
+      )
+        throw new HttpError(400, 'ValidationException', 'rules: must be an array of rule names')
+      const replay = replayCall(() =>
+        runtime.replayer.start({
+          from: body.from as string,
+          to: body.to as string,
+          ...(body.name === undefined ? {} : { name: body.name as string }),
+          ...(body.rules === undefined ? {} : { rules: body.rules as string[] }),
+          ...(typeof body.archive === 'string' ? { archive: body.archive } : {}),
+        }),
+      )
       sendJson(res, 202, replay, { location: `/replays/${encodeURIComponent(replay.name)}` })
     })
     .on('GET', /^\/replays$/, ({ res }) => sendJson(res, 200, { replays: runtime.replayer.list() }))
@@ -84,4 +103,10 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
       if (!replay) throw new HttpError(404, 'ResourceNotFoundException', `No replay named ${params[0]}`)
       sendJson(res, 200, replay)
     })
-    .on('POST', /^\/replays\/([^/]+)\/cancel$/, ({ res, params }) => sendJson(res, 200, replayCall(() => runtime.replayer.cancel(params[0]!))))
+    .on('POST', /^\/replays\/([^/]+)\/cancel$/, ({ res, params }) =>
+      sendJson(
+        res,
+        200,
+        replayCall(() => runtime.replayer.cancel(params[0]!)),
+      ),
+    )

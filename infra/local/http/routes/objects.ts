@@ -12,13 +12,15 @@ import type { Router } from '../router'
 /** Streams a request body into a staged object file, counting and hashing it, and stops at the limit. */
 const receiveUpload = async (req: IncomingMessage, staged: string, limit: number) => {
   const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, 'EntityTooLarge', `The upload is ${declared} bytes, over the limit of ${limit}`)
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, 'EntityTooLarge', `The upload is ${declared} bytes, over the limit of ${limit}`)
   const md5 = createHash('md5')
   let size = 0
   const meter = new Transform({
     transform(chunk: Buffer, _encoding, callback) {
       size += chunk.length
-      if (size > limit) return callback(new HttpError(413, 'EntityTooLarge', `The upload is over the limit of ${limit} bytes`))
+      if (size > limit)
+        return callback(new HttpError(413, 'EntityTooLarge', `The upload is over the limit of ${limit} bytes`))
       md5.update(chunk)
       callback(null, chunk)
     },
@@ -41,7 +43,12 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
       const { size, etag } = await receiveUpload(req, staged, maxUploadBytes)
       const contentType = req.headers['content-type'] ?? 'application/octet-stream'
       const object = runtime.store.commit(runtime.uploadBucket, key, staged, size, etag, contentType)
-      sendJson(res, 200, { bucket: object.bucket, key: object.key, etag: object.etag, size: object.size }, { etag: `"${object.etag}"` })
+      sendJson(
+        res,
+        200,
+        { bucket: object.bucket, key: object.key, etag: object.etag, size: object.size },
+        { etag: `"${object.etag}"` },
+      )
     } catch (error) {
       runtime.store.discard(staged)
       if (error instanceof HttpError && error.status === 413) {
@@ -61,11 +68,17 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
       checkObjectKey(params[0]!)
       const found = runtime.store.get(runtime.uploadBucket, params[0]!)
       if (!found) throw new HttpError(404, 'NoSuchKey', `No object ${params[0]}`)
-      res.writeHead(200, { 'content-type': found.object.contentType, 'content-length': found.object.size, etag: `"${found.object.etag}"` })
+      res.writeHead(200, {
+        'content-type': found.object.contentType,
+        'content-length': found.object.size,
+        etag: `"${found.object.etag}"`,
+      })
       res.end(found.body)
     })
     .on('GET', /^\/images\/(.+)$/, ({ res, params }) => {
-      const row = runtime.db.prepare('SELECT record FROM images WHERE key = ?').get(`${runtime.uploadsPrefix}${params[0]}`) as { record: string } | undefined
+      const row = runtime.db
+        .prepare('SELECT record FROM images WHERE key = ?')
+        .get(`${runtime.uploadsPrefix}${params[0]}`) as { record: string } | undefined
       if (!row) throw new HttpError(404, 'NotFound', `No image record for ${params[0]} (yet)`)
       sendJson(res, 200, JSON.parse(row.record))
     })

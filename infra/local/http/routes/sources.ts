@@ -17,13 +17,22 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
     if (!runtime.apiFunction) throw new HttpError(404, 'NotFound', 'This pipeline has no HTTP API function')
     // API Gateway caps payloads at 10 MB; the function itself answers 413 past its own 256 KB limit.
     const body = await readBytes(req, 10 * 1024 * 1024)
-    const event = apiGatewayEvent({ method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, ...(body.length > 0 ? { body } : {}), sourceIp: req.socket.remoteAddress ?? '127.0.0.1' })
+    const event = apiGatewayEvent({
+      method: req.method ?? 'GET',
+      path: req.url ?? '/',
+      headers: req.headers,
+      ...(body.length > 0 ? { body } : {}),
+      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+    })
     let answer: { statusCode: number; headers?: Record<string, string>; body?: string }
     try {
       answer = (await runtime.invokeFunction(runtime.apiFunction, event)) as typeof answer
     } catch (error) {
       // What API Gateway answers when its Lambda integration fails.
-      console.error(`${req.method} ${req.url}: the API function failed:`, error instanceof Error ? error.message : error)
+      console.error(
+        `${req.method} ${req.url}: the API function failed:`,
+        error instanceof Error ? error.message : error,
+      )
       return sendJson(res, 500, { message: 'Internal Server Error' })
     }
     res.writeHead(answer.statusCode, answer.headers ?? {})
@@ -33,14 +42,27 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
   return router
     .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
     .on('GET', /^\/health$/, ({ res }) => {
-      const counts = runtime.db.prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status").all() as Array<{ status: string; n: number }>
+      const counts = runtime.db
+        .prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status")
+        .all() as Array<{ status: string; n: number }>
       // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes.
       const { rss, heapUsed } = process.memoryUsage()
-      sendJson(res, 200, { status: 'ok', executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])), memory: { rss, heapUsed } })
+      sendJson(res, 200, {
+        status: 'ok',
+        executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])),
+        memory: { rss, heapUsed },
+      })
     })
     .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
-      const queue = runtime.queues.names.find((name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0])
-      if (!queue) throw new HttpError(404, 'QueueDoesNotExist', `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`)
+      const queue = runtime.queues.names.find(
+        (name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0],
+      )
+      if (!queue)
+        throw new HttpError(
+          404,
+          'QueueDoesNotExist',
+          `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`,
+        )
       const body = await readText(req, 256 * 1024)
       try {
         const { MessageId } = runtime.queues.send(queue, body)
@@ -59,10 +81,18 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
     .on('GET', /^\/dlq$/, ({ res }) => {
       const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
       // A body nested too deep to serialize (a poison message can be anything) is shown as the text it was sent as.
-      const showable = (message: QueueMessage) => jsonDepth(message.body, MaxShownDepth) > MaxShownDepth
-        ? { ...message, body: (runtime.db.prepare('SELECT body FROM queue_messages WHERE id = ?').get(message.id) as { body: string }).body }
-        : message
-      sendJson(res, 200, { queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name).map(showable) })) })
+      const showable = (message: QueueMessage) =>
+        jsonDepth(message.body, MaxShownDepth) > MaxShownDepth
+          ? {
+              ...message,
+              body: (
+                runtime.db.prepare('SELECT body FROM queue_messages WHERE id = ?').get(message.id) as { body: string }
+              ).body,
+            }
+          : message
+      sendJson(res, 200, {
+        queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name).map(showable) })),
+      })
     })
     .on('GET', /^\/search$/, ({ res, url }) => {
       const q = url.searchParams.get('q')

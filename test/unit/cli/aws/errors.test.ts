@@ -10,11 +10,16 @@ import { BusName, givenStack, inputsOf, mocks, runAws } from './fake-stack'
 beforeEach(() => givenStack())
 
 /** An error as the SDK throws it before any answer, with a name and sometimes a code. */
-const sdkError = (name: string, message: string, code?: string) => Object.assign(new Error(message), { name, ...(code ? { code } : {}) })
+const sdkError = (name: string, message: string, code?: string) =>
+  Object.assign(new Error(message), { name, ...(code ? { code } : {}) })
 
-describe('the AWS target\'s failures', () => {
+describe("the AWS target's failures", () => {
   it('reads the stack --stack names, PIPELINE_TARGET choosing the target', async () => {
-    mocks.cloudformation.on(DescribeStacksCommand).resolves({ Stacks: [{ StackName: 'Staging', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }] })
+    mocks.cloudformation
+      .on(DescribeStacksCommand)
+      .resolves({
+        Stacks: [{ StackName: 'Staging', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
+      })
     const { io, stdout } = captureIo({ PIPELINE_TARGET: 'aws' })
 
     const code = await main(['executions', '--stack', 'Staging', '--region', 'eu-west-1'], io)
@@ -25,13 +30,24 @@ describe('the AWS target\'s failures', () => {
   })
 
   it('exits 3 saying so when the stack does not exist', async () => {
-    mocks.cloudformation.on(DescribeStacksCommand).rejects(new CloudFormationServiceException({ name: 'ValidationError', $fault: 'client', $metadata: { httpStatusCode: 400 }, message: 'Stack with id Pipeline does not exist' }))
+    mocks.cloudformation
+      .on(DescribeStacksCommand)
+      .rejects(
+        new CloudFormationServiceException({
+          name: 'ValidationError',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 400 },
+          message: 'Stack with id Pipeline does not exist',
+        }),
+      )
 
     const { code, stdout, stderr } = await runAws(['executions'])
 
     expect(code).toBe(3)
     expect(stdout).toBe('')
-    expect(stderr).toBe('pipeline executions: no stack Pipeline in eu-west-1: deploy it (npx cdk deploy), or name it with --stack, --region and --profile\n')
+    expect(stderr).toBe(
+      'pipeline executions: no stack Pipeline in eu-west-1: deploy it (npx cdk deploy), or name it with --stack, --region and --profile\n',
+    )
   })
 
   it('exits 3 when the stack lacks an output this version needs', async () => {
@@ -43,13 +59,31 @@ describe('the AWS target\'s failures', () => {
     rmSync(dir, { recursive: true, force: true })
 
     expect(code).toBe(3)
-    expect(stderr).toContain('pipeline upload: stack Pipeline has no output BucketName: deploy this version of the app (npx cdk deploy)')
+    expect(stderr).toContain(
+      'pipeline upload: stack Pipeline has no output BucketName: deploy this version of the app (npx cdk deploy)',
+    )
   })
 
   it.each([
-    { name: 'no credentials', error: sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), code: 3, message: 'no usable AWS credentials (Could not load credentials from any providers). Pass --profile, set AWS_PROFILE, or sign in (aws sso login).' },
-    { name: 'no region', error: sdkError('Error', 'Region is missing'), code: 2, message: 'no AWS region: pass --region R or set AWS_REGION' },
-    { name: 'no network', error: sdkError('Error', 'getaddrinfo ENOTFOUND states.eu-west-1.amazonaws.com', 'ENOTFOUND'), code: 3, message: 'cannot reach Step Functions (host not found). Check the network and --region.' },
+    {
+      name: 'no credentials',
+      error: sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      code: 3,
+      message:
+        'no usable AWS credentials (Could not load credentials from any providers). Pass --profile, set AWS_PROFILE, or sign in (aws sso login).',
+    },
+    {
+      name: 'no region',
+      error: sdkError('Error', 'Region is missing'),
+      code: 2,
+      message: 'no AWS region: pass --region R or set AWS_REGION',
+    },
+    {
+      name: 'no network',
+      error: sdkError('Error', 'getaddrinfo ENOTFOUND states.eu-west-1.amazonaws.com', 'ENOTFOUND'),
+      code: 3,
+      message: 'cannot reach Step Functions (host not found). Check the network and --region.',
+    },
   ])('says what to do about $name', async ({ error, code: expected, message }) => {
     mocks.sfn.on(ListExecutionsCommand).rejects(error)
 
@@ -60,7 +94,9 @@ describe('the AWS target\'s failures', () => {
   })
 
   it('names the profile whose credentials are missing', async () => {
-    mocks.cloudformation.on(DescribeStacksCommand).rejects(sdkError('CredentialsProviderError', 'Profile prod could not be found'))
+    mocks.cloudformation
+      .on(DescribeStacksCommand)
+      .rejects(sdkError('CredentialsProviderError', 'Profile prod could not be found'))
 
     const { code, stderr } = await runAws(['executions', '--profile', 'prod'])
 

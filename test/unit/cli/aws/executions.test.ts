@@ -1,7 +1,26 @@
-import { DescribeExecutionCommand, ExecutionDoesNotExist, GetExecutionHistoryCommand, ListExecutionsCommand, SFNServiceException, StateMachineTypeNotSupported, type HistoryEvent } from '@aws-sdk/client-sfn'
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  ListExecutionsCommand,
+  SFNServiceException,
+  StateMachineTypeNotSupported,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn'
 import { ListStackResourcesCommand } from '@aws-sdk/client-cloudformation'
 import { formatTime } from '../../../../cli/format'
-import { BucketName, ImageArn, OrderArn, Region, givenStack, inputsOf, mocks, resource, runAws, stackOutputs } from './fake-stack'
+import {
+  BucketName,
+  ImageArn,
+  OrderArn,
+  Region,
+  givenStack,
+  inputsOf,
+  mocks,
+  resource,
+  runAws,
+  stackOutputs,
+} from './fake-stack'
 
 const executionArn = (machine: string, name: string) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`
 const at = (ms: number) => new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms)
@@ -9,15 +28,36 @@ const at = (ms: number) => new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms)
 beforeEach(() => givenStack())
 
 describe('pipeline --target aws executions', () => {
-  it('lists each Standard workflow\'s executions with ListExecutions, newest first, and notes the Express ones it cannot list', async () => {
+  it("lists each Standard workflow's executions with ListExecutions, newest first, and notes the Express ones it cannot list", async () => {
     // Prepare: the order workflow is Express: Step Functions refuses to list its executions.
     mocks.sfn.on(ListExecutionsCommand, { stateMachineArn: ImageArn }).resolves({
       executions: [
-        { executionArn: executionArn(ImageArn, 'a1'), stateMachineArn: ImageArn, name: 'a1', status: 'FAILED', startDate: at(0), stopDate: at(4000) },
-        { executionArn: executionArn(ImageArn, 'b2'), stateMachineArn: ImageArn, name: 'b2', status: 'FAILED', startDate: at(60_000), stopDate: at(61_500) },
+        {
+          executionArn: executionArn(ImageArn, 'a1'),
+          stateMachineArn: ImageArn,
+          name: 'a1',
+          status: 'FAILED',
+          startDate: at(0),
+          stopDate: at(4000),
+        },
+        {
+          executionArn: executionArn(ImageArn, 'b2'),
+          stateMachineArn: ImageArn,
+          name: 'b2',
+          status: 'FAILED',
+          startDate: at(60_000),
+          stopDate: at(61_500),
+        },
       ],
     })
-    mocks.sfn.on(ListExecutionsCommand, { stateMachineArn: OrderArn }).rejects(new StateMachineTypeNotSupported({ $metadata: { httpStatusCode: 400 }, message: 'This operation is not supported by this type of state machine' }))
+    mocks.sfn
+      .on(ListExecutionsCommand, { stateMachineArn: OrderArn })
+      .rejects(
+        new StateMachineTypeNotSupported({
+          $metadata: { httpStatusCode: 400 },
+          message: 'This operation is not supported by this type of state machine',
+        }),
+      )
 
     // Act
     const { code, stdout, stderr } = await runAws(['executions', '--status', 'failed'])
@@ -36,18 +76,25 @@ describe('pipeline --target aws executions', () => {
         '',
       ].join('\n'),
     )
-    expect(stderr).toBe('pipeline executions: skipped workflow order: an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)\n')
+    expect(stderr).toBe(
+      'pipeline executions: skipped workflow order: an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)\n',
+    )
   })
 
-  it.each(['image', 'ImageWorkflow', 'IMAGE'])('lists only the workflow --workflow %s names (its tag or its construct\'s name)', async (workflow) => {
-    mocks.sfn.on(ListExecutionsCommand).resolves({ executions: [] })
+  it.each(['image', 'ImageWorkflow', 'IMAGE'])(
+    "lists only the workflow --workflow %s names (its tag or its construct's name)",
+    async (workflow) => {
+      mocks.sfn.on(ListExecutionsCommand).resolves({ executions: [] })
 
-    const { code, stdout } = await runAws(['executions', '--workflow', workflow])
+      const { code, stdout } = await runAws(['executions', '--workflow', workflow])
 
-    expect(code).toBe(0)
-    expect(stdout).toBe('No executions.\n')
-    expect(inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))).toEqual([{ stateMachineArn: ImageArn, maxResults: 100 }])
-  })
+      expect(code).toBe(0)
+      expect(stdout).toBe('No executions.\n')
+      expect(inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))).toEqual([
+        { stateMachineArn: ImageArn, maxResults: 100 },
+      ])
+    },
+  )
 
   it('exits 1 naming the known workflows for an unknown --workflow, listing nothing', async () => {
     const { code, stderr } = await runAws(['executions', '--workflow', 'thumbnails'])
@@ -57,11 +104,15 @@ describe('pipeline --target aws executions', () => {
     expect(mocks.sfn.commandCalls(ListExecutionsCommand)).toHaveLength(0)
   })
 
-  it('finds the state machines among the stack\'s resources when its outputs do not name them', async () => {
+  it("finds the state machines among the stack's resources when its outputs do not name them", async () => {
     const { ImageWorkflowStateMachineArn: _image, OrderWorkflowStateMachineArn: _order, ...outputs } = stackOutputs
     givenStack(outputs, [
       resource('ImageWorkflowStateMachine62E1AAF6', 'AWS::StepFunctions::StateMachine', ImageArn),
-      resource('ImageDeadLetters3CF4D147', 'AWS::SQS::Queue', 'https://sqs.eu-west-1.amazonaws.com/123456789012/Pipeline-ImageDeadLetters'),
+      resource(
+        'ImageDeadLetters3CF4D147',
+        'AWS::SQS::Queue',
+        'https://sqs.eu-west-1.amazonaws.com/123456789012/Pipeline-ImageDeadLetters',
+      ),
     ])
     mocks.sfn.on(ListExecutionsCommand).resolves({ executions: [] })
 
@@ -69,23 +120,42 @@ describe('pipeline --target aws executions', () => {
 
     expect(code).toBe(0)
     expect(mocks.cloudformation.commandCalls(ListStackResourcesCommand)).toHaveLength(1)
-    expect(inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))).toEqual([{ stateMachineArn: ImageArn, maxResults: 100 }])
+    expect(inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))).toEqual([
+      { stateMachineArn: ImageArn, maxResults: 100 },
+    ])
   })
 
-  it('with --key, reads each listed execution\'s input and keeps those about that key', async () => {
+  it("with --key, reads each listed execution's input and keeps those about that key", async () => {
     mocks.sfn.on(ListExecutionsCommand, { stateMachineArn: ImageArn }).resolves({
-      executions: ['cat', 'dog'].map((name) => ({ executionArn: executionArn(ImageArn, name), stateMachineArn: ImageArn, name, status: 'SUCCEEDED' as const, startDate: at(0) })),
+      executions: ['cat', 'dog'].map((name) => ({
+        executionArn: executionArn(ImageArn, name),
+        stateMachineArn: ImageArn,
+        name,
+        status: 'SUCCEEDED' as const,
+        startDate: at(0),
+      })),
     })
     mocks.sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
       executionArn: input.executionArn,
-      input: JSON.stringify({ detail: { object: { key: `uploads/${input.executionArn.endsWith('cat') ? 'cat' : 'dog'}.jpg` } } }),
+      input: JSON.stringify({
+        detail: { object: { key: `uploads/${input.executionArn.endsWith('cat') ? 'cat' : 'dog'}.jpg` } },
+      }),
     }))
 
     const { code, stdout } = await runAws(['executions', '--workflow', 'image', '--key', 'uploads/cat.jpg', '--json'])
 
     expect(code).toBe(0)
     expect(JSON.parse(stdout)).toEqual({
-      executions: [{ executionArn: executionArn(ImageArn, 'cat'), name: 'cat', workflow: 'image', status: 'SUCCEEDED', startDate: at(0).toISOString(), subject: 'uploads/cat.jpg' }],
+      executions: [
+        {
+          executionArn: executionArn(ImageArn, 'cat'),
+          name: 'cat',
+          workflow: 'image',
+          status: 'SUCCEEDED',
+          startDate: at(0).toISOString(),
+          subject: 'uploads/cat.jpg',
+        },
+      ],
     })
   })
 
@@ -99,19 +169,95 @@ describe('pipeline --target aws executions', () => {
 
 /** The history of a run whose resize failed and was caught, as GetExecutionHistory pages it. */
 const page1: HistoryEvent[] = [
-  { id: 1, previousEventId: 0, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
-  { id: 2, previousEventId: 0, timestamp: at(10), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' } },
-  { id: 3, previousEventId: 2, timestamp: at(10), type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' } },
-  { id: 4, previousEventId: 3, timestamp: at(129), type: 'TaskSucceeded', taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } },
-  { id: 5, previousEventId: 4, timestamp: at(130), type: 'TaskStateExited', stateExitedEventDetails: { name: 'ValidateImage', output: '{}' } },
+  {
+    id: 1,
+    previousEventId: 0,
+    timestamp: at(0),
+    type: 'ExecutionStarted',
+    executionStartedEventDetails: { input: '{}' },
+  },
+  {
+    id: 2,
+    previousEventId: 0,
+    timestamp: at(10),
+    type: 'TaskStateEntered',
+    stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' },
+  },
+  {
+    id: 3,
+    previousEventId: 2,
+    timestamp: at(10),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' },
+  },
+  {
+    id: 4,
+    previousEventId: 3,
+    timestamp: at(129),
+    type: 'TaskSucceeded',
+    taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' },
+  },
+  {
+    id: 5,
+    previousEventId: 4,
+    timestamp: at(130),
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name: 'ValidateImage', output: '{}' },
+  },
 ]
 const page2: HistoryEvent[] = [
-  { id: 6, previousEventId: 5, timestamp: at(130), type: 'TaskStateEntered', stateEnteredEventDetails: { name: 'PersistImage', input: '{}' } },
-  { id: 7, previousEventId: 6, timestamp: at(131), type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' } },
-  { id: 8, previousEventId: 7, timestamp: at(1000), type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'States.TaskFailed', cause: '{"errorMessage":"image table unavailable"}' } },
-  { id: 9, previousEventId: 8, timestamp: at(1500), type: 'TaskScheduled', taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' } },
-  { id: 10, previousEventId: 9, timestamp: at(2400), type: 'TaskFailed', taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'States.TaskFailed', cause: '{"errorMessage":"image table unavailable"}' } },
-  { id: 11, previousEventId: 10, timestamp: at(2400), type: 'ExecutionFailed', executionFailedEventDetails: { error: 'States.TaskFailed', cause: '{"errorMessage":"image table unavailable"}' } },
+  {
+    id: 6,
+    previousEventId: 5,
+    timestamp: at(130),
+    type: 'TaskStateEntered',
+    stateEnteredEventDetails: { name: 'PersistImage', input: '{}' },
+  },
+  {
+    id: 7,
+    previousEventId: 6,
+    timestamp: at(131),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' },
+  },
+  {
+    id: 8,
+    previousEventId: 7,
+    timestamp: at(1000),
+    type: 'TaskFailed',
+    taskFailedEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.TaskFailed',
+      cause: '{"errorMessage":"image table unavailable"}',
+    },
+  },
+  {
+    id: 9,
+    previousEventId: 8,
+    timestamp: at(1500),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: Region, parameters: '{}' },
+  },
+  {
+    id: 10,
+    previousEventId: 9,
+    timestamp: at(2400),
+    type: 'TaskFailed',
+    taskFailedEventDetails: {
+      resourceType: 'lambda',
+      resource: 'invoke',
+      error: 'States.TaskFailed',
+      cause: '{"errorMessage":"image table unavailable"}',
+    },
+  },
+  {
+    id: 11,
+    previousEventId: 10,
+    timestamp: at(2400),
+    type: 'ExecutionFailed',
+    executionFailedEventDetails: { error: 'States.TaskFailed', cause: '{"errorMessage":"image table unavailable"}' },
+  },
 ]
 const arn = executionArn(ImageArn, 'image-7f3c')
 
@@ -123,12 +269,18 @@ const givenExecution = () => {
     status: 'FAILED',
     startDate: at(0),
     stopDate: at(2400),
-    input: JSON.stringify({ detail: { bucket: { name: BucketName }, object: { key: 'uploads/cat.jpg', etag: 'abc' } } }),
+    input: JSON.stringify({
+      detail: { bucket: { name: BucketName }, object: { key: 'uploads/cat.jpg', etag: 'abc' } },
+    }),
     error: 'States.TaskFailed',
     cause: '{"errorMessage":"image table unavailable"}',
   })
-  mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: arn, maxResults: 1000, nextToken: undefined }).resolves({ events: page1, nextToken: 'page-2' })
-  mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: arn, maxResults: 1000, nextToken: 'page-2' }).resolves({ events: page2 })
+  mocks.sfn
+    .on(GetExecutionHistoryCommand, { executionArn: arn, maxResults: 1000, nextToken: undefined })
+    .resolves({ events: page1, nextToken: 'page-2' })
+  mocks.sfn
+    .on(GetExecutionHistoryCommand, { executionArn: arn, maxResults: 1000, nextToken: 'page-2' })
+    .resolves({ events: page2 })
 }
 
 describe('pipeline --target aws execution', () => {
@@ -167,17 +319,29 @@ describe('pipeline --target aws execution', () => {
     )
   })
 
-  it('finds an execution by name in the stack\'s workflows: the execution ARN of each state machine, in turn', async () => {
+  it("finds an execution by name in the stack's workflows: the execution ARN of each state machine, in turn", async () => {
     givenExecution()
     const elsewhere = executionArn(OrderArn, 'image-7f3c')
-    mocks.sfn.on(DescribeExecutionCommand, { executionArn: elsewhere }).rejects(new ExecutionDoesNotExist({ $metadata: { httpStatusCode: 400 }, message: `Execution Does Not Exist: '${elsewhere}'` }))
+    mocks.sfn
+      .on(DescribeExecutionCommand, { executionArn: elsewhere })
+      .rejects(
+        new ExecutionDoesNotExist({
+          $metadata: { httpStatusCode: 400 },
+          message: `Execution Does Not Exist: '${elsewhere}'`,
+        }),
+      )
 
     const { code, stdout } = await runAws(['execution', 'image-7f3c', '--json'])
 
     expect(code).toBe(0)
     expect(inputsOf(mocks.sfn.commandCalls(DescribeExecutionCommand)).map((input) => input.executionArn)).toEqual([arn])
     const detail = JSON.parse(stdout) as Record<string, unknown>
-    expect(detail).toMatchObject({ name: 'image-7f3c', workflow: 'image', subject: 'uploads/cat.jpg', consoleUrl: expect.stringContaining('#/v2/executions/details/') })
+    expect(detail).toMatchObject({
+      name: 'image-7f3c',
+      workflow: 'image',
+      subject: 'uploads/cat.jpg',
+      consoleUrl: expect.stringContaining('#/v2/executions/details/'),
+    })
     expect(detail.history).toHaveLength(11)
     expect((detail.history as Array<{ timestamp: string }>)[0]?.timestamp).toBe(at(0).toISOString())
     expect(detail.states).toEqual([
@@ -187,25 +351,41 @@ describe('pipeline --target aws execution', () => {
   })
 
   it('exits 1 when no workflow of the stack has an execution of that name', async () => {
-    mocks.sfn.on(DescribeExecutionCommand).rejects(new ExecutionDoesNotExist({ $metadata: { httpStatusCode: 400 }, message: 'Execution Does Not Exist' }))
+    mocks.sfn
+      .on(DescribeExecutionCommand)
+      .rejects(new ExecutionDoesNotExist({ $metadata: { httpStatusCode: 400 }, message: 'Execution Does Not Exist' }))
 
     const { code, stdout, stderr } = await runAws(['execution', 'nope'])
 
     expect(code).toBe(1)
     expect(stdout).toBe('')
-    expect(stderr).toBe("pipeline execution: no execution named nope in the workflows of stack Pipeline (image, order); give its ARN to read another\n")
+    expect(stderr).toBe(
+      'pipeline execution: no execution named nope in the workflows of stack Pipeline (image, order); give its ARN to read another\n',
+    )
     expect(mocks.sfn.commandCalls(DescribeExecutionCommand)).toHaveLength(2)
   })
 
   it.each([
     { status: 400, code: 1, name: 'ExecutionDoesNotExist', message: 'Execution Does Not Exist' },
     { status: 500, code: 3, name: 'InternalServerError', message: 'Internal error' },
-  ])('reports Step Functions\' $status answer for an ARN and exits $code', async ({ status, code: expected, name, message }) => {
-    mocks.sfn.on(DescribeExecutionCommand).rejects(new SFNServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message }))
+  ])(
+    "reports Step Functions' $status answer for an ARN and exits $code",
+    async ({ status, code: expected, name, message }) => {
+      mocks.sfn
+        .on(DescribeExecutionCommand)
+        .rejects(
+          new SFNServiceException({
+            name,
+            $fault: status >= 500 ? 'server' : 'client',
+            $metadata: { httpStatusCode: status },
+            message,
+          }),
+        )
 
-    const { code, stderr } = await runAws(['execution', arn])
+      const { code, stderr } = await runAws(['execution', arn])
 
-    expect(code).toBe(expected)
-    expect(stderr).toBe(`pipeline execution: Step Functions answered ${status} ${name}: ${message}\n`)
-  })
+      expect(code).toBe(expected)
+      expect(stderr).toBe(`pipeline execution: Step Functions answered ${status} ${name}: ${message}\n`)
+    },
+  )
 })

@@ -1,4 +1,9 @@
-import { CloudFormationClient, DescribeStacksCommand, ListStackResourcesCommand, type StackResourceSummary } from '@aws-sdk/client-cloudformation'
+import {
+  CloudFormationClient,
+  DescribeStacksCommand,
+  ListStackResourcesCommand,
+  type StackResourceSummary,
+} from '@aws-sdk/client-cloudformation'
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge'
 import { S3Client } from '@aws-sdk/client-s3'
 import { ListTagsForResourceCommand, SFNClient } from '@aws-sdk/client-sfn'
@@ -19,7 +24,8 @@ export const BusArn = `arn:aws:events:${Region}:${Account}:event-bus/${BusName}`
 export const ArchiveArn = `arn:aws:events:${Region}:${Account}:archive/pipeline-archive`
 export const ImageArn = `arn:aws:states:${Region}:${Account}:stateMachine:ImageWorkflowStateMachine62E1AAF6-k1Xq2Wm3Zp4R`
 export const OrderArn = `arn:aws:states:${Region}:${Account}:stateMachine:OrderWorkflowStateMachine0D1E2F3A-a9B8c7D6e5F4`
-export const queueUrl = (name: string): string => `https://sqs.${Region}.amazonaws.com/${Account}/${StackName}-${name}-Q1w2E3r4T5y6`
+export const queueUrl = (name: string): string =>
+  `https://sqs.${Region}.amazonaws.com/${Account}/${StackName}-${name}-Q1w2E3r4T5y6`
 export const queueArn = (name: string): string => `arn:aws:sqs:${Region}:${Account}:${StackName}-${name}-Q1w2E3r4T5y6`
 
 export const mocks = {
@@ -41,18 +47,36 @@ export const stackOutputs: Readonly<Record<string, string>> = {
 }
 
 /** Resets every mock, then answers DescribeStacks with `outputs` and ListTagsForResource with each workflow's tag. */
-export const givenStack = (outputs: Readonly<Record<string, string>> = stackOutputs, resources: ReadonlyArray<StackResourceSummary> = []): void => {
+export const givenStack = (
+  outputs: Readonly<Record<string, string>> = stackOutputs,
+  resources: ReadonlyArray<StackResourceSummary> = [],
+): void => {
   for (const mock of Object.values(mocks)) mock.reset()
   mocks.cloudformation.on(DescribeStacksCommand, { StackName }).resolves({
-    Stacks: [{ StackName, CreationTime: new Date('2024-05-01T00:00:00Z'), StackStatus: 'UPDATE_COMPLETE', Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })) }],
+    Stacks: [
+      {
+        StackName,
+        CreationTime: new Date('2024-05-01T00:00:00Z'),
+        StackStatus: 'UPDATE_COMPLETE',
+        Outputs: Object.entries(outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+      },
+    ],
   })
   mocks.cloudformation.on(ListStackResourcesCommand).resolves({ StackResourceSummaries: [...resources] })
-  mocks.sfn.on(ListTagsForResourceCommand, { resourceArn: ImageArn }).resolves({ tags: [{ key: 'pipeline:workflow', value: 'image' }] })
-  mocks.sfn.on(ListTagsForResourceCommand, { resourceArn: OrderArn }).resolves({ tags: [{ key: 'pipeline:workflow', value: 'order' }] })
+  mocks.sfn
+    .on(ListTagsForResourceCommand, { resourceArn: ImageArn })
+    .resolves({ tags: [{ key: 'pipeline:workflow', value: 'image' }] })
+  mocks.sfn
+    .on(ListTagsForResourceCommand, { resourceArn: OrderArn })
+    .resolves({ tags: [{ key: 'pipeline:workflow', value: 'order' }] })
 }
 
 /** A stack resource as ListStackResources lists it. */
-export const resource = (LogicalResourceId: string, ResourceType: string, PhysicalResourceId: string): StackResourceSummary => ({
+export const resource = (
+  LogicalResourceId: string,
+  ResourceType: string,
+  PhysicalResourceId: string,
+): StackResourceSummary => ({
   LogicalResourceId,
   ResourceType,
   PhysicalResourceId,
@@ -61,11 +85,15 @@ export const resource = (LogicalResourceId: string, ResourceType: string, Physic
 })
 
 /** The inputs of the calls a mock saw of one command, in order: `inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))`. */
-export const inputsOf = <C extends { readonly input: unknown }>(calls: ReadonlyArray<{ readonly args: readonly [C, ...unknown[]] }>): Array<C['input']> =>
-  calls.map((call) => call.args[0].input)
+export const inputsOf = <C extends { readonly input: unknown }>(
+  calls: ReadonlyArray<{ readonly args: readonly [C, ...unknown[]] }>,
+): Array<C['input']> => calls.map((call) => call.args[0].input)
 
 /** Runs `pipeline --target aws --region eu-west-1 ARGV` with fast polling; the text it wrote and its exit code. */
-export const runAws = async (argv: ReadonlyArray<string>, options: { readonly env?: Record<string, string>; readonly tty?: boolean } = {}) => {
+export const runAws = async (
+  argv: ReadonlyArray<string>,
+  options: { readonly env?: Record<string, string>; readonly tty?: boolean } = {},
+) => {
   const { io, stdout, stderr } = captureIo(options.env ?? {}, options.tty ? { tty: true, columns: 120 } : {})
   const code = await main(['--target', 'aws', '--region', Region, ...argv], io, { aws: { pollMs: 1 } })
   return { code, stdout: stdout(), stderr: stderr() }

@@ -24,7 +24,15 @@ describe('pipeline dlq', () => {
         {
           name: 'image-workflow-dlq',
           messages: [
-            { id: 'm-1', sentAt: '2024-05-01T12:00:05.000Z', body: { event: failureEvent, error: 'States.TaskFailed', cause: '{"errorType":"TransientError","errorMessage":"throttled"}' } },
+            {
+              id: 'm-1',
+              sentAt: '2024-05-01T12:00:05.000Z',
+              body: {
+                event: failureEvent,
+                error: 'States.TaskFailed',
+                cause: '{"errorType":"TransientError","errorMessage":"throttled"}',
+              },
+            },
             { id: 'm-2', sentAt: '2024-05-01T12:01:00.000Z', body: 'not json at all' },
           ],
         },
@@ -74,11 +82,31 @@ describe('pipeline dlq', () => {
 
 describe('summarize', () => {
   it.each([
-    { name: 'a failure record', body: { key: 'uploads/a.jpg', error: 'UnsupportedImage', cause: 'not an image' }, expected: { key: 'uploads/a.jpg', reason: 'UnsupportedImage: not an image' } },
-    { name: "Step Functions' Error and Cause", body: { Error: 'States.Timeout', Cause: 'took too long', input: failureEvent }, expected: { key: 'uploads/cat.jpg', reason: 'States.Timeout: took too long' } },
-    { name: "a catch's nested error", body: { event: failureEvent, error: { Error: 'CorruptImage', Cause: '{"errorMessage":"truncated"}' } }, expected: { key: 'uploads/cat.jpg', reason: 'CorruptImage: truncated' } },
-    { name: "Lambda's error JSON", body: { errorType: 'TypeError', errorMessage: 'x is undefined' }, expected: { reason: 'TypeError: x is undefined' } },
-    { name: 'a body that is a JSON string', body: JSON.stringify({ detail: { object: { key: 'uploads/b.png' } }, error: 'E' }), expected: { key: 'uploads/b.png', reason: 'E' } },
+    {
+      name: 'a failure record',
+      body: { key: 'uploads/a.jpg', error: 'UnsupportedImage', cause: 'not an image' },
+      expected: { key: 'uploads/a.jpg', reason: 'UnsupportedImage: not an image' },
+    },
+    {
+      name: "Step Functions' Error and Cause",
+      body: { Error: 'States.Timeout', Cause: 'took too long', input: failureEvent },
+      expected: { key: 'uploads/cat.jpg', reason: 'States.Timeout: took too long' },
+    },
+    {
+      name: "a catch's nested error",
+      body: { event: failureEvent, error: { Error: 'CorruptImage', Cause: '{"errorMessage":"truncated"}' } },
+      expected: { key: 'uploads/cat.jpg', reason: 'CorruptImage: truncated' },
+    },
+    {
+      name: "Lambda's error JSON",
+      body: { errorType: 'TypeError', errorMessage: 'x is undefined' },
+      expected: { reason: 'TypeError: x is undefined' },
+    },
+    {
+      name: 'a body that is a JSON string',
+      body: JSON.stringify({ detail: { object: { key: 'uploads/b.png' } }, error: 'E' }),
+      expected: { key: 'uploads/b.png', reason: 'E' },
+    },
     { name: 'an EventBridge event with no error', body: failureEvent, expected: { key: 'uploads/cat.jpg' } },
   ])('reads $name', ({ body, expected }) => {
     expect(summarize({ id: 'm', sentAt: '2024-05-01T12:00:00.000Z', body })).toEqual(expected)

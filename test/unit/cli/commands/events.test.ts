@@ -71,7 +71,20 @@ describe('pipeline events', () => {
     const pattern = { source: ['pipeline.images'], detail: { status: ['PROCESSED'] } }
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['events', '--from', '2024-05-01T12:00:00Z', '--to', '2024-05-01T13:00:00+01:00', '--pattern', file('p.json', pattern), '--limit', '5'], io)
+    const code = await main(
+      [
+        'events',
+        '--from',
+        '2024-05-01T12:00:00Z',
+        '--to',
+        '2024-05-01T13:00:00+01:00',
+        '--pattern',
+        file('p.json', pattern),
+        '--limit',
+        '5',
+      ],
+      io,
+    )
 
     expect(code).toBe(0)
     expect(eventRequests(runtime)[0]?.query).toEqual({
@@ -101,7 +114,10 @@ describe('pipeline events', () => {
     runtime = await startFakeRuntime({ events: [created, processed, heartbeat] })
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['events', '--pattern', file('p.json', { 'detail-type': [{ prefix: 'Image ' }] }), '--json'], io)
+    const code = await main(
+      ['events', '--pattern', file('p.json', { 'detail-type': [{ prefix: 'Image ' }] }), '--json'],
+      io,
+    )
 
     expect(code).toBe(0)
     expect((JSON.parse(stdout()) as Array<{ seq: number }>).map((archived) => archived.seq)).toEqual([2])
@@ -115,7 +131,10 @@ describe('pipeline events', () => {
 
     expect(code).toBe(0)
     expect(JSON.parse(stdout())).toEqual([created, processed, heartbeat, redelivered])
-    expect(eventRequests(runtime).map((request) => request.query)).toEqual([{ limit: '101' }, { limit: '98', after: '3' }])
+    expect(eventRequests(runtime).map((request) => request.query)).toEqual([
+      { limit: '101' },
+      { limit: '98', after: '3' },
+    ])
   })
 
   it('stops at --limit across pages and says more match', async () => {
@@ -157,24 +176,43 @@ describe('pipeline events', () => {
   })
 
   it('cuts the summary to the terminal width', async () => {
-    runtime = await startFakeRuntime({ events: [archivedEvent(1, '2024-05-01T12:00:00.000Z', { detail: { key: `uploads/${'deep/'.repeat(30)}cat.jpg` } })] })
+    runtime = await startFakeRuntime({
+      events: [
+        archivedEvent(1, '2024-05-01T12:00:00.000Z', { detail: { key: `uploads/${'deep/'.repeat(30)}cat.jpg` } }),
+      ],
+    })
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url }, { tty: true, columns: 120 })
 
     await main(['events'], io)
 
-    expect(Math.max(...stdout().split('\n').map((line) => line.length))).toBeLessThan(120)
+    expect(
+      Math.max(
+        ...stdout()
+          .split('\n')
+          .map((line) => line.length),
+      ),
+    ).toBeLessThan(120)
     expect(stdout()).toContain('…')
   })
 
   it.each([
-    { name: 'a --from that is not a time', argv: ['--from', 'yesterday'], message: '--from must be an ISO 8601 time (2024-05-01T12:00:00Z, 2024-05-01) or a duration ago (30s, 15m, 2h, 1d, 1w), or now (got yesterday)' },
+    {
+      name: 'a --from that is not a time',
+      argv: ['--from', 'yesterday'],
+      message:
+        '--from must be an ISO 8601 time (2024-05-01T12:00:00Z, 2024-05-01) or a duration ago (30s, 15m, 2h, 1d, 1w), or now (got yesterday)',
+    },
     { name: 'a --to off the calendar', argv: ['--to', '2024-02-30'], message: '--to must be an ISO 8601 time' },
     { name: 'a --to off the clock', argv: ['--to', '2024-05-01T24:30:00Z'], message: '--to must be an ISO 8601 time' },
     { name: 'a negative duration', argv: ['--from', '-5m'], message: 'option --from needs a value' },
     { name: 'a duration in years', argv: ['--from', '1y'], message: '--from must be an ISO 8601 time' },
     { name: '--from after --to', argv: ['--from', '1h', '--to', '2h'], message: '--from (' },
     { name: 'a --limit of 0', argv: ['--limit', '0'], message: '--limit must be a positive whole number (got 0)' },
-    { name: 'a fractional --limit', argv: ['--limit', '2.5'], message: '--limit must be a positive whole number (got 2.5)' },
+    {
+      name: 'a fractional --limit',
+      argv: ['--limit', '2.5'],
+      message: '--limit must be a positive whole number (got 2.5)',
+    },
   ])('exits 2 on $name, naming the flag, before sending anything', async ({ argv, message }) => {
     runtime = await startFakeRuntime()
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
@@ -195,7 +233,9 @@ describe('pipeline events', () => {
     const code = await main(['events', '--pattern', pattern], io)
 
     expect(code).toBe(2)
-    expect(stderr()).toBe(`pipeline events: --pattern ${pattern}: Event pattern is not valid. Reason: Value of > must be numeric at detail.size[0].numeric\n`)
+    expect(stderr()).toBe(
+      `pipeline events: --pattern ${pattern}: Event pattern is not valid. Reason: Value of > must be numeric at detail.size[0].numeric\n`,
+    )
     expect(runtime.requests).toEqual([])
   })
 
@@ -215,11 +255,15 @@ describe('pipeline events', () => {
     const code = await main(['events'], io)
 
     expect(code).toBe(3)
-    expect(stderr()).toBe("pipeline events: the server's answer is outside its contract: GET /events answered without an events list\n")
+    expect(stderr()).toBe(
+      "pipeline events: the server's answer is outside its contract: GET /events answered without an events list\n",
+    )
   })
 
   it('exits 3 rather than loop when next never moves', async () => {
-    runtime = await startFakeRuntime({ failWith: { status: 200, body: JSON.stringify({ events: [created], next: 1 }) } })
+    runtime = await startFakeRuntime({
+      failWith: { status: 200, body: JSON.stringify({ events: [created], next: 1 }) },
+    })
     const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     const code = await main(['events'], io)
@@ -232,9 +276,17 @@ describe('pipeline events', () => {
 
 describe('summarizeDetail', () => {
   it.each([
-    { name: "S3's object key", detail: { bucket: { name: 'b' }, object: { key: 'uploads/a.jpg' } }, text: 'uploads/a.jpg' },
+    {
+      name: "S3's object key",
+      detail: { bucket: { name: 'b' }, object: { key: 'uploads/a.jpg' } },
+      text: 'uploads/a.jpg',
+    },
     { name: 'a key field', detail: { key: 'uploads/b.png', object: { key: 'other' } }, text: 'uploads/b.png' },
-    { name: 'short scalar fields, at most three', detail: { a: 1, nested: { x: 1 }, b: 'two', c: false, d: 4 }, text: 'a=1 b=two c=false' },
+    {
+      name: 'short scalar fields, at most three',
+      detail: { a: 1, nested: { x: 1 }, b: 'two', c: false, d: 4 },
+      text: 'a=1 b=two c=false',
+    },
     { name: 'only long or nested fields', detail: { blob: 'x'.repeat(41), nested: {} }, text: '-' },
     { name: 'a string detail', detail: 'plain words', text: 'plain words' },
     { name: 'no detail', detail: undefined, text: '-' },

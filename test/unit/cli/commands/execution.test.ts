@@ -2,7 +2,8 @@ import { main } from '../../../../cli/main'
 import { formatTime } from '../../../../cli/format'
 import { captureIo, imageExecution, plain, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
 
-const lambdaCause = (errorType: string, errorMessage: string) => JSON.stringify({ errorType, errorMessage, trace: ['at validate (steps/validate/program.ts:12:3)'] })
+const lambdaCause = (errorType: string, errorMessage: string) =>
+  JSON.stringify({ errorType, errorMessage, trace: ['at validate (steps/validate/program.ts:12:3)'] })
 
 /** A run whose resize failed twice, was retried, then caught; the failure recorder ran and the execution failed. */
 const failedRun = imageExecution({
@@ -11,12 +12,37 @@ const failedRun = imageExecution({
   error: 'States.TaskFailed',
   cause: lambdaCause('TransientError', 'image table unavailable'),
   states: [
-    { name: 'ValidateImage', type: 'Task', status: 'SUCCEEDED', enteredAt: '2024-05-01T12:00:00.010Z', exitedAt: '2024-05-01T12:00:00.130Z', durationMs: 120, retries: 0 },
     {
-      name: 'ResizeRenditions', type: 'Map', status: 'CAUGHT', enteredAt: '2024-05-01T12:00:00.130Z', exitedAt: '2024-05-01T12:00:02.430Z', durationMs: 2300, retries: 2, iterations: 3,
-      error: 'CorruptImage', cause: lambdaCause('CorruptImage', 'uploads/cat.jpg is a corrupt or truncated jpeg: premature end'),
+      name: 'ValidateImage',
+      type: 'Task',
+      status: 'SUCCEEDED',
+      enteredAt: '2024-05-01T12:00:00.010Z',
+      exitedAt: '2024-05-01T12:00:00.130Z',
+      durationMs: 120,
+      retries: 0,
     },
-    { name: 'RecordFailure', type: 'Task', status: 'FAILED', enteredAt: '2024-05-01T12:00:02.430Z', exitedAt: '2024-05-01T12:00:04.000Z', retries: 0, error: 'States.TaskFailed', cause: 'plain words' },
+    {
+      name: 'ResizeRenditions',
+      type: 'Map',
+      status: 'CAUGHT',
+      enteredAt: '2024-05-01T12:00:00.130Z',
+      exitedAt: '2024-05-01T12:00:02.430Z',
+      durationMs: 2300,
+      retries: 2,
+      iterations: 3,
+      error: 'CorruptImage',
+      cause: lambdaCause('CorruptImage', 'uploads/cat.jpg is a corrupt or truncated jpeg: premature end'),
+    },
+    {
+      name: 'RecordFailure',
+      type: 'Task',
+      status: 'FAILED',
+      enteredAt: '2024-05-01T12:00:02.430Z',
+      exitedAt: '2024-05-01T12:00:04.000Z',
+      retries: 0,
+      error: 'States.TaskFailed',
+      cause: 'plain words',
+    },
     { name: 'ImageFailed', type: 'Fail', status: 'FAILED', enteredAt: '2024-05-01T12:00:04.000Z', retries: 0 },
   ],
 })
@@ -73,7 +99,12 @@ describe('pipeline execution', () => {
 
     await main(['execution', 'image-7f3c'], io)
 
-    const widest = Math.max(...plain(stdout()).split('\n').filter((line) => line.startsWith('Resize')).map((line) => line.length))
+    const widest = Math.max(
+      ...plain(stdout())
+        .split('\n')
+        .filter((line) => line.startsWith('Resize'))
+        .map((line) => line.length),
+    )
     expect(widest).toBeLessThan(80)
     expect(stdout()).toContain('…')
   })

@@ -38,7 +38,8 @@ const report = (key: string, etag: string, overrides: Partial<ImportReport> = {}
   ...overrides,
 })
 
-const reportPolls = (fake: FakeRuntime) => fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/objects/'))
+const reportPolls = (fake: FakeRuntime) =>
+  fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/objects/'))
 
 describe('pipeline import', () => {
   it('uploads FILE under imports/{basename} and prints the key without waiting', async () => {
@@ -54,12 +55,18 @@ describe('pipeline import', () => {
     expect(code).toBe(0)
     expect(stdout()).toBe('UPLOADED  imports/orders.csv  54 B\n')
     expect(stderr()).toBe('')
-    expect(runtime.requests).toEqual([{ method: 'PUT', path: '/imports/orders.csv', query: {}, contentType: 'text/csv' }])
+    expect(runtime.requests).toEqual([
+      { method: 'PUT', path: '/imports/orders.csv', query: {}, contentType: 'text/csv' },
+    ])
   })
 
   it('with --wait, skips the report of an older version and prints IMPORTED when every row was accepted', async () => {
     // Prepare: an earlier upload's report is already there; this upload's report shows on the second poll, its etag quoted.
-    const older = report('imports/orders.csv', 'an-older-etag', { rows: 5, accepted: 0, rejected: [{ line: 2, reason: 'old' }] })
+    const older = report('imports/orders.csv', 'an-older-etag', {
+      rows: 5,
+      accepted: 0,
+      rejected: [{ line: 2, reason: 'old' }],
+    })
     runtime = await startFakeRuntime({
       objects: { 'reports/orders.csv.json': older },
       pollsBeforeReport: 1,
@@ -75,12 +82,20 @@ describe('pipeline import', () => {
     expect(code).toBe(0)
     expect(stdout()).toBe('IMPORTED  imports/orders.csv  csv, 2 rows: 2 accepted\n')
     expect(stderr()).toBe('uploaded imports/orders.csv (54 B); waiting for its report reports/orders.csv.json\n')
-    expect(reportPolls(runtime).map((request) => request.path)).toEqual(['/objects/reports/orders.csv.json', '/objects/reports/orders.csv.json'])
+    expect(reportPolls(runtime).map((request) => request.path)).toEqual([
+      '/objects/reports/orders.csv.json',
+      '/objects/reports/orders.csv.json',
+    ])
   })
 
   it('with --wait, lists the first 10 rejected rows and exits 1 when any row was rejected', async () => {
-    const rejected = Array.from({ length: 12 }, (_, index) => ({ line: index + 2, reason: `customerId:\n must not be empty (${index + 2})` }))
-    runtime = await startFakeRuntime({ importReport: (key, _body, etag) => report(key, etag, { rows: 15, accepted: 3, rejected }) })
+    const rejected = Array.from({ length: 12 }, (_, index) => ({
+      line: index + 2,
+      reason: `customerId:\n must not be empty (${index + 2})`,
+    }))
+    runtime = await startFakeRuntime({
+      importReport: (key, _body, etag) => report(key, etag, { rows: 15, accepted: 3, rejected }),
+    })
     const path = file('orders.csv', csv)
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
@@ -90,7 +105,10 @@ describe('pipeline import', () => {
     expect(stdout()).toBe(
       [
         'REJECTED  imports/orders.csv  csv, 15 rows: 3 accepted, 12 rejected',
-        ...Array.from({ length: 10 }, (_, index) => `  line ${index + 2}: customerId: must not be empty (${index + 2})`),
+        ...Array.from(
+          { length: 10 },
+          (_, index) => `  line ${index + 2}: customerId: must not be empty (${index + 2})`,
+        ),
         '  ... and 2 more (--json lists them all)',
         '',
       ].join('\n'),
@@ -99,7 +117,8 @@ describe('pipeline import', () => {
 
   it("with --wait, prints the report's error and exits 1 when the file could not be read", async () => {
     runtime = await startFakeRuntime({
-      importReport: (key, _body, etag) => report(key, etag, { format: 'unknown', rows: 0, accepted: 0, error: 'the file is neither CSV nor JSON' }),
+      importReport: (key, _body, etag) =>
+        report(key, etag, { format: 'unknown', rows: 0, accepted: 0, error: 'the file is neither CSV nor JSON' }),
     })
     const path = file('notes.txt', 'just some notes')
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
@@ -119,13 +138,17 @@ describe('pipeline import', () => {
     const code = await main(['import', path, '--wait', '--timeout', '0.3'], io)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe("TIMEOUT   imports/orders.csv  no report after 0.3s; see 'pipeline executions --key imports/orders.csv'\n")
+    expect(stdout()).toBe(
+      "TIMEOUT   imports/orders.csv  no report after 0.3s; see 'pipeline executions --key imports/orders.csv'\n",
+    )
     expect(reportPolls(runtime).length).toBeGreaterThanOrEqual(2)
   })
 
   it('with --wait --json, prints the result with the whole report', async () => {
     const rejected = [{ line: 3, reason: 'currency: must be a three-letter ISO 4217 code' }]
-    runtime = await startFakeRuntime({ importReport: (key, _body, etag) => report(key, etag, { format: 'json', rows: 2, accepted: 1, rejected }) })
+    runtime = await startFakeRuntime({
+      importReport: (key, _body, etag) => report(key, etag, { format: 'json', rows: 2, accepted: 1, rejected }),
+    })
     const path = file('orders.json', '[]')
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
@@ -133,7 +156,13 @@ describe('pipeline import', () => {
 
     expect(code).toBe(1)
     const result = JSON.parse(stdout()) as Record<string, unknown>
-    expect(result).toMatchObject({ file: path, key: 'imports/orders.json', reportKey: 'reports/orders.json.json', status: 'REJECTED', size: 2 })
+    expect(result).toMatchObject({
+      file: path,
+      key: 'imports/orders.json',
+      reportKey: 'reports/orders.json.json',
+      status: 'REJECTED',
+      size: 2,
+    })
     expect(result.report).toMatchObject({ format: 'json', rows: 2, accepted: 1, rejected })
     expect(runtime.requests[0]?.contentType).toBe('application/json')
   })
@@ -165,14 +194,38 @@ describe('pipeline import', () => {
   })
 
   it.each([
-    { name: 'a missing file', argv: (): string[] => [join(dir, 'nope.csv')], message: (): string => `pipeline import: no such file: ${join(dir, 'nope.csv')}` },
+    {
+      name: 'a missing file',
+      argv: (): string[] => [join(dir, 'nope.csv')],
+      message: (): string => `pipeline import: no such file: ${join(dir, 'nope.csv')}`,
+    },
     { name: 'a directory', argv: (): string[] => [dir], message: (): string => `pipeline import: not a file: ${dir}` },
     { name: 'no file', argv: (): string[] => [], message: (): string => 'pipeline import: missing FILE' },
-    { name: 'two files', argv: (): string[] => [file('a.csv', csv), file('b.csv', csv)], message: (): string => 'pipeline import: unexpected argument' },
-    { name: '--timeout without --wait', argv: (): string[] => [file('a.csv', csv), '--timeout', '5'], message: (): string => '--timeout only applies with --wait' },
-    { name: 'a --timeout that is not a number', argv: (): string[] => [file('a.csv', csv), '--wait', '--timeout', 'soon'], message: (): string => '--timeout must be a positive number' },
-    { name: 'a --key with a ".." segment', argv: (): string[] => [file('a.csv', csv), '--key', '../a.csv'], message: (): string => 'which has an empty, "." or ".." path segment' },
-    { name: 'an empty --key', argv: (): string[] => [file('a.csv', csv), '--key', 'imports/'], message: (): string => 'which has an empty, "." or ".." path segment' },
+    {
+      name: 'two files',
+      argv: (): string[] => [file('a.csv', csv), file('b.csv', csv)],
+      message: (): string => 'pipeline import: unexpected argument',
+    },
+    {
+      name: '--timeout without --wait',
+      argv: (): string[] => [file('a.csv', csv), '--timeout', '5'],
+      message: (): string => '--timeout only applies with --wait',
+    },
+    {
+      name: 'a --timeout that is not a number',
+      argv: (): string[] => [file('a.csv', csv), '--wait', '--timeout', 'soon'],
+      message: (): string => '--timeout must be a positive number',
+    },
+    {
+      name: 'a --key with a ".." segment',
+      argv: (): string[] => [file('a.csv', csv), '--key', '../a.csv'],
+      message: (): string => 'which has an empty, "." or ".." path segment',
+    },
+    {
+      name: 'an empty --key',
+      argv: (): string[] => [file('a.csv', csv), '--key', 'imports/'],
+      message: (): string => 'which has an empty, "." or ".." path segment',
+    },
   ])('exits 2 and uploads nothing on $name', async ({ argv, message }) => {
     runtime = await startFakeRuntime()
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })

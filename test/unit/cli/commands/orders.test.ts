@@ -21,7 +21,8 @@ const storedOrder = (index: number, overrides: Partial<Order> = {}): Order => ({
   ...overrides,
 })
 
-const orderPolls = (fake: FakeRuntime) => fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/orders/'))
+const orderPolls = (fake: FakeRuntime) =>
+  fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/orders/'))
 
 describe('pipeline orders place', () => {
   it('places an order of items and prints its id and status', async () => {
@@ -30,7 +31,10 @@ describe('pipeline orders place', () => {
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     // Act
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--item', 'BOOK-1:2:12.50', '--item', 'PEN-9:1:3', '--currency', 'eur'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--item', 'BOOK-1:2:12.50', '--item', 'PEN-9:1:3', '--currency', 'eur'],
+      io,
+    )
 
     // Assess
     expect(code).toBe(0)
@@ -42,7 +46,14 @@ describe('pipeline orders place', () => {
         path: '/orders',
         query: {},
         contentType: 'application/json',
-        body: { customerId: 'c-42', items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }, { sku: 'PEN-9', quantity: 1, unitPrice: 3 }], currency: 'EUR' },
+        body: {
+          customerId: 'c-42',
+          items: [
+            { sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 },
+            { sku: 'PEN-9', quantity: 1, unitPrice: 3 },
+          ],
+          currency: 'EUR',
+        },
       },
     ])
   })
@@ -51,7 +62,10 @@ describe('pipeline orders place', () => {
     runtime = await startFakeRuntime()
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--total', '99.90', '--currency', 'USD', '--json'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--total', '99.90', '--currency', 'USD', '--json'],
+      io,
+    )
 
     expect(code).toBe(0)
     expect(runtime.requests[0]?.body).toEqual({ customerId: 'c-42', totalAmount: 99.9, currency: 'USD' })
@@ -62,7 +76,18 @@ describe('pipeline orders place', () => {
     runtime = await startFakeRuntime()
     const first = captureIo({ PIPELINE_URL: runtime.url })
     const retry = captureIo({ PIPELINE_URL: runtime.url })
-    const argv = ['orders', 'place', '--customer', 'c-42', '--total', '5', '--currency', 'USD', '--idempotency-key', 'retry-7']
+    const argv = [
+      'orders',
+      'place',
+      '--customer',
+      'c-42',
+      '--total',
+      '5',
+      '--currency',
+      'USD',
+      '--idempotency-key',
+      'retry-7',
+    ]
 
     await main(argv, first.io)
     await main(argv, retry.io)
@@ -77,39 +102,70 @@ describe('pipeline orders place', () => {
     runtime = await startFakeRuntime({ pollsBeforeDecision: 2 })
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--item', 'BOOK-1:3:12.50', '--currency', 'EUR', '--wait'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--item', 'BOOK-1:3:12.50', '--currency', 'EUR', '--wait'],
+      io,
+    )
 
     expect(code).toBe(0)
     expect(stdout()).toBe('ord_0001  ACCEPTED  c-42  37.5 EUR\n')
     expect(stderr()).toBe('placed ord_0001; waiting for the order workflow to accept or reject it\n')
-    expect(orderPolls(runtime).map((request) => request.path)).toEqual(['/orders/ord_0001', '/orders/ord_0001', '/orders/ord_0001'])
+    expect(orderPolls(runtime).map((request) => request.path)).toEqual([
+      '/orders/ord_0001',
+      '/orders/ord_0001',
+      '/orders/ord_0001',
+    ])
   })
 
   it('with --wait, prints the reasons and exits 1 when the order is REJECTED', async () => {
-    runtime = await startFakeRuntime({ decideOrder: () => ({ status: 'REJECTED', reasons: ['customer c-42 is suspended', 'total 5000 EUR is over\nthe limit of 1000'] }) })
+    runtime = await startFakeRuntime({
+      decideOrder: () => ({
+        status: 'REJECTED',
+        reasons: ['customer c-42 is suspended', 'total 5000 EUR is over\nthe limit of 1000'],
+      }),
+    })
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--total', '5000', '--currency', 'EUR', '--wait'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--total', '5000', '--currency', 'EUR', '--wait'],
+      io,
+    )
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('ord_0001  REJECTED  c-42  5000 EUR\n  customer c-42 is suspended\n  total 5000 EUR is over the limit of 1000\n')
+    expect(stdout()).toBe(
+      'ord_0001  REJECTED  c-42  5000 EUR\n  customer c-42 is suspended\n  total 5000 EUR is over the limit of 1000\n',
+    )
   })
 
   it('with --wait --json, prints the decided order', async () => {
     runtime = await startFakeRuntime({ decideOrder: () => ({ status: 'REJECTED', reasons: ['no stock'] }) })
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--total', '5', '--currency', 'EUR', '--wait', '--json'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--total', '5', '--currency', 'EUR', '--wait', '--json'],
+      io,
+    )
 
     expect(code).toBe(1)
-    expect(JSON.parse(stdout())).toMatchObject({ orderId: 'ord_0001', customerId: 'c-42', status: 'REJECTED', reasons: ['no stock'], totalAmount: 5, currency: 'EUR', origin: 'api' })
+    expect(JSON.parse(stdout())).toMatchObject({
+      orderId: 'ord_0001',
+      customerId: 'c-42',
+      status: 'REJECTED',
+      reasons: ['no stock'],
+      totalAmount: 5,
+      currency: 'EUR',
+      origin: 'api',
+    })
   })
 
   it('with --wait, gives up after --timeout and exits 1 while the order is still PENDING', async () => {
     runtime = await startFakeRuntime({ decideOrder: () => undefined })
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--total', '5', '--currency', 'EUR', '--wait', '--timeout', '0.3'], io)
+    const code = await main(
+      ['orders', 'place', '--customer', 'c-42', '--total', '5', '--currency', 'EUR', '--wait', '--timeout', '0.3'],
+      io,
+    )
 
     expect(code).toBe(1)
     expect(stdout()).toBe("ord_0001  PENDING  no decision after 0.3s; see 'pipeline orders get ord_0001'\n")
@@ -120,7 +176,24 @@ describe('pipeline orders place', () => {
     runtime = await startFakeRuntime()
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['orders', 'place', '--customer', 'c-42', '--item', 'INVALID:1:2', '--item', 'OK:1:2', '--item', 'INVALID:2:2', '--currency', 'EUR', '--wait'], io)
+    const code = await main(
+      [
+        'orders',
+        'place',
+        '--customer',
+        'c-42',
+        '--item',
+        'INVALID:1:2',
+        '--item',
+        'OK:1:2',
+        '--item',
+        'INVALID:2:2',
+        '--currency',
+        'EUR',
+        '--wait',
+      ],
+      io,
+    )
 
     expect(code).toBe(1)
     expect(stdout()).toBe('')
@@ -147,19 +220,67 @@ describe('pipeline orders place', () => {
 
   it.each([
     { name: 'no --customer', argv: ['--total', '5', '--currency', 'EUR'], message: '--customer ID is required' },
-    { name: 'a blank --customer', argv: ['--customer', ' ', '--total', '5', '--currency', 'EUR'], message: '--customer ID is required' },
+    {
+      name: 'a blank --customer',
+      argv: ['--customer', ' ', '--total', '5', '--currency', 'EUR'],
+      message: '--customer ID is required',
+    },
     { name: 'no --currency', argv: ['--customer', 'c', '--total', '5'], message: '--currency CUR is required' },
-    { name: 'a --currency that is no code', argv: ['--customer', 'c', '--total', '5', '--currency', 'euro'], message: '--currency must be a three-letter ISO 4217 code such as USD (got euro)' },
-    { name: 'neither --item nor --total', argv: ['--customer', 'c', '--currency', 'EUR'], message: 'give the items (--item SKU:QTY:PRICE, repeated) or the total (--total AMOUNT)' },
-    { name: 'both --item and --total', argv: ['--customer', 'c', '--item', 'A:1:1', '--total', '1', '--currency', 'EUR'], message: 'give --item or --total, not both' },
-    { name: 'an --item without its price', argv: ['--customer', 'c', '--item', 'A:1', '--currency', 'EUR'], message: '--item A:1: write it as SKU:QTY:PRICE, e.g. BOOK-1:2:12.50' },
-    { name: 'an --item with a zero quantity', argv: ['--customer', 'c', '--item', 'A:0:1', '--currency', 'EUR'], message: '--item A:0:1: the quantity must be a positive whole number (got "0")' },
-    { name: 'an --item with a fractional quantity', argv: ['--customer', 'c', '--item', 'A:1.5:1', '--currency', 'EUR'], message: '--item A:1.5:1: the quantity must be a positive whole number (got "1.5")' },
-    { name: 'an --item with a price that is no number', argv: ['--customer', 'c', '--item', 'A:1:free', '--currency', 'EUR'], message: '--item A:1:free: the price must be a positive amount such as 12.50 (got "free")' },
-    { name: 'an --item without a SKU', argv: ['--customer', 'c', '--item', ':1:1', '--currency', 'EUR'], message: '--item :1:1: the SKU is empty' },
-    { name: 'a negative --total', argv: ['--customer', 'c', '--total=-5', '--currency', 'EUR'], message: '--total must be a positive amount such as 12.50 (got "-5")' },
-    { name: '--timeout without --wait', argv: ['--customer', 'c', '--total', '5', '--currency', 'EUR', '--timeout', '5'], message: '--timeout only applies with --wait' },
-    { name: 'an empty --idempotency-key', argv: ['--customer', 'c', '--total', '5', '--currency', 'EUR', '--idempotency-key', ''], message: '--idempotency-key must be 1 to 255 characters (got 0)' },
+    {
+      name: 'a --currency that is no code',
+      argv: ['--customer', 'c', '--total', '5', '--currency', 'euro'],
+      message: '--currency must be a three-letter ISO 4217 code such as USD (got euro)',
+    },
+    {
+      name: 'neither --item nor --total',
+      argv: ['--customer', 'c', '--currency', 'EUR'],
+      message: 'give the items (--item SKU:QTY:PRICE, repeated) or the total (--total AMOUNT)',
+    },
+    {
+      name: 'both --item and --total',
+      argv: ['--customer', 'c', '--item', 'A:1:1', '--total', '1', '--currency', 'EUR'],
+      message: 'give --item or --total, not both',
+    },
+    {
+      name: 'an --item without its price',
+      argv: ['--customer', 'c', '--item', 'A:1', '--currency', 'EUR'],
+      message: '--item A:1: write it as SKU:QTY:PRICE, e.g. BOOK-1:2:12.50',
+    },
+    {
+      name: 'an --item with a zero quantity',
+      argv: ['--customer', 'c', '--item', 'A:0:1', '--currency', 'EUR'],
+      message: '--item A:0:1: the quantity must be a positive whole number (got "0")',
+    },
+    {
+      name: 'an --item with a fractional quantity',
+      argv: ['--customer', 'c', '--item', 'A:1.5:1', '--currency', 'EUR'],
+      message: '--item A:1.5:1: the quantity must be a positive whole number (got "1.5")',
+    },
+    {
+      name: 'an --item with a price that is no number',
+      argv: ['--customer', 'c', '--item', 'A:1:free', '--currency', 'EUR'],
+      message: '--item A:1:free: the price must be a positive amount such as 12.50 (got "free")',
+    },
+    {
+      name: 'an --item without a SKU',
+      argv: ['--customer', 'c', '--item', ':1:1', '--currency', 'EUR'],
+      message: '--item :1:1: the SKU is empty',
+    },
+    {
+      name: 'a negative --total',
+      argv: ['--customer', 'c', '--total=-5', '--currency', 'EUR'],
+      message: '--total must be a positive amount such as 12.50 (got "-5")',
+    },
+    {
+      name: '--timeout without --wait',
+      argv: ['--customer', 'c', '--total', '5', '--currency', 'EUR', '--timeout', '5'],
+      message: '--timeout only applies with --wait',
+    },
+    {
+      name: 'an empty --idempotency-key',
+      argv: ['--customer', 'c', '--total', '5', '--currency', 'EUR', '--idempotency-key', ''],
+      message: '--idempotency-key must be 1 to 255 characters (got 0)',
+    },
     { name: 'an argument', argv: ['c-42'], message: 'takes no arguments (got c-42)' },
   ])('exits 2 and sends nothing on $name', async ({ argv, message }) => {
     runtime = await startFakeRuntime()
@@ -179,7 +300,10 @@ describe('pipeline orders get', () => {
     const order = storedOrder(1, {
       status: 'REJECTED',
       reasons: ['customer c-42 is suspended', 'over the limit'],
-      items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }, { sku: 'PEN-9', quantity: 1, unitPrice: 3 }],
+      items: [
+        { sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 },
+        { sku: 'PEN-9', quantity: 1, unitPrice: 3 },
+      ],
       totalAmount: 28,
     })
     runtime = await startFakeRuntime({ orders: [order] })
@@ -227,7 +351,9 @@ describe('pipeline orders get', () => {
 })
 
 describe('pipeline orders list', () => {
-  const many = Array.from({ length: 5 }, (_, index) => storedOrder(index + 1, { status: index === 1 ? 'PENDING' : 'ACCEPTED' }))
+  const many = Array.from({ length: 5 }, (_, index) =>
+    storedOrder(index + 1, { status: index === 1 ? 'PENDING' : 'ACCEPTED' }),
+  )
 
   it("lists the customer's orders, following the pages", async () => {
     // Prepare: two orders a page, and one of another customer's.
@@ -264,8 +390,14 @@ describe('pipeline orders list', () => {
     const code = await main(['orders', 'list', '--customer', 'c-42', '--limit', '3', '--json'], io)
 
     expect(code).toBe(0)
-    expect((JSON.parse(stdout()) as Order[]).map((order) => order.orderId)).toEqual(['ord_0001', 'ord_0002', 'ord_0003'])
-    expect(stderr()).toBe('pipeline orders list: showing the first 3 orders; there are more (raise --limit to see them)\n')
+    expect((JSON.parse(stdout()) as Order[]).map((order) => order.orderId)).toEqual([
+      'ord_0001',
+      'ord_0002',
+      'ord_0003',
+    ])
+    expect(stderr()).toBe(
+      'pipeline orders list: showing the first 3 orders; there are more (raise --limit to see them)\n',
+    )
     expect(runtime.requests[0]?.query).toEqual({ customerId: 'c-42', limit: '4' })
   })
 
@@ -291,7 +423,11 @@ describe('pipeline orders list', () => {
 
   it.each([
     { name: 'no --customer', argv: [], message: '--customer ID is required' },
-    { name: 'a --limit of 0', argv: ['--customer', 'c', '--limit', '0'], message: '--limit must be a positive whole number (got 0)' },
+    {
+      name: 'a --limit of 0',
+      argv: ['--customer', 'c', '--limit', '0'],
+      message: '--limit must be a positive whole number (got 0)',
+    },
   ])('exits 2 and sends nothing on $name', async ({ argv, message }) => {
     runtime = await startFakeRuntime()
     const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })
@@ -307,7 +443,11 @@ describe('pipeline orders list', () => {
 describe('pipeline orders', () => {
   it.each([
     { name: 'no subcommand', argv: ['orders'], message: 'pipeline orders: missing subcommand: place, get or list' },
-    { name: 'an unknown subcommand', argv: ['orders', 'cancel', 'ord_1'], message: "pipeline orders: unknown subcommand 'cancel': place, get or list" },
+    {
+      name: 'an unknown subcommand',
+      argv: ['orders', 'cancel', 'ord_1'],
+      message: "pipeline orders: unknown subcommand 'cancel': place, get or list",
+    },
   ])('exits 2 on $name', async ({ argv, message }) => {
     const { io, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
@@ -323,7 +463,9 @@ describe('pipeline orders', () => {
     const code = await main(['orders', '--help'], io)
 
     expect(code).toBe(0)
-    expect(stdout()).toMatch(/^Usage: pipeline orders place --customer ID --currency CUR \[options\]\n {7}pipeline orders get ID \[options\]\n {7}pipeline orders list --customer ID \[options\]$/m)
+    expect(stdout()).toMatch(
+      /^Usage: pipeline orders place --customer ID --currency CUR \[options\]\n {7}pipeline orders get ID \[options\]\n {7}pipeline orders list --customer ID \[options\]$/m,
+    )
   })
 })
 

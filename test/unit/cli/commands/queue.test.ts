@@ -41,7 +41,13 @@ describe('pipeline queue send', () => {
     expect(stdout()).toBe('SENT msg-1\n')
     expect(stderr()).toBe('')
     expect(runtime.requests).toEqual([
-      { method: 'POST', path: '/queues/orders/messages', query: {}, contentType: 'text/plain; charset=utf-8', text: body },
+      {
+        method: 'POST',
+        path: '/queues/orders/messages',
+        query: {},
+        contentType: 'text/plain; charset=utf-8',
+        text: body,
+      },
     ])
   })
 
@@ -65,7 +71,11 @@ describe('pipeline queue send', () => {
     const code = await main(['queue', 'send', '--file', path, '--json'], io)
 
     expect(code).toBe(0)
-    expect(runtime.messages.map((message) => JSON.parse(message.body) as unknown)).toEqual([order(1), order(2), order(3)])
+    expect(runtime.messages.map((message) => JSON.parse(message.body) as unknown)).toEqual([
+      order(1),
+      order(2),
+      order(3),
+    ])
     expect(JSON.parse(stdout())).toEqual([
       { queue: 'orders', messageId: 'msg-1' },
       { queue: 'orders', messageId: 'msg-2' },
@@ -75,15 +85,24 @@ describe('pipeline queue send', () => {
 
   it('sends JSON Lines one message a line, skips blank lines, and sends a line that is not JSON as is, with a warning', async () => {
     runtime = await startFakeRuntime()
-    const path = file('orders.jsonl', `${JSON.stringify(order(1))}\r\n\n   \nnot json at all\n${JSON.stringify(order(2))}\n`)
+    const path = file(
+      'orders.jsonl',
+      `${JSON.stringify(order(1))}\r\n\n   \nnot json at all\n${JSON.stringify(order(2))}\n`,
+    )
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     const code = await main(['queue', 'send', '--file', path], io)
 
     expect(code).toBe(0)
-    expect(runtime.messages.map((message) => message.body)).toEqual([JSON.stringify(order(1)), 'not json at all', JSON.stringify(order(2))])
+    expect(runtime.messages.map((message) => message.body)).toEqual([
+      JSON.stringify(order(1)),
+      'not json at all',
+      JSON.stringify(order(2)),
+    ])
     expect(stdout()).toBe('SENT msg-1\nSENT msg-2\nSENT msg-3\n')
-    expect(stderr()).toBe('pipeline queue send: line 4 is not JSON; sending as is (the consumer dead-letters what it cannot read)\n')
+    expect(stderr()).toBe(
+      'pipeline queue send: line 4 is not JSON; sending as is (the consumer dead-letters what it cannot read)\n',
+    )
   })
 
   it('sends to the queue --queue names', async () => {
@@ -138,15 +157,48 @@ describe('pipeline queue send', () => {
   })
 
   it.each([
-    { name: 'a missing file', argv: (): string[] => ['--file', join(dir, 'nope.json')], message: (): string => `--file ${join(dir, 'nope.json')}: no such file` },
+    {
+      name: 'a missing file',
+      argv: (): string[] => ['--file', join(dir, 'nope.json')],
+      message: (): string => `--file ${join(dir, 'nope.json')}: no such file`,
+    },
     { name: 'a directory', argv: (): string[] => ['--file', dir], message: (): string => `--file ${dir}: not a file` },
-    { name: 'an empty file', argv: (): string[] => ['--file', file('empty.jsonl', '\n\n')], message: (): string => `--file ${join(dir, 'empty.jsonl')}: holds no messages` },
-    { name: 'an empty array', argv: (): string[] => ['--file', file('empty.json', '[]')], message: (): string => `--file ${join(dir, 'empty.json')}: holds no messages` },
-    { name: 'both --file and --body', argv: (): string[] => ['--file', file('a.json', '{}'), '--body', 'x'], message: (): string => 'give --file or --body, not both' },
-    { name: 'neither --file nor --body', argv: (): string[] => [], message: (): string => 'give the messages: --file F or --body TEXT' },
-    { name: 'an empty --body', argv: (): string[] => ['--body', ''], message: (): string => '--body is empty; a message needs a body' },
-    { name: 'a message over 256 KiB', argv: (): string[] => ['--file', file('big.jsonl', `{"a":1}\n"${'x'.repeat(256 * 1024)}"\n`)], message: (): string => `--file ${join(dir, 'big.jsonl')}: line 2 is 262146 bytes, over the 262144-byte (256 KiB) limit of a message; nothing was sent` },
-    { name: 'an unknown flag', argv: (): string[] => ['--body', 'x', '--bogus'], message: (): string => 'unknown option --bogus' },
+    {
+      name: 'an empty file',
+      argv: (): string[] => ['--file', file('empty.jsonl', '\n\n')],
+      message: (): string => `--file ${join(dir, 'empty.jsonl')}: holds no messages`,
+    },
+    {
+      name: 'an empty array',
+      argv: (): string[] => ['--file', file('empty.json', '[]')],
+      message: (): string => `--file ${join(dir, 'empty.json')}: holds no messages`,
+    },
+    {
+      name: 'both --file and --body',
+      argv: (): string[] => ['--file', file('a.json', '{}'), '--body', 'x'],
+      message: (): string => 'give --file or --body, not both',
+    },
+    {
+      name: 'neither --file nor --body',
+      argv: (): string[] => [],
+      message: (): string => 'give the messages: --file F or --body TEXT',
+    },
+    {
+      name: 'an empty --body',
+      argv: (): string[] => ['--body', ''],
+      message: (): string => '--body is empty; a message needs a body',
+    },
+    {
+      name: 'a message over 256 KiB',
+      argv: (): string[] => ['--file', file('big.jsonl', `{"a":1}\n"${'x'.repeat(256 * 1024)}"\n`)],
+      message: (): string =>
+        `--file ${join(dir, 'big.jsonl')}: line 2 is 262146 bytes, over the 262144-byte (256 KiB) limit of a message; nothing was sent`,
+    },
+    {
+      name: 'an unknown flag',
+      argv: (): string[] => ['--body', 'x', '--bogus'],
+      message: (): string => 'unknown option --bogus',
+    },
   ])('exits 2 and sends nothing on $name', async ({ argv, message }) => {
     runtime = await startFakeRuntime()
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })

@@ -1,11 +1,25 @@
 import type { ReplayView, RuleView } from '../../../../cli/client'
 import { main } from '../../../../cli/main'
-import { archivedEvent, captureIo, plain, startFakeRuntime, type FakeRuntime, type FakeReplayBehaviour } from '../fake-runtime'
+import {
+  archivedEvent,
+  captureIo,
+  plain,
+  startFakeRuntime,
+  type FakeRuntime,
+  type FakeReplayBehaviour,
+} from '../fake-runtime'
 
 /** Five archived events between 12:00 and 12:04, and one just outside the window the tests replay. */
-const archived = [0, 1, 2, 3, 4, 10].map((minute, index) => archivedEvent(index + 1, new Date(Date.UTC(2024, 4, 1, 12, minute)).toISOString()))
+const archived = [0, 1, 2, 3, 4, 10].map((minute, index) =>
+  archivedEvent(index + 1, new Date(Date.UTC(2024, 4, 1, 12, minute)).toISOString()),
+)
 const rules: RuleView[] = [
-  { name: 'ImageUploaded', bus: 'pipeline-bus', pattern: { source: ['aws.s3'] }, targets: [{ id: 'Target0', arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ImageWorkflow' }] },
+  {
+    name: 'ImageUploaded',
+    bus: 'pipeline-bus',
+    pattern: { source: ['aws.s3'] },
+    targets: [{ id: 'Target0', arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ImageWorkflow' }],
+  },
   { name: 'ImageProcessed', bus: 'pipeline-bus', pattern: { source: ['pipeline.images'] }, targets: [] },
 ]
 const window = ['--from', '2024-05-01T12:00:00Z', '--to', '2024-05-01T12:05:00Z']
@@ -16,8 +30,10 @@ afterEach(async () => {
   runtime = undefined
 })
 
-const start = (replay: FakeReplayBehaviour = {}, replays: ReadonlyArray<ReplayView> = []) => startFakeRuntime({ events: archived, rules, replay, replays })
-const polls = (fake: FakeRuntime) => fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/replays/'))
+const start = (replay: FakeReplayBehaviour = {}, replays: ReadonlyArray<ReplayView> = []) =>
+  startFakeRuntime({ events: archived, rules, replay, replays })
+const polls = (fake: FakeRuntime) =>
+  fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/replays/'))
 
 const ended = (overrides: Partial<ReplayView> = {}): ReplayView => ({
   name: 'old-replay',
@@ -40,7 +56,10 @@ describe('pipeline replay', () => {
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     // Act
-    const code = await main(['replay', ...window, '--rule', 'ImageUploaded', '--rule', 'ImageProcessed', '--name', 'retry-may-1'], io)
+    const code = await main(
+      ['replay', ...window, '--rule', 'ImageUploaded', '--rule', 'ImageProcessed', '--name', 'retry-may-1'],
+      io,
+    )
 
     // Assess
     expect(code).toBe(0)
@@ -48,12 +67,23 @@ describe('pipeline replay', () => {
       method: 'POST',
       path: '/replays',
       contentType: 'application/json',
-      body: { from: '2024-05-01T12:00:00.000Z', to: '2024-05-01T12:05:00.000Z', rules: ['ImageUploaded', 'ImageProcessed'], name: 'retry-may-1' },
+      body: {
+        from: '2024-05-01T12:00:00.000Z',
+        to: '2024-05-01T12:05:00.000Z',
+        rules: ['ImageUploaded', 'ImageProcessed'],
+        name: 'retry-may-1',
+      },
     })
-    expect(polls(runtime).map((request) => request.path)).toEqual(['/replays/retry-may-1', '/replays/retry-may-1', '/replays/retry-may-1'])
+    expect(polls(runtime).map((request) => request.path)).toEqual([
+      '/replays/retry-may-1',
+      '/replays/retry-may-1',
+      '/replays/retry-may-1',
+    ])
     expect(stdout()).toBe('retry-may-1  COMPLETED  5/5 replayed\n')
     const lines = stderr().split('\n')
-    expect(lines[0]).toMatch(/^replay retry-may-1 STARTING: archive pipeline-archive, .+ to .+, to rules ImageUploaded, ImageProcessed$/)
+    expect(lines[0]).toMatch(
+      /^replay retry-may-1 STARTING: archive pipeline-archive, .+ to .+, to rules ImageUploaded, ImageProcessed$/,
+    )
     expect(lines[1]).toMatch(/^replay retry-may-1 COMPLETED: 5\/5 events replayed in \d/)
     expect(lines).toHaveLength(3)
   })
@@ -99,7 +129,14 @@ describe('pipeline replay', () => {
     const code = await main(['replay', ...window, '--name', 'as-json', '--json'], io)
 
     expect(code).toBe(0)
-    expect(JSON.parse(stdout())).toMatchObject({ name: 'as-json', state: 'COMPLETED', total: 5, replayed: 5, rules: null, archive: 'pipeline-archive' })
+    expect(JSON.parse(stdout())).toMatchObject({
+      name: 'as-json',
+      state: 'COMPLETED',
+      total: 5,
+      replayed: 5,
+      rules: null,
+      archive: 'pipeline-archive',
+    })
   })
 
   it('ends with exit 1 when the replay it waits for is cancelled', async () => {
@@ -139,8 +176,17 @@ describe('pipeline replay', () => {
   })
 
   it.each([
-    { name: 'a replay name in use (409)', argv: ['--name', 'old-replay'], message: 'pipeline replay: the server answered 409 ResourceAlreadyExistsException: Replay old-replay already exists.' },
-    { name: 'an unknown rule (400)', argv: ['--rule', 'NoSuchRule'], message: 'pipeline replay: the server answered 400 ValidationException: No rule NoSuchRule' },
+    {
+      name: 'a replay name in use (409)',
+      argv: ['--name', 'old-replay'],
+      message:
+        'pipeline replay: the server answered 409 ResourceAlreadyExistsException: Replay old-replay already exists.',
+    },
+    {
+      name: 'an unknown rule (400)',
+      argv: ['--rule', 'NoSuchRule'],
+      message: 'pipeline replay: the server answered 400 ValidationException: No rule NoSuchRule',
+    },
   ])('exits 1 with the server message for $name', async ({ argv, message }) => {
     runtime = await start({}, [ended()])
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
@@ -163,19 +209,37 @@ describe('pipeline replay', () => {
     const code = await replaying
 
     expect(code).toBe(1)
-    expect(stderr()).toContain('pipeline replay: the server answered 404 ResourceNotFoundException: Replay gone does not exist.')
+    expect(stderr()).toContain(
+      'pipeline replay: the server answered 404 ResourceNotFoundException: Replay gone does not exist.',
+    )
     expect(stderr()).not.toContain('events replayed')
   })
 
   it.each([
     { name: 'no --from', argv: ['--to', 'now'], message: '--from T is required' },
     { name: 'no --to', argv: ['--from', '1h'], message: '--to T is required' },
-    { name: '--from equal to --to', argv: ['--from', '2024-05-01T12:00:00Z', '--to', '2024-05-01T13:00:00+01:00'], message: '--from must be before --to (got 2024-05-01T12:00:00.000Z and 2024-05-01T12:00:00.000Z)' },
+    {
+      name: '--from equal to --to',
+      argv: ['--from', '2024-05-01T12:00:00Z', '--to', '2024-05-01T13:00:00+01:00'],
+      message: '--from must be before --to (got 2024-05-01T12:00:00.000Z and 2024-05-01T12:00:00.000Z)',
+    },
     { name: '--from after --to', argv: ['--from', '15m', '--to', '2h'], message: '--from must be before --to' },
-    { name: 'a --to in the future', argv: ['--from', '1h', '--to', '2999-01-01T00:00:00Z'], message: '--to must not be in the future (got 2999-01-01T00:00:00.000Z); use --to now' },
+    {
+      name: 'a --to in the future',
+      argv: ['--from', '1h', '--to', '2999-01-01T00:00:00Z'],
+      message: '--to must not be in the future (got 2999-01-01T00:00:00.000Z); use --to now',
+    },
     { name: 'a bad --to', argv: ['--from', '1h', '--to', 'soon'], message: '--to must be an ISO 8601 time' },
-    { name: 'a --name EventBridge refuses', argv: [...window, '--name', 'my replay'], message: `--name must be 1 to 64 letters, digits, '.', '-' or '_' (got "my replay")` },
-    { name: 'an empty --rule', argv: [...window, '--rule', ' '], message: "--rule needs a rule name; 'pipeline rules' lists them" },
+    {
+      name: 'a --name EventBridge refuses',
+      argv: [...window, '--name', 'my replay'],
+      message: `--name must be 1 to 64 letters, digits, '.', '-' or '_' (got "my replay")`,
+    },
+    {
+      name: 'an empty --rule',
+      argv: [...window, '--rule', ' '],
+      message: "--rule needs a rule name; 'pipeline rules' lists them",
+    },
     { name: 'an argument', argv: ['again', ...window], message: 'takes no arguments (got again)' },
     { name: '--no-wait with a value', argv: [...window, '--no-wait=1'], message: 'option --no-wait takes no value' },
   ])('exits 2 on $name, before sending anything', async ({ argv, message }) => {
@@ -197,7 +261,9 @@ describe('pipeline replay', () => {
     const code = await main(['replay', '--help'], io)
 
     expect(code).toBe(0)
-    expect(stdout()).toContain('Usage: pipeline replay --from T --to T [options]\n       pipeline replay cancel NAME [options]\n')
+    expect(stdout()).toContain(
+      'Usage: pipeline replay --from T --to T [options]\n       pipeline replay cancel NAME [options]\n',
+    )
     expect(stdout()).toContain('  --rule NAME ')
     expect(stdout()).toContain('--no-wait')
   })
@@ -226,8 +292,17 @@ describe('pipeline replay cancel', () => {
   })
 
   it.each([
-    { name: 'an unknown replay (404)', replay: 'nope', message: 'the server answered 404 ResourceNotFoundException: Replay nope does not exist.' },
-    { name: 'a replay that already ended (409)', replay: 'old-replay', message: 'the server answered 409 IllegalStatusException: Replay old-replay is COMPLETED and cannot be cancelled.' },
+    {
+      name: 'an unknown replay (404)',
+      replay: 'nope',
+      message: 'the server answered 404 ResourceNotFoundException: Replay nope does not exist.',
+    },
+    {
+      name: 'a replay that already ended (409)',
+      replay: 'old-replay',
+      message:
+        'the server answered 409 IllegalStatusException: Replay old-replay is COMPLETED and cannot be cancelled.',
+    },
   ])('exits 1 with the server message for $name', async ({ replay, message }) => {
     runtime = await start({}, [ended()])
     const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
@@ -250,8 +325,16 @@ describe('pipeline replay cancel', () => {
 
   it.each([
     { name: 'without a name', argv: ['replay', 'cancel'], message: 'pipeline replay cancel: missing NAME' },
-    { name: 'with two names', argv: ['replay', 'cancel', 'a', 'b'], message: 'pipeline replay cancel: unexpected argument: b' },
-    { name: 'with a replay flag', argv: ['replay', 'cancel', 'a', '--from', '1h'], message: 'pipeline replay cancel: unknown option --from' },
+    {
+      name: 'with two names',
+      argv: ['replay', 'cancel', 'a', 'b'],
+      message: 'pipeline replay cancel: unexpected argument: b',
+    },
+    {
+      name: 'with a replay flag',
+      argv: ['replay', 'cancel', 'a', '--from', '1h'],
+      message: 'pipeline replay cancel: unknown option --from',
+    },
   ])('exits 2 $name, pointing at its own --help', async ({ argv, message }) => {
     const { io, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 

@@ -15,8 +15,24 @@ const completed: ReplayView = {
   startedAt: '2024-05-02T09:00:00.000Z',
   endedAt: '2024-05-02T09:00:03.000Z',
 }
-const running: ReplayView = { ...completed, name: 'replay-7', rules: null, state: 'RUNNING', total: 120, replayed: 12, startedAt: '2024-05-02T10:00:00.000Z', endedAt: undefined }
-const failed: ReplayView = { ...completed, name: 'doomed', state: 'FAILED', replayed: 3, startedAt: '2024-05-01T18:00:00.000Z', reason: 'throttled' }
+const running: ReplayView = {
+  ...completed,
+  name: 'replay-7',
+  rules: null,
+  state: 'RUNNING',
+  total: 120,
+  replayed: 12,
+  startedAt: '2024-05-02T10:00:00.000Z',
+  endedAt: undefined,
+}
+const failed: ReplayView = {
+  ...completed,
+  name: 'doomed',
+  state: 'FAILED',
+  replayed: 3,
+  startedAt: '2024-05-01T18:00:00.000Z',
+  reason: 'throttled',
+}
 
 let runtime: FakeRuntime | undefined
 afterEach(async () => {
@@ -84,6 +100,8 @@ describe('pipeline replays', () => {
     const code = await main(['replays'], io)
 
     expect(code).toBe(3)
-    expect(stderr()).toBe("pipeline replays: the server's answer is outside its contract: GET /replays answered without a replays list\n")
+    expect(stderr()).toBe(
+      "pipeline replays: the server's answer is outside its contract: GET /replays answered without a replays list\n",
+    )
   })
 })

@@ -13,7 +13,12 @@ const rules: RuleView[] = [
       { id: 'Target1', arn: 'arn:aws:sqs:us-east-1:123456789012:audit-queue' },
     ],
   },
-  { name: 'ImageProcessed', bus: 'default', pattern: { source: ['pipeline.images'] }, targets: [{ id: 'Notify', arn: 'arn:aws:lambda:us-east-1:123456789012:function:notify' }] },
+  {
+    name: 'ImageProcessed',
+    bus: 'default',
+    pattern: { source: ['pipeline.images'] },
+    targets: [{ id: 'Notify', arn: 'arn:aws:lambda:us-east-1:123456789012:function:notify' }],
+  },
   { name: 'Orphan', bus: 'pipeline-bus', pattern: { source: ['x'] }, targets: [] },
 ]
 

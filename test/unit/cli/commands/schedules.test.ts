@@ -4,9 +4,26 @@ import { main } from '../../../../cli/main'
 import { captureIo, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
 
 const schedules: ScheduleView[] = [
-  { name: 'ReconcileSearch', expression: 'rate(1 hour)', targetArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:MaintenanceWorkflow', enabled: true, periodMs: 3_600_000 },
-  { name: 'SweepStaleOrders', expression: 'rate(5 minutes)', targetArn: 'arn:aws:lambda:us-east-1:123456789012:function:sweep', enabled: false, periodMs: 300_000 },
-  { name: 'Nightly', expression: 'cron(0 3 * * ? *)', targetArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:NightlyReport', enabled: true },
+  {
+    name: 'ReconcileSearch',
+    expression: 'rate(1 hour)',
+    targetArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:MaintenanceWorkflow',
+    enabled: true,
+    periodMs: 3_600_000,
+  },
+  {
+    name: 'SweepStaleOrders',
+    expression: 'rate(5 minutes)',
+    targetArn: 'arn:aws:lambda:us-east-1:123456789012:function:sweep',
+    enabled: false,
+    periodMs: 300_000,
+  },
+  {
+    name: 'Nightly',
+    expression: 'cron(0 3 * * ? *)',
+    targetArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:NightlyReport',
+    enabled: true,
+  },
 ]
 
 let runtime: FakeRuntime | undefined
@@ -68,7 +85,9 @@ describe('pipeline schedule run', () => {
     expect(code).toBe(0)
     expect(stdout()).toBe('arn:aws:states:us-east-1:123456789012:execution:MaintenanceWorkflow:ReconcileSearch-1\n')
     expect(stderr()).toBe('')
-    expect(runtime.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /schedules/ReconcileSearch/run'])
+    expect(runtime.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /schedules/ReconcileSearch/run',
+    ])
   })
 
   it("prints the server's JSON with --json", async () => {
@@ -78,7 +97,10 @@ describe('pipeline schedule run', () => {
     const code = await main(['schedule', 'run', 'ReconcileSearch', '--json'], io)
 
     expect(code).toBe(0)
-    expect(JSON.parse(stdout())).toEqual({ schedule: 'ReconcileSearch', executionArn: 'arn:aws:states:us-east-1:123456789012:execution:MaintenanceWorkflow:ReconcileSearch-1' })
+    expect(JSON.parse(stdout())).toEqual({
+      schedule: 'ReconcileSearch',
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:MaintenanceWorkflow:ReconcileSearch-1',
+    })
   })
 
   it('exits 1 with the server message for an unknown schedule', async () => {
@@ -89,13 +111,19 @@ describe('pipeline schedule run', () => {
 
     expect(code).toBe(1)
     expect(stdout()).toBe('')
-    expect(stderr()).toBe('pipeline schedule run: the server answered 404 ResourceNotFoundException: No schedule named Hourly Thing\n')
+    expect(stderr()).toBe(
+      'pipeline schedule run: the server answered 404 ResourceNotFoundException: No schedule named Hourly Thing\n',
+    )
     expect(runtime.requests[0]?.path).toBe('/schedules/Hourly%20Thing/run')
   })
 
   it.each([
     { name: 'no subcommand', argv: ['schedule'], message: 'pipeline schedule: missing subcommand: run' },
-    { name: 'an unknown subcommand', argv: ['schedule', 'stop', 'X'], message: "pipeline schedule: unknown subcommand 'stop': run" },
+    {
+      name: 'an unknown subcommand',
+      argv: ['schedule', 'stop', 'X'],
+      message: "pipeline schedule: unknown subcommand 'stop': run",
+    },
     { name: 'no schedule name', argv: ['schedule', 'run'], message: 'pipeline schedule run: missing NAME' },
   ])('exits 2 on $name', async ({ argv, message }) => {
     const { io, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })

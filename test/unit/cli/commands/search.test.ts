@@ -26,7 +26,14 @@ describe('pipeline search', () => {
     // Assess
     expect(code).toBe(0)
     expect(runtime.requests[0]?.query).toEqual({ q: 'ali' })
-    expect(stdout()).toBe(['KIND   ID        TITLE', 'user   usr_0001  alice (alice@example.com)', 'order  ord_0001  Order ord_0001 by alice: 25 USD', ''].join('\n'))
+    expect(stdout()).toBe(
+      [
+        'KIND   ID        TITLE',
+        'user   usr_0001  alice (alice@example.com)',
+        'order  ord_0001  Order ord_0001 by alice: 25 USD',
+        '',
+      ].join('\n'),
+    )
   })
 
   it('sends several words as one text', async () => {
@@ -62,7 +69,11 @@ describe('pipeline search', () => {
 
   it.each([
     { name: 'no text', argv: ['search'], message: 'pipeline search: missing TEXT' },
-    { name: 'blank text', argv: ['search', '  ', ''], message: 'pipeline search: missing TEXT: give the words to search for' },
+    {
+      name: 'blank text',
+      argv: ['search', '  ', ''],
+      message: 'pipeline search: missing TEXT: give the words to search for',
+    },
   ])('exits 2 and sends nothing on $name', async ({ argv, message }) => {
     runtime = await startFakeRuntime({ searchIndex })
     const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })

@@ -38,7 +38,11 @@ const run = async (argv: string[]) => {
 describe('pipeline test-pattern', () => {
   it('prints true and exits 0 when the pattern matches the event', async () => {
     // Prepare
-    const pattern = file('pattern.json', { source: ['aws.s3'], 'detail-type': ['Object Created'], detail: { object: { key: [{ prefix: 'uploads/' }] } } })
+    const pattern = file('pattern.json', {
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: { object: { key: [{ prefix: 'uploads/' }] } },
+    })
     const event = file('event.json', s3Event)
 
     // Act
@@ -58,10 +62,26 @@ describe('pipeline test-pattern', () => {
   })
 
   it.each([
-    { name: 'a numeric range', pattern: { detail: { object: { size: [{ numeric: ['>', 1024, '<=', 4096] }] } } }, matched: true },
-    { name: 'anything-but a suffix', pattern: { detail: { object: { key: [{ 'anything-but': { suffix: '.jpg' } }] } } }, matched: false },
-    { name: 'exists: false on a missing field', pattern: { detail: { object: { versionId: [{ exists: false }] } } }, matched: true },
-    { name: 'an $or of two branches', pattern: { $or: [{ source: ['aws.ec2'] }, { detail: { bucket: { name: ['pipeline-uploads'] } } }] }, matched: true },
+    {
+      name: 'a numeric range',
+      pattern: { detail: { object: { size: [{ numeric: ['>', 1024, '<=', 4096] }] } } },
+      matched: true,
+    },
+    {
+      name: 'anything-but a suffix',
+      pattern: { detail: { object: { key: [{ 'anything-but': { suffix: '.jpg' } }] } } },
+      matched: false,
+    },
+    {
+      name: 'exists: false on a missing field',
+      pattern: { detail: { object: { versionId: [{ exists: false }] } } },
+      matched: true,
+    },
+    {
+      name: 'an $or of two branches',
+      pattern: { $or: [{ source: ['aws.ec2'] }, { detail: { bucket: { name: ['pipeline-uploads'] } } }] },
+      matched: true,
+    },
     { name: 'a wildcard', pattern: { resources: [{ wildcard: 'arn:aws:s3:::*-uploads' }] }, matched: true },
   ])('matches with EventBridge semantics: $name', async ({ pattern, matched }) => {
     const result = await run(['--pattern', file('pattern.json', pattern), '--event', file('event.json', s3Event)])
@@ -78,12 +98,18 @@ describe('pipeline test-pattern', () => {
 
     expect(result.code).toBe(2)
     expect(result.stdout).toBe('')
-    expect(result.stderr).toBe(`pipeline test-pattern: --pattern ${pattern}: Event pattern is not valid. Reason: prefix match pattern must be a string at detail.object.key[0].prefix\n`)
+    expect(result.stderr).toBe(
+      `pipeline test-pattern: --pattern ${pattern}: Event pattern is not valid. Reason: prefix match pattern must be a string at detail.object.key[0].prefix\n`,
+    )
   })
 
   it.each([
     { name: 'an empty object', pattern: {}, reason: 'Empty objects are not allowed' },
-    { name: 'a value that is not a list', pattern: { source: 'aws.s3' }, reason: '"source" must be an object or an array' },
+    {
+      name: 'a value that is not a list',
+      pattern: { source: 'aws.s3' },
+      reason: '"source" must be an object or an array',
+    },
     { name: 'a JSON array', pattern: [{ source: ['aws.s3'] }], reason: 'Filter is not an object' },
   ])('exits 2 for a pattern with $name', async ({ pattern, reason }) => {
     const result = await run(['--pattern', file('pattern.json', pattern), '--event', file('event.json', s3Event)])
@@ -93,12 +119,36 @@ describe('pipeline test-pattern', () => {
   })
 
   it.each([
-    { name: 'a missing pattern file', argv: (): string[] => ['--pattern', join(dir, 'nope.json'), '--event', file('e.json', s3Event)], message: (): string => `--pattern ${join(dir, 'nope.json')}: no such file` },
-    { name: 'a missing event file', argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', join(dir, 'nope.json')], message: (): string => `--event ${join(dir, 'nope.json')}: no such file` },
-    { name: 'a directory', argv: (): string[] => ['--pattern', dir, '--event', file('e.json', s3Event)], message: (): string => `--pattern ${dir}: not a file` },
-    { name: 'a pattern that is not JSON', argv: (): string[] => ['--pattern', file('p.json', '{source: aws.s3}'), '--event', file('e.json', s3Event)], message: (): string => `--pattern ${join(dir, 'p.json')}: not JSON (` },
-    { name: 'an empty event file', argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', file('e.json', '')], message: (): string => `--event ${join(dir, 'e.json')}: not JSON (Unexpected end of JSON input)` },
-    { name: 'an event that is not an object', argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', file('e.json', '[1]')], message: (): string => `--event ${join(dir, 'e.json')}: an event must be a JSON object` },
+    {
+      name: 'a missing pattern file',
+      argv: (): string[] => ['--pattern', join(dir, 'nope.json'), '--event', file('e.json', s3Event)],
+      message: (): string => `--pattern ${join(dir, 'nope.json')}: no such file`,
+    },
+    {
+      name: 'a missing event file',
+      argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', join(dir, 'nope.json')],
+      message: (): string => `--event ${join(dir, 'nope.json')}: no such file`,
+    },
+    {
+      name: 'a directory',
+      argv: (): string[] => ['--pattern', dir, '--event', file('e.json', s3Event)],
+      message: (): string => `--pattern ${dir}: not a file`,
+    },
+    {
+      name: 'a pattern that is not JSON',
+      argv: (): string[] => ['--pattern', file('p.json', '{source: aws.s3}'), '--event', file('e.json', s3Event)],
+      message: (): string => `--pattern ${join(dir, 'p.json')}: not JSON (`,
+    },
+    {
+      name: 'an empty event file',
+      argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', file('e.json', '')],
+      message: (): string => `--event ${join(dir, 'e.json')}: not JSON (Unexpected end of JSON input)`,
+    },
+    {
+      name: 'an event that is not an object',
+      argv: (): string[] => ['--pattern', file('p.json', { source: ['aws.s3'] }), '--event', file('e.json', '[1]')],
+      message: (): string => `--event ${join(dir, 'e.json')}: an event must be a JSON object`,
+    },
   ])('exits 2 naming the flag and the file for $name', async ({ argv, message }) => {
     const result = await run(argv())
 

@@ -72,13 +72,19 @@ describe('pipeline upload', () => {
     const code = await main(['upload', odd, '--prefix', 'summer 2024/día 1/'], io)
 
     expect(code).toBe(0)
-    expect(puts(runtime).map((request) => request.path)).toEqual(['/uploads/summer%202024/d%C3%ADa%201/my%20cat%20%231%3F.jpg'])
+    expect(puts(runtime).map((request) => request.path)).toEqual([
+      '/uploads/summer%202024/d%C3%ADa%201/my%20cat%20%231%3F.jpg',
+    ])
     expect(stdout()).toContain('uploads/summer 2024/día 1/my cat #1?.jpg')
   })
 
   it('with --wait, skips the record of an older version and prints PROCESSED with the renditions', async () => {
     // Prepare: the key already has a record from an earlier upload (another etag); the new one shows on the second poll.
-    const older = { ...processLikeTheWorkflow('uploads/cat.jpg', jpeg, 'older-etag'), status: 'FAILED' as const, error: 'CorruptImage' }
+    const older = {
+      ...processLikeTheWorkflow('uploads/cat.jpg', jpeg, 'older-etag'),
+      status: 'FAILED' as const,
+      error: 'CorruptImage',
+    }
     runtime = await startFakeRuntime({ images: [older], pollsBeforeRecord: 1 })
     const cat = file('cat.jpg', jpeg)
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
@@ -90,7 +96,9 @@ describe('pipeline upload', () => {
     expect(code).toBe(0)
     expect(stdout()).toBe('PROCESSED  uploads/cat.jpg  thumbnail 200x150 jpeg 5.1 KiB, web 1280x960 webp 80.2 KiB\n')
     expect(runtime.requests.filter((request) => request.path === '/images/cat.jpg').length).toBeGreaterThanOrEqual(2)
-    expect(runtime.requests.filter((request) => request.path === '/executions')[0]?.query).toEqual({ key: 'uploads/cat.jpg' })
+    expect(runtime.requests.filter((request) => request.path === '/executions')[0]?.query).toEqual({
+      key: 'uploads/cat.jpg',
+    })
   })
 
   it('with --wait, prints FAILED with the reason and exits 1 when any upload fails', async () => {
@@ -162,7 +170,9 @@ describe('pipeline upload', () => {
     const code = await main(['upload', notes, '--wait', '--timeout', '5'], io)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)\n')
+    expect(stdout()).toBe(
+      'FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)\n',
+    )
   })
 
   it('with --wait, ignores a failed execution about another version of the key', async () => {
@@ -190,7 +200,9 @@ describe('pipeline upload', () => {
     const code = await main(['upload', cat, '--wait', '--timeout', '0.3'], io)
 
     expect(code).toBe(1)
-    expect(stdout()).toContain("TIMEOUT    uploads/cat.jpg  no outcome after 0.3s; see 'pipeline executions --key uploads/cat.jpg'")
+    expect(stdout()).toContain(
+      "TIMEOUT    uploads/cat.jpg  no outcome after 0.3s; see 'pipeline executions --key uploads/cat.jpg'",
+    )
   })
 
   it('reports a rejected upload, still uploads the others, and exits 1', async () => {
@@ -209,7 +221,9 @@ describe('pipeline upload', () => {
   })
 
   it('marks a file ERROR and exits 3 when the server fails on it', async () => {
-    runtime = await startFakeRuntime({ failWith: { status: 500, body: '{"error":"InternalError","message":"disk full"}' } })
+    runtime = await startFakeRuntime({
+      failWith: { status: 500, body: '{"error":"InternalError","message":"disk full"}' },
+    })
     const cat = file('cat.jpg', jpeg)
     const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
@@ -220,7 +234,11 @@ describe('pipeline upload', () => {
   })
 
   it.each([
-    { name: 'a missing file', files: (): string[] => [file('cat.jpg', jpeg), join(dir, 'nope.jpg')], message: (): string => `pipeline upload: no such file: ${join(dir, 'nope.jpg')}` },
+    {
+      name: 'a missing file',
+      files: (): string[] => [file('cat.jpg', jpeg), join(dir, 'nope.jpg')],
+      message: (): string => `pipeline upload: no such file: ${join(dir, 'nope.jpg')}`,
+    },
     { name: 'a directory', files: (): string[] => [dir], message: (): string => `pipeline upload: not a file: ${dir}` },
   ])('uploads nothing and exits 2 on $name', async ({ files, message }) => {
     runtime = await startFakeRuntime()

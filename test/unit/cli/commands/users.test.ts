@@ -31,7 +31,15 @@ describe('pipeline users create', () => {
     expect(code).toBe(0)
     expect(stdout()).toBe('usr_0001  alice  alice@example.com  active\n')
     expect(stderr()).toBe('')
-    expect(runtime.requests).toEqual([{ method: 'POST', path: '/users', query: {}, contentType: 'application/json', body: { username: 'alice', email: 'alice@example.com' } }])
+    expect(runtime.requests).toEqual([
+      {
+        method: 'POST',
+        path: '/users',
+        query: {},
+        contentType: 'application/json',
+        body: { username: 'alice', email: 'alice@example.com' },
+      },
+    ])
   })
 
   it('prints the created user as JSON with --json', async () => {
@@ -52,7 +60,9 @@ describe('pipeline users create', () => {
 
     expect(code).toBe(1)
     expect(stdout()).toBe('')
-    expect(stderr()).toBe('pipeline users create: the server answered 409 UsernameTaken: The username alice is taken\npipeline users create: username: is taken\n')
+    expect(stderr()).toBe(
+      'pipeline users create: the server answered 409 UsernameTaken: The username alice is taken\npipeline users create: username: is taken\n',
+    )
   })
 
   it('prints each invalid field on stderr and exits 1 on a 400 ValidationError', async () => {
@@ -89,7 +99,11 @@ describe('pipeline users create', () => {
 })
 
 describe('pipeline users list', () => {
-  const many = [user(1, { username: 'alice' }), user(2, { username: 'bob', status: 'suspended' }), user(3, { username: 'carol' })]
+  const many = [
+    user(1, { username: 'alice' }),
+    user(2, { username: 'bob', status: 'suspended' }),
+    user(3, { username: 'carol' }),
+  ]
 
   it('lists the users, following the pages', async () => {
     // Prepare
@@ -119,7 +133,9 @@ describe('pipeline users list', () => {
 
     expect(code).toBe(0)
     expect(JSON.parse(stdout())).toEqual(many.slice(0, 2))
-    expect(stderr()).toBe('pipeline users list: showing the first 2 users; there are more (raise --limit to see them)\n')
+    expect(stderr()).toBe(
+      'pipeline users list: showing the first 2 users; there are more (raise --limit to see them)\n',
+    )
   })
 
   it('says so when there are none', async () => {

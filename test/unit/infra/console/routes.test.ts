@@ -1,6 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { consoleRoutes, limitParam, patternParam, statusParam, textParam, timeParam } from '../../../../infra/console/routes'
+import {
+  consoleRoutes,
+  limitParam,
+  patternParam,
+  statusParam,
+  textParam,
+  timeParam,
+} from '../../../../infra/console/routes'
 import { ConsoleRequestError, type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
 import { HttpError, sendError } from '../../../../infra/local/http/respond'
 import { Router } from '../../../../infra/local/http/router'
@@ -30,7 +37,11 @@ describe('console query parameters', () => {
     ['a time that is not one', () => timeParam(url('from=tomorrow'), 'from'), 'from: must be an ISO 8601 time'],
     ['a limit of 0', () => limitParam(url('limit=0')), 'limit: must be an integer from 1 to 200'],
     ['a limit with a fraction', () => limitParam(url('limit=1.5')), 'limit: must be an integer from 1 to 200'],
-    ['an unknown status', () => statusParam(url('status=DONE')), 'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT'],
+    [
+      'an unknown status',
+      () => statusParam(url('status=DONE')),
+      'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT',
+    ],
     ['a pattern that is not JSON', () => patternParam(url('pattern={')), 'pattern: must be an event pattern as JSON'],
     ['a text over its length', () => textParam(url(`q=${'x'.repeat(201)}`), 'q', 200), 'q: at most 200 characters'],
     ['a parameter given twice', () => textParam(url('workflow=a&workflow=b'), 'workflow'), 'workflow: give it once'],
@@ -61,7 +72,11 @@ describe('console routes', () => {
   beforeAll(async () => {
     const router = consoleRoutes(new Router(), data)
     server = createServer((req, res) => {
-      router.handle(req, res).catch((error: unknown) => sendError(res, error instanceof HttpError ? error : new HttpError(500, 'InternalError', 'failed')))
+      router
+        .handle(req, res)
+        .catch((error: unknown) =>
+          sendError(res, error instanceof HttpError ? error : new HttpError(500, 'InternalError', 'failed')),
+        )
     })
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/console/api`
@@ -69,11 +84,20 @@ describe('console routes', () => {
   afterAll(() => new Promise((resolve) => server.close(resolve)))
 
   it('hands the port the validated query and answers its page', async () => {
-    const response = await fetch(`${base}/executions?workflow=ImageWorkflow&status=failed&from=2026-03-01&q=cat&limit=10&cursor=abc`)
+    const response = await fetch(
+      `${base}/executions?workflow=ImageWorkflow&status=failed&from=2026-03-01&q=cat&limit=10&cursor=abc`,
+    )
 
     expect(response.status).toBe(200)
     expect(await response.json()).toEqual({ executions: [], next: 'abc' })
-    expect(asked.at(-1)).toEqual({ workflow: 'ImageWorkflow', status: 'FAILED', from: '2026-03-01T00:00:00.000Z', text: 'cat', limit: 10, cursor: 'abc' })
+    expect(asked.at(-1)).toEqual({
+      workflow: 'ImageWorkflow',
+      status: 'FAILED',
+      from: '2026-03-01T00:00:00.000Z',
+      text: 'cat',
+      limit: 10,
+      cursor: 'abc',
+    })
   })
 
   it('answers 400 naming the field before asking the port', async () => {

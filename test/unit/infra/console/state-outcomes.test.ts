@@ -5,16 +5,31 @@ const iso = (ms: number) => new Date(t0 + ms).toISOString()
 
 /** `[id, previousEventId, ms after t0, type, details]`, as GetExecutionHistory answers. */
 type Row = [number, number, number, string, Record<string, unknown>?]
-const history = (...rows: Row[]): HistoryLike[] => rows.map(([id, previousEventId, ms, type, details = {}]) => ({ id, previousEventId, timestamp: iso(ms), type, ...details }))
+const history = (...rows: Row[]): HistoryLike[] =>
+  rows.map(([id, previousEventId, ms, type, details = {}]) => ({
+    id,
+    previousEventId,
+    timestamp: iso(ms),
+    type,
+    ...details,
+  }))
 
 const entered = (name: string, input = '{}') => ({ stateEnteredEventDetails: { name, input } })
 const exited = (name: string, output = '{}') => ({ stateExitedEventDetails: { name, output } })
 const scheduled = { taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke' } }
 const succeeded = { taskSucceededEventDetails: { resourceType: 'lambda', resource: 'invoke', output: '{}' } }
-const failed = (error: string, cause = '') => ({ taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error, cause } })
-const iteration = (type: string, index: number) => ({ [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: { name: 'Resize', index } })
+const failed = (error: string, cause = '') => ({
+  taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error, cause },
+})
+const iteration = (type: string, index: number) => ({
+  [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: { name: 'Resize', index },
+})
 
-const task = (next?: string) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ...(next ? { Next: next } : { End: true }) })
+const task = (next?: string) => ({
+  Type: 'Task',
+  Resource: 'arn:aws:states:::lambda:invoke',
+  ...(next ? { Next: next } : { End: true }),
+})
 const definition = {
   StartAt: 'Validate',
   States: {
@@ -25,7 +40,8 @@ const definition = {
     Done: { Type: 'Succeed' },
   },
 }
-const outcomes = (details: ReturnType<typeof stateDetails>) => Object.fromEntries(details.map((state) => [state.name, state.outcome]))
+const outcomes = (details: ReturnType<typeof stateDetails>) =>
+  Object.fromEntries(details.map((state) => [state.name, state.outcome]))
 
 describe('stateDetails (a Step Functions history and its definition)', () => {
   it('lists every state of the definition, nested ones included, in the order written', () => {
@@ -53,14 +69,33 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
     )
 
     expect(details[0]).toEqual({
-      name: 'Validate', type: 'Task', outcome: 'retried', enteredAt: iso(0), exitedAt: iso(31), durationMs: 31, input: { key: 'uploads/cat.jpg' }, output: { ok: true },
-      error: 'TransientError', cause: 'throttled', runs: 1,
-      attempts: [{ startedAt: iso(0), endedAt: iso(10), error: 'TransientError', cause: 'throttled' }, { startedAt: iso(20), endedAt: iso(30) }],
+      name: 'Validate',
+      type: 'Task',
+      outcome: 'retried',
+      enteredAt: iso(0),
+      exitedAt: iso(31),
+      durationMs: 31,
+      input: { key: 'uploads/cat.jpg' },
+      output: { ok: true },
+      error: 'TransientError',
+      cause: 'throttled',
+      runs: 1,
+      attempts: [
+        { startedAt: iso(0), endedAt: iso(10), error: 'TransientError', cause: 'throttled' },
+        { startedAt: iso(20), endedAt: iso(30) },
+      ],
     })
-    expect(outcomes(details)).toEqual({ Validate: 'retried', Resize: 'not-reached', ResizeOne: 'not-reached', Record: 'not-reached', Failed: 'not-reached', Done: 'not-reached' })
+    expect(outcomes(details)).toEqual({
+      Validate: 'retried',
+      Resize: 'not-reached',
+      ResizeOne: 'not-reached',
+      Record: 'not-reached',
+      Failed: 'not-reached',
+      Done: 'not-reached',
+    })
   })
 
-  it('shows a failure a Catch took as caught, the handler\'s states as run, and the Fail state as failed', () => {
+  it("shows a failure a Catch took as caught, the handler's states as run, and the Fail state as failed", () => {
     const details = stateDetails(
       history(
         [1, 0, 0, 'TaskStateEntered', entered('Validate')],
@@ -77,11 +112,22 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
       definition,
     )
 
-    expect(outcomes(details)).toEqual({ Validate: 'caught', Resize: 'not-reached', ResizeOne: 'not-reached', Record: 'succeeded', Failed: 'failed', Done: 'not-reached' })
-    expect(details.find((state) => state.name === 'Failed')).toMatchObject({ error: 'ImageFailed', cause: 'gif', runs: 1 })
+    expect(outcomes(details)).toEqual({
+      Validate: 'caught',
+      Resize: 'not-reached',
+      ResizeOne: 'not-reached',
+      Record: 'succeeded',
+      Failed: 'failed',
+      Done: 'not-reached',
+    })
+    expect(details.find((state) => state.name === 'Failed')).toMatchObject({
+      error: 'ImageFailed',
+      cause: 'gif',
+      runs: 1,
+    })
   })
 
-  it('counts a Map\'s inner state once per iteration and shows the worst iteration', () => {
+  it("counts a Map's inner state once per iteration and shows the worst iteration", () => {
     const details = stateDetails(
       history(
         [1, 0, 0, 'MapStateEntered', entered('Resize')],
@@ -103,18 +149,29 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
       definition,
     )
 
-    expect(details.find((state) => state.name === 'ResizeOne')).toMatchObject({ outcome: 'failed', runs: 2, error: 'ResizeFailed' })
-    expect(details.find((state) => state.name === 'Resize')).toMatchObject({ outcome: 'failed', error: 'ResizeFailed', cause: 'corrupt' })
+    expect(details.find((state) => state.name === 'ResizeOne')).toMatchObject({
+      outcome: 'failed',
+      runs: 2,
+      error: 'ResizeFailed',
+    })
+    expect(details.find((state) => state.name === 'Resize')).toMatchObject({
+      outcome: 'failed',
+      error: 'ResizeFailed',
+      cause: 'corrupt',
+    })
   })
 
   it('shows a state still running, with no exit time', () => {
-    const details = stateDetails(history([1, 0, 0, 'TaskStateEntered', entered('Validate')], [2, 1, 0, 'TaskScheduled', scheduled]), definition)
+    const details = stateDetails(
+      history([1, 0, 0, 'TaskStateEntered', entered('Validate')], [2, 1, 0, 'TaskScheduled', scheduled]),
+      definition,
+    )
 
     expect(details[0]).toMatchObject({ outcome: 'running', enteredAt: iso(0), attempts: [{ startedAt: iso(0) }] })
     expect(details[0]?.exitedAt).toBeUndefined()
   })
 
-  it('lets a redriven state\'s rerun replace its failure', () => {
+  it("lets a redriven state's rerun replace its failure", () => {
     const details = stateDetails(
       history(
         [1, 0, 0, 'TaskStateEntered', entered('Validate')],
@@ -133,18 +190,29 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
     expect(details[0]).toMatchObject({ outcome: 'succeeded', runs: 2, enteredAt: iso(0), exitedAt: iso(102) })
   })
 
-  it('reads the local runtime\'s dialect too: names on task events, iteration numbers, StateCaught', () => {
-    const local = (id: number, ms: number, type: string, details: Record<string, unknown>): HistoryLike => ({ id, previousEventId: id - 1, timestamp: iso(ms), type, ...details })
+  it("reads the local runtime's dialect too: names on task events, iteration numbers, StateCaught", () => {
+    const local = (id: number, ms: number, type: string, details: Record<string, unknown>): HistoryLike => ({
+      id,
+      previousEventId: id - 1,
+      timestamp: iso(ms),
+      type,
+      ...details,
+    })
     const details = stateDetails(
       [
         local(1, 0, 'TaskStateEntered', entered('Validate')),
         local(2, 0, 'TaskScheduled', { taskScheduledEventDetails: { name: 'Validate' } }),
-        local(3, 1, 'TaskFailed', { taskFailedEventDetails: { name: 'Validate', error: 'UnsupportedImage', cause: 'gif' } }),
+        local(3, 1, 'TaskFailed', {
+          taskFailedEventDetails: { name: 'Validate', error: 'UnsupportedImage', cause: 'gif' },
+        }),
         local(4, 1, 'StateCaught', { stateCaughtEventDetails: { name: 'Validate' } }),
         local(5, 1, 'MapStateEntered', entered('Resize')),
         local(6, 2, 'TaskStateEntered', { ...entered('ResizeOne'), iteration: 0 }),
         local(7, 2, 'TaskStateEntered', { ...entered('ResizeOne'), iteration: 1 }),
-        local(8, 3, 'TaskFailed', { taskFailedEventDetails: { name: 'ResizeOne', error: 'ResizeFailed' }, iteration: 1 }),
+        local(8, 3, 'TaskFailed', {
+          taskFailedEventDetails: { name: 'ResizeOne', error: 'ResizeFailed' },
+          iteration: 1,
+        }),
         local(9, 3, 'TaskStateExited', { ...exited('ResizeOne'), iteration: 0 }),
       ],
       definition,

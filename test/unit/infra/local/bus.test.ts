@@ -14,15 +14,45 @@ const deadLetterArn = `arn:aws:sqs:${LocalRegion}:${LocalAccount}:RuleDeadLetter
 const retry = { maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 }
 
 const rules: ReadonlyArray<LocalRule> = [
-  { name: 'ForwardUploads', bus: 'default', pattern: { source: ['aws.s3'] }, targets: [{ id: 'PipelineBus', arn: busArn('pipeline'), ...retry }] },
-  { name: 'StartImageWorkflow', bus: 'pipeline', pattern: { source: ['aws.s3'], 'detail-type': ['Object Created'] }, targets: [{ id: 'Workflow', arn: stateMachineArn, deadLetterArn, ...retry }] },
-  { name: 'CollectOutcomes', bus: 'pipeline', pattern: { source: ['pipeline.images'] }, targets: [{ id: 'Outcomes', arn: queueArn, ...retry }] },
-  { name: 'Unreachable', bus: 'pipeline', pattern: { source: ['pipeline.unreachable'] }, targets: [{ id: 'Lambda', arn: 'arn:aws:lambda:us-east-1:000000000000:function:f', deadLetterArn, ...retry }] },
+  {
+    name: 'ForwardUploads',
+    bus: 'default',
+    pattern: { source: ['aws.s3'] },
+    targets: [{ id: 'PipelineBus', arn: busArn('pipeline'), ...retry }],
+  },
+  {
+    name: 'StartImageWorkflow',
+    bus: 'pipeline',
+    pattern: { source: ['aws.s3'], 'detail-type': ['Object Created'] },
+    targets: [{ id: 'Workflow', arn: stateMachineArn, deadLetterArn, ...retry }],
+  },
+  {
+    name: 'CollectOutcomes',
+    bus: 'pipeline',
+    pattern: { source: ['pipeline.images'] },
+    targets: [{ id: 'Outcomes', arn: queueArn, ...retry }],
+  },
+  {
+    name: 'Unreachable',
+    bus: 'pipeline',
+    pattern: { source: ['pipeline.unreachable'] },
+    targets: [{ id: 'Lambda', arn: 'arn:aws:lambda:us-east-1:000000000000:function:f', deadLetterArn, ...retry }],
+  },
 ]
 
 const model: LocalModel = {
-  buses: [{ name: 'default', arn: busArn('default') }, { name: 'pipeline', arn: busArn('pipeline') }],
-  archives: [{ name: 'PipelineArchive', busArn: busArn('pipeline'), pattern: { source: ['pipeline.images', 'aws.s3'] }, retentionDays: 7 }],
+  buses: [
+    { name: 'default', arn: busArn('default') },
+    { name: 'pipeline', arn: busArn('pipeline') },
+  ],
+  archives: [
+    {
+      name: 'PipelineArchive',
+      busArn: busArn('pipeline'),
+      pattern: { source: ['pipeline.images', 'aws.s3'] },
+      retentionDays: 7,
+    },
+  ],
   rules,
   stateMachines: [],
   functions: [],
@@ -32,7 +62,11 @@ const model: LocalModel = {
 
 /** A TargetDispatcher that records every call; `startExecution` throws while `refuse` holds a reason. */
 const recordingTargets = () => {
-  const calls = { started: [] as Array<{ arn: string; event: AnyEvent }>, sent: [] as Array<{ arn: string; body: unknown }>, refuse: undefined as string | undefined }
+  const calls = {
+    started: [] as Array<{ arn: string; event: AnyEvent }>,
+    sent: [] as Array<{ arn: string; body: unknown }>,
+    refuse: undefined as string | undefined,
+  }
   const targets: TargetDispatcher = {
     startExecution: (arn, event) => {
       if (calls.refuse) throw new Error(calls.refuse)
@@ -61,10 +95,27 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-const outcome: PutEventsEntry = { EventBusName: 'pipeline', Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: JSON.stringify({ key: 'uploads/cat.jpg' }) }
-const fixture = (): AnyEvent => JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
-const eventRows = () => db.prepare('SELECT id, bus, time, source, detail_type, archive, replay_name, event FROM events ORDER BY seq').all() as
-  Array<{ id: string; bus: string; time: string; source: string; detail_type: string; archive: string | null; replay_name: string | null; event: string }>
+const outcome: PutEventsEntry = {
+  EventBusName: 'pipeline',
+  Source: 'pipeline.images',
+  DetailType: 'ImageProcessed',
+  Detail: JSON.stringify({ key: 'uploads/cat.jpg' }),
+}
+const fixture = (): AnyEvent =>
+  JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+const eventRows = () =>
+  db
+    .prepare('SELECT id, bus, time, source, detail_type, archive, replay_name, event FROM events ORDER BY seq')
+    .all() as Array<{
+    id: string
+    bus: string
+    time: string
+    source: string
+    detail_type: string
+    archive: string | null
+    replay_name: string | null
+    event: string
+  }>
 
 describe('LocalBus.putEvents validation', () => {
   it.each([
@@ -88,21 +139,53 @@ describe('LocalBus.putEvents validation', () => {
   it('throws ValidationException for a batch over 256 KB', () => {
     const big = { ...outcome, Detail: JSON.stringify({ blob: 'x'.repeat(128 * 1024) }) }
 
-    expect(() => bus.putEvents([big, big])).toThrow(new PutEventsValidation('Total size of the entries in the request is over the limit of 262144 bytes'))
+    expect(() => bus.putEvents([big, big])).toThrow(
+      new PutEventsValidation('Total size of the entries in the request is over the limit of 262144 bytes'),
+    )
   })
 
   it.each([
-    ['no Source', { ...outcome, Source: undefined }, 'InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.'],
-    ['an empty Source', { ...outcome, Source: '' }, 'InvalidArgument', 'Parameter Source is not valid. Reason: Source is a required argument.'],
-    ['no DetailType', { ...outcome, DetailType: undefined }, 'InvalidArgument', 'Parameter DetailType is not valid. Reason: DetailType is a required argument.'],
-    ['no Detail', { ...outcome, Detail: undefined }, 'InvalidArgument', 'Parameter Detail is not valid. Reason: Detail is a required argument.'],
+    [
+      'no Source',
+      { ...outcome, Source: undefined },
+      'InvalidArgument',
+      'Parameter Source is not valid. Reason: Source is a required argument.',
+    ],
+    [
+      'an empty Source',
+      { ...outcome, Source: '' },
+      'InvalidArgument',
+      'Parameter Source is not valid. Reason: Source is a required argument.',
+    ],
+    [
+      'no DetailType',
+      { ...outcome, DetailType: undefined },
+      'InvalidArgument',
+      'Parameter DetailType is not valid. Reason: DetailType is a required argument.',
+    ],
+    [
+      'no Detail',
+      { ...outcome, Detail: undefined },
+      'InvalidArgument',
+      'Parameter Detail is not valid. Reason: Detail is a required argument.',
+    ],
     ['a Detail that is not JSON', { ...outcome, Detail: '{key:' }, 'MalformedDetail', 'Detail is malformed.'],
     ['a Detail that is a JSON array', { ...outcome, Detail: '[1,2]' }, 'MalformedDetail', 'Detail is malformed.'],
     ['a Detail that is a JSON string', { ...outcome, Detail: '"text"' }, 'MalformedDetail', 'Detail is malformed.'],
     ['a Detail that is JSON null', { ...outcome, Detail: 'null' }, 'MalformedDetail', 'Detail is malformed.'],
     ['a Detail that is a JSON number', { ...outcome, Detail: '42' }, 'MalformedDetail', 'Detail is malformed.'],
-    ['an unknown bus', { ...outcome, EventBusName: 'nowhere' }, 'ResourceNotFoundException', 'Event bus nowhere does not exist.'],
-    ['an unknown bus ARN', { ...outcome, EventBusName: busArn('nowhere') }, 'ResourceNotFoundException', `Event bus ${busArn('nowhere')} does not exist.`],
+    [
+      'an unknown bus',
+      { ...outcome, EventBusName: 'nowhere' },
+      'ResourceNotFoundException',
+      'Event bus nowhere does not exist.',
+    ],
+    [
+      'an unknown bus ARN',
+      { ...outcome, EventBusName: busArn('nowhere') },
+      'ResourceNotFoundException',
+      `Event bus ${busArn('nowhere')} does not exist.`,
+    ],
   ])('answers a per-entry error for %s and still takes the other entries', (_name, bad, ErrorCode, ErrorMessage) => {
     // Act
     const result = bus.putEvents([outcome, bad as PutEventsEntry, outcome])
@@ -116,7 +199,10 @@ describe('LocalBus.putEvents validation', () => {
   })
 
   it('counts every failed entry', () => {
-    const result = bus.putEvents([{ ...outcome, Detail: '[]' }, { ...outcome, EventBusName: 'nowhere' }])
+    const result = bus.putEvents([
+      { ...outcome, Detail: '[]' },
+      { ...outcome, EventBusName: 'nowhere' },
+    ])
 
     expect(result.FailedEntryCount).toBe(2)
     expect(eventRows()).toEqual([])
@@ -131,11 +217,24 @@ describe('LocalBus.putEvents delivery', () => {
     // Assess
     const [row] = eventRows()
     const event = {
-      version: '0', id: result.Entries[0].EventId, 'detail-type': 'ImageProcessed', source: 'pipeline.images', account: LocalAccount,
-      time: '2026-01-02T03:04:05Z', region: LocalRegion, resources: ['arn:aws:s3:::uploads'], detail: { key: 'uploads/cat.jpg' },
+      version: '0',
+      id: result.Entries[0].EventId,
+      'detail-type': 'ImageProcessed',
+      source: 'pipeline.images',
+      account: LocalAccount,
+      time: '2026-01-02T03:04:05Z',
+      region: LocalRegion,
+      resources: ['arn:aws:s3:::uploads'],
+      detail: { key: 'uploads/cat.jpg' },
     }
     expect(row).toEqual({
-      id: event.id, bus: 'pipeline', time: event.time, source: 'pipeline.images', detail_type: 'ImageProcessed', archive: 'PipelineArchive', replay_name: null,
+      id: event.id,
+      bus: 'pipeline',
+      time: event.time,
+      source: 'pipeline.images',
+      detail_type: 'ImageProcessed',
+      archive: 'PipelineArchive',
+      replay_name: null,
       event: expect.any(String),
     })
     expect(JSON.parse(row.event)).toEqual(event)
@@ -148,13 +247,16 @@ describe('LocalBus.putEvents delivery', () => {
   })
 
   it('puts on the default bus when no bus is named, and finds a bus by its ARN', () => {
-    bus.putEvents([{ ...outcome, EventBusName: undefined }, { ...outcome, EventBusName: busArn('pipeline') }])
+    bus.putEvents([
+      { ...outcome, EventBusName: undefined },
+      { ...outcome, EventBusName: busArn('pipeline') },
+    ])
 
     expect(eventRows().map((row) => row.bus)).toEqual(['default', 'pipeline'])
   })
 
   it.each([
-    ['archives an event its archive\'s pattern matches', outcome, 'PipelineArchive'],
+    ["archives an event its archive's pattern matches", outcome, 'PipelineArchive'],
     ['does not archive an event the pattern does not match', { ...outcome, Source: 'pipeline.other' }, null],
     ['does not archive an event on another bus', { ...outcome, EventBusName: 'default' }, null],
   ])('%s', (_name, entry, archive) => {
@@ -166,10 +268,12 @@ describe('LocalBus.putEvents delivery', () => {
   it('sends an event to an SQS target as its JSON', () => {
     const result = bus.putEvents([outcome])
 
-    expect(calls.sent).toEqual([{ arn: queueArn, body: expect.objectContaining({ id: result.Entries[0].EventId, source: 'pipeline.images' }) }])
+    expect(calls.sent).toEqual([
+      { arn: queueArn, body: expect.objectContaining({ id: result.Entries[0].EventId, source: 'pipeline.images' }) },
+    ])
   })
 
-  it('forwards between buses: an event on default reaches the pipeline bus\'s rules, logged once per bus', () => {
+  it("forwards between buses: an event on default reaches the pipeline bus's rules, logged once per bus", () => {
     // Prepare
     const seen: Array<[string, string]> = []
     bus.onEvent((event, name) => seen.push([event.id, name]))
@@ -181,16 +285,24 @@ describe('LocalBus.putEvents delivery', () => {
     // Assess
     const id = result.Entries[0].EventId!
     expect(calls.started).toEqual([{ arn: stateMachineArn, event: expect.objectContaining({ id, detail }) }])
-    expect(eventRows().map((row) => [row.id, row.bus, row.archive])).toEqual([[id, 'default', null], [id, 'pipeline', 'PipelineArchive']])
-    expect(seen).toEqual([[id, 'default'], [id, 'pipeline']])
+    expect(eventRows().map((row) => [row.id, row.bus, row.archive])).toEqual([
+      [id, 'default', null],
+      [id, 'pipeline', 'PipelineArchive'],
+    ])
+    expect(seen).toEqual([
+      [id, 'default'],
+      [id, 'pipeline'],
+    ])
   })
 
-  it('retries a target that refuses the event, then sends it to the target\'s DLQ with the reason once its age runs out', () => {
+  it("retries a target that refuses the event, then sends it to the target's DLQ with the reason once its age runs out", () => {
     // Prepare
     calls.refuse = 'State machine is being deleted'
 
     // Act: accepted now, retried later; a day on, the event is too old to retry.
-    const result = bus.putEvents([{ EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' }])
+    const result = bus.putEvents([
+      { EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' },
+    ])
     const waitingAfterPut = (db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n
     const sentBeforeRetries = calls.sent.length
     const waitingAfterExpiry = bus.retryDueDeliveries(Date.now() + (retry.maximumEventAgeSeconds + 60) * 1000)
@@ -198,10 +310,20 @@ describe('LocalBus.putEvents delivery', () => {
     // Assess
     expect(result.FailedEntryCount).toBe(0)
     expect([waitingAfterPut, sentBeforeRetries, waitingAfterExpiry]).toEqual([1, 0, 0])
-    expect(calls.sent).toEqual([{
-      arn: deadLetterArn,
-      body: { rule: 'StartImageWorkflow', target: 'Workflow', targetArn: stateMachineArn, error: 'TargetInvocationFailed', cause: 'State machine is being deleted', attempts: 2, event: expect.objectContaining({ id: result.Entries[0].EventId }) },
-    }])
+    expect(calls.sent).toEqual([
+      {
+        arn: deadLetterArn,
+        body: {
+          rule: 'StartImageWorkflow',
+          target: 'Workflow',
+          targetArn: stateMachineArn,
+          error: 'TargetInvocationFailed',
+          cause: 'State machine is being deleted',
+          attempts: 2,
+          event: expect.objectContaining({ id: result.Entries[0].EventId }),
+        },
+      },
+    ])
     expect(eventRows()).toHaveLength(1)
   })
 
@@ -219,21 +341,45 @@ describe('LocalBus.putEvents delivery', () => {
     bus.putEvents([{ EventBusName: 'pipeline', Source: 'pipeline.unreachable', DetailType: 'X', Detail: '{}' }])
     bus.retryDueDeliveries(Date.now() + (retry.maximumEventAgeSeconds + 60) * 1000)
 
-    expect(calls.sent).toEqual([{ arn: deadLetterArn, body: expect.objectContaining({ rule: 'Unreachable', target: 'Lambda', cause: expect.stringContaining('is not a kind the local runtime can invoke') }) }])
+    expect(calls.sent).toEqual([
+      {
+        arn: deadLetterArn,
+        body: expect.objectContaining({
+          rule: 'Unreachable',
+          target: 'Lambda',
+          cause: expect.stringContaining('is not a kind the local runtime can invoke'),
+        }),
+      },
+    ])
   })
 
   it('accepts the event, retries a target without a DLQ, and drops the event only after its retry, as EventBridge does', () => {
     // Prepare
     const seen: string[] = []
-    const noRetryNoDlq = new LocalBus(db, { ...model, rules: rules.map((rule) => ({ ...rule, targets: rule.targets.map(({ deadLetterArn: _dlq, ...target }) => ({ ...target, maximumRetryAttempts: 1 })) })) }, {
-      startExecution: () => { throw new Error('no capacity') },
-      sendToQueue: () => undefined,
-    }, { baseDelayMs: 1 })
+    const noRetryNoDlq = new LocalBus(
+      db,
+      {
+        ...model,
+        rules: rules.map((rule) => ({
+          ...rule,
+          targets: rule.targets.map(({ deadLetterArn: _dlq, ...target }) => ({ ...target, maximumRetryAttempts: 1 })),
+        })),
+      },
+      {
+        startExecution: () => {
+          throw new Error('no capacity')
+        },
+        sendToQueue: () => undefined,
+      },
+      { baseDelayMs: 1 },
+    )
     noRetryNoDlq.onEvent((event) => seen.push(event.id))
     const dropped = jest.spyOn(console, 'error').mockImplementation(() => undefined)
 
     // Act
-    const result = noRetryNoDlq.putEvents([{ EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' }])
+    const result = noRetryNoDlq.putEvents([
+      { EventBusName: 'pipeline', Source: 'aws.s3', DetailType: 'Object Created', Detail: '{}' },
+    ])
     const waiting = (db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n
     const left = noRetryNoDlq.retryDueDeliveries(Date.now() + 10_000)
 
@@ -242,7 +388,9 @@ describe('LocalBus.putEvents delivery', () => {
     expect(seen).toEqual([result.Entries[0].EventId])
     // One retry allowed: the first attempt and the retry both fail, then the event is dropped.
     expect([waiting, left]).toEqual([1, 0])
-    expect(dropped).toHaveBeenCalledWith(expect.stringMatching(/dropped event .* failed 2 time\(s\) and has no DLQ \(no capacity\)/))
+    expect(dropped).toHaveBeenCalledWith(
+      expect.stringMatching(/dropped event .* failed 2 time\(s\) and has no DLQ \(no capacity\)/),
+    )
     dropped.mockRestore()
   })
 
@@ -294,18 +442,26 @@ describe('LocalBus.replay', () => {
 
     bus.replay('default', event, 'replay-3')
 
-    expect(eventRows().map((row) => [row.bus, row.archive, row.replay_name])).toEqual([['default', null, 'replay-3'], ['pipeline', null, 'replay-3']])
-    expect(calls.started).toEqual([{ arn: stateMachineArn, event: expect.objectContaining({ 'replay-name': 'replay-3' }) }])
+    expect(eventRows().map((row) => [row.bus, row.archive, row.replay_name])).toEqual([
+      ['default', null, 'replay-3'],
+      ['pipeline', null, 'replay-3'],
+    ])
+    expect(calls.started).toEqual([
+      { arn: stateMachineArn, event: expect.objectContaining({ 'replay-name': 'replay-3' }) },
+    ])
   })
 })
 
 describe('LocalBus.publishServiceEvent', () => {
-  it('delivers an AWS service event as given, skipping PutEvents\' checks', () => {
+  it("delivers an AWS service event as given, skipping PutEvents' checks", () => {
     const event = fixture()
 
     bus.publishServiceEvent('default', event)
 
-    expect(eventRows().map((row) => [row.id, row.bus, row.archive])).toEqual([[event.id, 'default', null], [event.id, 'pipeline', 'PipelineArchive']])
+    expect(eventRows().map((row) => [row.id, row.bus, row.archive])).toEqual([
+      [event.id, 'default', null],
+      [event.id, 'pipeline', 'PipelineArchive'],
+    ])
     expect(calls.started).toEqual([{ arn: stateMachineArn, event }])
   })
 })

@@ -17,12 +17,16 @@ describe('InvocationRecorder and stepStatistics', () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
-  it('records each invocation with its error tag, marks only a function\'s first one cold, and passes results and errors through', async () => {
+  it("records each invocation with its error tag, marks only a function's first one cold, and passes results and errors through", async () => {
     const recorder = new InvocationRecorder(db)
     const failure = Object.assign(new Error('no'), { name: 'UnsupportedImage' })
 
     await expect(recorder.measure('ValidateStep', async () => 'ok')).resolves.toBe('ok')
-    await expect(recorder.measure('ValidateStep', async () => { throw failure })).rejects.toBe(failure)
+    await expect(
+      recorder.measure('ValidateStep', async () => {
+        throw failure
+      }),
+    ).rejects.toBe(failure)
     await recorder.measure('ResizeStep', async () => 1)
     recorder.flush()
 
@@ -45,8 +49,11 @@ describe('InvocationRecorder and stepStatistics', () => {
   })
 
   it('sums invocations, errors and cold starts per function inside the window, with duration percentiles', () => {
-    const insert = db.prepare('INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)')
-    for (let i = 1; i <= 100; i += 1) insert.run('PersistStep', 1000 + i, i, i % 10 === 0 ? 'TransientError' : null, i === 1 ? 1 : 0)
+    const insert = db.prepare(
+      'INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)',
+    )
+    for (let i = 1; i <= 100; i += 1)
+      insert.run('PersistStep', 1000 + i, i, i % 10 === 0 ? 'TransientError' : null, i === 1 ? 1 : 0)
     insert.run('PersistStep', 5000, 999, null, 0)
     insert.run('NotifyStep', 1500, 3, null, 1)
 
@@ -60,7 +67,9 @@ describe('InvocationRecorder and stepStatistics', () => {
 
   it('forgets invocations older than a week', () => {
     const now = Date.parse('2026-03-10T00:00:00Z')
-    const insert = db.prepare("INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES ('IndexStep', ?, 1, NULL, 0)")
+    const insert = db.prepare(
+      "INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES ('IndexStep', ?, 1, NULL, 0)",
+    )
     for (const daysAgo of [8, 7.5, 6.9, 0]) insert.run(now - daysAgo * 86_400_000)
 
     expect(new InvocationRecorder(db).purge(now)).toBe(2)
@@ -73,7 +82,9 @@ describe('InvocationRecorder and stepStatistics', () => {
     ['ten', [10, 9, 8, 7, 6, 5, 4, 3, 2, 1], { p50Ms: 5, p95Ms: 10, p99Ms: 10 }],
     ['twenty, by tenths', Array.from({ length: 20 }, (_, i) => (i + 1) / 10), { p50Ms: 1, p95Ms: 1.9, p99Ms: 2 }],
   ])('picks percentiles by nearest rank (ceil(q × n)) of %s', (_name, durations, expected) => {
-    const insert = db.prepare("INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES ('IndexStep', 1, ?, NULL, 0)")
+    const insert = db.prepare(
+      "INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES ('IndexStep', 1, ?, NULL, 0)",
+    )
     for (const duration of durations) insert.run(duration)
 
     expect(stepStatistics(db, 0, 10)[0]).toMatchObject(expected)

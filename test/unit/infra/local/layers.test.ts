@@ -7,7 +7,13 @@ import { TransientError } from '../../../../contracts/errors'
 import { ObjectNotFound, type ImageRecord } from '../../../../contracts/images'
 import { LocalBus } from '../../../../infra/local/bus'
 import { openDatabase } from '../../../../infra/local/db'
-import { EventPublisherLocal, ImageTableSqlite, LedgerSqlite, ObjectStoreLocal, SearchIndexFts } from '../../../../infra/local/layers'
+import {
+  EventPublisherLocal,
+  ImageTableSqlite,
+  LedgerSqlite,
+  ObjectStoreLocal,
+  SearchIndexFts,
+} from '../../../../infra/local/layers'
 import { LocalObjectStore } from '../../../../infra/local/object-store'
 import { search } from '../../../../infra/local/search'
 import type { LocalModel } from '../../../../infra/local/template'
@@ -37,13 +43,32 @@ afterEach(() => {
 const at = '2026-01-01T00:00:00.000Z'
 
 const record = (overrides: Partial<ImageRecord> = {}): ImageRecord => ({
-  key: 'uploads/cat.jpg', bucket: 'uploads', etag: 'etag-v1', status: 'PROCESSED', size: 48_000, format: 'jpeg', width: 640, height: 480,
-  renditions: [], createdAt: at, updatedAt: at, ...overrides,
+  key: 'uploads/cat.jpg',
+  bucket: 'uploads',
+  etag: 'etag-v1',
+  status: 'PROCESSED',
+  size: 48_000,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+  renditions: [],
+  createdAt: at,
+  updatedAt: at,
+  ...overrides,
 })
 
 const failed = (overrides: Partial<ImageRecord> = {}): ImageRecord => ({
-  key: 'uploads/cat.jpg', bucket: 'uploads', etag: 'etag-v1', status: 'FAILED', size: 48_000, renditions: [],
-  error: 'TransientError', reason: 'throttled', createdAt: at, updatedAt: at, ...overrides,
+  key: 'uploads/cat.jpg',
+  bucket: 'uploads',
+  etag: 'etag-v1',
+  status: 'FAILED',
+  size: 48_000,
+  renditions: [],
+  error: 'TransientError',
+  reason: 'throttled',
+  createdAt: at,
+  updatedAt: at,
+  ...overrides,
 })
 
 const withTable = <A, E>(use: (table: typeof ImageTable.Service) => Effect.Effect<A, E>) =>
@@ -60,9 +85,19 @@ describe('ImageTableSqlite.putVersion', () => {
     ['writes when no record stands', [], record(), true],
     ['writes another version (another etag)', [record()], record({ etag: 'etag-v2' }), true],
     ['upgrades a FAILED record of this version to PROCESSED', [failed()], record(), true],
-    ['does not rewrite a PROCESSED record of this version', [record()], record({ updatedAt: '2026-02-02T00:00:00.000Z' }), false],
+    [
+      'does not rewrite a PROCESSED record of this version',
+      [record()],
+      record({ updatedAt: '2026-02-02T00:00:00.000Z' }),
+      false,
+    ],
     ['does not downgrade a PROCESSED record of this version to FAILED', [record()], failed(), false],
-    ['does not rewrite a FAILED record of this version with another failure', [failed()], failed({ error: 'States.Timeout' }), false],
+    [
+      'does not rewrite a FAILED record of this version with another failure',
+      [failed()],
+      failed({ error: 'States.Timeout' }),
+      false,
+    ],
   ])('%s', async (_name, standing, incoming, written) => {
     // Prepare
     await withTable((table) => Effect.forEach(standing, (existing) => table.putVersion(existing)))
@@ -81,32 +116,64 @@ describe('ImageTableSqlite.putVersion', () => {
   })
 
   it('keeps one row per key', async () => {
-    await withTable((table) => Effect.forEach([failed(), record(), record({ etag: 'etag-v2' })], (each) => table.putVersion(each)))
+    await withTable((table) =>
+      Effect.forEach([failed(), record(), record({ etag: 'etag-v2' })], (each) => table.putVersion(each)),
+    )
 
-    expect(db.prepare('SELECT key, etag, status FROM images').all()).toEqual([{ key: 'uploads/cat.jpg', etag: 'etag-v2', status: 'PROCESSED' }])
+    expect(db.prepare('SELECT key, etag, status FROM images').all()).toEqual([
+      { key: 'uploads/cat.jpg', etag: 'etag-v2', status: 'PROCESSED' },
+    ])
   })
 })
 
 describe('persist and record-failure over ImageTableSqlite', () => {
-  const image = { bucket: 'uploads', key: 'uploads/cat.jpg', etag: 'etag-v1', size: 48_000, format: 'jpeg' as const, width: 640, height: 480 }
+  const image = {
+    bucket: 'uploads',
+    key: 'uploads/cat.jpg',
+    etag: 'etag-v1',
+    size: 48_000,
+    format: 'jpeg' as const,
+    width: 640,
+    height: 480,
+  }
   const event = {
-    version: '0', id: 'e-1', 'detail-type': 'Object Created', source: 'aws.s3', account: '000000000000', time: '2026-01-01T00:00:00Z',
-    region: 'us-east-1', resources: ['arn:aws:s3:::uploads'],
+    version: '0',
+    id: 'e-1',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '000000000000',
+    time: '2026-01-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: ['arn:aws:s3:::uploads'],
     detail: {
-      version: '0', bucket: { name: 'uploads' }, object: { key: 'uploads/cat.jpg', size: 48_000, etag: 'etag-v1', sequencer: '00' },
-      'request-id': 'R', requester: '000000000000', reason: 'PutObject',
+      version: '0',
+      bucket: { name: 'uploads' },
+      object: { key: 'uploads/cat.jpg', size: 48_000, etag: 'etag-v1', sequencer: '00' },
+      'request-id': 'R',
+      requester: '000000000000',
+      reason: 'PutObject',
     },
   }
   const layer = () => Layer.merge(ImageTableSqlite(db), ClockFixed(at))
 
   it('lets a retried run that succeeds upgrade the FAILED record, and a duplicate run return it unchanged', async () => {
     // Prepare
-    const failure = await Effect.runPromiseExit(recordImageFailure.run({ event, error: { Error: 'TransientError' } }).pipe(Effect.provide(layer())))
+    const failure = await Effect.runPromiseExit(
+      recordImageFailure.run({ event, error: { Error: 'TransientError' } }).pipe(Effect.provide(layer())),
+    )
 
     // Act
-    const upgraded = await Effect.runPromiseExit(persistImage.run({ image, renditions: [] }).pipe(Effect.provide(layer())))
-    const duplicate = await Effect.runPromiseExit(persistImage.run({ image, renditions: [] }).pipe(Effect.provide(Layer.merge(ImageTableSqlite(db), ClockFixed('2026-03-03T00:00:00.000Z')))))
-    const lateFailure = await Effect.runPromiseExit(recordImageFailure.run({ event, error: { Error: 'TransientError' } }).pipe(Effect.provide(layer())))
+    const upgraded = await Effect.runPromiseExit(
+      persistImage.run({ image, renditions: [] }).pipe(Effect.provide(layer())),
+    )
+    const duplicate = await Effect.runPromiseExit(
+      persistImage
+        .run({ image, renditions: [] })
+        .pipe(Effect.provide(Layer.merge(ImageTableSqlite(db), ClockFixed('2026-03-03T00:00:00.000Z')))),
+    )
+    const lateFailure = await Effect.runPromiseExit(
+      recordImageFailure.run({ event, error: { Error: 'TransientError' } }).pipe(Effect.provide(layer())),
+    )
 
     // Assess
     expect(failure).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: true })))
@@ -127,13 +194,32 @@ describe('LedgerSqlite', () => {
     ['a completed key, for another owner: no', [{ claim: 'exec-1' }, { complete: true }], 'exec-2', false],
     ['a key its owner released: yes, for anyone', [{ claim: 'exec-1' }, { release: 'exec-1' }], 'exec-2', true],
     ['a key another owner tried to release: no', [{ claim: 'exec-1' }, { release: 'exec-2' }], 'exec-2', false],
-    ['a completed key its owner tried to release: no', [{ claim: 'exec-1' }, { complete: true }, { release: 'exec-1' }], 'exec-2', false],
+    [
+      'a completed key its owner tried to release: no',
+      [{ claim: 'exec-1' }, { complete: true }, { release: 'exec-1' }],
+      'exec-2',
+      false,
+    ],
     ['a key completed without a standing claim: no, for good', [{ complete: true }], 'exec-2', false],
-    ['a key completed after its claim was released: no', [{ claim: 'exec-1' }, { release: 'exec-1' }, { complete: true }], 'exec-1', false],
-  ] as ReadonlyArray<[string, ReadonlyArray<{ claim?: string; complete?: boolean; release?: string }>, string, boolean]>)('claim on %s', async (_name, history, owner, granted) => {
+    [
+      'a key completed after its claim was released: no',
+      [{ claim: 'exec-1' }, { release: 'exec-1' }, { complete: true }],
+      'exec-1',
+      false,
+    ],
+  ] as ReadonlyArray<
+    [string, ReadonlyArray<{ claim?: string; complete?: boolean; release?: string }>, string, boolean]
+  >)('claim on %s', async (_name, history, owner, granted) => {
     // Prepare
-    await withLedger((ledger) => Effect.forEach(history, (step) =>
-      step.claim ? ledger.claim(key, step.claim) : step.complete ? ledger.complete(key) : ledger.release(key, step.release!)))
+    await withLedger((ledger) =>
+      Effect.forEach(history, (step) =>
+        step.claim
+          ? ledger.claim(key, step.claim)
+          : step.complete
+            ? ledger.complete(key)
+            : ledger.release(key, step.release!),
+      ),
+    )
 
     // Act
     const exit = await withLedger((ledger) => ledger.claim(key, owner))
@@ -143,7 +229,9 @@ describe('LedgerSqlite', () => {
   })
 
   it('keeps claims of different keys apart', async () => {
-    const exit = await withLedger((ledger) => Effect.all([ledger.claim('a', 'exec-1'), ledger.claim('b', 'exec-2'), ledger.claim('a', 'exec-2')]))
+    const exit = await withLedger((ledger) =>
+      Effect.all([ledger.claim('a', 'exec-1'), ledger.claim('b', 'exec-2'), ledger.claim('a', 'exec-2')]),
+    )
 
     expect(exit).toEqual(Exit.succeed([true, true, false]))
   })
@@ -174,7 +262,8 @@ describe('SearchIndexFts', () => {
   it('releases its savepoint and fails with TransientError when the database refuses the write', async () => {
     // Prepare
     const layer = SearchIndexFts(db)
-    const upsert = () => Effect.runPromiseExit(Effect.flatMap(SearchIndex, (index) => index.upsert(document)).pipe(Effect.provide(layer)))
+    const upsert = () =>
+      Effect.runPromiseExit(Effect.flatMap(SearchIndex, (index) => index.upsert(document)).pipe(Effect.provide(layer)))
     await upsert()
     db.exec('DROP TABLE search')
 
@@ -182,17 +271,30 @@ describe('SearchIndexFts', () => {
     const exit = await upsert()
 
     // Assess
-    expect(exit).toEqual(Exit.fail(expect.objectContaining({ _tag: 'TransientError', operation: 'search:upsert', message: expect.stringContaining('no such table') })))
+    expect(exit).toEqual(
+      Exit.fail(
+        expect.objectContaining({
+          _tag: 'TransientError',
+          operation: 'search:upsert',
+          message: expect.stringContaining('no such table'),
+        }),
+      ),
+    )
     expect(db.isTransaction).toBe(false)
   })
 })
 
 describe('search', () => {
   beforeEach(async () => {
-    await withIndex((index) => Effect.forEach([
-      imageDocument(record()),
-      imageDocument(record({ key: 'uploads/dog.png', format: 'png', width: 300, height: 200 })),
-    ], (doc) => index.upsert(doc)))
+    await withIndex((index) =>
+      Effect.forEach(
+        [
+          imageDocument(record()),
+          imageDocument(record({ key: 'uploads/dog.png', format: 'png', width: 300, height: 200 })),
+        ],
+        (doc) => index.upsert(doc),
+      ),
+    )
   })
 
   it.each([
@@ -246,8 +348,15 @@ describe('search', () => {
 
 describe('ObjectStoreLocal and EventPublisherLocal', () => {
   const model: LocalModel = {
-    buses: [{ name: 'default', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' }, { name: 'pipeline', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/pipeline' }],
-    archives: [], rules: [], stateMachines: [], functions: [], queues: [],
+    buses: [
+      { name: 'default', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' },
+      { name: 'pipeline', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/pipeline' },
+    ],
+    archives: [],
+    rules: [],
+    stateMachines: [],
+    functions: [],
+    queues: [],
     buckets: [{ name: 'uploads', eventBridge: false }],
   }
   const services = () => {
@@ -258,18 +367,27 @@ describe('ObjectStoreLocal and EventPublisherLocal', () => {
   const body = new TextEncoder().encode('hello')
 
   it('puts, heads and gets an object through the ObjectStore port', async () => {
-    const exit = await Effect.runPromiseExit(Effect.gen(function* () {
-      const store = yield* ObjectStore
-      const { etag } = yield* store.put('thumbnails/a.txt', body, 'text/plain')
-      return { bucket: store.bucket, etag, head: yield* store.head('thumbnails/a.txt'), body: yield* store.get('thumbnails/a.txt') }
-    }).pipe(Effect.provide(services())))
+    const exit = await Effect.runPromiseExit(
+      Effect.gen(function* () {
+        const store = yield* ObjectStore
+        const { etag } = yield* store.put('thumbnails/a.txt', body, 'text/plain')
+        return {
+          bucket: store.bucket,
+          etag,
+          head: yield* store.head('thumbnails/a.txt'),
+          body: yield* store.get('thumbnails/a.txt'),
+        }
+      }).pipe(Effect.provide(services())),
+    )
 
-    expect(exit).toEqual(Exit.succeed({
-      bucket: 'uploads',
-      etag: '5d41402abc4b2a76b9719d911017c592',
-      head: { size: 5, etag: '5d41402abc4b2a76b9719d911017c592', contentType: 'text/plain' },
-      body: new Uint8Array(body),
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        bucket: 'uploads',
+        etag: '5d41402abc4b2a76b9719d911017c592',
+        head: { size: 5, etag: '5d41402abc4b2a76b9719d911017c592', contentType: 'text/plain' },
+        body: new Uint8Array(body),
+      }),
+    )
   })
 
   it.each<[string, (store: typeof ObjectStore.Service) => Effect.Effect<unknown, ObjectNotFound | TransientError>]>([
@@ -283,13 +401,21 @@ describe('ObjectStoreLocal and EventPublisherLocal', () => {
 
   it('publishes accepted entries and fails with TransientError naming the refused ones', async () => {
     const publish = (entries: Parameters<typeof EventPublisher.Service.publish>[0]) =>
-      Effect.runPromiseExit(Effect.flatMap(EventPublisher, (publisher) => publisher.publish(entries)).pipe(Effect.provide(services())))
+      Effect.runPromiseExit(
+        Effect.flatMap(EventPublisher, (publisher) => publisher.publish(entries)).pipe(Effect.provide(services())),
+      )
 
-    const accepted = await publish([{ EventBusName: 'pipeline', Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }])
-    const refused = await publish([{ EventBusName: 'nowhere', Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }])
+    const accepted = await publish([
+      { EventBusName: 'pipeline', Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' },
+    ])
+    const refused = await publish([
+      { EventBusName: 'nowhere', Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' },
+    ])
 
     expect(accepted).toEqual(Exit.succeed(undefined))
-    expect(refused).toEqual(Exit.fail(new TransientError({ operation: 'events:PutEvents', message: 'Event bus nowhere does not exist.' })))
+    expect(refused).toEqual(
+      Exit.fail(new TransientError({ operation: 'events:PutEvents', message: 'Event bus nowhere does not exist.' })),
+    )
     expect(db.prepare('SELECT bus, source FROM events').all()).toEqual([{ bus: 'pipeline', source: 'pipeline.images' }])
   })
 })

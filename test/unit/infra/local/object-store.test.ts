@@ -17,24 +17,45 @@ const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMach
 
 /** S3 notifies the default bus; a rule forwards the bucket's events to the pipeline bus, where a rule starts the workflow. */
 const model: LocalModel = {
-  buses: [{ name: 'default', arn: busArn('default') }, { name: 'pipeline', arn: busArn('pipeline') }],
+  buses: [
+    { name: 'default', arn: busArn('default') },
+    { name: 'pipeline', arn: busArn('pipeline') },
+  ],
   archives: [],
   rules: [
-    { name: 'ForwardUploads', bus: 'default', pattern: uploadBucketNotifications('uploads'), targets: [{ id: 'PipelineBus', arn: busArn('pipeline'), maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 }] },
-    { name: 'StartImageWorkflow', bus: 'pipeline', pattern: imageUploaded('uploads'), targets: [{ id: 'Workflow', arn: stateMachineArn, maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 }] },
+    {
+      name: 'ForwardUploads',
+      bus: 'default',
+      pattern: uploadBucketNotifications('uploads'),
+      targets: [
+        { id: 'PipelineBus', arn: busArn('pipeline'), maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 },
+      ],
+    },
+    {
+      name: 'StartImageWorkflow',
+      bus: 'pipeline',
+      pattern: imageUploaded('uploads'),
+      targets: [{ id: 'Workflow', arn: stateMachineArn, maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 }],
+    },
   ],
   stateMachines: [],
   functions: [],
   queues: [],
-  buckets: [{ name: 'uploads', eventBridge: true }, { name: 'quiet', eventBridge: false }],
+  buckets: [
+    { name: 'uploads', eventBridge: true },
+    { name: 'quiet', eventBridge: false },
+  ],
 }
 
-const fixture = (): AnyEvent => JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+const fixture = (): AnyEvent =>
+  JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
 
 /** The keys of an object and of every object inside it, as dotted paths: the shape of an event, values aside. */
 const shapeOf = (value: unknown, prefix = ''): string[] =>
   value !== null && typeof value === 'object' && !Array.isArray(value)
-    ? Object.entries(value).flatMap(([key, child]) => [`${prefix}${key}`, ...shapeOf(child, `${prefix}${key}.`)]).sort()
+    ? Object.entries(value)
+        .flatMap(([key, child]) => [`${prefix}${key}`, ...shapeOf(child, `${prefix}${key}.`)])
+        .sort()
     : []
 
 let dataDir: string
@@ -46,7 +67,10 @@ beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'object-store-test-'))
   db = openDatabase(dataDir)
   started = []
-  const bus = new LocalBus(db, model, { startExecution: (arn, event) => void started.push({ arn, event }), sendToQueue: () => undefined })
+  const bus = new LocalBus(db, model, {
+    startExecution: (arn, event) => void started.push({ arn, event }),
+    sendToQueue: () => undefined,
+  })
   store = new LocalObjectStore(db, path.join(dataDir, 'objects'), model, bus)
 })
 
@@ -103,7 +127,14 @@ describe('LocalObjectStore', () => {
     const stored = store.put('uploads', 'uploads/cat.jpg', bytes('meow'), 'image/jpeg')
 
     // Assess
-    const expected = { bucket: 'uploads', key: 'uploads/cat.jpg', size: 4, etag: md5('meow'), contentType: 'image/jpeg', lastModified: stored.lastModified }
+    const expected = {
+      bucket: 'uploads',
+      key: 'uploads/cat.jpg',
+      size: 4,
+      etag: md5('meow'),
+      contentType: 'image/jpeg',
+      lastModified: stored.lastModified,
+    }
     expect(stored).toEqual(expected)
     expect(store.head('uploads', 'uploads/cat.jpg')).toEqual(expected)
     const got = store.get('uploads', 'uploads/cat.jpg')
@@ -116,7 +147,11 @@ describe('LocalObjectStore', () => {
 
     store.put('uploads', 'uploads/cat.jpg', bytes('purr purr'), 'image/png')
 
-    expect(store.head('uploads', 'uploads/cat.jpg')).toMatchObject({ size: 9, etag: md5('purr purr'), contentType: 'image/png' })
+    expect(store.head('uploads', 'uploads/cat.jpg')).toMatchObject({
+      size: 9,
+      etag: md5('purr purr'),
+      contentType: 'image/png',
+    })
     expect(store.get('uploads', 'uploads/cat.jpg')?.body.toString()).toBe('purr purr')
     expect(db.prepare('SELECT COUNT(*) AS n FROM objects').get()).toEqual({ n: 1 })
   })
@@ -137,7 +172,11 @@ describe('LocalObjectStore', () => {
   it('keeps the standing version whole when an overwrite fails, and leaves no staged file behind', () => {
     // Prepare: a store whose bus fails inside the commit's transaction, so the overwrite fails.
     store.put('uploads', 'uploads/a.txt', bytes('version one'), 'text/plain')
-    const brokenBus = { publishServiceEvent: () => { throw new Error('bus down') } } as unknown as LocalBus
+    const brokenBus = {
+      publishServiceEvent: () => {
+        throw new Error('bus down')
+      },
+    } as unknown as LocalBus
     const failing = new LocalObjectStore(db, path.join(dataDir, 'objects'), model, brokenBus)
 
     // Act
@@ -152,7 +191,11 @@ describe('LocalObjectStore', () => {
 
   it('stages nothing for a key it refuses', () => {
     expect(() => store.put('uploads', '../x', bytes('x'), 'text/plain')).toThrow(InvalidObjectKey)
-    expect(existsSync(path.join(dataDir, 'objects', 'uploads', '.staging')) ? readdirSync(path.join(dataDir, 'objects', 'uploads', '.staging')) : []).toEqual([])
+    expect(
+      existsSync(path.join(dataDir, 'objects', 'uploads', '.staging'))
+        ? readdirSync(path.join(dataDir, 'objects', 'uploads', '.staging'))
+        : [],
+    ).toEqual([])
   })
 
   it('names files by a hash of the key, so a key never becomes a path', () => {
@@ -173,7 +216,7 @@ describe('LocalObjectStore', () => {
     expect(started).toEqual([])
   })
 
-  it('emits an Object Created event shaped like S3\'s, which the rules forward to the pipeline bus and the workflow', () => {
+  it("emits an Object Created event shaped like S3's, which the rules forward to the pipeline bus and the workflow", () => {
     // Act
     const stored = store.put('uploads', 'uploads/cat.jpg', bytes('meow'), 'image/jpeg')
 
@@ -184,10 +227,18 @@ describe('LocalObjectStore', () => {
     expect(shapeOf(event)).toEqual(shapeOf(fixture()))
     expect(Schema.decodeUnknownEither(ObjectCreated)(event)._tag).toBe('Right')
     expect(event).toMatchObject({
-      version: '0', 'detail-type': 'Object Created', source: 'aws.s3', account: LocalAccount, region: LocalRegion, resources: ['arn:aws:s3:::uploads'],
+      version: '0',
+      'detail-type': 'Object Created',
+      source: 'aws.s3',
+      account: LocalAccount,
+      region: LocalRegion,
+      resources: ['arn:aws:s3:::uploads'],
       detail: {
-        version: '0', bucket: { name: 'uploads' }, object: { key: 'uploads/cat.jpg', size: 4, etag: stored.etag },
-        requester: LocalAccount, reason: 'PutObject',
+        version: '0',
+        bucket: { name: 'uploads' },
+        object: { key: 'uploads/cat.jpg', size: 4, etag: stored.etag },
+        requester: LocalAccount,
+        reason: 'PutObject',
       },
     })
     expect(event.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/)
@@ -202,7 +253,9 @@ describe('LocalObjectStore', () => {
     store.put('uploads', 'uploads/cat.jpg', bytes('one'), 'image/jpeg')
     store.put('uploads', 'uploads/cat.jpg', bytes('two'), 'image/jpeg')
 
-    const [first, second] = started.map(({ event }) => (event.detail as { object: { sequencer: string } }).object.sequencer)
+    const [first, second] = started.map(
+      ({ event }) => (event.detail as { object: { sequencer: string } }).object.sequencer,
+    )
     expect(second > first).toBe(true)
   })
 

@@ -15,8 +15,25 @@ const model: LocalModel = {
   buses: [{ name: 'pipeline', arn: busArn }],
   archives: [{ name: 'archive', busArn, pattern: null, retentionDays: 30 }],
   rules: [
-    { name: 'StartOrders', bus: 'pipeline', pattern: { source: ['orders'] }, targets: [{ id: 'Orders', arn: stateMachineArn, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }] },
-    { name: 'AuditAll', bus: 'pipeline', pattern: { source: [{ prefix: '' }] }, targets: [{ id: 'Audit', arn: stateMachineArn.replace('Orders', 'Audit'), maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }] },
+    {
+      name: 'StartOrders',
+      bus: 'pipeline',
+      pattern: { source: ['orders'] },
+      targets: [{ id: 'Orders', arn: stateMachineArn, maximumRetryAttempts: 0, maximumEventAgeSeconds: 60 }],
+    },
+    {
+      name: 'AuditAll',
+      bus: 'pipeline',
+      pattern: { source: [{ prefix: '' }] },
+      targets: [
+        {
+          id: 'Audit',
+          arn: stateMachineArn.replace('Orders', 'Audit'),
+          maximumRetryAttempts: 0,
+          maximumEventAgeSeconds: 60,
+        },
+      ],
+    },
   ],
   stateMachines: [],
   functions: [],
@@ -33,7 +50,10 @@ beforeEach(() => {
   dataDir = mkdtempSync(path.join(tmpdir(), 'replays-test-'))
   db = openDatabase(dataDir)
   started = []
-  bus = new LocalBus(db, model, { startExecution: (arn, event) => void started.push({ arn, event }), sendToQueue: () => undefined })
+  bus = new LocalBus(db, model, {
+    startExecution: (arn, event) => void started.push({ arn, event }),
+    sendToQueue: () => undefined,
+  })
 })
 afterEach(() => {
   db.close()
@@ -42,7 +62,16 @@ afterEach(() => {
 
 /** Puts one order event per time given, and forgets the deliveries they caused. */
 const putOrders = (...times: string[]) => {
-  for (const [n, time] of times.entries()) bus.putEvents([{ EventBusName: 'pipeline', Source: 'orders', DetailType: 'OrderPlaced', Detail: JSON.stringify({ n }), Time: time }])
+  for (const [n, time] of times.entries())
+    bus.putEvents([
+      {
+        EventBusName: 'pipeline',
+        Source: 'orders',
+        DetailType: 'OrderPlaced',
+        Detail: JSON.stringify({ n }),
+        Time: time,
+      },
+    ])
   started.length = 0
 }
 
@@ -55,7 +84,12 @@ describe('Replayer', () => {
     await replayer.settled('r1')
 
     expect(replayer.get('r1')).toMatchObject({ state: 'COMPLETED', total: 1, replayed: 1, rules: null })
-    expect(started.map(({ arn, event }) => [arn.split(':').pop(), (event.detail as { n: number }).n, event['replay-name']])).toEqual([['Orders', 1, 'r1'], ['Audit', 1, 'r1']])
+    expect(
+      started.map(({ arn, event }) => [arn.split(':').pop(), (event.detail as { n: number }).n, event['replay-name']]),
+    ).toEqual([
+      ['Orders', 1, 'r1'],
+      ['Audit', 1, 'r1'],
+    ])
     expect((db.prepare('SELECT COUNT(*) AS n FROM events WHERE archive IS NOT NULL').get() as { n: number }).n).toBe(3)
   })
 
@@ -73,9 +107,10 @@ describe('Replayer', () => {
     // Prepare: a replay a crash left RUNNING after its first event.
     putOrders('2026-01-01T00:00:00Z', '2026-01-01T01:00:00Z', '2026-01-01T02:00:00Z')
     const firstSeq = (db.prepare('SELECT MIN(seq) AS seq FROM events').get() as { seq: number }).seq
-    db.prepare(`INSERT INTO replays (name, archive, bus, from_ms, to_ms, rules, state, total, replayed, position, started_at)
-      VALUES ('crashed', 'archive', 'pipeline', ?, ?, '["StartOrders"]', 'RUNNING', 3, 1, ?, '2026-01-01T03:00:00Z')`)
-      .run(Date.parse('2025-12-31T00:00:00Z'), Date.parse('2026-01-02T00:00:00Z'), firstSeq)
+    db.prepare(
+      `INSERT INTO replays (name, archive, bus, from_ms, to_ms, rules, state, total, replayed, position, started_at)
+      VALUES ('crashed', 'archive', 'pipeline', ?, ?, '["StartOrders"]', 'RUNNING', 3, 1, ?, '2026-01-01T03:00:00Z')`,
+    ).run(Date.parse('2025-12-31T00:00:00Z'), Date.parse('2026-01-02T00:00:00Z'), firstSeq)
 
     // Act
     const replayer = new Replayer(db, bus)
@@ -110,10 +145,17 @@ describe('archive retention and listing', () => {
     const purged = purgeExpiredArchive(db, [{ name: 'archive', retentionDays: 30 }], now)
     const firstPage = listArchivedEvents(db, { limit: 2, matches: (event) => (event as AnyEvent).source === 'orders' })
     const secondPage = listArchivedEvents(db, { limit: 2, after: firstPage.next! })
-    const window = listArchivedEvents(db, { limit: 10, fromMs: Date.parse('2026-02-21T00:00:00Z'), toMs: Date.parse('2026-02-22T00:00:00Z') })
+    const window = listArchivedEvents(db, {
+      limit: 10,
+      fromMs: Date.parse('2026-02-21T00:00:00Z'),
+      toMs: Date.parse('2026-02-22T00:00:00Z'),
+    })
 
     expect(purged).toBe(1)
-    expect(firstPage.events.map(({ event }) => (event as AnyEvent).time)).toEqual(['2026-02-20T00:00:00Z', '2026-02-21T00:00:00Z'])
+    expect(firstPage.events.map(({ event }) => (event as AnyEvent).time)).toEqual([
+      '2026-02-20T00:00:00Z',
+      '2026-02-21T00:00:00Z',
+    ])
     expect(secondPage).toEqual({ events: [expect.objectContaining({ archive: 'archive' })] })
     expect(window.events.map(({ event }) => (event as AnyEvent).time)).toEqual(['2026-02-21T00:00:00Z'])
   })

@@ -36,10 +36,14 @@ describe('fieldErrors', () => {
   })
 
   it('shortens a long actual value', () => {
-    expect(errorsOf({ kind: 'a', flag: 'y'.repeat(100) })).toEqual([{ path: 'flag', message: `must be a boolean (got "${'y'.repeat(36)}...)` }])
+    expect(errorsOf({ kind: 'a', flag: 'y'.repeat(100) })).toEqual([
+      { path: 'flag', message: `must be a boolean (got "${'y'.repeat(36)}...)` },
+    ])
   })
 
   it('names the element of an array', () => {
-    expect(errorsOf({ kind: 'a', flag: true, tags: ['ok', 3] })).toEqual([{ path: 'tags[1]', message: 'must be a string (got 3)' }])
+    expect(errorsOf({ kind: 'a', flag: true, tags: ['ok', 3] })).toEqual([
+      { path: 'tags[1]', message: 'must be a string (got 3)' },
+    ])
   })
 })

@@ -15,27 +15,56 @@ const keysOf = (value: object) => Object.keys(value).sort()
 describe('apiGatewayEvent', () => {
   it('builds an event with the fields and shape of the real payload 2.0 sample', () => {
     // Act
-    const event = apiGatewayEvent({ method: 'post', path: '/orders', headers: { host: 'localhost:3000', 'content-type': 'application/json' }, body: '{}', now: At, requestId: 'ZhNHJhhLjoEEPiw=' })
+    const event = apiGatewayEvent({
+      method: 'post',
+      path: '/orders',
+      headers: { host: 'localhost:3000', 'content-type': 'application/json' },
+      body: '{}',
+      now: At,
+      requestId: 'ZhNHJhhLjoEEPiw=',
+    })
 
     // Assess
     expect(keysOf(event)).toEqual(keysOf(sample))
     expect(keysOf(event.requestContext)).toEqual(keysOf(sample.requestContext))
     expect(keysOf(event.requestContext.http)).toEqual(keysOf(sample.requestContext.http))
     expect(event).toMatchObject({
-      version: '2.0', routeKey: '$default', rawPath: '/orders', rawQueryString: '', body: '{}', isBase64Encoded: false,
+      version: '2.0',
+      routeKey: '$default',
+      rawPath: '/orders',
+      rawQueryString: '',
+      body: '{}',
+      isBase64Encoded: false,
       requestContext: {
-        domainName: 'localhost', domainPrefix: 'localhost', requestId: 'ZhNHJhhLjoEEPiw=', routeKey: '$default', stage: '$default',
+        domainName: 'localhost',
+        domainPrefix: 'localhost',
+        requestId: 'ZhNHJhhLjoEEPiw=',
+        routeKey: '$default',
+        stage: '$default',
         http: { method: 'POST', path: '/orders', protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: '' },
-        time: '17/Jun/2024:15:52:39 +0000', timeEpoch: 1718639559080,
+        time: '17/Jun/2024:15:52:39 +0000',
+        timeEpoch: 1718639559080,
       },
     })
-    expect(event.headers).toEqual({ host: 'localhost:3000', 'content-type': 'application/json', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'http', 'x-forwarded-port': '3000' })
+    expect(event.headers).toEqual({
+      host: 'localhost:3000',
+      'content-type': 'application/json',
+      'x-forwarded-for': '127.0.0.1',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-port': '3000',
+    })
   })
 
   it('takes headers as Node has them: names lower-cased, repeated values joined by commas, cookies moved to cookies', () => {
     const event = apiGatewayEvent({
-      method: 'GET', path: '/users',
-      headers: { 'User-Agent': 'curl/8.5.0', accept: ['application/json', 'text/plain'], cookie: 'a=1; b=2', 'x-absent': undefined },
+      method: 'GET',
+      path: '/users',
+      headers: {
+        'User-Agent': 'curl/8.5.0',
+        accept: ['application/json', 'text/plain'],
+        cookie: 'a=1; b=2',
+        'x-absent': undefined,
+      },
     })
 
     expect(event.headers).toMatchObject({ 'user-agent': 'curl/8.5.0', accept: 'application/json,text/plain' })
@@ -46,9 +75,19 @@ describe('apiGatewayEvent', () => {
   })
 
   it.each([
-    ['a query on the path', { path: '/orders?customerId=c%201&limit=2' }, 'customerId=c%201&limit=2', { customerId: 'c 1', limit: '2' }],
+    [
+      'a query on the path',
+      { path: '/orders?customerId=c%201&limit=2' },
+      'customerId=c%201&limit=2',
+      { customerId: 'c 1', limit: '2' },
+    ],
     ['a raw query string', { path: '/orders', query: '?customerId=c1' }, 'customerId=c1', { customerId: 'c1' }],
-    ['parameters, one repeated', { path: '/orders', query: { customerId: ['a', 'b'], limit: '5' } }, 'customerId=a&customerId=b&limit=5', { customerId: 'a,b', limit: '5' }],
+    [
+      'parameters, one repeated',
+      { path: '/orders', query: { customerId: ['a', 'b'], limit: '5' } },
+      'customerId=a&customerId=b&limit=5',
+      { customerId: 'a,b', limit: '5' },
+    ],
   ])('reads %s into rawQueryString and decoded queryStringParameters', (_name, input, rawQueryString, parameters) => {
     const event = apiGatewayEvent({ method: 'GET', ...input })
 
@@ -75,7 +114,9 @@ describe('apiGatewayEvent', () => {
   it('decodes with the step contract, and the step answers it as it answers API Gateway', async () => {
     // Prepare
     const event = apiGatewayEvent({
-      method: 'POST', path: '/orders', headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'local-1' },
+      method: 'POST',
+      path: '/orders',
+      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': 'local-1' },
       body: JSON.stringify({ customerId: 'cus_local', totalAmount: 5, currency: 'USD' }),
     })
     const services = memoryServices()

@@ -12,10 +12,12 @@ const Now = '2026-06-01T12:00:00.000Z'
 const Key = '5f0c8a4e-2b7d-4c61-9a3e-0d6f1b2c3a4d'
 const orderBody = JSON.parse(fixture('post-orders').body)
 const items = orderBody.items
-const unavailable = (operation: string) => new TransientError({ operation, message: 'ProvisionedThroughputExceededException' })
+const unavailable = (operation: string) =>
+  new TransientError({ operation, message: 'ProvisionedThroughputExceededException' })
 
 /** `POST /orders` with the fixture's `Idempotency-Key` removed, carrying `body`. */
-const postOrder = (body: unknown, headers: Record<string, string | undefined> = {}) => request('post-orders', { body, headers: { 'idempotency-key': undefined, ...headers } })
+const postOrder = (body: unknown, headers: Record<string, string | undefined> = {}) =>
+  request('post-orders', { body, headers: { 'idempotency-key': undefined, ...headers } })
 
 let harness: ReturnType<typeof apiHarness>
 beforeEach(() => {
@@ -33,15 +35,35 @@ describe('POST /orders', () => {
     const { orderId } = answer.json
     expect(answer.json).toEqual({ orderId, status: 'PENDING' })
     expect(orderId).toMatch(/^ord_[0-9a-f]{24}$/)
-    expect(answer.headers).toMatchObject({ location: `/orders/${orderId}`, 'content-type': 'application/json', ...cors })
-    expect([...harness.services.orders.values()]).toEqual([{
-      orderId, customerId: 'cus_1042', items, totalAmount: 32.25, currency: 'EUR', status: 'PENDING', origin: 'api', createdAt: Now, updatedAt: Now,
-    }])
+    expect(answer.headers).toMatchObject({
+      location: `/orders/${orderId}`,
+      'content-type': 'application/json',
+      ...cors,
+    })
+    expect([...harness.services.orders.values()]).toEqual([
+      {
+        orderId,
+        customerId: 'cus_1042',
+        items,
+        totalAmount: 32.25,
+        currency: 'EUR',
+        status: 'PENDING',
+        origin: 'api',
+        createdAt: Now,
+        updatedAt: Now,
+      },
+    ])
     expect(harness.services.published).toHaveLength(1)
     const [entry] = harness.services.published
     expect(entry).toMatchObject({ EventBusName: 'pipeline', Source: OrdersSource, DetailType: OrderPlacedType })
     expect(Schema.decodeUnknownSync(PlacedOrder)(JSON.parse(entry!.Detail))).toEqual({
-      orderId, customerId: 'cus_1042', items, totalAmount: 32.25, currency: 'EUR', origin: 'api', placedAt: Now,
+      orderId,
+      customerId: 'cus_1042',
+      items,
+      totalAmount: 32.25,
+      currency: 'EUR',
+      origin: 'api',
+      placedAt: Now,
     })
   })
 
@@ -75,8 +97,15 @@ describe('POST /orders', () => {
     const answer = await harness.call(postOrder({ customer_id: 'cus_legacy', total_amount: 15, currency: 'GBP' }))
 
     expect(answer.statusCode).toBe(202)
-    expect(harness.services.orders.get(answer.json.orderId)).toMatchObject({ customerId: 'cus_legacy', totalAmount: 15, currency: 'GBP' })
-    expect(JSON.parse(harness.services.published[0]!.Detail)).toMatchObject({ customerId: 'cus_legacy', totalAmount: 15 })
+    expect(harness.services.orders.get(answer.json.orderId)).toMatchObject({
+      customerId: 'cus_legacy',
+      totalAmount: 15,
+      currency: 'GBP',
+    })
+    expect(JSON.parse(harness.services.published[0]!.Detail)).toMatchObject({
+      customerId: 'cus_legacy',
+      totalAmount: 15,
+    })
   })
 
   it('accepts items with a totalAmount that agrees within a cent, and keeps the items total', async () => {
@@ -93,35 +122,110 @@ describe('POST /orders', () => {
   })
 
   it.each([
-    ['an empty object names every required field', {}, [
-      { path: 'customerId', message: 'is required' },
-      { path: 'currency', message: 'is required' },
-      { path: 'items', message: 'items or totalAmount is required' },
-    ]],
-    ['neither items nor totalAmount', { customerId: 'c1', currency: 'USD' }, [{ path: 'items', message: 'items or totalAmount is required' }]],
+    [
+      'an empty object names every required field',
+      {},
+      [
+        { path: 'customerId', message: 'is required' },
+        { path: 'currency', message: 'is required' },
+        { path: 'items', message: 'items or totalAmount is required' },
+      ],
+    ],
+    [
+      'neither items nor totalAmount',
+      { customerId: 'c1', currency: 'USD' },
+      [{ path: 'items', message: 'items or totalAmount is required' }],
+    ],
     ['a blank customerId', { ...orderBody, customerId: '   ' }, [{ path: 'customerId', message: 'must not be empty' }]],
-    ['a customerId that is not a string', { ...orderBody, customerId: 42 }, [{ path: 'customerId', message: 'must be a string (got 42)' }]],
-    ['a customerId over 128 characters', { ...orderBody, customerId: 'c'.repeat(129) }, [{ path: 'customerId', message: 'must be at most 128 characters long' }]],
-    ['a lower-case currency', { ...orderBody, currency: 'eur' }, [{ path: 'currency', message: 'must be a three-letter ISO 4217 code' }]],
+    [
+      'a customerId that is not a string',
+      { ...orderBody, customerId: 42 },
+      [{ path: 'customerId', message: 'must be a string (got 42)' }],
+    ],
+    [
+      'a customerId over 128 characters',
+      { ...orderBody, customerId: 'c'.repeat(129) },
+      [{ path: 'customerId', message: 'must be at most 128 characters long' }],
+    ],
+    [
+      'a lower-case currency',
+      { ...orderBody, currency: 'eur' },
+      [{ path: 'currency', message: 'must be a three-letter ISO 4217 code' }],
+    ],
     ['empty items', { ...orderBody, items: [] }, [{ path: 'items', message: 'must not be empty' }]],
-    ['items that are not an array', { ...orderBody, items: 'SKU-RED-MUG' }, [{ path: 'items', message: 'must be a non-empty array' }]],
-    ['an item that is not an object', { ...orderBody, items: [null] }, [{ path: 'items[0]', message: 'must be an object' }]],
-    ['a zero quantity', { ...orderBody, items: [{ ...items[0], quantity: 0 }] }, [{ path: 'items[0].quantity', message: 'must be a positive integer' }]],
-    ['a fractional quantity', { ...orderBody, items: [items[0], { ...items[1], quantity: 1.5 }] }, [{ path: 'items[1].quantity', message: 'must be an integer (got 1.5)' }]],
-    ['a negative unit price', { ...orderBody, items: [{ ...items[0], unitPrice: -1 }] }, [{ path: 'items[0].unitPrice', message: 'must be a positive number' }]],
-    ['an item without a sku', { ...orderBody, items: [{ quantity: 1, unitPrice: 2 }] }, [{ path: 'items[0].sku', message: 'is required' }]],
-    ['a totalAmount sent as a string', { customerId: 'c1', currency: 'USD', totalAmount: '12' }, [{ path: 'totalAmount', message: 'must be a number (got "12")' }]],
-    ['a zero totalAmount', { customerId: 'c1', currency: 'USD', totalAmount: 0 }, [{ path: 'totalAmount', message: 'must be a positive number' }]],
-    ['a totalAmount that disagrees with the items', { ...orderBody, totalAmount: 40 }, [{ path: 'totalAmount', message: "must equal the items' total, 32.25" }]],
-    ['both customer_id and customerId', { ...orderBody, customer_id: 'cus_other' }, [{ path: 'customer_id', message: 'conflicts with customerId: send one spelling' }]],
-    ['both total_amount and totalAmount', { customerId: 'c1', currency: 'USD', totalAmount: 5, total_amount: 5 }, [{ path: 'total_amount', message: 'conflicts with totalAmount: send one spelling' }]],
-    ['many faults at once, each named', { customerId: '', currency: 'euro', items: [{ sku: 'A', quantity: -2, unitPrice: 1 }, { sku: '', quantity: 1, unitPrice: 'free' }] }, [
-      { path: 'customerId', message: 'must not be empty' },
-      { path: 'items[0].quantity', message: 'must be a positive integer' },
-      { path: 'items[1].sku', message: 'must not be empty' },
-      { path: 'items[1].unitPrice', message: 'must be a number (got "free")' },
-      { path: 'currency', message: 'must be a three-letter ISO 4217 code' },
-    ]],
+    [
+      'items that are not an array',
+      { ...orderBody, items: 'SKU-RED-MUG' },
+      [{ path: 'items', message: 'must be a non-empty array' }],
+    ],
+    [
+      'an item that is not an object',
+      { ...orderBody, items: [null] },
+      [{ path: 'items[0]', message: 'must be an object' }],
+    ],
+    [
+      'a zero quantity',
+      { ...orderBody, items: [{ ...items[0], quantity: 0 }] },
+      [{ path: 'items[0].quantity', message: 'must be a positive integer' }],
+    ],
+    [
+      'a fractional quantity',
+      { ...orderBody, items: [items[0], { ...items[1], quantity: 1.5 }] },
+      [{ path: 'items[1].quantity', message: 'must be an integer (got 1.5)' }],
+    ],
+    [
+      'a negative unit price',
+      { ...orderBody, items: [{ ...items[0], unitPrice: -1 }] },
+      [{ path: 'items[0].unitPrice', message: 'must be a positive number' }],
+    ],
+    [
+      'an item without a sku',
+      { ...orderBody, items: [{ quantity: 1, unitPrice: 2 }] },
+      [{ path: 'items[0].sku', message: 'is required' }],
+    ],
+    [
+      'a totalAmount sent as a string',
+      { customerId: 'c1', currency: 'USD', totalAmount: '12' },
+      [{ path: 'totalAmount', message: 'must be a number (got "12")' }],
+    ],
+    [
+      'a zero totalAmount',
+      { customerId: 'c1', currency: 'USD', totalAmount: 0 },
+      [{ path: 'totalAmount', message: 'must be a positive number' }],
+    ],
+    [
+      'a totalAmount that disagrees with the items',
+      { ...orderBody, totalAmount: 40 },
+      [{ path: 'totalAmount', message: "must equal the items' total, 32.25" }],
+    ],
+    [
+      'both customer_id and customerId',
+      { ...orderBody, customer_id: 'cus_other' },
+      [{ path: 'customer_id', message: 'conflicts with customerId: send one spelling' }],
+    ],
+    [
+      'both total_amount and totalAmount',
+      { customerId: 'c1', currency: 'USD', totalAmount: 5, total_amount: 5 },
+      [{ path: 'total_amount', message: 'conflicts with totalAmount: send one spelling' }],
+    ],
+    [
+      'many faults at once, each named',
+      {
+        customerId: '',
+        currency: 'euro',
+        items: [
+          { sku: 'A', quantity: -2, unitPrice: 1 },
+          { sku: '', quantity: 1, unitPrice: 'free' },
+        ],
+      },
+      [
+        { path: 'customerId', message: 'must not be empty' },
+        { path: 'items[0].quantity', message: 'must be a positive integer' },
+        { path: 'items[1].sku', message: 'must not be empty' },
+        { path: 'items[1].unitPrice', message: 'must be a number (got "free")' },
+        { path: 'currency', message: 'must be a three-letter ISO 4217 code' },
+      ],
+    ],
   ])('answers 400 ValidationFailed for %s, and places nothing', async (_name, body, fields) => {
     const answer = await harness.call(postOrder(body))
 
@@ -151,10 +255,17 @@ describe('POST /orders', () => {
     const answer = await harness.call(event)
 
     expect(answer.statusCode).toBe(400)
-    expect(answer.json).toEqual({ error: 'MalformedJson', message: 'The body is not valid JSON: the body is not valid UTF-8' })
+    expect(answer.json).toEqual({
+      error: 'MalformedJson',
+      message: 'The body is not valid JSON: the body is not valid UTF-8',
+    })
   })
 
-  it.each([['an array', '[]'], ['a string', '"order"'], ['null', 'null']])('answers 400 ValidationFailed for a JSON body that is %s', async (_name, body) => {
+  it.each([
+    ['an array', '[]'],
+    ['a string', '"order"'],
+    ['null', 'null'],
+  ])('answers 400 ValidationFailed for a JSON body that is %s', async (_name, body) => {
     const answer = await harness.call(postOrder(body))
 
     expect(answer.statusCode).toBe(400)
@@ -198,7 +309,10 @@ describe('POST /orders', () => {
     const answer = await harness.call(postOrder(body))
 
     expect(answer.statusCode).toBe(413)
-    expect(answer.json).toEqual({ error: 'PayloadTooLarge', message: `The body is ${Buffer.byteLength(body)} bytes; the limit is 262144` })
+    expect(answer.json).toEqual({
+      error: 'PayloadTooLarge',
+      message: `The body is ${Buffer.byteLength(body)} bytes; the limit is 262144`,
+    })
     expect(harness.services.orders.size).toBe(0)
   })
 
@@ -232,9 +346,13 @@ describe('POST /orders with an Idempotency-Key', () => {
   })
 
   it('replays for the same order however it is spelled: key order, whitespace, snake_case', async () => {
-    const first = await harness.call(postOrder({ customerId: 'cus_1', totalAmount: 10, currency: 'USD' }, { 'idempotency-key': 'k-1' }))
+    const first = await harness.call(
+      postOrder({ customerId: 'cus_1', totalAmount: 10, currency: 'USD' }, { 'idempotency-key': 'k-1' }),
+    )
 
-    const retry = await harness.call(postOrder('{ "currency": "USD",\n "total_amount": 10, "customer_id": "cus_1" }', { 'idempotency-key': 'k-1' }))
+    const retry = await harness.call(
+      postOrder('{ "currency": "USD",\n "total_amount": 10, "customer_id": "cus_1" }', { 'idempotency-key': 'k-1' }),
+    )
 
     expect(retry.json).toEqual(first.json)
     expect(retry.headers['idempotent-replayed']).toBe('true')
@@ -298,7 +416,10 @@ describe('POST /orders when a backing service fails', () => {
     flaky = apiHarness({
       override: (services) => {
         const table = memoryOrderTable(services)
-        return Layer.succeed(OrderTable, { ...table, create: (order) => (failures-- > 0 ? Effect.fail(unavailable('dynamodb:PutItem')) : table.create(order)) })
+        return Layer.succeed(OrderTable, {
+          ...table,
+          create: (order) => (failures-- > 0 ? Effect.fail(unavailable('dynamodb:PutItem')) : table.create(order)),
+        })
       },
     })
 
@@ -309,7 +430,10 @@ describe('POST /orders when a backing service fails', () => {
 
     // Assess
     expect(failed.statusCode).toBe(503)
-    expect(failed.json).toEqual({ error: 'ServiceUnavailable', message: 'A backing service is unavailable; retry shortly' })
+    expect(failed.json).toEqual({
+      error: 'ServiceUnavailable',
+      message: 'A backing service is unavailable; retry shortly',
+    })
     expect(failed.headers).toMatchObject({ 'retry-after': '1', ...cors })
     expect(keyAfterFailure).toBe(false)
     expect(retried.statusCode).toBe(202)
@@ -322,7 +446,11 @@ describe('POST /orders when a backing service fails', () => {
     flaky = apiHarness({
       override: (services) => {
         const store = Effect.runSync(Effect.provide(IdempotencyStore, services.layer))
-        return Layer.succeed(IdempotencyStore, { ...store, complete: (key, response) => (failures-- > 0 ? Effect.fail(unavailable('dynamodb:UpdateItem')) : store.complete(key, response)) })
+        return Layer.succeed(IdempotencyStore, {
+          ...store,
+          complete: (key, response) =>
+            failures-- > 0 ? Effect.fail(unavailable('dynamodb:UpdateItem')) : store.complete(key, response),
+        })
       },
     })
 
@@ -334,11 +462,16 @@ describe('POST /orders when a backing service fails', () => {
     expect(flaky.services.orders.size).toBe(1)
     expect([...flaky.services.orders.keys()]).toEqual([retried.json.orderId])
     // Published again for the same order: the order workflow de-duplicates by orderId.
-    expect(flaky.services.published.map((entry) => JSON.parse(entry.Detail).orderId)).toEqual([retried.json.orderId, retried.json.orderId])
+    expect(flaky.services.published.map((entry) => JSON.parse(entry.Detail).orderId)).toEqual([
+      retried.json.orderId,
+      retried.json.orderId,
+    ])
   })
 
   it('accepts the order when PutEvents fails: it stands PENDING for the stale-order sweep to publish', async () => {
-    flaky = apiHarness({ override: () => Layer.succeed(EventPublisher, { publish: () => Effect.fail(unavailable('events:PutEvents')) }) })
+    flaky = apiHarness({
+      override: () => Layer.succeed(EventPublisher, { publish: () => Effect.fail(unavailable('events:PutEvents')) }),
+    })
 
     const answer = await flaky.call(fixture('post-orders'))
 
@@ -380,7 +513,11 @@ describe('GET /orders', () => {
 
     // Act
     const first = await harness.call(fixture('get-orders'))
-    const second = await harness.call(request('get-orders', { path: `/orders?customerId=cus_1042&limit=2&cursor=${encodeURIComponent(first.json.next)}` }))
+    const second = await harness.call(
+      request('get-orders', {
+        path: `/orders?customerId=cus_1042&limit=2&cursor=${encodeURIComponent(first.json.next)}`,
+      }),
+    )
 
     // Assess
     expect(first.statusCode).toBe(200)
@@ -413,10 +550,29 @@ describe('GET /orders', () => {
     ['no customerId', '/orders', [{ path: 'customerId', message: 'is required' }]],
     ['an empty customerId', '/orders?customerId=', [{ path: 'customerId', message: 'is required' }]],
     ['a limit of 0', '/orders?customerId=c1&limit=0', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]],
-    ['a limit of 101', '/orders?customerId=c1&limit=101', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]],
-    ['a fractional limit', '/orders?customerId=c1&limit=1.5', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]],
-    ['a limit that is not a number', '/orders?customerId=c1&limit=ten', [{ path: 'limit', message: 'must be an integer from 1 to 100' }]],
-    ['no customerId and a bad limit', '/orders?limit=-1', [{ path: 'customerId', message: 'is required' }, { path: 'limit', message: 'must be an integer from 1 to 100' }]],
+    [
+      'a limit of 101',
+      '/orders?customerId=c1&limit=101',
+      [{ path: 'limit', message: 'must be an integer from 1 to 100' }],
+    ],
+    [
+      'a fractional limit',
+      '/orders?customerId=c1&limit=1.5',
+      [{ path: 'limit', message: 'must be an integer from 1 to 100' }],
+    ],
+    [
+      'a limit that is not a number',
+      '/orders?customerId=c1&limit=ten',
+      [{ path: 'limit', message: 'must be an integer from 1 to 100' }],
+    ],
+    [
+      'no customerId and a bad limit',
+      '/orders?limit=-1',
+      [
+        { path: 'customerId', message: 'is required' },
+        { path: 'limit', message: 'must be an integer from 1 to 100' },
+      ],
+    ],
   ])('answers 400 ValidationFailed for %s', async (_name, path, fields) => {
     const answer = await harness.call(request('get-orders', { path }))
 
@@ -427,7 +583,10 @@ describe('GET /orders', () => {
 
 describe('fromSnakeCase', () => {
   it('renames the original spellings and leaves the rest', () => {
-    expect(fromSnakeCase({ customer_id: 'c', total_amount: 1, currency: 'USD' })).toEqual({ body: { customerId: 'c', totalAmount: 1, currency: 'USD' }, conflicts: [] })
+    expect(fromSnakeCase({ customer_id: 'c', total_amount: 1, currency: 'USD' })).toEqual({
+      body: { customerId: 'c', totalAmount: 1, currency: 'USD' },
+      conflicts: [],
+    })
   })
 })
 

@@ -54,7 +54,12 @@ describe('httpApi', () => {
 
     expect(answer.statusCode).toBe(204)
     expect(answer.body).toBe('')
-    expect(answer.headers).toEqual({ ...cors, 'access-control-expose-headers': 'location, retry-after, idempotent-replayed', 'access-control-max-age': '600', allow: 'GET, HEAD, POST, OPTIONS' })
+    expect(answer.headers).toEqual({
+      ...cors,
+      'access-control-expose-headers': 'location, retry-after, idempotent-replayed',
+      'access-control-max-age': '600',
+      allow: 'GET, HEAD, POST, OPTIONS',
+    })
     expect(harness.services.orders.size).toBe(0)
   })
 
@@ -96,7 +101,14 @@ describe('httpApi', () => {
   })
 
   it('decodes percent-encoded parameters', async () => {
-    harness.services.users.set('usr 1', { userId: 'usr 1', username: 'spaced', email: 's@example.com', status: 'active', createdAt: 'x', updatedAt: 'x' })
+    harness.services.users.set('usr 1', {
+      userId: 'usr 1',
+      username: 'spaced',
+      email: 's@example.com',
+      status: 'active',
+      createdAt: 'x',
+      updatedAt: 'x',
+    })
 
     const answer = await call('GET', '/users/usr%201')
 
@@ -146,26 +158,40 @@ describe('httpApi when a backing service fails', () => {
 
   it('answers 503 ServiceUnavailable with retry-after and CORS for a TransientError, and logs it', async () => {
     failing = apiHarness({
-      override: (services) => Layer.succeed(UserTable, { ...memoryUserTable(services), list: () => Effect.fail(new TransientError({ operation: 'dynamodb:Scan', message: 'RequestLimitExceeded' })) }),
+      override: (services) =>
+        Layer.succeed(UserTable, {
+          ...memoryUserTable(services),
+          list: () => Effect.fail(new TransientError({ operation: 'dynamodb:Scan', message: 'RequestLimitExceeded' })),
+        }),
     })
 
     const answer = await failing.call(request('get-order', { path: '/users' }))
 
     expect(answer.statusCode).toBe(503)
-    expect(answer.json).toEqual({ error: 'ServiceUnavailable', message: 'A backing service is unavailable; retry shortly' })
+    expect(answer.json).toEqual({
+      error: 'ServiceUnavailable',
+      message: 'A backing service is unavailable; retry shortly',
+    })
     expect(answer.headers).toMatchObject({ 'retry-after': '1', ...cors })
     expect(failing.logs).toEqual([expect.objectContaining({ level: 'WARN' })])
   })
 
   it('answers 500 InternalError in JSON with CORS for a defect, naming the request, and logs the cause', async () => {
     failing = apiHarness({
-      override: (services) => Layer.succeed(UserTable, { ...memoryUserTable(services), get: () => Effect.die(new TypeError('Cannot read properties of undefined')) }),
+      override: (services) =>
+        Layer.succeed(UserTable, {
+          ...memoryUserTable(services),
+          get: () => Effect.die(new TypeError('Cannot read properties of undefined')),
+        }),
     })
 
     const answer = await failing.call(request('get-order', { path: '/users/usr_1' }))
 
     expect(answer.statusCode).toBe(500)
-    expect(answer.json).toEqual({ error: 'InternalError', message: 'The request failed unexpectedly (request ZhNHMx8FjoEEQ4w=)' })
+    expect(answer.json).toEqual({
+      error: 'InternalError',
+      message: 'The request failed unexpectedly (request ZhNHMx8FjoEEQ4w=)',
+    })
     expect(answer.headers).toMatchObject(cors)
     expect(failing.logs).toHaveLength(1)
     expect(failing.logs[0]).toMatchObject({ level: 'ERROR' })

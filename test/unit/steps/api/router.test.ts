@@ -10,13 +10,38 @@ const route = makeRouter([
 describe('makeRouter', () => {
   it.each([
     ['a literal path', 'GET', '/orders', { kind: 'route', handler: 'list-orders', params: {}, head: false }],
-    ['the same path with another method', 'POST', '/orders', { kind: 'route', handler: 'place-order', params: {}, head: false }],
-    ['a parameter', 'GET', '/orders/ord_1', { kind: 'route', handler: 'get-order', params: { orderId: 'ord_1' }, head: false }],
-    ['a percent-encoded parameter', 'GET', '/orders/a%2Fb%20c', { kind: 'route', handler: 'get-order', params: { orderId: 'a/b c' }, head: false }],
+    [
+      'the same path with another method',
+      'POST',
+      '/orders',
+      { kind: 'route', handler: 'place-order', params: {}, head: false },
+    ],
+    [
+      'a parameter',
+      'GET',
+      '/orders/ord_1',
+      { kind: 'route', handler: 'get-order', params: { orderId: 'ord_1' }, head: false },
+    ],
+    [
+      'a percent-encoded parameter',
+      'GET',
+      '/orders/a%2Fb%20c',
+      { kind: 'route', handler: 'get-order', params: { orderId: 'a/b c' }, head: false },
+    ],
     ['one trailing slash', 'GET', '/orders/', { kind: 'route', handler: 'list-orders', params: {}, head: false }],
-    ['HEAD where GET is', 'HEAD', '/orders/ord_1', { kind: 'route', handler: 'get-order', params: { orderId: 'ord_1' }, head: true }],
+    [
+      'HEAD where GET is',
+      'HEAD',
+      '/orders/ord_1',
+      { kind: 'route', handler: 'get-order', params: { orderId: 'ord_1' }, head: true },
+    ],
     ['OPTIONS on a known path', 'OPTIONS', '/orders', { kind: 'preflight', allow: 'GET, HEAD, POST, OPTIONS' }],
-    ['another method on a known path', 'PUT', '/orders/ord_1', { kind: 'method-not-allowed', allow: 'GET, HEAD, OPTIONS' }],
+    [
+      'another method on a known path',
+      'PUT',
+      '/orders/ord_1',
+      { kind: 'method-not-allowed', allow: 'GET, HEAD, OPTIONS' },
+    ],
     ['HEAD where there is no GET', 'HEAD', '/users/usr_1', { kind: 'method-not-allowed', allow: 'DELETE, OPTIONS' }],
     ['an unknown path', 'GET', '/invoices', { kind: 'not-found' }],
     ['too many segments', 'GET', '/orders/ord_1/lines', { kind: 'not-found' }],

@@ -9,7 +9,8 @@ import { invokeStep } from '../../../../steps/step'
 import { memoryServices } from '../../../support/memory-services'
 
 /** The real API Gateway payload 2.0 events under `test/events/apigw/`. */
-export type FixtureName = 'post-orders' | 'post-orders-base64' | 'get-orders' | 'get-order' | 'post-users' | 'options-preflight'
+export type FixtureName =
+  'post-orders' | 'post-orders-base64' | 'get-orders' | 'get-order' | 'post-users' | 'options-preflight'
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Event = Record<string, any>
@@ -51,7 +52,8 @@ export const request = (name: FixtureName, changes: RequestChanges = {}): Event 
     event.body = typeof changes.body === 'string' ? changes.body : JSON.stringify(changes.body)
     event.isBase64Encoded = false
   }
-  if (event.body !== undefined) event.headers['content-length'] = String(Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8'))
+  if (event.body !== undefined)
+    event.headers['content-length'] = String(Buffer.byteLength(event.body, event.isBase64Encoded ? 'base64' : 'utf8'))
   return event
 }
 
@@ -70,8 +72,14 @@ type Services = ReturnType<typeof memoryServices>
 export const apiHarness = (options: { readonly override?: (services: Services) => Layer.Layer<never> } = {}) => {
   const services = memoryServices()
   const logs: Array<{ readonly level: string; readonly message: unknown }> = []
-  const logger = Logger.replace(Logger.defaultLogger, Logger.make(({ logLevel, message }) => void logs.push({ level: logLevel.label, message })))
-  const layer = Layer.merge(options.override ? Layer.merge(services.layer, options.override(services)) : services.layer, logger)
+  const logger = Logger.replace(
+    Logger.defaultLogger,
+    Logger.make(({ logLevel, message }) => void logs.push({ level: logLevel.label, message })),
+  )
+  const layer = Layer.merge(
+    options.override ? Layer.merge(services.layer, options.override(services)) : services.layer,
+    logger,
+  )
   const runtime = ManagedRuntime.make(layer)
   const call = async (event: Event): Promise<Answer> => {
     const response = (await invokeStep(httpApi, runtime, event)) as ApiResponse

@@ -25,7 +25,13 @@ describe('POST /users', () => {
     // Assess
     expect(answer.statusCode).toBe(201)
     const user = Schema.decodeUnknownSync(User)(answer.json)
-    expect(user).toEqual({ userId: expect.stringMatching(/^usr_[0-9a-f]{24}$/), ...ada, status: 'active', createdAt: Now, updatedAt: Now })
+    expect(user).toEqual({
+      userId: expect.stringMatching(/^usr_[0-9a-f]{24}$/),
+      ...ada,
+      status: 'active',
+      createdAt: Now,
+      updatedAt: Now,
+    })
     expect(answer.headers).toMatchObject({ location: `/users/${user.userId}`, ...cors })
     expect([...harness.services.users.values()]).toEqual([user])
   })
@@ -36,18 +42,53 @@ describe('POST /users', () => {
     const answer = await createUser({ username: ada.username, email: 'someone.else@example.com' })
 
     expect(answer.statusCode).toBe(409)
-    expect(answer.json).toEqual({ error: 'UsernameTaken', message: 'The username ada.lovelace is taken', fields: [{ path: 'username', message: 'is taken' }] })
+    expect(answer.json).toEqual({
+      error: 'UsernameTaken',
+      message: 'The username ada.lovelace is taken',
+      fields: [{ path: 'username', message: 'is taken' }],
+    })
     expect([...harness.services.users.values()].map((user) => user.email)).toEqual([ada.email])
   })
 
   it.each([
-    ['a malformed email', { ...ada, email: 'ada.example.com' }, [{ path: 'email', message: 'must be a well-formed email address' }]],
-    ['an email with a space', { ...ada, email: 'ada @example.com' }, [{ path: 'email', message: 'must be a well-formed email address' }]],
-    ['an email over 254 characters', { ...ada, email: `${'a'.repeat(250)}@example.com` }, [{ path: 'email', message: 'must be at most 254 characters long' }]],
-    ['a username too short', { ...ada, username: 'ad' }, [{ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' }]],
-    ['a username with a space', { ...ada, username: 'ada lovelace' }, [{ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' }]],
-    ['a username that is a number', { ...ada, username: 1815 }, [{ path: 'username', message: 'must be a string (got 1815)' }]],
-    ['no fields at all', {}, [{ path: 'username', message: 'is required' }, { path: 'email', message: 'is required' }]],
+    [
+      'a malformed email',
+      { ...ada, email: 'ada.example.com' },
+      [{ path: 'email', message: 'must be a well-formed email address' }],
+    ],
+    [
+      'an email with a space',
+      { ...ada, email: 'ada @example.com' },
+      [{ path: 'email', message: 'must be a well-formed email address' }],
+    ],
+    [
+      'an email over 254 characters',
+      { ...ada, email: `${'a'.repeat(250)}@example.com` },
+      [{ path: 'email', message: 'must be at most 254 characters long' }],
+    ],
+    [
+      'a username too short',
+      { ...ada, username: 'ad' },
+      [{ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' }],
+    ],
+    [
+      'a username with a space',
+      { ...ada, username: 'ada lovelace' },
+      [{ path: 'username', message: 'must be 3 to 32 letters, digits, "_", "." or "-"' }],
+    ],
+    [
+      'a username that is a number',
+      { ...ada, username: 1815 },
+      [{ path: 'username', message: 'must be a string (got 1815)' }],
+    ],
+    [
+      'no fields at all',
+      {},
+      [
+        { path: 'username', message: 'is required' },
+        { path: 'email', message: 'is required' },
+      ],
+    ],
   ])('answers 400 ValidationFailed for %s, and creates nobody', async (_name, body, fields) => {
     const answer = await createUser(body)
 
@@ -109,7 +150,11 @@ describe('GET /users', () => {
     expect(first.json.users).toHaveLength(2)
     expect(second.json.users).toHaveLength(1)
     expect(second.json).not.toHaveProperty('next')
-    expect([...first.json.users, ...second.json.users].map((user) => user.username).sort()).toEqual(['alan', 'edsger', 'grace'])
+    expect([...first.json.users, ...second.json.users].map((user) => user.username).sort()).toEqual([
+      'alan',
+      'edsger',
+      'grace',
+    ])
   })
 
   it('answers everyone on one page when they fit the default limit of 20', async () => {
@@ -141,8 +186,16 @@ describe('PATCH /users/{userId}', () => {
   })
 
   it.each([
-    ['a status it does not know', { status: 'banned' }, [{ path: 'status', message: 'must be one of "active", "suspended"' }]],
-    ['a status in the wrong case', { status: 'Active' }, [{ path: 'status', message: 'must be one of "active", "suspended"' }]],
+    [
+      'a status it does not know',
+      { status: 'banned' },
+      [{ path: 'status', message: 'must be one of "active", "suspended"' }],
+    ],
+    [
+      'a status in the wrong case',
+      { status: 'Active' },
+      [{ path: 'status', message: 'must be one of "active", "suspended"' }],
+    ],
     ['no status', { username: 'renamed' }, [{ path: 'status', message: 'is required' }]],
   ])('answers 400 ValidationFailed for %s, and changes nothing', async (_name, body, fields) => {
     const created = await harness.call(fixture('post-users'))

@@ -20,7 +20,11 @@ const suspended = images.suspended as User
 describe('orderDocument', () => {
   it('is found by order id, customer, status, currency and SKUs, and carries the order', () => {
     expect(orderDocument(placed)).toEqual({
-      id: 'order:ord-1001', kind: 'order', title: 'ord-1001', text: 'ord-1001 cust-42 PENDING EUR SKU-MUG SKU-TEE', data: placed,
+      id: 'order:ord-1001',
+      kind: 'order',
+      title: 'ord-1001',
+      text: 'ord-1001 cust-42 PENDING EUR SKU-MUG SKU-TEE',
+      data: placed,
     })
   })
 
@@ -32,20 +36,66 @@ describe('orderDocument', () => {
 describe('userDocument', () => {
   it('is found by user id, username, email and status, and carries the user', () => {
     expect(userDocument(user)).toEqual({
-      id: 'user:usr-1', kind: 'user', title: 'ada.l', text: 'usr-1 ada.l ada@example.com active', data: user,
+      id: 'user:usr-1',
+      kind: 'user',
+      title: 'ada.l',
+      text: 'usr-1 ada.l ada@example.com active',
+      data: user,
     })
   })
 })
 
 describe('applyChange', () => {
   it.each([
-    ['an order INSERT upserts the new order', () => orderChangeEvents()[0], [], { id: 'order:ord-1001', action: 'upserted' }, [orderDocument(placed)]],
-    ['an order MODIFY replaces the document with the new image', () => orderChangeEvents()[1], [orderDocument(placed)], { id: 'order:ord-1001', action: 'upserted' }, [orderDocument(accepted)]],
-    ['an order REMOVE removes the document', () => orderChangeEvents()[3], [orderDocument(accepted)], { id: 'order:ord-1001', action: 'removed' }, []],
-    ['a user INSERT upserts the new user', () => userChangeEvents()[0], [], { id: 'user:usr-1', action: 'upserted' }, [userDocument(user)]],
-    ['a user MODIFY replaces the document with the new image', () => userChangeEvents()[1], [userDocument(user)], { id: 'user:usr-1', action: 'upserted' }, [userDocument(suspended)]],
-    ['a user REMOVE removes the document', () => userChangeEvents()[3], [userDocument(suspended)], { id: 'user:usr-1', action: 'removed' }, []],
-    ['a REMOVE of a document already gone changes nothing', () => userChangeEvents()[3], [], { id: 'user:usr-1', action: 'removed' }, []],
+    [
+      'an order INSERT upserts the new order',
+      () => orderChangeEvents()[0],
+      [],
+      { id: 'order:ord-1001', action: 'upserted' },
+      [orderDocument(placed)],
+    ],
+    [
+      'an order MODIFY replaces the document with the new image',
+      () => orderChangeEvents()[1],
+      [orderDocument(placed)],
+      { id: 'order:ord-1001', action: 'upserted' },
+      [orderDocument(accepted)],
+    ],
+    [
+      'an order REMOVE removes the document',
+      () => orderChangeEvents()[3],
+      [orderDocument(accepted)],
+      { id: 'order:ord-1001', action: 'removed' },
+      [],
+    ],
+    [
+      'a user INSERT upserts the new user',
+      () => userChangeEvents()[0],
+      [],
+      { id: 'user:usr-1', action: 'upserted' },
+      [userDocument(user)],
+    ],
+    [
+      'a user MODIFY replaces the document with the new image',
+      () => userChangeEvents()[1],
+      [userDocument(user)],
+      { id: 'user:usr-1', action: 'upserted' },
+      [userDocument(suspended)],
+    ],
+    [
+      'a user REMOVE removes the document',
+      () => userChangeEvents()[3],
+      [userDocument(suspended)],
+      { id: 'user:usr-1', action: 'removed' },
+      [],
+    ],
+    [
+      'a REMOVE of a document already gone changes nothing',
+      () => userChangeEvents()[3],
+      [],
+      { id: 'user:usr-1', action: 'removed' },
+      [],
+    ],
   ])('%s', async (_name, event, before, output, after) => {
     // Prepare
     const services = memoryServices()
@@ -76,8 +126,18 @@ describe('applyChange', () => {
   })
 
   it.each([
-    ['a REMOVE without its old image', OrderChangedType, { eventName: 'REMOVE', sequenceNumber: '1700000000000000000009' }, /REMOVE change carries no oldImage/],
-    ['an INSERT without its new image', UserChangedType, { eventName: 'INSERT', sequenceNumber: '1800000000000000000009' }, /INSERT change carries no newImage/],
+    [
+      'a REMOVE without its old image',
+      OrderChangedType,
+      { eventName: 'REMOVE', sequenceNumber: '1700000000000000000009' },
+      /REMOVE change carries no oldImage/,
+    ],
+    [
+      'an INSERT without its new image',
+      UserChangedType,
+      { eventName: 'INSERT', sequenceNumber: '1800000000000000000009' },
+      /INSERT change carries no newImage/,
+    ],
   ])('fails with UndecodableChange on %s, touching nothing', async (_name, detailType, detail, reason) => {
     const services = memoryServices()
     services.documents.set('order:ord-1001', orderDocument(placed))

@@ -1,17 +1,27 @@
 import { Cause, Effect, Exit, Layer, ManagedRuntime, Option, Schema } from 'effect'
 import { OrderChangedDetail, UserChangedDetail } from '../../../../contracts/changes'
-import { decodeOrderChanges, decodeUserChanges, StreamBatch, type DecodedChange } from '../../../../steps/changes/decode/program'
+import {
+  decodeOrderChanges,
+  decodeUserChanges,
+  StreamBatch,
+  type DecodedChange,
+} from '../../../../steps/changes/decode/program'
 import { UndecodableChange } from '../../../../steps/changes/errors'
 import { invokeStep, StepError } from '../../../../steps/step'
 import { images, streamBatch, type RawRecord } from './fixtures'
 
 type Decoded = Exit.Exit<ReadonlyArray<DecodedChange<unknown>>, UndecodableChange>
 
-const decodeOrders = (batch: RawRecord[]): Promise<Decoded> => Effect.runPromiseExit(decodeOrderChanges.run(Schema.decodeUnknownSync(StreamBatch)(batch)))
-const decodeUsers = (batch: RawRecord[]): Promise<Decoded> => Effect.runPromiseExit(decodeUserChanges.run(Schema.decodeUnknownSync(StreamBatch)(batch)))
+const decodeOrders = (batch: RawRecord[]): Promise<Decoded> =>
+  Effect.runPromiseExit(decodeOrderChanges.run(Schema.decodeUnknownSync(StreamBatch)(batch)))
+const decodeUsers = (batch: RawRecord[]): Promise<Decoded> =>
+  Effect.runPromiseExit(decodeUserChanges.run(Schema.decodeUnknownSync(StreamBatch)(batch)))
 
 /** Decodes a published detail with its contract, rejecting anything the contract does not name. */
-const conformsTo = <A, I>(contract: Schema.Schema<A, I>) => (detail: unknown) => Schema.decodeUnknownSync(contract, { onExcessProperty: 'error' })(detail)
+const conformsTo =
+  <A, I>(contract: Schema.Schema<A, I>) =>
+  (detail: unknown) =>
+    Schema.decodeUnknownSync(contract, { onExcessProperty: 'error' })(detail)
 
 /** The failure of an Exit, or undefined when it succeeded or died. */
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E | undefined =>
@@ -26,12 +36,24 @@ describe('decodeOrderChanges', () => {
     const exit = await decodeOrders(batch)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed([
-      { eventName: 'INSERT', sequenceNumber: '1700000000000000000001', newImage: images.placed },
-      { eventName: 'MODIFY', sequenceNumber: '1700000000000000000002', oldImage: images.placed, newImage: images.accepted },
-      { eventName: 'MODIFY', sequenceNumber: '1700000000000000000003', oldImage: images.other, newImage: images.otherTouched },
-      { eventName: 'REMOVE', sequenceNumber: '1700000000000000000004', oldImage: images.accepted },
-    ]))
+    expect(exit).toEqual(
+      Exit.succeed([
+        { eventName: 'INSERT', sequenceNumber: '1700000000000000000001', newImage: images.placed },
+        {
+          eventName: 'MODIFY',
+          sequenceNumber: '1700000000000000000002',
+          oldImage: images.placed,
+          newImage: images.accepted,
+        },
+        {
+          eventName: 'MODIFY',
+          sequenceNumber: '1700000000000000000003',
+          oldImage: images.other,
+          newImage: images.otherTouched,
+        },
+        { eventName: 'REMOVE', sequenceNumber: '1700000000000000000004', oldImage: images.accepted },
+      ]),
+    )
   })
 })
 
@@ -39,12 +61,24 @@ describe('decodeUserChanges', () => {
   it('turns every stream record of the batch into a UserChangedDetail, in input order, images decoded', async () => {
     const exit = await decodeUsers(streamBatch('user-changes'))
 
-    expect(exit).toEqual(Exit.succeed([
-      { eventName: 'INSERT', sequenceNumber: '1800000000000000000001', newImage: images.user },
-      { eventName: 'MODIFY', sequenceNumber: '1800000000000000000002', oldImage: images.user, newImage: images.suspended },
-      { eventName: 'MODIFY', sequenceNumber: '1800000000000000000003', oldImage: images.suspended, newImage: images.moved },
-      { eventName: 'REMOVE', sequenceNumber: '1800000000000000000004', oldImage: images.moved },
-    ]))
+    expect(exit).toEqual(
+      Exit.succeed([
+        { eventName: 'INSERT', sequenceNumber: '1800000000000000000001', newImage: images.user },
+        {
+          eventName: 'MODIFY',
+          sequenceNumber: '1800000000000000000002',
+          oldImage: images.user,
+          newImage: images.suspended,
+        },
+        {
+          eventName: 'MODIFY',
+          sequenceNumber: '1800000000000000000003',
+          oldImage: images.suspended,
+          newImage: images.moved,
+        },
+        { eventName: 'REMOVE', sequenceNumber: '1800000000000000000004', oldImage: images.moved },
+      ]),
+    )
   })
 })
 
@@ -94,29 +128,96 @@ describe.each([
 describe('an undecodable change', () => {
   type Mutate = (batch: RawRecord[]) => void
   it.each<[string, 'order-changes' | 'user-changes', Mutate, string, RegExp]>([
-    ['a status outside the contract', 'order-changes', (batch) => { batch[1].dynamodb.NewImage.status = { S: 'SHIPPED' } }, '1700000000000000000002', /NewImage[\s\S]*status/],
-    ['a required attribute missing from the old image', 'order-changes', (batch) => { delete batch[3].dynamodb.OldImage.customerId }, '1700000000000000000004', /OldImage[\s\S]*customerId/],
-    ['a number where a string belongs', 'order-changes', (batch) => { batch[0].dynamodb.NewImage.currency = { N: '978' } }, '1700000000000000000001', /NewImage[\s\S]*currency/],
-    ['an image not in AttributeValue form', 'order-changes', (batch) => { batch[0].dynamodb.NewImage.customerId = 'cust-42' }, '1700000000000000000001', /NewImage is not in AttributeValue form/],
-    ['an amount beyond the safe integers (unmarshalled as a bigint)', 'order-changes', (batch) => { batch[0].dynamodb.NewImage.totalAmount = { N: '123456789012345678901234' } }, '1700000000000000000001', /NewImage[\s\S]*totalAmount/],
-    ['a MODIFY without its old image (a NEW_IMAGE stream)', 'order-changes', (batch) => { delete batch[1].dynamodb.OldImage }, '1700000000000000000002', /MODIFY record carries no OldImage/],
-    ['an INSERT without its new image (a KEYS_ONLY stream)', 'user-changes', (batch) => { delete batch[0].dynamodb.NewImage }, '1800000000000000000001', /INSERT record carries no NewImage/],
-    ['a user status outside the contract', 'user-changes', (batch) => { batch[2].dynamodb.NewImage.status = { S: 'banned' } }, '1800000000000000000003', /NewImage[\s\S]*status/],
-  ])('(%s) fails the whole batch with UndecodableChange naming the record', async (_name, fixture, mutate, sequenceNumber, reason) => {
-    // Prepare
-    const batch = streamBatch(fixture)
-    mutate(batch)
+    [
+      'a status outside the contract',
+      'order-changes',
+      (batch) => {
+        batch[1].dynamodb.NewImage.status = { S: 'SHIPPED' }
+      },
+      '1700000000000000000002',
+      /NewImage[\s\S]*status/,
+    ],
+    [
+      'a required attribute missing from the old image',
+      'order-changes',
+      (batch) => {
+        delete batch[3].dynamodb.OldImage.customerId
+      },
+      '1700000000000000000004',
+      /OldImage[\s\S]*customerId/,
+    ],
+    [
+      'a number where a string belongs',
+      'order-changes',
+      (batch) => {
+        batch[0].dynamodb.NewImage.currency = { N: '978' }
+      },
+      '1700000000000000000001',
+      /NewImage[\s\S]*currency/,
+    ],
+    [
+      'an image not in AttributeValue form',
+      'order-changes',
+      (batch) => {
+        batch[0].dynamodb.NewImage.customerId = 'cust-42'
+      },
+      '1700000000000000000001',
+      /NewImage is not in AttributeValue form/,
+    ],
+    [
+      'an amount beyond the safe integers (unmarshalled as a bigint)',
+      'order-changes',
+      (batch) => {
+        batch[0].dynamodb.NewImage.totalAmount = { N: '123456789012345678901234' }
+      },
+      '1700000000000000000001',
+      /NewImage[\s\S]*totalAmount/,
+    ],
+    [
+      'a MODIFY without its old image (a NEW_IMAGE stream)',
+      'order-changes',
+      (batch) => {
+        delete batch[1].dynamodb.OldImage
+      },
+      '1700000000000000000002',
+      /MODIFY record carries no OldImage/,
+    ],
+    [
+      'an INSERT without its new image (a KEYS_ONLY stream)',
+      'user-changes',
+      (batch) => {
+        delete batch[0].dynamodb.NewImage
+      },
+      '1800000000000000000001',
+      /INSERT record carries no NewImage/,
+    ],
+    [
+      'a user status outside the contract',
+      'user-changes',
+      (batch) => {
+        batch[2].dynamodb.NewImage.status = { S: 'banned' }
+      },
+      '1800000000000000000003',
+      /NewImage[\s\S]*status/,
+    ],
+  ])(
+    '(%s) fails the whole batch with UndecodableChange naming the record',
+    async (_name, fixture, mutate, sequenceNumber, reason) => {
+      // Prepare
+      const batch = streamBatch(fixture)
+      mutate(batch)
 
-    // Act
-    const exit = await (fixture === 'order-changes' ? decodeOrders(batch) : decodeUsers(batch))
+      // Act
+      const exit = await (fixture === 'order-changes' ? decodeOrders(batch) : decodeUsers(batch))
 
-    // Assess
-    const failure = failureOf(exit)
-    expect(failure).toBeInstanceOf(UndecodableChange)
-    expect(failure).toMatchObject({ _tag: 'UndecodableChange', sequenceNumber })
-    expect(failure?.reason).toMatch(reason)
-    expect(failure?.message).toContain(`stream record ${sequenceNumber} does not decode`)
-  })
+      // Assess
+      const failure = failureOf(exit)
+      expect(failure).toBeInstanceOf(UndecodableChange)
+      expect(failure).toMatchObject({ _tag: 'UndecodableChange', sequenceNumber })
+      expect(failure?.reason).toMatch(reason)
+      expect(failure?.message).toContain(`stream record ${sequenceNumber} does not decode`)
+    },
+  )
 })
 
 describe('the enrichment as Lambda runs it', () => {
@@ -127,8 +228,12 @@ describe('the enrichment as Lambda runs it', () => {
     const output = await invokeStep(decodeOrderChanges, runtime, streamBatch('order-changes'))
 
     expect(Array.isArray(output)).toBe(true)
-    expect((output as Array<{ sequenceNumber: string }>).map((change) => change.sequenceNumber))
-      .toEqual(['1700000000000000000001', '1700000000000000000002', '1700000000000000000003', '1700000000000000000004'])
+    expect((output as Array<{ sequenceNumber: string }>).map((change) => change.sequenceNumber)).toEqual([
+      '1700000000000000000001',
+      '1700000000000000000002',
+      '1700000000000000000003',
+      '1700000000000000000004',
+    ])
   })
 
   it('throws an error named UndecodableChange, which Pipes retries and then dead-letters', async () => {

@@ -33,26 +33,88 @@ export const changeEvent = (detailType: string, detail: unknown, index = 0): Cha
 
 /** The fixture batches through the enrichment, each change wrapped as the pipe publishes it: the change workflow's inputs. */
 export const orderChangeEvents = (): ChangeEvent[] =>
-  Effect.runSync(decodeOrderChanges.run(Schema.decodeUnknownSync(StreamBatch)(streamBatch('order-changes'))))
-    .map((detail: OrderChangedDetail, index) => changeEvent(OrderChangedType, detail, index))
+  Effect.runSync(decodeOrderChanges.run(Schema.decodeUnknownSync(StreamBatch)(streamBatch('order-changes')))).map(
+    (detail: OrderChangedDetail, index) => changeEvent(OrderChangedType, detail, index),
+  )
 
 export const userChangeEvents = (): ChangeEvent[] =>
-  Effect.runSync(decodeUserChanges.run(Schema.decodeUnknownSync(StreamBatch)(streamBatch('user-changes'))))
-    .map((detail: UserChangedDetail, index) => changeEvent(UserChangedType, detail, index))
+  Effect.runSync(decodeUserChanges.run(Schema.decodeUnknownSync(StreamBatch)(streamBatch('user-changes')))).map(
+    (detail: UserChangedDetail, index) => changeEvent(UserChangedType, detail, index),
+  )
 
 /** The images the fixtures carry, in their decoded form. */
 export const images = {
   placed: {
-    orderId: 'ord-1001', customerId: 'cust-42', items: [{ sku: 'SKU-MUG', quantity: 2, unitPrice: 12.5 }, { sku: 'SKU-TEE', quantity: 1, unitPrice: 20 }],
-    totalAmount: 45, currency: 'EUR', status: 'PENDING', origin: 'api', createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:00:00.000Z',
+    orderId: 'ord-1001',
+    customerId: 'cust-42',
+    items: [
+      { sku: 'SKU-MUG', quantity: 2, unitPrice: 12.5 },
+      { sku: 'SKU-TEE', quantity: 1, unitPrice: 20 },
+    ],
+    totalAmount: 45,
+    currency: 'EUR',
+    status: 'PENDING',
+    origin: 'api',
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:00:00.000Z',
   },
   accepted: {
-    orderId: 'ord-1001', customerId: 'cust-42', items: [{ sku: 'SKU-MUG', quantity: 2, unitPrice: 12.5 }, { sku: 'SKU-TEE', quantity: 1, unitPrice: 20 }],
-    totalAmount: 45, currency: 'EUR', status: 'ACCEPTED', reasons: [], origin: 'api', createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:00:01.000Z',
+    orderId: 'ord-1001',
+    customerId: 'cust-42',
+    items: [
+      { sku: 'SKU-MUG', quantity: 2, unitPrice: 12.5 },
+      { sku: 'SKU-TEE', quantity: 1, unitPrice: 20 },
+    ],
+    totalAmount: 45,
+    currency: 'EUR',
+    status: 'ACCEPTED',
+    reasons: [],
+    origin: 'api',
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:00:01.000Z',
   },
-  other: { orderId: 'ord-1002', customerId: 'cust-7', totalAmount: 99.9, currency: 'USD', status: 'PENDING', origin: 'import', createdAt: '2026-06-01T08:59:00.000Z', updatedAt: '2026-06-01T08:59:00.000Z' },
-  otherTouched: { orderId: 'ord-1002', customerId: 'cust-7', totalAmount: 99.9, currency: 'USD', status: 'PENDING', origin: 'import', createdAt: '2026-06-01T08:59:00.000Z', updatedAt: '2026-06-01T09:00:02.000Z' },
-  user: { userId: 'usr-1', username: 'ada.l', email: 'ada@example.com', status: 'active', createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:00:00.000Z' },
-  suspended: { userId: 'usr-1', username: 'ada.l', email: 'ada@example.com', status: 'suspended', createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:10:00.000Z' },
-  moved: { userId: 'usr-1', username: 'ada.l', email: 'ada@lovelace.example', status: 'suspended', createdAt: '2026-06-01T09:00:00.000Z', updatedAt: '2026-06-01T09:20:00.000Z' },
+  other: {
+    orderId: 'ord-1002',
+    customerId: 'cust-7',
+    totalAmount: 99.9,
+    currency: 'USD',
+    status: 'PENDING',
+    origin: 'import',
+    createdAt: '2026-06-01T08:59:00.000Z',
+    updatedAt: '2026-06-01T08:59:00.000Z',
+  },
+  otherTouched: {
+    orderId: 'ord-1002',
+    customerId: 'cust-7',
+    totalAmount: 99.9,
+    currency: 'USD',
+    status: 'PENDING',
+    origin: 'import',
+    createdAt: '2026-06-01T08:59:00.000Z',
+    updatedAt: '2026-06-01T09:00:02.000Z',
+  },
+  user: {
+    userId: 'usr-1',
+    username: 'ada.l',
+    email: 'ada@example.com',
+    status: 'active',
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:00:00.000Z',
+  },
+  suspended: {
+    userId: 'usr-1',
+    username: 'ada.l',
+    email: 'ada@example.com',
+    status: 'suspended',
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:10:00.000Z',
+  },
+  moved: {
+    userId: 'usr-1',
+    username: 'ada.l',
+    email: 'ada@lovelace.example',
+    status: 'suspended',
+    createdAt: '2026-06-01T09:00:00.000Z',
+    updatedAt: '2026-06-01T09:20:00.000Z',
+  },
 } as const

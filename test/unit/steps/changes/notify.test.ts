@@ -13,10 +13,9 @@ type Services = ReturnType<typeof memoryServices>
 
 const notify = (services: Services, event: ChangeEvent, executionId: string, publisher?: Layer.Layer<EventPublisher>) =>
   Effect.runPromiseExit(
-    notifyChange.run({ event, executionId }).pipe(
-      (program) => (publisher ? Effect.provide(program, publisher) : program),
-      Effect.provide(services.layer),
-    ),
+    notifyChange
+      .run({ event, executionId })
+      .pipe((program) => (publisher ? Effect.provide(program, publisher) : program), Effect.provide(services.layer)),
   )
 
 const failingPublisher = (fault: TransientError) => Layer.succeed(EventPublisher, { publish: () => Effect.fail(fault) })
@@ -25,18 +24,41 @@ describe('ledger keys', () => {
   it('welcome a user once, and tell each status change of a stream record once', () => {
     expect(welcomedKey('usr-1')).toBe('UserWelcomed#usr-1')
     expect(userStatusKey('usr-1', '1800000000000000000002')).toBe('UserStatusChanged#usr-1#1800000000000000000002')
-    expect(orderStatusKey('ord-1001', '1700000000000000000002')).toBe('OrderStatusChanged#ord-1001#1700000000000000000002')
+    expect(orderStatusKey('ord-1001', '1700000000000000000002')).toBe(
+      'OrderStatusChanged#ord-1001#1700000000000000000002',
+    )
   })
 })
 
 describe('notifyChange', () => {
   it.each([
-    ['a user INSERT welcomes the user', () => userChangeEvents()[0], UsersSource, 'UserWelcomed', UserWelcomed.fields.detail,
-      { userId: 'usr-1', username: 'ada.l', email: 'ada@example.com' }, 'UserWelcomed#usr-1'],
-    ['a user MODIFY of the status tells the status change', () => userChangeEvents()[1], UsersSource, 'UserStatusChanged', UserStatusChangedDetail,
-      { userId: 'usr-1', username: 'ada.l', oldStatus: 'active', newStatus: 'suspended' }, 'UserStatusChanged#usr-1#1800000000000000000002'],
-    ['an order MODIFY of the status tells the status change', () => orderChangeEvents()[1], OrdersSource, 'OrderStatusChanged', OrderStatusChangedDetail,
-      { orderId: 'ord-1001', customerId: 'cust-42', oldStatus: 'PENDING', newStatus: 'ACCEPTED' }, 'OrderStatusChanged#ord-1001#1700000000000000000002'],
+    [
+      'a user INSERT welcomes the user',
+      () => userChangeEvents()[0],
+      UsersSource,
+      'UserWelcomed',
+      UserWelcomed.fields.detail,
+      { userId: 'usr-1', username: 'ada.l', email: 'ada@example.com' },
+      'UserWelcomed#usr-1',
+    ],
+    [
+      'a user MODIFY of the status tells the status change',
+      () => userChangeEvents()[1],
+      UsersSource,
+      'UserStatusChanged',
+      UserStatusChangedDetail,
+      { userId: 'usr-1', username: 'ada.l', oldStatus: 'active', newStatus: 'suspended' },
+      'UserStatusChanged#usr-1#1800000000000000000002',
+    ],
+    [
+      'an order MODIFY of the status tells the status change',
+      () => orderChangeEvents()[1],
+      OrdersSource,
+      'OrderStatusChanged',
+      OrderStatusChangedDetail,
+      { orderId: 'ord-1001', customerId: 'cust-42', oldStatus: 'PENDING', newStatus: 'ACCEPTED' },
+      'OrderStatusChanged#ord-1001#1700000000000000000002',
+    ],
   ])('%s, once, on the pipeline bus', async (_name, event, source, detailType, contract, detail, key) => {
     // Prepare
     const services = memoryServices({ busName: 'pipeline-bus' })
@@ -114,7 +136,10 @@ describe('notifyChange', () => {
     const services = memoryServices()
     const suspension = userChangeEvents()[1]
     const reactivation = changeEvent(UserChangedType, {
-      eventName: 'MODIFY', sequenceNumber: '1800000000000000000005', oldImage: images.moved, newImage: { ...images.moved, status: 'active' },
+      eventName: 'MODIFY',
+      sequenceNumber: '1800000000000000000005',
+      oldImage: images.moved,
+      newImage: { ...images.moved, status: 'active' },
     })
 
     // Act

@@ -2,18 +2,65 @@ import { parseCsv } from '../../../../steps/import/csv'
 
 describe('parseCsv', () => {
   it.each([
-    ['LF line ends', 'a,b\n1,2\n', [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['1', '2'] }]],
-    ['CRLF line ends', 'a,b\r\n1,2\r\n', [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['1', '2'] }]],
-    ['lone CR line ends', 'a,b\r1,2', [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['1', '2'] }]],
-    ['no line break after the last record', 'a,b\n1,2', [{ line: 1, fields: ['a', 'b'] }, { line: 2, fields: ['1', '2'] }]],
+    [
+      'LF line ends',
+      'a,b\n1,2\n',
+      [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['1', '2'] },
+      ],
+    ],
+    [
+      'CRLF line ends',
+      'a,b\r\n1,2\r\n',
+      [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['1', '2'] },
+      ],
+    ],
+    [
+      'lone CR line ends',
+      'a,b\r1,2',
+      [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['1', '2'] },
+      ],
+    ],
+    [
+      'no line break after the last record',
+      'a,b\n1,2',
+      [
+        { line: 1, fields: ['a', 'b'] },
+        { line: 2, fields: ['1', '2'] },
+      ],
+    ],
     ['empty fields, a trailing comma included', ',x,\n', [{ line: 1, fields: ['', 'x', ''] }]],
     ['a quoted comma', '"Smith, Ada",2\n', [{ line: 1, fields: ['Smith, Ada', '2'] }]],
     ['doubled quotes inside quotes', '"say ""hi""",""\n', [{ line: 1, fields: ['say "hi"', ''] }]],
-    ['a quoted CRLF, counting the lines it spans', '"one\r\ntwo",x\r\nnext,y\r\n', [{ line: 1, fields: ['one\r\ntwo', 'x'] }, { line: 3, fields: ['next', 'y'] }]],
+    [
+      'a quoted CRLF, counting the lines it spans',
+      '"one\r\ntwo",x\r\nnext,y\r\n',
+      [
+        { line: 1, fields: ['one\r\ntwo', 'x'] },
+        { line: 3, fields: ['next', 'y'] },
+      ],
+    ],
     ['a quoted LF at the end of the file', 'a,"b\n"', [{ line: 1, fields: ['a', 'b\n'] }]],
     ['a quote inside an unquoted field, kept as a character', 'a"b,c\n', [{ line: 1, fields: ['a"b', 'c'] }]],
-    ['spaces around fields, kept as written (a quote after a space is a character, as RFC 4180 has it)', ' a , "b" \n', [{ line: 1, fields: [' a ', ' "b" '] }]],
-    ['blank lines, as records of one empty field', 'a\n\nb\n', [{ line: 1, fields: ['a'] }, { line: 2, fields: [''] }, { line: 3, fields: ['b'] }]],
+    [
+      'spaces around fields, kept as written (a quote after a space is a character, as RFC 4180 has it)',
+      ' a , "b" \n',
+      [{ line: 1, fields: [' a ', ' "b" '] }],
+    ],
+    [
+      'blank lines, as records of one empty field',
+      'a\n\nb\n',
+      [
+        { line: 1, fields: ['a'] },
+        { line: 2, fields: [''] },
+        { line: 3, fields: ['b'] },
+      ],
+    ],
     ['an empty file', '', []],
   ])('reads %s', (_name, text, records) => {
     expect(parseCsv(text)).toEqual({ records })
@@ -21,7 +68,10 @@ describe('parseCsv', () => {
 
   it('marks a record with text after a closing quote, and reads on', () => {
     expect(parseCsv('"a"b,c\nd,e\n')).toEqual({
-      records: [{ line: 1, fields: ['ab', 'c'], problem: 'text after the closing quote of field 1' }, { line: 2, fields: ['d', 'e'] }],
+      records: [
+        { line: 1, fields: ['ab', 'c'], problem: 'text after the closing quote of field 1' },
+        { line: 2, fields: ['d', 'e'] },
+      ],
     })
   })
 

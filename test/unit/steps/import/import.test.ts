@@ -27,11 +27,20 @@ const objectCreated = (key: string, body: Uint8Array, id = 'evt-import-1'): Obje
 
 type Services = ReturnType<typeof memoryServices>
 
-const runImport = (services: Services, store: MemoryStore, event: ObjectCreated, publisher?: Layer.Layer<EventPublisher>) =>
-  Effect.runPromiseExit(importOrders.run(event).pipe(
-    publisher ? Effect.provide(publisher) : (effect) => effect,
-    Effect.provide(Layer.merge(services.layer, store.layer)),
-  ))
+const runImport = (
+  services: Services,
+  store: MemoryStore,
+  event: ObjectCreated,
+  publisher?: Layer.Layer<EventPublisher>,
+) =>
+  Effect.runPromiseExit(
+    importOrders
+      .run(event)
+      .pipe(
+        publisher ? Effect.provide(publisher) : (effect) => effect,
+        Effect.provide(Layer.merge(services.layer, store.layer)),
+      ),
+  )
 
 /** Uploads `text` to `key`, imports it once, and answers everything a test asserts on. */
 const importFile = async (key: string, body: string | Uint8Array) => {
@@ -52,7 +61,17 @@ const decodeOrderPlaced = Schema.decodeUnknownSync(OrderPlaced)
 const placedOrders = (published: ReadonlyArray<PutEventsEntry>) => {
   expect(published.filter((entry) => entry.Source !== OrdersSource || entry.DetailType !== OrderPlacedType)).toEqual([])
   return published.map((entry) => {
-    const event = { version: '0', id: 'e', account: '1', time: now, region: 'eu-west-1', resources: [], source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) }
+    const event = {
+      version: '0',
+      id: 'e',
+      account: '1',
+      time: now,
+      region: 'eu-west-1',
+      resources: [],
+      source: entry.Source,
+      'detail-type': entry.DetailType,
+      detail: JSON.parse(entry.Detail),
+    }
     return decodeOrderPlaced(event).detail
   })
 }
@@ -85,13 +104,38 @@ describe('importOrders', () => {
     // Assess
     expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/june.csv.json', rows: 2, accepted: 2, rejected: 0 }))
     expect(placedOrders(services.published)).toEqual([
-      { orderId: 'ord-1', customerId: 'cust-1', currency: 'EUR', items: [{ sku: 'BOOK, "deluxe"', quantity: 2, unitPrice: 12.5 }], origin: 'import', placedAt: now },
-      { orderId: `imp-${etag.slice(0, 12)}-4`, customerId: 'cust-2', currency: 'USD', items: [{ sku: 'PEN-2', quantity: 10, unitPrice: 1.2 }], origin: 'import', placedAt: now },
+      {
+        orderId: 'ord-1',
+        customerId: 'cust-1',
+        currency: 'EUR',
+        items: [{ sku: 'BOOK, "deluxe"', quantity: 2, unitPrice: 12.5 }],
+        origin: 'import',
+        placedAt: now,
+      },
+      {
+        orderId: `imp-${etag.slice(0, 12)}-4`,
+        customerId: 'cust-2',
+        currency: 'USD',
+        items: [{ sku: 'PEN-2', quantity: 10, unitPrice: 1.2 }],
+        origin: 'import',
+        placedAt: now,
+      },
     ])
     expect(services.published.every((entry) => entry.EventBusName === 'pipeline-bus')).toBe(true)
     expect(store.written.get('reports/june.csv.json')?.contentType).toBe('application/json')
-    expect(reportIn(store, 'reports/june.csv.json')).toEqual({ key: 'imports/june.csv', etag, format: 'csv', rows: 2, accepted: 2, rejected: [], completedAt: now })
-    expect(services.ledger.get(importChunkKey('imports/june.csv', etag, 0))).toEqual({ owner: 'evt-import-1', done: true })
+    expect(reportIn(store, 'reports/june.csv.json')).toEqual({
+      key: 'imports/june.csv',
+      etag,
+      format: 'csv',
+      rows: 2,
+      accepted: 2,
+      rejected: [],
+      completedAt: now,
+    })
+    expect(services.ledger.get(importChunkKey('imports/june.csv', etag, 0))).toEqual({
+      owner: 'evt-import-1',
+      done: true,
+    })
   })
 
   it('reads the items of a CSV row as a JSON array, and a total alone', async () => {
@@ -101,7 +145,17 @@ describe('importOrders', () => {
 
     expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/items.csv.json', rows: 2, accepted: 2, rejected: 0 }))
     expect(placedOrders(services.published)).toEqual([
-      { orderId: 'ord-1', customerId: 'cust-1', currency: 'EUR', items: [{ sku: 'A', quantity: 2, unitPrice: 3 }, { sku: 'B', quantity: 1, unitPrice: 4 }], origin: 'import', placedAt: now },
+      {
+        orderId: 'ord-1',
+        customerId: 'cust-1',
+        currency: 'EUR',
+        items: [
+          { sku: 'A', quantity: 2, unitPrice: 3 },
+          { sku: 'B', quantity: 1, unitPrice: 4 },
+        ],
+        origin: 'import',
+        placedAt: now,
+      },
       { orderId: 'ord-2', customerId: 'cust-1', currency: 'GBP', totalAmount: 99.9, origin: 'import', placedAt: now },
     ])
   })
@@ -117,8 +171,16 @@ describe('importOrders', () => {
     ['neither items nor a total', ',cust-1,EUR,,,,,', 'items: items or totalAmount is required'],
     ['an empty items array', ',cust-1,EUR,,[],,,', 'items: must not be empty'],
     ['malformed items JSON', ',cust-1,EUR,,"[{sku:1}]",,,', 'items: malformed JSON: '],
-    ['both items and a one-item order', ',cust-1,EUR,,"[{""sku"":""A"",""quantity"":1,""unitPrice"":1}]",A,1,1', 'give items or sku, quantity and unitPrice, not both'],
-    ['an order id with spaces', 'ord 1,cust-1,EUR,10,,,,', 'orderId: must be 1 to 128 letters, digits, "_", ".", ":" or "-"'],
+    [
+      'both items and a one-item order',
+      ',cust-1,EUR,,"[{""sku"":""A"",""quantity"":1,""unitPrice"":1}]",A,1,1',
+      'give items or sku, quantity and unitPrice, not both',
+    ],
+    [
+      'an order id with spaces',
+      'ord 1,cust-1,EUR,10,,,,',
+      'orderId: must be 1 to 128 letters, digits, "_", ".", ":" or "-"',
+    ],
     ['too few fields', ',cust-1,EUR,10', 'has 4 fields, the header has 8'],
     ['too many fields', ',cust-1,EUR,10,,,,,extra', 'has 9 fields, the header has 8'],
     ['text after a closing quote', ',"cust-1"x,EUR,10,,,,', 'malformed CSV: text after the closing quote of field 2'],
@@ -142,7 +204,9 @@ describe('importOrders', () => {
 
     const { services, store } = await importFile('imports/dupes.csv', csv)
 
-    expect(reportIn(store, 'reports/dupes.csv.json').rejected).toEqual([{ line: 3, reason: 'orderId "ord-1" repeats the order on line 2' }])
+    expect(reportIn(store, 'reports/dupes.csv.json').rejected).toEqual([
+      { line: 3, reason: 'orderId "ord-1" repeats the order on line 2' },
+    ])
     expect(placedOrders(services.published).map((order) => order.customerId)).toEqual(['cust-1'])
   })
 
@@ -165,12 +229,34 @@ describe('importOrders', () => {
     // Assess
     expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/orders.json.json', rows: 4, accepted: 2, rejected: 2 }))
     expect(placedOrders(services.published)).toEqual([
-      { orderId: 'j-1', customerId: 'cust-1', currency: 'EUR', items: [{ sku: 'A', quantity: 1, unitPrice: 5 }], origin: 'import', placedAt: now },
-      { orderId: `imp-${etag.slice(0, 12)}-2`, customerId: 'cust-2', currency: 'USD', totalAmount: 12, origin: 'import', placedAt: now },
+      {
+        orderId: 'j-1',
+        customerId: 'cust-1',
+        currency: 'EUR',
+        items: [{ sku: 'A', quantity: 1, unitPrice: 5 }],
+        origin: 'import',
+        placedAt: now,
+      },
+      {
+        orderId: `imp-${etag.slice(0, 12)}-2`,
+        customerId: 'cust-2',
+        currency: 'USD',
+        totalAmount: 12,
+        origin: 'import',
+        placedAt: now,
+      },
     ])
     expect(reportIn(store, 'reports/orders.json.json')).toEqual({
-      key: 'imports/orders.json', etag, format: 'json', rows: 4, accepted: 2, completedAt: now,
-      rejected: [{ line: 3, reason: 'items: items or totalAmount is required' }, { line: 4, reason: 'must be an object, got "not an order"' }],
+      key: 'imports/orders.json',
+      etag,
+      format: 'json',
+      rows: 4,
+      accepted: 2,
+      completedAt: now,
+      rejected: [
+        { line: 3, reason: 'items: items or totalAmount is required' },
+        { line: 4, reason: 'must be an object, got "not an order"' },
+      ],
     })
   })
 
@@ -178,26 +264,82 @@ describe('importOrders', () => {
     ['an empty CSV', 'imports/empty.csv', '', 'csv', 'the file is empty'],
     ['a JSON file of blank lines', 'imports/blank.json', '\n \r\n', 'json', 'the file is empty'],
     ['malformed JSON', 'imports/bad.json', '[{"customerId": "c",', 'json', 'malformed JSON: '],
-    ['JSON of the wrong shape', 'imports/shape.json', '{"items": []}', 'json', 'expected a JSON array of orders or an object {"orders": [...]}'],
-    ['a JSON number', 'imports/number.json', '42', 'json', 'expected a JSON array of orders or an object {"orders": [...]}'],
-    ['JSON in a .csv file', 'imports/orders.csv', '[{"customerId":"c","currency":"EUR","totalAmount":5}]', 'csv', 'not an orders CSV: the header row must name customerId and currency'],
-    ['a CSV with an unterminated quote', 'imports/open.csv', 'customerId,currency,totalAmount\ncust-1,"EUR,5\ncust-2,EUR,5\n', 'csv', 'malformed CSV: unterminated quoted field starting on line 2'],
-    ['a text file', 'imports/notes.txt', 'customerId,currency,totalAmount\n', 'unknown', 'unsupported file type: name the file .csv or .json (got notes.txt)'],
-    ['a file without an extension', 'imports/orders', '[]', 'unknown', 'unsupported file type: name the file .csv or .json (got orders)'],
-    ['a PNG named .csv', 'imports/photo.csv', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]), 'csv', 'the file is not UTF-8 text'],
+    [
+      'JSON of the wrong shape',
+      'imports/shape.json',
+      '{"items": []}',
+      'json',
+      'expected a JSON array of orders or an object {"orders": [...]}',
+    ],
+    [
+      'a JSON number',
+      'imports/number.json',
+      '42',
+      'json',
+      'expected a JSON array of orders or an object {"orders": [...]}',
+    ],
+    [
+      'JSON in a .csv file',
+      'imports/orders.csv',
+      '[{"customerId":"c","currency":"EUR","totalAmount":5}]',
+      'csv',
+      'not an orders CSV: the header row must name customerId and currency',
+    ],
+    [
+      'a CSV with an unterminated quote',
+      'imports/open.csv',
+      'customerId,currency,totalAmount\ncust-1,"EUR,5\ncust-2,EUR,5\n',
+      'csv',
+      'malformed CSV: unterminated quoted field starting on line 2',
+    ],
+    [
+      'a text file',
+      'imports/notes.txt',
+      'customerId,currency,totalAmount\n',
+      'unknown',
+      'unsupported file type: name the file .csv or .json (got notes.txt)',
+    ],
+    [
+      'a file without an extension',
+      'imports/orders',
+      '[]',
+      'unknown',
+      'unsupported file type: name the file .csv or .json (got orders)',
+    ],
+    [
+      'a PNG named .csv',
+      'imports/photo.csv',
+      new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]),
+      'csv',
+      'the file is not UTF-8 text',
+    ],
     ['text with NUL bytes', 'imports/nul.json', '[]\u0000', 'json', 'the file is binary, not text'],
-  ])('writes a report with an error for %s, places nothing, and does not fail', async (_name, key, body, format, error) => {
-    // Prepare, Act
-    const { exit, services, store, etag } = await importFile(key, body)
+  ])(
+    'writes a report with an error for %s, places nothing, and does not fail',
+    async (_name, key, body, format, error) => {
+      // Prepare, Act
+      const { exit, services, store, etag } = await importFile(key, body)
 
-    // Assess
-    const reportKey = reportKeyOf(key)
-    expect(exit).toEqual(Exit.succeed({ reportKey, rows: 0, accepted: 0, rejected: 0, error: expect.stringContaining(error) }))
-    expect(reportIn(store, reportKey)).toEqual({ key, etag, format, rows: 0, accepted: 0, rejected: [], error: expect.stringContaining(error), completedAt: now })
-    expect(reportIn(store, reportKey).error!.startsWith(error)).toBe(true)
-    expect(services.published).toEqual([])
-    expect(services.ledger.size).toBe(0)
-  })
+      // Assess
+      const reportKey = reportKeyOf(key)
+      expect(exit).toEqual(
+        Exit.succeed({ reportKey, rows: 0, accepted: 0, rejected: 0, error: expect.stringContaining(error) }),
+      )
+      expect(reportIn(store, reportKey)).toEqual({
+        key,
+        etag,
+        format,
+        rows: 0,
+        accepted: 0,
+        rejected: [],
+        error: expect.stringContaining(error),
+        completedAt: now,
+      })
+      expect(reportIn(store, reportKey).error!.startsWith(error)).toBe(true)
+      expect(services.published).toEqual([])
+      expect(services.ledger.size).toBe(0)
+    },
+  )
 
   it('writes a report with an error when the file was deleted before it was imported', async () => {
     // Prepare
@@ -209,8 +351,19 @@ describe('importOrders', () => {
     const exit = await runImport(services, store, event)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/gone.csv.json', rows: 0, accepted: 0, rejected: 0, error: 'imports/gone.csv no longer exists (deleted before it was imported)' }))
-    expect(reportIn(store, 'reports/gone.csv.json')).toMatchObject({ format: 'unknown', error: 'imports/gone.csv no longer exists (deleted before it was imported)' })
+    expect(exit).toEqual(
+      Exit.succeed({
+        reportKey: 'reports/gone.csv.json',
+        rows: 0,
+        accepted: 0,
+        rejected: 0,
+        error: 'imports/gone.csv no longer exists (deleted before it was imported)',
+      }),
+    )
+    expect(reportIn(store, 'reports/gone.csv.json')).toMatchObject({
+      format: 'unknown',
+      error: 'imports/gone.csv no longer exists (deleted before it was imported)',
+    })
     expect(services.published).toEqual([])
   })
 
@@ -224,7 +377,9 @@ describe('importOrders', () => {
     const exit = await runImport(services, store, event)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/june.csv.json', rows: 0, accepted: 0, rejected: 0, superseded: true }))
+    expect(exit).toEqual(
+      Exit.succeed({ reportKey: 'reports/june.csv.json', rows: 0, accepted: 0, rejected: 0, superseded: true }),
+    )
     expect(services.published).toEqual([])
     expect(store.written.size).toBe(0)
   })
@@ -232,11 +387,20 @@ describe('importOrders', () => {
   it('places 10,000 rows once each, 10 a call, each call under its own completed claim', async () => {
     // Prepare
     const rows = Array.from({ length: 10_000 }, (_, index) =>
-      index % 500 === 499 ? `,cust-${index % 7},EURO,,,SKU-${index},1,2.5` : `,cust-${index % 7},EUR,,,"SKU, ${index}",${(index % 5) + 1},2.50`)
+      index % 500 === 499
+        ? `,cust-${index % 7},EURO,,,SKU-${index},1,2.5`
+        : `,cust-${index % 7},EUR,,,"SKU, ${index}",${(index % 5) + 1},2.50`,
+    )
     const csv = `${header}\r\n${rows.join('\r\n')}\r\n`
     const calls: number[] = []
     const services = memoryServices({ now })
-    const counting = Layer.succeed(EventPublisher, { publish: (entries) => Effect.sync(() => { calls.push(entries.length); services.published.push(...entries) }) })
+    const counting = Layer.succeed(EventPublisher, {
+      publish: (entries) =>
+        Effect.sync(() => {
+          calls.push(entries.length)
+          services.published.push(...entries)
+        }),
+    })
     const store = memoryStore({ 'imports/big.csv': bytes(csv) })
     const event = objectCreated('imports/big.csv', bytes(csv))
     const lastValidId = `imp-${event.detail.object.etag.slice(0, 12)}-10000`
@@ -245,14 +409,20 @@ describe('importOrders', () => {
     const exit = await runImport(services, store, event, counting)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/big.csv.json', rows: 10_000, accepted: 9_980, rejected: 20 }))
+    expect(exit).toEqual(
+      Exit.succeed({ reportKey: 'reports/big.csv.json', rows: 10_000, accepted: 9_980, rejected: 20 }),
+    )
     const orders = placedOrders(services.published)
     expect(orders).toHaveLength(9_980)
     expect(new Set(orders.map((order) => order.orderId)).size).toBe(9_980)
-    expect(orders.find((order) => order.orderId === lastValidId)).toEqual(expect.objectContaining({ items: [{ sku: 'SKU, 9998', quantity: 4, unitPrice: 2.5 }] }))
+    expect(orders.find((order) => order.orderId === lastValidId)).toEqual(
+      expect.objectContaining({ items: [{ sku: 'SKU, 9998', quantity: 4, unitPrice: 2.5 }] }),
+    )
     expect(calls).toHaveLength(998)
     expect(calls.every((size) => size === 10)).toBe(true)
-    expect([...services.ledger.values()].filter((claim) => claim.done && claim.owner === 'evt-import-1')).toHaveLength(998)
+    expect([...services.ledger.values()].filter((claim) => claim.done && claim.owner === 'evt-import-1')).toHaveLength(
+      998,
+    )
     const report = reportIn(store, 'reports/big.csv.json')
     expect(report.rejected).toHaveLength(20)
     expect(report.rejected[0]).toEqual({ line: 501, reason: 'currency: must be a three-letter ISO 4217 code' })
@@ -261,20 +431,23 @@ describe('importOrders', () => {
   it.each([
     ['the same event again (a workflow retry)', 'evt-import-1'],
     ['another delivery of the upload (another event id)', 'evt-import-2'],
-  ])('publishes nothing new when importing the same file version with %s, and writes the same report', async (_name, secondId) => {
-    // Prepare
-    const csv = `${header}\n${Array.from({ length: 25 }, (_, index) => `,cust-1,EUR,${index + 1},,,,`).join('\n')}\n`
-    const { services, store, event } = await importFile('imports/again.csv', csv)
-    const firstReport = reportIn(store, 'reports/again.csv.json')
+  ])(
+    'publishes nothing new when importing the same file version with %s, and writes the same report',
+    async (_name, secondId) => {
+      // Prepare
+      const csv = `${header}\n${Array.from({ length: 25 }, (_, index) => `,cust-1,EUR,${index + 1},,,,`).join('\n')}\n`
+      const { services, store, event } = await importFile('imports/again.csv', csv)
+      const firstReport = reportIn(store, 'reports/again.csv.json')
 
-    // Act
-    const exit = await runImport(services, store, { ...event, id: secondId })
+      // Act
+      const exit = await runImport(services, store, { ...event, id: secondId })
 
-    // Assess
-    expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/again.csv.json', rows: 25, accepted: 25, rejected: 0 }))
-    expect(services.published).toHaveLength(25)
-    expect(reportIn(store, 'reports/again.csv.json')).toEqual(firstReport)
-  })
+      // Assess
+      expect(exit).toEqual(Exit.succeed({ reportKey: 'reports/again.csv.json', rows: 25, accepted: 25, rejected: 0 }))
+      expect(services.published).toHaveLength(25)
+      expect(reportIn(store, 'reports/again.csv.json')).toEqual(firstReport)
+    },
+  )
 
   it('fails with TransientError when a publish fails, releasing that chunk, and a retry places the rest exactly once', async () => {
     // Prepare
@@ -283,9 +456,13 @@ describe('importOrders', () => {
     const services = memoryServices({ now })
     const store = memoryStore({ 'imports/flaky.csv': bytes(csv) })
     const event = objectCreated('imports/flaky.csv', bytes(csv))
-    const failOnChunkOf = (orderId: string) => Layer.succeed(EventPublisher, {
-      publish: (entries) => entries.some((entry) => JSON.parse(entry.Detail).orderId === orderId) ? Effect.fail(fault) : Effect.sync(() => void services.published.push(...entries)),
-    })
+    const failOnChunkOf = (orderId: string) =>
+      Layer.succeed(EventPublisher, {
+        publish: (entries) =>
+          entries.some((entry) => JSON.parse(entry.Detail).orderId === orderId)
+            ? Effect.fail(fault)
+            : Effect.sync(() => void services.published.push(...entries)),
+      })
 
     // Act
     const failed = await runImport(services, store, event, failOnChunkOf('o-42'))

@@ -3,14 +3,19 @@ import { expireIdempotency } from '../../../../steps/maintenance/expire-idempote
 import { memoryServices } from '../../../support/memory-services'
 import { minutesBefore, Now, scheduled } from './fixtures'
 
-const run = (services: ReturnType<typeof memoryServices>) => Effect.runPromiseExit(expireIdempotency.run(scheduled).pipe(Effect.provide(services.layer)))
+const run = (services: ReturnType<typeof memoryServices>) =>
+  Effect.runPromiseExit(expireIdempotency.run(scheduled).pipe(Effect.provide(services.layer)))
 
 describe('expireIdempotency', () => {
   it('deletes the records that expired before now and answers how many', async () => {
     // Prepare
     const services = memoryServices({ now: Now })
     services.idempotency.set('expired-a', { fingerprint: 'f', expiresAt: minutesBefore(1) })
-    services.idempotency.set('expired-b', { fingerprint: 'f', expiresAt: minutesBefore(600), response: { statusCode: 202, headers: {}, body: '{}' } })
+    services.idempotency.set('expired-b', {
+      fingerprint: 'f',
+      expiresAt: minutesBefore(600),
+      response: { statusCode: 202, headers: {}, body: '{}' },
+    })
     services.idempotency.set('live', { fingerprint: 'f', expiresAt: '2026-06-02T12:00:00.000Z' })
 
     // Act

@@ -3,11 +3,20 @@ import { DlqDepthSummaryDetail, publishDlqDepths } from '../../../../steps/maint
 import { memoryServices } from '../../../support/memory-services'
 import { Now, scheduled } from './fixtures'
 
-const run = (services: ReturnType<typeof memoryServices>) => Effect.runPromiseExit(publishDlqDepths.run(scheduled).pipe(Effect.provide(services.layer)))
+const run = (services: ReturnType<typeof memoryServices>) =>
+  Effect.runPromiseExit(publishDlqDepths.run(scheduled).pipe(Effect.provide(services.layer)))
 
 describe('publishDlqDepths', () => {
   it.each([
-    ['every queue with its depth, and the total', [{ name: 'orders-dlq', depth: 3 }, { name: 'images-dlq', depth: 0 }, { name: 'rules-dlq', depth: 2 }], 5],
+    [
+      'every queue with its depth, and the total',
+      [
+        { name: 'orders-dlq', depth: 3 },
+        { name: 'images-dlq', depth: 0 },
+        { name: 'rules-dlq', depth: 2 },
+      ],
+      5,
+    ],
     ['an empty summary when there are no dead-letter queues', [], 0],
   ])('publishes one DlqDepthSummary with %s', async (_name, queues, total) => {
     // Prepare
@@ -20,8 +29,14 @@ describe('publishDlqDepths', () => {
     expect(exit).toEqual(Exit.succeed({ total }))
     expect(services.published).toHaveLength(1)
     const [entry] = services.published
-    expect(entry).toMatchObject({ EventBusName: 'pipeline-bus', Source: 'pipeline.maintenance', DetailType: 'DlqDepthSummary' })
+    expect(entry).toMatchObject({
+      EventBusName: 'pipeline-bus',
+      Source: 'pipeline.maintenance',
+      DetailType: 'DlqDepthSummary',
+    })
     expect(JSON.parse(entry.Detail)).toEqual({ queues, total, at: Now })
-    expect(() => Schema.decodeUnknownSync(DlqDepthSummaryDetail, { onExcessProperty: 'error' })(JSON.parse(entry.Detail))).not.toThrow()
+    expect(() =>
+      Schema.decodeUnknownSync(DlqDepthSummaryDetail, { onExcessProperty: 'error' })(JSON.parse(entry.Detail)),
+    ).not.toThrow()
   })
 })

@@ -4,21 +4,34 @@ import { republishStaleOrders } from '../../../../steps/maintenance/republish-st
 import { memoryServices } from '../../../support/memory-services'
 import { minutesBefore, Now, order, scheduled } from './fixtures'
 
-const run = (services: ReturnType<typeof memoryServices>) => Effect.runPromiseExit(republishStaleOrders.run(scheduled).pipe(Effect.provide(services.layer)))
+const run = (services: ReturnType<typeof memoryServices>) =>
+  Effect.runPromiseExit(republishStaleOrders.run(scheduled).pipe(Effect.provide(services.layer)))
 
 describe('republishStaleOrders', () => {
   it('publishes OrderPlaced again for each order still PENDING five minutes after it was written, and only those', async () => {
     // Prepare
     const services = memoryServices({ now: Now, busName: 'pipeline-bus' })
-    const stale = order('ord-stale', { status: 'PENDING', origin: 'queue', createdAt: minutesBefore(12), updatedAt: minutesBefore(12) })
-    const staleTotalOnly = order('ord-total', { status: 'PENDING', origin: 'import', items: undefined, totalAmount: 80, createdAt: minutesBefore(30) })
+    const stale = order('ord-stale', {
+      status: 'PENDING',
+      origin: 'queue',
+      createdAt: minutesBefore(12),
+      updatedAt: minutesBefore(12),
+    })
+    const staleTotalOnly = order('ord-total', {
+      status: 'PENDING',
+      origin: 'import',
+      items: undefined,
+      totalAmount: 80,
+      createdAt: minutesBefore(30),
+    })
     for (const record of [
       stale,
       staleTotalOnly,
       order('ord-fresh', { status: 'PENDING', createdAt: minutesBefore(2) }),
       order('ord-boundary', { status: 'PENDING', createdAt: minutesBefore(5) }),
       order('ord-decided', { status: 'ACCEPTED', createdAt: minutesBefore(30) }),
-    ]) services.orders.set(record.orderId, record)
+    ])
+      services.orders.set(record.orderId, record)
 
     // Act
     const exit = await run(services)
@@ -30,10 +43,26 @@ describe('republishStaleOrders', () => {
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
     ])
     expect(services.published.map((entry) => JSON.parse(entry.Detail))).toEqual([
-      { orderId: 'ord-stale', customerId: 'cust-42', items: stale.items, totalAmount: 12.5, currency: 'EUR', origin: 'queue', placedAt: minutesBefore(12) },
-      { orderId: 'ord-total', customerId: 'cust-42', totalAmount: 80, currency: 'EUR', origin: 'import', placedAt: minutesBefore(30) },
+      {
+        orderId: 'ord-stale',
+        customerId: 'cust-42',
+        items: stale.items,
+        totalAmount: 12.5,
+        currency: 'EUR',
+        origin: 'queue',
+        placedAt: minutesBefore(12),
+      },
+      {
+        orderId: 'ord-total',
+        customerId: 'cust-42',
+        totalAmount: 80,
+        currency: 'EUR',
+        origin: 'import',
+        placedAt: minutesBefore(30),
+      },
     ])
-    for (const entry of services.published) expect(() => Schema.decodeUnknownSync(OrderPlaced.fields.detail)(JSON.parse(entry.Detail))).not.toThrow()
+    for (const entry of services.published)
+      expect(() => Schema.decodeUnknownSync(OrderPlaced.fields.detail)(JSON.parse(entry.Detail))).not.toThrow()
   })
 
   it.each([

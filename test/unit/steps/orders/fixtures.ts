@@ -6,7 +6,9 @@ import type { User } from '../../../../contracts/users'
 
 /** The real EventBridge envelope of the S3 fixture, as the bus wraps every event. */
 const envelope = (): { version: string; account: string; time: string; region: string } => {
-  const { version, account, time, region } = JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+  const { version, account, time, region } = JSON.parse(
+    readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'),
+  )
   return { version, account, time, region }
 }
 
@@ -16,7 +18,10 @@ export const placedAt = '2026-06-01T11:59:00.000Z'
 export const placedOrder = (overrides: Partial<PlacedOrder> = {}): PlacedOrder => ({
   orderId: 'ord-1001',
   customerId: 'cust-1',
-  items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }, { sku: 'PEN-2', quantity: 3, unitPrice: 1.2 }],
+  items: [
+    { sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 },
+    { sku: 'PEN-2', quantity: 3, unitPrice: 1.2 },
+  ],
   currency: 'EUR',
   origin: 'api',
   placedAt,
@@ -24,14 +29,34 @@ export const placedOrder = (overrides: Partial<PlacedOrder> = {}): PlacedOrder =
 })
 
 /** `order` as an `OrderPlaced` event on the bus. */
-export const orderPlacedEvent = (order: PlacedOrder = placedOrder()): OrderPlaced =>
-  ({ ...envelope(), id: 'evt-placed-1', 'detail-type': OrderPlacedType, source: OrdersSource, resources: [], detail: order })
+export const orderPlacedEvent = (order: PlacedOrder = placedOrder()): OrderPlaced => ({
+  ...envelope(),
+  id: 'evt-placed-1',
+  'detail-type': OrderPlacedType,
+  source: OrdersSource,
+  resources: [],
+  detail: order,
+})
 
 /** `order` as an `OrderMessageReceived` event, the queue source's. */
-export const messageReceivedEvent = (order: PlacedOrder = placedOrder({ origin: 'queue' }), messageId = 'msg-1'): OrderMessageReceived =>
-  ({ ...envelope(), id: 'evt-message-1', 'detail-type': OrderMessageReceivedType, source: QueueSource, resources: [], detail: { messageId, order } })
+export const messageReceivedEvent = (
+  order: PlacedOrder = placedOrder({ origin: 'queue' }),
+  messageId = 'msg-1',
+): OrderMessageReceived => ({
+  ...envelope(),
+  id: 'evt-message-1',
+  'detail-type': OrderMessageReceivedType,
+  source: QueueSource,
+  resources: [],
+  detail: { messageId, order },
+})
 
 export const customer = (overrides: Partial<User> = {}): User => ({
-  userId: 'cust-1', username: 'ada', email: 'ada@example.com', status: 'active',
-  createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z', ...overrides,
+  userId: 'cust-1',
+  username: 'ada',
+  email: 'ada@example.com',
+  status: 'active',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:00.000Z',
+  ...overrides,
 })

@@ -5,14 +5,26 @@ import { memoryServices } from '../../../support/memory-services'
 import { placedAt, placedOrder } from './fixtures'
 
 const order: Order = {
-  orderId: 'ord-1001', customerId: 'cust-1', items: placedOrder().items, totalAmount: 28.6, currency: 'EUR',
-  status: 'ACCEPTED', reasons: [], origin: 'api', createdAt: placedAt, updatedAt: placedAt,
+  orderId: 'ord-1001',
+  customerId: 'cust-1',
+  items: placedOrder().items,
+  totalAmount: 28.6,
+  currency: 'EUR',
+  status: 'ACCEPTED',
+  reasons: [],
+  origin: 'api',
+  createdAt: placedAt,
+  updatedAt: placedAt,
 }
 
 describe('orderDocument', () => {
   it('is found by order id, customer, status, currency and SKUs, and carries the order', () => {
     expect(orderDocument(order)).toEqual({
-      id: 'order:ord-1001', kind: 'order', title: 'ord-1001', text: 'ord-1001 cust-1 ACCEPTED EUR BOOK-1 PEN-2', data: order,
+      id: 'order:ord-1001',
+      kind: 'order',
+      title: 'ord-1001',
+      text: 'ord-1001 cust-1 ACCEPTED EUR BOOK-1 PEN-2',
+      data: order,
     })
   })
 

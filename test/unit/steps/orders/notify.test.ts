@@ -8,16 +8,31 @@ import { memoryServices } from '../../../support/memory-services'
 import { placedAt, placedOrder } from './fixtures'
 
 const order = (overrides: Partial<Order> = {}): Order => ({
-  orderId: 'ord-1001', customerId: 'cust-1', items: placedOrder().items, totalAmount: 28.6, currency: 'EUR',
-  status: 'ACCEPTED', reasons: [], origin: 'api', createdAt: placedAt, updatedAt: placedAt, ...overrides,
+  orderId: 'ord-1001',
+  customerId: 'cust-1',
+  items: placedOrder().items,
+  totalAmount: 28.6,
+  currency: 'EUR',
+  status: 'ACCEPTED',
+  reasons: [],
+  origin: 'api',
+  createdAt: placedAt,
+  updatedAt: placedAt,
+  ...overrides,
 })
 const key = decidedKey(order())
 
-const notify = (services: ReturnType<typeof memoryServices>, executionId: string, input: Order = order(), publisher?: Layer.Layer<EventPublisher>) =>
-  Effect.runPromiseExit(notifyOrder.run({ order: input, executionId }).pipe(
-    publisher ? Effect.provide(publisher) : (effect) => effect,
-    Effect.provide(services.layer),
-  ))
+const notify = (
+  services: ReturnType<typeof memoryServices>,
+  executionId: string,
+  input: Order = order(),
+  publisher?: Layer.Layer<EventPublisher>,
+) =>
+  Effect.runPromiseExit(
+    notifyOrder
+      .run({ order: input, executionId })
+      .pipe(publisher ? Effect.provide(publisher) : (effect) => effect, Effect.provide(services.layer)),
+  )
 
 const failingPublisher = (fault: TransientError) => Layer.succeed(EventPublisher, { publish: () => Effect.fail(fault) })
 
@@ -29,11 +44,45 @@ describe('decidedKey', () => {
 
 describe('notifyOrder', () => {
   it.each([
-    ['OrderAccepted for an accepted order', order(), OrderAcceptedType, { orderId: 'ord-1001', customerId: 'cust-1', totalAmount: 28.6, currency: 'EUR', status: 'ACCEPTED', reasons: [] }],
-    ['OrderRejected for a rejected order, with its reasons', order({ status: 'REJECTED', reasons: ['customer "cust-1" is not known'] }), OrderRejectedType,
-      { orderId: 'ord-1001', customerId: 'cust-1', totalAmount: 28.6, currency: 'EUR', status: 'REJECTED', reasons: ['customer "cust-1" is not known'] }],
-    ['OrderRejected with no reasons for a stored order without any', order({ status: 'REJECTED', reasons: undefined }), OrderRejectedType,
-      { orderId: 'ord-1001', customerId: 'cust-1', totalAmount: 28.6, currency: 'EUR', status: 'REJECTED', reasons: [] }],
+    [
+      'OrderAccepted for an accepted order',
+      order(),
+      OrderAcceptedType,
+      {
+        orderId: 'ord-1001',
+        customerId: 'cust-1',
+        totalAmount: 28.6,
+        currency: 'EUR',
+        status: 'ACCEPTED',
+        reasons: [],
+      },
+    ],
+    [
+      'OrderRejected for a rejected order, with its reasons',
+      order({ status: 'REJECTED', reasons: ['customer "cust-1" is not known'] }),
+      OrderRejectedType,
+      {
+        orderId: 'ord-1001',
+        customerId: 'cust-1',
+        totalAmount: 28.6,
+        currency: 'EUR',
+        status: 'REJECTED',
+        reasons: ['customer "cust-1" is not known'],
+      },
+    ],
+    [
+      'OrderRejected with no reasons for a stored order without any',
+      order({ status: 'REJECTED', reasons: undefined }),
+      OrderRejectedType,
+      {
+        orderId: 'ord-1001',
+        customerId: 'cust-1',
+        totalAmount: 28.6,
+        currency: 'EUR',
+        status: 'REJECTED',
+        reasons: [],
+      },
+    ],
   ])('publishes %s on the pipeline bus, once, and completes the claim', async (_name, input, detailType, detail) => {
     // Prepare
     const services = memoryServices({ busName: 'pipeline-bus' })
@@ -43,7 +92,15 @@ describe('notifyOrder', () => {
 
     // Assess
     expect(exit).toEqual(Exit.succeed({ published: true }))
-    expect(services.published).toEqual([{ EventBusName: 'pipeline-bus', Source: OrdersSource, DetailType: detailType, Detail: expect.any(String), Resources: [] }])
+    expect(services.published).toEqual([
+      {
+        EventBusName: 'pipeline-bus',
+        Source: OrdersSource,
+        DetailType: detailType,
+        Detail: expect.any(String),
+        Resources: [],
+      },
+    ])
     const published = JSON.parse(services.published[0].Detail)
     expect(published).toEqual(detail)
     expect(Schema.decodeUnknownSync(OrderDecisionDetail)(published)).toEqual(detail)
@@ -110,7 +167,9 @@ describe('notifyOrder', () => {
 
     const exit = await notify(services, 'exec-1', order({ status: 'PENDING' }))
 
-    expect(exit).toEqual(Exit.fail(new InvalidInput({ message: 'order "ord-1001" is PENDING: there is no decision to announce' })))
+    expect(exit).toEqual(
+      Exit.fail(new InvalidInput({ message: 'order "ord-1001" is PENDING: there is no decision to announce' })),
+    )
     expect(services.published).toEqual([])
     expect(services.ledger.size).toBe(0)
   })

@@ -9,12 +9,24 @@ const firstRun = '2026-06-01T12:00:00.000Z'
 const secondRun = '2026-06-01T12:05:00.000Z'
 
 const accepted: OrderDecision = { order: { ...placedOrder(), totalAmount: 28.6 }, status: 'ACCEPTED', reasons: [] }
-const rejected: OrderDecision = { order: { ...placedOrder(), totalAmount: 28.6 }, status: 'REJECTED', reasons: ['customer "cust-1" is not known'] }
+const rejected: OrderDecision = {
+  order: { ...placedOrder(), totalAmount: 28.6 },
+  status: 'REJECTED',
+  reasons: ['customer "cust-1" is not known'],
+}
 
 /** The record persist writes for `decision` at `at`. */
 const record = (decision: OrderDecision, at: string): Order => ({
-  orderId: 'ord-1001', customerId: 'cust-1', items: placedOrder().items, totalAmount: 28.6, currency: 'EUR',
-  status: decision.status, reasons: decision.reasons, origin: 'api', createdAt: placedAt, updatedAt: at,
+  orderId: 'ord-1001',
+  customerId: 'cust-1',
+  items: placedOrder().items,
+  totalAmount: 28.6,
+  currency: 'EUR',
+  status: decision.status,
+  reasons: decision.reasons,
+  origin: 'api',
+  createdAt: placedAt,
+  updatedAt: at,
 })
 
 const persist = (services: ReturnType<typeof memoryServices>, decision: OrderDecision) =>
@@ -61,7 +73,9 @@ describe('persistOrder', () => {
     const exit = await persist(services, rejected)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ ...pending, status: 'REJECTED', reasons: rejected.reasons, updatedAt: secondRun }))
+    expect(exit).toEqual(
+      Exit.succeed({ ...pending, status: 'REJECTED', reasons: rejected.reasons, updatedAt: secondRun }),
+    )
   })
 
   it('records the total from the items when the decision carries none', () => {

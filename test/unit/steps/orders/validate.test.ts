@@ -3,7 +3,12 @@ import { TransientError } from '../../../../contracts/errors'
 import type { PlacedOrder } from '../../../../contracts/orders'
 import type { User } from '../../../../contracts/users'
 import { UserTable } from '../../../../steps/services/user-table'
-import { orderRuleViolations, placedOrderOf, validateOrder, type ValidateOrderInput } from '../../../../steps/orders/validate/program'
+import {
+  orderRuleViolations,
+  placedOrderOf,
+  validateOrder,
+  type ValidateOrderInput,
+} from '../../../../steps/orders/validate/program'
 import { invokeStep, StepError } from '../../../../steps/step'
 import { memoryServices } from '../../../support/memory-services'
 import { customer, messageReceivedEvent, orderPlacedEvent, placedOrder } from './fixtures'
@@ -27,7 +32,9 @@ describe('validateOrder', () => {
     const exit = await validate(services, orderPlacedEvent())
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ order: { ...placedOrder(), totalAmount: 28.6 }, status: 'ACCEPTED', reasons: [] }))
+    expect(exit).toEqual(
+      Exit.succeed({ order: { ...placedOrder(), totalAmount: 28.6 }, status: 'ACCEPTED', reasons: [] }),
+    )
   })
 
   it('accepts an order taken off the queue, deciding on the order inside the message', async () => {
@@ -51,18 +58,83 @@ describe('validateOrder', () => {
   it.each<[string, Partial<PlacedOrder>, ReadonlyArray<User>, string]>([
     ['an unknown customer', { customerId: 'cust-404' }, [customer()], 'customer "cust-404" is not known'],
     ['a suspended customer', {}, [customer({ status: 'suspended' })], 'customer "cust-1" is not active (suspended)'],
-    ['a zero quantity', { items: [{ sku: 'BOOK-1', quantity: 0, unitPrice: 12.5 }] }, [customer()], 'items[0].quantity must be a positive integer, got 0'],
-    ['a negative quantity', { items: [{ sku: 'BOOK-1', quantity: -2, unitPrice: 12.5 }] }, [customer()], 'items[0].quantity must be a positive integer, got -2'],
-    ['a fractional quantity', { items: [{ sku: 'A', quantity: 1, unitPrice: 1 }, { sku: 'B', quantity: 1.5, unitPrice: 2 }] }, [customer()], 'items[1].quantity must be a positive integer, got 1.5'],
-    ['a zero unit price', { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 0 }] }, [customer()], 'items[0].unitPrice must be a positive amount, got 0'],
-    ['a negative unit price', { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: -12.5 }] }, [customer()], 'items[0].unitPrice must be a positive amount, got -12.5'],
-    ['an infinite unit price', { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: Infinity }] }, [customer()], 'items[0].unitPrice must be a positive amount, got Infinity'],
-    ['a zero total', { items: undefined, totalAmount: 0 }, [customer()], 'totalAmount must be a positive amount, got 0'],
-    ['a negative total', { items: undefined, totalAmount: -5 }, [customer()], 'totalAmount must be a positive amount, got -5'],
-    ['an unsupported currency', { currency: 'XYZ' }, [customer()], 'currency "XYZ" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)'],
-    ['a lower-case currency', { currency: 'eur' }, [customer()], 'currency "eur" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)'],
-    ['a total that does not match the items', { totalAmount: 30 }, [customer()], 'totalAmount 30 does not match the items total 28.6'],
-    ['neither items nor a total', { items: undefined, totalAmount: undefined }, [customer()], 'items or totalAmount is required'],
+    [
+      'a zero quantity',
+      { items: [{ sku: 'BOOK-1', quantity: 0, unitPrice: 12.5 }] },
+      [customer()],
+      'items[0].quantity must be a positive integer, got 0',
+    ],
+    [
+      'a negative quantity',
+      { items: [{ sku: 'BOOK-1', quantity: -2, unitPrice: 12.5 }] },
+      [customer()],
+      'items[0].quantity must be a positive integer, got -2',
+    ],
+    [
+      'a fractional quantity',
+      {
+        items: [
+          { sku: 'A', quantity: 1, unitPrice: 1 },
+          { sku: 'B', quantity: 1.5, unitPrice: 2 },
+        ],
+      },
+      [customer()],
+      'items[1].quantity must be a positive integer, got 1.5',
+    ],
+    [
+      'a zero unit price',
+      { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 0 }] },
+      [customer()],
+      'items[0].unitPrice must be a positive amount, got 0',
+    ],
+    [
+      'a negative unit price',
+      { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: -12.5 }] },
+      [customer()],
+      'items[0].unitPrice must be a positive amount, got -12.5',
+    ],
+    [
+      'an infinite unit price',
+      { items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: Infinity }] },
+      [customer()],
+      'items[0].unitPrice must be a positive amount, got Infinity',
+    ],
+    [
+      'a zero total',
+      { items: undefined, totalAmount: 0 },
+      [customer()],
+      'totalAmount must be a positive amount, got 0',
+    ],
+    [
+      'a negative total',
+      { items: undefined, totalAmount: -5 },
+      [customer()],
+      'totalAmount must be a positive amount, got -5',
+    ],
+    [
+      'an unsupported currency',
+      { currency: 'XYZ' },
+      [customer()],
+      'currency "XYZ" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)',
+    ],
+    [
+      'a lower-case currency',
+      { currency: 'eur' },
+      [customer()],
+      'currency "eur" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)',
+    ],
+    [
+      'a total that does not match the items',
+      { totalAmount: 30 },
+      [customer()],
+      'totalAmount 30 does not match the items total 28.6',
+    ],
+    [
+      'neither items nor a total',
+      { items: undefined, totalAmount: undefined },
+      [customer()],
+      'items or totalAmount is required',
+    ],
     ['an empty item list', { items: [], totalAmount: 10 }, [customer()], 'items must not be empty'],
   ])('rejects %s with a clear reason, as a decision and not a failure', async (_name, change, users, reason) => {
     // Prepare
@@ -86,34 +158,52 @@ describe('validateOrder', () => {
 
     const exit = await validate(services, orderPlacedEvent(placedOrder({ totalAmount })))
 
-    expect(exit).toEqual(Exit.succeed(expect.objectContaining({ status, order: expect.objectContaining({ totalAmount }) })))
+    expect(exit).toEqual(
+      Exit.succeed(expect.objectContaining({ status, order: expect.objectContaining({ totalAmount }) })),
+    )
   })
 
   it('names every broken rule at once, and fills the total from the items even when rejecting', async () => {
     // Prepare
     const services = servicesWith([])
-    const order = placedOrder({ customerId: 'ghost', currency: 'XXX', items: [{ sku: 'A', quantity: 0, unitPrice: 5 }], origin: 'queue' })
+    const order = placedOrder({
+      customerId: 'ghost',
+      currency: 'XXX',
+      items: [{ sku: 'A', quantity: 0, unitPrice: 5 }],
+      origin: 'queue',
+    })
 
     // Act
     const exit = await validate(services, messageReceivedEvent(order))
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({
-      order: { ...order, totalAmount: 0 },
-      status: 'REJECTED',
-      reasons: [
-        'customer "ghost" is not known',
-        'items[0].quantity must be a positive integer, got 0',
-        'currency "XXX" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)',
-      ],
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        order: { ...order, totalAmount: 0 },
+        status: 'REJECTED',
+        reasons: [
+          'customer "ghost" is not known',
+          'items[0].quantity must be a positive integer, got 0',
+          'currency "XXX" is not supported (supported: USD, EUR, GBP, JPY, CAD, AUD, CHF, SEK, NOK, DKK)',
+        ],
+      }),
+    )
   })
 
   it('fails with the TransientError of the users table, so the workflow retries', async () => {
     // Prepare
-    const fault = new TransientError({ operation: 'dynamodb:GetItem', message: 'ProvisionedThroughputExceededException' })
+    const fault = new TransientError({
+      operation: 'dynamodb:GetItem',
+      message: 'ProvisionedThroughputExceededException',
+    })
     const failing = Effect.fail(fault)
-    const failingUsers = Layer.succeed(UserTable, { get: () => failing, create: () => failing, list: () => failing, setStatus: () => failing, remove: () => failing })
+    const failingUsers = Layer.succeed(UserTable, {
+      get: () => failing,
+      create: () => failing,
+      list: () => failing,
+      setStatus: () => failing,
+      remove: () => failing,
+    })
 
     // Act
     const exit = await Effect.runPromiseExit(validateOrder.run(orderPlacedEvent()).pipe(Effect.provide(failingUsers)))

@@ -13,32 +13,47 @@ import { memoryServices } from '../../../support/memory-services'
 const now = '2026-06-01T12:00:00.000Z'
 
 /** A fixture from `test/events/sqs/`, read afresh so a test may change it. */
-const fixture = (name: string): SqsEvent => JSON.parse(readFileSync(path.join(__dirname, '../../../events/sqs', name), 'utf8'))
+const fixture = (name: string): SqsEvent =>
+  JSON.parse(readFileSync(path.join(__dirname, '../../../events/sqs', name), 'utf8'))
 
 /** A record of the orders batch fixture, cloned, with another id and body (a string as is, anything else as JSON). */
-const recordWith = (messageId: string, body: unknown): SqsRecord =>
-  ({ ...fixture('orders-batch.json').Records[0], messageId, body: typeof body === 'string' ? body : JSON.stringify(body) })
+const recordWith = (messageId: string, body: unknown): SqsRecord => ({
+  ...fixture('orders-batch.json').Records[0],
+  messageId,
+  body: typeof body === 'string' ? body : JSON.stringify(body),
+})
 
-const validBody = (orderId: string) => ({ orderId, customerId: 'cust-1', currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 10 }] })
+const validBody = (orderId: string) => ({
+  orderId,
+  customerId: 'cust-1',
+  currency: 'EUR',
+  items: [{ sku: 'BOOK-1', quantity: 1, unitPrice: 10 }],
+})
 
 /** An EventPublisher that fails the calls whose (0-based) numbers are in `failing`, and records the others in `published`. */
 const flakyPublisher = (published: PutEventsEntry[], failing: ReadonlySet<number>) => {
   let calls = 0
   return Layer.succeed(EventPublisher, {
-    publish: (entries) => Effect.suspend(() => {
-      const call = calls++
-      return failing.has(call)
-        ? Effect.fail(new TransientError({ operation: 'events:PutEvents', message: 'ThrottlingException' }))
-        : Effect.sync(() => void published.push(...entries))
-    }),
+    publish: (entries) =>
+      Effect.suspend(() => {
+        const call = calls++
+        return failing.has(call)
+          ? Effect.fail(new TransientError({ operation: 'events:PutEvents', message: 'ThrottlingException' }))
+          : Effect.sync(() => void published.push(...entries))
+      }),
   })
 }
 
-const receive = (services: ReturnType<typeof memoryServices>, event: SqsEvent, publisher?: Layer.Layer<EventPublisher>) =>
-  Effect.runPromiseExit(receiveOrders.run(event).pipe(
-    publisher ? Effect.provide(publisher) : (effect) => effect,
-    Effect.provide(services.layer),
-  ))
+const receive = (
+  services: ReturnType<typeof memoryServices>,
+  event: SqsEvent,
+  publisher?: Layer.Layer<EventPublisher>,
+) =>
+  Effect.runPromiseExit(
+    receiveOrders
+      .run(event)
+      .pipe(publisher ? Effect.provide(publisher) : (effect) => effect, Effect.provide(services.layer)),
+  )
 
 const detailsOf = (entries: ReadonlyArray<PutEventsEntry>) => entries.map((entry) => JSON.parse(entry.Detail))
 
@@ -52,24 +67,48 @@ describe('receiveOrders', () => {
     const exit = await receive(services, event)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({
-      batchItemFailures: [
-        { itemIdentifier: '6f0a9b8c-7d6e-4f5a-9b8c-7d6e5f4a3b2c', reason: expect.stringMatching(/^malformed JSON: /) },
-        { itemIdentifier: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d', reason: 'invalid order: customerId: must not be empty; items[0].quantity: must be a positive integer' },
-      ],
-    }))
-    expect(services.published.map(({ Source, DetailType, EventBusName }) => ({ Source, DetailType, EventBusName }))).toEqual([
+    expect(exit).toEqual(
+      Exit.succeed({
+        batchItemFailures: [
+          {
+            itemIdentifier: '6f0a9b8c-7d6e-4f5a-9b8c-7d6e5f4a3b2c',
+            reason: expect.stringMatching(/^malformed JSON: /),
+          },
+          {
+            itemIdentifier: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
+            reason: 'invalid order: customerId: must not be empty; items[0].quantity: must be a positive integer',
+          },
+        ],
+      }),
+    )
+    expect(
+      services.published.map(({ Source, DetailType, EventBusName }) => ({ Source, DetailType, EventBusName })),
+    ).toEqual([
       { Source: QueueSource, DetailType: OrderMessageReceivedType, EventBusName: 'pipeline-bus' },
       { Source: QueueSource, DetailType: OrderMessageReceivedType, EventBusName: 'pipeline-bus' },
     ])
     expect(detailsOf(services.published)).toEqual([
       {
         messageId: '3c7d1e52-1a2b-4c3d-8e9f-0a1b2c3d4e5f',
-        order: { orderId: 'q-1001', customerId: 'cust-1', currency: 'EUR', items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }], origin: 'queue', placedAt: now },
+        order: {
+          orderId: 'q-1001',
+          customerId: 'cust-1',
+          currency: 'EUR',
+          items: [{ sku: 'BOOK-1', quantity: 2, unitPrice: 12.5 }],
+          origin: 'queue',
+          placedAt: now,
+        },
       },
       {
         messageId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
-        order: { orderId: 'q-1003', customerId: 'cust-2', currency: 'USD', totalAmount: 99.9, origin: 'queue', placedAt: now },
+        order: {
+          orderId: 'q-1003',
+          customerId: 'cust-2',
+          currency: 'USD',
+          totalAmount: 99.9,
+          origin: 'queue',
+          placedAt: now,
+        },
       },
     ])
   })
@@ -81,7 +120,12 @@ describe('receiveOrders', () => {
 
     const envelope = { version: '0', id: 'e-1', account: '123456789012', time: now, region: 'us-east-2', resources: [] }
     for (const entry of services.published) {
-      const event = { ...envelope, source: entry.Source, 'detail-type': entry.DetailType, detail: JSON.parse(entry.Detail) }
+      const event = {
+        ...envelope,
+        source: entry.Source,
+        'detail-type': entry.DetailType,
+        detail: JSON.parse(entry.Detail),
+      }
       expect(Schema.decodeUnknownEither(OrderMessageReceived)(event)._tag).toBe('Right')
     }
   })
@@ -94,12 +138,20 @@ describe('receiveOrders', () => {
     const exit = await receive(services, fixture('base.json'))
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({
-      batchItemFailures: [
-        { itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d', reason: expect.stringMatching(/^malformed JSON: Unexpected token/) },
-        { itemIdentifier: '2e1424d4-f796-459a-8184-9c92662be6da', reason: 'invalid order: orderId: is missing; customerId: is missing; currency: is missing' },
-      ],
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        batchItemFailures: [
+          {
+            itemIdentifier: '059f36b4-87a3-44ab-83d2-661975830a7d',
+            reason: expect.stringMatching(/^malformed JSON: Unexpected token/),
+          },
+          {
+            itemIdentifier: '2e1424d4-f796-459a-8184-9c92662be6da',
+            reason: 'invalid order: orderId: is missing; customerId: is missing; currency: is missing',
+          },
+        ],
+      }),
+    )
     expect(services.published).toEqual([])
   })
 
@@ -109,15 +161,31 @@ describe('receiveOrders', () => {
     ['a JSON array', '[]', /^the body must be a JSON object with an order, got an array$/],
     ['JSON null', 'null', /^the body must be a JSON object with an order, got null$/],
     ['a bad order id', { ...validBody('q 1'), orderId: 'q 1' }, /^invalid order: orderId: must be 1 to 128 letters/],
-    ['a bad currency', { ...validBody('q-1'), currency: 'euro' }, /^invalid order: currency: must be a three-letter ISO 4217 code$/],
-    ['a negative unit price', { ...validBody('q-1'), items: [{ sku: 'A', quantity: 1, unitPrice: -1 }] }, /^invalid order: items\[0\]\.unitPrice: must be a positive number$/],
-    ['neither items nor a total', { orderId: 'q-1', customerId: 'cust-1', currency: 'EUR' }, /^invalid order: items: items or totalAmount is required$/],
+    [
+      'a bad currency',
+      { ...validBody('q-1'), currency: 'euro' },
+      /^invalid order: currency: must be a three-letter ISO 4217 code$/,
+    ],
+    [
+      'a negative unit price',
+      { ...validBody('q-1'), items: [{ sku: 'A', quantity: 1, unitPrice: -1 }] },
+      /^invalid order: items\[0\]\.unitPrice: must be a positive number$/,
+    ],
+    [
+      'neither items nor a total',
+      { orderId: 'q-1', customerId: 'cust-1', currency: 'EUR' },
+      /^invalid order: items: items or totalAmount is required$/,
+    ],
   ])('reports a message with %s as a batch item failure naming why', async (_name, body, reason) => {
     const services = memoryServices()
 
-    const exit = await receive(services, { Records: [recordWith('poison', body), recordWith('good', validBody('q-1'))] })
+    const exit = await receive(services, {
+      Records: [recordWith('poison', body), recordWith('good', validBody('q-1'))],
+    })
 
-    expect(exit).toEqual(Exit.succeed({ batchItemFailures: [{ itemIdentifier: 'poison', reason: expect.stringMatching(reason) }] }))
+    expect(exit).toEqual(
+      Exit.succeed({ batchItemFailures: [{ itemIdentifier: 'poison', reason: expect.stringMatching(reason) }] }),
+    )
     expect(detailsOf(services.published).map((detail) => detail.messageId)).toEqual(['good'])
   })
 
@@ -125,7 +193,9 @@ describe('receiveOrders', () => {
     // Prepare
     const calls: number[] = []
     const services = memoryServices()
-    const counting = Layer.succeed(EventPublisher, { publish: (entries) => Effect.sync(() => void calls.push(entries.length)) })
+    const counting = Layer.succeed(EventPublisher, {
+      publish: (entries) => Effect.sync(() => void calls.push(entries.length)),
+    })
     const records = Array.from({ length: 23 }, (_, index) => recordWith(`m-${index}`, validBody(`q-${index}`)))
 
     // Act
@@ -148,12 +218,17 @@ describe('receiveOrders', () => {
 
     // Assess
     const failedChunk = Array.from({ length: 10 }, (_, index) => `m-${index + 10}`)
-    expect(exit).toEqual(Exit.succeed({
-      batchItemFailures: [
-        { itemIdentifier: 'poison', reason: expect.stringMatching(/^malformed JSON/) },
-        ...failedChunk.map((itemIdentifier) => ({ itemIdentifier, reason: 'publish failed, the message will be received again: ThrottlingException' })),
-      ],
-    }))
+    expect(exit).toEqual(
+      Exit.succeed({
+        batchItemFailures: [
+          { itemIdentifier: 'poison', reason: expect.stringMatching(/^malformed JSON/) },
+          ...failedChunk.map((itemIdentifier) => ({
+            itemIdentifier,
+            reason: 'publish failed, the message will be received again: ThrottlingException',
+          })),
+        ],
+      }),
+    )
     expect(detailsOf(published).map((detail) => detail.messageId)).toEqual([
       ...Array.from({ length: 10 }, (_, index) => `m-${index}`),
       ...Array.from({ length: 5 }, (_, index) => `m-${index + 20}`),
@@ -167,7 +242,9 @@ describe('receiveOrders', () => {
     const exit = await receive(services, fixture('orders-batch.json'), flakyPublisher(published, new Set([0])))
 
     expect(Exit.isSuccess(exit)).toBe(true)
-    expect(Exit.isSuccess(exit) && exit.value.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(fixture('orders-batch.json').Records.map((record) => record.messageId))
+    expect(Exit.isSuccess(exit) && exit.value.batchItemFailures.map((failure) => failure.itemIdentifier)).toEqual(
+      fixture('orders-batch.json').Records.map((record) => record.messageId),
+    )
     expect(published).toEqual([])
   })
 

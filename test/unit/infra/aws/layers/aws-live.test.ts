@@ -44,18 +44,25 @@ const env = {
   DEAD_LETTER_QUEUES: JSON.stringify({ images: dlqUrl }),
 }
 
-const missing = (service: string, variable: string) => new Error(`AwsLive: ${service} needs environment variable ${variable}, which is not set in this function`)
+const missing = (service: string, variable: string) =>
+  new Error(`AwsLive: ${service} needs environment variable ${variable}, which is not set in this function`)
 
 /** One call of each service, in the order of {@link serviceEnv}. */
 const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, AwsServices>> = {
   ObjectStore: Effect.flatMap(ObjectStore, (store) => store.head('uploads/cat.jpg')),
   ImageTable: Effect.flatMap(ImageTable, (images) => images.get('uploads/cat.jpg')),
-  SearchIndex: Effect.flatMap(SearchIndex, (index) => index.upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null })),
-  EventPublisher: Effect.flatMap(EventPublisher, (publisher) => publisher.publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }])),
+  SearchIndex: Effect.flatMap(SearchIndex, (index) =>
+    index.upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null }),
+  ),
+  EventPublisher: Effect.flatMap(EventPublisher, (publisher) =>
+    publisher.publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }]),
+  ),
   Ledger: Effect.flatMap(Ledger, (ledger) => ledger.claim('business-key', 'exec-1')),
   OrderTable: Effect.flatMap(OrderTable, (orders) => orders.get('order-1')),
   UserTable: Effect.flatMap(UserTable, (users) => users.get('user-1')),
-  IdempotencyStore: Effect.flatMap(IdempotencyStore, (store) => store.begin('key-1', 'fp-1', '2026-06-02T00:00:00.000Z')),
+  IdempotencyStore: Effect.flatMap(IdempotencyStore, (store) =>
+    store.begin('key-1', 'fp-1', '2026-06-02T00:00:00.000Z'),
+  ),
   QueueDepths: Effect.flatMap(QueueDepths, (queues) => queues.deadLetterDepths()),
 }
 
@@ -93,8 +100,16 @@ describe('AwsLive', () => {
       }),
     )
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.Bucket).toBe('uploads-bucket')
-    expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input.TableName)).toEqual(['images-table', 'orders-table', 'users-table'])
-    expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual(['search-table', 'ledger-table', 'idempotency-table'])
+    expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
+      'images-table',
+      'orders-table',
+      'users-table',
+    ])
+    expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
+      'search-table',
+      'ledger-table',
+      'idempotency-table',
+    ])
     expect(eventbridge.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0]?.EventBusName).toBe('pipeline-bus')
     expect(sqs.commandCalls(GetQueueAttributesCommand)[0]?.args[0].input.QueueUrl).toBe(dlqUrl)
   })
@@ -104,7 +119,9 @@ describe('AwsLive', () => {
     dynamodb.on(GetItemCommand).resolves({})
 
     const runtime = AwsLive(imageEnv)
-    const image = await Effect.runPromiseExit(Effect.provide(Effect.zip(callOf.ObjectStore, callOf.ImageTable), runtime))
+    const image = await Effect.runPromiseExit(
+      Effect.provide(Effect.zip(callOf.ObjectStore, callOf.ImageTable), runtime),
+    )
     const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
 
     expect(Exit.isSuccess(image)).toBe(true)
@@ -122,7 +139,12 @@ describe('AwsLive', () => {
   )
 
   it('builds a layer that nothing calls, whatever is missing', async () => {
-    const exit = await Effect.runPromiseExit(Effect.provide(Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)), AwsLive({})))
+    const exit = await Effect.runPromiseExit(
+      Effect.provide(
+        Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)),
+        AwsLive({}),
+      ),
+    )
 
     expect(exit).toEqual(Exit.succeed('pipeline'))
   })
@@ -136,7 +158,12 @@ describe('AwsLive', () => {
   it('dies when the bucket name of an unconfigured ObjectStore is read', async () => {
     const { BUCKET_NAME: _bucket, ...partial } = env
 
-    const exit = await Effect.runPromiseExit(Effect.provide(Effect.map(ObjectStore, (store) => store.bucket), AwsLive(partial)))
+    const exit = await Effect.runPromiseExit(
+      Effect.provide(
+        Effect.map(ObjectStore, (store) => store.bucket),
+        AwsLive(partial),
+      ),
+    )
 
     expect(defectOf(exit)).toEqual(missing('ObjectStore', 'BUCKET_NAME'))
   })
@@ -145,18 +172,21 @@ describe('AwsLive', () => {
     ['not JSON', 'image-dlq'],
     ['not an object of URLs', JSON.stringify({ images: 42 })],
     ['a JSON array', JSON.stringify([dlqUrl])],
-  ])('makes QueueDepths die, naming DEAD_LETTER_QUEUES, when it is %s, and leaves the rest working', async (_name, value) => {
-    dynamodb.on(GetItemCommand).resolves({})
-    const runtime = AwsLive({ ...env, DEAD_LETTER_QUEUES: value })
+  ])(
+    'makes QueueDepths die, naming DEAD_LETTER_QUEUES, when it is %s, and leaves the rest working',
+    async (_name, value) => {
+      dynamodb.on(GetItemCommand).resolves({})
+      const runtime = AwsLive({ ...env, DEAD_LETTER_QUEUES: value })
 
-    const depths = await Effect.runPromiseExit(Effect.provide(callOf.QueueDepths, runtime))
-    const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+      const depths = await Effect.runPromiseExit(Effect.provide(callOf.QueueDepths, runtime))
+      const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
 
-    expect((defectOf(depths) as Error).message).toMatch(
-      /^AwsLive: QueueDepths needs environment variable DEAD_LETTER_QUEUES, which must be a JSON object of queue name to URL: /,
-    )
-    expect(orders).toEqual(Exit.succeed(undefined))
-  })
+      expect((defectOf(depths) as Error).message).toMatch(
+        /^AwsLive: QueueDepths needs environment variable DEAD_LETTER_QUEUES, which must be a JSON object of queue name to URL: /,
+      )
+      expect(orders).toEqual(Exit.succeed(undefined))
+    },
+  )
 
   it('dies at build time on an invalid limit', async () => {
     const exit = await Effect.runPromiseExit(Effect.provide(Effect.void, AwsLive({ ...env, MAX_IMAGE_BYTES: 'lots' })))

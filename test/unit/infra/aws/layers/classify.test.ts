@@ -25,15 +25,35 @@ const s3Error = (name: string, httpStatusCode: number, fault: 'client' | 'server
 const systemError = (code: string) => Object.assign(new Error(`socket ${code}`), { code })
 const namedError = (name: string) => Object.assign(new Error(name), { name })
 const canceled = (...codes: Array<string | undefined>) =>
-  new TransactionCanceledException({ $metadata: {}, message: 'Transaction cancelled', CancellationReasons: codes.map((Code) => (Code === undefined ? {} : { Code })) })
+  new TransactionCanceledException({
+    $metadata: {},
+    message: 'Transaction cancelled',
+    CancellationReasons: codes.map((Code) => (Code === undefined ? {} : { Code })),
+  })
 
 describe('classifyAwsError', () => {
   it.each<[string, AwsErrorClass, unknown]>([
-    ['S3 NoSuchKey (GetObject)', 'not-found', new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' })],
-    ['S3 NotFound (HeadObject)', 'not-found', new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' })],
+    [
+      'S3 NoSuchKey (GetObject)',
+      'not-found',
+      new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }),
+    ],
+    [
+      'S3 NotFound (HeadObject)',
+      'not-found',
+      new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' }),
+    ],
     ['DynamoDB ThrottlingException', 'transient', new ThrottlingException({ $metadata: {}, message: 'slow down' })],
-    ['DynamoDB ProvisionedThroughputExceededException', 'transient', new ProvisionedThroughputExceededException({ $metadata: {}, message: 'too fast' })],
-    ['DynamoDB InternalServerError (server fault, no status)', 'transient', new InternalServerError({ $metadata: {}, message: 'oops' })],
+    [
+      'DynamoDB ProvisionedThroughputExceededException',
+      'transient',
+      new ProvisionedThroughputExceededException({ $metadata: {}, message: 'too fast' }),
+    ],
+    [
+      'DynamoDB InternalServerError (server fault, no status)',
+      'transient',
+      new InternalServerError({ $metadata: {}, message: 'oops' }),
+    ],
     ['S3 SlowDown 503', 'transient', s3Error('SlowDown', 503, 'server')],
     ['S3 InternalError 500', 'transient', s3Error('InternalError', 500, 'server')],
     ['any 429', 'transient', s3Error('TooManyRequests', 429, 'client')],
@@ -49,7 +69,11 @@ describe('classifyAwsError', () => {
     ['a transaction canceled by a conflict', 'transient', canceled('None', 'TransactionConflict')],
     ['a transaction canceled by throttling', 'transient', canceled('ThrottlingError', 'ProvisionedThroughputExceeded')],
     ['a transaction canceled by a condition', 'fatal', canceled('ConditionalCheckFailed', 'None')],
-    ['a transaction canceled by a condition and a conflict', 'fatal', canceled('ConditionalCheckFailed', 'TransactionConflict')],
+    [
+      'a transaction canceled by a condition and a conflict',
+      'fatal',
+      canceled('ConditionalCheckFailed', 'TransactionConflict'),
+    ],
     ['a transaction canceled by a validation error', 'fatal', canceled('ValidationError')],
     ['a transaction canceled without reasons', 'fatal', canceled()],
   ])('%s is %s', (_name, expected, error) => {
@@ -59,7 +83,11 @@ describe('classifyAwsError', () => {
 
 describe('isConditionalCheckFailed', () => {
   it('recognises the DynamoDB exception by name', () => {
-    expect(isConditionalCheckFailed(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }))).toBe(true)
+    expect(
+      isConditionalCheckFailed(
+        new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }),
+      ),
+    ).toBe(true)
     expect(isConditionalCheckFailed(namedError('ValidationException'))).toBe(false)
   })
 })
@@ -82,9 +110,13 @@ describe('callAws', () => {
   })
 
   it('fails with TransientError carrying the operation and the SDK error name', async () => {
-    const exit = await Effect.runPromiseExit(callAws('Table.get', () => Promise.reject(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }))))
+    const exit = await Effect.runPromiseExit(
+      callAws('Table.get', () => Promise.reject(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }))),
+    )
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'Table.get', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'Table.get', message: 'ThrottlingException: Rate exceeded' })),
+    )
   })
 
   it('dies with the original error when retrying cannot help', async () => {
@@ -98,7 +130,11 @@ describe('callAws', () => {
   it('aborts the request when the fiber is interrupted', async () => {
     let aborted = false
     const hang = (signal: AbortSignal) =>
-      new Promise<never>(() => signal.addEventListener('abort', () => { aborted = true }))
+      new Promise<never>(() =>
+        signal.addEventListener('abort', () => {
+          aborted = true
+        }),
+      )
 
     const exit = await Effect.runPromiseExit(callAws('Slow.op', hang).pipe(Effect.timeout('10 millis')))
 

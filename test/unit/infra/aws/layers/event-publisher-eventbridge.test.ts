@@ -14,10 +14,16 @@ const config = Layer.succeed(PipelineConfig, { busName: 'pipeline-bus', maxImage
 
 const publish = (entries: ReadonlyArray<PutEventsEntry>) =>
   Effect.runPromiseExit(
-    Effect.flatMap(EventPublisher, (publisher) => publisher.publish(entries)).pipe(Effect.provide(EventPublisherEventBridge(client).pipe(Layer.provide(config)))),
+    Effect.flatMap(EventPublisher, (publisher) => publisher.publish(entries)).pipe(
+      Effect.provide(EventPublisherEventBridge(client).pipe(Layer.provide(config))),
+    ),
   )
 
-const entry = (n: number): PutEventsEntry => ({ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: JSON.stringify({ n }) })
+const entry = (n: number): PutEventsEntry => ({
+  Source: 'pipeline.images',
+  DetailType: 'ImageProcessed',
+  Detail: JSON.stringify({ n }),
+})
 
 beforeEach(() => eventbridge.reset())
 
@@ -25,7 +31,9 @@ describe('EventPublisherEventBridge', () => {
   it('sends PutEvents to the configured bus', async () => {
     eventbridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e-1' }] })
 
-    const exit = await publish([{ ...entry(1), Resources: ['arn:aws:s3:::uploads-bucket/uploads/cat.jpg'], Time: '2026-01-01T00:00:00.000Z' }])
+    const exit = await publish([
+      { ...entry(1), Resources: ['arn:aws:s3:::uploads-bucket/uploads/cat.jpg'], Time: '2026-01-01T00:00:00.000Z' },
+    ])
 
     expect(exit).toEqual(Exit.void)
     expect(eventbridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input)).toEqual([
@@ -57,7 +65,9 @@ describe('EventPublisherEventBridge', () => {
 
     await publish(Array.from({ length: 23 }, (_, n) => entry(n)))
 
-    expect(eventbridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.length)).toEqual([10, 10, 3])
+    expect(eventbridge.commandCalls(PutEventsCommand).map((call) => call.args[0].input.Entries?.length)).toEqual([
+      10, 10, 3,
+    ])
   })
 
   it('sends nothing for no entries, since PutEvents rejects an empty list', async () => {
@@ -76,7 +86,12 @@ describe('EventPublisherEventBridge', () => {
     const exit = await publish([entry(1), entry(2)])
 
     expect(exit).toEqual(
-      Exit.fail(new TransientError({ operation: 'EventPublisher.publish', message: '1 of 2 entries rejected: ThrottlingException: Rate exceeded' })),
+      Exit.fail(
+        new TransientError({
+          operation: 'EventPublisher.publish',
+          message: '1 of 2 entries rejected: ThrottlingException: Rate exceeded',
+        }),
+      ),
     )
   })
 
@@ -85,11 +100,16 @@ describe('EventPublisherEventBridge', () => {
 
     const exit = await publish([entry(1)])
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'EventPublisher.publish', message: 'InternalException: internal' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'EventPublisher.publish', message: 'InternalException: internal' })),
+    )
   })
 
   it('dies on AccessDeniedException', async () => {
-    const denied = Object.assign(new Error('not authorized to perform events:PutEvents'), { name: 'AccessDeniedException', $fault: 'client' })
+    const denied = Object.assign(new Error('not authorized to perform events:PutEvents'), {
+      name: 'AccessDeniedException',
+      $fault: 'client',
+    })
     eventbridge.on(PutEventsCommand).rejects(denied)
 
     const exit = await publish([entry(1)])

@@ -27,14 +27,33 @@ const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
 const run = <A, E>(use: (store: typeof IdempotencyStore.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(IdempotencyStore, use).pipe(Effect.provide(IdempotencyDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now))))))
+  Effect.runPromiseExit(
+    Effect.flatMap(IdempotencyStore, use).pipe(
+      Effect.provide(IdempotencyDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now)))),
+    ),
+  )
 
 const key = 'POST /orders#3f1c'
-const response: StoredResponse = { statusCode: 201, headers: { 'content-type': 'application/json', location: '/orders/order-1' }, body: '{"orderId":"order-1"}' }
+const response: StoredResponse = {
+  statusCode: 201,
+  headers: { 'content-type': 'application/json', location: '/orders/order-1' },
+  body: '{"orderId":"order-1"}',
+}
 const record = (fields: Record<string, unknown>) =>
-  marshall({ key, status: 'INPROGRESS', fingerprint: 'fp-1', expiresAt: expiresAtSeconds, expiresAtIso: expiresAt, ...fields })
+  marshall({
+    key,
+    status: 'INPROGRESS',
+    fingerprint: 'fp-1',
+    expiresAt: expiresAtSeconds,
+    expiresAtIso: expiresAt,
+    ...fields,
+  })
 const conditionFailed = (item?: Record<string, unknown>) =>
-  new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed', ...(item === undefined ? {} : { Item: record(item) }) })
+  new ConditionalCheckFailedException({
+    $metadata: {},
+    message: 'The conditional request failed',
+    ...(item === undefined ? {} : { Item: record(item) }),
+  })
 
 beforeEach(() => dynamodb.reset())
 
@@ -64,7 +83,11 @@ describe('IdempotencyDynamoDB.begin', () => {
   })
 
   it.each([
-    ['mismatch when the standing record has another fingerprint', { fingerprint: 'fp-2', status: 'COMPLETED', response }, { kind: 'mismatch' }],
+    [
+      'mismatch when the standing record has another fingerprint',
+      { fingerprint: 'fp-2', status: 'COMPLETED', response },
+      { kind: 'mismatch' },
+    ],
     ['the stored response when it is COMPLETED', { status: 'COMPLETED', response }, { kind: 'completed', response }],
     ['in-progress when it is INPROGRESS', {}, { kind: 'in-progress' }],
   ])('answers %s', async (_name, fields, expected) => {
@@ -92,7 +115,14 @@ describe('IdempotencyDynamoDB.begin', () => {
 
     const exit = await run((store) => store.begin(key, 'fp-1', expiresAt))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'IdempotencyStore.begin', message: `record ${key} vanished after a conditional check failed` })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'IdempotencyStore.begin',
+          message: `record ${key} vanished after a conditional check failed`,
+        }),
+      ),
+    )
   })
 
   it('fails with TransientError when throttled', async () => {
@@ -100,7 +130,11 @@ describe('IdempotencyDynamoDB.begin', () => {
 
     const exit = await run((store) => store.begin(key, 'fp-1', expiresAt))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'IdempotencyStore.begin', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'IdempotencyStore.begin', message: 'ThrottlingException: Rate exceeded' }),
+      ),
+    )
   })
 
   it('dies, sending nothing, when the expiry is not a date', async () => {
@@ -146,11 +180,20 @@ describe('IdempotencyDynamoDB.complete', () => {
   })
 
   it('fails with TransientError when throttled', async () => {
-    dynamodb.on(UpdateItemCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'exceeded' }))
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'exceeded' }))
 
     const exit = await run((store) => store.complete(key, response))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'IdempotencyStore.complete', message: 'ProvisionedThroughputExceededException: exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'IdempotencyStore.complete',
+          message: 'ProvisionedThroughputExceededException: exceeded',
+        }),
+      ),
+    )
   })
 })
 
@@ -213,7 +256,9 @@ describe('IdempotencyDynamoDB.expire', () => {
       scanInput,
       { ...scanInput, ExclusiveStartKey: { key: { S: 'k-1' } } },
     ])
-    expect(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual(['k-1', 'k-2', 'k-3'].map(deleteInput))
+    expect(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual(
+      ['k-1', 'k-2', 'k-3'].map(deleteInput),
+    )
   })
 
   it('answers 0 when nothing expired', async () => {
@@ -229,6 +274,10 @@ describe('IdempotencyDynamoDB.expire', () => {
 
     const exit = await run((store) => store.expire(at))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'IdempotencyStore.expire', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'IdempotencyStore.expire', message: 'ThrottlingException: Rate exceeded' }),
+      ),
+    )
   })
 })

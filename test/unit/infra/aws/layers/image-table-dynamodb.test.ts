@@ -31,11 +31,19 @@ const processed: ImageRecord = {
   format: 'jpeg',
   width: 640,
   height: 480,
-  renditions: [{ name: 'thumbnail', key: 'thumbnails/cat-thumbnail.jpeg', format: 'jpeg', width: 200, height: 150, bytes: 512 }],
+  renditions: [
+    { name: 'thumbnail', key: 'thumbnails/cat-thumbnail.jpeg', format: 'jpeg', width: 200, height: 150, bytes: 512 },
+  ],
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 }
-const failed: ImageRecord = { ...processed, status: 'FAILED', renditions: [], error: 'TransientError', reason: 'gave up' }
+const failed: ImageRecord = {
+  ...processed,
+  status: 'FAILED',
+  renditions: [],
+  error: 'TransientError',
+  reason: 'gave up',
+}
 
 const conditionFailed = (item?: ImageRecord) =>
   new ConditionalCheckFailedException({
@@ -57,9 +65,15 @@ describe('ImageTableDynamoDB.putVersion', () => {
       {
         TableName: table,
         Item: marshall(processed),
-        ConditionExpression: 'attribute_not_exists(#key) OR (#etag <> :etag) OR (#status = :failed AND :status = :processed)',
+        ConditionExpression:
+          'attribute_not_exists(#key) OR (#etag <> :etag) OR (#status = :failed AND :status = :processed)',
         ExpressionAttributeNames: { '#key': 'key', '#etag': 'etag', '#status': 'status' },
-        ExpressionAttributeValues: { ':etag': { S: 'etag-v1' }, ':status': { S: 'PROCESSED' }, ':failed': { S: 'FAILED' }, ':processed': { S: 'PROCESSED' } },
+        ExpressionAttributeValues: {
+          ':etag': { S: 'etag-v1' },
+          ':status': { S: 'PROCESSED' },
+          ':failed': { S: 'FAILED' },
+          ':processed': { S: 'PROCESSED' },
+        },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       },
     ])
@@ -102,22 +116,43 @@ describe('ImageTableDynamoDB.putVersion', () => {
 
     const exit = await run((images) => images.putVersion(processed))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'ImageTable.putVersion', message: `${processed.key} vanished after a conditional check failed` })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'ImageTable.putVersion',
+          message: `${processed.key} vanished after a conditional check failed`,
+        }),
+      ),
+    )
   })
 
   it.each([
-    ['ThrottlingException', new ThrottlingException({ $metadata: {}, message: 'Throughput exceeds the current capacity' })],
-    ['ProvisionedThroughputExceededException', new ProvisionedThroughputExceededException({ $metadata: {}, message: 'The level of configured provisioned throughput for the table was exceeded' })],
+    [
+      'ThrottlingException',
+      new ThrottlingException({ $metadata: {}, message: 'Throughput exceeds the current capacity' }),
+    ],
+    [
+      'ProvisionedThroughputExceededException',
+      new ProvisionedThroughputExceededException({
+        $metadata: {},
+        message: 'The level of configured provisioned throughput for the table was exceeded',
+      }),
+    ],
   ])('fails with TransientError on %s', async (name, error) => {
     dynamodb.on(PutItemCommand).rejects(error)
 
     const exit = await run((images) => images.putVersion(processed))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'ImageTable.putVersion', message: `${name}: ${error.message}` })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'ImageTable.putVersion', message: `${name}: ${error.message}` })),
+    )
   })
 
   it('dies on a ValidationException', async () => {
-    const invalid = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $fault: 'client' })
+    const invalid = Object.assign(new Error('One or more parameter values were invalid'), {
+      name: 'ValidationException',
+      $fault: 'client',
+    })
     dynamodb.on(PutItemCommand).rejects(invalid)
 
     const exit = await run((images) => images.putVersion(processed))
@@ -153,10 +188,19 @@ describe('ImageTableDynamoDB.get', () => {
   })
 
   it('fails with TransientError when throttled', async () => {
-    dynamodb.on(GetItemCommand).rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'exceeded' }))
+    dynamodb
+      .on(GetItemCommand)
+      .rejects(new ProvisionedThroughputExceededException({ $metadata: {}, message: 'exceeded' }))
 
     const exit = await run((images) => images.get(processed.key))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'ImageTable.get', message: 'ProvisionedThroughputExceededException: exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'ImageTable.get',
+          message: 'ProvisionedThroughputExceededException: exceeded',
+        }),
+      ),
+    )
   })
 })

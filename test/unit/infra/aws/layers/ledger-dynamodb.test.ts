@@ -22,15 +22,22 @@ const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
 const run = <A, E>(use: (ledger: typeof Ledger.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(Ledger, use).pipe(Effect.provide(LedgerDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now))))))
+  Effect.runPromiseExit(
+    Effect.flatMap(Ledger, use).pipe(
+      Effect.provide(LedgerDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now)))),
+    ),
+  )
 
-const conditionFailed = new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' })
+const conditionFailed = new ConditionalCheckFailedException({
+  $metadata: {},
+  message: 'The conditional request failed',
+})
 const key = 'ImageProcessed#uploads-bucket/uploads/cat.jpg#etag-v1'
 
 beforeEach(() => dynamodb.reset())
 
 describe('LedgerDynamoDB.claim', () => {
-  it('sends a PutItem conditioned on the key being free or this owner\'s unfinished claim, with a 30-day TTL', async () => {
+  it("sends a PutItem conditioned on the key being free or this owner's unfinished claim, with a 30-day TTL", async () => {
     dynamodb.on(PutItemCommand).resolves({})
 
     const exit = await run((ledger) => ledger.claim(key, 'exec-1'))
@@ -39,7 +46,12 @@ describe('LedgerDynamoDB.claim', () => {
     expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input)).toEqual([
       {
         TableName: table,
-        Item: { key: { S: key }, owner: { S: 'exec-1' }, claimedAt: { S: now }, expiresAt: { N: String(nowSeconds + thirtyDays) } },
+        Item: {
+          key: { S: key },
+          owner: { S: 'exec-1' },
+          claimedAt: { S: now },
+          expiresAt: { N: String(nowSeconds + thirtyDays) },
+        },
         ConditionExpression: 'attribute_not_exists(#key) OR (#owner = :owner AND attribute_not_exists(#completedAt))',
         ExpressionAttributeNames: { '#key': 'key', '#owner': 'owner', '#completedAt': 'completedAt' },
         ExpressionAttributeValues: { ':owner': { S: 'exec-1' } },
@@ -55,7 +67,10 @@ describe('LedgerDynamoDB.claim', () => {
 
   it.each([
     ['ThrottlingException', new ThrottlingException({ $metadata: {}, message: 'slow down' })],
-    ['ProvisionedThroughputExceededException', new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' })],
+    [
+      'ProvisionedThroughputExceededException',
+      new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }),
+    ],
   ])('fails with TransientError on %s', async (name, error) => {
     dynamodb.on(PutItemCommand).rejects(error)
 
@@ -85,7 +100,7 @@ describe('LedgerDynamoDB.complete', () => {
 })
 
 describe('LedgerDynamoDB.release', () => {
-  it('sends a DeleteItem conditioned on this owner\'s unfinished claim', async () => {
+  it("sends a DeleteItem conditioned on this owner's unfinished claim", async () => {
     dynamodb.on(DeleteItemCommand).resolves({})
 
     const exit = await run((ledger) => ledger.release(key, 'exec-1'))

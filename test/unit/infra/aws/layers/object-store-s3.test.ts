@@ -1,4 +1,13 @@
-import { GetObjectCommand, HeadObjectCommand, NoSuchKey, NotFound, PutObjectCommand, S3Client, S3ServiceException, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  NoSuchKey,
+  NotFound,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+  type GetObjectCommandOutput,
+} from '@aws-sdk/client-s3'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
@@ -16,7 +25,8 @@ const run = <A, E>(use: (store: typeof ObjectStore.Service) => Effect.Effect<A, 
   Effect.runPromiseExit(Effect.flatMap(ObjectStore, use).pipe(Effect.provide(ObjectStoreS3(client, bucket))))
 
 // The SDK hands back a stream with helpers; the adapter only uses transformToByteArray.
-const bodyOf = (bytes: Uint8Array) => ({ transformToByteArray: async () => bytes }) as unknown as GetObjectCommandOutput['Body']
+const bodyOf = (bytes: Uint8Array) =>
+  ({ transformToByteArray: async () => bytes }) as unknown as GetObjectCommandOutput['Body']
 
 const serviceError = (name: string, httpStatusCode: number, fault: 'client' | 'server') =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode }, message: name })
@@ -31,11 +41,17 @@ describe('ObjectStoreS3', () => {
   })
 
   it('head sends HeadObject and unquotes the ETag', async () => {
-    s3.on(HeadObjectCommand).resolves({ ContentLength: 1234, ETag: '"d41d8cd98f00b204e9800998ecf8427e"', ContentType: 'image/jpeg' })
+    s3.on(HeadObjectCommand).resolves({
+      ContentLength: 1234,
+      ETag: '"d41d8cd98f00b204e9800998ecf8427e"',
+      ContentType: 'image/jpeg',
+    })
 
     const exit = await run((store) => store.head(key))
 
-    expect(exit).toEqual(Exit.succeed({ size: 1234, etag: 'd41d8cd98f00b204e9800998ecf8427e', contentType: 'image/jpeg' }))
+    expect(exit).toEqual(
+      Exit.succeed({ size: 1234, etag: 'd41d8cd98f00b204e9800998ecf8427e', contentType: 'image/jpeg' }),
+    )
     expect(s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input)).toEqual([{ Bucket: bucket, Key: key }])
   })
 
@@ -61,8 +77,18 @@ describe('ObjectStoreS3', () => {
   })
 
   it.each<[string, typeof GetObjectCommand | typeof HeadObjectCommand, ReadKey, Error]>([
-    ['GetObject NoSuchKey', GetObjectCommand, (store) => store.get(key), new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' })],
-    ['HeadObject NotFound', HeadObjectCommand, (store) => store.head(key), new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' })],
+    [
+      'GetObject NoSuchKey',
+      GetObjectCommand,
+      (store) => store.get(key),
+      new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }),
+    ],
+    [
+      'HeadObject NotFound',
+      HeadObjectCommand,
+      (store) => store.head(key),
+      new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' }),
+    ],
   ])('%s fails with ObjectNotFound', async (_name, command, use, error) => {
     s3.on(command).rejects(error)
 
@@ -74,8 +100,16 @@ describe('ObjectStoreS3', () => {
   it.each([
     ['SlowDown (503)', serviceError('SlowDown', 503, 'server'), 'SlowDown: SlowDown'],
     ['InternalError (500)', serviceError('InternalError', 500, 'server'), 'InternalError: InternalError'],
-    ['a dropped connection', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), 'ECONNRESET: socket hang up'],
-    ['a request timeout', Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' }), 'TimeoutError: Connection timed out after 5000 ms'],
+    [
+      'a dropped connection',
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      'ECONNRESET: socket hang up',
+    ],
+    [
+      'a request timeout',
+      Object.assign(new Error('Connection timed out after 5000 ms'), { name: 'TimeoutError' }),
+      'TimeoutError: Connection timed out after 5000 ms',
+    ],
   ])('get fails with TransientError on %s', async (_name, error, message) => {
     s3.on(GetObjectCommand).rejects(error)
 
@@ -85,12 +119,16 @@ describe('ObjectStoreS3', () => {
   })
 
   it('classifies a connection dropped while reading the body like any other', async () => {
-    const broken = { transformToByteArray: () => Promise.reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })) }
+    const broken = {
+      transformToByteArray: () => Promise.reject(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })),
+    }
     s3.on(GetObjectCommand).resolves({ Body: broken as unknown as GetObjectCommandOutput['Body'] })
 
     const exit = await run((store) => store.get(key))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'ObjectStore.get', message: 'ECONNRESET: aborted' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'ObjectStore.get', message: 'ECONNRESET: aborted' })),
+    )
   })
 
   it('put fails with TransientError when S3 throttles', async () => {

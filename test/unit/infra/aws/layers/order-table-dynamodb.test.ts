@@ -37,13 +37,23 @@ const pending: Order = {
   updatedAt: '2026-01-01T00:00:00.000Z',
 }
 const accepted: Order = { ...pending, status: 'ACCEPTED', reasons: [], updatedAt: '2026-01-01T00:01:00.000Z' }
-const rejected: Order = { ...pending, status: 'REJECTED', reasons: ['limit exceeded'], updatedAt: '2026-01-01T00:02:00.000Z' }
+const rejected: Order = {
+  ...pending,
+  status: 'REJECTED',
+  reasons: ['limit exceeded'],
+  updatedAt: '2026-01-01T00:02:00.000Z',
+}
 
 /** The item as the table holds it: the order, plus `pendingShard` while it is PENDING. */
-const stored = (order: Order) => marshall(order.status === 'PENDING' ? { ...order, pendingShard: 'PENDING' } : order, { removeUndefinedValues: true })
+const stored = (order: Order) =>
+  marshall(order.status === 'PENDING' ? { ...order, pendingShard: 'PENDING' } : order, { removeUndefinedValues: true })
 
 const conditionFailed = (order?: Order) =>
-  new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed', ...(order === undefined ? {} : { Item: stored(order) }) })
+  new ConditionalCheckFailedException({
+    $metadata: {},
+    message: 'The conditional request failed',
+    ...(order === undefined ? {} : { Item: stored(order) }),
+  })
 
 const cursorOf = (key: Record<string, string>) => Buffer.from(JSON.stringify(key)).toString('base64url')
 
@@ -132,22 +142,37 @@ describe('OrderTableDynamoDB.create', () => {
 
     const exit = await run((orders) => orders.create(pending))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'OrderTable.create', message: 'order order-1 vanished after a conditional check failed' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'OrderTable.create',
+          message: 'order order-1 vanished after a conditional check failed',
+        }),
+      ),
+    )
   })
 
   it.each([
     ['ThrottlingException', new ThrottlingException({ $metadata: {}, message: 'slow down' })],
-    ['ProvisionedThroughputExceededException', new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' })],
+    [
+      'ProvisionedThroughputExceededException',
+      new ProvisionedThroughputExceededException({ $metadata: {}, message: 'slow down' }),
+    ],
   ])('fails with TransientError on %s', async (name, error) => {
     dynamodb.on(PutItemCommand).rejects(error)
 
     const exit = await run((orders) => orders.create(pending))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'OrderTable.create', message: `${name}: slow down` })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'OrderTable.create', message: `${name}: slow down` })),
+    )
   })
 
   it('dies on a ValidationException', async () => {
-    const invalid = Object.assign(new Error('One or more parameter values were invalid'), { name: 'ValidationException', $fault: 'client' })
+    const invalid = Object.assign(new Error('One or more parameter values were invalid'), {
+      name: 'ValidationException',
+      $fault: 'client',
+    })
     dynamodb.on(PutItemCommand).rejects(invalid)
 
     const exit = await run((orders) => orders.create(pending))
@@ -189,7 +214,9 @@ describe('OrderTableDynamoDB.decide', () => {
 
     const exit = await run((orders) => orders.decide(accepted))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'OrderTable.decide', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'OrderTable.decide', message: 'ThrottlingException: Rate exceeded' })),
+    )
   })
 })
 
@@ -228,7 +255,7 @@ describe('OrderTableDynamoDB.listByCustomer', () => {
     ['JSON that is not an object', cursorOf(['order-1'] as never)],
     ['a key missing an attribute', cursorOf({ orderId: 'order-1' })],
     ['a key with an extra attribute', cursorOf({ ...lastKey, createdAt: 'x' })],
-    ['another customer\'s key', cursorOf({ orderId: 'order-1', customerId: 'customer-2' })],
+    ["another customer's key", cursorOf({ orderId: 'order-1', customerId: 'customer-2' })],
   ])('dies on a cursor that is %s, sending nothing', async (_name, cursor) => {
     const exit = await run((orders) => orders.listByCustomer('customer-1', { limit: 1, cursor }))
 
@@ -241,7 +268,9 @@ describe('OrderTableDynamoDB.scan', () => {
   it('sends a Scan with the limit, from the cursor, and encodes the next one', async () => {
     dynamodb.on(ScanCommand).resolves({ Items: [stored(accepted)], LastEvaluatedKey: marshall({ orderId: 'order-1' }) })
 
-    const exit = await run((orders) => orders.scan({ limit: 1, cursor: encodeCursor(marshall({ orderId: 'order-0' })) }))
+    const exit = await run((orders) =>
+      orders.scan({ limit: 1, cursor: encodeCursor(marshall({ orderId: 'order-0' })) }),
+    )
 
     expect(exit).toEqual(Exit.succeed({ items: [accepted], next: cursorOf({ orderId: 'order-1' }) }))
     expect(dynamodb.commandCalls(ScanCommand).map((call) => call.args[0].input)).toEqual([
@@ -255,7 +284,9 @@ describe('OrderTableDynamoDB.scan', () => {
     const exit = await run((orders) => orders.scan({ limit: 25 }))
 
     expect(exit).toEqual(Exit.succeed({ items: [] }))
-    expect(dynamodb.commandCalls(ScanCommand).map((call) => call.args[0].input)).toEqual([{ TableName: table, Limit: 25 }])
+    expect(dynamodb.commandCalls(ScanCommand).map((call) => call.args[0].input)).toEqual([
+      { TableName: table, Limit: 25 },
+    ])
   })
 
   it('fails with TransientError when throttled', async () => {
@@ -263,7 +294,14 @@ describe('OrderTableDynamoDB.scan', () => {
 
     const exit = await run((orders) => orders.scan({ limit: 25 }))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'OrderTable.scan', message: 'ProvisionedThroughputExceededException: exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'OrderTable.scan',
+          message: 'ProvisionedThroughputExceededException: exceeded',
+        }),
+      ),
+    )
   })
 })
 
@@ -307,11 +345,18 @@ describe('OrderTableDynamoDB.pendingBefore', () => {
   it('fails with TransientError when a later page is throttled', async () => {
     dynamodb
       .on(QueryCommand)
-      .resolvesOnce({ Items: [], LastEvaluatedKey: marshall({ orderId: 'order-0', createdAt: older.createdAt, pendingShard: 'PENDING' }) })
+      .resolvesOnce({
+        Items: [],
+        LastEvaluatedKey: marshall({ orderId: 'order-0', createdAt: older.createdAt, pendingShard: 'PENDING' }),
+      })
       .rejectsOnce(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }))
 
     const exit = await run((orders) => orders.pendingBefore('2026-01-02T00:00:00.000Z', 10))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'OrderTable.pendingBefore', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'OrderTable.pendingBefore', message: 'ThrottlingException: Rate exceeded' }),
+      ),
+    )
   })
 })

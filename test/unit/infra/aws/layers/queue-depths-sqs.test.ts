@@ -12,18 +12,31 @@ const imageUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/image-dlq'
 const ruleUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/rule-dlq'
 
 const depths = (queueUrls: Record<string, string> = { images: imageUrl, rules: ruleUrl }) =>
-  Effect.runPromiseExit(Effect.flatMap(QueueDepths, (queues) => queues.deadLetterDepths()).pipe(Effect.provide(QueueDepthsSqs(client, queueUrls))))
+  Effect.runPromiseExit(
+    Effect.flatMap(QueueDepths, (queues) => queues.deadLetterDepths()).pipe(
+      Effect.provide(QueueDepthsSqs(client, queueUrls)),
+    ),
+  )
 
 beforeEach(() => sqs.reset())
 
 describe('QueueDepthsSqs', () => {
   it('asks each queue for ApproximateNumberOfMessages and answers the depths under their names, in order', async () => {
-    sqs.on(GetQueueAttributesCommand, { QueueUrl: imageUrl }).resolves({ Attributes: { ApproximateNumberOfMessages: '3' } })
-    sqs.on(GetQueueAttributesCommand, { QueueUrl: ruleUrl }).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: imageUrl })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '3' } })
+    sqs
+      .on(GetQueueAttributesCommand, { QueueUrl: ruleUrl })
+      .resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
 
     const exit = await depths()
 
-    expect(exit).toEqual(Exit.succeed([{ name: 'images', depth: 3 }, { name: 'rules', depth: 0 }]))
+    expect(exit).toEqual(
+      Exit.succeed([
+        { name: 'images', depth: 3 },
+        { name: 'rules', depth: 0 },
+      ]),
+    )
     expect(sqs.commandCalls(GetQueueAttributesCommand).map((call) => call.args[0].input)).toEqual([
       { QueueUrl: imageUrl, AttributeNames: ['ApproximateNumberOfMessages'] },
       { QueueUrl: ruleUrl, AttributeNames: ['ApproximateNumberOfMessages'] },
@@ -36,11 +49,17 @@ describe('QueueDepthsSqs', () => {
   })
 
   it('fails with TransientError when SQS throttles', async () => {
-    sqs.on(GetQueueAttributesCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled', $fault: 'client' }))
+    sqs
+      .on(GetQueueAttributesCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'RequestThrottled', $fault: 'client' }))
 
     const exit = await depths({ images: imageUrl })
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'QueueDepths.deadLetterDepths', message: 'RequestThrottled: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'QueueDepths.deadLetterDepths', message: 'RequestThrottled: Rate exceeded' }),
+      ),
+    )
   })
 
   it('dies when a queue does not exist', async () => {
@@ -53,6 +72,8 @@ describe('QueueDepthsSqs', () => {
   it('dies when the answer lacks the attribute', async () => {
     sqs.on(GetQueueAttributesCommand).resolves({ Attributes: {} })
 
-    expect(defectOf(await depths({ images: imageUrl }))).toEqual(new Error(`GetQueueAttributes for ${imageUrl} answered ApproximateNumberOfMessages undefined`))
+    expect(defectOf(await depths({ images: imageUrl }))).toEqual(
+      new Error(`GetQueueAttributes for ${imageUrl} answered ApproximateNumberOfMessages undefined`),
+    )
   })
 })

@@ -1,4 +1,10 @@
-import { DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, ThrottlingException } from '@aws-sdk/client-dynamodb'
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
@@ -51,7 +57,9 @@ describe('SearchIndexDynamoDB', () => {
     const exit = await run((index) => index.remove(doc.id))
 
     expect(exit).toEqual(Exit.void)
-    expect(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual([{ TableName: table, Key: { id: { S: doc.id } } }])
+    expect(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual([
+      { TableName: table, Key: { id: { S: doc.id } } },
+    ])
   })
 
   it('fails with TransientError when throttled', async () => {
@@ -59,7 +67,9 @@ describe('SearchIndexDynamoDB', () => {
 
     const exit = await run((index) => index.upsert(doc))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'SearchIndex.upsert', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'SearchIndex.upsert', message: 'ThrottlingException: Rate exceeded' })),
+    )
   })
 
   it('listIds scans every page for the ids of one kind, projecting only the id, and sorts them', async () => {
@@ -94,13 +104,22 @@ describe('SearchIndexDynamoDB', () => {
 
     const exit = await run((index) => index.listIds('order'))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'SearchIndex.listIds', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'SearchIndex.listIds', message: 'ThrottlingException: Rate exceeded' }),
+      ),
+    )
   })
 
   it('listIds aborts the page in flight when interrupted', async () => {
     let aborted = false
     const hang = (_command: unknown, options?: { abortSignal?: AbortSignal }) =>
-      new Promise((_resolve, reject) => options?.abortSignal?.addEventListener('abort', () => { aborted = true; reject(new Error('aborted')) }))
+      new Promise((_resolve, reject) =>
+        options?.abortSignal?.addEventListener('abort', () => {
+          aborted = true
+          reject(new Error('aborted'))
+        }),
+      )
     const spy = jest.spyOn(client, 'send').mockImplementation(hang as never)
 
     const exit = await run((index) => index.listIds('order').pipe(Effect.timeout('10 millis')))

@@ -117,7 +117,9 @@ describe('UserTableDynamoDB.create', () => {
   })
 
   it('answers UsernameTaken when another user holds the username', async () => {
-    dynamodb.on(TransactWriteItemsCommand).rejects(canceled(none, conditionFailed({ userId: 'username#alice', kind: 'username', owner: 'user-9' })))
+    dynamodb
+      .on(TransactWriteItemsCommand)
+      .rejects(canceled(none, conditionFailed({ userId: 'username#alice', kind: 'username', owner: 'user-9' })))
 
     expect(await run((users) => users.create(alice))).toEqual(Exit.succeed({ created: false, reason: 'UsernameTaken' }))
   })
@@ -129,7 +131,11 @@ describe('UserTableDynamoDB.create', () => {
   })
 
   it('answers created when this very user holds the username: an earlier attempt of the same call committed', async () => {
-    dynamodb.on(TransactWriteItemsCommand).rejects(canceled(conditionFailed(), conditionFailed({ userId: 'username#alice', kind: 'username', owner: 'user-1' })))
+    dynamodb
+      .on(TransactWriteItemsCommand)
+      .rejects(
+        canceled(conditionFailed(), conditionFailed({ userId: 'username#alice', kind: 'username', owner: 'user-1' })),
+      )
 
     expect(await run((users) => users.create(alice))).toEqual(Exit.succeed({ created: true }))
   })
@@ -152,11 +158,21 @@ describe('UserTableDynamoDB.create', () => {
 
     const exit = await run((users) => users.create(alice))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'UserTable.create', message: `TransactionCanceledException: ${error.message}` })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'UserTable.create',
+          message: `TransactionCanceledException: ${error.message}`,
+        }),
+      ),
+    )
   })
 
   it('dies when canceled by a ValidationError', async () => {
-    const error = canceled({ Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' }, none)
+    const error = canceled(
+      { Code: 'ValidationError', Message: 'Item size has exceeded the maximum allowed size' },
+      none,
+    )
     dynamodb.on(TransactWriteItemsCommand).rejects(error)
 
     expect(defectOf(await run((users) => users.create(alice)))).toBe(error)
@@ -167,7 +183,9 @@ describe('UserTableDynamoDB.create', () => {
 
     const exit = await run((users) => users.create(alice))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'UserTable.create', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(new TransientError({ operation: 'UserTable.create', message: 'ThrottlingException: Rate exceeded' })),
+    )
   })
 })
 
@@ -228,7 +246,9 @@ describe('UserTableDynamoDB.remove', () => {
 
     const exit = await run((users) => users.remove('user-1'))
 
-    expect(defectOf(exit)).toEqual(new Error('UserTable.remove: username alice of user user-1 is reserved by another user'))
+    expect(defectOf(exit)).toEqual(
+      new Error('UserTable.remove: username alice of user user-1 is reserved by another user'),
+    )
   })
 
   it('fails with TransientError when canceled by a concurrent transaction', async () => {
@@ -238,7 +258,14 @@ describe('UserTableDynamoDB.remove', () => {
 
     const exit = await run((users) => users.remove('user-1'))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'UserTable.remove', message: `TransactionCanceledException: ${error.message}` })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({
+          operation: 'UserTable.remove',
+          message: `TransactionCanceledException: ${error.message}`,
+        }),
+      ),
+    )
   })
 })
 
@@ -256,17 +283,30 @@ describe('UserTableDynamoDB.setStatus', () => {
         Key: { userId: { S: 'user-1' } },
         UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
         ConditionExpression: 'attribute_exists(#userId) AND #kind = :user',
-        ExpressionAttributeNames: { '#userId': 'userId', '#kind': 'kind', '#status': 'status', '#updatedAt': 'updatedAt' },
-        ExpressionAttributeValues: { ':user': { S: 'user' }, ':status': { S: 'suspended' }, ':updatedAt': { S: '2026-02-01T00:00:00.000Z' } },
+        ExpressionAttributeNames: {
+          '#userId': 'userId',
+          '#kind': 'kind',
+          '#status': 'status',
+          '#updatedAt': 'updatedAt',
+        },
+        ExpressionAttributeValues: {
+          ':user': { S: 'user' },
+          ':status': { S: 'suspended' },
+          ':updatedAt': { S: '2026-02-01T00:00:00.000Z' },
+        },
         ReturnValues: 'ALL_NEW',
       },
     ])
   })
 
   it('answers undefined on ConditionalCheckFailed: no such user', async () => {
-    dynamodb.on(UpdateItemCommand).rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }))
+    dynamodb
+      .on(UpdateItemCommand)
+      .rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }))
 
-    expect(await run((users) => users.setStatus('user-2', 'suspended', '2026-02-01T00:00:00.000Z'))).toEqual(Exit.succeed(undefined))
+    expect(await run((users) => users.setStatus('user-2', 'suspended', '2026-02-01T00:00:00.000Z'))).toEqual(
+      Exit.succeed(undefined),
+    )
   })
 
   it('fails with TransientError when throttled', async () => {
@@ -274,7 +314,11 @@ describe('UserTableDynamoDB.setStatus', () => {
 
     const exit = await run((users) => users.setStatus('user-1', 'active', '2026-02-01T00:00:00.000Z'))
 
-    expect(exit).toEqual(Exit.fail(new TransientError({ operation: 'UserTable.setStatus', message: 'ThrottlingException: Rate exceeded' })))
+    expect(exit).toEqual(
+      Exit.fail(
+        new TransientError({ operation: 'UserTable.setStatus', message: 'ThrottlingException: Rate exceeded' }),
+      ),
+    )
   })
 })
 
@@ -289,7 +333,12 @@ describe('UserTableDynamoDB.list', () => {
   const cursorOf = (userId: string) => Buffer.from(JSON.stringify({ userId })).toString('base64url')
 
   it('sends a Scan filtered on kind = user, reading twice the page size', async () => {
-    dynamodb.on(ScanCommand).resolves({ Items: [userItem(user(1)), userItem(user(2))], LastEvaluatedKey: marshall({ userId: 'username#user2' }) })
+    dynamodb
+      .on(ScanCommand)
+      .resolves({
+        Items: [userItem(user(1)), userItem(user(2))],
+        LastEvaluatedKey: marshall({ userId: 'username#user2' }),
+      })
 
     const exit = await run((users) => users.list({ limit: 2 }))
 
@@ -313,7 +362,12 @@ describe('UserTableDynamoDB.list', () => {
   })
 
   it('cuts a page that read more users than it takes, with the last user handed out as the cursor', async () => {
-    dynamodb.on(ScanCommand).resolves({ Items: [userItem(user(1)), userItem(user(2)), userItem(user(3))], LastEvaluatedKey: marshall({ userId: 'user-3' }) })
+    dynamodb
+      .on(ScanCommand)
+      .resolves({
+        Items: [userItem(user(1)), userItem(user(2)), userItem(user(3))],
+        LastEvaluatedKey: marshall({ userId: 'user-3' }),
+      })
 
     const exit = await run((users) => users.list({ limit: 2 }))
 
@@ -321,7 +375,9 @@ describe('UserTableDynamoDB.list', () => {
   })
 
   it('dies on an invalid cursor', async () => {
-    const exit = await run((users) => users.list({ limit: 2, cursor: Buffer.from('{"orderId":"x"}').toString('base64url') }))
+    const exit = await run((users) =>
+      users.list({ limit: 2, cursor: Buffer.from('{"orderId":"x"}').toString('base64url') }),
+    )
 
     expect(defectOf(exit)).toEqual(new Error('UserTable.list: invalid cursor'))
   })
