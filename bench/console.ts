@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { localConsoleData } from '../infra/local/console-data'
-import { InvocationRecorder } from '../infra/local/invocation-metrics'
+import { localConsoleData } from '../infra/local/console/console-data'
+import { InvocationRecorder } from '../infra/local/lambda/invocation-metrics'
 import { startRuntime } from '../infra/local/runtime'
 import { configFromEnv } from '../steps/services/config'
 

@@ -9,7 +9,7 @@ import type {
   MetricsView,
   RedriveOutcome,
 } from '../infra/console/port'
-import type { ReplayView } from '../infra/local/replays'
+import type { ReplayView } from '../infra/local/eventbridge/replays'
 import { DefaultUrl, UsageError } from './args'
 
 // The local runtime's HTTP API, as the CLI reads it. Execution and history shapes mirror Step Functions'

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { InvalidEventPattern, validatePattern } from '../infra/local/pattern'
+import { InvalidEventPattern, validatePattern } from '../infra/local/eventbridge/pattern'
 import { UsageError } from './args'
 
 /**

@@ -1,4 +1,4 @@
-import { compilePattern } from '../../infra/local/pattern'
+import { compilePattern } from '../../infra/local/eventbridge/pattern'
 import { UsageError, defineCommand } from '../args'
 import { readJsonFile, readPattern } from '../json-file'
 

@@ -1,8 +1,8 @@
 import * as path from 'node:path'
 import { configFromEnv } from '../../steps/services/config'
 import { createPipelineServer } from './http/server'
-import { parseFaultPlan } from './faults'
-import { parseRetryScale } from './retry-scale'
+import { parseFaultPlan } from './lambda/faults'
+import { parseRetryScale } from './stepfunctions/retry-scale'
 import { startRuntime } from './runtime'
 
 /** Reads a positive integer setting, or exits with a message naming it (a bad setting is the user's to fix, not a crash). */

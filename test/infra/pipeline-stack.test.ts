@@ -1,5 +1,5 @@
 import { synthesizePipeline } from '../../infra/aws/synth'
-import { localModel } from '../../infra/local/template'
+import { localModel } from '../../infra/local/model/template'
 import { WorkflowTag } from '../../workflows/image-workflow'
 import { pipelineTemplate, resourceAt } from './support/synth'
 

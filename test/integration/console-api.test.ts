@@ -11,10 +11,10 @@ import type {
   StateDetail,
 } from '../../infra/console/port'
 import { main } from '../../cli/main'
-import type { FaultPlan } from '../../infra/local/faults'
+import type { FaultPlan } from '../../infra/local/lambda/faults'
 import { createPipelineServer } from '../../infra/local/http/server'
 import { startRuntime, type LocalRuntime } from '../../infra/local/runtime'
-import type { LocalModel } from '../../infra/local/template'
+import type { LocalModel } from '../../infra/local/model/template'
 import { configFromEnv } from '../../steps/services/config'
 import * as images from '../support/images'
 import { pipelineModel } from '../support/pipeline'

@@ -6,7 +6,7 @@ import type { AnyEvent } from '../../contracts/envelope'
 import { configFromEnv } from '../../steps/services/config'
 import { createPipelineServer } from '../../infra/local/http/server'
 import { startRuntime, type LocalRuntime } from '../../infra/local/runtime'
-import { localModel, type LocalModel } from '../../infra/local/template'
+import { localModel, type LocalModel } from '../../infra/local/model/template'
 import { synthesizePipeline } from '../../infra/aws/synth'
 import { WorkflowTag } from '../../workflows/image-workflow'
 

@@ -1,7 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { answersInFlight, beginAnswer } from '../fair-share'
-import { commitGroup, durable, holdGroup } from '../group-commit'
+import { answersInFlight, beginAnswer } from '../kernel/fair-share'
+import { commitGroup, durable, holdGroup } from '../kernel/group-commit'
 
 const ReadOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http'
-import { compilePattern, InvalidEventPattern } from '../pattern'
+import { compilePattern, InvalidEventPattern } from '../eventbridge/pattern'
 import { HttpError, readJson } from './respond'
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { InvalidObjectKey } from '../object-store'
+import { InvalidObjectKey } from '../s3/object-store'
 import type { LocalRuntime } from '../runtime'
 import { answerWhenDurable } from './durable-answers'
 import { HttpError, sendError } from './respond'
@@ -9,7 +9,7 @@ import { executionRoutes } from './routes/executions'
 import { objectRoutes } from './routes/objects'
 import { sourceRoutes } from './routes/sources'
 import { mountConsole } from '../../console/server'
-import { localConsoleData } from '../console-data'
+import { localConsoleData } from '../console/console-data'
 
 export interface ServerOptions {
   /** The largest upload accepted, in bytes; a larger body is answered 413 and nothing is stored. */

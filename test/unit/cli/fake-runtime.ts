@@ -14,7 +14,7 @@ import type {
   SearchResult,
   User,
 } from '../../../cli/client'
-import { compilePattern } from '../../../infra/local/pattern'
+import { compilePattern } from '../../../infra/local/eventbridge/pattern'
 import type { Io } from '../../../cli/io'
 
 /** A request the fake saw, for assertions on what the CLI sent. */

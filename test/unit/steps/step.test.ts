@@ -2,7 +2,7 @@ import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctio
 import { Context, Effect, Exit, Layer, ManagedRuntime, Schema } from 'effect'
 import { InvalidInput, TransientError } from '../../../contracts/errors'
 import { UnsupportedImage } from '../../../contracts/images'
-import { taskOverrides } from '../../../infra/local/integrations'
+import { taskOverrides } from '../../../infra/local/stepfunctions/integrations'
 import { defineStep, invokeStep, StepError, toStepError, type AnyStep } from '../../../steps/step'
 
 const runtime = ManagedRuntime.make(Layer.empty)

@@ -1,5 +1,5 @@
-import { readHistory, summarizeStates } from '../../history'
-import type { ExecutionRow } from '../../executor'
+import { readHistory, summarizeStates } from '../../stepfunctions/history'
+import type { ExecutionRow } from '../../stepfunctions/executor'
 import type { LocalRuntime } from '../../runtime'
 import { HttpError, sendJson } from '../respond'
 import type { Router } from '../router'

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { apiGatewayEvent } from '../../../../steps/api/event'
-import { InvalidMessage, type QueueMessage } from '../../queues'
+import { InvalidMessage, type QueueMessage } from '../../sqs/queues'
 import { jsonDepth } from '../../../../steps/json-depth'
 import type { LocalRuntime } from '../../runtime'
-import { search } from '../../search'
+import { search } from '../../dynamodb/search'
 import { HttpError, readBytes, readText, sendJson } from '../respond'
 import type { Router } from '../router'
 
