@@ -1,8 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type BuildOptions, type Metafile } from 'esbuild'
+import { StepKeys, Steps } from '../steps/kit/catalog'
 
 /**
  * Builds every Lambda step bundle the way the CDK does, and reports what each weighs and where the bytes go.
@@ -62,53 +63,11 @@ export interface StepEntry {
   readonly usesSharp: boolean
 }
 
-const sourcesUnder = (dir: string): string[] =>
-  readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name)
-    return entry.isDirectory()
-      ? entry.name === 'node_modules'
-        ? []
-        : sourcesUnder(full)
-      : entry.name.endsWith('.ts')
-        ? [full]
-        : []
-  })
-
-/** The text of the call whose argument list holds `at`: back to its unmatched `(`, on to the matching `)`. */
-const enclosingCall = (source: string, at: number): string => {
-  let start = at
-  for (let depth = 0; start > 0; start--) {
-    if (source[start] === ')') depth++
-    else if (source[start] === '(' && depth-- === 0) break
-  }
-  let end = at
-  for (let depth = 0; end < source.length; end++) {
-    if (source[end] === '(') depth++
-    else if (source[end] === ')' && depth-- === 0) break
-  }
-  return source.slice(start, end + 1)
-}
-
-/**
- * Every step the CDK bundles: each `steps/<folder>/handler.ts` is a StepFunction's entry. The sharp steps are those
- * whose folder is named in the same call as `usesSharp: true` somewhere under `infra/aws/` (`step('ValidateStep',
- * 'validate', …, { usesSharp: true })` today). The stack is read as text, never loaded: it imports aws-cdk-lib.
- */
-export const pipelineSteps = (root = projectRoot): StepEntry[] => {
-  const folders = sourcesUnder(path.join(root, 'steps'))
-    .filter((file) => path.basename(file) === 'handler.ts')
-    .map((file) => path.relative(path.join(root, 'steps'), path.dirname(file)).split(path.sep).join('/'))
-    .sort()
-  const sharp = new Set<string>()
-  for (const file of sourcesUnder(path.join(root, 'infra', 'aws'))) {
-    const source = readFileSync(file, 'utf8')
-    for (const match of source.matchAll(/\busesSharp\s*:\s*true\b/g)) {
-      const call = enclosingCall(source, match.index)
-      for (const folder of folders) if (call.includes(`'${folder}'`) || call.includes(`"${folder}"`)) sharp.add(folder)
-    }
-  }
-  return folders.map((folder) => ({ folder, usesSharp: sharp.has(folder) }))
-}
+/** Every step the CDK bundles, from the step catalog, by folder. */
+export const pipelineSteps = (): StepEntry[] =>
+  StepKeys.map((key) => ({ folder: Steps[key].folder, usesSharp: 'usesSharp' in Steps[key] })).sort((a, b) =>
+    a.folder.localeCompare(b.folder),
+  )
 
 export interface InputShare {
   readonly path: string
@@ -208,7 +167,7 @@ export const buildSteps = async (
 
 /** Builds every step into `outdir`. */
 export const buildAllSteps = (outdir: string, root = projectRoot): Promise<BundleReport[]> =>
-  buildSteps(pipelineSteps(root), outdir, root)
+  buildSteps(pipelineSteps(), outdir, root)
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 

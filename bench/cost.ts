@@ -2,7 +2,7 @@ import { DefaultRenditions } from '../contracts/images'
 import { synthesizePipeline } from '../infra/aws/synth'
 import { allStates, type AslDefinition } from '../infra/local/model/asl'
 import { localModel } from '../infra/local/model/template'
-import { StepNames } from '../steps/names'
+import { StepNames } from '../steps/kit/catalog'
 import { WorkflowTag } from '../workflows/image-workflow'
 import type { ImagesResult } from './images'
 import type { OrdersResult } from './orders'
@@ -335,7 +335,7 @@ const ordersBill = (orders: OrdersResult, app: AppShape, logging: Logging): Bill
     line('API Gateway HTTP API requests', 1, Prices.httpApiRequest, 'one POST /orders'),
     ...lambdaLines(
       'api (POST /orders)',
-      StepNames.api,
+      StepNames.httpApi,
       1,
       orders.apiLatencyP50Ms,
       app,

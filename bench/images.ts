@@ -1,6 +1,6 @@
 import sharp from 'sharp'
 import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
-import { checkIntegrity } from '../steps/validate/integrity'
+import { checkIntegrity } from '../steps/images/validate/integrity'
 import { readFootprint, type Footprint } from './support/footprint'
 import { startServer, waitForDrain } from './support/server'
 import { median, round } from './support/stats'

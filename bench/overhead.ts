@@ -9,7 +9,7 @@ import { openDatabase, transaction } from '../infra/local/kernel/db'
 import { Executor } from '../infra/local/stepfunctions/executor'
 import { taskOverrides, type Integrations } from '../infra/local/stepfunctions/integrations'
 import { localModel, type LocalModel, type LocalStateMachine } from '../infra/local/model/template'
-import { defineStep, invokeStep } from '../steps/step'
+import { defineStep, invokeStep } from '../steps/kit/step'
 import { WorkflowTag } from '../workflows/image-workflow'
 import { median, round } from './support/stats'
 

@@ -1,8 +1,8 @@
 import * as path from 'node:path'
 import { ManagedRuntime } from 'effect'
 import type { PipelineConfigShape } from '../../steps/services/config'
-import { stepsByName } from '../../steps/registry'
-import { invokeStep, StepError } from '../../steps/step'
+import { stepsByName } from '../../steps/kit/registry'
+import { invokeStep, StepError } from '../../steps/kit/step'
 import { synthesizePipeline } from '../aws/synth'
 import { WorkflowTag } from '../../workflows/image-workflow'
 import { LocalBus } from './eventbridge/bus'
@@ -15,7 +15,7 @@ import { LocalLive } from './layers/local-live'
 import { startPollers } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
 import { LocalTables } from './dynamodb/tables'
-import { StepNames } from '../../steps/names'
+import { StepNames } from '../../steps/kit/catalog'
 import { LocalObjectStore } from './s3/object-store'
 import { LocalQueues } from './sqs/queues'
 import { Replayer } from './eventbridge/replays'
@@ -206,7 +206,7 @@ export const startRuntime = (options: RuntimeOptions) => {
     },
     /** Invokes a step as its function would be invoked (the HTTP API's routes go through it). */
     invokeFunction,
-    apiFunction: model.functions.find((fn) => fn.step === StepNames.api)?.name,
+    apiFunction: model.functions.find((fn) => fn.step === StepNames.httpApi)?.name,
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,

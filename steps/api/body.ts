@@ -1,6 +1,6 @@
 import { Effect, ParseResult, Schema } from 'effect'
 import type { ApiRequest } from './event'
-import { fieldsNestedTooDeep, MaxJsonDepth, nestedTooDeep } from '../json-depth'
+import { fieldsNestedTooDeep, MaxJsonDepth, nestedTooDeep } from '../kit/json-depth'
 import { invalidFields, reject, type FieldError, type Rejected } from './responses'
 
 /** The largest body the API reads (API Gateway itself allows 10 MB). */

@@ -1,7 +1,7 @@
 import { Cause, Effect } from 'effect'
 import type { TransientError } from '../../contracts/errors'
-import { StepNames } from '../names'
-import { defineStep } from '../step'
+import { StepNames } from '../kit/catalog'
+import { defineStep } from '../kit/step'
 import { ApiGatewayRequest, toApiRequest, type ApiRequest } from './event'
 import { orderRoutes, type OrderServices } from './orders'
 import { errorResponse, noContent, withCors, type ApiResponse, type Rejected } from './responses'
@@ -83,7 +83,7 @@ export const answerRequest = (request: ApiRequest): Effect.Effect<ApiResponse, n
  * Locally the HTTP server wraps each request with `apiGatewayEvent` and runs this same step.
  */
 export const httpApi = defineStep({
-  name: StepNames.api,
+  name: StepNames.httpApi,
   input: ApiGatewayRequest,
   run: (event) =>
     answerRequest(toApiRequest(event)).pipe(

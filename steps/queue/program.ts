@@ -2,13 +2,13 @@ import { Array as Arr, Effect, Either, Schema } from 'effect'
 import type { PutEventsEntry } from '../../contracts/envelope'
 import { OrderMessage, PlacedOrder } from '../../contracts/orders'
 import { OrderMessageReceivedType, QueueSource } from '../../contracts/sources'
-import { StepNames } from '../names'
+import { StepNames } from '../kit/catalog'
 import { now } from '../services/clock'
 import { PipelineConfig } from '../services/config'
 import { EventPublisher } from '../services/event-publisher'
-import { defineStep } from '../step'
+import { defineStep } from '../kit/step'
 import { describeParseError } from '../orders/issues'
-import { fieldsNestedTooDeep, nestedTooDeep } from '../json-depth'
+import { fieldsNestedTooDeep, nestedTooDeep } from '../kit/json-depth'
 
 /**
  * One SQS message as Lambda's event source mapping delivers it

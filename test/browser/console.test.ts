@@ -431,12 +431,10 @@ describe('the console page', () => {
     const replay = page.locator('.replay')
     await replay.waitFor()
     await replay.locator('.replay-state', { hasText: 'COMPLETED' }).waitFor({ timeout: 40_000 })
-    const { value, max } = await replay
-      .locator('progress')
-      .evaluate((bar) => ({
-        value: (bar as unknown as InPageElement).value,
-        max: (bar as unknown as InPageElement).max,
-      }))
+    const { value, max } = await replay.locator('progress').evaluate((bar) => ({
+      value: (bar as unknown as InPageElement).value,
+      max: (bar as unknown as InPageElement).max,
+    }))
     expect(value).toBe(max)
     expect(await replay.locator('.replay-counts').textContent()).toMatch(/^(\d+) of \1 events replayed$/)
     const name = await replay.getAttribute('data-replay')
@@ -445,7 +443,7 @@ describe('the console page', () => {
 
   it('shows per-step metrics and a success-rate chart per workflow', async () => {
     await page.click('nav >> text=Metrics')
-    const validate = page.locator('#step-metrics tr[data-step="ValidateStep"]')
+    const validate = page.locator('#step-metrics tr[data-step="ValidateImageStep"]')
     await validate.waitFor()
     expect(Number(await validate.locator('td').first().textContent())).toBeGreaterThanOrEqual(4)
     await page.locator('[data-workflow="ImageWorkflow"] canvas').waitFor()

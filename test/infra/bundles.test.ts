@@ -78,9 +78,12 @@ describe('step bundles', () => {
   it('builds every step handler, the two sharp steps among them', () => {
     expect(reports.map((report) => report.step)).toEqual(pipelineSteps().map((step) => step.folder))
     expect(reports.map((report) => report.step)).toEqual(
-      expect.arrayContaining(['api', 'persist', 'orders/validate', 'maintenance/reconcile-search']),
+      expect.arrayContaining(['api', 'images/persist', 'orders/validate', 'maintenance/reconcile-search']),
     )
-    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual(['resize', 'validate'])
+    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual([
+      'images/resize',
+      'images/validate',
+    ])
   })
 
   it('builds with the options step-function.ts gives NodejsFunction', () => {
@@ -98,7 +101,7 @@ describe('step bundles', () => {
         sourceMap: String(stepBundleOptions.sourcemap),
         mainFields: `[${stepBundleOptions.mainFields.map((field) => `'${field}'`).join(', ')}]`,
         banner: JSON.stringify(stepBundleOptions.banner.js),
-        '...': '(props.usesSharp ? sharpBundling : {})',
+        '...': '(entry.usesSharp ? sharpBundling : {})',
       },
     })
     expect({ message, externalModules: objectEntries(source, 'const sharpBundling').externalModules }).toEqual({

@@ -18,15 +18,13 @@ interface Finding {
 
 const findingsOf = (app: App, scope: IConstruct): Finding[] =>
   packs(app).flatMap((pack) =>
-    pack
-      .validateScope(scope)
-      .violations.flatMap((violation) =>
-        violation.violatingResources.map((resource) => ({
-          severity: String(violation.severity),
-          rule: violation.ruleName,
-          path: String(resource.constructPath),
-        })),
-      ),
+    pack.validateScope(scope).violations.flatMap((violation) =>
+      violation.violatingResources.map((resource) => ({
+        severity: String(violation.severity),
+        rule: violation.ruleName,
+        path: String(resource.constructPath),
+      })),
+    ),
   )
 
 const synthesizedPipeline = () => {
@@ -38,19 +36,17 @@ const synthesizedPipeline = () => {
 
 /** Every acknowledgment recorded under `scope`: the construct it is on, the rule (with its finding) and the reason. */
 const acknowledgmentsUnder = (scope: IConstruct) =>
-  scope.node
-    .findAll()
-    .flatMap((construct) =>
-      construct.node.metadata
-        .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
-        .flatMap((entry) =>
-          Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
-            path: construct.node.path,
-            rule: id.replace(/^annotation::/i, ''),
-            reason,
-          })),
-        ),
-    )
+  scope.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          rule: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  )
 
 /** A finding's rule with the logical ids taken out, so the kinds of acknowledged finding read as a short list. */
 const family = (rule: string) =>

@@ -77,7 +77,7 @@ describe('HttpApiFront', () => {
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [resourceAt(template, 'Api/ApiStep/Function/Resource').id, 'Arn'] },
+      IntegrationUri: { 'Fn::GetAtt': [resourceAt(template, 'Api/HttpApiStep/Function/Resource').id, 'Arn'] },
     })
   })
 })

@@ -58,17 +58,17 @@ const stepPermissions = (stepPath: string) => {
 
 describe('least privilege', () => {
   it.each<[string, ReadonlyArray<string>]>([
-    ['ImageProcessing/ValidateStep', [...readObjects('uploads'), ...listBucket]],
+    ['ImageProcessing/ValidateImageStep', [...readObjects('uploads'), ...listBucket]],
     [
-      'ImageProcessing/ResizeStep',
+      'ImageProcessing/ResizeImageStep',
       [...readObjects('uploads'), ...readObjects('thumbnails'), ...writeObjects('thumbnails'), ...listBucket],
     ],
-    ['ImageProcessing/PersistStep', tableReadWrite('TablesImages')],
-    ['ImageProcessing/IndexStep', tableReadWrite('TablesSearchDocuments')],
-    ['ImageProcessing/NotifyStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
-    ['ImageProcessing/RecordFailureStep', tableReadWrite('TablesImages')],
+    ['ImageProcessing/PersistImageStep', tableReadWrite('TablesImages')],
+    ['ImageProcessing/IndexImageStep', tableReadWrite('TablesSearchDocuments')],
+    ['ImageProcessing/NotifyImageStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
+    ['ImageProcessing/RecordImageFailureStep', tableReadWrite('TablesImages')],
     [
-      'Api/ApiStep',
+      'Api/HttpApiStep',
       [
         ...ordersReadWrite(),
         ...queryIndex('byCustomer'),
@@ -130,13 +130,13 @@ describe('least privilege', () => {
   })
 
   it('lets the notify-image step put events on the pipeline bus and no other', () => {
-    expect(stepPermissions('ImageProcessing/NotifyStep').filter((line) => line.startsWith('events:'))).toEqual([
+    expect(stepPermissions('ImageProcessing/NotifyImageStep').filter((line) => line.startsWith('events:'))).toEqual([
       'events:PutEvents on <EventsBus.Arn>',
     ])
   })
 
   it('lets the persist-image step write the images table and nothing else', () => {
-    const writes = stepPermissions('ImageProcessing/PersistStep').filter((line) =>
+    const writes = stepPermissions('ImageProcessing/PersistImageStep').filter((line) =>
       /:(Put|Update|Delete|BatchWrite)/.test(line),
     )
     expect(writes.length).toBeGreaterThan(0)

@@ -5,15 +5,13 @@ import { permissionsOf, resourceAt, testStack } from './support/synth'
 
 describe('StepFunction', () => {
   const stack = testStack()
-  new StepFunction(stack, 'PersistStep', {
-    step: 'persist',
-    stepName: 'persist-image',
+  new StepFunction(stack, 'persistImage', {
     environment: { IMAGES_TABLE: 'images' },
     serviceName: 'images',
   })
   const template = Template.fromStack(stack)
-  const fn = resourceAt(template, 'PersistStep/Function/Resource')
-  const logs = resourceAt(template, 'PersistStep/Logs/Resource')
+  const fn = resourceAt(template, 'PersistImageStep/Function/Resource')
+  const logs = resourceAt(template, 'PersistImageStep/Logs/Resource')
 
   it('runs Node.js 24 on arm64 with active tracing, 256 MB and 30 seconds by default', () => {
     expect(fn.resource.Properties).toMatchObject({
@@ -44,7 +42,7 @@ describe('StepFunction', () => {
   })
 
   it('has a role of its own that may only write its log group and send traces, with no managed policy', () => {
-    const role = resourceAt(template, 'PersistStep/Role/Resource')
+    const role = resourceAt(template, 'PersistImageStep/Role/Resource')
     expect(fn.resource.Properties).toMatchObject({ Role: { 'Fn::GetAtt': [role.id, 'Arn'] } })
     expect(role.resource.Properties).not.toHaveProperty('ManagedPolicyArns')
     expect(role.resource.Properties).toMatchObject({
@@ -52,7 +50,7 @@ describe('StepFunction', () => {
         Statement: [{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' } }],
       },
     })
-    expect(permissionsOf(template, 'PersistStep/Role')).toEqual([
+    expect(permissionsOf(template, 'PersistImageStep/Role')).toEqual([
       'logs:CreateLogStream on <PersistStepLogs.Arn>',
       'logs:PutLogEvents on <PersistStepLogs.Arn>',
       'xray:PutTelemetryRecords on *',
@@ -62,15 +60,11 @@ describe('StepFunction', () => {
 
   it('takes memory and timeout from its props', () => {
     const scratch = testStack()
-    new StepFunction(scratch, 'ResizeStep', {
-      step: 'resize',
-      stepName: 'resize-image',
-      memorySize: 2048,
-      timeout: Duration.minutes(1),
-      usesSharp: true,
-    })
+    new StepFunction(scratch, 'resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
 
-    expect(resourceAt(Template.fromStack(scratch), 'ResizeStep/Function/Resource').resource.Properties).toMatchObject({
+    expect(
+      resourceAt(Template.fromStack(scratch), 'ResizeImageStep/Function/Resource').resource.Properties,
+    ).toMatchObject({
       MemorySize: 2048,
       Timeout: 60,
     })

@@ -355,7 +355,7 @@ describe('console API over the local runtime', () => {
 
   it('counts step invocations, errors and cold starts, and finished executions per workflow', async () => {
     const metrics = (await call<MetricsView>(`${pipeline.url}/metrics`)).body
-    const validate = metrics.steps.find((step) => step.step === 'ValidateStep')!
+    const validate = metrics.steps.find((step) => step.step === 'ValidateImageStep')!
     const started = pipeline.runtime.db
       .prepare(
         "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND h.details LIKE '%\"ValidateImage\"%'",
@@ -366,7 +366,7 @@ describe('console API over the local runtime', () => {
     expect(validate.errors).toBeGreaterThanOrEqual(2)
     expect(validate.p50Ms).toBeGreaterThan(0)
     expect(validate.p99Ms!).toBeGreaterThanOrEqual(validate.p50Ms!)
-    const persist = metrics.steps.find((step) => step.step === 'PersistStep')!
+    const persist = metrics.steps.find((step) => step.step === 'PersistImageStep')!
     expect(persist.errors).toBeGreaterThanOrEqual(1)
 
     const image = metrics.workflows.find((workflow) => workflow.workflow === 'ImageWorkflow')!
@@ -382,7 +382,7 @@ describe('console API over the local runtime', () => {
 
   it('redrives a caught failure from the Fail state it ended in, through the CLI, without running the image steps again', async () => {
     const [first] = (await finished(pipeline, 'uploads/bad/vector.svg', 2)).slice(-1)
-    const validateBefore = invocationsOf(pipeline.runtime, 'ValidateStep')
+    const validateBefore = invocationsOf(pipeline.runtime, 'ValidateImageStep')
 
     const redriven = await cli('redrive', first!.name, '--json')
     expect(redriven.code).toBe(0)
@@ -391,7 +391,7 @@ describe('console API over the local runtime', () => {
 
     // Step Functions resumes at the state that failed: here the Fail state a Catch led to, which fails again.
     expect(again).toMatchObject({ executionArn: first!.executionArn, status: 'FAILED', redriveCount: 1 })
-    expect(invocationsOf(pipeline.runtime, 'ValidateStep')).toBe(validateBefore)
+    expect(invocationsOf(pipeline.runtime, 'ValidateImageStep')).toBe(validateBefore)
     const view = await detail(pipeline, first!.name)
     expect(
       view.history.filter((event) => event.type === 'ImageFailed' || event.type === 'FailStateEntered'),
@@ -415,11 +415,11 @@ describe('console API over the local runtime', () => {
 
     const table = await cli('metrics')
     expect(table.code).toBe(0)
-    expect(table.stdout).toMatch(/ValidateStep\s+\d+\s+\d+\s+1\s/)
+    expect(table.stdout).toMatch(/ValidateImageStep\s+\d+\s+\d+\s+1\s/)
     expect(table.stdout).toMatch(/ImageWorkflow\s+\d+\s+\d+/)
     const window = await cli('metrics', '--from', '2h', '--json')
     expect(JSON.parse(window.stdout)).toMatchObject({
-      steps: expect.arrayContaining([expect.objectContaining({ step: 'ValidateStep' })]),
+      steps: expect.arrayContaining([expect.objectContaining({ step: 'ValidateImageStep' })]),
     })
     expect(await cli('metrics', '--from', 'soon')).toMatchObject({ code: 2 })
   })
@@ -587,9 +587,9 @@ describe('RedriveExecution on the local runtime', () => {
       })
       expect(failedView.states.find((state) => state.name === 'PersistImage')!.attempts).toHaveLength(2)
       const before = {
-        validate: invocationsOf(pipeline.runtime, 'ValidateStep'),
-        resize: invocationsOf(pipeline.runtime, 'ResizeStep'),
-        persist: invocationsOf(pipeline.runtime, 'PersistStep'),
+        validate: invocationsOf(pipeline.runtime, 'ValidateImageStep'),
+        resize: invocationsOf(pipeline.runtime, 'ResizeImageStep'),
+        persist: invocationsOf(pipeline.runtime, 'PersistImageStep'),
       }
       expect(before).toEqual({ validate: 1, resize: 2, persist: 2 })
       const listed = async () =>
@@ -623,8 +623,8 @@ describe('RedriveExecution on the local runtime', () => {
       // Assess
       const [done] = await finished(pipeline, 'uploads/redrive/photo.jpg')
       expect(done).toMatchObject({ executionArn: failed!.executionArn, status: 'SUCCEEDED', redriveCount: 1 })
-      expect(invocationsOf(pipeline.runtime, 'ValidateStep')).toBe(before.validate)
-      expect(invocationsOf(pipeline.runtime, 'ResizeStep')).toBe(before.resize)
+      expect(invocationsOf(pipeline.runtime, 'ValidateImageStep')).toBe(before.validate)
+      expect(invocationsOf(pipeline.runtime, 'ResizeImageStep')).toBe(before.resize)
       const view = await detail(pipeline, failed!.name)
       const types = view.history.map((event) => event.type)
       expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(1)

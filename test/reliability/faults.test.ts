@@ -8,7 +8,7 @@ import { drained, mapLimited, startInProcess, withSeed, type InProcessPipeline }
 
 /** The faults the issue names, the image failure recorder (whose answer may be lost after it wrote), and the order workflow's steps. */
 const FaultSpec =
-  'resize=0.3,persist=0.2,notify=0.2,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
+  'resizeImage=0.3,persist-image=0.2,notify-image=0.2,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
 const seed = process.env.PIPELINE_FAULTS_SEED
   ? Number(process.env.PIPELINE_FAULTS_SEED)
   : Math.floor(Math.random() * 2 ** 31)
@@ -48,18 +48,18 @@ const imageKinds = async () => {
 
 describe('PIPELINE_FAULTS', () => {
   it.each([
-    ['a missing rate', 'resize', '"resize" is not NAME=RATE'],
-    ['an unknown step', 'resize=0.3,shrink=0.1', '"shrink" in "shrink=0.1" is not a step'],
-    ['a rate over 1', 'persist=1.5', 'the rate in "persist=1.5"'],
-    ['a zero rate', 'notify=0', 'the rate in "notify=0"'],
+    ['a missing rate', 'resize-image', '"resize-image" is not NAME=RATE'],
+    ['an unknown step', 'resize-image=0.3,shrink=0.1', '"shrink" in "shrink=0.1" is not a step'],
+    ['a rate over 1', 'persistImage=1.5', 'the rate in "persistImage=1.5"'],
+    ['a zero rate', 'notify-image=0', 'the rate in "notify-image=0"'],
     ['a point named twice', 'bus=0.1,bus=0.2', '"bus=0.2" names bus a second time'],
     ['the HTTP API, which has no retry to exercise', 'api=0.1', '"api" in "api=0.1" is not a step'],
   ])('refuses %s, naming the entry', (_name, spec, message) => {
     expect(() => parseFaultPlan(spec, '1')).toThrow(message)
   })
 
-  it('takes short and full step names, and a seed that makes the draws repeat', () => {
-    const plan = parseFaultPlan('resize=0.3, persist-order=0.2,bus=1', '42')!
+  it('takes step keys and names, and a seed that makes the draws repeat', () => {
+    const plan = parseFaultPlan('resizeImage=0.3, persist-order=0.2,bus=1', '42')!
     expect([...plan.rates]).toEqual([
       ['resize-image', 0.3],
       ['persist-order', 0.2],
@@ -77,7 +77,7 @@ describe('PIPELINE_FAULTS', () => {
   it('stops the runtime at start-up with exit code 2 and the bad entry', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
       cwd: path.resolve(__dirname, '..', '..'),
-      env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'resize=lots' },
+      env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'resize-image=lots' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
@@ -87,7 +87,9 @@ describe('PIPELINE_FAULTS', () => {
     const code = await new Promise((resolve) => child.once('exit', resolve))
     expect({ code, stderr }).toEqual({
       code: 2,
-      stderr: expect.stringContaining('PIPELINE_FAULTS: "resize=lots" is not NAME=RATE (for example resize=0.3)'),
+      stderr: expect.stringContaining(
+        'PIPELINE_FAULTS: "resize-image=lots" is not NAME=RATE (for example resize-image=0.3)',
+      ),
     })
     expect(stderr).not.toMatch(/\n\s+at /)
   }, 60_000)

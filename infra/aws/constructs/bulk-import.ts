@@ -4,7 +4,6 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import { ImportsPrefix, ReportsPrefix } from '../../../contracts/sources'
-import { StepNames } from '../../../steps/names'
 import { ImportWorkflow, importWorkflowTrigger } from '../../../workflows/import-workflow'
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
@@ -43,9 +42,7 @@ export class BulkImport extends Construct {
 
   constructor(scope: Construct, id: string, props: BulkImportProps) {
     super(scope, id)
-    const importOrders = new StepFunction(this, 'ImportOrdersStep', {
-      step: 'import',
-      stepName: StepNames.importOrders,
+    const importOrders = new StepFunction(this, 'importOrders', {
       environment: props.environment,
       serviceName: 'orders',
       memorySize: 1024,

@@ -3,7 +3,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import { OrderChangedType, UserChangedType } from '../../../contracts/sources'
-import { StepNames } from '../../../steps/names'
+import type { StepKey } from '../../../steps/kit/catalog'
 import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
 import { ChangePipe } from './change-pipe'
 import type { PipelineTables } from './pipeline-tables'
@@ -46,10 +46,10 @@ export class ChangeProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeProcessingProps) {
     super(scope, id)
-    const step = (stepId: string, folder: string, stepName: string) =>
-      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'changes' })
-    const decodeOrders = step('DecodeOrderChangesStep', 'changes/decode-orders', StepNames.decodeOrderChanges)
-    const decodeUsers = step('DecodeUserChangesStep', 'changes/decode-users', StepNames.decodeUserChanges)
+    const step = (key: StepKey) =>
+      new StepFunction(this, key, { environment: props.environment, serviceName: 'changes' })
+    const decodeOrders = step('decodeOrderChanges')
+    const decodeUsers = step('decodeUserChanges')
     this.pipes = [
       new ChangePipe(this, 'OrderChangesPipe', {
         table: props.tables.orders,
@@ -69,8 +69,8 @@ export class ChangeProcessing extends Construct {
       }),
     ]
 
-    const apply = step('ApplyChangeStep', 'changes/apply', StepNames.applyChange)
-    const notify = step('NotifyChangeStep', 'changes/notify', StepNames.notifyChange)
+    const apply = step('applyChange')
+    const notify = step('notifyChange')
     this.steps = [decodeOrders, decodeUsers, apply, notify]
     props.tables.searchDocuments.grantReadWriteData(apply.function)
     props.tables.ledger.grantReadWriteData(notify.function)

@@ -13,7 +13,6 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import type { IEventBus } from 'aws-cdk-lib/aws-events'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
-import { StepNames } from '../../../steps/names'
 import { customerIndex } from '../layers/order-table-dynamodb'
 import { acknowledge } from './findings'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
@@ -71,9 +70,7 @@ export class HttpApiFront extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiFrontProps) {
     super(scope, id)
-    this.step = new StepFunction(this, 'ApiStep', {
-      step: 'api',
-      stepName: StepNames.api,
+    this.step = new StepFunction(this, 'httpApi', {
       environment: props.environment,
       serviceName: 'api',
     })

@@ -5,7 +5,7 @@ import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import type { RenditionSpec } from '../../../contracts/images'
 import { RenditionsPrefix, UploadsPrefix } from '../../../contracts/sources'
-import { StepNames } from '../../../steps/names'
+import type { StepKey } from '../../../steps/kit/catalog'
 import { ImageWorkflow, imageWorkflowTrigger } from '../../../workflows/image-workflow'
 import type { PipelineTables } from './pipeline-tables'
 import { StepFunction } from './step-function'
@@ -46,29 +46,18 @@ export class ImageProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: ImageProcessingProps) {
     super(scope, id)
-    const step = (
-      stepId: string,
-      folder: string,
-      stepName: string,
-      extra: { memorySize?: number; timeout?: Duration; usesSharp?: boolean } = {},
-    ) =>
-      new StepFunction(this, stepId, {
-        step: folder,
-        stepName,
+    const step = (key: StepKey, extra: { memorySize?: number; timeout?: Duration } = {}) =>
+      new StepFunction(this, key, {
         environment: props.environment,
         serviceName: 'images',
         ...extra,
       })
-    const validate = step('ValidateStep', 'validate', StepNames.validate, { memorySize: 1024, usesSharp: true })
-    const resize = step('ResizeStep', 'resize', StepNames.resize, {
-      memorySize: 2048,
-      timeout: Duration.minutes(1),
-      usesSharp: true,
-    })
-    const persist = step('PersistStep', 'persist', StepNames.persist)
-    const index = step('IndexStep', 'index', StepNames.index)
-    const notify = step('NotifyStep', 'notify', StepNames.notify)
-    const recordFailure = step('RecordFailureStep', 'record-failure', StepNames.recordFailure)
+    const validate = step('validateImage', { memorySize: 1024 })
+    const resize = step('resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
+    const persist = step('persistImage')
+    const index = step('indexImage')
+    const notify = step('notifyImage')
+    const recordFailure = step('recordImageFailure')
     this.steps = [validate, resize, persist, index, notify, recordFailure]
 
     props.uploads.grantReadObjects(validate.function, UploadsPrefix)

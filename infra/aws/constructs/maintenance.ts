@@ -5,7 +5,7 @@ import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
-import { StepNames } from '../../../steps/names'
+import type { StepKey } from '../../../steps/kit/catalog'
 import { MaintenanceSchedule, MaintenanceWorkflow } from '../../../workflows/maintenance-workflow'
 import { pendingIndex } from '../layers/order-table-dynamodb'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
@@ -43,31 +43,16 @@ export class Maintenance extends Construct {
 
   constructor(scope: Construct, id: string, props: MaintenanceProps) {
     super(scope, id)
-    const step = (stepId: string, folder: string, stepName: string, timeout?: Duration) =>
-      new StepFunction(this, stepId, {
-        step: folder,
-        stepName,
+    const step = (key: StepKey, timeout?: Duration) =>
+      new StepFunction(this, key, {
         environment: props.environment,
         serviceName: 'maintenance',
         ...(timeout ? { timeout } : {}),
       })
-    const expireIdempotency = step(
-      'ExpireIdempotencyStep',
-      'maintenance/expire-idempotency',
-      StepNames.expireIdempotency,
-    )
-    const reconcileSearch = step(
-      'ReconcileSearchStep',
-      'maintenance/reconcile-search',
-      StepNames.reconcileSearch,
-      Duration.minutes(5),
-    )
-    const publishDlqDepths = step('PublishDlqDepthsStep', 'maintenance/publish-dlq-depths', StepNames.publishDlqDepths)
-    const republishStaleOrders = step(
-      'RepublishStaleOrdersStep',
-      'maintenance/republish-stale-orders',
-      StepNames.republishStaleOrders,
-    )
+    const expireIdempotency = step('expireIdempotency')
+    const reconcileSearch = step('reconcileSearch', Duration.minutes(5))
+    const publishDlqDepths = step('publishDlqDepths')
+    const republishStaleOrders = step('republishStaleOrders')
     this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]
 
     props.tables.idempotency.grantReadWriteData(expireIdempotency.function)

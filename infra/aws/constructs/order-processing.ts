@@ -3,7 +3,7 @@ import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
-import { StepNames } from '../../../steps/names'
+import type { StepKey } from '../../../steps/kit/catalog'
 import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-workflow'
 import { acknowledge } from './findings'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
@@ -44,13 +44,13 @@ export class OrderProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderProcessingProps) {
     super(scope, id)
-    const step = (stepId: string, folder: string, stepName: string) =>
-      new StepFunction(this, stepId, { step: folder, stepName, environment: props.environment, serviceName: 'orders' })
-    const validate = step('ValidateOrderStep', 'orders/validate', StepNames.validateOrder)
-    const persist = step('PersistOrderStep', 'orders/persist', StepNames.persistOrder)
-    const index = step('IndexOrderStep', 'orders/index', StepNames.indexOrder)
-    const notify = step('NotifyOrderStep', 'orders/notify', StepNames.notifyOrder)
-    const receive = step('ReceiveOrdersStep', 'queue', StepNames.receiveOrders)
+    const step = (key: StepKey) =>
+      new StepFunction(this, key, { environment: props.environment, serviceName: 'orders' })
+    const validate = step('validateOrder')
+    const persist = step('persistOrder')
+    const index = step('indexOrder')
+    const notify = step('notifyOrder')
+    const receive = step('receiveOrders')
     this.steps = [validate, persist, index, notify, receive]
 
     props.tables.users.grantReadData(validate.function)

@@ -6,21 +6,16 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
+import { stepConstructId, stepName, Steps, type StepEntry, type StepKey } from '../../../steps/kit/catalog'
 import { acknowledge, XRayWildcardReason } from './findings'
 
 export interface StepFunctionProps {
-  /** The step's folder under `steps/`; its `handler.ts` is the entry. */
-  readonly step: string
-  /** The step's registered name (`Step.name`): the local runtime maps the function back to the program by it. */
-  readonly stepName: string
   /** @default 256 (MB) */
   readonly memorySize?: number
   /** @default 30 seconds */
   readonly timeout?: Duration
   /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-live.ts`). */
   readonly environment?: Record<string, string>
-  /** The step uses sharp: its native binary for linux arm64 is installed beside the bundle instead of bundled. */
-  readonly usesSharp?: boolean
   /** Powertools' service name, the dimension its logs, traces and metrics are grouped by. @default 'pipeline' */
   readonly serviceName?: string
 }
@@ -63,8 +58,14 @@ export class StepFunction extends Construct {
   readonly function: NodejsFunction
   readonly logGroup: LogGroup
 
-  constructor(scope: Construct, id: string, props: StepFunctionProps) {
-    super(scope, id)
+  /** The step's name (`PIPELINE_STEP`), by which the local runtime maps the function back to its program. */
+  readonly stepName: string
+
+  /** The construct's id, the step's folder and its name all derive from `step` (`steps/kit/catalog.ts`). */
+  constructor(scope: Construct, step: StepKey, props: StepFunctionProps = {}) {
+    super(scope, stepConstructId(step))
+    const entry: StepEntry = Steps[step]
+    this.stepName = stepName(step)
     const logGroup = new LogGroup(this, 'Logs', {
       retention: RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
@@ -72,13 +73,13 @@ export class StepFunction extends Construct {
     this.logGroup = logGroup
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${props.stepName} step`,
+      description: `Runs the ${this.stepName} step`,
     })
     logGroup.grantWrite(role)
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', XRayWildcardReason)
     this.function = new NodejsFunction(this, 'Function', {
       role,
-      entry: path.join(projectRoot, 'steps', props.step, 'handler.ts'),
+      entry: path.join(projectRoot, 'steps', entry.folder, 'handler.ts'),
       handler: 'handler',
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
@@ -89,7 +90,7 @@ export class StepFunction extends Construct {
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       environment: {
-        PIPELINE_STEP: props.stepName,
+        PIPELINE_STEP: this.stepName,
         POWERTOOLS_SERVICE_NAME: props.serviceName ?? 'pipeline',
         POWERTOOLS_LOG_LEVEL: 'INFO',
         POWERTOOLS_METRICS_NAMESPACE: 'Pipeline',
@@ -104,7 +105,7 @@ export class StepFunction extends Construct {
         mainFields: ['module', 'main'],
         // ESM bundles still meet CommonJS dependencies that call require().
         banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        ...(props.usesSharp ? sharpBundling : {}),
+        ...(entry.usesSharp ? sharpBundling : {}),
       },
     })
     acknowledge(

@@ -1,9 +1,9 @@
-import { StepNames } from '../../../steps/names'
-import { StepError } from '../../../steps/step'
+import { StepNames } from '../../../steps/kit/catalog'
+import { StepError } from '../../../steps/kit/step'
 import { TransientError } from '../../../contracts/errors'
 
 /**
- * Fault injection for the local runtime: `PIPELINE_FAULTS=resize=0.3,persist=0.2,notify=0.2,bus=0.05` makes a step's
+ * Fault injection for the local runtime: `PIPELINE_FAULTS=resize-image=0.3,persist-image=0.2,notify-image=0.2,bus=0.05` makes a step's
  * invocation, or the bus's delivery to a rule target, fail transiently at that rate; `PIPELINE_FAULTS_SEED` fixes
  * the random sequence so a failing run can be replayed.
  *
@@ -15,12 +15,12 @@ import { TransientError } from '../../../contracts/errors'
  */
 
 /** The point a fault can strike: each step by the name the CDK app gives it, and the bus's target delivery. */
-export const FaultPoints = [...Object.values(StepNames).filter((name) => name !== StepNames.api), 'bus'] as const
+export const FaultPoints = [...Object.values(StepNames).filter((name) => name !== StepNames.httpApi), 'bus'] as const
 
-/** Short names accepted for the points, as the step is named in code (`persist`, `persistOrder`). */
+/** The step's key in the catalog is accepted for its name (`persistImage` for `persist-image`). */
 const aliases: ReadonlyMap<string, string> = new Map(
   Object.entries(StepNames)
-    .filter(([, name]) => name !== StepNames.api)
+    .filter(([, name]) => name !== StepNames.httpApi)
     .map(([alias, name]) => [alias, name]),
 )
 
@@ -40,7 +40,7 @@ export const parseFaultPlan = (spec: string | undefined, seedText?: string): Fau
   const rates = new Map<string, number>()
   for (const entry of spec.split(',').map((part) => part.trim())) {
     const match = /^([A-Za-z-]+)=([0-9.]+)$/.exec(entry)
-    if (!match) throw new FaultSpecError(`PIPELINE_FAULTS: "${entry}" is not NAME=RATE (for example resize=0.3)`)
+    if (!match) throw new FaultSpecError(`PIPELINE_FAULTS: "${entry}" is not NAME=RATE (for example resize-image=0.3)`)
     const [, rawName, rawRate] = match as unknown as [string, string, string]
     const point = aliases.get(rawName) ?? rawName
     if (!(FaultPoints as ReadonlyArray<string>).includes(point)) {

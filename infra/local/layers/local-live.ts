@@ -3,9 +3,16 @@ import { Layer } from 'effect'
 import { ClockLive } from '../../../steps/services/clock'
 import { PipelineConfig, type PipelineConfigShape } from '../../../steps/services/config'
 import type { LocalBus } from '../eventbridge/bus'
-import { EventPublisherLocal, ImageTableSqlite, LedgerSqlite, ObjectStoreLocal, SearchIndexFts } from './layers'
 import type { LocalObjectStore } from '../s3/object-store'
-import { IdempotencyLocal, OrderTableLocal, QueueDepthsLocal, UserTableLocal } from './order-layers'
+import { EventPublisherBus } from './event-publisher-bus'
+import { IdempotencySqlite } from './idempotency-sqlite'
+import { ImageTableSqlite } from './image-table-sqlite'
+import { LedgerSqlite } from './ledger-sqlite'
+import { ObjectStoreFs } from './object-store-fs'
+import { OrderTableSqlite } from './order-table-sqlite'
+import { QueueDepthsSqlite } from './queue-depths-sqlite'
+import { SearchIndexSqlite } from './search-index-sqlite'
+import { UserTableSqlite } from './user-table-sqlite'
 import type { LocalQueues } from '../sqs/queues'
 import type { LocalTables } from '../dynamodb/tables'
 
@@ -24,15 +31,15 @@ export interface LocalLiveDeps {
 /** Every service a step may need, over the local runtime's stores: the local twin of `AwsLive`. */
 export const LocalLive = (deps: LocalLiveDeps) =>
   Layer.mergeAll(
-    ObjectStoreLocal(deps.store, deps.bucket),
+    ObjectStoreFs(deps.store, deps.bucket),
     ImageTableSqlite(deps.db),
-    SearchIndexFts(deps.db),
+    SearchIndexSqlite(deps.db),
     LedgerSqlite(deps.db),
-    EventPublisherLocal(deps.bus),
-    OrderTableLocal(deps.tables, deps.tableNames.orders),
-    UserTableLocal(deps.tables, deps.tableNames.users),
-    IdempotencyLocal(deps.db),
-    QueueDepthsLocal(deps.queues),
+    EventPublisherBus(deps.bus),
+    OrderTableSqlite(deps.tables, deps.tableNames.orders),
+    UserTableSqlite(deps.tables, deps.tableNames.users),
+    IdempotencySqlite(deps.db),
+    QueueDepthsSqlite(deps.queues),
     Layer.succeed(PipelineConfig, deps.config),
     ClockLive,
   )

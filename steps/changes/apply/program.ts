@@ -1,7 +1,7 @@
 import { Effect } from 'effect'
 import { SearchIndex } from '../../services/search-index'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { ChangeEvent, isOrderChange, requireImage } from '../change-event'
 import { orderDocument, userDocument } from '../documents'
 

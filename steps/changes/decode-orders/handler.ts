@@ -1,5 +1,5 @@
 import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
-import { lambdaStep } from '../../lambda-handler'
+import { lambdaStep } from '../../kit/lambda-handler'
 import { decodeOrderChanges } from '../decode/program'
 
 // Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.

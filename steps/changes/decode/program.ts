@@ -3,8 +3,8 @@ import { Effect, ParseResult, Schema } from 'effect'
 import { StreamRecord, type ChangeKind } from '../../../contracts/changes'
 import { Order } from '../../../contracts/orders'
 import { User } from '../../../contracts/users'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { UndecodableChange } from '../errors'
 
 /** The batch a pipe hands its enrichment: a JSON array of stream records (https://docs.aws.amazon.com/eventbridge/latest/userguide/pipes-enrichment.html). */

@@ -1,7 +1,7 @@
 import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
 import { AwsLedger } from '../../../infra/aws/layers/services-dynamodb'
 import { AwsEventPublisher } from '../../../infra/aws/layers/services-eventbridge'
-import { lambdaStep } from '../../lambda-handler'
+import { lambdaStep } from '../../kit/lambda-handler'
 import { notifyChange } from './program'
 
 // Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.

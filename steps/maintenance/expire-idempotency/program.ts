@@ -1,8 +1,8 @@
 import { Effect } from 'effect'
 import { now } from '../../services/clock'
 import { IdempotencyStore } from '../../services/idempotency'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { ScheduledRun } from '../schedule'
 
 /**

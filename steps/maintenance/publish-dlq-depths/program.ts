@@ -4,8 +4,8 @@ import { now } from '../../services/clock'
 import { PipelineConfig } from '../../services/config'
 import { EventPublisher } from '../../services/event-publisher'
 import { QueueDepths } from '../../services/queue-depths'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { ScheduledRun } from '../schedule'
 
 /** The detail of `DlqDepthSummary`: how many messages wait in each dead-letter queue, and in all of them. */

@@ -5,8 +5,8 @@ import { orderDocument, userDocument } from '../../changes/documents'
 import { OrderTable, type Page } from '../../services/order-table'
 import { SearchIndex } from '../../services/search-index'
 import { UserTable } from '../../services/user-table'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { ScheduledRun } from '../schedule'
 
 /** Records read per table request. */

@@ -6,8 +6,8 @@ import { now } from '../../services/clock'
 import { PipelineConfig } from '../../services/config'
 import { EventPublisher } from '../../services/event-publisher'
 import { OrderTable } from '../../services/order-table'
-import { StepNames } from '../../names'
-import { defineStep } from '../../step'
+import { StepNames } from '../../kit/catalog'
+import { defineStep } from '../../kit/step'
 import { ScheduledRun } from '../schedule'
 
 /** An order still PENDING this long after it was written has lost its `OrderPlaced` (the workflow decides in seconds). */

@@ -1,8 +1,8 @@
 import { Effect } from 'effect'
 import { Order } from '../../../contracts/orders'
-import { StepNames } from '../../names'
+import { StepNames } from '../../kit/catalog'
 import { SearchIndex } from '../../services/search-index'
-import { defineStep } from '../../step'
+import { defineStep } from '../../kit/step'
 
 /** The search document of an order: found by its id, customer, status, currency and the SKUs it holds. */
 export const orderDocument = (order: Order) => ({

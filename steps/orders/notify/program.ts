@@ -2,11 +2,11 @@ import { Effect, Schema } from 'effect'
 import { InvalidInput } from '../../../contracts/errors'
 import { Order, OrderDecisionDetail } from '../../../contracts/orders'
 import { OrderAcceptedType, OrderRejectedType, OrdersSource } from '../../../contracts/sources'
-import { StepNames } from '../../names'
+import { StepNames } from '../../kit/catalog'
 import { PipelineConfig } from '../../services/config'
 import { EventPublisher } from '../../services/event-publisher'
 import { Ledger } from '../../services/ledger'
-import { defineStep } from '../../step'
+import { defineStep } from '../../kit/step'
 
 export const NotifyOrderInput = Schema.Struct({ order: Order, executionId: Schema.String })
 export type NotifyOrderInput = typeof NotifyOrderInput.Type

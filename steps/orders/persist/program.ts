@@ -1,9 +1,9 @@
 import { Effect } from 'effect'
 import { itemsTotal, type Order } from '../../../contracts/orders'
-import { StepNames } from '../../names'
+import { StepNames } from '../../kit/catalog'
 import { now } from '../../services/clock'
 import { OrderTable } from '../../services/order-table'
-import { defineStep } from '../../step'
+import { defineStep } from '../../kit/step'
 import { OrderDecision } from '../decision'
 
 /** The order record of a decision: created when the order was placed, updated now. */

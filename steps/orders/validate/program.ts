@@ -7,9 +7,9 @@ import {
   type PlacedOrder,
 } from '../../../contracts/orders'
 import type { User } from '../../../contracts/users'
-import { StepNames } from '../../names'
+import { StepNames } from '../../kit/catalog'
 import { UserTable } from '../../services/user-table'
-import { defineStep } from '../../step'
+import { defineStep } from '../../kit/step'
 import type { OrderDecision } from '../decision'
 
 /** The events that start the order workflow: an order placed (API, import) or taken off the orders queue. */

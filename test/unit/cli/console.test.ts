@@ -63,15 +63,13 @@ describe('pipeline console', () => {
 
   it('exits 3 when the stack does not exist, before listening', async () => {
     givenStack()
-    mocks.cloudformation
-      .on(DescribeStacksCommand)
-      .rejects(
-        Object.assign(new Error('Stack with id Nope does not exist'), {
-          name: 'ValidationError',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-        }),
-      )
+    mocks.cloudformation.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error('Stack with id Nope does not exist'), {
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    )
     const { io, stdout, stderr } = captureIo()
 
     const code = await main(['--target', 'aws', '--region', Region, '--stack', 'Nope', 'console', '--port', '0'], io)
@@ -84,26 +82,22 @@ describe('pipeline console', () => {
   it("with --target aws, serves the console's JSON routes over the stack on 127.0.0.1 until stopped", async () => {
     // Prepare
     givenStack()
-    mocks.sfn
-      .on(DescribeStateMachineCommand, { stateMachineArn: ImageArn })
-      .resolves({
-        stateMachineArn: ImageArn,
-        name: 'i',
-        type: 'STANDARD',
-        definition: '{}',
-        roleArn: 'r',
-        creationDate: new Date(),
-      })
-    mocks.sfn
-      .on(DescribeStateMachineCommand, { stateMachineArn: OrderArn })
-      .resolves({
-        stateMachineArn: OrderArn,
-        name: 'o',
-        type: 'EXPRESS',
-        definition: '{}',
-        roleArn: 'r',
-        creationDate: new Date(),
-      })
+    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: ImageArn }).resolves({
+      stateMachineArn: ImageArn,
+      name: 'i',
+      type: 'STANDARD',
+      definition: '{}',
+      roleArn: 'r',
+      creationDate: new Date(),
+    })
+    mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: OrderArn }).resolves({
+      stateMachineArn: OrderArn,
+      name: 'o',
+      type: 'EXPRESS',
+      definition: '{}',
+      roleArn: 'r',
+      creationDate: new Date(),
+    })
     const body = {
       transformToByteArray: async () => new Uint8Array(Buffer.from('jpeg bytes')),
     } as unknown as GetObjectCommandOutput['Body']

@@ -5,7 +5,7 @@ import type { LocalRuntime } from '../../runtime'
 import { intParam, isObject, jsonObject, patternMatcher, timeParam } from '../params'
 import { HttpError, sendJson } from '../respond'
 import type { Router } from '../router'
-import { jsonDepth, MaxJsonDepth } from '../../../../steps/json-depth'
+import { jsonDepth, MaxJsonDepth } from '../../../../steps/kit/json-depth'
 
 const parsedOrUndefined = (text: string): unknown => {
   try {

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { apiGatewayEvent } from '../../../../steps/api/event'
 import { InvalidMessage, type QueueMessage } from '../../sqs/queues'
-import { jsonDepth } from '../../../../steps/json-depth'
+import { jsonDepth } from '../../../../steps/kit/json-depth'
 import type { LocalRuntime } from '../../runtime'
 import { search } from '../../dynamodb/search'
 import { HttpError, readBytes, readText, sendJson } from '../respond'

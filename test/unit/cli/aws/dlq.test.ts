@@ -203,13 +203,11 @@ describe('pipeline --target aws dlq', () => {
     mocks.cloudformation
       .on(ListStackResourcesCommand, { StackName: 'Pipeline', NextToken: undefined })
       .resolves({ StackResourceSummaries: [], NextToken: 'p2' })
-    mocks.cloudformation
-      .on(ListStackResourcesCommand, { StackName: 'Pipeline', NextToken: 'p2' })
-      .resolves({
-        StackResourceSummaries: [
-          resource('ImageDeadLetters3CF4D147', 'AWS::SQS::Queue', 'Pipeline-ImageDeadLetters-Q1w2E3r4T5y6'),
-        ],
-      })
+    mocks.cloudformation.on(ListStackResourcesCommand, { StackName: 'Pipeline', NextToken: 'p2' }).resolves({
+      StackResourceSummaries: [
+        resource('ImageDeadLetters3CF4D147', 'AWS::SQS::Queue', 'Pipeline-ImageDeadLetters-Q1w2E3r4T5y6'),
+      ],
+    })
     mocks.sqs.on(GetQueueUrlCommand).resolves({ QueueUrl: queueUrl('ImageDeadLetters') })
     mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
 

@@ -15,11 +15,9 @@ const sdkError = (name: string, message: string, code?: string) =>
 
 describe("the AWS target's failures", () => {
   it('reads the stack --stack names, PIPELINE_TARGET choosing the target', async () => {
-    mocks.cloudformation
-      .on(DescribeStacksCommand)
-      .resolves({
-        Stacks: [{ StackName: 'Staging', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
-      })
+    mocks.cloudformation.on(DescribeStacksCommand).resolves({
+      Stacks: [{ StackName: 'Staging', CreationTime: new Date(), StackStatus: 'CREATE_COMPLETE', Outputs: [] }],
+    })
     const { io, stdout } = captureIo({ PIPELINE_TARGET: 'aws' })
 
     const code = await main(['executions', '--stack', 'Staging', '--region', 'eu-west-1'], io)
@@ -30,16 +28,14 @@ describe("the AWS target's failures", () => {
   })
 
   it('exits 3 saying so when the stack does not exist', async () => {
-    mocks.cloudformation
-      .on(DescribeStacksCommand)
-      .rejects(
-        new CloudFormationServiceException({
-          name: 'ValidationError',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 400 },
-          message: 'Stack with id Pipeline does not exist',
-        }),
-      )
+    mocks.cloudformation.on(DescribeStacksCommand).rejects(
+      new CloudFormationServiceException({
+        name: 'ValidationError',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Stack with id Pipeline does not exist',
+      }),
+    )
 
     const { code, stdout, stderr } = await runAws(['executions'])
 

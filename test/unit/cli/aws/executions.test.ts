@@ -50,14 +50,12 @@ describe('pipeline --target aws executions', () => {
         },
       ],
     })
-    mocks.sfn
-      .on(ListExecutionsCommand, { stateMachineArn: OrderArn })
-      .rejects(
-        new StateMachineTypeNotSupported({
-          $metadata: { httpStatusCode: 400 },
-          message: 'This operation is not supported by this type of state machine',
-        }),
-      )
+    mocks.sfn.on(ListExecutionsCommand, { stateMachineArn: OrderArn }).rejects(
+      new StateMachineTypeNotSupported({
+        $metadata: { httpStatusCode: 400 },
+        message: 'This operation is not supported by this type of state machine',
+      }),
+    )
 
     // Act
     const { code, stdout, stderr } = await runAws(['executions', '--status', 'failed'])
@@ -322,14 +320,12 @@ describe('pipeline --target aws execution', () => {
   it("finds an execution by name in the stack's workflows: the execution ARN of each state machine, in turn", async () => {
     givenExecution()
     const elsewhere = executionArn(OrderArn, 'image-7f3c')
-    mocks.sfn
-      .on(DescribeExecutionCommand, { executionArn: elsewhere })
-      .rejects(
-        new ExecutionDoesNotExist({
-          $metadata: { httpStatusCode: 400 },
-          message: `Execution Does Not Exist: '${elsewhere}'`,
-        }),
-      )
+    mocks.sfn.on(DescribeExecutionCommand, { executionArn: elsewhere }).rejects(
+      new ExecutionDoesNotExist({
+        $metadata: { httpStatusCode: 400 },
+        message: `Execution Does Not Exist: '${elsewhere}'`,
+      }),
+    )
 
     const { code, stdout } = await runAws(['execution', 'image-7f3c', '--json'])
 
@@ -371,16 +367,14 @@ describe('pipeline --target aws execution', () => {
   ])(
     "reports Step Functions' $status answer for an ARN and exits $code",
     async ({ status, code: expected, name, message }) => {
-      mocks.sfn
-        .on(DescribeExecutionCommand)
-        .rejects(
-          new SFNServiceException({
-            name,
-            $fault: status >= 500 ? 'server' : 'client',
-            $metadata: { httpStatusCode: status },
-            message,
-          }),
-        )
+      mocks.sfn.on(DescribeExecutionCommand).rejects(
+        new SFNServiceException({
+          name,
+          $fault: status >= 500 ? 'server' : 'client',
+          $metadata: { httpStatusCode: status },
+          message,
+        }),
+      )
 
       const { code, stderr } = await runAws(['execution', arn])
 

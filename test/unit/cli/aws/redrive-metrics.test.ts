@@ -62,16 +62,14 @@ describe('pipeline --target aws redrive', () => {
   })
 
   it('exits 1 with ExecutionNotRedrivable for an execution that succeeded, without asking Step Functions to redrive', async () => {
-    mocks.sfn
-      .on(DescribeExecutionCommand, { executionArn })
-      .resolves({
-        executionArn,
-        stateMachineArn: ImageArn,
-        name: 'run-1',
-        status: 'SUCCEEDED',
-        startDate: started,
-        input: '{}',
-      })
+    mocks.sfn.on(DescribeExecutionCommand, { executionArn }).resolves({
+      executionArn,
+      stateMachineArn: ImageArn,
+      name: 'run-1',
+      status: 'SUCCEEDED',
+      startDate: started,
+      input: '{}',
+    })
 
     const { code, stderr } = await runAws(['redrive', executionArn])
 
@@ -103,16 +101,14 @@ describe('pipeline --target aws metrics', () => {
       }),
     })
     for (const arn of [ImageArn, OrderArn])
-      mocks.sfn
-        .on(DescribeStateMachineCommand, { stateMachineArn: arn })
-        .resolves({
-          stateMachineArn: arn,
-          name: 'm',
-          type: 'STANDARD',
-          definition: '{}',
-          roleArn: 'r',
-          creationDate: started,
-        })
+      mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: arn }).resolves({
+        stateMachineArn: arn,
+        name: 'm',
+        type: 'STANDARD',
+        definition: '{}',
+        roleArn: 'r',
+        creationDate: started,
+      })
     cloudwatch.on(GetMetricDataCommand).resolves({
       MetricDataResults: [
         { Id: 'invocations0', Timestamps: [started], Values: [7] },

@@ -46,22 +46,18 @@ beforeEach(() => {
   mocks.events
     .on(DescribeArchiveCommand, { ArchiveName: 'pipeline-archive' })
     .resolves({ ArchiveName: 'pipeline-archive', ArchiveArn, EventSourceArn: BusArn, State: 'ENABLED' })
-  mocks.events
-    .on(ListRulesCommand, { EventBusName: BusName, NextToken: undefined })
-    .resolves({
-      Rules: rules.slice(0, 2).map((name) => ({ Name: name, Arn: ruleArn(name), EventBusName: BusName })),
-      NextToken: 'more',
-    })
+  mocks.events.on(ListRulesCommand, { EventBusName: BusName, NextToken: undefined }).resolves({
+    Rules: rules.slice(0, 2).map((name) => ({ Name: name, Arn: ruleArn(name), EventBusName: BusName })),
+    NextToken: 'more',
+  })
   mocks.events
     .on(ListRulesCommand, { EventBusName: BusName, NextToken: 'more' })
     .resolves({ Rules: rules.slice(2).map((name) => ({ Name: name, Arn: ruleArn(name), EventBusName: BusName })) })
-  mocks.events
-    .on(StartReplayCommand)
-    .callsFake((input: { ReplayName: string }) => ({
-      ReplayArn: replayArn(input.ReplayName),
-      State: 'STARTING',
-      ReplayStartTime: new Date('2024-05-02T09:00:00.000Z'),
-    }))
+  mocks.events.on(StartReplayCommand).callsFake((input: { ReplayName: string }) => ({
+    ReplayArn: replayArn(input.ReplayName),
+    State: 'STARTING',
+    ReplayStartTime: new Date('2024-05-02T09:00:00.000Z'),
+  }))
 })
 
 describe('pipeline --target aws replay', () => {
@@ -207,12 +203,10 @@ describe('pipeline --target aws replays', () => {
       ReplayStartTime: new Date(started),
       ...(last ? { EventLastReplayedTime: new Date(last) } : {}),
     })
-    mocks.events
-      .on(ListReplaysCommand, { EventSourceArn: ArchiveArn, NextToken: undefined })
-      .resolves({
-        Replays: [listed('old', 'COMPLETED', '2024-05-02T08:00:00Z', '2024-05-01T12:59:59Z')],
-        NextToken: 't',
-      })
+    mocks.events.on(ListReplaysCommand, { EventSourceArn: ArchiveArn, NextToken: undefined }).resolves({
+      Replays: [listed('old', 'COMPLETED', '2024-05-02T08:00:00Z', '2024-05-01T12:59:59Z')],
+      NextToken: 't',
+    })
     mocks.events
       .on(ListReplaysCommand, { EventSourceArn: ArchiveArn, NextToken: 't' })
       .resolves({ Replays: [listed('new', 'RUNNING', '2024-05-02T09:00:00Z')] })

@@ -196,16 +196,14 @@ describe('pipeline --target aws upload', () => {
 
   it("reports S3's refusal as that file's REJECTED, and exits 1", async () => {
     const cat = file('cat.jpg', jpeg)
-    mocks.s3
-      .on(PutObjectCommand)
-      .rejects(
-        new S3ServiceException({
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
-          message: 'Access Denied',
-        }),
-      )
+    mocks.s3.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'Access Denied',
+      }),
+    )
 
     const { code, stdout } = await runAws(['upload', cat])
 
@@ -215,16 +213,14 @@ describe('pipeline --target aws upload', () => {
 
   it('marks a file ERROR and exits 3 when S3 fails', async () => {
     const cat = file('cat.jpg', jpeg)
-    mocks.s3
-      .on(PutObjectCommand)
-      .rejects(
-        new S3ServiceException({
-          name: 'InternalError',
-          $fault: 'server',
-          $metadata: { httpStatusCode: 500 },
-          message: 'We encountered an internal error.',
-        }),
-      )
+    mocks.s3.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'We encountered an internal error.',
+      }),
+    )
 
     const { code, stdout } = await runAws(['upload', cat])
 

@@ -2,7 +2,7 @@ import { ManagedRuntime, Schema } from 'effect'
 import { apiGatewayEvent, ApiGatewayRequest, toApiRequest } from '../../../../steps/api/event'
 import { httpApi } from '../../../../steps/api/program'
 import type { ApiResponse } from '../../../../steps/api/responses'
-import { invokeStep } from '../../../../steps/step'
+import { invokeStep } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
 import { fixture } from './support'
 

@@ -1,9 +1,9 @@
 import { Effect, Layer, ManagedRuntime } from 'effect'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
-import { StepNames } from '../../../../steps/names'
+import { StepNames } from '../../../../steps/kit/catalog'
 import { httpApi } from '../../../../steps/api/program'
 import { UserTable } from '../../../../steps/services/user-table'
-import { invokeStep, StepError } from '../../../../steps/step'
+import { invokeStep, StepError } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
 import { apiHarness, cors, fixture, memoryUserTable, request } from './support'
 
@@ -18,7 +18,7 @@ const call = (method: string, path: string, headers: Record<string, string | und
 
 describe('httpApi', () => {
   it('is the http-api step', () => {
-    expect(httpApi.name).toBe(StepNames.api)
+    expect(httpApi.name).toBe(StepNames.httpApi)
   })
 
   it.each([

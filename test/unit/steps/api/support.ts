@@ -1,12 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { Effect, Layer, Logger, ManagedRuntime } from 'effect'
 import { httpApi } from '../../../../steps/api/program'
 import type { ApiResponse } from '../../../../steps/api/responses'
 import { OrderTable } from '../../../../steps/services/order-table'
 import { UserTable } from '../../../../steps/services/user-table'
-import { invokeStep } from '../../../../steps/step'
+import { invokeStep } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
+import { awsEvent } from '../../../support/fixtures'
 
 /** The real API Gateway payload 2.0 events under `test/events/apigw/`. */
 export type FixtureName =
@@ -16,8 +15,7 @@ export type FixtureName =
 export type Event = Record<string, any>
 
 /** A fresh copy of a fixture, so a test may change it freely. */
-export const fixture = (name: FixtureName): Event =>
-  JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'events', 'apigw', `${name}.json`), 'utf8')) as Event
+export const fixture = (name: FixtureName): Event => awsEvent(`apigw/${name}.json`) as Event
 
 export interface RequestChanges {
   readonly method?: string

@@ -7,7 +7,7 @@ import {
   type DecodedChange,
 } from '../../../../steps/changes/decode/program'
 import { UndecodableChange } from '../../../../steps/changes/errors'
-import { invokeStep, StepError } from '../../../../steps/step'
+import { invokeStep, StepError } from '../../../../steps/kit/step'
 import { images, streamBatch, type RawRecord } from './fixtures'
 
 type Decoded = Exit.Exit<ReadonlyArray<DecodedChange<unknown>>, UndecodableChange>

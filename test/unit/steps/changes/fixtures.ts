@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { Effect, Schema } from 'effect'
 import type { OrderChangedDetail, UserChangedDetail } from '../../../../contracts/changes'
 import { ChangesSource, OrderChangedType, UserChangedType } from '../../../../contracts/sources'
 import { ChangeEvent } from '../../../../steps/changes/change-event'
 import { decodeOrderChanges, decodeUserChanges, StreamBatch } from '../../../../steps/changes/decode/program'
+import { awsEvent } from '../../../support/fixtures'
 
 /** A mutable stream record, as the fixtures hold it (tests change clones of them). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -14,8 +13,7 @@ export type RawRecord = Record<string, any>
  * A Pipes enrichment batch from `test/events/dynamodb/`, parsed afresh on every call so a test may change it.
  * Each holds an INSERT, a MODIFY that changes the status, a MODIFY that does not, and a REMOVE.
  */
-export const streamBatch = (name: 'order-changes' | 'user-changes'): RawRecord[] =>
-  JSON.parse(readFileSync(path.join(__dirname, `../../../events/dynamodb/${name}.json`), 'utf8'))
+export const streamBatch = (name: 'order-changes' | 'user-changes'): RawRecord[] => awsEvent(`dynamodb/${name}.json`)
 
 /** The event a stream pipe puts on the bus for one decoded change, decoded with the change workflow's contract. */
 export const changeEvent = (detailType: string, detail: unknown, index = 0): ChangeEvent =>

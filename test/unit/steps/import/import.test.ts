@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { Effect, Exit, Layer, Schema } from 'effect'
 import type { PutEventsEntry } from '../../../../contracts/envelope'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
@@ -11,13 +9,14 @@ import { importChunkKey, importOrderId, importOrders, reportKeyOf } from '../../
 import { EventPublisher } from '../../../../steps/services/event-publisher'
 import { memoryServices } from '../../../support/memory-services'
 import { etagOf, memoryStore, type MemoryStore } from '../../../support/memory-store'
+import { awsEvent } from '../../../support/fixtures'
 
 const now = '2026-06-01T12:00:00.000Z'
 const bytes = (text: string) => new TextEncoder().encode(text)
 
 /** The S3 fixture, cloned, about `key` holding `body` (its etag is the body's MD5, as S3 gives a single-part upload). */
 const objectCreated = (key: string, body: Uint8Array, id = 'evt-import-1'): ObjectCreated => {
-  const event = JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+  const event = awsEvent('s3/object-created.json')
   event.id = id
   event.detail.object.key = key
   event.detail.object.etag = etagOf(body)

@@ -1,14 +1,11 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import type { OrderMessageReceived, OrderPlaced, PlacedOrder } from '../../../../contracts/orders'
 import { OrderMessageReceivedType, OrderPlacedType, OrdersSource, QueueSource } from '../../../../contracts/sources'
 import type { User } from '../../../../contracts/users'
+import { awsEvent } from '../../../support/fixtures'
 
 /** The real EventBridge envelope of the S3 fixture, as the bus wraps every event. */
 const envelope = (): { version: string; account: string; time: string; region: string } => {
-  const { version, account, time, region } = JSON.parse(
-    readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'),
-  )
+  const { version, account, time, region } = awsEvent('s3/object-created.json')
   return { version, account, time, region }
 }
 

@@ -9,7 +9,7 @@ import {
   validateOrder,
   type ValidateOrderInput,
 } from '../../../../steps/orders/validate/program'
-import { invokeStep, StepError } from '../../../../steps/step'
+import { invokeStep, StepError } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
 import { customer, messageReceivedEvent, orderPlacedEvent, placedOrder } from './fixtures'
 

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import path from 'node:path'
 import { Effect, Exit, Layer, ManagedRuntime, Schema } from 'effect'
 import type { PutEventsEntry } from '../../../../contracts/envelope'
 import { TransientError } from '../../../../contracts/errors'
@@ -7,14 +5,14 @@ import { OrderMessageReceived } from '../../../../contracts/orders'
 import { OrderMessageReceivedType, QueueSource } from '../../../../contracts/sources'
 import { receiveOrders, type SqsEvent, type SqsRecord } from '../../../../steps/queue/program'
 import { EventPublisher } from '../../../../steps/services/event-publisher'
-import { invokeStep } from '../../../../steps/step'
+import { invokeStep } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
+import { awsEvent } from '../../../support/fixtures'
 
 const now = '2026-06-01T12:00:00.000Z'
 
 /** A fixture from `test/events/sqs/`, read afresh so a test may change it. */
-const fixture = (name: string): SqsEvent =>
-  JSON.parse(readFileSync(path.join(__dirname, '../../../events/sqs', name), 'utf8'))
+const fixture = (name: string): SqsEvent => awsEvent(`sqs/${name}`)
 
 /** A record of the orders batch fixture, cloned, with another id and body (a string as is, anything else as JSON). */
 const recordWith = (messageId: string, body: unknown): SqsRecord => ({

@@ -120,15 +120,13 @@ describe('AWS console: executions', () => {
     mocks.sfn
       .on(ListExecutionsCommand, { stateMachineArn: ImageArn })
       .resolves({ executions: [listed(ImageArn, 'a', 2), listed(ImageArn, 'b', 1)] })
-    mocks.sfn
-      .on(DescribeExecutionCommand)
-      .callsFake((input: { executionArn: string }) => ({
-        executionArn: input.executionArn,
-        stateMachineArn: ImageArn,
-        status: 'SUCCEEDED',
-        startDate: at(0),
-        input: JSON.stringify(uploadEvent(`uploads/${input.executionArn.slice(-1)}.jpg`)),
-      }))
+    mocks.sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+      executionArn: input.executionArn,
+      stateMachineArn: ImageArn,
+      status: 'SUCCEEDED',
+      startDate: at(0),
+      input: JSON.stringify(uploadEvent(`uploads/${input.executionArn.slice(-1)}.jpg`)),
+    }))
     const data = consoleData()
 
     await data.executions({})
@@ -160,12 +158,10 @@ describe('AWS console: executions', () => {
 
   it('filters the time range here, and stops reading a workflow once it is older than from', async () => {
     givenConsoleStack()
-    mocks.sfn
-      .on(ListExecutionsCommand, { stateMachineArn: ImageArn })
-      .resolves({
-        executions: [listed(ImageArn, 'late', 50), listed(ImageArn, 'in', 20), listed(ImageArn, 'early', 1)],
-        nextToken: 'older',
-      })
+    mocks.sfn.on(ListExecutionsCommand, { stateMachineArn: ImageArn }).resolves({
+      executions: [listed(ImageArn, 'late', 50), listed(ImageArn, 'in', 20), listed(ImageArn, 'early', 1)],
+      nextToken: 'older',
+    })
 
     const page = await consoleData().executions({ from: at(10).toISOString(), to: at(40).toISOString() })
 
@@ -207,15 +203,13 @@ describe('AWS console: executions', () => {
       const page = Number(input.nextToken ?? '0')
       return { executions: [listed(ImageArn, `run-${page}`, 100 - page)], nextToken: String(page + 1) }
     })
-    mocks.sfn
-      .on(DescribeExecutionCommand)
-      .callsFake((input: { executionArn: string }) => ({
-        executionArn: input.executionArn,
-        stateMachineArn: ImageArn,
-        status: 'SUCCEEDED',
-        startDate: at(0),
-        input: '{}',
-      }))
+    mocks.sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => ({
+      executionArn: input.executionArn,
+      stateMachineArn: ImageArn,
+      status: 'SUCCEEDED',
+      startDate: at(0),
+      input: '{}',
+    }))
     const data = consoleData()
 
     // Act
@@ -399,15 +393,13 @@ describe('AWS console: one execution', () => {
         },
       ],
     })
-    mocks.sfn
-      .on(DescribeStateMachineForExecutionCommand, { executionArn: arn })
-      .resolves({
-        stateMachineArn: ImageArn,
-        name: 'ImageWorkflow',
-        definition: JSON.stringify(imageDefinition),
-        roleArn: 'r',
-        updateDate: ts(0),
-      })
+    mocks.sfn.on(DescribeStateMachineForExecutionCommand, { executionArn: arn }).resolves({
+      stateMachineArn: ImageArn,
+      name: 'ImageWorkflow',
+      definition: JSON.stringify(imageDefinition),
+      roleArn: 'r',
+      updateDate: ts(0),
+    })
 
     // Act: by name, as the console's links give it.
     const detail = await consoleData().execution('run-1')
@@ -468,40 +460,34 @@ describe('AWS console: one execution', () => {
   })
 
   it("answers 409 without calling RedriveExecution for an execution that is not failed, and maps Step Functions' own refusal to 409", async () => {
-    mocks.sfn
-      .on(DescribeExecutionCommand, { executionArn: arn })
-      .resolves({
-        executionArn: arn,
-        stateMachineArn: ImageArn,
-        name: 'run-1',
-        status: 'SUCCEEDED',
-        startDate: ts(0),
-        input: '{}',
-      })
+    mocks.sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({
+      executionArn: arn,
+      stateMachineArn: ImageArn,
+      name: 'run-1',
+      status: 'SUCCEEDED',
+      startDate: ts(0),
+      input: '{}',
+    })
     const data = consoleData()
 
     const notFailed = await refusal(data.redriveExecution(arn))
     expect([notFailed.status, notFailed.code]).toEqual([409, 'ExecutionNotRedrivable'])
     expect(mocks.sfn.commandCalls(RedriveExecutionCommand)).toHaveLength(0)
 
-    mocks.sfn
-      .on(DescribeExecutionCommand, { executionArn: arn })
-      .resolves({
-        executionArn: arn,
-        stateMachineArn: ImageArn,
-        name: 'run-1',
-        status: 'FAILED',
-        startDate: ts(0),
-        input: '{}',
-      })
-    mocks.sfn
-      .on(RedriveExecutionCommand)
-      .rejects(
-        new ExecutionNotRedrivable({
-          $metadata: { httpStatusCode: 400 },
-          message: 'Execution is not redrivable: past the 14 days',
-        }),
-      )
+    mocks.sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({
+      executionArn: arn,
+      stateMachineArn: ImageArn,
+      name: 'run-1',
+      status: 'FAILED',
+      startDate: ts(0),
+      input: '{}',
+    })
+    mocks.sfn.on(RedriveExecutionCommand).rejects(
+      new ExecutionNotRedrivable({
+        $metadata: { httpStatusCode: 400 },
+        message: 'Execution is not redrivable: past the 14 days',
+      }),
+    )
     const refused = await refusal(data.redriveExecution(arn))
     expect([refused.status, refused.code]).toEqual([409, 'ExecutionNotRedrivable'])
     expect(refused.message).toContain('past the 14 days')

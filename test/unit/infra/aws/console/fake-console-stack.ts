@@ -85,26 +85,22 @@ export const givenConsoleStack = (options: { readonly orderType?: 'STANDARD' | '
   givenStack({ ...stackOutputs, ...deadLetterOutputs }, resources)
   consoleMocks.cloudwatch.reset()
   consoleMocks.dynamodb.reset()
-  mocks.sfn
-    .on(DescribeStateMachineCommand, { stateMachineArn: ImageArn })
-    .resolves({
-      stateMachineArn: ImageArn,
-      name: 'ImageWorkflow',
-      type: 'STANDARD',
-      definition: JSON.stringify(imageDefinition),
-      roleArn: 'r',
-      creationDate: new Date(),
-    })
-  mocks.sfn
-    .on(DescribeStateMachineCommand, { stateMachineArn: OrderArn })
-    .resolves({
-      stateMachineArn: OrderArn,
-      name: 'OrderWorkflow',
-      type: options.orderType ?? 'EXPRESS',
-      definition: '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}',
-      roleArn: 'r',
-      creationDate: new Date(),
-    })
+  mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: ImageArn }).resolves({
+    stateMachineArn: ImageArn,
+    name: 'ImageWorkflow',
+    type: 'STANDARD',
+    definition: JSON.stringify(imageDefinition),
+    roleArn: 'r',
+    creationDate: new Date(),
+  })
+  mocks.sfn.on(DescribeStateMachineCommand, { stateMachineArn: OrderArn }).resolves({
+    stateMachineArn: OrderArn,
+    name: 'OrderWorkflow',
+    type: options.orderType ?? 'EXPRESS',
+    definition: '{"StartAt":"A","States":{"A":{"Type":"Succeed"}}}',
+    roleArn: 'r',
+    creationDate: new Date(),
+  })
   mocks.cloudformation.on(GetTemplateCommand, { StackName }).resolves({ TemplateBody: JSON.stringify(template) })
 }
 

@@ -333,12 +333,10 @@ describe('UserTableDynamoDB.list', () => {
   const cursorOf = (userId: string) => Buffer.from(JSON.stringify({ userId })).toString('base64url')
 
   it('sends a Scan filtered on kind = user, reading twice the page size', async () => {
-    dynamodb
-      .on(ScanCommand)
-      .resolves({
-        Items: [userItem(user(1)), userItem(user(2))],
-        LastEvaluatedKey: marshall({ userId: 'username#user2' }),
-      })
+    dynamodb.on(ScanCommand).resolves({
+      Items: [userItem(user(1)), userItem(user(2))],
+      LastEvaluatedKey: marshall({ userId: 'username#user2' }),
+    })
 
     const exit = await run((users) => users.list({ limit: 2 }))
 
@@ -362,12 +360,10 @@ describe('UserTableDynamoDB.list', () => {
   })
 
   it('cuts a page that read more users than it takes, with the last user handed out as the cursor', async () => {
-    dynamodb
-      .on(ScanCommand)
-      .resolves({
-        Items: [userItem(user(1)), userItem(user(2)), userItem(user(3))],
-        LastEvaluatedKey: marshall({ userId: 'user-3' }),
-      })
+    dynamodb.on(ScanCommand).resolves({
+      Items: [userItem(user(1)), userItem(user(2)), userItem(user(3))],
+      LastEvaluatedKey: marshall({ userId: 'user-3' }),
+    })
 
     const exit = await run((users) => users.list({ limit: 2 }))
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
@@ -6,6 +6,7 @@ import type { AnyEvent, PutEventsEntry } from '../../../../../contracts/envelope
 import { LocalBus, PutEventsValidation, type TargetDispatcher } from '../../../../../infra/local/eventbridge/bus'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
 import { LocalAccount, LocalRegion, type LocalModel, type LocalRule } from '../../../../../infra/local/model/template'
+import { awsEvent } from '../../../../support/fixtures'
 
 const busArn = (name: string) => `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/${name}`
 const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:ImageWorkflow`
@@ -101,8 +102,7 @@ const outcome: PutEventsEntry = {
   DetailType: 'ImageProcessed',
   Detail: JSON.stringify({ key: 'uploads/cat.jpg' }),
 }
-const fixture = (): AnyEvent =>
-  JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+const fixture = (): AnyEvent => awsEvent('s3/object-created.json')
 const eventRows = () =>
   db
     .prepare('SELECT id, bus, time, source, detail_type, archive, replay_name, event FROM events ORDER BY seq')

@@ -1,7 +1,11 @@
-import { readFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { imageUploaded, uploadBucketNotifications } from '../../../../../contracts/patterns'
-import { compilePattern, InvalidEventPattern, matches, validatePattern } from '../../../../../infra/local/eventbridge/pattern'
+import {
+  compilePattern,
+  InvalidEventPattern,
+  matches,
+  validatePattern,
+} from '../../../../../infra/local/eventbridge/pattern'
+import { awsEvent } from '../../../../support/fixtures'
 
 /*
  * Each row is named after the rule it checks, with where the rule is written:
@@ -14,9 +18,7 @@ import { compilePattern, InvalidEventPattern, matches, validatePattern } from '.
 
 type Json = Record<string, unknown>
 
-const objectCreated = JSON.parse(
-  readFileSync(join(__dirname, '../../../events/s3/object-created.json'), 'utf8'),
-) as Json & { detail: Json }
+const objectCreated = awsEvent('s3/object-created.json') as Json & { detail: Json }
 
 /** The real S3 `Object Created` event, with `detail` fields replaced or added. */
 const s3 = (detail: Json = {}, envelope: Json = {}): Json => ({

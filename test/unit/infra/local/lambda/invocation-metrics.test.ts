@@ -21,20 +21,20 @@ describe('InvocationRecorder and stepStatistics', () => {
     const recorder = new InvocationRecorder(db)
     const failure = Object.assign(new Error('no'), { name: 'UnsupportedImage' })
 
-    await expect(recorder.measure('ValidateStep', async () => 'ok')).resolves.toBe('ok')
+    await expect(recorder.measure('ValidateImageStep', async () => 'ok')).resolves.toBe('ok')
     await expect(
-      recorder.measure('ValidateStep', async () => {
+      recorder.measure('ValidateImageStep', async () => {
         throw failure
       }),
     ).rejects.toBe(failure)
-    await recorder.measure('ResizeStep', async () => 1)
+    await recorder.measure('ResizeImageStep', async () => 1)
     recorder.flush()
 
     const rows = db.prepare('SELECT function, error, cold FROM invocations ORDER BY rowid').all()
     expect(rows).toEqual([
-      { function: 'ValidateStep', error: null, cold: 1 },
-      { function: 'ValidateStep', error: 'UnsupportedImage', cold: 0 },
-      { function: 'ResizeStep', error: null, cold: 1 },
+      { function: 'ValidateImageStep', error: null, cold: 1 },
+      { function: 'ValidateImageStep', error: 'UnsupportedImage', cold: 0 },
+      { function: 'ResizeImageStep', error: null, cold: 1 },
     ])
   })
 
@@ -53,15 +53,15 @@ describe('InvocationRecorder and stepStatistics', () => {
       'INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)',
     )
     for (let i = 1; i <= 100; i += 1)
-      insert.run('PersistStep', 1000 + i, i, i % 10 === 0 ? 'TransientError' : null, i === 1 ? 1 : 0)
-    insert.run('PersistStep', 5000, 999, null, 0)
+      insert.run('PersistImageStep', 1000 + i, i, i % 10 === 0 ? 'TransientError' : null, i === 1 ? 1 : 0)
+    insert.run('PersistImageStep', 5000, 999, null, 0)
     insert.run('NotifyStep', 1500, 3, null, 1)
 
     const stats = stepStatistics(db, 1000, 2000)
 
     expect(stats).toEqual([
       { step: 'NotifyStep', invocations: 1, errors: 0, coldStarts: 1, p50Ms: 3, p95Ms: 3, p99Ms: 3 },
-      { step: 'PersistStep', invocations: 100, errors: 10, coldStarts: 1, p50Ms: 50, p95Ms: 95, p99Ms: 99 },
+      { step: 'PersistImageStep', invocations: 100, errors: 10, coldStarts: 1, p50Ms: 50, p95Ms: 95, p99Ms: 99 },
     ])
   })
 

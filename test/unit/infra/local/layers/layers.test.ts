@@ -7,19 +7,17 @@ import { TransientError } from '../../../../../contracts/errors'
 import { ObjectNotFound, type ImageRecord } from '../../../../../contracts/images'
 import { LocalBus } from '../../../../../infra/local/eventbridge/bus'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
-import {
-  EventPublisherLocal,
-  ImageTableSqlite,
-  LedgerSqlite,
-  ObjectStoreLocal,
-  SearchIndexFts,
-} from '../../../../../infra/local/layers/layers'
+import { EventPublisherBus } from '../../../../../infra/local/layers/event-publisher-bus'
+import { ImageTableSqlite } from '../../../../../infra/local/layers/image-table-sqlite'
+import { LedgerSqlite } from '../../../../../infra/local/layers/ledger-sqlite'
+import { ObjectStoreFs } from '../../../../../infra/local/layers/object-store-fs'
+import { SearchIndexSqlite } from '../../../../../infra/local/layers/search-index-sqlite'
 import { LocalObjectStore } from '../../../../../infra/local/s3/object-store'
 import { search } from '../../../../../infra/local/dynamodb/search'
 import type { LocalModel } from '../../../../../infra/local/model/template'
-import { imageDocument } from '../../../../../steps/index/program'
-import { persistImage } from '../../../../../steps/persist/program'
-import { recordImageFailure } from '../../../../../steps/record-failure/program'
+import { imageDocument } from '../../../../../steps/images/index/program'
+import { persistImage } from '../../../../../steps/images/persist/program'
+import { recordImageFailure } from '../../../../../steps/images/record-failure/program'
 import { ClockFixed } from '../../../../../steps/services/clock'
 import { EventPublisher } from '../../../../../steps/services/event-publisher'
 import { ImageTable } from '../../../../../steps/services/image-table'
@@ -78,7 +76,7 @@ const withLedger = <A, E>(use: (ledger: typeof Ledger.Service) => Effect.Effect<
   Effect.runPromiseExit(Effect.flatMap(Ledger, use).pipe(Effect.provide(LedgerSqlite(db))))
 
 const withIndex = <A, E>(use: (index: typeof SearchIndex.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(SearchIndex, use).pipe(Effect.provide(SearchIndexFts(db))))
+  Effect.runPromiseExit(Effect.flatMap(SearchIndex, use).pipe(Effect.provide(SearchIndexSqlite(db))))
 
 describe('ImageTableSqlite.putVersion', () => {
   it.each([
@@ -237,7 +235,7 @@ describe('LedgerSqlite', () => {
   })
 })
 
-describe('SearchIndexFts', () => {
+describe('SearchIndexSqlite', () => {
   const document = imageDocument(record())
 
   it('leaves one document, the latest, when the same id is upserted twice', async () => {
@@ -261,7 +259,7 @@ describe('SearchIndexFts', () => {
 
   it('releases its savepoint and fails with TransientError when the database refuses the write', async () => {
     // Prepare
-    const layer = SearchIndexFts(db)
+    const layer = SearchIndexSqlite(db)
     const upsert = () =>
       Effect.runPromiseExit(Effect.flatMap(SearchIndex, (index) => index.upsert(document)).pipe(Effect.provide(layer)))
     await upsert()
@@ -346,7 +344,7 @@ describe('search', () => {
   })
 })
 
-describe('ObjectStoreLocal and EventPublisherLocal', () => {
+describe('ObjectStoreFs and EventPublisherBus', () => {
   const model: LocalModel = {
     buses: [
       { name: 'default', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/default' },
@@ -362,7 +360,7 @@ describe('ObjectStoreLocal and EventPublisherLocal', () => {
   const services = () => {
     const bus = new LocalBus(db, model, { startExecution: () => undefined, sendToQueue: () => undefined })
     const store = new LocalObjectStore(db, path.join(dataDir, 'objects'), model, bus)
-    return Layer.merge(ObjectStoreLocal(store, 'uploads'), EventPublisherLocal(bus))
+    return Layer.merge(ObjectStoreFs(store, 'uploads'), EventPublisherBus(bus))
   }
   const body = new TextEncoder().encode('hello')
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
@@ -9,8 +9,14 @@ import { uploadBucketNotifications, imageUploaded } from '../../../../../contrac
 import { ObjectCreated } from '../../../../../contracts/s3'
 import { LocalBus } from '../../../../../infra/local/eventbridge/bus'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
-import { checkObjectKey, InvalidObjectKey, LocalObjectStore, NoSuchBucket } from '../../../../../infra/local/s3/object-store'
+import {
+  checkObjectKey,
+  InvalidObjectKey,
+  LocalObjectStore,
+  NoSuchBucket,
+} from '../../../../../infra/local/s3/object-store'
 import { LocalAccount, LocalRegion, type LocalModel } from '../../../../../infra/local/model/template'
+import { awsEvent } from '../../../../support/fixtures'
 
 const busArn = (name: string) => `arn:aws:events:${LocalRegion}:${LocalAccount}:event-bus/${name}`
 const stateMachineArn = `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:ImageWorkflow`
@@ -47,8 +53,7 @@ const model: LocalModel = {
   ],
 }
 
-const fixture = (): AnyEvent =>
-  JSON.parse(readFileSync(path.join(__dirname, '../../../events/s3/object-created.json'), 'utf8'))
+const fixture = (): AnyEvent => awsEvent('s3/object-created.json')
 
 /** The keys of an object and of every object inside it, as dotted paths: the shape of an event, values aside. */
 const shapeOf = (value: unknown, prefix = ''): string[] =>

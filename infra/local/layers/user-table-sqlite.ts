@@ -1,0 +1,37 @@
+import { Layer } from 'effect'
+import type { User } from '../../../contracts/users'
+import { UserTable } from '../../../steps/services/user-table'
+import type { LocalTables } from '../dynamodb/tables'
+import { attempt } from './attempt'
+
+/** The users table over the local tables; a username is unique, checked in the transaction that writes the user. */
+export const UserTableSqlite = (tables: LocalTables, table: string) =>
+  Layer.succeed(UserTable, {
+    get: (userId) => attempt('dynamodb:GetItem', () => tables.get<User>(table, userId)),
+    create: (user) =>
+      attempt('dynamodb:TransactWriteItems', () => {
+        const created = tables.put(
+          table,
+          user.userId,
+          'userId',
+          user,
+          (existing) =>
+            existing === undefined &&
+            tables.query(table, "json_extract(item, '$.username') = ?", [user.username], { limit: 1 }).items.length ===
+              0,
+        )
+        return created ? { created: true as const } : { created: false as const, reason: 'UsernameTaken' as const }
+      }),
+    list: (page) =>
+      attempt('dynamodb:Scan', () => {
+        const { items, next } = tables.query<User>(table, '', [], page)
+        return next === undefined ? { items } : { items, next }
+      }),
+    setStatus: (userId, status, at) =>
+      attempt('dynamodb:UpdateItem', () =>
+        tables.update<User>(table, userId, 'userId', (existing) =>
+          existing ? { ...existing, status, updatedAt: at } : undefined,
+        ),
+      ),
+    remove: (userId) => attempt('dynamodb:DeleteItem', () => tables.remove(table, userId, 'userId')),
+  })

@@ -1,0 +1,7 @@
+import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
+import { AwsImageTable } from '../../../infra/aws/layers/services-dynamodb'
+import { lambdaStep } from '../../kit/lambda-handler'
+import { recordImageFailure } from './program'
+
+// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
+export const handler = lambdaStep(recordImageFailure, AwsLayer(process.env, [AwsImageTable]))

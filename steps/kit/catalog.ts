@@ -1,0 +1,51 @@
+/** What the CDK app needs to know of a step beyond its program. */
+export interface StepEntry {
+  /** The step's folder under `steps/`: its `handler.ts` is the Lambda entry, its `program.ts` the program. */
+  readonly folder: string
+  /** The step decodes images with sharp, whose native binary is installed beside the bundle rather than bundled. */
+  readonly usesSharp?: boolean
+}
+
+/**
+ * Every step, once. A step's key is where everything else derives from: its name (`validateImage` is
+ * `validate-image`, stamped on the function as `PIPELINE_STEP` and used by metrics and fault injection), its CDK
+ * construct id (`ValidateImageStep`) and, through this table, its folder.
+ */
+export const Steps = {
+  validateImage: { folder: 'images/validate', usesSharp: true },
+  resizeImage: { folder: 'images/resize', usesSharp: true },
+  persistImage: { folder: 'images/persist' },
+  indexImage: { folder: 'images/index' },
+  notifyImage: { folder: 'images/notify' },
+  recordImageFailure: { folder: 'images/record-failure' },
+  httpApi: { folder: 'api' },
+  validateOrder: { folder: 'orders/validate' },
+  persistOrder: { folder: 'orders/persist' },
+  indexOrder: { folder: 'orders/index' },
+  notifyOrder: { folder: 'orders/notify' },
+  receiveOrders: { folder: 'queue' },
+  decodeOrderChanges: { folder: 'changes/decode-orders' },
+  decodeUserChanges: { folder: 'changes/decode-users' },
+  applyChange: { folder: 'changes/apply' },
+  notifyChange: { folder: 'changes/notify' },
+  importOrders: { folder: 'import' },
+  expireIdempotency: { folder: 'maintenance/expire-idempotency' },
+  reconcileSearch: { folder: 'maintenance/reconcile-search' },
+  publishDlqDepths: { folder: 'maintenance/publish-dlq-depths' },
+  republishStaleOrders: { folder: 'maintenance/republish-stale-orders' },
+} as const satisfies Record<string, StepEntry>
+
+export type StepKey = keyof typeof Steps
+
+export const StepKeys = Object.keys(Steps) as ReadonlyArray<StepKey>
+
+/** `validateImage` → `validate-image`. */
+export const stepName = (key: StepKey): string => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
+
+/** `validateImage` → `ValidateImageStep`. */
+export const stepConstructId = (key: StepKey): string => `${key[0]!.toUpperCase()}${key.slice(1)}Step`
+
+/** Each step's name by its key. */
+export const StepNames = Object.fromEntries(StepKeys.map((key) => [key, stepName(key)])) as Readonly<
+  Record<StepKey, string>
+>

@@ -1,0 +1,48 @@
+import { indexImage } from '../images/index/program'
+import { notifyImage } from '../images/notify/program'
+import { persistImage } from '../images/persist/program'
+import { recordImageFailure } from '../images/record-failure/program'
+import { resizeImage } from '../images/resize/program'
+import { httpApi } from '../api/program'
+import { importOrders } from '../import/program'
+import { indexOrder } from '../orders/index/program'
+import { notifyOrder } from '../orders/notify/program'
+import { persistOrder } from '../orders/persist/program'
+import { validateOrder } from '../orders/validate/program'
+import { receiveOrders } from '../queue/program'
+import { applyChange } from '../changes/apply/program'
+import { decodeOrderChanges, decodeUserChanges } from '../changes/decode/program'
+import { notifyChange } from '../changes/notify/program'
+import { expireIdempotency } from '../maintenance/expire-idempotency/program'
+import { publishDlqDepths } from '../maintenance/publish-dlq-depths/program'
+import { reconcileSearch } from '../maintenance/reconcile-search/program'
+import { republishStaleOrders } from '../maintenance/republish-stale-orders/program'
+import type { AnyStep } from './step'
+import { validateImage } from '../images/validate/program'
+
+/** Every step program by its name, for the local runtime. */
+export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
+  [
+    validateImage,
+    resizeImage,
+    persistImage,
+    indexImage,
+    notifyImage,
+    recordImageFailure,
+    httpApi,
+    validateOrder,
+    persistOrder,
+    indexOrder,
+    notifyOrder,
+    receiveOrders,
+    importOrders,
+    decodeOrderChanges,
+    decodeUserChanges,
+    applyChange,
+    notifyChange,
+    expireIdempotency,
+    reconcileSearch,
+    publishDlqDepths,
+    republishStaleOrders,
+  ].map((step) => [step.name, step]),
+)

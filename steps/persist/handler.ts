@@ -1,7 +1,0 @@
-import { AwsLayer } from '../../infra/aws/layers/aws-layer'
-import { AwsImageTable } from '../../infra/aws/layers/services-dynamodb'
-import { lambdaStep } from '../lambda-handler'
-import { persistImage } from './program'
-
-// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
-export const handler = lambdaStep(persistImage, AwsLayer(process.env, [AwsImageTable]))

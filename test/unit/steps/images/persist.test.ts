@@ -1,0 +1,160 @@
+import { Effect, Exit, Layer } from 'effect'
+import { TransientError } from '../../../../contracts/errors'
+import type { ImageRecord, Rendition, ValidatedImage } from '../../../../contracts/images'
+import { ClockFixed } from '../../../../steps/services/clock'
+import { ImageTable, type ConditionalWrite } from '../../../../steps/services/image-table'
+import { persistImage } from '../../../../steps/images/persist/program'
+
+const firstRun = '2026-01-01T00:00:00.000Z'
+const secondRun = '2026-01-01T00:05:00.000Z'
+
+/**
+ * An in-memory ImageTable with the port's condition: write when no record stands, when it is another version
+ * (another etag), or to upgrade a FAILED record of this version to PROCESSED.
+ */
+const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientError) => {
+  const records = new Map(initial.map((record) => [record.key, record]))
+  const writes: ImageRecord[] = []
+  const layer = Layer.succeed(ImageTable, {
+    get: (key) => Effect.succeed(records.get(key)),
+    putVersion: (record) =>
+      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
+        if (fail) return Effect.fail(fail)
+        const existing = records.get(record.key)
+        const shouldWrite =
+          !existing || existing.etag !== record.etag || (existing.status === 'FAILED' && record.status === 'PROCESSED')
+        if (!shouldWrite) return Effect.succeed({ written: false, existing })
+        records.set(record.key, record)
+        writes.push(record)
+        return Effect.succeed({ written: true })
+      }),
+  })
+  return { layer, records, writes }
+}
+
+const image: ValidatedImage = {
+  bucket: 'uploads-bucket',
+  key: 'uploads/cat.jpg',
+  etag: 'etag-v1',
+  size: 48_000,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+}
+const thumbnail: Rendition = {
+  name: 'thumbnail',
+  key: 'thumbnails/cat.jpg/thumbnail.jpeg',
+  format: 'jpeg',
+  width: 200,
+  height: 150,
+  bytes: 4_000,
+}
+const web: Rendition = {
+  name: 'web',
+  key: 'thumbnails/cat.jpg/web.webp',
+  format: 'webp',
+  width: 640,
+  height: 480,
+  bytes: 20_000,
+}
+
+/** The record persist writes for `image` at `at`. */
+const processed = (at: string, overrides: Partial<ImageRecord> = {}): ImageRecord => ({
+  key: image.key,
+  bucket: image.bucket,
+  etag: image.etag,
+  status: 'PROCESSED',
+  size: image.size,
+  format: 'jpeg',
+  width: 640,
+  height: 480,
+  renditions: [thumbnail, web],
+  createdAt: at,
+  updatedAt: at,
+  ...overrides,
+})
+
+const failed: ImageRecord = {
+  key: image.key,
+  bucket: image.bucket,
+  etag: image.etag,
+  status: 'FAILED',
+  size: image.size,
+  renditions: [],
+  error: 'TransientError',
+  reason: 'throttled',
+  createdAt: firstRun,
+  updatedAt: firstRun,
+}
+
+const persist = (table: ReturnType<typeof memoryTable>, at: string, input = { image, renditions: [web, thumbnail] }) =>
+  Effect.runPromiseExit(persistImage.run(input).pipe(Effect.provide(Layer.merge(table.layer, ClockFixed(at)))))
+
+describe('persistImage', () => {
+  it('writes the PROCESSED record of the version, renditions sorted by name', async () => {
+    // Prepare
+    const table = memoryTable()
+
+    // Act
+    const exit = await persist(table, firstRun)
+
+    // Assess
+    expect(exit).toEqual(Exit.succeed(processed(firstRun)))
+    expect([...table.records.values()]).toEqual([processed(firstRun)])
+  })
+
+  it('returns the standing record on a second run and leaves the table unchanged', async () => {
+    // Prepare
+    const table = memoryTable()
+    await persist(table, firstRun)
+    const before = structuredClone([...table.records.entries()])
+
+    // Act
+    const exit = await persist(table, secondRun)
+
+    // Assess
+    expect(exit).toEqual(Exit.succeed(processed(firstRun)))
+    expect([...table.records.entries()]).toEqual(before)
+    expect(table.writes).toHaveLength(1)
+  })
+
+  it('upgrades a FAILED record of the same version (a retried run that now succeeds)', async () => {
+    const table = memoryTable([failed])
+
+    const exit = await persist(table, secondRun)
+
+    expect(exit).toEqual(Exit.succeed(processed(secondRun)))
+    expect(table.records.get(image.key)).toEqual(processed(secondRun))
+  })
+
+  it('replaces the record of another version of the key', async () => {
+    const table = memoryTable([processed(firstRun, { etag: 'etag-v0' })])
+
+    const exit = await persist(table, secondRun)
+
+    expect(exit).toEqual(Exit.succeed(processed(secondRun)))
+    expect(table.records.get(image.key)?.etag).toBe('etag-v1')
+  })
+
+  it.each([
+    [
+      'keeps the version id',
+      { ...image, versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' },
+      { versionId: '3HL4kqtJlcpXroDTDmJ+rmSpXd3dIbrHY' },
+    ],
+    ['has no versionId key at all when the bucket is unversioned', image, {}],
+  ])('%s', async (_name, versioned, expected) => {
+    const exit = await persist(memoryTable(), firstRun, { image: versioned, renditions: [] })
+
+    expect(exit).toEqual(Exit.succeed(processed(firstRun, { renditions: [], ...expected })))
+    expect(Exit.isSuccess(exit) && Object.keys(exit.value).includes('versionId')).toBe('versionId' in expected)
+  })
+
+  it("fails with the table's TransientError, for the workflow to retry", async () => {
+    const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
+
+    const exit = await persist(memoryTable([], fault), firstRun)
+
+    expect(exit).toEqual(Exit.fail(fault))
+  })
+})
