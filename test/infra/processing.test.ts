@@ -131,12 +131,12 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     [
       'ImageProcessing/ImageWorkflow',
       [
-        'ImageProcessingValidateStepFunction',
-        'ImageProcessingResizeStepFunction',
-        'ImageProcessingPersistStepFunction',
-        'ImageProcessingIndexStepFunction',
-        'ImageProcessingNotifyStepFunction',
-        'ImageProcessingRecordFailureStepFunction',
+        'ImageProcessingValidateImageStepFunction',
+        'ImageProcessingResizeImageStepFunction',
+        'ImageProcessingPersistImageStepFunction',
+        'ImageProcessingIndexImageStepFunction',
+        'ImageProcessingNotifyImageStepFunction',
+        'ImageProcessingRecordImageFailureStepFunction',
       ],
       ['sqs:SendMessage on <DeadLettersImageDeadLetters.Arn>', 'events:PutEvents on <EventsBus.Arn>'],
     ],

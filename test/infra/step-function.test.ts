@@ -51,8 +51,8 @@ describe('StepFunction', () => {
       },
     })
     expect(permissionsOf(template, 'PersistImageStep/Role')).toEqual([
-      'logs:CreateLogStream on <PersistStepLogs.Arn>',
-      'logs:PutLogEvents on <PersistStepLogs.Arn>',
+      'logs:CreateLogStream on <PersistImageStepLogs.Arn>',
+      'logs:PutLogEvents on <PersistImageStepLogs.Arn>',
       'xray:PutTelemetryRecords on *',
       'xray:PutTraceSegments on *',
     ])
