@@ -10,7 +10,7 @@ import { Executor } from '../infra/local/stepfunctions/executor'
 import { taskOverrides, type Integrations } from '../infra/local/stepfunctions/integrations'
 import { localModel, type LocalModel, type LocalStateMachine } from '../infra/local/model/template'
 import { defineStep, invokeStep } from '../steps/kit/step'
-import { WorkflowTag } from '../workflows/image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { median, round } from './support/stats'
 
 /**

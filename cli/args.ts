@@ -1,21 +1,11 @@
 import { parseArgs } from 'node:util'
-import type { AwsSettings } from './aws/context'
-import type { Backend, Target } from './backend'
+import { UsageError } from './errors'
+import type { AwsSettings } from '../infra/aws/client/context'
+import type { Backend, Target } from './backends/backend'
 import type { PipelineClient } from './client'
 import type { Io } from './io'
 
 /** The command line is wrong (unknown command or flag, bad value, missing file): exit 2, nothing was sent. */
-export class UsageError extends Error {
-  readonly _tag = 'UsageError'
-  /** Whether to point at `--help` after the message: useless when the command line was fine but a file is missing. */
-  readonly showHelpHint: boolean
-  constructor(message: string, options: { readonly showHelpHint?: boolean } = {}) {
-    super(message)
-    this.name = 'UsageError'
-    this.showHelpHint = options.showHelpHint ?? true
-  }
-}
-
 /** One flag of a command, as `node:util` parseArgs takes it plus what `--help` shows. */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean'

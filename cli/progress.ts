@@ -1,6 +1,6 @@
-import type { Replay } from './backend'
 import { formatBytes, formatDuration, formatTime } from './format'
 import type { Output } from './io'
+import type { Replay } from '../contracts/replays'
 
 /** What `upload` reports while it works; all of it goes to stderr so stdout stays the result. */
 export interface UploadProgress {

@@ -20,11 +20,12 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import { Construct } from 'constructs'
+import { WorkflowTag } from '../contracts/executions'
 import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
 import { imageUploaded } from '../contracts/patterns'
 import { ImageRejectedType, ImagesSource } from '../contracts/sources'
 import { integrationRetry, transientRetry } from './retry-policy'
-import { lambdaStep } from './tasks'
+import { deadLetterBody, lambdaStep } from './tasks'
 
 /** The Lambda steps this workflow calls, by role. */
 export interface ImageSteps {
@@ -45,7 +46,6 @@ export interface ImageWorkflowProps {
 }
 
 /** The tag naming a state machine's workflow, so tools can list executions by workflow on AWS and locally. */
-export const WorkflowTag = 'pipeline:workflow'
 
 /** The rule pattern that starts this workflow: an object created under `uploads/` in the upload bucket. */
 export const imageWorkflowTrigger = imageUploaded
@@ -109,13 +109,7 @@ export class ImageWorkflow extends Construct {
     const failed = new Fail(this, 'ImageFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
     const sendToDlq = new SqsSendMessage(this, 'SendToDeadLetterQueue', {
       queue: props.deadLetterQueue,
-      messageBody: TaskInput.fromObject({
-        workflow: 'image',
-        execution: JsonPath.executionId,
-        error: JsonPath.stringAt('$.error.Error'),
-        cause: JsonPath.stringAt('$.error.Cause'),
-        event: JsonPath.objectAt('$.event'),
-      }),
+      messageBody: deadLetterBody('image'),
       resultPath: JsonPath.DISCARD,
     }).addRetry(integrationRetry)
     const recordFailure = invoke(

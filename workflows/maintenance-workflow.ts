@@ -10,7 +10,7 @@ import {
   type LogOptions,
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { lambdaStep } from './tasks'
 
 /** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */

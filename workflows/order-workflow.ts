@@ -14,7 +14,7 @@ import {
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { OrderMessageReceivedType, OrderPlacedType, OrdersSource, QueueSource } from '../contracts/sources'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 
 export interface OrderSteps {

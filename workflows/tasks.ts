@@ -5,6 +5,7 @@ import { Errors, Fail, JsonPath, Pass, TaskInput, Timeout, type CatchProps } fro
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import type { Construct } from 'constructs'
 import { integrationRetry, transientRetry } from './retry-policy'
+import type { WorkflowDeadLetter } from '../contracts/dead-letters'
 
 /**
  * A Lambda step as every workflow calls it: the optimized `lambda:invoke` integration, the step's answer kept
@@ -33,6 +34,18 @@ export const keepEvent = (scope: Construct) => new Pass(scope, 'KeepEvent', { pa
 
 export const catchAll: CatchProps = { errors: [Errors.ALL], resultPath: '$.error' }
 
+/** A workflow's dead letter (`WorkflowDeadLetter`), filled from the state a catch-all left: `$.event` and `$.error`. */
+export const deadLetterBody = (workflow: string): TaskInput => {
+  const body: Record<keyof WorkflowDeadLetter, unknown> = {
+    workflow,
+    execution: JsonPath.executionId,
+    error: JsonPath.stringAt('$.error.Error'),
+    cause: JsonPath.stringAt('$.error.Cause'),
+    event: JsonPath.objectAt('$.event'),
+  }
+  return TaskInput.fromObject(body)
+}
+
 /**
  * The tail every catch-all leads to in the order, change and import workflows: the event with the error and cause
  * goes to the workflow's DLQ, then the execution fails with the original error.
@@ -41,13 +54,7 @@ export const deadLetterTail = (scope: Construct, workflow: string, queue: IQueue
   const failed = new Fail(scope, 'WorkflowFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
   const send = new SqsSendMessage(scope, 'SendToDeadLetterQueue', {
     queue,
-    messageBody: TaskInput.fromObject({
-      workflow,
-      execution: JsonPath.executionId,
-      error: JsonPath.stringAt('$.error.Error'),
-      cause: JsonPath.stringAt('$.error.Cause'),
-      event: JsonPath.objectAt('$.event'),
-    }),
+    messageBody: deadLetterBody(workflow),
     resultPath: JsonPath.DISCARD,
   }).addRetry(integrationRetry)
   send.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })

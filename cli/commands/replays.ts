@@ -1,5 +1,5 @@
 import { defineCommand } from '../args'
-import { ArchiveName } from '../aws/limits'
+import { ArchiveName } from '../../infra/aws/client/limits'
 import { formatTime, json, paletteFor, table } from '../format'
 
 export const replays = defineCommand(

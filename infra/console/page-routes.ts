@@ -2,8 +2,8 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import type { ServerResponse } from 'node:http'
-import { HttpError } from '../local/http/respond'
-import type { Router } from '../local/http/router'
+import { HttpError } from '../http/errors'
+import type { Router } from '../http/router'
 
 interface Asset {
   readonly body: Buffer

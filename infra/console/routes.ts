@@ -1,16 +1,9 @@
 import type { IncomingMessage } from 'node:http'
-import { readBytes, readJson, HttpError, sendJson } from '../local/http/respond'
-import type { RouteContext, Router } from '../local/http/router'
-import { ConsoleRequestError, type ConsoleData, type ExecutionStatus } from './port'
-
-export const ExecutionStatuses: ReadonlyArray<ExecutionStatus> = [
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'ABORTED',
-  'TIMED_OUT',
-]
+import { readBytes, readJson, sendJson } from '../http/respond'
+import { HttpError } from '../http/errors'
+import type { RouteContext, Router } from '../http/router'
+import type { ConsoleData, ExecutionStatus } from './port'
+import { ExecutionStatuses } from '../../contracts/executions'
 
 /** The largest upload the console accepts, as the local API's default. */
 export const MaxConsoleUploadBytes = 100 * 1024 * 1024
@@ -84,7 +77,7 @@ const answering = (handler: (context: RouteContext) => Promise<void>) => async (
   try {
     await handler(context)
   } catch (error) {
-    if (error instanceof ConsoleRequestError) throw new HttpError(error.status, error.code, error.message)
+    if (error instanceof HttpError) throw new HttpError(error.status, error.code, error.message)
     throw error
   }
 }

@@ -1,4 +1,4 @@
-import type { Router } from '../local/http/router'
+import type { Router } from '../http/router'
 import { pageRoutes } from './page-routes'
 import type { ConsoleData } from './port'
 import { consoleRoutes } from './routes'

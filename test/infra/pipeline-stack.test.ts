@@ -1,6 +1,6 @@
 import { synthesizePipeline } from '../../infra/aws/synth'
 import { localModel } from '../../infra/local/model/template'
-import { WorkflowTag } from '../../workflows/image-workflow'
+import { WorkflowTag } from '../../contracts/executions'
 import { pipelineTemplate, resourceAt } from './support/synth'
 
 const Workflows = ['ImageWorkflow', 'OrderWorkflow', 'ChangeWorkflow', 'ImportWorkflow', 'MaintenanceWorkflow']

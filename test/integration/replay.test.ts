@@ -11,7 +11,7 @@ import {
   type RunningPipeline,
 } from '../support/pipeline'
 
-interface ReplayView {
+interface Replay {
   name: string
   state: string
   total: number
@@ -45,11 +45,11 @@ const snapshot = () => {
 }
 
 const replayAndSettle = async (request: Record<string, unknown>) => {
-  const started = await postJson<ReplayView>(`${pipeline.url}/replays`, request)
+  const started = await postJson<Replay>(`${pipeline.url}/replays`, request)
   expect(started.status).toBe(202)
   await pipeline.runtime.replayer.settled(started.body.name)
   await settle(pipeline)
-  return (await getJson<ReplayView>(`${pipeline.url}/replays/${started.body.name}`)).body
+  return (await getJson<Replay>(`${pipeline.url}/replays/${started.body.name}`)).body
 }
 
 describe('archive and replay', () => {
@@ -115,7 +115,7 @@ describe('archive and replay', () => {
 
     // Act again: a new upload, replayed at once, while its first execution is still running.
     expect((await upload(pipeline.url, 'replay/c.jpg', await images.jpeg(1600, 1200))).status).toBe(200)
-    const inFlight = await postJson<ReplayView>(`${pipeline.url}/replays`, {
+    const inFlight = await postJson<Replay>(`${pipeline.url}/replays`, {
       name: 'in-flight',
       from,
       to: new Date(Date.now() + 500).toISOString(),
@@ -212,14 +212,14 @@ describe('archive and replay', () => {
 
     expect(replay).toMatchObject({ state: 'RUNNING', replayed: 0 })
     expect(replay.total).toBeGreaterThan(0)
-    expect((await getJson<ReplayView>(`${pipeline.url}/replays/cancel-me`)).body).toMatchObject({
+    expect((await getJson<Replay>(`${pipeline.url}/replays/cancel-me`)).body).toMatchObject({
       state: 'CANCELLED',
       replayed: 0,
       reason: 'Cancelled by request',
     })
     expect((await postJson(`${pipeline.url}/replays/after-fix-1/cancel`, {})).status).toBe(409)
     expect((await postJson(`${pipeline.url}/replays/nope/cancel`, {})).status).toBe(404)
-    const listed = (await getJson<{ replays: ReplayView[] }>(`${pipeline.url}/replays`)).body.replays.map((view) => [
+    const listed = (await getJson<{ replays: Replay[] }>(`${pipeline.url}/replays`)).body.replays.map((view) => [
       view.name,
       view.state,
     ])

@@ -7,15 +7,16 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs'
-import { parseJson } from '../../../cli/aws/context'
-import { DeadLetters } from '../../../cli/aws/dlq'
-import { ListRounds } from '../../../cli/aws/limits'
-import type { DeadLetterQueue } from '../../../cli/aws/stack'
-import type { RedriveResult } from '../../../cli/backend'
-import { summarize } from '../../../cli/commands/dlq'
-import { ConsoleRequestError, type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
+import { parseJson } from '../client/context'
+import { DeadLetters } from '../client/dlq'
+import { ListRounds } from '../client/limits'
+import type { DeadLetterQueue } from '../client/stack'
+import type { RedriveResult } from '../../../contracts/dead-letters'
+import { type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import type { StackMap } from './stack-map'
+import { HttpError } from '../../http/errors'
+import { summarizeDeadLetter as summarizeDeadLetter } from '../../../contracts/dead-letters'
 
 /**
  * How long a look at a queue hides what it received. SQS has no peek, only receives: with a visibility timeout of 0
@@ -92,8 +93,7 @@ export class ConsoleDeadLetters {
       const received = await this.look(queue, (seen) => seen.has(id))
       const message = received.get(id)
       try {
-        if (!message)
-          throw new ConsoleRequestError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
+        if (!message) throw new HttpError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
         await this.context.aws.call('SQS', () =>
           this.context.clients.sqs.send(
             new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }),
@@ -223,7 +223,7 @@ export class ConsoleDeadLetters {
     const sent = Number(message.Attributes?.SentTimestamp)
     const body = parseJson(message.Body) ?? message.Body ?? ''
     const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue
-    const summary = summarize({ id: message.MessageId ?? '', sentAt: '', body })
+    const summary = summarizeDeadLetter({ body })
     const workflow =
       typeof (body as { workflow?: unknown }).workflow === 'string'
         ? (body as { workflow: string }).workflow

@@ -1,9 +1,10 @@
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation'
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
-import { parseJson } from '../../../cli/aws/context'
-import { withoutHash, type Workflow } from '../../../cli/aws/stack'
-import { ConsoleRequestError, type WorkflowView } from '../../console/port'
+import { parseJson } from '../client/context'
+import { withoutHash, type Workflow } from '../client/stack'
+import { type WorkflowView } from '../../console/port'
 import type { ConsoleContext } from './context'
+import { HttpError } from '../../http/errors'
 
 /** A workflow as the console names it: its construct's name (`ImageWorkflow`), as the local runtime does. */
 export interface ConsoleWorkflow extends WorkflowView {
@@ -72,7 +73,7 @@ export class StackMap {
     const wanted = name.trim().toLowerCase()
     const found = workflows.find((workflow) => workflow.aliases.includes(wanted) || workflow.arn === name)
     if (!found)
-      throw new ConsoleRequestError(
+      throw new HttpError(
         404,
         'WorkflowNotFound',
         `workflow: no workflow ${name} in stack ${this.context.aws.stack.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
@@ -123,7 +124,7 @@ export class StackMap {
         resource.ResourceType === 'AWS::DynamoDB::Table' && /^TablesImages/.test(resource.LogicalResourceId ?? ''),
     )
     if (table?.PhysicalResourceId) return table.PhysicalResourceId
-    throw new ConsoleRequestError(
+    throw new HttpError(
       404,
       'ImageTableNotFound',
       `stack ${this.context.aws.stack.stackName} has no image table: deploy this version of the app (npx cdk deploy)`,

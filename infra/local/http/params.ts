@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { compilePattern, InvalidEventPattern } from '../eventbridge/pattern'
-import { HttpError, readJson } from './respond'
+import { readJson } from '../../http/respond'
+import { HttpError } from '../../http/errors'
 
 export const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)

@@ -1,4 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { deadLetterReason, parseBody, readDeadLetter } from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
 import type { LocalBus } from '../eventbridge/bus'
@@ -39,27 +40,6 @@ export type DeadLetterOrigin =
     }
   | { readonly kind: 'unknown'; readonly reason: string }
 
-const parse = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
-
-/** Lambda's `errorMessage` when the cause is its JSON, else the cause as it is. */
-const readableCause = (cause: unknown): string | undefined => {
-  if (typeof cause !== 'string' || cause === '') return undefined
-  const parsed = parse(cause)
-  return isObject(parsed) && typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause
-}
-
-const reasonOf = (body: Json): string => {
-  const error = typeof body.error === 'string' ? body.error : 'Error'
-  const cause = readableCause(body.cause)
-  return cause ? `${error}: ${cause}` : error
-}
-
 /** The state machine an execution ARN belongs to (`...:execution:Machine:name` → `...:stateMachine:Machine`). */
 const machineOfExecution = (executionArn: unknown): string | undefined => {
   if (typeof executionArn !== 'string') return undefined
@@ -73,26 +53,22 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
     const moved = JSON.parse(letter.dead_letter) as { sourceQueue: string; reason: string }
     return { kind: 'queue', queue: moved.sourceQueue, reason: moved.reason, body: letter.body }
   }
-  const body = parse(letter.body)
-  if (isObject(body) && typeof body.targetArn === 'string' && isObject(body.event)) {
-    return {
-      kind: 'target',
-      rule: String(body.rule ?? ''),
-      targetArn: body.targetArn,
-      event: body.event as unknown as AnyEvent,
-      reason: reasonOf(body),
-    }
+  const read = readDeadLetter(letter.body)
+  if (read?.kind === 'target') {
+    const { rule, targetArn, event } = read.letter
+    return { kind: 'target', rule: rule ?? '', targetArn, event, reason: deadLetterReason(read.letter) }
   }
-  if (isObject(body) && typeof body.workflow === 'string' && 'event' in body) {
+  if (read?.kind === 'workflow') {
+    const { execution, workflow, event } = read.letter
     return {
       kind: 'workflow',
-      stateMachineArn: machineOfExecution(body.execution),
-      workflow: body.workflow,
-      event: body.event,
-      reason: reasonOf(body),
+      stateMachineArn: machineOfExecution(execution),
+      workflow,
+      event,
+      reason: deadLetterReason(read.letter),
     }
   }
-  return { kind: 'unknown', reason: isObject(body) ? reasonOf(body) : String(body) }
+  return { kind: 'unknown', reason: 'not a dead letter this pipeline wrote: it names no error' }
 }
 
 /** The messages a listing shows per queue; its depth counts them all. */
@@ -143,7 +119,7 @@ export class DeadLetters {
           sentAt: letter.sent_at,
           reason: origin.reason,
           ...(originName ? { origin: originName } : {}),
-          body: parse(letter.body),
+          body: parseBody(letter.body),
         }
       })
       return { name, depth: (depth.get(name) as { n: number }).n, messages }

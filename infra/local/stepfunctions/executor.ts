@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
-import { executionSubject } from '../../console/subject'
+import { executionSubject } from '../../../contracts/executions'
 import { transaction } from '../kernel/db'
 import { commitGroup, holdGroup } from '../kernel/group-commit'
 import { historyRecorder, HistoryWriter, readHistory, taskResources } from './history'
@@ -11,8 +11,7 @@ import { taskOverrides } from './integrations'
 import type { AslDefinition } from '../model/asl'
 import { scaledRetryIntervals } from './retry-scale'
 import type { LocalStateMachine } from '../model/template'
-
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED'
+import { RedrivableStatuses, type ExecutionStatus } from '../../../contracts/executions'
 
 export interface ExecutionRow {
   readonly arn: string
@@ -46,9 +45,6 @@ export class ExecutionNotRedrivable extends Error {
 export class ExecutionDoesNotExist extends Error {
   override readonly name = 'ExecutionDoesNotExist'
 }
-
-/** The statuses RedriveExecution accepts (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html). */
-export const RedrivableStatuses: ReadonlyArray<string> = ['FAILED', 'ABORTED', 'TIMED_OUT']
 
 interface LoadedMachine {
   readonly info: LocalStateMachine

@@ -3,8 +3,9 @@ import { PutEventsValidation } from '../../eventbridge/bus'
 import { ReplayRequestError } from '../../eventbridge/replays'
 import type { LocalRuntime } from '../../runtime'
 import { intParam, isObject, jsonObject, patternMatcher, timeParam } from '../params'
-import { HttpError, sendJson } from '../respond'
-import type { Router } from '../router'
+import { sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 import { jsonDepth, MaxJsonDepth } from '../../../../steps/kit/json-depth'
 
 const parsedOrUndefined = (text: string): unknown => {

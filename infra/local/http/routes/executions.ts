@@ -1,8 +1,10 @@
 import { readHistory, summarizeStates } from '../../stepfunctions/history'
 import type { ExecutionRow } from '../../stepfunctions/executor'
 import type { LocalRuntime } from '../../runtime'
-import { HttpError, sendJson } from '../respond'
-import type { Router } from '../router'
+import { sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
+import { ExecutionStatuses } from '../../../../contracts/executions'
 
 const executionView = (row: ExecutionRow) => ({
   executionArn: row.arn,
@@ -17,14 +19,12 @@ const executionView = (row: ExecutionRow) => ({
   cause: row.cause ?? undefined,
 })
 
-const ExecutionStatuses = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED']
-
 /** Executions as ListExecutions and DescribeExecution + GetExecutionHistory answer them. */
 export const executionRoutes = (router: Router, runtime: LocalRuntime): Router =>
   router
     .on('GET', /^\/executions$/, ({ res, url }) => {
       const status = url.searchParams.get('status')
-      if (status && !ExecutionStatuses.includes(status))
+      if (status && !(ExecutionStatuses as ReadonlyArray<string>).includes(status))
         throw new HttpError(400, 'InvalidParameter', `status: must be one of ${ExecutionStatuses.join(', ')}`)
       const limitParam = url.searchParams.get('limit') ?? '100'
       const limit = Number(limitParam)

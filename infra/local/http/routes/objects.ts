@@ -6,8 +6,9 @@ import { pipeline } from 'node:stream/promises'
 import { ImportsPrefix, UploadsPrefix } from '../../../../contracts/sources'
 import { checkObjectKey } from '../../s3/object-store'
 import type { LocalRuntime } from '../../runtime'
-import { HttpError, sendError, sendJson } from '../respond'
-import type { Router } from '../router'
+import { sendError, sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 
 /** Streams a request body into a staged object file, counting and hashing it, and stops at the limit. */
 const receiveUpload = async (req: IncomingMessage, staged: string, limit: number) => {
@@ -53,7 +54,7 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
       runtime.store.discard(staged)
       if (error instanceof HttpError && error.status === 413) {
         // Stop reading a body we refuse, and tell the client the connection ends here.
-        sendError(res, new HttpError(413, error.error, error.message, { connection: 'close' }))
+        sendError(res, new HttpError(413, error.code, error.message, { headers: { connection: 'close' } }))
         req.destroy()
         return
       }

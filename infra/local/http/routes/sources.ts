@@ -4,8 +4,9 @@ import { InvalidMessage, type QueueMessage } from '../../sqs/queues'
 import { jsonDepth } from '../../../../steps/kit/json-depth'
 import type { LocalRuntime } from '../../runtime'
 import { search } from '../../dynamodb/search'
-import { HttpError, readBytes, readText, sendJson } from '../respond'
-import type { Router } from '../router'
+import { readBytes, readText, sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 
 /** JSON.stringify recurses: past a few thousand levels it overflows the stack. */
 const MaxShownDepth = 256

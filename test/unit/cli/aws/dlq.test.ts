@@ -11,7 +11,7 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
-import { queueName } from '../../../../cli/aws/stack'
+import { queueName } from '../../../../infra/aws/client/stack'
 import { formatTime } from '../../../../cli/format'
 import { main } from '../../../../cli/main'
 import { captureIo } from '../fake-runtime'

@@ -1,5 +1,5 @@
-import { summarizeHistory } from '../../../../cli/aws/history'
-import type { HistoryEvent } from '../../../../cli/client'
+import { summarizeHistory } from '../../../../infra/aws/client/history'
+import type { HistoryEvent } from '../../../../contracts/executions'
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z')
 const iso = (ms: number) => new Date(t0 + ms).toISOString()

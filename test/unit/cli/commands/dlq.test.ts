@@ -1,7 +1,7 @@
 import { main } from '../../../../cli/main'
-import { summarize } from '../../../../cli/commands/dlq'
 import { formatTime } from '../../../../cli/format'
 import { captureIo, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import { summarizeDeadLetter as summarizeDeadLetter } from '../../../../contracts/dead-letters'
 
 const failureEvent = {
   version: '0',
@@ -80,7 +80,7 @@ describe('pipeline dlq', () => {
   })
 })
 
-describe('summarize', () => {
+describe('summarizeDeadLetter', () => {
   it.each([
     {
       name: 'a failure record',
@@ -109,6 +109,6 @@ describe('summarize', () => {
     },
     { name: 'an EventBridge event with no error', body: failureEvent, expected: { key: 'uploads/cat.jpg' } },
   ])('reads $name', ({ body, expected }) => {
-    expect(summarize({ id: 'm', sentAt: '2024-05-01T12:00:00.000Z', body })).toEqual(expected)
+    expect(summarizeDeadLetter({ body })).toEqual(expected)
   })
 })

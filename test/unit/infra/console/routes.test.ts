@@ -8,9 +8,10 @@ import {
   textParam,
   timeParam,
 } from '../../../../infra/console/routes'
-import { ConsoleRequestError, type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
-import { HttpError, sendError } from '../../../../infra/local/http/respond'
-import { Router } from '../../../../infra/local/http/router'
+import { type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
+import { HttpError } from '../../../../infra/http/errors'
+import { sendError } from '../../../../infra/http/respond'
+import { Router } from '../../../../infra/http/router'
 
 const url = (query: string) => new URL(`http://localhost/console/api/executions?${query}`)
 
@@ -40,7 +41,7 @@ describe('console query parameters', () => {
     [
       'an unknown status',
       () => statusParam(url('status=DONE')),
-      'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT',
+      'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED',
     ],
     ['a pattern that is not JSON', () => patternParam(url('pattern={')), 'pattern: must be an event pattern as JSON'],
     ['a text over its length', () => textParam(url(`q=${'x'.repeat(201)}`), 'q', 200), 'q: at most 200 characters'],
@@ -62,10 +63,10 @@ describe('console routes', () => {
       return { items: [], next: 'abc' }
     },
     execution: async (name: string) => {
-      throw new ConsoleRequestError(404, 'ExecutionDoesNotExist', `No execution ${name}`)
+      throw new HttpError(404, 'ExecutionDoesNotExist', `No execution ${name}`)
     },
     redriveExecution: async () => {
-      throw new ConsoleRequestError(409, 'ExecutionNotRedrivable', 'Execution x is SUCCEEDED')
+      throw new HttpError(409, 'ExecutionNotRedrivable', 'Execution x is SUCCEEDED')
     },
   } as unknown as ConsoleData
 

@@ -1,7 +1,7 @@
 import type { CfnTemplate } from '../../../../../infra/aws/synth'
 import { localModel, LocalAccount, LocalRegion, resolveIntrinsics } from '../../../../../infra/local/model/template'
 
-const WorkflowTag = 'pipeline:workflow'
+import { WorkflowTag } from '../../../../../contracts/executions'
 const arn = (service: string, resource: string) => `arn:aws:${service}:${LocalRegion}:${LocalAccount}:${resource}`
 
 /** A small template in the shape `cdk synth` writes: logical ids with their 8-hex-digit hash, intrinsics everywhere. */

@@ -9,9 +9,8 @@ import {
   type Replay as EventBridgeReplay,
   type Rule,
 } from '@aws-sdk/client-eventbridge'
-import { UsageError } from '../args'
-import { NotFound, type Replay } from '../backend'
-import type { ReplayRequest } from '../client'
+import type { Replay, ReplayRequest } from '../../../contracts/replays'
+import { InvalidRequest, NotFound } from './errors'
 import { iso, type AwsContext } from './context'
 import { ArchiveName } from './limits'
 import { withoutHash } from './stack'
@@ -160,7 +159,7 @@ export class Replays {
       if (matches.length === 0)
         throw new NotFound(`--rule ${name}: no rule of bus ${bus} has that name (rules: ${known()})`)
       if (matches.length > 1)
-        throw new UsageError(
+        throw new InvalidRequest(
           `--rule ${name} names ${matches.length} rules of bus ${bus}: ${matches.map((rule) => rule.Name).join(', ')}; give one's full name`,
         )
       return matches[0] as Rule

@@ -1,16 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-
-/** An error a route answers with: status, a stable error name, and a message for the user. Never a stack trace. */
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    message: string,
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(message)
-  }
-}
+import { HttpError } from './errors'
 
 export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body)
@@ -24,7 +13,8 @@ export const sendJson = (res: ServerResponse, status: number, body: unknown, hea
 
 export const sendError = (res: ServerResponse, error: HttpError) => {
   if (res.headersSent) return res.destroy()
-  sendJson(res, error.status, { error: error.error, message: error.message }, error.headers)
+  const fields = error.fields.length > 0 ? { fields: error.fields } : {}
+  sendJson(res, error.status, { error: error.code, message: error.message, ...fields }, error.headers)
 }
 
 /** Reads a body up to `limit` bytes (413 past it). */
@@ -47,15 +37,9 @@ export const readJson = async (req: IncomingMessage, limit = 256 * 1024): Promis
   const type = req.headers['content-type']
   if (type !== undefined && !/^application\/json\b/i.test(type))
     throw new HttpError(415, 'UnsupportedMediaType', `content-type: expected application/json, got ${type}`)
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) throw new HttpError(413, 'PayloadTooLarge', `The body is over ${limit} bytes`)
-    chunks.push(chunk as Buffer)
-  }
+  const text = await readText(req, limit)
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse(text)
   } catch {
     throw new HttpError(400, 'MalformedJson', 'The body is not valid JSON')
   }

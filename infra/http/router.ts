@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { HttpError } from './respond'
+import { HttpError } from './errors'
 
 export interface RouteContext {
   readonly req: IncomingMessage
@@ -58,7 +58,9 @@ export class Router {
     )
     if (!route) {
       const allow = [...new Set(matching.map((candidate) => candidate.method))].join(', ')
-      throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, { allow })
+      throw new HttpError(405, 'MethodNotAllowed', `${req.method} is not allowed on ${url.pathname}`, {
+        headers: { allow },
+      })
     }
     const match = route.pattern.exec(url.pathname)!
     await route.handler({ req, res, url, params: match.slice(1).map((raw) => decode(raw ?? '')) })

@@ -1,4 +1,4 @@
-import type { HistoryEvent, StateSummary } from '../client'
+import type { HistoryEvent, StateSummary } from '../../../contracts/executions'
 
 /*
  * Step Functions' own history (GetExecutionHistory, https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html)

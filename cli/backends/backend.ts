@@ -1,78 +1,20 @@
-import type { ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../infra/console/port'
-import type {
-  DlqQueue,
-  ExecutionDetail,
-  ExecutionFilter,
-  ExecutionSummary,
-  PipelineClient,
-  ReplayRequest,
-  ReplayState,
-} from './client'
-import { HttpError, type UploadResult } from './client'
-import { waitForImage, type ImageOutcome, type WaitOptions } from './wait'
+import type { ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../../infra/console/port'
+import type { PipelineClient } from '../client'
+import { waitForImage } from '../wait'
+import type { ImageOutcome, WaitOptions } from '../../contracts/uploads'
+import { HttpError } from '../errors'
+import type { DlqQueue } from '../../contracts/dead-letters'
+import type { ExecutionDetail, ExecutionFilter } from '../../contracts/executions'
+import type { ReplayRequest } from '../../contracts/replays'
+import type { UploadResult } from '../../contracts/uploads'
+import { Replay } from '../../contracts/replays'
+import { RedriveResult } from '../../contracts/dead-letters'
+import { NotFound } from '../errors'
+import { ExecutionList } from '../../contracts/executions'
 
 /** Where the pipeline runs: the local runtime over its HTTP API, or a deployed CloudFormation stack. */
 export const Targets = ['local', 'aws'] as const
 export type Target = (typeof Targets)[number]
-
-/**
- * A replay as either target reports it. The local runtime counts the events it re-delivers; EventBridge does not
- * (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeReplay.html), it says how far through the
- * window it got instead (`lastReplayedAt`).
- */
-export interface Replay {
-  readonly name: string
-  readonly archive: string
-  readonly from: string
-  readonly to: string
-  /** The rules the events are re-delivered to; null for every rule of the bus, undefined when not known (a list). */
-  readonly rules?: ReadonlyArray<string> | null
-  readonly state: ReplayState | 'CANCELLING'
-  readonly total?: number
-  readonly replayed?: number
-  /** The time of the last event re-delivered: EventBridge's EventLastReplayedTime. */
-  readonly lastReplayedAt?: string
-  readonly startedAt: string
-  readonly endedAt?: string
-  readonly reason?: string
-  readonly arn?: string
-}
-
-/** What `executions` lists; `skipped` names the workflows whose executions the target cannot list, and why. */
-export interface ExecutionList {
-  readonly executions: ReadonlyArray<ExecutionSummary>
-  readonly skipped?: ReadonlyArray<{ readonly workflow: string; readonly reason: string }>
-}
-
-/** A message `dlq redrive` could not send on, and why; it stays in its queue. */
-export interface Unsent {
-  readonly id: string
-  readonly reason: string
-}
-
-/**
- * What `dlq redrive` did to one dead-letter queue:
- * - MOVING: a queue's own DLQ: SQS moves the messages back to the source queue (StartMessageMoveTask), in the background;
- * - REDRIVEN: a workflow's DLQ: each message's event was sent again, and the message deleted;
- * - PARTIAL: some messages could not be sent again (`failed`) or are not a workflow's dead letter (`skipped`): they stay;
- * - EMPTY: nothing to redrive.
- */
-export interface RedriveResult {
-  readonly queue: string
-  readonly status: 'MOVING' | 'REDRIVEN' | 'PARTIAL' | 'EMPTY'
-  readonly taskHandle?: string
-  /** MOVING: the source queues the messages go back to. */
-  readonly destinations?: ReadonlyArray<string>
-  readonly approximateMessages?: number
-  /** Events put on the bus again (PutEvents). */
-  readonly reput?: number
-  /** Events of an AWS service (`aws.s3`), which PutEvents refuses, started on their workflow again (StartExecution). */
-  readonly restarted?: number
-  readonly failed?: ReadonlyArray<Unsent>
-  readonly skipped?: ReadonlyArray<Unsent>
-  /** Messages sent back where they came from (the local runtime: a source queue, a rule target, or a workflow). */
-  readonly sentBack?: number
-}
 
 /** An execution as RedriveExecution leaves it: the same ARN, RUNNING again, its redriveCount one higher. */
 export type RedrivenExecution = ConsoleExecution
@@ -114,15 +56,6 @@ export interface Backend {
   redriveExecution(id: string): Promise<RedrivenExecution>
   /** Per step: invocations, errors, cold starts, duration percentiles; per workflow: succeeded and failed, over `window`. */
   metrics(window: MetricsWindow): Promise<MetricsView>
-}
-
-/** What a command named is not there (an execution, a queue, a workflow): exit 1, like a 404. */
-export class NotFound extends Error {
-  readonly _tag = 'NotFound'
-  constructor(message: string) {
-    super(message)
-    this.name = 'NotFound'
-  }
 }
 
 /** The local target: the local runtime's HTTP client, with the image wait that reads its image records. */

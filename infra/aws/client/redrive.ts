@@ -1,11 +1,11 @@
 import { RedriveExecutionCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn'
-import type { ExecutionStatus, ExecutionSummary } from '../../infra/console/port'
-import { HttpError } from '../client'
+import type { ExecutionStatus, ExecutionSummary } from '../../console/port'
+import { HttpError } from '../../http/errors'
 import { iso, parseJson, type AwsContext } from './context'
 import { describe, describeByName, subjectOf } from './executions'
+import { RedrivableStatuses } from '../../../contracts/executions'
 
 /** The statuses RedriveExecution accepts (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html). */
-const RedrivableStatuses: ReadonlyArray<string> = ['FAILED', 'ABORTED', 'TIMED_OUT']
 
 /**
  * RedriveExecution of one execution, by ARN or by name (looked up in each of the stack's workflows): it resumes at the
@@ -16,13 +16,12 @@ const RedrivableStatuses: ReadonlyArray<string> = ['FAILED', 'ABORTED', 'TIMED_O
 export const redriveExecution = async (aws: AwsContext, id: string): Promise<ExecutionSummary> => {
   const described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
   const executionArn = described.executionArn ?? id
-  if (!RedrivableStatuses.includes(described.status ?? '')) {
+  if (!(RedrivableStatuses as ReadonlyArray<string>).includes(described.status ?? '')) {
     throw new HttpError(
       409,
       'ExecutionNotRedrivable',
       `execution ${described.name ?? id} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
-      [],
-      'Step Functions',
+      { source: 'Step Functions' },
     )
   }
   await aws.call('Step Functions', () => aws.clients.sfn.send(new RedriveExecutionCommand({ executionArn })))

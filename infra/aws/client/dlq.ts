@@ -9,8 +9,7 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
-import type { RedriveResult, Unsent } from '../backend'
-import type { DlqMessage, DlqQueue } from '../client'
+import type { DlqMessage, DlqQueue, RedriveResult, Unsent } from '../../../contracts/dead-letters'
 import { parseJson, type AwsContext } from './context'
 import { ListRounds, RedriveRounds } from './limits'
 import type { DeadLetterQueue } from './stack'

@@ -1,12 +1,12 @@
-import type { Backend } from '../backend'
-import { DeadLetters } from './dlq'
-import { awsContext, type AwsContext, type AwsSettings } from './context'
-import { getExecution, listExecutions } from './executions'
-import { ImageWaiter, uploadObject } from './images'
-import { redriveExecution } from './redrive'
-import { Replays } from './replays'
+import type { Backend } from './backend'
+import { DeadLetters } from '../../infra/aws/client/dlq'
+import { awsContext, type AwsContext, type AwsSettings } from '../../infra/aws/client/context'
+import { getExecution, listExecutions } from '../../infra/aws/client/executions'
+import { ImageWaiter, uploadObject } from '../../infra/aws/client/images'
+import { redriveExecution } from '../../infra/aws/client/redrive'
+import { Replays } from '../../infra/aws/client/replays'
 
-export type { AwsSettings } from './context'
+export type { AwsSettings } from '../../infra/aws/client/context'
 
 /**
  * The AWS target: the same operations as the local runtime's HTTP API, on the deployed stack (`--stack`, default
@@ -36,6 +36,6 @@ export const awsBackend = (settings: AwsSettings, aws: AwsContext = awsContext(s
     redriveExecution: (id) => redriveExecution(aws, id),
     // CloudWatch's client loads only for `metrics`: every other command would pay for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above)
-    metrics: (window) => (require('./metrics') as typeof import('./metrics')).stackMetrics(aws, window),
+    metrics: (window) => (require('./aws-metrics') as typeof import('./aws-metrics')).stackMetrics(aws, window),
   }
 }

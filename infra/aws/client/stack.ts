@@ -5,12 +5,9 @@ import {
 } from '@aws-sdk/client-cloudformation'
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs'
 import { ListTagsForResourceCommand } from '@aws-sdk/client-sfn'
-import { NotFound } from '../backend'
+import { WorkflowTag } from '../../../contracts/executions'
 import type { AwsClients } from './clients'
-import { AwsUnavailable, fromAwsError } from './errors'
-
-/** The tag the CDK app puts on each state machine, naming its workflow (`workflows/image-workflow.ts`'s WorkflowTag). */
-export const WorkflowTag = 'pipeline:workflow'
+import { AwsUnavailable, fromAwsError, NotFound } from './errors'
 
 /** One state machine of the stack. */
 export interface Workflow {

@@ -1,15 +1,25 @@
-import { UsageError } from '../args'
-import { HttpError } from '../client'
+import { HttpError } from '../../http/errors'
 
-// No SDK import here: main.ts imports this file for every command, the SDK loads only with --target aws.
+// No SDK import here: the CLI imports this file for every command, and the SDK loads only when AWS is used.
 
-/** The deployed stack cannot be used at all: no usable credentials, no such stack, AWS unreachable. Exit 3. */
+/** The deployed stack cannot be used at all: no usable credentials, no such stack, AWS unreachable. */
 export class AwsUnavailable extends Error {
-  readonly _tag = 'AwsUnavailable'
-  constructor(message: string) {
-    super(message)
-    this.name = 'AwsUnavailable'
-  }
+  override readonly name = 'AwsUnavailable'
+}
+
+/** What was asked for is not there (an execution, a queue, a workflow, a rule). */
+export class NotFound extends Error {
+  override readonly name = 'NotFound'
+}
+
+/** The request cannot be made as asked (no region, a filter AWS cannot apply): the caller must change it. */
+export class InvalidRequest extends Error {
+  override readonly name = 'InvalidRequest'
+}
+
+/** An answer outside its contract (a 2xx without the field it promises, a body that does not decode). */
+export class InvalidResponse extends Error {
+  override readonly name = 'InvalidResponse'
 }
 
 /** How the SDK fails before or without an answer, by error name or `code`: what a person can act on. */
@@ -27,10 +37,9 @@ const networkReasons: Readonly<Record<string, string>> = {
 const credentialErrors = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError'])
 
 /**
- * An SDK error as the CLI reports it. A service's answer (a `ServiceException`, with `$metadata`) becomes an
- * HttpError naming the service (`Step Functions answered 400 ExecutionDoesNotExist: ...`): 4xx exit 1, 5xx exit 3.
- * Missing credentials or network failures become AwsUnavailable (exit 3), a missing region a UsageError (exit 2).
- * Anything else is returned as it is.
+ * An SDK failure as the client reports it. A service's answer (a `ServiceException`, with `$metadata`) is an
+ * HttpError naming the service (`Step Functions answered 400 ExecutionDoesNotExist: ...`); missing credentials and
+ * network failures are AwsUnavailable, a missing region an InvalidRequest. Anything else is returned as it is.
  */
 export const fromAwsError = (
   error: unknown,
@@ -38,7 +47,13 @@ export const fromAwsError = (
   settings: { readonly profile?: string | undefined } = {},
 ): unknown => {
   if (typeof error !== 'object' || error === null) return error
-  if (error instanceof HttpError || error instanceof UsageError || error instanceof AwsUnavailable) return error
+  if (
+    error instanceof HttpError ||
+    error instanceof AwsUnavailable ||
+    error instanceof NotFound ||
+    error instanceof InvalidRequest
+  )
+    return error
   const failure = error as {
     name?: unknown
     message?: unknown
@@ -55,7 +70,7 @@ export const fromAwsError = (
         : failure.$fault === 'server'
           ? 500
           : 400
-    return new HttpError(status, name, message, [], service)
+    return new HttpError(status, name, message, { source: service })
   }
   if (credentialErrors.has(name)) {
     const profile = settings.profile ? ` for profile ${settings.profile}` : ''
@@ -63,8 +78,7 @@ export const fromAwsError = (
       `no usable AWS credentials${profile} (${message}). Pass --profile, set AWS_PROFILE, or sign in (aws sso login).`,
     )
   }
-  if (/region is missing/i.test(message))
-    return new UsageError('no AWS region: pass --region R or set AWS_REGION', { showHelpHint: false })
+  if (/region is missing/i.test(message)) return new InvalidRequest('no AWS region: pass --region R or set AWS_REGION')
   const reason = networkReasons[typeof failure.code === 'string' ? failure.code : ''] ?? networkReasons[name]
   if (reason) return new AwsUnavailable(`cannot reach ${service} (${reason}). Check the network and --region.`)
   return error

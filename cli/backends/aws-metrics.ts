@@ -1,10 +1,10 @@
 import { consoleContextOver } from '../../infra/aws/console/context'
 import { ConsoleMetrics } from '../../infra/aws/console/metrics'
 import { StackMap } from '../../infra/aws/console/stack-map'
-import { ConsoleRequestError, type MetricsView } from '../../infra/console/port'
-import { UsageError } from '../args'
-import type { MetricsWindow } from '../backend'
-import type { AwsContext } from './context'
+import { type MetricsView } from '../../infra/console/port'
+import type { MetricsWindow } from './backend'
+import type { AwsContext } from '../../infra/aws/client/context'
+import { HttpError, UsageError } from '../errors'
 
 /**
  * The stack's metrics over a window (default: the last hour), as the console shows them: per step's function, Lambda's
@@ -19,7 +19,7 @@ export const stackMetrics = async (aws: AwsContext, window: MetricsWindow): Prom
       ...(window.to === undefined ? {} : { to: window.to }),
     })
   } catch (error) {
-    if (error instanceof ConsoleRequestError && error.status === 400) throw new UsageError(error.message)
+    if (error instanceof HttpError && error.status === 400) throw new UsageError(error.message)
     throw error
   }
 }

@@ -5,9 +5,15 @@ import {
   type DescribeExecutionCommandOutput,
   type ExecutionStatus as SfnStatus,
 } from '@aws-sdk/client-sfn'
-import { UsageError } from '../args'
-import { NotFound, type ExecutionList } from '../backend'
-import type { ExecutionDetail, ExecutionFilter, ExecutionStatus, ExecutionSummary, HistoryEvent } from '../client'
+import type {
+  ExecutionDetail,
+  ExecutionFilter,
+  ExecutionList,
+  ExecutionStatus,
+  ExecutionSummary,
+  HistoryEvent,
+} from '../../../contracts/executions'
+import { InvalidRequest, NotFound } from './errors'
 import { iso, mapLimit, parseJson, type AwsContext } from './context'
 import { fromAwsError } from './errors'
 import { ListedPerWorkflow } from './limits'
@@ -39,7 +45,7 @@ const errorName = (error: unknown): string | undefined =>
  */
 export const listExecutions = async (aws: AwsContext, filter: ExecutionFilter = {}): Promise<ExecutionList> => {
   if (filter.status === 'PENDING')
-    throw new UsageError(
+    throw new InvalidRequest(
       "--status PENDING is the local runtime's: Step Functions has RUNNING, SUCCEEDED, FAILED, TIMED_OUT and ABORTED",
     )
   const workflows = await aws.stack.pickWorkflows(filter.workflow)
