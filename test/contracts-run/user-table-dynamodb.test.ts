@@ -81,6 +81,14 @@ describe('UserTableDynamoDB on dynalite, beyond the contract', () => {
     expect(await stored(usernameKey('ada'))).toEqual({ userId: usernameKey('ada'), kind: 'username', owner: 'u-ada' })
   })
 
+  // Without its condition UpdateItem would create the item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html),
+  // which `get` would not show, since it has no kind.
+  it('writes no item for setStatus of a missing user', async () => {
+    await run((users) => users.setStatus('u-nobody', 'suspended', '2026-01-11T00:00:00.000Z'))
+
+    expect(await stored('u-nobody')).toBeUndefined()
+  })
+
   it('removes both items of a user', async () => {
     await run((users) => users.remove('u-ada'))
 
