@@ -40,6 +40,4 @@ export const LocalLive = (deps: LocalLiveDeps) =>
     UserTableSqlite(deps.tables, deps.tableNames.users),
     IdempotencySqlite(deps.db),
     QueueDepthsSqlite(deps.queues),
-    Layer.succeed(PipelineConfig, deps.config),
-    ClockLive,
-  )
+  ).pipe(Layer.provideMerge(Layer.merge(Layer.succeed(PipelineConfig, deps.config), ClockLive)))

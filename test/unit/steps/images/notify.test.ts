@@ -1,53 +1,14 @@
-import { Effect, Exit, Layer } from 'effect'
-import type { PutEventsEntry } from '../../../../contracts/envelope'
+import { Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord } from '../../../../contracts/images'
 import { ImageProcessedType, ImagesSource } from '../../../../contracts/sources'
 import { PipelineConfig } from '../../../../steps/services/config'
-import { EventPublisher } from '../../../../steps/services/event-publisher'
-import { Ledger } from '../../../../steps/services/ledger'
 import { notifyImage, processedKey } from '../../../../steps/images/notify/program'
+import { memoryLedger, memoryPublisher } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 
-interface Claim {
-  readonly owner: string
-  readonly done: boolean
-}
-
-/** An in-memory Ledger with the port's semantics: free or same owner unfinished claims; complete is final; only the owner releases. */
-const memoryLedger = (initial: Record<string, Claim> = {}) => {
-  const claims = new Map(Object.entries(initial))
-  const layer = Layer.succeed(Ledger, {
-    claim: (key, owner) =>
-      Effect.sync(() => {
-        const held = claims.get(key)
-        if (held && (held.owner !== owner || held.done)) return false
-        claims.set(key, { owner, done: false })
-        return true
-      }),
-    complete: (key) => Effect.sync(() => void claims.set(key, { owner: claims.get(key)?.owner ?? '', done: true })),
-    release: (key, owner) =>
-      Effect.sync(() => {
-        const held = claims.get(key)
-        if (held && held.owner === owner && !held.done) claims.delete(key)
-      }),
-  })
-  return { layer, claims }
-}
-
-/** An EventPublisher that records every PutEvents batch, or fails each call with `fail`. */
-const memoryPublisher = (fail?: TransientError) => {
-  const batches: Array<ReadonlyArray<PutEventsEntry>> = []
-  const layer = Layer.succeed(EventPublisher, {
-    publish: (entries) => (fail ? Effect.fail(fail) : Effect.sync(() => void batches.push(entries))),
-  })
-  return { layer, batches }
-}
-
-const config = Layer.succeed(PipelineConfig, {
-  maxImageBytes: 1_000_000,
-  maxImagePixels: 1_000_000,
-  busName: 'pipeline-bus',
-})
+const busName = 'pipeline-bus'
+const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName })
 
 const record: ImageRecord = {
   key: 'uploads/cat.jpg',
@@ -77,12 +38,7 @@ const notify = (
   ledger: ReturnType<typeof memoryLedger>,
   publisher: ReturnType<typeof memoryPublisher>,
   executionId: string,
-) =>
-  Effect.runPromiseExit(
-    notifyImage
-      .run({ record, executionId })
-      .pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))),
-  )
+) => runWith(Layer.mergeAll(ledger.layer, publisher.layer, config))(notifyImage.run({ record, executionId }))
 
 describe('processedKey', () => {
   it('is the event type, the object and its version', () => {
@@ -94,7 +50,7 @@ describe('notifyImage', () => {
   it('publishes exactly one ImageProcessed on the pipeline bus on its first run, and completes the claim', async () => {
     // Prepare
     const ledger = memoryLedger()
-    const publisher = memoryPublisher()
+    const publisher = memoryPublisher({ busName })
 
     // Act
     const exit = await notify(ledger, publisher, 'exec-1')
@@ -123,8 +79,8 @@ describe('notifyImage', () => {
     ['the same execution, after it completed', { owner: 'exec-1', done: true }, 'exec-1'],
     ['another execution, while the first holds an unfinished claim', { owner: 'exec-1', done: false }, 'exec-2'],
   ])('publishes nothing for %s', async (_name, claim, executionId) => {
-    const ledger = memoryLedger({ [key]: claim })
-    const publisher = memoryPublisher()
+    const ledger = memoryLedger({ claims: { [key]: claim } })
+    const publisher = memoryPublisher({ busName })
 
     const exit = await notify(ledger, publisher, executionId)
 
@@ -135,7 +91,7 @@ describe('notifyImage', () => {
 
   it('publishes nothing on a second run by another execution', async () => {
     const ledger = memoryLedger()
-    const publisher = memoryPublisher()
+    const publisher = memoryPublisher({ busName })
 
     await notify(ledger, publisher, 'exec-1')
     const exit = await notify(ledger, publisher, 'exec-2')
@@ -145,8 +101,8 @@ describe('notifyImage', () => {
   })
 
   it('publishes when the same execution re-runs after a claim it never completed (a crash between claim and publish)', async () => {
-    const ledger = memoryLedger({ [key]: { owner: 'exec-1', done: false } })
-    const publisher = memoryPublisher()
+    const ledger = memoryLedger({ claims: { [key]: { owner: 'exec-1', done: false } } })
+    const publisher = memoryPublisher({ busName })
 
     const exit = await notify(ledger, publisher, 'exec-1')
 
@@ -161,9 +117,9 @@ describe('notifyImage', () => {
     const ledger = memoryLedger()
 
     // Act
-    const exit = await notify(ledger, memoryPublisher(fault), 'exec-1')
+    const exit = await notify(ledger, memoryPublisher({ busName, fail: fault }), 'exec-1')
     const claimedAfterFailure = ledger.claims.has(key)
-    const retry = memoryPublisher()
+    const retry = memoryPublisher({ busName })
     const retried = await notify(ledger, retry, 'exec-2')
 
     // Assess

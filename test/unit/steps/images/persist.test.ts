@@ -1,36 +1,13 @@
-import { Effect, Exit, Layer } from 'effect'
+import { Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord, Rendition, ValidatedImage } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
-import { ImageTable, type ConditionalWrite } from '../../../../steps/services/image-table'
 import { persistImage } from '../../../../steps/images/persist/program'
+import { memoryImageTable as memoryTable } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 
 const firstRun = '2026-01-01T00:00:00.000Z'
 const secondRun = '2026-01-01T00:05:00.000Z'
-
-/**
- * An in-memory ImageTable with the port's condition: write when no record stands, when it is another version
- * (another etag), or to upgrade a FAILED record of this version to PROCESSED.
- */
-const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientError) => {
-  const records = new Map(initial.map((record) => [record.key, record]))
-  const writes: ImageRecord[] = []
-  const layer = Layer.succeed(ImageTable, {
-    get: (key) => Effect.succeed(records.get(key)),
-    putVersion: (record) =>
-      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
-        if (fail) return Effect.fail(fail)
-        const existing = records.get(record.key)
-        const shouldWrite =
-          !existing || existing.etag !== record.etag || (existing.status === 'FAILED' && record.status === 'PROCESSED')
-        if (!shouldWrite) return Effect.succeed({ written: false, existing })
-        records.set(record.key, record)
-        writes.push(record)
-        return Effect.succeed({ written: true })
-      }),
-  })
-  return { layer, records, writes }
-}
 
 const image: ValidatedImage = {
   bucket: 'uploads-bucket',
@@ -88,7 +65,7 @@ const failed: ImageRecord = {
 }
 
 const persist = (table: ReturnType<typeof memoryTable>, at: string, input = { image, renditions: [web, thumbnail] }) =>
-  Effect.runPromiseExit(persistImage.run(input).pipe(Effect.provide(Layer.merge(table.layer, ClockFixed(at)))))
+  runWith(Layer.merge(table.layer, ClockFixed(at)))(persistImage.run(input))
 
 describe('persistImage', () => {
   it('writes the PROCESSED record of the version, renditions sorted by name', async () => {
@@ -119,7 +96,7 @@ describe('persistImage', () => {
   })
 
   it('upgrades a FAILED record of the same version (a retried run that now succeeds)', async () => {
-    const table = memoryTable([failed])
+    const table = memoryTable({ records: [failed] })
 
     const exit = await persist(table, secondRun)
 
@@ -128,7 +105,7 @@ describe('persistImage', () => {
   })
 
   it('replaces the record of another version of the key', async () => {
-    const table = memoryTable([processed(firstRun, { etag: 'etag-v0' })])
+    const table = memoryTable({ records: [processed(firstRun, { etag: 'etag-v0' })] })
 
     const exit = await persist(table, secondRun)
 
@@ -153,7 +130,7 @@ describe('persistImage', () => {
   it("fails with the table's TransientError, for the workflow to retry", async () => {
     const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
 
-    const exit = await persist(memoryTable([], fault), firstRun)
+    const exit = await persist(memoryTable({ fail: fault }), firstRun)
 
     expect(exit).toEqual(Exit.fail(fault))
   })

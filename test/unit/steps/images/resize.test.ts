@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer } from 'effect'
+import { Exit, Layer } from 'effect'
 import sharp from 'sharp'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
 import {
@@ -15,6 +15,7 @@ import { PipelineConfig, type PipelineConfigShape } from '../../../../steps/serv
 import { detectFormat } from '../../../../steps/images/validate/magic'
 import { animatedGif, jpeg, jpegWithOrientation, pngWithAlpha, svg, truncatedJpeg } from '../../../support/images'
 import { etagOf, memoryStore, type MemoryStoreOptions } from '../../../support/memory-store'
+import { runWith } from '../../../support/run-with'
 
 const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImagePixels: 50_000_000, busName: 'pipeline' }
 const [Thumbnail, Web] = DefaultRenditions
@@ -40,9 +41,7 @@ const resize = async (
 ) => {
   const store = memoryStore(options.objects ?? { [key]: body }, options.store)
   const config = Layer.succeed(PipelineConfig, Limits)
-  const exit = await Effect.runPromiseExit(
-    resizeImage.run({ image: validated(key, body), spec }).pipe(Effect.provide(Layer.merge(store.layer, config))),
-  )
+  const exit = await runWith(Layer.merge(store.layer, config))(resizeImage.run({ image: validated(key, body), spec }))
   return { exit, store }
 }
 

@@ -1,10 +1,10 @@
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { expireIdempotency } from '../../../../steps/maintenance/expire-idempotency/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { minutesBefore, Now, scheduled } from './fixtures'
 
-const run = (services: ReturnType<typeof memoryServices>) =>
-  Effect.runPromiseExit(expireIdempotency.run(scheduled).pipe(Effect.provide(services.layer)))
+const run = (services: ReturnType<typeof memoryServices>) => runWith(services.layer)(expireIdempotency.run(scheduled))
 
 describe('expireIdempotency', () => {
   it('deletes the records that expired before now and answers how many', async () => {

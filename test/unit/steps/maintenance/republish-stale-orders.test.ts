@@ -1,11 +1,12 @@
-import { Effect, Exit, Schema } from 'effect'
+import { Exit, Schema } from 'effect'
 import { OrderPlaced } from '../../../../contracts/orders'
 import { republishStaleOrders } from '../../../../steps/maintenance/republish-stale-orders/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { minutesBefore, Now, order, scheduled } from './fixtures'
 
 const run = (services: ReturnType<typeof memoryServices>) =>
-  Effect.runPromiseExit(republishStaleOrders.run(scheduled).pipe(Effect.provide(services.layer)))
+  runWith(services.layer)(republishStaleOrders.run(scheduled))
 
 describe('republishStaleOrders', () => {
   it('publishes OrderPlaced again for each order still PENDING five minutes after it was written, and only those', async () => {
@@ -42,7 +43,16 @@ describe('republishStaleOrders', () => {
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
     ])
+    // Oldest first, as the sparse pending index answers on DynamoDB.
     expect(services.published.map((entry) => JSON.parse(entry.Detail))).toEqual([
+      {
+        orderId: 'ord-total',
+        customerId: 'cust-42',
+        totalAmount: 80,
+        currency: 'EUR',
+        origin: 'import',
+        placedAt: minutesBefore(30),
+      },
       {
         orderId: 'ord-stale',
         customerId: 'cust-42',
@@ -51,14 +61,6 @@ describe('republishStaleOrders', () => {
         currency: 'EUR',
         origin: 'queue',
         placedAt: minutesBefore(12),
-      },
-      {
-        orderId: 'ord-total',
-        customerId: 'cust-42',
-        totalAmount: 80,
-        currency: 'EUR',
-        origin: 'import',
-        placedAt: minutesBefore(30),
       },
     ])
     for (const entry of services.published)

@@ -16,7 +16,8 @@ import { OrderTable } from '../../../../../steps/services/order-table'
 import { QueueDepths } from '../../../../../steps/services/queue-depths'
 import { SearchIndex } from '../../../../../steps/services/search-index'
 import { UserTable } from '../../../../../steps/services/user-table'
-import { defectOf } from './exits'
+import { defectOf } from '../../../../support/exits'
+import { runWith } from '../../../../support/run-with'
 
 // Class-level mocks: AwsLive creates its own clients, and these intercept every instance.
 const s3 = mockClient(S3Client)
@@ -90,7 +91,7 @@ describe('AwsLive', () => {
       return { config: yield* PipelineConfig, depths: yield* callOf.QueueDepths, bucket: (yield* ObjectStore).bucket }
     })
 
-    const exit = await Effect.runPromiseExit(Effect.provide(program, AwsLive(env)))
+    const exit = await runWith(AwsLive(env))(program)
 
     expect(exit).toEqual(
       Exit.succeed({
@@ -119,10 +120,8 @@ describe('AwsLive', () => {
     dynamodb.on(GetItemCommand).resolves({})
 
     const runtime = AwsLive(imageEnv)
-    const image = await Effect.runPromiseExit(
-      Effect.provide(Effect.zip(callOf.ObjectStore, callOf.ImageTable), runtime),
-    )
-    const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+    const image = await runWith(runtime)(Effect.zip(callOf.ObjectStore, callOf.ImageTable))
+    const orders = await runWith(runtime)(callOf.OrderTable)
 
     expect(Exit.isSuccess(image)).toBe(true)
     expect(defectOf(orders)).toEqual(missing('OrderTable', 'ORDERS_TABLE'))
@@ -131,7 +130,7 @@ describe('AwsLive', () => {
   it.each(services.map((service) => [service, serviceEnv[service]] as const))(
     'builds without any resource variable; %s dies only when called, naming %s, and sends nothing',
     async (service, variable) => {
-      const exit = await Effect.runPromiseExit(Effect.provide(callOf[service], AwsLive({ AWS_REGION: 'eu-west-1' })))
+      const exit = await runWith(AwsLive({ AWS_REGION: 'eu-west-1' }))(callOf[service])
 
       expect(defectOf(exit)).toEqual(missing(service, variable))
       expect(sdkCalls()).toBe(0)
@@ -139,18 +138,13 @@ describe('AwsLive', () => {
   )
 
   it('builds a layer that nothing calls, whatever is missing', async () => {
-    const exit = await Effect.runPromiseExit(
-      Effect.provide(
-        Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)),
-        AwsLive({}),
-      ),
-    )
+    const exit = await runWith(AwsLive({}))(Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)))
 
     expect(exit).toEqual(Exit.succeed('pipeline'))
   })
 
   it('takes an empty variable for a missing one', async () => {
-    const exit = await Effect.runPromiseExit(Effect.provide(callOf.UserTable, AwsLive({ ...env, USERS_TABLE: '' })))
+    const exit = await runWith(AwsLive({ ...env, USERS_TABLE: '' }))(callOf.UserTable)
 
     expect(defectOf(exit)).toEqual(missing('UserTable', 'USERS_TABLE'))
   })
@@ -158,12 +152,7 @@ describe('AwsLive', () => {
   it('dies when the bucket name of an unconfigured ObjectStore is read', async () => {
     const { BUCKET_NAME: _bucket, ...partial } = env
 
-    const exit = await Effect.runPromiseExit(
-      Effect.provide(
-        Effect.map(ObjectStore, (store) => store.bucket),
-        AwsLive(partial),
-      ),
-    )
+    const exit = await runWith(AwsLive(partial))(Effect.map(ObjectStore, (store) => store.bucket))
 
     expect(defectOf(exit)).toEqual(missing('ObjectStore', 'BUCKET_NAME'))
   })
@@ -178,8 +167,8 @@ describe('AwsLive', () => {
       dynamodb.on(GetItemCommand).resolves({})
       const runtime = AwsLive({ ...env, DEAD_LETTER_QUEUES: value })
 
-      const depths = await Effect.runPromiseExit(Effect.provide(callOf.QueueDepths, runtime))
-      const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+      const depths = await runWith(runtime)(callOf.QueueDepths)
+      const orders = await runWith(runtime)(callOf.OrderTable)
 
       expect((defectOf(depths) as Error).message).toMatch(
         /^AwsLive: QueueDepths needs environment variable DEAD_LETTER_QUEUES, which must be a JSON object of queue name to URL: /,
@@ -189,7 +178,7 @@ describe('AwsLive', () => {
   )
 
   it('dies at build time on an invalid limit', async () => {
-    const exit = await Effect.runPromiseExit(Effect.provide(Effect.void, AwsLive({ ...env, MAX_IMAGE_BYTES: 'lots' })))
+    const exit = await runWith(AwsLive({ ...env, MAX_IMAGE_BYTES: 'lots' }))(Effect.void)
 
     expect(defectOf(exit)).toEqual(new Error('MAX_IMAGE_BYTES must be a positive integer, got "lots"'))
   })

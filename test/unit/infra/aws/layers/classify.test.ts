@@ -17,7 +17,7 @@ import {
   isTransactionCanceled,
   type AwsErrorClass,
 } from '../../../../../infra/aws/layers/classify'
-import { defectOf } from './exits'
+import { defectOf } from '../../../../support/exits'
 
 const s3Error = (name: string, httpStatusCode: number, fault: 'client' | 'server') =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode }, message: name })
