@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 import { UsageError } from './errors'
 import type { AwsSettings } from '../infra/aws/client/context'
 import type { Backend, Target } from './backends/backend'
-import type { PipelineClient } from './client'
+import { DefaultUrl, type PipelineClient } from './client'
 import type { Io } from './io'
 
 /** The command line is wrong (unknown command or flag, bad value, missing file): exit 2, nothing was sent. */
@@ -74,8 +74,6 @@ export interface Command {
   /** Parses `argv` (the words after the command name) and runs; resolves to the exit code. */
   run(argv: readonly string[], context: Context): Promise<number>
 }
-
-export const DefaultUrl = 'http://127.0.0.1:3000'
 
 /** The commands that also run against a deployed stack (`--target aws`). */
 export const AwsCommands = [

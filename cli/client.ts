@@ -24,7 +24,6 @@ import {
 import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
 import { UploadResult } from '../contracts/uploads'
 import { User } from '../contracts/users'
-import { DefaultUrl } from './args'
 import { HttpError, InvalidResponse, Unreachable, UsageError, type FieldError } from './errors'
 
 // The local runtime's HTTP API, as the CLI reads it: every answer is decoded with its contract in contracts/.
@@ -67,6 +66,9 @@ export interface CursorPage<T> {
   readonly items: ReadonlyArray<T>
   readonly next?: string
 }
+
+/** Where the local runtime answers unless PIPELINE_URL says otherwise. */
+export const DefaultUrl = 'http://127.0.0.1:3000'
 
 /** Reads PIPELINE_URL (default http://127.0.0.1:3000); a value that is not an http(s) URL is a usage error. */
 export const baseUrlFrom = (env: Readonly<Record<string, string | undefined>>): URL => {

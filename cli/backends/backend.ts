@@ -1,16 +1,11 @@
-import type { ExecutionSummary as ConsoleExecution, MetricsView, RedriveOutcome } from '../../infra/console/port'
+import type { MetricsView, RedriveOutcome, ExecutionSummary as ConsoleExecution } from '../../infra/console/port'
+import type { DlqQueue, RedriveResult } from '../../contracts/dead-letters'
+import type { ExecutionDetail, ExecutionFilter, ExecutionList } from '../../contracts/executions'
+import type { Replay, ReplayRequest } from '../../contracts/replays'
+import type { ImageOutcome, UploadResult, WaitOptions } from '../../contracts/uploads'
 import type { PipelineClient } from '../client'
+import { HttpError, NotFound } from '../errors'
 import { waitForImage } from '../wait'
-import type { ImageOutcome, WaitOptions } from '../../contracts/uploads'
-import { HttpError } from '../errors'
-import type { DlqQueue } from '../../contracts/dead-letters'
-import type { ExecutionDetail, ExecutionFilter } from '../../contracts/executions'
-import type { ReplayRequest } from '../../contracts/replays'
-import type { UploadResult } from '../../contracts/uploads'
-import { Replay } from '../../contracts/replays'
-import { RedriveResult } from '../../contracts/dead-letters'
-import { NotFound } from '../errors'
-import { ExecutionList } from '../../contracts/executions'
 
 /** Where the pipeline runs: the local runtime over its HTTP API, or a deployed CloudFormation stack. */
 export const Targets = ['local', 'aws'] as const

@@ -143,7 +143,19 @@ export const startRuntime = (options: RuntimeOptions) => {
   )
 
   const recovered = executor.recover()
-  const deadLetters = new DeadLetters(db, queues, executor, bus, model)
+  const deadLetters = new DeadLetters(
+    db,
+    queues,
+    {
+      startExecution: (arn, input, eventId) => executor.enqueue(arn, input, eventId),
+      wake: () => executor.wake(),
+      get busNames() {
+        return bus.busNames
+      },
+      publishServiceEvent: (name, event) => bus.publishServiceEvent(name, event),
+    },
+    model,
+  )
   replayer.resume()
   const pollers = startPollers({
     mappings: model.eventSourceMappings ?? [],

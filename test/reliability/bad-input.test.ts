@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { main } from '../../cli/main'
 import * as images from '../support/images'
-import { health, startChild, stopChild, waitUntilIdle, type ChildPipeline } from './support/child'
+import { health, startChild, stopChild, waitUntilIdle, type ChildPipeline } from '../../bench/support/child'
 import { httpRequest, rawRequest, type RawAnswer } from './support/raw-http'
 
 /** What a stack trace looks like in a body or on stderr: `    at fn (file.ts:12:5)`. */

@@ -2,9 +2,7 @@ import type { DatabaseSync } from 'node:sqlite'
 import { deadLetterReason, parseBody, readDeadLetter } from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
-import type { LocalBus } from '../eventbridge/bus'
 import { transaction } from '../kernel/db'
-import type { Executor } from '../stepfunctions/executor'
 import type { LocalQueues } from './queues'
 import type { LocalModel } from '../model/template'
 
@@ -77,6 +75,20 @@ const ListedMessages = 200
 const TerminalFailures = "('FAILED', 'ABORTED', 'TIMED_OUT')"
 
 /**
+ * Where a redrive sends dead letters back besides queues: the runtime's workflows and buses. The runtime gives these;
+ * the queues know nothing of Step Functions or EventBridge.
+ */
+export interface RedriveTargets {
+  /** StartExecution, inside the redrive's transaction. */
+  startExecution(stateMachineArn: string, input: unknown, eventId?: string): string
+  /** Starts what the redrive enqueued, once its transaction committed. */
+  wake(): void
+  readonly busNames: ReadonlyArray<string>
+  /** Puts an event on a bus as its AWS service would (a rule target that is a bus). */
+  publishServiceEvent(bus: string, event: AnyEvent): void
+}
+
+/**
  * The dead-letter queues as the console shows and redrives them. Each message goes back where it came from;
  * the steps are idempotent, so a redrive repeats no side effect. A workflow's dead letter sent back to its
  * workflow owes a new dead letter if that run fails again: the image workflow sends only the first failure of an
@@ -88,9 +100,8 @@ export class DeadLetters {
   constructor(
     private readonly db: DatabaseSync,
     private readonly queues: LocalQueues,
-    private readonly executor: Executor,
-    private readonly bus: LocalBus,
-    model: LocalModel,
+    private readonly targets: RedriveTargets,
+    private readonly model: LocalModel,
   ) {
     this.machineArns = new Set(model.stateMachines.map((machine) => machine.arn))
   }
@@ -150,7 +161,7 @@ export class DeadLetters {
         failed.push({ id: letter.id, reason: error instanceof Error ? error.message : String(error) })
       }
     }
-    this.executor.wake()
+    this.targets.wake()
     return { queue, redriven, failed }
   }
 
@@ -229,7 +240,7 @@ export class DeadLetters {
 
   private workflowMachine(origin: Extract<DeadLetterOrigin, { kind: 'workflow' }>): string | undefined {
     if (origin.stateMachineArn && this.machineArns.has(origin.stateMachineArn)) return origin.stateMachineArn
-    return this.executor.stateMachines.find((machine) => machine.workflow === origin.workflow)?.arn
+    return this.model.stateMachines.find((machine) => machine.workflow === origin.workflow)?.arn
   }
 
   private sendBack(queue: string, letter: StoredLetter): void {
@@ -240,9 +251,9 @@ export class DeadLetters {
         return
       case 'target': {
         const { targetArn, event } = origin
-        const bus = this.bus.busNames.find((name) => targetArn.endsWith(`:event-bus/${name}`))
-        if (bus) this.bus.publishServiceEvent(bus, event)
-        else if (targetArn.startsWith('arn:aws:states:')) this.executor.enqueue(targetArn, event, event.id)
+        const bus = this.targets.busNames.find((name) => targetArn.endsWith(`:event-bus/${name}`))
+        if (bus) this.targets.publishServiceEvent(bus, event)
+        else if (targetArn.startsWith('arn:aws:states:')) this.targets.startExecution(targetArn, event, event.id)
         else if (targetArn.startsWith('arn:aws:sqs:')) this.queues.send(targetArn, JSON.stringify(event))
         else throw new Error(`target ${targetArn} is not a kind the local runtime can invoke`)
         return
@@ -251,7 +262,7 @@ export class DeadLetters {
         const machine = this.workflowMachine(origin)
         if (!machine) throw new Error(`workflow ${origin.workflow} does not exist`)
         const eventId = isObject(origin.event) && typeof origin.event.id === 'string' ? origin.event.id : undefined
-        const executionArn = this.executor.enqueue(machine, origin.event, eventId)
+        const executionArn = this.targets.startExecution(machine, origin.event, eventId)
         this.db
           .prepare('INSERT INTO dead_letter_redrives (execution_arn, queue, body) VALUES (?, ?, ?)')
           .run(executionArn, queue, letter.body)

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import * as path from 'node:path'
 
-const root = path.resolve(__dirname, '..', '..', '..')
+const root = path.resolve(__dirname, '..', '..')
 
 export interface ChildPipeline {
   readonly child: ChildProcess
@@ -12,10 +12,17 @@ export interface ChildPipeline {
   readonly exited: Promise<number | null>
 }
 
-/** Starts `npm start`'s program as a child process on a free port of 127.0.0.1 and resolves once it serves. */
-export const startChild = (dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<ChildPipeline> =>
+/**
+ * Starts `npm start`'s program as a child process on a free port of 127.0.0.1 and resolves once it serves. `nodeArgs`
+ * adds flags such as `--cpu-prof`.
+ */
+export const startChild = (
+  dataDir: string,
+  env: NodeJS.ProcessEnv = {},
+  nodeArgs: ReadonlyArray<string> = [],
+): Promise<ChildPipeline> =>
   new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'infra/local/main.ts'], {
       cwd: root,
       env: { ...process.env, PORT: '0', HOST: '127.0.0.1', PIPELINE_DATA: dataDir, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
