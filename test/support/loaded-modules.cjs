@@ -1,4 +1,3 @@
-/* global process, require */
 'use strict'
 // Preloaded with `node -r`: on exit, writes every module file the process loaded through require to the file
 // LOADED_MODULES_FILE names, one per line.
