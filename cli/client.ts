@@ -24,6 +24,7 @@ import {
 import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
 import { UploadResult } from '../contracts/uploads'
 import { User } from '../contracts/users'
+import { networkFailure } from '../infra/http/network'
 import { HttpError, InvalidResponse, Unreachable, UsageError, type FieldError } from './errors'
 
 // The local runtime's HTTP API, as the CLI reads it: every answer is decoded with its contract in contracts/.
@@ -399,17 +400,8 @@ const unreachableReason = (error: unknown, timeoutMs: number): string => {
     code?: unknown
     message?: unknown
   }
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused',
-    ECONNRESET: 'connection reset',
-    ENOTFOUND: 'host not found',
-    EAI_AGAIN: 'host not found',
-    ETIMEDOUT: 'connection timed out',
-    EHOSTUNREACH: 'host unreachable',
-    UND_ERR_CONNECT_TIMEOUT: 'connection timed out',
-    UND_ERR_SOCKET: 'connection closed',
-  }
-  if (typeof cause.code === 'string' && reasons[cause.code]) return reasons[cause.code] ?? cause.code
+  const reason = networkFailure(cause.code)
+  if (reason) return reason
   if (typeof cause.message === 'string') return cause.message
   return typeof failure.message === 'string' ? failure.message : String(error)
 }

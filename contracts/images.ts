@@ -173,13 +173,3 @@ export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()('Object
     return `${this.key} does not exist (deleted before it was processed?)`
   }
 }
-
-/** The rejections that mean "this upload is not an image we process": never retried. */
-export const ImageRejections = [
-  EmptyImage,
-  ImageTooLarge,
-  TooManyPixels,
-  UnsupportedImage,
-  CorruptImage,
-  ObjectNotFound,
-] as const

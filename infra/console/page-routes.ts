@@ -157,6 +157,3 @@ export const pageRoutes = (router: Router): Router =>
         'cache-control': 'public, max-age=31536000, immutable',
       })
     })
-
-/** Builds the page ahead of the first request, so a server can pay for it at start rather than on first view. */
-export const preparePage = (): Promise<void> => page().then(() => undefined)

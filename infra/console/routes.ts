@@ -5,9 +5,6 @@ import type { RouteContext, Router } from '../http/router'
 import type { ConsoleData, ExecutionStatus } from './port'
 import { ExecutionStatuses } from '../../contracts/executions'
 
-/** The largest upload the console accepts, as the local API's default. */
-export const MaxConsoleUploadBytes = 100 * 1024 * 1024
-
 const invalid = (field: string, message: string) => new HttpError(400, 'InvalidParameter', `${field}: ${message}`)
 
 /** One query parameter as a string: absent or empty is undefined; longer than `max` characters is a 400 naming it. */
@@ -85,7 +82,15 @@ const answering = (handler: (context: RouteContext) => Promise<void>) => async (
 const name = (params: ReadonlyArray<string>, index = 0) => params[index] ?? ''
 
 /** The console's JSON API over any `ConsoleData`: the same routes serve the local runtime and a deployed stack. */
-export const consoleRoutes = (router: Router, data: ConsoleData): Router =>
+/** The largest upload accepted unless configured otherwise: the local runtime's MAX_UPLOAD_BYTES default. */
+export const DefaultMaxUploadBytes = 100 * 1024 * 1024
+
+export interface ConsoleLimits {
+  /** The largest upload accepted, the same limit as every other way in (MAX_UPLOAD_BYTES locally). */
+  readonly maxUploadBytes: number
+}
+
+export const consoleRoutes = (router: Router, data: ConsoleData, limits: ConsoleLimits): Router =>
   router
     .on(
       'GET',
@@ -259,7 +264,7 @@ export const consoleRoutes = (router: Router, data: ConsoleData): Router =>
       answering(async ({ req, res, params }) => {
         const key = name(params)
         if (key.length > 1024) throw invalid('key', 'at most 1024 characters')
-        const body = await readBytes(req, MaxConsoleUploadBytes)
+        const body = await readBytes(req, limits.maxUploadBytes)
         if (body.length === 0) throw new HttpError(400, 'ValidationException', 'body: the upload is empty')
         const contentType = req.headers['content-type']
         sendJson(

@@ -199,7 +199,8 @@ export const startRuntime = (options: RuntimeOptions) => {
     isQuiet(): boolean {
       const busy = (sql: string, ...values: Array<string | number>) =>
         (db.prepare(sql).get(...values) as { n: number }).n > 0
-      if (busy("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")) return false
+      const { pending, running } = executor.unfinished()
+      if (pending + running > 0) return false
       if (busy('SELECT COUNT(*) AS n FROM deliveries')) return false
       if (deadLetters.settle() > 0) return false
       for (const mapping of model.eventSourceMappings ?? [])

@@ -1,4 +1,5 @@
 import { HttpError } from '../../http/errors'
+import { networkFailure } from '../../http/network'
 
 // No SDK import here: the CLI imports this file for every command, and the SDK loads only when AWS is used.
 
@@ -20,18 +21,6 @@ export class InvalidRequest extends Error {
 /** An answer outside its contract (a 2xx without the field it promises, a body that does not decode). */
 export class InvalidResponse extends Error {
   override readonly name = 'InvalidResponse'
-}
-
-/** How the SDK fails before or without an answer, by error name or `code`: what a person can act on. */
-const networkReasons: Readonly<Record<string, string>> = {
-  ECONNREFUSED: 'connection refused',
-  ECONNRESET: 'connection reset',
-  ENOTFOUND: 'host not found',
-  EAI_AGAIN: 'host not found',
-  ETIMEDOUT: 'connection timed out',
-  EHOSTUNREACH: 'host unreachable',
-  TimeoutError: 'no answer in time',
-  RequestTimeout: 'no answer in time',
 }
 
 const credentialErrors = new Set(['CredentialsProviderError', 'TokenProviderError', 'ProviderError'])
@@ -79,7 +68,7 @@ export const fromAwsError = (
     )
   }
   if (/region is missing/i.test(message)) return new InvalidRequest('no AWS region: pass --region R or set AWS_REGION')
-  const reason = networkReasons[typeof failure.code === 'string' ? failure.code : ''] ?? networkReasons[name]
+  const reason = networkFailure(failure.code) ?? networkFailure(name)
   if (reason) return new AwsUnavailable(`cannot reach ${service} (${reason}). Check the network and --region.`)
   return error
 }

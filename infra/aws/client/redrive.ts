@@ -5,8 +5,6 @@ import { iso, parseJson, type AwsContext } from './context'
 import { describe, describeByName, subjectOf } from './executions'
 import { RedrivableStatuses } from '../../../contracts/executions'
 
-/** The statuses RedriveExecution accepts (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html). */
-
 /**
  * RedriveExecution of one execution, by ARN or by name (looked up in each of the stack's workflows): it resumes at the
  * state it failed in, with the same ARN. One that is not FAILED, ABORTED or TIMED_OUT is refused here, before asking
@@ -16,14 +14,7 @@ import { RedrivableStatuses } from '../../../contracts/executions'
 export const redriveExecution = async (aws: AwsContext, id: string): Promise<ExecutionSummary> => {
   const described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
   const executionArn = described.executionArn ?? id
-  if (!(RedrivableStatuses as ReadonlyArray<string>).includes(described.status ?? '')) {
-    throw new HttpError(
-      409,
-      'ExecutionNotRedrivable',
-      `execution ${described.name ?? id} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
-      { source: 'Step Functions' },
-    )
-  }
+  refuseUnlessRedrivable(described, id)
   await aws.call('Step Functions', () => aws.clients.sfn.send(new RedriveExecutionCommand({ executionArn })))
   return summaryOf(aws, await describe(aws, executionArn))
 }
@@ -44,4 +35,21 @@ const summaryOf = async (aws: AwsContext, described: DescribeExecutionCommandOut
     ...(subject === undefined ? {} : { subject }),
     ...(described.redriveCount ? { redriveCount: described.redriveCount } : {}),
   }
+}
+
+/**
+ * RedriveExecution's refusal, before asking Step Functions: only a FAILED, ABORTED or TIMED_OUT execution
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html).
+ */
+export const refuseUnlessRedrivable = (
+  described: Pick<DescribeExecutionCommandOutput, 'name' | 'status'>,
+  id: string,
+): void => {
+  if ((RedrivableStatuses as ReadonlyArray<string>).includes(described.status ?? '')) return
+  throw new HttpError(
+    409,
+    'ExecutionNotRedrivable',
+    `execution ${described.name ?? id} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
+    { source: 'Step Functions' },
+  )
 }

@@ -8,6 +8,7 @@ import { ListTagsForResourceCommand } from '@aws-sdk/client-sfn'
 import { WorkflowTag } from '../../../contracts/executions'
 import type { AwsClients } from './clients'
 import { AwsUnavailable, fromAwsError, NotFound } from './errors'
+import { onceRead } from './once'
 
 /** One state machine of the stack. */
 export interface Workflow {
@@ -71,11 +72,6 @@ const queuesFromOutput = (output: string | undefined): ReadonlyArray<DeadLetterQ
  * stack has more), the workflows and the dead-letter queues.
  */
 export class StackReader {
-  private outputsPromise: Promise<Readonly<Record<string, string>>> | undefined
-  private resourcesPromise: Promise<ReadonlyArray<StackResourceSummary>> | undefined
-  private workflowsPromise: Promise<ReadonlyArray<Workflow>> | undefined
-  private queuesPromise: Promise<ReadonlyArray<DeadLetterQueue>> | undefined
-
   constructor(
     readonly stackName: string,
     private readonly clients: AwsClients,
@@ -84,28 +80,30 @@ export class StackReader {
 
   /** The stack's outputs by key; a stack that does not exist is AwsUnavailable (exit 3). */
   outputs(): Promise<Readonly<Record<string, string>>> {
-    return (this.outputsPromise ??= (async () => {
-      try {
-        const answer = await this.clients.cloudformation.send(new DescribeStacksCommand({ StackName: this.stackName }))
-        const stack = answer.Stacks?.[0]
-        if (!stack) throw new AwsUnavailable(this.missingStack())
-        return Object.fromEntries(
-          (stack.Outputs ?? []).flatMap((output) =>
-            output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue]] : [],
-          ),
-        )
-      } catch (error) {
-        // CloudFormation answers a missing stack with a ValidationError: "Stack with id X does not exist".
-        if (
-          (error as { name?: unknown }).name === 'ValidationError' &&
-          /does not exist/i.test(String((error as { message?: unknown }).message))
-        ) {
-          throw new AwsUnavailable(this.missingStack())
-        }
-        throw fromAwsError(error, 'CloudFormation', this.settings)
-      }
-    })())
+    return this.outputsOnce()
   }
+
+  private readonly outputsOnce = onceRead(async () => {
+    try {
+      const answer = await this.clients.cloudformation.send(new DescribeStacksCommand({ StackName: this.stackName }))
+      const stack = answer.Stacks?.[0]
+      if (!stack) throw new AwsUnavailable(this.missingStack())
+      return Object.fromEntries(
+        (stack.Outputs ?? []).flatMap((output) =>
+          output.OutputKey && output.OutputValue !== undefined ? [[output.OutputKey, output.OutputValue]] : [],
+        ),
+      )
+    } catch (error) {
+      // CloudFormation answers a missing stack with a ValidationError: "Stack with id X does not exist".
+      if (
+        (error as { name?: unknown }).name === 'ValidationError' &&
+        /does not exist/i.test(String((error as { message?: unknown }).message))
+      ) {
+        throw new AwsUnavailable(this.missingStack())
+      }
+      throw fromAwsError(error, 'CloudFormation', this.settings)
+    }
+  })
 
   /** One output's value; a stack without it was deployed from another version of the app. */
   async output(key: string): Promise<string> {
@@ -118,59 +116,63 @@ export class StackReader {
   }
 
   resources(): Promise<ReadonlyArray<StackResourceSummary>> {
-    return (this.resourcesPromise ??= (async () => {
-      const all: StackResourceSummary[] = []
-      let token: string | undefined
-      do {
-        const page = await this.send('CloudFormation', () =>
-          this.clients.cloudformation.send(
-            new ListStackResourcesCommand({ StackName: this.stackName, NextToken: token }),
-          ),
-        )
-        all.push(...(page.StackResourceSummaries ?? []))
-        token = page.NextToken
-      } while (token)
-      return all
-    })())
+    return this.resourcesOnce()
   }
+
+  private readonly resourcesOnce = onceRead(async () => {
+    const all: StackResourceSummary[] = []
+    let token: string | undefined
+    do {
+      const page = await this.send('CloudFormation', () =>
+        this.clients.cloudformation.send(
+          new ListStackResourcesCommand({ StackName: this.stackName, NextToken: token }),
+        ),
+      )
+      all.push(...(page.StackResourceSummaries ?? []))
+      token = page.NextToken
+    } while (token)
+    return all
+  })
 
   /**
    * The stack's state machines: from the outputs whose key ends in `StateMachineArn` (the key's start names the
    * workflow), else from its AWS::StepFunctions::StateMachine resources; each named by its `pipeline:workflow` tag.
    */
   workflows(): Promise<ReadonlyArray<Workflow>> {
-    return (this.workflowsPromise ??= (async () => {
-      const outputs = await this.outputs()
-      let found = Object.entries(outputs).flatMap(([key, arn]) => {
-        const match = StateMachineOutput.exec(key)
-        return match && arn.startsWith('arn:') ? [{ construct: match[1] || key, arn }] : []
-      })
-      if (found.length === 0) {
-        found = (await this.resources())
-          .filter(
-            (resource) => resource.ResourceType === 'AWS::StepFunctions::StateMachine' && resource.PhysicalResourceId,
-          )
-          .map((resource) => ({
-            construct: withoutHash(resource.LogicalResourceId ?? '').replace(/(.)StateMachine$/, '$1'),
-            arn: resource.PhysicalResourceId ?? '',
-          }))
-      }
-      return Promise.all(
-        found.map(async ({ construct, arn }) => {
-          const tag = await this.workflowTag(arn)
-          const machineName = arn.slice(arn.lastIndexOf(':') + 1)
-          const aliases = [
-            ...new Set(
-              [tag, construct, machineName]
-                .filter((alias): alias is string => !!alias)
-                .map((alias) => alias.toLowerCase()),
-            ),
-          ]
-          return { name: tag ?? construct, arn, aliases }
-        }),
-      )
-    })())
+    return this.workflowsOnce()
   }
+
+  private readonly workflowsOnce = onceRead(async () => {
+    const outputs = await this.outputs()
+    let found = Object.entries(outputs).flatMap(([key, arn]) => {
+      const match = StateMachineOutput.exec(key)
+      return match && arn.startsWith('arn:') ? [{ construct: match[1] || key, arn }] : []
+    })
+    if (found.length === 0) {
+      found = (await this.resources())
+        .filter(
+          (resource) => resource.ResourceType === 'AWS::StepFunctions::StateMachine' && resource.PhysicalResourceId,
+        )
+        .map((resource) => ({
+          construct: withoutHash(resource.LogicalResourceId ?? '').replace(/(.)StateMachine$/, '$1'),
+          arn: resource.PhysicalResourceId ?? '',
+        }))
+    }
+    return Promise.all(
+      found.map(async ({ construct, arn }) => {
+        const tag = await this.workflowTag(arn)
+        const machineName = arn.slice(arn.lastIndexOf(':') + 1)
+        const aliases = [
+          ...new Set(
+            [tag, construct, machineName]
+              .filter((alias): alias is string => !!alias)
+              .map((alias) => alias.toLowerCase()),
+          ),
+        ]
+        return { name: tag ?? construct, arn, aliases }
+      }),
+    )
+  })
 
   /** The workflows `name` picks (all of them when undefined); an unknown name is NotFound, listing the known ones. */
   async pickWorkflows(name: string | undefined): Promise<ReadonlyArray<Workflow>> {
@@ -196,32 +198,34 @@ export class StackReader {
    * gives it) when the stack has it, else its AWS::SQS::Queue resources whose logical id contains `DeadLetters`.
    */
   deadLetterQueues(): Promise<ReadonlyArray<DeadLetterQueue>> {
-    return (this.queuesPromise ??= (async () => {
-      const listed = queuesFromOutput((await this.outputs()).DeadLetterQueueUrls)
-      if (listed) return listed
-      const queues = (await this.resources()).filter(
-        (resource) =>
-          resource.ResourceType === 'AWS::SQS::Queue' &&
-          (resource.LogicalResourceId ?? '').includes('DeadLetters') &&
-          resource.PhysicalResourceId,
-      )
-      return Promise.all(
-        queues.map(async (resource) => {
-          const physical = resource.PhysicalResourceId ?? ''
-          // An SQS queue's physical id is its URL; anything else is a name to look the URL up by.
-          const url = /^https?:\/\//.test(physical)
-            ? physical
-            : ((await this.send('SQS', () => this.clients.sqs.send(new GetQueueUrlCommand({ QueueName: physical }))))
-                .QueueUrl ?? physical)
-          return {
-            name: queueName(resource.LogicalResourceId ?? physical),
-            url,
-            physicalName: url.slice(url.lastIndexOf('/') + 1),
-          }
-        }),
-      )
-    })())
+    return this.queuesOnce()
   }
+
+  private readonly queuesOnce = onceRead(async () => {
+    const listed = queuesFromOutput((await this.outputs()).DeadLetterQueueUrls)
+    if (listed) return listed
+    const queues = (await this.resources()).filter(
+      (resource) =>
+        resource.ResourceType === 'AWS::SQS::Queue' &&
+        (resource.LogicalResourceId ?? '').includes('DeadLetters') &&
+        resource.PhysicalResourceId,
+    )
+    return Promise.all(
+      queues.map(async (resource) => {
+        const physical = resource.PhysicalResourceId ?? ''
+        // An SQS queue's physical id is its URL; anything else is a name to look the URL up by.
+        const url = /^https?:\/\//.test(physical)
+          ? physical
+          : ((await this.send('SQS', () => this.clients.sqs.send(new GetQueueUrlCommand({ QueueName: physical }))))
+              .QueueUrl ?? physical)
+        return {
+          name: queueName(resource.LogicalResourceId ?? physical),
+          url,
+          physicalName: url.slice(url.lastIndexOf('/') + 1),
+        }
+      }),
+    )
+  })
 
   /** The queue `name` names: its name, physical name or URL, in any case; else the one queue whose name ends with it. */
   async pickQueue(name: string): Promise<DeadLetterQueue> {

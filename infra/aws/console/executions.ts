@@ -25,7 +25,8 @@ import { stateDetails } from '../../console/state-outcomes'
 import { badField, type ConsoleContext } from './context'
 import type { ConsoleWorkflow, StackMap } from './stack-map'
 import { HttpError } from '../../http/errors'
-import { ExecutionStatuses, RedrivableStatuses } from '../../../contracts/executions'
+import { ExecutionStatuses } from '../../../contracts/executions'
+import { refuseUnlessRedrivable } from '../client/redrive'
 
 /** ListExecutions' largest page. */
 const PageSize = 100
@@ -268,13 +269,7 @@ export class Executions {
   async redrive(nameOrArn: string): Promise<ExecutionSummary> {
     const described = await this.describe(nameOrArn)
     const executionArn = described.executionArn ?? nameOrArn
-    if (!(RedrivableStatuses as ReadonlyArray<string>).includes(described.status ?? '')) {
-      throw new HttpError(
-        409,
-        'ExecutionNotRedrivable',
-        `execution ${described.name ?? nameOrArn} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
-      )
-    }
+    refuseUnlessRedrivable(described, nameOrArn)
     await this.context.aws.call('Step Functions', () =>
       this.context.clients.sfn.send(new RedriveExecutionCommand({ executionArn })),
     )

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AwsUnavailable } from '../client/errors'
+import { DefaultMaxUploadBytes } from '../../console/routes'
 import { mountConsole } from '../../console/server'
 
 import { sendError } from '../../http/respond'
@@ -34,7 +35,7 @@ export const createAwsConsoleServer = (
       throw asServed(error)
     }
   })
-  mountConsole(router, data)
+  mountConsole(router, data, { maxUploadBytes: DefaultMaxUploadBytes })
   return createServer({ requestTimeout: 120_000, headersTimeout: 30_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError && error.source === undefined) return sendError(res, error)

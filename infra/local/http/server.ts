@@ -29,7 +29,7 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   executionRoutes(router, runtime)
   eventRoutes(router, runtime)
   sourceRoutes(router, runtime)
-  mountConsole(router, localConsoleData(runtime))
+  mountConsole(router, localConsoleData(runtime), { maxUploadBytes: options.maxUploadBytes })
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000
   // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.

@@ -4,7 +4,7 @@ import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-l
 import { executionSubject } from '../../../contracts/executions'
 import { transaction } from '../kernel/db'
 import { commitGroup, holdGroup } from '../kernel/group-commit'
-import { historyRecorder, HistoryWriter, readHistory, taskResources } from './history'
+import { historyRecorder, HistoryWriter, readHistory, taskResources, type HistoryEvent } from './history'
 import { resumePoint } from './resume-point'
 import type { Integrations } from './integrations'
 import { taskOverrides } from './integrations'
@@ -66,7 +66,7 @@ export class Executor {
   private pumping = false
   /** While runs are going, their writes of one loop turn share one commit (`group-commit.ts`). */
   private releaseGroup: (() => void) | undefined
-  private readonly history: HistoryWriter
+  private readonly historyRows: HistoryWriter
   /** Copies of the definitions starting at a redriven state, by machine ARN and state. */
   private readonly resumingMachines = new Map<string, StateMachine>()
 
@@ -78,7 +78,7 @@ export class Executor {
     private readonly concurrency: number,
     retryScale?: number,
   ) {
-    this.history = new HistoryWriter(db)
+    this.historyRows = new HistoryWriter(db)
     for (const info of stateMachines) {
       const definition = info.definition as unknown as StateMachineDefinition
       // aws-local-stepfunctions annotates the definition it is given: hand it a copy, keep the synthesized one intact.
@@ -144,7 +144,7 @@ export class Executor {
         )
       const loaded = this.machines.get(row.state_machine)
       if (!loaded) throw new ExecutionNotRedrivable(`State machine ${row.state_machine} no longer exists`)
-      this.history.flush()
+      this.historyRows.flush()
       const resume = resumePoint(loaded.info.definition, readHistory(this.db, row.arn), row.input)
       const last = (
         this.db.prepare('SELECT COALESCE(MAX(id), 0) AS id FROM history WHERE execution_arn = ?').get(row.arn) as {
@@ -227,12 +227,45 @@ export class Executor {
     this.idleWaiters.splice(0).forEach((resolve) => resolve())
   }
 
+  /** How many executions are accepted and not started, and how many run. */
+  unfinished(): { readonly pending: number; readonly running: number } {
+    const rows = this.db
+      .prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status")
+      .all() as Array<{ status: string; n: number }>
+    const count = (status: string) => rows.find((row) => row.status === status)?.n ?? 0
+    return { pending: count('PENDING'), running: count('RUNNING') }
+  }
+
+  /** Executions newest first, narrowed by workflow, status and subject (ListExecutions' filters and the project's). */
+  list(
+    filter: { readonly workflow?: string; readonly status?: string; readonly subject?: string },
+    limit: number,
+  ): ReadonlyArray<ExecutionRow> {
+    const columns = { workflow: 'workflow', status: 'status', subject: 'subject' } as const
+    const given = (Object.keys(columns) as Array<keyof typeof columns>).filter((key) => filter[key])
+    const where = given.length > 0 ? `WHERE ${given.map((key) => `${columns[key]} = ?`).join(' AND ')}` : ''
+    return this.db
+      .prepare(`SELECT * FROM executions ${where} ORDER BY created_at DESC, rowid DESC LIMIT ?`)
+      .all(...given.map((key) => filter[key]!), limit) as unknown as ExecutionRow[]
+  }
+
+  /** One execution by ARN or name. */
+  find(arnOrName: string): ExecutionRow | undefined {
+    return this.db
+      .prepare('SELECT * FROM executions WHERE arn = ? UNION ALL SELECT * FROM executions WHERE name = ? LIMIT 1')
+      .get(arnOrName, arnOrName) as unknown as ExecutionRow | undefined
+  }
+
+  /** An execution's history so far, oldest first, with what was recorded this very turn. */
+  history(executionArn: string): ReadonlyArray<HistoryEvent> {
+    this.historyRows.flush()
+    return readHistory(this.db, executionArn)
+  }
+
   /** Resolves once nothing is pending or running: tests and `drain` wait on it. */
   idle(): Promise<void> {
-    const pending = this.db
-      .prepare("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")
-      .get() as { n: number }
-    if (pending.n === 0 && this.running.size === 0) return Promise.resolve()
+    const { pending, running } = this.unfinished()
+    if (pending + running === 0 && this.running.size === 0) return Promise.resolve()
     return new Promise((resolve) => this.idleWaiters.push(resolve))
   }
 
@@ -244,7 +277,7 @@ export class Executor {
     if ((await Promise.race([all.then(() => 'done' as const), timer])) === 'timeout') {
       for (const run of this.running.values()) run.abort()
     }
-    this.history.flush()
+    this.historyRows.flush()
   }
 
   private launch(row: ExecutionRow): void {
@@ -274,7 +307,7 @@ export class Executor {
         StateMachine: { Id: loaded.info.arn, Name: loaded.info.name },
       },
     })
-    const recorder = historyRecorder(this.history, row.arn, loaded.resources, row.redrive_event_id ?? 0)
+    const recorder = historyRecorder(this.historyRows, row.arn, loaded.resources, row.redrive_event_id ?? 0)
     const done = (async () => {
       const logs = (async () => {
         for await (const log of execution.eventLogs) recorder.record(log)
@@ -322,7 +355,7 @@ export class Executor {
   ): void {
     // The whole history lands with the final status, in one transaction.
     transaction(this.db, () => {
-      this.history.flush()
+      this.historyRows.flush()
       this.db
         .prepare('UPDATE executions SET status = ?, output = ?, error = ?, cause = ?, stop_date = ? WHERE arn = ?')
         .run(

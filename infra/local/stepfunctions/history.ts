@@ -1,6 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { allStates, type AslDefinition } from '../model/asl'
-import { transaction } from '../kernel/db'
+import { RowBatch } from '../kernel/row-batch'
 
 /** The event logs aws-local-stepfunctions emits, as far as the recorder reads them. */
 interface RunLog {
@@ -33,38 +33,25 @@ const resourceOf = (arn: string | undefined) => {
   return match ? { resourceType: match[1], resource: match[2] } : { resourceType: 'lambda', resource: arn ?? '' }
 }
 
-/**
- * Writes history rows in batches: every row produced within one turn of the event loop, by any execution, goes
- * in one transaction. A running execution stays watchable (rows land within a tick) at a fraction of the writes.
- */
-export class HistoryWriter {
-  private pending: Array<[string, number, number, string, string, string]> = []
-  private scheduled = false
-  private readonly insert
+type HistoryRow = [
+  executionArn: string,
+  id: number,
+  previousId: number,
+  timestamp: string,
+  type: string,
+  details: string,
+]
 
-  constructor(private readonly db: DatabaseSync) {
-    this.insert = db.prepare(
+/**
+ * Writes history rows in batches (`RowBatch`): a running execution stays watchable (rows land within a tick) at a
+ * fraction of the writes.
+ */
+export class HistoryWriter extends RowBatch<HistoryRow> {
+  constructor(db: DatabaseSync) {
+    super(
+      db,
       'INSERT INTO history (execution_arn, id, previous_id, timestamp, type, details) VALUES (?, ?, ?, ?, ?, ?)',
     )
-  }
-
-  push(row: [string, number, number, string, string, string]): void {
-    this.pending.push(row)
-    if (this.scheduled) return
-    this.scheduled = true
-    setImmediate(() => this.flush())
-  }
-
-  /** Writes what is pending now: before an execution's final status, and at shutdown. */
-  flush(): void {
-    this.scheduled = false
-    // A run aborted at shutdown may log after the database closed: recovery rewrites that part of its history anyway.
-    if (this.pending.length === 0 || !this.db.isOpen) return
-    const rows = this.pending
-    this.pending = []
-    transaction(this.db, () => {
-      for (const row of rows) this.insert.run(...row)
-    })
   }
 }
 

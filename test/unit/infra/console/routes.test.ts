@@ -68,10 +68,15 @@ describe('console routes', () => {
     redriveExecution: async () => {
       throw new HttpError(409, 'ExecutionNotRedrivable', 'Execution x is SUCCEEDED')
     },
+    upload: async (key: string, body: Uint8Array) => {
+      uploaded.push(key)
+      return { bucket: 'uploads', key, size: body.byteLength }
+    },
   } as unknown as ConsoleData
+  const uploaded: string[] = []
 
   beforeAll(async () => {
-    const router = consoleRoutes(new Router(), data)
+    const router = consoleRoutes(new Router(), data, { maxUploadBytes: 1024 })
     server = createServer((req, res) => {
       router
         .handle(req, res)
@@ -118,5 +123,16 @@ describe('console routes', () => {
 
     expect(response.status).toBe(status)
     expect(await response.json()).toMatchObject({ error: code })
+  })
+
+  it.each([
+    ['at the limit', 1024, 201],
+    ['one byte over the limit', 1025, 413],
+  ])('takes an upload %s the server was given (the same limit as every way in)', async (_name, size, status) => {
+    const before = uploaded.length
+    const response = await fetch(`${base}/uploads/uploads/limit.jpg`, { method: 'PUT', body: new Uint8Array(size) })
+
+    expect(response.status).toBe(status)
+    expect(uploaded.length - before).toBe(status === 201 ? 1 : 0)
   })
 })
