@@ -1,6 +1,5 @@
 import { Effect, Layer } from 'effect'
 import type { PutEventsEntry } from '../../contracts/envelope'
-import type { SearchDocument } from '../../contracts/images'
 import type { Order } from '../../contracts/orders'
 import type { User } from '../../contracts/users'
 import { ClockFixed } from '../../steps/services/clock'
@@ -10,8 +9,9 @@ import { IdempotencyStore, type StoredResponse } from '../../steps/services/idem
 import { Ledger } from '../../steps/services/ledger'
 import { OrderTable, type Page } from '../../steps/services/order-table'
 import { QueueDepths } from '../../steps/services/queue-depths'
-import { SearchIndex } from '../../steps/services/search-index'
 import { UserTable } from '../../steps/services/user-table'
+import { memoryCheckpoints } from './memory-checkpoints'
+import { memorySearchIndex } from './memory-search-index'
 
 /** A page of `items` sorted by `key`, after `cursor`: the shape every list port answers with. */
 const page = <A>(items: ReadonlyArray<A>, key: (item: A) => string, limit: number, cursor?: string): Page<A> => {
@@ -31,7 +31,8 @@ export const memoryServices = (
 ) => {
   const orders = new Map<string, Order>()
   const users = new Map<string, User>()
-  const documents = new Map<string, SearchDocument>()
+  const search = memorySearchIndex()
+  const checkpoints = memoryCheckpoints()
   const published: PutEventsEntry[] = []
   const ledger = new Map<string, { owner: string; done: boolean }>()
   const idempotency = new Map<string, { fingerprint: string; expiresAt: string; response?: StoredResponse }>()
@@ -52,7 +53,13 @@ export const memoryServices = (
           const existing = orders.get(order.orderId)
           if (existing && existing.status !== 'PENDING') return { changed: false, order: existing }
           const decided = existing
-            ? { ...existing, status: order.status, reasons: order.reasons ?? [], updatedAt: order.updatedAt }
+            ? {
+                ...existing,
+                status: order.status,
+                reasons: order.reasons ?? [],
+                updatedAt: order.updatedAt,
+                ...(order.version === undefined ? {} : { version: order.version }),
+              }
             : order
           orders.set(order.orderId, decided)
           return { changed: true, order: decided }
@@ -89,23 +96,14 @@ export const memoryServices = (
         Effect.sync(() => {
           const user = users.get(userId)
           if (!user) return undefined
-          const updated = { ...user, status, updatedAt: at }
+          const updated = { ...user, status, updatedAt: at, version: (user.version ?? 0) + 1 }
           users.set(userId, updated)
           return updated
         }),
       remove: (userId) => Effect.sync(() => users.delete(userId)),
     }),
-    Layer.succeed(SearchIndex, {
-      upsert: (doc) => Effect.sync(() => void documents.set(doc.id, doc)),
-      remove: (id) => Effect.sync(() => void documents.delete(id)),
-      listIds: (kind) =>
-        Effect.sync(() =>
-          [...documents.values()]
-            .filter((doc) => doc.kind === kind)
-            .map((doc) => doc.id)
-            .sort(),
-        ),
-    }),
+    search.layer,
+    checkpoints.layer,
     Layer.succeed(EventPublisher, { publish: (entries) => Effect.sync(() => void published.push(...entries)) }),
     Layer.succeed(Ledger, {
       claim: (key, owner) =>
@@ -163,5 +161,15 @@ export const memoryServices = (
     }),
     ClockFixed(now),
   )
-  return { layer, orders, users, documents, published, ledger, idempotency }
+  return {
+    layer,
+    orders,
+    users,
+    documents: search.documents,
+    versions: search.versions,
+    checkpoints: checkpoints.values,
+    published,
+    ledger,
+    idempotency,
+  }
 }
