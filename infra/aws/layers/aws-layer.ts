@@ -3,9 +3,11 @@ import { ClockLive, type Clock } from '../../../steps/services/clock'
 import { PipelineConfigFromEnv, type PipelineConfig } from '../../../steps/services/config'
 import type { EventPublisher } from '../../../steps/services/event-publisher'
 import type { IdempotencyStore } from '../../../steps/services/idempotency'
+import type { Checkpoints } from '../../../steps/services/checkpoints'
 import type { ImageTable } from '../../../steps/services/image-table'
 import type { Ledger } from '../../../steps/services/ledger'
 import type { ObjectStore } from '../../../steps/services/object-store'
+import type { ObjectUrls } from '../../../steps/services/object-urls'
 import type { OrderTable } from '../../../steps/services/order-table'
 import type { QueueDepths } from '../../../steps/services/queue-depths'
 import type { SearchIndex } from '../../../steps/services/search-index'
@@ -21,6 +23,7 @@ import type { UserTable } from '../../../steps/services/user-table'
 /** Every service a step may depend on. */
 export type AwsServices =
   | ObjectStore
+  | ObjectUrls
   | ImageTable
   | SearchIndex
   | EventPublisher
@@ -29,6 +32,7 @@ export type AwsServices =
   | UserTable
   | IdempotencyStore
   | QueueDepths
+  | Checkpoints
   | PipelineConfig
   | Clock
 
@@ -39,14 +43,16 @@ export type AwsServices =
  */
 export const serviceEnv = {
   ObjectStore: 'BUCKET_NAME',
+  ObjectUrls: 'BUCKET_NAME',
   ImageTable: 'IMAGES_TABLE',
-  SearchIndex: 'SEARCH_TABLE',
+  SearchIndex: 'SEARCH_ENDPOINT',
   Ledger: 'LEDGER_TABLE',
   EventPublisher: 'EVENT_BUS_NAME',
   OrderTable: 'ORDERS_TABLE',
   UserTable: 'USERS_TABLE',
   IdempotencyStore: 'IDEMPOTENCY_TABLE',
   QueueDepths: 'DEAD_LETTER_QUEUES',
+  Checkpoints: 'STATE_TABLE',
 } as const
 export type ServiceName = keyof typeof serviceEnv
 

@@ -1,4 +1,4 @@
-import { errors, type Client } from '@opensearch-project/opensearch'
+import { errors, type API, type Client } from '@opensearch-project/opensearch'
 import { Effect, Layer, Option } from 'effect'
 import { TransientError } from '../../../contracts/errors'
 import type { SearchDocument, SearchHit, SearchKind } from '../../../contracts/search'
@@ -14,6 +14,13 @@ import {
   type SearchPosition,
 } from '../../../steps/services/search-terms'
 
+/** The value of `SEARCH_ENDPOINT` on a stack deployed without a search engine (`-c search=false`). */
+export const SearchDisabledEndpoint = 'disabled'
+
+/** Why `GET /search` answers 501 on such a stack. */
+export const SearchDisabledReason =
+  'This stack was deployed without a search engine (-c search=false): deploy it without that setting to search.'
+
 /** The one index of search documents; `kind` tells orders, users and images apart. */
 export const SearchIndexName = 'search-documents'
 
@@ -25,7 +32,7 @@ export const SearchIndexName = 'search-documents'
  * (https://docs.opensearch.org/latest/field-types/supported-field-types/text/). One shard; a replica once the
  * domain has a second data node (`auto_expand_replicas`), so a one-node domain stays green.
  */
-export const SearchIndexDefinition = {
+export const SearchIndexDefinition: API.Indices_Create_RequestBody = {
   settings: {
     index: { number_of_shards: 1, auto_expand_replicas: '0-1' },
     analysis: {
@@ -45,21 +52,29 @@ export const SearchIndexDefinition = {
       data: { type: 'object', enabled: false },
     },
   },
-} as const
+}
 
 /** The scores that order results: a constant per rule, so exact matches (2) sort before text matches (1). */
 const ExactScore = 2
 const TextScore = 1
 
 /** The body of the search for `q`: the exact and text rules as a `dis_max` of constant scores, sorted by score then id. */
-export const searchBody = (q: string, kind: SearchKind | undefined, limit: number, from?: SearchPosition) => {
+export const searchBody = (
+  q: string,
+  kind: SearchKind | undefined,
+  limit: number,
+  from?: SearchPosition,
+): API.Search_RequestBody => {
   const terms = words(q)
-  const rules: Array<Record<string, unknown>> = [
+  const rules: NonNullable<NonNullable<API.Search_RequestBody['query']>['dis_max']>['queries'] = [
     { constant_score: { filter: { term: { exact: exactValue(q) } }, boost: ExactScore } },
   ]
   if (terms.length > 0)
     rules.push({
-      constant_score: { filter: { bool: { filter: terms.map((term) => ({ prefix: { text: term } })) } }, boost: TextScore },
+      constant_score: {
+        filter: { bool: { filter: terms.map((term) => ({ prefix: { text: term } })) } },
+        boost: TextScore,
+      },
     })
   return {
     size: limit + 1,
@@ -71,7 +86,7 @@ export const searchBody = (q: string, kind: SearchKind | undefined, limit: numbe
         ...(kind === undefined ? {} : { filter: [{ term: { kind } }] }),
       },
     },
-    sort: [{ _score: 'desc' }, { id: 'asc' }],
+    sort: [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }],
     ...(from === undefined ? {} : { search_after: [from.exact ? ExactScore : TextScore, from.id] }),
   }
 }
@@ -99,7 +114,7 @@ const errorType = (error: unknown): string | undefined =>
     : undefined
 
 const statusOf = (error: unknown): number | undefined =>
-  error instanceof errors.ResponseError ? error.meta?.statusCode : undefined
+  error instanceof errors.ResponseError ? (error.meta?.statusCode ?? undefined) : undefined
 
 /**
  * An OpenSearch failure in the pipeline's error model: 429 (throttled, or a full write queue) and 5xx, time-outs and
@@ -113,7 +128,9 @@ export const classifyOpenSearch =
     const status = statusOf(error)
     if (error instanceof errors.ResponseError && status !== undefined) {
       if (status === 429 || status >= 500)
-        return Effect.fail(new TransientError({ operation, message: `OpenSearch answered ${status} ${reasonOf(error)}` }))
+        return Effect.fail(
+          new TransientError({ operation, message: `OpenSearch answered ${status} ${reasonOf(error)}` }),
+        )
       if (status === 401 || status === 403)
         return Effect.dieMessage(
           `${operation}: OpenSearch refused the request (${status} ${reasonOf(error)}). The domain's access policy must name this function's role, and SEARCH_ENDPOINT must be the domain's endpoint.`,
@@ -220,12 +237,13 @@ export const SearchIndexOpenSearch = (client: Client, index: string = SearchInde
           cursor === undefined
             ? undefined
             : yield* Option.match(decodeSearchCursor(cursor), {
-                onNone: () => Effect.fail(new InvalidCursor({ message: 'cursor: must be the next of a previous page' })),
+                onNone: () =>
+                  Effect.fail(new InvalidCursor({ message: 'cursor: must be the next of a previous page' })),
                 onSome: (position) => Effect.succeed(position),
               })
         const hits = yield* read<ReadonlyArray<Hit>>(
           'SearchIndex.search',
-          () => client.search({ index, body: searchBody(q, kind, limit, from) as never }),
+          () => client.search({ index, body: searchBody(q, kind, limit, from) }),
           [],
           hitsOf,
         )
@@ -244,10 +262,19 @@ export const SearchIndexOpenSearch = (client: Client, index: string = SearchInde
     versions: (ids) =>
       ids.length === 0
         ? Effect.succeed(new Map<string, number>())
-        : read('SearchIndex.versions', () => client.mget({ index, _source: false, body: { ids: [...ids] } }), new Map(), (body) => {
-            const docs = (body as { docs?: Array<{ _id: string; found?: boolean; _version?: number }> }).docs ?? []
-            return new Map(docs.flatMap((doc) => (doc.found === true && doc._version !== undefined ? [[doc._id, doc._version] as const] : [])))
-          }),
+        : read(
+            'SearchIndex.versions',
+            () => client.mget({ index, _source: false, body: { ids: [...ids] } }),
+            new Map(),
+            (body) => {
+              const docs = (body as { docs?: Array<{ _id: string; found?: boolean; _version?: number }> }).docs ?? []
+              return new Map(
+                docs.flatMap((doc) =>
+                  doc.found === true && doc._version !== undefined ? [[doc._id, doc._version] as const] : [],
+                ),
+              )
+            },
+          ),
     list: (kind, { limit, cursor }) =>
       read<Page<{ id: string; version: number }>>(
         'SearchIndex.list',
@@ -260,9 +287,9 @@ export const SearchIndexOpenSearch = (client: Client, index: string = SearchInde
               _source: false,
               version: true,
               query: { term: { kind } },
-              sort: [{ id: 'asc' }],
+              sort: [{ id: { order: 'asc' } }],
               ...(cursor === undefined ? {} : { search_after: [cursor] }),
-            } as never,
+            },
           }),
         { items: [] },
         (body) => {

@@ -4,14 +4,7 @@ import { AwsSigv4Signer } from '@opensearch-project/opensearch/aws-v3'
 import { Effect, Layer } from 'effect'
 import { SearchIndex, SearchIndexDisabled } from '../../../steps/services/search-index'
 import { lazily, setting, type AwsClient, type AwsService } from './aws-layer'
-import { SearchIndexOpenSearch } from './search-index-opensearch'
-
-/** The value of `SEARCH_ENDPOINT` on a stack deployed without a search engine (`-c search=false`). */
-export const SearchDisabledEndpoint = 'disabled'
-
-/** Why `GET /search` answers 501 on such a stack. */
-export const SearchDisabledReason =
-  'This stack was deployed without a search engine (-c search=false): redeploy without it to search.'
+import { SearchDisabledEndpoint, SearchDisabledReason, SearchIndexOpenSearch } from './search-index-opensearch'
 
 /**
  * The OpenSearch client of one domain, its requests signed with SigV4 for the `es` service by the client's own

@@ -19,7 +19,13 @@ export const OrderTableSqlite = (tables: LocalTables, table: string) =>
         const decided = tables.update<Order>(table, order.orderId, 'orderId', (existing) => {
           if (existing === undefined) return order
           if (existing.status !== 'PENDING') return undefined
-          return { ...existing, status: order.status, reasons: order.reasons ?? [], updatedAt: order.updatedAt }
+          return {
+            ...existing,
+            status: order.status,
+            reasons: order.reasons ?? [],
+            updatedAt: order.updatedAt,
+            ...(order.version === undefined ? {} : { version: order.version }),
+          }
         })
         return decided
           ? { changed: true, order: decided }

@@ -27,6 +27,7 @@ const record = (decision: OrderDecision, at: string): Order => ({
   origin: 'api',
   createdAt: placedAt,
   updatedAt: at,
+  version: 2,
 })
 
 const persist = (services: ReturnType<typeof memoryServices>, decision: OrderDecision) =>
@@ -63,10 +64,16 @@ describe('persistOrder', () => {
     expect([...second.orders.values()]).toEqual([record(accepted, firstRun)])
   })
 
-  it('decides a PENDING order left by the API, keeping when it was created', async () => {
+  it('decides a PENDING order left by the API, keeping when it was created, at its second version', async () => {
     // Prepare
     const services = memoryServices({ now: secondRun })
-    const pending: Order = { ...record(accepted, firstRun), status: 'PENDING', reasons: [], createdAt: firstRun }
+    const pending: Order = {
+      ...record(accepted, firstRun),
+      status: 'PENDING',
+      reasons: [],
+      createdAt: firstRun,
+      version: 1,
+    }
     services.orders.set('ord-1001', pending)
 
     // Act
@@ -74,7 +81,7 @@ describe('persistOrder', () => {
 
     // Assess
     expect(exit).toEqual(
-      Exit.succeed({ ...pending, status: 'REJECTED', reasons: rejected.reasons, updatedAt: secondRun }),
+      Exit.succeed({ ...pending, status: 'REJECTED', reasons: rejected.reasons, updatedAt: secondRun, version: 2 }),
     )
   })
 

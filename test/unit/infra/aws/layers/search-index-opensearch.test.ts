@@ -81,7 +81,10 @@ describe('SearchIndexOpenSearch: the requests it sends', () => {
   it('deletes with an external version', async () => {
     const fake = await newFake()
 
-    await run(fake, Effect.flatMap(SearchIndex, (index) => index.remove('user:usr_1', 7)))
+    await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.remove('user:usr_1', 7)),
+    )
 
     // https://docs.opensearch.org/latest/api-reference/document-apis/delete-document/
     expect(fake.requests.at(-1)).toMatchObject({
@@ -94,7 +97,10 @@ describe('SearchIndexOpenSearch: the requests it sends', () => {
   it('searches with one body: the exact and text rules as a dis_max of constant scores, sorted by score and id', async () => {
     const fake = await newFake()
 
-    await run(fake, Effect.flatMap(SearchIndex, (index) => index.search({ q: ' Cat pic ', kind: 'image', limit: 5 })))
+    await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.search({ q: ' Cat pic ', kind: 'image', limit: 5 })),
+    )
 
     expect(fake.requests.at(-1)).toMatchObject({
       method: 'POST',
@@ -123,7 +129,7 @@ describe('SearchIndexOpenSearch: the requests it sends', () => {
             filter: [{ term: { kind: 'image' } }],
           },
         },
-        sort: [{ _score: 'desc' }, { id: 'asc' }],
+        sort: [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }],
       },
     })
   })
@@ -131,7 +137,10 @@ describe('SearchIndexOpenSearch: the requests it sends', () => {
   it('answers no hits, not an error, before the index exists', async () => {
     const fake = await newFake()
 
-    const exit = await run(fake, Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })))
+    const exit = await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })),
+    )
 
     expect(exit).toEqual(Exit.succeed({ items: [] }))
   })
@@ -157,12 +166,18 @@ describe('SearchIndexOpenSearch: the answers it maps', () => {
   ])('fails a write with a TransientError on %i %s, so the workflow retries', async (status, type) => {
     const fake = await newFake()
     // The first request (creating the index) passes; the write gets the failure.
-    await run(fake, Effect.flatMap(SearchIndex, (index) => index.upsert(user, 1)))
+    await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.upsert(user, 1)),
+    )
     // Twice: the client itself retries a 502, 503 or 504 once.
     fake.failNext(status, type)
     fake.failNext(status, type)
 
-    const exit = await run(fake, Effect.flatMap(SearchIndex, (index) => index.upsert(user, 2)))
+    const exit = await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.upsert(user, 2)),
+    )
 
     expect(exit).toEqual(
       Exit.fail(
@@ -178,7 +193,10 @@ describe('SearchIndexOpenSearch: the answers it maps', () => {
     const fake = await newFake()
     fake.failNext(429, 'too_many_requests')
 
-    const exit = await run(fake, Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })))
+    const exit = await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })),
+    )
 
     expect(exit).toEqual(
       Exit.fail(
@@ -194,7 +212,10 @@ describe('SearchIndexOpenSearch: the answers it maps', () => {
     const fake = await newFake()
     fake.failNext(403, 'security_exception')
 
-    const exit = await run(fake, Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })))
+    const exit = await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.search({ q: 'ada', limit: 5 })),
+    )
 
     expect(Exit.isFailure(exit) && Cause.isDie(exit.cause)).toBe(true)
     expect(Exit.isFailure(exit) ? Cause.pretty(exit.cause) : '').toContain(
@@ -207,7 +228,10 @@ describe('SearchIndexOpenSearch: the answers it maps', () => {
     await fake.close()
     fakes.splice(fakes.indexOf(fake), 1)
 
-    const exit = await run(fake, Effect.flatMap(SearchIndex, (index) => index.upsert(user, 1)))
+    const exit = await run(
+      fake,
+      Effect.flatMap(SearchIndex, (index) => index.upsert(user, 1)),
+    )
 
     expect(Exit.isFailure(exit) && Cause.failureOption(exit.cause)).toMatchObject({
       value: { _tag: 'TransientError', operation: 'SearchIndex.createIndex' },
