@@ -116,7 +116,7 @@ export class SearchDomain extends Construct {
       ),
       accessPolicies: Lazy.any({ produce: () => this.accessPolicy(domainArn) }),
     })
-    this.domain.addDependency(logsPolicy)
+    this.domain.addResourceDependency(logsPolicy)
     this.domain.applyRemovalPolicy(props.removalPolicy ?? RemovalPolicy.DESTROY)
     this.endpoint = `https://${this.domain.attrDomainEndpoint}`
 
