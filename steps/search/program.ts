@@ -53,10 +53,13 @@ export const searchDocuments = (request: ApiRequest) =>
       Effect.catchTags({
         SearchDisabled: ({ reason }) => reject(501, 'SearchNotDeployed', reason),
         InvalidCursor: ({ message }) =>
-          reject(400, 'InvalidParameter', message, { fields: [{ path: 'cursor', message: 'must be the next of a previous page' }] }),
+          reject(400, 'InvalidParameter', message, {
+            fields: [{ path: 'cursor', message: 'must be the next of a previous page' }],
+          }),
       }),
     )
-    const answer: SearchAnswer = page.next === undefined ? { results: page.items } : { results: page.items, next: page.next }
+    const answer: SearchAnswer =
+      page.next === undefined ? { results: page.items } : { results: page.items, next: page.next }
     return json(200, answer)
   })
 

@@ -7,11 +7,7 @@ import { Option } from 'effect'
  */
 
 /** Lowercased, accents removed (`Émile` → `emile`), as FTS5's unicode61 tokenizer and OpenSearch's asciifolding do. */
-export const fold = (text: string): string =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
+export const fold = (text: string): string => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 
 /** The words of a text: runs of letters and digits, folded. `uploads/pets/Cat.jpg` → `uploads pets cat jpg`. */
 export const words = (text: string): ReadonlyArray<string> => fold(text).split(WordSeparator).filter(Boolean)
@@ -42,7 +38,12 @@ export const encodeSearchCursor = (position: SearchPosition): string =>
 export const decodeSearchCursor = (cursor: string): Option.Option<SearchPosition> => {
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(value) && value.length === 2 && (value[0] === 0 || value[0] === 1) && typeof value[1] === 'string')
+    if (
+      Array.isArray(value) &&
+      value.length === 2 &&
+      (value[0] === 0 || value[0] === 1) &&
+      typeof value[1] === 'string'
+    )
       return Option.some({ exact: value[0] === 0, id: value[1] })
   } catch {
     // Not base64url JSON: not a cursor of ours.
@@ -51,5 +52,4 @@ export const decodeSearchCursor = (cursor: string): Option.Option<SearchPosition
 }
 
 /** True when `a` comes before `b` in result order. */
-export const isBefore = (a: SearchPosition, b: SearchPosition): boolean =>
-  a.exact !== b.exact ? a.exact : a.id < b.id
+export const isBefore = (a: SearchPosition, b: SearchPosition): boolean => (a.exact !== b.exact ? a.exact : a.id < b.id)

@@ -67,7 +67,11 @@ export const searchIndexContract = (name: string, layer: () => Promise<Layer.Lay
         ['an exact value with surrounding spaces', '  ord_1 ', ['order:ord_1']],
         ['an order by SKU', 'book-1', ['order:ord_1']],
         ['an image by a word of its key', 'pets', ['image:uploads/pets/cat.jpg']],
-        ['images by the start of a word', 'cat', ['image:uploads/docs/Catalogue-Émile.png', 'image:uploads/pets/cat.jpg']],
+        [
+          'images by the start of a word',
+          'cat',
+          ['image:uploads/docs/Catalogue-Émile.png', 'image:uploads/pets/cat.jpg'],
+        ],
         ['an image by the start of a word, in any case', 'CATA', ['image:uploads/docs/Catalogue-Émile.png']],
         ['an image by every word given', 'pets cat', ['image:uploads/pets/cat.jpg']],
         ['an image by a word without its accent', 'emile', ['image:uploads/docs/Catalogue-Émile.png']],
@@ -106,7 +110,9 @@ export const searchIndexContract = (name: string, layer: () => Promise<Layer.Lay
           ),
         )
 
-        expect(page).toEqual({ items: [{ id: 'user:usr_ada', kind: 'user', title: 'user usr_ada', data: { entity: 'usr_ada' } }] })
+        expect(page).toEqual({
+          items: [{ id: 'user:usr_ada', kind: 'user', title: 'user usr_ada', data: { entity: 'usr_ada' } }],
+        })
       })
     })
 
@@ -114,7 +120,9 @@ export const searchIndexContract = (name: string, layer: () => Promise<Layer.Lay
       it('pages through exact and then text matches, each once, in order, the last page without next', async () => {
         // Prepare: three exact matches of `shoe`, three text matches
         const exact = ['a', 'b', 'c'].map((entity) => doc('user', entity, { exact: [entity, 'shoe'] }))
-        const text = ['x', 'y', 'z'].map((entity) => doc('image', entity, { exact: [entity], text: `shoes/${entity}.jpg` }))
+        const text = ['x', 'y', 'z'].map((entity) =>
+          doc('image', entity, { exact: [entity], text: `shoes/${entity}.jpg` }),
+        )
 
         // Act
         const pages = await run(Effect.zipRight(seed(...text, ...exact), allPages({ q: 'shoe', limit: 2 })))

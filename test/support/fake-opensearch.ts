@@ -26,11 +26,7 @@ interface Index {
   readonly tombstones: Map<string, number>
 }
 
-const folded = (text: string) =>
-  text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
+const folded = (text: string) => text.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase()
 
 /**
  * A stand-in for an OpenSearch domain over HTTP, for the subset of the REST API the search adapter uses: create index
@@ -62,7 +58,9 @@ export const startFakeOpenSearch = async () => {
       const normalizer = mapping.normalizer
         ? ((index.analysis.normalizer as Json)[mapping.normalizer] as { filter: string[] })
         : undefined
-      return values.map((item) => (normalizer?.filter.includes('lowercase') ? String(item).toLowerCase() : String(item)))
+      return values.map((item) =>
+        normalizer?.filter.includes('lowercase') ? String(item).toLowerCase() : String(item),
+      )
     }
     if (mapping.type === 'text' && mapping.analyzer) {
       const analyzer = (index.analysis.analyzer as Json)[mapping.analyzer] as { tokenizer: string; filter: string[] }

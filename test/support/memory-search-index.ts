@@ -54,7 +54,8 @@ export const memorySearchIndex = () => {
           cursor === undefined
             ? undefined
             : yield* Option.match(decodeSearchCursor(cursor), {
-                onNone: () => Effect.fail(new InvalidCursor({ message: 'cursor: must be the next of a previous page' })),
+                onNone: () =>
+                  Effect.fail(new InvalidCursor({ message: 'cursor: must be the next of a previous page' })),
                 onSome: (position) => Effect.succeed(position),
               })
         const value = exactValue(q)

@@ -7,5 +7,6 @@ import { attempt } from './attempt'
 export const CheckpointsSqlite = (tables: LocalTables, table: string) =>
   Layer.succeed(Checkpoints, {
     read: (name) => attempt('dynamodb:GetItem', () => tables.get<{ key: string; value: string }>(table, name)?.value),
-    write: (name, value) => attempt('dynamodb:PutItem', () => void tables.put(table, name, 'key', { key: name, value })),
+    write: (name, value) =>
+      attempt('dynamodb:PutItem', () => void tables.put(table, name, 'key', { key: name, value })),
   })

@@ -17,7 +17,9 @@ import { attempt } from './attempt'
 /** The FTS5 query of the text rule: every word a prefix, in the `text` column only, quoted so nothing is FTS5 syntax. */
 const textMatch = (q: string): string | undefined => {
   const terms = words(q)
-  return terms.length === 0 ? undefined : `text : (${terms.map((term) => `"${term.replace(/"/g, '""')}"*`).join(' AND ')})`
+  return terms.length === 0
+    ? undefined
+    : `text : (${terms.map((term) => `"${term.replace(/"/g, '""')}"*`).join(' AND ')})`
 }
 
 const kindOfId = (id: string): string => id.slice(0, Math.max(0, id.indexOf(':')))
