@@ -39,7 +39,8 @@ export type AwsServices =
 /**
  * The environment variable naming each service's resource. The CDK app sets on each function the variables of the
  * services its step uses (and grants it those resources); a service whose variable is absent dies when called.
- * `DEAD_LETTER_QUEUES` is a JSON object of queue name to queue URL.
+ * `DEAD_LETTER_QUEUES` is a JSON object of queue name to queue URL; `SEARCH_ENDPOINT` is the search domain's HTTPS
+ * endpoint, or `disabled` on a stack deployed without one (the index steps then skip, `GET /search` answers 501).
  */
 export const serviceEnv = {
   ObjectStore: 'BUCKET_NAME',

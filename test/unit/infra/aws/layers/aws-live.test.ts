@@ -75,9 +75,10 @@ const services = Object.keys(serviceEnv) as Array<keyof typeof serviceEnv>
 
 const sdkCalls = () => s3.calls().length + dynamodb.calls().length + eventbridge.calls().length + sqs.calls().length
 
-// Presigning reads credentials from the default chain without calling AWS: give it some.
+// Presigning reads the region and credentials from the default chains, without calling AWS: give it some.
 const savedEnv = { ...process.env }
 beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1'
   process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
   process.env.AWS_SECRET_ACCESS_KEY = 'not-a-secret'
 })
