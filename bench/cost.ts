@@ -42,9 +42,53 @@ export interface CostResult {
   /** What the totals would gain if every Lambda invocation took `assumedMs` on AWS instead of its local duration. */
   readonly sensitivity: { readonly assumedMs: number; readonly extraOrdersUsd: number; readonly extraImagesUsd: number }
   readonly unconfirmedPrices: ReadonlyArray<string>
+  /** The search domain: a fixed cost a month, not a cost per order or image. */
+  readonly search: SearchCost
 }
 
 export const OrdersTargetUsd = 4
+
+/** The search domain's default size (`infra/aws/constructs/search-domain.ts`), which the idle cost is of. */
+export const SearchDomainDefault = { instanceType: 't3.small.search', instances: 1, volumeGb: 10 }
+
+/** Hours in an average month (365 × 24 / 12). */
+const HoursPerMonth = 730
+
+/**
+ * Bytes one search document takes on the domain's disk, index structures included: a document's source is 0.5 to
+ * 1 KB (an order with a few items, a user, an image record with two renditions), and an index with prefix terms
+ * takes about twice its sources. An assumption, not a measurement: no OpenSearch server runs here.
+ */
+const AssumedSearchDocumentBytes = 2 * 1024
+
+/**
+ * What search costs on AWS: the domain bills by the hour whether or not it is used (the per-document work, an
+ * index or search request, costs nothing more there; the Lambda invocations that make them are in the bills above),
+ * and its documents fill the storage it was given.
+ */
+export interface SearchCost {
+  readonly domain: typeof SearchDomainDefault
+  /** The domain's instance hours and storage, a month, at the default size. */
+  readonly idleUsdPerMonth: number
+  /** Storage a million documents take, a month, if the volume had to grow for them. */
+  readonly storageUsdPerMillionDocumentsMonth: number
+  /** How many documents fit the default volume, by the assumption above. */
+  readonly documentsThatFitDefaultVolume: number
+}
+
+/** The search domain's fixed monthly cost and the storage cost per document. */
+export const searchCost = (): SearchCost => {
+  const { instances, volumeGb } = SearchDomainDefault
+  const instanceUsd = instances * HoursPerMonth * Prices.openSearchT3SmallHour.usd
+  const storageUsd = instances * volumeGb * Prices.openSearchGp3GbMonth.usd
+  const gbPerMillion = (AssumedSearchDocumentBytes * 1e6) / 1024 ** 3
+  return {
+    domain: SearchDomainDefault,
+    idleUsdPerMonth: instanceUsd + storageUsd,
+    storageUsdPerMillionDocumentsMonth: gbPerMillion * Prices.openSearchGp3GbMonth.usd,
+    documentsThatFitDefaultVolume: Math.floor((volumeGb * 1024 ** 3) / AssumedSearchDocumentBytes),
+  }
+}
 
 /** X-Ray's default sampling rule: the first request each second, then 5%; at a million a month nearly all are the 5%. */
 const TracedShare = 0.05
@@ -286,19 +330,18 @@ const perUnitOf = (footprint: Footprint, workflow: string, state: string): numbe
 
 /**
  * DynamoDB requests per order, from the measured invocations and what each step's adapter sends
- * (`infra/aws/layers/*-dynamodb.ts`): the orders table's writes (one stream record each, measured); a search document
- * PutItem per IndexOrder and per ApplyToSearchIndex; a ledger claim (PutItem) and completion (UpdateItem) per
+ * (`infra/aws/layers/*-dynamodb.ts`): the orders table's writes (one stream record each, measured); a ledger claim
+ * (PutItem) and completion (UpdateItem) per
  * published notification, counted for every NotifyDecision and NotifyChange (an upper bound: a change that announces
- * nothing writes nothing); one strongly consistent GetItem of the user per ValidateOrder. Items are under 1 KB.
+ * nothing writes nothing); one strongly consistent GetItem of the user per ValidateOrder. Items are under 1 KB. The
+ * search documents are written to the OpenSearch domain, which bills by the hour, not by the write ({@link searchCost}).
  */
 const orderTableRequests = (footprint: Footprint) => {
-  const searchWrites =
-    perUnitOf(footprint, 'order', 'IndexOrder') + perUnitOf(footprint, 'change', 'ApplyToSearchIndex')
   const ledgerWrites =
     2 * (perUnitOf(footprint, 'order', 'NotifyDecision') + perUnitOf(footprint, 'change', 'NotifyChange'))
   return {
-    writes: footprint.streamRecordsPerUnit + searchWrites + ledgerWrites,
-    writesBasis: `${footprint.streamRecordsPerUnit} orders-table writes (stream records, measured) + ${searchWrites} search document puts + ${ledgerWrites} ledger claims and completions (2 per notify step run, an upper bound); items under 1 KB`,
+    writes: footprint.streamRecordsPerUnit + ledgerWrites,
+    writesBasis: `${footprint.streamRecordsPerUnit} orders-table writes (stream records, measured) + ${ledgerWrites} ledger claims and completions (2 per notify step run, an upper bound); items under 1 KB`,
     reads: perUnitOf(footprint, 'order', 'ValidateOrder'),
   }
 }
@@ -415,5 +458,6 @@ export const costModel = (orders: OrdersResult | undefined, images: ImagesResult
     targetUsdPerMillionOrders: OrdersTargetUsd,
     sensitivity,
     unconfirmedPrices,
+    search: searchCost(),
   }
 }

@@ -71,6 +71,20 @@ export const Prices = {
     source: 'https://aws.amazon.com/cloudwatch/pricing/',
     confirmed: false,
   },
+  /** The search domain's default data node, on demand (the free tier's 750 hours a month not counted). */
+  openSearchT3SmallHour: {
+    usd: 0.036,
+    per: 'instance-hour (t3.small.search, OpenSearch Service)',
+    source: 'https://aws.amazon.com/opensearch-service/pricing/',
+    confirmed: false,
+  },
+  /** gp3 storage attached to a data node; gp2 is $0.135, gp3 about 9.6% less. */
+  openSearchGp3GbMonth: {
+    usd: 0.122,
+    per: 'GB-month of gp3 storage (OpenSearch Service)',
+    source: 'https://aws.amazon.com/opensearch-service/pricing/',
+    confirmed: false,
+  },
   xrayTrace: {
     usd: 5.0 / 1e6,
     per: 'X-Ray trace recorded',

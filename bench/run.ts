@@ -302,6 +302,9 @@ const costReport = (cost: CostResult): string[] => {
   } else if (!Number.isNaN(orders))
     lines.push(`per million orders: met (target ${money(cost.targetUsdPerMillionOrders)})`)
   lines.push('Not counted: S3 and DynamoDB storage, data transfer, CloudWatch metrics and alarms, free tiers.')
+  lines.push(
+    `Search (OpenSearch Service, ${cost.search.domain.instances} × ${cost.search.domain.instanceType}, ${cost.search.domain.volumeGb} GB gp3): ${money(cost.search.idleUsdPerMonth)} a month at idle, whatever the traffic; documents cost only their storage, ${money(cost.search.storageUsdPerMillionDocumentsMonth)} a month per million once they outgrow the ${cost.search.documentsThatFitDefaultVolume.toLocaleString('en-US')} the default volume holds. -c search=false leaves the domain out.`,
+  )
   if (cost.unconfirmedPrices.length > 0)
     lines.push(`Prices not confirmed against the AWS page when written: ${cost.unconfirmedPrices.join(', ')}`)
   lines.push(rerun('cost'))

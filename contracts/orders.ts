@@ -75,8 +75,15 @@ export const Order = Schema.Struct({
   origin: OrderOrigin,
   createdAt: Schema.String,
   updatedAt: Schema.String,
+  /** Counts the writes: 1 when placed, 2 when decided (whether or not it was placed PENDING first). Absent on orders written before versions: read as 0. */
+  version: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 })
 export type Order = typeof Order.Type
+
+/** The `version` of a PENDING order, as `POST /orders` writes it. */
+export const PlacedVersion = 1
+/** The `version` of a decided order: a decision is always the order's second state. */
+export const DecidedVersion = 2
 
 /** What the order workflow decides on: the order as placed, wherever it came from. */
 export const PlacedOrder = Schema.Struct({

@@ -16,6 +16,12 @@ import { lambdaStep } from './tasks'
 /** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */
 export const MaintenanceSchedule = 'rate(5 minutes)'
 
+/**
+ * The search reconciliation's own pace, passed to its step: it works at most once an hour (other runs read its
+ * checkpoint and stop), each time through at most 1,000 records of each table and documents of each kind.
+ */
+export const ReconcileSearchPace = { everyMinutes: 60, recordsPerRun: 1000 }
+
 export interface MaintenanceSteps {
   readonly expireIdempotency: IFunction
   readonly reconcileSearch: IFunction
@@ -25,7 +31,8 @@ export interface MaintenanceSteps {
 
 /**
  * Every five minutes, four independent chores in parallel: expire idempotency records, reconcile the search
- * index with the tables, publish the dead-letter depths, and re-publish orders whose placement event was lost.
+ * index with the tables (hourly and a bounded part at a time: {@link ReconcileSearchPace}), publish the dead-letter
+ * depths, and re-publish orders whose placement event was lost.
  *
  * Express: a run takes seconds and happens 8,640 times a month; Standard would cost more for history nobody reads.
  */
@@ -37,7 +44,15 @@ export class MaintenanceWorkflow extends Construct {
     const input = TaskInput.fromObject({})
     const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
       .branch(lambdaStep(this, 'ExpireIdempotencyRecords', props.steps.expireIdempotency, input, '$.expired'))
-      .branch(lambdaStep(this, 'ReconcileSearchIndex', props.steps.reconcileSearch, input, '$.reconciled'))
+      .branch(
+        lambdaStep(
+          this,
+          'ReconcileSearchIndex',
+          props.steps.reconcileSearch,
+          TaskInput.fromObject(ReconcileSearchPace),
+          '$.reconciled',
+        ),
+      )
       .branch(lambdaStep(this, 'PublishDeadLetterDepths', props.steps.publishDlqDepths, input, '$.depths'))
       .branch(lambdaStep(this, 'RepublishStaleOrders', props.steps.republishStaleOrders, input, '$.republished'))
 

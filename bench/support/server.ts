@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { health, startChild, stopChild } from './child'
 
-
 export interface BenchServer {
   readonly url: string
   readonly dataDir: string

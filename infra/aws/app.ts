@@ -1,11 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
+import { searchFromContext } from './constructs/search-domain'
 import { workflowLoggingFromContext } from './constructs/workflow-plumbing'
 import { PipelineStack } from './pipeline-stack'
 
 /**
  * The CDK app (`cdk.json` runs this file): `npm run synth` works offline, without credentials.
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
+ * `-c search=false` deploys without the OpenSearch domain (a cheap development stack: `GET /search` answers 501);
+ * `-c searchInstanceType=r7g.large.search -c searchInstanceCount=2 -c searchVolumeGb=100` sizes it (`constructs/search-domain.ts`).
  * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; the default is ERROR (failures only,
  * with their data); `-c workflowLogLevel=OrderWorkflow=ALL` sets one workflow's (see `constructs/workflow-plumbing.ts`).
  *
@@ -21,6 +24,7 @@ new PipelineStack(app, 'Pipeline', {
   busName: app.node.tryGetContext('busName') ?? 'pipeline',
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   workflowLogging: workflowLoggingFromContext(app.node.tryGetContext('workflowLogLevel')),
+  search: searchFromContext((name) => app.node.tryGetContext(name)),
 })
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
 app.synth()

@@ -13,8 +13,10 @@ import { Observability } from './constructs/observability'
 import { OrderProcessing } from './constructs/order-processing'
 import { OrdersQueue } from './constructs/orders-queue'
 import { PipelineTables } from './constructs/pipeline-tables'
+import { SearchDomain, type SearchDomainProps } from './constructs/search-domain'
 import { UploadBucket } from './constructs/upload-bucket'
 import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
+import { SearchDisabledEndpoint } from './layers/search-index-opensearch'
 
 export interface PipelineStackProps extends StackProps {
   /** Name of the pipeline's event bus. */
@@ -26,6 +28,11 @@ export interface PipelineStackProps extends StackProps {
    * see `constructs/workflow-plumbing.ts` for why). The app reads it from the `workflowLogLevel` context value.
    */
   readonly workflowLogging?: Partial<Record<WorkflowId, WorkflowLogging>>
+  /**
+   * The search domain's size, or `false` for a stack without search (context `search=false`): no domain to pay for,
+   * the index steps skip, and `GET /search` answers 501 saying why. @default a one-node t3.small.search domain
+   */
+  readonly search?: SearchDomainProps | false
 }
 
 /** The Step Functions console page of a state machine, in the stack's region. */
@@ -44,6 +51,7 @@ export class PipelineStack extends Stack {
     const { queues: dlqs } = new DeadLetterQueues(this, 'DeadLetters')
     const uploads = new UploadBucket(this, 'Storage', { bus, forwardDeadLetterQueue: dlqs.RuleTargetDeadLetters })
     const tables = new PipelineTables(this, 'Tables')
+    const search = props.search === false ? undefined : new SearchDomain(this, 'Search', props.search ?? {})
     const ordersQueue = new OrdersQueue(this, 'OrderIntake')
     const deadLetterQueues = { ...dlqs, OrdersQueueDeadLetters: ordersQueue.deadLetterQueue }
 
@@ -52,7 +60,8 @@ export class PipelineStack extends Stack {
     const environment = {
       BUCKET_NAME: uploads.bucket.bucketName,
       IMAGES_TABLE: tables.images.tableName,
-      SEARCH_TABLE: tables.searchDocuments.tableName,
+      SEARCH_ENDPOINT: search?.endpoint ?? SearchDisabledEndpoint,
+      STATE_TABLE: tables.state.tableName,
       LEDGER_TABLE: tables.ledger.tableName,
       ORDERS_TABLE: tables.orders.tableName,
       USERS_TABLE: tables.users.tableName,
@@ -62,7 +71,7 @@ export class PipelineStack extends Stack {
         Object.fromEntries(Object.entries(deadLetterQueues).map(([name, dlq]) => [name, dlq.queueUrl])),
       ),
     }
-    const shared = { bus, tables, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
+    const shared = { bus, tables, search, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
 
     const images = new ImageProcessing(this, 'ImageProcessing', {
       ...shared,
@@ -70,7 +79,7 @@ export class PipelineStack extends Stack {
       deadLetterQueue: dlqs.ImageDeadLetters,
       logging: props.workflowLogging?.ImageWorkflow,
     })
-    const api = new HttpApiFront(this, 'Api', { bus, tables, environment })
+    const api = new HttpApiFront(this, 'Api', { bus, tables, uploads, search, environment })
     const orders = new OrderProcessing(this, 'OrderProcessing', {
       ...shared,
       ordersQueue: ordersQueue.queue,
@@ -92,6 +101,7 @@ export class PipelineStack extends Stack {
     const maintenance = new Maintenance(this, 'Maintenance', {
       bus,
       tables,
+      search,
       environment,
       deadLetterQueues,
       scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters,
@@ -105,7 +115,15 @@ export class PipelineStack extends Stack {
       ImportWorkflow: imports.stateMachine,
       MaintenanceWorkflow: maintenance.stateMachine,
     }
-    const steps = [...images.steps, api.step, ...orders.steps, ...changes.steps, ...imports.steps, ...maintenance.steps]
+    const steps = [
+      ...images.steps,
+      api.step,
+      api.searchStep,
+      ...orders.steps,
+      ...changes.steps,
+      ...imports.steps,
+      ...maintenance.steps,
+    ]
     const notifications = new AlarmNotifications(
       this,
       'AlarmNotifications',
@@ -128,6 +146,10 @@ export class PipelineStack extends Stack {
       description: 'Upload bucket: uploads/ for images, imports/ for order files',
     })
     new CfnOutput(this, 'BusName', { value: bus.eventBusName })
+    new CfnOutput(this, 'SearchDomainName', {
+      value: search?.domainName ?? 'none',
+      description: 'The OpenSearch Service domain behind GET /search (none when deployed with -c search=false)',
+    })
     new CfnOutput(this, 'OrdersQueueUrl', { value: ordersQueue.queue.queueUrl })
     new CfnOutput(this, 'DeadLetterQueueUrls', {
       value: environment.DEAD_LETTER_QUEUES,

@@ -87,9 +87,25 @@ export const startRuntime = (options: RuntimeOptions) => {
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
   const setting = (name: string) => model.functions.find((fn) => fn.environment[name])?.environment[name]
   const uploadBucket = setting('BUCKET_NAME') ?? model.buckets[0]?.name ?? 'uploads'
-  const tableNames = { orders: setting('ORDERS_TABLE') ?? 'Orders', users: setting('USERS_TABLE') ?? 'Users' }
+  const tableNames = {
+    orders: setting('ORDERS_TABLE') ?? 'Orders',
+    users: setting('USERS_TABLE') ?? 'Users',
+    state: setting('STATE_TABLE') ?? 'State',
+  }
+  // The HTTP server says where it listens once it does (`setPublicUrl`); links to objects point there.
+  let publicUrl = 'http://127.0.0.1:3000'
   const runtime = ManagedRuntime.make(
-    LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }),
+    LocalLive({
+      db,
+      store,
+      bucket: uploadBucket,
+      bus,
+      queues,
+      tables,
+      tableNames,
+      config: options.config,
+      publicUrl: () => publicUrl,
+    }),
   )
 
   const functions = new Map(
@@ -220,6 +236,12 @@ export const startRuntime = (options: RuntimeOptions) => {
     /** Invokes a step as its function would be invoked (the HTTP API's routes go through it). */
     invokeFunction,
     apiFunction: model.functions.find((fn) => fn.step === StepNames.httpApi)?.name,
+    /** The function behind `GET /search` and `GET /images/{key}`, as on AWS. */
+    searchFunction: model.functions.find((fn) => fn.step === StepNames.searchApi)?.name,
+    /** Where the HTTP server listens, for the links to objects the search API hands out. */
+    setPublicUrl(url: string) {
+      publicUrl = url
+    },
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,

@@ -23,6 +23,7 @@ export const newUser = (userId: string, username: string): User => ({
   status: 'active',
   createdAt: '2026-01-10T09:00:00.000Z',
   updatedAt: '2026-01-10T09:00:00.000Z',
+  version: 1,
 })
 
 const taken = { created: false, reason: 'UsernameTaken' } as const
@@ -91,9 +92,9 @@ export const userTableContract = (name: string, layer: MakeLayer<UserTable>, opt
         )
       })
 
-      it('sets the status of a user and answers the updated user', async () => {
+      it('sets the status of a user and answers the updated user, one version on', async () => {
         await run((users) => users.create(ada))
-        const suspended: User = { ...ada, status: 'suspended', updatedAt: '2026-01-11T00:00:00.000Z' }
+        const suspended: User = { ...ada, status: 'suspended', updatedAt: '2026-01-11T00:00:00.000Z', version: 2 }
 
         expect(await run((users) => users.setStatus('u-ada', 'suspended', '2026-01-11T00:00:00.000Z'))).toEqual(
           Exit.succeed(suspended),

@@ -12,7 +12,8 @@ describe('PipelineStack', () => {
   it.each([
     ['AWS::StepFunctions::StateMachine', 5],
     ['AWS::Lambda::Function', 21 + 1], // the steps, and the CDK's bucket-notifications handler
-    ['AWS::Logs::LogGroup', 21 + 5 + 1], // one per step, per workflow, and the API's access logs
+    ['AWS::Logs::LogGroup', 21 + 5 + 1 + 3], // one per step, per workflow, the API's access logs, the search domain's three
+    ['AWS::OpenSearchService::Domain', 1],
     ['AWS::SQS::Queue', 8],
     ['AWS::SQS::QueuePolicy', 8],
     ['AWS::DynamoDB::Table', 6],
@@ -113,7 +114,7 @@ describe('PipelineStack', () => {
       'Images',
       'Ledger',
       'Orders',
-      'SearchDocuments',
+      'State',
       'Users',
     ])
     expect(model.rules.map((rule) => rule.name).sort()).toEqual([

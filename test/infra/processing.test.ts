@@ -145,7 +145,6 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
       [
         'OrderProcessingValidateOrderStepFunction',
         'OrderProcessingPersistOrderStepFunction',
-        'OrderProcessingIndexOrderStepFunction',
         'OrderProcessingNotifyOrderStepFunction',
       ],
       ['sqs:SendMessage on <DeadLettersOrderDeadLetters.Arn>'],

@@ -1,7 +1,7 @@
 import { Effect, Layer } from 'effect'
 import type { PutEventsEntry } from '../../contracts/envelope'
 import { TransientError } from '../../contracts/errors'
-import type { ImageRecord, SearchDocument } from '../../contracts/images'
+import type { ImageRecord } from '../../contracts/images'
 import type { Order } from '../../contracts/orders'
 import type { User } from '../../contracts/users'
 import { Clock, ClockFixed } from '../../steps/services/clock'
@@ -12,8 +12,9 @@ import { ImageTable, type ConditionalWrite } from '../../steps/services/image-ta
 import { Ledger } from '../../steps/services/ledger'
 import { OrderTable, type Page } from '../../steps/services/order-table'
 import { QueueDepths } from '../../steps/services/queue-depths'
-import { SearchIndex } from '../../steps/services/search-index'
 import { UserTable } from '../../steps/services/user-table'
+import { memoryCheckpoints } from './memory-checkpoints'
+import { memorySearchIndex } from './memory-search-index'
 
 /*
  * In-memory implementations of the ports, with the semantics the SQLite and DynamoDB layers promise: each passes the
@@ -107,7 +108,7 @@ export const memoryUserTable = (options: { readonly fail?: TransientError } = {}
       call(() => {
         const user = users.get(userId)
         if (!user) return undefined
-        const updated = { ...user, status, updatedAt: at }
+        const updated = { ...user, status, updatedAt: at, version: (user.version ?? 0) + 1 }
         users.set(userId, updated)
         return updated
       }),
@@ -262,7 +263,8 @@ export const memoryImageTable = (
 export const memoryServices = (
   options: { now?: string; busName?: string; deadLetterDepths?: Array<{ name: string; depth: number }> } = {},
 ) => {
-  const documents = new Map<string, SearchDocument>()
+  const search = memorySearchIndex()
+  const checkpoints = memoryCheckpoints()
   const now = options.now ?? '2026-06-01T12:00:00.000Z'
   const orders = memoryOrderTable()
   const users = memoryUserTable()
@@ -275,17 +277,8 @@ export const memoryServices = (
   const layer = Layer.mergeAll(
     orders.layer,
     users.layer,
-    Layer.succeed(SearchIndex, {
-      upsert: (doc) => Effect.sync(() => void documents.set(doc.id, doc)),
-      remove: (id) => Effect.sync(() => void documents.delete(id)),
-      listIds: (kind) =>
-        Effect.sync(() =>
-          [...documents.values()]
-            .filter((doc) => doc.kind === kind)
-            .map((doc) => doc.id)
-            .sort(),
-        ),
-    }),
+    search.layer,
+    checkpoints.layer,
     publisher.layer,
     ledger.layer,
     Layer.provide(idempotency.layer, clock),
@@ -302,7 +295,9 @@ export const memoryServices = (
     layer,
     orders: orders.orders,
     users: users.users,
-    documents,
+    documents: search.documents,
+    versions: search.versions,
+    checkpoints: checkpoints.values,
     published: publisher.published,
     ledger: ledger.claims,
     idempotency: idempotency.records,

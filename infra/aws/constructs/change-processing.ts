@@ -7,6 +7,7 @@ import type { StepKey } from '../../../steps/kit/catalog'
 import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
 import { ChangePipe } from './change-pipe'
 import type { PipelineTables } from './pipeline-tables'
+import type { SearchDomain } from './search-domain'
 import { StepFunction } from './step-function'
 import {
   acknowledgeInvokedVersions,
@@ -20,6 +21,8 @@ export interface ChangeProcessingProps {
   readonly bus: IEventBus
   /** The orders and users tables stream their changes; the search documents and the ledger take the results. */
   readonly tables: PipelineTables
+  /** The search domain the apply step writes to; absent when the stack is deployed without search. */
+  readonly search?: SearchDomain
   /** Where a stream batch goes when its pipe keeps failing (`PipeDeadLetters`). */
   readonly pipeDeadLetterQueue: IQueue
   /** Where a failed change goes, with event, error and cause (`ChangeDeadLetters`). */
@@ -35,8 +38,8 @@ export interface ChangeProcessingProps {
 /**
  * Table changes to search documents and notifications: a pipe per streamed table (orders, users) decodes stream
  * records into `OrderChanged` / `UserChanged` events on the bus, and the change workflow (Express) applies each to
- * the search documents and announces it once. The decode steps are pure (no grants); apply writes the search
- * documents; notify the ledger and the bus.
+ * the search documents and announces it once. The decode steps are pure (no grants); apply writes to the search
+ * domain; notify the ledger and the bus.
  */
 export class ChangeProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -72,7 +75,7 @@ export class ChangeProcessing extends Construct {
     const apply = step('applyChange')
     const notify = step('notifyChange')
     this.steps = [decodeOrders, decodeUsers, apply, notify]
-    props.tables.searchDocuments.grantReadWriteData(apply.function)
+    props.search?.grant(apply.function, 'write')
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 

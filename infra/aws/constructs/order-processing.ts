@@ -32,10 +32,11 @@ export interface OrderProcessingProps {
 }
 
 /**
- * Orders to decisions: the order workflow (Express) and its four steps, the rule that starts it for every placed or
+ * Orders to decisions: the order workflow (Express) and its three steps, the rule that starts it for every placed or
  * queued order, and the step that turns each message of the orders queue into an `OrderMessageReceived` event.
- * Grants: validate reads users, persist writes the orders table (not its indexes), index writes search documents,
- * notify the ledger and the bus, the queue receiver only puts events (its event source mapping consumes the queue).
+ * Grants: validate reads users, persist writes the orders table (not its indexes), notify the ledger and the bus,
+ * the queue receiver only puts events (its event source mapping consumes the queue). Nothing here touches the search
+ * index: the change workflow indexes orders from the table's stream.
  */
 export class OrderProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -48,19 +49,17 @@ export class OrderProcessing extends Construct {
       new StepFunction(this, key, { environment: props.environment, serviceName: 'orders' })
     const validate = step('validateOrder')
     const persist = step('persistOrder')
-    const index = step('indexOrder')
     const notify = step('notifyOrder')
     const receive = step('receiveOrders')
-    this.steps = [validate, persist, index, notify, receive]
+    this.steps = [validate, persist, notify, receive]
 
     props.tables.users.grantReadData(validate.function)
     grantTableData(props.tables.orders, persist.function, { write: true })
-    props.tables.searchDocuments.grantReadWriteData(index.function)
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 
     const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
-      steps: { validate: validate.function, persist: persist.function, index: index.function, notify: notify.function },
+      steps: { validate: validate.function, persist: persist.function, notify: notify.function },
       deadLetterQueue: props.deadLetterQueue,
       logs: workflowLogs(this, 'OrderWorkflow', props.logging),
     })
@@ -68,7 +67,7 @@ export class OrderProcessing extends Construct {
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(
       this.stateMachine,
-      [validate, persist, index, notify].map((s) => s.function),
+      [validate, persist, notify].map((s) => s.function),
     )
     this.startRule = startWorkflowRule(this, 'StartOrderWorkflow', {
       bus: props.bus,

@@ -38,7 +38,7 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
     headersTimeout: Math.min(30_000, requestTimeout),
     connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
   }
-  return createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const server = createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     answerWhenDurable(runtime.db, req, res)
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
@@ -48,4 +48,12 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
       sendError(res, new HttpError(500, 'InternalError', 'The request failed inside the pipeline; see the server log'))
     })
   })
+  // The links to objects the search API hands out point where this server listens (loopback for a wildcard address).
+  server.on('listening', () => {
+    const address = server.address()
+    if (address === null || typeof address === 'string') return
+    const host = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.address
+    runtime.setPublicUrl(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`)
+  })
+  return server
 }

@@ -168,6 +168,23 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       id TEXT PRIMARY KEY,
       doc INTEGER NOT NULL
     );
+
+    -- The version each document was written or removed at (removed = 1 keeps a deletion's version, as a tombstone).
+    CREATE TABLE IF NOT EXISTS search_versions (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      removed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS search_versions_by_kind ON search_versions (kind, id) WHERE removed = 0;
+
+    -- The values a document matches exactly, compared lowercased.
+    CREATE TABLE IF NOT EXISTS search_exact (
+      value TEXT NOT NULL,
+      id TEXT NOT NULL,
+      PRIMARY KEY (value, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS search_exact_by_id ON search_exact (id);
   `)
   if (!searchKeysExisted)
     db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')

@@ -45,7 +45,7 @@ export const UserTableSqlite = (tables: LocalTables, table: string) =>
     setStatus: (userId, status, at) =>
       attempt('dynamodb:UpdateItem', () =>
         tables.update<User>(table, userId, 'userId', (existing) =>
-          existing ? { ...existing, status, updatedAt: at } : undefined,
+          existing ? { ...existing, status, updatedAt: at, version: (existing.version ?? 0) + 1 } : undefined,
         ),
       ),
     remove: (userId) => attempt('dynamodb:DeleteItem', () => tables.remove(table, userId, 'userId')),

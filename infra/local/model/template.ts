@@ -152,6 +152,9 @@ export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknow
         if (attribute === 'QueueUrl') return refOf(id, resource)
         if (attribute === 'QueueName' || attribute === 'Name') return physicalName(id, resource)
         if (attribute === 'StreamArn') return `${arnOf(id, resource)}/stream/local`
+        // Locally the search index is SQLite; the domain's endpoint only has to be a name the functions are given.
+        if (attribute === 'DomainEndpoint' && resource.Type === 'AWS::OpenSearchService::Domain')
+          return `${physicalName(id, resource)}.${LocalRegion}.es.localhost`
         throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported by the local runtime`)
       }
       if (fn === 'Fn::Join') {

@@ -30,7 +30,7 @@ const receiveUpload = async (req: IncomingMessage, staged: string, limit: number
   return { size, etag: md5.digest('hex') }
 }
 
-/** Uploads and imports (PutObject, streamed), objects (GetObject) and image records. */
+/** Uploads and imports (PutObject, streamed) and objects (GetObject); image records are the search API's (`sources.ts`). */
 export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadBytes: number): Router => {
   /** PutObject from a request body, streamed to disk: the local S3 then emits `Object Created` as S3 does. */
   const putObject = async (req: IncomingMessage, res: ServerResponse, key: string) => {
@@ -75,12 +75,5 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
         etag: `"${found.object.etag}"`,
       })
       res.end(found.body)
-    })
-    .on('GET', /^\/images\/(.+)$/, ({ res, params }) => {
-      const row = runtime.db
-        .prepare('SELECT record FROM images WHERE key = ?')
-        .get(`${runtime.uploadsPrefix}${params[0]}`) as { record: string } | undefined
-      if (!row) throw new HttpError(404, 'NotFound', `No image record for ${params[0]} (yet)`)
-      sendJson(res, 200, JSON.parse(row.record))
     })
 }

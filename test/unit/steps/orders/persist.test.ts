@@ -28,6 +28,7 @@ const record = (decision: OrderDecision, at: string): Order => ({
   origin: 'api',
   createdAt: placedAt,
   updatedAt: at,
+  version: 2,
 })
 
 const persist = (services: ReturnType<typeof memoryServices>, decision: OrderDecision) =>
@@ -67,7 +68,7 @@ describe('persistOrder', () => {
   it('decides a PENDING order left by the API: the decision stands, created when the order was placed', async () => {
     // Prepare: the API writes the order PENDING, created at the instant its OrderPlaced event names as placedAt.
     const services = memoryServices({ now: secondRun })
-    const pending: Order = { ...record(accepted, placedAt), status: 'PENDING', reasons: [] }
+    const pending: Order = { ...record(accepted, placedAt), status: 'PENDING', reasons: [], version: 1 }
     services.orders.set('ord-1001', pending)
 
     // Act

@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
 import { AwsLive, serviceEnv, type AwsServices } from '../../../../../infra/aws/layers/aws-live'
+import { Checkpoints } from '../../../../../steps/services/checkpoints'
 import { Clock } from '../../../../../steps/services/clock'
 import { PipelineConfig } from '../../../../../steps/services/config'
 import { EventPublisher } from '../../../../../steps/services/event-publisher'
@@ -12,6 +13,7 @@ import { IdempotencyStore } from '../../../../../steps/services/idempotency'
 import { ImageTable } from '../../../../../steps/services/image-table'
 import { Ledger } from '../../../../../steps/services/ledger'
 import { ObjectStore } from '../../../../../steps/services/object-store'
+import { ObjectUrls } from '../../../../../steps/services/object-urls'
 import { OrderTable } from '../../../../../steps/services/order-table'
 import { QueueDepths } from '../../../../../steps/services/queue-depths'
 import { SearchIndex } from '../../../../../steps/services/search-index'
@@ -32,7 +34,7 @@ const imageEnv = {
   AWS_REGION: 'eu-west-1',
   BUCKET_NAME: 'uploads-bucket',
   IMAGES_TABLE: 'images-table',
-  SEARCH_TABLE: 'search-table',
+  SEARCH_ENDPOINT: 'disabled',
   LEDGER_TABLE: 'ledger-table',
   EVENT_BUS_NAME: 'pipeline-bus',
   MAX_IMAGE_BYTES: '1000',
@@ -43,6 +45,7 @@ const env = {
   USERS_TABLE: 'users-table',
   IDEMPOTENCY_TABLE: 'idempotency-table',
   DEAD_LETTER_QUEUES: JSON.stringify({ images: dlqUrl }),
+  STATE_TABLE: 'state-table',
 }
 
 const missing = (service: string, variable: string) =>
@@ -52,9 +55,11 @@ const missing = (service: string, variable: string) =>
 const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, AwsServices>> = {
   ObjectStore: Effect.flatMap(ObjectStore, (store) => store.head('uploads/cat.jpg')),
   ImageTable: Effect.flatMap(ImageTable, (images) => images.get('uploads/cat.jpg')),
+  ObjectUrls: Effect.flatMap(ObjectUrls, (urls) => urls.getUrl('thumbnails/thumbnail/cat.jpg.jpg', 60)),
   SearchIndex: Effect.flatMap(SearchIndex, (index) =>
-    index.upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null }),
+    index.upsert({ id: 'image:doc-1', kind: 'image', title: 't', exact: [], text: 't', data: null }, 1),
   ),
+  Checkpoints: Effect.flatMap(Checkpoints, (checkpoints) => checkpoints.read('reconcile-search')),
   EventPublisher: Effect.flatMap(EventPublisher, (publisher) =>
     publisher.publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }]),
   ),
@@ -70,6 +75,17 @@ const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, Aw
 const services = Object.keys(serviceEnv) as Array<keyof typeof serviceEnv>
 
 const sdkCalls = () => s3.calls().length + dynamodb.calls().length + eventbridge.calls().length + sqs.calls().length
+
+// Presigning reads the region and credentials from the default chains, without calling AWS: give it some.
+const savedEnv = { ...process.env }
+beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1'
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
+  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-secret'
+})
+afterAll(() => {
+  process.env = savedEnv
+})
 
 beforeEach(() => {
   s3.reset()
@@ -88,7 +104,13 @@ describe('AwsLive', () => {
     const program = Effect.gen(function* () {
       for (const service of services) yield* callOf[service]
       yield* Clock
-      return { config: yield* PipelineConfig, depths: yield* callOf.QueueDepths, bucket: (yield* ObjectStore).bucket }
+      return {
+        config: yield* PipelineConfig,
+        depths: yield* callOf.QueueDepths,
+        bucket: (yield* ObjectStore).bucket,
+        url: yield* callOf.ObjectUrls,
+        search: yield* callOf.SearchIndex,
+      }
     })
 
     const exit = await runWith(AwsLive(env))(program)
@@ -98,6 +120,11 @@ describe('AwsLive', () => {
         config: { maxImageBytes: 1000, maxImagePixels: 50_000_000, busName: 'pipeline-bus' },
         depths: [{ name: 'images', depth: 2 }],
         bucket: 'uploads-bucket',
+        url: expect.stringMatching(
+          /^https:\/\/uploads-bucket\.s3\.eu-west-1\.amazonaws\.com\/thumbnails\/thumbnail\/cat\.jpg\.jpg\?.*X-Amz-Expires=60/,
+        ),
+        // A stack deployed without search: the write is skipped, with nothing sent.
+        search: 'disabled',
       }),
     )
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.Bucket).toBe('uploads-bucket')
@@ -105,9 +132,9 @@ describe('AwsLive', () => {
       'images-table',
       'orders-table',
       'users-table',
+      'state-table',
     ])
     expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
-      'search-table',
       'ledger-table',
       'idempotency-table',
     ])

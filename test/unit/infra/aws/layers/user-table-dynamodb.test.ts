@@ -259,8 +259,8 @@ describe('UserTableDynamoDB.remove', () => {
 })
 
 describe('UserTableDynamoDB.setStatus', () => {
-  it('sends an UpdateItem on an existing user item, returning ALL_NEW', async () => {
-    const suspended = { ...alice, status: 'suspended' as const, updatedAt: '2026-02-01T00:00:00.000Z' }
+  it('sends an UpdateItem on an existing user item, counting the write in its version, returning ALL_NEW', async () => {
+    const suspended = { ...alice, status: 'suspended' as const, updatedAt: '2026-02-01T00:00:00.000Z', version: 2 }
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: userItem(suspended) })
 
     const exit = await run((users) => users.setStatus('user-1', 'suspended', '2026-02-01T00:00:00.000Z'))
@@ -270,18 +270,20 @@ describe('UserTableDynamoDB.setStatus', () => {
       {
         TableName: table,
         Key: { userId: { S: 'user-1' } },
-        UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
+        UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt ADD #version :one',
         ConditionExpression: 'attribute_exists(#userId) AND #kind = :user',
         ExpressionAttributeNames: {
           '#userId': 'userId',
           '#kind': 'kind',
           '#status': 'status',
           '#updatedAt': 'updatedAt',
+          '#version': 'version',
         },
         ExpressionAttributeValues: {
           ':user': { S: 'user' },
           ':status': { S: 'suspended' },
           ':updatedAt': { S: '2026-02-01T00:00:00.000Z' },
+          ':one': { N: '1' },
         },
         ReturnValues: 'ALL_NEW',
       },

@@ -6,8 +6,7 @@ import { Effect, Exit } from 'effect'
 import type { ImageRecord } from '../../../../../contracts/images'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
 import { SearchIndexSqlite } from '../../../../../infra/local/layers/search-index-sqlite'
-import { search } from '../../../../../infra/local/dynamodb/search'
-import { imageDocument } from '../../../../../steps/images/index/program'
+import { imageDocument, imageVersion } from '../../../../../steps/images/index/program'
 import { SearchIndex } from '../../../../../steps/services/search-index'
 
 let dataDir: string
@@ -43,78 +42,32 @@ const record = (overrides: Partial<ImageRecord> = {}): ImageRecord => ({
 const withIndex = <A, E>(use: (index: typeof SearchIndex.Service) => Effect.Effect<A, E>) =>
   Effect.runPromiseExit(Effect.flatMap(SearchIndex, use).pipe(Effect.provide(SearchIndexSqlite(db))))
 
+// The match rules, paging and versioned writes: test/contracts/search-index.ts (search-index-sqlite.test.ts runs it).
 describe('SearchIndexSqlite', () => {
   const document = imageDocument(record())
+  const version = imageVersion(record())
 
-  it('leaves one document, the latest, when the same id is upserted twice', async () => {
-    // Prepare
-    const newer = imageDocument(record({ etag: 'etag-v2', width: 800, height: 600 }))
+  const found = async (q: string) => {
+    const exit = await withIndex((index) => index.search({ q, limit: 50 }))
+    if (Exit.isFailure(exit)) throw new Error(`search failed: ${String(exit.cause)}`)
+    return exit.value.items.map((hit) => hit.id)
+  }
 
-    // Act
-    const exit = await withIndex((index) => Effect.zipRight(index.upsert(document), index.upsert(newer)))
-
-    // Assess
-    expect(exit).toEqual(Exit.succeed(undefined))
-    expect(db.prepare('SELECT id, text FROM search').all()).toEqual([{ id: document.id, text: newer.text }])
-    expect(search(db, 'cat')).toEqual([{ id: document.id, kind: 'image', title: 'uploads/cat.jpg', data: newer.data }])
-  })
-
-  it('removes a document by id', async () => {
-    await withIndex((index) => Effect.zipRight(index.upsert(document), index.remove(document.id)))
-
-    expect(search(db, 'cat')).toEqual([])
-  })
-
-  it('releases its savepoint and fails with TransientError when the database refuses the write', async () => {
-    // Prepare
-    const layer = SearchIndexSqlite(db)
-    const upsert = () =>
-      Effect.runPromiseExit(Effect.flatMap(SearchIndex, (index) => index.upsert(document)).pipe(Effect.provide(layer)))
-    await upsert()
-    db.exec('DROP TABLE search')
-
-    // Act
-    const exit = await upsert()
-
-    // Assess
-    expect(exit).toEqual(
-      Exit.fail(
-        expect.objectContaining({
-          _tag: 'TransientError',
-          operation: 'search:upsert',
-          message: expect.stringContaining('no such table'),
-        }),
-      ),
-    )
-    expect(db.isTransaction).toBe(false)
-  })
-})
-
-describe('search', () => {
   beforeEach(async () => {
     await withIndex((index) =>
-      Effect.forEach(
-        [
-          imageDocument(record()),
-          imageDocument(record({ key: 'uploads/dog.png', format: 'png', width: 300, height: 200 })),
-        ],
-        (doc) => index.upsert(doc),
+      Effect.forEach([record(), record({ key: 'uploads/dog.png', format: 'png', width: 300, height: 200 })], (image) =>
+        index.upsert(imageDocument(image), imageVersion(image)),
       ),
     )
   })
 
-  it.each([
-    ['a word', 'cat', ['image:uploads/cat.jpg']],
-    ['a prefix', 'do', ['image:uploads/dog.png']],
-    ['two words, both required', 'dog png', ['image:uploads/dog.png']],
-    ['a format', 'jpeg', ['image:uploads/cat.jpg']],
-    ['a path', 'uploads/cat', ['image:uploads/cat.jpg']],
-    ['dimensions', '300x200', ['image:uploads/dog.png']],
-    ['case-insensitively', 'CAT', ['image:uploads/cat.jpg']],
-    ['nothing for an empty text', '', []],
-    ['nothing for blanks', ' \t ', []],
-  ])('finds %s', (_name, text, ids) => {
-    expect(search(db, text).map((hit) => hit.id)).toEqual(ids)
+  it('keeps one FTS5 row per document however often it is replaced', async () => {
+    const newer = record({ etag: 'etag-v2', updatedAt: '2026-01-02T00:00:00.000Z' })
+
+    await withIndex((index) => index.upsert(imageDocument(newer), imageVersion(newer)))
+
+    expect(db.prepare('SELECT COUNT(*) AS n FROM search WHERE id = ?').get(document.id)).toEqual({ n: 1 })
+    expect(await found('cat')).toEqual([document.id])
   })
 
   it.each([
@@ -135,19 +88,35 @@ describe('search', () => {
     ['a plus', '+'],
     ['a backslash', '\\'],
     ['an emoji', '🐱'],
-  ])('takes %s as text, never as FTS5 syntax', (_name, text) => {
-    expect(() => search(db, text)).not.toThrow()
+  ])('takes %s as text, never as FTS5 syntax', async (_name, text) => {
+    await expect(found(text)).resolves.toBeInstanceOf(Array)
   })
 
   it.each([
     ['the word after an unbalanced quote', '"cat', ['image:uploads/cat.jpg']],
     ['the word before an asterisk', 'cat*', ['image:uploads/cat.jpg']],
     ['nothing for "cat AND": AND is a word, and no document has it', 'cat AND', []],
-  ])('finds %s', (_name, text, ids) => {
-    expect(search(db, text).map((hit) => hit.id)).toEqual(ids)
+  ])('finds %s', async (_name, text, ids) => {
+    expect(await found(text)).toEqual(ids)
   })
 
-  it('caps the hits at the limit', () => {
-    expect(search(db, 'uploads', 1)).toHaveLength(1)
+  it('releases its savepoint and fails with TransientError when the database refuses the write', async () => {
+    // Prepare
+    db.exec('DROP TABLE search')
+
+    // Act
+    const exit = await withIndex((index) => index.upsert(document, version + 1))
+
+    // Assess
+    expect(exit).toEqual(
+      Exit.fail(
+        expect.objectContaining({
+          _tag: 'TransientError',
+          operation: 'search:upsert',
+          message: expect.stringContaining('no such table'),
+        }),
+      ),
+    )
+    expect(db.isTransaction).toBe(false)
   })
 })
