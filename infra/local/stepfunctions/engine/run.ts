@@ -1,0 +1,984 @@
+import { randomUUID } from 'node:crypto'
+import { parseTimestamp } from './choice'
+import { realClock, type Clock } from './clock'
+import {
+  compileMachine,
+  compileState,
+  evaluateStringSource,
+  type Assigner,
+  type CompiledMachine,
+  type CompiledRetrier,
+  type CompiledState,
+  type NumberSource,
+  type QueryLanguage,
+} from './compile'
+import { ErrorNames, StateRuntimeError, StatesError, errorMatches, runtimeError, toStatesError } from './errors'
+import { HistoryRecorder, detailsKey } from './history'
+import { jsonTypeName, unexpectedType, type JsonataEnv } from './jsonata-fields'
+import { writeAtPath } from './json-path'
+import { resolveReference, type DataEnv, type Reference } from './references'
+import type { ResumePlan } from './redrive'
+import type {
+  ContextObject,
+  ExecutionInfo,
+  ExecutionOutcome,
+  HistoryEvent,
+  InvokeTask,
+  StateMachineDefinition,
+} from './types'
+import { loadDefinition } from './validate'
+import { VariableScope } from './variables'
+
+/** The payload quota of inputs, outputs and results (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-task-executions). */
+export const MaxPayloadBytes = 256 * 1024
+
+/** Everything one execution needs; only `definition`, `context` and (for Task states) `invokeTask` are required. */
+export interface RunExecutionOptions {
+  /** The definition, as an object (validated and compiled once per object). */
+  readonly definition: unknown
+  /** The execution input as JSON text, as StartExecution takes it; default `{}`. */
+  readonly input?: string
+  readonly context: ExecutionInfo
+  readonly invokeTask?: InvokeTask
+  /** Called with each history event as it happens. */
+  readonly onEvent?: (event: HistoryEvent) => void
+  /** StopExecution: aborting ends the execution ABORTED. */
+  readonly signal?: AbortSignal
+  /** Waits: Wait states, retry intervals, timeouts. Default real time. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
+  /** The time; pair it with `sleep` for a simulated clock. Default Date.now. */
+  readonly now?: () => number
+  /** A factor in (0, 1] on every retry wait. */
+  readonly retryDelayScale?: number
+  /** RedriveExecution: where and how the execution resumes (see `planRedrive`). */
+  readonly redrive?: ResumePlan
+}
+
+/** Stopping an execution (StopExecution, its own timeout): every pending wait and task rejects with this. */
+class Stopped extends Error {
+  constructor(readonly reason: 'aborted' | 'timed-out') {
+    super(reason)
+  }
+}
+
+interface Execution {
+  readonly clock: Clock
+  readonly history: HistoryRecorder
+  readonly invokeTask: InvokeTask | undefined
+  readonly retryDelayScale: number
+  readonly executionContext: ContextObject['Execution']
+  readonly stateMachineContext: ContextObject['StateMachine']
+  readonly region: string
+}
+
+/** A thread of states: the execution, one Parallel branch or one Map iteration. */
+interface Frame {
+  /** The last event of this thread: the next event's previousEventId. */
+  cursor: number
+  readonly variables: VariableScope
+  readonly signal: AbortSignal
+}
+
+/** How a state left: the next state (undefined when the thread ends) and its output. */
+interface Transition {
+  readonly next: string | undefined
+  readonly output: unknown
+}
+
+const bytes = (text: string): number =>
+  text.length * 3 <= MaxPayloadBytes ? text.length : Buffer.byteLength(text, 'utf8')
+
+const stringify = (value: unknown): string => JSON.stringify(value) ?? 'null'
+
+const dataLimit = (who: string) =>
+  new StatesError(
+    ErrorNames.dataLimitExceeded,
+    `The state/task '${who}' returned a result with a size exceeding the maximum number of bytes service limit.`,
+  )
+
+/** AWS's location prefix on the engine's own causes. */
+const locate = (error: StatesError, state: string, enteredId: number): StatesError =>
+  error instanceof StateRuntimeError
+    ? new StatesError(
+        error.error,
+        `An error occurred while executing the state '${state}' (entered at the event id #${enteredId}). ${error.cause ?? ''}`,
+      )
+    : error
+
+const invalidPath = (reference: Reference, result: { missing: string; leaf: boolean }) =>
+  runtimeError(
+    `Invalid path '${reference.text}' : ${result.leaf ? `No results for path: ${result.missing}` : `Missing property in path ${result.missing}`}`,
+  )
+
+/** InputPath / OutputPath / ItemsPath: null gives {} (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html). */
+const selectPath = (reference: Reference | null | undefined, data: unknown, env: DataEnv): unknown => {
+  if (reference === undefined) return data
+  if (reference === null) return {}
+  const result = resolveReference(reference, { ...env, input: data })
+  if (!result.found) throw invalidPath(reference, result)
+  return result.value
+}
+
+const applyResultPath = (
+  state: { resultPath: ReadonlyArray<string | number> | null; resultPathText: string },
+  input: unknown,
+  result: unknown,
+): unknown => {
+  if (state.resultPath === null) return input
+  if (state.resultPath.length === 0) return result
+  const written = writeAtPath(input, state.resultPath, result)
+  // AWS's wording is not documented for this case; the cause names the ResultPath and where it could not be applied.
+  if (!written.ok)
+    throw runtimeError(
+      `Invalid path '${state.resultPathText}' : Unable to apply the ResultPath at ${written.at} to the input '${stringify(input)}'`,
+    )
+  return written.value
+}
+
+/** Runs one execution to its end (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). */
+export const runExecution = async (options: RunExecutionOptions): Promise<ExecutionOutcome> => {
+  const definition = loadDefinition(options.definition)
+  const base = realClock()
+  const clock: Clock = {
+    now: options.now ?? base.now,
+    sleep: options.sleep ?? base.sleep,
+  }
+  const inputText = options.input ?? '{}'
+  const executionInput = JSON.parse(inputText) as unknown
+  const startTime = new Date(options.context.startTime).toISOString()
+  const history = new HistoryRecorder(options.onEvent, clock.now, options.redrive ? options.redrive.nextEventId : 1)
+  const region = /^arn:[^:]+:states:([^:]+):/.exec(options.context.stateMachineArn)?.[1] ?? 'us-east-1'
+  const redriveCount = options.redrive?.redriveCount ?? 0
+  const execution: Execution = {
+    clock,
+    history,
+    invokeTask: options.invokeTask,
+    retryDelayScale: options.retryDelayScale ?? 1,
+    executionContext: {
+      Id: options.context.executionArn,
+      Input: executionInput,
+      Name: options.context.executionName,
+      RoleArn: options.context.roleArn,
+      StartTime: startTime,
+      RedriveCount: redriveCount,
+      ...(options.redrive ? { RedriveTime: new Date(clock.now()).toISOString() } : {}),
+    },
+    stateMachineContext: { Id: options.context.stateMachineArn, Name: options.context.stateMachineName },
+    region,
+  }
+
+  const stop = new AbortController()
+  const onAbort = () => stop.abort(new Stopped('aborted'))
+  if (options.signal?.aborted) onAbort()
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
+  const timer = new AbortController()
+  if (typeof timeoutSeconds === 'number' && !options.redrive) {
+    clock.sleep(timeoutSeconds * 1000, timer.signal).then(
+      () => stop.abort(new Stopped('timed-out')),
+      () => undefined,
+    )
+  }
+
+  let cursor: number
+  if (options.redrive) {
+    cursor = history.add(options.redrive.lastEventId, 'ExecutionRedriven', {
+      executionRedrivenEventDetails: { redriveCount },
+    })
+  } else {
+    history.add(0, 'ExecutionStarted', {
+      executionStartedEventDetails: {
+        input: inputText,
+        inputDetails: { truncated: false },
+        roleArn: options.context.roleArn,
+      },
+    })
+    // AWS's first state event points at 0, not at ExecutionStarted.
+    cursor = 0
+  }
+  const variables = new VariableScope()
+  if (options.redrive) variables.assign(Object.entries(options.redrive.variables))
+  const frame: Frame = { cursor, variables, signal: stop.signal }
+  const machine = compileMachine(definition as StateMachineDefinition, 'JSONPath')
+  try {
+    if (bytes(inputText) > MaxPayloadBytes) throw dataLimit(options.context.executionName)
+    const start = options.redrive ?? { state: machine.startAt, input: executionInput, mapIterations: undefined }
+    const output = await runStates(execution, machine, frame, start.state, start.input, {
+      inputText: options.redrive ? undefined : inputText,
+      mapIterations: options.redrive?.mapIterations,
+    })
+    const outputText = stringify(output)
+    history.add(frame.cursor, 'ExecutionSucceeded', {
+      executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
+    })
+    return { status: 'SUCCEEDED', output: outputText }
+  } catch (failure) {
+    const reason = stop.signal.reason as unknown
+    if (failure instanceof Stopped || (stop.signal.aborted && reason instanceof Stopped)) {
+      const stopped = failure instanceof Stopped ? failure : (reason as Stopped)
+      if (stopped.reason === 'timed-out') {
+        history.add(frame.cursor, 'ExecutionTimedOut', {
+          executionTimedOutEventDetails: { error: ErrorNames.timeout },
+        })
+        return { status: 'TIMED_OUT', error: ErrorNames.timeout }
+      }
+      history.add(frame.cursor, 'ExecutionAborted', { executionAbortedEventDetails: {} })
+      return { status: 'ABORTED' }
+    }
+    const error = failure instanceof StatesError ? failure : toStatesError(failure)
+    const details = { error: error.error, ...(error.cause === undefined ? {} : { cause: error.cause }) }
+    history.add(frame.cursor, 'ExecutionFailed', { executionFailedEventDetails: details })
+    return { status: 'FAILED', ...details }
+  } finally {
+    timer.abort()
+    options.signal?.removeEventListener('abort', onAbort)
+  }
+}
+
+/** What a thread starts with besides its input. */
+interface StartHints {
+  /** The input exactly as given (the execution's first state shows the raw text). */
+  readonly inputText?: string
+  /** Redrive: outputs of the first state's Map iterations that already succeeded. */
+  readonly mapIterations?: ReadonlyMap<number, unknown>
+}
+
+/** Runs a thread from `start` until a state ends it; resolves to the thread's output. */
+const runStates = async (
+  execution: Execution,
+  machine: CompiledMachine,
+  frame: Frame,
+  start: string,
+  input: unknown,
+  hints: StartHints = {},
+): Promise<unknown> => {
+  let name: string | undefined = start
+  let data = input
+  let first = true
+  while (name !== undefined) {
+    if (frame.signal.aborted) throw frame.signal.reason
+    const state = compileState(machine, name)
+    const transition: Transition = await runState(execution, state, frame, data, first ? hints : {})
+    first = false
+    name = transition.next
+    data = transition.output
+  }
+  return data
+}
+
+const stateContext = (
+  execution: Execution,
+  state: CompiledState,
+  enteredTime: string,
+  retryCount: number,
+  extra?: Partial<ContextObject>,
+): ContextObject => ({
+  Execution: execution.executionContext,
+  State: { EnteredTime: enteredTime, Name: state.name, RetryCount: retryCount },
+  StateMachine: execution.stateMachineContext,
+  ...extra,
+})
+
+const emit = (execution: Execution, frame: Frame, type: string, details?: Record<string, unknown>): number => {
+  const id = execution.history.add(frame.cursor, type, details)
+  frame.cursor = id
+  return id
+}
+
+/** One visit of a state: entered, processed with its retries and catchers, exited. */
+const runState = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  input: unknown,
+  hints: StartHints,
+): Promise<Transition> => {
+  const inputText = hints.inputText ?? stringify(input)
+  const enteredId = emit(execution, frame, `${state.type}StateEntered`, {
+    stateEnteredEventDetails: { name: state.name, input: inputText, inputDetails: { truncated: false } },
+  })
+  const enteredTime = new Date(execution.clock.now()).toISOString()
+  const retriable = state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
+  const attempts = new Array<number>(state.retry.length).fill(0)
+  let retryCount = 0
+  for (;;) {
+    const context = stateContext(execution, state, enteredTime, retryCount)
+    try {
+      const done = await processState(execution, state, frame, input, context, hints)
+      return exit(execution, state, frame, done)
+    } catch (failure) {
+      if (failure instanceof Stopped || !(failure instanceof StatesError)) throw failure
+      const error = locate(failure, state.name, enteredId)
+      if (!retriable) throw error
+      const retrier = state.retry.findIndex((candidate) => errorMatches(candidate.errorEquals, error.error))
+      const chosen = retrier >= 0 ? state.retry[retrier] : undefined
+      if (chosen && (attempts[retrier] ?? 0) < chosen.maxAttempts) {
+        const attempt = attempts[retrier] ?? 0
+        attempts[retrier] = attempt + 1
+        retryCount++
+        await execution.clock.sleep(retryDelay(chosen, attempt) * execution.retryDelayScale, frame.signal)
+        continue
+      }
+      const failedEvent = failureEvent(state)
+      if (failedEvent) emit(execution, frame, failedEvent)
+      const catcher = state.catch.find((candidate) => errorMatches(candidate.errorEquals, error.error))
+      if (!catcher) throw error
+      const errorOutput = { Error: error.error, Cause: error.cause ?? null }
+      let output: unknown
+      let assigned: Array<readonly [string, unknown]> | undefined
+      try {
+        if (state.jsonata) {
+          const env: JsonataEnv = { input, errorOutput, context, variables: frame.variables }
+          assigned = catcher.assign ? await assign(catcher.assign, env) : undefined
+          output = catcher.output ? await catcher.output(env) : errorOutput
+        } else {
+          const env: DataEnv = { input: errorOutput, context, variables: frame.variables }
+          assigned = catcher.assign ? await assign(catcher.assign, env) : undefined
+          output = applyResultPath({ resultPath: catcher.resultPath, resultPathText: '$' }, input, errorOutput)
+        }
+      } catch (catchFailure) {
+        if (catchFailure instanceof StatesError) throw locate(catchFailure, state.name, enteredId)
+        throw catchFailure
+      }
+      return exit(execution, state, frame, { next: catcher.next, output, assigned })
+    }
+  }
+}
+
+/** Map and Parallel report their failure once no retrier takes it (AWS emits none between attempts). */
+const failureEvent = (state: CompiledState): string | undefined =>
+  state.type === 'Map' ? 'MapStateFailed' : state.type === 'Parallel' ? 'ParallelStateFailed' : undefined
+
+/** IntervalSeconds × BackoffRate^attempt, capped by MaxDelaySeconds, with FULL jitter drawn in [0, delay) (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-retrying-after-an-error). */
+export const retryDelay = (retrier: CompiledRetrier, attempt: number, random: () => number = Math.random): number => {
+  let seconds = retrier.intervalSeconds * retrier.backoffRate ** attempt
+  if (retrier.maxDelaySeconds !== undefined) seconds = Math.min(seconds, retrier.maxDelaySeconds)
+  if (retrier.jitter) seconds = random() * seconds
+  return seconds * 1000
+}
+
+interface Processed {
+  readonly next: string | undefined
+  readonly output: unknown
+  readonly assigned?: ReadonlyArray<readonly [string, unknown]>
+  /** A state whose output is its input unchanged shows the same text. */
+  readonly outputText?: string
+}
+
+const exit = (execution: Execution, state: CompiledState, frame: Frame, done: Processed): Transition => {
+  const outputText = done.outputText ?? stringify(done.output)
+  if (bytes(outputText) > MaxPayloadBytes) throw dataLimit(state.name)
+  if (done.assigned) frame.variables.assign(done.assigned)
+  if (state.type !== 'Fail') {
+    emit(execution, frame, `${state.type}StateExited`, {
+      stateExitedEventDetails: {
+        name: state.name,
+        output: outputText,
+        outputDetails: { truncated: false },
+        ...(done.assigned
+          ? {
+              assignedVariables: Object.fromEntries(done.assigned.map(([key, value]) => [key, stringify(value)])),
+              assignedVariablesDetails: { truncated: false },
+            }
+          : {}),
+      },
+    })
+  }
+  return { next: done.next, output: done.output }
+}
+
+const assign = async (assigner: Assigner, env: DataEnv | JsonataEnv): Promise<Array<readonly [string, unknown]>> => {
+  const values = assigner.jsonata ? await assigner.field(env as JsonataEnv) : assigner.template(env as DataEnv)
+  const entries = Object.entries(values as Record<string, unknown>)
+  const size = bytes(stringify(values))
+  // The quota on one Assign (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html#variable-limits).
+  if (size > MaxPayloadBytes)
+    throw runtimeError('The assigned variables exceed the maximum size of 256 KiB for the Assign field.')
+  return entries
+}
+
+const readNumber = async (
+  source: NumberSource | undefined,
+  env: DataEnv,
+  jsonataEnv: JsonataEnv,
+): Promise<number | undefined> => {
+  if (!source) return undefined
+  if (source.kind === 'value') return source.value
+  if (source.kind === 'path') {
+    const result = resolveReference(source.reference, env)
+    if (!result.found) throw invalidPath(source.reference, result)
+    const value = result.value
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+      throw runtimeError(
+        `The ${source.field} field refers to value ${stringify(value)} which is not a valid integer: ${source.reference.text}`,
+      )
+    return value
+  }
+  const value = await source.evaluate(jsonataEnv)
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    throw unexpectedType(source.text, source.field, 'integer', value)
+  return value
+}
+
+/** The state's own work, from its raw input to its output (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html). */
+const processState = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  input: unknown,
+  context: ContextObject,
+  hints: StartHints,
+): Promise<Processed> => {
+  const variables = frame.variables
+  if (state.jsonata) return processJsonata(execution, state, frame, input, context, hints)
+  const env: DataEnv = { input, context, variables }
+  const effective = selectPath(state.inputPath, input, env)
+  const effectiveEnv: DataEnv = state.inputPath === undefined ? env : { input: effective, context, variables }
+  const finish = async (result: unknown, useResultPath: boolean, next: string | undefined): Promise<Processed> => {
+    const assigned = state.assign ? await assign(state.assign, { input: result, context, variables }) : undefined
+    const merged = useResultPath ? applyResultPath(state, input, result) : result
+    const output = selectPath(state.outputPath, merged, env)
+    return { next, output, assigned }
+  }
+  switch (state.type) {
+    case 'Pass': {
+      const result = state.result ? state.result.value : state.parameters ? state.parameters(effectiveEnv) : effective
+      return finish(result, true, state.next)
+    }
+    case 'Succeed':
+      return finish(effective, false, undefined)
+    case 'Fail': {
+      const error = state.error ? evaluateStringSource(state.error, env) : undefined
+      const cause = state.cause ? evaluateStringSource(state.cause, env) : undefined
+      throw new StatesError(
+        error === undefined ? '' : typeof error === 'string' ? error : stringify(error),
+        cause === undefined ? undefined : typeof cause === 'string' ? cause : stringify(cause),
+      )
+    }
+    case 'Choice': {
+      for (const choice of state.choices) {
+        if (choice.test?.(effectiveEnv)) {
+          const assigned = await assignChoice(choice.assign ?? state.assign, effectiveEnv)
+          return { next: choice.next, output: selectPath(state.outputPath, effective, env), assigned }
+        }
+      }
+      if (state.default === undefined)
+        throw new StatesError(ErrorNames.noChoiceMatched, `No Matches! at '${state.name}'`)
+      const assigned = await assignChoice(state.assign, effectiveEnv)
+      return { next: state.default, output: selectPath(state.outputPath, effective, env), assigned }
+    }
+    case 'Wait': {
+      await wait(execution, state, frame, effectiveEnv, { input: effective, context, variables })
+      return finish(effective, false, state.next)
+    }
+    case 'Task': {
+      const parameters = state.parameters ? state.parameters(effectiveEnv) : effective
+      const raw = await invoke(execution, state, frame, parameters, context, effectiveEnv)
+      const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
+      return finish(result, true, state.next)
+    }
+    case 'Parallel': {
+      const branchInput = state.parameters ? state.parameters(effectiveEnv) : effective
+      const raw = await parallel(execution, state, frame, branchInput)
+      const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
+      return finish(result, true, state.next)
+    }
+    case 'Map': {
+      const items = selectItems(state, effective, effectiveEnv)
+      const maxConcurrency = await readNumber(state.maxConcurrency, effectiveEnv, { input, context, variables })
+      const raw = await map(execution, state, frame, items, maxConcurrency, hints.mapIterations, (item, index) =>
+        state.itemSelector
+          ? state.itemSelector({
+              input: effective,
+              context: { ...context, Map: { Item: { Index: index, Value: item } } },
+              variables,
+            })
+          : item,
+      )
+      const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
+      return finish(result, true, state.next)
+    }
+    default:
+      throw runtimeError(`The state type ${state.type} is not supported.`)
+  }
+}
+
+const assignChoice = async (assigner: Assigner | undefined, env: DataEnv) =>
+  assigner ? await assign(assigner, env) : undefined
+
+const selectItems = (state: CompiledState, effective: unknown, env: DataEnv): unknown[] => {
+  const reference = state.itemsPath as Reference
+  const result = resolveReference(reference, env)
+  if (!result.found) throw invalidPath(reference, result)
+  if (!Array.isArray(result.value))
+    throw runtimeError(`Map state input must be an array but was: ${stringify(result.value)}`)
+  void effective
+  return result.value
+}
+
+const processJsonata = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  input: unknown,
+  context: ContextObject,
+  hints: StartHints,
+): Promise<Processed> => {
+  const variables = frame.variables
+  const env: JsonataEnv = { input, context, variables }
+  const finish = async (result: unknown, next: string | undefined, hasResult: boolean): Promise<Processed> => {
+    const resultEnv: JsonataEnv = hasResult ? { ...env, result } : env
+    const assigned = state.assign ? await assign(state.assign, resultEnv) : undefined
+    const output = state.output ? await state.output(resultEnv) : result
+    return { next, output, assigned }
+  }
+  const dataEnv: DataEnv = { input, context, variables }
+  switch (state.type) {
+    case 'Pass':
+      return finish(input, state.next, false)
+    case 'Succeed':
+      return finish(input, undefined, false)
+    case 'Fail': {
+      const value = async (source: CompiledState['error']) =>
+        source === undefined
+          ? undefined
+          : source.kind === 'jsonata'
+            ? await source.evaluate(env)
+            : source.kind === 'value'
+              ? source.value
+              : undefined
+      const error = await value(state.error)
+      const cause = await value(state.cause)
+      throw new StatesError(
+        error === undefined ? '' : typeof error === 'string' ? error : stringify(error),
+        cause === undefined ? undefined : typeof cause === 'string' ? cause : stringify(cause),
+      )
+    }
+    case 'Choice': {
+      for (const choice of state.choices) {
+        const verdict = choice.condition ? await choice.condition(env) : false
+        if (typeof verdict !== 'boolean')
+          throw unexpectedType(choice.conditionText ?? '', 'Condition', 'boolean', verdict)
+        if (verdict) {
+          const assigner = choice.assign ?? state.assign
+          const assigned = assigner ? await assign(assigner, env) : undefined
+          const outputField = choice.output ?? state.output
+          return { next: choice.next, output: outputField ? await outputField(env) : input, assigned }
+        }
+      }
+      if (state.default === undefined)
+        throw new StatesError(ErrorNames.noChoiceMatched, `No Matches! at '${state.name}'`)
+      return finish(input, state.default, false)
+    }
+    case 'Wait':
+      await wait(execution, state, frame, dataEnv, env)
+      return finish(input, state.next, false)
+    case 'Task': {
+      const args = state.arguments ? await state.arguments(env) : input
+      const result = await invoke(execution, state, frame, args, context, dataEnv, env)
+      return finish(result, state.next, true)
+    }
+    case 'Parallel': {
+      const args = state.arguments ? await state.arguments(env) : input
+      return finish(await parallel(execution, state, frame, args), state.next, true)
+    }
+    case 'Map': {
+      let items: unknown = input
+      if (state.items) items = await state.items(env)
+      if (!Array.isArray(items)) {
+        if (state.itemsText !== undefined) throw unexpectedType(state.itemsText, 'Items', 'array', items)
+        throw runtimeError(`Map state input must be an array but was: ${stringify(items)}`)
+      }
+      const maxConcurrency = await readNumber(state.maxConcurrency, dataEnv, env)
+      const selector = state.itemSelectorJsonata
+      const result = await map(execution, state, frame, items, maxConcurrency, hints.mapIterations, (item, index) =>
+        selector ? selector({ ...env, context: { ...context, Map: { Item: { Index: index, Value: item } } } }) : item,
+      )
+      return finish(result, state.next, true)
+    }
+    default:
+      throw runtimeError(`The state type ${state.type} is not supported.`)
+  }
+}
+
+/** The largest wait AWS accepts: a Standard execution lasts at most one year. */
+const MaxWaitMs = 365 * 24 * 3600 * 1000
+
+const wait = async (execution: Execution, state: CompiledState, frame: Frame, env: DataEnv, jsonataEnv: JsonataEnv) => {
+  let ms = 0
+  if (state.seconds) {
+    if (state.seconds.kind === 'path') {
+      const result = resolveReference(state.seconds.reference, env)
+      if (!result.found)
+        throw runtimeError(
+          `The SecondsPath parameter does not reference an input value: ${state.seconds.reference.text}`,
+        )
+      const value = result.value
+      if (typeof value !== 'number' || !Number.isInteger(value))
+        throw runtimeError(
+          `The SecondsPath parameter cannot be parsed as a long value: ${state.seconds.reference.text} == ${stringify(value)}`,
+        )
+      if (value < 0)
+        throw runtimeError(
+          `The SecondsPath parameter references a negative value: ${state.seconds.reference.text} == ${value}`,
+        )
+      ms = value * 1000
+    } else if (state.seconds.kind === 'jsonata') {
+      const value = await state.seconds.evaluate(jsonataEnv)
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+        throw unexpectedType(state.seconds.text, 'Seconds', 'integer', value)
+      ms = value * 1000
+    } else ms = state.seconds.value * 1000
+  } else if (state.timestamp) {
+    let text: unknown
+    if (state.timestamp.kind === 'path') {
+      const reference = state.timestamp.reference
+      const result = resolveReference(reference, env)
+      if (!result.found)
+        throw runtimeError(`The TimestampPath parameter does not reference an input value: ${reference.text}`)
+      text = result.value
+      if (parseTimestamp(text) === undefined)
+        throw runtimeError(
+          `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${reference.text} == ${typeof text === 'string' ? text : stringify(text)}`,
+        )
+    } else if (state.timestamp.kind === 'jsonata') {
+      text = await state.timestamp.evaluate(jsonataEnv)
+      if (parseTimestamp(text) === undefined)
+        throw runtimeError(
+          `The JSONata expression '${state.timestamp.text}' specified for the field 'Timestamp' returned an unexpected result type. Expected 'timestamp', but was '${jsonTypeName(text)}' for value: ${stringify(text)}`,
+        )
+    } else {
+      text = state.timestamp.value
+      if (parseTimestamp(text) === undefined)
+        throw runtimeError(
+          `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(text)}`,
+        )
+    }
+    ms = (parseTimestamp(text) as number) - execution.clock.now()
+  }
+  if (ms > MaxWaitMs) throw runtimeError('Wait state delay is too long.')
+  if (ms > 0) await execution.clock.sleep(ms, frame.signal)
+}
+
+/** How the history names a Task's resource (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskScheduledEventDetails.html). */
+const describeResource = (resource: string): { lambda: boolean; resourceType: string; resource: string } => {
+  if (/^arn:[^:]+:lambda:/.test(resource)) return { lambda: true, resourceType: 'lambda', resource }
+  const service = /^arn:[^:]+:states:::([^:]+(?::[^:]+)?):(.+)$/.exec(resource)
+  if (service) {
+    const [, type = '', action = ''] = service
+    // `aws-sdk:s3:getObject` is resourceType `aws-sdk:s3`, resource `getObject`; `lambda:invoke` is `lambda`, `invoke`.
+    if (type.startsWith('aws-sdk:')) return { lambda: false, resourceType: type, resource: action }
+    const [first = '', second] = type.split(':')
+    return second === undefined
+      ? { lambda: false, resourceType: first, resource: action }
+      : { lambda: false, resourceType: first, resource: `${second}:${action}` }
+  }
+  const activity = /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource)
+  return { lambda: false, resourceType: activity ? 'activity' : 'unknown', resource }
+}
+
+/** Runs a Task's invocation with its timeouts, recording the Task or LambdaFunction events. */
+const invoke = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  parameters: unknown,
+  context: ContextObject,
+  env: DataEnv,
+  jsonataEnv: JsonataEnv = { input: env.input, context, variables: frame.variables },
+): Promise<unknown> => {
+  const resource = state.resource as string
+  const described = describeResource(resource)
+  const timeoutSeconds = await readNumber(state.timeoutSeconds, env, jsonataEnv)
+  const heartbeatSeconds = await readNumber(state.heartbeatSeconds, env, jsonataEnv)
+  const parametersText = stringify(parameters)
+  if (bytes(parametersText) > MaxPayloadBytes) throw dataLimit(state.name)
+  const names = { resourceType: described.resourceType, resource: described.resource }
+  if (described.lambda) {
+    emit(execution, frame, 'LambdaFunctionScheduled', {
+      lambdaFunctionScheduledEventDetails: {
+        resource,
+        input: parametersText,
+        inputDetails: { truncated: false },
+        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+      },
+    })
+    emit(execution, frame, 'LambdaFunctionStarted')
+  } else {
+    emit(execution, frame, 'TaskScheduled', {
+      taskScheduledEventDetails: {
+        ...names,
+        region: execution.region,
+        parameters: parametersText,
+        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+      },
+    })
+    emit(execution, frame, 'TaskStarted', { taskStartedEventDetails: names })
+  }
+  const taskContext: ContextObject = resource.endsWith('.waitForTaskToken')
+    ? { ...context, Task: { Token: randomUUID() } }
+    : context
+  const outcome = await callTask(execution, state, frame, parameters, taskContext, timeoutSeconds, heartbeatSeconds)
+  const prefix = described.lambda ? 'LambdaFunction' : 'Task'
+  const detailsFor = (type: string, details: Record<string, unknown>) => ({
+    [detailsKey(type)]: described.lambda ? details : { ...names, ...details },
+  })
+  if (outcome.kind === 'result') {
+    const outputText = stringify(outcome.value)
+    if (bytes(outputText) > MaxPayloadBytes) {
+      const error = dataLimit(described.lambda ? resource : described.resourceType)
+      const type = `${prefix}Failed`
+      emit(execution, frame, type, detailsFor(type, { error: error.error, cause: error.cause }))
+      throw error
+    }
+    const type = `${prefix}Succeeded`
+    emit(execution, frame, type, detailsFor(type, { output: outputText, outputDetails: { truncated: false } }))
+    return outcome.value
+  }
+  const error = outcome.error
+  const type = outcome.kind === 'timeout' ? `${prefix}TimedOut` : `${prefix}Failed`
+  emit(
+    execution,
+    frame,
+    type,
+    detailsFor(type, { error: error.error, ...(error.cause === undefined ? {} : { cause: error.cause }) }),
+  )
+  throw error
+}
+
+type TaskOutcome =
+  | { readonly kind: 'result'; readonly value: unknown }
+  | { readonly kind: 'failed'; readonly error: StatesError }
+  | { readonly kind: 'timeout'; readonly error: StatesError }
+
+const callTask = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  input: unknown,
+  context: ContextObject,
+  timeoutSeconds: number | undefined,
+  heartbeatSeconds: number | undefined,
+): Promise<TaskOutcome> => {
+  if (!execution.invokeTask)
+    return {
+      kind: 'failed',
+      error: new StatesError(
+        ErrorNames.taskFailed,
+        `No task handler was given for the state '${state.name}' (${state.resource}).`,
+      ),
+    }
+  const controller = new AbortController()
+  const onStop = () => controller.abort(frame.signal.reason)
+  frame.signal.addEventListener('abort', onStop, { once: true })
+  const timers = new AbortController()
+  const settled: Array<Promise<TaskOutcome>> = []
+  let heartbeatTimer: AbortController | undefined
+  const armHeartbeat = () => {
+    if (heartbeatSeconds === undefined) return
+    heartbeatTimer?.abort()
+    heartbeatTimer = new AbortController()
+    const mine = heartbeatTimer
+    timers.signal.addEventListener('abort', () => mine.abort(), { once: true })
+    heartbeatPromise.arm(
+      execution.clock.sleep(heartbeatSeconds * 1000, mine.signal).then(
+        () => ({ kind: 'timeout', error: new StatesError(ErrorNames.heartbeatTimeout) }) as TaskOutcome,
+        () => new Promise<TaskOutcome>(() => undefined),
+      ),
+    )
+  }
+  const heartbeatPromise = rearmable<TaskOutcome>()
+  try {
+    const task = Promise.resolve()
+      .then(() =>
+        (execution.invokeTask as InvokeTask)({
+          stateName: state.name,
+          resource: state.resource as string,
+          input,
+          timeoutSeconds,
+          heartbeatSeconds,
+          context,
+          signal: controller.signal,
+          heartbeat: armHeartbeat,
+        }),
+      )
+      .then(
+        (value): TaskOutcome => ({ kind: 'result', value }),
+        (failure: unknown): TaskOutcome => ({ kind: 'failed', error: toStatesError(failure) }),
+      )
+    settled.push(task)
+    if (timeoutSeconds !== undefined) {
+      settled.push(
+        execution.clock.sleep(timeoutSeconds * 1000, timers.signal).then(
+          (): TaskOutcome => ({ kind: 'timeout', error: new StatesError(ErrorNames.timeout) }),
+          () => new Promise<TaskOutcome>(() => undefined),
+        ),
+      )
+    }
+    if (heartbeatSeconds !== undefined) {
+      armHeartbeat()
+      settled.push(heartbeatPromise.promise)
+    }
+    settled.push(
+      new Promise<TaskOutcome>((_, reject) => {
+        if (frame.signal.aborted) reject(frame.signal.reason)
+        frame.signal.addEventListener('abort', () => reject(frame.signal.reason), { once: true })
+        timers.signal.addEventListener('abort', () => undefined, { once: true })
+      }),
+    )
+    const outcome = await Promise.race(settled)
+    if (outcome.kind === 'timeout') controller.abort(new Stopped('timed-out'))
+    return outcome
+  } finally {
+    timers.abort()
+    frame.signal.removeEventListener('abort', onStop)
+  }
+}
+
+/** A promise that follows the latest of the promises armed into it (the heartbeat timer restarts). */
+const rearmable = <T>() => {
+  let resolve: (value: T) => void = () => undefined
+  let generation = 0
+  const promise = new Promise<T>((done) => {
+    resolve = done
+  })
+  return {
+    promise,
+    arm: (next: Promise<T>) => {
+      const mine = ++generation
+      void next.then((value) => {
+        if (mine === generation) resolve(value)
+      })
+    },
+  }
+}
+
+/** A child signal: aborts with its parent, or on its own when a sibling fails. */
+const childController = (parent: AbortSignal): { controller: AbortController; release: () => void } => {
+  const controller = new AbortController()
+  const onAbort = () => controller.abort(parent.reason)
+  if (parent.aborted) controller.abort(parent.reason)
+  else parent.addEventListener('abort', onAbort, { once: true })
+  return { controller, release: () => parent.removeEventListener('abort', onAbort) }
+}
+
+/** A sibling failed: the others stop where they are. */
+class SiblingFailed extends Error {}
+
+/** Runs every branch on the same input (https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html). */
+const parallel = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  input: unknown,
+): Promise<unknown[]> => {
+  emit(execution, frame, 'ParallelStateStarted')
+  const start = frame.cursor
+  const { controller, release } = childController(frame.signal)
+  let failure: unknown
+  let lastCursor = start
+  try {
+    const results = await Promise.all(
+      state.branches.map(async (branch) => {
+        const branchFrame: Frame = {
+          cursor: start,
+          variables: new VariableScope(frame.variables),
+          signal: controller.signal,
+        }
+        try {
+          const output = await runStates(execution, branch, branchFrame, branch.startAt, input)
+          lastCursor = branchFrame.cursor
+          return output
+        } catch (error) {
+          if (failure === undefined && !(error instanceof SiblingFailed) && !(error instanceof Stopped)) {
+            failure = error
+            frame.cursor = branchFrame.cursor
+            controller.abort(new SiblingFailed())
+          }
+          throw error
+        }
+      }),
+    )
+    frame.cursor = lastCursor
+    execution.history.add(frame.cursor, 'ParallelStateSucceeded')
+    return results
+  } catch (error) {
+    if (failure !== undefined) throw failure
+    throw error
+  } finally {
+    release()
+  }
+}
+
+/** Runs the ItemProcessor once per item, at most MaxConcurrency at a time (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html). */
+const map = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  items: ReadonlyArray<unknown>,
+  maxConcurrency: number | undefined,
+  completed: ReadonlyMap<number, unknown> | undefined,
+  selectItem: (item: unknown, index: number) => unknown,
+): Promise<unknown[]> => {
+  const processor = state.processor as CompiledMachine
+  emit(execution, frame, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } })
+  const results = new Array<unknown>(items.length)
+  let lastEnd = frame.cursor
+  const { controller, release } = childController(frame.signal)
+  let failure: unknown
+  let next = 0
+  const limit = maxConcurrency && maxConcurrency > 0 ? maxConcurrency : items.length
+  const worker = async () => {
+    while (next < items.length && failure === undefined && !controller.signal.aborted) {
+      const index = next++
+      if (completed?.has(index)) {
+        results[index] = completed.get(index)
+        continue
+      }
+      const iterationFrame: Frame = {
+        cursor: frame.cursor,
+        variables: new VariableScope(frame.variables),
+        signal: controller.signal,
+      }
+      const name = state.name
+      emit(execution, iterationFrame, 'MapIterationStarted', { mapIterationStartedEventDetails: { name, index } })
+      try {
+        const input = await selectItem(items[index], index)
+        results[index] = await runStates(execution, processor, iterationFrame, processor.startAt, input)
+        frame.cursor = iterationFrame.cursor
+        lastEnd = execution.history.add(iterationFrame.cursor, 'MapIterationSucceeded', {
+          mapIterationSucceededEventDetails: { name, index },
+        })
+      } catch (error) {
+        if (error instanceof SiblingFailed || error instanceof Stopped || failure !== undefined) {
+          execution.history.add(iterationFrame.cursor, 'MapIterationAborted', {
+            mapIterationAbortedEventDetails: { name, index },
+          })
+          throw error
+        }
+        failure = error instanceof StatesError && error instanceof StateRuntimeError ? error : error
+        execution.history.add(iterationFrame.cursor, 'MapIterationFailed', {
+          mapIterationFailedEventDetails: { name, index },
+        })
+        frame.cursor = iterationFrame.cursor
+        controller.abort(new SiblingFailed())
+        throw error
+      }
+    }
+  }
+  try {
+    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker())
+    const settled = await Promise.allSettled(workers)
+    if (failure !== undefined) throw failure
+    const rejected = settled.find((outcome) => outcome.status === 'rejected')
+    if (rejected) throw (rejected as PromiseRejectedResult).reason
+    frame.cursor = lastEnd
+    execution.history.add(frame.cursor, 'MapStateSucceeded')
+    return results
+  } finally {
+    release()
+  }
+}
+
+export type { QueryLanguage }
