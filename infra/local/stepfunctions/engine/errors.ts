@@ -3,11 +3,12 @@
  * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html#error-handling-error-representation).
  */
 export class StatesError extends Error {
-  readonly error: string
+  /** Absent when the failure has no name (a Fail state without Error). */
+  readonly error: string | undefined
   /** Absent when the failure carries no cause (a Fail state without Cause). */
   readonly cause: string | undefined
-  constructor(error: string, cause?: string) {
-    super(cause === undefined ? error : `${error}: ${cause}`)
+  constructor(error: string | undefined, cause?: string) {
+    super(cause === undefined ? (error ?? 'failed') : `${error ?? 'failed'}: ${cause}`)
     this.name = 'StatesError'
     this.error = error
     this.cause = cause
@@ -38,6 +39,14 @@ export const ErrorNames = {
  */
 export class StateRuntimeError extends StatesError {
   override readonly name = 'StateRuntimeError'
+  constructor(
+    error: string,
+    cause: string,
+    /** The field whose evaluation failed ('Output/result'), for the EvaluationFailed event. */
+    readonly location?: string,
+  ) {
+    super(error, cause)
+  }
 }
 
 /** A States.Runtime failure: the definition and the data disagree (a path that does not resolve, a wrong type). */
@@ -47,8 +56,9 @@ export const runtimeError = (cause: string): StatesError => new StateRuntimeErro
 export const isUncatchable = (error: string): boolean => error === ErrorNames.runtime
 
 /** Whether an ErrorEquals list matches an error: States.ALL matches all but the terminal errors; States.TaskFailed all but States.Timeout. */
-export const errorMatches = (errorEquals: ReadonlyArray<string>, error: string): boolean => {
-  if (isUncatchable(error)) return false
+export const errorMatches = (errorEquals: ReadonlyArray<string>, error: string | undefined): boolean => {
+  // A failure without a name (a Fail state without Error) matches no ErrorEquals, not even States.ALL.
+  if (error === undefined || isUncatchable(error)) return false
   for (const name of errorEquals) {
     if (name === error) return true
     if (name === ErrorNames.all && error !== ErrorNames.dataLimitExceeded) return true

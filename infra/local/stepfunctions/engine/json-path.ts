@@ -140,7 +140,8 @@ const parseBracket = (inner: string, fail: (why: string) => never): Segment => {
     const trimmed = part.trim()
     if (/^-?\d+$/.test(trimmed)) return Number(trimmed)
     const quoted = /^'((?:[^'\\]|\\.)*)'$|^"((?:[^"\\]|\\.)*)"$/.exec(trimmed)
-    if (quoted) return (quoted[1] ?? quoted[2] ?? '').replace(/\\(.)/g, '$1')
+    // Only the quote itself is escaped inside a quoted name: AWS keeps `\"` in `['a\"b']` as written.
+    if (quoted) return quoted[1] !== undefined ? quoted[1].replace(/\\'/g, "'") : (quoted[2] ?? '').replace(/\\"/g, '"')
     return fail(`invalid bracket expression [${inner}]`)
   })
   if (keys.length === 1) {

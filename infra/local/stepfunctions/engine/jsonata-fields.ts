@@ -122,6 +122,7 @@ const queryError = (expression: string, field: string, what: string) =>
   new StateRuntimeError(
     ErrorNames.queryEvaluationError,
     `The JSONata expression '${expression}' specified for the field '${field}' ${what}`,
+    field,
   )
 
 const bindingsOf = (env: JsonataEnv): Record<string, unknown> => {

@@ -14,7 +14,7 @@ import {
 } from './compile'
 import { ErrorNames, StateRuntimeError, StatesError, errorMatches, runtimeError, toStatesError } from './errors'
 import { HistoryRecorder, detailsKey } from './history'
-import { jsonTypeName, unexpectedType, type JsonataEnv } from './jsonata-fields'
+import { unexpectedType, type JsonataEnv } from './jsonata-fields'
 import { writeAtPath } from './json-path'
 import { resolveReference, type DataEnv, type Reference } from './references'
 import type { ResumePlan } from './redrive'
@@ -88,7 +88,25 @@ interface Transition {
 const bytes = (text: string): number =>
   text.length * 3 <= MaxPayloadBytes ? text.length : Buffer.byteLength(text, 'utf8')
 
-const stringify = (value: unknown): string => JSON.stringify(value) ?? 'null'
+/**
+ * The JSON text of values AWS passes on unchanged: it keeps the execution input as written (spaces included), and a
+ * Parallel or Map result is its branches' texts joined, so an untouched value shows the same text all the way through.
+ */
+const knownText = new WeakMap<object, string>()
+
+const stringify = (value: unknown): string => {
+  if (typeof value === 'object' && value !== null) {
+    const known = knownText.get(value)
+    if (known !== undefined) return known
+  }
+  return JSON.stringify(value) ?? 'null'
+}
+
+/** An array of results whose text is its items' texts joined, as AWS assembles Parallel and Map results. */
+const joinedResults = (results: unknown[]): unknown[] => {
+  knownText.set(results, `[${results.map(stringify).join(',')}]`)
+  return results
+}
 
 const dataLimit = (who: string) =>
   new StatesError(
@@ -99,11 +117,23 @@ const dataLimit = (who: string) =>
 /** AWS's location prefix on the engine's own causes. */
 const locate = (error: StatesError, state: string, enteredId: number): StatesError =>
   error instanceof StateRuntimeError
-    ? new StatesError(
-        error.error,
+    ? new LocatedError(
+        error.error as string,
         `An error occurred while executing the state '${state}' (entered at the event id #${enteredId}). ${error.cause ?? ''}`,
+        error.location,
       )
     : error
+
+/** An engine error with its location prefix: a JSONata one is also recorded as an EvaluationFailed event. */
+class LocatedError extends StatesError {
+  constructor(
+    error: string,
+    cause: string,
+    readonly location: string | undefined,
+  ) {
+    super(error, cause)
+  }
+}
 
 const invalidPath = (reference: Reference, result: { missing: string; leaf: boolean }) =>
   runtimeError(
@@ -145,6 +175,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   }
   const inputText = options.input ?? '{}'
   const executionInput = JSON.parse(inputText) as unknown
+  if (typeof executionInput === 'object' && executionInput !== null) knownText.set(executionInput, inputText)
   const startTime = new Date(options.context.startTime).toISOString()
   const history = new HistoryRecorder(options.onEvent, clock.now, options.redrive ? options.redrive.nextEventId : 1)
   const region = /^arn:[^:]+:states:([^:]+):/.exec(options.context.stateMachineArn)?.[1] ?? 'us-east-1'
@@ -154,12 +185,13 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     history,
     invokeTask: options.invokeTask,
     retryDelayScale: options.retryDelayScale ?? 1,
+    // The key order of AWS's context object, which shows when a state outputs it whole.
     executionContext: {
       Id: options.context.executionArn,
       Input: executionInput,
+      StartTime: startTime,
       Name: options.context.executionName,
       RoleArn: options.context.roleArn,
-      StartTime: startTime,
       RedriveCount: redriveCount,
       ...(options.redrive ? { RedriveTime: new Date(clock.now()).toISOString() } : {}),
     },
@@ -226,7 +258,10 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
       return { status: 'ABORTED' }
     }
     const error = failure instanceof StatesError ? failure : toStatesError(failure)
-    const details = { error: error.error, ...(error.cause === undefined ? {} : { cause: error.cause }) }
+    const details = {
+      ...(error.error === undefined ? {} : { error: error.error }),
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    }
     history.add(frame.cursor, 'ExecutionFailed', { executionFailedEventDetails: details })
     return { status: 'FAILED', ...details }
   } finally {
@@ -274,8 +309,12 @@ const stateContext = (
   extra?: Partial<ContextObject>,
 ): ContextObject => ({
   Execution: execution.executionContext,
-  State: { EnteredTime: enteredTime, Name: state.name, RetryCount: retryCount },
   StateMachine: execution.stateMachineContext,
+  // AWS shows RetryCount only to the states that retry.
+  State:
+    state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
+      ? { Name: state.name, EnteredTime: enteredTime, RetryCount: retryCount }
+      : { Name: state.name, EnteredTime: enteredTime },
   ...extra,
 })
 
@@ -294,6 +333,7 @@ const runState = async (
   hints: StartHints,
 ): Promise<Transition> => {
   const inputText = hints.inputText ?? stringify(input)
+  const enteredPrevious = frame.cursor
   const enteredId = emit(execution, frame, `${state.type}StateEntered`, {
     stateEnteredEventDetails: { name: state.name, input: inputText, inputDetails: { truncated: false } },
   })
@@ -309,6 +349,18 @@ const runState = async (
     } catch (failure) {
       if (failure instanceof Stopped || !(failure instanceof StatesError)) throw failure
       const error = locate(failure, state.name, enteredId)
+      if (error instanceof LocatedError && error.error === ErrorNames.queryEvaluationError) {
+        // AWS points this event at the event before the state was entered, except in a Wait state (observed).
+        const id = execution.history.add(state.type === 'Wait' ? frame.cursor : enteredPrevious, 'EvaluationFailed', {
+          evaluationFailedEventDetails: {
+            error: error.error,
+            cause: error.cause,
+            ...(error.location === undefined ? {} : { location: error.location }),
+            state: state.name,
+          },
+        })
+        frame.cursor = id
+      }
       if (!retriable) throw error
       const retrier = state.retry.findIndex((candidate) => errorMatches(candidate.errorEquals, error.error))
       const chosen = retrier >= 0 ? state.retry[retrier] : undefined
@@ -319,11 +371,13 @@ const runState = async (
         await execution.clock.sleep(retryDelay(chosen, attempt) * execution.retryDelayScale, frame.signal)
         continue
       }
-      const failedEvent = failureEvent(state)
+      // A States.Runtime raised by the Map or Parallel itself ends the execution at once, with no ...StateFailed (observed).
+      const failedEvent =
+        failure instanceof StateRuntimeError && failure.error === ErrorNames.runtime ? undefined : failureEvent(state)
       if (failedEvent) emit(execution, frame, failedEvent)
       const catcher = state.catch.find((candidate) => errorMatches(candidate.errorEquals, error.error))
       if (!catcher) throw error
-      const errorOutput = { Error: error.error, Cause: error.cause ?? null }
+      const errorOutput = { Error: error.error ?? null, Cause: error.cause ?? null }
       let output: unknown
       let assigned: Array<readonly [string, unknown]> | undefined
       try {
@@ -375,7 +429,7 @@ const exit = (execution: Execution, state: CompiledState, frame: Frame, done: Pr
         name: state.name,
         output: outputText,
         outputDetails: { truncated: false },
-        ...(done.assigned
+        ...(done.assigned && done.assigned.length > 0
           ? {
               assignedVariables: Object.fromEntries(done.assigned.map(([key, value]) => [key, stringify(value)])),
               assignedVariablesDetails: { truncated: false },
@@ -408,11 +462,13 @@ const readNumber = async (
     const result = resolveReference(source.reference, env)
     if (!result.found) throw invalidPath(source.reference, result)
     const value = result.value
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
+    // A whole number as text is read as one (AWS parses the value as an integer).
+    const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
+    if (typeof number !== 'number' || !Number.isInteger(number))
       throw runtimeError(
-        `The ${source.field} field refers to value ${stringify(value)} which is not a valid integer: ${source.reference.text}`,
+        `The ${source.field} field refers to value "${typeof value === 'string' ? value : stringify(value)}" which is not a valid integer: ${source.reference.text}`,
       )
-    return value
+    return number
   }
   const value = await source.evaluate(jsonataEnv)
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
@@ -451,7 +507,7 @@ const processState = async (
       const error = state.error ? evaluateStringSource(state.error, env) : undefined
       const cause = state.cause ? evaluateStringSource(state.cause, env) : undefined
       throw new StatesError(
-        error === undefined ? '' : typeof error === 'string' ? error : stringify(error),
+        error === undefined ? undefined : typeof error === 'string' ? error : stringify(error),
         cause === undefined ? undefined : typeof cause === 'string' ? cause : stringify(cause),
       )
     }
@@ -550,7 +606,7 @@ const processJsonata = async (
       const error = await value(state.error)
       const cause = await value(state.cause)
       throw new StatesError(
-        error === undefined ? '' : typeof error === 'string' ? error : stringify(error),
+        error === undefined ? undefined : typeof error === 'string' ? error : stringify(error),
         cause === undefined ? undefined : typeof cause === 'string' ? cause : stringify(cause),
       )
     }
@@ -587,7 +643,10 @@ const processJsonata = async (
       if (state.items) items = await state.items(env)
       if (!Array.isArray(items)) {
         if (state.itemsText !== undefined) throw unexpectedType(state.itemsText, 'Items', 'array', items)
-        throw runtimeError(`Map state input must be an array but was: ${stringify(items)}`)
+        throw new StateRuntimeError(
+          ErrorNames.queryEvaluationError,
+          `Map state input must be an array but was: ${stringify(items)}`,
+        )
       }
       const maxConcurrency = await readNumber(state.maxConcurrency, dataEnv, env)
       const selector = state.itemSelectorJsonata
@@ -601,8 +660,8 @@ const processJsonata = async (
   }
 }
 
-/** The largest wait AWS accepts: a Standard execution lasts at most one year. */
-const MaxWaitMs = 365 * 24 * 3600 * 1000
+/** The longest wait AWS starts: 2^31 - 1 seconds (a longer one fails "Wait state delay is too long."). */
+const MaxWaitMs = 2147483647 * 1000
 
 const wait = async (execution: Execution, state: CompiledState, frame: Frame, env: DataEnv, jsonataEnv: JsonataEnv) => {
   let ms = 0
@@ -644,8 +703,10 @@ const wait = async (execution: Execution, state: CompiledState, frame: Frame, en
     } else if (state.timestamp.kind === 'jsonata') {
       text = await state.timestamp.evaluate(jsonataEnv)
       if (parseTimestamp(text) === undefined)
-        throw runtimeError(
-          `The JSONata expression '${state.timestamp.text}' specified for the field 'Timestamp' returned an unexpected result type. Expected 'timestamp', but was '${jsonTypeName(text)}' for value: ${stringify(text)}`,
+        throw new StateRuntimeError(
+          ErrorNames.queryEvaluationError,
+          `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof text === 'string' ? text : stringify(text)}`,
+          'Timestamp',
         )
     } else {
       text = state.timestamp.value
@@ -742,7 +803,10 @@ const invoke = async (
     execution,
     frame,
     type,
-    detailsFor(type, { error: error.error, ...(error.cause === undefined ? {} : { cause: error.cause }) }),
+    detailsFor(type, {
+      ...(error.error === undefined ? {} : { error: error.error }),
+      ...(error.cause === undefined ? {} : { cause: error.cause }),
+    }),
   )
   throw error
 }
@@ -902,7 +966,7 @@ const parallel = async (
     )
     frame.cursor = lastCursor
     execution.history.add(frame.cursor, 'ParallelStateSucceeded')
-    return results
+    return joinedResults(results)
   } catch (error) {
     if (failure !== undefined) throw failure
     throw error
@@ -975,7 +1039,7 @@ const map = async (
     if (rejected) throw (rejected as PromiseRejectedResult).reason
     frame.cursor = lastEnd
     execution.history.add(frame.cursor, 'MapStateSucceeded')
-    return results
+    return joinedResults(results)
   } finally {
     release()
   }

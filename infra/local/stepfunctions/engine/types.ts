@@ -70,7 +70,7 @@ export interface ContextObject {
     readonly RedriveCount: number
     readonly RedriveTime?: string
   }
-  readonly State: { readonly EnteredTime: string; readonly Name: string; readonly RetryCount: number }
+  readonly State: { readonly Name: string; readonly EnteredTime: string; readonly RetryCount?: number }
   readonly StateMachine: { readonly Id: string; readonly Name: string }
   readonly Task?: { readonly Token: string }
   readonly Map?: { readonly Item: { readonly Index: number; readonly Value: unknown } }

@@ -285,8 +285,6 @@ class Validator {
       }
       return
     }
-    if (typeof value === 'string' && (value.trimStart().startsWith('{%') || value.trimEnd().endsWith('%}')))
-      this.error(`The JSONata expression must be enclosed in '{%' and '%}' with nothing around them`, location)
     if (Array.isArray(value)) value.forEach((item, index) => this.jsonata(item, `${location}/${index}`))
     else if (isObject(value)) for (const [key, item] of Object.entries(value)) this.jsonata(item, `${location}/${key}`)
   }
