@@ -165,6 +165,20 @@ const isInteger = (value: unknown): value is number => typeof value === 'number'
 
 const isNumber = (value: unknown): value is number => typeof value === 'number'
 
+/**
+ * How States.Format writes a non-string argument: AWS renders objects and arrays the way Java's Map and List print
+ * (`{a=1, b=[x, y]}`), strings inside them unquoted (observed on AWS).
+ */
+const formatArgument = (value: unknown): string => {
+  if (typeof value === 'string') return value
+  if (Array.isArray(value)) return `[${value.map(formatArgument).join(', ')}]`
+  if (typeof value === 'object' && value !== null)
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${formatArgument(item)}`)
+      .join(', ')}}`
+  return JSON.stringify(value) ?? 'null'
+}
+
 /** Evaluates a parsed call; `resolve` reads a path argument and throws the caller's error when it does not resolve. */
 export const evaluateIntrinsic = (call: IntrinsicCall, resolve: (path: string) => unknown): unknown => {
   const args = call.args.map((arg) =>
@@ -191,8 +205,7 @@ export const evaluateIntrinsic = (call: IntrinsicCall, resolve: (path: string) =
         }
         if (char === '{' && template[at + 1] === '}') {
           if (used >= values.length) fail(`The ${name} intrinsic function has more {} placeholders than arguments.`)
-          const value = values[used++]
-          out += typeof value === 'string' ? value : JSON.stringify(value)
+          out += formatArgument(values[used++])
           at++
           continue
         }
@@ -203,6 +216,8 @@ export const evaluateIntrinsic = (call: IntrinsicCall, resolve: (path: string) =
     }
     case 'States.StringToJson': {
       const text = expect(0, 'a string', (value) => typeof value === 'string') as string
+      // A blank string is null, as AWS's parser reads it (observed).
+      if (text.trim() === '') return null
       try {
         return JSON.parse(text) as unknown
       } catch {

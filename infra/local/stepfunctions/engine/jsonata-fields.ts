@@ -58,7 +58,8 @@ const registerFunctions = (expression: jsonata.Expression) => {
         out.push(value)
         if (out.length > 1000) throw { code: 'D3001', message: '$range cannot return more than 1000 items' }
       }
-      return out
+      // A JSONata sequence: a single number comes out as that number, as AWS's $range gives it (observed).
+      return Object.assign(out, { sequence: true })
     },
     '<nnn:a<n>>',
   )
