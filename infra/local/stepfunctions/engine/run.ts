@@ -205,7 +205,8 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
   const timer = new AbortController()
-  if (typeof timeoutSeconds === 'number' && !options.redrive) {
+  // A redriven execution gets its TimeoutSeconds anew from the redrive (AWS's docs do not say; this engine's choice).
+  if (typeof timeoutSeconds === 'number') {
     clock.sleep(timeoutSeconds * 1000, timer.signal).then(
       () => stop.abort(new Stopped('timed-out')),
       () => undefined,
@@ -234,11 +235,14 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   const machine = compileMachine(definition as StateMachineDefinition, 'JSONPath')
   try {
     if (bytes(inputText) > MaxPayloadBytes) throw dataLimit(options.context.executionName)
-    const start = options.redrive ?? { state: machine.startAt, input: executionInput, mapIterations: undefined }
-    const output = await runStates(execution, machine, frame, start.state, start.input, {
-      inputText: options.redrive ? undefined : inputText,
-      mapIterations: options.redrive?.mapIterations,
-    })
+    const plan = options.redrive
+    const output = plan
+      ? await runStates(execution, machine, frame, plan.state, plan.input, {
+          inputText: plan.inputText,
+          mapIterations: plan.mapIterations,
+          parallelBranches: plan.parallelBranches,
+        })
+      : await runStates(execution, machine, frame, machine.startAt, executionInput, { inputText })
     const outputText = stringify(output)
     history.add(frame.cursor, 'ExecutionSucceeded', {
       executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
@@ -276,6 +280,8 @@ interface StartHints {
   readonly inputText?: string
   /** Redrive: outputs of the first state's Map iterations that already succeeded. */
   readonly mapIterations?: ReadonlyMap<number, unknown>
+  /** Redrive: outputs of the first state's Parallel branches that already succeeded. */
+  readonly parallelBranches?: ReadonlyMap<number, unknown>
 }
 
 /** Runs a thread from `start` until a state ends it; resolves to the thread's output. */
@@ -535,7 +541,7 @@ const processState = async (
     }
     case 'Parallel': {
       const branchInput = state.parameters ? state.parameters(effectiveEnv) : effective
-      const raw = await parallel(execution, state, frame, branchInput)
+      const raw = await parallel(execution, state, frame, branchInput, hints.parallelBranches)
       const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
       return finish(result, true, state.next)
     }
@@ -636,7 +642,7 @@ const processJsonata = async (
     }
     case 'Parallel': {
       const args = state.arguments ? await state.arguments(env) : input
-      return finish(await parallel(execution, state, frame, args), state.next, true)
+      return finish(await parallel(execution, state, frame, args, hints.parallelBranches), state.next, true)
     }
     case 'Map': {
       let items: unknown = input
@@ -936,6 +942,7 @@ const parallel = async (
   state: CompiledState,
   frame: Frame,
   input: unknown,
+  completed: ReadonlyMap<number, unknown> | undefined,
 ): Promise<unknown[]> => {
   emit(execution, frame, 'ParallelStateStarted')
   const start = frame.cursor
@@ -944,7 +951,8 @@ const parallel = async (
   let lastCursor = start
   try {
     const results = await Promise.all(
-      state.branches.map(async (branch) => {
+      state.branches.map(async (branch, index) => {
+        if (completed?.has(index)) return completed.get(index)
         const branchFrame: Frame = {
           cursor: start,
           variables: new VariableScope(frame.variables),
