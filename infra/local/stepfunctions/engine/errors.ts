@@ -81,3 +81,11 @@ export const toStatesError = (failure: unknown): StatesError => {
 }
 
 const stringCause = (cause: unknown): string => (typeof cause === 'string' ? cause : JSON.stringify(cause))
+
+/**
+ * The task invoker could not answer at all (no mock for the state, say): not a task failure a Catch may see. The
+ * execution stops and runExecution rejects with it, so the caller reports its own mistake.
+ */
+export class InvocationDefect extends Error {
+  override readonly name: string = 'InvocationDefect'
+}

@@ -12,7 +12,15 @@ import {
   type NumberSource,
   type QueryLanguage,
 } from './compile'
-import { ErrorNames, StateRuntimeError, StatesError, errorMatches, runtimeError, toStatesError } from './errors'
+import {
+  ErrorNames,
+  InvocationDefect,
+  StateRuntimeError,
+  StatesError,
+  errorMatches,
+  runtimeError,
+  toStatesError,
+} from './errors'
 import { HistoryRecorder, detailsKey } from './history'
 import { unexpectedType, type JsonataEnv } from './jsonata-fields'
 import { writeAtPath } from './json-path'
@@ -249,6 +257,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     })
     return { status: 'SUCCEEDED', output: outputText }
   } catch (failure) {
+    if (failure instanceof InvocationDefect) throw failure
     const reason = stop.signal.reason as unknown
     if (failure instanceof Stopped || (stop.signal.aborted && reason instanceof Stopped)) {
       const stopped = failure instanceof Stopped ? failure : (reason as Stopped)
@@ -875,7 +884,10 @@ const callTask = async (
       )
       .then(
         (value): TaskOutcome => ({ kind: 'result', value }),
-        (failure: unknown): TaskOutcome => ({ kind: 'failed', error: toStatesError(failure) }),
+        (failure: unknown): TaskOutcome => {
+          if (failure instanceof InvocationDefect) throw failure
+          return { kind: 'failed', error: toStatesError(failure) }
+        },
       )
     settled.push(task)
     if (timeoutSeconds !== undefined) {
