@@ -104,7 +104,9 @@ export const parseIntrinsic = (text: string): IntrinsicCall => {
         if (at >= source.length) fail('unterminated string')
         const char = source[at] as string
         if (char === '\\') {
-          value += source[at + 1] ?? ''
+          // \' and \\ are the literal's own escapes; \{ and \} stay for States.Format to read as braces.
+          const next = source[at + 1] ?? ''
+          value += next === "'" || next === '\\' ? next : `\\${next}`
           at += 2
           continue
         }
