@@ -330,6 +330,8 @@ const stateContext = (
     state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
       ? { Name: state.name, EnteredTime: enteredTime, RetryCount: retryCount }
       : { Name: state.name, EnteredTime: enteredTime },
+  // A callback task's token, new for each attempt, is in the context before Parameters are evaluated.
+  ...(state.resource?.endsWith('.waitForTaskToken') ? { Task: { Token: randomUUID() } } : {}),
   ...extra,
 })
 
@@ -792,10 +794,7 @@ const invoke = async (
     })
     emit(execution, frame, 'TaskStarted', { taskStartedEventDetails: names })
   }
-  const taskContext: ContextObject = resource.endsWith('.waitForTaskToken')
-    ? { ...context, Task: { Token: randomUUID() } }
-    : context
-  const outcome = await callTask(execution, state, frame, parameters, taskContext, timeoutSeconds, heartbeatSeconds)
+  const outcome = await callTask(execution, state, frame, parameters, context, timeoutSeconds, heartbeatSeconds)
   const prefix = described.lambda ? 'LambdaFunction' : 'Task'
   const detailsFor = (type: string, details: Record<string, unknown>) => ({
     [detailsKey(type)]: described.lambda ? details : { ...names, ...details },

@@ -1,0 +1,235 @@
+import { Guide, execute, skeleton } from './support'
+
+const mapPage = `${Guide}/state-map-inline.html`
+const parallelPage = `${Guide}/state-parallel.html`
+
+const processor = (states: Record<string, unknown>, startAt = Object.keys(states)[0]) => ({
+  ProcessorConfig: { Mode: 'INLINE' },
+  StartAt: startAt,
+  States: states,
+})
+
+describe('Map and Parallel', () => {
+  it.each([
+    {
+      name: 'runs the processor once per item and keeps the order of the items',
+      map: {
+        ItemsPath: '$.items',
+        ItemProcessor: processor({
+          Double: { Type: 'Pass', Parameters: { 'v.$': 'States.MathAdd($, $)' }, End: true },
+        }),
+      },
+      input: { items: [1, 2, 3] },
+      output: [{ v: 2 }, { v: 4 }, { v: 6 }],
+      doc: mapPage,
+    },
+    {
+      name: 'builds each item with ItemSelector and $$.Map.Item',
+      map: {
+        ItemsPath: '$.items',
+        ItemSelector: { 'index.$': '$$.Map.Item.Index', 'value.$': '$$.Map.Item.Value', 'shared.$': '$.shared' },
+        ItemProcessor: processor({ P: { Type: 'Pass', End: true } }),
+      },
+      input: { items: ['a', 'b'], shared: 's' },
+      output: [
+        { index: 0, value: 'a', shared: 's' },
+        { index: 1, value: 'b', shared: 's' },
+      ],
+      doc: `${Guide}/input-output-itemselector.html`,
+    },
+    {
+      name: 'accepts the older Iterator and Parameters fields',
+      map: {
+        Iterator: { StartAt: 'P', States: { P: { Type: 'Pass', End: true } } },
+        Parameters: { 'v.$': '$$.Map.Item.Value' },
+      },
+      input: [1, 2],
+      output: [{ v: 1 }, { v: 2 }],
+      doc: `${Guide}/state-map-inline.html#map-state-inline-additional-fields`,
+    },
+    {
+      name: 'gives [] for an empty array',
+      map: { ItemProcessor: processor({ P: { Type: 'Pass', End: true } }) },
+      input: [],
+      output: [],
+      doc: mapPage,
+    },
+    {
+      name: 'reads MaxConcurrencyPath, a whole number even as text (observed on AWS)',
+      map: {
+        MaxConcurrencyPath: '$.limit',
+        ItemsPath: '$.items',
+        ItemProcessor: processor({ P: { Type: 'Pass', End: true } }),
+      },
+      input: { limit: '1', items: [1, 2] },
+      output: [1, 2],
+      doc: mapPage,
+    },
+  ])('Map $name', async ({ map, input, output }) => {
+    const executed = await execute({ StartAt: 'M', States: { M: { Type: 'Map', End: true, ...map } } }, input)
+
+    expect(executed.outcome.status).toBe('SUCCEEDED')
+    expect(executed.value).toEqual(output)
+  })
+
+  it(`Map fails with the error of a failed iteration, which a Catch on the Map sees (${mapPage})`, async () => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: processor({
+            Check: { Type: 'Choice', Choices: [{ Variable: '$', NumericEquals: 2, Next: 'Bad' }], Default: 'Good' },
+            Bad: { Type: 'Fail', Error: 'ItemRejected', Cause: 'two' },
+            Good: { Type: 'Pass', End: true },
+          }),
+          Catch: [{ ErrorEquals: ['ItemRejected'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    }
+
+    const executed = await execute(definition, [1, 2, 3])
+
+    expect(executed.value).toEqual({ Error: 'ItemRejected', Cause: 'two' })
+  })
+
+  it(`Map with MaxConcurrency 1 records iterations one after another, as AWS does (observed on AWS; ${mapPage})`, async () => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: { Type: 'Map', MaxConcurrency: 1, ItemProcessor: processor({ P: { Type: 'Pass', End: true } }), End: true },
+      },
+    }
+
+    const executed = await execute(definition, ['Hello', 'World'])
+
+    expect(skeleton(executed.history)).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'MapStateEntered'],
+      [3, 2, 'MapStateStarted'],
+      [4, 3, 'MapIterationStarted'],
+      [5, 4, 'PassStateEntered'],
+      [6, 5, 'PassStateExited'],
+      [7, 6, 'MapIterationSucceeded'],
+      [8, 6, 'MapIterationStarted'],
+      [9, 8, 'PassStateEntered'],
+      [10, 9, 'PassStateExited'],
+      [11, 10, 'MapIterationSucceeded'],
+      [12, 11, 'MapStateSucceeded'],
+      [13, 11, 'MapStateExited'],
+      [14, 13, 'ExecutionSucceeded'],
+    ])
+    expect(executed.outcome.output).toBe('["Hello","World"]')
+  })
+
+  it(`a retried Map starts again with MapStateStarted and reports MapStateFailed once, at the end (observed on AWS; ${mapPage})`, async () => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: processor({ F: { Type: 'Fail', Error: 'E', Cause: 'c' } }),
+          Retry: [{ ErrorEquals: ['E'], MaxAttempts: 1 }],
+          End: true,
+        },
+      },
+    }
+
+    const executed = await execute(definition, [1])
+
+    expect(skeleton(executed.history)).toEqual([
+      [1, 0, 'ExecutionStarted'],
+      [2, 0, 'MapStateEntered'],
+      [3, 2, 'MapStateStarted'],
+      [4, 3, 'MapIterationStarted'],
+      [5, 4, 'FailStateEntered'],
+      [6, 5, 'MapIterationFailed'],
+      [7, 5, 'MapStateStarted'],
+      [8, 7, 'MapIterationStarted'],
+      [9, 8, 'FailStateEntered'],
+      [10, 9, 'MapIterationFailed'],
+      [11, 9, 'MapStateFailed'],
+      [12, 11, 'ExecutionFailed'],
+    ])
+  })
+
+  it(`Map fails with States.Runtime when ItemsPath is not an array (observed on AWS; ${mapPage})`, async () => {
+    const definition = {
+      StartAt: 'M',
+      States: {
+        M: { Type: 'Map', ItemsPath: '$.v', ItemProcessor: processor({ P: { Type: 'Pass', End: true } }), End: true },
+      },
+    }
+
+    const executed = await execute(definition, { v: { foo: 'bar' } })
+
+    expect(executed.outcome).toEqual({
+      status: 'FAILED',
+      error: 'States.Runtime',
+      cause:
+        'An error occurred while executing the state \'M\' (entered at the event id #2). Map state input must be an array but was: {"foo":"bar"}',
+    })
+  })
+
+  it(`Parallel outputs the array of its branches' outputs, in branch order (${parallelPage})`, async () => {
+    const definition = {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            {
+              StartAt: 'Slow',
+              States: { Slow: { Type: 'Wait', Seconds: 5, Next: 'One' }, One: { Type: 'Pass', Result: 1, End: true } },
+            },
+            { StartAt: 'Two', States: { Two: { Type: 'Pass', Result: 2, End: true } } },
+          ],
+          End: true,
+        },
+      },
+    }
+
+    const executed = await execute(definition)
+
+    expect(executed.value).toEqual([1, 2])
+  })
+
+  it(`Parallel fails with a branch's error and a Catch on it sees it (${parallelPage})`, async () => {
+    const definition = {
+      StartAt: 'P',
+      States: {
+        P: {
+          Type: 'Parallel',
+          Branches: [
+            { StartAt: 'Ok', States: { Ok: { Type: 'Pass', End: true } } },
+            { StartAt: 'Bad', States: { Bad: { Type: 'Fail', Error: 'FailureType', Cause: 'Cause description' } } },
+          ],
+          Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Caught' }],
+          End: true,
+        },
+        Caught: { Type: 'Pass', End: true },
+      },
+    }
+
+    const executed = await execute(definition)
+
+    expect(executed.value).toEqual({ Error: 'FailureType', Cause: 'Cause description' })
+    expect(executed.history.map((event) => event.type)).toContain('ParallelStateFailed')
+  })
+
+  it(`nested Parallel keeps the input text of untouched branches (observed on AWS; ${parallelPage})`, async () => {
+    const inner = {
+      StartAt: 'L2',
+      States: {
+        L2: { Type: 'Parallel', Branches: [{ StartAt: 'B', States: { B: { Type: 'Pass', End: true } } }], End: true },
+      },
+    }
+    const definition = { StartAt: 'L1', States: { L1: { Type: 'Parallel', Branches: [inner], End: true } } }
+
+    const executed = await execute(definition, '[[1, 2, 3], [4, 5, 6]]')
+
+    expect(executed.outcome.output).toBe('[[[[1, 2, 3], [4, 5, 6]]]]')
+  })
+})
