@@ -593,11 +593,10 @@ class Validator {
             "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
             `${where}/${field}/ProcessorConfig/Mode`,
           )
-        if (isObject(config) && config.ExecutionType !== undefined)
+        if (isObject(config) && config.ExecutionType !== undefined && mode !== 'DISTRIBUTED')
           this.error(
-            "The field 'ExecutionType' belongs to a Distributed Map, which the local engine does not run",
-            `${where}/${field}/ProcessorConfig`,
-            'UNSUPPORTED_FEATURE',
+            "The field 'ExecutionType' is supported only with the Mode 'DISTRIBUTED'",
+            `${where}/${field}/ProcessorConfig/ExecutionType`,
           )
       }
       this.machine(processor, `${where}/${field}`, language, false)
