@@ -65,6 +65,9 @@ export interface CompiledMachine {
 export interface CompiledState {
   readonly name: string
   readonly type: string
+  /** `PassStateEntered`, `PassStateExited`: the state's event types. */
+  readonly enteredEvent: string
+  readonly exitedEvent: string
   readonly definition: StateDefinition
   readonly jsonata: boolean
   readonly next: string | undefined
@@ -189,6 +192,8 @@ export const compileState = (machine: CompiledMachine, name: string): CompiledSt
   const compiled: CompiledState = {
     name,
     type: definition.Type,
+    enteredEvent: `${definition.Type}StateEntered`,
+    exitedEvent: `${definition.Type}StateExited`,
     definition,
     jsonata,
     next: typeof definition.Next === 'string' ? definition.Next : undefined,

@@ -22,13 +22,30 @@ export class HistoryRecorder {
     return this.nextId
   }
 
+  /** Whether events go anywhere: callers skip building details nobody reads. */
+  get recording(): boolean {
+    return this.onEvent !== undefined
+  }
+
   add(previousEventId: number, type: string, details?: Record<string, unknown>): number {
     const id = this.nextId++
     if (this.onEvent) {
-      this.onEvent({ id, previousEventId, timestamp: new Date(this.now()).toISOString(), type, ...details })
+      this.onEvent({ id, previousEventId, timestamp: isoTime(this.now()), type, ...details })
     }
     return id
   }
+}
+
+let lastMs = Number.NaN
+let lastIso = ''
+
+/** `new Date(ms).toISOString()`, remembered for the last millisecond: most events of a run share one. */
+export const isoTime = (ms: number): string => {
+  if (ms !== lastMs) {
+    lastMs = ms
+    lastIso = new Date(ms).toISOString()
+  }
+  return lastIso
 }
 
 /** `PassStateEntered` → `stateEnteredEventDetails`; `MapIterationStarted` → `mapIterationStartedEventDetails`. */

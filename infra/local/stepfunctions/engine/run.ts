@@ -21,7 +21,7 @@ import {
   runtimeError,
   toStatesError,
 } from './errors'
-import { HistoryRecorder, detailsKey } from './history'
+import { HistoryRecorder, detailsKey, isoTime } from './history'
 import { unexpectedType, type JsonataEnv } from './jsonata-fields'
 import { writeAtPath } from './json-path'
 import { resolveReference, type DataEnv, type Reference } from './references'
@@ -85,12 +85,23 @@ interface Frame {
   cursor: number
   readonly variables: VariableScope
   readonly signal: AbortSignal
+  /** Rejects when `signal` aborts (made on first use). */
+  stopped?: Promise<never>
+  /** False for an execution nothing can stop: its tasks need not race a stop. */
+  readonly stoppable: boolean
 }
+
+const processClock = realClock()
+
+/** The signal of executions nothing can stop; every listener added to it is removed again. */
+const neverAborted = new AbortController().signal
 
 /** How a state left: the next state (undefined when the thread ends) and its output. */
 interface Transition {
   readonly next: string | undefined
   readonly output: unknown
+  /** The output's JSON text, computed once for the limit check and the events. */
+  readonly outputText: string
 }
 
 const bytes = (text: string): number =>
@@ -176,10 +187,9 @@ const applyResultPath = (
 /** Runs one execution to its end (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). */
 export const runExecution = async (options: RunExecutionOptions): Promise<ExecutionOutcome> => {
   const definition = loadDefinition(options.definition)
-  const base = realClock()
   const clock: Clock = {
-    now: options.now ?? base.now,
-    sleep: options.sleep ?? base.sleep,
+    now: options.now ?? processClock.now,
+    sleep: options.sleep ?? processClock.sleep,
   }
   const inputText = options.input ?? '{}'
   const executionInput = JSON.parse(inputText) as unknown
@@ -207,16 +217,17 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     region,
   }
 
-  const stop = new AbortController()
-  const onAbort = () => stop.abort(new Stopped('aborted'))
+  const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
+  // An execution nothing can stop shares one signal that never aborts: no controller per run.
+  const stop = options.signal || typeof timeoutSeconds === 'number' ? new AbortController() : undefined
+  const onAbort = () => stop?.abort(new Stopped('aborted'))
   if (options.signal?.aborted) onAbort()
   options.signal?.addEventListener('abort', onAbort, { once: true })
-  const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
-  const timer = new AbortController()
+  const timer = typeof timeoutSeconds === 'number' ? new AbortController() : undefined
   // A redriven execution gets its TimeoutSeconds anew from the redrive (AWS's docs do not say; this engine's choice).
-  if (typeof timeoutSeconds === 'number') {
+  if (timer && typeof timeoutSeconds === 'number') {
     clock.sleep(timeoutSeconds * 1000, timer.signal).then(
-      () => stop.abort(new Stopped('timed-out')),
+      () => stop?.abort(new Stopped('timed-out')),
       () => undefined,
     )
   }
@@ -239,7 +250,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   }
   const variables = new VariableScope()
   if (options.redrive) variables.assign(Object.entries(options.redrive.variables))
-  const frame: Frame = { cursor, variables, signal: stop.signal }
+  const frame: Frame = { cursor, variables, signal: stop ? stop.signal : neverAborted, stoppable: stop !== undefined }
   const machine = compileMachine(definition as StateMachineDefinition, 'JSONPath')
   try {
     if (bytes(inputText) > MaxPayloadBytes) throw dataLimit(options.context.executionName)
@@ -258,8 +269,8 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     return { status: 'SUCCEEDED', output: outputText }
   } catch (failure) {
     if (failure instanceof InvocationDefect) throw failure
-    const reason = stop.signal.reason as unknown
-    if (failure instanceof Stopped || (stop.signal.aborted && reason instanceof Stopped)) {
+    const reason = stop?.signal.reason as unknown
+    if (failure instanceof Stopped || (stop?.signal.aborted && reason instanceof Stopped)) {
       const stopped = failure instanceof Stopped ? failure : (reason as Stopped)
       if (stopped.reason === 'timed-out') {
         history.add(frame.cursor, 'ExecutionTimedOut', {
@@ -278,7 +289,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     history.add(frame.cursor, 'ExecutionFailed', { executionFailedEventDetails: details })
     return { status: 'FAILED', ...details }
   } finally {
-    timer.abort()
+    timer?.abort(settledReason)
     options.signal?.removeEventListener('abort', onAbort)
   }
 }
@@ -304,14 +315,14 @@ const runStates = async (
 ): Promise<unknown> => {
   let name: string | undefined = start
   let data = input
-  let first = true
+  let stateHints = hints
   while (name !== undefined) {
     if (frame.signal.aborted) throw frame.signal.reason
     const state = compileState(machine, name)
-    const transition: Transition = await runState(execution, state, frame, data, first ? hints : {})
-    first = false
+    const transition: Transition = await runState(execution, state, frame, data, stateHints)
     name = transition.next
     data = transition.output
+    stateHints = { inputText: transition.outputText }
   }
   return data
 }
@@ -349,12 +360,22 @@ const runState = async (
   input: unknown,
   hints: StartHints,
 ): Promise<Transition> => {
-  const inputText = hints.inputText ?? stringify(input)
   const enteredPrevious = frame.cursor
-  const enteredId = emit(execution, frame, `${state.type}StateEntered`, {
-    stateEnteredEventDetails: { name: state.name, input: inputText, inputDetails: { truncated: false } },
-  })
-  const enteredTime = new Date(execution.clock.now()).toISOString()
+  const enteredId = emit(
+    execution,
+    frame,
+    state.enteredEvent,
+    execution.history.recording
+      ? {
+          stateEnteredEventDetails: {
+            name: state.name,
+            input: hints.inputText ?? stringify(input),
+            inputDetails: { truncated: false },
+          },
+        }
+      : undefined,
+  )
+  const enteredTime = isoTime(execution.clock.now())
   const retriable = state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
   const attempts = new Array<number>(state.retry.length).fill(0)
   let retryCount = 0
@@ -440,8 +461,9 @@ const exit = (execution: Execution, state: CompiledState, frame: Frame, done: Pr
   const outputText = done.outputText ?? stringify(done.output)
   if (bytes(outputText) > MaxPayloadBytes) throw dataLimit(state.name)
   if (done.assigned) frame.variables.assign(done.assigned)
-  if (state.type !== 'Fail') {
-    emit(execution, frame, `${state.type}StateExited`, {
+  if (state.type !== 'Fail' && !execution.history.recording) frame.cursor = execution.history.add(frame.cursor, '')
+  else if (state.type !== 'Fail') {
+    emit(execution, frame, state.exitedEvent, {
       stateExitedEventDetails: {
         name: state.name,
         output: outputText,
@@ -455,7 +477,7 @@ const exit = (execution: Execution, state: CompiledState, frame: Frame, done: Pr
       },
     })
   }
-  return { next: done.next, output: done.output }
+  return { next: done.next, output: done.output, outputText }
 }
 
 const assign = async (assigner: Assigner, env: DataEnv | JsonataEnv): Promise<Array<readonly [string, unknown]>> => {
@@ -763,67 +785,142 @@ const invoke = async (
   parameters: unknown,
   context: ContextObject,
   env: DataEnv,
-  jsonataEnv: JsonataEnv = { input: env.input, context, variables: frame.variables },
+  jsonataEnv?: JsonataEnv,
 ): Promise<unknown> => {
   const resource = state.resource as string
-  const described = describeResource(resource)
-  const timeoutSeconds = await readNumber(state.timeoutSeconds, env, jsonataEnv)
-  const heartbeatSeconds = await readNumber(state.heartbeatSeconds, env, jsonataEnv)
+  const described = describeResourceOnce(resource)
+  const timeoutSeconds =
+    state.timeoutSeconds === undefined
+      ? undefined
+      : await readNumber(
+          state.timeoutSeconds,
+          env,
+          jsonataEnv ?? { input: env.input, context, variables: frame.variables },
+        )
+  const heartbeatSeconds =
+    state.heartbeatSeconds === undefined
+      ? undefined
+      : await readNumber(
+          state.heartbeatSeconds,
+          env,
+          jsonataEnv ?? { input: env.input, context, variables: frame.variables },
+        )
   const parametersText = stringify(parameters)
   if (bytes(parametersText) > MaxPayloadBytes) throw dataLimit(state.name)
-  const names = { resourceType: described.resourceType, resource: described.resource }
+  const recording = execution.history.recording
   if (described.lambda) {
-    emit(execution, frame, 'LambdaFunctionScheduled', {
-      lambdaFunctionScheduledEventDetails: {
-        resource,
-        input: parametersText,
-        inputDetails: { truncated: false },
-        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
-      },
-    })
+    emit(
+      execution,
+      frame,
+      'LambdaFunctionScheduled',
+      recording
+        ? {
+            lambdaFunctionScheduledEventDetails: {
+              resource,
+              input: parametersText,
+              inputDetails: { truncated: false },
+              ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+            },
+          }
+        : undefined,
+    )
     emit(execution, frame, 'LambdaFunctionStarted')
   } else {
-    emit(execution, frame, 'TaskScheduled', {
-      taskScheduledEventDetails: {
-        ...names,
-        region: execution.region,
-        parameters: parametersText,
-        ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
-        ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
-      },
-    })
-    emit(execution, frame, 'TaskStarted', { taskStartedEventDetails: names })
+    emit(
+      execution,
+      frame,
+      'TaskScheduled',
+      recording
+        ? {
+            taskScheduledEventDetails: {
+              resourceType: described.resourceType,
+              resource: described.resource,
+              region: execution.region,
+              parameters: parametersText,
+              ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
+              ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
+            },
+          }
+        : undefined,
+    )
+    emit(
+      execution,
+      frame,
+      'TaskStarted',
+      recording
+        ? { taskStartedEventDetails: { resourceType: described.resourceType, resource: described.resource } }
+        : undefined,
+    )
   }
   const outcome = await callTask(execution, state, frame, parameters, context, timeoutSeconds, heartbeatSeconds)
-  const prefix = described.lambda ? 'LambdaFunction' : 'Task'
-  const detailsFor = (type: string, details: Record<string, unknown>) => ({
-    [detailsKey(type)]: described.lambda ? details : { ...names, ...details },
-  })
+  const events = described.events
   if (outcome.kind === 'result') {
     const outputText = stringify(outcome.value)
     if (bytes(outputText) > MaxPayloadBytes) {
       const error = dataLimit(described.lambda ? resource : described.resourceType)
-      const type = `${prefix}Failed`
-      emit(execution, frame, type, detailsFor(type, { error: error.error, cause: error.cause }))
+      emit(
+        execution,
+        frame,
+        events.failed,
+        taskDetails(described, events.failed, { error: error.error, cause: error.cause }),
+      )
       throw error
     }
-    const type = `${prefix}Succeeded`
-    emit(execution, frame, type, detailsFor(type, { output: outputText, outputDetails: { truncated: false } }))
+    emit(
+      execution,
+      frame,
+      events.succeeded,
+      recording
+        ? taskDetails(described, events.succeeded, { output: outputText, outputDetails: { truncated: false } })
+        : undefined,
+    )
     return outcome.value
   }
   const error = outcome.error
-  const type = outcome.kind === 'timeout' ? `${prefix}TimedOut` : `${prefix}Failed`
+  const type = outcome.kind === 'timeout' ? events.timedOut : events.failed
   emit(
     execution,
     frame,
     type,
-    detailsFor(type, {
+    taskDetails(described, type, {
       ...(error.error === undefined ? {} : { error: error.error }),
       ...(error.cause === undefined ? {} : { cause: error.cause }),
     }),
   )
   throw error
 }
+
+interface DescribedResource {
+  readonly lambda: boolean
+  readonly resourceType: string
+  readonly resource: string
+  readonly events: { readonly succeeded: string; readonly failed: string; readonly timedOut: string }
+}
+
+const described = new Map<string, DescribedResource>()
+
+/** describeResource, once per resource, with the names of its outcome events. */
+const describeResourceOnce = (resource: string): DescribedResource => {
+  let found = described.get(resource)
+  if (!found) {
+    const base = describeResource(resource)
+    const prefix = base.lambda ? 'LambdaFunction' : 'Task'
+    found = {
+      ...base,
+      events: { succeeded: `${prefix}Succeeded`, failed: `${prefix}Failed`, timedOut: `${prefix}TimedOut` },
+    }
+    if (described.size > 10_000) described.clear()
+    described.set(resource, found)
+  }
+  return found
+}
+
+/** A LambdaFunction event's details, or a Task event's with its resource named. */
+const taskDetails = (resource: DescribedResource, type: string, details: Record<string, unknown>) => ({
+  [detailsKey(type)]: resource.lambda
+    ? details
+    : { resourceType: resource.resourceType, resource: resource.resource, ...details },
+})
 
 type TaskOutcome =
   | { readonly kind: 'result'; readonly value: unknown }
@@ -847,74 +944,83 @@ const callTask = async (
         `No task handler was given for the state '${state.name}' (${state.resource}).`,
       ),
     }
-  const controller = new AbortController()
-  const onStop = () => controller.abort(frame.signal.reason)
-  frame.signal.addEventListener('abort', onStop, { once: true })
-  const timers = new AbortController()
-  const settled: Array<Promise<TaskOutcome>> = []
-  let heartbeatTimer: AbortController | undefined
+  const invokeTask = execution.invokeTask
+  const timed = timeoutSeconds !== undefined || heartbeatSeconds !== undefined
+  // Without timeouts the task shares its thread's signal: no controller, timer or listener per call.
+  const controller = timed ? new AbortController() : undefined
+  const heartbeatPromise = timed ? rearmable<TaskOutcome>() : undefined
+  const timers = timed ? new AbortController() : undefined
   const armHeartbeat = () => {
-    if (heartbeatSeconds === undefined) return
-    heartbeatTimer?.abort()
-    heartbeatTimer = new AbortController()
-    const mine = heartbeatTimer
-    timers.signal.addEventListener('abort', () => mine.abort(), { once: true })
+    if (heartbeatSeconds === undefined || !timers || !heartbeatPromise || timers.signal.aborted) return
     heartbeatPromise.arm(
-      execution.clock.sleep(heartbeatSeconds * 1000, mine.signal).then(
+      execution.clock.sleep(heartbeatSeconds * 1000, timers.signal).then(
         () => ({ kind: 'timeout', error: new StatesError(ErrorNames.heartbeatTimeout) }) as TaskOutcome,
         () => new Promise<TaskOutcome>(() => undefined),
       ),
     )
   }
-  const heartbeatPromise = rearmable<TaskOutcome>()
+  let task: Promise<TaskOutcome>
   try {
-    const task = Promise.resolve()
-      .then(() =>
-        (execution.invokeTask as InvokeTask)({
-          stateName: state.name,
-          resource: state.resource as string,
-          input,
-          timeoutSeconds,
-          heartbeatSeconds,
-          context,
-          signal: controller.signal,
-          heartbeat: armHeartbeat,
-        }),
-      )
-      .then(
-        (value): TaskOutcome => ({ kind: 'result', value }),
-        (failure: unknown): TaskOutcome => {
-          if (failure instanceof InvocationDefect) throw failure
-          return { kind: 'failed', error: toStatesError(failure) }
-        },
-      )
-    settled.push(task)
-    if (timeoutSeconds !== undefined) {
-      settled.push(
+    task = invokeTask({
+      stateName: state.name,
+      resource: state.resource as string,
+      input,
+      timeoutSeconds,
+      heartbeatSeconds,
+      context,
+      signal: controller ? controller.signal : frame.signal,
+      heartbeat: armHeartbeat,
+    }).then(taskResult, taskFailure)
+  } catch (failure) {
+    task = Promise.resolve(taskFailure(failure))
+  }
+  if (!controller || !timers || !heartbeatPromise) return frame.stoppable ? Promise.race([task, stopped(frame)]) : task
+  const onStop = () => controller.abort(frame.signal.reason)
+  frame.signal.addEventListener('abort', onStop, { once: true })
+  try {
+    const racing: Array<Promise<TaskOutcome>> = [task, stopped(frame)]
+    if (timeoutSeconds !== undefined)
+      racing.push(
         execution.clock.sleep(timeoutSeconds * 1000, timers.signal).then(
           (): TaskOutcome => ({ kind: 'timeout', error: new StatesError(ErrorNames.timeout) }),
           () => new Promise<TaskOutcome>(() => undefined),
         ),
       )
-    }
     if (heartbeatSeconds !== undefined) {
       armHeartbeat()
-      settled.push(heartbeatPromise.promise)
+      racing.push(heartbeatPromise.promise)
     }
-    settled.push(
-      new Promise<TaskOutcome>((_, reject) => {
-        if (frame.signal.aborted) reject(frame.signal.reason)
-        frame.signal.addEventListener('abort', () => reject(frame.signal.reason), { once: true })
-        timers.signal.addEventListener('abort', () => undefined, { once: true })
-      }),
-    )
-    const outcome = await Promise.race(settled)
+    const outcome = await Promise.race(racing)
     if (outcome.kind === 'timeout') controller.abort(new Stopped('timed-out'))
     return outcome
   } finally {
-    timers.abort()
+    timers.abort(settledReason)
     frame.signal.removeEventListener('abort', onStop)
   }
+}
+
+const taskResult = (value: unknown): TaskOutcome => ({ kind: 'result', value })
+
+const taskFailure = (failure: unknown): TaskOutcome => {
+  if (failure instanceof InvocationDefect) throw failure
+  return { kind: 'failed', error: toStatesError(failure) }
+}
+
+/** The reason timers are cancelled with once a task settled (a reason of our own: no DOMException to build). */
+const settledReason = new Error('settled')
+
+/** Rejects when the thread stops; made once per thread and shared by its tasks. */
+const stopped = (frame: Frame): Promise<never> => {
+  if (!frame.stoppable) return new Promise<never>(() => undefined)
+  if (!frame.stopped) {
+    const signal = frame.signal
+    frame.stopped = new Promise<never>((_, reject) => {
+      if (signal.aborted) reject(signal.reason)
+      else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
+    })
+    frame.stopped.catch(() => undefined)
+  }
+  return frame.stopped
 }
 
 /** A promise that follows the latest of the promises armed into it (the heartbeat timer restarts). */
@@ -968,6 +1074,7 @@ const parallel = async (
           cursor: start,
           variables: new VariableScope(frame.variables),
           signal: controller.signal,
+          stoppable: true,
         }
         try {
           const output = await runStates(execution, branch, branchFrame, branch.startAt, input)
@@ -1023,6 +1130,7 @@ const map = async (
         cursor: frame.cursor,
         variables: new VariableScope(frame.variables),
         signal: controller.signal,
+        stoppable: true,
       }
       const name = state.name
       emit(execution, iterationFrame, 'MapIterationStarted', { mapIterationStartedEventDetails: { name, index } })
