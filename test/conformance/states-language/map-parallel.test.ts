@@ -232,4 +232,182 @@ describe('Map and Parallel', () => {
 
     expect(executed.outcome.output).toBe('[[[[1, 2, 3], [4, 5, 6]]]]')
   })
+
+  describe('Distributed Map', () => {
+    const distributed = `${Guide}/state-map-distributed.html`
+    const thresholds = `${Guide}/maprun-fail-threshold.html`
+
+    /** A Distributed Map over the input, each child failing on the item 'bad'. */
+    const machine = (extra: Record<string, unknown> = {}) => ({
+      StartAt: 'M',
+      States: {
+        M: {
+          Type: 'Map',
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
+            StartAt: 'Check',
+            States: {
+              Check: {
+                Type: 'Choice',
+                Choices: [{ Variable: '$', StringEquals: 'bad', Next: 'Bad' }],
+                Default: 'Good',
+              },
+              Bad: { Type: 'Fail', Error: 'BadItem', Cause: 'bad item' },
+              Good: { Type: 'Pass', End: true },
+            },
+          },
+          End: true,
+          ...extra,
+        },
+      },
+    })
+
+    it(`records a Map Run, not the child executions' states (observed on AWS; ${distributed})`, async () => {
+      const executed = await execute(machine({ Label: 'Jobs' }), ['a', 'b'])
+
+      expect(executed.value).toEqual(['a', 'b'])
+      expect(skeleton(executed.history)).toEqual([
+        [1, 0, 'ExecutionStarted'],
+        [2, 0, 'MapStateEntered'],
+        [3, 2, 'MapStateStarted'],
+        [4, 3, 'MapRunStarted'],
+        [5, 4, 'MapRunSucceeded'],
+        [6, 5, 'MapStateSucceeded'],
+        [7, 5, 'MapStateExited'],
+        [8, 7, 'ExecutionSucceeded'],
+      ])
+      expect(executed.history[3]).toMatchObject({
+        mapRunStartedEventDetails: {
+          mapRunArn: expect.stringMatching(
+            /^arn:aws:states:us-east-1:123456789012:mapRun:Conformance\/Jobs:[0-9a-f-]{36}$/,
+          ),
+        },
+      })
+    })
+
+    it.each([
+      { name: 'no threshold: one failure fails the Map Run', extra: {}, status: 'FAILED' },
+      {
+        name: 'ToleratedFailureCount 1 tolerates one failure',
+        extra: { ToleratedFailureCount: 1 },
+        status: 'SUCCEEDED',
+      },
+      {
+        name: 'ToleratedFailurePercentage 50 tolerates one of two',
+        extra: { ToleratedFailurePercentage: 50 },
+        status: 'SUCCEEDED',
+      },
+      { name: 'ToleratedFailurePercentage 49 does not', extra: { ToleratedFailurePercentage: 49 }, status: 'FAILED' },
+    ])(`$name (${thresholds})`, async ({ extra, status }) => {
+      const executed = await execute(machine(extra), ['a', 'bad'])
+
+      expect(executed.outcome.status).toBe(status)
+      if (status === 'FAILED') {
+        expect(executed.outcome).toMatchObject({
+          error: 'States.ExceedToleratedFailureThreshold',
+          cause: 'The specified tolerated failure threshold was exceeded',
+        })
+        expect(executed.history.map((event) => event.type)).toEqual(
+          expect.arrayContaining(['MapRunFailed', 'MapStateFailed']),
+        )
+      }
+    })
+
+    it.each([
+      {
+        name: 'a percentage over 100',
+        extra: { ToleratedFailurePercentagePath: '$.p' },
+        input: { p: 100.1 },
+        cause: 'ToleratedFailurePercentage must be between 0 and 100.',
+      },
+      {
+        name: 'a percentage that is not a number',
+        extra: { ToleratedFailurePercentagePath: '$.p' },
+        input: { p: 'NoNumber' },
+        cause: 'The ToleratedFailurePercentagePath field refers to value "NoNumber" which is not a valid float: $.p',
+      },
+      {
+        name: 'a negative count',
+        extra: { ToleratedFailureCountPath: '$.c' },
+        input: { c: -1 },
+        cause: 'ToleratedFailureCount cannot be negative.',
+      },
+      {
+        name: 'a count that is not an integer',
+        extra: { ToleratedFailureCountPath: '$.c' },
+        input: { c: {} },
+        cause: 'The ToleratedFailureCountPath field refers to value "{}" which is not a valid integer: $.c',
+      },
+    ])(
+      `fails with States.Runtime after MapStateStarted for $name (observed on AWS; ${thresholds})`,
+      async ({ extra, input, cause }) => {
+        const executed = await execute(machine({ ItemsPath: '$.items', ...extra }), { items: ['a'], ...input })
+
+        expect(executed.outcome).toEqual({
+          status: 'FAILED',
+          error: 'States.Runtime',
+          cause: `An error occurred while executing the state 'M' (entered at the event id #2). ${cause}`,
+        })
+        expect(skeleton(executed.history).map(([, , type]) => type)).toEqual([
+          'ExecutionStarted',
+          'MapStateEntered',
+          'MapStateStarted',
+          'ExecutionFailed',
+        ])
+      },
+    )
+
+    it(`batches items with ItemBatcher (${Guide}/input-output-itembatcher.html)`, async () => {
+      const definition = {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemBatcher: { MaxItemsPerBatch: 2, BatchInput: { 'source.$': '$.source' } },
+            ItemsPath: '$.items',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED' },
+              StartAt: 'P',
+              States: { P: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
+      }
+
+      const executed = await execute(definition, { items: [1, 2, 3], source: 's' })
+
+      expect(executed.value).toEqual([
+        { BatchInput: { source: 's' }, Items: [1, 2] },
+        { BatchInput: { source: 's' }, Items: [3] },
+      ])
+    })
+
+    it(`gives each child execution its own context: the item is $$.Execution.Input (${distributed})`, async () => {
+      const definition = {
+        StartAt: 'M',
+        States: {
+          M: {
+            Type: 'Map',
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED' },
+              StartAt: 'P',
+              States: {
+                P: {
+                  Type: 'Pass',
+                  Parameters: { 'input.$': '$$.Execution.Input', 'machine.$': '$$.StateMachine.Name' },
+                  End: true,
+                },
+              },
+            },
+            End: true,
+          },
+        },
+      }
+
+      const executed = await execute(definition, [7])
+
+      expect(executed.value).toEqual([{ input: 7, machine: 'Conformance/M' }])
+    })
+  })
 })

@@ -253,19 +253,6 @@ describe('definition validation', () => {
 
   it.each([
     {
-      name: 'a Distributed Map',
-      state: {
-        Type: 'Map',
-        End: true,
-        ItemProcessor: {
-          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' },
-          StartAt: 'P',
-          States: { P: { Type: 'Pass', End: true } },
-        },
-      },
-      location: '/States/A/ItemProcessor/ProcessorConfig/Mode',
-    },
-    {
       name: 'an ItemReader',
       state: {
         Type: 'Map',
@@ -276,6 +263,20 @@ describe('definition validation', () => {
       location: '/States/A/ItemReader',
     },
     {
+      name: 'a ResultWriter',
+      state: {
+        Type: 'Map',
+        End: true,
+        ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b' } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED' },
+          StartAt: 'P',
+          States: { P: { Type: 'Pass', End: true } },
+        },
+      },
+      location: '/States/A/ResultWriter',
+    },
+    {
       name: 'an Activity resource',
       state: { Type: 'Task', End: true, Resource: 'arn:aws:states:us-east-1:123456789012:activity:a' },
       location: '/States/A/Resource',
@@ -284,7 +285,7 @@ describe('definition validation', () => {
     const diagnostics = validateDefinition({ StartAt: 'A', States: { A: state } })
 
     expect(diagnostics).toEqual([expect.objectContaining({ code: 'UNSUPPORTED_FEATURE', location })])
-    expect(diagnostics[0]?.message).toMatch(/local engine/)
+    expect(diagnostics[0]?.message).toMatch(/the local engine/)
   })
 
   it.each([
@@ -320,6 +321,26 @@ describe('definition validation', () => {
         QueryLanguage: 'JSONata',
         StartAt: 'A',
         States: { A: { Type: 'Pass', Output: { x: '{% $states.input.a %}' }, Assign: { v: 1 }, End: true } },
+      },
+    },
+    {
+      name: 'a Distributed Map over its input, with a Label, thresholds and a batcher',
+      definition: {
+        StartAt: 'A',
+        States: {
+          A: {
+            Type: 'Map',
+            Label: 'Jobs',
+            ToleratedFailurePercentage: 10,
+            ItemBatcher: { MaxItemsPerBatch: 2 },
+            ItemProcessor: {
+              ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+              StartAt: 'P',
+              States: { P: { Type: 'Pass', End: true } },
+            },
+            End: true,
+          },
+        },
       },
     },
   ])(`accepts $name (${api})`, ({ definition }) => {

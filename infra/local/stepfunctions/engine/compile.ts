@@ -108,6 +108,18 @@ export interface CompiledState {
   readonly itemSelector: Template | undefined
   readonly itemSelectorJsonata: JsonataField | undefined
   readonly maxConcurrency: NumberSource | undefined
+  /** A Distributed Map: each item runs as a child execution of a Map Run. */
+  readonly distributed: boolean
+  readonly label: string | undefined
+  readonly toleratedFailurePercentage: NumberSource | undefined
+  readonly toleratedFailureCount: NumberSource | undefined
+  readonly itemBatcher:
+    | {
+        readonly maxItems: NumberSource | undefined
+        readonly maxBytes: NumberSource | undefined
+        readonly batchInput: Template | JsonataField | undefined
+      }
+    | undefined
   readonly processor: CompiledMachine | undefined
   /** Parallel */
   readonly branches: ReadonlyArray<CompiledMachine>
@@ -175,6 +187,26 @@ export const evaluateStringSource = (source: StringSource, env: DataEnv): unknow
     : source.kind === 'dynamic'
       ? evaluateDynamic(source.dynamic, source.field, env)
       : undefined
+
+const isDistributed = (processor: StateMachineDefinition | undefined): boolean => {
+  const config = (processor as { ProcessorConfig?: { Mode?: unknown } } | undefined)?.ProcessorConfig
+  return config?.Mode === 'DISTRIBUTED'
+}
+
+const compileItemBatcher = (value: unknown, jsonata: boolean): CompiledState['itemBatcher'] => {
+  if (typeof value !== 'object' || value === null) return undefined
+  const batcher = value as StateDefinition
+  return {
+    maxItems: numberSource(batcher, 'MaxItemsPerBatch', jsonata),
+    maxBytes: numberSource(batcher, 'MaxInputBytesPerBatch', jsonata),
+    batchInput:
+      batcher.BatchInput === undefined
+        ? undefined
+        : jsonata
+          ? compileJsonataField(batcher.BatchInput, 'ItemBatcher/BatchInput')
+          : compileTemplate(batcher.BatchInput),
+  }
+}
 
 /** Compiles (once) the state `name` of `machine`. */
 export const compileState = (machine: CompiledMachine, name: string): CompiledState => {
@@ -266,6 +298,13 @@ export const compileState = (machine: CompiledMachine, name: string): CompiledSt
       : undefined,
     itemSelectorJsonata: field('ItemSelector'),
     maxConcurrency: definition.Type === 'Map' ? numberSource(definition, 'MaxConcurrency', jsonata) : undefined,
+    distributed: isDistributed(processorDefinition),
+    label: typeof definition.Label === 'string' ? definition.Label : undefined,
+    toleratedFailurePercentage:
+      definition.Type === 'Map' ? numberSource(definition, 'ToleratedFailurePercentage', jsonata) : undefined,
+    toleratedFailureCount:
+      definition.Type === 'Map' ? numberSource(definition, 'ToleratedFailureCount', jsonata) : undefined,
+    itemBatcher: compileItemBatcher(definition.ItemBatcher, jsonata),
     processor: processorDefinition ? compileMachine(processorDefinition, language) : undefined,
     branches: ((definition.Branches as StateMachineDefinition[] | undefined) ?? []).map((branch) =>
       compileMachine(branch, language),

@@ -77,6 +77,7 @@ interface Execution {
   readonly executionContext: ContextObject['Execution']
   readonly stateMachineContext: ContextObject['StateMachine']
   readonly region: string
+  readonly account: string
 }
 
 /** A thread of states: the execution, one Parallel branch or one Map iteration. */
@@ -215,6 +216,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     },
     stateMachineContext: { Id: options.context.stateMachineArn, Name: options.context.stateMachineName },
     region,
+    account: /^arn:[^:]+:states:[^:]*:([^:]*):/.exec(options.context.stateMachineArn)?.[1] ?? '123456789012',
   }
 
   const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
@@ -580,16 +582,23 @@ const processState = async (
     }
     case 'Map': {
       const items = selectItems(state, effective, effectiveEnv)
-      const maxConcurrency = await readNumber(state.maxConcurrency, effectiveEnv, { input, context, variables })
-      const raw = await map(execution, state, frame, items, maxConcurrency, hints.mapIterations, (item, index) =>
-        state.itemSelector
-          ? state.itemSelector({
-              input: effective,
-              context: { ...context, Map: { Item: { Index: index, Value: item } } },
-              variables,
-            })
-          : item,
-      )
+      const jsonataEnv: JsonataEnv = { input, context, variables }
+      const maxConcurrency = await readNumber(state.maxConcurrency, effectiveEnv, jsonataEnv)
+      const raw = await map(execution, state, frame, {
+        items,
+        maxConcurrency,
+        completed: hints.mapIterations,
+        selectItem: (item, index) =>
+          state.itemSelector
+            ? state.itemSelector({
+                input: effective,
+                context: { ...context, Map: { Item: { Index: index, Value: item } } },
+                variables,
+              })
+            : item,
+        tolerance: () => readTolerance(state, effectiveEnv, jsonataEnv),
+        batch: (selected) => batchItems(state, selected, effectiveEnv, jsonataEnv),
+      })
       const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
       return finish(result, true, state.next)
     }
@@ -689,9 +698,15 @@ const processJsonata = async (
       }
       const maxConcurrency = await readNumber(state.maxConcurrency, dataEnv, env)
       const selector = state.itemSelectorJsonata
-      const result = await map(execution, state, frame, items, maxConcurrency, hints.mapIterations, (item, index) =>
-        selector ? selector({ ...env, context: { ...context, Map: { Item: { Index: index, Value: item } } } }) : item,
-      )
+      const result = await map(execution, state, frame, {
+        items,
+        maxConcurrency,
+        completed: hints.mapIterations,
+        selectItem: (item, index) =>
+          selector ? selector({ ...env, context: { ...context, Map: { Item: { Index: index, Value: item } } } }) : item,
+        tolerance: () => readTolerance(state, dataEnv, env),
+        batch: (selected) => batchItems(state, selected, dataEnv, env),
+      })
       return finish(result, state.next, true)
     }
     default:
@@ -1102,17 +1117,11 @@ const parallel = async (
 }
 
 /** Runs the ItemProcessor once per item, at most MaxConcurrency at a time (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html). */
-const map = async (
-  execution: Execution,
-  state: CompiledState,
-  frame: Frame,
-  items: ReadonlyArray<unknown>,
-  maxConcurrency: number | undefined,
-  completed: ReadonlyMap<number, unknown> | undefined,
-  selectItem: (item: unknown, index: number) => unknown,
-): Promise<unknown[]> => {
+const map = async (execution: Execution, state: CompiledState, frame: Frame, run: MapRunInput): Promise<unknown[]> => {
+  const { items, maxConcurrency, completed, selectItem } = run
   const processor = state.processor as CompiledMachine
   emit(execution, frame, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } })
+  if (state.distributed) return mapRun(execution, state, frame, run)
   const results = new Array<unknown>(items.length)
   let lastEnd = frame.cursor
   const { controller, release } = childController(frame.signal)
@@ -1173,3 +1182,184 @@ const map = async (
 }
 
 export type { QueryLanguage }
+
+/** What a Map state hands the iteration runner. */
+interface MapRunInput {
+  readonly items: ReadonlyArray<unknown>
+  readonly maxConcurrency: number | undefined
+  /** Redrive: outputs of iterations that already succeeded. */
+  readonly completed: ReadonlyMap<number, unknown> | undefined
+  readonly selectItem: (item: unknown, index: number) => unknown
+  /** ToleratedFailurePercentage / ToleratedFailureCount, read once the Map has started (Distributed Map). */
+  readonly tolerance: () => Promise<Tolerance>
+  /** ItemBatcher's batches of the selected items (Distributed Map). */
+  readonly batch: (selected: unknown[]) => Promise<unknown[]>
+}
+
+interface Tolerance {
+  readonly percentage: number | undefined
+  readonly count: number | undefined
+}
+
+const numericText = (value: unknown): unknown =>
+  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
+
+/** A Distributed Map's failure thresholds (https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html); causes as observed on AWS. */
+const readTolerance = async (state: CompiledState, env: DataEnv, jsonataEnv: JsonataEnv): Promise<Tolerance> => {
+  let percentage: number | undefined
+  const source = state.toleratedFailurePercentage
+  if (source?.kind === 'value') percentage = source.value
+  else if (source?.kind === 'path') {
+    const result = resolveReference(source.reference, env)
+    if (!result.found) throw invalidPath(source.reference, result)
+    const value = numericText(result.value)
+    if (typeof value !== 'number')
+      throw runtimeError(
+        `The ${source.field} field refers to value "${typeof result.value === 'string' ? result.value : stringify(result.value)}" which is not a valid float: ${source.reference.text}`,
+      )
+    percentage = value
+  } else if (source?.kind === 'jsonata') {
+    const value = await source.evaluate(jsonataEnv)
+    if (typeof value !== 'number') throw unexpectedType(source.text, source.field, 'number', value)
+    percentage = value
+  }
+  if (percentage !== undefined && (percentage < 0 || percentage > 100))
+    throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.')
+  const count = await readNumber(state.toleratedFailureCount, env, jsonataEnv)
+  if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.')
+  return { percentage, count }
+}
+
+/** ItemBatcher (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html): {BatchInput?, Items} per batch. */
+const batchItems = async (
+  state: CompiledState,
+  selected: unknown[],
+  env: DataEnv,
+  jsonataEnv: JsonataEnv,
+): Promise<unknown[]> => {
+  const batcher = state.itemBatcher
+  if (!batcher) return selected
+  const maxItems = (await readNumber(batcher.maxItems, env, jsonataEnv)) ?? Number.POSITIVE_INFINITY
+  const maxBytes = (await readNumber(batcher.maxBytes, env, jsonataEnv)) ?? Number.POSITIVE_INFINITY
+  const batchInput =
+    batcher.batchInput === undefined
+      ? undefined
+      : state.jsonata
+        ? await (batcher.batchInput as (env: JsonataEnv) => Promise<unknown>)(jsonataEnv)
+        : (batcher.batchInput as (env: DataEnv) => unknown)(env)
+  const batches: unknown[] = []
+  let current: unknown[] = []
+  let size = 0
+  for (const item of selected) {
+    const itemSize = bytes(stringify(item))
+    if (current.length > 0 && (current.length >= maxItems || size + itemSize > maxBytes)) {
+      batches.push(batchInput === undefined ? { Items: current } : { BatchInput: batchInput, Items: current })
+      current = []
+      size = 0
+    }
+    current.push(item)
+    size += itemSize
+  }
+  if (current.length > 0)
+    batches.push(batchInput === undefined ? { Items: current } : { BatchInput: batchInput, Items: current })
+  return batches
+}
+
+/**
+ * A Distributed Map (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html): a Map Run
+ * whose child executions (each item, or batch) keep their own histories and variables; the parent records only
+ * MapRunStarted and MapRunSucceeded or MapRunFailed. Failures beyond the tolerated threshold fail it with
+ * States.ExceedToleratedFailureThreshold.
+ */
+const mapRun = async (
+  execution: Execution,
+  state: CompiledState,
+  frame: Frame,
+  run: MapRunInput,
+): Promise<unknown[]> => {
+  const processor = state.processor as CompiledMachine
+  const tolerance = await run.tolerance()
+  const selected: unknown[] = []
+  for (let index = 0; index < run.items.length; index++) selected.push(await run.selectItem(run.items[index], index))
+  const inputs = await run.batch(selected)
+  const label = state.label ?? state.name
+  const machineName = `${execution.stateMachineContext.Name}/${label}`
+  const prefix = `arn:aws:states:${execution.region}:${execution.account}`
+  emit(execution, frame, 'MapRunStarted', {
+    mapRunStartedEventDetails: { mapRunArn: `${prefix}:mapRun:${machineName}:${randomUUID()}` },
+  })
+  const total = inputs.length
+  const exceeded = (failed: number) =>
+    tolerance.count === undefined && tolerance.percentage === undefined
+      ? failed > 0
+      : (tolerance.count !== undefined && failed > tolerance.count) ||
+        (tolerance.percentage !== undefined && (failed * 100) / total > tolerance.percentage)
+  const results = new Array<unknown>(total)
+  const { controller, release } = childController(frame.signal)
+  let failed = 0
+  let next = 0
+  let over = false
+  const limit = run.maxConcurrency && run.maxConcurrency > 0 ? run.maxConcurrency : total
+  const worker = async () => {
+    while (next < total && !over && !controller.signal.aborted) {
+      const index = next++
+      if (run.completed?.has(index)) {
+        results[index] = run.completed.get(index)
+        continue
+      }
+      const input = inputs[index]
+      const name = randomUUID()
+      const child: Execution = {
+        ...execution,
+        history: new HistoryRecorder(undefined, execution.clock.now),
+        executionContext: {
+          Id: `${prefix}:execution:${machineName}:${name}`,
+          Input: input,
+          StartTime: isoTime(execution.clock.now()),
+          Name: name,
+          RoleArn: execution.executionContext.RoleArn,
+          RedriveCount: 0,
+        },
+        stateMachineContext: { Id: `${execution.stateMachineContext.Id}/${label}`, Name: machineName },
+      }
+      const childFrame: Frame = {
+        cursor: 0,
+        variables: new VariableScope(),
+        signal: controller.signal,
+        stoppable: true,
+      }
+      try {
+        results[index] = await runStates(child, processor, childFrame, processor.startAt, input)
+      } catch (error) {
+        if (error instanceof Stopped || error instanceof SiblingFailed || error instanceof InvocationDefect) throw error
+        if (!(error instanceof StatesError)) throw error
+        failed++
+        results[index] = { Error: error.error ?? null, Cause: error.cause ?? null }
+        if (exceeded(failed)) {
+          over = true
+          controller.abort(new SiblingFailed())
+        }
+      }
+    }
+  }
+  try {
+    const settled = await Promise.allSettled(
+      Array.from({ length: Math.max(1, Math.min(limit, total)) }, () => worker()),
+    )
+    const rejected = settled.find((outcome) => outcome.status === 'rejected')
+    if (rejected && !over) throw (rejected as PromiseRejectedResult).reason
+    if (over) {
+      const error = new StatesError(
+        ErrorNames.exceedToleratedFailureThreshold,
+        'The specified tolerated failure threshold was exceeded',
+      )
+      emit(execution, frame, 'MapRunFailed', { mapRunFailedEventDetails: { error: error.error, cause: error.cause } })
+      throw error
+    }
+    emit(execution, frame, 'MapRunSucceeded')
+    execution.history.add(frame.cursor, 'MapStateSucceeded')
+    return joinedResults(results)
+  } finally {
+    release()
+  }
+}

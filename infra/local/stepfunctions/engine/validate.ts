@@ -178,17 +178,8 @@ const jsonPathOnly = new Set([
 ])
 const jsonataOnly = new Set(['Arguments', 'Output', 'Items'])
 
-/** Map features of Distributed mode, which this engine does not run: refused rather than run differently. */
-const distributedOnly = [
-  'ItemReader',
-  'ResultWriter',
-  'ItemBatcher',
-  'ToleratedFailurePercentage',
-  'ToleratedFailureCount',
-  'ToleratedFailurePercentagePath',
-  'ToleratedFailureCountPath',
-  'Label',
-]
+/** Map fields that read or write S3, which this engine does not reach: refused rather than run differently. */
+const s3Only = ['ItemReader', 'ResultWriter']
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -565,10 +556,10 @@ class Validator {
   }
 
   private map(state: Record<string, unknown>, where: string, language: 'JSONPath' | 'JSONata') {
-    for (const field of distributedOnly)
+    for (const field of s3Only)
       if (state[field] !== undefined)
         this.error(
-          `The field '${field}' belongs to a Distributed Map, which the local engine does not run`,
+          `The field '${field}' reads or writes S3, which the local engine does not reach: give the Map its items in its input`,
           `${where}/${field}`,
           'UNSUPPORTED_FEATURE',
         )
@@ -582,13 +573,7 @@ class Validator {
       if (isObject(processor) && processor.ProcessorConfig !== undefined) {
         const config = processor.ProcessorConfig
         const mode = isObject(config) ? config.Mode : undefined
-        if (mode === 'DISTRIBUTED')
-          this.error(
-            'A Distributed Map (ProcessorConfig.Mode DISTRIBUTED) is not run by the local engine: use INLINE',
-            `${where}/${field}/ProcessorConfig/Mode`,
-            'UNSUPPORTED_FEATURE',
-          )
-        else if (mode !== undefined && mode !== 'INLINE')
+        if (mode !== undefined && mode !== 'INLINE' && mode !== 'DISTRIBUTED')
           this.error(
             "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
             `${where}/${field}/ProcessorConfig/Mode`,
@@ -598,7 +583,21 @@ class Validator {
             "The field 'ExecutionType' is supported only with the Mode 'DISTRIBUTED'",
             `${where}/${field}/ProcessorConfig/ExecutionType`,
           )
+        if (
+          isObject(config) &&
+          config.ExecutionType !== undefined &&
+          config.ExecutionType !== 'STANDARD' &&
+          config.ExecutionType !== 'EXPRESS'
+        )
+          this.error(
+            "The field 'ExecutionType' should have one of these values: [STANDARD, EXPRESS]",
+            `${where}/${field}/ProcessorConfig/ExecutionType`,
+          )
       }
+      const mode =
+        isObject(processor) && isObject(processor.ProcessorConfig) ? processor.ProcessorConfig.Mode : undefined
+      if (state.ItemBatcher !== undefined && mode !== 'DISTRIBUTED')
+        this.error("The field 'ItemBatcher' is supported only in a Distributed Map", `${where}/ItemBatcher`)
       this.machine(processor, `${where}/${field}`, language, false)
     }
     if (state.ItemsPath !== undefined)
