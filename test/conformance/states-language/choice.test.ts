@@ -92,6 +92,18 @@ describe('Choice rules', () => {
     { name: 'IsNull', rule: { Variable: '$.v', IsNull: true }, input: { v: null }, matched: true },
     { name: 'IsNull false on a value', rule: { Variable: '$.v', IsNull: false }, input: { v: 0 }, matched: true },
     {
+      name: 'IsNull false on a missing field (AWS is silent; the type test is false)',
+      rule: { Variable: '$.v', IsNull: false },
+      input: {},
+      matched: true,
+    },
+    {
+      name: 'IsString true on a missing field does not match',
+      rule: { Variable: '$.v', IsString: true },
+      input: {},
+      matched: false,
+    },
+    {
       name: 'IsPresent false on a missing field',
       rule: { Variable: '$.v', IsPresent: false },
       input: {},

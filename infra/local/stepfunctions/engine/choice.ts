@@ -137,9 +137,10 @@ export const compileRule = (rule: Record<string, unknown>): Predicate => {
               ? (value: unknown) => typeof value === 'boolean'
               : (value: unknown) => parseTimestamp(value) !== undefined
     return (env) => {
-      // A type test on a path that is absent is false rather than an error (AWS's docs pair Is* tests with IsPresent).
+      // On an absent path the type test is false, not an error: "IsNull": false then matches (AWS's docs pair Is*
+      // tests with IsPresent; they are silent on an absent path, this follows LocalStack's AWS-validated behaviour).
       const result = resolveReference(variable, env)
-      return result.found ? check(result.value) === expected : !expected && false
+      return (result.found && check(result.value)) === expected
     }
   }
   for (const [operator, type] of Object.entries(ComparisonOperators)) {
