@@ -274,13 +274,13 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     const reason = stop?.signal.reason as unknown
     if (failure instanceof Stopped || (stop?.signal.aborted && reason instanceof Stopped)) {
       const stopped = failure instanceof Stopped ? failure : (reason as Stopped)
+      // Both point at event 0, as AWS records a stop (observed for ExecutionAborted); DescribeExecution then shows
+      // no error or cause for either status (observed for TIMED_OUT).
       if (stopped.reason === 'timed-out') {
-        history.add(frame.cursor, 'ExecutionTimedOut', {
-          executionTimedOutEventDetails: { error: ErrorNames.timeout },
-        })
-        return { status: 'TIMED_OUT', error: ErrorNames.timeout }
+        history.add(0, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: ErrorNames.timeout } })
+        return { status: 'TIMED_OUT' }
       }
-      history.add(frame.cursor, 'ExecutionAborted', { executionAbortedEventDetails: {} })
+      history.add(0, 'ExecutionAborted', { executionAbortedEventDetails: {} })
       return { status: 'ABORTED' }
     }
     const error = failure instanceof StatesError ? failure : toStatesError(failure)
