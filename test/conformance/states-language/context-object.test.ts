@@ -39,6 +39,26 @@ describe('context object', () => {
     )
   })
 
+  it(`gives an Express execution no RedriveCount, in AWS's Express key order (observed on AWS; ${page})`, async () => {
+    const executed = await execute(
+      single({ Type: 'Pass', InputPath: '$$.Execution' }),
+      { in: 1 },
+      {
+        context: { ...executionInfo, stateMachineType: 'EXPRESS' },
+      },
+    )
+
+    expect(executed.outcome.output).toBe(
+      JSON.stringify({
+        Id: executionInfo.executionArn,
+        Input: { in: 1 },
+        Name: 'run-1',
+        RoleArn: executionInfo.roleArn,
+        StartTime: '2026-01-01T00:00:00.000Z',
+      }),
+    )
+  })
+
   it(`counts $$.State.RetryCount in a retried Task (${page})`, async () => {
     const seen: unknown[] = []
     const definition = single({

@@ -33,7 +33,7 @@ export interface Executed {
 export const execute = async (
   definition: unknown,
   input: unknown = {},
-  options: Partial<Omit<RunExecutionOptions, 'definition' | 'context'>> & { readonly invokeTask?: InvokeTask } = {},
+  options: Partial<Omit<RunExecutionOptions, 'definition'>> & { readonly invokeTask?: InvokeTask } = {},
 ): Promise<Executed> => {
   const clock = virtualClock(Date.parse(executionInfo.startTime))
   const history: HistoryEvent[] = []

@@ -204,16 +204,25 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     history,
     invokeTask: options.invokeTask,
     retryDelayScale: options.retryDelayScale ?? 1,
-    // The key order of AWS's context object, which shows when a state outputs it whole.
-    executionContext: {
-      Id: options.context.executionArn,
-      Input: executionInput,
-      StartTime: startTime,
-      Name: options.context.executionName,
-      RoleArn: options.context.roleArn,
-      RedriveCount: redriveCount,
-      ...(options.redrive ? { RedriveTime: new Date(clock.now()).toISOString() } : {}),
-    },
+    // The key order of AWS's context object, which shows when a state outputs it whole (Express: observed on AWS).
+    executionContext:
+      options.context.stateMachineType === 'EXPRESS'
+        ? {
+            Id: options.context.executionArn,
+            Input: executionInput,
+            Name: options.context.executionName,
+            RoleArn: options.context.roleArn,
+            StartTime: startTime,
+          }
+        : {
+            Id: options.context.executionArn,
+            Input: executionInput,
+            StartTime: startTime,
+            Name: options.context.executionName,
+            RoleArn: options.context.roleArn,
+            RedriveCount: redriveCount,
+            ...(options.redrive ? { RedriveTime: new Date(clock.now()).toISOString() } : {}),
+          },
     stateMachineContext: { Id: options.context.stateMachineArn, Name: options.context.stateMachineName },
     region,
     account: /^arn:[^:]+:states:[^:]*:([^:]*):/.exec(options.context.stateMachineArn)?.[1] ?? '123456789012',

@@ -34,6 +34,8 @@ export interface ExecutionInfo {
   readonly roleArn: string
   /** When the execution started (ISO 8601 or a Date). */
   readonly startTime: string | Date
+  /** STANDARD (default) or EXPRESS: an Express execution's context has no RedriveCount (observed on AWS). */
+  readonly stateMachineType?: 'STANDARD' | 'EXPRESS'
 }
 
 /**
@@ -67,7 +69,7 @@ export interface ContextObject {
     readonly Name: string
     readonly RoleArn: string
     readonly StartTime: string
-    readonly RedriveCount: number
+    readonly RedriveCount?: number
     readonly RedriveTime?: string
   }
   readonly State: { readonly Name: string; readonly EnteredTime: string; readonly RetryCount?: number }
