@@ -203,4 +203,21 @@ describe('execution history', () => {
     })
     expect(executed.history.every((event) => !Number.isNaN(Date.parse(event.timestamp)))).toBe(true)
   })
+
+  it(`fails an execution past 25,000 history events (${Guide}/service-quotas.html; the cause's wording is this engine's)`, async () => {
+    const definition = {
+      StartAt: 'Wait',
+      States: {
+        Wait: { Type: 'Wait', Seconds: 60, Next: 'Again' },
+        Again: { Type: 'Choice', Choices: [{ Variable: '$.stop', IsPresent: true, Next: 'Done' }], Default: 'Wait' },
+        Done: { Type: 'Succeed' },
+      },
+    }
+
+    const executed = await execute(definition)
+
+    expect(executed.outcome.status).toBe('FAILED')
+    expect(executed.outcome.error).toBe('States.Runtime')
+    expect(executed.history.length).toBeLessThanOrEqual(25_002)
+  })
 })

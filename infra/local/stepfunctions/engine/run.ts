@@ -40,6 +40,9 @@ import { VariableScope } from './variables'
 /** The payload quota of inputs, outputs and results (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-task-executions). */
 export const MaxPayloadBytes = 256 * 1024
 
+/** The most events one execution's history may hold (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). */
+export const MaxHistoryEvents = 25_000
+
 /** Everything one execution needs; only `definition`, `context` and (for Task states) `invokeTask` are required. */
 export interface RunExecutionOptions {
   /** The definition, as an object (validated and compiled once per object). */
@@ -329,6 +332,12 @@ const runStates = async (
   let stateHints = hints
   while (name !== undefined) {
     if (frame.signal.aborted) throw frame.signal.reason
+    // AWS's hard quota of 25,000 history events per execution; the cause's wording is this engine's.
+    if (execution.history.upcoming > MaxHistoryEvents)
+      throw new StatesError(
+        ErrorNames.runtime,
+        `The execution reached the quota of ${MaxHistoryEvents} history events (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).`,
+      )
     const state = compileState(machine, name)
     const transition: Transition = await runState(execution, state, frame, data, stateHints)
     name = transition.next
