@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { parseTimestamp } from './choice'
 import { realClock, type Clock } from './clock'
 import {
   compileMachine,
@@ -9,8 +8,6 @@ import {
   type CompiledMachine,
   type CompiledRetrier,
   type CompiledState,
-  type NumberSource,
-  type QueryLanguage,
 } from './compile'
 import {
   ErrorNames,
@@ -21,11 +18,29 @@ import {
   runtimeError,
   toStatesError,
 } from './errors'
-import { HistoryRecorder, detailsKey, isoTime } from './history'
+import {
+  MaxHistoryEvents,
+  MaxPayloadBytes,
+  Stopped,
+  bytes,
+  dataLimit,
+  emit,
+  invalidPath,
+  knownText,
+  readNumber,
+  settledReason,
+  stringify,
+  type Execution,
+  type Frame,
+  type StartHints,
+} from './execution'
+import { HistoryRecorder, isoTime } from './history'
 import { unexpectedType, type JsonataEnv } from './jsonata-fields'
 import { writeAtPath } from './json-path'
+import { batchItems, map, parallel, readTolerance } from './map-parallel'
 import { resolveReference, type DataEnv, type Reference } from './references'
 import type { ResumePlan } from './redrive'
+import { invoke } from './task'
 import type {
   ContextObject,
   ExecutionInfo,
@@ -36,12 +51,9 @@ import type {
 } from './types'
 import { loadDefinition } from './validate'
 import { VariableScope } from './variables'
+import { wait } from './wait'
 
-/** The payload quota of inputs, outputs and results (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html#service-limits-task-executions). */
-export const MaxPayloadBytes = 256 * 1024
-
-/** The most events one execution's history may hold (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html). */
-export const MaxHistoryEvents = 25_000
+export { MaxHistoryEvents, MaxPayloadBytes } from './execution'
 
 /** Everything one execution needs; only `definition`, `context` and (for Task states) `invokeTask` are required. */
 export interface RunExecutionOptions {
@@ -65,36 +77,6 @@ export interface RunExecutionOptions {
   readonly redrive?: ResumePlan
 }
 
-/** Stopping an execution (StopExecution, its own timeout): every pending wait and task rejects with this. */
-class Stopped extends Error {
-  constructor(readonly reason: 'aborted' | 'timed-out') {
-    super(reason)
-  }
-}
-
-interface Execution {
-  readonly clock: Clock
-  readonly history: HistoryRecorder
-  readonly invokeTask: InvokeTask | undefined
-  readonly retryDelayScale: number
-  readonly executionContext: ContextObject['Execution']
-  readonly stateMachineContext: ContextObject['StateMachine']
-  readonly region: string
-  readonly account: string
-}
-
-/** A thread of states: the execution, one Parallel branch or one Map iteration. */
-interface Frame {
-  /** The last event of this thread: the next event's previousEventId. */
-  cursor: number
-  readonly variables: VariableScope
-  readonly signal: AbortSignal
-  /** Rejects when `signal` aborts (made on first use). */
-  stopped?: Promise<never>
-  /** False for an execution nothing can stop: its tasks need not race a stop. */
-  readonly stoppable: boolean
-}
-
 const processClock = realClock()
 
 /** The signal of executions nothing can stop; every listener added to it is removed again. */
@@ -107,35 +89,6 @@ interface Transition {
   /** The output's JSON text, computed once for the limit check and the events. */
   readonly outputText: string
 }
-
-const bytes = (text: string): number =>
-  text.length * 3 <= MaxPayloadBytes ? text.length : Buffer.byteLength(text, 'utf8')
-
-/**
- * The JSON text of values AWS passes on unchanged: it keeps the execution input as written (spaces included), and a
- * Parallel or Map result is its branches' texts joined, so an untouched value shows the same text all the way through.
- */
-const knownText = new WeakMap<object, string>()
-
-const stringify = (value: unknown): string => {
-  if (typeof value === 'object' && value !== null) {
-    const known = knownText.get(value)
-    if (known !== undefined) return known
-  }
-  return JSON.stringify(value) ?? 'null'
-}
-
-/** An array of results whose text is its items' texts joined, as AWS assembles Parallel and Map results. */
-const joinedResults = (results: unknown[]): unknown[] => {
-  knownText.set(results, `[${results.map(stringify).join(',')}]`)
-  return results
-}
-
-const dataLimit = (who: string) =>
-  new StatesError(
-    ErrorNames.dataLimitExceeded,
-    `The state/task '${who}' returned a result with a size exceeding the maximum number of bytes service limit.`,
-  )
 
 /** AWS's location prefix on the engine's own causes. */
 const locate = (error: StatesError, state: string, enteredId: number): StatesError =>
@@ -157,11 +110,6 @@ class LocatedError extends StatesError {
     super(error, cause)
   }
 }
-
-const invalidPath = (reference: Reference, result: { missing: string; leaf: boolean }) =>
-  runtimeError(
-    `Invalid path '${reference.text}' : ${result.leaf ? `No results for path: ${result.missing}` : `Missing property in path ${result.missing}`}`,
-  )
 
 /** InputPath / OutputPath / ItemsPath: null gives {} (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-inputpath-params.html). */
 const selectPath = (reference: Reference | null | undefined, data: unknown, env: DataEnv): unknown => {
@@ -229,6 +177,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
     stateMachineContext: { Id: options.context.stateMachineArn, Name: options.context.stateMachineName },
     region,
     account: /^arn:[^:]+:states:[^:]*:([^:]*):/.exec(options.context.stateMachineArn)?.[1] ?? '123456789012',
+    runStates,
   }
 
   const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
@@ -308,16 +257,6 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   }
 }
 
-/** What a thread starts with besides its input. */
-interface StartHints {
-  /** The input exactly as given (the execution's first state shows the raw text). */
-  readonly inputText?: string
-  /** Redrive: outputs of the first state's Map iterations that already succeeded. */
-  readonly mapIterations?: ReadonlyMap<number, unknown>
-  /** Redrive: outputs of the first state's Parallel branches that already succeeded. */
-  readonly parallelBranches?: ReadonlyMap<number, unknown>
-}
-
 /** Runs a thread from `start` until a state ends it; resolves to the thread's output. */
 const runStates = async (
   execution: Execution,
@@ -365,12 +304,6 @@ const stateContext = (
   ...(state.resource?.endsWith('.waitForTaskToken') ? { Task: { Token: randomUUID() } } : {}),
   ...extra,
 })
-
-const emit = (execution: Execution, frame: Frame, type: string, details?: Record<string, unknown>): number => {
-  const id = execution.history.add(frame.cursor, type, details)
-  frame.cursor = id
-  return id
-}
 
 /** One visit of a state: entered, processed with its retries and catchers, exited. */
 const runState = async (
@@ -508,31 +441,6 @@ const assign = async (assigner: Assigner, env: DataEnv | JsonataEnv): Promise<Ar
   if (size > MaxPayloadBytes)
     throw runtimeError('The assigned variables exceed the maximum size of 256 KiB for the Assign field.')
   return entries
-}
-
-const readNumber = async (
-  source: NumberSource | undefined,
-  env: DataEnv,
-  jsonataEnv: JsonataEnv,
-): Promise<number | undefined> => {
-  if (!source) return undefined
-  if (source.kind === 'value') return source.value
-  if (source.kind === 'path') {
-    const result = resolveReference(source.reference, env)
-    if (!result.found) throw invalidPath(source.reference, result)
-    const value = result.value
-    // A whole number as text is read as one (AWS parses the value as an integer).
-    const number = typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value
-    if (typeof number !== 'number' || !Number.isInteger(number))
-      throw runtimeError(
-        `The ${source.field} field refers to value "${typeof value === 'string' ? value : stringify(value)}" which is not a valid integer: ${source.reference.text}`,
-      )
-    return number
-  }
-  const value = await source.evaluate(jsonataEnv)
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-    throw unexpectedType(source.text, source.field, 'integer', value)
-  return value
 }
 
 /** The state's own work, from its raw input to its output (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-input-output-filtering.html). */
@@ -729,655 +637,5 @@ const processJsonata = async (
     }
     default:
       throw runtimeError(`The state type ${state.type} is not supported.`)
-  }
-}
-
-/** The longest wait AWS starts: 2^31 - 1 seconds (a longer one fails "Wait state delay is too long."). */
-const MaxWaitMs = 2147483647 * 1000
-
-const wait = async (execution: Execution, state: CompiledState, frame: Frame, env: DataEnv, jsonataEnv: JsonataEnv) => {
-  let ms = 0
-  if (state.seconds) {
-    if (state.seconds.kind === 'path') {
-      const result = resolveReference(state.seconds.reference, env)
-      if (!result.found)
-        throw runtimeError(
-          `The SecondsPath parameter does not reference an input value: ${state.seconds.reference.text}`,
-        )
-      const value = result.value
-      if (typeof value !== 'number' || !Number.isInteger(value))
-        throw runtimeError(
-          `The SecondsPath parameter cannot be parsed as a long value: ${state.seconds.reference.text} == ${stringify(value)}`,
-        )
-      if (value < 0)
-        throw runtimeError(
-          `The SecondsPath parameter references a negative value: ${state.seconds.reference.text} == ${value}`,
-        )
-      ms = value * 1000
-    } else if (state.seconds.kind === 'jsonata') {
-      const value = await state.seconds.evaluate(jsonataEnv)
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0)
-        throw unexpectedType(state.seconds.text, 'Seconds', 'integer', value)
-      ms = value * 1000
-    } else ms = state.seconds.value * 1000
-  } else if (state.timestamp) {
-    let text: unknown
-    if (state.timestamp.kind === 'path') {
-      const reference = state.timestamp.reference
-      const result = resolveReference(reference, env)
-      if (!result.found)
-        throw runtimeError(`The TimestampPath parameter does not reference an input value: ${reference.text}`)
-      text = result.value
-      if (parseTimestamp(text) === undefined)
-        throw runtimeError(
-          `The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: ${reference.text} == ${typeof text === 'string' ? text : stringify(text)}`,
-        )
-    } else if (state.timestamp.kind === 'jsonata') {
-      text = await state.timestamp.evaluate(jsonataEnv)
-      if (parseTimestamp(text) === undefined)
-        throw new StateRuntimeError(
-          ErrorNames.queryEvaluationError,
-          `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${typeof text === 'string' ? text : stringify(text)}`,
-          'Timestamp',
-        )
-    } else {
-      text = state.timestamp.value
-      if (parseTimestamp(text) === undefined)
-        throw runtimeError(
-          `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(text)}`,
-        )
-    }
-    ms = (parseTimestamp(text) as number) - execution.clock.now()
-  }
-  if (ms > MaxWaitMs) throw runtimeError('Wait state delay is too long.')
-  if (ms > 0) await execution.clock.sleep(ms, frame.signal)
-}
-
-/** How the history names a Task's resource (https://docs.aws.amazon.com/step-functions/latest/apireference/API_TaskScheduledEventDetails.html). */
-const describeResource = (resource: string): { lambda: boolean; resourceType: string; resource: string } => {
-  if (/^arn:[^:]+:lambda:/.test(resource)) return { lambda: true, resourceType: 'lambda', resource }
-  const service = /^arn:[^:]+:states:::([^:]+(?::[^:]+)?):(.+)$/.exec(resource)
-  if (service) {
-    const [, type = '', action = ''] = service
-    // `aws-sdk:s3:getObject` is resourceType `aws-sdk:s3`, resource `getObject`; `lambda:invoke` is `lambda`, `invoke`.
-    if (type.startsWith('aws-sdk:')) return { lambda: false, resourceType: type, resource: action }
-    const [first = '', second] = type.split(':')
-    return second === undefined
-      ? { lambda: false, resourceType: first, resource: action }
-      : { lambda: false, resourceType: first, resource: `${second}:${action}` }
-  }
-  const activity = /^arn:[^:]+:states:[^:]+:[^:]+:activity:/.test(resource)
-  return { lambda: false, resourceType: activity ? 'activity' : 'unknown', resource }
-}
-
-/** Runs a Task's invocation with its timeouts, recording the Task or LambdaFunction events. */
-const invoke = async (
-  execution: Execution,
-  state: CompiledState,
-  frame: Frame,
-  parameters: unknown,
-  context: ContextObject,
-  env: DataEnv,
-  jsonataEnv?: JsonataEnv,
-): Promise<unknown> => {
-  const resource = state.resource as string
-  const described = describeResourceOnce(resource)
-  const timeoutSeconds =
-    state.timeoutSeconds === undefined
-      ? undefined
-      : await readNumber(
-          state.timeoutSeconds,
-          env,
-          jsonataEnv ?? { input: env.input, context, variables: frame.variables },
-        )
-  const heartbeatSeconds =
-    state.heartbeatSeconds === undefined
-      ? undefined
-      : await readNumber(
-          state.heartbeatSeconds,
-          env,
-          jsonataEnv ?? { input: env.input, context, variables: frame.variables },
-        )
-  const parametersText = stringify(parameters)
-  if (bytes(parametersText) > MaxPayloadBytes) throw dataLimit(state.name)
-  const recording = execution.history.recording
-  if (described.lambda) {
-    emit(
-      execution,
-      frame,
-      'LambdaFunctionScheduled',
-      recording
-        ? {
-            lambdaFunctionScheduledEventDetails: {
-              resource,
-              input: parametersText,
-              inputDetails: { truncated: false },
-              ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
-            },
-          }
-        : undefined,
-    )
-    emit(execution, frame, 'LambdaFunctionStarted')
-  } else {
-    emit(
-      execution,
-      frame,
-      'TaskScheduled',
-      recording
-        ? {
-            taskScheduledEventDetails: {
-              resourceType: described.resourceType,
-              resource: described.resource,
-              region: execution.region,
-              parameters: parametersText,
-              ...(timeoutSeconds === undefined ? {} : { timeoutInSeconds: timeoutSeconds }),
-              ...(heartbeatSeconds === undefined ? {} : { heartbeatInSeconds: heartbeatSeconds }),
-            },
-          }
-        : undefined,
-    )
-    emit(
-      execution,
-      frame,
-      'TaskStarted',
-      recording
-        ? { taskStartedEventDetails: { resourceType: described.resourceType, resource: described.resource } }
-        : undefined,
-    )
-  }
-  const outcome = await callTask(execution, state, frame, parameters, context, timeoutSeconds, heartbeatSeconds)
-  const events = described.events
-  if (outcome.kind === 'result') {
-    const outputText = stringify(outcome.value)
-    if (bytes(outputText) > MaxPayloadBytes) {
-      const error = dataLimit(described.lambda ? resource : described.resourceType)
-      emit(
-        execution,
-        frame,
-        events.failed,
-        taskDetails(described, events.failed, { error: error.error, cause: error.cause }),
-      )
-      throw error
-    }
-    emit(
-      execution,
-      frame,
-      events.succeeded,
-      recording
-        ? taskDetails(described, events.succeeded, { output: outputText, outputDetails: { truncated: false } })
-        : undefined,
-    )
-    return outcome.value
-  }
-  const error = outcome.error
-  const type = outcome.kind === 'timeout' ? events.timedOut : events.failed
-  emit(
-    execution,
-    frame,
-    type,
-    taskDetails(described, type, {
-      ...(error.error === undefined ? {} : { error: error.error }),
-      ...(error.cause === undefined ? {} : { cause: error.cause }),
-    }),
-  )
-  throw error
-}
-
-interface DescribedResource {
-  readonly lambda: boolean
-  readonly resourceType: string
-  readonly resource: string
-  readonly events: { readonly succeeded: string; readonly failed: string; readonly timedOut: string }
-}
-
-const described = new Map<string, DescribedResource>()
-
-/** describeResource, once per resource, with the names of its outcome events. */
-const describeResourceOnce = (resource: string): DescribedResource => {
-  let found = described.get(resource)
-  if (!found) {
-    const base = describeResource(resource)
-    const prefix = base.lambda ? 'LambdaFunction' : 'Task'
-    found = {
-      ...base,
-      events: { succeeded: `${prefix}Succeeded`, failed: `${prefix}Failed`, timedOut: `${prefix}TimedOut` },
-    }
-    if (described.size > 10_000) described.clear()
-    described.set(resource, found)
-  }
-  return found
-}
-
-/** A LambdaFunction event's details, or a Task event's with its resource named. */
-const taskDetails = (resource: DescribedResource, type: string, details: Record<string, unknown>) => ({
-  [detailsKey(type)]: resource.lambda
-    ? details
-    : { resourceType: resource.resourceType, resource: resource.resource, ...details },
-})
-
-type TaskOutcome =
-  | { readonly kind: 'result'; readonly value: unknown }
-  | { readonly kind: 'failed'; readonly error: StatesError }
-  | { readonly kind: 'timeout'; readonly error: StatesError }
-
-const callTask = async (
-  execution: Execution,
-  state: CompiledState,
-  frame: Frame,
-  input: unknown,
-  context: ContextObject,
-  timeoutSeconds: number | undefined,
-  heartbeatSeconds: number | undefined,
-): Promise<TaskOutcome> => {
-  if (!execution.invokeTask)
-    return {
-      kind: 'failed',
-      error: new StatesError(
-        ErrorNames.taskFailed,
-        `No task handler was given for the state '${state.name}' (${state.resource}).`,
-      ),
-    }
-  const invokeTask = execution.invokeTask
-  const timed = timeoutSeconds !== undefined || heartbeatSeconds !== undefined
-  // Without timeouts the task shares its thread's signal: no controller, timer or listener per call.
-  const controller = timed ? new AbortController() : undefined
-  const heartbeatPromise = timed ? rearmable<TaskOutcome>() : undefined
-  const timers = timed ? new AbortController() : undefined
-  const armHeartbeat = () => {
-    if (heartbeatSeconds === undefined || !timers || !heartbeatPromise || timers.signal.aborted) return
-    heartbeatPromise.arm(
-      execution.clock.sleep(heartbeatSeconds * 1000, timers.signal).then(
-        () => ({ kind: 'timeout', error: new StatesError(ErrorNames.heartbeatTimeout) }) as TaskOutcome,
-        () => new Promise<TaskOutcome>(() => undefined),
-      ),
-    )
-  }
-  let task: Promise<TaskOutcome>
-  try {
-    task = invokeTask({
-      stateName: state.name,
-      resource: state.resource as string,
-      input,
-      timeoutSeconds,
-      heartbeatSeconds,
-      context,
-      signal: controller ? controller.signal : frame.signal,
-      heartbeat: armHeartbeat,
-    }).then(taskResult, taskFailure)
-  } catch (failure) {
-    task = Promise.resolve(taskFailure(failure))
-  }
-  if (!controller || !timers || !heartbeatPromise) return frame.stoppable ? Promise.race([task, stopped(frame)]) : task
-  const onStop = () => controller.abort(frame.signal.reason)
-  frame.signal.addEventListener('abort', onStop, { once: true })
-  try {
-    const racing: Array<Promise<TaskOutcome>> = [task, stopped(frame)]
-    if (timeoutSeconds !== undefined)
-      racing.push(
-        execution.clock.sleep(timeoutSeconds * 1000, timers.signal).then(
-          (): TaskOutcome => ({ kind: 'timeout', error: new StatesError(ErrorNames.timeout) }),
-          () => new Promise<TaskOutcome>(() => undefined),
-        ),
-      )
-    if (heartbeatSeconds !== undefined) {
-      armHeartbeat()
-      racing.push(heartbeatPromise.promise)
-    }
-    const outcome = await Promise.race(racing)
-    if (outcome.kind === 'timeout') controller.abort(new Stopped('timed-out'))
-    return outcome
-  } finally {
-    timers.abort(settledReason)
-    frame.signal.removeEventListener('abort', onStop)
-  }
-}
-
-const taskResult = (value: unknown): TaskOutcome => ({ kind: 'result', value })
-
-const taskFailure = (failure: unknown): TaskOutcome => {
-  if (failure instanceof InvocationDefect) throw failure
-  return { kind: 'failed', error: toStatesError(failure) }
-}
-
-/** The reason timers are cancelled with once a task settled (a reason of our own: no DOMException to build). */
-const settledReason = new Error('settled')
-
-/** Rejects when the thread stops; made once per thread and shared by its tasks. */
-const stopped = (frame: Frame): Promise<never> => {
-  if (!frame.stoppable) return new Promise<never>(() => undefined)
-  if (!frame.stopped) {
-    const signal = frame.signal
-    frame.stopped = new Promise<never>((_, reject) => {
-      if (signal.aborted) reject(signal.reason)
-      else signal.addEventListener('abort', () => reject(signal.reason), { once: true })
-    })
-    frame.stopped.catch(() => undefined)
-  }
-  return frame.stopped
-}
-
-/** A promise that follows the latest of the promises armed into it (the heartbeat timer restarts). */
-const rearmable = <T>() => {
-  let resolve: (value: T) => void = () => undefined
-  let generation = 0
-  const promise = new Promise<T>((done) => {
-    resolve = done
-  })
-  return {
-    promise,
-    arm: (next: Promise<T>) => {
-      const mine = ++generation
-      void next.then((value) => {
-        if (mine === generation) resolve(value)
-      })
-    },
-  }
-}
-
-/** A child signal: aborts with its parent, or on its own when a sibling fails. */
-const childController = (parent: AbortSignal): { controller: AbortController; release: () => void } => {
-  const controller = new AbortController()
-  const onAbort = () => controller.abort(parent.reason)
-  if (parent.aborted) controller.abort(parent.reason)
-  else parent.addEventListener('abort', onAbort, { once: true })
-  return { controller, release: () => parent.removeEventListener('abort', onAbort) }
-}
-
-/** A sibling failed: the others stop where they are. */
-class SiblingFailed extends Error {}
-
-/** Runs every branch on the same input (https://docs.aws.amazon.com/step-functions/latest/dg/state-parallel.html). */
-const parallel = async (
-  execution: Execution,
-  state: CompiledState,
-  frame: Frame,
-  input: unknown,
-  completed: ReadonlyMap<number, unknown> | undefined,
-): Promise<unknown[]> => {
-  emit(execution, frame, 'ParallelStateStarted')
-  const start = frame.cursor
-  const { controller, release } = childController(frame.signal)
-  let failure: unknown
-  let lastCursor = start
-  try {
-    const results = await Promise.all(
-      state.branches.map(async (branch, index) => {
-        if (completed?.has(index)) return completed.get(index)
-        const branchFrame: Frame = {
-          cursor: start,
-          variables: new VariableScope(frame.variables),
-          signal: controller.signal,
-          stoppable: true,
-        }
-        try {
-          const output = await runStates(execution, branch, branchFrame, branch.startAt, input)
-          lastCursor = branchFrame.cursor
-          return output
-        } catch (error) {
-          if (failure === undefined && !(error instanceof SiblingFailed) && !(error instanceof Stopped)) {
-            failure = error
-            frame.cursor = branchFrame.cursor
-            controller.abort(new SiblingFailed())
-          }
-          throw error
-        }
-      }),
-    )
-    frame.cursor = lastCursor
-    execution.history.add(frame.cursor, 'ParallelStateSucceeded')
-    return joinedResults(results)
-  } catch (error) {
-    if (failure !== undefined) throw failure
-    throw error
-  } finally {
-    release()
-  }
-}
-
-/** Runs the ItemProcessor once per item, at most MaxConcurrency at a time (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-inline.html). */
-const map = async (execution: Execution, state: CompiledState, frame: Frame, run: MapRunInput): Promise<unknown[]> => {
-  const { items, maxConcurrency, completed, selectItem } = run
-  const processor = state.processor as CompiledMachine
-  emit(execution, frame, 'MapStateStarted', { mapStateStartedEventDetails: { length: items.length } })
-  if (state.distributed) return mapRun(execution, state, frame, run)
-  const results = new Array<unknown>(items.length)
-  let lastEnd = frame.cursor
-  const { controller, release } = childController(frame.signal)
-  let failure: unknown
-  let next = 0
-  const limit = maxConcurrency && maxConcurrency > 0 ? maxConcurrency : items.length
-  const worker = async () => {
-    while (next < items.length && failure === undefined && !controller.signal.aborted) {
-      const index = next++
-      if (completed?.has(index)) {
-        results[index] = completed.get(index)
-        continue
-      }
-      const iterationFrame: Frame = {
-        cursor: frame.cursor,
-        variables: new VariableScope(frame.variables),
-        signal: controller.signal,
-        stoppable: true,
-      }
-      const name = state.name
-      emit(execution, iterationFrame, 'MapIterationStarted', { mapIterationStartedEventDetails: { name, index } })
-      try {
-        const input = await selectItem(items[index], index)
-        results[index] = await runStates(execution, processor, iterationFrame, processor.startAt, input)
-        frame.cursor = iterationFrame.cursor
-        lastEnd = execution.history.add(iterationFrame.cursor, 'MapIterationSucceeded', {
-          mapIterationSucceededEventDetails: { name, index },
-        })
-      } catch (error) {
-        if (error instanceof SiblingFailed || error instanceof Stopped || failure !== undefined) {
-          execution.history.add(iterationFrame.cursor, 'MapIterationAborted', {
-            mapIterationAbortedEventDetails: { name, index },
-          })
-          throw error
-        }
-        failure = error instanceof StatesError && error instanceof StateRuntimeError ? error : error
-        execution.history.add(iterationFrame.cursor, 'MapIterationFailed', {
-          mapIterationFailedEventDetails: { name, index },
-        })
-        frame.cursor = iterationFrame.cursor
-        controller.abort(new SiblingFailed())
-        throw error
-      }
-    }
-  }
-  try {
-    const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker())
-    const settled = await Promise.allSettled(workers)
-    if (failure !== undefined) throw failure
-    const rejected = settled.find((outcome) => outcome.status === 'rejected')
-    if (rejected) throw (rejected as PromiseRejectedResult).reason
-    frame.cursor = lastEnd
-    execution.history.add(frame.cursor, 'MapStateSucceeded')
-    return joinedResults(results)
-  } finally {
-    release()
-  }
-}
-
-export type { QueryLanguage }
-
-/** What a Map state hands the iteration runner. */
-interface MapRunInput {
-  readonly items: ReadonlyArray<unknown>
-  readonly maxConcurrency: number | undefined
-  /** Redrive: outputs of iterations that already succeeded. */
-  readonly completed: ReadonlyMap<number, unknown> | undefined
-  readonly selectItem: (item: unknown, index: number) => unknown
-  /** ToleratedFailurePercentage / ToleratedFailureCount, read once the Map has started (Distributed Map). */
-  readonly tolerance: () => Promise<Tolerance>
-  /** ItemBatcher's batches of the selected items (Distributed Map). */
-  readonly batch: (selected: unknown[]) => Promise<unknown[]>
-}
-
-interface Tolerance {
-  readonly percentage: number | undefined
-  readonly count: number | undefined
-}
-
-const numericText = (value: unknown): unknown =>
-  typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value
-
-/** A Distributed Map's failure thresholds (https://docs.aws.amazon.com/step-functions/latest/dg/maprun-fail-threshold.html); causes as observed on AWS. */
-const readTolerance = async (state: CompiledState, env: DataEnv, jsonataEnv: JsonataEnv): Promise<Tolerance> => {
-  let percentage: number | undefined
-  const source = state.toleratedFailurePercentage
-  if (source?.kind === 'value') percentage = source.value
-  else if (source?.kind === 'path') {
-    const result = resolveReference(source.reference, env)
-    if (!result.found) throw invalidPath(source.reference, result)
-    const value = numericText(result.value)
-    if (typeof value !== 'number')
-      throw runtimeError(
-        `The ${source.field} field refers to value "${typeof result.value === 'string' ? result.value : stringify(result.value)}" which is not a valid float: ${source.reference.text}`,
-      )
-    percentage = value
-  } else if (source?.kind === 'jsonata') {
-    const value = await source.evaluate(jsonataEnv)
-    if (typeof value !== 'number') throw unexpectedType(source.text, source.field, 'number', value)
-    percentage = value
-  }
-  if (percentage !== undefined && (percentage < 0 || percentage > 100))
-    throw runtimeError('ToleratedFailurePercentage must be between 0 and 100.')
-  const count = await readNumber(state.toleratedFailureCount, env, jsonataEnv)
-  if (count !== undefined && count < 0) throw runtimeError('ToleratedFailureCount cannot be negative.')
-  return { percentage, count }
-}
-
-/** ItemBatcher (https://docs.aws.amazon.com/step-functions/latest/dg/input-output-itembatcher.html): {BatchInput?, Items} per batch. */
-const batchItems = async (
-  state: CompiledState,
-  selected: unknown[],
-  env: DataEnv,
-  jsonataEnv: JsonataEnv,
-): Promise<unknown[]> => {
-  const batcher = state.itemBatcher
-  if (!batcher) return selected
-  const maxItems = (await readNumber(batcher.maxItems, env, jsonataEnv)) ?? Number.POSITIVE_INFINITY
-  const maxBytes = (await readNumber(batcher.maxBytes, env, jsonataEnv)) ?? Number.POSITIVE_INFINITY
-  const batchInput =
-    batcher.batchInput === undefined
-      ? undefined
-      : state.jsonata
-        ? await (batcher.batchInput as (env: JsonataEnv) => Promise<unknown>)(jsonataEnv)
-        : (batcher.batchInput as (env: DataEnv) => unknown)(env)
-  const batches: unknown[] = []
-  let current: unknown[] = []
-  let size = 0
-  for (const item of selected) {
-    const itemSize = bytes(stringify(item))
-    if (current.length > 0 && (current.length >= maxItems || size + itemSize > maxBytes)) {
-      batches.push(batchInput === undefined ? { Items: current } : { BatchInput: batchInput, Items: current })
-      current = []
-      size = 0
-    }
-    current.push(item)
-    size += itemSize
-  }
-  if (current.length > 0)
-    batches.push(batchInput === undefined ? { Items: current } : { BatchInput: batchInput, Items: current })
-  return batches
-}
-
-/**
- * A Distributed Map (https://docs.aws.amazon.com/step-functions/latest/dg/state-map-distributed.html): a Map Run
- * whose child executions (each item, or batch) keep their own histories and variables; the parent records only
- * MapRunStarted and MapRunSucceeded or MapRunFailed. Failures beyond the tolerated threshold fail it with
- * States.ExceedToleratedFailureThreshold.
- */
-const mapRun = async (
-  execution: Execution,
-  state: CompiledState,
-  frame: Frame,
-  run: MapRunInput,
-): Promise<unknown[]> => {
-  const processor = state.processor as CompiledMachine
-  const tolerance = await run.tolerance()
-  const selected: unknown[] = []
-  for (let index = 0; index < run.items.length; index++) selected.push(await run.selectItem(run.items[index], index))
-  const inputs = await run.batch(selected)
-  const label = state.label ?? state.name
-  const machineName = `${execution.stateMachineContext.Name}/${label}`
-  const prefix = `arn:aws:states:${execution.region}:${execution.account}`
-  emit(execution, frame, 'MapRunStarted', {
-    mapRunStartedEventDetails: { mapRunArn: `${prefix}:mapRun:${machineName}:${randomUUID()}` },
-  })
-  const total = inputs.length
-  const exceeded = (failed: number) =>
-    tolerance.count === undefined && tolerance.percentage === undefined
-      ? failed > 0
-      : (tolerance.count !== undefined && failed > tolerance.count) ||
-        (tolerance.percentage !== undefined && (failed * 100) / total > tolerance.percentage)
-  const results = new Array<unknown>(total)
-  const { controller, release } = childController(frame.signal)
-  let failed = 0
-  let next = 0
-  let over = false
-  const limit = run.maxConcurrency && run.maxConcurrency > 0 ? run.maxConcurrency : total
-  const worker = async () => {
-    while (next < total && !over && !controller.signal.aborted) {
-      const index = next++
-      if (run.completed?.has(index)) {
-        results[index] = run.completed.get(index)
-        continue
-      }
-      const input = inputs[index]
-      const name = randomUUID()
-      const child: Execution = {
-        ...execution,
-        history: new HistoryRecorder(undefined, execution.clock.now),
-        executionContext: {
-          Id: `${prefix}:execution:${machineName}:${name}`,
-          Input: input,
-          StartTime: isoTime(execution.clock.now()),
-          Name: name,
-          RoleArn: execution.executionContext.RoleArn,
-          RedriveCount: 0,
-        },
-        stateMachineContext: { Id: `${execution.stateMachineContext.Id}/${label}`, Name: machineName },
-      }
-      const childFrame: Frame = {
-        cursor: 0,
-        variables: new VariableScope(),
-        signal: controller.signal,
-        stoppable: true,
-      }
-      try {
-        results[index] = await runStates(child, processor, childFrame, processor.startAt, input)
-      } catch (error) {
-        if (error instanceof Stopped || error instanceof SiblingFailed || error instanceof InvocationDefect) throw error
-        if (!(error instanceof StatesError)) throw error
-        failed++
-        results[index] = { Error: error.error ?? null, Cause: error.cause ?? null }
-        if (exceeded(failed)) {
-          over = true
-          controller.abort(new SiblingFailed())
-        }
-      }
-    }
-  }
-  try {
-    const settled = await Promise.allSettled(
-      Array.from({ length: Math.max(1, Math.min(limit, total)) }, () => worker()),
-    )
-    const rejected = settled.find((outcome) => outcome.status === 'rejected')
-    if (rejected && !over) throw (rejected as PromiseRejectedResult).reason
-    if (over) {
-      const error = new StatesError(
-        ErrorNames.exceedToleratedFailureThreshold,
-        'The specified tolerated failure threshold was exceeded',
-      )
-      emit(execution, frame, 'MapRunFailed', { mapRunFailedEventDetails: { error: error.error, cause: error.cause } })
-      throw error
-    }
-    emit(execution, frame, 'MapRunSucceeded')
-    execution.history.add(frame.cursor, 'MapStateSucceeded')
-    return joinedResults(results)
-  } finally {
-    release()
   }
 }
