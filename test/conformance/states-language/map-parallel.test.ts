@@ -155,23 +155,32 @@ describe('Map and Parallel', () => {
     ])
   })
 
-  it(`Map fails with States.Runtime when ItemsPath is not an array (observed on AWS; ${mapPage})`, async () => {
-    const definition = {
-      StartAt: 'M',
-      States: {
-        M: { Type: 'Map', ItemsPath: '$.v', ItemProcessor: processor({ P: { Type: 'Pass', End: true } }), End: true },
-      },
-    }
+  it.each([
+    { name: 'ItemsPath', path: '$.v', shown: '$.v' },
+    {
+      name: 'a context ItemsPath, named from its own root',
+      path: '$$.Execution.Input.v',
+      shown: '$.Execution.Input.v',
+    },
+  ])(
+    `Map fails with States.Runtime when $name is not an array (observed on AWS; ${mapPage})`,
+    async ({ path, shown }) => {
+      const definition = {
+        StartAt: 'M',
+        States: {
+          M: { Type: 'Map', ItemsPath: path, ItemProcessor: processor({ P: { Type: 'Pass', End: true } }), End: true },
+        },
+      }
 
-    const executed = await execute(definition, { v: { foo: 'bar' } })
+      const executed = await execute(definition, { v: { foo: 'bar' } })
 
-    expect(executed.outcome).toEqual({
-      status: 'FAILED',
-      error: 'States.Runtime',
-      cause:
-        'An error occurred while executing the state \'M\' (entered at the event id #2). Map state input must be an array but was: {"foo":"bar"}',
-    })
-  })
+      expect(executed.outcome).toEqual({
+        status: 'FAILED',
+        error: 'States.Runtime',
+        cause: `An error occurred while executing the state 'M' (entered at the event id #2). Reference path "${shown}" must point to array.`,
+      })
+    },
+  )
 
   it(`Parallel outputs the array of its branches' outputs, in branch order (${parallelPage})`, async () => {
     const definition = {

@@ -507,7 +507,7 @@ const processState = async (
       return finish(result, true, state.next)
     }
     case 'Map': {
-      const items = selectItems(state, effective, effectiveEnv)
+      const items = selectItems(state, effectiveEnv)
       const jsonataEnv: JsonataEnv = { input, context, variables }
       const maxConcurrency = await readNumber(state.maxConcurrency, effectiveEnv, jsonataEnv)
       const raw = await map(execution, state, frame, {
@@ -536,13 +536,13 @@ const processState = async (
 const assignChoice = async (assigner: Assigner | undefined, env: DataEnv) =>
   assigner ? await assign(assigner, env) : undefined
 
-const selectItems = (state: CompiledState, effective: unknown, env: DataEnv): unknown[] => {
+const selectItems = (state: CompiledState, env: DataEnv): unknown[] => {
   const reference = state.itemsPath as Reference
   const result = resolveReference(reference, env)
   if (!result.found) throw invalidPath(reference, result)
+  // AWS names the path relative to its root: "$$.Execution.Input" shows as "$.Execution.Input" (observed on AWS).
   if (!Array.isArray(result.value))
-    throw runtimeError(`Map state input must be an array but was: ${stringify(result.value)}`)
-  void effective
+    throw runtimeError(`Reference path "${reference.text.replace(/^\$\$/, '$')}" must point to array.`)
   return result.value
 }
 
