@@ -180,6 +180,21 @@ describe('definition validation', () => {
       location: '/States/A',
     },
     {
+      name: 'a Parallel with no branches (wording observed on AWS)',
+      definition: { StartAt: 'A', States: { A: { Type: 'Parallel', End: true, Branches: [] } } },
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: 'Value cannot be empty',
+      location: '/States/A/Branches',
+    },
+    {
+      name: 'an unknown state type (wording observed on AWS)',
+      definition: { StartAt: 'A', States: { A: { Type: 'Loop', End: true } } },
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message:
+        "The field 'Type' should have one of these values: [Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]",
+      location: '/States/A/Type',
+    },
+    {
       name: 'a Parallel without Branches',
       definition: { StartAt: 'A', States: { A: { Type: 'Parallel', End: true } } },
       code: 'SCHEMA_VALIDATION_FAILED',

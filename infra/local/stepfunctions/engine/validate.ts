@@ -29,7 +29,8 @@ export class InvalidDefinition extends Error {
   }
 }
 
-const StateTypes = ['Task', 'Pass', 'Choice', 'Wait', 'Succeed', 'Fail', 'Parallel', 'Map'] as const
+/** In the order AWS lists them in its message (observed on AWS). */
+const StateTypes = ['Task', 'Wait', 'Pass', 'Succeed', 'Fail', 'Choice', 'Parallel', 'Map'] as const
 
 const common = ['Type', 'Comment', 'QueryLanguage']
 const jsonPathIo = ['InputPath', 'OutputPath']
@@ -486,13 +487,17 @@ class Validator {
         }
         break
       case 'Parallel':
-        if (!Array.isArray(state.Branches) || state.Branches.length === 0) {
-          this.error(
-            state.Branches === undefined
-              ? 'These fields are required: [Branches]'
-              : "The field 'Branches' must be a non-empty ARRAY",
-            where,
-          )
+        if (state.Branches === undefined) {
+          this.error('These fields are required: [Branches]', where)
+          break
+        }
+        if (!Array.isArray(state.Branches)) {
+          this.error("The field 'Branches' must be an ARRAY", `${where}/Branches`)
+          break
+        }
+        // AWS's wording and location for an empty list (observed on AWS).
+        if (state.Branches.length === 0) {
+          this.error('Value cannot be empty', `${where}/Branches`)
           break
         }
         state.Branches.forEach((branch, index) => this.machine(branch, `${where}/Branches/${index}`, language, false))
@@ -709,12 +714,15 @@ class Validator {
   }
 
   private choice(state: Record<string, unknown>, where: string, states: Record<string, unknown>, jsonata: boolean) {
+    if (state.Choices === undefined) {
+      this.error('These fields are required: [Choices]', where)
+      return
+    }
     if (!Array.isArray(state.Choices) || state.Choices.length === 0) {
+      // As AWS words an empty Branches (observed); the same check on another list.
       this.error(
-        state.Choices === undefined
-          ? 'These fields are required: [Choices]'
-          : "The field 'Choices' must be a non-empty ARRAY",
-        where,
+        Array.isArray(state.Choices) ? 'Value cannot be empty' : "The field 'Choices' must be an ARRAY",
+        `${where}/Choices`,
       )
       return
     }
