@@ -180,6 +180,25 @@ describe('definition validation', () => {
       location: '/States/A',
     },
     {
+      name: 'a Wait Timestamp that is not RFC 3339 (wording observed on AWS)',
+      definition: { StartAt: 'A', States: { A: { Type: 'Wait', Timestamp: '2016-12-05 21:29:29Z', End: true } } },
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: 'String does not match RFC3339 timestamp',
+      location: '/States/A/Timestamp',
+    },
+    {
+      name: 'an intrinsic string escaping a double quote (observed on AWS)',
+      definition: {
+        StartAt: 'A',
+        States: {
+          A: { ...pass, Parameters: { 'parsed.$': 'States.StringToJson(\'{"text":"An \\"escaped\\" quote"}\')' } },
+        },
+      },
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: "The value for the field 'parsed.$' must be a valid JSONPath or a valid intrinsic function call",
+      location: '/States/A/Parameters',
+    },
+    {
       name: 'a Parallel with no branches (wording observed on AWS)',
       definition: { StartAt: 'A', States: { A: { Type: 'Parallel', End: true, Branches: [] } } },
       code: 'SCHEMA_VALIDATION_FAILED',

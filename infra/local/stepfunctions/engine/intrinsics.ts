@@ -104,8 +104,10 @@ export const parseIntrinsic = (text: string): IntrinsicCall => {
         if (at >= source.length) fail('unterminated string')
         const char = source[at] as string
         if (char === '\\') {
-          // \' and \\ are the literal's own escapes; \{ and \} stay for States.Format to read as braces.
+          // \' and \\ are the literal's own escapes; \{ and \} stay for States.Format to read as braces. Any other
+          // escape (\" say) makes the call invalid, as AWS's validation says (observed on AWS).
           const next = source[at + 1] ?? ''
+          if (next !== "'" && next !== '\\' && next !== '{' && next !== '}') fail(`invalid escape \\${next} at ${at}`)
           value += next === "'" || next === '\\' ? next : `\\${next}`
           at += 2
           continue

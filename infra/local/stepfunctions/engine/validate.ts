@@ -1,4 +1,4 @@
-import { TypeTests, allOperators, ComparisonOperators } from './choice'
+import { TypeTests, allOperators, ComparisonOperators, parseTimestamp } from './choice'
 import { InvalidIntrinsic, isIntrinsic, parseIntrinsic } from './intrinsics'
 import { InvalidJsonata, compileExpression, jsonataExpression } from './jsonata-fields'
 import { InvalidJsonPath, compilePath } from './json-path'
@@ -553,6 +553,12 @@ class Validator {
       this.error("The field 'Seconds' must be a non-negative integer", `${where}/Seconds`)
     if (state.Timestamp !== undefined && typeof state.Timestamp !== 'string')
       this.error("The value for the field 'Timestamp' must be a STRING", `${where}/Timestamp`)
+    else if (
+      typeof state.Timestamp === 'string' &&
+      !expression(state.Timestamp) &&
+      parseTimestamp(state.Timestamp) === undefined
+    )
+      this.error('String does not match RFC3339 timestamp', `${where}/Timestamp`)
     if (jsonata)
       for (const field of ['Seconds', 'Timestamp'])
         if (state[field] !== undefined) this.jsonata(state[field], `${where}/${field}`)
