@@ -381,6 +381,12 @@ describe('definition validation', () => {
     expect(validateDefinition(definition)).toEqual([])
   })
 
+  it(`reports an empty definition as AWS does (observed on AWS; ${api})`, () => {
+    expect(validateDefinition('')).toEqual([
+      { severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message: 'Definition must be a valid JSON object' },
+    ])
+  })
+
   it(`reports text that is not JSON as INVALID_JSON_DESCRIPTION (${api})`, () => {
     expect(validateDefinition('not a definition')).toEqual([
       expect.objectContaining({ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION' }),

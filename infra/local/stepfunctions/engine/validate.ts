@@ -839,6 +839,11 @@ export const validateDefinition = (definition: unknown): Diagnostic[] => {
   const validator = new Validator()
   let parsed = definition
   if (typeof definition === 'string') {
+    // An empty definition is a schema error, not a JSON one (observed on AWS).
+    if (definition.trim() === '') {
+      validator.error('Definition must be a valid JSON object')
+      return validator.diagnostics
+    }
     try {
       parsed = JSON.parse(definition) as unknown
     } catch (error) {
