@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { CompiledMachine, CompiledState } from './compile'
-import { ErrorNames, InvocationDefect, StateRuntimeError, StatesError, runtimeError } from './errors'
+import { ErrorNames, InvocationDefect, StatesError, runtimeError } from './errors'
 import {
   SiblingFailed,
   Stopped,
@@ -39,7 +39,8 @@ export const parallel = async (
   let failure: unknown
   let lastCursor = start
   try {
-    const results = await Promise.all(
+    // Every branch settles before the state ends, so a stopped sibling records nothing after it.
+    const settled = await Promise.allSettled(
       state.branches.map(async (branch, index) => {
         if (completed?.has(index)) return completed.get(index)
         const branchFrame: Frame = {
@@ -62,12 +63,13 @@ export const parallel = async (
         }
       }),
     )
+    if (failure !== undefined) throw failure
+    const rejected = settled.find((outcome) => outcome.status === 'rejected')
+    if (rejected) throw (rejected as PromiseRejectedResult).reason
+    const results = settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value)
     frame.cursor = lastCursor
     execution.history.add(frame.cursor, 'ParallelStateSucceeded')
     return joinedResults(results)
-  } catch (error) {
-    if (failure !== undefined) throw failure
-    throw error
   } finally {
     release()
   }
@@ -119,7 +121,7 @@ export const map = async (
           })
           throw error
         }
-        failure = error instanceof StatesError && error instanceof StateRuntimeError ? error : error
+        failure = error
         execution.history.add(iterationFrame.cursor, 'MapIterationFailed', {
           mapIterationFailedEventDetails: { name, index },
         })
