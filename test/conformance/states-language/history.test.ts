@@ -220,4 +220,16 @@ describe('execution history', () => {
     expect(executed.outcome.error).toBe('States.Runtime')
     expect(executed.history.length).toBeLessThanOrEqual(25_002)
   })
+
+  it(`a Wait until a timestamp reads it to the second, dropping milliseconds (${Guide}/state-wait.html)`, async () => {
+    const definition = {
+      StartAt: 'W',
+      States: { W: { Type: 'Wait', Timestamp: '2026-01-01T00:00:10.900Z', End: true } },
+    }
+
+    const executed = await execute(definition)
+
+    const exited = executed.history.find((event) => event.type === 'WaitStateExited')
+    expect(exited?.timestamp).toBe('2026-01-01T00:00:10.000Z')
+  })
 })

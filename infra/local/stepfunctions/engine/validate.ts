@@ -549,8 +549,12 @@ class Validator {
       return
     }
     const expression = (value: unknown) => jsonata && jsonataExpression(value) !== undefined
-    if (state.Seconds !== undefined && !expression(state.Seconds) && !isNonNegativeInteger(state.Seconds))
-      this.error("The field 'Seconds' must be a non-negative integer", `${where}/Seconds`)
+    if (
+      state.Seconds !== undefined &&
+      !expression(state.Seconds) &&
+      !(isNonNegativeInteger(state.Seconds) && (state.Seconds as number) <= 99_999_999)
+    )
+      this.error("The field 'Seconds' must be an integer between 0 and 99999999", `${where}/Seconds`)
     if (state.Timestamp !== undefined && typeof state.Timestamp !== 'string')
       this.error("The value for the field 'Timestamp' must be a STRING", `${where}/Timestamp`)
     else if (

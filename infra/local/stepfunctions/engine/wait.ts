@@ -67,7 +67,8 @@ export const wait = async (
           `The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: ${String(text)}`,
         )
     }
-    ms = (parseTimestamp(text) as number) - execution.clock.now()
+    // AWS reads a timestamp to the second, dropping its milliseconds (https://docs.aws.amazon.com/step-functions/latest/dg/state-wait.html).
+    ms = Math.floor((parseTimestamp(text) as number) / 1000) * 1000 - execution.clock.now()
   }
   if (ms > MaxWaitMs) throw runtimeError('Wait state delay is too long.')
   if (ms > 0) await execution.clock.sleep(ms, frame.signal)
