@@ -99,6 +99,8 @@ export interface CompiledState {
   readonly cause: StringSource | undefined
   /** Task */
   readonly resource: string | undefined
+  /** A `.waitForTaskToken` task: its context carries a task token. */
+  readonly callback: boolean
   readonly timeoutSeconds: NumberSource | undefined
   readonly heartbeatSeconds: NumberSource | undefined
   /** Map */
@@ -285,6 +287,7 @@ export const compileState = (machine: CompiledMachine, name: string): CompiledSt
     error: definition.Type === 'Fail' ? stringSource(definition, 'Error', jsonata) : undefined,
     cause: definition.Type === 'Fail' ? stringSource(definition, 'Cause', jsonata) : undefined,
     resource: typeof definition.Resource === 'string' ? definition.Resource : undefined,
+    callback: typeof definition.Resource === 'string' && definition.Resource.endsWith('.waitForTaskToken'),
     timeoutSeconds: definition.Type === 'Task' ? numberSource(definition, 'TimeoutSeconds', jsonata) : undefined,
     heartbeatSeconds: definition.Type === 'Task' ? numberSource(definition, 'HeartbeatSeconds', jsonata) : undefined,
     itemsPath:

@@ -45,6 +45,7 @@ export type RunStates = (
   start: string,
   input: unknown,
   hints?: StartHints,
+  last?: { text?: string },
 ) => Promise<unknown>
 
 /** A thread of states: the execution, one Parallel branch or one Map iteration. */

@@ -218,14 +218,19 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   try {
     if (bytes(inputText) > MaxPayloadBytes) throw dataLimit(options.context.executionName)
     const plan = options.redrive
+    const last: { text?: string } = {}
     const output = plan
-      ? await runStates(execution, machine, frame, plan.state, plan.input, {
-          inputText: plan.inputText,
-          mapIterations: plan.mapIterations,
-          parallelBranches: plan.parallelBranches,
-        })
-      : await runStates(execution, machine, frame, machine.startAt, executionInput, { inputText })
-    const outputText = stringify(output)
+      ? await runStates(
+          execution,
+          machine,
+          frame,
+          plan.state,
+          plan.input,
+          { inputText: plan.inputText, mapIterations: plan.mapIterations, parallelBranches: plan.parallelBranches },
+          last,
+        )
+      : await runStates(execution, machine, frame, machine.startAt, executionInput, { inputText }, last)
+    const outputText = last.text ?? stringify(output)
     history.add(frame.cursor, 'ExecutionSucceeded', {
       executionSucceededEventDetails: { output: outputText, outputDetails: { truncated: false } },
     })
@@ -265,6 +270,8 @@ const runStates = async (
   start: string,
   input: unknown,
   hints: StartHints = {},
+  /** Receives the JSON text of the thread's output, computed once already. */
+  last?: { text?: string },
 ): Promise<unknown> => {
   let name: string | undefined = start
   let data = input
@@ -282,6 +289,7 @@ const runStates = async (
     name = transition.next
     data = transition.output
     stateHints = { inputText: transition.outputText }
+    if (last) last.text = transition.outputText
   }
   return data
 }
@@ -291,19 +299,20 @@ const stateContext = (
   state: CompiledState,
   enteredTime: string,
   retryCount: number,
-  extra?: Partial<ContextObject>,
-): ContextObject => ({
-  Execution: execution.executionContext,
-  StateMachine: execution.stateMachineContext,
+): ContextObject => {
   // AWS shows RetryCount only to the states that retry.
-  State:
-    state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
+  const retries = state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
+  const context: { -readonly [K in keyof ContextObject]: ContextObject[K] } = {
+    Execution: execution.executionContext,
+    StateMachine: execution.stateMachineContext,
+    State: retries
       ? { Name: state.name, EnteredTime: enteredTime, RetryCount: retryCount }
       : { Name: state.name, EnteredTime: enteredTime },
+  }
   // A callback task's token, new for each attempt, is in the context before Parameters are evaluated.
-  ...(state.resource?.endsWith('.waitForTaskToken') ? { Task: { Token: randomUUID() } } : {}),
-  ...extra,
-})
+  if (state.callback) context.Task = { Token: randomUUID() }
+  return context
+}
 
 /** One visit of a state: entered, processed with its retries and catchers, exited. */
 const runState = async (
@@ -330,12 +339,15 @@ const runState = async (
   )
   const enteredTime = isoTime(execution.clock.now())
   const retriable = state.type === 'Task' || state.type === 'Map' || state.type === 'Parallel'
-  const attempts = new Array<number>(state.retry.length).fill(0)
+  let attempts: number[] | undefined
   let retryCount = 0
   for (;;) {
     const context = stateContext(execution, state, enteredTime, retryCount)
     try {
       const done = await processState(execution, state, frame, input, context, hints)
+      // A state that passes its input on unchanged shows the same text.
+      if (done.output === input && hints.inputText !== undefined && done.outputText === undefined)
+        return exit(execution, state, frame, { ...done, outputText: hints.inputText })
       return exit(execution, state, frame, done)
     } catch (failure) {
       if (failure instanceof Stopped || !(failure instanceof StatesError)) throw failure
@@ -355,6 +367,7 @@ const runState = async (
       if (!retriable) throw error
       const retrier = state.retry.findIndex((candidate) => errorMatches(candidate.errorEquals, error.error))
       const chosen = retrier >= 0 ? state.retry[retrier] : undefined
+      attempts ??= new Array<number>(state.retry.length).fill(0)
       if (chosen && (attempts[retrier] ?? 0) < chosen.maxAttempts) {
         const attempt = attempts[retrier] ?? 0
         attempts[retrier] = attempt + 1
@@ -457,19 +470,13 @@ const processState = async (
   const env: DataEnv = { input, context, variables }
   const effective = selectPath(state.inputPath, input, env)
   const effectiveEnv: DataEnv = state.inputPath === undefined ? env : { input: effective, context, variables }
-  const finish = async (result: unknown, useResultPath: boolean, next: string | undefined): Promise<Processed> => {
-    const assigned = state.assign ? await assign(state.assign, { input: result, context, variables }) : undefined
-    const merged = useResultPath ? applyResultPath(state, input, result) : result
-    const output = selectPath(state.outputPath, merged, env)
-    return { next, output, assigned }
-  }
   switch (state.type) {
     case 'Pass': {
       const result = state.result ? state.result.value : state.parameters ? state.parameters(effectiveEnv) : effective
-      return finish(result, true, state.next)
+      return finishJsonPath(state, env, result, true, state.next)
     }
     case 'Succeed':
-      return finish(effective, false, undefined)
+      return finishJsonPath(state, env, effective, false, undefined)
     case 'Fail': {
       const error = state.error ? evaluateStringSource(state.error, env) : undefined
       const cause = state.cause ? evaluateStringSource(state.cause, env) : undefined
@@ -492,19 +499,19 @@ const processState = async (
     }
     case 'Wait': {
       await wait(execution, state, frame, effectiveEnv, { input: effective, context, variables })
-      return finish(effective, false, state.next)
+      return finishJsonPath(state, env, effective, false, state.next)
     }
     case 'Task': {
       const parameters = state.parameters ? state.parameters(effectiveEnv) : effective
       const raw = await invoke(execution, state, frame, parameters, context, effectiveEnv)
       const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
-      return finish(result, true, state.next)
+      return finishJsonPath(state, env, result, true, state.next)
     }
     case 'Parallel': {
       const branchInput = state.parameters ? state.parameters(effectiveEnv) : effective
       const raw = await parallel(execution, state, frame, branchInput, hints.parallelBranches)
       const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
-      return finish(result, true, state.next)
+      return finishJsonPath(state, env, result, true, state.next)
     }
     case 'Map': {
       const items = selectItems(state, effectiveEnv)
@@ -526,11 +533,27 @@ const processState = async (
         batch: (selected) => batchItems(state, selected, effectiveEnv, jsonataEnv),
       })
       const result = state.resultSelector ? state.resultSelector({ input: raw, context, variables }) : raw
-      return finish(result, true, state.next)
+      return finishJsonPath(state, env, result, true, state.next)
     }
     default:
       throw runtimeError(`The state type ${state.type} is not supported.`)
   }
+}
+
+/** A JSONPath state's Assign (reading its result as $), ResultPath and OutputPath. */
+const finishJsonPath = async (
+  state: CompiledState,
+  env: DataEnv,
+  result: unknown,
+  useResultPath: boolean,
+  next: string | undefined,
+): Promise<Processed> => {
+  const assigned = state.assign
+    ? await assign(state.assign, { input: result, context: env.context, variables: env.variables })
+    : undefined
+  const merged = useResultPath ? applyResultPath(state, env.input, result) : result
+  const output = selectPath(state.outputPath, merged, env)
+  return { next, output, assigned }
 }
 
 const assignChoice = async (assigner: Assigner | undefined, env: DataEnv) =>

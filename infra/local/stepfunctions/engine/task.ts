@@ -212,15 +212,17 @@ const callTask = async (
   const controller = timed ? new AbortController() : undefined
   const heartbeatPromise = timed ? rearmable<TaskOutcome>() : undefined
   const timers = timed ? new AbortController() : undefined
-  const armHeartbeat = () => {
-    if (heartbeatSeconds === undefined || !timers || !heartbeatPromise || timers.signal.aborted) return
-    heartbeatPromise.arm(
-      execution.clock.sleep(heartbeatSeconds * 1000, timers.signal).then(
-        () => ({ kind: 'timeout', error: new StatesError(ErrorNames.heartbeatTimeout) }) as TaskOutcome,
-        () => new Promise<TaskOutcome>(() => undefined),
-      ),
-    )
-  }
+  const armHeartbeat = !timed
+    ? noHeartbeat
+    : () => {
+        if (heartbeatSeconds === undefined || !timers || !heartbeatPromise || timers.signal.aborted) return
+        heartbeatPromise.arm(
+          execution.clock.sleep(heartbeatSeconds * 1000, timers.signal).then(
+            () => ({ kind: 'timeout', error: new StatesError(ErrorNames.heartbeatTimeout) }) as TaskOutcome,
+            () => new Promise<TaskOutcome>(() => undefined),
+          ),
+        )
+      }
   let task: Promise<TaskOutcome>
   try {
     task = invokeTask({
@@ -262,6 +264,9 @@ const callTask = async (
 }
 
 const taskResult = (value: unknown): TaskOutcome => ({ kind: 'result', value })
+
+/** A task without HeartbeatSeconds: its heartbeats change nothing. */
+const noHeartbeat = () => undefined
 
 const taskFailure = (failure: unknown): TaskOutcome => {
   if (failure instanceof InvocationDefect) throw failure
