@@ -19,6 +19,31 @@ export const executionInfo = {
   startTime: '2026-01-01T00:00:00.000Z',
 }
 
+/** What `execute` takes besides the definition and the input. */
+export type ExecuteOptions = Partial<Omit<RunExecutionOptions, 'definition'>> & { readonly invokeTask?: InvokeTask }
+
+/**
+ * One conformance case, a row of an `it.each` table: `act` runs it, `assess` checks what AWS gives back. `doc` is the
+ * AWS page it checks; `note` says where AWS's documentation is silent and what the engine chose, or what was
+ * observed on AWS rather than documented.
+ */
+export interface Case<T = Executed> {
+  readonly name: string
+  readonly doc: string
+  readonly note?: string
+  readonly act: () => Promise<T>
+  readonly assess: (result: T) => void
+}
+
+/** Runs a case: act, then assess. */
+export const runCase = async <T>({ act, assess }: Case<T>): Promise<void> => assess(await act())
+
+/** The usual act: run `definition` on `input`. */
+export const running =
+  (definition: unknown, input: unknown = {}, options: ExecuteOptions = {}) =>
+  (): Promise<Executed> =>
+    execute(definition, input, options)
+
 export interface Executed {
   readonly outcome: ExecutionOutcome
   readonly history: HistoryEvent[]
@@ -33,7 +58,7 @@ export interface Executed {
 export const execute = async (
   definition: unknown,
   input: unknown = {},
-  options: Partial<Omit<RunExecutionOptions, 'definition'>> & { readonly invokeTask?: InvokeTask } = {},
+  options: ExecuteOptions = {},
 ): Promise<Executed> => {
   const clock = virtualClock(Date.parse(executionInfo.startTime))
   const history: HistoryEvent[] = []
