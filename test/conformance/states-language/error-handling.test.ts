@@ -36,9 +36,9 @@ const retried =
       definition,
       {},
       {
-        invokeTask: (invocation) => {
+        invokeTask: () => {
           calls++
-          return fail(invocation as never)
+          return fail()
         },
       },
     )
