@@ -1,4 +1,4 @@
-import { Guide, execute, single } from './support'
+import { Guide, execute, runCase, single, type Case } from './support'
 
 const page = `${Guide}/intrinsic-functions.html`
 
@@ -184,66 +184,79 @@ describe('intrinsic functions', () => {
     expect(executed.value).toEqual({ result })
   })
 
-  it.each([
-    {
-      name: 'States.UUID is a version 4 UUID',
-      expression: 'States.UUID()',
-      matches: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
-    },
-    { name: 'States.MathRandom stays in [start, end)', expression: 'States.MathRandom(1, 3)', matches: /^[12]$/ },
-  ])('$name (' + `${page}` + ')', async ({ expression, matches }) => {
+  it.each(
+    [
+      {
+        name: 'States.UUID is a version 4 UUID',
+        expression: 'States.UUID()',
+        matches: /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      },
+      { name: 'States.MathRandom stays in [start, end)', expression: 'States.MathRandom(1, 3)', matches: /^[12]$/ },
+    ].map((row) => ({ ...row, doc: page })),
+  )('$name', async ({ expression, matches }) => {
     const executed = await execute(call(expression))
 
     expect(String((executed.value as { result: unknown }).result)).toMatch(matches)
   })
 
-  it.each([
-    {
-      name: 'an index past the end',
-      expression: 'States.ArrayGetItem($.a, 3)',
-      input: { a: [1, 2, 3] },
-      cause: 'The States.ArrayGetItem intrinsic function was given the index 3, outside an array of 3 items.',
-    },
-    {
-      name: 'text that is not JSON',
-      expression: 'States.StringToJson($.s)',
-      input: { s: '{oops' },
-      cause: 'The States.StringToJson intrinsic function could not parse its argument as JSON: {oops',
-    },
-    {
-      name: 'a deep JsonMerge',
-      expression: 'States.JsonMerge($.a, $.a, true)',
-      input: { a: {} },
-      cause: 'The States.JsonMerge intrinsic function supports only a shallow merge: its third argument must be false.',
-    },
-    {
-      name: 'more arguments than placeholders',
-      expression: "States.Format('{}', 1, 2)",
-      input: {},
-      cause: 'The States.Format intrinsic function has fewer {} placeholders than arguments.',
-    },
-  ])(
-    // AWS documents no error name for an intrinsic failing on its arguments; it is a States.Runtime here, with the engine's cause.
-    'fails the state with States.Runtime for $name (' + `${page}` + "; the cause wording is this engine's)",
-    async ({ expression, input, cause }) => {
-      const executed = await execute(call(expression), input)
-
-      expect(executed.outcome).toEqual({
-        status: 'FAILED',
-        error: 'States.Runtime',
-        cause: `An error occurred while executing the state 'S' (entered at the event id #2). ${cause}`,
-      })
-    },
-  )
-
-  it('fails with the path error when an argument path does not resolve (observed on AWS)', async () => {
-    const executed = await execute(call("States.Format('{}', $.missing)"), { a: 1 })
+  it.each(
+    [
+      {
+        name: 'an index past the end',
+        expression: 'States.ArrayGetItem($.a, 3)',
+        input: { a: [1, 2, 3] },
+        cause: 'The States.ArrayGetItem intrinsic function was given the index 3, outside an array of 3 items.',
+      },
+      {
+        name: 'text that is not JSON',
+        expression: 'States.StringToJson($.s)',
+        input: { s: '{oops' },
+        cause: 'The States.StringToJson intrinsic function could not parse its argument as JSON: {oops',
+      },
+      {
+        name: 'a deep JsonMerge',
+        expression: 'States.JsonMerge($.a, $.a, true)',
+        input: { a: {} },
+        cause:
+          'The States.JsonMerge intrinsic function supports only a shallow merge: its third argument must be false.',
+      },
+      {
+        name: 'more arguments than placeholders',
+        expression: "States.Format('{}', 1, 2)",
+        input: {},
+        cause: 'The States.Format intrinsic function has fewer {} placeholders than arguments.',
+      },
+    ].map((row) => ({
+      ...row,
+      doc: page,
+      note: "AWS documents no error name for an intrinsic failing on its arguments: States.Runtime, with the engine's cause",
+    })),
+  )('fails the state with States.Runtime for $name', async ({ expression, input, cause }) => {
+    const executed = await execute(call(expression), input)
 
     expect(executed.outcome).toEqual({
       status: 'FAILED',
       error: 'States.Runtime',
-      cause:
-        "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'result.$' could not be found in the input '{\"a\":1}'",
+      cause: `An error occurred while executing the state 'S' (entered at the event id #2). ${cause}`,
     })
   })
+
+  it.each<Case>([
+    {
+      name: 'fails with the path error when an argument path does not resolve',
+      doc: '',
+      note: 'observed on AWS',
+      act: () => {
+        return execute(call("States.Format('{}', $.missing)"), { a: 1 })
+      },
+      assess: (executed) => {
+        expect(executed.outcome).toEqual({
+          status: 'FAILED',
+          error: 'States.Runtime',
+          cause:
+            "An error occurred while executing the state 'S' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'result.$' could not be found in the input '{\"a\":1}'",
+        })
+      },
+    },
+  ])('$name', runCase)
 })

@@ -1,4 +1,4 @@
-import { Guide, execute, single } from './support'
+import { Guide, execute, runCase, single, type Case } from './support'
 
 const filtering = `${Guide}/concepts-input-output-filtering.html`
 const params = `${Guide}/input-output-inputpath-params.html`
@@ -84,65 +84,90 @@ describe('input and output processing', () => {
     expect(executed.value).toEqual(output)
   })
 
-  it(`runs a Task's result through ResultSelector, ResultPath and OutputPath in that order (${filtering})`, async () => {
-    const definition = single({
-      Type: 'Task',
-      Resource: 'arn:aws:states:::lambda:invoke',
-      InputPath: '$.data',
-      Parameters: { FunctionName: 'f', 'Payload.$': '$' },
-      ResultSelector: { 'body.$': '$.Payload', 'code.$': '$.StatusCode' },
-      ResultPath: '$.taskResult',
-      OutputPath: '$.taskResult',
-    })
-    const seen: unknown[] = []
-
-    const executed = await execute(definition, input, {
-      invokeTask: async ({ input: parameters }) => {
-        seen.push(parameters)
-        return { StatusCode: 200, Payload: { ok: true }, ExecutedVersion: '$LATEST' }
+  it.each<Case>([
+    {
+      name: "runs a Task's result through ResultSelector, ResultPath and OutputPath in that order",
+      doc: `${filtering}`,
+      act: () => {
+        const definition = single({
+          Type: 'Task',
+          Resource: 'arn:aws:states:::lambda:invoke',
+          InputPath: '$.data',
+          Parameters: { FunctionName: 'f', 'Payload.$': '$' },
+          ResultSelector: { 'body.$': '$.Payload', 'code.$': '$.StatusCode' },
+          ResultPath: '$.taskResult',
+          OutputPath: '$.taskResult',
+        })
+        return execute(definition, input, {
+          invokeTask: async () => {
+            return { StatusCode: 200, Payload: { ok: true }, ExecutedVersion: '$LATEST' }
+          },
+        })
       },
-    })
-
-    expect(seen).toEqual([{ FunctionName: 'f', Payload: { val1: 23, val2: 17 } }])
-    expect(executed.value).toEqual({ body: { ok: true }, code: 200 })
-  })
-
-  it(`gives Parallel branches the Parameters result and selects from the array of outputs (${Guide}/state-parallel.html)`, async () => {
-    const definition = single({
-      Type: 'Parallel',
-      Parameters: { 'v.$': '$.data.val1' },
-      Branches: [
-        { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
-        { StartAt: 'B', States: { B: { Type: 'Pass', Result: 'b', End: true } } },
-      ],
-      ResultSelector: { 'first.$': '$[0].v', 'second.$': '$[1]' },
-      ResultPath: '$.parallel',
-    })
-
-    const executed = await execute(definition, input)
-
-    expect(executed.value).toEqual({ ...input, parallel: { first: 23, second: 'b' } })
-  })
-
-  it(`keeps the execution input's own text when a state passes it on untouched (observed on AWS; ${filtering})`, async () => {
-    const definition = single({ Type: 'Pass' })
-
-    const executed = await execute(definition, '{"a": [1, 2],  "b": "x"}')
-
-    expect(executed.outcome.output).toBe('{"a": [1, 2],  "b": "x"}')
-  })
-
-  it(`writes a changed value as compact JSON (${filtering})`, async () => {
-    const executed = await execute(single({ Type: 'Pass', ResultPath: '$.c', Result: 1 }), '{"a": [1, 2]}')
-
-    expect(executed.outcome.output).toBe('{"a":[1,2],"c":1}')
-  })
-
-  it(`fails when ResultPath cannot be written into the input (${resultPath}; AWS's wording is undocumented, the cause is this engine's)`, async () => {
-    const executed = await execute(single({ Type: 'Pass', Result: 1, ResultPath: '$.comment.deeper' }), input)
-
-    expect(executed.outcome.status).toBe('FAILED')
-    expect(executed.outcome.error).toBe('States.Runtime')
-    expect(executed.outcome.cause).toContain("Invalid path '$.comment.deeper'")
-  })
+      assess: (executed) => {
+        // The task got the resolved parameters, as TaskScheduled records them.
+        const scheduled = executed.history.find((event) => event.type === 'TaskScheduled')
+        expect(JSON.parse((scheduled?.taskScheduledEventDetails as { parameters: string }).parameters)).toEqual({
+          FunctionName: 'f',
+          Payload: { val1: 23, val2: 17 },
+        })
+        expect(executed.value).toEqual({ body: { ok: true }, code: 200 })
+      },
+    },
+    {
+      name: 'gives Parallel branches the Parameters result and selects from the array of outputs',
+      doc: `${Guide}/state-parallel.html`,
+      act: () => {
+        const definition = single({
+          Type: 'Parallel',
+          Parameters: { 'v.$': '$.data.val1' },
+          Branches: [
+            { StartAt: 'A', States: { A: { Type: 'Pass', End: true } } },
+            { StartAt: 'B', States: { B: { Type: 'Pass', Result: 'b', End: true } } },
+          ],
+          ResultSelector: { 'first.$': '$[0].v', 'second.$': '$[1]' },
+          ResultPath: '$.parallel',
+        })
+        return execute(definition, input)
+      },
+      assess: (executed) => {
+        expect(executed.value).toEqual({ ...input, parallel: { first: 23, second: 'b' } })
+      },
+    },
+    {
+      name: "keeps the execution input's own text when a state passes it on untouched",
+      doc: `${filtering}`,
+      note: 'observed on AWS',
+      act: () => {
+        const definition = single({ Type: 'Pass' })
+        return execute(definition, '{"a": [1, 2],  "b": "x"}')
+      },
+      assess: (executed) => {
+        expect(executed.outcome.output).toBe('{"a": [1, 2],  "b": "x"}')
+      },
+    },
+    {
+      name: 'writes a changed value as compact JSON',
+      doc: `${filtering}`,
+      act: () => {
+        return execute(single({ Type: 'Pass', ResultPath: '$.c', Result: 1 }), '{"a": [1, 2]}')
+      },
+      assess: (executed) => {
+        expect(executed.outcome.output).toBe('{"a":[1,2],"c":1}')
+      },
+    },
+    {
+      name: 'fails when ResultPath cannot be written into the input',
+      doc: `${resultPath}`,
+      note: "AWS's wording is undocumented, the cause is this engine's",
+      act: () => {
+        return execute(single({ Type: 'Pass', Result: 1, ResultPath: '$.comment.deeper' }), input)
+      },
+      assess: (executed) => {
+        expect(executed.outcome.status).toBe('FAILED')
+        expect(executed.outcome.error).toBe('States.Runtime')
+        expect(executed.outcome.cause).toContain("Invalid path '$.comment.deeper'")
+      },
+    },
+  ])('$name', runCase)
 })

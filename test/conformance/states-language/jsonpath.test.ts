@@ -1,4 +1,4 @@
-import { Guide, execute, single } from './support'
+import { Guide, execute, runCase, single, type Case } from './support'
 
 const paths = `${Guide}/amazon-states-language-paths.html`
 const params = `${Guide}/input-output-inputpath-params.html`
@@ -97,12 +97,19 @@ describe('JSONPath', () => {
     })
   })
 
-  it(`keeps a backslash that is not escaping the quote in a bracketed name (observed on AWS; ${paths})`, async () => {
-    const key = 'Test\\""Name"'
-    const definition = single({ Type: 'Pass', Parameters: { 'value.$': `$['Test\\""Name"']` } })
-
-    const executed = await execute(definition, { [key]: 'Value' })
-
-    expect(executed.value).toEqual({ value: 'Value' })
-  })
+  it.each<Case>([
+    {
+      name: 'keeps a backslash that is not escaping the quote in a bracketed name',
+      doc: `${paths}`,
+      note: 'observed on AWS',
+      act: () => {
+        const key = 'Test\\""Name"'
+        const definition = single({ Type: 'Pass', Parameters: { 'value.$': `$['Test\\""Name"']` } })
+        return execute(definition, { [key]: 'Value' })
+      },
+      assess: (executed) => {
+        expect(executed.value).toEqual({ value: 'Value' })
+      },
+    },
+  ])('$name', runCase)
 })
