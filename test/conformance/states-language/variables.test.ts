@@ -130,6 +130,26 @@ describe('variables', () => {
       assess: ({ value }) => expect(value).toEqual({ path }),
     })),
     {
+      name: "a Choice's own Assign applies whichever rule matched, the rule's Assign on top of it",
+      doc: `${Guide}/state-choice.html`,
+      act: running(
+        {
+          StartAt: 'C',
+          States: {
+            C: {
+              Type: 'Choice',
+              Choices: [{ Variable: '$.ok', BooleanEquals: true, Assign: { path: 'rule' }, Next: 'Show' }],
+              Default: 'Show',
+              Assign: { path: 'default', always: true },
+            },
+            Show: { Type: 'Pass', Parameters: { 'path.$': '$path', 'always.$': '$always' }, End: true },
+          },
+        },
+        { ok: true },
+      ),
+      assess: ({ value }) => expect(value).toEqual({ path: 'rule', always: true }),
+    },
+    {
       name: 'a Catch assigns with $ as the error output',
       doc: page,
       act: running(

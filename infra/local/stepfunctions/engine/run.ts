@@ -488,13 +488,13 @@ const processState = async (
     case 'Choice': {
       for (const choice of state.choices) {
         if (choice.test?.(effectiveEnv)) {
-          const assigned = await assignChoice(choice.assign ?? state.assign, effectiveEnv)
+          const assigned = await assignChoice(state.assign, choice.assign, effectiveEnv)
           return { next: choice.next, output: selectPath(state.outputPath, effective, env), assigned }
         }
       }
       if (state.default === undefined)
         throw new StatesError(ErrorNames.noChoiceMatched, `No Matches! at '${state.name}'`)
-      const assigned = await assignChoice(state.assign, effectiveEnv)
+      const assigned = await assignChoice(state.assign, undefined, effectiveEnv)
       return { next: state.default, output: selectPath(state.outputPath, effective, env), assigned }
     }
     case 'Wait': {
@@ -556,8 +556,20 @@ const finishJsonPath = async (
   return { next, output, assigned }
 }
 
-const assignChoice = async (assigner: Assigner | undefined, env: DataEnv) =>
-  assigner ? await assign(assigner, env) : undefined
+/**
+ * A Choice's variables: the state's Assign applies whichever rule matched, and the matched rule's Assign on top of it
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/state-choice.html); both read the values from before.
+ */
+const assignChoice = async (
+  stateAssign: Assigner | undefined,
+  ruleAssign: Assigner | undefined,
+  env: DataEnv | JsonataEnv,
+): Promise<Array<readonly [string, unknown]> | undefined> => {
+  if (!stateAssign && !ruleAssign) return undefined
+  const merged = new Map<string, unknown>(stateAssign ? await assign(stateAssign, env) : [])
+  for (const [name, value] of ruleAssign ? await assign(ruleAssign, env) : []) merged.set(name, value)
+  return [...merged]
+}
 
 const selectItems = (state: CompiledState, env: DataEnv): unknown[] => {
   const reference = state.itemsPath as Reference
@@ -613,8 +625,7 @@ const processJsonata = async (
         if (typeof verdict !== 'boolean')
           throw unexpectedType(choice.conditionText ?? '', 'Condition', 'boolean', verdict)
         if (verdict) {
-          const assigner = choice.assign ?? state.assign
-          const assigned = assigner ? await assign(assigner, env) : undefined
+          const assigned = await assignChoice(state.assign, choice.assign, env)
           const outputField = choice.output ?? state.output
           return { next: choice.next, output: outputField ? await outputField(env) : input, assigned }
         }
