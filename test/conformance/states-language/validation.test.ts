@@ -395,6 +395,28 @@ describe('definition validation', () => {
     expect(validateDefinition(definition)).toEqual([])
   })
 
+  it.each(
+    [
+      {
+        name: '.waitForTaskToken',
+        resource: 'arn:aws:states:::sqs:sendMessage.waitForTaskToken',
+        message: "Express state machine does not support '.waitForTaskToken' service integration ",
+      },
+      {
+        name: '.sync',
+        resource: 'arn:aws:states:::states:startExecution.sync:2',
+        message: "Express state machine does not support '.sync' service integration",
+      },
+    ].map((row) => ({ ...row, doc: `${api}`, note: 'wording observed on AWS' })),
+  )('refuses $name in an EXPRESS state machine', ({ resource, message }) => {
+    const definition = { StartAt: 'T', States: { T: { Type: 'Task', Resource: resource, End: true } } }
+
+    expect(validateDefinition(definition, { type: 'EXPRESS' })).toEqual([
+      { severity: 'ERROR', code: 'SCHEMA_VALIDATION_FAILED', message, location: '/States/T/Resource' },
+    ])
+    expect(validateDefinition(definition)).toEqual([])
+  })
+
   it.each([
     {
       name: 'an empty definition is a schema error',

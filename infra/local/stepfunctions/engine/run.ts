@@ -138,7 +138,7 @@ const applyResultPath = (
 
 /** Runs one execution to its end (https://docs.aws.amazon.com/step-functions/latest/apireference/API_StartExecution.html). */
 export const runExecution = async (options: RunExecutionOptions): Promise<ExecutionOutcome> => {
-  const definition = loadDefinition(options.definition)
+  const definition = loadDefinition(options.definition, options.context.stateMachineType)
   const clock: Clock = {
     now: options.now ?? processClock.now,
     sleep: options.sleep ?? processClock.sleep,

@@ -194,6 +194,8 @@ class Validator {
   readonly diagnostics: Diagnostic[] = []
   private readonly stateNames = new Map<string, string>()
 
+  constructor(private readonly express: boolean) {}
+
   error(message: string, location?: string, code = 'SCHEMA_VALIDATION_FAILED') {
     this.diagnostics.push({ severity: 'ERROR', code, message, ...(location === undefined ? {} : { location }) })
   }
@@ -524,6 +526,11 @@ class Validator {
       )
     } else if (!/^arn:[^:]+:/.test(state.Resource) && !state.Resource.startsWith('{%')) {
       this.error(`The field 'Resource' must be an ARN (got '${state.Resource}')`, `${where}/Resource`)
+    } else if (this.express && state.Resource.endsWith('.waitForTaskToken')) {
+      // AWS's wording, its double space included (observed on AWS).
+      this.error("Express state machine does not support '.waitForTaskToken' service integration ", `${where}/Resource`)
+    } else if (this.express && /\.sync(:\d+)?$/.test(state.Resource)) {
+      this.error("Express state machine does not support '.sync' service integration", `${where}/Resource`)
     }
     for (const field of ['TimeoutSeconds', 'HeartbeatSeconds']) {
       const value = state[field]
@@ -838,9 +845,15 @@ class Validator {
   }
 }
 
-/** Validates a definition (an object, or JSON text); [] when AWS would accept it. */
-export const validateDefinition = (definition: unknown): Diagnostic[] => {
-  const validator = new Validator()
+/**
+ * Validates a definition (an object, or JSON text); [] when AWS would accept it. An EXPRESS state machine also refuses
+ * the `.sync` and `.waitForTaskToken` integration patterns.
+ */
+export const validateDefinition = (
+  definition: unknown,
+  options: { readonly type?: 'STANDARD' | 'EXPRESS' } = {},
+): Diagnostic[] => {
+  const validator = new Validator(options.type === 'EXPRESS')
   let parsed = definition
   if (typeof definition === 'string') {
     // An empty definition is a schema error, not a JSON one (observed on AWS).
@@ -861,17 +874,24 @@ export const validateDefinition = (definition: unknown): Diagnostic[] => {
   return validator.diagnostics
 }
 
-const loaded = new WeakMap<object, StateMachineDefinition>()
+const loaded = {
+  STANDARD: new WeakMap<object, StateMachineDefinition>(),
+  EXPRESS: new WeakMap<object, StateMachineDefinition>(),
+}
 
-/** The definition, validated once per object; throws InvalidDefinition with AWS's diagnostics. */
-export const loadDefinition = (definition: unknown): StateMachineDefinition => {
+/** The definition, validated once per object and type; throws InvalidDefinition with AWS's diagnostics. */
+export const loadDefinition = (
+  definition: unknown,
+  type: 'STANDARD' | 'EXPRESS' = 'STANDARD',
+): StateMachineDefinition => {
+  const cache = loaded[type]
   if (typeof definition === 'object' && definition !== null) {
-    const cached = loaded.get(definition)
+    const cached = cache.get(definition)
     if (cached) return cached
   }
-  const diagnostics = validateDefinition(definition)
+  const diagnostics = validateDefinition(definition, { type })
   if (diagnostics.length > 0) throw new InvalidDefinition(diagnostics)
   const parsed = (typeof definition === 'string' ? JSON.parse(definition) : definition) as StateMachineDefinition
-  loaded.set(parsed, parsed)
+  cache.set(parsed, parsed)
   return parsed
 }
