@@ -17,6 +17,7 @@ import { replays } from './commands/replays'
 import { rules } from './commands/rules'
 import { schedule, schedules } from './commands/schedules'
 import { search } from './commands/search'
+import { sfn } from './commands/sfn'
 import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
 import { users } from './commands/users'
@@ -50,6 +51,7 @@ const commands: ReadonlyArray<Command> = [
   health,
   metrics,
   consoleCommand,
+  sfn,
 ]
 
 const mainHelp = (): string => {
