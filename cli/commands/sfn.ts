@@ -13,7 +13,8 @@ import {
   type HistoryEvent,
   type InvokeTask,
 } from '../../infra/local/stepfunctions/engine'
-import { UsageError, defineCommand, defineGroup } from '../args'
+import { defineCommand, defineGroup } from '../args'
+import { UsageError } from '../errors'
 import { json } from '../format'
 import { readJsonFile, readLocalFile } from '../json-file'
 
