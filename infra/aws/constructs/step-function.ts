@@ -14,7 +14,7 @@ export interface StepFunctionProps {
   readonly memorySize?: number
   /** @default 30 seconds */
   readonly timeout?: Duration
-  /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-live.ts`). */
+  /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-layer.ts`). */
   readonly environment?: Record<string, string>
   /** Powertools' service name, the dimension its logs, traces and metrics are grouped by. @default 'pipeline' */
   readonly serviceName?: string
