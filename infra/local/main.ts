@@ -27,6 +27,10 @@ const main = async () => {
   // PORT=0 serves on any free port (the tests' way).
   const port = setting('PORT', 3000, 0)
   const dataDir = path.resolve(process.env.PIPELINE_DATA ?? '.pipeline')
+  // Every setting is read before the runtime starts, so a bad one stops it at once.
+  const maxUploadBytes = setting('MAX_UPLOAD_BYTES', DefaultMaxUploadBytes, 1)
+  const requestTimeoutMs = setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000, 1)
+  const concurrency = setting('PIPELINE_CONCURRENCY', 2, 1)
   let config
   try {
     config = configFromEnv(process.env)
@@ -48,7 +52,7 @@ const main = async () => {
   const runtime = startRuntime({
     dataDir,
     config,
-    concurrency: setting('PIPELINE_CONCURRENCY', 2, 1),
+    concurrency,
     ...(faults ? { faults } : {}),
     ...(retryScale ? { retryScale } : {}),
     ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
@@ -58,10 +62,7 @@ const main = async () => {
       `Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`,
     )
   if (runtime.recovered > 0) console.log(`Resuming ${runtime.recovered} execution(s) interrupted by the last stop`)
-  const server = createPipelineServer(runtime, {
-    maxUploadBytes: setting('MAX_UPLOAD_BYTES', DefaultMaxUploadBytes, 1),
-    requestTimeoutMs: setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000, 1),
-  })
+  const server = createPipelineServer(runtime, { maxUploadBytes, requestTimeoutMs })
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(
       error.code === 'EADDRINUSE'

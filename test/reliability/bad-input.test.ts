@@ -528,3 +528,21 @@ describe('command-line arguments', () => {
 
   afterAll(expectHealthy)
 })
+
+describe('settings', () => {
+  it.each([
+    ['an upload limit of 0, which would refuse every upload', 'MAX_UPLOAD_BYTES', '0', 'a positive integer'],
+    ['no executions at once', 'PIPELINE_CONCURRENCY', '0', 'a positive integer'],
+    ['a request timeout that is not a number', 'PIPELINE_REQUEST_TIMEOUT_MS', 'soon', 'a positive integer'],
+    ['a negative port', 'PORT', '-1', 'a non-negative integer'],
+  ])('refuses %s at start-up, naming the setting (exit 2)', async (_name, variable, value, expected) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pipeline-settings-'))
+    try {
+      await expect(startChild(dir, { [variable]: value })).rejects.toThrow(
+        new RegExp(`exited with 2 before serving:\\n${variable} must be ${expected}, got "${value}"`),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
