@@ -23,7 +23,7 @@ const layerRules = localLayers.flatMap((layer, index) => {
             comment: `infra/local/${folder} sits below ${above.join(', ')} and the composition root: it never imports them`,
             severity: 'error',
             from: { path: local(folder) },
-            to: { path: [...above.map(local), '^infra/local/(runtime|main)\\.ts$', local('(http|console)')] },
+            to: { path: [...above.map(local), '^infra/local/(runtime|main)\\.ts$', local('(http|console|api)')] },
           },
         ]
       : []),

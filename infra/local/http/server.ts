@@ -11,6 +11,9 @@ import { objectRoutes } from './routes/objects'
 import { sourceRoutes } from './routes/sources'
 import { mountConsole } from '../../console/server'
 import { localConsoleData } from '../console/console-data'
+import { awsApi } from '../api/aws-api'
+import { identifyAwsRequest } from '../api/identify'
+import { awsServices } from '../api/services'
 
 export interface ServerOptions {
   /** The largest upload accepted, in bytes; a larger body is answered 413 and nothing is stored. */
@@ -30,6 +33,7 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   eventRoutes(router, runtime)
   sourceRoutes(router, runtime)
   mountConsole(router, localConsoleData(runtime), { maxUploadBytes: options.maxUploadBytes })
+  const aws = awsApi(awsServices(runtime, { maxUploadBytes: options.maxUploadBytes }))
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000
   // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.
@@ -40,6 +44,16 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   }
   const server = createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     answerWhenDurable(runtime.db, req, res)
+    // A signed request (or a JSON-protocol target) is an AWS API call: the AWS CLI and SDKs pointed at this endpoint.
+    const awsRequest = identifyAwsRequest(req)
+    if (awsRequest) {
+      aws(awsRequest, req, res).catch((error: unknown) => {
+        console.error(`${req.method} ${req.url} failed:`, error)
+        if (!res.headersSent) res.writeHead(500).end()
+        else res.destroy()
+      })
+      return
+    }
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
       if (error instanceof InvalidObjectKey)
