@@ -2,38 +2,11 @@ import type { IncomingMessage } from 'node:http'
 import { readBytes, readJson, sendJson } from '../http/respond'
 import { HttpError } from '../http/errors'
 import type { RouteContext, Router } from '../http/router'
+import { limitParam, textParam, timeParam } from '../http/params'
 import type { ConsoleData, ExecutionStatus } from './port'
 import { ExecutionStatuses } from '../../contracts/executions'
 
 const invalid = (field: string, message: string) => new HttpError(400, 'InvalidParameter', `${field}: ${message}`)
-
-/** One query parameter as a string: absent or empty is undefined; longer than `max` characters is a 400 naming it. */
-export const textParam = (url: URL, name: string, max = 256): string | undefined => {
-  const values = url.searchParams.getAll(name)
-  if (values.length > 1) throw invalid(name, 'give it once')
-  const value = values[0]
-  if (value === undefined || value === '') return undefined
-  if (value.length > max) throw invalid(name, `at most ${max} characters`)
-  return value
-}
-
-/** An ISO 8601 time (or epoch milliseconds), handed on as ISO 8601. */
-export const timeParam = (url: URL, name: string): string | undefined => {
-  const raw = textParam(url, name, 64)
-  if (raw === undefined) return undefined
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
-  if (Number.isNaN(ms) || !Number.isFinite(ms)) throw invalid(name, 'must be an ISO 8601 time')
-  return new Date(ms).toISOString()
-}
-
-export const limitParam = (url: URL, max = 200): number | undefined => {
-  const raw = textParam(url, 'limit', 16)
-  if (raw === undefined) return undefined
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < 1 || value > max)
-    throw invalid('limit', `must be an integer from 1 to ${max}`)
-  return value
-}
 
 export const statusParam = (url: URL): ExecutionStatus | undefined => {
   const raw = textParam(url, 'status', 16)

@@ -9,7 +9,13 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
-import type { DlqMessage, DlqQueue, RedriveResult, Unsent } from '../../../contracts/dead-letters'
+import {
+  readDeadLetter,
+  type DlqMessage,
+  type DlqQueue,
+  type RedriveResult,
+  type Unsent,
+} from '../../../contracts/dead-letters'
 import { parseJson, type AwsContext } from './context'
 import { ListRounds, RedriveRounds } from './limits'
 import type { DeadLetterQueue } from './stack'
@@ -23,6 +29,14 @@ const isObject = (value: unknown): value is Json => typeof value === 'object' &&
 /** An EventBridge event as a workflow's dead letter carries it: at least its source and detail-type. */
 const isEvent = (value: unknown): value is Json =>
   isObject(value) && typeof value.source === 'string' && typeof value['detail-type'] === 'string'
+
+/** The event a workflow's dead letter (`WorkflowDeadLetter`) carries, and its workflow, or undefined for any other body. */
+const workflowLetter = (body: string | undefined) => {
+  const read = readDeadLetter(body ?? '')
+  return read?.kind === 'workflow' && isEvent(read.letter.event)
+    ? { event: read.letter.event, workflow: read.letter.workflow }
+    : undefined
+}
 
 const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
@@ -136,20 +150,17 @@ export class DeadLetters {
           kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
           continue
         }
-        const body = parseJson(message.Body)
-        const event = isObject(body) ? body.event : undefined
-        if (!isEvent(event)) {
+        const letter = workflowLetter(message.Body)
+        if (!letter) {
           keep(message, skipped, 'not a workflow dead letter: it carries no event to send again')
           continue
         }
+        const { event, workflow } = letter
         if (!(event.source as string).startsWith('aws.')) {
           puts.push({ message, entry: entryOf(event, bus) })
           continue
         }
-        const workflow = isObject(body) && typeof body.workflow === 'string' ? body.workflow : undefined
         try {
-          if (workflow === undefined)
-            throw new Error(`an ${String(event.source)} event, which PutEvents refuses, and no workflow to start`)
           const [target] = await this.aws.stack.pickWorkflows(workflow)
           await this.aws.call('Step Functions', () =>
             this.aws.clients.sfn.send(

@@ -11,7 +11,7 @@ import { parseJson } from '../client/context'
 import { DeadLetters } from '../client/dlq'
 import { ListRounds } from '../client/limits'
 import type { DeadLetterQueue } from '../client/stack'
-import type { RedriveResult } from '../../../contracts/dead-letters'
+import { readDeadLetter, type RedriveResult } from '../../../contracts/dead-letters'
 import { type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import type { StackMap } from './stack-map'
@@ -224,10 +224,8 @@ export class ConsoleDeadLetters {
     const body = parseJson(message.Body) ?? message.Body ?? ''
     const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue
     const summary = summarizeDeadLetter({ body })
-    const workflow =
-      typeof (body as { workflow?: unknown }).workflow === 'string'
-        ? (body as { workflow: string }).workflow
-        : undefined
+    const read = readDeadLetter(body)
+    const workflow = read?.kind === 'workflow' ? read.letter.workflow : undefined
     const ruleArn = attribute('RULE_ARN')
     const origin = workflow
       ? await this.stack.workflow(workflow).then(

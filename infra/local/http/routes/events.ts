@@ -2,7 +2,8 @@ import { listArchivedEvents } from '../../eventbridge/archive'
 import { PutEventsValidation } from '../../eventbridge/bus'
 import { ReplayRequestError } from '../../eventbridge/replays'
 import type { LocalRuntime } from '../../runtime'
-import { intParam, isObject, jsonObject, patternMatcher, timeParam } from '../params'
+import { intParam, isObject, jsonObject, timeMsParam } from '../../../http/params'
+import { patternMatcher } from '../params'
 import { sendJson } from '../../../http/respond'
 import { HttpError } from '../../../http/errors'
 import type { Router } from '../../../http/router'
@@ -53,8 +54,8 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
       const pattern = url.searchParams.get('pattern')
       // A pattern as JSON text, exactly as PutRule and TestEventPattern take it.
       const matches = pattern ? patternMatcher(pattern) : undefined
-      const fromMs = timeParam(url, 'from')
-      const toMs = timeParam(url, 'to')
+      const fromMs = timeMsParam(url, 'from')
+      const toMs = timeMsParam(url, 'to')
       sendJson(
         res,
         200,
@@ -62,8 +63,8 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
           ...(fromMs === undefined ? {} : { fromMs }),
           ...(toMs === undefined ? {} : { toMs }),
           ...(matches ? { matches } : {}),
-          after: intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER),
-          limit: intParam(url, 'limit', 100, 1000),
+          after: intParam(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0),
+          limit: intParam(url, 'limit', { min: 1, max: 1000 }, 100),
         }),
       )
     })

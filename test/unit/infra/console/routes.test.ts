@@ -1,13 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  consoleRoutes,
-  limitParam,
-  patternParam,
-  statusParam,
-  textParam,
-  timeParam,
-} from '../../../../infra/console/routes'
+import { consoleRoutes, patternParam, statusParam } from '../../../../infra/console/routes'
+import { limitParam, textParam, timeParam } from '../../../../infra/http/params'
 import { type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
 import { HttpError } from '../../../../infra/http/errors'
 import { sendError } from '../../../../infra/http/respond'
