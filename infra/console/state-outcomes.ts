@@ -1,3 +1,4 @@
+import type { StateSummary } from '../../contracts/executions'
 import type { StateAttempt, StateDetail, StateOutcome } from './port'
 
 /*
@@ -11,6 +12,8 @@ import type { StateAttempt, StateDetail, StateOutcome } from './port'
  *   `StateCaught`. Its `previousEventId` is only the event written before, so a name beats the chain.
  * Per state: one run per entry; per Map iteration (or loop) the latest run counts, and the state shows the worst of
  * them. A Task's attempts are its Scheduled events; more than one that ends well is `retried`.
+ * This is the one fold of a history: the console's state view, and the per-state lines of `pipeline execution`
+ * (`stateSummaries`) on either target.
  */
 
 /** An event as either target writes it: `id`, `type`, `timestamp`, its `...EventDetails`, maybe `previousEventId`. */
@@ -253,7 +256,7 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
   return names.map((name): StateDetail => {
     const all = byName.get(name) ?? []
     const type = typeOf.get(name) ?? all[0]?.type ?? 'Unknown'
-    if (all.length === 0) return { name, type, outcome: 'not-reached', attempts: [], runs: 0 }
+    if (all.length === 0) return { name, type, outcome: 'not-reached', attempts: [], retries: 0, runs: 0 }
     // Per scope (Map iteration), a later run replaces an earlier one; the state shows the worst scope's run.
     const latest = new Map<string, Run>()
     const current = all.filter((run) => !run.superseded)
@@ -276,7 +279,41 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
       ...(shown.error === undefined ? {} : { error: shown.error }),
       ...(shown.cause === undefined ? {} : { cause: shown.cause }),
       attempts,
+      retries: all.reduce((sum, run) => sum + Math.max(0, run.attempts.length - 1), 0),
       runs: all.length,
     }
   })
 }
+
+const summaryStatus: Record<Exclude<StateOutcome, 'not-reached'>, StateSummary['status']> = {
+  succeeded: 'SUCCEEDED',
+  retried: 'SUCCEEDED',
+  running: 'RUNNING',
+  caught: 'CAUGHT',
+  failed: 'FAILED',
+}
+
+/**
+ * One line per state entered, in the order first entered (`pipeline execution`'s view): the status of the run shown
+ * (CAUGHT is a failure a Catch took), its error, every run's retries, the entries counted as iterations, and the time
+ * from the first entry to the last exit.
+ */
+export const stateSummaries = (history: ReadonlyArray<HistoryLike>): ReadonlyArray<StateSummary> =>
+  stateDetails(history, undefined).flatMap((state) =>
+    state.outcome === 'not-reached' || state.enteredAt === undefined
+      ? []
+      : [
+          {
+            name: state.name,
+            type: state.type,
+            status: summaryStatus[state.outcome],
+            enteredAt: state.enteredAt,
+            ...(state.exitedAt === undefined ? {} : { exitedAt: state.exitedAt }),
+            ...(state.durationMs === undefined ? {} : { durationMs: state.durationMs }),
+            retries: state.retries,
+            iterations: state.runs,
+            ...(state.error === undefined ? {} : { error: state.error }),
+            ...(state.cause === undefined ? {} : { cause: state.cause }),
+          },
+        ],
+  )

@@ -80,6 +80,7 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
       error: 'TransientError',
       cause: 'throttled',
       runs: 1,
+      retries: 1,
       attempts: [
         { startedAt: iso(0), endedAt: iso(10), error: 'TransientError', cause: 'throttled' },
         { startedAt: iso(20), endedAt: iso(30) },
