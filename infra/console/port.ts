@@ -84,6 +84,8 @@ export interface StateDetail {
   readonly cause?: string
   /** Task attempts in order; more than one means Retry ran. */
   readonly attempts: ReadonlyArray<StateAttempt>
+  /** Retries over every run of the state (each Map iteration's, each loop's). */
+  readonly retries: number
   /** How many times the state was entered (Map iterations, loops). */
   readonly runs: number
 }

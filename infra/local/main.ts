@@ -3,7 +3,8 @@ import { configFromEnv } from '../../steps/services/config'
 import { DefaultMaxUploadBytes } from '../console/routes'
 import { createPipelineServer } from './http/server'
 import { parseFaultPlan } from './lambda/faults'
-import { parseRetryScale } from './stepfunctions/retry-scale'
+import { parseRetryScale } from './stepfunctions/executor'
+import { InvalidStateMachine } from './stepfunctions/errors'
 import { startRuntime } from './runtime'
 
 /**
@@ -49,14 +50,21 @@ const main = async () => {
   }
   // PIPELINE_QUEUE_VISIBILITY_MS shortens every queue's visibility timeout (minutes in the template), so a poison message reaches its DLQ in seconds.
   const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0, 0)
-  const runtime = startRuntime({
-    dataDir,
-    config,
-    concurrency,
-    ...(faults ? { faults } : {}),
-    ...(retryScale ? { retryScale } : {}),
-    ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
-  })
+  let runtime
+  try {
+    runtime = startRuntime({
+      dataDir,
+      config,
+      concurrency,
+      ...(faults ? { faults } : {}),
+      ...(retryScale ? { retryScale } : {}),
+      ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
+    })
+  } catch (error) {
+    if (!(error instanceof InvalidStateMachine)) throw error
+    console.error(`The synthesized template cannot run locally: ${error.message}`)
+    process.exit(1)
+  }
   if (faults)
     console.log(
       `Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`,

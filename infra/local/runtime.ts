@@ -10,7 +10,7 @@ import { databaseFile, openDatabase } from './kernel/db'
 import { startCheckpointer } from './kernel/checkpointer'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
-import { Executor } from './stepfunctions/executor'
+import { Executor, validateStateMachines } from './stepfunctions/executor'
 import { LocalLive } from './layers/local-live'
 import { startPollers } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
@@ -63,6 +63,8 @@ const lambdaFailure = (error: unknown): Error => {
  */
 export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
+  // A definition the runtime cannot run stops it here, naming the state machine and the state, before anything opens.
+  validateStateMachines(model.stateMachines)
   const db = openDatabase(options.dataDir)
   const checkpointer = startCheckpointer(db, databaseFile(options.dataDir))
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)
@@ -154,8 +156,7 @@ export const startRuntime = (options: RuntimeOptions) => {
       sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
       putEvents: (entries) => bus.putEvents(entries),
     },
-    options.concurrency ?? 2,
-    options.retryScale,
+    { concurrency: options.concurrency ?? 2, ...(options.retryScale ? { retryScale: options.retryScale } : {}) },
   )
 
   const recovered = executor.recover()

@@ -358,7 +358,7 @@ describe('console API over the local runtime', () => {
     const validate = metrics.steps.find((step) => step.step === 'ValidateImageStep')!
     const started = pipeline.runtime.db
       .prepare(
-        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND h.details LIKE '%\"ValidateImage\"%'",
+        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND json_extract(json_extract(h.details, '$.taskScheduledEventDetails.parameters'), '$.FunctionName') LIKE '%ValidateImageStep'",
       )
       .get() as { n: number }
     expect(validate.invocations).toBe(started.n)

@@ -374,7 +374,7 @@ describe('rule targets that keep failing', () => {
         rule: 'StartMissingWorkflow',
         target: 'Missing',
         error: 'TargetInvocationFailed',
-        cause: expect.stringMatching(/does not exist/),
+        cause: expect.stringMatching(/does not exist/i),
         attempts: 3,
         event: { id: put.body.Entries[0]!.EventId, source: 'tests' },
       })

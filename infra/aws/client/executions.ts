@@ -17,7 +17,7 @@ import { InvalidRequest, NotFound } from './errors'
 import { iso, mapLimit, parseJson, type AwsContext } from './context'
 import { fromAwsError } from './errors'
 import { ListedPerWorkflow } from './limits'
-import { summarizeHistory } from './history'
+import { stateSummaries } from '../../console/state-outcomes'
 import type { Workflow } from './stack'
 
 /** DescribeExecution calls in flight at once (`--key` reads each listed execution's input). */
@@ -98,7 +98,7 @@ export const describe = (aws: AwsContext, executionArn: string): Promise<Describ
 
 /**
  * One execution, by ARN or by name (looked up in each of the stack's workflows): DescribeExecution, then every page of
- * GetExecutionHistory, folded state by state like the local runtime does, and the console link.
+ * GetExecutionHistory, folded state by state by the fold the local runtime and the console use, and the console link.
  */
 export const getExecution = async (aws: AwsContext, id: string): Promise<ExecutionDetail> => {
   const described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
@@ -131,7 +131,7 @@ export const getExecution = async (aws: AwsContext, id: string): Promise<Executi
     ...(described.error === undefined ? {} : { error: described.error }),
     ...(described.cause === undefined ? {} : { cause: described.cause }),
     history,
-    states: summarizeHistory(history),
+    states: stateSummaries(history),
     consoleUrl: consoleUrl(await aws.region(), executionArn),
   }
 }

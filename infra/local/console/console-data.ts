@@ -19,8 +19,8 @@ import { decodeCursor, encodeCursor } from './cursor'
 import { UnknownDeadLetterQueue } from '../sqs/dead-letters'
 import { transaction } from '../kernel/db'
 import { indexPendingExecutions } from '../stepfunctions/execution-search'
-import { ExecutionDoesNotExist, ExecutionNotRedrivable, type ExecutionRow } from '../stepfunctions/executor'
-import { readHistory } from '../stepfunctions/history'
+import type { ExecutionRow } from '../stepfunctions/executor'
+import { ExecutionDoesNotExist, ExecutionNotRedrivable } from '../stepfunctions/errors'
 import { stepStatistics } from '../lambda/invocation-metrics'
 import { checkObjectKey, InvalidObjectKey } from '../s3/object-store'
 import { compilePattern, InvalidEventPattern } from '../eventbridge/pattern'
@@ -208,7 +208,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     async execution(nameOrArn): Promise<ExecutionDetail> {
       const row = findExecution(nameOrArn)
       const definition = machineByArn(row.state_machine)?.definition ?? { StartAt: '', States: {} }
-      const history = readHistory(db, row.arn)
+      const history = executor.history(row.arn)
       return {
         ...summaryOf(row),
         input: parsed(row.input),
@@ -223,14 +223,8 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
 
     async redriveExecution(nameOrArn) {
       const row = findExecution(nameOrArn)
-      if (machineByArn(row.state_machine)?.type === 'EXPRESS')
-        throw new HttpError(
-          409,
-          'ExecutionNotRedrivable',
-          `Execution ${row.name} belongs to an Express workflow: RedriveExecution takes Standard workflows only`,
-        )
       try {
-        executor.redrive(row.arn)
+        executor.redriveExecution(row.arn)
       } catch (error) {
         if (error instanceof ExecutionNotRedrivable) throw new HttpError(409, 'ExecutionNotRedrivable', error.message)
         if (error instanceof ExecutionDoesNotExist) throw new HttpError(404, 'ExecutionDoesNotExist', error.message)

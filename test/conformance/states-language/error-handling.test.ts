@@ -319,6 +319,31 @@ describe('error handling', () => {
         expect(skeleton(history).at(-1)).toEqual([5, 0, 'ExecutionAborted'])
       },
     },
+    {
+      name: "StopExecution's error and cause are the aborted execution's, on its ExecutionAborted event",
+      doc: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_StopExecution.html; https://docs.aws.amazon.com/step-functions/latest/apireference/API_ExecutionAbortedEventDetails.html',
+      act: () => {
+        const stop = new AbortController()
+        return execute(
+          task({}),
+          {},
+          {
+            signal: stop.signal,
+            invokeTask: () => {
+              stop.abort({ error: 'Manual', cause: 'stopped by an operator' })
+              return never()
+            },
+          },
+        )
+      },
+      assess: ({ outcome, history }) => {
+        expect(outcome).toEqual({ status: 'ABORTED', error: 'Manual', cause: 'stopped by an operator' })
+        expect(history.at(-1)).toMatchObject({
+          type: 'ExecutionAborted',
+          executionAbortedEventDetails: { error: 'Manual', cause: 'stopped by an operator' },
+        })
+      },
+    },
     ...[
       {
         name: 'Error and Cause',

@@ -167,9 +167,70 @@ describe('redrive', () => {
       ),
       assess: ({ second }) => expect(second.value).toEqual({ who: 'ada', count: 1 }),
     },
+    {
+      name: 'resumes at the Fail state a Catch led to, which fails again; the states before it do not run again',
+      doc: page,
+      note: 'the failed state is the Fail state, whose input is the output of the state before it',
+      act: failThenRedrive(
+        {
+          StartAt: 'Validate',
+          States: {
+            Validate: {
+              Type: 'Task',
+              Resource: lambda,
+              Parameters: { step: 'validate' },
+              Catch: [{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Record' }],
+              Next: 'Done',
+            },
+            Record: { Type: 'Task', Resource: lambda, Parameters: { step: 'record' }, Next: 'Failed' },
+            Done: { Type: 'Succeed' },
+            Failed: { Type: 'Fail', Error: 'Rejected' },
+          },
+        },
+        {},
+        (input) => (input as { step: string }).step === 'validate',
+      ),
+      assess: ({ first, second, plan, secondCalls }) => {
+        expect(first.outcome).toMatchObject({ status: 'FAILED', error: 'Rejected' })
+        expect(plan).toMatchObject({ state: 'Failed', input: { step: 'record' } })
+        expect(secondCalls).toEqual([])
+        expect(second.outcome).toMatchObject({ status: 'FAILED', error: 'Rejected' })
+      },
+    },
   ])('$name', runCase)
 
   it.each<Case<() => ResumePlan>>([
+    {
+      name: 'resumes a second redrive at the state the first redrive failed in, from the history of both',
+      doc: page,
+      act: async () => {
+        // Prepare succeeds and Validate fails (events 1-11); the first redrive passes Validate and fails in Ship (12-22).
+        const definition = {
+          StartAt: 'Prepare',
+          States: {
+            Prepare: { Type: 'Task', Resource: lambda, Parameters: { step: 'prepare' }, Next: 'Validate' },
+            Validate: { Type: 'Task', Resource: lambda, Parameters: { step: 'validate' }, Next: 'Ship' },
+            Ship: { Type: 'Task', Resource: lambda, Parameters: { step: 'ship' }, End: true },
+          },
+        }
+        const failIn =
+          (step: string) =>
+          async ({ input }: { input: unknown }) => {
+            if ((input as { step: string }).step === step) throw { error: 'Flaky', cause: step }
+            return input
+          }
+        const first = await execute(definition, {}, { invokeTask: failIn('validate') })
+        const second = await execute(
+          definition,
+          {},
+          { redrive: planRedrive(definition, first.history), invokeTask: failIn('ship') },
+        )
+        expect(second.outcome).toMatchObject({ status: 'FAILED', cause: 'ship' })
+        return () => planRedrive(definition, [...first.history, ...second.history])
+      },
+      assess: (plan) =>
+        expect(plan()).toMatchObject({ state: 'Ship', input: { step: 'validate' }, redriveCount: 2, lastEventId: 22 }),
+    },
     {
       name: 'refuses an execution that succeeded',
       doc: 'https://docs.aws.amazon.com/step-functions/latest/apireference/API_RedriveExecution.html',
@@ -200,6 +261,74 @@ describe('redrive', () => {
         return () => planRedrive(singleTask, first.history)
       },
       assess: (plan) => expect(plan()).toMatchObject({ state: 'T', input: { a: 1 }, redriveCount: 1 }),
+    },
+    {
+      name: 'redrives an execution stopped between two states at the next one, with the output of the one before',
+      doc: page,
+      note: 'a stop that lands between two states; AWS does not say where such a redrive resumes',
+      act: async () => {
+        const definition = {
+          StartAt: 'Prepare',
+          States: { Prepare: { Type: 'Pass', Next: 'Ship' }, Ship: { Type: 'Pass', End: true } },
+        }
+        const history = [
+          {
+            id: 1,
+            previousEventId: 0,
+            timestamp: '2026-01-01T00:00:00.000Z',
+            type: 'ExecutionStarted',
+            executionStartedEventDetails: { input: '{"p":1}' },
+          },
+          {
+            id: 2,
+            previousEventId: 0,
+            timestamp: '2026-01-01T00:00:00.000Z',
+            type: 'PassStateEntered',
+            stateEnteredEventDetails: { name: 'Prepare', input: '{"p":1}' },
+          },
+          {
+            id: 3,
+            previousEventId: 2,
+            timestamp: '2026-01-01T00:00:00.000Z',
+            type: 'PassStateExited',
+            stateExitedEventDetails: { name: 'Prepare', output: '{"p":2}' },
+          },
+          {
+            id: 4,
+            previousEventId: 0,
+            timestamp: '2026-01-01T00:00:01.000Z',
+            type: 'ExecutionAborted',
+            executionAbortedEventDetails: {},
+          },
+        ]
+        return () => planRedrive(definition, history)
+      },
+      assess: (plan) => expect(plan()).toMatchObject({ state: 'Ship', input: { p: 2 }, lastEventId: 4 }),
+    },
+    {
+      name: 'redrives an execution stopped before its first state from the start, with the execution input',
+      doc: page,
+      note: 'AWS does not say where such a redrive resumes',
+      act: async () => {
+        const history = [
+          {
+            id: 1,
+            previousEventId: 0,
+            timestamp: '2026-01-01T00:00:00.000Z',
+            type: 'ExecutionStarted',
+            executionStartedEventDetails: { input: '{"input":true}' },
+          },
+          {
+            id: 2,
+            previousEventId: 0,
+            timestamp: '2026-01-01T00:00:01.000Z',
+            type: 'ExecutionAborted',
+            executionAbortedEventDetails: {},
+          },
+        ]
+        return () => planRedrive(singleTask, history)
+      },
+      assess: (plan) => expect(plan()).toMatchObject({ state: 'T', input: { input: true }, redriveCount: 1 }),
     },
   ])('$name', runCase)
 })

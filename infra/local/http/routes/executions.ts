@@ -1,4 +1,4 @@
-import { summarizeStates } from '../../stepfunctions/history'
+import { stateSummaries } from '../../../console/state-outcomes'
 import type { ExecutionRow } from '../../stepfunctions/executor'
 import type { LocalRuntime } from '../../runtime'
 import { sendJson } from '../../../http/respond'
@@ -46,7 +46,7 @@ export const executionRoutes = (router: Router, runtime: LocalRuntime): Router =
         ...executionView(row),
         input: JSON.parse(row.input),
         output: row.output ? JSON.parse(row.output) : undefined,
-        states: summarizeStates(history),
+        states: stateSummaries(history),
         history,
       })
     })

@@ -19,8 +19,22 @@ export const MaxHistoryEvents = 25_000
 
 /** Stopping an execution (StopExecution, its own timeout): every pending wait and task rejects with this. */
 export class Stopped extends Error {
-  constructor(readonly reason: 'aborted' | 'timed-out') {
+  constructor(
+    readonly reason: 'aborted' | 'timed-out',
+    /** StopExecution's error and cause, recorded on ExecutionAborted. */
+    readonly details: { readonly error?: string; readonly cause?: string } = {},
+  ) {
     super(reason)
+  }
+}
+
+/** The error and cause a StopExecution gave, when the signal's reason carries them (`{error?, cause?}`). */
+export const stopDetails = (reason: unknown): { error?: string; cause?: string } => {
+  if (typeof reason !== 'object' || reason === null || reason instanceof Error) return {}
+  const { error, cause } = reason as { error?: unknown; cause?: unknown }
+  return {
+    ...(typeof error === 'string' ? { error } : {}),
+    ...(typeof cause === 'string' ? { cause } : {}),
   }
 }
 

@@ -29,6 +29,7 @@ import {
   knownText,
   readNumber,
   settledReason,
+  stopDetails,
   stringify,
   type Execution,
   type Frame,
@@ -65,7 +66,7 @@ export interface RunExecutionOptions {
   readonly invokeTask?: InvokeTask
   /** Called with each history event as it happens. */
   readonly onEvent?: (event: HistoryEvent) => void
-  /** StopExecution: aborting ends the execution ABORTED. */
+  /** StopExecution: aborting ends the execution ABORTED; a reason `{error?, cause?}` is recorded on ExecutionAborted. */
   readonly signal?: AbortSignal
   /** Waits: Wait states, retry intervals, timeouts. Default real time. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>
@@ -183,7 +184,7 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
   const timeoutSeconds = (definition as StateMachineDefinition).TimeoutSeconds
   // An execution nothing can stop shares one signal that never aborts: no controller per run.
   const stop = options.signal || typeof timeoutSeconds === 'number' ? new AbortController() : undefined
-  const onAbort = () => stop?.abort(new Stopped('aborted'))
+  const onAbort = () => stop?.abort(new Stopped('aborted', stopDetails(options.signal?.reason)))
   if (options.signal?.aborted) onAbort()
   options.signal?.addEventListener('abort', onAbort, { once: true })
   const timer = typeof timeoutSeconds === 'number' ? new AbortController() : undefined
@@ -246,8 +247,8 @@ export const runExecution = async (options: RunExecutionOptions): Promise<Execut
         history.add(0, 'ExecutionTimedOut', { executionTimedOutEventDetails: { error: ErrorNames.timeout } })
         return { status: 'TIMED_OUT' }
       }
-      history.add(0, 'ExecutionAborted', { executionAbortedEventDetails: {} })
-      return { status: 'ABORTED' }
+      history.add(0, 'ExecutionAborted', { executionAbortedEventDetails: { ...stopped.details } })
+      return { status: 'ABORTED', ...stopped.details }
     }
     const error = failure instanceof StatesError ? failure : toStatesError(failure)
     const details = {

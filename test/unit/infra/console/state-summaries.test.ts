@@ -1,4 +1,4 @@
-import { summarizeHistory } from '../../../../infra/aws/client/history'
+import { stateSummaries } from '../../../../infra/console/state-outcomes'
 import type { HistoryEvent } from '../../../../contracts/executions'
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z')
@@ -36,7 +36,7 @@ const iteration = (type: string, name: string, index: number) => ({
   [`${type.charAt(0).toLowerCase()}${type.slice(1)}EventDetails`]: { name, index },
 })
 
-describe('summarizeHistory (a Step Functions history)', () => {
+describe('stateSummaries (a Step Functions history, one line per state)', () => {
   it('counts the attempts after the first as retries of a task that then succeeds, with its timings and last error', () => {
     // Prepare: each retry is another TaskScheduled chained to the TaskFailed before it.
     const events = history(
@@ -55,9 +55,9 @@ describe('summarizeHistory (a Step Functions history)', () => {
     )
 
     // Act
-    const summary = summarizeHistory(events)
+    const summary = stateSummaries(events)
 
-    // Assess: the same line the local runtime's summarizeStates gives for its own history of this run.
+    // Assess
     expect(summary).toEqual([
       {
         name: 'ValidateImage',
@@ -75,7 +75,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it("shows a failure a Catch handled as CAUGHT: Step Functions writes the state's exit after its TaskFailed", () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'TaskStateEntered', entered('ValidateImage')],
         [2, 1, 0, 'TaskScheduled', scheduled],
@@ -100,7 +100,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it('shows a task that failed for good FAILED with its error, in the order states were entered', () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'PassStateEntered', entered('AttachRenditionSettings')],
         [2, 1, 0, 'PassStateExited', exited('AttachRenditionSettings')],
@@ -126,7 +126,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it("reads the legacy Lambda resource's events (LambdaFunctionScheduled, LambdaFunctionFailed) like a task's", () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'TaskStateEntered', entered('Notify')],
         [
@@ -177,7 +177,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
 
   it('folds concurrent Map iterations into one line per state, owning each event by its chain, retries of every iteration included', () => {
     // Two iterations run at once: their events interleave, each chained to its own iteration's previous event.
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'MapStateEntered', entered('ResizeRenditions')],
         [2, 1, 0, 'MapStateStarted', { mapStateStartedEventDetails: { length: 2 } }],
@@ -222,7 +222,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it('shows the state of a Map iteration that failed for good FAILED, and the Map CAUGHT with that error when its Catch took it', () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'MapStateEntered', entered('ResizeRenditions')],
         [2, 1, 0, 'MapStateStarted', { mapStateStartedEventDetails: { length: 2 } }],
@@ -258,7 +258,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it("keeps a Map iteration's state FAILED when another iteration of it succeeds", () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'MapStateEntered', entered('ResizeRenditions')],
         [2, 1, 0, 'MapStateStarted'],
@@ -277,9 +277,39 @@ describe('summarizeHistory (a Step Functions history)', () => {
     )
   })
 
+  it('counts the retries of every Map iteration, though the line shows the iteration that failed for good', () => {
+    const summary = stateSummaries(
+      history(
+        [1, 0, 0, 'MapStateEntered', entered('ResizeRenditions')],
+        [2, 1, 0, 'MapStateStarted'],
+        [3, 2, 0, 'MapIterationStarted', iteration('MapIterationStarted', 'ResizeRenditions', 0)],
+        [4, 2, 0, 'MapIterationStarted', iteration('MapIterationStarted', 'ResizeRenditions', 1)],
+        [5, 3, 0, 'TaskStateEntered', entered('ResizeRendition')],
+        [6, 4, 0, 'TaskStateEntered', entered('ResizeRendition')],
+        [7, 5, 1, 'TaskScheduled', scheduled],
+        [8, 6, 1, 'TaskScheduled', scheduled],
+        [9, 7, 2, 'TaskFailed', taskFailed('CorruptImage')],
+        [10, 8, 2, 'TaskFailed', taskFailed('TransientError')],
+        [11, 10, 3, 'TaskScheduled', scheduled],
+        [12, 11, 4, 'TaskSucceeded', succeeded],
+        [13, 12, 4, 'TaskStateExited', exited('ResizeRendition')],
+      ),
+    )
+
+    expect(summary[1]).toEqual(
+      expect.objectContaining({
+        name: 'ResizeRendition',
+        status: 'FAILED',
+        iterations: 2,
+        retries: 1,
+        error: 'CorruptImage',
+      }),
+    )
+  })
+
   it('reads a recorded AWS history of a caught Map failure, whose MapStateFailed chains to the Fail state inside the iteration', () => {
     // The event ids and links of a history AWS recorded (LocalStack's snapshot test_map_state_catch).
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'ExecutionStarted'],
         [2, 0, 0, 'PassStateEntered', entered('StartState')],
@@ -306,7 +336,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it("reads a recorded AWS history of a sequential Map, whose each MapIterationStarted chains to the previous iteration's last event", () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'MapStateEntered', entered('MapState')],
         [2, 1, 0, 'MapStateStarted'],
@@ -333,7 +363,7 @@ describe('summarizeHistory (a Step Functions history)', () => {
   })
 
   it("owns a Parallel state's failure by the Parallel state, with its branch's error", () => {
-    const summary = summarizeHistory(
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'ParallelStateEntered', entered('Chores')],
         [2, 1, 0, 'ParallelStateStarted'],
@@ -356,8 +386,8 @@ describe('summarizeHistory (a Step Functions history)', () => {
     ])
   })
 
-  it('lets a later entry of a state outside any Map replace an earlier one (a loop), as the local runtime does', () => {
-    const summary = summarizeHistory(
+  it('lets a later entry of a state outside any Map replace an earlier one (a loop), its error included', () => {
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'TaskStateEntered', entered('Poll')],
         [2, 1, 0, 'TaskScheduled', scheduled],
@@ -378,22 +408,31 @@ describe('summarizeHistory (a Step Functions history)', () => {
         status: 'SUCCEEDED',
         iterations: 2,
         retries: 0,
-        error: 'NotReady',
         durationMs: 5,
       }),
     )
+    expect(summary[0]?.error).toBeUndefined()
   })
 
-  it('shows a Fail state FAILED, though it never exits', () => {
-    const summary = summarizeHistory(
+  it('shows a Fail state FAILED with the error it ended the execution with, though it never exits', () => {
+    const summary = stateSummaries(
       history(
         [1, 0, 0, 'FailStateEntered', entered('ImageFailed')],
-        [2, 1, 0, 'ExecutionFailed', { executionFailedEventDetails: { error: 'UnsupportedImage', cause: '' } }],
+        [2, 1, 0, 'ExecutionFailed', { executionFailedEventDetails: { error: 'UnsupportedImage', cause: 'svg' } }],
       ),
     )
 
     expect(summary).toEqual([
-      { name: 'ImageFailed', type: 'Fail', status: 'FAILED', enteredAt: iso(0), retries: 0, iterations: 1 },
+      {
+        name: 'ImageFailed',
+        type: 'Fail',
+        status: 'FAILED',
+        enteredAt: iso(0),
+        retries: 0,
+        iterations: 1,
+        error: 'UnsupportedImage',
+        cause: 'svg',
+      },
     ])
   })
 
@@ -403,18 +442,19 @@ describe('summarizeHistory (a Step Functions history)', () => {
     ['Succeed', 'SucceedStateEntered', 'SucceedStateExited'],
     ['Wait', 'WaitStateEntered', 'WaitStateExited'],
   ])('shows a %s state that exited SUCCEEDED', (type, enteredType, exitedType) => {
-    const summary = summarizeHistory(history([1, 0, 0, enteredType, entered('S')], [2, 1, 1, exitedType, exited('S')]))
+    const summary = stateSummaries(history([1, 0, 0, enteredType, entered('S')], [2, 1, 1, exitedType, exited('S')]))
 
     expect(summary).toEqual([expect.objectContaining({ name: 'S', type, status: 'SUCCEEDED', durationMs: 1 })])
   })
 
-  it('reads events given out of order, and ignores execution events', () => {
-    const summary = summarizeHistory(
+  it('reads events given out of order, and ignores execution events and the exit of a state never entered', () => {
+    const summary = stateSummaries(
       history(
         [3, 2, 2, 'PassStateExited', exited('A')],
         [1, 0, 0, 'ExecutionStarted'],
         [2, 1, 1, 'PassStateEntered', entered('A')],
-        [4, 3, 2, 'ExecutionSucceeded'],
+        [4, 3, 2, 'TaskStateExited', exited('Ghost')],
+        [5, 4, 2, 'ExecutionSucceeded'],
       ),
     )
 
