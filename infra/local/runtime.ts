@@ -10,6 +10,7 @@ import { databaseFile, openDatabase } from './kernel/db'
 import { startCheckpointer } from './kernel/checkpointer'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
+import { ApiStateMachines } from './stepfunctions/api-state-machines'
 import { Executor, validateStateMachines } from './stepfunctions/executor'
 import { LocalLive } from './layers/local-live'
 import { startPollers } from './lambda/pollers'
@@ -148,9 +149,10 @@ export const startRuntime = (options: RuntimeOptions) => {
       throw lambdaFailure(error)
     }
   }
+  const apiStateMachines = new ApiStateMachines(db)
   const executor: Executor = new Executor(
     db,
-    model.stateMachines,
+    [...model.stateMachines, ...apiStateMachines.all()],
     {
       invokeFunction,
       sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
@@ -204,6 +206,7 @@ export const startRuntime = (options: RuntimeOptions) => {
     store,
     queues,
     executor,
+    apiStateMachines,
     replayer,
     tables,
     scheduler,

@@ -83,6 +83,18 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
     CREATE INDEX IF NOT EXISTS executions_by_workflow ON executions (workflow, created_at);
     CREATE INDEX IF NOT EXISTS executions_by_subject ON executions (subject);
 
+    -- State machines created through the Step Functions API, beside the template's (which are not stored: they are
+    -- synthesized at every start).
+    CREATE TABLE IF NOT EXISTS api_state_machines (
+      arn TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      type TEXT NOT NULL,
+      definition TEXT NOT NULL,
+      role_arn TEXT NOT NULL,
+      tags TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+
     CREATE TABLE IF NOT EXISTS history (
       execution_arn TEXT NOT NULL REFERENCES executions (arn) ON DELETE CASCADE,
       id INTEGER NOT NULL,

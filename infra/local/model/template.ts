@@ -262,6 +262,24 @@ export interface LocalStateMachine {
   readonly workflow: string
   readonly type: 'STANDARD' | 'EXPRESS'
   readonly definition: Record<string, unknown>
+  /** The role the template gives it (DescribeStateMachine's roleArn). */
+  readonly roleArn?: string
+  /** Its tags, as ListTagsForResource answers them. */
+  readonly tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>
+  /** What it logs (the template's LoggingConfiguration): the level, and whether with execution data. */
+  readonly logging?: { readonly level: string; readonly includeExecutionData: boolean }
+  /** Whether X-Ray tracing is on. */
+  readonly tracing?: boolean
+}
+
+/** A state machine's logging and tracing settings, as DescribeStateMachine shows them. */
+const loggingOf = (props: Record<string, unknown>) => {
+  const logging = props.LoggingConfiguration as { Level?: string; IncludeExecutionData?: boolean } | undefined
+  const tracing = props.TracingConfiguration as { Enabled?: boolean } | undefined
+  return {
+    logging: { level: logging?.Level ?? 'OFF', includeExecutionData: logging?.IncludeExecutionData ?? false },
+    tracing: tracing?.Enabled === true,
+  }
 }
 
 /** Reads the local model out of a template: what runs locally is what `cdk synth` produced, nothing hand-written. */
@@ -323,6 +341,9 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       workflow: tags.find((tag) => tag.Key === workflowTag)?.Value ?? physicalName(id, resource),
       type: (p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD') as 'STANDARD' | 'EXPRESS',
       definition: definition as Record<string, unknown>,
+      ...(typeof p.RoleArn === 'string' ? { roleArn: p.RoleArn } : {}),
+      tags: tags.map((tag) => ({ key: String(tag.Key), value: String(tag.Value) })),
+      ...loggingOf(p),
     }
   })
 

@@ -246,7 +246,7 @@ export class Executor {
   constructor(
     private readonly db: DatabaseSync,
     stateMachines: ReadonlyArray<LocalStateMachine>,
-    integrations: Integrations,
+    private readonly integrations: Integrations,
     options: ExecutorOptions,
   ) {
     validateStateMachines(stateMachines)
@@ -255,14 +255,31 @@ export class Executor {
     this.retryScale = options.retryScale ?? 1
     this.onExecutionEnded = options.onExecutionEnded
     this.clock = options.clock ?? realClock()
-    for (const info of stateMachines) {
-      const account = /^arn:[^:]+:states:[^:]*:([^:]*):/.exec(info.arn)?.[1] ?? '000000000000'
-      this.machines.set(info.arn, {
-        info,
-        invokeTask: taskInvoker(info.definition, integrations),
-        roleArn: `arn:aws:iam::${account}:role/${info.name}Role`,
-      })
-    }
+    for (const info of stateMachines) this.load(info)
+  }
+
+  private load(info: LocalStateMachine): void {
+    const account = /^arn:[^:]+:states:[^:]*:([^:]*):/.exec(info.arn)?.[1] ?? '000000000000'
+    this.machines.set(info.arn, {
+      info,
+      invokeTask: taskInvoker(info.definition, this.integrations),
+      roleArn: info.roleArn ?? `arn:aws:iam::${account}:role/${info.name}Role`,
+    })
+  }
+
+  /**
+   * Runs a state machine created or updated through the API (CreateStateMachine, UpdateStateMachine) beside the
+   * template's; throws InvalidStateMachine for a definition AWS refuses. Running executions keep the definition they
+   * started with.
+   */
+  putStateMachine(info: LocalStateMachine): void {
+    validateStateMachines([info])
+    this.load(info)
+  }
+
+  /** DeleteStateMachine of one created through the API: its executions stay readable, new ones are refused. */
+  removeStateMachine(stateMachineArn: string): void {
+    this.machines.delete(stateMachineArn)
   }
 
   get stateMachines(): ReadonlyArray<LocalStateMachine> {
