@@ -64,6 +64,7 @@ const checkArn = (arn: string, kind: 'stateMachine' | 'execution'): void => {
 }
 
 /** A state machine name as CreateStateMachine takes it (1 to 80 characters, none of the forbidden ones). */
+// eslint-disable-next-line no-control-regex -- control characters are what a name may not hold
 const NamePattern = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\u0000-\u001f\u007f-\u009f]{1,80}$/u
 
 const executionDescription = (described: ExecutionDescription) => ({
