@@ -391,8 +391,15 @@ export const getObject = async (call: S3Call): Promise<void> => {
     if (typeof outcome === 'object') throw preconditionFailed(outcome.failed)
     const headers = objectHeaders(object)
     if (outcome === 'not-modified') {
-      const { etag, 'last-modified': lastModified } = headers
-      return sendEmpty(call.res, call.ids, 304, { etag, 'last-modified': lastModified, 'content-length': undefined })
+      call.res.writeHead(304, {
+        'x-amz-request-id': call.ids.requestId,
+        'x-amz-id-2': call.ids.hostId,
+        server: 'AmazonS3',
+        etag: headers.etag!,
+        'last-modified': headers['last-modified']!,
+      })
+      call.res.end()
+      return
     }
     for (const [parameter, header] of Object.entries(responseOverrides)) {
       const value = call.query.get(parameter)

@@ -52,7 +52,7 @@ export const S3Operations: Readonly<Record<string, S3Operation>> = {
 }
 
 /** A body left unread by a refused request is read and dropped up to this much, so the client reads the answer. */
-const DrainBytes = 1024 * 1024
+const DrainBytes = 16 * 1024 * 1024
 
 /**
  * Reads and drops what is left of a small body (a refused PutObject's), so that a client still sending it reads S3's
@@ -60,8 +60,9 @@ const DrainBytes = 1024 * 1024
  */
 const drain = (req: IncomingMessage): Promise<void> =>
   new Promise((resolve) => {
-    const declared = Number(req.headers['content-length'])
+    const declared = Number(req.headers['content-length'] ?? req.headers['x-amz-decoded-content-length'])
     if (req.complete || req.readableEnded || req.destroyed || !(declared <= DrainBytes)) return resolve()
+    req.unpipe()
     let size = 0
     const done = () => {
       req.off('data', count)
@@ -119,7 +120,7 @@ export const s3Service = (
       await handler(call)
     } catch (error) {
       const answer = asS3Error(error)
-      if (answer.code !== 'EntityTooLarge') await drain(req)
+      await drain(req)
       sendS3Error(req, res, ids, answer)
     }
   }
