@@ -10,6 +10,7 @@ import {
   copySourceOf,
   decodeXmlBody,
   DefaultContentType,
+  Encryption,
   MaxXmlBodyBytes,
   parseRange,
   refuseUnsupportedHeaders,
@@ -27,8 +28,6 @@ import {
   urlEncode,
   xmlTimestamp,
 } from './wire'
-
-const Encryption = { 'x-amz-server-side-encryption': 'AES256' } as const
 
 /** The call's upload: its id must name an upload in progress for this bucket and key, else NoSuchUpload. */
 const uploadOf = (call: S3Call, bucket: string, key: string): MultipartUpload => {

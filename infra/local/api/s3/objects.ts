@@ -31,7 +31,7 @@ import {
 import { asS3Error } from './refusals'
 
 /** Every object is encrypted at rest with SSE-S3, as S3 does for every bucket since 2023; the answers say so. */
-const Encryption = { 'x-amz-server-side-encryption': 'AES256' } as const
+export const Encryption = { 'x-amz-server-side-encryption': 'AES256' } as const
 
 /** The largest XML document a request may carry (a CompleteMultipartUpload of 10,000 parts fits). */
 export const MaxXmlBodyBytes = 2 * 1024 * 1024
