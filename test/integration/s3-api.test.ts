@@ -86,6 +86,31 @@ const signedFetch = (pathAndQuery: string, init: RequestInit = {}) =>
     },
   })
 
+/** A request sent exactly as written (a WHATWG URL, as fetch uses, would resolve dots and set the host). */
+const rawRequest = (method: string, requestPath: string, headers: Record<string, string>, body = '') =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const request = httpRequest(
+      pipeline.url,
+      {
+        method,
+        path: requestPath,
+        headers: {
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0',
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
+      },
+      (response) => {
+        let text = ''
+        response.on('data', (chunk: Buffer) => (text += chunk.toString()))
+        response.on('end', () => resolve({ status: response.statusCode!, body: text }))
+      },
+    )
+    request.on('error', reject)
+    request.end(body)
+  })
+
 const partsFolder = (uploadId: string) => path.join(pipeline.dataDir, 'objects', Bucket, '.multipart', uploadId)
 
 describe('buckets', () => {
@@ -214,6 +239,17 @@ describe('objects', () => {
     expect(second).toMatchObject({ code: 'PreconditionFailed', status: 412 })
     const got = await s3.send(new GetObjectCommand({ Bucket, Key: 'conditions/once.txt' }))
     expect(await text(got.Body)).toBe('first')
+  })
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+  it('reads the bucket from the host of a virtual-hosted-style request, and the whole path as the key', async () => {
+    await s3.send(new PutObjectCommand({ Bucket, Key: 'uploads/virtual/host.txt', Body: 'by host' }))
+
+    const answer = await rawRequest('GET', '/uploads/virtual/host.txt', {
+      host: `uploads.localhost:${new URL(pipeline.url).port}`,
+    })
+
+    expect(answer).toEqual({ status: 200, body: 'by host' })
   })
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html
@@ -656,28 +692,7 @@ describe('errors', () => {
   })
 
   it('refuses a percent-encoded ".." in the path the same way', async () => {
-    // Sent as written: a WHATWG URL (fetch) would resolve the dots before sending.
-    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = httpRequest(
-        `${pipeline.url}/${Bucket}/a/%2e%2e/%2e%2e/%2e%2e/escape.txt`,
-        {
-          method: 'PUT',
-          path: `/${Bucket}/a/%2e%2e/%2e%2e/%2e%2e/escape.txt`,
-          headers: {
-            authorization:
-              'AWS4-HMAC-SHA256 Credential=test/20260101/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=0',
-            'content-length': 1,
-          },
-        },
-        (response) => {
-          let body = ''
-          response.on('data', (chunk: Buffer) => (body += chunk.toString()))
-          response.on('end', () => resolve({ status: response.statusCode!, body }))
-        },
-      )
-      request.on('error', reject)
-      request.end('x')
-    })
+    const answer = await rawRequest('PUT', `/${Bucket}/a/%2e%2e/%2e%2e/%2e%2e/escape.txt`, {}, 'x')
 
     expect(answer.status).toBe(400)
     expect(answer.body).toContain('<Code>InvalidArgument</Code>')

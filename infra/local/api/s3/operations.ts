@@ -20,19 +20,36 @@ export class InvalidUri extends Error {
 
 /**
  * Splits a path-style URL: the first segment is the bucket, everything after its slash is the key, percent-decoded
- * once (`%2F` is a slash of the key, `+` a plus: a path is not a form). An empty key is the bucket itself.
+ * once (`%2F` is a slash of the key, `+` a plus: a path is not a form). An empty key is the bucket itself. With the
+ * bucket named by the host (virtual-hosted style), the whole path is the key.
  */
-export const parseS3Url = (url: string): S3Target => {
+export const parseS3Url = (url: string, hostBucket?: string): S3Target => {
   const mark = url.indexOf('?')
   const rawPath = mark < 0 ? url : url.slice(0, mark)
   const query = new URLSearchParams(mark < 0 ? '' : url.slice(mark + 1))
   if (!rawPath.startsWith('/')) throw new InvalidUri('The path does not start with "/"')
+  if (hostBucket !== undefined) {
+    const key = decode(rawPath.slice(1))
+    return { bucket: hostBucket, ...(key ? { key } : {}), query }
+  }
   const slash = rawPath.indexOf('/', 1)
   const rawBucket = slash < 0 ? rawPath.slice(1) : rawPath.slice(1, slash)
   const rawKey = slash < 0 ? '' : rawPath.slice(slash + 1)
   const bucket = decode(rawBucket)
   const key = decode(rawKey)
   return { ...(bucket ? { bucket } : {}), ...(bucket && key ? { key } : {}), query }
+}
+
+/**
+ * The bucket of a virtual-hosted-style request (`Host: uploads.localhost:3000`), which tools send to a named endpoint
+ * unless told to use path style: the host's first label when it is one of the buckets and the host is not an address.
+ */
+export const virtualHostBucket = (host: string | undefined, buckets: ReadonlyArray<string>): string | undefined => {
+  const name = (host ?? '').replace(/:\d+$/, '').toLowerCase()
+  if (name === '' || /^[\d.]+$/.test(name) || name.startsWith('[')) return undefined
+  const dot = name.indexOf('.')
+  const label = dot < 0 ? undefined : name.slice(0, dot)
+  return label !== undefined && buckets.includes(label) ? label : undefined
 }
 
 const decode = (raw: string): string => {

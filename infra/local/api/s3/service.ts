@@ -25,7 +25,7 @@ import {
   listObjectsV2,
   putObject,
 } from './objects'
-import { MethodNotAllowed, parseS3Url, s3Operation } from './operations'
+import { MethodNotAllowed, parseS3Url, s3Operation, virtualHostBucket } from './operations'
 import { asS3Error } from './refusals'
 import { newRequestIds, notImplemented, s3Error, sendS3Error } from './wire'
 
@@ -94,7 +94,7 @@ export const s3Service = (
   return async (_request, req, res) => {
     const ids = newRequestIds()
     try {
-      const target = parseS3Url(req.url ?? '/')
+      const target = parseS3Url(req.url ?? '/', virtualHostBucket(req.headers.host, store.bucketNames))
       const operation = s3Operation(req.method ?? 'GET', target, req.headers)
       const handler = S3Operations[operation]
       if (!handler) {

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { InvalidUri, parseS3Url, s3Operation } from '../../../../../../infra/local/api/s3/operations'
+import { InvalidUri, parseS3Url, s3Operation, virtualHostBucket } from '../../../../../../infra/local/api/s3/operations'
 
 const operationOf = (method: string, url: string, headers: IncomingHttpHeaders = {}) =>
   s3Operation(method, parseS3Url(url), headers)
@@ -27,6 +27,24 @@ describe('parseS3Url', () => {
     expect(target.key).toBe('a.txt')
     expect(target.query.get('uploadId')).toBe('abc')
     expect(target.query.get('partNumber')).toBe('2')
+  })
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html
+  it.each([
+    ['a path-style host (an address)', '127.0.0.1:3000', undefined],
+    ['a path-style host (a name)', 'localhost:3000', undefined],
+    ['a bucket in the host', 'uploads.localhost:3000', 'uploads'],
+    ['a bucket in the host, any case', 'Uploads.LOCALHOST', 'uploads'],
+    ['a first label that is no bucket', 'www.example.com', undefined],
+    ['an IPv6 address', '[::1]:3000', undefined],
+  ])('tells %s', (_name, host, bucket) => {
+    expect(virtualHostBucket(host, ['uploads', 'accesslogs'])).toBe(bucket)
+  })
+
+  it('reads the whole path as the key when the host names the bucket', () => {
+    const { query: _query, ...target } = parseS3Url('/uploads/pets/cat.jpg', 'uploads')
+    expect(target).toEqual({ bucket: 'uploads', key: 'uploads/pets/cat.jpg' })
+    expect(parseS3Url('/?list-type=2', 'uploads').key).toBeUndefined()
   })
 
   it('refuses a path that is not percent-encoded UTF-8 (S3 InvalidURI)', () => {
