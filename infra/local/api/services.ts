@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../runtime'
 import type { AwsServiceHandler } from './aws-api'
 import type { AwsService } from './identify'
+import { s3Service } from './s3/service'
 import { stepFunctionsApi } from './stepfunctions'
 
 export interface AwsApiOptions {
@@ -11,7 +12,8 @@ export interface AwsApiOptions {
 /** The AWS APIs the local runtime answers on its endpoint, each over the runtime's own services. */
 export const awsServices = (
   runtime: LocalRuntime,
-  _options: AwsApiOptions,
+  options: AwsApiOptions,
 ): Partial<Record<AwsService, AwsServiceHandler>> => ({
+  s3: s3Service(runtime.db, runtime.store, options),
   states: stepFunctionsApi(runtime),
 })

@@ -159,6 +159,35 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       PRIMARY KEY (bucket, key)
     );
 
+    -- What S3 keeps with an object besides its content type: user metadata, stored headers, part sizes.
+    CREATE TABLE IF NOT EXISTS object_attributes (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      PRIMARY KEY (bucket, key)
+    );
+
+    -- Multipart uploads in progress (invisible until completed) and their parts, whose files live under the bucket folder.
+    CREATE TABLE IF NOT EXISTS multipart_uploads (
+      upload_id TEXT PRIMARY KEY,
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      initiated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket, key, initiated);
+
+    CREATE TABLE IF NOT EXISTS multipart_parts (
+      upload_id TEXT NOT NULL,
+      part_number INTEGER NOT NULL,
+      size INTEGER NOT NULL,
+      etag TEXT NOT NULL,
+      checksum TEXT,
+      last_modified TEXT NOT NULL,
+      PRIMARY KEY (upload_id, part_number)
+    );
+
     CREATE TABLE IF NOT EXISTS images (
       key TEXT PRIMARY KEY,
       etag TEXT NOT NULL,
