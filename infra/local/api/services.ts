@@ -1,6 +1,7 @@
 import type { LocalRuntime } from '../runtime'
 import type { AwsServiceHandler } from './aws-api'
 import type { AwsService } from './identify'
+import { sqsService } from './sqs'
 
 export interface AwsApiOptions {
   /** The largest object a PutObject or an upload part takes: MAX_UPLOAD_BYTES, the same limit as every way in. */
@@ -9,6 +10,8 @@ export interface AwsApiOptions {
 
 /** The AWS APIs the local runtime answers on its endpoint, each over the runtime's own services. */
 export const awsServices = (
-  _runtime: LocalRuntime,
+  runtime: LocalRuntime,
   _options: AwsApiOptions,
-): Partial<Record<AwsService, AwsServiceHandler>> => ({})
+): Partial<Record<AwsService, AwsServiceHandler>> => ({
+  sqs: sqsService(runtime),
+})
