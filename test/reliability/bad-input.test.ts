@@ -212,7 +212,7 @@ describe('malformed requests', () => {
       }),
       [400, 'InvalidIdempotencyKey', 'Idempotency-Key'],
     ],
-    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', 'Entries']],
+    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', "'entries'"]],
     [
       'a replay with a numeric from',
       post('/replays', '{"from":1,"to":"2026-01-01T00:00:00Z"}'),

@@ -2,6 +2,7 @@ import type { LocalRuntime } from '../runtime'
 import type { AwsServiceHandler } from './aws-api'
 import type { AwsService } from './identify'
 import { sqsService } from './sqs'
+import { eventBridgeService } from './eventbridge'
 
 export interface AwsApiOptions {
   /** The largest object a PutObject or an upload part takes: MAX_UPLOAD_BYTES, the same limit as every way in. */
@@ -14,4 +15,5 @@ export const awsServices = (
   _options: AwsApiOptions,
 ): Partial<Record<AwsService, AwsServiceHandler>> => ({
   sqs: sqsService(runtime),
+  events: eventBridgeService(runtime),
 })
