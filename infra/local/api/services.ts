@@ -3,6 +3,7 @@ import type { AwsServiceHandler } from './aws-api'
 import type { AwsService } from './identify'
 import { sqsService } from './sqs'
 import { eventBridgeService } from './eventbridge'
+import { cloudFormationService } from './cloudformation'
 
 export interface AwsApiOptions {
   /** The largest object a PutObject or an upload part takes: MAX_UPLOAD_BYTES, the same limit as every way in. */
@@ -16,4 +17,5 @@ export const awsServices = (
 ): Partial<Record<AwsService, AwsServiceHandler>> => ({
   sqs: sqsService(runtime),
   events: eventBridgeService(runtime),
+  cloudformation: cloudFormationService(runtime),
 })
