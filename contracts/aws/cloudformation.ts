@@ -19,6 +19,8 @@ export const DescribeStacksRequest = Schema.Struct({
   NextToken: Schema.optional(NextToken),
 })
 
+export const ListStacksRequest = Schema.Struct({ NextToken: Schema.optional(NextToken) })
+
 export const ListStackResourcesRequest = Schema.Struct({
   StackName: Schema.String,
   NextToken: Schema.optional(NextToken),

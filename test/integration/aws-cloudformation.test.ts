@@ -6,6 +6,7 @@ import {
   DescribeStacksCommand,
   GetTemplateCommand,
   ListStackResourcesCommand,
+  ListStacksCommand,
   paginateListStackResources,
   type StackResourceSummary,
 } from '@aws-sdk/client-cloudformation'
@@ -75,6 +76,22 @@ describe('the stack', () => {
     const byId = await cloudFormation.send(new DescribeStacksCommand({ StackName: stack.StackId }))
     expect(all.Stacks!.map((described) => described.StackName)).toEqual(['Pipeline'])
     expect(byId.Stacks![0]!.StackName).toBe('Pipeline')
+  })
+
+  it(`lists the stack, by status (${ApiReference}/API_ListStacks.html)`, async () => {
+    const all = await cloudFormation.send(new ListStacksCommand({}))
+    const complete = await cloudFormation.send(new ListStacksCommand({ StackStatusFilter: ['CREATE_COMPLETE'] }))
+    const deleted = await cloudFormation.send(new ListStacksCommand({ StackStatusFilter: ['DELETE_COMPLETE'] }))
+
+    expect(all.StackSummaries).toEqual([
+      expect.objectContaining({
+        StackName: 'Pipeline',
+        StackStatus: 'CREATE_COMPLETE',
+        TemplateDescription: 'Event pipeline on Step Functions and EventBridge',
+      }),
+    ])
+    expect(complete.StackSummaries).toHaveLength(1)
+    expect(deleted.StackSummaries ?? []).toEqual([])
   })
 
   it(`lists every resource with its local physical id, a page at a time (${ApiReference}/API_ListStackResources.html)`, async () => {

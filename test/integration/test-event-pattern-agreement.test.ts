@@ -133,7 +133,7 @@ const viaCli = async (patternText: string, eventText: string): Promise<Outcome> 
   return { invalid: reason ?? 'not JSON' }
 }
 
-describe('TestEventPattern and pipeline test-pattern', () => {
+describe('TestEventPattern (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_TestEventPattern.html) and pipeline test-pattern', () => {
   it('read the pattern tables', () => {
     expect(rowsOf('matching').length).toBeGreaterThan(100)
     expect(rowsOf('invalid patterns').length).toBeGreaterThan(50)

@@ -137,6 +137,35 @@ export const cloudFormationService = (runtime: LocalRuntime): AwsServiceHandler 
       }
     },
 
+    ListStacks: (params) => {
+      const request = decode(Cfn.ListStacksRequest, params)
+      // StackStatusFilter.member.N, as the query protocol flattens a list.
+      const statuses = Object.entries(params)
+        .filter(([name]) => /^StackStatusFilter\.member\.\d+$/.test(name))
+        .map(([, status]) => status)
+      const listed = stack && (statuses.length === 0 || statuses.includes('CREATE_COMPLETE')) ? [stack] : []
+      const { page, nextToken } = pageOf(
+        'ListStacks',
+        listed,
+        (described) => described.name,
+        { token: request.NextToken, limit: PageSize },
+        () => validationError('Invalid NextToken'),
+      )
+      return {
+        StackSummaries: {
+          member: page.map((described) => ({
+            StackId: stackId,
+            StackName: described.name,
+            TemplateDescription: described.description,
+            CreationTime: createdAt,
+            StackStatus: 'CREATE_COMPLETE',
+            DriftInformation: { StackDriftStatus: 'NOT_CHECKED' },
+          })),
+        },
+        NextToken: nextToken,
+      }
+    },
+
     ListStackResources: (params, req) => {
       const request = decode(Cfn.ListStackResourcesRequest, params)
       const described = stackNamed(request.StackName)
