@@ -212,7 +212,7 @@ describe('malformed requests', () => {
       }),
       [400, 'InvalidIdempotencyKey', 'Idempotency-Key'],
     ],
-    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', 'Entries']],
+    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', "'entries'"]],
     [
       'a replay with a numeric from',
       post('/replays', '{"from":1,"to":"2026-01-01T00:00:00Z"}'),
@@ -387,8 +387,8 @@ describe('queue messages', () => {
   it.each<[string, Buffer, Expected]>([
     ['an empty message', post('/queues/orders/messages', '', 'text/plain'), [400, 'InvalidMessage', 'body']],
     [
-      'a message over 256 KB',
-      post('/queues/orders/messages', 'm'.repeat(300_000), 'text/plain'),
+      'a message over 1 MiB, the queue limit',
+      post('/queues/orders/messages', 'm'.repeat(1_100_000), 'text/plain'),
       [413, 'PayloadTooLarge', 'bytes'],
     ],
     ['a queue that does not exist', post('/queues/nope/messages', '{}'), [404, 'QueueDoesNotExist', 'nope']],

@@ -8,8 +8,14 @@ export type JsonVersion = '1.0' | '1.1'
 /** The largest request body an API takes: 256 KB payloads plus their envelope (PutEvents, SendMessageBatch). */
 export const MaxJsonRequestBytes = 1024 * 1024
 
+/** The HTTP exchange an operation runs in: for what the input does not say (the Host a URL is built on, a closed connection). */
+export interface JsonCall {
+  readonly req: IncomingMessage
+  readonly res: ServerResponse
+}
+
 /** One operation of a JSON-protocol service: its decoded input in, its output out, or an AwsApiError. */
-export type JsonOperation = (input: Record<string, unknown>) => Promise<unknown> | unknown
+export type JsonOperation = (input: Record<string, unknown>, call: JsonCall) => Promise<unknown> | unknown
 
 /** A JSON-protocol service: its operations by name, and how its errors reach the wire. */
 export interface JsonService {
@@ -17,16 +23,20 @@ export interface JsonService {
   /** The name its unknown-operation error gives (`AWSStepFunctions`). */
   readonly targetPrefix: string
   readonly operations: Readonly<Record<string, JsonOperation>>
+  /** The largest request body it reads (default MaxJsonRequestBytes); larger is a 413. */
+  readonly maxRequestBytes?: number
 }
 
 /** Reads the body as a JSON object: an empty body is `{}`; anything else that is not an object is a SerializationException. */
-export const readJsonInput = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
+export const readJsonInput = async (
+  req: IncomingMessage,
+  limit = MaxJsonRequestBytes,
+): Promise<Record<string, unknown>> => {
   const chunks: Buffer[] = []
   let size = 0
   for await (const chunk of req) {
     size += (chunk as Buffer).length
-    if (size > MaxJsonRequestBytes)
-      throw new AwsApiError(413, 'RequestEntityTooLarge', `Request body is over ${MaxJsonRequestBytes} bytes`)
+    if (size > limit) throw new AwsApiError(413, 'RequestEntityTooLarge', `Request body is over ${limit} bytes`)
     chunks.push(chunk as Buffer)
   }
   const text = Buffer.concat(chunks).toString('utf8')
@@ -46,6 +56,8 @@ const contentType = (version: JsonVersion) => `application/x-amz-json-${version}
 
 /** A successful answer: 200 with the output as JSON and a request id. */
 export const sendJsonOutput = (res: ServerResponse, version: JsonVersion, output: unknown): void => {
+  // The caller hung up while the operation ran (a long poll): nobody is there to answer.
+  if (res.destroyed) return
   const body = JSON.stringify(output ?? {})
   res.writeHead(200, {
     'content-type': contentType(version),
@@ -85,7 +97,8 @@ export const serveJson = async (
         'UnknownOperationException',
         `${service.targetPrefix}.${operation ?? ''} is not an operation the local runtime answers`,
       )
-    sendJsonOutput(res, service.version, await handler(await readJsonInput(req)))
+    const input = await readJsonInput(req, service.maxRequestBytes)
+    sendJsonOutput(res, service.version, await handler(input, { req, res }))
   } catch (error) {
     sendJsonError(res, service.version, asAwsApiError(error))
   }

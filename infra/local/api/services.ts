@@ -1,7 +1,10 @@
 import type { LocalRuntime } from '../runtime'
 import type { AwsServiceHandler } from './aws-api'
 import type { AwsService } from './identify'
+import { cloudFormationService } from './cloudformation'
+import { eventBridgeService } from './eventbridge'
 import { s3Service } from './s3/service'
+import { sqsService } from './sqs'
 import { stepFunctionsApi } from './stepfunctions'
 
 export interface AwsApiOptions {
@@ -16,4 +19,7 @@ export const awsServices = (
 ): Partial<Record<AwsService, AwsServiceHandler>> => ({
   s3: s3Service(runtime.db, runtime.store, options),
   states: stepFunctionsApi(runtime),
+  sqs: sqsService(runtime),
+  events: eventBridgeService(runtime),
+  cloudformation: cloudFormationService(runtime),
 })

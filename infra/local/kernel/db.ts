@@ -116,10 +116,32 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       receipt_handle TEXT,
       first_received_at TEXT,
       last_error TEXT,
-      dead_letter TEXT
+      dead_letter TEXT,
+      -- SQS message attributes (JSON), as SendMessage took them.
+      attributes TEXT
     );
     CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, visible_at_ms, seq);
     CREATE UNIQUE INDEX IF NOT EXISTS queue_messages_by_receipt ON queue_messages (receipt_handle);
+
+    -- StartMessageMoveTask's tasks, newest last, as ListMessageMoveTasks shows them.
+    CREATE TABLE IF NOT EXISTS message_move_tasks (
+      task_id TEXT PRIMARY KEY,
+      source_arn TEXT NOT NULL,
+      destination_arn TEXT,
+      rate INTEGER,
+      status TEXT NOT NULL,
+      to_move INTEGER NOT NULL,
+      moved INTEGER NOT NULL,
+      failure TEXT,
+      started_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS message_move_tasks_by_source ON message_move_tasks (source_arn, started_ms);
+
+    -- When the runtime first served a resource of the template (an ARN), so creation times hold across restarts.
+    CREATE TABLE IF NOT EXISTS resources_created (
+      arn TEXT PRIMARY KEY,
+      created_ms INTEGER NOT NULL
+    );
 
     CREATE TABLE IF NOT EXISTS table_items (
       table_name TEXT NOT NULL,
@@ -229,9 +251,28 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
   `)
   if (!searchKeysExisted)
     db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')
+  // A data directory written before messages had attributes gains the column.
+  const messageColumns = db.prepare('PRAGMA table_info(queue_messages)').all() as Array<{ name: string }>
+  if (!messageColumns.some((column) => column.name === 'attributes'))
+    db.exec('ALTER TABLE queue_messages ADD COLUMN attributes TEXT')
   ensureConsoleSchema(db)
   reusePreparedStatements(db)
   return db
+}
+
+/**
+ * When the runtime first served each resource (by ARN), in epoch milliseconds: the time it is first asked for is
+ * recorded, so a queue's CreatedTimestamp or an archive's CreationTime stays the same across restarts.
+ */
+export const firstServed = (db: DatabaseSync, arns: ReadonlyArray<string>, now = Date.now()): Map<string, number> => {
+  const record = db.prepare('INSERT OR IGNORE INTO resources_created (arn, created_ms) VALUES (?, ?)')
+  const read = db.prepare('SELECT created_ms FROM resources_created WHERE arn = ?')
+  return new Map(
+    arns.map((arn) => {
+      record.run(arn, now)
+      return [arn, (read.get(arn) as { created_ms: number }).created_ms]
+    }),
+  )
 }
 
 /** Enough for every distinct statement the runtime runs; SQL built with values in it only churns the oldest out. */

@@ -3,6 +3,11 @@ import type { CfnTemplate } from '../../aws/synth'
 /** The account and region the local runtime pretends to be in; every local ARN carries them. */
 export const LocalAccount = '000000000000'
 export const LocalRegion = 'us-east-1'
+/** The stack the CDK app synthesizes, by the name `cdk deploy` gives it. */
+export const LocalStackName = 'Pipeline'
+
+/** How the runtime names a queue inside the template (`Ref` of an AWS::SQS::Queue); the API answers it on its endpoint. */
+export const templateQueueUrl = (name: string): string => `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
 
 type Resource = CfnTemplate['Resources'][string]
 
@@ -84,9 +89,11 @@ const refOf = (logicalId: string, resource: Resource): string => {
   const name = physicalName(logicalId, resource)
   switch (resource.Type) {
     case 'AWS::SQS::Queue':
-      return `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
+      return templateQueueUrl(name)
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:${name}`
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${LocalRegion}:${LocalAccount}:${name}`
     default:
       return name
   }
@@ -121,7 +128,7 @@ const pseudo: Record<string, string> = {
   'AWS::Region': LocalRegion,
   'AWS::AccountId': LocalAccount,
   'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::StackName': 'Pipeline',
+  'AWS::StackName': LocalStackName,
   'AWS::NoValue': '',
 }
 
@@ -199,6 +206,27 @@ export interface LocalModel {
   readonly eventSourceMappings?: ReadonlyArray<LocalEventSourceMapping>
   readonly pipes?: ReadonlyArray<LocalPipe>
   readonly schedules?: ReadonlyArray<LocalSchedule>
+  /** The stack itself, as CloudFormation describes it (absent from a model built by hand). */
+  readonly stack?: LocalStack
+}
+
+/** The synthesized stack as DescribeStacks and ListStackResources show it, every value resolved to its local name. */
+export interface LocalStack {
+  readonly name: string
+  readonly description?: string
+  /** The template as `cdk synth` wrote it (GetTemplate's body). */
+  readonly template: CfnTemplate
+  /** Each parameter with its default value (the local runtime takes no parameter values). */
+  readonly parameters: ReadonlyArray<{ readonly key: string; readonly value: string }>
+  /** The outputs `cdk deploy` prints, resolved as `Ref`, `Fn::GetAtt` and `Fn::Join` resolve locally. */
+  readonly outputs: ReadonlyArray<{
+    readonly key: string
+    readonly value: string
+    readonly description?: string
+    readonly exportName?: string
+  }>
+  /** Every resource, with the physical id `Ref` gives it locally (a name, an ARN or a queue URL). */
+  readonly resources: ReadonlyArray<{ readonly logicalId: string; readonly type: string; readonly physicalId: string }>
 }
 
 export interface LocalQueue {
@@ -209,6 +237,8 @@ export interface LocalQueue {
   readonly visibilityTimeoutSeconds?: number
   /** Where a message goes once it was received `maxReceiveCount` times without being deleted. */
   readonly redrive?: { readonly deadLetterArn: string; readonly maxReceiveCount: number }
+  /** The queue's properties in the template, resolved: CloudFormation names them as SQS names its attributes. */
+  readonly properties?: Readonly<Record<string, unknown>>
 }
 
 /** A Lambda event source mapping over an SQS queue: the poller Lambda runs for the function. */
@@ -362,6 +392,7 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       name: physicalName(id, resource),
       url: refOf(id, resource),
       arn: arnOf(id, resource),
+      properties: p,
       ...(p.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(p.VisibilityTimeout) }),
       ...(redrive?.deadLetterTargetArn
         ? {
@@ -461,5 +492,48 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     eventSourceMappings,
     pipes,
     schedules,
+    stack: localStack(template),
+  }
+}
+
+/** The stack as CloudFormation describes it once deployed: outputs and physical ids resolved to local names. */
+const localStack = (template: CfnTemplate): LocalStack => {
+  const raw = template as CfnTemplate & {
+    readonly Description?: unknown
+    readonly Parameters?: Record<string, { readonly Default?: unknown }>
+  }
+  const outputs = Object.entries((template.Outputs ?? {}) as Record<string, Record<string, unknown>>).flatMap(
+    ([key, output]) => {
+      let value: unknown
+      try {
+        value = resolveIntrinsics(template, output.Value)
+      } catch {
+        return [] // an output built from what the local runtime does not resolve: not shown, rather than shown wrong
+      }
+      const exportName = (output.Export as { Name?: unknown } | undefined)?.Name
+      return [
+        {
+          key,
+          value: typeof value === 'string' ? value : JSON.stringify(value),
+          ...(typeof output.Description === 'string' ? { description: output.Description } : {}),
+          ...(exportName === undefined ? {} : { exportName: String(resolveIntrinsics(template, exportName)) }),
+        },
+      ]
+    },
+  )
+  return {
+    name: LocalStackName,
+    ...(typeof raw.Description === 'string' ? { description: raw.Description } : {}),
+    template,
+    parameters: Object.entries(raw.Parameters ?? {}).map(([key, parameter]) => ({
+      key,
+      value: String(parameter.Default ?? ''),
+    })),
+    outputs,
+    resources: Object.entries(template.Resources).map(([logicalId, resource]) => ({
+      logicalId,
+      type: resource.Type,
+      physicalId: refOf(logicalId, resource),
+    })),
   }
 }

@@ -3,7 +3,7 @@ import { deadLetterReason, parseBody, readDeadLetter } from '../../../contracts/
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
 import { transaction } from '../kernel/db'
-import type { LocalQueues } from './queues'
+import type { LocalQueues, MessageExtras } from './queues'
 import type { LocalModel } from '../model/template'
 
 type Json = Record<string, unknown>
@@ -14,6 +14,7 @@ interface StoredLetter {
   readonly body: string
   readonly sent_at: string
   readonly dead_letter: string | null
+  readonly attributes: string | null
 }
 
 /** Where a dead letter goes back to, read from what its producer wrote. */
@@ -137,8 +138,11 @@ export class DeadLetters {
     })
   }
 
-  /** Sends the messages (all when `ids` is absent) back where they came from; each one sent is deleted here, in the same transaction. */
-  redrive(queueName: string, ids?: ReadonlyArray<string>): RedriveOutcome {
+  /**
+   * Sends the messages (all when `ids` is absent) back where they came from, or all to `destinationQueue` when one
+   * is named (StartMessageMoveTask's DestinationArn); each one sent is deleted here, in the same transaction.
+   */
+  redrive(queueName: string, ids?: ReadonlyArray<string>, destinationQueue?: string): RedriveOutcome {
     const queue = this.resolve(queueName)
     if (!queue)
       throw new UnknownDeadLetterQueue(
@@ -153,7 +157,8 @@ export class DeadLetters {
     for (const letter of chosen) {
       try {
         transaction(this.db, () => {
-          this.sendBack(queue, letter)
+          if (destinationQueue === undefined) this.sendBack(queue, letter)
+          else this.queues.send(destinationQueue, letter.body, extrasOf(letter))
           this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(queue, letter.id)
         })
         redriven += 1
@@ -219,7 +224,9 @@ export class DeadLetters {
 
   private stored(queue: string, limit = -1): ReadonlyArray<StoredLetter> {
     return this.db
-      .prepare('SELECT id, body, sent_at, dead_letter FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?')
+      .prepare(
+        'SELECT id, body, sent_at, dead_letter, attributes FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?',
+      )
       .all(queue, limit) as unknown as StoredLetter[]
   }
 
@@ -247,7 +254,8 @@ export class DeadLetters {
     const origin = originOf(letter)
     switch (origin.kind) {
       case 'queue':
-        this.queues.send(origin.queue, origin.body)
+        // Back to its source queue as a new message, with its attributes, as SQS's redrive moves it.
+        this.queues.send(origin.queue, origin.body, extrasOf(letter))
         return
       case 'target': {
         const { targetArn, event } = origin
@@ -273,6 +281,10 @@ export class DeadLetters {
     }
   }
 }
+
+/** A stored message's attributes, to send on with it. */
+const extrasOf = (letter: StoredLetter): MessageExtras =>
+  letter.attributes ? (JSON.parse(letter.attributes) as MessageExtras) : {}
 
 export class UnknownDeadLetterQueue extends Error {
   override readonly name = 'UnknownDeadLetterQueue'

@@ -67,7 +67,8 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
             'QueueDoesNotExist',
             `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`,
           )
-        const body = await readText(req, 256 * 1024)
+        // The queue's own limit (SQS's 1 MiB by default), as SendMessage applies it: one code path for both.
+        const body = await readText(req, runtime.queues.maximumMessageSize(queue))
         try {
           const { MessageId } = runtime.queues.send(queue, body)
           sendJson(res, 202, { queue, messageId: MessageId })
