@@ -16,9 +16,9 @@ import {
   StopExecutionCommand,
   ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn'
-import { WorkflowTag } from '../../../contracts/executions'
-import * as images from '../../support/images'
-import { startPipeline, upload, type RunningPipeline } from '../../support/pipeline'
+import { WorkflowTag } from '../../contracts/executions'
+import * as images from '../support/images'
+import { startPipeline, upload, type RunningPipeline } from '../support/pipeline'
 
 // The Step Functions API on the local endpoint, driven by the real SDK client configured only by endpoint and dummy
 // credentials (https://docs.aws.amazon.com/step-functions/latest/apireference/API_Operations.html).
