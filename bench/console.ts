@@ -1,7 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { localConsoleData } from '../infra/local/console/console-data'
+import type { AddressInfo } from 'node:net'
+import { createPipelineServer } from '../infra/local/http/server'
+import { localConsoleData } from '../infra/local/console/local-console'
 import { InvocationRecorder } from '../infra/local/lambda/invocation-metrics'
 import { startRuntime } from '../infra/local/runtime'
 import { configFromEnv } from '../steps/services/config'
@@ -11,10 +13,11 @@ import { configFromEnv } from '../steps/services/config'
  *
  *   npm exec -- tsx bench/console.ts [ROWS]        (default 100,000 executions)
  *
- * Fills a fresh data directory with ROWS executions (five workflows, four statuses, a second apart, a subject each)
- * and 200,000 invocations, then times each query the console makes: the first page, a page deep in the list through
- * its cursor, every filter, text search, one execution, and the metrics of an hour and of a day. Last, it times
- * 200,000 invocations of an empty step with and without the recorder.
+ * Fills a fresh data directory with ROWS executions (five workflows, four statuses, a second apart, an upload event
+ * as input each) and 200,000 invocations, then times each query the console makes, as the local server's console
+ * makes it (Step Functions' API on the runtime's endpoint; Express executions and metrics read in process): the first
+ * page, a page deep in the list through its cursor, every filter, text search, one execution, and the metrics of an
+ * hour and of a day. Last, it times 200,000 invocations of an empty step with and without the recorder.
  */
 
 const rows = Number(process.argv[2] ?? 100_000)
@@ -29,13 +32,15 @@ const time = async <T>(work: () => Promise<T>, runs = 20): Promise<{ ms: number;
 const main = async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'bench-console-'))
   const runtime = startRuntime({ dataDir, config: configFromEnv({}) })
+  const server = createPipelineServer(runtime, { maxUploadBytes: 1024 * 1024 })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   try {
     const machines = runtime.executor.stateMachines
     const statuses = ['SUCCEEDED', 'FAILED', 'SUCCEEDED', 'RUNNING']
     const now = Date.now()
     const insert = runtime.db
       .prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date, stop_date)
-      VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?, ?)`)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     runtime.db.exec('BEGIN')
     for (let i = 0; i < rows; i += 1) {
       const machine = machines[i % machines.length]!
@@ -49,6 +54,7 @@ const main = async () => {
         machine.workflow,
         status,
         `uploads/bench/${i}.jpg`,
+        JSON.stringify({ source: 'aws.s3', detail: { object: { key: `uploads/bench/${i}.jpg` } } }),
         created,
         created,
         status === 'RUNNING' ? null : created,
@@ -61,7 +67,7 @@ const main = async () => {
       invocation.run(`Step${i % 12}`, now - (i % 86_400) * 1000, (i % 997) / 3, i % 50 === 0 ? 'TransientError' : null)
     runtime.db.exec('COMMIT')
 
-    const data = localConsoleData(runtime)
+    const data = localConsoleData(runtime, `http://127.0.0.1:${(server.address() as AddressInfo).port}`)
     const report: Array<[string, number, string]> = []
     const measure = async (label: string, work: () => Promise<unknown>, describe: (result: unknown) => string) => {
       const { ms, result } = await time(work)
@@ -130,6 +136,8 @@ const main = async () => {
       `Recording invocations: ${(((recordedMs - bareMs) / calls) * 1000).toFixed(2)} µs added per step invocation (${calls.toLocaleString('en')} calls, batched writes)`,
     )
   } finally {
+    server.closeAllConnections()
+    await new Promise((resolve) => server.close(resolve))
     await runtime.stop(100)
     rmSync(dataDir, { recursive: true, force: true })
   }

@@ -1,11 +1,9 @@
 import { Either, ParseResult, Schema } from 'effect'
-import { DeadLetterQueues, MetricsView, RedriveOutcome, type DeadLetterQueueView } from '../contracts/console'
-import { DlqQueue } from '../contracts/dead-letters'
-import { ExecutionDetail, ExecutionList, ExecutionSummary, type ExecutionFilter } from '../contracts/executions'
-import { ImageRecord } from '../contracts/images'
+import { EventSummaryPage, ExecutionPage, ImagePage, MetricsView } from '../contracts/console'
+import { ExecutionDetail } from '../contracts/executions'
 import { ImportReport } from '../contracts/imports'
 import { Order, type OrderItem, type OrderStatus } from '../contracts/orders'
-import { Replay, type ReplayRequest } from '../contracts/replays'
+import { Replay } from '../contracts/replays'
 import {
   EventPage,
   Health,
@@ -21,16 +19,23 @@ import {
   type SearchResult,
   UserPage,
 } from '../contracts/runtime-api'
-import { ImportsPrefix, ReportsPrefix, UploadsPrefix } from '../contracts/sources'
+import { ImportsPrefix, ReportsPrefix } from '../contracts/sources'
 import { UploadResult } from '../contracts/uploads'
 import { User } from '../contracts/users'
 import { networkFailure } from '../infra/http/network'
 import { HttpError, InvalidResponse, Unreachable, UsageError, type FieldError } from './errors'
 
-// The local runtime's HTTP API, as the CLI reads it: every answer is decoded with its contract in contracts/.
+// The local runtime's own routes, as the CLI reads them: every answer is decoded with its contract in contracts/.
+// What AWS has an API for, the CLI asks the runtime's AWS endpoint (`backends/aws.ts`); these are the rest.
 
-const DlqQueues = Schema.Struct({ queues: Schema.Array(DlqQueue) })
 const ReplayList = Schema.Struct({ replays: Schema.Array(Replay) })
+/** `GET /executions/{id}`: the execution, with its state machine and output besides. */
+const RuntimeExecution = Schema.Struct({
+  ...ExecutionDetail.fields,
+  stateMachineArn: Schema.optional(Schema.String),
+  output: Schema.optional(Schema.Unknown),
+})
+const ArchivedEventAnswer = Schema.Struct({ event: Schema.Unknown })
 
 export type {
   ArchivedEvent,
@@ -92,10 +97,6 @@ export const baseUrlFrom = (env: Readonly<Record<string, string | undefined>>): 
 /** Encodes each `/`-separated segment of an object key for a URL path, keeping the slashes. */
 export const encodeKeyPath = (key: string): string => key.split('/').map(encodeURIComponent).join('/')
 
-/** The image record's address: `GET /images/{key}` takes the key without its `uploads/` prefix. */
-export const imagePath = (key: string): string =>
-  `images/${encodeKeyPath(key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key)}`
-
 type Method = 'GET' | 'PUT' | 'POST'
 
 interface RequestOptions {
@@ -125,11 +126,6 @@ export class PipelineClient {
 
   async health(): Promise<{ readonly status: string }> {
     return this.call(Health, 'GET', 'health')
-  }
-
-  /** `PUT /uploads/{key}`: `key` is the part after `uploads/`, segments unencoded. */
-  async upload(key: string, bytes: Uint8Array, contentType: string): Promise<UploadResult> {
-    return this.putObject(UploadsPrefix, key, bytes, contentType)
   }
 
   /** `PUT /imports/{key}`: `key` is the part after `imports/`, segments unencoded; the import workflow reads it. */
@@ -225,32 +221,7 @@ export class PipelineClient {
     return this.call(UploadResult, 'PUT', `${prefix}${encodeKeyPath(key)}`, { body: bytes, contentType, timeoutMs })
   }
 
-  async listExecutions(
-    filter: ExecutionFilter = {},
-  ): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> }> {
-    return this.call(ExecutionList, 'GET', 'executions', { query: { ...filter } })
-  }
-
-  /** `GET /executions/{executionArnOrName}`. */
-  async getExecution(id: string): Promise<ExecutionDetail> {
-    return this.call(ExecutionDetail, 'GET', `executions/${encodeURIComponent(id)}`)
-  }
-
-  /** The image record for an object key (with or without `uploads/`), or undefined while there is none (404). */
-  async getImage(key: string): Promise<ImageRecord | undefined> {
-    try {
-      return await this.call(ImageRecord, 'GET', imagePath(key))
-    } catch (error) {
-      if (error instanceof HttpError && error.status === 404) return undefined
-      throw error
-    }
-  }
-
-  async listDlq(): Promise<{ readonly queues: ReadonlyArray<DlqQueue> }> {
-    return this.call(DlqQueues, 'GET', 'dlq')
-  }
-
-  /** One page of `GET /events`. */
+  /** `GET /events`: one page of the archive, oldest first. */
   async listEvents(query: EventQuery = {}): Promise<EventPage> {
     const { from, to, pattern, limit, after } = query
     return this.call(EventPage, 'GET', 'events', {
@@ -258,41 +229,52 @@ export class PipelineClient {
     })
   }
 
-  /** `POST /replays`: starts a replay and answers its view (202). */
-  async startReplay(request: ReplayRequest): Promise<Replay> {
-    return this.call(Replay, 'POST', 'replays', { json: request })
-  }
-
-  async getReplay(name: string): Promise<Replay> {
-    return this.call(Replay, 'GET', `replays/${encodeURIComponent(name)}`)
-  }
-
+  /** `GET /replays`: every replay, with the events each re-delivered of how many (EventBridge counts none). */
   async listReplays(): Promise<{ readonly replays: ReadonlyArray<Replay> }> {
     return this.call(ReplayList, 'GET', 'replays')
-  }
-
-  /** `POST /replays/{name}/cancel`: 404 for an unknown replay, 409 for one that already ended. */
-  async cancelReplay(name: string): Promise<Replay> {
-    return this.call(Replay, 'POST', `replays/${encodeURIComponent(name)}/cancel`)
   }
 
   async listRules(): Promise<{ readonly rules: ReadonlyArray<RuleView> }> {
     return this.call(RuleList, 'GET', 'rules')
   }
 
-  /** `POST /console/api/executions/{id}/redrive`: RedriveExecution; 409 ExecutionNotRedrivable unless it failed, aborted or timed out. */
-  async redriveExecution(id: string): Promise<ExecutionSummary> {
-    return this.call(ExecutionSummary, 'POST', `console/api/executions/${encodeURIComponent(id)}/redrive`)
+  /** `GET /executions/{executionArnOrName}`: any execution the runtime keeps, Express ones included; 404 for none. */
+  async getExecution(id: string): Promise<typeof RuntimeExecution.Type> {
+    return this.call(RuntimeExecution, 'GET', `executions/${encodeURIComponent(id)}`)
   }
 
-  /** `GET /console/api/dlq`: each dead-letter queue with its messages, their reason and origin. */
-  async listDeadLetterQueues(): Promise<{ readonly queues: ReadonlyArray<DeadLetterQueueView> }> {
-    return this.call(DeadLetterQueues, 'GET', 'console/api/dlq')
+  /** `GET /console/api/executions`: a page of executions, newest first; `workflow` may be a state machine ARN. */
+  async consoleExecutions(query: {
+    readonly workflow?: string | undefined
+    readonly status?: string | undefined
+    readonly limit?: number | undefined
+    readonly cursor?: string | undefined
+  }): Promise<typeof ExecutionPage.Type> {
+    return this.call(ExecutionPage, 'GET', 'console/api/executions', {
+      query: { ...query, limit: query.limit?.toString() },
+    })
   }
 
-  /** `POST /console/api/dlq/{queue}/redrive`: sends the messages back where they came from. */
-  async redriveDeadLetters(queue: string): Promise<RedriveOutcome> {
-    return this.call(RedriveOutcome, 'POST', `console/api/dlq/${encodeURIComponent(queue)}/redrive`)
+  /** `GET /console/api/events`: a page of the archive, newest first. */
+  async consoleEvents(
+    query: Readonly<Record<string, string | undefined>>,
+  ): Promise<typeof EventSummaryPage.Type> {
+    return this.call(EventSummaryPage, 'GET', 'console/api/events', { query })
+  }
+
+  /** `GET /console/api/events/{id}`: one archived event, whole. */
+  async consoleEvent(id: string): Promise<unknown> {
+    return (await this.call(ArchivedEventAnswer, 'GET', `console/api/events/${encodeURIComponent(id)}`)).event
+  }
+
+  /** `GET /console/api/images`: uploads with their status and thumbnails, newest first. */
+  async consoleImages(query: {
+    readonly limit?: number | undefined
+    readonly cursor?: string | undefined
+  }): Promise<typeof ImagePage.Type> {
+    return this.call(ImagePage, 'GET', 'console/api/images', {
+      query: { limit: query.limit?.toString(), cursor: query.cursor },
+    })
   }
 
   /** `GET /console/api/metrics`: step invocations and workflow outcomes over a window (default: the last hour). */

@@ -1,5 +1,6 @@
 import { AwsCommands, helpFooter, subcommandFor, type Command } from './args'
-import { localBackend, type Backend } from './backends/backend'
+import type { Backend } from './backends/backend'
+import { LocalRoutesExtras } from './backends/local-extras'
 import { PipelineClient, baseUrlFrom } from './client'
 import { consoleCommand } from './commands/console'
 import { dlq } from './commands/dlq'
@@ -22,7 +23,7 @@ import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
 import { users } from './commands/users'
 import { processIo, type Io } from './io'
-import { takeTargetOptions, type TargetOptions } from './target'
+import { localAwsSettings, takeTargetOptions, type TargetOptions } from './target'
 import { AwsUnavailable, InvalidRequest, HttpError, InvalidResponse, NotFound, Unreachable, UsageError } from './errors'
 
 export type { Io, Output } from './io'
@@ -59,7 +60,7 @@ const mainHelp = (): string => {
   const listed = commands.flatMap((command) => [...(command.group ? [] : [command]), ...(command.subcommands ?? [])])
   const usages = listed.map((command) => command.usage.replace(/^pipeline /, ''))
   const width = Math.max(...usages.map((usage) => usage.length))
-  return `pipeline: drive the event pipeline: the local runtime over its HTTP API, or a deployed stack (--target aws).
+  return `pipeline: drive the event pipeline: the local runtime at PIPELINE_URL, or a deployed stack (--target aws).
 
 Usage: pipeline COMMAND [options]
 
@@ -73,7 +74,7 @@ ${helpFooter}`
 
 /** What tests may change about how `main` reaches a target. */
 export interface MainOptions {
-  /** The AWS target's polling pace (upload --wait, replay): tests make it fast. */
+  /** The polling pace (upload --wait, replay), of either target: tests make it fast. */
   readonly aws?: { readonly pollMs?: number; readonly sleep?: (ms: number) => Promise<void> }
 }
 
@@ -129,6 +130,7 @@ export async function main(
       return localClient()
     },
     awsSettings: () => ({ profile: target.profile, region: target.region, stack: target.stack, ...options.aws }),
+    // Both targets speak AWS: a deployed stack's APIs, or the same APIs on the local runtime's own endpoint.
     backend: () =>
       (backend ??=
         target.target === 'aws'
@@ -138,7 +140,10 @@ export async function main(
               stack: target.stack,
               ...options.aws,
             })
-          : localBackend(localClient())),
+          : loadAws().awsBackend(
+              { ...localAwsSettings(localClient().displayUrl), ...options.aws },
+              new LocalRoutesExtras(localClient()),
+            )),
   }
   try {
     return await command.run(subcommand ? args.slice(1) : args, context)
@@ -147,7 +152,7 @@ export async function main(
   }
 }
 
-/** The AWS target and its SDK load when a command first uses it: `--help` and the local target never pay the ~250 ms. */
+/** The AWS APIs' client and its SDK load when a command first uses them: `--help` and the route-only commands never pay the ~250 ms. */
 const loadAws = (): typeof import('./backends/aws') =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above); tsx and jest both resolve it
   require('./backends/aws') as typeof import('./backends/aws')

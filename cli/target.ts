@@ -1,8 +1,22 @@
 import { Targets, type Target } from './backends/backend'
 import { UsageError } from './errors'
+import type { AwsSettings } from '../infra/aws/client/context'
+import { LocalRegion, LocalStackName } from '../infra/local/model/template'
 
 /** The CloudFormation stack `--target aws` reads when --stack is not given: the CDK app's stack id. */
-export const DefaultStack = 'Pipeline'
+export const DefaultStack = LocalStackName
+
+/**
+ * The local target as an AWS target: the runtime's own address (PIPELINE_URL) as the endpoint of every service, any
+ * credentials (it checks no signature), its region, and the stack it synthesized, as its CloudFormation API names it.
+ */
+export const localAwsSettings = (endpoint: string): AwsSettings => ({
+  endpoint,
+  region: LocalRegion,
+  credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  stack: LocalStackName,
+  pollMs: 250,
+})
 
 /** Where the commands run, from the global options and PIPELINE_TARGET. */
 export interface TargetOptions {

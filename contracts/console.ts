@@ -1,6 +1,8 @@
 import { Schema } from 'effect'
+import { ExecutionSummary } from './executions'
 
-// The console's views that cross the wire to other readers (the CLI): metrics and dead letters.
+// The console's views that cross the wire to other readers (the CLI): metrics, dead letters, and what the local
+// runtime keeps that AWS has no API for (archived events, images, Express executions).
 
 export const StepMetrics = Schema.Struct({
   step: Schema.String,
@@ -66,3 +68,35 @@ export const RedriveOutcome = Schema.Struct({
   failed: Schema.Array(Schema.Struct({ id: Schema.String, reason: Schema.String })),
 })
 export type RedriveOutcome = typeof RedriveOutcome.Type
+
+/** One archived event, as the console lists it. */
+export const EventSummary = Schema.Struct({
+  id: Schema.String,
+  time: Schema.String,
+  source: Schema.String,
+  detailType: Schema.String,
+  replayName: Schema.optional(Schema.String),
+})
+export type EventSummary = typeof EventSummary.Type
+
+/** A page of `GET /console/api/events`: `next` is the following page's `cursor`. */
+export const EventSummaryPage = Schema.Struct({ events: Schema.Array(EventSummary), next: Schema.optional(Schema.String) })
+
+/** One upload with its image record's status and links to its thumbnails. */
+export const ImageView = Schema.Struct({
+  key: Schema.String,
+  status: Schema.Literal('PROCESSED', 'FAILED', 'PENDING'),
+  thumbnails: Schema.Array(Schema.Struct({ rendition: Schema.String, url: Schema.String })),
+  executionName: Schema.optional(Schema.String),
+  updatedAt: Schema.optional(Schema.String),
+})
+export type ImageView = typeof ImageView.Type
+
+/** A page of `GET /console/api/images`. */
+export const ImagePage = Schema.Struct({ images: Schema.Array(ImageView), next: Schema.optional(Schema.String) })
+
+/** A page of `GET /console/api/executions`. */
+export const ExecutionPage = Schema.Struct({
+  executions: Schema.Array(ExecutionSummary),
+  next: Schema.optional(Schema.String),
+})

@@ -152,8 +152,9 @@ export type Unsent = typeof Unsent.Type
 /**
  * What a redrive did to one dead-letter queue:
  * - MOVING: a queue's own DLQ: SQS moves the messages back to the source queue (StartMessageMoveTask), in the background;
- * - REDRIVEN: a workflow's DLQ: each message's event was sent again, and the message deleted;
- * - PARTIAL: some messages could not be sent again (`failed`) or are not a workflow's dead letter (`skipped`): they stay;
+ * - REDRIVEN: a workflow's or a rule target's DLQ: each message's event started its workflow (or target) again, and the
+ *   message was deleted;
+ * - PARTIAL: some messages could not be sent again (`failed`) or carry no event to send (`skipped`): they stay;
  * - EMPTY: nothing to redrive.
  */
 export const RedriveResult = Schema.Struct({
@@ -163,13 +164,9 @@ export const RedriveResult = Schema.Struct({
   /** MOVING: the source queues the messages go back to. */
   destinations: Schema.optional(Schema.Array(Schema.String)),
   approximateMessages: Schema.optional(Schema.Number),
-  /** Events put on the bus again (PutEvents). */
-  reput: Schema.optional(Schema.Number),
-  /** Events of an AWS service (`aws.s3`), which PutEvents refuses, started on their workflow again (StartExecution). */
+  /** Events started on their workflow (or rule target) again (StartExecution). */
   restarted: Schema.optional(Schema.Number),
   failed: Schema.optional(Schema.Array(Unsent)),
   skipped: Schema.optional(Schema.Array(Unsent)),
-  /** Messages sent back where they came from (the local runtime: a source queue, a rule target, or a workflow). */
-  sentBack: Schema.optional(Schema.Number),
 })
 export type RedriveResult = typeof RedriveResult.Type

@@ -86,13 +86,13 @@ Examples:
     const settings = context.awsSettings?.()
     if (!settings) throw new UsageError('--target aws needs the AWS settings (--stack, --region, --profile)')
     const { awsConsoleData, serveConsole } = loadConsole()
-    const data = awsConsoleData(settings)
+    const stack = awsConsoleData(settings)
     // Read the stack before listening: no credentials, no region or no stack fail here, with the CLI's exit codes.
-    const region = await data.context.aws.region()
-    await data.stack.workflows()
+    const region = await stack.data.context.aws.region()
+    await stack.data.stack.workflows()
     let served: Awaited<ReturnType<typeof serveConsole>>
     try {
-      served = await serveConsole(data, { host, port, log: (line) => io.stderr.write(`pipeline console: ${line}\n`) })
+      served = await serveConsole(stack, { host, port, log: (line) => io.stderr.write(`pipeline console: ${line}\n`) })
     } catch (error) {
       const code = (error as { code?: unknown }).code
       if (code === 'EADDRINUSE')

@@ -1,5 +1,5 @@
 import { defineCommand } from '../args'
-import { ListRounds, RedriveRounds } from '../../infra/aws/client/limits'
+import { ListRounds, RedriveFollowMs, RedriveRounds } from '../../infra/aws/client/limits'
 import { formatTime, json, paletteFor, table, terminalWidth } from '../format'
 import { UsageError } from '../errors'
 import type { DlqQueue, RedriveResult } from '../../contracts/dead-letters'
@@ -15,25 +15,19 @@ const redrive = defineCommand(
       json: { type: 'boolean', description: 'print the results as JSON' },
     },
     description: `Redrives the dead-letter queue QUEUE (its name as 'pipeline dlq' shows it, e.g. ImageDeadLetters),
-or with --all each of them.
-
-On the local runtime, each message goes back where it came from and is deleted from the DLQ, in one transaction:
-  - a queue's own DLQ (OrdersQueueDeadLetters): back to the queue it came from, as a new message, as SQS's redrive does;
-  - a rule target's DLQ (RuleTargetDeadLetters): the event is delivered to that rule's target again;
-  - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): the workflow starts again with the message's event.
-    If that run fails again, a new dead letter with the new reason takes the old one's place.
-The steps are idempotent, so nothing a redrive repeats happens twice. A message no origin can be read from stays.
-
-With --target aws, how depends on the queue:
+or with --all each of them, through SQS and Step Functions, on either target; how depends on the queue:
   - a queue's own DLQ (OrdersQueueDeadLetters: SQS moved the messages there after too many receives): an SQS
-    message move task (StartMessageMoveTask) moves them back to the queue they came from, in the background;
+    message move task (StartMessageMoveTask) moves them back to the queue they came from, as new messages;
   - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): no queue feeds it, the workflow sent each failed
-    event there as {workflow, execution, error, cause, event}. Redrive puts that event on the stack's bus again
-    (PutEvents): the rule that started the workflow starts it again, and every other rule matching the event sees
-    it too (the workflows are idempotent). EventBridge refuses PutEvents of an AWS service's event (source aws.s3:
-    uploads and imports), so those start the message's workflow directly, with the event as input
-    (StartExecution), as the rule's target would. Each message sent on is deleted; up to ${RedriveRounds * 10} per run.
-  - anything else (RuleTargetDeadLetters, PipeDeadLetters: no event to send on) is left in the queue.
+    event there as {workflow, execution, error, cause, event}. Redrive starts that workflow again with the event
+    as input (StartExecution), and follows the run until it ends (up to ${RedriveFollowMs / 1000}s): if it fails again
+    without sending its own dead letter (the image workflow sends one per object version), a new dead letter with
+    the new execution, error and cause takes the old one's place;
+  - a rule target's DLQ (RuleTargetDeadLetters): the event is delivered to that rule's target again, a state
+    machine starting with the event as input, as the rule would have;
+  - anything else (PipeDeadLetters: no event to send on) is left in the queue.
+Each message sent on is deleted; up to ${RedriveRounds * 10} per run. The steps are idempotent, so nothing a redrive
+repeats happens twice.
 Prints one line per queue: MOVING, REDRIVEN, EMPTY, or PARTIAL with each message left in the queue and why.
 Exits 1 if any message was left.
 
@@ -80,11 +74,9 @@ const redriveDetail = (result: RedriveResult): string => {
     return `${count} moving back to ${(result.destinations ?? []).join(', ')} (SQS message move task)`
   }
   const parts = [
-    result.sentBack ? `${result.sentBack} sent back where ${result.sentBack === 1 ? 'it' : 'they'} came from` : '',
-    result.reput ? `${result.reput} put on the bus again` : '',
     result.restarted ? `${result.restarted} started on their workflow again` : '',
     result.failed?.length ? `${result.failed.length} failed` : '',
-    result.skipped?.length ? `${result.skipped.length} not a workflow's dead letter` : '',
+    result.skipped?.length ? `${result.skipped.length} with no event to send again` : '',
   ].filter((part) => part !== '')
   return parts.length > 0 ? parts.join(', ') : 'nothing to redrive'
 }
@@ -101,7 +93,7 @@ export const dlq = defineCommand(
     description: `Lists each dead-letter queue's messages: id, time sent, the object key the message is about, and
 the reason (its error and a summary of its cause). 'pipeline dlq redrive --help' sends them on again.
 
-With --target aws: the stack's queues whose logical id says DeadLetters. SQS has no peek: each is read with
+The stack's queues whose logical id says DeadLetters, on either target. SQS has no peek: each is read with
 ReceiveMessage and a visibility timeout of 0, so nothing is consumed or hidden, at most ${ListRounds * 10} messages a queue;
 a queue holding more says how many SQS counts.
 

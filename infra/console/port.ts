@@ -1,6 +1,8 @@
 import type {
   DeadLetter,
   DeadLetterQueueView,
+  EventSummary,
+  ImageView,
   MetricsView,
   RedriveOutcome,
   StepMetrics,
@@ -13,8 +15,10 @@ import type { ReplayState } from '../../contracts/replays'
 export type {
   DeadLetter,
   DeadLetterQueueView,
+  EventSummary,
   ExecutionStatus,
   ExecutionSummary,
+  ImageView,
   MetricsView,
   RedriveOutcome,
   ReplayState,
@@ -23,10 +27,10 @@ export type {
   WorkflowSeriesPoint,
 }
 /**
- * What the console reads and does, whatever runs the pipeline. Two adapters implement it: the local runtime
- * (`infra/local/console-data.ts`) and a deployed stack over the AWS SDK (`infra/aws/console/console-data.ts`). The
- * console's JSON routes (`infra/console/routes.ts`) and its page only ever talk to this port, so the page is the same
- * over both.
+ * What the console reads and does, whatever runs the pipeline. One adapter implements it, over the AWS APIs
+ * (`infra/aws/console/console-data.ts`): of a deployed stack, or of the local runtime on its own endpoint; what AWS has
+ * no API for comes from the target's extras (`./extras.ts`). The console's JSON routes (`infra/console/routes.ts`) and
+ * its page only ever talk to this port, so the page is the same over both.
  */
 
 export interface WorkflowView {
@@ -119,14 +123,6 @@ export interface EventQuery {
   readonly cursor?: string
 }
 
-export interface EventSummary {
-  readonly id: string
-  readonly time: string
-  readonly source: string
-  readonly detailType: string
-  readonly replayName?: string
-}
-
 export interface ReplayProgress {
   readonly name: string
   readonly state: ReplayState
@@ -140,14 +136,6 @@ export interface ReplayProgress {
    */
   readonly progress?: number
   readonly reason?: string
-}
-
-export interface ImageView {
-  readonly key: string
-  readonly status: 'PROCESSED' | 'FAILED' | 'PENDING'
-  readonly thumbnails: ReadonlyArray<{ readonly rendition: string; readonly url: string }>
-  readonly executionName?: string
-  readonly updatedAt?: string
 }
 
 export interface UploadResult {

@@ -86,7 +86,8 @@ export const consoleRoutes = (router: Router, data: ConsoleData, limits: Console
         const status = statusParam(url)
         const text = textParam(url, 'q', 200)
         const limit = limitParam(url)
-        const cursor = textParam(url, 'cursor', 1024)
+        // A cursor carries a Step Functions nextToken (up to 1024 characters) for each workflow it merges.
+        const cursor = textParam(url, 'cursor', 8192)
         const page = await data.executions({
           ...(workflow === undefined ? {} : { workflow }),
           ...(status === undefined ? {} : { status }),

@@ -407,9 +407,10 @@ describe('console API over the local runtime', () => {
     expect(dlq.code).toBe(0)
     const results = (JSON.parse(dlq.stdout) as { results: Array<{ queue: string; status: string; sentBack: number }> })
       .results
+    // An upload's event (aws.s3, which PutEvents refuses) starts its workflow again, as on AWS.
     expect(results.find((result) => result.queue === 'ImageDeadLetters')).toMatchObject({
       status: 'REDRIVEN',
-      sentBack: 1,
+      restarted: 1,
     })
     expect(results.find((result) => result.queue === 'OrderDeadLetters')).toMatchObject({ status: 'EMPTY' })
 
@@ -499,11 +500,12 @@ describe('console API over the local runtime', () => {
   })
 
   it('pages thousands of executions newest first, with filters, without repeating or losing one', async () => {
-    // Prepare: rows straight into the table, across two workflows and four statuses, a second apart.
+    // Prepare: rows straight into the table, across two workflows and four statuses, a second apart, each started by
+    // an upload's event (what an execution is about is read from its input, as on AWS).
     const base = Date.parse('2026-03-01T00:00:00.000Z')
     const insert = pipeline.runtime.db
       .prepare(`INSERT INTO executions (arn, name, state_machine, workflow, status, subject, input, created_at, start_date)
-      VALUES (?, ?, ?, ?, ?, ?, '{}', ?, ?)`)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
     const statuses = ['SUCCEEDED', 'FAILED', 'SUCCEEDED', 'RUNNING'] as const
     const rows = Array.from({ length: 3000 }, (_, i) => {
       const machine = i % 3 === 0 ? 'OrderWorkflow' : 'ImageWorkflow'
@@ -529,6 +531,7 @@ describe('console API over the local runtime', () => {
         row.workflow,
         row.status,
         row.subject,
+        JSON.stringify({ source: 'aws.s3', detail: { object: { key: row.subject } } }),
         row.createdAt,
         row.createdAt,
       )
@@ -707,7 +710,7 @@ describe("a rule target's dead letter", () => {
       expect(outcome.body).toEqual({ queue: 'RuleTargetDeadLetters', redriven: 1, failed: [] })
       expect((await queue()).depth).toBe(0)
       const started = pipeline.runtime.db
-        .prepare('SELECT state_machine, input FROM executions WHERE event_id = ?')
+        .prepare("SELECT state_machine, input FROM executions WHERE json_extract(input, '$.id') = ?")
         .all(eventId) as Array<{ state_machine: string; input: string }>
       expect(started).toHaveLength(1)
       expect(started[0]!.state_machine).toBe(imageWorkflow.arn)

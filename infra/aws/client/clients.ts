@@ -18,18 +18,34 @@ export interface AwsClientSettings {
   readonly profile?: string | undefined
   /** Undefined: AWS_REGION, else the profile's region. */
   readonly region?: string | undefined
+  /**
+   * One endpoint for every service, as the local runtime answers them all on its own address; undefined: AWS's
+   * endpoints for the region.
+   */
+  readonly endpoint?: string | undefined
+  /** Fixed credentials (the local runtime takes any); undefined: the profile's, or the SDK's chain. */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined
 }
+
+/**
+ * What every client of `settings` is created with. With an endpoint, S3 addresses buckets by path (the endpoint is
+ * one host, not one per bucket) and Step Functions sends no host prefix (StartSyncExecution's `sync-`).
+ */
+export const clientConfig = (settings: AwsClientSettings) => ({
+  ...(settings.region ? { region: settings.region } : {}),
+  ...(settings.profile ? { profile: settings.profile } : {}),
+  ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+  ...(settings.credentials ? { credentials: { ...settings.credentials } } : {}),
+})
 
 /** Clients created with `{ region, profile }` (SDK v3 clients take a profile in their config); nothing is sent yet. */
 export const createClients = (settings: AwsClientSettings): AwsClients => {
-  const config = {
-    ...(settings.region ? { region: settings.region } : {}),
-    ...(settings.profile ? { profile: settings.profile } : {}),
-  }
+  const config = clientConfig(settings)
+  const onEndpoint = settings.endpoint !== undefined
   return {
     cloudformation: new CloudFormationClient(config),
-    s3: new S3Client(config),
-    sfn: new SFNClient(config),
+    s3: new S3Client({ ...config, ...(onEndpoint ? { forcePathStyle: true } : {}) }),
+    sfn: new SFNClient({ ...config, ...(onEndpoint ? { disableHostPrefix: true } : {}) }),
     events: new EventBridgeClient(config),
     sqs: new SQSClient(config),
   }

@@ -1,11 +1,13 @@
-import { createClients, type AwsClients } from './clients'
+import { createClients, type AwsClients, type AwsClientSettings } from './clients'
 import { fromAwsError } from './errors'
 import { StackReader } from './stack'
 
-/** The AWS target's settings: the global options, plus the polling pace (tests make it fast). */
-export interface AwsSettings {
-  readonly profile?: string | undefined
-  readonly region?: string | undefined
+/**
+ * Where the AWS APIs of a stack answer: a deployed stack (the global options: profile, region, stack), or the local
+ * runtime on its own endpoint (its address, any credentials, its region and the synthesized stack's name); plus the
+ * polling pace (tests make it fast).
+ */
+export interface AwsSettings extends AwsClientSettings {
   readonly stack: string
   /** The first wait between two polls (upload --wait, replay); default 1 s, growing to 5 times that. */
   readonly pollMs?: number

@@ -1,11 +1,16 @@
-import { PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge'
-import { StartExecutionCommand } from '@aws-sdk/client-sfn'
+import {
+  DescribeExecutionCommand,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn'
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
   ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
@@ -16,12 +21,29 @@ import {
   type RedriveResult,
   type Unsent,
 } from '../../../contracts/dead-letters'
-import { parseJson, type AwsContext } from './context'
-import { ListRounds, RedriveRounds } from './limits'
+import type { HistoryEvent } from '../../../contracts/executions'
+import { stateSummaries } from '../../console/state-outcomes'
+import { iso, mapLimit, parseJson, type AwsContext } from './context'
+import { fromAwsError } from './errors'
+import { ListRounds, RedriveFollowMs, RedriveRounds } from './limits'
 import type { DeadLetterQueue } from './stack'
 
 /** How long a message being redriven stays hidden from other readers; those not sent on are shown again at the end. */
 const RedriveVisibilitySeconds = 120
+/** The state every workflow's catch-all sends its dead letter from (`workflows/tasks.ts`, `workflows/image-workflow.ts`). */
+const DeadLetterState = 'SendToDeadLetterQueue'
+
+/** A workflow started again by a redrive, with the dead letter it came from. */
+interface Run {
+  readonly message: Message
+  readonly executionArn: string
+  readonly body: Json
+}
+
+type RunOutcome =
+  | { readonly kind: 'ended' }
+  | { readonly kind: 'running' }
+  | { readonly kind: 'failed-without-letter'; readonly error: string; readonly cause: string }
 
 type Json = Record<string, unknown>
 const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -34,16 +56,35 @@ const isEvent = (value: unknown): value is Json =>
 const workflowLetter = (body: string | undefined) => {
   const read = readDeadLetter(body ?? '')
   return read?.kind === 'workflow' && isEvent(read.letter.event)
-    ? { event: read.letter.event, workflow: read.letter.workflow }
+    ? { event: read.letter.event, workflow: read.letter.workflow, execution: read.letter.execution }
     : undefined
 }
+
+/**
+ * The event a rule target's dead letter carries and the target EventBridge could not deliver it to: on AWS the body is
+ * the event and the TARGET_ARN message attribute names the target
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html); the local bus writes both in the body.
+ */
+export const targetLetter = (message: Message): { readonly event: Json; readonly targetArn: string } | undefined => {
+  const read = readDeadLetter(message.Body ?? '')
+  if (read?.kind === 'target') return { event: read.letter.event as Json, targetArn: read.letter.targetArn }
+  const targetArn = message.MessageAttributes?.TARGET_ARN?.StringValue
+  const event = parseJson(message.Body)
+  return targetArn && isEvent(event) ? { event, targetArn } : undefined
+}
+
+/** A state machine's ARN (`arn:aws:states:REGION:ACCOUNT:stateMachine:NAME`): the targets a redrive can deliver to. */
+const isStateMachine = (arn: string): boolean => /^arn:[^:]+:states:[^:]*:[^:]*:stateMachine:/.test(arn)
 
 const chunks = <A>(items: ReadonlyArray<A>, size: number): A[][] =>
   Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size))
 
 /** The stack's dead-letter queues on SQS: listing them without consuming, and redriving them. */
 export class DeadLetters {
-  constructor(private readonly aws: AwsContext) {}
+  constructor(
+    private readonly aws: AwsContext,
+    private readonly followMs: number = RedriveFollowMs,
+  ) {}
 
   /**
    * Each DLQ's messages, read without consuming them: ReceiveMessage with VisibilityTimeout 0 (they stay visible to
@@ -72,14 +113,16 @@ export class DeadLetters {
   async redrive(queues: ReadonlyArray<DeadLetterQueue>): Promise<{ readonly results: ReadonlyArray<RedriveResult> }> {
     const results: RedriveResult[] = []
     for (const queue of queues) {
-      const sources = await this.sourceQueues(queue)
-      if (sources.length === 0) {
-        results.push(await this.redriveWorkflow(queue))
-        continue
-      }
-      const attributes = await this.attributes(queue, ['ApproximateNumberOfMessages', 'QueueArn'])
+      const [sources, attributes] = await Promise.all([
+        this.sourceQueues(queue),
+        this.attributes(queue, ['ApproximateNumberOfMessages', 'QueueArn']),
+      ])
       if (attributes.ApproximateNumberOfMessages === 0) {
         results.push({ queue: queue.name, status: 'EMPTY', approximateMessages: 0 })
+        continue
+      }
+      if (sources.length === 0) {
+        results.push(await this.redriveWorkflow(queue))
         continue
       }
       // Without a DestinationArn, SQS moves each message back to the queue it came from.
@@ -109,12 +152,15 @@ export class DeadLetters {
   }
 
   /**
-   * A workflow's dead letter is `{workflow, execution, error, cause, event}`: its `event` is put on the stack's bus
-   * again (PutEvents), where the rule that started the workflow starts it again (every other rule matching it sees it
-   * too; the workflows are idempotent). EventBridge refuses PutEvents of an AWS service's event (`aws.s3`, the image
-   * and import workflows' uploads), so those start the message's workflow directly with the event as input
-   * (StartExecution), as the rule's target would. A message sent on is deleted; one that is not a workflow's dead
-   * letter, or could not be sent, stays in the queue, visible again.
+   * Sends each message of a queue no other queue feeds back where it came from, as the workflow or the rule target that
+   * failed it would have run it:
+   * - a workflow's dead letter (`{workflow, execution, error, cause, event}`) starts that workflow again with its event
+   *   (StartExecution), then is followed until it ends: a run that fails again without leaving its own dead letter
+   *   (the image workflow dead-letters an object version once) gets one here, with its new execution, error and
+   *   cause, in the old one's place, so nothing is lost; one still running after `followMs` leaves the message;
+   * - a rule target's dead letter (`targetLetter`) is delivered to its target again: a state machine starts with the
+   *   event as input, as the rule's target would; another kind of target is left in the queue.
+   * A message sent on is deleted; one that is neither, or could not be sent, stays in the queue, visible again.
    * With `only`, the messages of other ids are left alone (visible again at the end) and not reported; `onSent` hears
    * each message sent on and deleted.
    */
@@ -123,12 +169,12 @@ export class DeadLetters {
     only?: ReadonlySet<string>,
     onSent?: (id: string) => void,
   ): Promise<RedriveResult> {
-    const bus = await this.aws.stack.output('BusName')
     const seen = new Set<string>()
     const kept = new Map<string, string>()
     const failed: Unsent[] = []
     const skipped: Unsent[] = []
-    let reput = 0
+    /** The runs this redrive started: their own dead letters, arriving meanwhile, are not redriven again. */
+    const ours = new Set<string>()
     let restarted = 0
     for (let round = 0; round < RedriveRounds; round += 1) {
       if (only && [...only].every((id) => seen.has(id))) break
@@ -139,7 +185,7 @@ export class DeadLetters {
       const fresh = received.filter((message) => !seen.has(message.MessageId ?? ''))
       if (fresh.length === 0) break
       const done: Message[] = []
-      const puts: Array<{ readonly message: Message; readonly entry: PutEventsRequestEntry }> = []
+      const runs: Run[] = []
       const keep = (message: Message, into: Unsent[], reason: string) => {
         into.push({ id: message.MessageId ?? '', reason })
         kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
@@ -151,44 +197,66 @@ export class DeadLetters {
           continue
         }
         const letter = workflowLetter(message.Body)
-        if (!letter) {
+        if (letter && ours.has(letter.execution)) {
+          kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
+          continue
+        }
+        const undelivered = letter ? undefined : targetLetter(message)
+        if (!letter && !undelivered) {
           keep(message, skipped, 'not a workflow dead letter: it carries no event to send again')
           continue
         }
-        const { event, workflow } = letter
-        if (!(event.source as string).startsWith('aws.')) {
-          puts.push({ message, entry: entryOf(event, bus) })
+        if (undelivered && !isStateMachine(undelivered.targetArn)) {
+          keep(
+            message,
+            skipped,
+            `a rule target's dead letter for ${undelivered.targetArn}: only a state machine target is delivered again`,
+          )
           continue
         }
         try {
-          const [target] = await this.aws.stack.pickWorkflows(workflow)
-          await this.aws.call('Step Functions', () =>
-            this.aws.clients.sfn.send(
-              new StartExecutionCommand({ stateMachineArn: target?.arn, input: JSON.stringify(event) }),
-            ),
+          const stateMachineArn = letter
+            ? ((await this.aws.stack.pickWorkflows(letter.workflow))[0]?.arn ?? '')
+            : (undelivered?.targetArn ?? '')
+          const event = letter?.event ?? undelivered?.event
+          const started = await this.aws.call('Step Functions', () =>
+            this.aws.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(event) })),
           )
           restarted += 1
-          done.push(message)
+          if (started.executionArn) ours.add(started.executionArn)
+          if (letter && started.executionArn)
+            runs.push({ message, executionArn: started.executionArn, body: parseJson(message.Body) as Json })
+          else done.push(message)
         } catch (error) {
           keep(message, failed, (error as Error).message)
         }
       }
-      if (puts.length > 0) {
-        const answer = await this.aws.call('EventBridge', () =>
-          this.aws.clients.events.send(new PutEventsCommand({ Entries: puts.map((put) => put.entry) })),
-        )
-        puts.forEach((put, index) => {
-          const entry = answer.Entries?.[index]
-          if (entry?.EventId && !entry.ErrorCode) {
-            reput += 1
-            done.push(put.message)
-          } else
-            keep(
-              put.message,
-              failed,
-              `PutEvents: ${entry?.ErrorCode ?? 'no answer'}${entry?.ErrorMessage ? `: ${entry.ErrorMessage}` : ''}`,
-            )
-        })
+      for (const { run, outcome } of await this.follow(runs)) {
+        if (outcome.kind === 'running') {
+          keep(
+            run.message,
+            failed,
+            `its new run ${run.executionArn} was still running after ${Math.round(this.followMs / 1000)}s: left here, so nothing is lost if it fails`,
+          )
+          continue
+        }
+        if (outcome.kind === 'failed-without-letter') {
+          // The new run's own dead letter, which the workflow did not send: in the old one's place.
+          await this.aws.call('SQS', () =>
+            this.aws.clients.sqs.send(
+              new SendMessageCommand({
+                QueueUrl: queue.url,
+                MessageBody: JSON.stringify({
+                  ...run.body,
+                  execution: run.executionArn,
+                  error: outcome.error,
+                  cause: outcome.cause,
+                }),
+              }),
+            ),
+          )
+        }
+        done.push(run.message)
       }
       if (done.length > 0) {
         const deleted = await this.aws.call('SQS', () =>
@@ -227,15 +295,74 @@ export class DeadLetters {
         ),
       )
     }
-    const status = failed.length > 0 || skipped.length > 0 ? 'PARTIAL' : reput + restarted > 0 ? 'REDRIVEN' : 'EMPTY'
+    const status = failed.length > 0 || skipped.length > 0 ? 'PARTIAL' : restarted > 0 ? 'REDRIVEN' : 'EMPTY'
     return {
       queue: queue.name,
       status,
-      reput,
       restarted,
       ...(failed.length > 0 ? { failed } : {}),
       ...(skipped.length > 0 ? { skipped } : {}),
     }
+  }
+
+  /**
+   * Follows the runs a redrive started until each ends, or `followMs` passes: how each ended, and for a failed one
+   * whether it left its own dead letter (its SendToDeadLetterQueue state succeeded, GetExecutionHistory says). A run
+   * Step Functions does not describe (an Express workflow's on AWS, which always leaves its own) counts as ended.
+   */
+  private async follow(
+    runs: ReadonlyArray<Run>,
+  ): Promise<ReadonlyArray<{ readonly run: Run; readonly outcome: RunOutcome }>> {
+    const deadline = this.aws.now() + this.followMs
+    const outcomes = new Map<Run, RunOutcome>()
+    let delay = this.aws.pollMs / 4
+    for (;;) {
+      const pending = runs.filter((run) => !outcomes.has(run))
+      await mapLimit(pending, 5, async (run) => {
+        const outcome = await this.outcomeOf(run.executionArn)
+        if (outcome) outcomes.set(run, outcome)
+      })
+      if (runs.every((run) => outcomes.has(run)) || this.aws.now() >= deadline) break
+      await this.aws.sleep(Math.min(delay, Math.max(0, deadline - this.aws.now())))
+      delay = Math.min(this.aws.pollMs * 5, delay * 2)
+    }
+    return runs.map((run) => ({ run, outcome: outcomes.get(run) ?? { kind: 'running' } }))
+  }
+
+  /** How a run ended; undefined while it runs. */
+  private async outcomeOf(executionArn: string): Promise<RunOutcome | undefined> {
+    let described: DescribeExecutionCommandOutput
+    try {
+      described = await this.aws.clients.sfn.send(new DescribeExecutionCommand({ executionArn }))
+    } catch (error) {
+      const name = (error as { name?: unknown }).name
+      if (name === 'StateMachineTypeNotSupported' || name === 'ExecutionDoesNotExist') return { kind: 'ended' }
+      throw fromAwsError(error, 'Step Functions', this.aws.settings)
+    }
+    if (described.status === 'RUNNING' || described.status === 'PENDING_REDRIVE') return undefined
+    if (described.status !== 'FAILED' && described.status !== 'TIMED_OUT' && described.status !== 'ABORTED')
+      return { kind: 'ended' }
+    const history: HistoryEvent[] = []
+    let token: string | undefined
+    do {
+      const page = await this.aws.call('Step Functions', () =>
+        this.aws.clients.sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, nextToken: token })),
+      )
+      for (const event of page.events ?? [])
+        history.push({
+          ...event,
+          id: event.id ?? 0,
+          timestamp: iso(event.timestamp) ?? '',
+          type: event.type ?? '',
+        } as HistoryEvent)
+      token = page.nextToken
+    } while (token)
+    const sentItsOwn = stateSummaries(history).some(
+      (state) => state.name === DeadLetterState && state.status === 'SUCCEEDED',
+    )
+    return sentItsOwn
+      ? { kind: 'ended' }
+      : { kind: 'failed-without-letter', error: described.error ?? 'States.Runtime', cause: described.cause ?? '' }
   }
 
   /** Up to `expected` distinct messages, in the order sent. */
@@ -277,21 +404,6 @@ export class DeadLetters {
       ApproximateNumberOfMessages: Number(answer.Attributes?.ApproximateNumberOfMessages ?? 0),
       QueueArn: answer.Attributes?.QueueArn ?? '',
     }
-  }
-}
-
-/** The PutEvents entry that sends an archived event again: a new event (new id and time) with the same content. */
-const entryOf = (event: Json, bus: string): PutEventsRequestEntry => {
-  const resources =
-    Array.isArray(event.resources) && event.resources.every((resource) => typeof resource === 'string')
-      ? (event.resources as string[])
-      : undefined
-  return {
-    EventBusName: bus,
-    Source: event.source as string,
-    DetailType: event['detail-type'] as string,
-    Detail: JSON.stringify(event.detail ?? {}),
-    ...(resources && resources.length > 0 ? { Resources: resources } : {}),
   }
 }
 

@@ -8,6 +8,19 @@ export class AwsUnavailable extends Error {
   override readonly name = 'AwsUnavailable'
 }
 
+/** The local runtime did not answer at all (connection refused, unknown host, timed out). */
+export class Unreachable extends Error {
+  override readonly name = 'Unreachable'
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
+    super(
+      `cannot reach the pipeline runtime at ${url} (${reason}). Is it running (npm start)? Set PIPELINE_URL to its address.`,
+    )
+  }
+}
+
 /** What was asked for is not there (an execution, a queue, a workflow, a rule). */
 export class NotFound extends Error {
   override readonly name = 'NotFound'
@@ -28,17 +41,18 @@ const credentialErrors = new Set(['CredentialsProviderError', 'TokenProviderErro
 /**
  * An SDK failure as the client reports it. A service's answer (a `ServiceException`, with `$metadata`) is an
  * HttpError naming the service (`Step Functions answered 400 ExecutionDoesNotExist: ...`); missing credentials and
- * network failures are AwsUnavailable, a missing region an InvalidRequest. Anything else is returned as it is.
+ * network failures are AwsUnavailable (Unreachable for the local runtime's endpoint), a missing region an InvalidRequest. Anything else is returned as it is.
  */
 export const fromAwsError = (
   error: unknown,
   service: string,
-  settings: { readonly profile?: string | undefined } = {},
+  settings: { readonly profile?: string | undefined; readonly endpoint?: string | undefined } = {},
 ): unknown => {
   if (typeof error !== 'object' || error === null) return error
   if (
     error instanceof HttpError ||
     error instanceof AwsUnavailable ||
+    error instanceof Unreachable ||
     error instanceof NotFound ||
     error instanceof InvalidRequest
   )
@@ -69,6 +83,8 @@ export const fromAwsError = (
   }
   if (/region is missing/i.test(message)) return new InvalidRequest('no AWS region: pass --region R or set AWS_REGION')
   const reason = networkFailure(failure.code) ?? networkFailure(name)
+  // The local runtime's endpoint: it is not running there, which no AWS setting fixes.
+  if (reason && settings.endpoint !== undefined) return new Unreachable(settings.endpoint, reason)
   if (reason) return new AwsUnavailable(`cannot reach ${service} (${reason}). Check the network and --region.`)
   return error
 }

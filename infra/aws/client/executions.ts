@@ -18,6 +18,8 @@ import { iso, mapLimit, parseJson, type AwsContext } from './context'
 import { fromAwsError } from './errors'
 import { ListedPerWorkflow } from './limits'
 import { stateSummaries } from '../../console/state-outcomes'
+import type { ExpressExecution, PipelineExtras } from '../../console/extras'
+import { HttpError } from '../../http/errors'
 import type { Workflow } from './stack'
 
 /** DescribeExecution calls in flight at once (`--key` reads each listed execution's input). */
@@ -39,14 +41,20 @@ const errorName = (error: unknown): string | undefined =>
     : undefined
 
 /**
- * ListExecutions on each workflow `--workflow` picks (all by default), filtered by status. Express workflows keep no
- * execution list in Step Functions (StateMachineTypeNotSupported): they are named in `skipped`. With `key`, each
- * listed execution's input is read (DescribeExecution) to keep those about that object key: slower.
+ * ListExecutions on each workflow `--workflow` picks (all by default), filtered by status. Step Functions keeps no
+ * execution list of an Express workflow (StateMachineTypeNotSupported): its executions come from `extras`, the
+ * target's own record of them, and where it has none (AWS: they are in CloudWatch Logs) the workflow is named in
+ * `skipped`, with the reason. With `key`, each listed execution's input is read (DescribeExecution) to keep those
+ * about that object key: slower.
  */
-export const listExecutions = async (aws: AwsContext, filter: ExecutionFilter = {}): Promise<ExecutionList> => {
+export const listExecutions = async (
+  aws: AwsContext,
+  filter: ExecutionFilter = {},
+  extras?: Pick<PipelineExtras, 'expressExecutions'>,
+): Promise<ExecutionList> => {
   if (filter.status === 'PENDING')
     throw new InvalidRequest(
-      "--status PENDING is the local runtime's: Step Functions has RUNNING, SUCCEEDED, FAILED, TIMED_OUT and ABORTED",
+      '--status PENDING: Step Functions has RUNNING (an execution not started yet included), SUCCEEDED, FAILED, TIMED_OUT and ABORTED',
     )
   const workflows = await aws.stack.pickWorkflows(filter.workflow)
   const skipped: Array<{ workflow: string; reason: string }> = []
@@ -71,26 +79,59 @@ export const listExecutions = async (aws: AwsContext, filter: ExecutionFilter = 
       } catch (error) {
         if (errorName(error) !== 'StateMachineTypeNotSupported')
           throw fromAwsError(error, 'Step Functions', aws.settings)
-        skipped.push({
-          workflow: workflow.name,
-          reason:
-            'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)',
-        })
-        return []
+        const express = await expressList(workflow, filter, extras)
+        if ('reason' in express) {
+          skipped.push({ workflow: workflow.name, reason: express.reason })
+          return []
+        }
+        return express.executions
       }
     }),
   )
   let executions = lists.flat()
   if (filter.key !== undefined && filter.key !== '') {
     const key = filter.key
+    // An Express execution's subject comes with it; a Standard one's is read from its input.
     const subjects = await mapLimit(executions, DescribeConcurrency, async (execution) =>
-      subjectOf(parseJson((await describe(aws, execution.executionArn)).input)),
+      execution.subject ?? subjectOf(parseJson((await describe(aws, execution.executionArn)).input)),
     )
     executions = executions.flatMap((execution, index) =>
       subjects[index] === key ? [{ ...execution, subject: key }] : [],
     )
   }
   return { executions, ...(skipped.length > 0 ? { skipped } : {}) }
+}
+
+/** An Express workflow's newest executions from the extras, or the reason the target has none to give. */
+const expressList = async (
+  workflow: Workflow,
+  filter: ExecutionFilter,
+  extras: Pick<PipelineExtras, 'expressExecutions'> | undefined,
+): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> } | { readonly reason: string }> => {
+  const notKept = 'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)'
+  if (!extras) return { reason: notKept }
+  try {
+    const page = await extras.expressExecutions({
+      stateMachineArn: workflow.arn,
+      workflow: workflow.name,
+      limit: ListedPerWorkflow,
+      ...(filter.status ? { status: filter.status as Exclude<ExecutionStatus, 'PENDING'> } : {}),
+    })
+    return {
+      executions: page.items.map((execution) => ({
+        executionArn: execution.executionArn,
+        name: execution.name,
+        workflow: workflow.name,
+        status: execution.status,
+        startDate: execution.startDate,
+        ...(execution.stopDate === undefined ? {} : { stopDate: execution.stopDate }),
+        ...(execution.subject === undefined ? {} : { subject: execution.subject }),
+      })),
+    }
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 501) return { reason: notKept }
+    throw error
+  }
 }
 
 export const describe = (aws: AwsContext, executionArn: string): Promise<DescribeExecutionCommandOutput> =>
@@ -100,8 +141,20 @@ export const describe = (aws: AwsContext, executionArn: string): Promise<Describ
  * One execution, by ARN or by name (looked up in each of the stack's workflows): DescribeExecution, then every page of
  * GetExecutionHistory, folded state by state by the fold the local runtime and the console use, and the console link.
  */
-export const getExecution = async (aws: AwsContext, id: string): Promise<ExecutionDetail> => {
-  const described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
+export const getExecution = async (
+  aws: AwsContext,
+  id: string,
+  extras?: Pick<PipelineExtras, 'expressExecution'>,
+): Promise<ExecutionDetail> => {
+  let described: DescribeExecutionCommandOutput
+  try {
+    described = id.startsWith('arn:') ? await describe(aws, id) : await describeByName(aws, id)
+  } catch (error) {
+    // Not one Step Functions describes: an Express workflow's, which the target may keep its own way.
+    const express = extras && isUnknownToStepFunctions(error) ? await expressExecution(extras, id) : undefined
+    if (!express) throw error
+    return expressDetail(aws, express)
+  }
   const executionArn = described.executionArn ?? id
   const history: HistoryEvent[] = []
   let token: string | undefined
@@ -132,7 +185,46 @@ export const getExecution = async (aws: AwsContext, id: string): Promise<Executi
     ...(described.cause === undefined ? {} : { cause: described.cause }),
     history,
     states: stateSummaries(history),
-    consoleUrl: consoleUrl(await aws.region(), executionArn),
+    // The local runtime's executions have no page in AWS's console.
+    ...(aws.settings.endpoint === undefined ? { consoleUrl: consoleUrl(await aws.region(), executionArn) } : {}),
+  }
+}
+
+/** Step Functions does not know the execution: no such name in the stack, or an ARN it does not describe. */
+const isUnknownToStepFunctions = (error: unknown): boolean =>
+  error instanceof NotFound ||
+  (error instanceof HttpError &&
+    error.source === 'Step Functions' &&
+    (error.code === 'ExecutionDoesNotExist' || error.code === 'StateMachineTypeNotSupported'))
+
+/** The extras' Express execution; where the target cannot give one (AWS), the request cannot be made as asked. */
+const expressExecution = async (
+  extras: Pick<PipelineExtras, 'expressExecution'>,
+  id: string,
+): Promise<ExpressExecution | undefined> => {
+  try {
+    return await extras.expressExecution(id)
+  } catch (error) {
+    if (error instanceof HttpError && error.status === 501) throw new InvalidRequest(error.message)
+    throw error
+  }
+}
+
+const expressDetail = async (aws: AwsContext, express: ExpressExecution): Promise<ExecutionDetail> => {
+  const { summary } = express
+  return {
+    executionArn: summary.executionArn,
+    name: summary.name,
+    workflow: await aws.stack.workflowOf(express.stateMachineArn),
+    status: summary.status,
+    startDate: summary.startDate,
+    ...(summary.stopDate === undefined ? {} : { stopDate: summary.stopDate }),
+    ...(summary.subject === undefined ? {} : { subject: summary.subject }),
+    input: express.input,
+    ...(express.error === undefined ? {} : { error: express.error }),
+    ...(express.cause === undefined ? {} : { cause: express.cause }),
+    history: express.history as ReadonlyArray<HistoryEvent>,
+    states: stateSummaries(express.history as ReadonlyArray<HistoryEvent>),
   }
 }
 

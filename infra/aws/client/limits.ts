@@ -9,5 +9,8 @@ export const ListRounds = 10
 /** `dlq redrive` of a workflow's DLQ receives at most this many times, 10 messages each, per run. */
 export const RedriveRounds = 100
 
+/** How long `dlq redrive` follows the workflow runs it started, so one that fails again leaves a dead letter. */
+export const RedriveFollowMs = 90_000
+
 /** The archive the CDK app gives the pipeline bus (`bus.archive('Archive', { archiveName: 'pipeline-archive' })`). */
 export const ArchiveName = 'pipeline-archive'

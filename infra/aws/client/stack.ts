@@ -75,7 +75,11 @@ export class StackReader {
   constructor(
     readonly stackName: string,
     private readonly clients: AwsClients,
-    private readonly settings: { readonly profile?: string | undefined; readonly region?: string | undefined },
+    private readonly settings: {
+      readonly profile?: string | undefined
+      readonly region?: string | undefined
+      readonly endpoint?: string | undefined
+    },
   ) {}
 
   /** The stack's outputs by key; a stack that does not exist is AwsUnavailable (exit 3). */

@@ -1,8 +1,11 @@
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
 import type { AwsSettings } from '../client/context'
 import { parseJson } from '../client/context'
+import { uploadObject } from '../client/images'
 import { Replays } from '../client/replays'
 import type { Replay } from '../../../contracts/replays'
+import { UploadsPrefix } from '../../../contracts/sources'
+import type { PipelineExtras, ReplayCounts } from '../../console/extras'
 import {
   type ConsoleData,
   type DeadLetterQueueView,
@@ -23,10 +26,9 @@ import {
 import { asConsoleError, badField, consoleContext, type ConsoleContext } from './context'
 import { ConsoleDeadLetters } from './dead-letters'
 import { Executions } from './executions'
-import { ConsoleImages } from './images'
-import { ConsoleMetrics } from './metrics'
+import { AwsExtras } from './extras'
+import { checkKey } from './images'
 import { StackMap } from './stack-map'
-import { HttpError } from '../../http/errors'
 
 /** EventBridge's rule for replay names (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html). */
 const ReplayName = /^[.\-_A-Za-z0-9]{1,64}$/
@@ -37,8 +39,11 @@ const isoField = (field: string, value: unknown): string => {
   return new Date(value).toISOString()
 }
 
-/** How far a replay got through its window, by the time of the last event EventBridge re-delivered. */
-export const replayProgress = (replay: Replay): ReplayProgress => {
+/**
+ * How far a replay got: in events where the target counts them (the local runtime), else through its window by the
+ * time of the last event EventBridge re-delivered.
+ */
+export const replayProgress = (replay: Replay, counts?: ReplayCounts): ReplayProgress => {
   const from = Date.parse(replay.from)
   const to = Date.parse(replay.to)
   const last = replay.lastReplayedAt === undefined ? undefined : Date.parse(replay.lastReplayedAt)
@@ -55,32 +60,34 @@ export const replayProgress = (replay: Replay): ReplayProgress => {
     state: replay.state,
     from: replay.from,
     to: replay.to,
+    ...(counts === undefined ? {} : { eventsTotal: counts.total, eventsReplayed: counts.replayed }),
     ...(progress === undefined ? {} : { progress }),
     ...(replay.reason === undefined ? {} : { reason: replay.reason }),
   }
 }
 
 /**
- * The console's port over a deployed stack (`--stack`, in `--region`, with `--profile`'s credentials): Step Functions for
- * workflows and executions, EventBridge for replays, SQS for dead letters, CloudWatch for metrics, DynamoDB and S3 for
- * images. Where AWS has no API for what the console shows (archived events one by one, Express executions), it answers
- * 501 saying so and where to look instead.
+ * The console's port over the AWS APIs of a stack: a deployed one (`--stack`, in `--region`, with `--profile`'s
+ * credentials), or the local runtime on its own endpoint. Step Functions for workflows and executions, EventBridge for
+ * replays, SQS for dead letters, S3 for uploads; what AWS has no API for (an archive's events, images, metrics,
+ * Express workflows' executions, replayed event counts) comes from `extras`, the target's own.
  */
 export class AwsConsoleData implements ConsoleData {
-  readonly target = 'aws' as const
+  readonly target: 'local' | 'aws'
   readonly stack: StackMap
-  readonly imageStore: ConsoleImages
   private readonly executionsOf: Executions
   private readonly deadLettersOf: ConsoleDeadLetters
-  private readonly metricsOf: ConsoleMetrics
   private readonly replays: Replays
 
-  constructor(readonly context: ConsoleContext) {
-    this.stack = new StackMap(context)
-    this.executionsOf = new Executions(context, this.stack)
+  constructor(
+    readonly context: ConsoleContext,
+    readonly extras: PipelineExtras,
+    stack: StackMap = new StackMap(context),
+  ) {
+    this.target = extras.target
+    this.stack = stack
+    this.executionsOf = new Executions(context, this.stack, extras)
     this.deadLettersOf = new ConsoleDeadLetters(context, this.stack)
-    this.metricsOf = new ConsoleMetrics(context, this.stack)
-    this.imageStore = new ConsoleImages(context, this.stack)
     this.replays = new Replays(context.aws)
   }
 
@@ -114,21 +121,12 @@ export class AwsConsoleData implements ConsoleData {
     return guard(() => this.executionsOf.startAgain(nameOrArn))
   }
 
-  /** EventBridge keeps an archive but has no API to list or read the events in it: only a replay sends them again. */
-  async events(_query: EventQuery): Promise<Page<EventSummary>> {
-    throw new HttpError(
-      501,
-      'ArchivedEventsNotListed',
-      'EventBridge has no API to list or read archived events: an archive can only be replayed (StartReplay). To see events, replay a window to the bus, or look at the executions they started.',
-    )
+  events(query: EventQuery): Promise<Page<EventSummary>> {
+    return guard(() => this.extras.events(query))
   }
 
-  async event(_id: string): Promise<unknown> {
-    throw new HttpError(
-      501,
-      'ArchivedEventsNotListed',
-      'EventBridge has no API to read an archived event by its id: an archive can only be replayed (StartReplay).',
-    )
+  event(id: string): Promise<unknown> {
+    return guard(() => this.extras.event(id))
   }
 
   startReplay(request: {
@@ -143,16 +141,16 @@ export class AwsConsoleData implements ConsoleData {
       if (Date.parse(from) >= Date.parse(to)) throw badField('from', 'must be before to (and before now)')
       if (request.name !== undefined && (typeof request.name !== 'string' || !ReplayName.test(request.name)))
         throw badField('name', '1 to 64 letters, digits, dots, dashes or underscores')
-      return replayProgress(
-        await this.replays.start({ from, to, ...(request.name === undefined ? {} : { name: request.name }) }),
-      )
+      const started = await this.replays.start({ from, to, ...(request.name === undefined ? {} : { name: request.name }) })
+      return replayProgress(started, (await this.extras.replayCounts()).get(started.name))
     })
   }
 
   replay(name: string): Promise<ReplayProgress> {
     return guard(async () => {
       if (!ReplayName.test(name)) throw badField('name', '1 to 64 letters, digits, dots, dashes or underscores')
-      return replayProgress(await this.replays.get(name))
+      const [replay, counts] = await Promise.all([this.replays.get(name), this.extras.replayCounts()])
+      return replayProgress(replay, counts.get(name))
     })
   }
 
@@ -169,15 +167,31 @@ export class AwsConsoleData implements ConsoleData {
   }
 
   metrics(window: { readonly from?: string; readonly to?: string }): Promise<MetricsView> {
-    return guard(() => this.metricsOf.view(window))
+    return guard(() => this.extras.metrics(window))
   }
 
   images(query: { readonly limit?: number; readonly cursor?: string }): Promise<Page<ImageView>> {
-    return guard(() => this.imageStore.list(query))
+    return guard(() => this.extras.images(query))
   }
 
+  /** S3 PutObject under `uploads/` (a key given with the prefix keeps it once), where the image workflow picks it up. */
   upload(key: string, body: Uint8Array, contentType?: string): Promise<UploadResult> {
-    return guard(() => this.imageStore.upload(key, body, contentType))
+    return guard(async () => {
+      const relative = key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key
+      checkKey('key', relative)
+      const uploaded = await uploadObject(
+        this.context.aws,
+        relative,
+        body,
+        contentType?.trim() || 'application/octet-stream',
+      )
+      return {
+        bucket: uploaded.bucket,
+        key: uploaded.key,
+        size: uploaded.size,
+        ...(uploaded.etag ? { etag: uploaded.etag } : {}),
+      }
+    })
   }
 }
 
@@ -190,8 +204,12 @@ const guard = async <A>(work: () => Promise<A>): Promise<A> => {
   }
 }
 
-/** The adapter over the stack `settings` name; nothing is sent before a request asks. */
+/** The console over a deployed stack (`settings`), with the stack's own extras; nothing is sent before a request asks. */
 export const awsConsoleData = (
   settings: AwsSettings,
   context: ConsoleContext = consoleContext(settings),
-): AwsConsoleData => new AwsConsoleData(context)
+): { readonly data: AwsConsoleData; readonly extras: AwsExtras } => {
+  const stack = new StackMap(context)
+  const extras = new AwsExtras(context, stack)
+  return { data: new AwsConsoleData(context, extras, stack), extras }
+}

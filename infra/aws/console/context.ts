@@ -1,47 +1,26 @@
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { createClients, type AwsClients } from '../client/clients'
 import { awsContext, type AwsContext, type AwsSettings } from '../client/context'
 import { HttpError } from '../../http/errors'
 import { InvalidRequest, NotFound } from '../client/errors'
 
-/** The CLI's AWS clients, plus the two only the console reads: CloudWatch (metrics) and DynamoDB (the image table). */
-export interface ConsoleClients extends AwsClients {
+/** The two clients only the deployed stack's extras read: CloudWatch (metrics) and DynamoDB (the image table). */
+export interface ExtrasClients {
   readonly cloudwatch: CloudWatchClient
   readonly dynamodb: DynamoDBClient
 }
 
-/** What every part of the AWS console shares: the CLI's AWS context (stack reader, error mapping) and the extra clients. */
+/** What every part of the console over the AWS APIs shares: the CLI's AWS context (stack reader, error mapping) and its clients. */
 export interface ConsoleContext {
   readonly aws: AwsContext
-  readonly clients: ConsoleClients
+  readonly clients: AwsClients
 }
 
-const consoleOnlyClients = (
-  settings: Pick<AwsSettings, 'profile' | 'region'>,
-): Pick<ConsoleClients, 'cloudwatch' | 'dynamodb'> => {
-  const config = {
-    ...(settings.region ? { region: settings.region } : {}),
-    ...(settings.profile ? { profile: settings.profile } : {}),
-  }
-  return { cloudwatch: new CloudWatchClient(config), dynamodb: new DynamoDBClient(config) }
-}
+/** The console's context over a CLI command's AWS context: the same clients and stack reader. */
+export const consoleContextOver = (aws: AwsContext): ConsoleContext => ({ aws, clients: aws.clients })
 
-export const createConsoleClients = (settings: Pick<AwsSettings, 'profile' | 'region'>): ConsoleClients => ({
-  ...createClients(settings),
-  ...consoleOnlyClients(settings),
-})
-
-/** The console's context over a CLI command's AWS context: the same clients and stack reader, plus the console's own. */
-export const consoleContextOver = (aws: AwsContext): ConsoleContext => ({
-  aws,
-  clients: { ...aws.clients, ...consoleOnlyClients(aws.settings) },
-})
-
-export const consoleContext = (
-  settings: AwsSettings,
-  clients: ConsoleClients = createConsoleClients(settings),
-): ConsoleContext => ({
+export const consoleContext = (settings: AwsSettings, clients: AwsClients = createClients(settings)): ConsoleContext => ({
   aws: awsContext(settings, clients),
   clients,
 })

@@ -8,7 +8,7 @@ import {
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs'
 import { parseJson } from '../client/context'
-import { DeadLetters } from '../client/dlq'
+import { DeadLetters, targetLetter } from '../client/dlq'
 import { ListRounds } from '../client/limits'
 import type { DeadLetterQueue } from '../client/stack'
 import { readDeadLetter, type RedriveResult } from '../../../contracts/dead-letters'
@@ -227,6 +227,8 @@ export class ConsoleDeadLetters {
     const read = readDeadLetter(body)
     const workflow = read?.kind === 'workflow' ? read.letter.workflow : undefined
     const ruleArn = attribute('RULE_ARN')
+    const target = targetLetter(message)
+    const rule = read?.kind === 'target' ? read.letter.rule : ruleArn ? lastSegment(ruleArn) : undefined
     const origin = workflow
       ? await this.stack.workflow(workflow).then(
           (found) => found.name,
@@ -234,9 +236,11 @@ export class ConsoleDeadLetters {
         )
       : sources.length > 0
         ? sources.map(lastSegment).join(', ')
-        : ruleArn
-          ? `rule ${lastSegment(ruleArn)}`
-          : undefined
+        : target && rule
+          ? `${target.targetArn.slice(target.targetArn.lastIndexOf(':') + 1)} (rule ${rule})`
+          : rule
+            ? `rule ${rule}`
+            : undefined
     const errorCode = attribute('ERROR_CODE')
     const reason =
       summary.reason ??
@@ -273,7 +277,7 @@ export const outcomeOf = (queue: string, result: RedriveResult | undefined): Red
   if (result.status === 'MOVING') return { queue, redriven: result.approximateMessages ?? 0, failed: [] }
   return {
     queue,
-    redriven: (result.reput ?? 0) + (result.restarted ?? 0),
+    redriven: result.restarted ?? 0,
     failed: [...(result.failed ?? []), ...(result.skipped ?? [])],
   }
 }

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto'
 import {
   DescribeExecutionCommand,
+  DescribeStateMachineCommand,
   DescribeStateMachineForExecutionCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
@@ -22,6 +24,7 @@ import {
   type Page,
 } from '../../console/port'
 import { stateDetails } from '../../console/state-outcomes'
+import type { ExpressExecution, PipelineExtras } from '../../console/extras'
 import { badField, type ConsoleContext } from './context'
 import type { ConsoleWorkflow, StackMap } from './stack-map'
 import { HttpError } from '../../http/errors'
@@ -47,10 +50,10 @@ interface Position {
 }
 
 interface Cursor {
-  /** The workflows and status the cursor was made for: another query may not reuse it. */
+  /** A digest of the workflows and status the cursor was made for: another query may not reuse it. */
   readonly q: string
-  /** Per state machine ARN, its position; null once its executions are all read. */
-  readonly w: Readonly<Record<string, Position | null>>
+  /** Per workflow, in the query's order, its position; null once its executions are all read. */
+  readonly w: ReadonlyArray<Position | null>
 }
 
 /*
@@ -66,13 +69,7 @@ const encodeCursor = (cursor: Cursor): string => Buffer.from(JSON.stringify(curs
 
 const decodeCursor = (raw: string, query: string): Cursor => {
   const cursor = parseJson(Buffer.from(raw, 'base64url').toString('utf8')) as Cursor | undefined
-  if (
-    typeof cursor !== 'object' ||
-    cursor === null ||
-    typeof cursor.q !== 'string' ||
-    typeof cursor.w !== 'object' ||
-    cursor.w === null
-  )
+  if (typeof cursor !== 'object' || cursor === null || typeof cursor.q !== 'string' || !Array.isArray(cursor.w))
     throw badField('cursor', 'not a cursor this console made')
   if (cursor.q !== query)
     throw badField('cursor', 'it belongs to another query (workflow or status changed): start from the first page')
@@ -99,17 +96,28 @@ const durationOf = (
 ): { readonly durationMs?: number } =>
   start !== undefined && stop !== undefined ? { durationMs: new Date(stop).getTime() - new Date(start).getTime() } : {}
 
+/**
+ * One listed execution: a Standard one as ListExecutions answers it (what it is about is read from its input), an
+ * Express one as the extras answer it (with what it is about).
+ */
+type Listed =
+  | { readonly kind: 'standard'; readonly item: ExecutionListItem }
+  | { readonly kind: 'express'; readonly summary: ExecutionSummary }
+
 /** One listing in progress: a workflow, the page it reads and where in it. */
 interface Stream {
   readonly workflow: ConsoleWorkflow
   token: string | undefined
   index: number
-  page: ReadonlyArray<ExecutionListItem> | undefined
+  page: ReadonlyArray<Listed> | undefined
   nextToken: string | undefined
   done: boolean
 }
 
-/** Executions on Step Functions: ListExecutions, DescribeExecution, GetExecutionHistory, RedriveExecution, StartExecution. */
+/**
+ * Executions on Step Functions: ListExecutions, DescribeExecution, GetExecutionHistory, RedriveExecution,
+ * StartExecution; an Express workflow's, which those do not list or describe, from the extras.
+ */
 export class Executions {
   /** Inputs never change: each execution's subject, read once. */
   private readonly subjects = new Map<string, Promise<string | undefined>>()
@@ -117,12 +125,14 @@ export class Executions {
   constructor(
     private readonly context: ConsoleContext,
     private readonly stack: StackMap,
+    private readonly extras: PipelineExtras,
   ) {}
 
   /**
-   * Newest first across the workflows asked for, filtered by status on Step Functions (statusFilter), and by time range
-   * and text here. Express workflows keep no list of executions in Step Functions: asking for one is 501; listing all
-   * leaves them out.
+   * Newest first across the workflows asked for (executions that started at the same moment by name, last first),
+   * filtered by status on Step Functions (statusFilter), and by time range and text here. An Express workflow's
+   * executions come from the extras: where the target cannot list them (AWS keeps them in CloudWatch Logs), asking
+   * for one such workflow is 501 saying so, and listing all leaves them out.
    */
   async list(query: ExecutionQuery): Promise<Page<ExecutionSummary>> {
     const limit = limitOf(query.limit)
@@ -135,14 +145,20 @@ export class Executions {
     if (query.status === 'PENDING') return { items: [] }
     let workflows: ReadonlyArray<ConsoleWorkflow>
     if (query.workflow) {
-      const workflow = await this.stack.workflow(query.workflow)
-      if (workflow.type === 'EXPRESS') throw expressNotListed(workflow)
+      // A filter that names no workflow is a bad parameter, not a missing resource.
+      const workflow = await this.stack.workflow(query.workflow).catch((error: unknown) => {
+        throw error instanceof HttpError && error.status === 404 ? badField('workflow', error.message) : error
+      })
       workflows = [workflow]
-    } else workflows = (await this.stack.workflows()).filter((workflow) => workflow.type === 'STANDARD')
-    const queryKey = `${workflows.map((workflow) => workflow.arn).join(',')}|${query.status ?? ''}`
+    } else workflows = await this.stack.workflows()
+    // A digest, not the ARNs: the cursor travels in a URL, and a stack has several workflows.
+    const queryKey = createHash('sha256')
+      .update(`${workflows.map((workflow) => workflow.arn).join(',')}|${query.status ?? ''}`)
+      .digest('base64url')
+      .slice(0, 12)
     const cursor = query.cursor ? decodeCursor(query.cursor, queryKey) : undefined
-    const streams: Stream[] = workflows.map((workflow) => {
-      const position = cursor ? cursor.w[workflow.arn] : { s: 0 }
+    const streams: Stream[] = workflows.map((workflow, index) => {
+      const position = cursor ? cursor.w[index] : { s: 0 }
       return {
         workflow,
         token: position?.t,
@@ -154,7 +170,7 @@ export class Executions {
     })
 
     // Every workflow's first page always fits, so each request moves every cursor on.
-    let calls = streams.length + (text ? ListCallsPerTextRequest : ListCallsPerRequest)
+    let calls = streams.filter((stream) => !stream.done).length + (text ? ListCallsPerTextRequest : ListCallsPerRequest)
     let outOfCalls = false
     /** Makes sure the stream has a current execution, reading pages as needed; false when it has none (now). */
     const ready = async (stream: Stream): Promise<boolean> => {
@@ -175,30 +191,26 @@ export class Executions {
           return false
         }
         calls -= 1
-        const answer = await this.context.aws.call('Step Functions', () =>
-          this.context.clients.sfn.send(
-            new ListExecutionsCommand({
-              stateMachineArn: stream.workflow.arn,
-              maxResults: PageSize,
-              ...(stream.token ? { nextToken: stream.token } : {}),
-              ...(query.status ? { statusFilter: query.status as SfnStatus } : {}),
-            }),
-          ),
-        )
-        stream.page = answer.executions ?? []
-        stream.nextToken = answer.nextToken
+        const page = await this.listPage(stream, query, workflows.length === 1)
+        if (page === undefined) {
+          // The target keeps no list of this Express workflow's executions: the full list goes on without them.
+          stream.done = true
+          return false
+        }
+        stream.page = page.items
+        stream.nextToken = page.next
         if (text)
-          await this.readSubjects(stream.page.slice(stream.index).filter((execution) => !matchesName(execution, text)))
+          await this.readSubjects(
+            standardOf(stream.page.slice(stream.index).filter((execution) => !matchesName(execution, text))),
+          )
       }
     }
 
-    const picked: Array<{ readonly execution: ExecutionListItem; readonly workflow: ConsoleWorkflow }> = []
+    const picked: Array<{ readonly execution: Listed; readonly workflow: ConsoleWorkflow }> = []
     while (picked.length < limit) {
       const live = (await Promise.all(streams.map(async (stream) => ((await ready(stream)) ? [stream] : [])))).flat()
       if (outOfCalls || live.length === 0) break
-      const stream = live.reduce((newest, candidate) =>
-        startOf(head(candidate)) > startOf(head(newest)) ? candidate : newest,
-      )
+      const stream = live.reduce((newest, candidate) => (isNewer(head(candidate), head(newest)) ? candidate : newest))
       const execution = head(stream)
       stream.index += 1
       const started = startOf(execution)
@@ -213,18 +225,68 @@ export class Executions {
       picked.push({ execution, workflow: stream.workflow })
     }
     // ListExecutions does not say what an execution is about: read the inputs of this page's (each once, ever).
-    await this.readSubjects(picked.map(({ execution }) => execution))
+    await this.readSubjects(standardOf(picked.map(({ execution }) => execution)))
     const items: ExecutionSummary[] = []
     for (const { execution, workflow } of picked)
-      items.push(this.summaryOfListed(execution, workflow, await this.knownSubject(execution)))
-    const positions = Object.fromEntries(streams.map((stream) => [stream.workflow.arn, positionOf(stream)]))
-    if (Object.values(positions).every((position) => position === null)) return { items }
+      items.push(
+        execution.kind === 'express'
+          ? execution.summary
+          : this.summaryOfListed(execution.item, workflow, await this.knownSubject(execution)),
+      )
+    const positions = streams.map(positionOf)
+    if (positions.every((position) => position === null)) return { items }
     return { items, next: encodeCursor({ q: queryKey, w: positions }) }
   }
 
-  /** DescribeExecution, every page of GetExecutionHistory, and the definition it ran (DescribeStateMachineForExecution). */
+  /** One page of a stream: ListExecutions for a Standard workflow, the extras for an Express one (undefined: none kept). */
+  private async listPage(
+    stream: Stream,
+    query: ExecutionQuery,
+    named: boolean,
+  ): Promise<{ readonly items: ReadonlyArray<Listed>; readonly next?: string | undefined } | undefined> {
+    const status = query.status as Exclude<ExecutionStatus, 'PENDING'> | undefined
+    if (stream.workflow.type === 'EXPRESS') {
+      try {
+        const page = await this.extras.expressExecutions({
+          stateMachineArn: stream.workflow.arn,
+          workflow: stream.workflow.name,
+          limit: PageSize,
+          ...(stream.token ? { token: stream.token } : {}),
+          ...(status ? { status } : {}),
+        })
+        return {
+          items: page.items.map((summary) => ({
+            kind: 'express',
+            summary: { ...summary, workflow: stream.workflow.name },
+          })),
+          next: page.next,
+        }
+      } catch (error) {
+        if (!named && error instanceof HttpError && error.status === 501) return undefined
+        throw error
+      }
+    }
+    const answer = await this.context.aws.call('Step Functions', () =>
+      this.context.clients.sfn.send(
+        new ListExecutionsCommand({
+          stateMachineArn: stream.workflow.arn,
+          maxResults: PageSize,
+          ...(stream.token ? { nextToken: stream.token } : {}),
+          ...(status ? { statusFilter: status as SfnStatus } : {}),
+        }),
+      ),
+    )
+    return { items: (answer.executions ?? []).map((item) => ({ kind: 'standard', item })), next: answer.nextToken }
+  }
+
+  /**
+   * DescribeExecution, every page of GetExecutionHistory, and the definition it ran (DescribeStateMachineForExecution);
+   * an Express workflow's execution from the extras, with its state machine's definition (DescribeStateMachine).
+   */
   async detail(nameOrArn: string): Promise<ExecutionDetail> {
-    const described = await this.describe(nameOrArn)
+    const found = await this.locate(nameOrArn)
+    if (found.kind === 'express') return this.expressDetail(found.express)
+    const described = found.described
     const executionArn = described.executionArn ?? nameOrArn
     const { aws, clients } = this.context
     const [history, machine] = await Promise.all([
@@ -267,7 +329,14 @@ export class Executions {
 
   /** RedriveExecution: only a FAILED, ABORTED or TIMED_OUT execution (409 otherwise); answers it as it is now. */
   async redrive(nameOrArn: string): Promise<ExecutionSummary> {
-    const described = await this.describe(nameOrArn)
+    const found = await this.locate(nameOrArn)
+    if (found.kind === 'express')
+      throw new HttpError(
+        409,
+        'ExecutionNotRedrivable',
+        `execution ${found.express.summary.name} belongs to an Express workflow: RedriveExecution takes Standard workflows only; start it again instead`,
+      )
+    const described = found.described
     const executionArn = described.executionArn ?? nameOrArn
     refuseUnlessRedrivable(described, nameOrArn)
     await this.context.aws.call('Step Functions', () =>
@@ -278,13 +347,16 @@ export class Executions {
 
   /** StartExecution of the same state machine with the same input: a new execution, with a name Step Functions gives it. */
   async startAgain(nameOrArn: string): Promise<ExecutionSummary> {
-    const described = await this.describe(nameOrArn)
-    const stateMachineArn = described.stateMachineArn ?? ''
+    const found = await this.locate(nameOrArn)
+    const { stateMachineArn, input } =
+      found.kind === 'express'
+        ? { stateMachineArn: found.express.stateMachineArn, input: JSON.stringify(found.express.input ?? {}) }
+        : { stateMachineArn: found.described.stateMachineArn ?? '', input: found.described.input ?? '{}' }
     const started = await this.context.aws.call('Step Functions', () =>
-      this.context.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input: described.input ?? '{}' })),
+      this.context.clients.sfn.send(new StartExecutionCommand({ stateMachineArn, input })),
     )
     const executionArn = started.executionArn ?? ''
-    const subject = executionSubject(parseJson(described.input))
+    const subject = executionSubject(parseJson(input))
     return {
       executionArn,
       name: executionArn.slice(executionArn.lastIndexOf(':') + 1),
@@ -292,6 +364,53 @@ export class Executions {
       status: 'RUNNING',
       startDate: iso(started.startDate) ?? new Date(this.context.aws.now()).toISOString(),
       ...(subject === undefined ? {} : { subject }),
+    }
+  }
+
+  /**
+   * The execution `nameOrArn` names: a Standard one as DescribeExecution answers it, or an Express one from the extras
+   * (an ARN whose state machine is an Express workflow of the stack, or a name no Standard workflow has).
+   */
+  private async locate(
+    nameOrArn: string,
+  ): Promise<
+    | { readonly kind: 'standard'; readonly described: DescribeExecutionCommandOutput }
+    | { readonly kind: 'express'; readonly express: ExpressExecution }
+  > {
+    const id = nameOrArn.trim()
+    if (id === '') throw badField('execution', 'give its name or ARN')
+    if (id.startsWith('arn:')) {
+      const workflow = await this.stack.workflowOf(stateMachineArnOf(id))
+      if (workflow?.type !== 'EXPRESS') return { kind: 'standard', described: await this.describeArn(id) }
+      const express = await this.extras.expressExecution(id)
+      if (!express) throw new HttpError(404, 'ExecutionDoesNotExist', `no execution ${id} in ${workflow.name}`)
+      return { kind: 'express', express }
+    }
+    try {
+      return { kind: 'standard', described: await this.describe(id) }
+    } catch (error) {
+      if (!(error instanceof HttpError && error.status === 404)) throw error
+      const express = await this.extras.expressExecution(id)
+      if (!express) throw error
+      return { kind: 'express', express }
+    }
+  }
+
+  private async expressDetail(express: ExpressExecution): Promise<ExecutionDetail> {
+    const machine = await this.context.aws.call('Step Functions', () =>
+      this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: express.stateMachineArn })),
+    )
+    const definition = parseJson(machine.definition) ?? {}
+    return {
+      ...express.summary,
+      workflow: await this.workflowName(express.stateMachineArn),
+      input: express.input ?? null,
+      ...(express.output === undefined ? {} : { output: express.output }),
+      ...(express.error === undefined ? {} : { error: express.error }),
+      ...(express.cause === undefined ? {} : { cause: express.cause }),
+      workflowDefinition: definition,
+      states: stateDetails(express.history, definition),
+      history: express.history,
     }
   }
 
@@ -336,7 +455,7 @@ export class Executions {
         ? { stopDate: iso(described.stopDate), ...durationOf(described.startDate, described.stopDate) }
         : {}),
       ...(subject === undefined ? {} : { subject }),
-      ...(described.redriveCount ? { redriveCount: described.redriveCount } : {}),
+      ...(described.redriveCount === undefined ? {} : { redriveCount: described.redriveCount }),
     }
   }
 
@@ -355,7 +474,7 @@ export class Executions {
         ? { stopDate: iso(execution.stopDate), ...durationOf(execution.startDate, execution.stopDate) }
         : {}),
       ...(subject === undefined ? {} : { subject }),
-      ...(execution.redriveCount ? { redriveCount: execution.redriveCount } : {}),
+      ...(execution.redriveCount === undefined ? {} : { redriveCount: execution.redriveCount }),
     }
   }
 
@@ -366,9 +485,10 @@ export class Executions {
     )
   }
 
-  /** The subject read for this execution; undefined when it was not, or could not be, read. */
-  private knownSubject(execution: ExecutionListItem): Promise<string | undefined> {
-    return (this.subjects.get(execution.executionArn ?? '') ?? Promise.resolve(undefined)).catch(() => undefined)
+  /** The subject read for this execution (an Express one comes with it); undefined when it was not, or could not be, read. */
+  private knownSubject(execution: Listed): Promise<string | undefined> {
+    if (execution.kind === 'express') return Promise.resolve(execution.summary.subject)
+    return (this.subjects.get(execution.item.executionArn ?? '') ?? Promise.resolve(undefined)).catch(() => undefined)
   }
 
   /** Reads the subject of each execution not read yet (DescribeExecution), a few at a time. */
@@ -396,15 +516,25 @@ const positionOf = (stream: Stream): Position | null => {
   return stream.nextToken ? { t: stream.nextToken, s: 0 } : null
 }
 
-const head = (stream: Stream): ExecutionListItem => (stream.page ?? [])[stream.index] as ExecutionListItem
-const startOf = (execution: ExecutionListItem): number =>
-  execution.startDate ? new Date(execution.startDate).getTime() : 0
-const matchesName = (execution: ExecutionListItem, text: string): boolean =>
-  [execution.name ?? '', execution.executionArn ?? ''].some((value) => value.toLowerCase().includes(text))
+const head = (stream: Stream): Listed => (stream.page ?? [])[stream.index] as Listed
+const nameOf = (execution: Listed): string =>
+  execution.kind === 'express' ? execution.summary.name : (execution.item.name ?? '')
+const arnOf = (execution: Listed): string =>
+  execution.kind === 'express' ? execution.summary.executionArn : (execution.item.executionArn ?? '')
+const startOf = (execution: Listed): number => {
+  const start = execution.kind === 'express' ? execution.summary.startDate : execution.item.startDate
+  return start ? new Date(start).getTime() : 0
+}
+/** Newest first; executions that started at the same moment by name, the last first, so every page agrees. */
+const isNewer = (a: Listed, b: Listed): boolean =>
+  startOf(a) > startOf(b) || (startOf(a) === startOf(b) && nameOf(a) > nameOf(b))
+const matchesName = (execution: Listed, text: string): boolean =>
+  [nameOf(execution), arnOf(execution)].some((value) => value.toLowerCase().includes(text))
+const standardOf = (executions: ReadonlyArray<Listed>): ReadonlyArray<ExecutionListItem> =>
+  executions.flatMap((execution) => (execution.kind === 'standard' ? [execution.item] : []))
 
-export const expressNotListed = (workflow: ConsoleWorkflow): HttpError =>
-  new HttpError(
-    501,
-    'ExpressExecutionsNotListed',
-    `${workflow.name} is an Express workflow: Step Functions keeps no list or history of its executions (ListExecutions and GetExecutionHistory refuse Express state machines). Its executions are in the CloudWatch Logs log group it logs to; search them there (CloudWatch Logs Insights).`,
-  )
+/** The state machine an execution ARN (`arn:aws:states:R:A:execution:MACHINE:NAME`, or `express:`) belongs to. */
+const stateMachineArnOf = (executionArn: string): string => {
+  const parts = executionArn.split(':')
+  return [...parts.slice(0, 5), 'stateMachine', parts[6] ?? ''].join(':')
+}

@@ -1,11 +1,10 @@
-import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
+import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
 import { parseJson } from '../client/context'
-import { uploadObject } from '../client/images'
 import type { ImageRecord } from '../../../contracts/images'
-import { RenditionsPrefix, UploadsPrefix } from '../../../contracts/sources'
-import { type ImageView, type Page, type UploadResult } from '../../console/port'
+import { RenditionsPrefix } from '../../../contracts/sources'
+import { type ImageView, type Page } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import { limitOf } from './executions'
 import type { StackMap } from './stack-map'
@@ -21,7 +20,7 @@ export const thumbnailUrl = (key: string): string =>
   `${ObjectsRoute}${key.split('/').map(encodeURIComponent).join('/')}`
 
 /** S3 allows 1024 bytes; a `..` or empty segment, or a leading slash, is no key a person meant. */
-const checkKey = (field: string, key: string): void => {
+export const checkKey = (field: string, key: string): void => {
   if (key === '' || Buffer.byteLength(key) > 1024) throw badField(field, 'between 1 and 1024 bytes')
   if (key.startsWith('/') || key.split('/').some((segment) => segment === '..' || segment === '.' || segment === ''))
     throw badField(field, `not a plain object key (got ${key})`)
@@ -29,11 +28,12 @@ const checkKey = (field: string, key: string): void => {
     throw badField(field, 'control characters are not allowed')
 }
 
-/** The image table and the bucket, for the console: records with their renditions, uploads, and the renditions' bytes. */
+/** The image table and the bucket, for the console: records with their renditions, and the renditions' bytes. */
 export class ConsoleImages {
   constructor(
     private readonly context: ConsoleContext,
     private readonly stack: StackMap,
+    private readonly dynamodb: DynamoDBClient,
   ) {}
 
   /**
@@ -45,7 +45,7 @@ export class ConsoleImages {
     const start = query.cursor ? decodeKey(query.cursor) : undefined
     const table = await this.stack.imageTable()
     const answer = await this.context.aws.call('DynamoDB', () =>
-      this.context.clients.dynamodb.send(
+      this.dynamodb.send(
         new ScanCommand({ TableName: table, Limit: limit, ...(start ? { ExclusiveStartKey: start } : {}) }),
       ),
     )
@@ -65,24 +65,6 @@ export class ConsoleImages {
     return answer.LastEvaluatedKey
       ? { items, next: Buffer.from(JSON.stringify(answer.LastEvaluatedKey)).toString('base64url') }
       : { items }
-  }
-
-  /** S3 PutObject under `uploads/` (a key given with the prefix keeps it once), where the image workflow picks it up. */
-  async upload(key: string, body: Uint8Array, contentType?: string): Promise<UploadResult> {
-    const relative = key.startsWith(UploadsPrefix) ? key.slice(UploadsPrefix.length) : key
-    checkKey('key', relative)
-    const uploaded = await uploadObject(
-      this.context.aws,
-      relative,
-      body,
-      contentType?.trim() || 'application/octet-stream',
-    )
-    return {
-      bucket: uploaded.bucket,
-      key: uploaded.key,
-      size: uploaded.size,
-      ...(uploaded.etag ? { etag: uploaded.etag } : {}),
-    }
   }
 
   /** A rendition's bytes (S3 GetObject); only keys under the renditions prefix are served. */

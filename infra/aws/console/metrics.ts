@@ -1,4 +1,9 @@
-import { GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch'
+import {
+  GetMetricDataCommand,
+  type CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch'
 import type { MetricsView, StepMetrics, WorkflowMetrics, WorkflowSeriesPoint } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import type { StackMap } from './stack-map'
@@ -48,6 +53,7 @@ export class ConsoleMetrics {
   constructor(
     private readonly context: ConsoleContext,
     private readonly stack: StackMap,
+    private readonly cloudwatch: CloudWatchClient,
   ) {}
 
   async view(window: { readonly from?: string; readonly to?: string }): Promise<MetricsView> {
@@ -169,7 +175,7 @@ export class ConsoleMetrics {
       let token: string | undefined
       do {
         const answer = await this.context.aws.call('CloudWatch', () =>
-          this.context.clients.cloudwatch.send(
+          this.cloudwatch.send(
             new GetMetricDataCommand({
               MetricDataQueries: queries.slice(start, start + QueriesPerCall),
               StartTime: new Date(from),

@@ -8,6 +8,7 @@ import { sendError } from '../../http/respond'
 import { HttpError } from '../../http/errors'
 import { Router } from '../../http/router'
 import type { AwsConsoleData } from './console-data'
+import type { AwsExtras } from './extras'
 import { ObjectsRoute } from './images'
 
 const objectsPattern = new RegExp(`^${ObjectsRoute.replace(/\//g, '\\/')}(.+)$`)
@@ -19,12 +20,13 @@ const objectsPattern = new RegExp(`^${ObjectsRoute.replace(/\//g, '\\/')}(.+)$`)
  */
 export const createAwsConsoleServer = (
   data: AwsConsoleData,
+  extras: AwsExtras,
   log: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
 ): Server => {
   const router = new Router()
   router.on('GET', objectsPattern, async ({ res, params }) => {
     try {
-      const object = await data.imageStore.rendition(params[0] ?? '')
+      const object = await extras.rendition(params[0] ?? '')
       res.writeHead(200, {
         'content-type': object.contentType,
         'content-length': object.body.byteLength,
@@ -60,10 +62,10 @@ const asServed = (error: unknown): unknown =>
 
 /** Listens on `host:port` (0: any free port) and answers the console's URL, and how to stop it. */
 export const serveConsole = async (
-  data: AwsConsoleData,
+  console: { readonly data: AwsConsoleData; readonly extras: AwsExtras },
   options: { readonly host: string; readonly port: number; readonly log?: (line: string) => void },
 ): Promise<{ readonly url: string; close(): Promise<void> }> => {
-  const server = createAwsConsoleServer(data, options.log)
+  const server = createAwsConsoleServer(console.data, console.extras, options.log)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {

@@ -10,7 +10,8 @@ import { executionRoutes } from './routes/executions'
 import { objectRoutes } from './routes/objects'
 import { sourceRoutes } from './routes/sources'
 import { mountConsole } from '../../console/server'
-import { localConsoleData } from '../console/console-data'
+import type { ConsoleData } from '../../console/port'
+import { localConsoleData } from '../console/local-console'
 import { awsApi } from '../api/aws-api'
 import { identifyAwsRequest } from '../api/identify'
 import { awsServices } from '../api/services'
@@ -32,7 +33,12 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   executionRoutes(router, runtime)
   eventRoutes(router, runtime)
   sourceRoutes(router, runtime)
-  mountConsole(router, localConsoleData(runtime), { maxUploadBytes: options.maxUploadBytes })
+  // The console speaks AWS to this very server, as it speaks AWS to a deployed stack: its clients are made on the first
+  // request, when the server knows where it listens. What AWS has no API for it reads from the runtime itself.
+  let listeningOn: string | undefined
+  let consoleData: ConsoleData | undefined
+  const data = () => (consoleData ??= localConsoleData(runtime, listeningOn ?? 'http://127.0.0.1:3000'))
+  mountConsole(router, onFirstUse(data), { maxUploadBytes: options.maxUploadBytes })
   const aws = awsApi(awsServices(runtime, { maxUploadBytes: options.maxUploadBytes }))
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000
@@ -67,7 +73,29 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
     const address = server.address()
     if (address === null || typeof address === 'string') return
     const host = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.address
-    runtime.setPublicUrl(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`)
+    listeningOn = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`
+    runtime.setPublicUrl(listeningOn)
   })
   return server
 }
+
+/** The console's port, made on its first use. */
+const onFirstUse = (data: () => ConsoleData): ConsoleData => ({
+  target: 'local',
+  workflows: () => data().workflows(),
+  workflow: (name) => data().workflow(name),
+  executions: (query) => data().executions(query),
+  execution: (nameOrArn) => data().execution(nameOrArn),
+  redriveExecution: (nameOrArn) => data().redriveExecution(nameOrArn),
+  startAgain: (nameOrArn) => data().startAgain(nameOrArn),
+  events: (query) => data().events(query),
+  event: (id) => data().event(id),
+  startReplay: (request) => data().startReplay(request),
+  replay: (name) => data().replay(name),
+  deadLetters: () => data().deadLetters(),
+  redriveDeadLetters: (queue, ids) => data().redriveDeadLetters(queue, ids),
+  deleteDeadLetter: (queue, id) => data().deleteDeadLetter(queue, id),
+  metrics: (window) => data().metrics(window),
+  images: (query) => data().images(query),
+  upload: (key, body, contentType) => data().upload(key, body, contentType),
+})

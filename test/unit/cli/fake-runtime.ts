@@ -14,7 +14,7 @@ import type {
 import { compilePattern } from '../../../infra/local/eventbridge/pattern'
 import type { Io } from '../../../cli/io'
 import type { DlqQueue } from '../../../contracts/dead-letters'
-import type { ExecutionDetail } from '../../../contracts/executions'
+import type { ExecutionDetail, ExecutionSummary } from '../../../contracts/executions'
 import type { ReplayView as Replay } from '../../../infra/local/eventbridge/replays'
 
 /** A request the fake saw, for assertions on what the CLI sent. */
@@ -59,6 +59,8 @@ export interface FakeRuntimeOptions {
   readonly pollsBeforeRecord?: number
   readonly images?: ReadonlyArray<ImageRecord>
   readonly executions?: ReadonlyArray<ExecutionDetail>
+  /** What GET /console/api/executions?workflow={state machine ARN} lists: an Express workflow's executions. */
+  readonly expressExecutions?: Readonly<Record<string, ReadonlyArray<ExecutionSummary>>>
   readonly queues?: ReadonlyArray<DlqQueue>
   /** What GET /events lists (in this order), filtered by from, to, pattern and after. */
   readonly events?: ReadonlyArray<ArchivedEvent>
@@ -278,6 +280,11 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
       return found
         ? send(response, 200, found)
         : send(response, 404, { error: 'ExecutionDoesNotExist', message: `no execution ${id}` })
+    }
+    if (route === 'GET /console/api/executions') {
+      const listed = options.expressExecutions?.[url.searchParams.get('workflow') ?? ''] ?? []
+      const status = url.searchParams.get('status')
+      return send(response, 200, { executions: listed.filter((execution) => !status || execution.status === status) })
     }
     if (route === 'GET /dlq') return send(response, 200, { queues: options.queues ?? [] })
     if (route === 'GET /rules') return send(response, 200, { rules: options.rules ?? [] })

@@ -1,6 +1,12 @@
 import { ListStackResourcesCommand } from '@aws-sdk/client-cloudformation'
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge'
-import { StartExecutionCommand } from '@aws-sdk/client-sfn'
+import {
+  DescribeExecutionCommand,
+  ExecutionLimitExceeded,
+  GetExecutionHistoryCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn'
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -8,6 +14,8 @@ import {
   GetQueueUrlCommand,
   ListDeadLetterSourceQueuesCommand,
   ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
@@ -17,7 +25,6 @@ import { main } from '../../../../cli/main'
 import { captureIo } from '../fake-runtime'
 import {
   BucketName,
-  BusName,
   ImageArn,
   OrderArn,
   givenStack,
@@ -61,6 +68,15 @@ const deadLetter = (id: string, sent: number, body: unknown): Message => ({
 
 const at = Date.parse('2024-05-01T12:00:05.000Z')
 const queues = ['ImageDeadLetters', 'OrderDeadLetters', 'OrdersQueueDeadLetters']
+
+/** An execution ARN of a state machine. */
+const runArn = (machine: string, name: string) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`
+
+/** SQS counts `depth` messages in the queue: a redrive reads it only then. */
+const givenDepth = (name: string, depth: number) =>
+  mocks.sqs
+    .on(GetQueueAttributesCommand, { QueueUrl: queueUrl(name) })
+    .resolves({ Attributes: { ApproximateNumberOfMessages: String(depth), QueueArn: queueArn(name) } })
 
 beforeEach(() => {
   givenStack(undefined, [
@@ -256,8 +272,9 @@ describe('pipeline --target aws dlq redrive', () => {
     )
   })
 
-  it("sends a workflow's dead letters on again: PutEvents of their event, StartExecution for an aws.s3 event, then deletes them", async () => {
+  it("starts each workflow dead letter's workflow again with its event, follows the run, then deletes the letter", async () => {
     // Prepare: no queue feeds a workflow's DLQ. One dead letter of an upload (aws.s3), one of an order.
+    givenDepth('ImageDeadLetters', 2)
     mocks.sqs
       .on(ReceiveMessageCommand, { QueueUrl: queueUrl('ImageDeadLetters') })
       .resolvesOnce({
@@ -267,10 +284,16 @@ describe('pipeline --target aws dlq redrive', () => {
         ],
       })
       .resolves({ Messages: [] })
-    mocks.events.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'new-1' }] })
     mocks.sfn
-      .on(StartExecutionCommand)
-      .resolves({ executionArn: 'arn:aws:states:eu-west-1:123456789012:execution:Image:new', startDate: new Date() })
+      .on(StartExecutionCommand, { stateMachineArn: ImageArn })
+      .resolves({ executionArn: runArn(ImageArn, 'new-1'), startDate: new Date() })
+    mocks.sfn
+      .on(StartExecutionCommand, { stateMachineArn: OrderArn })
+      .resolves({ executionArn: runArn(OrderArn, 'new-2'), startDate: new Date() })
+    mocks.sfn
+      .on(DescribeExecutionCommand)
+      .resolvesOnce({ status: 'RUNNING' } as DescribeExecutionCommandOutput)
+      .resolves({ status: 'SUCCEEDED' } as DescribeExecutionCommandOutput)
     mocks.sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }, { Id: '1' }], Failed: [] })
 
     // Act
@@ -288,19 +311,15 @@ describe('pipeline --target aws dlq redrive', () => {
     })
     expect(inputsOf(mocks.sfn.commandCalls(StartExecutionCommand))).toEqual([
       { stateMachineArn: ImageArn, input: JSON.stringify(s3Event) },
+      { stateMachineArn: OrderArn, input: JSON.stringify(orderPlaced) },
     ])
-    expect(inputsOf(mocks.events.commandCalls(PutEventsCommand))).toEqual([
-      {
-        Entries: [
-          {
-            EventBusName: BusName,
-            Source: 'pipeline.orders',
-            DetailType: 'OrderPlaced',
-            Detail: JSON.stringify(orderPlaced.detail),
-          },
-        ],
-      },
-    ])
+    // Followed until each ended: the first look found one still running.
+    expect(
+      new Set(inputsOf(mocks.sfn.commandCalls(DescribeExecutionCommand)).map((input) => input.executionArn)),
+    ).toEqual(new Set([runArn(ImageArn, 'new-1'), runArn(OrderArn, 'new-2')]))
+    expect(mocks.sfn.commandCalls(DescribeExecutionCommand).length).toBeGreaterThan(2)
+    expect(mocks.events.commandCalls(PutEventsCommand)).toHaveLength(0)
+    expect(mocks.sqs.commandCalls(SendMessageCommand)).toHaveLength(0)
     expect(inputsOf(mocks.sqs.commandCalls(DeleteMessageBatchCommand))).toEqual([
       {
         QueueUrl: queueUrl('ImageDeadLetters'),
@@ -313,15 +332,117 @@ describe('pipeline --target aws dlq redrive', () => {
     expect(mocks.sqs.commandCalls(StartMessageMoveTaskCommand)).toHaveLength(0)
     expect(mocks.sqs.commandCalls(ChangeMessageVisibilityBatchCommand)).toHaveLength(0)
     expect(stdout).toBe(
-      [
-        'QUEUE             STATUS    DETAIL',
-        'ImageDeadLetters  REDRIVEN  1 put on the bus again, 1 started on their workflow again',
-        '',
-      ].join('\n'),
+      ['QUEUE             STATUS    DETAIL', 'ImageDeadLetters  REDRIVEN  2 started on their workflow again', ''].join(
+        '\n',
+      ),
     )
   })
 
+  it.each([
+    { name: "leaves a new dead letter in the old one's place", sentItsOwn: false },
+    { name: 'leaves it to the one the run sent itself', sentItsOwn: true },
+  ])('for a run that fails again, $name', async ({ sentItsOwn }) => {
+    // Prepare: the image workflow sends one dead letter per object version, so a second failure may send none.
+    givenDepth('ImageDeadLetters', 1)
+    const letter = { workflow: 'image', execution: 'x', error: 'E', cause: 'C', event: s3Event }
+    mocks.sqs
+      .on(ReceiveMessageCommand, { QueueUrl: queueUrl('ImageDeadLetters') })
+      .resolvesOnce({ Messages: [deadLetter('m-1', at, letter)] })
+      .resolves({ Messages: [] })
+    const again = runArn(ImageArn, 'again')
+    mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: again, startDate: new Date() })
+    mocks.sfn.on(DescribeExecutionCommand).resolves({
+      status: 'FAILED',
+      error: 'UnsupportedImage',
+      cause: 'still not an image',
+    } as DescribeExecutionCommandOutput)
+    const exited = (name: string) => ({
+      id: 2,
+      timestamp: new Date(),
+      type: 'TaskStateExited' as const,
+      stateExitedEventDetails: { name, output: '{}' },
+    })
+    mocks.sfn.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        {
+          id: 1,
+          timestamp: new Date(),
+          type: 'TaskStateEntered' as const,
+          stateEnteredEventDetails: { name: 'RecordFailure' },
+        },
+        exited('RecordFailure'),
+        ...(sentItsOwn
+          ? [
+              {
+                id: 3,
+                timestamp: new Date(),
+                type: 'TaskStateEntered' as const,
+                stateEnteredEventDetails: { name: 'SendToDeadLetterQueue' },
+              },
+              { ...exited('SendToDeadLetterQueue'), id: 4 },
+            ]
+          : []),
+      ],
+    })
+    mocks.sqs.on(SendMessageCommand).resolves({ MessageId: 'm-new' })
+    mocks.sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] })
+
+    // Act
+    const { code } = await runAws(['dlq', 'redrive', 'ImageDeadLetters'])
+
+    // Assess
+    expect(code).toBe(0)
+    expect(inputsOf(mocks.sqs.commandCalls(SendMessageCommand))).toEqual(
+      sentItsOwn
+        ? []
+        : [
+            {
+              QueueUrl: queueUrl('ImageDeadLetters'),
+              MessageBody: JSON.stringify({
+                ...letter,
+                execution: again,
+                error: 'UnsupportedImage',
+                cause: 'still not an image',
+              }),
+            },
+          ],
+    )
+    expect(inputsOf(mocks.sqs.commandCalls(DeleteMessageBatchCommand))).toEqual([
+      { QueueUrl: queueUrl('ImageDeadLetters'), Entries: [{ Id: '0', ReceiptHandle: 'receipt-m-1' }] },
+    ])
+  })
+
+  it("delivers a rule target's dead letter to the state machine EventBridge could not start, as the rule would", async () => {
+    givenDepth('ImageDeadLetters', 1)
+    mocks.sqs
+      .on(ReceiveMessageCommand, { QueueUrl: queueUrl('ImageDeadLetters') })
+      .resolvesOnce({
+        Messages: [
+          {
+            ...deadLetter('m-1', at, s3Event),
+            MessageAttributes: {
+              RULE_ARN: { DataType: 'String', StringValue: 'arn:aws:events:eu-west-1:1:rule/pipeline/StartImage' },
+              TARGET_ARN: { DataType: 'String', StringValue: ImageArn },
+              ERROR_CODE: { DataType: 'String', StringValue: 'SDKClientException' },
+            },
+          },
+        ],
+      })
+      .resolves({ Messages: [] })
+    mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: runArn(ImageArn, 'r'), startDate: new Date() })
+    mocks.sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] })
+
+    const { code } = await runAws(['dlq', 'redrive', 'ImageDeadLetters'])
+
+    expect(code).toBe(0)
+    expect(inputsOf(mocks.sfn.commandCalls(StartExecutionCommand))).toEqual([
+      { stateMachineArn: ImageArn, input: JSON.stringify(s3Event) },
+    ])
+    expect(inputsOf(mocks.sqs.commandCalls(DeleteMessageBatchCommand))).toHaveLength(1)
+  })
+
   it('leaves what it cannot send on in the queue, visible again, says why, and exits 1', async () => {
+    givenDepth('OrderDeadLetters', 2)
     mocks.sqs
       .on(ReceiveMessageCommand, { QueueUrl: queueUrl('OrderDeadLetters') })
       .resolvesOnce({
@@ -331,9 +452,11 @@ describe('pipeline --target aws dlq redrive', () => {
         ],
       })
       .resolves({ Messages: [] })
-    mocks.events
-      .on(PutEventsCommand)
-      .resolves({ FailedEntryCount: 1, Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }] })
+    mocks.sfn
+      .on(StartExecutionCommand)
+      .rejects(
+        new ExecutionLimitExceeded({ $metadata: { httpStatusCode: 400 }, message: 'too many executions running' }),
+      )
 
     const { code, stdout } = await runAws(['dlq', 'redrive', 'OrderDeadLetters'])
 
@@ -343,16 +466,16 @@ describe('pipeline --target aws dlq redrive', () => {
       {
         QueueUrl: queueUrl('OrderDeadLetters'),
         Entries: [
-          { Id: '0', ReceiptHandle: 'receipt-m-2', VisibilityTimeout: 0 },
-          { Id: '1', ReceiptHandle: 'receipt-m-1', VisibilityTimeout: 0 },
+          { Id: '0', ReceiptHandle: 'receipt-m-1', VisibilityTimeout: 0 },
+          { Id: '1', ReceiptHandle: 'receipt-m-2', VisibilityTimeout: 0 },
         ],
       },
     ])
     expect(stdout).toBe(
       [
         'QUEUE             STATUS   DETAIL',
-        "OrderDeadLetters  PARTIAL  1 failed, 1 not a workflow's dead letter",
-        'OrderDeadLetters: m-1 left in the queue: PutEvents: InternalFailure: try again',
+        'OrderDeadLetters  PARTIAL  1 failed, 1 with no event to send again',
+        'OrderDeadLetters: m-1 left in the queue: too many executions running',
         'OrderDeadLetters: m-2 left in the queue: not a workflow dead letter: it carries no event to send again',
         '',
       ].join('\n'),
@@ -375,6 +498,7 @@ describe('pipeline --target aws dlq redrive', () => {
   })
 
   it('starts the workflow a dead letter names, whichever queue it is in', async () => {
+    givenDepth('OrderDeadLetters', 1)
     mocks.sqs
       .on(ReceiveMessageCommand, { QueueUrl: queueUrl('OrderDeadLetters') })
       .resolvesOnce({
@@ -389,7 +513,8 @@ describe('pipeline --target aws dlq redrive', () => {
         ],
       })
       .resolves({ Messages: [] })
-    mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() })
+    mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: runArn(OrderArn, 'again'), startDate: new Date() })
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as DescribeExecutionCommandOutput)
     mocks.sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }] })
 
     const { code } = await runAws(['dlq', 'redrive', 'OrderDeadLetters'])
@@ -425,14 +550,17 @@ describe('pipeline --target aws dlq redrive', () => {
     expect(mocks.sqs.send.callCount).toBe(0)
   })
 
-  it('on the local target asks the local runtime, not AWS: exit 3 when it is not running, nothing sent to SQS', async () => {
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
+  it("on the local target sends the same calls to the runtime's own endpoint, its region and any credentials", async () => {
+    const { io } = captureIo({ PIPELINE_URL: 'http://127.0.0.1:9' })
 
-    const code = await main(['dlq', 'redrive', 'ImageDeadLetters'], io)
+    const code = await main(['dlq', 'redrive', '--all'], io)
 
-    expect(code).toBe(3)
-    expect(stdout()).toBe('')
-    expect(stderr()).toMatch(/^pipeline dlq redrive: cannot reach the pipeline runtime at http:\/\/127\.0\.0\.1:9/)
-    expect(mocks.sqs.send.callCount).toBe(0)
+    expect(code).toBe(0)
+    const [call] = mocks.sqs.commandCalls(ListDeadLetterSourceQueuesCommand)
+    const client = call?.thisValue as SQSClient
+    const endpoint = await client.config.endpoint?.()
+    expect([endpoint?.hostname, endpoint?.port]).toEqual(['127.0.0.1', 9])
+    expect(await client.config.region()).toBe('us-east-1')
+    expect((await client.config.credentials()).accessKeyId).toBe('test')
   })
 })

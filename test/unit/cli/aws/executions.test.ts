@@ -157,11 +157,11 @@ describe('pipeline --target aws executions', () => {
     })
   })
 
-  it('refuses --status PENDING, which only the local runtime has', async () => {
+  it('refuses --status PENDING, which Step Functions does not have', async () => {
     const { code, stderr } = await runAws(['executions', '--status', 'PENDING'])
 
     expect(code).toBe(2)
-    expect(stderr).toContain("--status PENDING is the local runtime's")
+    expect(stderr).toContain('--status PENDING: Step Functions has RUNNING (an execution not started yet included)')
   })
 })
 

@@ -1,7 +1,10 @@
-import { main } from '../../../../cli/main'
+import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
 import { formatTime } from '../../../../cli/format'
-import { captureIo, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
 import { summarizeDeadLetter as summarizeDeadLetter } from '../../../../contracts/dead-letters'
+import { givenStack, inputsOf, mocks, queueUrl, stackOutputs } from '../aws/fake-stack'
+import { runLocal } from '../local-target'
+
+// The local target: the stack's dead-letter queues (CloudFormation) read with SQS on the runtime's endpoint, as on AWS.
 
 const failureEvent = {
   version: '0',
@@ -9,74 +12,87 @@ const failureEvent = {
   source: 'aws.s3',
   detail: { bucket: { name: 'pipeline-uploads' }, object: { key: 'uploads/cat.jpg', etag: 'abc', size: 2048 } },
 }
+const at = Date.parse('2024-05-01T12:00:05.000Z')
+const message = (id: string, sent: number, body: unknown) => ({
+  MessageId: id,
+  ReceiptHandle: `receipt-${id}`,
+  Body: typeof body === 'string' ? body : JSON.stringify(body),
+  Attributes: { SentTimestamp: String(sent), ApproximateReceiveCount: '1' },
+})
+/** The runtime's address: nothing there answers, as nothing the command asks goes to the runtime's own routes. */
+const url = 'http://127.0.0.1:9'
 
-let runtime: FakeRuntime | undefined
-afterEach(async () => {
-  await runtime?.close()
-  runtime = undefined
+beforeEach(() => {
+  givenStack({
+    ...stackOutputs,
+    DeadLetterQueueUrls: JSON.stringify({
+      ImageDeadLetters: queueUrl('ImageDeadLetters'),
+      NotifyDeadLetters: queueUrl('NotifyDeadLetters'),
+    }),
+  })
+  mocks.sqs.on(GetQueueAttributesCommand).resolves({ Attributes: { ApproximateNumberOfMessages: '0' } })
+  mocks.sqs
+    .on(GetQueueAttributesCommand, { QueueUrl: queueUrl('ImageDeadLetters') })
+    .resolves({ Attributes: { ApproximateNumberOfMessages: '2' } })
+  mocks.sqs
+    .on(ReceiveMessageCommand, { QueueUrl: queueUrl('ImageDeadLetters') })
+    .resolvesOnce({
+      Messages: [
+        message('m-1', at, {
+          workflow: 'image',
+          execution: 'x',
+          event: failureEvent,
+          error: 'States.TaskFailed',
+          cause: '{"errorType":"TransientError","errorMessage":"throttled"}',
+        }),
+        message('m-2', at + 55_000, 'not json at all'),
+      ],
+    })
+    .resolves({ Messages: [] })
 })
 
 describe('pipeline dlq', () => {
-  it('lists each queue with id, time, key and reason', async () => {
-    // Prepare
-    runtime = await startFakeRuntime({
-      queues: [
-        {
-          name: 'image-workflow-dlq',
-          messages: [
-            {
-              id: 'm-1',
-              sentAt: '2024-05-01T12:00:05.000Z',
-              body: {
-                event: failureEvent,
-                error: 'States.TaskFailed',
-                cause: '{"errorType":"TransientError","errorMessage":"throttled"}',
-              },
-            },
-            { id: 'm-2', sentAt: '2024-05-01T12:01:00.000Z', body: 'not json at all' },
-          ],
-        },
-        { name: 'notify-dlq', messages: [] },
-      ],
-    })
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
-
+  it('lists each queue with id, time, key and reason, receiving without consuming', async () => {
     // Act
-    const code = await main(['dlq'], io)
+    const { code, stdout } = await runLocal(['dlq'], url)
 
     // Assess
     expect(code).toBe(0)
-    expect(stdout()).toBe(
+    expect(inputsOf(mocks.sqs.commandCalls(ReceiveMessageCommand))[0]).toMatchObject({
+      QueueUrl: queueUrl('ImageDeadLetters'),
+      VisibilityTimeout: 0,
+    })
+    expect(stdout).toBe(
       [
-        'image-workflow-dlq: 2 messages',
+        'ImageDeadLetters: 2 messages',
         'ID   TIME                 KEY              REASON',
         `m-1  ${formatTime('2024-05-01T12:00:05.000Z')}  uploads/cat.jpg  States.TaskFailed: throttled`,
         `m-2  ${formatTime('2024-05-01T12:01:00.000Z')}  -                not json at all`,
         '',
-        'notify-dlq: empty',
+        'NotifyDeadLetters: empty',
         '',
       ].join('\n'),
     )
   })
 
-  it('says so when there are no queues', async () => {
-    runtime = await startFakeRuntime({ queues: [] })
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+  it('says so when the stack has no dead-letter queues', async () => {
+    givenStack()
 
-    const code = await main(['dlq'], io)
+    const { code, stdout } = await runLocal(['dlq'], url)
 
     expect(code).toBe(0)
-    expect(stdout()).toBe('No dead-letter queues.\n')
+    expect(stdout).toBe('No dead-letter queues.\n')
   })
 
-  it("prints the server's JSON with --json", async () => {
-    const queues = [{ name: 'q', messages: [{ id: 'm-1', sentAt: '2024-05-01T12:00:05.000Z', body: { error: 'E' } }] }]
-    runtime = await startFakeRuntime({ queues })
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+  it('prints the queues as JSON with --json', async () => {
+    const { code, stdout } = await runLocal(['dlq', '--json'], url)
 
-    await main(['dlq', '--json'], io)
-
-    expect(JSON.parse(stdout())).toEqual({ queues })
+    expect(code).toBe(0)
+    const answer = JSON.parse(stdout) as { queues: Array<{ name: string; messages: Array<{ id: string }> }> }
+    expect(answer.queues.map((queue) => [queue.name, queue.messages.map((one) => one.id)])).toEqual([
+      ['ImageDeadLetters', ['m-1', 'm-2']],
+      ['NotifyDeadLetters', []],
+    ])
   })
 })
 

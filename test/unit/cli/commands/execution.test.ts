@@ -1,130 +1,191 @@
-import { main } from '../../../../cli/main'
+import {
+  DescribeExecutionCommand,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+} from '@aws-sdk/client-sfn'
 import { formatTime } from '../../../../cli/format'
-import { captureIo, imageExecution, plain, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import { BucketName, ImageArn, OrderArn, givenStack, inputsOf, mocks } from '../aws/fake-stack'
+import { imageExecution, plain, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import { runLocal } from '../local-target'
 
-const lambdaCause = (errorType: string, errorMessage: string) =>
-  JSON.stringify({ errorType, errorMessage, trace: ['at validate (steps/validate/program.ts:12:3)'] })
+// The local target: DescribeExecution and GetExecutionHistory on the runtime's endpoint; an execution Step Functions
+// does not describe (an Express workflow's, on AWS) from the runtime's own record of it.
 
-/** A run whose resize failed twice, was retried, then caught; the failure recorder ran and the execution failed. */
-const failedRun = imageExecution({
-  status: 'FAILED',
-  stopDate: '2024-05-01T12:00:04.000Z',
-  error: 'States.TaskFailed',
-  cause: lambdaCause('TransientError', 'image table unavailable'),
-  states: [
-    {
-      name: 'ValidateImage',
-      type: 'Task',
-      status: 'SUCCEEDED',
-      enteredAt: '2024-05-01T12:00:00.010Z',
-      exitedAt: '2024-05-01T12:00:00.130Z',
-      durationMs: 120,
-      retries: 0,
-    },
-    {
-      name: 'ResizeRenditions',
-      type: 'Map',
-      status: 'CAUGHT',
-      enteredAt: '2024-05-01T12:00:00.130Z',
-      exitedAt: '2024-05-01T12:00:02.430Z',
-      durationMs: 2300,
-      retries: 2,
-      iterations: 3,
-      error: 'CorruptImage',
-      cause: lambdaCause('CorruptImage', 'uploads/cat.jpg is a corrupt or truncated jpeg: premature end'),
-    },
-    {
-      name: 'RecordFailure',
-      type: 'Task',
-      status: 'FAILED',
-      enteredAt: '2024-05-01T12:00:02.430Z',
-      exitedAt: '2024-05-01T12:00:04.000Z',
-      retries: 0,
-      error: 'States.TaskFailed',
-      cause: 'plain words',
-    },
-    { name: 'ImageFailed', type: 'Fail', status: 'FAILED', enteredAt: '2024-05-01T12:00:04.000Z', retries: 0 },
-  ],
-})
+const executionArn = (machine: string, name: string) => `${machine.replace(':stateMachine:', ':execution:')}:${name}`
+const at = (ms: number) => new Date(Date.parse('2024-05-01T12:00:00.000Z') + ms)
+const arn = executionArn(ImageArn, 'image-7f3c')
+const longCause = `uploads/cat.jpg ${'is a corrupt or truncated jpeg, '.repeat(6)}premature end`
+
+/** A run whose PersistImage failed twice (one retry), then the execution failed. */
+const history = (cause: string): HistoryEvent[] => [
+  { id: 1, timestamp: at(0), type: 'ExecutionStarted', executionStartedEventDetails: { input: '{}' } },
+  {
+    id: 2,
+    previousEventId: 1,
+    timestamp: at(10),
+    type: 'TaskStateEntered',
+    stateEnteredEventDetails: { name: 'ValidateImage', input: '{}' },
+  },
+  {
+    id: 3,
+    previousEventId: 2,
+    timestamp: at(130),
+    type: 'TaskStateExited',
+    stateExitedEventDetails: { name: 'ValidateImage', output: '{}' },
+  },
+  {
+    id: 4,
+    previousEventId: 3,
+    timestamp: at(130),
+    type: 'TaskStateEntered',
+    stateEnteredEventDetails: { name: 'PersistImage', input: '{}' },
+  },
+  {
+    id: 5,
+    previousEventId: 4,
+    timestamp: at(131),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: '{}' },
+  },
+  {
+    id: 6,
+    previousEventId: 5,
+    timestamp: at(1000),
+    type: 'TaskFailed',
+    taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'States.TaskFailed', cause },
+  },
+  {
+    id: 7,
+    previousEventId: 6,
+    timestamp: at(1500),
+    type: 'TaskScheduled',
+    taskScheduledEventDetails: { resourceType: 'lambda', resource: 'invoke', region: 'us-east-1', parameters: '{}' },
+  },
+  {
+    id: 8,
+    previousEventId: 7,
+    timestamp: at(2400),
+    type: 'TaskFailed',
+    taskFailedEventDetails: { resourceType: 'lambda', resource: 'invoke', error: 'States.TaskFailed', cause },
+  },
+  {
+    id: 9,
+    previousEventId: 8,
+    timestamp: at(2400),
+    type: 'ExecutionFailed',
+    executionFailedEventDetails: { error: 'States.TaskFailed', cause },
+  },
+]
+
+const givenExecution = (cause = '{"errorMessage":"image table unavailable"}') => {
+  mocks.sfn.on(DescribeExecutionCommand, { executionArn: arn }).resolves({
+    executionArn: arn,
+    stateMachineArn: ImageArn,
+    name: 'image-7f3c',
+    status: 'FAILED',
+    startDate: at(0),
+    stopDate: at(2400),
+    input: JSON.stringify({ detail: { bucket: { name: BucketName }, object: { key: 'uploads/cat.jpg', etag: 'a' } } }),
+    error: 'States.TaskFailed',
+    cause,
+  })
+  mocks.sfn.on(GetExecutionHistoryCommand, { executionArn: arn }).resolves({ events: history(cause) })
+}
 
 let runtime: FakeRuntime
 beforeEach(async () => {
-  runtime = await startFakeRuntime({ executions: [failedRun] })
+  givenStack()
+  // Any execution but the ones a test describes does not exist.
+  mocks.sfn
+    .on(DescribeExecutionCommand)
+    .rejects(new ExecutionDoesNotExist({ $metadata: { httpStatusCode: 400 }, message: 'Execution Does Not Exist' }))
+  runtime = await startFakeRuntime({
+    executions: [
+      imageExecution({ executionArn: executionArn(OrderArn, 'order-1'), name: 'order-1', workflow: 'order' }),
+    ],
+  })
 })
 afterEach(() => runtime.close())
 
 describe('pipeline execution', () => {
-  it('shows the execution, then each state with status, duration, retries and error', async () => {
+  it('shows the execution, then each state with status, duration, retries and error, with no AWS console link', async () => {
     // Prepare
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+    givenExecution()
 
     // Act
-    const code = await main(['execution', 'image-7f3c'], io)
+    const { code, stdout } = await runLocal(['execution', 'image-7f3c'], runtime.url)
 
     // Assess
     expect(code).toBe(0)
-    expect(stdout()).toBe(
+    expect(inputsOf(mocks.sfn.commandCalls(GetExecutionHistoryCommand))).toEqual([
+      { executionArn: arn, maxResults: 1000, nextToken: undefined },
+    ])
+    expect(stdout).toBe(
       [
         'Execution  image-7f3c',
-        'ARN        arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:image-7f3c',
-        'Workflow   ImageWorkflow',
+        `ARN        ${arn}`,
+        'Workflow   image',
         'Status     FAILED',
-        `Started    ${formatTime('2024-05-01T12:00:00.000Z')}`,
-        `Stopped    ${formatTime('2024-05-01T12:00:04.000Z')}`,
-        'Duration   4.0s',
+        `Started    ${formatTime(at(0).toISOString())}`,
+        `Stopped    ${formatTime(at(2400).toISOString())}`,
+        'Duration   2.4s',
         'Error      States.TaskFailed',
         'Cause      image table unavailable',
         '',
-        'STATE                  TYPE  STATUS     DURATION  RETRIES  ERROR',
-        'ValidateImage          Task  SUCCEEDED  120ms     0',
-        'ResizeRenditions (×3)  Map   CAUGHT     2.3s      2        CorruptImage: uploads/cat.jpg is a corrupt or truncated jpeg: premature end',
-        'RecordFailure          Task  FAILED     1.5s      0        States.TaskFailed: plain words',
-        'ImageFailed            Fail  FAILED     -         0',
+        'STATE          TYPE  STATUS     DURATION  RETRIES  ERROR',
+        'ValidateImage  Task  SUCCEEDED  120ms     0',
+        'PersistImage   Task  FAILED     -         1        States.TaskFailed: image table unavailable',
         '',
       ].join('\n'),
     )
+    expect(runtime.requests).toEqual([])
   })
 
-  it('finds an execution by its ARN, encoded as one path segment', async () => {
-    const { io } = captureIo({ PIPELINE_URL: runtime.url })
-
-    const code = await main(['execution', failedRun.executionArn], io)
+  it("reads an execution Step Functions does not describe from the runtime's own record of it", async () => {
+    const { code, stdout } = await runLocal(['execution', 'order-1'], runtime.url)
 
     expect(code).toBe(0)
-    expect(runtime.requests[0]?.path).toBe(`/executions/${encodeURIComponent(failedRun.executionArn)}`)
+    expect(runtime.requests.map((request) => request.path)).toEqual(['/executions/order-1'])
+    expect(stdout).toContain('Execution  order-1\n')
+    expect(stdout).toContain('Workflow   order\n')
+    expect(stdout).toMatch(/ValidateImage\s+Task\s+SUCCEEDED\s+120ms/)
   })
 
   it('cuts long errors to the terminal width', async () => {
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url }, { tty: true, columns: 80 })
+    givenExecution(longCause)
 
-    await main(['execution', 'image-7f3c'], io)
+    const { stdout } = await runLocal(['execution', arn], runtime.url, { tty: true, columns: 80 })
 
     const widest = Math.max(
-      ...plain(stdout())
+      ...plain(stdout)
         .split('\n')
-        .filter((line) => line.startsWith('Resize'))
+        .filter((line) => line.startsWith('PersistImage'))
         .map((line) => line.length),
     )
     expect(widest).toBeLessThan(80)
-    expect(stdout()).toContain('…')
+    expect(stdout).toContain('…')
   })
 
-  it('prints the raw execution with --json', async () => {
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
+  it('prints the execution as JSON with --json, its history included', async () => {
+    givenExecution()
 
-    const code = await main(['execution', 'image-7f3c', '--json'], io)
+    const { code, stdout } = await runLocal(['execution', 'image-7f3c', '--json'], runtime.url)
 
     expect(code).toBe(0)
-    expect(JSON.parse(stdout())).toEqual(failedRun)
+    const detail = JSON.parse(stdout) as Record<string, unknown>
+    expect(detail).toMatchObject({ executionArn: arn, status: 'FAILED', subject: 'uploads/cat.jpg' })
+    expect(detail.history).toHaveLength(9)
+    expect(detail.consoleUrl).toBeUndefined()
   })
 
-  it('exits 1 with the server message for an unknown execution', async () => {
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
-
-    const code = await main(['execution', 'nope'], io)
+  it('exits 1 naming the workflows searched for an unknown execution', async () => {
+    const { code, stdout, stderr } = await runLocal(['execution', 'nope'], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('')
-    expect(stderr()).toBe('pipeline execution: the server answered 404 ExecutionDoesNotExist: no execution nope\n')
+    expect(stdout).toBe('')
+    expect(stderr).toBe(
+      'pipeline execution: no execution named nope in the workflows of stack Pipeline (image, order); give its ARN to read another\n',
+    )
   })
 })

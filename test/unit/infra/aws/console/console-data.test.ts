@@ -2,7 +2,11 @@ import { GetMetricDataCommand } from '@aws-sdk/client-cloudwatch'
 import { ScanCommand } from '@aws-sdk/client-dynamodb'
 import { DescribeArchiveCommand, DescribeReplayCommand, StartReplayCommand } from '@aws-sdk/client-eventbridge'
 import { GetObjectCommand, PutObjectCommand, type GetObjectCommandOutput } from '@aws-sdk/client-s3'
-import { StartExecutionCommand } from '@aws-sdk/client-sfn'
+import {
+  DescribeExecutionCommand,
+  StartExecutionCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn'
 import {
   ChangeMessageVisibilityBatchCommand,
   DeleteMessageBatchCommand,
@@ -14,8 +18,6 @@ import {
   type Message,
 } from '@aws-sdk/client-sqs'
 import { marshall } from '@aws-sdk/util-dynamodb'
-import { AwsConsoleData } from '../../../../../infra/aws/console/console-data'
-import { consoleContext } from '../../../../../infra/aws/console/context'
 import { PeekVisibilitySeconds } from '../../../../../infra/aws/console/dead-letters'
 import {
   ArchiveArn,
@@ -24,10 +26,9 @@ import {
   ImageArn,
   ImagesTable,
   OrderArn,
-  Region,
-  StackName,
   consoleData,
   consoleMocks,
+  stackConsole,
   givenConsoleStack,
   inputsOf,
   mocks,
@@ -160,6 +161,7 @@ describe('AWS console: dead letters', () => {
       })
       .resolves({})
     mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: `${ImageArn}:x`, startDate: new Date() })
+    mocks.sfn.on(DescribeExecutionCommand).resolves({ status: 'SUCCEEDED' } as DescribeExecutionCommandOutput)
     mocks.sqs.on(DeleteMessageBatchCommand).resolves({ Successful: [{ Id: '0' }], Failed: [] })
 
     const outcome = await consoleData().redriveDeadLetters('ImageDeadLetters', ['m-1', 'gone'])
@@ -386,7 +388,7 @@ describe('AWS console: metrics', () => {
   it('reuses an answer for the same window for 30 seconds: GetMetricData is billed per metric asked', async () => {
     consoleMocks.cloudwatch.on(GetMetricDataCommand).resolves({ MetricDataResults: [] })
     let clock = Date.parse('2024-05-01T13:00:00.000Z')
-    const data = new AwsConsoleData(consoleContext({ stack: StackName, region: Region, now: () => clock }))
+    const { data } = stackConsole(() => clock)
 
     const first = await data.metrics({})
     clock += 29_000
@@ -457,10 +459,10 @@ describe('AWS console: images and uploads', () => {
       transformToByteArray: async () => new Uint8Array(Buffer.from('jpeg!')),
     } as unknown as GetObjectCommandOutput['Body']
     mocks.s3.on(GetObjectCommand).resolves({ Body: body, ContentType: 'image/jpeg' })
-    const data = consoleData()
+    const { extras } = stackConsole()
 
-    const rendition = await data.imageStore.rendition('thumbnails/cat.jpg/thumbnail.jpeg')
-    const outside = await refusal(data.imageStore.rendition('uploads/secret.jpg'))
+    const rendition = await extras.rendition('thumbnails/cat.jpg/thumbnail.jpeg')
+    const outside = await refusal(extras.rendition('uploads/secret.jpg'))
 
     expect([Buffer.from(rendition.body).toString(), rendition.contentType]).toEqual(['jpeg!', 'image/jpeg'])
     expect(inputsOf(mocks.s3.commandCalls(GetObjectCommand))).toEqual([

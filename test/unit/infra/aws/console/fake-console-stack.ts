@@ -3,8 +3,8 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
 import { mockClient } from 'aws-sdk-client-mock'
-import { AwsConsoleData } from '../../../../../infra/aws/console/console-data'
-import { consoleContext } from '../../../../../infra/aws/console/context'
+import { awsConsoleData, type AwsConsoleData } from '../../../../../infra/aws/console/console-data'
+import type { AwsExtras } from '../../../../../infra/aws/console/extras'
 import { HttpError } from '../../../../../infra/http/errors'
 import {
   ImageArn,
@@ -104,9 +104,15 @@ export const givenConsoleStack = (options: { readonly orderType?: 'STANDARD' | '
   mocks.cloudformation.on(GetTemplateCommand, { StackName }).resolves({ TemplateBody: JSON.stringify(template) })
 }
 
+/** The console over the fake stack, its clock at `now`, and the stack's extras. */
+export const stackConsole = (
+  now: () => number = () => Date.parse('2024-05-01T13:00:00.000Z'),
+): { readonly data: AwsConsoleData; readonly extras: AwsExtras } =>
+  awsConsoleData({ stack: StackName, region: Region, pollMs: 1, now })
+
 /** The adapter over the fake stack, its clock at `now`. */
 export const consoleData = (now = Date.parse('2024-05-01T13:00:00.000Z')): AwsConsoleData =>
-  new AwsConsoleData(consoleContext({ stack: StackName, region: Region, pollMs: 1, now: () => now }))
+  stackConsole(() => now).data
 
 /** The HttpError a promise rejects with (fails the test if it resolves or rejects with something else). */
 export const refusal = async (promise: Promise<unknown>): Promise<HttpError> => {
