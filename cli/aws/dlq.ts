@@ -9,6 +9,8 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
+import { Option } from 'effect'
+import { deadLetterFacts } from '../../contracts/dead-letters'
 import type { RedriveResult, Unsent } from '../backend'
 import type { DlqMessage, DlqQueue } from '../client'
 import { parseJson, type AwsContext } from './context'
@@ -138,6 +140,30 @@ export class DeadLetters {
           continue
         }
         const body = parseJson(message.Body)
+        const facts = Option.getOrUndefined(deadLetterFacts(body))
+        if (facts?.kind === 'stream-batch') {
+          keep(message, skipped, facts.instead)
+          continue
+        }
+        if (facts?.kind === 'execution') {
+          // A timed-out or aborted execution: its state machine starts again on the same input.
+          try {
+            if (Option.isNone(facts.input)) throw new Error(`${facts.reason}: no input to start again with`)
+            await this.aws.call('Step Functions', () =>
+              this.aws.clients.sfn.send(
+                new StartExecutionCommand({
+                  stateMachineArn: facts.stateMachineArn,
+                  input: JSON.stringify(Option.getOrThrow(facts.input)),
+                }),
+              ),
+            )
+            restarted += 1
+            done.push(message)
+          } catch (error) {
+            keep(message, failed, (error as Error).message)
+          }
+          continue
+        }
         const event = isObject(body) ? body.event : undefined
         if (!isEvent(event)) {
           keep(message, skipped, 'not a workflow dead letter: it carries no event to send again')

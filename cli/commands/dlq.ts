@@ -1,3 +1,5 @@
+import { Option } from 'effect'
+import { deadLetterFacts } from '../../contracts/dead-letters'
 import { UsageError, defineCommand } from '../args'
 import { ListRounds, RedriveRounds } from '../aws/limits'
 import type { RedriveResult } from '../backend'
@@ -20,7 +22,11 @@ On the local runtime, each message goes back where it came from and is deleted f
   - a queue's own DLQ (OrdersQueueDeadLetters): back to the queue it came from, as a new message, as SQS's redrive does;
   - a rule target's DLQ (RuleTargetDeadLetters): the event is delivered to that rule's target again;
   - a workflow's DLQ (ImageDeadLetters, OrderDeadLetters, ...): the workflow starts again with the message's event.
-    If that run fails again, a new dead letter with the new reason takes the old one's place.
+    If that run fails again, a new dead letter with the new reason takes the old one's place. An image or import
+    execution that timed out or was aborted (Step Functions' status change event, which no catch sees) starts its
+    state machine again on the same input.
+  - a pipe's DLQ (PipeDeadLetters) holds where a stream batch is (shard, sequence numbers), not its records: it
+    cannot be redriven; the records are re-read from the table's stream, which keeps them 24 hours.
 The steps are idempotent, so nothing a redrive repeats happens twice. A message no origin can be read from stays.
 
 With --target aws, how depends on the queue:
@@ -32,7 +38,9 @@ With --target aws, how depends on the queue:
     it too (the workflows are idempotent). EventBridge refuses PutEvents of an AWS service's event (source aws.s3:
     uploads and imports), so those start the message's workflow directly, with the event as input
     (StartExecution), as the rule's target would. Each message sent on is deleted; up to ${RedriveRounds * 10} per run.
-  - anything else (RuleTargetDeadLetters, PipeDeadLetters: no event to send on) is left in the queue.
+  - a timed-out or aborted execution's status change: its state machine starts again on its input (StartExecution);
+  - anything else (RuleTargetDeadLetters; PipeDeadLetters, which holds a stream batch's place, not its records:
+    re-read them from the table's stream within 24 hours) is left in the queue, with the reason.
 Prints one line per queue: MOVING, REDRIVEN, EMPTY, or PARTIAL with each message left in the queue and why.
 Exits 1 if any message was left.
 
@@ -163,6 +171,13 @@ export const summarize = (message: DlqMessage): { readonly key?: string; readonl
     } catch {
       return { reason: message.body }
     }
+  }
+  const facts = Option.getOrUndefined(deadLetterFacts(body))
+  if (facts?.kind === 'stream-batch') return { reason: `${facts.reason}; ${facts.instead}` }
+  if (facts?.kind === 'execution') {
+    const input = Option.getOrUndefined(facts.input)
+    const key = isObject(input) ? findKey(input) : undefined
+    return { ...(key === undefined ? {} : { key }), reason: facts.reason }
   }
   if (!isObject(body)) return {}
   const nested = isObject(body.error) ? body.error : isObject(body.Error) ? body.Error : {}

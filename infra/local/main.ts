@@ -3,6 +3,7 @@ import { configFromEnv } from '../../steps/services/config'
 import { createPipelineServer } from './http/server'
 import { parseFaultPlan } from './lambda/faults'
 import { parseRetryScale } from './stepfunctions/retry-scale'
+import { InvalidFilterCriteria } from './lambda/errors'
 import { startRuntime } from './runtime'
 
 /** Reads a positive integer setting, or exits with a message naming it (a bad setting is the user's to fix, not a crash). */
@@ -40,14 +41,22 @@ const main = async () => {
   }
   // PIPELINE_QUEUE_VISIBILITY_MS shortens every queue's visibility timeout (minutes in the template), so a poison message reaches its DLQ in seconds.
   const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0)
-  const runtime = startRuntime({
-    dataDir,
-    config,
-    concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2,
-    ...(faults ? { faults } : {}),
-    ...(retryScale ? { retryScale } : {}),
-    ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
-  })
+  let runtime
+  try {
+    runtime = startRuntime({
+      dataDir,
+      config,
+      concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2,
+      ...(faults ? { faults } : {}),
+      ...(retryScale ? { retryScale } : {}),
+      ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
+    })
+  } catch (error) {
+    // What AWS would refuse at deployment (a filter a pipe cannot take) stops the start, with AWS's reason.
+    if (!(error instanceof InvalidFilterCriteria)) throw error
+    console.error(error.message)
+    process.exit(2)
+  }
   if (faults)
     console.log(
       `Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`,

@@ -12,7 +12,7 @@ import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
 import { Executor } from './stepfunctions/executor'
 import { LocalLive } from './layers/local-live'
-import { startPollers } from './lambda/pollers'
+import { startPollers, validateFilters } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
 import { LocalTables } from './dynamodb/tables'
 import { StepNames } from '../../steps/kit/catalog'
@@ -63,6 +63,8 @@ const lambdaFailure = (error: unknown): Error => {
  */
 export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
+  // A filter AWS refuses stops the deployment, so it stops the runtime before anything is opened.
+  validateFilters(model)
   const db = openDatabase(options.dataDir)
   const checkpointer = startCheckpointer(db, databaseFile(options.dataDir))
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)

@@ -7,6 +7,8 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs'
+import { Option } from 'effect'
+import { deadLetterFacts } from '../../../contracts/dead-letters'
 import { parseJson } from '../../../cli/aws/context'
 import { DeadLetters } from '../../../cli/aws/dlq'
 import { ListRounds } from '../../../cli/aws/limits'
@@ -229,16 +231,22 @@ export class ConsoleDeadLetters {
         ? (body as { workflow: string }).workflow
         : undefined
     const ruleArn = attribute('RULE_ARN')
-    const origin = workflow
-      ? await this.stack.workflow(workflow).then(
-          (found) => found.name,
-          () => workflow,
-        )
-      : sources.length > 0
-        ? sources.map(lastSegment).join(', ')
-        : ruleArn
-          ? `rule ${lastSegment(ruleArn)}`
-          : undefined
+    // A stream batch's place (not redrivable) or a timed-out execution's status change (its state machine starts again).
+    const facts = Option.getOrUndefined(deadLetterFacts(body))
+    const origin = facts
+      ? facts.kind === 'stream-batch'
+        ? facts.instead
+        : lastSegment(facts.stateMachineArn)
+      : workflow
+        ? await this.stack.workflow(workflow).then(
+            (found) => found.name,
+            () => workflow,
+          )
+        : sources.length > 0
+          ? sources.map(lastSegment).join(', ')
+          : ruleArn
+            ? `rule ${lastSegment(ruleArn)}`
+            : undefined
     const errorCode = attribute('ERROR_CODE')
     const reason =
       summary.reason ??

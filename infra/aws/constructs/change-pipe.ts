@@ -26,9 +26,12 @@ export interface ChangePipeProps {
 /**
  * An EventBridge pipe from a table's stream to the bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-dynamodb.html):
  * batches of stream records, in order per item, decoded by the enrichment step, each result put on the bus as
- * one event of `detailType`. Defaults it enforces: start from the oldest record, retry a failing batch three
- * times, then send it to the DLQ; the pipe's role may only read this stream (and list streams, which takes no resource),
- * invoke this step, put on this bus and send to this DLQ.
+ * one event of `detailType`. Defaults it enforces: start from the oldest record; gather records for up to a second
+ * (fewer enrichment invocations when writes come in bursts); halve a failing batch until the one record that fails
+ * is alone (`AUTOMATIC_BISECT`), retry it three times, then send its place in the stream (shard and sequence
+ * numbers, not the records: they are re-read from the stream, which keeps them 24 hours) to the DLQ; the pipe's role
+ * may only read this stream (and list streams, which takes no resource), invoke this step, put on this bus and send
+ * to this DLQ.
  */
 export class ChangePipe extends Construct {
   constructor(scope: Construct, id: string, props: ChangePipeProps) {
@@ -60,6 +63,8 @@ export class ChangePipe extends Construct {
         dynamoDbStreamParameters: {
           startingPosition: 'TRIM_HORIZON',
           batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           maximumRetryAttempts: 3,
           deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
         },

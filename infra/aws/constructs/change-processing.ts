@@ -2,7 +2,9 @@ import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
+import type { EventPattern } from '../../../contracts/patterns'
 import { OrderChangedType, UserChangedType } from '../../../contracts/sources'
+import { UserIdPrefix } from '../../../contracts/users'
 import type { StepKey } from '../../../steps/kit/catalog'
 import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
 import { ChangePipe } from './change-pipe'
@@ -15,6 +17,13 @@ import {
   workflowLogs,
   type WorkflowLogging,
 } from './workflow-plumbing'
+
+/**
+ * The users pipe's filter: records whose key is a user id. Pipes refuse `anything-but` with `prefix`
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html, "Pipe support"), so the
+ * filter names what passes rather than what does not.
+ */
+export const userItemsOnly: EventPattern = { dynamodb: { Keys: { userId: { S: [{ prefix: UserIdPrefix }] } } } }
 
 export interface ChangeProcessingProps {
   readonly bus: IEventBus
@@ -58,14 +67,14 @@ export class ChangeProcessing extends Construct {
         detailType: OrderChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
       }),
-      // The users table also holds one `username#<name>` item per user to keep usernames unique: not a user change.
+      // The users table also holds one `username#<name>` item per user to keep usernames unique: only user items pass.
       new ChangePipe(this, 'UserChangesPipe', {
         table: props.tables.users,
         enrichment: decodeUsers.function,
         bus: props.bus,
         detailType: UserChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
-        filters: [{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }],
+        filters: [userItemsOnly],
       }),
     ]
 

@@ -214,6 +214,10 @@ export interface LocalEventSourceMapping {
   readonly functionName: string
   readonly batchSize: number
   readonly reportBatchItemFailures: boolean
+  /** The mapping's filter patterns (JSON text); a message must match one of them, when there are any. */
+  readonly filters?: ReadonlyArray<string>
+  /** How many invocations the mapping runs at once (ScalingConfig.MaximumConcurrency); unset, up to 1,250. */
+  readonly maximumConcurrency?: number
 }
 
 /** An EventBridge pipe from a DynamoDB stream, through an enrichment function, to a bus. */
@@ -229,6 +233,10 @@ export interface LocalPipe {
   readonly deadLetterArn?: string
   /** The pipe's filter patterns (JSON text); a record must match one of them, when there are any. */
   readonly filters: ReadonlyArray<string>
+  /** `AUTOMATIC_BISECT`: a failing batch is halved and each half retried, down to the one record that fails. */
+  readonly onPartialBatchItemFailure?: 'AUTOMATIC_BISECT'
+  /** How long the pipe gathers records before it invokes, in seconds (MaximumBatchingWindowInSeconds). */
+  readonly maximumBatchingWindowSeconds?: number
 }
 
 /** An EventBridge Scheduler schedule that starts a target with a fixed input. */
@@ -360,8 +368,14 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     }
   })
 
+  const filterPatterns = (criteria: unknown): ReadonlyArray<string> =>
+    ((criteria as { Filters?: Array<{ Pattern?: string }> } | undefined)?.Filters ?? []).flatMap((filter) =>
+      filter.Pattern ? [filter.Pattern] : [],
+    )
+
   const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').map(([, resource]) => {
     const p = props(resource)
+    const maximumConcurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency
     return {
       sourceArn: String(p.EventSourceArn),
       functionName: String(p.FunctionName),
@@ -369,6 +383,8 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
         'ReportBatchItemFailures',
       ),
+      filters: filterPatterns(p.FilterCriteria),
+      ...(maximumConcurrency === undefined ? {} : { maximumConcurrency: Number(maximumConcurrency) }),
     }
   })
 
@@ -378,6 +394,8 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       BatchSize?: number
       MaximumRetryAttempts?: number
       DeadLetterConfig?: { Arn?: string }
+      OnPartialBatchItemFailure?: string
+      MaximumBatchingWindowInSeconds?: number
     }
     const target = ((p.TargetParameters as Record<string, unknown> | undefined)?.EventBridgeEventBusParameters ??
       {}) as { DetailType?: string; Source?: string }
@@ -392,10 +410,13 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       // Pipes retries a failing batch until the record expires unless told otherwise; -1 means "for ever".
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       ...(stream.DeadLetterConfig?.Arn ? { deadLetterArn: stream.DeadLetterConfig.Arn } : {}),
-      filters: (
-        (p.SourceParameters as { FilterCriteria?: { Filters?: Array<{ Pattern?: string }> } } | undefined)
-          ?.FilterCriteria?.Filters ?? []
-      ).flatMap((filter) => (filter.Pattern ? [filter.Pattern] : [])),
+      filters: filterPatterns((p.SourceParameters as { FilterCriteria?: unknown } | undefined)?.FilterCriteria),
+      ...(stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT'
+        ? { onPartialBatchItemFailure: 'AUTOMATIC_BISECT' as const }
+        : {}),
+      ...(stream.MaximumBatchingWindowInSeconds === undefined
+        ? {}
+        : { maximumBatchingWindowSeconds: Number(stream.MaximumBatchingWindowInSeconds) }),
     }
   })
 

@@ -1,4 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite'
+import { Option } from 'effect'
+import { deadLetterFacts } from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
 import type { LocalBus } from '../eventbridge/bus'
@@ -37,6 +39,11 @@ export type DeadLetterOrigin =
       readonly event: unknown
       readonly reason: string
     }
+  /**
+   * A pipe gave up on a stream batch: the message says where the records are in the stream, not what they hold, so
+   * nothing can be sent back; `instead` says which records to re-read while the stream keeps them.
+   */
+  | { readonly kind: 'stream-batch'; readonly reason: string; readonly instead: string }
   | { readonly kind: 'unknown'; readonly reason: string }
 
 const parse = (text: string): unknown => {
@@ -74,6 +81,19 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
     return { kind: 'queue', queue: moved.sourceQueue, reason: moved.reason, body: letter.body }
   }
   const body = parse(letter.body)
+  const facts = Option.getOrUndefined(deadLetterFacts(body))
+  if (facts?.kind === 'stream-batch') return { kind: 'stream-batch', reason: facts.reason, instead: facts.instead }
+  if (facts?.kind === 'execution') {
+    // A Standard execution that timed out or was aborted: Step Functions' status change event, sent by a rule.
+    if (Option.isNone(facts.input)) return { kind: 'unknown', reason: facts.reason }
+    return {
+      kind: 'workflow',
+      stateMachineArn: facts.stateMachineArn,
+      workflow: facts.stateMachineArn.slice(facts.stateMachineArn.lastIndexOf(':') + 1),
+      event: facts.input.value,
+      reason: facts.reason,
+    }
+  }
   if (isObject(body) && typeof body.targetArn === 'string' && isObject(body.event)) {
     return {
       kind: 'target',
@@ -246,6 +266,8 @@ export class DeadLetters {
         const machine = this.workflowMachine(origin)
         return machine ? machine.slice(machine.lastIndexOf(':') + 1) : origin.workflow
       }
+      case 'stream-batch':
+        return origin.instead
       default:
         return undefined
     }
@@ -281,6 +303,8 @@ export class DeadLetters {
           .run(executionArn, queue, letter.body)
         return
       }
+      case 'stream-batch':
+        throw new Error(origin.instead)
       default:
         throw new Error(`not a dead letter the local runtime knows where to send back (${origin.reason})`)
     }

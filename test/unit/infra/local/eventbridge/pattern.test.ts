@@ -1598,3 +1598,54 @@ function catchError(run: () => void): unknown {
   }
   throw new Error('expected an error')
 }
+
+describe('the filter dialect (pipes and Lambda event source mappings)', () => {
+  // The "Pipe support" column of https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html;
+  // pipes filter "in the same way as ... Lambda event source mapping" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+  const key = (id: string) => ({ dynamodb: { Keys: { userId: { S: id } } } })
+
+  it.each<[string, unknown, string]>([
+    ['anything-but with prefix', { userId: [{ 'anything-but': { prefix: 'username#' } }] }, 'anything-but with prefix'],
+    ['anything-but with suffix', { file: [{ 'anything-but': { suffix: '.png' } }] }, 'anything-but with suffix'],
+    [
+      'anything-but with equals-ignore-case',
+      { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] },
+      'anything-but with equals-ignore-case',
+    ],
+    [
+      'anything-but with wildcard',
+      { path: [{ 'anything-but': { wildcard: '*/lib/*' } }] },
+      'anything-but with wildcard',
+    ],
+    ['wildcard', { path: [{ wildcard: '*/lib/*' }] }, 'wildcard'],
+    ['wildcard inside $or', { $or: [{ a: ['x'] }, { path: [{ wildcard: 'a*' }] }] }, 'wildcard'],
+  ])('refuses %s, which an event bus takes', (_name, pattern, operator) => {
+    expect(() => validatePattern(pattern)).not.toThrow()
+    expect(() => validatePattern(pattern, { dialect: 'filter' })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidEventPatternException',
+        reason: `${operator} is not supported in the filter of a pipe or an event source mapping`,
+      }) as Error,
+    )
+  })
+
+  it.each<[string, unknown, unknown, boolean]>([
+    ['prefix on the key: a user', { dynamodb: { Keys: { userId: { S: [{ prefix: 'usr_' }] } } } }, key('usr_1'), true],
+    [
+      'prefix on the key: a reservation',
+      { dynamodb: { Keys: { userId: { S: [{ prefix: 'usr_' }] } } } },
+      key('username#ada'),
+      false,
+    ],
+    ['anything-but with values', { eventName: [{ 'anything-but': ['INSERT'] }] }, { eventName: 'MODIFY' }, true],
+    ['suffix', { name: [{ suffix: '.csv' }] }, { name: 'a.csv' }, true],
+    ['prefix ignoring case', { name: [{ prefix: { 'equals-ignore-case': 'IMP' } }] }, { name: 'imports' }, true],
+    ['equals-ignore-case', { name: [{ 'equals-ignore-case': 'ADA' }] }, { name: 'ada' }, true],
+    ['numeric', { n: [{ numeric: ['>', 1] }] }, { n: 2 }, true],
+    ['exists', { n: [{ exists: false }] }, { m: 1 }, true],
+    ['cidr', { ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.7' }, true],
+    ['$or', { $or: [{ a: ['x'] }, { b: ['y'] }] }, { b: 'y' }, true],
+  ])('takes %s', (_name, pattern, record, expected) => {
+    expect(compilePattern(pattern, { dialect: 'filter' })(record)).toBe(expected)
+  })
+})
