@@ -1,5 +1,6 @@
 import { Option, Schema } from 'effect'
 import { EventEnvelope } from './envelope'
+import type { EventPattern } from './patterns'
 
 /** The shard a local table's stream reports: the local runtime keeps one shard per stream. */
 export const LocalStreamShard = 'shardId-00000000000000000000-local'
@@ -135,3 +136,16 @@ export const deadLetterFacts = (body: unknown): Option.Option<DeadLetterFacts> =
   }
   return Option.none()
 }
+
+/**
+ * How an execution can end without reaching its workflow's catch-all: its own timeout, or a StopExecution.
+ * Either way its event would be in no DLQ (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ */
+export const UncaughtEndStatuses: ReadonlyArray<ExecutionStatus> = ['TIMED_OUT', 'ABORTED']
+
+/** The status changes of one state machine's executions that ended without reaching its catch-all. */
+export const uncaughtExecutionEnds = (stateMachineArn: string): EventPattern => ({
+  source: [StatesSource],
+  'detail-type': [ExecutionStatusChangeType],
+  detail: { status: [...UncaughtEndStatuses], stateMachineArn: [stateMachineArn] },
+})

@@ -16,6 +16,7 @@ import {
   StateMachineType,
   Succeed,
   TaskInput,
+  Timeout,
   type LogOptions,
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
@@ -23,8 +24,8 @@ import { Construct } from 'constructs'
 import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
 import { imageUploaded } from '../contracts/patterns'
 import { ImageRejectedType, ImagesSource } from '../contracts/sources'
-import { integrationRetry, transientRetry } from './retry-policy'
-import { lambdaStep } from './tasks'
+import { IntegrationTimeout, integrationRetry, transientRetry } from './retry-policy'
+import { lambdaStep, taskTimeoutOf } from './tasks'
 
 /** The Lambda steps this workflow calls, by role. */
 export interface ImageSteps {
@@ -86,6 +87,7 @@ export class ImageWorkflow extends Construct {
         payloadResponseOnly: false,
         retryOnServiceExceptions: false,
         outputPath: '$.Payload',
+        taskTimeout: taskTimeoutOf(steps.resize),
       }).addRetry(transientRetry),
     )
     const persist = invoke(
@@ -117,6 +119,7 @@ export class ImageWorkflow extends Construct {
         event: JsonPath.objectAt('$.event'),
       }),
       resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(IntegrationTimeout),
     }).addRetry(integrationRetry)
     const recordFailure = invoke(
       'RecordFailure',
@@ -138,6 +141,7 @@ export class ImageWorkflow extends Construct {
         },
       ],
       resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(IntegrationTimeout),
     }).addRetry(integrationRetry)
     // The DLQ and ImageRejected are per object version: a second run of a rejected version (a duplicate delivery,
     // a replay) finds the FAILED record already standing and adds neither a dead letter nor an event.

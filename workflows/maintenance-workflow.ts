@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import { WorkflowTag } from './image-workflow'
+import { choreRetry } from './retry-policy'
 import { lambdaStep } from './tasks'
 
 /** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */
@@ -35,11 +36,13 @@ export class MaintenanceWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: { readonly steps: MaintenanceSteps; readonly logs?: LogOptions }) {
     super(scope, id)
     const input = TaskInput.fromObject({})
+    const chore = (id: string, fn: IFunction, resultPath: string) =>
+      lambdaStep(this, id, fn, input, resultPath, choreRetry)
     const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
-      .branch(lambdaStep(this, 'ExpireIdempotencyRecords', props.steps.expireIdempotency, input, '$.expired'))
-      .branch(lambdaStep(this, 'ReconcileSearchIndex', props.steps.reconcileSearch, input, '$.reconciled'))
-      .branch(lambdaStep(this, 'PublishDeadLetterDepths', props.steps.publishDlqDepths, input, '$.depths'))
-      .branch(lambdaStep(this, 'RepublishStaleOrders', props.steps.republishStaleOrders, input, '$.republished'))
+      .branch(chore('ExpireIdempotencyRecords', props.steps.expireIdempotency, '$.expired'))
+      .branch(chore('ReconcileSearchIndex', props.steps.reconcileSearch, '$.reconciled'))
+      .branch(chore('PublishDeadLetterDepths', props.steps.publishDlqDepths, '$.depths'))
+      .branch(chore('RepublishStaleOrders', props.steps.republishStaleOrders, '$.republished'))
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(chores),

@@ -117,6 +117,9 @@ export class PipelineStack extends Stack {
       workflows,
       steps: Object.fromEntries(steps.map((step) => [step.node.id, step.function])),
       httpApi: api.httpApi,
+      // A pipe's Ref is its name, the PipeName dimension of its metrics.
+      pipes: Object.fromEntries(changes.pipes.map((pipe) => [pipe.node.id, pipe.pipe.ref])),
+      workQueues: { OrdersQueue: ordersQueue.queue },
     })
 
     new CfnOutput(this, 'ApiUrl', {

@@ -11,6 +11,7 @@ import { startCheckpointer } from './kernel/checkpointer'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
 import { Executor } from './stepfunctions/executor'
+import { executionStatusChange } from './stepfunctions/status-events'
 import { LocalLive } from './layers/local-live'
 import { startPollers, validateFilters } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
@@ -132,6 +133,9 @@ export const startRuntime = (options: RuntimeOptions) => {
       throw lambdaFailure(error)
     }
   }
+  const standardMachines = new Set(
+    model.stateMachines.filter((machine) => machine.type === 'STANDARD').map((machine) => machine.arn),
+  )
   const executor: Executor = new Executor(
     db,
     model.stateMachines,
@@ -142,6 +146,11 @@ export const startRuntime = (options: RuntimeOptions) => {
     },
     options.concurrency ?? 2,
     options.retryScale,
+    (execution) => {
+      // Standard workflows announce how each execution ended on the default bus; Express workflows do not.
+      if (standardMachines.has(execution.state_machine))
+        bus.publishServiceEvent('default', executionStatusChange(execution))
+    },
   )
 
   const recovered = executor.recover()

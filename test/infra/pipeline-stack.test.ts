@@ -117,7 +117,9 @@ describe('PipelineStack', () => {
       'Users',
     ])
     expect(model.rules.map((rule) => rule.name).sort()).toEqual([
+      'BulkImportDeadLetterUncaughtEnds',
       'ForwardUploadNotifications',
+      'ImageProcessingDeadLetterUncaughtEnds',
       'StartChangeWorkflow',
       'StartImageWorkflow',
       'StartImportWorkflow',

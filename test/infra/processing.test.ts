@@ -107,6 +107,55 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     for (const filter of filters) expect(() => validatePattern(filter.Pattern, { dialect: 'filter' })).not.toThrow()
   })
 
+  it.each([
+    ['ImageProcessing', 'ImageWorkflow', 'ImageDeadLetters'],
+    ['BulkImport', 'ImportWorkflow', 'ImportDeadLetters'],
+  ])(
+    '%s sends the %s executions that time out or are aborted, which no Catch sees, to %s from the default bus',
+    (construct, workflow, dlq) => {
+      // Standard workflows send "Step Functions Execution Status Change" to the default bus (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html)
+      const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`)
+      const queue = resourceAt(template, `DeadLetters/${dlq}/Resource`)
+      const rule = resourceAt(template, `${construct}/DeadLetterUncaughtEnds/Resource`)
+      expect(rule.resource.Properties).not.toHaveProperty('EventBusName')
+      expect(rule.resource.Properties).toMatchObject({
+        EventPattern: {
+          source: ['aws.states'],
+          'detail-type': ['Step Functions Execution Status Change'],
+          detail: { status: ['TIMED_OUT', 'ABORTED'], stateMachineArn: [{ Ref: machine.id }] },
+        },
+        Targets: [
+          {
+            Arn: { 'Fn::GetAtt': [queue.id, 'Arn'] },
+            RetryPolicy: { MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: {
+              Arn: { 'Fn::GetAtt': [resourceAt(template, 'DeadLetters/RuleTargetDeadLetters/Resource').id, 'Arn'] },
+            },
+          },
+        ],
+      })
+      // The queue lets that rule, and only it, send to it.
+      const policies = Object.values(resourcesByPath(template, 'AWS::SQS::QueuePolicy')).filter((policy) =>
+        (policy.Properties!.Queues as unknown[]).some(
+          (ref) => JSON.stringify(ref) === JSON.stringify({ Ref: queue.id }),
+        ),
+      )
+      expect(JSON.stringify(policies)).toContain(
+        JSON.stringify({ ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [rule.id, 'Arn'] } } }),
+      )
+    },
+  )
+
+  it('adds no status change rule for an Express workflow, which sends none', () => {
+    const rules = Object.keys(resourcesByPath(template, 'AWS::Events::Rule')).filter((path) =>
+      path.endsWith('DeadLetterUncaughtEnds/Resource'),
+    )
+    expect(rules.sort()).toEqual([
+      'BulkImport/DeadLetterUncaughtEnds/Resource',
+      'ImageProcessing/DeadLetterUncaughtEnds/Resource',
+    ])
+  })
+
   it('Maintenance starts its workflow every five minutes from EventBridge Scheduler, with retries and the rule DLQ', () => {
     expect(resourceAt(template, 'Maintenance/MaintenanceSchedule/Resource').resource.Properties).toMatchObject({
       ScheduleExpression: 'rate(5 minutes)',

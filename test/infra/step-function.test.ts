@@ -13,13 +13,13 @@ describe('StepFunction', () => {
   const fn = resourceAt(template, 'PersistImageStep/Function/Resource')
   const logs = resourceAt(template, 'PersistImageStep/Logs/Resource')
 
-  it('runs Node.js 24 on arm64 with active tracing, 256 MB and 30 seconds by default', () => {
+  it('runs Node.js 24 on arm64 with active tracing, 256 MB and 10 seconds by default', () => {
     expect(fn.resource.Properties).toMatchObject({
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       TracingConfig: { Mode: 'Active' },
       MemorySize: 256,
-      Timeout: 30,
+      Timeout: 10,
       Handler: 'index.handler',
     })
   })

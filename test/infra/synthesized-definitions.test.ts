@@ -98,7 +98,10 @@ describe('the synthesized template', () => {
 
   it("forwards the upload bucket's S3 notifications from the default bus to the pipeline bus", () => {
     const rules = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Events::Rule' && !resource.Properties?.EventBusName,
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' &&
+        !resource.Properties?.EventBusName &&
+        JSON.stringify(resource.Properties?.EventPattern).includes('aws.s3'),
     )
     expect(rules).toHaveLength(1)
     expect(resolveIntrinsics(template, rules[0]!.Properties)).toMatchObject({

@@ -34,6 +34,8 @@ export interface ChangePipeProps {
  * to this DLQ.
  */
 export class ChangePipe extends Construct {
+  readonly pipe: CfnPipe
+
   constructor(scope: Construct, id: string, props: ChangePipeProps) {
     super(scope, id)
     const role = new Role(this, 'Role', {
@@ -56,7 +58,7 @@ export class ChangePipe extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'dynamodb:ListStreams supports no resource-level permissions and is granted on "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html); reading records stays scoped to this table\'s stream.',
     )
-    new CfnPipe(this, 'Pipe', {
+    this.pipe = new CfnPipe(this, 'Pipe', {
       roleArn: role.roleArn,
       source: props.table.tableStreamArn!,
       sourceParameters: {

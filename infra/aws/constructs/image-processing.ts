@@ -13,6 +13,7 @@ import type { UploadBucket } from './upload-bucket'
 import {
   acknowledgeInvokedVersions,
   acknowledgeWorkflowRole,
+  deadLetterUncaughtEnds,
   startWorkflowRule,
   workflowLogs,
   type WorkflowLogging,
@@ -43,6 +44,8 @@ export class ImageProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
   readonly stateMachine: StateMachine
   readonly startRule: Rule
+  /** Sends the executions that time out or are stopped, which no Catch sees, to the workflow's DLQ. */
+  readonly uncaughtEndsRule: Rule
 
   constructor(scope: Construct, id: string, props: ImageProcessingProps) {
     super(scope, id)
@@ -52,7 +55,7 @@ export class ImageProcessing extends Construct {
         serviceName: 'images',
         ...extra,
       })
-    const validate = step('validateImage', { memorySize: 1024 })
+    const validate = step('validateImage', { memorySize: 1024, timeout: Duration.seconds(30) })
     const resize = step('resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
     const persist = step('persistImage')
     const index = step('indexImage')
@@ -95,6 +98,11 @@ export class ImageProcessing extends Construct {
       eventPattern: imageWorkflowTrigger(props.uploads.bucket.bucketName),
       stateMachine: this.stateMachine,
       deadLetterQueue: props.ruleDeadLetterQueue,
+    })
+    this.uncaughtEndsRule = deadLetterUncaughtEnds(this, 'DeadLetterUncaughtEnds', {
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.deadLetterQueue,
+      ruleDeadLetterQueue: props.ruleDeadLetterQueue,
     })
   }
 }

@@ -50,7 +50,8 @@ export class Maintenance extends Construct {
         ...(timeout ? { timeout } : {}),
       })
     const expireIdempotency = step('expireIdempotency')
-    const reconcileSearch = step('reconcileSearch', Duration.minutes(5))
+    // Two tries within the workflow's five minutes (Express's longest).
+    const reconcileSearch = step('reconcileSearch', Duration.minutes(2))
     const publishDlqDepths = step('publishDlqDepths')
     const republishStaleOrders = step('republishStaleOrders')
     this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]

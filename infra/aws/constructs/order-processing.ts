@@ -1,3 +1,4 @@
+import { Duration } from 'aws-cdk-lib'
 import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
@@ -44,13 +45,18 @@ export class OrderProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderProcessingProps) {
     super(scope, id)
-    const step = (key: StepKey) =>
-      new StepFunction(this, key, { environment: props.environment, serviceName: 'orders' })
+    const step = (key: StepKey, timeout?: Duration) =>
+      new StepFunction(this, key, {
+        environment: props.environment,
+        serviceName: 'orders',
+        ...(timeout ? { timeout } : {}),
+      })
     const validate = step('validateOrder')
     const persist = step('persistOrder')
     const index = step('indexOrder')
     const notify = step('notifyOrder')
-    const receive = step('receiveOrders')
+    // The orders queue's visibility timeout (3 minutes) is six times this, as Lambda advises for an SQS source.
+    const receive = step('receiveOrders', Duration.seconds(30))
     this.steps = [validate, persist, index, notify, receive]
 
     props.tables.users.grantReadData(validate.function)

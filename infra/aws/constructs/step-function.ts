@@ -12,7 +12,10 @@ import { acknowledge, XRayWildcardReason } from './findings'
 export interface StepFunctionProps {
   /** @default 256 (MB) */
   readonly memorySize?: number
-  /** @default 30 seconds */
+  /**
+   * @default 10 seconds: a step makes a few AWS calls, and a workflow's task times out with its function (the
+   * retries of every workflow must end before the workflow's own timeout, test/infra/workflow-timeouts.test.ts)
+   */
   readonly timeout?: Duration
   /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-live.ts`). */
   readonly environment?: Record<string, string>
@@ -43,7 +46,7 @@ const sharpBundling = {
 /**
  * One Lambda step (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html). Defaults it enforces, so no
  * call site repeats them:
- * - Node.js 24 (`nodejs24.x`) on arm64; 256 MB and 30 seconds unless the step says otherwise;
+ * - Node.js 24 (`nodejs24.x`) on arm64; 256 MB and 10 seconds unless the step says otherwise;
  * - an ESM bundle built by the local esbuild (no Docker), minified, with source maps enabled at run time;
  * - active X-Ray tracing;
  * - its own log group, kept one month and deleted with the stack;
@@ -84,7 +87,7 @@ export class StepFunction extends Construct {
       runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
-      timeout: props.timeout ?? Duration.seconds(30),
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       logGroup,
       projectRoot,

@@ -1,11 +1,12 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events'
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets'
+import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { LogLevel, type IStateMachine, type LogOptions, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
+import { uncaughtExecutionEnds } from '../../../contracts/dead-letters'
 import type { EventPattern } from '../../../contracts/patterns'
 import { acknowledge, wildcardResourceFinding, XRayWildcardReason } from './findings'
 
@@ -137,6 +138,37 @@ export const startWorkflowRule = (scope: Construct, id: string, props: StartWork
     targets: [
       new SfnStateMachine(props.stateMachine, {
         deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    ],
+  })
+
+export interface UncaughtEndsProps {
+  /** A Standard workflow: Express workflows send no status change events. */
+  readonly stateMachine: IStateMachine
+  /** The workflow's own DLQ, where its catch-all sends what fails. */
+  readonly deadLetterQueue: IQueue
+  /** Where the rule puts an event it could not deliver to that DLQ. */
+  readonly ruleDeadLetterQueue: IQueue
+}
+
+/**
+ * A rule on the default bus that sends the workflow's DLQ every execution that ended without reaching its catch-all
+ * (timed out, or stopped by StopExecution): Step Functions' "Execution Status Change" event itself, which carries the
+ * execution's input (the event it started on), its status, error and cause
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). The event goes as it is, with no input
+ * transformer: the dead-letter readers know its shape (`contracts/dead-letters.ts`), and a redrive starts the state
+ * machine again on the input. Standard workflows only: Express ones emit no such event, so theirs rely on every
+ * task timing out, and every retry ending, before the workflow does (test/infra/workflow-timeouts.test.ts).
+ */
+export const deadLetterUncaughtEnds = (scope: Construct, id: string, props: UncaughtEndsProps): Rule =>
+  new Rule(scope, id, {
+    description: 'Sends the timed-out and aborted executions of one workflow to its DLQ',
+    eventPattern: uncaughtExecutionEnds(props.stateMachine.stateMachineArn) as never,
+    targets: [
+      new SqsQueue(props.deadLetterQueue, {
+        deadLetterQueue: props.ruleDeadLetterQueue,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),
       }),

@@ -12,7 +12,14 @@ import type { AslDefinition } from '../model/asl'
 import { scaledRetryIntervals } from './retry-scale'
 import type { LocalStateMachine } from '../model/template'
 
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED'
+export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED'
+
+/**
+ * Told of every execution that ends, with its final row, inside the transaction that records the end: the runtime
+ * turns it into Step Functions' "Execution Status Change" event (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+ * Whatever engine runs the executions calls it, timeouts and aborts included.
+ */
+export type ExecutionEndListener = (execution: ExecutionRow) => void
 
 export interface ExecutionRow {
   readonly arn: string
@@ -81,6 +88,7 @@ export class Executor {
     integrations: Integrations,
     private readonly concurrency: number,
     retryScale?: number,
+    private readonly onEnded?: ExecutionEndListener,
   ) {
     this.history = new HistoryWriter(db)
     for (const info of stateMachines) {
@@ -337,6 +345,8 @@ export class Executor {
           new Date().toISOString(),
           arn,
         )
+      if (this.onEnded)
+        this.onEnded(this.db.prepare('SELECT * FROM executions WHERE arn = ?').get(arn) as unknown as ExecutionRow)
     })
   }
 }
