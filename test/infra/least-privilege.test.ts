@@ -117,7 +117,10 @@ describe('least privilege', () => {
       'Maintenance/PublishDlqDepthsStep',
       [...deadLetterQueues.flatMap((queue) => on(queue, ['sqs:GetQueueAttributes'])), ...putOnBus],
     ],
-    ['Maintenance/RepublishStaleOrdersStep', [...ordersRead(), ...queryIndex('pending'), ...putOnBus]],
+    [
+      'Maintenance/RepublishStaleOrdersStep',
+      [...ordersRead(), ...on('TablesOrders', ['dynamodb:UpdateItem']), ...queryIndex('pending'), ...putOnBus],
+    ],
   ])('lets %s do only what its program does', (step, expected) => {
     expect(stepPermissions(step)).toEqual([...expected].sort())
   })

@@ -71,9 +71,25 @@ export const memoryServices = (
       pendingBefore: (before, limit) =>
         Effect.sync(() =>
           [...orders.values()]
-            .filter((order) => order.status === 'PENDING' && order.createdAt < before)
+            .filter((order) => order.status === 'PENDING' && order.stuck === undefined && order.createdAt < before)
+            .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
             .slice(0, limit),
         ),
+      countRepublish: (orderId, seen) =>
+        Effect.sync(() => {
+          const order = orders.get(orderId)
+          if (order?.status !== 'PENDING' || order.stuck !== undefined || (order.republishes ?? 0) !== seen)
+            return false
+          orders.set(orderId, { ...order, republishes: seen + 1 })
+          return true
+        }),
+      markStuck: (orderId, stuck) =>
+        Effect.sync(() => {
+          const order = orders.get(orderId)
+          if (order?.status !== 'PENDING' || order.stuck !== undefined) return false
+          orders.set(orderId, { ...order, stuck })
+          return true
+        }),
     }),
     Layer.succeed(UserTable, {
       get: (userId) => Effect.sync(() => users.get(userId)),

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib'
 import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import { Grant } from 'aws-cdk-lib/aws-iam'
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler'
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
@@ -34,7 +35,8 @@ export interface MaintenanceProps {
  * The chores EventBridge Scheduler starts every five minutes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html):
  * the maintenance workflow (Express) and its four steps. Grants: expire reads and deletes idempotency records;
  * reconcile reads orders and users and rewrites search documents; publish reads each DLQ's attributes and puts the
- * depths on the bus; republish queries the `pending` orders index and puts events on the bus.
+ * depths on the bus; republish queries the `pending` orders index, updates orders (the republish count, stuck) and
+ * puts events on the bus.
  */
 export class Maintenance extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -64,6 +66,12 @@ export class Maintenance extends Construct {
       dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
     props.bus.grantPutEventsTo(publishDlqDepths.function)
     grantTableData(props.tables.orders, republishStaleOrders.function, { indexes: [pendingIndex] })
+    // It counts each republish on the order, and marks an order stuck: two UpdateItems, nothing else it writes.
+    Grant.addToPrincipal({
+      grantee: republishStaleOrders.function,
+      actions: ['dynamodb:UpdateItem'],
+      resourceArns: [props.tables.orders.tableArn],
+    })
     props.bus.grantPutEventsTo(republishStaleOrders.function)
 
     const workflow = new MaintenanceWorkflow(this, 'MaintenanceWorkflow', {

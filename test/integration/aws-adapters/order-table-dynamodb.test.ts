@@ -209,4 +209,40 @@ describe('OrderTableDynamoDB against dynalite', () => {
     expect(Exit.map(beforeFive, (orders) => orders[0])).toEqual(Exit.succeed(placed[1]))
     expect(none).toEqual(Exit.succeed([]))
   })
+
+  // Conditional updates (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html):
+  // two maintenance runs reading the same count cannot both count a republish, and a stuck order leaves the sparse
+  // pending index (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html).
+  it('counts a republish once per count read, and never on a decided or stuck order', async () => {
+    const order = pending('o-count', 'c-count', '2025-12-30T10:00:00.000Z')
+    await succeeded((orders) => orders.create(order))
+
+    const first = await succeeded((orders) => orders.countRepublish('o-count', 0))
+    const raced = await succeeded((orders) => orders.countRepublish('o-count', 0))
+    const second = await succeeded((orders) => orders.countRepublish('o-count', 1))
+
+    expect([first, raced, second]).toEqual([true, false, true])
+    expect((await succeeded((orders) => orders.get('o-count')))?.republishes).toBe(2)
+    await succeeded((orders) => orders.decide(decided(order, 'ACCEPTED')))
+    expect(await succeeded((orders) => orders.countRepublish('o-count', 2))).toBe(false)
+  })
+
+  it('marks a PENDING order stuck once, with its reason, and takes it out of the pending listing', async () => {
+    const at = '2025-12-29T10:00:00.000Z'
+    const order = pending('o-stuck', 'c-stuck', at)
+    await succeeded((orders) => orders.create(order))
+    const stuck = { reason: 'its workflow keeps failing', at: '2026-01-01T00:00:00.000Z' }
+
+    const marked = await succeeded((orders) => orders.markStuck('o-stuck', stuck))
+    const again = await succeeded((orders) => orders.markStuck('o-stuck', stuck))
+
+    expect([marked, again]).toEqual([true, false])
+    expect(await succeeded((orders) => orders.get('o-stuck'))).toEqual({ ...order, stuck })
+    expect(await succeeded((orders) => orders.pendingBefore('2025-12-29T10:00:01.000Z', 10))).toEqual([])
+    expect(await succeeded((orders) => orders.countRepublish('o-stuck', 0))).toBe(false)
+    // A redrive can still decide it.
+    expect(await succeeded((orders) => orders.decide(decided(order, 'ACCEPTED')))).toEqual(
+      expect.objectContaining({ changed: true }),
+    )
+  })
 })
