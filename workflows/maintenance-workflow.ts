@@ -18,15 +18,15 @@ import { lambdaStep } from './tasks'
 export const MaintenanceSchedule = 'rate(5 minutes)'
 
 export interface MaintenanceSteps {
-  readonly expireIdempotency: IFunction
   readonly reconcileSearch: IFunction
   readonly publishDlqDepths: IFunction
   readonly republishStaleOrders: IFunction
 }
 
 /**
- * Every five minutes, four independent chores in parallel: expire idempotency records, reconcile the search
- * index with the tables, publish the dead-letter depths, and re-publish orders whose placement event was lost.
+ * Every five minutes, three independent chores in parallel: reconcile the search index with the tables, publish the
+ * dead-letter depths, and re-publish orders whose placement event was lost. (Expired idempotency records need no
+ * chore: the table's TTL deletes them.)
  *
  * Express: a run takes seconds and happens 8,640 times a month; Standard would cost more for history nobody reads.
  */
@@ -39,7 +39,6 @@ export class MaintenanceWorkflow extends Construct {
     const chore = (id: string, fn: IFunction, resultPath: string) =>
       lambdaStep(this, id, fn, input, resultPath, choreRetry)
     const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
-      .branch(chore('ExpireIdempotencyRecords', props.steps.expireIdempotency, '$.expired'))
       .branch(chore('ReconcileSearchIndex', props.steps.reconcileSearch, '$.reconciled'))
       .branch(chore('PublishDeadLetterDepths', props.steps.publishDlqDepths, '$.depths'))
       .branch(chore('RepublishStaleOrders', props.steps.republishStaleOrders, '$.republished'))

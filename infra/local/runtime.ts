@@ -16,6 +16,7 @@ import { LocalLive } from './layers/local-live'
 import { startPollers, validateFilters } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
 import { LocalTables } from './dynamodb/tables'
+import { deleteExpiredItems } from './dynamodb/ttl'
 import { StepNames } from '../../steps/kit/catalog'
 import { LocalObjectStore } from './s3/object-store'
 import { LocalQueues } from './sqs/queues'
@@ -168,7 +169,7 @@ export const startRuntime = (options: RuntimeOptions) => {
   const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
   scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
-  // Background work: the bus's target retries and the execution search index every quarter second, archive retention hourly.
+  // Background work: the bus's target retries and the execution search index every quarter second; archive retention and TTL hourly.
   const indexer = executionIndexer(db)
   const timers = [
     setInterval(() => bus.retryDueDeliveries(), 250),
@@ -176,6 +177,7 @@ export const startRuntime = (options: RuntimeOptions) => {
     setInterval(() => deadLetters.settle(), 250),
     setInterval(() => purgeExpiredArchive(db, bus.archiveList), 3_600_000),
     setInterval(() => invocations.purge(), 3_600_000),
+    setInterval(() => deleteExpiredItems(db), 3_600_000),
   ]
   for (const timer of timers) timer.unref()
 

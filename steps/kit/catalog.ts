@@ -29,7 +29,6 @@ export const Steps = {
   applyChange: { folder: 'changes/apply' },
   notifyChange: { folder: 'changes/notify' },
   importOrders: { folder: 'import' },
-  expireIdempotency: { folder: 'maintenance/expire-idempotency' },
   reconcileSearch: { folder: 'maintenance/reconcile-search' },
   publishDlqDepths: { folder: 'maintenance/publish-dlq-depths' },
   republishStaleOrders: { folder: 'maintenance/republish-stale-orders' },

@@ -13,7 +13,6 @@ import { receiveOrders } from '../queue/program'
 import { applyChange } from '../changes/apply/program'
 import { decodeOrderChanges, decodeUserChanges } from '../changes/decode/program'
 import { notifyChange } from '../changes/notify/program'
-import { expireIdempotency } from '../maintenance/expire-idempotency/program'
 import { publishDlqDepths } from '../maintenance/publish-dlq-depths/program'
 import { reconcileSearch } from '../maintenance/reconcile-search/program'
 import { republishStaleOrders } from '../maintenance/republish-stale-orders/program'
@@ -40,7 +39,6 @@ export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
     decodeUserChanges,
     applyChange,
     notifyChange,
-    expireIdempotency,
     reconcileSearch,
     publishDlqDepths,
     republishStaleOrders,

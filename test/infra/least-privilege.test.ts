@@ -108,7 +108,6 @@ describe('least privilege', () => {
         ...putOnBus,
       ],
     ],
-    ['Maintenance/ExpireIdempotencyStep', tableReadWrite('TablesIdempotency')],
     [
       'Maintenance/ReconcileSearchStep',
       [...ordersRead(), ...tableRead('TablesUsers'), ...tableReadWrite('TablesSearchDocuments')],
@@ -129,7 +128,7 @@ describe('least privilege', () => {
     const roles = Object.keys(resourcesByPath(pipelineTemplate(), 'AWS::IAM::Role')).filter((path) =>
       /Step\/Role\/Resource$/.test(path),
     )
-    expect(roles).toHaveLength(21)
+    expect(roles).toHaveLength(20)
   })
 
   it('lets the notify-image step put events on the pipeline bus and no other', () => {

@@ -217,7 +217,6 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     [
       'Maintenance/MaintenanceWorkflow',
       [
-        'MaintenanceExpireIdempotencyStepFunction',
         'MaintenanceReconcileSearchStepFunction',
         'MaintenancePublishDlqDepthsStepFunction',
         'MaintenanceRepublishStaleOrdersStepFunction',

@@ -160,16 +160,6 @@ export const memoryServices = (
         Effect.sync(() => {
           if (!idempotency.get(key)?.response) idempotency.delete(key)
         }),
-      expire: (at) =>
-        Effect.sync(() => {
-          let removed = 0
-          for (const [key, record] of idempotency)
-            if (record.expiresAt < at) {
-              idempotency.delete(key)
-              removed += 1
-            }
-          return removed
-        }),
     }),
     Layer.succeed(QueueDepths, { deadLetterDepths: () => Effect.succeed(options.deadLetterDepths ?? []) }),
     Layer.succeed(PipelineConfig, {

@@ -33,8 +33,7 @@ export interface MaintenanceProps {
 
 /**
  * The chores EventBridge Scheduler starts every five minutes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html):
- * the maintenance workflow (Express) and its four steps. Grants: expire reads and deletes idempotency records;
- * reconcile reads orders and users and rewrites search documents; publish reads each DLQ's attributes and puts the
+ * the maintenance workflow (Express) and its three steps. Grants: reconcile reads orders and users and rewrites search documents; publish reads each DLQ's attributes and puts the
  * depths on the bus; republish queries the `pending` orders index, updates orders (the republish count, stuck) and
  * puts events on the bus.
  */
@@ -51,14 +50,12 @@ export class Maintenance extends Construct {
         serviceName: 'maintenance',
         ...(timeout ? { timeout } : {}),
       })
-    const expireIdempotency = step('expireIdempotency')
     // Two tries within the workflow's five minutes (Express's longest).
     const reconcileSearch = step('reconcileSearch', Duration.minutes(2))
     const publishDlqDepths = step('publishDlqDepths')
     const republishStaleOrders = step('republishStaleOrders')
-    this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]
+    this.steps = [reconcileSearch, publishDlqDepths, republishStaleOrders]
 
-    props.tables.idempotency.grantReadWriteData(expireIdempotency.function)
     grantTableData(props.tables.orders, reconcileSearch.function)
     props.tables.users.grantReadData(reconcileSearch.function)
     props.tables.searchDocuments.grantReadWriteData(reconcileSearch.function)
@@ -76,7 +73,6 @@ export class Maintenance extends Construct {
 
     const workflow = new MaintenanceWorkflow(this, 'MaintenanceWorkflow', {
       steps: {
-        expireIdempotency: expireIdempotency.function,
         reconcileSearch: reconcileSearch.function,
         publishDlqDepths: publishDlqDepths.function,
         republishStaleOrders: republishStaleOrders.function,

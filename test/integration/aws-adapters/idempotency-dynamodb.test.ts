@@ -1,5 +1,5 @@
 /**
- * IdempotencyDynamoDB against dynalite: begin, complete, replay, mismatch, release and expire, with the expiry
+ * IdempotencyDynamoDB against dynalite: begin, complete, replay, mismatch and release, with the expiry
  * compared by DynamoDB itself (`#expiresAt < :now` in epoch seconds) on the items that really stand.
  * dynalite ignores ReturnValuesOnConditionCheckFailure, so every answer to a taken key comes through the fallback read.
  *
@@ -18,9 +18,7 @@ let dynamodb: DynamoDBEmulator
 
 beforeAll(async () => {
   dynamodb = await startDynamoDB()
-  await Promise.all(
-    ['idempotency-table', 'idempotency-expire'].map((name) => dynamodb.createTable({ name, key: 'key' })),
-  )
+  await Promise.all(['idempotency-table'].map((name) => dynamodb.createTable({ name, key: 'key' })))
 })
 afterAll(() => dynamodb.stop())
 
@@ -53,7 +51,7 @@ const created: StoredResponse = {
   body: '{"orderId":"o-1","status":"PENDING"}',
 }
 
-// Each test uses its own keys; `expire` runs on a table of its own, since it deletes whatever has expired.
+// Each test uses its own keys.
 describe('IdempotencyDynamoDB against dynalite', () => {
   it('takes a new key, in progress with its fingerprint and TTL in epoch seconds', async () => {
     expect(await begin('idem-new', 'fp-1')).toEqual(Exit.succeed({ kind: 'new' }))
@@ -135,27 +133,6 @@ describe('IdempotencyDynamoDB against dynalite', () => {
       expiresAt: Date.parse('2026-04-01T14:00:01.000Z') / 1000,
       expiresAtIso: '2026-04-01T14:00:01.000Z',
     })
-  })
-
-  it('expires the records that expired before now, and only those, answering how many', async () => {
-    const expiring = 'idempotency-expire'
-    const beginIn = (key: string, expiresAt: string) =>
-      run((store) => store.begin(key, 'fp', expiresAt), noon, expiring)
-    await beginIn('gone-1', '2026-04-01T12:30:00.000Z')
-    await beginIn('gone-2', '2026-04-01T12:59:59.000Z')
-    await beginIn('stays-exactly-now', inAnHour)
-    await beginIn('stays-later', '2026-04-02T00:00:00.000Z')
-    await run((store) => store.complete('gone-2', created), noon, expiring)
-
-    const first = await run((store) => store.expire(inAnHour), noon, expiring)
-    const again = await run((store) => store.expire(inAnHour), noon, expiring)
-
-    expect(first).toEqual(Exit.succeed(2))
-    expect(again).toEqual(Exit.succeed(0))
-    expect(await stored('gone-1', expiring)).toBeUndefined()
-    expect(await stored('gone-2', expiring)).toBeUndefined()
-    expect(await stored('stays-exactly-now', expiring)).toMatchObject({ status: 'INPROGRESS' })
-    expect(await stored('stays-later', expiring)).toMatchObject({ status: 'INPROGRESS' })
   })
 
   it('dies on an expiry that is not a date, before writing', async () => {
