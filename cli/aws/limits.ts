@@ -9,5 +9,5 @@ export const ListRounds = 10
 /** `dlq redrive` of a workflow's DLQ receives at most this many times, 10 messages each, per run. */
 export const RedriveRounds = 100
 
-/** The archive the CDK app gives the pipeline bus (`bus.archive('Archive', { archiveName: 'pipeline-archive' })`). */
+/** The archive's fixed name in stacks deployed before the CDK app left it to CloudFormation (now the `ArchiveName` output). */
 export const ArchiveName = 'pipeline-archive'

@@ -17,8 +17,10 @@ import { PipelineStack } from './pipeline-stack'
 const app = new App()
 if (String(app.node.tryGetContext('skipBundling')) === 'true') app.node.setContext('aws:cdk:bundling-stacks', [])
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail')
-new PipelineStack(app, 'Pipeline', {
-  busName: app.node.tryGetContext('busName') ?? 'pipeline',
+const busName: unknown = app.node.tryGetContext('busName')
+// `-c stackName=PipelineStaging` deploys a second pipeline beside the first: no resource has a fixed name.
+new PipelineStack(app, String(app.node.tryGetContext('stackName') ?? 'Pipeline'), {
+  ...(typeof busName === 'string' && busName !== '' ? { busName } : {}),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   workflowLogging: workflowLoggingFromContext(app.node.tryGetContext('workflowLogLevel')),
 })

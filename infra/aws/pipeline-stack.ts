@@ -17,7 +17,7 @@ import { UploadBucket } from './constructs/upload-bucket'
 import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
 
 export interface PipelineStackProps extends StackProps {
-  /** Name of the pipeline's event bus. */
+  /** Name of the pipeline's event bus. @default the stack's name */
   readonly busName?: string
   /** An address that receives the alarms by email (context `alarmEmail`); without it, subscribe to the topic yourself. */
   readonly alarmEmail?: string
@@ -40,7 +40,7 @@ const stepFunctionsConsoleUrl = (stateMachine: StateMachine) =>
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps = {}) {
     super(scope, id, { description: 'Event pipeline on Step Functions and EventBridge', ...props })
-    const { bus } = new EventBusWithArchive(this, 'Events', { busName: props.busName ?? 'pipeline' })
+    const { bus, archive } = new EventBusWithArchive(this, 'Events', props.busName ? { busName: props.busName } : {})
     const { queues: dlqs } = new DeadLetterQueues(this, 'DeadLetters')
     const uploads = new UploadBucket(this, 'Storage', { bus, forwardDeadLetterQueue: dlqs.RuleTargetDeadLetters })
     const tables = new PipelineTables(this, 'Tables')
@@ -131,6 +131,10 @@ export class PipelineStack extends Stack {
       description: 'Upload bucket: uploads/ for images, imports/ for order files',
     })
     new CfnOutput(this, 'BusName', { value: bus.eventBusName })
+    new CfnOutput(this, 'ArchiveName', {
+      value: archive.archiveName,
+      description: "The bus's archive, which replays read",
+    })
     new CfnOutput(this, 'OrdersQueueUrl', { value: ordersQueue.queue.queueUrl })
     new CfnOutput(this, 'DeadLetterQueueUrls', {
       value: environment.DEAD_LETTER_QUEUES,

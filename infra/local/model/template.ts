@@ -3,6 +3,8 @@ import type { CfnTemplate } from '../../aws/synth'
 /** The account and region the local runtime pretends to be in; every local ARN carries them. */
 export const LocalAccount = '000000000000'
 export const LocalRegion = 'us-east-1'
+/** The stack the local runtime pretends to run, which names what is named after its stack (the pipeline bus). */
+export const LocalStackName = 'pipeline'
 
 type Resource = CfnTemplate['Resources'][string]
 
@@ -20,6 +22,7 @@ const GenericIds = new Set([
   'Table',
   'Bucket',
   'Rule',
+  'Archive',
 ])
 
 /** The construct a resource belongs to, from its `aws:cdk:path` (`Pipeline/Orders/Resource` names it `Orders`). */
@@ -71,6 +74,11 @@ const physicalName = (logicalId: string, resource: Resource): string => {
   }[resource.Type]
   const value = explicit ? props[explicit] : undefined
   if (typeof value === 'string') return value
+  // A name derived from the stack (`Ref AWS::StackName`, joined): resolved as the local runtime names its stack.
+  if (value !== undefined && currentTemplate) {
+    const resolved = resolveIntrinsics(currentTemplate, value)
+    if (typeof resolved === 'string') return resolved
+  }
   const fromConstruct = constructName(resource)
   const name =
     fromConstruct && !(currentTemplate && ambiguous(currentTemplate, resource, fromConstruct))
@@ -121,7 +129,7 @@ const pseudo: Record<string, string> = {
   'AWS::Region': LocalRegion,
   'AWS::AccountId': LocalAccount,
   'AWS::URLSuffix': 'amazonaws.com',
-  'AWS::StackName': 'Pipeline',
+  'AWS::StackName': LocalStackName,
   'AWS::NoValue': '',
 }
 

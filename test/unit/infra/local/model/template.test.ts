@@ -1,5 +1,11 @@
 import type { CfnTemplate } from '../../../../../infra/aws/synth'
-import { localModel, LocalAccount, LocalRegion, resolveIntrinsics } from '../../../../../infra/local/model/template'
+import {
+  localModel,
+  LocalAccount,
+  LocalRegion,
+  LocalStackName,
+  resolveIntrinsics,
+} from '../../../../../infra/local/model/template'
 
 const WorkflowTag = 'pipeline:workflow'
 const arn = (service: string, resource: string) => `arn:aws:${service}:${LocalRegion}:${LocalAccount}:${resource}`
@@ -121,7 +127,7 @@ describe('resolveIntrinsics', () => {
     ['AWS::AccountId', LocalAccount],
     ['AWS::Partition', 'aws'],
     ['AWS::URLSuffix', 'amazonaws.com'],
-    ['AWS::StackName', 'Pipeline'],
+    ['AWS::StackName', LocalStackName],
   ])('resolves Ref %s', (pseudo, value) => {
     expect(resolveIntrinsics(template, { Ref: pseudo })).toBe(value)
   })
@@ -240,6 +246,23 @@ describe('localModel', () => {
       { name: 'default', arn: arn('events', 'event-bus/default') },
       { name: 'pipeline', arn: arn('events', 'event-bus/pipeline') },
     ])
+  })
+
+  it('names a resource whose name derives from the stack (Ref AWS::StackName) after the local stack', () => {
+    const named: CfnTemplate = {
+      Resources: {
+        BusEA82B648: { Type: 'AWS::Events::EventBus', Properties: { Name: { Ref: 'AWS::StackName' } } },
+        QueueF00DF00D: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { QueueName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'work']] } },
+        },
+      },
+    }
+
+    const model = localModel(named, WorkflowTag)
+
+    expect(model.buses.map((bus) => bus.name)).toEqual(['default', LocalStackName])
+    expect(model.queues.map((queue) => queue.name)).toEqual([`${LocalStackName}-work`])
   })
 
   it('reads archives with their bus ARN, pattern and retention', () => {
