@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib'
+import { App, Duration, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
 import { StepFunction } from '../../infra/aws/constructs/step-function'
 import { permissionsOf, resourceAt, testStack } from './support/synth'
@@ -30,9 +30,25 @@ describe('StepFunction', () => {
       POWERTOOLS_SERVICE_NAME: 'images',
       POWERTOOLS_LOG_LEVEL: 'INFO',
       POWERTOOLS_METRICS_NAMESPACE: 'Pipeline',
-      NODE_OPTIONS: '--enable-source-maps',
       IMAGES_TABLE: 'images',
     })
+  })
+
+  it('enables source maps at run time only when asked (-c enableSourceMaps=true): parsing the map slows every cold start', () => {
+    // NODE_OPTIONS is read when Lambda starts the runtime (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-exceptions.html)
+    const app = new App({
+      context: { 'aws:cdk:bundling-stacks': [], 'aws:cdk:enable-path-metadata': true, enableSourceMaps: 'true' },
+    })
+    const scratch = new Stack(app, 'WithMaps')
+    new StepFunction(scratch, 'persistImage')
+
+    const variables = (
+      resourceAt(Template.fromStack(scratch), 'PersistImageStep/Function/Resource').resource.Properties!
+        .Environment as {
+        Variables: Record<string, string>
+      }
+    ).Variables
+    expect(variables.NODE_OPTIONS).toBe('--enable-source-maps')
   })
 
   it('logs to a log group of its own, kept a month and deleted with the stack', () => {
