@@ -178,6 +178,8 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
       FunctionName: { Ref: resourceAt(template, 'OrderProcessing/ReceiveOrdersStep/Function/Resource').id },
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency
+      ScalingConfig: { MaximumConcurrency: 5 },
     })
   })
 

@@ -121,6 +121,16 @@ describe('UploadBucket', () => {
     })
   })
 
+  it("sends the CDK's notifications handler's logs to a log group kept a month, not one kept for ever", () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html
+    const handler = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('BucketNotificationsHandler'),
+    )![1]
+    const logs = resourceAt(template, 'Storage/NotificationsHandlerLogs/Resource')
+    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logs.id } })
+    expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
+  })
+
   it('grants reads and writes under the prefixes named only, and listing so a missing key is a 404', () => {
     const { stack: grantStack, uploads: bucket } = build()
     const reader = new Role(grantStack, 'Reader', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') })

@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import {
   HttpApi,
@@ -30,6 +30,13 @@ export interface HttpApiFrontProps {
   readonly throttle?: ThrottleSettings
   /** @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays
+  /**
+   * Concurrent executions kept for the API's function, so a burst elsewhere (an import fans 10,000 orders out in
+   * seconds, each a few step invocations) cannot take the account's whole concurrency from it
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). The stage's burst of 100 requests
+   * at ~50 ms each needs about 5. @default 20
+   */
+  readonly reservedConcurrency?: number
 }
 
 /** One JSON line per request (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html). */
@@ -70,9 +77,13 @@ export class HttpApiFront extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiFrontProps) {
     super(scope, id)
+    // Under the HTTP API's 30-second integration timeout, so the function, not the gateway, ends a slow request
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
     this.step = new StepFunction(this, 'httpApi', {
       environment: props.environment,
       serviceName: 'api',
+      timeout: Duration.seconds(10),
+      reservedConcurrency: props.reservedConcurrency ?? 20,
     })
     const api = this.step.function
     grantTableData(props.tables.orders, api, { write: true, indexes: [customerIndex] })

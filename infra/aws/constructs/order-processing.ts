@@ -87,7 +87,9 @@ export class OrderProcessing extends Construct {
     // after the queue's maxReceiveCount receives, lands in the queue's DLQ.
     props.bus.grantPutEventsTo(receive.function)
     receive.function.addEventSource(
-      new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      // At most five batches at once: a flood of queued orders cannot take the account's concurrency from the rest
+      // (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency).
+      new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
     )
     acknowledge(
       receive,

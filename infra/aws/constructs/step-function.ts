@@ -21,6 +21,8 @@ export interface StepFunctionProps {
   readonly environment?: Record<string, string>
   /** Powertools' service name, the dimension its logs, traces and metrics are grouped by. @default 'pipeline' */
   readonly serviceName?: string
+  /** Concurrent executions kept for this function alone. @default none: the account's unreserved pool */
+  readonly reservedConcurrency?: number
 }
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..')
@@ -98,6 +100,7 @@ export class StepFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
+      ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
       tracing: Tracing.ACTIVE,
       logGroup,
       projectRoot,
