@@ -1,8 +1,7 @@
 import { indexImage } from '../images/index/program'
-import { notifyImage } from '../images/notify/program'
 import { persistImage } from '../images/persist/program'
 import { recordImageFailure } from '../images/record-failure/program'
-import { resizeImage } from '../images/resize/program'
+import { renderImage } from '../images/render/program'
 import { httpApi } from '../api/program'
 import { importOrders } from '../import/program'
 import { indexOrder } from '../orders/index/program'
@@ -17,16 +16,13 @@ import { publishDlqDepths } from '../maintenance/publish-dlq-depths/program'
 import { reconcileSearch } from '../maintenance/reconcile-search/program'
 import { republishStaleOrders } from '../maintenance/republish-stale-orders/program'
 import type { AnyStep } from './step'
-import { validateImage } from '../images/validate/program'
 
 /** Every step program by its name, for the local runtime. */
 export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
   [
-    validateImage,
-    resizeImage,
+    renderImage,
     persistImage,
     indexImage,
-    notifyImage,
     recordImageFailure,
     httpApi,
     validateOrder,

@@ -1,5 +1,6 @@
 import { synthesizePipeline } from '../../infra/aws/synth'
 import { localModel } from '../../infra/local/model/template'
+import { StepKeys } from '../../steps/kit/catalog'
 import { WorkflowTag } from '../../workflows/image-workflow'
 import { pipelineTemplate, resourceAt } from './support/synth'
 
@@ -11,8 +12,9 @@ describe('PipelineStack', () => {
 
   it.each([
     ['AWS::StepFunctions::StateMachine', 5],
-    ['AWS::Lambda::Function', 21 + 1], // the steps, and the CDK's bucket-notifications handler
-    ['AWS::Logs::LogGroup', 21 + 5 + 1], // one per step, per workflow, and the API's access logs
+    ['AWS::Lambda::Function', StepKeys.length + 1], // the steps, and the CDK's bucket-notifications handler
+    // One per step, per workflow, the API's access logs, and the bucket-notifications handler's.
+    ['AWS::Logs::LogGroup', StepKeys.length + 5 + 1 + 1],
     ['AWS::SQS::Queue', 8],
     ['AWS::SQS::QueuePolicy', 8],
     ['AWS::DynamoDB::Table', 6],
@@ -20,11 +22,12 @@ describe('PipelineStack', () => {
     ['AWS::S3::BucketPolicy', 2],
     ['AWS::Events::EventBus', 1],
     ['AWS::Events::Archive', 1],
-    ['AWS::Events::Rule', 5],
+    ['AWS::Events::Rule', 5 + 2], // four that start workflows and the upload forwarding; uncaught ends of the two Standard workflows
     ['AWS::Pipes::Pipe', 2],
     ['AWS::Scheduler::Schedule', 1],
     ['AWS::ApiGatewayV2::Api', 1],
-    ['AWS::CloudWatch::Alarm', 34],
+    // DLQ depths, failed and timed-out executions, errors and throttles per step, pipe failures, queue age, API 5xx.
+    ['AWS::CloudWatch::Alarm', 7 + 5 + 5 + 2 * StepKeys.length + 2 + 1 + 1],
     ['AWS::CloudWatch::Dashboard', 1],
   ])('holds %s × %i', (type, count) => {
     template.resourceCountIs(type, count)
@@ -135,7 +138,7 @@ describe('PipelineStack', () => {
     expect((model.pipes ?? []).map((pipe) => pipe.name)).toEqual(['OrderChangesPipe', 'UserChangesPipe'])
     expect((model.schedules ?? []).map((schedule) => schedule.name)).toEqual(['MaintenanceSchedule'])
     expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'pipeline'])
-    expect(model.functions).toHaveLength(21)
+    expect(model.functions).toHaveLength(StepKeys.length)
     expect(model.functions[0]!.environment).toMatchObject({
       BUCKET_NAME: 'uploads',
       ORDERS_TABLE: 'Orders',

@@ -187,11 +187,9 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
     [
       'ImageProcessing/ImageWorkflow',
       [
-        'ImageProcessingValidateImageStepFunction',
-        'ImageProcessingResizeImageStepFunction',
+        'ImageProcessingRenderImageStepFunction',
         'ImageProcessingPersistImageStepFunction',
         'ImageProcessingIndexImageStepFunction',
-        'ImageProcessingNotifyImageStepFunction',
         'ImageProcessingRecordImageFailureStepFunction',
       ],
       ['sqs:SendMessage on <DeadLettersImageDeadLetters.Arn>', 'events:PutEvents on <EventsBus.Arn>'],

@@ -76,10 +76,10 @@ describe('StepFunction', () => {
 
   it('takes memory and timeout from its props', () => {
     const scratch = testStack()
-    new StepFunction(scratch, 'resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
+    new StepFunction(scratch, 'renderImage', { memorySize: 2048, timeout: Duration.minutes(1) })
 
     expect(
-      resourceAt(Template.fromStack(scratch), 'ResizeImageStep/Function/Resource').resource.Properties,
+      resourceAt(Template.fromStack(scratch), 'RenderImageStep/Function/Resource').resource.Properties,
     ).toMatchObject({
       MemorySize: 2048,
       Timeout: 60,

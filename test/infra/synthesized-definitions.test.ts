@@ -8,6 +8,7 @@ import type { CfnTemplate } from '../../infra/aws/synth'
 import { resolveIntrinsics } from '../../infra/local/model/template'
 import { pipelineModel } from '../support/pipeline'
 import { startRuntime } from '../../infra/local/runtime'
+import { StepKeys } from '../../steps/kit/catalog'
 import { configFromEnv } from '../../steps/services/config'
 
 // asl-validator ships no types: it is a function from a definition to its verdict.
@@ -117,7 +118,7 @@ describe('the synthesized template', () => {
         (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.PIPELINE_STEP,
     )
-    expect(functions).toHaveLength(21)
+    expect(functions).toHaveLength(StepKeys.length)
     for (const fn of functions)
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
@@ -133,12 +134,12 @@ describe('the synthesized template', () => {
     const definition = JSON.parse(
       resolveIntrinsics(template, stateMachines()[0]!.Properties!.DefinitionString) as string,
     )
-    expect(definition.States.ValidateImage.Retry[0]).toMatchObject({
+    expect(definition.States.ValidateAndRender.Retry[0]).toMatchObject({
       ErrorEquals: expect.arrayContaining(['TransientError', 'Lambda.ServiceException']),
       JitterStrategy: 'FULL',
       BackoffRate: 2,
     })
-    expect(definition.States.ValidateImage.Catch[0]).toEqual({
+    expect(definition.States.ValidateAndRender.Catch[0]).toEqual({
       ErrorEquals: ['States.ALL'],
       ResultPath: '$.error',
       Next: 'RecordFailure',

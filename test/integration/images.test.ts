@@ -167,8 +167,7 @@ describe('the image workflow, end to end over HTTP', () => {
     ).body
 
     expect(detail.states!.map((state) => [state.name, state.status])).toEqual([
-      ['AttachRenditionSettings', 'SUCCEEDED'],
-      ['ValidateImage', 'CAUGHT'],
+      ['ValidateAndRender', 'CAUGHT'],
       ['RecordFailure', 'SUCCEEDED'],
       ['FirstFailureOfThisVersion', 'SUCCEEDED'],
       ['SendToDeadLetterQueue', 'SUCCEEDED'],

@@ -35,10 +35,10 @@ export interface ImageProcessingProps {
 }
 
 /**
- * Uploads to processed images: the six image steps, the image workflow (Standard) and the rule that starts it for
- * every object created under `uploads/`. Each step may touch only what its program uses: validate reads uploads,
- * resize reads uploads and writes thumbnails, persist and record-failure write the images table, index the search
- * documents, notify the ledger and the pipeline bus.
+ * Uploads to processed images: the four image steps, the image workflow (Standard) and the rule that starts it for
+ * every object created under `uploads/`. Each step may touch only what its program uses: render reads uploads and
+ * writes thumbnails, persist writes the images table, the ledger and the pipeline bus (ImageProcessed),
+ * record-failure the images table, index the search documents.
  */
 export class ImageProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -55,31 +55,27 @@ export class ImageProcessing extends Construct {
         serviceName: 'images',
         ...extra,
       })
-    const validate = step('validateImage', { memorySize: 1024, timeout: Duration.seconds(30) })
-    const resize = step('resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
+    // One decode renders every rendition: the memory buys the CPU sharp uses (Lambda allots CPU by memory).
+    const render = step('renderImage', { memorySize: 2048, timeout: Duration.minutes(1) })
     const persist = step('persistImage')
     const index = step('indexImage')
-    const notify = step('notifyImage')
     const recordFailure = step('recordImageFailure')
-    this.steps = [validate, resize, persist, index, notify, recordFailure]
+    this.steps = [render, persist, index, recordFailure]
 
-    props.uploads.grantReadObjects(validate.function, UploadsPrefix)
-    // Resize reads the upload, and looks for a rendition already written before writing it.
-    props.uploads.grantReadObjects(resize.function, UploadsPrefix, RenditionsPrefix)
-    props.uploads.grantWriteObjects(resize.function, RenditionsPrefix)
+    // Render reads the upload, and looks for a rendition already written before writing it.
+    props.uploads.grantReadObjects(render.function, UploadsPrefix, RenditionsPrefix)
+    props.uploads.grantWriteObjects(render.function, RenditionsPrefix)
     props.tables.images.grantReadWriteData(persist.function)
+    props.tables.ledger.grantReadWriteData(persist.function)
+    props.bus.grantPutEventsTo(persist.function)
     props.tables.images.grantReadWriteData(recordFailure.function)
     props.tables.searchDocuments.grantReadWriteData(index.function)
-    props.tables.ledger.grantReadWriteData(notify.function)
-    props.bus.grantPutEventsTo(notify.function)
 
     const workflow = new ImageWorkflow(this, 'ImageWorkflow', {
       steps: {
-        validate: validate.function,
-        resize: resize.function,
+        render: render.function,
         persist: persist.function,
         index: index.function,
-        notify: notify.function,
         recordFailure: recordFailure.function,
       },
       bus: props.bus,

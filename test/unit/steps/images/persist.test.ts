@@ -2,8 +2,11 @@ import { Effect, Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord, Rendition, ValidatedImage } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
+import { PipelineConfig } from '../../../../steps/services/config'
 import { ImageTable, type ConditionalWrite } from '../../../../steps/services/image-table'
+import { processedKey } from '../../../../steps/images/persist/announce'
 import { persistImage } from '../../../../steps/images/persist/program'
+import { memoryLedger, memoryPublisher } from '../../../support/memory-announce'
 
 const firstRun = '2026-01-01T00:00:00.000Z'
 const secondRun = '2026-01-01T00:05:00.000Z'
@@ -87,8 +90,23 @@ const failed: ImageRecord = {
   updatedAt: firstRun,
 }
 
-const persist = (table: ReturnType<typeof memoryTable>, at: string, input = { image, renditions: [web, thumbnail] }) =>
-  Effect.runPromiseExit(persistImage.run(input).pipe(Effect.provide(Layer.merge(table.layer, ClockFixed(at)))))
+const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName: 'bus' })
+
+const persist = (
+  table: ReturnType<typeof memoryTable>,
+  at: string,
+  input = { image, renditions: [web, thumbnail] },
+  announce = { ledger: memoryLedger(), publisher: memoryPublisher() },
+) =>
+  Effect.runPromiseExit(
+    persistImage
+      .run({ ...input, executionId: 'exec-1' })
+      .pipe(
+        Effect.provide(
+          Layer.mergeAll(table.layer, ClockFixed(at), announce.ledger.layer, announce.publisher.layer, config),
+        ),
+      ),
+  )
 
 describe('persistImage', () => {
   it('writes the PROCESSED record of the version, renditions sorted by name', async () => {
@@ -148,6 +166,38 @@ describe('persistImage', () => {
 
     expect(exit).toEqual(Exit.succeed(processed(firstRun, { renditions: [], ...expected })))
     expect(Exit.isSuccess(exit) && Object.keys(exit.value).includes('versionId')).toBe('versionId' in expected)
+  })
+
+  it('announces ImageProcessed once for the version, however many runs persist it', async () => {
+    // Prepare
+    const table = memoryTable()
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher() }
+
+    // Act
+    await persist(table, firstRun, undefined, announce)
+    await persist(table, secondRun, undefined, announce)
+
+    // Assess
+    expect(announce.publisher.batches).toHaveLength(1)
+    expect(announce.ledger.claims.get(processedKey(processed(firstRun)))).toEqual({ owner: 'exec-1', done: true })
+  })
+
+  it('announces nothing when a newer version of the key already stands', async () => {
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher() }
+    const newer = processed(firstRun, { etag: 'etag-v2' })
+    // A newer version won the race: the conditional write of this one is refused and the newer one returned.
+    const table = {
+      ...memoryTable([newer]),
+      layer: Layer.succeed(ImageTable, {
+        get: () => Effect.succeed(newer),
+        putVersion: () => Effect.succeed({ written: false, existing: newer }),
+      }),
+    }
+
+    const exit = await persist(table, secondRun, undefined, announce)
+
+    expect(exit).toEqual(Exit.succeed(newer))
+    expect(announce.publisher.batches).toEqual([])
   })
 
   it("fails with the table's TransientError, for the workflow to retry", async () => {

@@ -19,11 +19,13 @@ import { imageDocument } from '../../../../../steps/images/index/program'
 import { persistImage } from '../../../../../steps/images/persist/program'
 import { recordImageFailure } from '../../../../../steps/images/record-failure/program'
 import { ClockFixed } from '../../../../../steps/services/clock'
+import { PipelineConfig } from '../../../../../steps/services/config'
 import { EventPublisher } from '../../../../../steps/services/event-publisher'
 import { ImageTable } from '../../../../../steps/services/image-table'
 import { Ledger } from '../../../../../steps/services/ledger'
 import { ObjectStore } from '../../../../../steps/services/object-store'
 import { SearchIndex } from '../../../../../steps/services/search-index'
+import { memoryPublisher } from '../../../../support/memory-announce'
 
 let dataDir: string
 let db: DatabaseSync
@@ -152,7 +154,10 @@ describe('persist and record-failure over ImageTableSqlite', () => {
       reason: 'PutObject',
     },
   }
-  const layer = () => Layer.merge(ImageTableSqlite(db), ClockFixed(at))
+  const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1e6, maxImagePixels: 1e6, busName: 'bus' })
+  // Persist also announces the version: the ledger over the same database, the bus in memory.
+  const layer = (clock = at) =>
+    Layer.mergeAll(ImageTableSqlite(db), LedgerSqlite(db), memoryPublisher().layer, config, ClockFixed(clock))
 
   it('lets a retried run that succeeds upgrade the FAILED record, and a duplicate run return it unchanged', async () => {
     // Prepare
@@ -162,12 +167,12 @@ describe('persist and record-failure over ImageTableSqlite', () => {
 
     // Act
     const upgraded = await Effect.runPromiseExit(
-      persistImage.run({ image, renditions: [] }).pipe(Effect.provide(layer())),
+      persistImage.run({ image, renditions: [], executionId: 'exec-1' }).pipe(Effect.provide(layer())),
     )
     const duplicate = await Effect.runPromiseExit(
       persistImage
-        .run({ image, renditions: [] })
-        .pipe(Effect.provide(Layer.merge(ImageTableSqlite(db), ClockFixed('2026-03-03T00:00:00.000Z')))),
+        .run({ image, renditions: [], executionId: 'exec-2' })
+        .pipe(Effect.provide(layer('2026-03-03T00:00:00.000Z'))),
     )
     const lateFailure = await Effect.runPromiseExit(
       recordImageFailure.run({ event, error: { Error: 'TransientError' } }).pipe(Effect.provide(layer())),

@@ -1,47 +1,10 @@
 import { Effect, Exit, Layer } from 'effect'
-import type { PutEventsEntry } from '../../../../contracts/envelope'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord } from '../../../../contracts/images'
 import { ImageProcessedType, ImagesSource } from '../../../../contracts/sources'
 import { PipelineConfig } from '../../../../steps/services/config'
-import { EventPublisher } from '../../../../steps/services/event-publisher'
-import { Ledger } from '../../../../steps/services/ledger'
-import { notifyImage, processedKey } from '../../../../steps/images/notify/program'
-
-interface Claim {
-  readonly owner: string
-  readonly done: boolean
-}
-
-/** An in-memory Ledger with the port's semantics: free or same owner unfinished claims; complete is final; only the owner releases. */
-const memoryLedger = (initial: Record<string, Claim> = {}) => {
-  const claims = new Map(Object.entries(initial))
-  const layer = Layer.succeed(Ledger, {
-    claim: (key, owner) =>
-      Effect.sync(() => {
-        const held = claims.get(key)
-        if (held && (held.owner !== owner || held.done)) return false
-        claims.set(key, { owner, done: false })
-        return true
-      }),
-    complete: (key) => Effect.sync(() => void claims.set(key, { owner: claims.get(key)?.owner ?? '', done: true })),
-    release: (key, owner) =>
-      Effect.sync(() => {
-        const held = claims.get(key)
-        if (held && held.owner === owner && !held.done) claims.delete(key)
-      }),
-  })
-  return { layer, claims }
-}
-
-/** An EventPublisher that records every PutEvents batch, or fails each call with `fail`. */
-const memoryPublisher = (fail?: TransientError) => {
-  const batches: Array<ReadonlyArray<PutEventsEntry>> = []
-  const layer = Layer.succeed(EventPublisher, {
-    publish: (entries) => (fail ? Effect.fail(fail) : Effect.sync(() => void batches.push(entries))),
-  })
-  return { layer, batches }
-}
+import { announceProcessed, processedKey } from '../../../../steps/images/persist/announce'
+import { memoryLedger, memoryPublisher } from '../../../support/memory-announce'
 
 const config = Layer.succeed(PipelineConfig, {
   maxImageBytes: 1_000_000,
@@ -79,9 +42,7 @@ const notify = (
   executionId: string,
 ) =>
   Effect.runPromiseExit(
-    notifyImage
-      .run({ record, executionId })
-      .pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))),
+    announceProcessed(record, executionId).pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))),
   )
 
 describe('processedKey', () => {
@@ -90,7 +51,7 @@ describe('processedKey', () => {
   })
 })
 
-describe('notifyImage', () => {
+describe('announceProcessed', () => {
   it('publishes exactly one ImageProcessed on the pipeline bus on its first run, and completes the claim', async () => {
     // Prepare
     const ledger = memoryLedger()
