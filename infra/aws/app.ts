@@ -6,8 +6,9 @@ import { PipelineStack } from './pipeline-stack'
 /**
  * The CDK app (`cdk.json` runs this file): `npm run synth` works offline, without credentials.
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
- * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; the default is ERROR (failures only,
- * with their data); `-c workflowLogLevel=OrderWorkflow=ALL` sets one workflow's (see `constructs/workflow-plumbing.ts`).
+ * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; by default the order, change, image and
+ * import workflows log failures with their data and maintenance everything; `-c workflowLogLevel=OrderWorkflow=ALL:nodata`
+ * sets one workflow's (see `DefaultWorkflowLogging` in `constructs/workflow-plumbing.ts` for why).
  *
  * cdk-nag's AWS Solutions and Serverless packs check every resource at synthesis
  * (https://github.com/cdklabs/cdk-nag). cdk-nag 3 runs as a CDK policy-validation plugin rather than an Aspect, so

@@ -13,6 +13,7 @@ import { Observability } from './constructs/observability'
 import { OrderProcessing } from './constructs/order-processing'
 import { OrdersQueue } from './constructs/orders-queue'
 import { PipelineTables } from './constructs/pipeline-tables'
+import { TracingSampling } from './constructs/tracing-sampling'
 import { UploadBucket } from './constructs/upload-bucket'
 import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
 
@@ -22,8 +23,8 @@ export interface PipelineStackProps extends StackProps {
   /** An address that receives the alarms by email (context `alarmEmail`); without it, subscribe to the topic yourself. */
   readonly alarmEmail?: string
   /**
-   * What each workflow logs, by workflow; one left out logs at `DefaultWorkflowLogging` (ERROR with execution data,
-   * see `constructs/workflow-plumbing.ts` for why). The app reads it from the `workflowLogLevel` context value.
+   * What each workflow logs, by workflow; one left out logs at its `DefaultWorkflowLogging`
+   * (`constructs/workflow-plumbing.ts`, which says why). The app reads it from the `workflowLogLevel` context value.
    */
   readonly workflowLogging?: Partial<Record<WorkflowId, WorkflowLogging>>
 }
@@ -121,6 +122,8 @@ export class PipelineStack extends Stack {
       pipes: Object.fromEntries(changes.pipes.map((pipe) => [pipe.node.id, pipe.pipe.ref])),
       workQueues: { OrdersQueue: ordersQueue.queue },
     })
+
+    new TracingSampling(this, 'TracingSampling')
 
     new CfnOutput(this, 'ApiUrl', {
       value: api.url,

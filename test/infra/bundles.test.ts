@@ -75,15 +75,12 @@ describe('step bundles', () => {
     return steps
   }
 
-  it('builds every step handler, the two sharp steps among them', () => {
+  it('builds every step handler, the one sharp step among them', () => {
     expect(reports.map((report) => report.step)).toEqual(pipelineSteps().map((step) => step.folder))
     expect(reports.map((report) => report.step)).toEqual(
       expect.arrayContaining(['api', 'images/persist', 'orders/validate', 'maintenance/reconcile-search']),
     )
-    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual([
-      'images/resize',
-      'images/validate',
-    ])
+    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual(['images/render'])
   })
 
   it('builds with the options step-function.ts gives NodejsFunction', () => {

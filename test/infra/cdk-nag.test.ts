@@ -135,6 +135,10 @@ describe('cdk-nag', () => {
           'AwsSolutions-SQS3',
           // SQS event sources take no on-failure destination: the queue's redrive policy is it.
           'Serverless-LambdaEventSourceMappingDestination',
+          // Express and Standard workflows log failures with their data by default (the console reads Standard history from Step Functions).
+          'AwsSolutions-SF1',
+          // Entry points whose callers do not trace follow an upstream sampling decision only (Lambda's own is fixed).
+          'Serverless-LambdaTracing',
           // Steps are invoked synchronously only.
           'Serverless-LambdaDLQ',
           'Serverless-SQSRedrivePolicy',

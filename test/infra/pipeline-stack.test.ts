@@ -29,8 +29,28 @@ describe('PipelineStack', () => {
     // DLQ depths, failed and timed-out executions, errors and throttles per step, pipe failures, queue age, API 5xx.
     ['AWS::CloudWatch::Alarm', 7 + 5 + 5 + 2 * StepKeys.length + 2 + 1 + 1],
     ['AWS::CloudWatch::Dashboard', 1],
+    ['AWS::XRay::SamplingRule', 1],
   ])('holds %s × %i', (type, count) => {
     template.resourceCountIs(type, count)
+  })
+
+  it('samples 1% of workflow executions for X-Ray, with no reservoir that would trace nearly all at this volume', () => {
+    // Step Functions follows the account's sampling rules (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html)
+    expect(resourceAt(template, 'TracingSampling/Workflows').resource.Properties).toEqual({
+      SamplingRule: {
+        RuleName: 'Pipeline-workflows',
+        Priority: 100,
+        FixedRate: 0.01,
+        ReservoirSize: 0,
+        ServiceName: '*',
+        ServiceType: 'AWS::StepFunctions::StateMachine',
+        Host: '*',
+        HTTPMethod: '*',
+        URLPath: '*',
+        ResourceARN: '*',
+        Version: 1,
+      },
+    })
   })
 
   it('outputs the API URL, the bucket, bus and queue, and every state machine ARN', () => {

@@ -1,5 +1,5 @@
 import { OrderChangedType, UserChangedType } from '../../contracts/sources'
-import { validatePattern } from '../../infra/local/eventbridge/pattern'
+import { compilePattern, validatePattern } from '../../infra/local/eventbridge/pattern'
 import { permissionsOf, pipelineTemplate, resourceAt, resourcesByPath } from './support/synth'
 
 type Props = Record<string, unknown>
@@ -8,14 +8,14 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
   const template = pipelineTemplate()
 
   it.each([
-    ['ImageProcessing', 'ImageWorkflow', 'STANDARD', 'image'],
-    ['OrderProcessing', 'OrderWorkflow', 'EXPRESS', 'order'],
-    ['ChangeProcessing', 'ChangeWorkflow', 'EXPRESS', 'change'],
-    ['BulkImport', 'ImportWorkflow', 'STANDARD', 'import'],
-    ['Maintenance', 'MaintenanceWorkflow', 'EXPRESS', 'maintenance'],
+    ['ImageProcessing', 'ImageWorkflow', 'STANDARD', 'image', 'ERROR'],
+    ['OrderProcessing', 'OrderWorkflow', 'EXPRESS', 'order', 'ERROR'],
+    ['ChangeProcessing', 'ChangeWorkflow', 'EXPRESS', 'change', 'ERROR'],
+    ['BulkImport', 'ImportWorkflow', 'STANDARD', 'import', 'ERROR'],
+    ['Maintenance', 'MaintenanceWorkflow', 'EXPRESS', 'maintenance', 'ALL'],
   ])(
-    '%s runs %s (%s, tagged %s), traced, logging errors with execution data to a log group of its own kept a month',
-    (construct, workflow, type, tag) => {
+    '%s runs %s (%s, tagged %s), traced, logging at %s with execution data to a log group of its own kept a month',
+    (construct, workflow, type, tag, level) => {
       const machine = resourceAt(template, `${construct}/${workflow}/StateMachine/Resource`).resource
         .Properties as Props
       const logs = resourceAt(template, `${construct}/${workflow}Logs/Resource`)
@@ -24,7 +24,7 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
         StateMachineType: type,
         TracingConfiguration: { Enabled: true },
         LoggingConfiguration: {
-          Level: 'ALL',
+          Level: level,
           IncludeExecutionData: true,
           Destinations: [{ CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [logs.id, 'Arn'] } } }],
         },
@@ -105,6 +105,30 @@ describe('the workflows (ImageProcessing, OrderProcessing, ChangeProcessing, Bul
       { dynamodb: { Keys: { userId: { S: [{ prefix: 'usr_' }] } } } },
     ])
     for (const filter of filters) expect(() => validatePattern(filter.Pattern, { dialect: 'filter' })).not.toThrow()
+  })
+
+  it('passes only decided and removed orders through the orders pipe, with operators pipes support (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html)', () => {
+    const filters = (
+      resourceAt(template, 'ChangeProcessing/OrderChangesPipe/Pipe').resource.Properties as {
+        SourceParameters: { FilterCriteria: { Filters: Array<{ Pattern: string }> } }
+      }
+    ).SourceParameters.FilterCriteria.Filters
+    const passes = (record: unknown) =>
+      filters.some((filter) => compilePattern(JSON.parse(filter.Pattern), { dialect: 'filter' })(record))
+    const record = (eventName: string, status?: string) => ({
+      eventName,
+      dynamodb: status ? { NewImage: { orderId: { S: 'ord_1' }, status: { S: status } } } : {},
+    })
+
+    expect(
+      [
+        record('INSERT', 'PENDING'),
+        record('MODIFY', 'PENDING'),
+        record('MODIFY', 'ACCEPTED'),
+        record('MODIFY', 'REJECTED'),
+        record('REMOVE'),
+      ].map(passes),
+    ).toEqual([false, false, true, true, true])
   })
 
   it.each([

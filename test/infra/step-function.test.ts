@@ -1,5 +1,6 @@
 import { App, Duration, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { StepFunction } from '../../infra/aws/constructs/step-function'
 import { permissionsOf, resourceAt, testStack } from './support/synth'
 
@@ -51,8 +52,16 @@ describe('StepFunction', () => {
     expect(variables.NODE_OPTIONS).toBe('--enable-source-maps')
   })
 
-  it('logs to a log group of its own, kept a month and deleted with the stack', () => {
-    expect(fn.resource.Properties).toMatchObject({ LoggingConfig: { LogGroup: { Ref: logs.id } } })
+  it('logs JSON to a log group of its own, kept a month and deleted with the stack, without START and REPORT lines', () => {
+    // At system level WARN Lambda sends no START and REPORT per invocation (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html)
+    expect(fn.resource.Properties).toMatchObject({
+      LoggingConfig: {
+        LogGroup: { Ref: logs.id },
+        LogFormat: 'JSON',
+        SystemLogLevel: 'WARN',
+        ApplicationLogLevel: 'INFO',
+      },
+    })
     expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
     expect(logs.resource.DeletionPolicy).toBe('Delete')
   })
@@ -72,6 +81,16 @@ describe('StepFunction', () => {
       'xray:PutTelemetryRecords on *',
       'xray:PutTraceSegments on *',
     ])
+  })
+
+  it("follows its caller's sampling decision only when it is an entry point that passes tracing through", () => {
+    // Lambda's own sampling is fixed at one request a second, then 5% (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html)
+    const scratch = testStack()
+    new StepFunction(scratch, 'httpApi', { tracing: Tracing.PASS_THROUGH })
+
+    expect(resourceAt(Template.fromStack(scratch), 'HttpApiStep/Function/Resource').resource.Properties).toMatchObject({
+      TracingConfig: { Mode: 'PassThrough' },
+    })
   })
 
   it('takes memory and timeout from its props', () => {

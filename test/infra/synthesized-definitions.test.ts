@@ -111,7 +111,7 @@ describe('the synthesized template', () => {
     })
   })
 
-  it('runs every step on Node.js 24, arm64, with active tracing and the step it runs named', () => {
+  it('runs every step on Node.js 24, arm64, traced (entry points as their caller decides), and the step it runs named', () => {
     const functions = Object.values(template.Resources).filter(
       (resource) =>
         resource.Type === 'AWS::Lambda::Function' &&
@@ -119,11 +119,21 @@ describe('the synthesized template', () => {
           ?.PIPELINE_STEP,
     )
     expect(functions).toHaveLength(StepKeys.length)
+    // Lambda's own sampling is fixed (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html): the entry points
+    // whose callers do not trace pass through, and the workflows they start are sampled by the account's rule.
+    const entryPoints = ['http-api', 'receive-orders', 'decode-order-changes', 'decode-user-changes']
     for (const fn of functions)
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: {
+          Mode: entryPoints.includes(
+            (fn.Properties as { Environment: { Variables: { PIPELINE_STEP: string } } }).Environment.Variables
+              .PIPELINE_STEP,
+          )
+            ? 'PassThrough'
+            : 'Active',
+        },
       })
   })
 

@@ -103,7 +103,7 @@ describe('UploadBucket', () => {
     })
   })
 
-  it('turns EventBridge notifications on and forwards them from the default bus to the pipeline bus, with a DLQ', () => {
+  it('turns EventBridge notifications on and forwards those a rule routes from the default bus to the pipeline bus, with a DLQ', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: uploads.id },
       NotificationConfiguration: { EventBridgeConfiguration: {} },
@@ -111,7 +111,14 @@ describe('UploadBucket', () => {
     const rule = resourceAt(template, 'Storage/ForwardUploadNotifications/Resource').resource
     expect(rule.Properties).not.toHaveProperty('EventBusName')
     expect(rule.Properties).toMatchObject({
-      EventPattern: { source: ['aws.s3'], detail: { bucket: { name: [{ Ref: uploads.id }] } } },
+      // Only what a rule routes: each forwarded event is billed as a custom event (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html)
+      EventPattern: {
+        source: ['aws.s3'],
+        detail: {
+          bucket: { name: [{ Ref: uploads.id }] },
+          object: { key: [{ prefix: 'uploads/' }, { prefix: 'imports/' }] },
+        },
+      },
       Targets: [
         {
           Arn: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },

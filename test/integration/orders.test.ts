@@ -117,6 +117,12 @@ describe('orders over the HTTP API', () => {
     expect(published('OrderStatusChanged', placed.body.orderId).map(({ event }) => event.detail)).toEqual([
       expect.objectContaining({ oldStatus: 'PENDING', newStatus: 'ACCEPTED' }),
     ])
+    // The orders pipe passes the decision only: placing the order starts no change execution.
+    expect(
+      published('OrderChanged', placed.body.orderId).map(
+        ({ event }) => (event.detail as { eventName: string }).eventName,
+      ),
+    ).toEqual(['MODIFY'])
   })
 
   it.each([

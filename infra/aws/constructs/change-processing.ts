@@ -1,6 +1,7 @@
 import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
 import type { EventPattern } from '../../../contracts/patterns'
 import { OrderChangedType, UserChangedType } from '../../../contracts/sources'
@@ -25,6 +26,18 @@ import {
  */
 export const userItemsOnly: EventPattern = { dynamodb: { Keys: { userId: { S: [{ prefix: UserIdPrefix }] } } } }
 
+/**
+ * The orders pipe's filters: an order decided (a MODIFY whose new image is no longer PENDING) or removed. Placing an
+ * order (its INSERT) and the bookkeeping on a PENDING one (republish counts, STUCK) announce nothing, and the order
+ * workflow indexes the decided order itself, so they start no change execution: one per order instead of two.
+ * Pipes bill only the records that pass (https://aws.amazon.com/eventbridge/pricing/), and accept `anything-but`
+ * with a list of strings (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+ */
+export const orderDecisionsOnly: ReadonlyArray<EventPattern> = [
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { status: { S: [{ 'anything-but': ['PENDING'] }] } } } },
+  { eventName: ['REMOVE'] },
+]
+
 export interface ChangeProcessingProps {
   readonly bus: IEventBus
   /** The orders and users tables stream their changes; the search documents and the ledger take the results. */
@@ -37,7 +50,7 @@ export interface ChangeProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
@@ -55,10 +68,15 @@ export class ChangeProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeProcessingProps) {
     super(scope, id)
-    const step = (key: StepKey) =>
-      new StepFunction(this, key, { environment: props.environment, serviceName: 'changes' })
-    const decodeOrders = step('decodeOrderChanges')
-    const decodeUsers = step('decodeUserChanges')
+    const step = (key: StepKey, tracing?: Tracing) =>
+      new StepFunction(this, key, {
+        environment: props.environment,
+        serviceName: 'changes',
+        ...(tracing ? { tracing } : {}),
+      })
+    // A pipe's enrichment is invoked untraced: the decoders follow no sampling decision of their own.
+    const decodeOrders = step('decodeOrderChanges', Tracing.PASS_THROUGH)
+    const decodeUsers = step('decodeUserChanges', Tracing.PASS_THROUGH)
     this.pipes = [
       new ChangePipe(this, 'OrderChangesPipe', {
         table: props.tables.orders,
@@ -66,6 +84,7 @@ export class ChangeProcessing extends Construct {
         bus: props.bus,
         detailType: OrderChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
+        filters: orderDecisionsOnly,
       }),
       // The users table also holds one `username#<name>` item per user to keep usernames unique: only user items pass.
       new ChangePipe(this, 'UserChangesPipe', {

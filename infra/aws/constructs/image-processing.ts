@@ -29,7 +29,7 @@ export interface ImageProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
   readonly renditions?: ReadonlyArray<RenditionSpec>
 }

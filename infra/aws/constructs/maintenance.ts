@@ -27,7 +27,7 @@ export interface MaintenanceProps {
   readonly scheduleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 

@@ -3,6 +3,7 @@ import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
 import type { StepKey } from '../../../steps/kit/catalog'
 import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-workflow'
@@ -28,7 +29,7 @@ export interface OrderProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
@@ -45,18 +46,20 @@ export class OrderProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderProcessingProps) {
     super(scope, id)
-    const step = (key: StepKey, timeout?: Duration) =>
+    const step = (key: StepKey, timeout?: Duration, tracing?: Tracing) =>
       new StepFunction(this, key, {
         environment: props.environment,
         serviceName: 'orders',
         ...(timeout ? { timeout } : {}),
+        ...(tracing ? { tracing } : {}),
       })
     const validate = step('validateOrder')
     const persist = step('persistOrder')
     const index = step('indexOrder')
     const notify = step('notifyOrder')
     // The orders queue's visibility timeout (3 minutes) is six times this, as Lambda advises for an SQS source.
-    const receive = step('receiveOrders', Duration.seconds(30))
+    // Its messages come from clients that do not trace: it follows no sampling decision of its own.
+    const receive = step('receiveOrders', Duration.seconds(30), Tracing.PASS_THROUGH)
     this.steps = [validate, persist, index, notify, receive]
 
     props.tables.users.grantReadData(validate.function)

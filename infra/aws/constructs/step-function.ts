@@ -2,7 +2,14 @@ import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
 import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda'
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda'
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Construct } from 'constructs'
@@ -23,6 +30,14 @@ export interface StepFunctionProps {
   readonly serviceName?: string
   /** Concurrent executions kept for this function alone. @default none: the account's unreserved pool */
   readonly reservedConcurrency?: number
+  /**
+   * Whether the function starts traces of its own. An entry point whose caller does not trace (the HTTP API, an SQS
+   * event source mapping, a pipe's enrichment) takes `PASS_THROUGH`: Lambda's own sampling, one request a second then
+   * 5%, is not configurable (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) and at this volume
+   * (well under one request a second) records nearly every request; the workflows it starts are traced at the
+   * sampling rule's rate instead. @default Tracing.ACTIVE: the caller's sampling decision is followed
+   */
+  readonly tracing?: Tracing
 }
 
 const projectRoot = path.resolve(__dirname, '..', '..', '..')
@@ -60,7 +75,8 @@ const sharpBundling = {
  * - an ESM bundle built by the local esbuild (no Docker), minified, everything bundled but the SDK clients the runtime
  *   provides; its source map beside it, used at run time only with `-c enableSourceMaps=true`
  *   (`NODE_OPTIONS=--enable-source-maps` makes every cold start parse the 6 MB map: 435 ms against 116 ms for one step);
- * - active X-Ray tracing;
+ * - active X-Ray tracing (an entry point may pass through: see {@link StepFunctionProps.tracing});
+ * - JSON logs without Lambda's per-invocation START and REPORT lines (system log level WARN);
  * - its own log group, kept one month and deleted with the stack;
  * - its own role, which starts with nothing but writing to that log group (not `AWSLambdaBasicExecutionRole`, whose
  *   log actions apply to every log group): the stack then grants each step only what its program uses;
@@ -101,8 +117,14 @@ export class StepFunction extends Construct {
       memorySize: props.memorySize ?? 256,
       timeout: props.timeout ?? Duration.seconds(10),
       ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrentExecutions: props.reservedConcurrency }),
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing ?? Tracing.ACTIVE,
       logGroup,
+      // JSON, so the system log level applies: at WARN, Lambda sends no START and REPORT line per invocation
+      // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-log-level.html); duration, memory and
+      // errors stay in Lambda's own metrics. The application level stays INFO: EMF lines carry no level and count as INFO.
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
       projectRoot,
       depsLockFilePath: path.join(projectRoot, 'package-lock.json'),
       environment: {
@@ -127,6 +149,12 @@ export class StepFunction extends Construct {
         ...(entry.usesSharp ? sharpBundling : {}),
       },
     })
+    if (props.tracing === Tracing.PASS_THROUGH)
+      acknowledge(
+        this.function,
+        'Serverless-LambdaTracing',
+        "An entry point whose caller does not trace: Lambda's fixed sampling (one request a second, then 5%) would record nearly every request at this volume, so the function follows an upstream sampling decision only; the workflows it starts are traced at the account's sampling rule (TracingSampling).",
+      )
     acknowledge(
       this.function,
       'Serverless-LambdaDLQ',

@@ -115,10 +115,28 @@ describe('matching', () => {
       false,
     ],
     [
-      "[syntax] the project contract uploadBucketNotifications matches the bucket's events",
+      "[syntax] the project contract uploadBucketNotifications matches the bucket's events under uploads/",
       uploadBucketNotifications('example-bucket'),
-      s3(),
+      s3Key('uploads/IMG_m7fzo3.jpg'),
       true,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications matches order files under imports/',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('imports/orders.csv'),
+      true,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications leaves renditions behind (nothing routes them)',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('thumbnails/thumbnail/IMG_m7fzo3.jpg.jpeg'),
+      false,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications leaves import reports behind',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('reports/orders.csv.json'),
+      false,
     ],
     [
       '[syntax] a key named like an Object.prototype member is only an event field',
