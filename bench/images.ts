@@ -49,7 +49,7 @@ const render = (bytes: Uint8Array, spec: RenditionSpec, maxPixels: number) => {
 }
 
 /** A 4000x3000 photo-like JPEG: a gradient under Gaussian noise, so it neither compresses to nothing nor is pure noise. */
-const photo = async (seed: number): Promise<Buffer> => {
+export const photo = async (seed: number): Promise<Buffer> => {
   const width = 4000
   const height = 3000
   const noise = await sharp({
@@ -81,7 +81,7 @@ const timed = async (work: () => Promise<unknown>): Promise<number> => {
   return performance.now() - started
 }
 
-const waitForProcessed = async (url: string, key: string): Promise<void> => {
+export const waitForProcessed = async (url: string, key: string): Promise<void> => {
   for (;;) {
     const response = await fetch(`${url}/images/${key}`)
     if (response.status === 200) {

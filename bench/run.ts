@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { availableParallelism, cpus, loadavg } from 'node:os'
 import * as path from 'node:path'
 import { benchColdStart, coldStartTable, type ColdStartResult } from './cold-start'
-import { costModel, type Bill, type CostResult } from './cost'
+import { costModel, costReport, type CostResult } from './cost'
 import { benchImages, ImagesTargetRatio, type ImagesResult } from './images'
 import { benchOrders, type OrdersResult } from './orders'
 import { benchOverhead, type OverheadResult } from './overhead'
@@ -230,74 +230,7 @@ const coldStartReport = (cold: ColdStartResult): string[] => {
   return lines
 }
 
-const money = (usd: number) => (usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`)
-
-const billReport = (title: string, bill: Bill): string[] => [
-  `${title}: ${money(bill.totalUsd)}`,
-  table([
-    ['line item', 'quantity per million', 'cost', 'basis'],
-    ...[...bill.lines]
-      .sort((a, b) => b.usdPerMillion - a.usdPerMillion)
-      .map((item) => [
-        item.item,
-        `${Number(item.quantityPerMillion.toPrecision(4))} ${item.unit}`,
-        money(item.usdPerMillion),
-        item.basis,
-      ]),
-  ]),
-]
-
-const costReport = (cost: CostResult): string[] => {
-  const levels = Object.entries(cost.workflowLogging)
-    .map(([workflow, logging]) => `${workflow} ${logging.level}${logging.includeExecutionData ? ' with data' : ''}`)
-    .join(', ')
-  const lines = [
-    `Cost on AWS (us-east-1, prices as of ${cost.pricesAsOf}, see bench/prices.ts); workflow logs as the CDK app configures them: ${levels}`,
-  ]
-  if (!Number.isNaN(cost.perMillionOrders.totalUsd))
-    lines.push(...billReport('per million orders', cost.perMillionOrders))
-  if (!Number.isNaN(cost.perMillionImages.totalUsd))
-    lines.push(...billReport('per million images', cost.perMillionImages))
-  const orders = cost.perMillionOrders.totalUsd
-  lines.push(
-    `With every workflow logging ALL with execution data (the default, -c workflowLogLevel=ALL): ${money(cost.atLevelAll.ordersUsd)} per million orders, ${money(cost.atLevelAll.imagesUsd)} per million images.`,
-  )
-  lines.push(
-    `With every workflow logging failures only (-c workflowLogLevel=ERROR): ${money(cost.atLevelError.ordersUsd)} per million orders, ${money(cost.atLevelError.imagesUsd)} per million images.`,
-  )
-  if (!Number.isNaN(orders))
-    lines.push(
-      `If every Lambda invocation took ${cost.sensitivity.assumedMs} ms on AWS (SDK round trips the local runtime does not have), orders would cost ${money(orders + cost.sensitivity.extraOrdersUsd)} and images ${money(cost.perMillionImages.totalUsd + cost.sensitivity.extraImagesUsd)}.`,
-    )
-  if (orders > cost.targetUsdPerMillionOrders) {
-    const sorted = [...cost.perMillionOrders.lines].sort((a, b) => b.usdPerMillion - a.usdPerMillion)
-    const sum = (pattern: RegExp) =>
-      cost.perMillionOrders.lines
-        .filter((item) => pattern.test(item.item))
-        .reduce((total, item) => total + item.usdPerMillion, 0)
-    const events = cost.perMillionOrders.lines.find((item) => item.item === 'EventBridge custom events')
-    const changes = sum(/change|Pipes|pipe enrichment/)
-    const lambdaRequests = sum(/^Lambda requests/)
-    lines.push(
-      `MISSED: ${money(orders)} per million orders, ${money(orders - cost.targetUsdPerMillionOrders)} (${(orders / cost.targetUsdPerMillionOrders).toFixed(1)}x) over the ${money(cost.targetUsdPerMillionOrders)} target. Largest: ${sorted
-        .slice(0, 3)
-        .map((item) => `${item.item} ${money(item.usdPerMillion)}`)
-        .join('; ')}.`,
-    )
-    lines.push(
-      `  Why: the work per order is many small billed requests: ${(events?.quantityPerMillion ?? 0) / 1e6} custom events on the bus (${money(events?.usdPerMillion ?? 0)}); every orders-table write starts a change workflow through the pipe (${money(changes)} with its steps and events); the DynamoDB writes (${money(sum(/^DynamoDB writes/))}) include a search document put from both workflows and a ledger claim and completion per notification; ${money(lambdaRequests)} of Lambda requests; and CloudWatch Logs (${money(sum(/^CloudWatch Logs/))}: the workflows' execution logs at their configured level, most of it at level ALL, and Lambda's own lines).`,
-    )
-    lines.push(
-      "  What would close it: filter the change pipe to the writes search and notifications need and fold apply and notify into one step (or index from the change workflow only, not also from the order workflow); fold the order workflow's four steps into two invocations; emit fewer events per order (each entry is billed, batched or not); JSON-format Lambda logs with the system log level at WARN drop the START/END/REPORT lines; the fixed floor is the HTTP API and the Express execution, $2 per million.",
-    )
-  } else if (!Number.isNaN(orders))
-    lines.push(`per million orders: met (target ${money(cost.targetUsdPerMillionOrders)})`)
-  lines.push('Not counted: S3 and DynamoDB storage, data transfer, CloudWatch metrics and alarms, free tiers.')
-  if (cost.unconfirmedPrices.length > 0)
-    lines.push(`Prices not confirmed against the AWS page when written: ${cost.unconfirmedPrices.join(', ')}`)
-  lines.push(rerun('cost'))
-  return lines
-}
+const costLines = (cost: CostResult): string[] => [...costReport(cost), rerun('cost')]
 
 const main = async () => {
   const quick = process.argv.includes('--quick')
@@ -351,7 +284,7 @@ const main = async () => {
     if (!orders && !images) console.error('cost needs an orders or images run: run them in the same command or first')
     else {
       results.cost = costModel(orders, images)
-      report.push(costReport(results.cost))
+      report.push(costLines(results.cost))
     }
   }
   const seconds = Math.round((performance.now() - started) / 1000)
