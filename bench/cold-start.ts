@@ -147,12 +147,13 @@ const variantSettings = (variant: ColdStartVariant) => {
 const sdkImports = (report: BundleReport) => report.externalImports.filter((name) => name.startsWith('@aws-sdk/'))
 
 export const benchColdStart = async (
-  options: { quick: boolean; variant?: ColdStartVariant },
+  options: { quick: boolean; variant?: ColdStartVariant; repetitions?: number },
   log: (line: string) => void,
 ): Promise<ColdStartResult> => {
   const variant = options.variant ?? 'as-deployed'
   const settings = variantSettings(variant)
-  const repetitions = options.quick ? 3 : 9
+  // More repetitions steady the medians on a shared machine (`--repetitions 21`).
+  const repetitions = options.repetitions ?? (options.quick ? 3 : 9)
   // Inside the project, so the bundles resolve what the Lambda runtime would provide (the SDK clients) and sharp.
   const outdir = path.join(projectRoot, 'node_modules', '.cache', `bench-cold-start-${variant}`)
   rmSync(outdir, { recursive: true, force: true })
@@ -286,7 +287,14 @@ if (require.main === module) {
     : process.argv.includes('--bundle-sdk')
       ? 'bundle-sdk'
       : 'as-deployed'
-  benchColdStart({ quick: process.argv.includes('--quick'), variant }, () => undefined).then(
+  const at = process.argv.indexOf('--repetitions')
+  const repetitions = at >= 0 ? Number(process.argv[at + 1]) : undefined
+  if (repetitions !== undefined && !(Number.isInteger(repetitions) && repetitions > 0))
+    throw new Error(`--repetitions takes a positive whole number; got "${process.argv[at + 1]}"`)
+  benchColdStart(
+    { quick: process.argv.includes('--quick'), variant, ...(repetitions ? { repetitions } : {}) },
+    () => undefined,
+  ).then(
     (result) => {
       console.log(
         `Cold start (${result.variant}): import of each step bundle in a fresh Node ${process.versions.node} process with its function's environment, median of ${result.repetitions}; empty handler ${result.emptyHandler.importMs} ms`,
