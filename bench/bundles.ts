@@ -28,6 +28,16 @@ export const projectRoot = path.resolve(__dirname, '..')
 export const CEILING_BYTES = 600 * 1024
 
 /**
+ * The same ceiling for the four steps that reach the search domain (index image, apply change, reconcile search, the
+ * search API): the official OpenSearch client adds about 300 KB minified, some 220 KB of it the typed API of every
+ * endpoint, which its `Client` class loads whole.
+ */
+export const SEARCH_CLIENT_CEILING_BYTES = 950 * 1024
+
+/** The package whose presence in a bundle moves it to {@link SEARCH_CLIENT_CEILING_BYTES}. */
+export const SearchClientPackage = '@opensearch-project/opensearch'
+
+/**
  * The esbuild options `infra/aws/constructs/step-function.ts` gives NodejsFunction, as the CDK turns them into
  * esbuild CLI flags (aws-cdk-lib/aws-lambda-nodejs/lib/bundling.js, `buildEsbuildArgs`). MIRRORED, not imported:
  * step-function.ts imports aws-cdk-lib, which this script must not load. test/infra/bundles.test.ts checks the

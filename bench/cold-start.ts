@@ -5,7 +5,7 @@ import { build } from 'esbuild'
 import { synthesizePipeline } from '../infra/aws/synth'
 import { localModel } from '../infra/local/model/template'
 import { Steps, StepKeys, stepName } from '../steps/kit/catalog'
-import { WorkflowTag } from '../workflows/image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import {
   buildAllSteps,
   CEILING_BYTES,

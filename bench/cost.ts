@@ -2,7 +2,7 @@ import { DefaultRenditions } from '../contracts/images'
 import { synthesizePipeline, type CfnTemplate } from '../infra/aws/synth'
 import { allStates, type AslDefinition } from '../infra/local/model/asl'
 import { localModel } from '../infra/local/model/template'
-import { WorkflowTag } from '../workflows/image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { photo, waitForProcessed } from './images'
 import { Prices, PricesAsOf, type Price } from './prices'
 import { readFootprint, type Footprint } from './support/footprint'
@@ -57,10 +57,54 @@ export interface CostResult {
   readonly fixedPerMonth: ReadonlyArray<FixedLine>
   readonly assumptions: ReadonlyArray<string>
   readonly unconfirmedPrices: ReadonlyArray<string>
+  /** The search domain: a fixed cost a month, not a cost per order or image. */
+  readonly search: SearchCost
 }
 
 export const OrdersTargetUsd = 15
 export const ImagesTargetUsd = 100
+
+/** The search domain's default size (`infra/aws/constructs/search-domain.ts`), which the idle cost is of. */
+export const SearchDomainDefault = { instanceType: 't3.small.search', instances: 1, volumeGb: 10 }
+
+/** Hours in an average month (365 × 24 / 12). */
+const HoursPerMonth = 730
+
+/**
+ * Bytes one search document takes on the domain's disk, index structures included: a document's source is 0.5 to
+ * 1 KB (an order with a few items, a user, an image record with two renditions), and an index with prefix terms
+ * takes about twice its sources. An assumption, not a measurement: no OpenSearch server runs here.
+ */
+const AssumedSearchDocumentBytes = 2 * 1024
+
+/**
+ * What search costs on AWS: the domain bills by the hour whether or not it is used (the per-document work, an
+ * index or search request, costs nothing more there; the Lambda invocations that make them are in the bills above),
+ * and its documents fill the storage it was given.
+ */
+export interface SearchCost {
+  readonly domain: typeof SearchDomainDefault
+  /** The domain's instance hours and storage, a month, at the default size. */
+  readonly idleUsdPerMonth: number
+  /** Storage a million documents take, a month, if the volume had to grow for them. */
+  readonly storageUsdPerMillionDocumentsMonth: number
+  /** How many documents fit the default volume, by the assumption above. */
+  readonly documentsThatFitDefaultVolume: number
+}
+
+/** The search domain's fixed monthly cost and the storage cost per document. */
+export const searchCost = (): SearchCost => {
+  const { instances, volumeGb } = SearchDomainDefault
+  const instanceUsd = instances * HoursPerMonth * Prices.openSearchT3SmallHour.usd
+  const storageUsd = instances * volumeGb * Prices.openSearchGp3GbMonth.usd
+  const gbPerMillion = (AssumedSearchDocumentBytes * 1e6) / 1024 ** 3
+  return {
+    domain: SearchDomainDefault,
+    idleUsdPerMonth: instanceUsd + storageUsd,
+    storageUsdPerMillionDocumentsMonth: gbPerMillion * Prices.openSearchGp3GbMonth.usd,
+    documentsThatFitDefaultVolume: Math.floor((volumeGb * 1024 ** 3) / AssumedSearchDocumentBytes),
+  }
+}
 
 /** An assumed figure and where it comes from. */
 interface Assumption {
@@ -117,12 +161,11 @@ export const Assumptions = {
     value: 1,
     basis: 'every POST /orders carries an Idempotency-Key (an upper bound: without one, two writes fewer)',
   },
-  searchWritesPerOrder: {
-    value: 2,
+  openSearchCallMs: {
+    value: 20,
     basis:
-      'search is indexed from one place with versioned writes (the search work in progress): one write per entity change, an order is placed and decided',
+      'AWS publishes no OpenSearch Service indexing latency: 20 ms assumed for one signed index request from Lambda (no refresh waited for)',
   },
-  searchWritesPerImage: { value: 1, basis: 'one versioned write per entity change: an image is processed once' },
   successLogBytes: {
     value: 0,
     basis: 'a step writes nothing on success (steps/kit/lambda-handler.ts; test/unit/steps/kit/lambda-handler.test.ts)',
@@ -152,12 +195,12 @@ const StepCalls: Readonly<
   },
   'validate-order': { calls: 'user GetItem', ms: (m) => m.dynamoDbCallMs },
   'persist-order': { calls: 'order UpdateItem', ms: (m) => m.dynamoDbCallMs },
-  'index-order': { calls: 'search document PutItem', ms: (m) => m.dynamoDbCallMs },
   'notify-order': {
     calls: 'ledger PutItem, PutEvents, ledger UpdateItem',
     ms: (m) => 2 * m.dynamoDbCallMs + m.putEventsMs,
   },
-  'apply-change': { calls: 'search document PutItem', ms: (m) => m.dynamoDbCallMs },
+  // The search domain bills by the hour, not by the request: a versioned index request costs only the wait.
+  'apply-change': { calls: 'OpenSearch index request, versioned', ms: (m) => m.openSearchCallMs },
   'notify-change': {
     calls: 'ledger PutItem, PutEvents, ledger UpdateItem',
     ms: (m) => 2 * m.dynamoDbCallMs + m.putEventsMs,
@@ -170,7 +213,7 @@ const StepCalls: Readonly<
     calls: 'image PutItem, ledger PutItem, PutEvents, ledger UpdateItem',
     ms: (m) => 3 * m.dynamoDbCallMs + m.putEventsMs,
   },
-  'index-image': { calls: 'search document PutItem', ms: (m) => m.dynamoDbCallMs },
+  'index-image': { calls: 'OpenSearch index request, versioned', ms: (m) => m.openSearchCallMs },
 }
 
 /** A state machine's `LoggingConfiguration` as synthesized: its level (`OFF` when it has none) and execution data. */
@@ -616,7 +659,7 @@ const ordersBill = (input: OrdersInput, app: AppShape, m: Model, logging: Usage[
     0,
   )
   const orderWrites = 2 * (1 + app.ordersTableIndexes)
-  const writes = orderWrites + 2 * m.idempotencyKeyShare + 2 * notifications + m.searchWritesPerOrder
+  const writes = orderWrites + 2 * m.idempotencyKeyShare + 2 * notifications
   const validations = usage.invocations
     .filter((invocation) => invocation.step === 'validate-order')
     .reduce((n, i) => n + i.perUnit, 0)
@@ -636,7 +679,7 @@ const ordersBill = (input: OrdersInput, app: AppShape, m: Model, logging: Usage[
       'DynamoDB writes',
       writes,
       Prices.dynamoWriteUnit,
-      `order put and decision (${orderWrites}: the table and its ${app.ordersTableIndexes} indexes, each write 1 unit under 1 KB), Idempotency put and update (${2 * m.idempotencyKeyShare}), ledger claim and completion per notification (${2 * notifications}), search (${m.searchWritesPerOrder}: ${Assumptions.searchWritesPerOrder.basis})`,
+      `order put and decision (${orderWrites}: the table and its ${app.ordersTableIndexes} indexes, each write 1 unit under 1 KB), Idempotency put and update (${2 * m.idempotencyKeyShare}), ledger claim and completion per notification (${2 * notifications}); the search documents go to the OpenSearch domain, billed by the hour (below)`,
     ),
     line(
       'DynamoDB reads',
@@ -678,9 +721,9 @@ const imagesBill = (input: ImagesInput, app: AppShape, m: Model, logging: Usage[
     ...workflowLines(footprint, usage, app, m, input.jpegBytes),
     line(
       'DynamoDB writes',
-      1 + 2 * processed + m.searchWritesPerImage,
+      1 + 2 * processed,
       Prices.dynamoWriteUnit,
-      `the image record (1), the ledger claim and completion of ImageProcessed (${2 * processed}), search (${m.searchWritesPerImage})`,
+      `the image record (1), the ledger claim and completion of ImageProcessed (${2 * processed}); the search document goes to the OpenSearch domain, billed by the hour (below)`,
     ),
     ...eventLines(footprint),
     ...logLines(footprint, usage, app, m, 0, ''),
@@ -749,6 +792,7 @@ export const costModel = (
     unconfirmedPrices: Object.entries(Prices)
       .filter(([, price]) => !price.confirmed)
       .map(([name, price]) => `${name} (${price.source})`),
+    search: searchCost(),
   }
 }
 
@@ -802,6 +846,7 @@ export const costReport = (cost: CostResult): string[] => {
     `If every AWS call took twice as long as assumed: ${money(cost.slowerCalls.ordersUsd)} per million orders, ${money(cost.slowerCalls.imagesUsd)} per million images.`,
     `If clients send no Idempotency-Key: ${money(cost.withoutIdempotencyKey.ordersUsd)} per million orders.`,
     `Fixed per month, whatever the traffic: ${cost.fixedPerMonth.map((item) => `${item.item} ${money(item.usdPerMonth)} (${item.basis})`).join('; ')}.`,
+    `Search (OpenSearch Service, ${cost.search.domain.instances} × ${cost.search.domain.instanceType}, ${cost.search.domain.volumeGb} GB gp3): ${money(cost.search.idleUsdPerMonth)} a month at idle, whatever the traffic; documents cost only their storage, ${money(cost.search.storageUsdPerMillionDocumentsMonth)} a month per million once they outgrow the ${cost.search.documentsThatFitDefaultVolume.toLocaleString('en-US')} the default volume holds. -c search=false leaves the domain out.`,
     'Not counted: S3 and DynamoDB storage, data transfer, KMS requests (the tables use the aws/dynamodb key, whose data keys DynamoDB caches), free tiers.',
     'Assumptions:',
     ...cost.assumptions.map((assumption) => `  ${assumption}`),

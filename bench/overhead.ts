@@ -1,26 +1,27 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { Effect, Layer, ManagedRuntime, Schema } from 'effect'
 import { synthesizePipeline } from '../infra/aws/synth'
 import { LocalBus } from '../infra/local/eventbridge/bus'
 import { openDatabase, transaction } from '../infra/local/kernel/db'
 import { Executor } from '../infra/local/stepfunctions/executor'
-import { taskOverrides, type Integrations } from '../infra/local/stepfunctions/integrations'
+import { runExecution, type InvokeTask } from '../infra/local/stepfunctions/engine'
+import { taskInvoker, type Integrations } from '../infra/local/stepfunctions/integrations'
 import { localModel, type LocalModel, type LocalStateMachine } from '../infra/local/model/template'
 import { defineStep, invokeStep } from '../steps/kit/step'
-import { WorkflowTag } from '../workflows/image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { median, round } from './support/stats'
 
 /**
- * Runtime overhead: the order workflow's synthesized ASL with every Lambda task a step that does nothing, run by bare
- * aws-local-stepfunctions and then by the local runtime's parts added one at a time, each layer in the same process
- * and run: the difference between two consecutive layers is what the added part costs. Executions run one at a
- * time, so each figure is the latency of one execution, not a throughput.
+ * Runtime overhead: the order workflow's synthesized ASL with every Lambda task a step that does nothing, run by the
+ * bare ASL engine and then by the local runtime's parts added one at a time, each layer in the same process and run:
+ * the difference between two consecutive layers is what the added part costs. Executions run one at a time, so each
+ * figure is the latency of one execution, not a throughput.
  *
- *   bare          StateMachine.run with task handlers that hand the payload back (the library's own override)
- *   +lambda JSON  the Lambda boundary's JSON round trips (payload in, response out), as runtime.ts does
+ *   bare          runExecution, no history, with an invokeTask that hands the payload back
+ *   +lambda JSON  the runtime's task integrations (dispatch on Resource, a fair slice per task) and the Lambda
+ *                 boundary's JSON round trips (payload in, response out), as runtime.ts does
  *   +step         the step invocation: input decoded with the step's Schema, run on an Effect ManagedRuntime
  *   +persistence  the Executor: the execution row (PENDING, RUNNING, final status), its history, in SQLite (WAL)
  *   +bus          started by PutEvents: the event logged, the rule matched, the execution enqueued in that transaction
@@ -42,14 +43,15 @@ export interface OverheadResult {
 
 const NoopStep = defineStep({ name: 'noop', input: Schema.Unknown, run: (input: unknown) => Effect.succeed(input) })
 
-/** The context object the Executor gives every run; the workflow reads `$$.Execution.Id`. */
+/** What the Executor tells the engine of every run; the workflow reads `$$.Execution.Id`. */
 const contextFor = (machine: LocalStateMachine, n: number) => ({
-  Execution: {
-    Id: `${machine.arn.replace(':stateMachine:', ':execution:')}:bench-${n}`,
-    Name: `bench-${n}`,
-    StartTime: new Date().toISOString(),
-  },
-  StateMachine: { Id: machine.arn, Name: machine.name },
+  executionArn: `${machine.arn.replace(':stateMachine:', ':execution:')}:bench-${n}`,
+  executionName: `bench-${n}`,
+  stateMachineArn: machine.arn,
+  stateMachineName: machine.name,
+  roleArn: `arn:aws:iam::000000000000:role/${machine.name}Role`,
+  startTime: new Date(),
+  stateMachineType: machine.type,
 })
 
 const placedEvent = (n: number) => ({
@@ -88,21 +90,25 @@ export const benchOverhead = async (
   const model = localModel(synthesizePipeline(), WorkflowTag)
   const machine = model.stateMachines.find((candidate) => candidate.workflow === 'order')
   if (!machine) throw new Error('the synthesized app has no order workflow')
-  const definition = machine.definition as unknown as StateMachineDefinition
-  const tasks = Object.values((definition as unknown as { States: Record<string, { Type: string }> }).States).filter(
+  const definition = machine.definition
+  const tasks = Object.values((definition as { States: Record<string, { Type: string }> }).States).filter(
     (state) => state.Type === 'Task',
   ).length
-  const copy = () => JSON.parse(JSON.stringify(definition)) as StateMachineDefinition
   const failUnused = () => {
     throw new Error('a no-op workflow took a failure path')
   }
 
-  const run = async (integrations: Integrations) => {
-    const bare = new StateMachine(copy())
-    const overrides = taskOverrides(definition, integrations)
-    return (n: number) =>
-      bare.run(placedEvent(n) as never, { overrides, context: contextFor(machine, n) }).result.then(() => undefined)
+  /** One execution on the engine alone, its tasks answered by `invokeTask`; a no-op run must succeed. */
+  const onEngine = (invokeTask: InvokeTask) => async (n: number) => {
+    const outcome = await runExecution({
+      definition,
+      input: JSON.stringify(placedEvent(n)),
+      context: contextFor(machine, n),
+      invokeTask,
+    })
+    if (outcome.status !== 'SUCCEEDED') throw new Error(`a no-op execution ended ${outcome.status}: ${outcome.cause}`)
   }
+  const run = async (integrations: Integrations) => onEngine(taskInvoker(definition, integrations))
   const roundTrip = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T
   const stepRuntime = ManagedRuntime.make(Layer.empty)
   const withJson: Integrations = {
@@ -115,22 +121,15 @@ export const benchOverhead = async (
     invokeFunction: async (_name, payload) => roundTrip(await invokeStep(NoopStep, stepRuntime, roundTrip(payload))),
   }
 
-  const bareMachine = new StateMachine(copy())
-  const bareHandlers = {
-    taskResourceLocalHandlers: Object.fromEntries(
-      Object.entries((definition as unknown as { States: Record<string, { Type: string }> }).States)
-        .filter(([, state]) => state.Type === 'Task')
-        .map(([name]) => [
-          name,
-          async (input: { Payload?: unknown }) => ({ Payload: input.Payload ?? {}, StatusCode: 200 }),
-        ]),
-    ),
-  }
+  const bareTask: InvokeTask = async ({ input }) => ({
+    Payload: (input as { Payload?: unknown }).Payload ?? {},
+    StatusCode: 200,
+  })
 
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-overhead-'))
   const db = openDatabase(dataDir)
   try {
-    const executor = new Executor(db, [machine as LocalStateMachine], withStep, 1)
+    const executor = new Executor(db, [machine], withStep, { concurrency: 1 })
     const busModel = {
       buses: [{ name: 'bench', arn: 'arn:aws:events:us-east-1:000000000000:event-bus/bench' }],
       archives: [],
@@ -151,13 +150,7 @@ export const benchOverhead = async (
     })
 
     const runners: Array<[string, (n: number) => Promise<void>]> = [
-      [
-        'bare aws-local-stepfunctions',
-        (n) =>
-          bareMachine
-            .run(placedEvent(n) as never, { overrides: bareHandlers as never, context: contextFor(machine, n) })
-            .result.then(() => undefined),
-      ],
+      ['bare engine', onEngine(bareTask)],
       ['+ Lambda JSON round trips', await run(withJson)],
       ['+ step invocation (Schema, Effect runtime)', await run(withStep)],
       [

@@ -16,6 +16,7 @@ const eventBridge = 'https://aws.amazon.com/eventbridge/pricing/'
 const dynamoDb = 'https://aws.amazon.com/dynamodb/pricing/on-demand/'
 const s3 = 'https://aws.amazon.com/s3/pricing/'
 const cloudWatch = 'https://aws.amazon.com/cloudwatch/pricing/'
+const openSearch = 'https://aws.amazon.com/opensearch-service/pricing/'
 
 export const PricesAsOf = '2026-12-07'
 
@@ -65,6 +66,20 @@ export const Prices = {
   },
   alarmMonth: { usd: 0.1, per: 'standard-resolution alarm-month', source: cloudWatch, confirmed: false },
   dashboardMonth: { usd: 3, per: 'dashboard-month (beyond the first three)', source: cloudWatch, confirmed: false },
+  /** The search domain's default data node, on demand (the free tier's 750 hours a month not counted). */
+  openSearchT3SmallHour: {
+    usd: 0.036,
+    per: 'instance-hour (t3.small.search, OpenSearch Service)',
+    source: openSearch,
+    confirmed: false,
+  },
+  /** gp3 storage attached to a data node; gp2 is $0.135, gp3 about 9.6% less. */
+  openSearchGp3GbMonth: {
+    usd: 0.122,
+    per: 'GB-month of gp3 storage (OpenSearch Service)',
+    source: openSearch,
+    confirmed: false,
+  },
   xrayTrace: {
     usd: 5.0 / 1e6,
     per: 'X-Ray trace recorded',

@@ -192,7 +192,7 @@ const overheadReport = (overhead: OverheadResult): string[] => [
     ['layer', 'ms per execution', 'added'],
     ...overhead.layers.map((layer) => [layer.layer, layer.msPerExecution.toFixed(3), layer.addedMs.toFixed(3)]),
   ]),
-  `ratio, local runtime / bare aws-local-stepfunctions: ${overhead.ratio}`,
+  `ratio, local runtime / bare engine: ${overhead.ratio}`,
   rerun('overhead'),
 ]
 

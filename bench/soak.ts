@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
-import { health, startChild, stopChild, waitUntilIdle } from '../test/reliability/support/child'
+import { health, startChild, stopChild, waitUntilIdle } from './support/child'
 
 /**
  * The soak: `npm run soak -- --minutes N [--json]`. Runs `npm start`'s program in a child process over a fresh data

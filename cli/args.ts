@@ -1,21 +1,11 @@
 import { parseArgs } from 'node:util'
-import type { AwsSettings } from './aws/context'
-import type { Backend, Target } from './backend'
-import type { PipelineClient } from './client'
+import { UsageError } from './errors'
+import type { AwsSettings } from '../infra/aws/client/context'
+import type { Backend, Target } from './backends/backend'
+import { DefaultUrl, type PipelineClient } from './client'
 import type { Io } from './io'
 
 /** The command line is wrong (unknown command or flag, bad value, missing file): exit 2, nothing was sent. */
-export class UsageError extends Error {
-  readonly _tag = 'UsageError'
-  /** Whether to point at `--help` after the message: useless when the command line was fine but a file is missing. */
-  readonly showHelpHint: boolean
-  constructor(message: string, options: { readonly showHelpHint?: boolean } = {}) {
-    super(message)
-    this.name = 'UsageError'
-    this.showHelpHint = options.showHelpHint ?? true
-  }
-}
-
 /** One flag of a command, as `node:util` parseArgs takes it plus what `--help` shows. */
 export interface OptionSpec {
   readonly type: 'string' | 'boolean'
@@ -84,8 +74,6 @@ export interface Command {
   /** Parses `argv` (the words after the command name) and runs; resolves to the exit code. */
   run(argv: readonly string[], context: Context): Promise<number>
 }
-
-export const DefaultUrl = 'http://127.0.0.1:3000'
 
 /** The commands that also run against a deployed stack (`--target aws`). */
 export const AwsCommands = [

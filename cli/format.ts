@@ -50,34 +50,6 @@ export const truncate = (text: string, max: number): string => {
   return line.length <= max ? line : `${line.slice(0, Math.max(0, max - 1))}…`
 }
 
-/**
- * The readable part of a Step Functions `Cause`: Lambda's `errorMessage` when the cause is its JSON
- * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html), else the cause on one line.
- */
-export const summarizeCause = (cause: string | undefined): string | undefined => {
-  if (cause === undefined || cause.trim() === '') return undefined
-  try {
-    const parsed: unknown = JSON.parse(cause)
-    if (typeof parsed === 'object' && parsed !== null) {
-      const fields = parsed as Record<string, unknown>
-      for (const field of ['errorMessage', 'message', 'Cause', 'cause']) {
-        const value = fields[field]
-        if (typeof value === 'string' && value.trim() !== '') return value.replace(/\s+/g, ' ').trim()
-      }
-    }
-  } catch {
-    // Not JSON: a States.* runtime cause is already a sentence.
-  }
-  return cause.replace(/\s+/g, ' ').trim()
-}
-
-/** `Error: cause summary`, either part alone, or undefined when there is neither. */
-export const describeFailure = (error: string | undefined, cause: string | undefined): string | undefined => {
-  const reason = summarizeCause(cause)
-  if (error && reason && reason !== error) return `${error}: ${reason}`
-  return error || reason
-}
-
 /** ANSI colours for statuses, only on a terminal and never when NO_COLOR is set (https://no-color.org). */
 export interface Palette {
   readonly status: (status: string) => string

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { InvalidEventPattern, validatePattern } from '../infra/local/eventbridge/pattern'
-import { UsageError } from './args'
+import { UsageError } from './errors'
 
 /**
  * Reads a file the command line names. A missing or unreadable file is a usage error without the `--help` hint (the

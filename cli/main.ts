@@ -1,7 +1,6 @@
-import { AwsCommands, UsageError, helpFooter, subcommandFor, type Command } from './args'
-import { AwsUnavailable } from './aws/errors'
-import { NotFound, localBackend, type Backend } from './backend'
-import { HttpError, InvalidResponse, PipelineClient, Unreachable, baseUrlFrom } from './client'
+import { AwsCommands, helpFooter, subcommandFor, type Command } from './args'
+import { localBackend, type Backend } from './backends/backend'
+import { PipelineClient, baseUrlFrom } from './client'
 import { consoleCommand } from './commands/console'
 import { dlq } from './commands/dlq'
 import { events } from './commands/events'
@@ -18,11 +17,13 @@ import { replays } from './commands/replays'
 import { rules } from './commands/rules'
 import { schedule, schedules } from './commands/schedules'
 import { search } from './commands/search'
+import { sfn } from './commands/sfn'
 import { testPattern } from './commands/test-pattern'
 import { upload } from './commands/upload'
 import { users } from './commands/users'
 import { processIo, type Io } from './io'
 import { takeTargetOptions, type TargetOptions } from './target'
+import { AwsUnavailable, InvalidRequest, HttpError, InvalidResponse, NotFound, Unreachable, UsageError } from './errors'
 
 export type { Io, Output } from './io'
 
@@ -50,6 +51,7 @@ const commands: ReadonlyArray<Command> = [
   health,
   metrics,
   consoleCommand,
+  sfn,
 ]
 
 const mainHelp = (): string => {
@@ -146,9 +148,9 @@ export async function main(
 }
 
 /** The AWS target and its SDK load when a command first uses it: `--help` and the local target never pay the ~250 ms. */
-const loadAws = (): typeof import('./aws/backend') =>
+const loadAws = (): typeof import('./backends/aws') =>
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a deliberate lazy load (see above); tsx and jest both resolve it
-  require('./aws/backend') as typeof import('./aws/backend')
+  require('./backends/aws') as typeof import('./backends/aws')
 
 /** One clear line (or a few, for several missing files) per failure, and the exit code it maps to. */
 const report = (error: unknown, command: string, io: Io): number => {
@@ -161,6 +163,11 @@ const report = (error: unknown, command: string, io: Io): number => {
     if (error.showHelpHint) io.stderr.write(`Run '${who} --help' for usage.\n`)
     return ExitCode.usage
   }
+  // The request cannot be made as asked (no region, a filter AWS cannot apply): a usage error without the help hint.
+  if (error instanceof InvalidRequest) {
+    say(error.message)
+    return ExitCode.usage
+  }
   if (error instanceof Unreachable || error instanceof AwsUnavailable) {
     say(error.message)
     return ExitCode.server
@@ -170,7 +177,7 @@ const report = (error: unknown, command: string, io: Io): number => {
     return ExitCode.jobFailed
   }
   if (error instanceof HttpError) {
-    say(`${error.source ?? 'the server'} answered ${error.status} ${error.error}: ${error.message}`)
+    say(`${error.source ?? 'the server'} answered ${error.status} ${error.code}: ${error.message}`)
     // A validation error names each field it refused: one line each, as `items[0].quantity: must be a positive integer`.
     for (const field of error.fields) say(field.path ? `${field.path}: ${field.message}` : field.message)
     return error.status >= 500 ? ExitCode.server : ExitCode.jobFailed

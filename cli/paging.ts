@@ -1,4 +1,5 @@
-import { InvalidResponse, type CursorPage } from './client'
+import { type CursorPage } from './client'
+import { InvalidResponse } from './errors'
 
 /** The most one page of `/orders` or `/users` holds: their `limit` is 1 to 100. */
 export const CursorPageSize = 100

@@ -1,6 +1,6 @@
-import type { Replay } from './backend'
 import { formatBytes, formatDuration, formatTime } from './format'
 import type { Output } from './io'
+import type { Replay } from '../contracts/replays'
 
 /** What `upload` reports while it works; all of it goes to stderr so stdout stays the result. */
 export interface UploadProgress {
@@ -59,6 +59,30 @@ class LineProgress implements UploadProgress {
 const BarWidth = 24
 const ClearLine = '\r\x1b[2K'
 
+/** One line on a terminal, redrawn in place and cut to its width; what is written above it never tears it. */
+class StatusLine {
+  private text: string | undefined
+
+  constructor(private readonly stream: Output) {}
+
+  show(text: string): void {
+    const width = Math.max(20, (this.stream.columns || 80) - 1)
+    this.stream.write(`${ClearLine}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`)
+    this.text = text
+  }
+
+  above(write: () => void): void {
+    if (this.text !== undefined) this.stream.write(ClearLine)
+    write()
+    if (this.text !== undefined) this.show(this.text)
+  }
+
+  clear(): void {
+    if (this.text !== undefined) this.stream.write(ClearLine)
+    this.text = undefined
+  }
+}
+
 class TerminalProgress implements UploadProgress {
   private filesDone = 0
   private bytesDone = 0
@@ -68,13 +92,12 @@ class TerminalProgress implements UploadProgress {
   private waitTotal = 0
   private waitStartedAt = 0
   private ticker: ReturnType<typeof setInterval> | undefined
-  private shown = false
-  private readonly stream: Output
+  private readonly line: StatusLine
   private readonly totals: Totals
   private readonly now: () => number
 
   constructor(stream: Output, totals: Totals, now: () => number) {
-    this.stream = stream
+    this.line = new StatusLine(stream)
     this.totals = totals
     this.now = now
   }
@@ -105,29 +128,24 @@ class TerminalProgress implements UploadProgress {
   }
 
   above(write: () => void): void {
-    if (this.shown) this.stream.write(ClearLine)
-    write()
-    if (this.shown) this.draw()
+    this.line.above(write)
   }
 
   end(): void {
     if (this.ticker) clearInterval(this.ticker)
     this.ticker = undefined
-    if (this.shown) this.stream.write(ClearLine)
-    this.shown = false
+    this.line.clear()
   }
 
   private draw(): void {
-    const line =
+    const text =
       this.phase === 'upload'
         ? `${bar(this.totals.bytes > 0 ? this.bytesDone / this.totals.bytes : this.filesDone / Math.max(1, this.totals.files))} ` +
           `${this.filesDone}/${this.totals.files} files  ${formatBytes(this.bytesDone)}/${formatBytes(this.totals.bytes)}` +
           (this.current ? `  ${this.current}` : '')
         : `${bar(this.settled / Math.max(1, this.waitTotal))} ${this.settled}/${this.waitTotal} processed  ` +
           `waiting ${Math.floor((this.now() - this.waitStartedAt) / 1000)}s`
-    const width = Math.max(20, (this.stream.columns || 80) - 1)
-    this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
-    this.shown = true
+    this.line.show(text)
   }
 }
 
@@ -209,13 +227,12 @@ class LineReplayProgress implements ReplayProgress {
 }
 
 class TerminalReplayProgress implements ReplayProgress {
-  private shown = false
+  private readonly line: StatusLine
   private readonly startedAt: number
-  private readonly stream: Output
   private readonly now: () => number
 
   constructor(stream: Output, now: () => number) {
-    this.stream = stream
+    this.line = new StatusLine(stream)
     this.now = now
     this.startedAt = now()
   }
@@ -224,15 +241,13 @@ class TerminalReplayProgress implements ReplayProgress {
     const fraction = replayFraction(view)
     const counted = view.total !== undefined && view.replayed !== undefined
     const done = counted ? `${view.replayed}/${view.total} replayed` : `${Math.round(fraction * 100)}% of the window`
-    const line = `${bar(fraction)} ${done}  ${view.state}  ${formatDuration(this.now() - this.startedAt)}  ${view.name}`
-    const width = Math.max(20, (this.stream.columns || 80) - 1)
-    this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
-    this.shown = true
+    this.line.show(
+      `${bar(fraction)} ${done}  ${view.state}  ${formatDuration(this.now() - this.startedAt)}  ${view.name}`,
+    )
   }
 
   end(): void {
-    if (this.shown) this.stream.write(ClearLine)
-    this.shown = false
+    this.line.clear()
   }
 }
 
@@ -257,12 +272,11 @@ export const sendProgress = (stream: Output, total: number): SendProgress =>
 
 class TerminalSendProgress implements SendProgress {
   private done = 0
-  private shown = false
-  private readonly stream: Output
+  private readonly line: StatusLine
   private readonly total: number
 
   constructor(stream: Output, total: number) {
-    this.stream = stream
+    this.line = new StatusLine(stream)
     this.total = total
     this.draw()
   }
@@ -273,20 +287,14 @@ class TerminalSendProgress implements SendProgress {
   }
 
   above(write: () => void): void {
-    if (this.shown) this.stream.write(ClearLine)
-    write()
-    if (this.shown) this.draw()
+    this.line.above(write)
   }
 
   end(): void {
-    if (this.shown) this.stream.write(ClearLine)
-    this.shown = false
+    this.line.clear()
   }
 
   private draw(): void {
-    const line = `${bar(this.done / Math.max(1, this.total))} ${this.done}/${this.total} messages sent`
-    const width = Math.max(20, (this.stream.columns || 80) - 1)
-    this.stream.write(`${ClearLine}${line.length > width ? `${line.slice(0, width - 1)}…` : line}`)
-    this.shown = true
+    this.line.show(`${bar(this.done / Math.max(1, this.total))} ${this.done}/${this.total} messages sent`)
   }
 }

@@ -1,5 +1,5 @@
-import { UsageError } from './args'
-import { Targets, type Target } from './backend'
+import { Targets, type Target } from './backends/backend'
+import { UsageError } from './errors'
 
 /** The CloudFormation stack `--target aws` reads when --stack is not given: the CDK app's stack id. */
 export const DefaultStack = 'Pipeline'

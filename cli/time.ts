@@ -1,4 +1,4 @@
-import { UsageError } from './args'
+import { UsageError } from './errors'
 
 /** What `--from` and `--to` accept, for `--help` and error messages. */
 export const TimeHelp =

@@ -1,28 +1,8 @@
 import type { ImageRecord } from '../contracts/images'
-import {
-  HttpError,
-  InvalidResponse,
-  type ExecutionSummary,
-  type ImportReport,
-  type Order,
-  type PipelineClient,
-  type UploadResult,
-} from './client'
-
-/** How one upload ended: its image record settled, its workflow failed without a record for it, or we gave up. */
-export type ImageOutcome =
-  | { readonly status: 'PROCESSED' | 'FAILED'; readonly record: ImageRecord }
-  | { readonly status: 'FAILED'; readonly execution: ExecutionSummary }
-  | { readonly status: 'TIMEOUT' }
-
-export interface WaitOptions {
-  /** Epoch ms after which we stop polling and answer TIMEOUT. */
-  readonly deadline: number
-  /** Epoch ms just before the upload was sent: executions started earlier belong to older versions. */
-  readonly uploadedAt: number
-  readonly now?: () => number
-  readonly sleep?: (ms: number) => Promise<void>
-}
+import type { ExecutionSummary } from '../contracts/executions'
+import { normalizeEtag, type ImageOutcome, type UploadResult, type WaitOptions } from '../contracts/uploads'
+import type { ImportReport, Order, PipelineClient } from './client'
+import { HttpError, InvalidResponse } from './errors'
 
 const FirstDelayMs = 250
 const MaxDelayMs = 2000
@@ -72,14 +52,6 @@ export const waitForImage = async (
     delay = Math.min(MaxDelayMs, Math.round(delay * 1.5))
   }
 }
-
-/** S3 etags come quoted (`"abc"`), sometimes weak (`W/"abc"`); events carry them bare. */
-export const normalizeEtag = (etag: string): string =>
-  etag
-    .trim()
-    .replace(/^W\//, '')
-    .replace(/^"(.*)"$/, '$1')
-    .toLowerCase()
 
 const isSettled = (record: ImageRecord): boolean => record.status === 'PROCESSED' || record.status === 'FAILED'
 

@@ -123,16 +123,6 @@ export type ImageRejectedDetail = typeof ImageRejectedDetail.Type
 export const ImageRejected = EventEnvelope(ImageRejectedType, ImageRejectedDetail)
 export type ImageRejected = typeof ImageRejected.Type
 
-/** The search document an image becomes. */
-export const SearchDocument = Schema.Struct({
-  id: Schema.String,
-  kind: Schema.String,
-  title: Schema.String,
-  text: Schema.String,
-  data: Schema.Unknown,
-})
-export type SearchDocument = typeof SearchDocument.Type
-
 // Typed rejections: each `_tag` is the `Error` the workflow's Catch sees. None is retried.
 
 export class EmptyImage extends Schema.TaggedError<EmptyImage>()('EmptyImage', { key: Schema.String }) {
@@ -186,13 +176,3 @@ export class ObjectNotFound extends Schema.TaggedError<ObjectNotFound>()('Object
     return `${this.key} does not exist (deleted before it was processed?)`
   }
 }
-
-/** The rejections that mean "this upload is not an image we process": never retried. */
-export const ImageRejections = [
-  EmptyImage,
-  ImageTooLarge,
-  TooManyPixels,
-  UnsupportedImage,
-  CorruptImage,
-  ObjectNotFound,
-] as const

@@ -82,11 +82,18 @@ export const Order = Schema.Struct({
   origin: OrderOrigin,
   createdAt: Schema.String,
   updatedAt: Schema.String,
+  /** Counts the writes: 1 when placed, 2 when decided (whether or not it was placed PENDING first). Absent on orders written before versions: read as 0. */
+  version: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
   /** How often the maintenance chore published `OrderPlaced` again for it (counted on the item, conditionally). */
   republishes: Schema.optional(Schema.Number),
   stuck: Schema.optional(StuckOrder),
 })
 export type Order = typeof Order.Type
+
+/** The `version` of a PENDING order, as `POST /orders` writes it. */
+export const PlacedVersion = 1
+/** The `version` of a decided order: a decision is always the order's second state. */
+export const DecidedVersion = 2
 
 /** What the order workflow decides on: the order as placed, wherever it came from. */
 export const PlacedOrder = Schema.Struct({

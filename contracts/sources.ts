@@ -3,6 +3,7 @@
 /** S3 publishes object notifications with this source on the default bus (https://docs.aws.amazon.com/AmazonS3/latest/userguide/ev-events.html). */
 export const S3Source = 'aws.s3'
 export const ObjectCreatedType = 'Object Created'
+export const ObjectDeletedType = 'Object Deleted'
 
 /** The pipeline's own outcome events. */
 export const ImagesSource = 'pipeline.images'

@@ -30,6 +30,8 @@ export const User = Schema.Struct({
   status: UserStatus,
   createdAt: Schema.String,
   updatedAt: Schema.String,
+  /** Counts the writes: 1 when created, one more on each update. Absent on users written before versions: read as 0. */
+  version: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
 })
 export type User = typeof User.Type
 

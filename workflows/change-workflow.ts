@@ -14,7 +14,7 @@ import {
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { ChangesSource, OrderChangedType, UserChangedType } from '../contracts/sources'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 
 /** The rule pattern that starts this workflow: any change to the orders or users table. */

@@ -18,11 +18,12 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import { Construct } from 'constructs'
+import { WorkflowTag } from '../contracts/executions'
 import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
 import { imageUploaded } from '../contracts/patterns'
 import { ImageRejectedType, ImagesSource } from '../contracts/sources'
 import { IntegrationTimeout, integrationRetry, transientRetry } from './retry-policy'
-import { lambdaStep, taskTimeoutOf } from './tasks'
+import { deadLetterBody, lambdaStep, taskTimeoutOf } from './tasks'
 
 /** The Lambda steps this workflow calls, by role. */
 export interface ImageSteps {
@@ -43,7 +44,6 @@ export interface ImageWorkflowProps {
 }
 
 /** The tag naming a state machine's workflow, so tools can list executions by workflow on AWS and locally. */
-export const WorkflowTag = 'pipeline:workflow'
 
 /** The rule pattern that starts this workflow: an object created under `uploads/` in the upload bucket. */
 export const imageWorkflowTrigger = imageUploaded
@@ -104,13 +104,8 @@ export class ImageWorkflow extends Construct {
     const failed = new Fail(this, 'ImageFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
     const sendToDlq = new SqsSendMessage(this, 'SendToDeadLetterQueue', {
       queue: props.deadLetterQueue,
-      messageBody: TaskInput.fromObject({
-        workflow: 'image',
-        execution: JsonPath.executionId,
-        error: JsonPath.stringAt('$.error.Error'),
-        cause: JsonPath.stringAt('$.error.Cause'),
-        event: JsonPath.objectAt('$$.Execution.Input'),
-      }),
+      // The event is the execution's input: no state is spent keeping it under `$.event`.
+      messageBody: deadLetterBody('image', JsonPath.objectAt('$$.Execution.Input')),
       resultPath: JsonPath.DISCARD,
       taskTimeout: Timeout.duration(IntegrationTimeout),
     }).addRetry(integrationRetry)

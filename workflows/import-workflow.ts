@@ -13,7 +13,7 @@ import {
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { ImportsPrefix, ObjectCreatedType, S3Source } from '../contracts/sources'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { importRetry } from './retry-policy'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 

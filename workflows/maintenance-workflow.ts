@@ -10,12 +10,18 @@ import {
   type LogOptions,
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { choreRetry } from './retry-policy'
 import { lambdaStep } from './tasks'
 
 /** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */
 export const MaintenanceSchedule = 'rate(5 minutes)'
+
+/**
+ * The search reconciliation's own pace, passed to its step: it works at most once an hour (other runs read its
+ * checkpoint and stop), each time through at most 1,000 records of each table and documents of each kind.
+ */
+export const ReconcileSearchPace = { everyMinutes: 60, recordsPerRun: 1000 }
 
 export interface MaintenanceSteps {
   readonly reconcileSearch: IFunction
@@ -24,9 +30,9 @@ export interface MaintenanceSteps {
 }
 
 /**
- * Every five minutes, three independent chores in parallel: reconcile the search index with the tables, publish the
- * dead-letter depths, and re-publish orders whose placement event was lost. (Expired idempotency records need no
- * chore: the table's TTL deletes them.)
+ * Every five minutes, three independent chores in parallel: reconcile the search index with the tables (hourly and a
+ * bounded part at a time: {@link ReconcileSearchPace}), publish the dead-letter depths, and re-publish orders whose
+ * placement event was lost. (Expired idempotency records need no chore: the table's TTL deletes them.)
  *
  * Express: a run takes seconds and happens 8,640 times a month; Standard would cost more for history nobody reads.
  */
@@ -36,10 +42,17 @@ export class MaintenanceWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: { readonly steps: MaintenanceSteps; readonly logs?: LogOptions }) {
     super(scope, id)
     const input = TaskInput.fromObject({})
-    const chore = (id: string, fn: IFunction, resultPath: string) =>
-      lambdaStep(this, id, fn, input, resultPath, choreRetry)
+    const chore = (id: string, fn: IFunction, resultPath: string, payload: TaskInput = input) =>
+      lambdaStep(this, id, fn, payload, resultPath, choreRetry)
     const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
-      .branch(chore('ReconcileSearchIndex', props.steps.reconcileSearch, '$.reconciled'))
+      .branch(
+        chore(
+          'ReconcileSearchIndex',
+          props.steps.reconcileSearch,
+          '$.reconciled',
+          TaskInput.fromObject(ReconcileSearchPace),
+        ),
+      )
       .branch(chore('PublishDeadLetterDepths', props.steps.publishDlqDepths, '$.depths'))
       .branch(chore('RepublishStaleOrders', props.steps.republishStaleOrders, '$.republished'))
 

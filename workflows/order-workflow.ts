@@ -14,13 +14,12 @@ import {
 import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { OrderMessageReceivedType, OrderPlacedType, OrdersSource, QueueSource } from '../contracts/sources'
-import { WorkflowTag } from './image-workflow'
+import { WorkflowTag } from '../contracts/executions'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 
 export interface OrderSteps {
   readonly validate: IFunction
   readonly persist: IFunction
-  readonly index: IFunction
   readonly notify: IFunction
 }
 
@@ -34,7 +33,8 @@ export const orderWorkflowTrigger: EventPattern = {
 
 /**
  * Placed order to decision: validate the business rules, persist the decision (a conditional write: a
- * duplicate placement changes nothing), index it, and announce `OrderAccepted` or `OrderRejected` once.
+ * duplicate placement changes nothing), and announce `OrderAccepted` or `OrderRejected` once. The search index
+ * learns of the decision from the table's stream (the change workflow), the one place orders are indexed from.
  * Failures that survive the retries go to the order DLQ with the event, error and cause.
  *
  * Express, not Standard: an order takes well under a second, arrives at rates where Standard's $25 per million
@@ -65,7 +65,6 @@ export class OrderWorkflow extends Construct {
       TaskInput.fromJsonPathAt('$.decision.value'),
       '$.order',
     )
-    const index = lambdaStep(this, 'IndexOrder', steps.index, TaskInput.fromJsonPathAt('$.order.value'))
     const notify = lambdaStep(
       this,
       'NotifyDecision',
@@ -74,12 +73,11 @@ export class OrderWorkflow extends Construct {
       '$.notification',
     )
     const onFailure = deadLetterTail(this, 'order', props.deadLetterQueue)
-    for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)
+    for (const state of [validate, persist, notify]) state.addCatch(onFailure, catchAll)
 
     const definition = keepEvent(this)
       .next(validate)
       .next(persist)
-      .next(index)
       .next(notify)
       .next(new Succeed(this, 'Decided', { outputPath: '$.order.value' }))
     this.stateMachine = new StateMachine(this, 'StateMachine', {

@@ -13,6 +13,7 @@ import {
 import { LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
 import type { Construct } from 'constructs'
 import { IntegrationTimeout, integrationRetry, transientRetry } from './retry-policy'
+import type { WorkflowDeadLetter } from '../contracts/dead-letters'
 
 /**
  * How long a task waits for its function: the function's own timeout, so Step Functions ends the task
@@ -54,6 +55,21 @@ export const keepEvent = (scope: Construct) => new Pass(scope, 'KeepEvent', { pa
 export const catchAll: CatchProps = { errors: [Errors.ALL], resultPath: '$.error' }
 
 /**
+ * A workflow's dead letter (`WorkflowDeadLetter`), filled from the state a catch-all left: `$.error`, and the event
+ * at `event` (`$.event` where the workflow kept it, `$$.Execution.Input` where it did not).
+ */
+export const deadLetterBody = (workflow: string, event: unknown = JsonPath.objectAt('$.event')): TaskInput => {
+  const body: Record<keyof WorkflowDeadLetter, unknown> = {
+    workflow,
+    execution: JsonPath.executionId,
+    error: JsonPath.stringAt('$.error.Error'),
+    cause: JsonPath.stringAt('$.error.Cause'),
+    event,
+  }
+  return TaskInput.fromObject(body)
+}
+
+/**
  * The tail every catch-all leads to in the order, change and import workflows: the event with the error and cause
  * goes to the workflow's DLQ, then the execution fails with the original error.
  */
@@ -61,13 +77,7 @@ export const deadLetterTail = (scope: Construct, workflow: string, queue: IQueue
   const failed = new Fail(scope, 'WorkflowFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
   const send = new SqsSendMessage(scope, 'SendToDeadLetterQueue', {
     queue,
-    messageBody: TaskInput.fromObject({
-      workflow,
-      execution: JsonPath.executionId,
-      error: JsonPath.stringAt('$.error.Error'),
-      cause: JsonPath.stringAt('$.error.Cause'),
-      event: JsonPath.objectAt('$.event'),
-    }),
+    messageBody: deadLetterBody(workflow),
     resultPath: JsonPath.DISCARD,
     taskTimeout: Timeout.duration(IntegrationTimeout),
   }).addRetry(integrationRetry)

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-
-export const projectRoot = path.resolve(__dirname, '..', '..')
+import { health, startChild, stopChild } from './child'
 
 export interface BenchServer {
   readonly url: string
@@ -18,38 +17,21 @@ export interface BenchServer {
  * it (no benchmark-only settings), so the load generator and the server never share an event loop or a core budget
  * they would not share in use. `nodeArgs` adds flags such as `--cpu-prof`.
  */
-export const startServer = (
+export const startServer = async (
   options: { env?: NodeJS.ProcessEnv; nodeArgs?: ReadonlyArray<string> } = {},
 ): Promise<BenchServer> => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-bench-'))
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'infra/local/main.ts'], {
-      cwd: projectRoot,
-      env: { ...process.env, ...options.env, PORT: '0', HOST: '127.0.0.1', PIPELINE_DATA: dataDir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    const exited = new Promise<void>((done) => child.once('exit', () => done()))
+  try {
+    const running = await startChild(dataDir, options.env, options.nodeArgs)
     const stop = async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
-      await exited
+      await stopChild(running)
       rmSync(dataDir, { recursive: true, force: true })
     }
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-      const match = /running at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-      if (match) resolve({ url: match[1]!, dataDir, child, stop })
-    })
-    child.stderr!.on('data', (chunk: Buffer) => {
-      output += chunk.toString()
-    })
-    child.once('exit', (code) => {
-      if (!/running at/.test(output)) {
-        rmSync(dataDir, { recursive: true, force: true })
-        reject(new Error(`the pipeline exited with ${code} before serving:\n${output}`))
-      }
-    })
-  })
+    return { url: running.url, dataDir, child: running.child, stop }
+  } catch (error) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw error
+  }
 }
 
 /** Resolves once the runtime reports no execution pending or running in `quietLooks` consecutive looks; the time it took. */
@@ -57,8 +39,8 @@ export const waitForDrain = async (url: string, timeoutMs: number, quietLooks = 
   const started = performance.now()
   for (let quiet = 0; quiet < quietLooks;) {
     if (performance.now() - started > timeoutMs) throw new Error(`not drained after ${timeoutMs} ms`)
-    const health = (await (await fetch(`${url}/health`)).json()) as { executions: Record<string, number> }
-    quiet = !health.executions.pending && !health.executions.running ? quiet + 1 : 0
+    const { executions } = await health(url)
+    quiet = !executions.pending && !executions.running ? quiet + 1 : 0
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return performance.now() - started

@@ -1,4 +1,5 @@
-import { UsageError, defineCommand } from '../args'
+import { defineCommand } from '../args'
+import { UsageError } from '../errors'
 
 /** Where `pipeline console --target aws` listens when --port is not given: beside the local runtime's 3000. */
 export const DefaultConsolePort = 3100

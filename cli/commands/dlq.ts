@@ -1,10 +1,9 @@
-import { Option } from 'effect'
-import { deadLetterFacts } from '../../contracts/dead-letters'
-import { UsageError, defineCommand } from '../args'
-import { ListRounds, RedriveRounds } from '../aws/limits'
-import type { RedriveResult } from '../backend'
-import type { DlqMessage, DlqQueue } from '../client'
-import { describeFailure, formatTime, json, paletteFor, table, terminalWidth } from '../format'
+import { defineCommand } from '../args'
+import { ListRounds, RedriveRounds } from '../../infra/aws/client/limits'
+import { formatTime, json, paletteFor, table, terminalWidth } from '../format'
+import { UsageError } from '../errors'
+import type { DlqQueue, RedriveResult } from '../../contracts/dead-letters'
+import { summarizeDeadLetter } from '../../contracts/dead-letters'
 
 const redrive = defineCommand(
   {
@@ -132,7 +131,7 @@ Examples:
       const title = `${queue.name}: ${count === 0 ? 'empty' : `${count} message${count === 1 ? '' : 's'}`}${moreThanShown(queue)}\n`
       if (count === 0) return title
       const rows = queue.messages.map((message) => {
-        const { key, reason } = summarize(message)
+        const { key, reason } = summarizeDeadLetter(message)
         return [message.id, formatTime(message.sentAt), key ?? '-', reason ?? '-']
       })
       return (
@@ -152,67 +151,3 @@ const moreThanShown = (queue: DlqQueue): string =>
   queue.approximateMessages !== undefined && queue.approximateMessages > queue.messages.length
     ? ` shown, of about ${queue.approximateMessages}`
     : ''
-
-type Json = Record<string, unknown>
-const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value)
-const text = (value: unknown): string | undefined =>
-  typeof value === 'string' && value.trim() !== '' ? value : undefined
-
-/**
- * What a dead letter is about. Bodies vary by producer: a failure record `{error, cause}`, Step Functions'
- * `{Error, Cause}`, Lambda's `{errorType, errorMessage}`, or `error` nested as an object; a body that is a
- * JSON string is parsed first. The key is the first `key` field found, preferring one under uploads/.
- */
-export const summarize = (message: DlqMessage): { readonly key?: string; readonly reason?: string } => {
-  let body = message.body
-  if (typeof message.body === 'string') {
-    try {
-      body = JSON.parse(message.body)
-    } catch {
-      return { reason: message.body }
-    }
-  }
-  const facts = Option.getOrUndefined(deadLetterFacts(body))
-  if (facts?.kind === 'stream-batch') return { reason: `${facts.reason}; ${facts.instead}` }
-  if (facts?.kind === 'execution') {
-    const input = Option.getOrUndefined(facts.input)
-    const key = isObject(input) ? findKey(input) : undefined
-    return { ...(key === undefined ? {} : { key }), reason: facts.reason }
-  }
-  if (!isObject(body)) return {}
-  const nested = isObject(body.error) ? body.error : isObject(body.Error) ? body.Error : {}
-  const error = text(body.error) ?? text(body.Error) ?? text(body.errorType) ?? text(nested.Error) ?? text(nested.error)
-  const cause =
-    text(body.cause) ??
-    text(body.Cause) ??
-    text(body.errorMessage) ??
-    text(nested.Cause) ??
-    text(nested.cause) ??
-    text(body.reason) ??
-    text(body.message)
-  const key = findKey(body)
-  return {
-    ...(key === undefined ? {} : { key }),
-    ...(describeFailure(error, cause) === undefined ? {} : { reason: describeFailure(error, cause) }),
-  }
-}
-
-/** Breadth-first, so `detail.object.key` beats a key buried deeper; a few levels are enough for any event. */
-const findKey = (root: Json): string | undefined => {
-  let level: Json[] = [root]
-  let fallback: string | undefined
-  for (let depth = 0; depth < 6 && level.length > 0; depth += 1) {
-    const next: Json[] = []
-    for (const node of level) {
-      const key = text(node.key)
-      if (key?.startsWith('uploads/')) return key
-      fallback ??= key
-      for (const value of Object.values(node)) {
-        if (isObject(value)) next.push(value)
-        else if (Array.isArray(value)) next.push(...value.filter(isObject))
-      }
-    }
-    level = next
-  }
-  return fallback
-}

@@ -1,8 +1,9 @@
-import { UsageError, defineCommand, parseLimit } from '../args'
-import { InvalidResponse, type ArchivedEvent, type PipelineClient } from '../client'
+import { defineCommand, parseLimit } from '../args'
+import { type ArchivedEvent, type PipelineClient } from '../client'
 import { formatTime, json, table, terminalWidth, truncate } from '../format'
 import { readPattern } from '../json-file'
 import { isoTime } from '../time'
+import { InvalidResponse, UsageError } from '../errors'
 
 const DefaultLimit = 100
 /** The most one page asks for: the runtime's list routes take a limit up to 1000. */

@@ -1,16 +1,7 @@
 import { defineCommand } from '../args'
-import type { ExecutionDetail, StateSummary } from '../client'
-import {
-  describeFailure,
-  durationBetween,
-  fields,
-  formatDuration,
-  formatTime,
-  json,
-  paletteFor,
-  table,
-  terminalWidth,
-} from '../format'
+import { durationBetween, fields, formatDuration, formatTime, json, paletteFor, table, terminalWidth } from '../format'
+import type { ExecutionDetail, StateSummary } from '../../contracts/executions'
+import { describeFailure } from '../../contracts/executions'
 
 export const execution = defineCommand(
   {

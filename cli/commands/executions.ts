@@ -1,7 +1,8 @@
-import { UsageError, defineCommand } from '../args'
-import { ExecutionStatuses, type ExecutionStatus } from '../client'
-import { ListedPerWorkflow } from '../aws/limits'
+import { defineCommand } from '../args'
+import { ListedPerWorkflow } from '../../infra/aws/client/limits'
 import { durationBetween, formatDuration, formatTime, json, paletteFor, table } from '../format'
+import { UsageError } from '../errors'
+import { ExecutionStatuses, type ExecutionStatus } from '../../contracts/executions'
 
 export const executions = defineCommand(
   {

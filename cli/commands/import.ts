@@ -1,10 +1,11 @@
 import { basename, extname } from 'node:path'
 import { ImportsPrefix, ReportsPrefix } from '../../contracts/sources'
-import { UsageError, defineCommand, parseTimeout } from '../args'
+import { defineCommand, parseTimeout } from '../args'
 import type { ImportReport } from '../client'
 import { formatBytes, json, paletteFor } from '../format'
 import { readLocalFile } from '../json-file'
 import { waitForReport } from '../wait'
+import { UsageError } from '../errors'
 
 const DefaultTimeoutSeconds = 300
 /** How many rejected rows the text summary lists; --json has them all. */

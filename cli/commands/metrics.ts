@@ -1,7 +1,8 @@
-import { UsageError, defineCommand } from '../args'
+import { defineCommand } from '../args'
 import type { MetricsView } from '../../infra/console/port'
 import { formatTime, json, table, terminalWidth } from '../format'
 import { TimeHelp, isoTime } from '../time'
+import { UsageError } from '../errors'
 
 const ms = (value: number | undefined) =>
   value === undefined ? '-' : `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`

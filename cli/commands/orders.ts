@@ -1,8 +1,9 @@
-import { UsageError, defineCommand, defineGroup, parseLimit, parseTimeout } from '../args'
+import { defineCommand, defineGroup, parseLimit, parseTimeout } from '../args'
 import type { Order, OrderItem, PlaceOrder } from '../client'
 import { fields, formatTime, json, paletteFor, table, terminalWidth, type Palette } from '../format'
 import { collectPages } from '../paging'
 import { waitForOrder } from '../wait'
+import { UsageError } from '../errors'
 
 const DefaultTimeoutSeconds = 60
 const DefaultLimit = 100

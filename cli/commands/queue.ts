@@ -1,8 +1,9 @@
-import { UsageError, defineCommand, defineGroup } from '../args'
+import { defineCommand, defineGroup } from '../args'
 import type { SentMessage } from '../client'
 import { json } from '../format'
 import { readLocalFile } from '../json-file'
 import { SendProgressThreshold, sendProgress } from '../progress'
+import { UsageError } from '../errors'
 
 /** SQS's limit on a message body (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html), as the runtime enforces it. */
 export const MaxMessageBytes = 256 * 1024

@@ -1,9 +1,9 @@
-import { UsageError, defineCommand } from '../args'
-import type { Replay } from '../backend'
-import { isReplayEnded, type ReplayRequest } from '../client'
+import { defineCommand } from '../args'
 import { json, paletteFor, type Palette } from '../format'
 import { replayProgress, replayedText } from '../progress'
 import { parseTime } from '../time'
+import { UsageError } from '../errors'
+import { isReplayEnded, type Replay, type ReplayRequest } from '../../contracts/replays'
 
 /** EventBridge's constraint on replay names (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html). */
 const ReplayName = /^[.\-_A-Za-z0-9]{1,64}$/

@@ -1,5 +1,6 @@
-import { UsageError, defineCommand } from '../args'
+import { defineCommand } from '../args'
 import { json, table, terminalWidth } from '../format'
+import { UsageError } from '../errors'
 
 export const search = defineCommand(
   {

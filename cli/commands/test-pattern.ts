@@ -1,6 +1,7 @@
 import { compilePattern } from '../../infra/local/eventbridge/pattern'
-import { UsageError, defineCommand } from '../args'
+import { defineCommand } from '../args'
 import { readJsonFile, readPattern } from '../json-file'
+import { UsageError } from '../errors'
 
 export const testPattern = defineCommand(
   {

@@ -2,12 +2,14 @@ import { readFile, stat } from 'node:fs/promises'
 import { basename, extname } from 'node:path'
 import type { Rendition } from '../../contracts/images'
 import { UploadsPrefix } from '../../contracts/sources'
-import { UsageError, defineCommand, parseTimeout } from '../args'
-import type { Backend } from '../backend'
-import { HttpError, InvalidResponse, type UploadResult } from '../client'
-import { describeFailure, formatBytes, json, paletteFor } from '../format'
+import { defineCommand, parseTimeout } from '../args'
+import type { Backend } from '../backends/backend'
+import { formatBytes, json, paletteFor } from '../format'
 import { uploadProgress } from '../progress'
-import type { ImageOutcome } from '../wait'
+import type { ImageOutcome } from '../../contracts/uploads'
+import { HttpError, InvalidResponse, UsageError } from '../errors'
+import type { UploadResult } from '../../contracts/uploads'
+import { describeFailure } from '../../contracts/executions'
 
 /** One file's final line: UPLOADED without --wait, PROCESSED/FAILED/TIMEOUT with it; REJECTED/ERROR when the PUT failed. */
 export interface FileResult {
@@ -219,7 +221,7 @@ const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> 
         key,
         status: 'REJECTED',
         httpStatus: error.status,
-        error: error.error,
+        error: error.code,
         reason: error.message,
       }
     }
@@ -230,7 +232,7 @@ const uploadOne = async (api: Backend, file: LocalFile): Promise<UploadOutcome> 
 /** A 5xx or an off-contract answer is this file's ERROR (exit 3); anything else, Unreachable included, is rethrown. */
 const serverError = (file: string, key: string, error: unknown): FileResult & { readonly status: 'ERROR' } => {
   if (error instanceof HttpError)
-    return { file, key, status: 'ERROR', httpStatus: error.status, error: error.error, reason: error.message }
+    return { file, key, status: 'ERROR', httpStatus: error.status, error: error.code, reason: error.message }
   if (error instanceof InvalidResponse)
     return { file, key, status: 'ERROR', error: 'InvalidResponse', reason: error.message }
   throw error

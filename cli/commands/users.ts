@@ -1,7 +1,8 @@
-import { UsageError, defineCommand, defineGroup, parseLimit } from '../args'
+import { defineCommand, defineGroup, parseLimit } from '../args'
 import type { User } from '../client'
 import { formatTime, json, table, terminalWidth } from '../format'
 import { collectPages } from '../paging'
+import { UsageError } from '../errors'
 
 const DefaultLimit = 100
 

@@ -1,11 +1,14 @@
 import { App, Validations } from 'aws-cdk-lib'
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag'
+import { searchFromContext } from './constructs/search-domain'
 import { workflowLoggingFromContext } from './constructs/workflow-plumbing'
 import { PipelineStack } from './pipeline-stack'
 
 /**
  * The CDK app (`cdk.json` runs this file): `npm run synth` works offline, without credentials.
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
+ * `-c search=false` deploys without the OpenSearch domain (a cheap development stack: `GET /search` answers 501);
+ * `-c searchInstanceType=r7g.large.search -c searchInstanceCount=2 -c searchVolumeGb=100` sizes it (`constructs/search-domain.ts`).
  * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; by default the order, change, image and
  * import workflows log failures with their data and maintenance everything; `-c workflowLogLevel=OrderWorkflow=ALL:nodata`
  * sets one workflow's (see `DefaultWorkflowLogging` in `constructs/workflow-plumbing.ts` for why).
@@ -24,6 +27,7 @@ new PipelineStack(app, String(app.node.tryGetContext('stackName') ?? 'Pipeline')
   ...(typeof busName === 'string' && busName !== '' ? { busName } : {}),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   workflowLogging: workflowLoggingFromContext(app.node.tryGetContext('workflowLogLevel')),
+  search: searchFromContext((name) => app.node.tryGetContext(name)),
 })
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app))
 app.synth()

@@ -13,9 +13,11 @@ import { Observability } from './constructs/observability'
 import { OrderProcessing } from './constructs/order-processing'
 import { OrdersQueue } from './constructs/orders-queue'
 import { PipelineTables } from './constructs/pipeline-tables'
+import { SearchDomain, type SearchDomainProps } from './constructs/search-domain'
 import { TracingSampling } from './constructs/tracing-sampling'
 import { UploadBucket } from './constructs/upload-bucket'
 import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
+import { SearchDisabledEndpoint } from './layers/search-index-opensearch'
 
 export interface PipelineStackProps extends StackProps {
   /** Name of the pipeline's event bus. @default the stack's name */
@@ -27,6 +29,11 @@ export interface PipelineStackProps extends StackProps {
    * (`constructs/workflow-plumbing.ts`, which says why). The app reads it from the `workflowLogLevel` context value.
    */
   readonly workflowLogging?: Partial<Record<WorkflowId, WorkflowLogging>>
+  /**
+   * The search domain's size, or `false` for a stack without search (context `search=false`): no domain to pay for,
+   * the index steps skip, and `GET /search` answers 501 saying why. @default a one-node t3.small.search domain
+   */
+  readonly search?: SearchDomainProps | false
 }
 
 /** The Step Functions console page of a state machine, in the stack's region. */
@@ -45,6 +52,7 @@ export class PipelineStack extends Stack {
     const { queues: dlqs } = new DeadLetterQueues(this, 'DeadLetters')
     const uploads = new UploadBucket(this, 'Storage', { bus, forwardDeadLetterQueue: dlqs.RuleTargetDeadLetters })
     const tables = new PipelineTables(this, 'Tables')
+    const search = props.search === false ? undefined : new SearchDomain(this, 'Search', props.search ?? {})
     const ordersQueue = new OrdersQueue(this, 'OrderIntake')
     const deadLetterQueues = { ...dlqs, OrdersQueueDeadLetters: ordersQueue.deadLetterQueue }
 
@@ -53,7 +61,8 @@ export class PipelineStack extends Stack {
     const environment = {
       BUCKET_NAME: uploads.bucket.bucketName,
       IMAGES_TABLE: tables.images.tableName,
-      SEARCH_TABLE: tables.searchDocuments.tableName,
+      SEARCH_ENDPOINT: search?.endpoint ?? SearchDisabledEndpoint,
+      STATE_TABLE: tables.state.tableName,
       LEDGER_TABLE: tables.ledger.tableName,
       ORDERS_TABLE: tables.orders.tableName,
       USERS_TABLE: tables.users.tableName,
@@ -63,7 +72,7 @@ export class PipelineStack extends Stack {
         Object.fromEntries(Object.entries(deadLetterQueues).map(([name, dlq]) => [name, dlq.queueUrl])),
       ),
     }
-    const shared = { bus, tables, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
+    const shared = { bus, tables, search, environment, ruleDeadLetterQueue: dlqs.RuleTargetDeadLetters }
 
     const images = new ImageProcessing(this, 'ImageProcessing', {
       ...shared,
@@ -71,7 +80,7 @@ export class PipelineStack extends Stack {
       deadLetterQueue: dlqs.ImageDeadLetters,
       logging: props.workflowLogging?.ImageWorkflow,
     })
-    const api = new HttpApiFront(this, 'Api', { bus, tables, environment })
+    const api = new HttpApiFront(this, 'Api', { bus, tables, uploads, search, environment })
     const orders = new OrderProcessing(this, 'OrderProcessing', {
       ...shared,
       ordersQueue: ordersQueue.queue,
@@ -93,6 +102,7 @@ export class PipelineStack extends Stack {
     const maintenance = new Maintenance(this, 'Maintenance', {
       bus,
       tables,
+      search,
       environment,
       deadLetterQueues,
       scheduleDeadLetterQueue: dlqs.RuleTargetDeadLetters,
@@ -106,7 +116,15 @@ export class PipelineStack extends Stack {
       ImportWorkflow: imports.stateMachine,
       MaintenanceWorkflow: maintenance.stateMachine,
     }
-    const steps = [...images.steps, api.step, ...orders.steps, ...changes.steps, ...imports.steps, ...maintenance.steps]
+    const steps = [
+      ...images.steps,
+      api.step,
+      api.searchStep,
+      ...orders.steps,
+      ...changes.steps,
+      ...imports.steps,
+      ...maintenance.steps,
+    ]
     const notifications = new AlarmNotifications(
       this,
       'AlarmNotifications',
@@ -137,6 +155,10 @@ export class PipelineStack extends Stack {
     new CfnOutput(this, 'ArchiveName', {
       value: archive.archiveName,
       description: "The bus's archive, which replays read",
+    })
+    new CfnOutput(this, 'SearchDomainName', {
+      value: search?.domainName ?? 'none',
+      description: 'The OpenSearch Service domain behind GET /search (none when deployed with -c search=false)',
     })
     new CfnOutput(this, 'OrdersQueueUrl', { value: ordersQueue.queue.queueUrl })
     new CfnOutput(this, 'DeadLetterQueueUrls', {

@@ -2,8 +2,8 @@ import * as path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build } from 'esbuild'
 import type { ServerResponse } from 'node:http'
-import { HttpError } from '../local/http/respond'
-import type { Router } from '../local/http/router'
+import { HttpError } from '../http/errors'
+import type { Router } from '../http/router'
 
 interface Asset {
   readonly body: Buffer
@@ -157,6 +157,3 @@ export const pageRoutes = (router: Router): Router =>
         'cache-control': 'public, max-age=31536000, immutable',
       })
     })
-
-/** Builds the page ahead of the first request, so a server can pay for it at start rather than on first view. */
-export const preparePage = (): Promise<void> => page().then(() => undefined)

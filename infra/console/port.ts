@@ -1,11 +1,33 @@
+import type {
+  DeadLetter,
+  DeadLetterQueueView,
+  MetricsView,
+  RedriveOutcome,
+  StepMetrics,
+  WorkflowMetrics,
+  WorkflowSeriesPoint,
+} from '../../contracts/console'
+import type { ExecutionStatus, ExecutionSummary } from '../../contracts/executions'
+import type { ReplayState } from '../../contracts/replays'
+
+export type {
+  DeadLetter,
+  DeadLetterQueueView,
+  ExecutionStatus,
+  ExecutionSummary,
+  MetricsView,
+  RedriveOutcome,
+  ReplayState,
+  StepMetrics,
+  WorkflowMetrics,
+  WorkflowSeriesPoint,
+}
 /**
  * What the console reads and does, whatever runs the pipeline. Two adapters implement it: the local runtime
  * (`infra/local/console-data.ts`) and a deployed stack over the AWS SDK (`infra/aws/console/console-data.ts`). The
  * console's JSON routes (`infra/console/routes.ts`) and its page only ever talk to this port, so the page is the same
  * over both.
  */
-
-export type ExecutionStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'TIMED_OUT'
 
 export interface WorkflowView {
   /** The construct id of the state machine, as the runtime names it (`ImageWorkflow`, `OrderWorkflow`, ...). */
@@ -17,20 +39,6 @@ export interface WorkflowView {
 export interface WorkflowDefinition extends WorkflowView {
   /** The ASL document the state machine runs. */
   readonly definition: unknown
-}
-
-export interface ExecutionSummary {
-  readonly executionArn: string
-  /** The execution's name, unique per state machine; what `/console/api/executions/{id}` accepts. */
-  readonly name: string
-  readonly workflow: string
-  readonly status: ExecutionStatus
-  readonly startDate: string
-  readonly stopDate?: string
-  readonly durationMs?: number
-  /** What the execution is about, for people: the object key, order id or user id when it is known. */
-  readonly subject?: string
-  readonly redriveCount?: number
 }
 
 export interface ExecutionQuery {
@@ -76,6 +84,8 @@ export interface StateDetail {
   readonly cause?: string
   /** Task attempts in order; more than one means Retry ran. */
   readonly attempts: ReadonlyArray<StateAttempt>
+  /** Retries over every run of the state (each Map iteration's, each loop's). */
+  readonly retries: number
   /** How many times the state was entered (Map iterations, loops). */
   readonly runs: number
 }
@@ -117,8 +127,6 @@ export interface EventSummary {
   readonly replayName?: string
 }
 
-export type ReplayState = 'STARTING' | 'RUNNING' | 'COMPLETED' | 'CANCELLING' | 'CANCELLED' | 'FAILED'
-
 export interface ReplayProgress {
   readonly name: string
   readonly state: ReplayState
@@ -134,61 +142,6 @@ export interface ReplayProgress {
   readonly reason?: string
 }
 
-export interface DeadLetter {
-  readonly id: string
-  readonly sentAt: string
-  /** Why it landed here: the error and cause, or the rule target's failure. */
-  readonly reason: string
-  /** Where a redrive sends it back to (queue, bus, or state machine), as a name people recognise. */
-  readonly origin?: string
-  /** The original event or message, parsed when it is JSON. */
-  readonly body: unknown
-}
-
-export interface DeadLetterQueueView {
-  readonly name: string
-  readonly depth: number
-  readonly messages: ReadonlyArray<DeadLetter>
-}
-
-export interface RedriveOutcome {
-  readonly queue: string
-  readonly redriven: number
-  readonly failed: ReadonlyArray<{ readonly id: string; readonly reason: string }>
-}
-
-export interface StepMetrics {
-  readonly step: string
-  readonly invocations: number
-  readonly errors: number
-  readonly coldStarts: number
-  readonly p50Ms?: number
-  readonly p95Ms?: number
-  readonly p99Ms?: number
-}
-
-export interface WorkflowSeriesPoint {
-  readonly start: string
-  readonly succeeded: number
-  readonly failed: number
-}
-
-export interface WorkflowMetrics {
-  readonly workflow: string
-  readonly succeeded: number
-  readonly failed: number
-  /** Succeeded over finished, 0 to 1; absent when nothing finished in the window. */
-  readonly successRate?: number
-  readonly series: ReadonlyArray<WorkflowSeriesPoint>
-}
-
-export interface MetricsView {
-  readonly from: string
-  readonly to: string
-  readonly steps: ReadonlyArray<StepMetrics>
-  readonly workflows: ReadonlyArray<WorkflowMetrics>
-}
-
 export interface ImageView {
   readonly key: string
   readonly status: 'PROCESSED' | 'FAILED' | 'PENDING'
@@ -202,18 +155,6 @@ export interface UploadResult {
   readonly key: string
   readonly etag?: string
   readonly size: number
-}
-
-/** Thrown by an adapter for a request it cannot answer as asked; the routes answer its status and message. */
-export class ConsoleRequestError extends Error {
-  constructor(
-    readonly status: 400 | 404 | 409 | 501,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message)
-    this.name = 'ConsoleRequestError'
-  }
 }
 
 export interface ConsoleData {

@@ -1,49 +1,12 @@
 import type { IncomingMessage } from 'node:http'
-import { readBytes, readJson, HttpError, sendJson } from '../local/http/respond'
-import type { RouteContext, Router } from '../local/http/router'
-import { ConsoleRequestError, type ConsoleData, type ExecutionStatus } from './port'
-
-export const ExecutionStatuses: ReadonlyArray<ExecutionStatus> = [
-  'PENDING',
-  'RUNNING',
-  'SUCCEEDED',
-  'FAILED',
-  'ABORTED',
-  'TIMED_OUT',
-]
-
-/** The largest upload the console accepts, as the local API's default. */
-export const MaxConsoleUploadBytes = 100 * 1024 * 1024
+import { readBytes, readJson, sendJson } from '../http/respond'
+import { HttpError } from '../http/errors'
+import type { RouteContext, Router } from '../http/router'
+import { limitParam, textParam, timeParam } from '../http/params'
+import type { ConsoleData, ExecutionStatus } from './port'
+import { ExecutionStatuses } from '../../contracts/executions'
 
 const invalid = (field: string, message: string) => new HttpError(400, 'InvalidParameter', `${field}: ${message}`)
-
-/** One query parameter as a string: absent or empty is undefined; longer than `max` characters is a 400 naming it. */
-export const textParam = (url: URL, name: string, max = 256): string | undefined => {
-  const values = url.searchParams.getAll(name)
-  if (values.length > 1) throw invalid(name, 'give it once')
-  const value = values[0]
-  if (value === undefined || value === '') return undefined
-  if (value.length > max) throw invalid(name, `at most ${max} characters`)
-  return value
-}
-
-/** An ISO 8601 time (or epoch milliseconds), handed on as ISO 8601. */
-export const timeParam = (url: URL, name: string): string | undefined => {
-  const raw = textParam(url, name, 64)
-  if (raw === undefined) return undefined
-  const ms = /^\d+$/.test(raw) ? Number(raw) : Date.parse(raw)
-  if (Number.isNaN(ms) || !Number.isFinite(ms)) throw invalid(name, 'must be an ISO 8601 time')
-  return new Date(ms).toISOString()
-}
-
-export const limitParam = (url: URL, max = 200): number | undefined => {
-  const raw = textParam(url, 'limit', 16)
-  if (raw === undefined) return undefined
-  const value = Number(raw)
-  if (!/^\d+$/.test(raw) || !Number.isInteger(value) || value < 1 || value > max)
-    throw invalid('limit', `must be an integer from 1 to ${max}`)
-  return value
-}
 
 export const statusParam = (url: URL): ExecutionStatus | undefined => {
   const raw = textParam(url, 'status', 16)
@@ -84,7 +47,7 @@ const answering = (handler: (context: RouteContext) => Promise<void>) => async (
   try {
     await handler(context)
   } catch (error) {
-    if (error instanceof ConsoleRequestError) throw new HttpError(error.status, error.code, error.message)
+    if (error instanceof HttpError) throw new HttpError(error.status, error.code, error.message)
     throw error
   }
 }
@@ -92,7 +55,15 @@ const answering = (handler: (context: RouteContext) => Promise<void>) => async (
 const name = (params: ReadonlyArray<string>, index = 0) => params[index] ?? ''
 
 /** The console's JSON API over any `ConsoleData`: the same routes serve the local runtime and a deployed stack. */
-export const consoleRoutes = (router: Router, data: ConsoleData): Router =>
+/** The largest upload accepted unless configured otherwise: the local runtime's MAX_UPLOAD_BYTES default. */
+export const DefaultMaxUploadBytes = 100 * 1024 * 1024
+
+export interface ConsoleLimits {
+  /** The largest upload accepted, the same limit as every other way in (MAX_UPLOAD_BYTES locally). */
+  readonly maxUploadBytes: number
+}
+
+export const consoleRoutes = (router: Router, data: ConsoleData, limits: ConsoleLimits): Router =>
   router
     .on(
       'GET',
@@ -266,7 +237,7 @@ export const consoleRoutes = (router: Router, data: ConsoleData): Router =>
       answering(async ({ req, res, params }) => {
         const key = name(params)
         if (key.length > 1024) throw invalid('key', 'at most 1024 characters')
-        const body = await readBytes(req, MaxConsoleUploadBytes)
+        const body = await readBytes(req, limits.maxUploadBytes)
         if (body.length === 0) throw new HttpError(400, 'ValidationException', 'body: the upload is empty')
         const contentType = req.headers['content-type']
         sendJson(

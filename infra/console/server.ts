@@ -1,7 +1,8 @@
-import type { Router } from '../local/http/router'
+import type { Router } from '../http/router'
 import { pageRoutes } from './page-routes'
 import type { ConsoleData } from './port'
-import { consoleRoutes } from './routes'
+import { consoleRoutes, type ConsoleLimits } from './routes'
 
 /** Adds the console to a server: its JSON API over `data` and its page. The local server and `pipeline console --target aws` both call it. */
-export const mountConsole = (router: Router, data: ConsoleData): Router => pageRoutes(consoleRoutes(router, data))
+export const mountConsole = (router: Router, data: ConsoleData, limits: ConsoleLimits): Router =>
+  pageRoutes(consoleRoutes(router, data, limits))

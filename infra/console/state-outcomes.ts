@@ -1,19 +1,19 @@
+import type { StateSummary } from '../../contracts/executions'
 import type { StateAttempt, StateDetail, StateOutcome } from './port'
 
 /*
  * What happened to each state of a definition in one execution, from its history in GetExecutionHistory's shape
- * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html). Both targets write that
- * shape, with two dialects this fold reads alike:
- * - Step Functions names a state only on its `*StateEntered`/`*StateExited` events; the others (TaskScheduled,
- *   TaskFailed...) point at the event before them by `previousEventId`; a Catch shows as a failure followed by the
- *   state's exit; Map iterations as MapIterationStarted/Succeeded/Failed carrying the Map's name;
- * - the local runtime also names the state on its task events, marks Map runs with `iteration` and writes
- *   `StateCaught`. Its `previousEventId` is only the event written before, so a name beats the chain.
+ * (https://docs.aws.amazon.com/step-functions/latest/apireference/API_HistoryEvent.html), which both targets write:
+ * Step Functions names a state only on its `*StateEntered`/`*StateExited` events; the others (TaskScheduled,
+ * TaskFailed...) point at the event before them by `previousEventId`; a Catch shows as a failure followed by the
+ * state's exit; Map iterations as MapIterationStarted/Succeeded/Failed carrying the Map's name.
  * Per state: one run per entry; per Map iteration (or loop) the latest run counts, and the state shows the worst of
  * them. A Task's attempts are its Scheduled events; more than one that ends well is `retried`.
+ * This is the one fold of a history: the console's state view, and the per-state lines of `pipeline execution`
+ * (`stateSummaries`) on either target.
  */
 
-/** An event as either target writes it: `id`, `type`, `timestamp`, its `...EventDetails`, maybe `previousEventId`. */
+/** An event as GetExecutionHistory gives it: `id`, `type`, `timestamp`, its `...EventDetails`, maybe `previousEventId`. */
 export type HistoryLike = Readonly<Record<string, unknown>> & {
   readonly id: number
   readonly type: string
@@ -128,13 +128,12 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
     const details = detailsOf(event)
     const previousId = typeof event.previousEventId === 'number' ? event.previousEventId : undefined
     const previous = previousId === undefined ? undefined : owners.get(previousId)
-    const iteration = typeof event.iteration === 'number' ? `#${event.iteration}` : undefined
     const named = text(details?.name)
 
     if (event.type.endsWith('StateEntered')) {
       if (named === undefined) continue
       // The first state of an iteration follows its MapIterationStarted; any other follows a state of its own scope.
-      const scope = iteration ?? previous?.iteration ?? previous?.run?.scope ?? ''
+      const scope = previous?.iteration ?? previous?.run?.scope ?? ''
       const run: Run = {
         name: named,
         type: event.type.replace(/StateEntered$/, ''),
@@ -152,14 +151,9 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
 
     if (event.type.endsWith('StateExited')) {
       const run =
-        previous?.run &&
-        previous.run.open &&
-        previous.run.name === named &&
-        (iteration === undefined || previous.run.scope === iteration)
+        previous?.run && previous.run.open && previous.run.name === named
           ? previous.run
-          : openRun(
-              (candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration),
-            )
+          : openRun((candidate) => candidate.name === named)
       if (!run) continue
       // Exiting after a failure means a Catch took it: Step Functions writes the state's exit, then the handler's entry.
       if (run.status === 'running') run.status = 'succeeded'
@@ -201,11 +195,6 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
     if (/^Map(State|Iteration|Run)/.test(event.type))
       run = openRun((candidate) => (named === undefined ? candidate.type === 'Map' : candidate.name === named))
     else if (event.type.startsWith('ParallelState')) run = openRun((candidate) => candidate.type === 'Parallel')
-    else if (named !== undefined)
-      run =
-        openRun(
-          (candidate) => candidate.name === named && (iteration === undefined || candidate.scope === iteration),
-        ) ?? previous?.run
     else run = previous?.run
     if (event.type === 'MapIterationStarted' && run) {
       owners.set(event.id, { run, iteration: `${run.scope}/${run.name}#${event.id}` })
@@ -236,8 +225,6 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
           ...(error === undefined ? {} : { error }),
           ...(cause === undefined ? {} : { cause }),
         })
-    } else if (event.type === 'StateCaught') {
-      run.status = 'caught'
     }
   }
 
@@ -253,7 +240,7 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
   return names.map((name): StateDetail => {
     const all = byName.get(name) ?? []
     const type = typeOf.get(name) ?? all[0]?.type ?? 'Unknown'
-    if (all.length === 0) return { name, type, outcome: 'not-reached', attempts: [], runs: 0 }
+    if (all.length === 0) return { name, type, outcome: 'not-reached', attempts: [], retries: 0, runs: 0 }
     // Per scope (Map iteration), a later run replaces an earlier one; the state shows the worst scope's run.
     const latest = new Map<string, Run>()
     const current = all.filter((run) => !run.superseded)
@@ -276,7 +263,41 @@ export const stateDetails = (history: ReadonlyArray<HistoryLike>, definition: un
       ...(shown.error === undefined ? {} : { error: shown.error }),
       ...(shown.cause === undefined ? {} : { cause: shown.cause }),
       attempts,
+      retries: all.reduce((sum, run) => sum + Math.max(0, run.attempts.length - 1), 0),
       runs: all.length,
     }
   })
 }
+
+const summaryStatus: Record<Exclude<StateOutcome, 'not-reached'>, StateSummary['status']> = {
+  succeeded: 'SUCCEEDED',
+  retried: 'SUCCEEDED',
+  running: 'RUNNING',
+  caught: 'CAUGHT',
+  failed: 'FAILED',
+}
+
+/**
+ * One line per state entered, in the order first entered (`pipeline execution`'s view): the status of the run shown
+ * (CAUGHT is a failure a Catch took), its error, every run's retries, the entries counted as iterations, and the time
+ * from the first entry to the last exit.
+ */
+export const stateSummaries = (history: ReadonlyArray<HistoryLike>): ReadonlyArray<StateSummary> =>
+  stateDetails(history, undefined).flatMap((state) =>
+    state.outcome === 'not-reached' || state.enteredAt === undefined
+      ? []
+      : [
+          {
+            name: state.name,
+            type: state.type,
+            status: summaryStatus[state.outcome],
+            enteredAt: state.enteredAt,
+            ...(state.exitedAt === undefined ? {} : { exitedAt: state.exitedAt }),
+            ...(state.durationMs === undefined ? {} : { durationMs: state.durationMs }),
+            retries: state.retries,
+            iterations: state.runs,
+            ...(state.error === undefined ? {} : { error: state.error }),
+            ...(state.cause === undefined ? {} : { cause: state.cause }),
+          },
+        ],
+  )

@@ -1,18 +1,23 @@
 import * as path from 'node:path'
 import { configFromEnv } from '../../steps/services/config'
+import { DefaultMaxUploadBytes } from '../console/routes'
 import { createPipelineServer } from './http/server'
 import { parseFaultPlan } from './lambda/faults'
-import { parseRetryScale } from './stepfunctions/retry-scale'
+import { parseRetryScale } from './stepfunctions/executor'
+import { InvalidStateMachine } from './stepfunctions/errors'
 import { InvalidFilterCriteria } from './lambda/errors'
 import { startRuntime } from './runtime'
 
-/** Reads a positive integer setting, or exits with a message naming it (a bad setting is the user's to fix, not a crash). */
-const setting = (name: string, fallback: number): number => {
+/**
+ * Reads an integer setting of at least `min`, or exits with a message naming it (a bad setting is the user's to fix,
+ * not a crash). An unset or empty variable takes the default.
+ */
+const setting = (name: string, fallback: number, min: 0 | 1): number => {
   const raw = process.env[name]
   if (raw === undefined || raw === '') return fallback
   const value = Number(raw)
-  if (!Number.isInteger(value) || value < 0) {
-    console.error(`${name} must be a non-negative integer, got "${raw}"`)
+  if (!Number.isInteger(value) || value < min) {
+    console.error(`${name} must be ${min === 0 ? 'a non-negative' : 'a positive'} integer, got "${raw}"`)
     process.exit(2)
   }
   return value
@@ -21,8 +26,13 @@ const setting = (name: string, fallback: number): number => {
 /** `npm start`: the whole pipeline on this machine, serving on HOST:PORT (127.0.0.1:3000 by default). */
 const main = async () => {
   const host = process.env.HOST ?? '127.0.0.1'
-  const port = setting('PORT', 3000)
+  // PORT=0 serves on any free port (the tests' way).
+  const port = setting('PORT', 3000, 0)
   const dataDir = path.resolve(process.env.PIPELINE_DATA ?? '.pipeline')
+  // Every setting is read before the runtime starts, so a bad one stops it at once.
+  const maxUploadBytes = setting('MAX_UPLOAD_BYTES', DefaultMaxUploadBytes, 1)
+  const requestTimeoutMs = setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000, 1)
+  const concurrency = setting('PIPELINE_CONCURRENCY', 2, 1)
   let config
   try {
     config = configFromEnv(process.env)
@@ -40,32 +50,33 @@ const main = async () => {
     process.exit(2)
   }
   // PIPELINE_QUEUE_VISIBILITY_MS shortens every queue's visibility timeout (minutes in the template), so a poison message reaches its DLQ in seconds.
-  const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0)
+  const queueVisibilityMs = setting('PIPELINE_QUEUE_VISIBILITY_MS', 0, 0)
   let runtime
   try {
     runtime = startRuntime({
       dataDir,
       config,
-      concurrency: setting('PIPELINE_CONCURRENCY', 2) || 2,
+      concurrency,
       ...(faults ? { faults } : {}),
       ...(retryScale ? { retryScale } : {}),
       ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
     })
   } catch (error) {
     // What AWS would refuse at deployment (a filter a pipe cannot take) stops the start, with AWS's reason.
-    if (!(error instanceof InvalidFilterCriteria)) throw error
-    console.error(error.message)
-    process.exit(2)
+    if (error instanceof InvalidFilterCriteria) {
+      console.error(error.message)
+      process.exit(2)
+    }
+    if (!(error instanceof InvalidStateMachine)) throw error
+    console.error(`The synthesized template cannot run locally: ${error.message}`)
+    process.exit(1)
   }
   if (faults)
     console.log(
       `Injecting faults: ${[...faults.rates].map(([point, rate]) => `${point}=${rate}`).join(', ')} (PIPELINE_FAULTS_SEED=${faults.seed})`,
     )
   if (runtime.recovered > 0) console.log(`Resuming ${runtime.recovered} execution(s) interrupted by the last stop`)
-  const server = createPipelineServer(runtime, {
-    maxUploadBytes: setting('MAX_UPLOAD_BYTES', 100 * 1024 * 1024),
-    requestTimeoutMs: setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000) || 120_000,
-  })
+  const server = createPipelineServer(runtime, { maxUploadBytes, requestTimeoutMs })
   server.on('error', (error: NodeJS.ErrnoException) => {
     console.error(
       error.code === 'EADDRINUSE'

@@ -4,13 +4,14 @@ import type { PipelineConfigShape } from '../../steps/services/config'
 import { stepsByName } from '../../steps/kit/registry'
 import { invokeStep, StepError } from '../../steps/kit/step'
 import { synthesizePipeline } from '../aws/synth'
-import { WorkflowTag } from '../../workflows/image-workflow'
+import { WorkflowTag } from '../../contracts/executions'
 import { LocalBus } from './eventbridge/bus'
 import { databaseFile, openDatabase } from './kernel/db'
 import { startCheckpointer } from './kernel/checkpointer'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
-import { Executor } from './stepfunctions/executor'
+import { ApiStateMachines } from './stepfunctions/api-state-machines'
+import { Executor, validateStateMachines } from './stepfunctions/executor'
 import { executionStatusChange } from './stepfunctions/status-events'
 import { LocalLive } from './layers/local-live'
 import { startPollers, validateFilters } from './lambda/pollers'
@@ -65,8 +66,10 @@ const lambdaFailure = (error: unknown): Error => {
  */
 export const startRuntime = (options: RuntimeOptions) => {
   const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
-  // A filter AWS refuses stops the deployment, so it stops the runtime before anything is opened.
+  // What AWS refuses at deployment stops the runtime before anything opens: a filter a pipe cannot take, or a
+  // definition the runtime cannot run (naming the state machine and the state).
   validateFilters(model)
+  validateStateMachines(model.stateMachines)
   const db = openDatabase(options.dataDir)
   const checkpointer = startCheckpointer(db, databaseFile(options.dataDir))
   const queues = new LocalQueues(db, model, options.queueVisibilityMs)
@@ -91,9 +94,26 @@ export const startRuntime = (options: RuntimeOptions) => {
   const store = new LocalObjectStore(db, path.join(options.dataDir, 'objects'), model, bus)
   const setting = (name: string) => model.functions.find((fn) => fn.environment[name])?.environment[name]
   const uploadBucket = setting('BUCKET_NAME') ?? model.buckets[0]?.name ?? 'uploads'
-  const tableNames = { orders: setting('ORDERS_TABLE') ?? 'Orders', users: setting('USERS_TABLE') ?? 'Users' }
+  const tableNames = {
+    orders: setting('ORDERS_TABLE') ?? 'Orders',
+    users: setting('USERS_TABLE') ?? 'Users',
+    state: setting('STATE_TABLE') ?? 'State',
+  }
+  // The HTTP server says where it listens once it does (`setPublicUrl`); links to objects point there.
+  let publicUrl = 'http://127.0.0.1:3000'
   const runtime = ManagedRuntime.make(
-    LocalLive({ db, store, bucket: uploadBucket, bus, queues, tables, tableNames, config: options.config }),
+    LocalLive({
+      db,
+      store,
+      bucket: uploadBucket,
+      bus,
+      queues,
+      tables,
+      tableNames,
+      // The steps put on the bus the template names, as each function's EVENT_BUS_NAME does on AWS.
+      config: { ...options.config, busName: setting('EVENT_BUS_NAME') ?? options.config.busName },
+      publicUrl: () => publicUrl,
+    }),
   )
 
   const functions = new Map(
@@ -134,28 +154,41 @@ export const startRuntime = (options: RuntimeOptions) => {
       throw lambdaFailure(error)
     }
   }
-  const standardMachines = new Set(
-    model.stateMachines.filter((machine) => machine.type === 'STANDARD').map((machine) => machine.arn),
-  )
+  const apiStateMachines = new ApiStateMachines(db)
   const executor: Executor = new Executor(
     db,
-    model.stateMachines,
+    [...model.stateMachines, ...apiStateMachines.all()],
     {
       invokeFunction,
       sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
       putEvents: (entries) => bus.putEvents(entries),
     },
-    options.concurrency ?? 2,
-    options.retryScale,
-    (execution) => {
-      // Standard workflows announce how each execution ended on the default bus; Express workflows do not.
-      if (standardMachines.has(execution.state_machine))
-        bus.publishServiceEvent('default', executionStatusChange(execution))
+    {
+      concurrency: options.concurrency ?? 2,
+      ...(options.retryScale ? { retryScale: options.retryScale } : {}),
+      // Standard workflows announce how each execution ended on the default bus (timeouts and aborts included, which
+      // no catch sees); Express workflows do not (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+      onExecutionEnded: (execution) => {
+        if (executor.stateMachines.find((machine) => machine.arn === execution.state_machine)?.type === 'STANDARD')
+          bus.publishServiceEvent('default', executionStatusChange(execution))
+      },
     },
   )
 
   const recovered = executor.recover()
-  const deadLetters = new DeadLetters(db, queues, executor, bus, model)
+  const deadLetters = new DeadLetters(
+    db,
+    queues,
+    {
+      startExecution: (arn, input, eventId) => executor.enqueue(arn, input, eventId),
+      wake: () => executor.wake(),
+      get busNames() {
+        return bus.busNames
+      },
+      publishServiceEvent: (name, event) => bus.publishServiceEvent(name, event),
+    },
+    model,
+  )
   replayer.resume()
   const pollers = startPollers({
     mappings: model.eventSourceMappings ?? [],
@@ -188,6 +221,7 @@ export const startRuntime = (options: RuntimeOptions) => {
     store,
     queues,
     executor,
+    apiStateMachines,
     replayer,
     tables,
     scheduler,
@@ -200,7 +234,8 @@ export const startRuntime = (options: RuntimeOptions) => {
     isQuiet(): boolean {
       const busy = (sql: string, ...values: Array<string | number>) =>
         (db.prepare(sql).get(...values) as { n: number }).n > 0
-      if (busy("SELECT COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING')")) return false
+      const { pending, running } = executor.unfinished()
+      if (pending + running > 0) return false
       if (busy('SELECT COUNT(*) AS n FROM deliveries')) return false
       if (deadLetters.settle() > 0) return false
       for (const mapping of model.eventSourceMappings ?? [])
@@ -220,6 +255,12 @@ export const startRuntime = (options: RuntimeOptions) => {
     /** Invokes a step as its function would be invoked (the HTTP API's routes go through it). */
     invokeFunction,
     apiFunction: model.functions.find((fn) => fn.step === StepNames.httpApi)?.name,
+    /** The function behind `GET /search` and `GET /images/{key}`, as on AWS. */
+    searchFunction: model.functions.find((fn) => fn.step === StepNames.searchApi)?.name,
+    /** Where the HTTP server listens, for the links to objects the search API hands out. */
+    setPublicUrl(url: string) {
+      publicUrl = url
+    },
     uploadBucket,
     uploadsPrefix: UploadsPrefix,
     recovered,

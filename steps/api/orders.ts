@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { Effect, Schema } from 'effect'
-import { CustomerId, itemsTotal, OrderId, PlacedOrder, PlaceOrderRequest, type Order } from '../../contracts/orders'
+import {
+  CustomerId,
+  itemsTotal,
+  OrderId,
+  PlacedOrder,
+  PlacedVersion,
+  PlaceOrderRequest,
+  type Order,
+} from '../../contracts/orders'
 import { OrderPlacedType, OrdersSource } from '../../contracts/sources'
 import { now, type Clock } from '../services/clock'
 import { PipelineConfig } from '../services/config'
@@ -112,6 +120,7 @@ const placeOrder = (request: PlaceOrderRequest, orderId: string) =>
       origin: 'api',
       createdAt: at,
       updatedAt: at,
+      version: PlacedVersion,
     }
     const { order: standing } = yield* table.create(order)
     if (standing.status === 'PENDING') {

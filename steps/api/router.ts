@@ -9,7 +9,7 @@ export type ApiHandler<R> = (
   params: Readonly<Record<string, string>>,
 ) => Effect.Effect<ApiResponse, Rejected | TransientError, R>
 
-/** A route: a method and a path template whose `{name}` segments become parameters (`/orders/{orderId}`). */
+/** A route: a method and a path template whose `{name}` segments become parameters (`/orders/{orderId}`); a last `{name+}` takes the rest of the path. */
 export interface Route<H> {
   readonly method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   readonly path: string
@@ -33,13 +33,17 @@ export type RouteMatch<H> =
 
 const MethodOrder = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']
 
-type Segment = { readonly literal: string } | { readonly param: string }
+/** A path segment: literal, a parameter (`{orderId}`), or a greedy one taking the rest of the path (`{key+}`). */
+type Segment = { readonly literal: string } | { readonly param: string; readonly greedy: boolean }
 
 const compile = (path: string): ReadonlyArray<Segment> =>
   path
     .split('/')
     .filter(Boolean)
-    .map((part) => (/^\{\w+\}$/.test(part) ? { param: part.slice(1, -1) } : { literal: part }))
+    .map((part) => {
+      const param = /^\{(\w+)(\+?)\}$/.exec(part)
+      return param ? { param: param[1]!, greedy: param[2] === '+' } : { literal: part }
+    })
 
 /** Splits a raw path into segments; one trailing slash is tolerated (`/orders/` is `/orders`). */
 const segmentsOf = (rawPath: string): ReadonlyArray<string> | undefined => {
@@ -52,13 +56,16 @@ const matchSegments = (
   pattern: ReadonlyArray<Segment>,
   parts: ReadonlyArray<string>,
 ): Record<string, string> | undefined => {
-  if (pattern.length !== parts.length) return undefined
+  const greedy = pattern.at(-1)
+  const rest = greedy !== undefined && 'greedy' in greedy && greedy.greedy
+  // A greedy parameter, as API Gateway's `{proxy+}`, takes one or more segments.
+  if (rest ? parts.length < pattern.length : pattern.length !== parts.length) return undefined
   const params: Record<string, string> = {}
   for (const [index, segment] of pattern.entries()) {
     const part = parts[index]!
     if ('literal' in segment) {
       if (segment.literal !== part) return undefined
-    } else params[segment.param] = part
+    } else params[segment.param] = segment.greedy ? parts.slice(index).join('/') : part
   }
   return params
 }

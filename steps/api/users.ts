@@ -24,6 +24,7 @@ export const createUser = (request: ApiRequest) =>
       status: 'active',
       createdAt: at,
       updatedAt: at,
+      version: 1,
     }
     const result = yield* (yield* UserTable).create(user)
     if (!result.created) {

@@ -1,27 +1,32 @@
-import type { SearchDocument } from '../../contracts/images'
 import type { Order } from '../../contracts/orders'
+import type { SearchDocument } from '../../contracts/search'
 import type { User } from '../../contracts/users'
 
-/** The search document of an order: found by its id, customer, status, currency and SKUs. */
+/** The search document of an order: found exactly by its id, customer, status, currency and SKUs. */
 export const orderDocument = (order: Order): SearchDocument => ({
   id: `order:${order.orderId}`,
   kind: 'order',
   title: order.orderId,
-  text: [
+  exact: [
     order.orderId,
     order.customerId,
     order.status,
     order.currency,
     ...(order.items ?? []).map((item) => item.sku),
-  ].join(' '),
+  ],
+  text: '',
   data: order,
 })
 
-/** The search document of a user: found by id, username, email and status. */
+/** The search document of a user: found exactly by id, username, email and status. */
 export const userDocument = (user: User): SearchDocument => ({
   id: `user:${user.userId}`,
   kind: 'user',
   title: user.username,
-  text: [user.userId, user.username, user.email, user.status].join(' '),
+  exact: [user.userId, user.username, user.email, user.status],
+  text: '',
   data: user,
 })
+
+/** The version a record's document is written with: its count of writes (0 for a record written before versions). */
+export const recordVersion = (record: { readonly version?: number | undefined }): number => record.version ?? 0

@@ -3,8 +3,8 @@ import { persistImage } from '../images/persist/program'
 import { recordImageFailure } from '../images/record-failure/program'
 import { renderImage } from '../images/render/program'
 import { httpApi } from '../api/program'
+import { searchApi } from '../search/program'
 import { importOrders } from '../import/program'
-import { indexOrder } from '../orders/index/program'
 import { notifyOrder } from '../orders/notify/program'
 import { persistOrder } from '../orders/persist/program'
 import { validateOrder } from '../orders/validate/program'
@@ -25,9 +25,9 @@ export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
     indexImage,
     recordImageFailure,
     httpApi,
+    searchApi,
     validateOrder,
     persistOrder,
-    indexOrder,
     notifyOrder,
     receiveOrders,
     importOrders,

@@ -142,6 +142,12 @@ describe('cdk-nag', () => {
           // Steps are invoked synchronously only.
           'Serverless-LambdaDLQ',
           'Serverless-SQSRedrivePolicy',
+          // The search domain: reached by SigV4-signed requests of named roles, not from a VPC or an IP list (OS1, OS3);
+          // a one-node development size without dedicated masters or zone awareness by default (OS4, OS7).
+          'AwsSolutions-OS1',
+          'AwsSolutions-OS3',
+          'AwsSolutions-OS4',
+          'AwsSolutions-OS7',
         ].sort(),
       )
     })

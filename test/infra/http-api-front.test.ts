@@ -1,14 +1,18 @@
 import { Template } from 'aws-cdk-lib/assertions'
 import { EventBus } from 'aws-cdk-lib/aws-events'
+import { Queue } from 'aws-cdk-lib/aws-sqs'
 import { HttpApiFront } from '../../infra/aws/constructs/http-api-front'
 import { PipelineTables } from '../../infra/aws/constructs/pipeline-tables'
+import { UploadBucket } from '../../infra/aws/constructs/upload-bucket'
 import { resourceAt, resourcesByPath, testStack } from './support/synth'
 
 const build = (props: Partial<ConstructorParameters<typeof HttpApiFront>[2]> = {}) => {
   const stack = testStack()
+  const bus = new EventBus(stack, 'Bus')
   new HttpApiFront(stack, 'Api', {
-    bus: new EventBus(stack, 'Bus'),
+    bus,
     tables: new PipelineTables(stack, 'Tables'),
+    uploads: new UploadBucket(stack, 'Storage', { bus, forwardDeadLetterQueue: new Queue(stack, 'Dlq') }),
     environment: {},
     ...props,
   })
@@ -40,13 +44,18 @@ describe('HttpApiFront', () => {
     })
   })
 
-  it('leaves only CORS preflights unauthenticated, answered by the same step', () => {
+  // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html
+  it('needs IAM authorization on every route but the CORS preflights: the search routes included', () => {
     expect(
       Object.values(routes)
         .map((route) => [route.Properties!.RouteKey, route.Properties!.AuthorizationType])
         .sort(),
     ).toEqual([
       ['$default', 'AWS_IAM'],
+      ['GET /images/{key+}', 'AWS_IAM'],
+      ['GET /search', 'AWS_IAM'],
+      ['OPTIONS /images/{key+}', 'NONE'],
+      ['OPTIONS /search', 'NONE'],
       ['OPTIONS /{proxy+}', 'NONE'],
     ])
     expect(routes['Api/HttpApi/OPTIONS--{proxy+}/Resource']!.Properties!.Target).toEqual(
@@ -83,12 +92,28 @@ describe('HttpApiFront', () => {
     expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
   })
 
-  it('integrates the API step by Lambda proxy', () => {
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1)
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [resourceAt(template, 'Api/HttpApiStep/Function/Resource').id, 'Arn'] },
-    })
+  it('integrates the API step and the search step by Lambda proxy', () => {
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2)
+    for (const step of ['HttpApiStep', 'SearchApiStep'])
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [resourceAt(template, `Api/${step}/Function/Resource`).id, 'Arn'] },
+      })
+  })
+
+  it('sends GET /search and GET /images/{key+} to the search step', () => {
+    const searchFunction = resourceAt(template, 'Api/SearchApiStep/Function/Resource').id
+    const resources = (template.toJSON() as { Resources: Record<string, { Type: string; Properties: unknown }> })
+      .Resources
+    const [integration] = Object.entries(resources).find(
+      ([, resource]) =>
+        resource.Type === 'AWS::ApiGatewayV2::Integration' &&
+        JSON.stringify(resource.Properties).includes(searchFunction),
+    )!
+    const target = (key: string) =>
+      Object.values(routes).find((route) => route.Properties!.RouteKey === key)!.Properties!.Target
+    for (const key of ['GET /search', 'GET /images/{key+}', 'OPTIONS /search', 'OPTIONS /images/{key+}'])
+      expect(target(key)).toEqual({ 'Fn::Join': ['', ['integrations/', { Ref: integration }]] })
   })
 })

@@ -67,7 +67,8 @@ describe('least privilege', () => {
       'ImageProcessing/PersistImageStep',
       [...tableReadWrite('TablesImages'), ...tableReadWrite('TablesLedger'), ...putOnBus],
     ],
-    ['ImageProcessing/IndexImageStep', tableReadWrite('TablesSearchDocuments')],
+    // The index steps reach the search domain through its access policy only (test/infra/search-domain.test.ts).
+    ['ImageProcessing/IndexImageStep', []],
     ['ImageProcessing/RecordImageFailureStep', tableReadWrite('TablesImages')],
     [
       'Api/HttpApiStep',
@@ -79,9 +80,10 @@ describe('least privilege', () => {
         ...putOnBus,
       ],
     ],
+    // Reads renditions only: its presigned links carry its own permissions.
+    ['Api/SearchApiStep', [...tableRead('TablesImages'), ...readObjects('thumbnails'), ...listBucket]],
     ['OrderProcessing/ValidateOrderStep', tableRead('TablesUsers')],
     ['OrderProcessing/PersistOrderStep', ordersReadWrite()],
-    ['OrderProcessing/IndexOrderStep', tableReadWrite('TablesSearchDocuments')],
     ['OrderProcessing/NotifyOrderStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
     [
       'OrderProcessing/ReceiveOrdersStep',
@@ -98,7 +100,7 @@ describe('least privilege', () => {
     ],
     ['ChangeProcessing/DecodeOrderChangesStep', []],
     ['ChangeProcessing/DecodeUserChangesStep', []],
-    ['ChangeProcessing/ApplyChangeStep', tableReadWrite('TablesSearchDocuments')],
+    ['ChangeProcessing/ApplyChangeStep', []],
     ['ChangeProcessing/NotifyChangeStep', [...tableReadWrite('TablesLedger'), ...putOnBus]],
     [
       'BulkImport/ImportOrdersStep',
@@ -112,7 +114,7 @@ describe('least privilege', () => {
     ],
     [
       'Maintenance/ReconcileSearchStep',
-      [...ordersRead(), ...tableRead('TablesUsers'), ...tableReadWrite('TablesSearchDocuments')],
+      [...ordersRead(), ...tableRead('TablesUsers'), ...tableReadWrite('TablesState')],
     ],
     [
       'Maintenance/PublishDlqDepthsStep',

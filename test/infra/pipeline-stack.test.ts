@@ -1,7 +1,7 @@
 import { synthesizePipeline } from '../../infra/aws/synth'
 import { localModel } from '../../infra/local/model/template'
 import { StepKeys } from '../../steps/kit/catalog'
-import { WorkflowTag } from '../../workflows/image-workflow'
+import { WorkflowTag } from '../../contracts/executions'
 import { pipelineTemplate, resourceAt } from './support/synth'
 
 const Workflows = ['ImageWorkflow', 'OrderWorkflow', 'ChangeWorkflow', 'ImportWorkflow', 'MaintenanceWorkflow']
@@ -13,8 +13,9 @@ describe('PipelineStack', () => {
   it.each([
     ['AWS::StepFunctions::StateMachine', 5],
     ['AWS::Lambda::Function', StepKeys.length + 1], // the steps, and the CDK's bucket-notifications handler
-    // One per step, per workflow, the API's access logs, and the bucket-notifications handler's.
-    ['AWS::Logs::LogGroup', StepKeys.length + 5 + 1 + 1],
+    // One per step, per workflow, the API's access logs, the bucket-notifications handler's, the search domain's three.
+    ['AWS::Logs::LogGroup', StepKeys.length + 5 + 1 + 1 + 3],
+    ['AWS::OpenSearchService::Domain', 1],
     ['AWS::SQS::Queue', 8],
     ['AWS::SQS::QueuePolicy', 8],
     ['AWS::DynamoDB::Table', 6],
@@ -136,7 +137,7 @@ describe('PipelineStack', () => {
       'Images',
       'Ledger',
       'Orders',
-      'SearchDocuments',
+      'State',
       'Users',
     ])
     expect(model.rules.map((rule) => rule.name).sort()).toEqual([

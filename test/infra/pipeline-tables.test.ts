@@ -12,13 +12,11 @@ describe('PipelineTables', () => {
 
   it('makes the six tables under the construct ids the local runtime names them by', () => {
     expect(Object.keys(byPath).sort()).toEqual(
-      ['Idempotency', 'Images', 'Ledger', 'Orders', 'SearchDocuments', 'Users']
-        .map((name) => `Tables/${name}/Resource`)
-        .sort(),
+      ['Idempotency', 'Images', 'Ledger', 'Orders', 'State', 'Users'].map((name) => `Tables/${name}/Resource`).sort(),
     )
   })
 
-  it.each(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])(
+  it.each(['Images', 'State', 'Ledger', 'Orders', 'Users', 'Idempotency'])(
     'bills %s on demand, encrypts it, keeps point-in-time recovery and retains it',
     (name) => {
       const table = byPath[`Tables/${name}/Resource`]!
@@ -35,7 +33,7 @@ describe('PipelineTables', () => {
     ['Orders', 'NEW_AND_OLD_IMAGES'],
     ['Users', 'NEW_AND_OLD_IMAGES'],
     ['Images', undefined],
-    ['SearchDocuments', undefined],
+    ['State', undefined],
     ['Ledger', undefined],
     ['Idempotency', undefined],
   ])('streams %s changes (%s) only where a pipe reads them', (name, view) => {
@@ -149,9 +147,9 @@ describe('PipelineTables', () => {
 
   it('exposes every table', () => {
     expect(
-      [tables.images, tables.searchDocuments, tables.ledger, tables.orders, tables.users, tables.idempotency].map(
+      [tables.images, tables.state, tables.ledger, tables.orders, tables.users, tables.idempotency].map(
         (table) => table.node.id,
       ),
-    ).toEqual(['Images', 'SearchDocuments', 'Ledger', 'Orders', 'Users', 'Idempotency'])
+    ).toEqual(['Images', 'State', 'Ledger', 'Orders', 'Users', 'Idempotency'])
   })
 })

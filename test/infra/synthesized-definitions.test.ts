@@ -9,11 +9,10 @@ import { resolveIntrinsics } from '../../infra/local/model/template'
 import { pipelineModel } from '../support/pipeline'
 import { startRuntime } from '../../infra/local/runtime'
 import { StepKeys } from '../../steps/kit/catalog'
+import { validateDefinition } from '../../infra/local/stepfunctions/engine'
+import { InvalidStateMachine } from '../../infra/local/stepfunctions/errors'
+import type { LocalModel } from '../../infra/local/model/template'
 import { configFromEnv } from '../../steps/services/config'
-
-// asl-validator ships no types: it is a function from a definition to its verdict.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const validateAsl = require('asl-validator') as (definition: unknown) => { isValid: boolean; errors: unknown[] }
 
 const root = path.resolve(__dirname, '..', '..')
 let outdir: string
@@ -72,12 +71,56 @@ describe('the synthesized template', () => {
     }
   })
 
-  it('has state machines whose ASL passes asl-validator', () => {
+  it('has state machines whose ASL passes the validation AWS runs on CreateStateMachine', () => {
+    // https://docs.aws.amazon.com/step-functions/latest/apireference/API_ValidateStateMachineDefinition.html
     for (const resource of stateMachines()) {
       const definition = JSON.parse(resolveIntrinsics(template, resource.Properties!.DefinitionString) as string)
-      const verdict = validateAsl(definition)
-      expect(verdict.errors).toEqual([])
-      expect(verdict.isValid).toBe(true)
+      const type = resource.Properties!.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD'
+      expect(validateDefinition(definition, { type })).toEqual([])
+    }
+    expect(stateMachines()).toHaveLength(5)
+  })
+
+  it.each([
+    [
+      'a definition AWS would refuse',
+      (definition: Record<string, unknown>) => {
+        const states = definition.States as Record<string, Record<string, unknown>>
+        states.ValidateImage = { ...states.ValidateImage, Next: 'NoSuchState' }
+      },
+      /^State machine ImageWorkflow, state ValidateImage: .*NoSuchState/,
+    ],
+    [
+      'a Task integration the local runtime does not provide',
+      (definition: Record<string, unknown>) => {
+        const states = definition.States as Record<string, Record<string, unknown>>
+        states.ValidateImage = { ...states.ValidateImage, Resource: 'arn:aws:states:::aws-sdk:s3:getObject' }
+      },
+      'State machine ImageWorkflow, state ValidateImage: uses arn:aws:states:::aws-sdk:s3:getObject, an integration the local runtime does not provide',
+    ],
+  ])('refuses to start on %s, naming the state machine, the state and the reason', (_name, breakIt, message) => {
+    // Prepare: the synthesized model with the image workflow's definition broken.
+    const model = pipelineModel()
+    const broken: LocalModel = {
+      ...model,
+      stateMachines: model.stateMachines.map((machine) => {
+        if (machine.name !== 'ImageWorkflow') return machine
+        const definition = JSON.parse(JSON.stringify(machine.definition)) as Record<string, unknown>
+        breakIt(definition)
+        return { ...machine, definition }
+      }),
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pipeline-broken-'))
+
+    // Act
+    const starting = () => startRuntime({ dataDir, config: configFromEnv({}), model: broken })
+
+    // Assess
+    try {
+      expect(starting).toThrow(InvalidStateMachine)
+      expect(starting).toThrow(message)
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true })
     }
   })
 
@@ -121,7 +164,7 @@ describe('the synthesized template', () => {
     expect(functions).toHaveLength(StepKeys.length)
     // Lambda's own sampling is fixed (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html): the entry points
     // whose callers do not trace pass through, and the workflows they start are sampled by the account's rule.
-    const entryPoints = ['http-api', 'receive-orders', 'decode-order-changes', 'decode-user-changes']
+    const entryPoints = ['http-api', 'search-api', 'receive-orders', 'decode-order-changes', 'decode-user-changes']
     for (const fn of functions)
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',

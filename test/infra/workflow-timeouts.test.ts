@@ -1,7 +1,7 @@
 import { synthesizePipeline } from '../../infra/aws/synth'
 import { allStates, type AslDefinition, type AslState } from '../../infra/local/model/asl'
 import { localModel } from '../../infra/local/model/template'
-import { WorkflowTag } from '../../workflows/image-workflow'
+import { WorkflowTag } from '../../contracts/executions'
 import { taskWorstSeconds, worstCaseSeconds, type Definition } from './support/worst-case'
 
 /*

@@ -346,7 +346,7 @@ describe('console API over the local runtime', () => {
     const validate = metrics.steps.find((step) => step.step === 'RenderImageStep')!
     const started = pipeline.runtime.db
       .prepare(
-        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND h.details LIKE '%\"ValidateAndRender\"%'",
+        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND json_extract(json_extract(h.details, '$.taskScheduledEventDetails.parameters'), '$.FunctionName') LIKE '%RenderImageStep'",
       )
       .get() as { n: number }
     expect(validate.invocations).toBe(started.n)
@@ -651,7 +651,7 @@ describe("a rule target's dead letter", () => {
           ...model.rules,
           {
             name: 'RouteTestEvents',
-            bus: 'pipeline',
+            bus: 'Pipeline',
             pattern: { source: ['tests'] },
             targets: [
               {
@@ -669,7 +669,7 @@ describe("a rule target's dead letter", () => {
     try {
       const put = await post<{ Entries: Array<{ EventId: string }> }>(
         `${pipeline.url.replace('/console/api', '')}/events`,
-        { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }] },
+        { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' }] },
       )
       const eventId = put.body.Entries[0]!.EventId
       const queue = async () =>

@@ -45,6 +45,11 @@ describe('the HTTP API answers bad input with a clear JSON error', () => {
     ['an unknown execution', 'GET', '/executions/nope', 404, 'ExecutionDoesNotExist'],
     ['an unknown execution status', 'GET', '/executions?status=BOGUS', 400, 'InvalidParameter'],
     ['a search without text', 'GET', '/search?q=', 400, 'InvalidParameter'],
+    ['a search without q at all', 'GET', '/search', 400, 'InvalidParameter'],
+    ['a search of an unknown kind', 'GET', '/search?q=a&kind=widget', 400, 'InvalidParameter'],
+    ['a search limit out of range', 'GET', '/search?q=a&limit=0', 400, 'InvalidParameter'],
+    ['a search cursor it did not hand out', 'GET', '/search?q=a&cursor=bogus', 400, 'InvalidParameter'],
+    ['a search with another method', 'POST', '/search?q=a', 405, 'MethodNotAllowed'],
   ])('%s', async (_name, method, path, status, error) => {
     const answer = await raw(method, path, method === 'PUT' ? Buffer.from('x') : undefined)
 
@@ -52,6 +57,16 @@ describe('the HTTP API answers bad input with a clear JSON error', () => {
     expect(answer.json.error).toBe(error)
     expect(answer.json.message).toEqual(expect.any(String))
     expect(JSON.stringify(answer.json)).not.toMatch(/\n\s+at /)
+  })
+
+  it.each([
+    ['kind', '/search?q=a&kind=widget', 'kind: must be one of "order", "user", "image"'],
+    ['limit', '/search?q=a&limit=500', 'limit: must be an integer from 1 to 100'],
+    ['q', '/search?q=%20', 'q: a search text is required'],
+  ])('names the failing search parameter %s', async (field, path, message) => {
+    const answer = await raw('GET', path)
+
+    expect(answer.json).toMatchObject({ error: 'InvalidParameter', message, fields: [{ path: field }] })
   })
 
   it('names the allowed methods on a 405', async () => {

@@ -51,7 +51,7 @@ const uploadAndSettle = async (key: string, body: Uint8Array, contentType?: stri
 const outcomeEvents = (detailType: string, key: string) =>
   pipeline.events.filter(
     ({ bus, event }) =>
-      bus === 'pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key,
+      bus === 'Pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key,
   )
 
 const executionsFor = async (key: string) =>
@@ -196,6 +196,47 @@ describe('the image workflow, end to end over HTTP', () => {
       .prepare('SELECT COUNT(*) AS n FROM images WHERE key = ?')
       .get('uploads/twice/same.jpg') as { n: number }
     expect(rows.n).toBe(1)
+  })
+
+  it('answers the image record with a link per rendition that serves it, as GET /images/{key} does on AWS', async () => {
+    const { status, body } = await getJson<{
+      renditions: Array<{ name: string; key: string; url: string }>
+      urlsExpireAt: string
+    }>(`${pipeline.url}/images/photos/rotated.jpg`)
+
+    expect(status).toBe(200)
+    expect(Date.parse(body.urlsExpireAt)).toBeGreaterThan(Date.now())
+    for (const rendition of body.renditions) {
+      expect(rendition.url).toBe(`${pipeline.url}/objects/${rendition.key}`)
+      const served = await fetch(rendition.url)
+      expect(served.status).toBe(200)
+      expect(Buffer.from(await served.arrayBuffer())).toEqual(await fetchObject(rendition.key))
+    }
+  })
+
+  it('answers 404 naming the key for an image it has no record of', async () => {
+    const { status, body } = await getJson<{ error: string; message: string }>(`${pipeline.url}/images/no/such.jpg`)
+
+    expect(status).toBe(404)
+    expect(body).toEqual({ error: 'NotFound', message: 'No image record for no/such.jpg (yet)' })
+  })
+
+  it('searches one kind, a page at a time', async () => {
+    const first = await getJson<{ results: Array<{ id: string; kind: string }>; next?: string }>(
+      `${pipeline.url}/search?q=formats&kind=image&limit=2`,
+    )
+    const second = await getJson<{ results: Array<{ id: string }>; next?: string }>(
+      `${pipeline.url}/search?q=formats&kind=image&limit=2&cursor=${encodeURIComponent(first.body.next!)}`,
+    )
+
+    expect(first.body.results.map((hit) => hit.kind)).toEqual(['image', 'image'])
+    expect(second.body.results).toHaveLength(2)
+    expect([...first.body.results, ...second.body.results].map((hit) => hit.id)).toEqual([
+      'image:uploads/formats/alpha.png',
+      'image:uploads/formats/anim.gif',
+      'image:uploads/formats/photo.avif',
+      'image:uploads/formats/photo.webp',
+    ])
   })
 
   it('finds processed images through the search index', async () => {

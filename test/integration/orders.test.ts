@@ -43,7 +43,7 @@ const request = async <T = Record<string, unknown>>(
 const published = (detailType: string, id: string) =>
   pipeline.events.filter(
     ({ bus, event }) =>
-      bus === 'pipeline' && event['detail-type'] === detailType && JSON.stringify(event.detail).includes(`"${id}"`),
+      bus === 'Pipeline' && event['detail-type'] === detailType && JSON.stringify(event.detail).includes(`"${id}"`),
   )
 
 const placeOrder = async (order: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -306,7 +306,7 @@ describe('the order workflow under duplicate events', () => {
       placedAt: new Date().toISOString(),
     }
     const entry = {
-      EventBusName: 'pipeline',
+      EventBusName: 'Pipeline',
       Source: 'pipeline.orders',
       DetailType: 'OrderPlaced',
       Detail: JSON.stringify(order),

@@ -11,7 +11,7 @@ import {
   type RunningPipeline,
 } from '../support/pipeline'
 
-interface ReplayView {
+interface Replay {
   name: string
   state: string
   total: number
@@ -45,11 +45,11 @@ const snapshot = () => {
 }
 
 const replayAndSettle = async (request: Record<string, unknown>) => {
-  const started = await postJson<ReplayView>(`${pipeline.url}/replays`, request)
+  const started = await postJson<Replay>(`${pipeline.url}/replays`, request)
   expect(started.status).toBe(202)
   await pipeline.runtime.replayer.settled(started.body.name)
   await settle(pipeline)
-  return (await getJson<ReplayView>(`${pipeline.url}/replays/${started.body.name}`)).body
+  return (await getJson<Replay>(`${pipeline.url}/replays/${started.body.name}`)).body
 }
 
 describe('archive and replay', () => {
@@ -115,7 +115,7 @@ describe('archive and replay', () => {
 
     // Act again: a new upload, replayed at once, while its first execution is still running.
     expect((await upload(pipeline.url, 'replay/c.jpg', await images.jpeg(1600, 1200))).status).toBe(200)
-    const inFlight = await postJson<ReplayView>(`${pipeline.url}/replays`, {
+    const inFlight = await postJson<Replay>(`${pipeline.url}/replays`, {
       name: 'in-flight',
       from,
       to: new Date(Date.now() + 500).toISOString(),
@@ -212,14 +212,14 @@ describe('archive and replay', () => {
 
     expect(replay).toMatchObject({ state: 'RUNNING', replayed: 0 })
     expect(replay.total).toBeGreaterThan(0)
-    expect((await getJson<ReplayView>(`${pipeline.url}/replays/cancel-me`)).body).toMatchObject({
+    expect((await getJson<Replay>(`${pipeline.url}/replays/cancel-me`)).body).toMatchObject({
       state: 'CANCELLED',
       replayed: 0,
       reason: 'Cancelled by request',
     })
     expect((await postJson(`${pipeline.url}/replays/after-fix-1/cancel`, {})).status).toBe(409)
     expect((await postJson(`${pipeline.url}/replays/nope/cancel`, {})).status).toBe(404)
-    const listed = (await getJson<{ replays: ReplayView[] }>(`${pipeline.url}/replays`)).body.replays.map((view) => [
+    const listed = (await getJson<{ replays: Replay[] }>(`${pipeline.url}/replays`)).body.replays.map((view) => [
       view.name,
       view.state,
     ])
@@ -299,9 +299,9 @@ describe('PutEvents over HTTP', () => {
       Entries: Array<{ EventId?: string; ErrorCode?: string }>
     }>(`${pipeline.url}/events`, {
       Entries: [
-        { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' },
-        { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'pipeline' },
-        { DetailType: 'Ping', Detail: '{}', EventBusName: 'pipeline' },
+        { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' },
+        { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'Pipeline' },
+        { DetailType: 'Ping', Detail: '{}', EventBusName: 'Pipeline' },
         { Source: 'tests', DetailType: 'Ping', Detail: '{}', EventBusName: 'nope' },
       ],
     })
@@ -345,7 +345,7 @@ describe('rule targets that keep failing', () => {
           ...model.rules,
           {
             name: 'StartMissingWorkflow',
-            bus: 'pipeline',
+            bus: 'Pipeline',
             pattern: { source: ['tests'] },
             targets: [
               {
@@ -363,7 +363,7 @@ describe('rule targets that keep failing', () => {
     try {
       // Act
       const put = await postJson<{ Entries: Array<{ EventId: string }> }>(`${broken.url}/events`, {
-        Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }],
+        Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' }],
       })
       while (broken.runtime.bus.retryDueDeliveries() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
 
@@ -374,7 +374,7 @@ describe('rule targets that keep failing', () => {
         rule: 'StartMissingWorkflow',
         target: 'Missing',
         error: 'TargetInvocationFailed',
-        cause: expect.stringMatching(/does not exist/),
+        cause: expect.stringMatching(/does not exist/i),
         attempts: 3,
         event: { id: put.body.Entries[0]!.EventId, source: 'tests' },
       })

@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { main } from '../../cli/main'
 import * as images from '../support/images'
-import { health, startChild, stopChild, waitUntilIdle, type ChildPipeline } from './support/child'
+import { health, startChild, stopChild, waitUntilIdle, type ChildPipeline } from '../../bench/support/child'
 import { httpRequest, rawRequest, type RawAnswer } from './support/raw-http'
 
 /** What a stack trace looks like in a body or on stderr: `    at fn (file.ts:12:5)`. */
@@ -212,7 +212,7 @@ describe('malformed requests', () => {
       }),
       [400, 'InvalidIdempotencyKey', 'Idempotency-Key'],
     ],
-    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', 'Entries']],
+    ['PutEvents without Entries', post('/events', '{"entries":[]}'), [400, 'ValidationException', "'entries'"]],
     [
       'a replay with a numeric from',
       post('/replays', '{"from":1,"to":"2026-01-01T00:00:00Z"}'),
@@ -387,8 +387,8 @@ describe('queue messages', () => {
   it.each<[string, Buffer, Expected]>([
     ['an empty message', post('/queues/orders/messages', '', 'text/plain'), [400, 'InvalidMessage', 'body']],
     [
-      'a message over 256 KB',
-      post('/queues/orders/messages', 'm'.repeat(300_000), 'text/plain'),
+      'a message over 1 MiB, the queue limit',
+      post('/queues/orders/messages', 'm'.repeat(1_100_000), 'text/plain'),
       [413, 'PayloadTooLarge', 'bytes'],
     ],
     ['a queue that does not exist', post('/queues/nope/messages', '{}'), [404, 'QueueDoesNotExist', 'nope']],
@@ -527,4 +527,22 @@ describe('command-line arguments', () => {
   })
 
   afterAll(expectHealthy)
+})
+
+describe('settings', () => {
+  it.each([
+    ['an upload limit of 0, which would refuse every upload', 'MAX_UPLOAD_BYTES', '0', 'a positive integer'],
+    ['no executions at once', 'PIPELINE_CONCURRENCY', '0', 'a positive integer'],
+    ['a request timeout that is not a number', 'PIPELINE_REQUEST_TIMEOUT_MS', 'soon', 'a positive integer'],
+    ['a negative port', 'PORT', '-1', 'a non-negative integer'],
+  ])('refuses %s at start-up, naming the setting (exit 2)', async (_name, variable, value, expected) => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pipeline-settings-'))
+    try {
+      await expect(startChild(dir, { [variable]: value })).rejects.toThrow(
+        new RegExp(`exited with 2 before serving:\\n${variable} must be ${expected}, got "${value}"`),
+      )
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
 })

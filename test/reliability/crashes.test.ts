@@ -4,7 +4,7 @@ import * as path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { seededRandom } from '../../infra/local/lambda/faults'
 import * as images from '../support/images'
-import { startChild, stopChild, waitUntilIdle, type ChildPipeline } from './support/child'
+import { startChild, stopChild, waitUntilIdle, type ChildPipeline } from '../../bench/support/child'
 import { duplicated, eventCounts, reconcileFlow } from './support/reconcile'
 import { withSeed } from './support/in-process'
 

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { FaultInjector, parseFaultPlan } from '../../infra/local/lambda/faults'
-import { parseRetryScale, scaledRetryIntervals } from '../../infra/local/stepfunctions/retry-scale'
 import * as images from '../support/images'
 import { deadLetters, duplicated, eventCounts, failedWithoutDeadLetter, reconcileFlow } from './support/reconcile'
 import { drained, mapLimited, startInProcess, withSeed, type InProcessPipeline } from './support/in-process'
@@ -93,35 +92,6 @@ describe('PIPELINE_FAULTS', () => {
     })
     expect(stderr).not.toMatch(/\n\s+at /)
   }, 60_000)
-})
-
-describe('PIPELINE_RETRY_SCALE', () => {
-  it('draws every retry wait afresh, within the scaled longest wait of its retrier', () => {
-    const definition = {
-      StartAt: 'A',
-      States: {
-        A: {
-          Type: 'Task',
-          Retry: [
-            {
-              ErrorEquals: ['TransientError'],
-              IntervalSeconds: 1,
-              BackoffRate: 2,
-              MaxAttempts: 4,
-              MaxDelaySeconds: 20,
-            },
-          ],
-          End: true,
-        },
-      },
-    }
-    const overrides = scaledRetryIntervals(definition, 0.01)
-    const waits = Array.from({ length: 200 }, () => overrides.A![0]!)
-    expect(Math.max(...waits)).toBeLessThanOrEqual(80)
-    expect(Math.min(...waits)).toBeGreaterThanOrEqual(0)
-    expect(new Set(waits).size).toBeGreaterThan(100)
-    expect(() => parseRetryScale('2')).toThrow('PIPELINE_RETRY_SCALE')
-  })
 })
 
 describe('the pipeline under injected faults', () => {

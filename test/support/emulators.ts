@@ -7,11 +7,12 @@ import {
 import { S3Client } from '@aws-sdk/client-s3'
 import dynalite from 'dynalite'
 import { mkdtemp, rm } from 'node:fs/promises'
-import type { Server } from 'node:http'
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import S3rver from 's3rver'
+import { transactWriteItems, type TransactWriteItemsRequest } from './dynamodb-transactions'
 
 /**
  * Protocol emulators for the AWS adapters' integration tests: dynalite (DynamoDB, in memory) and s3rver (S3, on a
@@ -55,14 +56,53 @@ export interface DynamoDBEmulator {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-/** dynalite in memory on an ephemeral port, tables ACTIVE at once, and a DynamoDB client for it. */
+const listen = (server: Server): Promise<string> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, host, () => resolve(endpointOf(server.address())))
+  })
+
+const readBody = async (req: IncomingMessage): Promise<Buffer> => {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks)
+}
+
+const transactTarget = 'DynamoDB_20120810.TransactWriteItems'
+
+/**
+ * dynalite has no TransactWriteItems (it answers UnknownOperationException). This server stands in front of it,
+ * passes every other request through unchanged, and serves TransactWriteItems itself over dynalite (see
+ * dynamodb-transactions.ts), so the SDK parses a real `TransactionCanceledException` off the wire.
+ */
+const frontOf = (dynaliteEndpoint: string, inner: DynamoDBClient): Server =>
+  createServer((req: IncomingMessage, res: ServerResponse) => {
+    void readBody(req).then(async (body) => {
+      if (req.headers['x-amz-target'] === transactTarget) {
+        const answer = await transactWriteItems(inner, JSON.parse(body.toString('utf8')) as TransactWriteItemsRequest)
+        res.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' }).end(JSON.stringify(answer.body))
+        return
+      }
+      const { hostname, port } = new URL(dynaliteEndpoint)
+      const forward = request({ hostname, port, method: req.method, path: req.url, headers: req.headers }, (back) => {
+        res.writeHead(back.statusCode ?? 500, back.headers)
+        back.pipe(res)
+      })
+      forward.on('error', (error) => res.destroy(error))
+      forward.end(body)
+    })
+  })
+
+/**
+ * dynalite in memory on an ephemeral port, tables ACTIVE at once, behind a front that adds TransactWriteItems, and a
+ * DynamoDB client for the front.
+ */
 export const startDynamoDB = async (): Promise<DynamoDBEmulator> => {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, host, () => resolve())
-  })
-  const endpoint = endpointOf(server.address())
+  const dynaliteEndpoint = await listen(server)
+  const inner = new DynamoDBClient({ endpoint: dynaliteEndpoint, region, credentials: emulatorCredentials })
+  const front = frontOf(dynaliteEndpoint, inner)
+  const endpoint = await listen(front)
   const client = new DynamoDBClient({ endpoint, region, credentials: emulatorCredentials })
 
   const createTable = async ({ name, key, indexes = [] }: TableSpec): Promise<void> => {
@@ -104,6 +144,8 @@ export const startDynamoDB = async (): Promise<DynamoDBEmulator> => {
     createTable,
     stop: async () => {
       client.destroy()
+      inner.destroy()
+      await closeServer(front)
       await closeServer(server)
     },
   }
@@ -138,3 +180,61 @@ export const startS3 = async (buckets: ReadonlyArray<string>): Promise<S3Emulato
     },
   }
 }
+
+/** An HTTP answer an {@link unavailableEndpoint} gives to every request. */
+export interface CannedAnswer {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+}
+
+/** DynamoDB's answer when it cannot serve a request (HTTP 500, InternalServerError: the SDK retries it). */
+export const dynamodbInternalError: CannedAnswer = {
+  status: 500,
+  headers: { 'content-type': 'application/x-amz-json-1.0' },
+  body: JSON.stringify({
+    __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError',
+    message: 'Internal server error',
+  }),
+}
+
+/** S3's answer when a prefix gets too many requests (https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html, 503 SlowDown). */
+export const s3SlowDown: CannedAnswer = {
+  status: 503,
+  headers: { 'content-type': 'application/xml' },
+  body: '<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+}
+
+/** EventBridge's answer when it fails internally (HTTP 500, InternalException). */
+export const eventBridgeInternalError: CannedAnswer = {
+  status: 500,
+  headers: { 'content-type': 'application/x-amz-json-1.1' },
+  body: JSON.stringify({ __type: 'InternalException', message: 'Internal service error' }),
+}
+
+export interface UnavailableEndpoint {
+  readonly endpoint: string
+  readonly stop: () => Promise<void>
+}
+
+/**
+ * An endpoint that answers every request with `answer`: a service that is up but failing, for the contracts' transient
+ * failure cases. (A refused connection would do under plain Node, but under Jest the SDK loses the socket error's
+ * `code` across realms and the adapters would die instead; see classify.ts for what they count as transient.)
+ */
+export const unavailableEndpoint = async (answer: CannedAnswer): Promise<UnavailableEndpoint> => {
+  const server = createServer((req, res) => {
+    // The body is drained first, or the client may see a reset instead of the answer.
+    void readBody(req).then(() => res.writeHead(answer.status, answer.headers).end(answer.body))
+  })
+  const endpoint = await listen(server)
+  return { endpoint, stop: () => closeServer(server) }
+}
+
+/** Settings for an SDK client of an emulator or canned endpoint: one attempt, so a failure shows at once. */
+export const clientSettings = (endpoint: string) => ({
+  endpoint,
+  region,
+  credentials: emulatorCredentials,
+  maxAttempts: 1,
+})

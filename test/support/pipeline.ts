@@ -8,7 +8,7 @@ import { createPipelineServer } from '../../infra/local/http/server'
 import { startRuntime, type LocalRuntime } from '../../infra/local/runtime'
 import { localModel, type LocalModel } from '../../infra/local/model/template'
 import { synthesizePipeline } from '../../infra/aws/synth'
-import { WorkflowTag } from '../../workflows/image-workflow'
+import { WorkflowTag } from '../../contracts/executions'
 
 let cachedModel: LocalModel | undefined
 /** The model synthesized once per test file: the CDK app is the same for every test. */

@@ -1,10 +1,9 @@
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
-import type { AwsSettings } from '../../../cli/aws/context'
-import { parseJson } from '../../../cli/aws/context'
-import { Replays } from '../../../cli/aws/replays'
-import type { Replay } from '../../../cli/backend'
+import type { AwsSettings } from '../client/context'
+import { parseJson } from '../client/context'
+import { Replays } from '../client/replays'
+import type { Replay } from '../../../contracts/replays'
 import {
-  ConsoleRequestError,
   type ConsoleData,
   type DeadLetterQueueView,
   type EventQuery,
@@ -27,6 +26,7 @@ import { Executions } from './executions'
 import { ConsoleImages } from './images'
 import { ConsoleMetrics } from './metrics'
 import { StackMap } from './stack-map'
+import { HttpError } from '../../http/errors'
 
 /** EventBridge's rule for replay names (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_StartReplay.html). */
 const ReplayName = /^[.\-_A-Za-z0-9]{1,64}$/
@@ -116,7 +116,7 @@ export class AwsConsoleData implements ConsoleData {
 
   /** EventBridge keeps an archive but has no API to list or read the events in it: only a replay sends them again. */
   async events(_query: EventQuery): Promise<Page<EventSummary>> {
-    throw new ConsoleRequestError(
+    throw new HttpError(
       501,
       'ArchivedEventsNotListed',
       'EventBridge has no API to list or read archived events: an archive can only be replayed (StartReplay). To see events, replay a window to the bus, or look at the executions they started.',
@@ -124,7 +124,7 @@ export class AwsConsoleData implements ConsoleData {
   }
 
   async event(_id: string): Promise<unknown> {
-    throw new ConsoleRequestError(
+    throw new HttpError(
       501,
       'ArchivedEventsNotListed',
       'EventBridge has no API to read an archived event by its id: an archive can only be replayed (StartReplay).',

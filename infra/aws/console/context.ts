@@ -1,11 +1,9 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { UsageError } from '../../../cli/args'
-import { createClients, type AwsClients } from '../../../cli/aws/clients'
-import { awsContext, type AwsContext, type AwsSettings } from '../../../cli/aws/context'
-import { NotFound } from '../../../cli/backend'
-import { HttpError } from '../../../cli/client'
-import { ConsoleRequestError } from '../../console/port'
+import { createClients, type AwsClients } from '../client/clients'
+import { awsContext, type AwsContext, type AwsSettings } from '../client/context'
+import { HttpError } from '../../http/errors'
+import { InvalidRequest, NotFound } from '../client/errors'
 
 /** The CLI's AWS clients, plus the two only the console reads: CloudWatch (metrics) and DynamoDB (the image table). */
 export interface ConsoleClients extends AwsClients {
@@ -74,30 +72,28 @@ const badRequestErrors = new Set([
 ])
 
 /**
- * The CLI's errors (NotFound, UsageError, an AWS service's refusal as HttpError) as the console's routes answer them:
- * a ConsoleRequestError with the status and the service's own words. Anything else (no credentials, AWS unreachable,
- * a 5xx) is left as it is: the routes answer it as a server error.
+ * The client's errors as the console's routes answer them: NotFound 404, InvalidRequest 400, and an AWS service's
+ * refusal (an HttpError whose `source` names the service) with the status it means here and the service's own words.
+ * Anything else (no credentials, AWS unreachable, a 5xx) is left as it is: the server answers it as a 502 or 500.
  */
 export const asConsoleError = (error: unknown): unknown => {
-  if (error instanceof ConsoleRequestError) return error
-  if (error instanceof NotFound) return new ConsoleRequestError(404, 'NotFound', error.message)
-  if (error instanceof UsageError) return new ConsoleRequestError(400, 'InvalidRequest', error.message)
-  if (error instanceof HttpError && error.status < 500) {
-    const said = `${error.source ?? 'AWS'} answered ${error.error}: ${error.message}`
-    if (error.error === 'StateMachineTypeNotSupported') {
-      return new ConsoleRequestError(
-        501,
-        error.error,
-        `${said}. Express workflows keep no execution list or history in Step Functions: their executions are in the CloudWatch Logs log group they log to.`,
-      )
-    }
-    if (notFoundErrors.has(error.error) || error.status === 404) return new ConsoleRequestError(404, error.error, said)
-    if (conflictErrors.has(error.error) || error.status === 409) return new ConsoleRequestError(409, error.error, said)
-    if (badRequestErrors.has(error.error)) return new ConsoleRequestError(400, error.error, said)
+  if (error instanceof NotFound) return new HttpError(404, 'NotFound', error.message)
+  if (error instanceof InvalidRequest) return new HttpError(400, 'InvalidRequest', error.message)
+  if (!(error instanceof HttpError) || error.source === undefined || error.status >= 500) return error
+  const said = `${error.source} answered ${error.code}: ${error.message}`
+  if (error.code === 'StateMachineTypeNotSupported') {
+    return new HttpError(
+      501,
+      error.code,
+      `${said}. Express workflows keep no execution list or history in Step Functions: their executions are in the CloudWatch Logs log group they log to.`,
+    )
   }
+  if (notFoundErrors.has(error.code) || error.status === 404) return new HttpError(404, error.code, said)
+  if (conflictErrors.has(error.code) || error.status === 409) return new HttpError(409, error.code, said)
+  if (badRequestErrors.has(error.code)) return new HttpError(400, error.code, said)
   return error
 }
 
 /** A request field the adapter refuses, named. */
-export const badField = (field: string, message: string): ConsoleRequestError =>
-  new ConsoleRequestError(400, 'InvalidRequest', `${field}: ${message}`)
+export const badField = (field: string, message: string): HttpError =>
+  new HttpError(400, 'InvalidRequest', `${field}: ${message}`)

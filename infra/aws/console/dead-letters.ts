@@ -7,17 +7,16 @@ import {
   type Message,
   type MessageAttributeValue,
 } from '@aws-sdk/client-sqs'
-import { Option } from 'effect'
-import { deadLetterFacts } from '../../../contracts/dead-letters'
-import { parseJson } from '../../../cli/aws/context'
-import { DeadLetters } from '../../../cli/aws/dlq'
-import { ListRounds } from '../../../cli/aws/limits'
-import type { DeadLetterQueue } from '../../../cli/aws/stack'
-import type { RedriveResult } from '../../../cli/backend'
-import { summarize } from '../../../cli/commands/dlq'
-import { ConsoleRequestError, type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
+import { parseJson } from '../client/context'
+import { DeadLetters } from '../client/dlq'
+import { ListRounds } from '../client/limits'
+import type { DeadLetterQueue } from '../client/stack'
+import { readDeadLetter, streamBatchFacts, type RedriveResult } from '../../../contracts/dead-letters'
+import { type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import type { StackMap } from './stack-map'
+import { HttpError } from '../../http/errors'
+import { summarizeDeadLetter as summarizeDeadLetter } from '../../../contracts/dead-letters'
 
 /**
  * How long a look at a queue hides what it received. SQS has no peek, only receives: with a visibility timeout of 0
@@ -94,8 +93,7 @@ export class ConsoleDeadLetters {
       const received = await this.look(queue, (seen) => seen.has(id))
       const message = received.get(id)
       try {
-        if (!message)
-          throw new ConsoleRequestError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
+        if (!message) throw new HttpError(404, 'MessageNotFound', `no message ${id} in dead-letter queue ${queue.name}`)
         await this.context.aws.call('SQS', () =>
           this.context.clients.sqs.send(
             new DeleteMessageCommand({ QueueUrl: queue.url, ReceiptHandle: message.ReceiptHandle }),
@@ -225,28 +223,26 @@ export class ConsoleDeadLetters {
     const sent = Number(message.Attributes?.SentTimestamp)
     const body = parseJson(message.Body) ?? message.Body ?? ''
     const attribute = (name: string) => message.MessageAttributes?.[name]?.StringValue
-    const summary = summarize({ id: message.MessageId ?? '', sentAt: '', body })
-    const workflow =
-      typeof (body as { workflow?: unknown }).workflow === 'string'
-        ? (body as { workflow: string }).workflow
-        : undefined
+    const summary = summarizeDeadLetter({ body })
+    const read = readDeadLetter(body)
+    const workflow = read?.kind === 'workflow' ? read.letter.workflow : undefined
     const ruleArn = attribute('RULE_ARN')
     // A stream batch's place (not redrivable) or a timed-out execution's status change (its state machine starts again).
-    const facts = Option.getOrUndefined(deadLetterFacts(body))
-    const origin = facts
-      ? facts.kind === 'stream-batch'
-        ? facts.instead
-        : lastSegment(facts.stateMachineArn)
-      : workflow
-        ? await this.stack.workflow(workflow).then(
-            (found) => found.name,
-            () => workflow,
-          )
-        : sources.length > 0
-          ? sources.map(lastSegment).join(', ')
-          : ruleArn
-            ? `rule ${lastSegment(ruleArn)}`
-            : undefined
+    const origin =
+      read?.kind === 'stream-batch'
+        ? streamBatchFacts(read.letter).instead
+        : read?.kind === 'execution'
+          ? lastSegment(read.letter.detail.stateMachineArn)
+          : workflow
+            ? await this.stack.workflow(workflow).then(
+                (found) => found.name,
+                () => workflow,
+              )
+            : sources.length > 0
+              ? sources.map(lastSegment).join(', ')
+              : ruleArn
+                ? `rule ${lastSegment(ruleArn)}`
+                : undefined
     const errorCode = attribute('ERROR_CODE')
     const reason =
       summary.reason ??

@@ -9,12 +9,11 @@ import {
   type ExecutionListItem,
   type ExecutionStatus as SfnStatus,
 } from '@aws-sdk/client-sfn'
-import { iso, mapLimit, parseJson } from '../../../cli/aws/context'
-import { executionSubject } from '../../console/subject'
-import { fromAwsError } from '../../../cli/aws/errors'
-import { executionArnOf } from '../../../cli/aws/executions'
+import { iso, mapLimit, parseJson } from '../client/context'
+import { executionSubject } from '../../../contracts/executions'
+import { fromAwsError } from '../client/errors'
+import { executionArnOf } from '../client/executions'
 import {
-  ConsoleRequestError,
   type ExecutionDetail,
   type ExecutionQuery,
   type ExecutionStatus,
@@ -25,6 +24,9 @@ import {
 import { stateDetails } from '../../console/state-outcomes'
 import { badField, type ConsoleContext } from './context'
 import type { ConsoleWorkflow, StackMap } from './stack-map'
+import { HttpError } from '../../http/errors'
+import { ExecutionStatuses } from '../../../contracts/executions'
+import { refuseUnlessRedrivable } from '../client/redrive'
 
 /** ListExecutions' largest page. */
 const PageSize = 100
@@ -36,8 +38,7 @@ const DescribeConcurrency = 8
 const RememberedSubjects = 20_000
 export const DefaultLimit = 50
 export const MaxLimit = 200
-const Statuses: ReadonlyArray<string> = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT']
-const RedrivableStatuses: ReadonlyArray<string> = ['FAILED', 'ABORTED', 'TIMED_OUT']
+const Statuses: ReadonlyArray<string> = ExecutionStatuses
 
 /** Where one workflow's listing stands: the ListExecutions page (its token) and how many of its items were shown. */
 interface Position {
@@ -268,13 +269,7 @@ export class Executions {
   async redrive(nameOrArn: string): Promise<ExecutionSummary> {
     const described = await this.describe(nameOrArn)
     const executionArn = described.executionArn ?? nameOrArn
-    if (!RedrivableStatuses.includes(described.status ?? '')) {
-      throw new ConsoleRequestError(
-        409,
-        'ExecutionNotRedrivable',
-        `execution ${described.name ?? nameOrArn} is ${described.status ?? 'unknown'}: only a FAILED, ABORTED or TIMED_OUT execution can be redriven`,
-      )
-    }
+    refuseUnlessRedrivable(described, nameOrArn)
     await this.context.aws.call('Step Functions', () =>
       this.context.clients.sfn.send(new RedriveExecutionCommand({ executionArn })),
     )
@@ -316,7 +311,7 @@ export class Executions {
         throw fromAwsError(error, 'Step Functions', this.context.aws.settings)
       }
     }
-    throw new ConsoleRequestError(
+    throw new HttpError(
       404,
       'ExecutionDoesNotExist',
       `no execution named ${id} in the Standard workflows of stack ${this.context.aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
@@ -407,8 +402,8 @@ const startOf = (execution: ExecutionListItem): number =>
 const matchesName = (execution: ExecutionListItem, text: string): boolean =>
   [execution.name ?? '', execution.executionArn ?? ''].some((value) => value.toLowerCase().includes(text))
 
-export const expressNotListed = (workflow: ConsoleWorkflow): ConsoleRequestError =>
-  new ConsoleRequestError(
+export const expressNotListed = (workflow: ConsoleWorkflow): HttpError =>
+  new HttpError(
     501,
     'ExpressExecutionsNotListed',
     `${workflow.name} is an Express workflow: Step Functions keeps no list or history of its executions (ListExecutions and GetExecutionHistory refuse Express state machines). Its executions are in the CloudWatch Logs log group it logs to; search them there (CloudWatch Logs Insights).`,

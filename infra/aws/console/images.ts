@@ -1,14 +1,15 @@
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand } from '@aws-sdk/client-s3'
 import { unmarshall } from '@aws-sdk/util-dynamodb'
-import { parseJson } from '../../../cli/aws/context'
-import { uploadObject } from '../../../cli/aws/images'
+import { parseJson } from '../client/context'
+import { uploadObject } from '../client/images'
 import type { ImageRecord } from '../../../contracts/images'
 import { RenditionsPrefix, UploadsPrefix } from '../../../contracts/sources'
-import { ConsoleRequestError, type ImageView, type Page, type UploadResult } from '../../console/port'
+import { type ImageView, type Page, type UploadResult } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import { limitOf } from './executions'
 import type { StackMap } from './stack-map'
+import { HttpError } from '../../http/errors'
 
 /**
  * Where the console server serves a rendition from the bucket. A presigned S3 URL would let the browser fetch it
@@ -88,7 +89,7 @@ export class ConsoleImages {
   async rendition(key: string): Promise<{ readonly body: Uint8Array; readonly contentType: string }> {
     checkKey('key', key)
     if (!key.startsWith(RenditionsPrefix))
-      throw new ConsoleRequestError(404, 'NotFound', `key: only renditions (${RenditionsPrefix}...) are served`)
+      throw new HttpError(404, 'NotFound', `key: only renditions (${RenditionsPrefix}...) are served`)
     const bucket = await this.context.aws.stack.output('BucketName')
     const answer = await this.context.aws.call('S3', () =>
       this.context.clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })),

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { AwsUnavailable } from '../../../cli/aws/errors'
-import { HttpError as CliHttpError } from '../../../cli/client'
+import { AwsUnavailable } from '../client/errors'
+import { DefaultMaxUploadBytes } from '../../console/routes'
 import { mountConsole } from '../../console/server'
-import { ConsoleRequestError } from '../../console/port'
-import { HttpError, sendError } from '../../local/http/respond'
-import { Router } from '../../local/http/router'
+
+import { sendError } from '../../http/respond'
+import { HttpError } from '../../http/errors'
+import { Router } from '../../http/router'
 import type { AwsConsoleData } from './console-data'
 import { ObjectsRoute } from './images'
 
@@ -31,23 +32,19 @@ export const createAwsConsoleServer = (
       })
       res.end(object.body)
     } catch (error) {
-      const mapped = error instanceof ConsoleRequestError ? error : asServed(error)
-      throw mapped instanceof ConsoleRequestError ? new HttpError(mapped.status, mapped.code, mapped.message) : mapped
+      throw asServed(error)
     }
   })
-  mountConsole(router, data)
+  mountConsole(router, data, { maxUploadBytes: DefaultMaxUploadBytes })
   return createServer({ requestTimeout: 120_000, headersTimeout: 30_000, maxHeaderSize: 16 * 1024 }, (req, res) => {
     router.handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) return sendError(res, error)
+      if (error instanceof HttpError && error.source === undefined) return sendError(res, error)
       if (error instanceof AwsUnavailable) return sendError(res, new HttpError(502, 'AwsUnavailable', error.message))
-      if (error instanceof CliHttpError)
+      // A service's own failure (a 5xx) reaches the page as a bad gateway, in the service's words.
+      if (error instanceof HttpError && error.source !== undefined)
         return sendError(
           res,
-          new HttpError(
-            502,
-            error.error,
-            `${error.source ?? 'AWS'} answered ${error.status} ${error.error}: ${error.message}`,
-          ),
+          new HttpError(502, error.code, `${error.source} answered ${error.status} ${error.code}: ${error.message}`),
         )
       log(`${req.method} ${req.url} failed: ${error instanceof Error ? error.message : String(error)}`)
       sendError(res, new HttpError(500, 'InternalError', 'The request failed inside the console; see its log'))
@@ -57,8 +54,8 @@ export const createAwsConsoleServer = (
 
 /** An S3 refusal of a rendition (NoSuchKey) as 404; the rest as the server answers it. */
 const asServed = (error: unknown): unknown =>
-  error instanceof CliHttpError && (error.error === 'NoSuchKey' || error.status === 404)
-    ? new ConsoleRequestError(404, 'NotFound', `key: no such rendition (${error.message})`)
+  error instanceof HttpError && error.source !== undefined && (error.code === 'NoSuchKey' || error.status === 404)
+    ? new HttpError(404, 'NotFound', `key: no such rendition (${error.message})`)
     : error
 
 /** Listens on `host:port` (0: any free port) and answers the console's URL, and how to stop it. */

@@ -1,9 +1,11 @@
 import { GetTemplateCommand } from '@aws-sdk/client-cloudformation'
 import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
-import { parseJson } from '../../../cli/aws/context'
-import { withoutHash, type Workflow } from '../../../cli/aws/stack'
-import { ConsoleRequestError, type WorkflowView } from '../../console/port'
+import { parseJson } from '../client/context'
+import { withoutHash, type Workflow } from '../client/stack'
+import { type WorkflowView } from '../../console/port'
 import type { ConsoleContext } from './context'
+import { HttpError } from '../../http/errors'
+import { onceRead } from '../client/once'
 
 /** A workflow as the console names it: its construct's name (`ImageWorkflow`), as the local runtime does. */
 export interface ConsoleWorkflow extends WorkflowView {
@@ -30,41 +32,37 @@ type TemplateResource = {
  * them needs a restart, as it would for the CLI.
  */
 export class StackMap {
-  private workflowsPromise: Promise<ReadonlyArray<ConsoleWorkflow>> | undefined
-  private templatePromise: Promise<Readonly<Record<string, TemplateResource>>> | undefined
-
   constructor(private readonly context: ConsoleContext) {}
 
   /** The stack's state machines: named by the output that gives their ARN (`ImageWorkflowStateMachineArn`), typed by DescribeStateMachine. */
   workflows(): Promise<ReadonlyArray<ConsoleWorkflow>> {
-    const { aws } = this.context
-    const promise = (this.workflowsPromise ??= (async () => {
-      const [found, outputs] = await Promise.all([aws.stack.workflows(), aws.stack.outputs()])
-      const constructOf = (workflow: Workflow): string => {
-        const key = Object.keys(outputs).find(
-          (candidate) => outputs[candidate] === workflow.arn && StateMachineOutput.test(candidate),
-        )
-        return key ? (StateMachineOutput.exec(key)?.[1] ?? workflow.name) : workflow.name
-      }
-      return Promise.all(
-        found.map(async (workflow): Promise<ConsoleWorkflow> => {
-          const described = await aws.call('Step Functions', () =>
-            this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: workflow.arn })),
-          )
-          const name = constructOf(workflow)
-          return {
-            name,
-            arn: workflow.arn,
-            type: described.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
-            aliases: [...new Set([name.toLowerCase(), ...workflow.aliases])],
-          }
-        }),
-      )
-    })())
-    // A failed read is not kept: the next request tries again (credentials refreshed, network back).
-    promise.catch(() => (this.workflowsPromise = undefined))
-    return promise
+    return this.workflowsOnce()
   }
+
+  private readonly workflowsOnce = onceRead(async () => {
+    const { aws } = this.context
+    const [found, outputs] = await Promise.all([aws.stack.workflows(), aws.stack.outputs()])
+    const constructOf = (workflow: Workflow): string => {
+      const key = Object.keys(outputs).find(
+        (candidate) => outputs[candidate] === workflow.arn && StateMachineOutput.test(candidate),
+      )
+      return key ? (StateMachineOutput.exec(key)?.[1] ?? workflow.name) : workflow.name
+    }
+    return Promise.all(
+      found.map(async (workflow): Promise<ConsoleWorkflow> => {
+        const described = await aws.call('Step Functions', () =>
+          this.context.clients.sfn.send(new DescribeStateMachineCommand({ stateMachineArn: workflow.arn })),
+        )
+        const name = constructOf(workflow)
+        return {
+          name,
+          arn: workflow.arn,
+          type: described.type === 'EXPRESS' ? 'EXPRESS' : 'STANDARD',
+          aliases: [...new Set([name.toLowerCase(), ...workflow.aliases])],
+        }
+      }),
+    )
+  })
 
   /** The workflow a request names (construct name, tag or state machine name, any case); 404 naming the known ones. */
   async workflow(name: string): Promise<ConsoleWorkflow> {
@@ -72,7 +70,7 @@ export class StackMap {
     const wanted = name.trim().toLowerCase()
     const found = workflows.find((workflow) => workflow.aliases.includes(wanted) || workflow.arn === name)
     if (!found)
-      throw new ConsoleRequestError(
+      throw new HttpError(
         404,
         'WorkflowNotFound',
         `workflow: no workflow ${name} in stack ${this.context.aws.stack.stackName} (workflows: ${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
@@ -123,7 +121,7 @@ export class StackMap {
         resource.ResourceType === 'AWS::DynamoDB::Table' && /^TablesImages/.test(resource.LogicalResourceId ?? ''),
     )
     if (table?.PhysicalResourceId) return table.PhysicalResourceId
-    throw new ConsoleRequestError(
+    throw new HttpError(
       404,
       'ImageTableNotFound',
       `stack ${this.context.aws.stack.stackName} has no image table: deploy this version of the app (npx cdk deploy)`,
@@ -131,15 +129,15 @@ export class StackMap {
   }
 
   private template(): Promise<Readonly<Record<string, TemplateResource>>> {
-    const { aws } = this.context
-    const promise = (this.templatePromise ??= (async () => {
-      const answer = await aws.call('CloudFormation', () =>
-        this.context.clients.cloudformation.send(new GetTemplateCommand({ StackName: aws.stack.stackName })),
-      )
-      const body = parseJson(answer.TemplateBody) as { Resources?: Record<string, TemplateResource> } | undefined
-      return body?.Resources ?? {}
-    })())
-    promise.catch(() => (this.templatePromise = undefined))
-    return promise
+    return this.templateOnce()
   }
+
+  private readonly templateOnce = onceRead(async () => {
+    const { aws } = this.context
+    const answer = await aws.call('CloudFormation', () =>
+      this.context.clients.cloudformation.send(new GetTemplateCommand({ StackName: aws.stack.stackName })),
+    )
+    const body = parseJson(answer.TemplateBody) as { Resources?: Record<string, TemplateResource> } | undefined
+    return body?.Resources ?? {}
+  })
 }

@@ -10,6 +10,7 @@ import type { StepKey } from '../../../steps/kit/catalog'
 import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
 import { ChangePipe } from './change-pipe'
 import type { PipelineTables } from './pipeline-tables'
+import type { SearchDomain } from './search-domain'
 import { StepFunction } from './step-function'
 import {
   acknowledgeInvokedVersions,
@@ -27,13 +28,15 @@ import {
 export const userItemsOnly: EventPattern = { dynamodb: { Keys: { userId: { S: [{ prefix: UserIdPrefix }] } } } }
 
 /**
- * The orders pipe's filters: an order decided (a MODIFY whose new image is no longer PENDING) or removed. Placing an
- * order (its INSERT) and the bookkeeping on a PENDING one (republish counts, STUCK) announce nothing, and the order
- * workflow indexes the decided order itself, so they start no change execution: one per order instead of two.
- * Pipes bill only the records that pass (https://aws.amazon.com/eventbridge/pricing/), and accept `anything-but`
- * with a list of strings (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+ * The orders pipe's filters: an order placed (its INSERT, PENDING or already decided), decided (a MODIFY whose new
+ * image is no longer PENDING) or removed. The change workflow is the one place orders reach search from, and search
+ * finds a PENDING order, so a placement passes. The bookkeeping on a PENDING order (republish counts, STUCK) changes
+ * nothing search or a notification reads, so it starts no change execution. Pipes bill only the records that pass
+ * (https://aws.amazon.com/eventbridge/pricing/), and accept `anything-but` with a list of strings
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
  */
-export const orderDecisionsOnly: ReadonlyArray<EventPattern> = [
+export const orderChangesSearchReads: ReadonlyArray<EventPattern> = [
+  { eventName: ['INSERT'] },
   { eventName: ['MODIFY'], dynamodb: { NewImage: { status: { S: [{ 'anything-but': ['PENDING'] }] } } } },
   { eventName: ['REMOVE'] },
 ]
@@ -42,6 +45,8 @@ export interface ChangeProcessingProps {
   readonly bus: IEventBus
   /** The orders and users tables stream their changes; the search documents and the ledger take the results. */
   readonly tables: PipelineTables
+  /** The search domain the apply step writes to; absent when the stack is deployed without search. */
+  readonly search?: SearchDomain
   /** Where a stream batch goes when its pipe keeps failing (`PipeDeadLetters`). */
   readonly pipeDeadLetterQueue: IQueue
   /** Where a failed change goes, with event, error and cause (`ChangeDeadLetters`). */
@@ -57,8 +62,8 @@ export interface ChangeProcessingProps {
 /**
  * Table changes to search documents and notifications: a pipe per streamed table (orders, users) decodes stream
  * records into `OrderChanged` / `UserChanged` events on the bus, and the change workflow (Express) applies each to
- * the search documents and announces it once. The decode steps are pure (no grants); apply writes the search
- * documents; notify the ledger and the bus.
+ * the search documents and announces it once. The decode steps are pure (no grants); apply writes to the search
+ * domain; notify the ledger and the bus.
  */
 export class ChangeProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -84,7 +89,7 @@ export class ChangeProcessing extends Construct {
         bus: props.bus,
         detailType: OrderChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
-        filters: orderDecisionsOnly,
+        filters: orderChangesSearchReads,
       }),
       // The users table also holds one `username#<name>` item per user to keep usernames unique: only user items pass.
       new ChangePipe(this, 'UserChangesPipe', {
@@ -100,7 +105,7 @@ export class ChangeProcessing extends Construct {
     const apply = step('applyChange')
     const notify = step('notifyChange')
     this.steps = [decodeOrders, decodeUsers, apply, notify]
-    props.tables.searchDocuments.grantReadWriteData(apply.function)
+    props.search?.grant(apply.function, 'write')
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 

@@ -14,14 +14,21 @@ import type { IEventBus } from 'aws-cdk-lib/aws-events'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
+import { RenditionsPrefix } from '../../../contracts/sources'
 import { customerIndex } from '../layers/order-table-dynamodb'
 import { acknowledge } from './findings'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
+import type { SearchDomain } from './search-domain'
 import { StepFunction } from './step-function'
+import type { UploadBucket } from './upload-bucket'
 
 export interface HttpApiFrontProps {
   readonly bus: IEventBus
   readonly tables: PipelineTables
+  /** The bucket whose renditions `GET /images/{key}` links to. */
+  readonly uploads: UploadBucket
+  /** The domain `GET /search` reads; absent when the stack is deployed without search (the route answers 501). */
+  readonly search?: SearchDomain
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
   /**
@@ -69,9 +76,15 @@ const accessLogFormat = AccessLogFormat.custom(
  * - the `$default` stage throttled, auto-deployed, with JSON access logs in a log group kept one month.
  * The step may read and write orders (and query the `byCustomer` index), users and idempotency records, and put
  * events on the bus.
+ *
+ * The read side, `GET /search` and `GET /images/{key+}`, is a second step (`searchApi`) behind routes of its own, also
+ * IAM-authorized: its role may only search the index (named in the domain's access policy for `_search`), read image
+ * records, and read renditions, which it links to with presigned URLs. The orders step cannot read the domain, and
+ * this one cannot write anything.
  */
 export class HttpApiFront extends Construct {
   readonly step: StepFunction
+  readonly searchStep: StepFunction
   readonly httpApi: HttpApi
   readonly stage: HttpStage
   readonly accessLogs: LogGroup
@@ -124,6 +137,39 @@ export class HttpApiFront extends Construct {
       'AwsSolutions-APIG4',
       'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot be signed; the step answers it with the CORS headers only and runs no route.',
     )
+
+    // As the API's function: ended by its own timeout before the gateway's, and following no sampling decision of its own.
+    this.searchStep = new StepFunction(this, 'searchApi', {
+      environment: props.environment,
+      serviceName: 'api',
+      timeout: Duration.seconds(10),
+      tracing: Tracing.PASS_THROUGH,
+    })
+    const search = this.searchStep.function
+    props.tables.images.grantReadData(search)
+    // A presigned URL carries the signer's permissions: the role may read renditions, and nothing else of the bucket.
+    props.uploads.grantReadObjects(search, RenditionsPrefix)
+    props.search?.grant(search, 'read')
+    const searchIntegration = new HttpLambdaIntegration('SearchIntegration', search)
+    for (const path of ['/search', '/images/{key+}']) {
+      this.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod.GET],
+        integration: searchIntegration,
+        authorizer: new HttpIamAuthorizer(),
+      })
+      const [searchPreflight] = this.httpApi.addRoutes({
+        path,
+        methods: [HttpMethod.OPTIONS],
+        integration: searchIntegration,
+        authorizer: new HttpNoneAuthorizer(),
+      })
+      acknowledge(
+        searchPreflight!,
+        'AwsSolutions-APIG4',
+        'CORS preflight (OPTIONS) of a search route: browsers send it without credentials, so it cannot be signed; the search step answers it with the CORS headers only and reads nothing.',
+      )
+    }
   }
 
   /** The API's base URL (the `$default` stage), ending in `/`. */

@@ -8,6 +8,7 @@ import { RenditionsPrefix, UploadsPrefix } from '../../../contracts/sources'
 import type { StepKey } from '../../../steps/kit/catalog'
 import { ImageWorkflow, imageWorkflowTrigger } from '../../../workflows/image-workflow'
 import type { PipelineTables } from './pipeline-tables'
+import type { SearchDomain } from './search-domain'
 import { StepFunction } from './step-function'
 import type { UploadBucket } from './upload-bucket'
 import {
@@ -23,6 +24,8 @@ export interface ImageProcessingProps {
   readonly bus: IEventBus
   readonly uploads: UploadBucket
   readonly tables: PipelineTables
+  /** The search domain the index step writes to; absent when the stack is deployed without search. */
+  readonly search?: SearchDomain
   /** Where a failed image goes, with event, error and cause (`ImageDeadLetters`). */
   readonly deadLetterQueue: IQueue
   /** Where the starting rule puts an event it could not deliver. */
@@ -38,7 +41,7 @@ export interface ImageProcessingProps {
  * Uploads to processed images: the four image steps, the image workflow (Standard) and the rule that starts it for
  * every object created under `uploads/`. Each step may touch only what its program uses: render reads uploads and
  * writes thumbnails, persist writes the images table, the ledger and the pipeline bus (ImageProcessed),
- * record-failure the images table, index the search documents.
+ * record-failure the images table, index writes to the search domain.
  */
 export class ImageProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -69,7 +72,7 @@ export class ImageProcessing extends Construct {
     props.tables.ledger.grantReadWriteData(persist.function)
     props.bus.grantPutEventsTo(persist.function)
     props.tables.images.grantReadWriteData(recordFailure.function)
-    props.tables.searchDocuments.grantReadWriteData(index.function)
+    props.search?.grant(index.function, 'write')
 
     const workflow = new ImageWorkflow(this, 'ImageWorkflow', {
       steps: {

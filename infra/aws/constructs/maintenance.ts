@@ -10,6 +10,7 @@ import type { StepKey } from '../../../steps/kit/catalog'
 import { MaintenanceSchedule, MaintenanceWorkflow } from '../../../workflows/maintenance-workflow'
 import { pendingIndex } from '../layers/order-table-dynamodb'
 import { grantTableData, type PipelineTables } from './pipeline-tables'
+import type { SearchDomain } from './search-domain'
 import { StepFunction } from './step-function'
 import {
   acknowledgeInvokedVersions,
@@ -21,6 +22,8 @@ import {
 export interface MaintenanceProps {
   readonly bus: IEventBus
   readonly tables: PipelineTables
+  /** The search domain the reconciliation reads and writes; absent when the stack is deployed without search. */
+  readonly search?: SearchDomain
   /** The dead-letter queues whose depths are published, by name. */
   readonly deadLetterQueues: Readonly<Record<string, IQueue>>
   /** Where the schedule puts a start it could not deliver. */
@@ -33,9 +36,9 @@ export interface MaintenanceProps {
 
 /**
  * The chores EventBridge Scheduler starts every five minutes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html):
- * the maintenance workflow (Express) and its three steps. Grants: reconcile reads orders and users and rewrites search documents; publish reads each DLQ's attributes and puts the
- * depths on the bus; republish queries the `pending` orders index, updates orders (the republish count, stuck) and
- * puts events on the bus.
+ * the maintenance workflow (Express) and its three steps. Grants: reconcile reads orders and users, reads and writes
+ * its checkpoint and the search domain's index; publish reads each DLQ's attributes and puts the depths on the bus;
+ * republish queries the `pending` orders index, updates orders (the republish count, stuck) and puts events on the bus.
  */
 export class Maintenance extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -58,7 +61,8 @@ export class Maintenance extends Construct {
 
     grantTableData(props.tables.orders, reconcileSearch.function)
     props.tables.users.grantReadData(reconcileSearch.function)
-    props.tables.searchDocuments.grantReadWriteData(reconcileSearch.function)
+    props.tables.state.grantReadWriteData(reconcileSearch.function)
+    props.search?.grant(reconcileSearch.function, 'reconcile')
     for (const dlq of Object.values(props.deadLetterQueues))
       dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
     props.bus.grantPutEventsTo(publishDlqDepths.function)

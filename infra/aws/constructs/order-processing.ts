@@ -34,10 +34,11 @@ export interface OrderProcessingProps {
 }
 
 /**
- * Orders to decisions: the order workflow (Express) and its four steps, the rule that starts it for every placed or
+ * Orders to decisions: the order workflow (Express) and its three steps, the rule that starts it for every placed or
  * queued order, and the step that turns each message of the orders queue into an `OrderMessageReceived` event.
- * Grants: validate reads users, persist writes the orders table (not its indexes), index writes search documents,
- * notify the ledger and the bus, the queue receiver only puts events (its event source mapping consumes the queue).
+ * Grants: validate reads users, persist writes the orders table (not its indexes), notify the ledger and the bus,
+ * the queue receiver only puts events (its event source mapping consumes the queue). Nothing here touches the search
+ * index: the change workflow indexes orders from the table's stream.
  */
 export class OrderProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -55,21 +56,19 @@ export class OrderProcessing extends Construct {
       })
     const validate = step('validateOrder')
     const persist = step('persistOrder')
-    const index = step('indexOrder')
     const notify = step('notifyOrder')
     // The orders queue's visibility timeout (3 minutes) is six times this, as Lambda advises for an SQS source.
     // Its messages come from clients that do not trace: it follows no sampling decision of its own.
     const receive = step('receiveOrders', Duration.seconds(30), Tracing.PASS_THROUGH)
-    this.steps = [validate, persist, index, notify, receive]
+    this.steps = [validate, persist, notify, receive]
 
     props.tables.users.grantReadData(validate.function)
     grantTableData(props.tables.orders, persist.function, { write: true })
-    props.tables.searchDocuments.grantReadWriteData(index.function)
     props.tables.ledger.grantReadWriteData(notify.function)
     props.bus.grantPutEventsTo(notify.function)
 
     const workflow = new OrderWorkflow(this, 'OrderWorkflow', {
-      steps: { validate: validate.function, persist: persist.function, index: index.function, notify: notify.function },
+      steps: { validate: validate.function, persist: persist.function, notify: notify.function },
       deadLetterQueue: props.deadLetterQueue,
       logs: workflowLogs(this, 'OrderWorkflow', props.logging),
     })
@@ -77,7 +76,7 @@ export class OrderProcessing extends Construct {
     acknowledgeWorkflowRole(this.stateMachine)
     acknowledgeInvokedVersions(
       this.stateMachine,
-      [validate, persist, index, notify].map((s) => s.function),
+      [validate, persist, notify].map((s) => s.function),
     )
     this.startRule = startWorkflowRule(this, 'StartOrderWorkflow', {
       bus: props.bus,

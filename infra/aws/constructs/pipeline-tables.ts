@@ -37,18 +37,8 @@ const WriteDataActions = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamo
 export class PipelineTables extends Construct {
   /** Image records by object key. */
   readonly images: Table
-  /**
-   * The search documents: one per order, user and image, upserted and deleted by the index steps and listed by
-   * the reconciliation chore (the `SearchIndex` port; the local runtime serves full-text queries with SQLite FTS5).
-   *
-   * Search target on AWS: this DynamoDB documents table, not OpenSearch Serverless. On demand the table costs about
-   * $1.25 per million writes and $0.25 per million reads, and nothing at idle but storage; an OpenSearch Serverless
-   * collection bills a minimum of about 2 OCUs, roughly $350 a month, with no traffic at all. The pipeline writes
-   * documents and reconciles ids, which the table does for cents; when full-text queries are needed on AWS, the
-   * table's documents are the feed for a search engine (a stream or zero-ETL integration into OpenSearch) behind the
-   * same port, with no change to the steps.
-   */
-  readonly searchDocuments: Table
+  /** Small state items of the chores by `key`: the search reconciliation's cursors (the `Checkpoints` port). */
+  readonly state: Table
   /** Notification ledger: one item per business key, so a notification goes out once. */
   readonly ledger: Table
   /** Orders by id, with the `byCustomer` and sparse `pending` indexes; streamed to the change pipe. */
@@ -72,7 +62,7 @@ export class PipelineTables extends Construct {
         removalPolicy,
       })
     this.images = table('Images', 'key')
-    this.searchDocuments = table('SearchDocuments', 'id')
+    this.state = table('State', 'key')
     this.ledger = table('Ledger', 'key', { ttl: 'expiresAt' })
     this.orders = table('Orders', 'orderId', { streamed: true })
     this.orders.addGlobalSecondaryIndex({

@@ -24,7 +24,7 @@ export interface StepFunctionProps {
    * retries of every workflow must end before the workflow's own timeout, test/infra/workflow-timeouts.test.ts)
    */
   readonly timeout?: Duration
-  /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-live.ts`). */
+  /** Settings naming the resources of the services the step uses (see `serviceEnv` in `infra/aws/layers/aws-layer.ts`). */
   readonly environment?: Record<string, string>
   /** Powertools' service name, the dimension its logs, traces and metrics are grouped by. @default 'pipeline' */
   readonly serviceName?: string

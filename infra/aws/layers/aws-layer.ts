@@ -3,9 +3,11 @@ import { ClockLive, type Clock } from '../../../steps/services/clock'
 import { PipelineConfigFromEnv, type PipelineConfig } from '../../../steps/services/config'
 import type { EventPublisher } from '../../../steps/services/event-publisher'
 import type { IdempotencyStore } from '../../../steps/services/idempotency'
+import type { Checkpoints } from '../../../steps/services/checkpoints'
 import type { ImageTable } from '../../../steps/services/image-table'
 import type { Ledger } from '../../../steps/services/ledger'
 import type { ObjectStore } from '../../../steps/services/object-store'
+import type { ObjectUrls } from '../../../steps/services/object-urls'
 import type { OrderTable } from '../../../steps/services/order-table'
 import type { QueueDepths } from '../../../steps/services/queue-depths'
 import type { SearchIndex } from '../../../steps/services/search-index'
@@ -21,6 +23,7 @@ import type { UserTable } from '../../../steps/services/user-table'
 /** Every service a step may depend on. */
 export type AwsServices =
   | ObjectStore
+  | ObjectUrls
   | ImageTable
   | SearchIndex
   | EventPublisher
@@ -29,24 +32,28 @@ export type AwsServices =
   | UserTable
   | IdempotencyStore
   | QueueDepths
+  | Checkpoints
   | PipelineConfig
   | Clock
 
 /**
  * The environment variable naming each service's resource. The CDK app sets on each function the variables of the
  * services its step uses (and grants it those resources); a service whose variable is absent dies when called.
- * `DEAD_LETTER_QUEUES` is a JSON object of queue name to queue URL.
+ * `DEAD_LETTER_QUEUES` is a JSON object of queue name to queue URL; `SEARCH_ENDPOINT` is the search domain's HTTPS
+ * endpoint, or `disabled` on a stack deployed without one (the index steps then skip, `GET /search` answers 501).
  */
 export const serviceEnv = {
   ObjectStore: 'BUCKET_NAME',
+  ObjectUrls: 'BUCKET_NAME',
   ImageTable: 'IMAGES_TABLE',
-  SearchIndex: 'SEARCH_TABLE',
+  SearchIndex: 'SEARCH_ENDPOINT',
   Ledger: 'LEDGER_TABLE',
   EventPublisher: 'EVENT_BUS_NAME',
   OrderTable: 'ORDERS_TABLE',
   UserTable: 'USERS_TABLE',
   IdempotencyStore: 'IDEMPOTENCY_TABLE',
   QueueDepths: 'DEAD_LETTER_QUEUES',
+  Checkpoints: 'STATE_TABLE',
 } as const
 export type ServiceName = keyof typeof serviceEnv
 

@@ -1,28 +1,30 @@
 import type { Layer } from 'effect'
 import { AwsLayer, type AwsServices } from './aws-layer'
 import {
+  AwsCheckpoints,
   AwsIdempotencyStore,
   AwsImageTable,
   AwsLedger,
   AwsOrderTable,
-  AwsSearchIndex,
   AwsUserTable,
 } from './services-dynamodb'
 import { AwsEventPublisher } from './services-eventbridge'
-import { AwsObjectStore } from './services-s3'
+import { AwsSearchIndex } from './services-opensearch'
+import { AwsObjectStore, AwsObjectUrls } from './services-s3'
 import { AwsQueueDepths } from './services-sqs'
 
 export { AwsLayer, serviceEnv, type AwsServices, type AwsService, type ProvidedBy } from './aws-layer'
 export {
+  AwsCheckpoints,
   AwsIdempotencyStore,
   AwsImageTable,
   AwsLedger,
   AwsOrderTable,
-  AwsSearchIndex,
   AwsUserTable,
 } from './services-dynamodb'
 export { AwsEventPublisher } from './services-eventbridge'
-export { AwsObjectStore } from './services-s3'
+export { AwsSearchIndex } from './services-opensearch'
+export { AwsObjectStore, AwsObjectUrls } from './services-s3'
 export { AwsQueueDepths } from './services-sqs'
 
 /**
@@ -43,6 +45,7 @@ export { AwsQueueDepths } from './services-sqs'
 export const AwsLive = (env: NodeJS.ProcessEnv): Layer.Layer<AwsServices> =>
   AwsLayer(env, [
     AwsObjectStore,
+    AwsObjectUrls,
     AwsImageTable,
     AwsSearchIndex,
     AwsEventPublisher,
@@ -51,4 +54,5 @@ export const AwsLive = (env: NodeJS.ProcessEnv): Layer.Layer<AwsServices> =>
     AwsUserTable,
     AwsIdempotencyStore,
     AwsQueueDepths,
+    AwsCheckpoints,
   ])

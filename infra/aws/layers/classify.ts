@@ -2,18 +2,15 @@ import type { ConditionalCheckFailedException, TransactionCanceledException } fr
 import { Effect } from 'effect'
 import { TransientError } from '../../../contracts/errors'
 
-/**
- * How the AWS layers sort an SDK v3 rejection into the pipeline's error model:
- * - `not-found`: S3 `NoSuchKey` (GetObject) or `NotFound` (HeadObject has no body, so the SDK names a 404 that way);
- * - `transient`: throttling, 5xx, timeouts and dropped connections, which a retry can fix, and a transaction
- *   canceled only by conflicts or throttling;
- * - `fatal`: everything else (AccessDenied, ValidationException, a missing table...), which no retry fixes.
- *
- * The lists mirror the SDK's own retry classification
- * (https://github.com/smithy-lang/smithy-typescript/blob/main/packages/service-error-classification/src/constants.ts),
- * copied rather than imported because that package is not a direct dependency.
- */
-export type AwsErrorClass = 'not-found' | 'transient' | 'fatal'
+// How the AWS layers sort an SDK v3 rejection into the pipeline's error model:
+// - `not-found`: S3 `NoSuchKey` (GetObject) or `NotFound` (HeadObject has no body, so the SDK names a 404 that way);
+// - `transient`: throttling, 5xx, timeouts and dropped connections, which a retry can fix, and a transaction
+//   canceled only by conflicts or throttling;
+// - `fatal`: everything else (AccessDenied, ValidationException, a missing table...), which no retry fixes.
+//
+// The lists mirror the SDK's own retry classification
+// (https://github.com/smithy-lang/smithy-typescript/blob/main/packages/service-error-classification/src/constants.ts),
+// copied rather than imported because that package is not a direct dependency.
 
 /** Error names that mean "slow down" (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html). */
 const throttlingNames: ReadonlySet<string> = new Set([
@@ -127,10 +124,6 @@ export const isTransient = (error: unknown): boolean => {
     isTransientCancellation(error)
   )
 }
-
-/** Sorts one SDK rejection; see {@link AwsErrorClass}. */
-export const classifyAwsError = (error: unknown): AwsErrorClass =>
-  isObjectNotFound(error) ? 'not-found' : isTransient(error) ? 'transient' : 'fatal'
 
 /** `Name: message` (or `ECODE: message` for a Node socket error), the most a log reader needs to tell throttling from a timeout. */
 export const describeAwsError = (error: unknown): string => {

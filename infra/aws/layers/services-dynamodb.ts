@@ -4,14 +4,14 @@ import { IdempotencyStore } from '../../../steps/services/idempotency'
 import { ImageTable } from '../../../steps/services/image-table'
 import { Ledger } from '../../../steps/services/ledger'
 import { OrderTable } from '../../../steps/services/order-table'
-import { SearchIndex } from '../../../steps/services/search-index'
+import { Checkpoints } from '../../../steps/services/checkpoints'
 import { UserTable } from '../../../steps/services/user-table'
 import { lazily, setting, type AwsClient, type AwsService } from './aws-layer'
 import { IdempotencyDynamoDB } from './idempotency-dynamodb'
 import { ImageTableDynamoDB } from './image-table-dynamodb'
 import { LedgerDynamoDB } from './ledger-dynamodb'
 import { OrderTableDynamoDB } from './order-table-dynamodb'
-import { SearchIndexDynamoDB } from './search-index-dynamodb'
+import { CheckpointsDynamoDB } from './checkpoints-dynamodb'
 import { UserTableDynamoDB } from './user-table-dynamodb'
 
 // One client for every table service of a handler (AwsLayer makes one per distinct AwsClient).
@@ -22,10 +22,10 @@ export const AwsImageTable: AwsService<ImageTable, DynamoDBClient> = {
   layer: (dynamodb, env) =>
     lazily(ImageTable, 'ImageTable', setting(env, 'ImageTable'), '', (name) => ImageTableDynamoDB(dynamodb, name)),
 }
-export const AwsSearchIndex: AwsService<SearchIndex, DynamoDBClient> = {
+export const AwsCheckpoints: AwsService<Checkpoints, DynamoDBClient> = {
   client: dynamodb,
   layer: (dynamodb, env) =>
-    lazily(SearchIndex, 'SearchIndex', setting(env, 'SearchIndex'), '', (name) => SearchIndexDynamoDB(dynamodb, name)),
+    lazily(Checkpoints, 'Checkpoints', setting(env, 'Checkpoints'), '', (name) => CheckpointsDynamoDB(dynamodb, name)),
 }
 export const AwsLedger: AwsService<Ledger, DynamoDBClient, Clock> = {
   client: dynamodb,

@@ -126,15 +126,17 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
         new UpdateItemCommand({
           TableName: table,
           Key: marshall({ userId }),
-          UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
+          // ADD counts the write, starting from 0 on a user written before versions.
+          UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt ADD #version :one',
           ConditionExpression: setStatusCondition,
           ExpressionAttributeNames: {
             '#userId': 'userId',
             '#kind': 'kind',
             '#status': 'status',
             '#updatedAt': 'updatedAt',
+            '#version': 'version',
           },
-          ExpressionAttributeValues: marshall({ ':user': 'user', ':status': status, ':updatedAt': at }),
+          ExpressionAttributeValues: marshall({ ':user': 'user', ':status': status, ':updatedAt': at, ':one': 1 }),
           ReturnValues: 'ALL_NEW',
         }),
         { abortSignal },
@@ -249,7 +251,7 @@ const makeUserTable = (client: DynamoDBClient, table: string): typeof UserTable.
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_TransactWriteItems.html#API_TransactWriteItems_Errors).
  * - `remove` reads the user, then deletes both items in one TransactWriteItems ({@link removeUserCondition},
  *   {@link removeUsernameCondition}); it answers false when there is no user.
- * - `setStatus` is an UpdateItem conditioned on {@link setStatusCondition} with ReturnValues ALL_NEW
+ * - `setStatus` is an UpdateItem conditioned on {@link setStatusCondition}, adding 1 to `version`, with ReturnValues ALL_NEW
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html); a
  *   `ConditionalCheckFailedException` answers undefined.
  * - `list` is a paged Scan filtered on `kind = 'user'`, in table order. (A Scan filter could test `begins_with` on the

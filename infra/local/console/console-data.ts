@@ -1,7 +1,6 @@
 import type { AnyEvent } from '../../../contracts/envelope'
 import { UploadsPrefix } from '../../../contracts/sources'
 import {
-  ConsoleRequestError,
   type ConsoleData,
   type EventQuery,
   type EventSummary,
@@ -20,13 +19,14 @@ import { decodeCursor, encodeCursor } from './cursor'
 import { UnknownDeadLetterQueue } from '../sqs/dead-letters'
 import { transaction } from '../kernel/db'
 import { indexPendingExecutions } from '../stepfunctions/execution-search'
-import { ExecutionDoesNotExist, ExecutionNotRedrivable, type ExecutionRow } from '../stepfunctions/executor'
-import { readHistory } from '../stepfunctions/history'
+import type { ExecutionRow } from '../stepfunctions/executor'
+import { ExecutionDoesNotExist, ExecutionNotRedrivable } from '../stepfunctions/errors'
 import { stepStatistics } from '../lambda/invocation-metrics'
 import { checkObjectKey, InvalidObjectKey } from '../s3/object-store'
 import { compilePattern, InvalidEventPattern } from '../eventbridge/pattern'
 import { ReplayRequestError, type ReplayView } from '../eventbridge/replays'
 import type { LocalRuntime } from '../runtime'
+import { HttpError } from '../../http/errors'
 
 /** Rows the console reads: the runtime's execution row plus its sort key. */
 type ExecutionListRow = ExecutionRow & { readonly rowid: number }
@@ -41,14 +41,14 @@ const FailedStatuses = ['FAILED', 'ABORTED', 'TIMED_OUT']
 const limitOf = (limit: number | undefined): number => {
   if (limit === undefined) return DefaultLimit
   if (!Number.isInteger(limit) || limit < 1 || limit > MaxLimit)
-    throw new ConsoleRequestError(400, 'InvalidParameter', `limit: must be an integer from 1 to ${MaxLimit}`)
+    throw new HttpError(400, 'InvalidParameter', `limit: must be an integer from 1 to ${MaxLimit}`)
   return limit
 }
 
 const timeOf = (value: string | undefined, field: string): number | undefined => {
   if (value === undefined) return undefined
   const ms = Date.parse(value)
-  if (Number.isNaN(ms)) throw new ConsoleRequestError(400, 'InvalidParameter', `${field}: must be an ISO 8601 time`)
+  if (Number.isNaN(ms)) throw new HttpError(400, 'InvalidParameter', `${field}: must be an ISO 8601 time`)
   return ms
 }
 
@@ -90,7 +90,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     const row = db
       .prepare('SELECT * FROM executions WHERE arn = ? UNION ALL SELECT * FROM executions WHERE name = ? LIMIT 1')
       .get(nameOrArn, nameOrArn) as unknown as ExecutionRow | undefined
-    if (!row) throw new ConsoleRequestError(404, 'ExecutionDoesNotExist', `No execution ${nameOrArn}`)
+    if (!row) throw new HttpError(404, 'ExecutionDoesNotExist', `No execution ${nameOrArn}`)
     return row
   }
 
@@ -116,7 +116,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     try {
       return work()
     } catch (error) {
-      if (error instanceof ReplayRequestError) throw new ConsoleRequestError(error.status, error.code, error.message)
+      if (error instanceof ReplayRequestError) throw new HttpError(error.status, error.code, error.message)
       throw error
     }
   }
@@ -133,7 +133,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
         (candidate) => candidate.name === name || candidate.arn === name || candidate.workflow === name,
       )
       if (!machine)
-        throw new ConsoleRequestError(
+        throw new HttpError(
           404,
           'StateMachineDoesNotExist',
           `No workflow ${name} (workflows: ${machines()
@@ -150,7 +150,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
       if (query.workflow !== undefined) {
         const tag = workflowTag(query.workflow)
         if (tag === undefined)
-          throw new ConsoleRequestError(
+          throw new HttpError(
             400,
             'InvalidParameter',
             `workflow: no workflow ${query.workflow} (workflows: ${machines()
@@ -208,7 +208,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     async execution(nameOrArn): Promise<ExecutionDetail> {
       const row = findExecution(nameOrArn)
       const definition = machineByArn(row.state_machine)?.definition ?? { StartAt: '', States: {} }
-      const history = readHistory(db, row.arn)
+      const history = executor.history(row.arn)
       return {
         ...summaryOf(row),
         input: parsed(row.input),
@@ -223,19 +223,11 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
 
     async redriveExecution(nameOrArn) {
       const row = findExecution(nameOrArn)
-      if (machineByArn(row.state_machine)?.type === 'EXPRESS')
-        throw new ConsoleRequestError(
-          409,
-          'ExecutionNotRedrivable',
-          `Execution ${row.name} belongs to an Express workflow: RedriveExecution takes Standard workflows only`,
-        )
       try {
-        executor.redrive(row.arn)
+        executor.redriveExecution(row.arn)
       } catch (error) {
-        if (error instanceof ExecutionNotRedrivable)
-          throw new ConsoleRequestError(409, 'ExecutionNotRedrivable', error.message)
-        if (error instanceof ExecutionDoesNotExist)
-          throw new ConsoleRequestError(404, 'ExecutionDoesNotExist', error.message)
+        if (error instanceof ExecutionNotRedrivable) throw new HttpError(409, 'ExecutionNotRedrivable', error.message)
+        if (error instanceof ExecutionDoesNotExist) throw new HttpError(404, 'ExecutionDoesNotExist', error.message)
         throw error
       }
       return reread(row.arn)
@@ -244,11 +236,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     async startAgain(nameOrArn) {
       const row = findExecution(nameOrArn)
       if (!machineByArn(row.state_machine))
-        throw new ConsoleRequestError(
-          409,
-          'StateMachineDoesNotExist',
-          `The state machine of ${row.name} no longer exists`,
-        )
+        throw new HttpError(409, 'StateMachineDoesNotExist', `The state machine of ${row.name} no longer exists`)
       const arn = transaction(db, () =>
         executor.enqueue(row.state_machine, JSON.parse(row.input), row.event_id ?? undefined),
       )
@@ -266,7 +254,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
           matches = compilePattern(query.pattern)
         } catch (error) {
           if (error instanceof InvalidEventPattern)
-            throw new ConsoleRequestError(400, 'InvalidEventPattern', `pattern: ${error.message}`)
+            throw new HttpError(400, 'InvalidEventPattern', `pattern: ${error.message}`)
           throw error
         }
       }
@@ -313,7 +301,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
     async event(id) {
       const row = db.prepare('SELECT event FROM events WHERE id = ? ORDER BY seq DESC LIMIT 1').get(id) as
         { event: string } | undefined
-      if (!row) throw new ConsoleRequestError(404, 'EventDoesNotExist', `No event ${id}`)
+      if (!row) throw new HttpError(404, 'EventDoesNotExist', `No event ${id}`)
       return JSON.parse(row.event) as AnyEvent
     },
 
@@ -331,7 +319,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
 
     async replay(name) {
       const view = runtime.replayer.get(name)
-      if (!view) throw new ConsoleRequestError(404, 'ResourceNotFoundException', `No replay named ${name}`)
+      if (!view) throw new HttpError(404, 'ResourceNotFoundException', `No replay named ${name}`)
       return replayProgress(view)
     },
 
@@ -343,8 +331,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
       try {
         return runtime.deadLetters.redrive(queue, ids)
       } catch (error) {
-        if (error instanceof UnknownDeadLetterQueue)
-          throw new ConsoleRequestError(404, 'QueueDoesNotExist', error.message)
+        if (error instanceof UnknownDeadLetterQueue) throw new HttpError(404, 'QueueDoesNotExist', error.message)
         throw error
       }
     },
@@ -354,17 +341,16 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
       try {
         deleted = runtime.deadLetters.delete(queue, id)
       } catch (error) {
-        if (error instanceof UnknownDeadLetterQueue)
-          throw new ConsoleRequestError(404, 'QueueDoesNotExist', error.message)
+        if (error instanceof UnknownDeadLetterQueue) throw new HttpError(404, 'QueueDoesNotExist', error.message)
         throw error
       }
-      if (!deleted) throw new ConsoleRequestError(404, 'MessageDoesNotExist', `No message ${id} in ${queue}`)
+      if (!deleted) throw new HttpError(404, 'MessageDoesNotExist', `No message ${id} in ${queue}`)
     },
 
     async metrics(window): Promise<MetricsView> {
       const toMs = timeOf(window.to, 'to') ?? Date.now()
       const fromMs = timeOf(window.from, 'from') ?? toMs - HourMs
-      if (fromMs >= toMs) throw new ConsoleRequestError(400, 'InvalidParameter', 'from: must be before to')
+      if (fromMs >= toMs) throw new HttpError(400, 'InvalidParameter', 'from: must be before to')
       runtime.invocations.flush()
       const bucketMs = Math.max(60_000, Math.ceil((toMs - fromMs) / MaxSeriesPoints / 60_000) * 60_000)
       const firstBucket = Math.floor(fromMs / bucketMs) * bucketMs
@@ -466,8 +452,7 @@ export const localConsoleData = (runtime: LocalRuntime): ConsoleData => {
       try {
         checkObjectKey(fullKey)
       } catch (error) {
-        if (error instanceof InvalidObjectKey)
-          throw new ConsoleRequestError(400, 'InvalidObjectKey', `key: ${error.message}`)
+        if (error instanceof InvalidObjectKey) throw new HttpError(400, 'InvalidObjectKey', `key: ${error.message}`)
         throw error
       }
       const stored = runtime.store.put(runtime.uploadBucket, fullKey, body, contentType ?? 'application/octet-stream')

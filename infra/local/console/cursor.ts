@@ -1,4 +1,4 @@
-import { ConsoleRequestError } from '../../console/port'
+import { HttpError } from '../../http/errors'
 
 /**
  * Keyset cursors: the page's last row's sort key, opaque to clients (base64url JSON). Keyset, not OFFSET, so a page
@@ -23,7 +23,7 @@ export const decodeCursor = <K extends ReadonlyArray<'string' | 'number'>>(
     key.length !== kinds.length ||
     key.some((part, index) => typeof part !== kinds[index] || (typeof part === 'number' && !Number.isSafeInteger(part)))
   ) {
-    throw new ConsoleRequestError(400, 'InvalidCursor', 'cursor: not a cursor this list gave out')
+    throw new HttpError(400, 'InvalidCursor', 'cursor: not a cursor this list gave out')
   }
   return key as never
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import type { AnyEvent, PutEventsEntry } from '../../../contracts/envelope'
+import { TargetDeadLetter } from '../../../contracts/dead-letters'
 import { transaction } from '../kernel/db'
 import { compilePattern } from './pattern'
 import { LocalAccount, LocalRegion, type LocalModel } from '../model/template'
@@ -311,15 +312,17 @@ export class LocalBus {
     }
     this.targets.sendToQueue(
       target.deadLetterArn,
-      JSON.stringify({
-        rule: ruleName,
-        target: target.id,
-        targetArn: target.arn,
-        error: 'TargetInvocationFailed',
-        cause: message,
-        attempts,
-        event,
-      }),
+      JSON.stringify(
+        TargetDeadLetter.make({
+          rule: ruleName,
+          target: target.id,
+          targetArn: target.arn,
+          error: 'TargetInvocationFailed',
+          cause: message,
+          attempts,
+          event,
+        }),
+      ),
     )
   }
 

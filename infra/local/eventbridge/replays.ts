@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { DatabaseSync } from 'node:sqlite'
 import type { AnyEvent } from '../../../contracts/envelope'
+import type { ReplayState } from '../../../contracts/replays'
 import type { LocalBus } from './bus'
-
-export type ReplayState = 'STARTING' | 'RUNNING' | 'COMPLETED' | 'CANCELLED' | 'FAILED'
 
 /** A replay as the API shows it (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_DescribeReplay.html). */
 export interface ReplayView {

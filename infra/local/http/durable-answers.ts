@@ -5,6 +5,23 @@ import { commitGroup, durable, holdGroup } from '../kernel/group-commit'
 
 const ReadOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 
+/** For each answer held: lets it go while its request waits, and takes it back (`waitingAside`). */
+const heldAnswers = new WeakMap<ServerResponse, () => () => void>()
+
+/**
+ * Runs `wait` (an SQS long poll waiting for a message) with the request set aside: while it waits it holds no group
+ * commit open and does not count as an answer in flight, so background work runs at its full pace; it is held again
+ * before it answers.
+ */
+export const waitingAside = async <T>(res: ServerResponse, wait: () => Promise<T>): Promise<T> => {
+  const resume = heldAnswers.get(res)?.()
+  try {
+    return await wait()
+  } finally {
+    resume?.()
+  }
+}
+
 /**
  * Lets a request's writes join the group commit and take precedence over background work (`fair-share.ts`), and holds its answer until everything written before the answer
  * is committed: a 202 still means "durable", whichever transaction carried the write. A commit that fails ends the
@@ -13,13 +30,22 @@ const ReadOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
 export const answerWhenDurable = (db: DatabaseSync, req: IncomingMessage, res: ServerResponse): void => {
   // Reads (a console's event stream among them, open for as long as the page is) neither hold a commit nor slow the backlog.
   const writes = !ReadOnlyMethods.has(req.method ?? 'GET')
-  const releaseGroup = writes ? holdGroup(db) : () => undefined
-  const endAnswer = writes ? beginAnswer() : () => undefined
+  let releaseGroup = writes ? holdGroup(db) : () => undefined
+  let endAnswer = writes ? beginAnswer() : () => undefined
   const release = () => {
     releaseGroup()
     endAnswer()
   }
   res.once('close', release)
+  if (writes)
+    heldAnswers.set(res, () => {
+      release()
+      return () => {
+        if (res.writableEnded || res.destroyed) return
+        releaseGroup = holdGroup(db)
+        endAnswer = beginAnswer()
+      }
+    })
   const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
   res.end = ((...args: unknown[]) => {
     release()

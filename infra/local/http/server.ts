@@ -2,14 +2,18 @@ import { createServer, type Server } from 'node:http'
 import { InvalidObjectKey } from '../s3/object-store'
 import type { LocalRuntime } from '../runtime'
 import { answerWhenDurable } from './durable-answers'
-import { HttpError, sendError } from './respond'
-import { Router } from './router'
+import { sendError } from '../../http/respond'
+import { HttpError } from '../../http/errors'
+import { Router } from '../../http/router'
 import { eventRoutes } from './routes/events'
 import { executionRoutes } from './routes/executions'
 import { objectRoutes } from './routes/objects'
 import { sourceRoutes } from './routes/sources'
 import { mountConsole } from '../../console/server'
 import { localConsoleData } from '../console/console-data'
+import { awsApi } from '../api/aws-api'
+import { identifyAwsRequest } from '../api/identify'
+import { awsServices } from '../api/services'
 
 export interface ServerOptions {
   /** The largest upload accepted, in bytes; a larger body is answered 413 and nothing is stored. */
@@ -28,7 +32,8 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   executionRoutes(router, runtime)
   eventRoutes(router, runtime)
   sourceRoutes(router, runtime)
-  mountConsole(router, localConsoleData(runtime))
+  mountConsole(router, localConsoleData(runtime), { maxUploadBytes: options.maxUploadBytes })
+  const aws = awsApi(awsServices(runtime, { maxUploadBytes: options.maxUploadBytes }))
 
   const requestTimeout = options.requestTimeoutMs ?? 120_000
   // Node checks these timeouts on an interval (30 s by default): check often enough for the limit to mean something.
@@ -37,8 +42,18 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
     headersTimeout: Math.min(30_000, requestTimeout),
     connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
   }
-  return createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
+  const server = createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     answerWhenDurable(runtime.db, req, res)
+    // A signed request (or a JSON-protocol target) is an AWS API call: the AWS CLI and SDKs pointed at this endpoint.
+    const awsRequest = identifyAwsRequest(req)
+    if (awsRequest) {
+      aws(awsRequest, req, res).catch((error: unknown) => {
+        console.error(`${req.method} ${req.url} failed:`, error)
+        if (!res.headersSent) res.writeHead(500).end()
+        else res.destroy()
+      })
+      return
+    }
     router.handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) return sendError(res, error)
       if (error instanceof InvalidObjectKey)
@@ -47,4 +62,12 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
       sendError(res, new HttpError(500, 'InternalError', 'The request failed inside the pipeline; see the server log'))
     })
   })
+  // The links to objects the search API hands out point where this server listens (loopback for a wildcard address).
+  server.on('listening', () => {
+    const address = server.address()
+    if (address === null || typeof address === 'string') return
+    const host = ['0.0.0.0', '::'].includes(address.address) ? '127.0.0.1' : address.address
+    runtime.setPublicUrl(`http://${host.includes(':') ? `[${host}]` : host}:${address.port}`)
+  })
+  return server
 }

@@ -83,6 +83,18 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
     CREATE INDEX IF NOT EXISTS executions_by_workflow ON executions (workflow, created_at);
     CREATE INDEX IF NOT EXISTS executions_by_subject ON executions (subject);
 
+    -- State machines created through the Step Functions API, beside the template's (which are not stored: they are
+    -- synthesized at every start).
+    CREATE TABLE IF NOT EXISTS api_state_machines (
+      arn TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      type TEXT NOT NULL,
+      definition TEXT NOT NULL,
+      role_arn TEXT NOT NULL,
+      tags TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    );
+
     CREATE TABLE IF NOT EXISTS history (
       execution_arn TEXT NOT NULL REFERENCES executions (arn) ON DELETE CASCADE,
       id INTEGER NOT NULL,
@@ -104,10 +116,32 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       receipt_handle TEXT,
       first_received_at TEXT,
       last_error TEXT,
-      dead_letter TEXT
+      dead_letter TEXT,
+      -- SQS message attributes (JSON), as SendMessage took them.
+      attributes TEXT
     );
     CREATE INDEX IF NOT EXISTS queue_messages_by_queue ON queue_messages (queue, visible_at_ms, seq);
     CREATE UNIQUE INDEX IF NOT EXISTS queue_messages_by_receipt ON queue_messages (receipt_handle);
+
+    -- StartMessageMoveTask's tasks, newest last, as ListMessageMoveTasks shows them.
+    CREATE TABLE IF NOT EXISTS message_move_tasks (
+      task_id TEXT PRIMARY KEY,
+      source_arn TEXT NOT NULL,
+      destination_arn TEXT,
+      rate INTEGER,
+      status TEXT NOT NULL,
+      to_move INTEGER NOT NULL,
+      moved INTEGER NOT NULL,
+      failure TEXT,
+      started_ms INTEGER NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS message_move_tasks_by_source ON message_move_tasks (source_arn, started_ms);
+
+    -- When the runtime first served a resource of the template (an ARN), so creation times hold across restarts.
+    CREATE TABLE IF NOT EXISTS resources_created (
+      arn TEXT PRIMARY KEY,
+      created_ms INTEGER NOT NULL
+    );
 
     CREATE TABLE IF NOT EXISTS table_items (
       table_name TEXT NOT NULL,
@@ -147,6 +181,35 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       PRIMARY KEY (bucket, key)
     );
 
+    -- What S3 keeps with an object besides its content type: user metadata, stored headers, part sizes.
+    CREATE TABLE IF NOT EXISTS object_attributes (
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      PRIMARY KEY (bucket, key)
+    );
+
+    -- Multipart uploads in progress (invisible until completed) and their parts, whose files live under the bucket folder.
+    CREATE TABLE IF NOT EXISTS multipart_uploads (
+      upload_id TEXT PRIMARY KEY,
+      bucket TEXT NOT NULL,
+      key TEXT NOT NULL,
+      content_type TEXT NOT NULL,
+      attributes TEXT NOT NULL,
+      initiated TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS multipart_uploads_by_key ON multipart_uploads (bucket, key, initiated);
+
+    CREATE TABLE IF NOT EXISTS multipart_parts (
+      upload_id TEXT NOT NULL,
+      part_number INTEGER NOT NULL,
+      size INTEGER NOT NULL,
+      etag TEXT NOT NULL,
+      checksum TEXT,
+      last_modified TEXT NOT NULL,
+      PRIMARY KEY (upload_id, part_number)
+    );
+
     CREATE TABLE IF NOT EXISTS images (
       key TEXT PRIMARY KEY,
       etag TEXT NOT NULL,
@@ -168,12 +231,48 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       id TEXT PRIMARY KEY,
       doc INTEGER NOT NULL
     );
+
+    -- The version each document was written or removed at (removed = 1 keeps a deletion's version, as a tombstone).
+    CREATE TABLE IF NOT EXISTS search_versions (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL,
+      version INTEGER NOT NULL,
+      removed INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX IF NOT EXISTS search_versions_by_kind ON search_versions (kind, id) WHERE removed = 0;
+
+    -- The values a document matches exactly, compared lowercased.
+    CREATE TABLE IF NOT EXISTS search_exact (
+      value TEXT NOT NULL,
+      id TEXT NOT NULL,
+      PRIMARY KEY (value, id)
+    ) WITHOUT ROWID;
+    CREATE INDEX IF NOT EXISTS search_exact_by_id ON search_exact (id);
   `)
   if (!searchKeysExisted)
     db.exec('INSERT OR REPLACE INTO search_keys (id, doc) SELECT id, rowid FROM search ORDER BY rowid')
+  // A data directory written before messages had attributes gains the column.
+  const messageColumns = db.prepare('PRAGMA table_info(queue_messages)').all() as Array<{ name: string }>
+  if (!messageColumns.some((column) => column.name === 'attributes'))
+    db.exec('ALTER TABLE queue_messages ADD COLUMN attributes TEXT')
   ensureConsoleSchema(db)
   reusePreparedStatements(db)
   return db
+}
+
+/**
+ * When the runtime first served each resource (by ARN), in epoch milliseconds: the time it is first asked for is
+ * recorded, so a queue's CreatedTimestamp or an archive's CreationTime stays the same across restarts.
+ */
+export const firstServed = (db: DatabaseSync, arns: ReadonlyArray<string>, now = Date.now()): Map<string, number> => {
+  const record = db.prepare('INSERT OR IGNORE INTO resources_created (arn, created_ms) VALUES (?, ?)')
+  const read = db.prepare('SELECT created_ms FROM resources_created WHERE arn = ?')
+  return new Map(
+    arns.map((arn) => {
+      record.run(arn, now)
+      return [arn, (read.get(arn) as { created_ms: number }).created_ms]
+    }),
+  )
 }
 
 /** Enough for every distinct statement the runtime runs; SQL built with values in it only churns the oldest out. */

@@ -1,5 +1,5 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { transaction } from '../kernel/db'
+import { RowBatch } from '../kernel/row-batch'
 import type { StepMetrics } from '../../console/port'
 
 /** How long invocations are kept for metrics: a week, the longest window the console offers comfortably. */
@@ -10,17 +10,15 @@ type InvocationRow = [fn: string, startedMs: number, durationMs: number, error: 
 /**
  * Records every function invocation the runtime makes, as Lambda's Invocations, Errors and Duration metrics
  * count them, plus cold starts (the first invocation of a function since the runtime started). It sits on the
- * path of every step, so rows are batched: all invocations that end within one turn of the event loop are
- * written in one transaction.
+ * path of every step, so rows are batched (`RowBatch`).
  */
 export class InvocationRecorder {
   private readonly warm = new Set<string>()
-  private pending: InvocationRow[] = []
-  private scheduled = false
-  private readonly insert
+  private readonly rows: RowBatch<InvocationRow>
 
   constructor(private readonly db: DatabaseSync) {
-    this.insert = db.prepare(
+    this.rows = new RowBatch(
+      db,
       'INSERT INTO invocations (function, started_ms, duration_ms, error, cold) VALUES (?, ?, ?, ?, ?)',
     )
   }
@@ -33,19 +31,18 @@ export class InvocationRecorder {
     const start = performance.now()
     try {
       const result = await invoke()
-      this.push([fn, startedMs, performance.now() - start, null, cold ? 1 : 0])
+      this.rows.push([fn, startedMs, performance.now() - start, null, cold ? 1 : 0])
       return result
     } catch (error) {
-      this.push([fn, startedMs, performance.now() - start, error instanceof Error ? error.name : 'Error', cold ? 1 : 0])
+      this.rows.push([
+        fn,
+        startedMs,
+        performance.now() - start,
+        error instanceof Error ? error.name : 'Error',
+        cold ? 1 : 0,
+      ])
       throw error
     }
-  }
-
-  private push(row: InvocationRow): void {
-    this.pending.push(row)
-    if (this.scheduled) return
-    this.scheduled = true
-    setImmediate(() => this.flush())
   }
 
   /** Forgets invocations older than the retention, so the table stays as small as the windows anyone reads. */
@@ -57,13 +54,7 @@ export class InvocationRecorder {
 
   /** Writes what is pending now (and at shutdown, before the database closes). */
   flush(): void {
-    this.scheduled = false
-    if (this.pending.length === 0 || !this.db.isOpen) return
-    const rows = this.pending
-    this.pending = []
-    transaction(this.db, () => {
-      for (const row of rows) this.insert.run(...row)
-    })
+    this.rows.flush()
   }
 }
 

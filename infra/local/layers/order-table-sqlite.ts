@@ -4,6 +4,9 @@ import { OrderTable } from '../../../steps/services/order-table'
 import type { LocalTables } from '../dynamodb/tables'
 import { attempt } from './attempt'
 
+// More than the local runtime ever holds pending at once.
+const allPending = 1_000_000
+
 /** The orders table over the local tables: its writes reach the table's stream like DynamoDB's do. */
 export const OrderTableSqlite = (tables: LocalTables, table: string) =>
   Layer.succeed(OrderTable, {
@@ -15,15 +18,15 @@ export const OrderTableSqlite = (tables: LocalTables, table: string) =>
       }),
     decide: (order) =>
       attempt('dynamodb:PutItem', () => {
-        // A new order is written decided; a PENDING one keeps its placement and gains the decision; a decided one stays.
-        const decided = tables.update<Order>(table, order.orderId, 'orderId', (existing) => {
-          if (existing === undefined) return order
-          if (existing.status !== 'PENDING') return undefined
-          return { ...existing, status: order.status, reasons: order.reasons ?? [], updatedAt: order.updatedAt }
-        })
-        return decided
-          ? { changed: true, order: decided }
-          : { changed: false, order: tables.get<Order>(table, order.orderId)! }
+        // The decision is written whole over an absent or PENDING order, as DynamoDB's PutItem does; a decided one stays.
+        const changed = tables.put(
+          table,
+          order.orderId,
+          'orderId',
+          order,
+          (existing) => existing === undefined || existing.status === 'PENDING',
+        )
+        return { changed, order: changed ? order : tables.get<Order>(table, order.orderId)! }
       }),
     listByCustomer: (customerId, page) =>
       attempt('dynamodb:Query', () => {
@@ -35,16 +38,18 @@ export const OrderTableSqlite = (tables: LocalTables, table: string) =>
         const { items, next } = tables.query<Order>(table, '', [], page)
         return next === undefined ? { items } : { items, next }
       }),
+    // Oldest first, as the sparse index sorted by createdAt answers on DynamoDB; pending orders are few, so all are read.
     pendingBefore: (before, limit) =>
-      attempt(
-        'dynamodb:Query',
-        () =>
-          tables.query<Order>(
+      attempt('dynamodb:Query', () =>
+        tables
+          .query<Order>(
             table,
             "json_extract(item, '$.status') = 'PENDING' AND json_extract(item, '$.stuck') IS NULL AND json_extract(item, '$.createdAt') < ?",
             [before],
-            { limit },
-          ).items,
+            { limit: allPending },
+          )
+          .items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
+          .slice(0, limit),
       ),
     countRepublish: (orderId, seen) =>
       attempt(

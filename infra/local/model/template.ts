@@ -3,8 +3,14 @@ import type { CfnTemplate } from '../../aws/synth'
 /** The account and region the local runtime pretends to be in; every local ARN carries them. */
 export const LocalAccount = '000000000000'
 export const LocalRegion = 'us-east-1'
-/** The stack the local runtime pretends to run, which names what is named after its stack (the pipeline bus). */
-export const LocalStackName = 'pipeline'
+/**
+ * The stack the CDK app synthesizes, by the name `cdk deploy` gives it; what is named after its stack (`AWS::StackName`:
+ * the pipeline bus) takes this name.
+ */
+export const LocalStackName = 'Pipeline'
+
+/** How the runtime names a queue inside the template (`Ref` of an AWS::SQS::Queue); the API answers it on its endpoint. */
+export const templateQueueUrl = (name: string): string => `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
 
 type Resource = CfnTemplate['Resources'][string]
 
@@ -92,9 +98,11 @@ const refOf = (logicalId: string, resource: Resource): string => {
   const name = physicalName(logicalId, resource)
   switch (resource.Type) {
     case 'AWS::SQS::Queue':
-      return `http://sqs.${LocalRegion}.localhost/${LocalAccount}/${name}`
+      return templateQueueUrl(name)
     case 'AWS::StepFunctions::StateMachine':
       return `arn:aws:states:${LocalRegion}:${LocalAccount}:stateMachine:${name}`
+    case 'AWS::SNS::Topic':
+      return `arn:aws:sns:${LocalRegion}:${LocalAccount}:${name}`
     default:
       return name
   }
@@ -160,6 +168,9 @@ export const resolveIntrinsics = (template: CfnTemplate, value: unknown): unknow
         if (attribute === 'QueueUrl') return refOf(id, resource)
         if (attribute === 'QueueName' || attribute === 'Name') return physicalName(id, resource)
         if (attribute === 'StreamArn') return `${arnOf(id, resource)}/stream/local`
+        // Locally the search index is SQLite; the domain's endpoint only has to be a name the functions are given.
+        if (attribute === 'DomainEndpoint' && resource.Type === 'AWS::OpenSearchService::Domain')
+          return `${physicalName(id, resource)}.${LocalRegion}.es.localhost`
         throw new Error(`Fn::GetAtt ${id}.${attribute} is not supported by the local runtime`)
       }
       if (fn === 'Fn::Join') {
@@ -204,6 +215,27 @@ export interface LocalModel {
   readonly eventSourceMappings?: ReadonlyArray<LocalEventSourceMapping>
   readonly pipes?: ReadonlyArray<LocalPipe>
   readonly schedules?: ReadonlyArray<LocalSchedule>
+  /** The stack itself, as CloudFormation describes it (absent from a model built by hand). */
+  readonly stack?: LocalStack
+}
+
+/** The synthesized stack as DescribeStacks and ListStackResources show it, every value resolved to its local name. */
+export interface LocalStack {
+  readonly name: string
+  readonly description?: string
+  /** The template as `cdk synth` wrote it (GetTemplate's body). */
+  readonly template: CfnTemplate
+  /** Each parameter with its default value (the local runtime takes no parameter values). */
+  readonly parameters: ReadonlyArray<{ readonly key: string; readonly value: string }>
+  /** The outputs `cdk deploy` prints, resolved as `Ref`, `Fn::GetAtt` and `Fn::Join` resolve locally. */
+  readonly outputs: ReadonlyArray<{
+    readonly key: string
+    readonly value: string
+    readonly description?: string
+    readonly exportName?: string
+  }>
+  /** Every resource, with the physical id `Ref` gives it locally (a name, an ARN or a queue URL). */
+  readonly resources: ReadonlyArray<{ readonly logicalId: string; readonly type: string; readonly physicalId: string }>
 }
 
 export interface LocalQueue {
@@ -214,6 +246,8 @@ export interface LocalQueue {
   readonly visibilityTimeoutSeconds?: number
   /** Where a message goes once it was received `maxReceiveCount` times without being deleted. */
   readonly redrive?: { readonly deadLetterArn: string; readonly maxReceiveCount: number }
+  /** The queue's properties in the template, resolved: CloudFormation names them as SQS names its attributes. */
+  readonly properties?: Readonly<Record<string, unknown>>
 }
 
 /** A Lambda event source mapping over an SQS queue: the poller Lambda runs for the function. */
@@ -275,6 +309,24 @@ export interface LocalStateMachine {
   readonly workflow: string
   readonly type: 'STANDARD' | 'EXPRESS'
   readonly definition: Record<string, unknown>
+  /** The role the template gives it (DescribeStateMachine's roleArn). */
+  readonly roleArn?: string
+  /** Its tags, as ListTagsForResource answers them. */
+  readonly tags?: ReadonlyArray<{ readonly key: string; readonly value: string }>
+  /** What it logs (the template's LoggingConfiguration): the level, and whether with execution data. */
+  readonly logging?: { readonly level: string; readonly includeExecutionData: boolean }
+  /** Whether X-Ray tracing is on. */
+  readonly tracing?: boolean
+}
+
+/** A state machine's logging and tracing settings, as DescribeStateMachine shows them. */
+const loggingOf = (props: Record<string, unknown>) => {
+  const logging = props.LoggingConfiguration as { Level?: string; IncludeExecutionData?: boolean } | undefined
+  const tracing = props.TracingConfiguration as { Enabled?: boolean } | undefined
+  return {
+    logging: { level: logging?.Level ?? 'OFF', includeExecutionData: logging?.IncludeExecutionData ?? false },
+    tracing: tracing?.Enabled === true,
+  }
 }
 
 /** Reads the local model out of a template: what runs locally is what `cdk synth` produced, nothing hand-written. */
@@ -336,6 +388,9 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       workflow: tags.find((tag) => tag.Key === workflowTag)?.Value ?? physicalName(id, resource),
       type: (p.StateMachineType === 'EXPRESS' ? 'EXPRESS' : 'STANDARD') as 'STANDARD' | 'EXPRESS',
       definition: definition as Record<string, unknown>,
+      ...(typeof p.RoleArn === 'string' ? { roleArn: p.RoleArn } : {}),
+      tags: tags.map((tag) => ({ key: String(tag.Key), value: String(tag.Value) })),
+      ...loggingOf(p),
     }
   })
 
@@ -354,6 +409,7 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       name: physicalName(id, resource),
       url: refOf(id, resource),
       arn: arnOf(id, resource),
+      properties: p,
       ...(p.VisibilityTimeout === undefined ? {} : { visibilityTimeoutSeconds: Number(p.VisibilityTimeout) }),
       ...(redrive?.deadLetterTargetArn
         ? {
@@ -466,5 +522,48 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     eventSourceMappings,
     pipes,
     schedules,
+    stack: localStack(template),
+  }
+}
+
+/** The stack as CloudFormation describes it once deployed: outputs and physical ids resolved to local names. */
+const localStack = (template: CfnTemplate): LocalStack => {
+  const raw = template as CfnTemplate & {
+    readonly Description?: unknown
+    readonly Parameters?: Record<string, { readonly Default?: unknown }>
+  }
+  const outputs = Object.entries((template.Outputs ?? {}) as Record<string, Record<string, unknown>>).flatMap(
+    ([key, output]) => {
+      let value: unknown
+      try {
+        value = resolveIntrinsics(template, output.Value)
+      } catch {
+        return [] // an output built from what the local runtime does not resolve: not shown, rather than shown wrong
+      }
+      const exportName = (output.Export as { Name?: unknown } | undefined)?.Name
+      return [
+        {
+          key,
+          value: typeof value === 'string' ? value : JSON.stringify(value),
+          ...(typeof output.Description === 'string' ? { description: output.Description } : {}),
+          ...(exportName === undefined ? {} : { exportName: String(resolveIntrinsics(template, exportName)) }),
+        },
+      ]
+    },
+  )
+  return {
+    name: LocalStackName,
+    ...(typeof raw.Description === 'string' ? { description: raw.Description } : {}),
+    template,
+    parameters: Object.entries(raw.Parameters ?? {}).map(([key, parameter]) => ({
+      key,
+      value: String(parameter.Default ?? ''),
+    })),
+    outputs,
+    resources: Object.entries(template.Resources).map(([logicalId, resource]) => ({
+      logicalId,
+      type: resource.Type,
+      physicalId: refOf(logicalId, resource),
+    })),
   }
 }

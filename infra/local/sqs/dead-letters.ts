@@ -1,12 +1,16 @@
 import type { DatabaseSync } from 'node:sqlite'
 import { Option } from 'effect'
-import { deadLetterFacts } from '../../../contracts/dead-letters'
+import {
+  deadLetterReason,
+  executionEndFacts,
+  parseBody,
+  readDeadLetter,
+  streamBatchFacts,
+} from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
-import type { LocalBus } from '../eventbridge/bus'
 import { transaction } from '../kernel/db'
-import type { Executor } from '../stepfunctions/executor'
-import type { LocalQueues } from './queues'
+import type { LocalQueues, MessageExtras } from './queues'
 import type { LocalModel } from '../model/template'
 
 type Json = Record<string, unknown>
@@ -17,6 +21,7 @@ interface StoredLetter {
   readonly body: string
   readonly sent_at: string
   readonly dead_letter: string | null
+  readonly attributes: string | null
 }
 
 /** Where a dead letter goes back to, read from what its producer wrote. */
@@ -46,27 +51,6 @@ export type DeadLetterOrigin =
   | { readonly kind: 'stream-batch'; readonly reason: string; readonly instead: string }
   | { readonly kind: 'unknown'; readonly reason: string }
 
-const parse = (text: string): unknown => {
-  try {
-    return JSON.parse(text)
-  } catch {
-    return text
-  }
-}
-
-/** Lambda's `errorMessage` when the cause is its JSON, else the cause as it is. */
-const readableCause = (cause: unknown): string | undefined => {
-  if (typeof cause !== 'string' || cause === '') return undefined
-  const parsed = parse(cause)
-  return isObject(parsed) && typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause
-}
-
-const reasonOf = (body: Json): string => {
-  const error = typeof body.error === 'string' ? body.error : 'Error'
-  const cause = readableCause(body.cause)
-  return cause ? `${error}: ${cause}` : error
-}
-
 /** The state machine an execution ARN belongs to (`...:execution:Machine:name` → `...:stateMachine:Machine`). */
 const machineOfExecution = (executionArn: unknown): string | undefined => {
   if (typeof executionArn !== 'string') return undefined
@@ -80,11 +64,14 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
     const moved = JSON.parse(letter.dead_letter) as { sourceQueue: string; reason: string }
     return { kind: 'queue', queue: moved.sourceQueue, reason: moved.reason, body: letter.body }
   }
-  const body = parse(letter.body)
-  const facts = Option.getOrUndefined(deadLetterFacts(body))
-  if (facts?.kind === 'stream-batch') return { kind: 'stream-batch', reason: facts.reason, instead: facts.instead }
-  if (facts?.kind === 'execution') {
+  const read = readDeadLetter(letter.body)
+  if (read?.kind === 'stream-batch') {
+    const facts = streamBatchFacts(read.letter)
+    return { kind: 'stream-batch', reason: facts.reason, instead: facts.instead }
+  }
+  if (read?.kind === 'execution') {
     // A Standard execution that timed out or was aborted: Step Functions' status change event, sent by a rule.
+    const facts = executionEndFacts(read.letter)
     if (Option.isNone(facts.input)) return { kind: 'unknown', reason: facts.reason }
     return {
       kind: 'workflow',
@@ -94,31 +81,41 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
       reason: facts.reason,
     }
   }
-  if (isObject(body) && typeof body.targetArn === 'string' && isObject(body.event)) {
-    return {
-      kind: 'target',
-      rule: String(body.rule ?? ''),
-      targetArn: body.targetArn,
-      event: body.event as unknown as AnyEvent,
-      reason: reasonOf(body),
-    }
+  if (read?.kind === 'target') {
+    const { rule, targetArn, event } = read.letter
+    return { kind: 'target', rule: rule ?? '', targetArn, event, reason: deadLetterReason(read.letter) }
   }
-  if (isObject(body) && typeof body.workflow === 'string' && 'event' in body) {
+  if (read?.kind === 'workflow') {
+    const { execution, workflow, event } = read.letter
     return {
       kind: 'workflow',
-      stateMachineArn: machineOfExecution(body.execution),
-      workflow: body.workflow,
-      event: body.event,
-      reason: reasonOf(body),
+      stateMachineArn: machineOfExecution(execution),
+      workflow,
+      event,
+      reason: deadLetterReason(read.letter),
     }
   }
-  return { kind: 'unknown', reason: isObject(body) ? reasonOf(body) : String(body) }
+  return { kind: 'unknown', reason: 'not a dead letter this pipeline wrote: it names no error' }
 }
 
 /** The messages a listing shows per queue; its depth counts them all. */
 const ListedMessages = 200
 
 const TerminalFailures = "('FAILED', 'ABORTED', 'TIMED_OUT')"
+
+/**
+ * Where a redrive sends dead letters back besides queues: the runtime's workflows and buses. The runtime gives these;
+ * the queues know nothing of Step Functions or EventBridge.
+ */
+export interface RedriveTargets {
+  /** StartExecution, inside the redrive's transaction. */
+  startExecution(stateMachineArn: string, input: unknown, eventId?: string): string
+  /** Starts what the redrive enqueued, once its transaction committed. */
+  wake(): void
+  readonly busNames: ReadonlyArray<string>
+  /** Puts an event on a bus as its AWS service would (a rule target that is a bus). */
+  publishServiceEvent(bus: string, event: AnyEvent): void
+}
 
 /**
  * The dead-letter queues as the console shows and redrives them. Each message goes back where it came from;
@@ -132,9 +129,8 @@ export class DeadLetters {
   constructor(
     private readonly db: DatabaseSync,
     private readonly queues: LocalQueues,
-    private readonly executor: Executor,
-    private readonly bus: LocalBus,
-    model: LocalModel,
+    private readonly targets: RedriveTargets,
+    private readonly model: LocalModel,
   ) {
     this.machineArns = new Set(model.stateMachines.map((machine) => machine.arn))
   }
@@ -163,15 +159,18 @@ export class DeadLetters {
           sentAt: letter.sent_at,
           reason: origin.reason,
           ...(originName ? { origin: originName } : {}),
-          body: parse(letter.body),
+          body: parseBody(letter.body),
         }
       })
       return { name, depth: (depth.get(name) as { n: number }).n, messages }
     })
   }
 
-  /** Sends the messages (all when `ids` is absent) back where they came from; each one sent is deleted here, in the same transaction. */
-  redrive(queueName: string, ids?: ReadonlyArray<string>): RedriveOutcome {
+  /**
+   * Sends the messages (all when `ids` is absent) back where they came from, or all to `destinationQueue` when one
+   * is named (StartMessageMoveTask's DestinationArn); each one sent is deleted here, in the same transaction.
+   */
+  redrive(queueName: string, ids?: ReadonlyArray<string>, destinationQueue?: string): RedriveOutcome {
     const queue = this.resolve(queueName)
     if (!queue)
       throw new UnknownDeadLetterQueue(
@@ -186,7 +185,8 @@ export class DeadLetters {
     for (const letter of chosen) {
       try {
         transaction(this.db, () => {
-          this.sendBack(queue, letter)
+          if (destinationQueue === undefined) this.sendBack(queue, letter)
+          else this.queues.send(destinationQueue, letter.body, extrasOf(letter))
           this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(queue, letter.id)
         })
         redriven += 1
@@ -194,7 +194,7 @@ export class DeadLetters {
         failed.push({ id: letter.id, reason: error instanceof Error ? error.message : String(error) })
       }
     }
-    this.executor.wake()
+    this.targets.wake()
     return { queue, redriven, failed }
   }
 
@@ -252,7 +252,9 @@ export class DeadLetters {
 
   private stored(queue: string, limit = -1): ReadonlyArray<StoredLetter> {
     return this.db
-      .prepare('SELECT id, body, sent_at, dead_letter FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?')
+      .prepare(
+        'SELECT id, body, sent_at, dead_letter, attributes FROM queue_messages WHERE queue = ? ORDER BY seq LIMIT ?',
+      )
       .all(queue, limit) as unknown as StoredLetter[]
   }
 
@@ -275,20 +277,21 @@ export class DeadLetters {
 
   private workflowMachine(origin: Extract<DeadLetterOrigin, { kind: 'workflow' }>): string | undefined {
     if (origin.stateMachineArn && this.machineArns.has(origin.stateMachineArn)) return origin.stateMachineArn
-    return this.executor.stateMachines.find((machine) => machine.workflow === origin.workflow)?.arn
+    return this.model.stateMachines.find((machine) => machine.workflow === origin.workflow)?.arn
   }
 
   private sendBack(queue: string, letter: StoredLetter): void {
     const origin = originOf(letter)
     switch (origin.kind) {
       case 'queue':
-        this.queues.send(origin.queue, origin.body)
+        // Back to its source queue as a new message, with its attributes, as SQS's redrive moves it.
+        this.queues.send(origin.queue, origin.body, extrasOf(letter))
         return
       case 'target': {
         const { targetArn, event } = origin
-        const bus = this.bus.busNames.find((name) => targetArn.endsWith(`:event-bus/${name}`))
-        if (bus) this.bus.publishServiceEvent(bus, event)
-        else if (targetArn.startsWith('arn:aws:states:')) this.executor.enqueue(targetArn, event, event.id)
+        const bus = this.targets.busNames.find((name) => targetArn.endsWith(`:event-bus/${name}`))
+        if (bus) this.targets.publishServiceEvent(bus, event)
+        else if (targetArn.startsWith('arn:aws:states:')) this.targets.startExecution(targetArn, event, event.id)
         else if (targetArn.startsWith('arn:aws:sqs:')) this.queues.send(targetArn, JSON.stringify(event))
         else throw new Error(`target ${targetArn} is not a kind the local runtime can invoke`)
         return
@@ -297,7 +300,7 @@ export class DeadLetters {
         const machine = this.workflowMachine(origin)
         if (!machine) throw new Error(`workflow ${origin.workflow} does not exist`)
         const eventId = isObject(origin.event) && typeof origin.event.id === 'string' ? origin.event.id : undefined
-        const executionArn = this.executor.enqueue(machine, origin.event, eventId)
+        const executionArn = this.targets.startExecution(machine, origin.event, eventId)
         this.db
           .prepare('INSERT INTO dead_letter_redrives (execution_arn, queue, body) VALUES (?, ?, ?)')
           .run(executionArn, queue, letter.body)
@@ -310,6 +313,10 @@ export class DeadLetters {
     }
   }
 }
+
+/** A stored message's attributes, to send on with it. */
+const extrasOf = (letter: StoredLetter): MessageExtras =>
+  letter.attributes ? (JSON.parse(letter.attributes) as MessageExtras) : {}
 
 export class UnknownDeadLetterQueue extends Error {
   override readonly name = 'UnknownDeadLetterQueue'

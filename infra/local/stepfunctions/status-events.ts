@@ -4,7 +4,7 @@ import {
   ExecutionStatusChange,
   ExecutionStatusChangeType,
   StatesSource,
-  type ExecutionStatus,
+  type StatusChangeStatus,
 } from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import { LocalAccount, LocalRegion } from '../model/template'
@@ -38,7 +38,7 @@ export const executionStatusChange = (execution: ExecutionRow): AnyEvent => {
       executionArn: execution.arn,
       stateMachineArn: execution.state_machine,
       name: execution.name,
-      status: execution.status as ExecutionStatus,
+      status: execution.status as StatusChangeStatus,
       startDate: millis(execution.start_date ?? execution.created_at) ?? Date.now(),
       stopDate: millis(execution.stop_date),
       input,

@@ -1,5 +1,5 @@
 import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
-import { AwsSearchIndex } from '../../../infra/aws/layers/services-dynamodb'
+import { AwsSearchIndex } from '../../../infra/aws/layers/services-opensearch'
 import { lambdaStep } from '../../kit/lambda-handler'
 import { indexImage } from './program'
 

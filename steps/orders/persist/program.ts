@@ -1,5 +1,5 @@
 import { Effect } from 'effect'
-import { itemsTotal, type Order } from '../../../contracts/orders'
+import { DecidedVersion, itemsTotal, type Order } from '../../../contracts/orders'
 import { StepNames } from '../../kit/catalog'
 import { now } from '../../services/clock'
 import { OrderTable } from '../../services/order-table'
@@ -18,6 +18,7 @@ export const decidedOrder = ({ order, status, reasons }: OrderDecision, at: stri
   origin: order.origin,
   createdAt: order.placedAt,
   updatedAt: at,
+  version: DecidedVersion,
 })
 
 /**

@@ -4,11 +4,8 @@ import type { AddressInfo } from 'node:net'
 import type { ImageRecord } from '../../../contracts/images'
 import type {
   ArchivedEvent,
-  DlqQueue,
-  ExecutionDetail,
   ImportReport,
   Order,
-  ReplayView,
   RuleView,
   ScheduleView,
   SearchResult,
@@ -16,6 +13,9 @@ import type {
 } from '../../../cli/client'
 import { compilePattern } from '../../../infra/local/eventbridge/pattern'
 import type { Io } from '../../../cli/io'
+import type { DlqQueue } from '../../../contracts/dead-letters'
+import type { ExecutionDetail } from '../../../contracts/executions'
+import type { ReplayView as Replay } from '../../../infra/local/eventbridge/replays'
 
 /** A request the fake saw, for assertions on what the CLI sent. */
 export interface SeenRequest {
@@ -65,7 +65,7 @@ export interface FakeRuntimeOptions {
   /** GET /events answers at most this many events a page, whatever the limit asked. */
   readonly eventsPageSize?: number
   readonly rules?: ReadonlyArray<RuleView>
-  readonly replays?: ReadonlyArray<ReplayView>
+  readonly replays?: ReadonlyArray<Replay>
   readonly replay?: FakeReplayBehaviour
   /** The queues POST /queues/{queue}/messages knows (default: orders). */
   readonly queueNames?: ReadonlyArray<string>
@@ -97,7 +97,7 @@ export interface FakeRuntime {
   readonly requests: SeenRequest[]
   readonly images: Map<string, ImageRecord>
   readonly executions: ExecutionDetail[]
-  readonly replays: Map<string, ReplayView>
+  readonly replays: Map<string, Replay>
   readonly messages: FakeMessage[]
   /** Objects by key (`imports/...` as the bytes' size and etag, `reports/...` as JSON). */
   readonly objects: Map<string, unknown>
@@ -301,7 +301,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
             error: 'IllegalStatusException',
             message: `Replay ${name} is ${replay.state} and cannot be cancelled.`,
           })
-        const cancelled: ReplayView = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
+        const cancelled: Replay = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
         replays.set(name, cancelled)
         return send(response, 200, cancelled)
       }
@@ -524,7 +524,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     return { status: 201, body: user }
   }
 
-  const isEnded = (replay: ReplayView) =>
+  const isEnded = (replay: Replay) =>
     replay.state === 'COMPLETED' || replay.state === 'CANCELLED' || replay.state === 'FAILED'
 
   /** Like the runtime: 400 for a bad window or an unknown rule, 409 for a name in use; the replay counts its archived events. */
@@ -546,7 +546,7 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
       const time = Date.parse(archived.event.time)
       return archived.archive !== null && time >= from && time < to
     }).length
-    const replay: ReplayView = {
+    const replay: Replay = {
       name,
       archive: Archive,
       from: new Date(from).toISOString(),
@@ -562,12 +562,12 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   }
 
   /** Each poll re-delivers `step` events; the replay completes when all are, or fails at `failAt`. */
-  const advance = (replay: ReplayView): ReplayView => {
+  const advance = (replay: Replay): Replay => {
     if (isEnded(replay)) return replay
     const behaviour = options.replay ?? {}
     const replayed = Math.min(replay.total, replay.replayed + (behaviour.step ?? 1))
     const endedAt = new Date().toISOString()
-    const next: ReplayView =
+    const next: Replay =
       behaviour.failAt !== undefined && replayed >= behaviour.failAt
         ? { ...replay, state: 'FAILED', replayed: behaviour.failAt, endedAt, reason: behaviour.reason ?? 'failed' }
         : replayed >= replay.total && (behaviour.step ?? 1) > 0

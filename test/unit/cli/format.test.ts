@@ -1,4 +1,5 @@
-import { describeFailure, formatBytes, formatDuration, summarizeCause, table } from '../../../cli/format'
+import { formatBytes, formatDuration, table } from '../../../cli/format'
+import { describeFailure, readableCause } from '../../../contracts/executions'
 
 describe('formatDuration', () => {
   it.each([
@@ -26,7 +27,7 @@ describe('formatBytes', () => {
   })
 })
 
-describe('summarizeCause', () => {
+describe('readableCause', () => {
   it.each([
     {
       name: "Lambda's error JSON",
@@ -36,7 +37,7 @@ describe('summarizeCause', () => {
     { name: 'a States.* sentence', cause: 'The cause\n  spans lines', text: 'The cause spans lines' },
     { name: 'nothing', cause: undefined, text: undefined },
   ])('reads $name', ({ cause, text }) => {
-    expect(summarizeCause(cause)).toBe(text)
+    expect(readableCause(cause)).toBe(text)
   })
 
   it('does not repeat an error that is its own cause', () => {

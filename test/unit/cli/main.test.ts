@@ -147,7 +147,7 @@ describe('usage errors', () => {
     {
       name: 'an unknown --status',
       argv: ['executions', '--status', 'DONE'],
-      message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED (got DONE)',
+      message: '--status must be one of PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED (got DONE)',
     },
     { name: 'a missing execution id', argv: ['execution'], message: 'pipeline execution: missing ID' },
     { name: 'an extra argument', argv: ['dlq', 'now'], message: 'pipeline dlq: takes no arguments (got now)' },

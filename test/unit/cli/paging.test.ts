@@ -1,4 +1,5 @@
-import { InvalidResponse, type CursorPage } from '../../../cli/client'
+import type { CursorPage } from '../../../cli/client'
+import { InvalidResponse } from '../../../cli/errors'
 import { collectPages } from '../../../cli/paging'
 
 /** A stub list of `total` numbers, `pageSize` a page at most, whose cursor is the offset; `stuck` answers next "0" always. */

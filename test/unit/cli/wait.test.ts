@@ -1,4 +1,4 @@
-import { normalizeEtag } from '../../../cli/wait'
+import { normalizeEtag } from '../../../contracts/uploads'
 
 describe('normalizeEtag', () => {
   it.each([

@@ -1,17 +1,21 @@
 import { listArchivedEvents } from '../../eventbridge/archive'
-import { PutEventsValidation } from '../../eventbridge/bus'
 import { ReplayRequestError } from '../../eventbridge/replays'
 import type { LocalRuntime } from '../../runtime'
-import { intParam, isObject, jsonObject, patternMatcher, timeParam } from '../params'
-import { HttpError, sendJson } from '../respond'
-import type { Router } from '../router'
-import { jsonDepth, MaxJsonDepth } from '../../../../steps/kit/json-depth'
+import { intParam, isObject, jsonObject, timeMsParam } from '../../../http/params'
+import { patternMatcher } from '../params'
+import { putEvents } from '../../api/eventbridge'
+import { AwsApiError } from '../../api/errors'
+import { sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 
-const parsedOrUndefined = (text: string): unknown => {
+/** An AWS operation run for a project route: its refusal keeps its status, code and message. */
+const awsCall = <T>(work: () => T): T => {
   try {
-    return JSON.parse(text)
-  } catch {
-    return undefined // the bus answers malformed detail per entry
+    return work()
+  } catch (error) {
+    if (error instanceof AwsApiError) throw new HttpError(error.status, error.code, error.message)
+    throw error
   }
 }
 
@@ -30,30 +34,19 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
     .on('POST', /^\/events$/, async ({ req, res }) => {
       // Read past 256 KB so the bus answers an oversized batch the way PutEvents does, not with a 413.
       const body = await jsonObject(req, 1024 * 1024)
-      if (!Array.isArray(body.Entries))
-        throw new HttpError(400, 'ValidationException', 'Entries: must be an array of PutEvents entries')
-      body.Entries.forEach((entry: unknown, index) => {
-        const detail = isObject(entry) && typeof entry.Detail === 'string' ? parsedOrUndefined(entry.Detail) : undefined
-        if (jsonDepth(detail, MaxJsonDepth) > MaxJsonDepth)
-          throw new HttpError(
-            400,
-            'ValidationException',
-            `Entries[${index}].Detail: must not nest more than ${MaxJsonDepth} levels deep`,
-          )
-      })
-      try {
-        sendJson(res, 200, runtime.bus.putEvents(body.Entries as never))
-      } catch (error) {
-        if (error instanceof PutEventsValidation) throw new HttpError(400, 'ValidationException', error.message)
-        throw error
-      }
+      // PutEvents itself, as the AWS API answers it: one code path.
+      sendJson(
+        res,
+        200,
+        awsCall(() => putEvents(runtime, body)),
+      )
     })
     .on('GET', /^\/events$/, ({ res, url }) => {
       const pattern = url.searchParams.get('pattern')
       // A pattern as JSON text, exactly as PutRule and TestEventPattern take it.
       const matches = pattern ? patternMatcher(pattern) : undefined
-      const fromMs = timeParam(url, 'from')
-      const toMs = timeParam(url, 'to')
+      const fromMs = timeMsParam(url, 'from')
+      const toMs = timeMsParam(url, 'to')
       sendJson(
         res,
         200,
@@ -61,8 +54,8 @@ export const eventRoutes = (router: Router, runtime: LocalRuntime): Router =>
           ...(fromMs === undefined ? {} : { fromMs }),
           ...(toMs === undefined ? {} : { toMs }),
           ...(matches ? { matches } : {}),
-          after: intParam(url, 'after', 0, Number.MAX_SAFE_INTEGER),
-          limit: intParam(url, 'limit', 100, 1000),
+          after: intParam(url, 'after', { min: 0, max: Number.MAX_SAFE_INTEGER }, 0),
+          limit: intParam(url, 'limit', { min: 1, max: 1000 }, 100),
         }),
       )
     })

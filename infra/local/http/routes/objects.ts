@@ -1,35 +1,13 @@
-import { createHash } from 'node:crypto'
-import { createWriteStream } from 'node:fs'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import { ImportsPrefix, UploadsPrefix } from '../../../../contracts/sources'
 import { checkObjectKey } from '../../s3/object-store'
+import { S3Refusal } from '../../s3/refusal'
 import type { LocalRuntime } from '../../runtime'
-import { HttpError, sendError, sendJson } from '../respond'
-import type { Router } from '../router'
+import { sendError, sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 
-/** Streams a request body into a staged object file, counting and hashing it, and stops at the limit. */
-const receiveUpload = async (req: IncomingMessage, staged: string, limit: number) => {
-  const declared = Number(req.headers['content-length'])
-  if (Number.isFinite(declared) && declared > limit)
-    throw new HttpError(413, 'EntityTooLarge', `The upload is ${declared} bytes, over the limit of ${limit}`)
-  const md5 = createHash('md5')
-  let size = 0
-  const meter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      size += chunk.length
-      if (size > limit)
-        return callback(new HttpError(413, 'EntityTooLarge', `The upload is over the limit of ${limit} bytes`))
-      md5.update(chunk)
-      callback(null, chunk)
-    },
-  })
-  await pipeline(req, meter, createWriteStream(staged))
-  return { size, etag: md5.digest('hex') }
-}
-
-/** Uploads and imports (PutObject, streamed), objects (GetObject) and image records. */
+/** Uploads and imports (PutObject, streamed) and objects (GetObject); image records are the search API's (`sources.ts`). */
 export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadBytes: number): Router => {
   /** PutObject from a request body, streamed to disk: the local S3 then emits `Object Created` as S3 does. */
   const putObject = async (req: IncomingMessage, res: ServerResponse, key: string) => {
@@ -38,11 +16,13 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
     } catch (error) {
       throw new HttpError(400, 'InvalidObjectKey', `key: ${(error as Error).message}`)
     }
-    const staged = runtime.store.stage(runtime.uploadBucket)
+    const declared = Number(req.headers['content-length'])
     try {
-      const { size, etag } = await receiveUpload(req, staged, maxUploadBytes)
-      const contentType = req.headers['content-type'] ?? 'application/octet-stream'
-      const object = runtime.store.commit(runtime.uploadBucket, key, staged, size, etag, contentType)
+      const object = await runtime.store.putStream(runtime.uploadBucket, key, req, {
+        limit: maxUploadBytes,
+        ...(Number.isFinite(declared) ? { declaredSize: declared } : {}),
+        contentType: req.headers['content-type'] ?? 'application/octet-stream',
+      })
       sendJson(
         res,
         200,
@@ -50,10 +30,12 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
         { etag: `"${object.etag}"` },
       )
     } catch (error) {
-      runtime.store.discard(staged)
-      if (error instanceof HttpError && error.status === 413) {
+      if (error instanceof S3Refusal && error.code === 'EntityTooLarge') {
         // Stop reading a body we refuse, and tell the client the connection ends here.
-        sendError(res, new HttpError(413, error.error, error.message, { connection: 'close' }))
+        const message = error.fields.ProposedSize
+          ? `The upload is ${error.fields.ProposedSize} bytes, over the limit of ${maxUploadBytes}`
+          : `The upload is over the limit of ${maxUploadBytes} bytes`
+        sendError(res, new HttpError(413, 'EntityTooLarge', message, { headers: { connection: 'close' } }))
         req.destroy()
         return
       }
@@ -74,12 +56,5 @@ export const objectRoutes = (router: Router, runtime: LocalRuntime, maxUploadByt
         etag: `"${found.object.etag}"`,
       })
       res.end(found.body)
-    })
-    .on('GET', /^\/images\/(.+)$/, ({ res, params }) => {
-      const row = runtime.db
-        .prepare('SELECT record FROM images WHERE key = ?')
-        .get(`${runtime.uploadsPrefix}${params[0]}`) as { record: string } | undefined
-      if (!row) throw new HttpError(404, 'NotFound', `No image record for ${params[0]} (yet)`)
-      sendJson(res, 200, JSON.parse(row.record))
     })
 }

@@ -3,100 +3,101 @@ import { apiGatewayEvent } from '../../../../steps/api/event'
 import { InvalidMessage, type QueueMessage } from '../../sqs/queues'
 import { jsonDepth } from '../../../../steps/kit/json-depth'
 import type { LocalRuntime } from '../../runtime'
-import { search } from '../../dynamodb/search'
-import { HttpError, readBytes, readText, sendJson } from '../respond'
-import type { Router } from '../router'
+import { readBytes, readText, sendJson } from '../../../http/respond'
+import { HttpError } from '../../../http/errors'
+import type { Router } from '../../../http/router'
 
 /** JSON.stringify recurses: past a few thousand levels it overflows the stack. */
 const MaxShownDepth = 256
 
-/** The orders and users API, queues, schedules, dead letters, search and health. */
+/** The orders, users and search API, queues, schedules, dead letters and health. */
 export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
-  /** The orders and users API: the request wrapped as API Gateway's payload 2.0 and handed to the API function. */
-  const callApi = async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
-    if (!runtime.apiFunction) throw new HttpError(404, 'NotFound', 'This pipeline has no HTTP API function')
-    // API Gateway caps payloads at 10 MB; the function itself answers 413 past its own 256 KB limit.
-    const body = await readBytes(req, 10 * 1024 * 1024)
-    const event = apiGatewayEvent({
-      method: req.method ?? 'GET',
-      path: req.url ?? '/',
-      headers: req.headers,
-      ...(body.length > 0 ? { body } : {}),
-      sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
-    })
-    let answer: { statusCode: number; headers?: Record<string, string>; body?: string }
-    try {
-      answer = (await runtime.invokeFunction(runtime.apiFunction, event)) as typeof answer
-    } catch (error) {
-      // What API Gateway answers when its Lambda integration fails.
-      console.error(
-        `${req.method} ${req.url}: the API function failed:`,
-        error instanceof Error ? error.message : error,
-      )
-      return sendJson(res, 500, { message: 'Internal Server Error' })
-    }
-    res.writeHead(answer.statusCode, answer.headers ?? {})
-    res.end(answer.body ?? '')
-  }
-
-  return router
-    .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
-    .on('GET', /^\/health$/, ({ res }) => {
-      const counts = runtime.db
-        .prepare("SELECT status, COUNT(*) AS n FROM executions WHERE status IN ('PENDING', 'RUNNING') GROUP BY status")
-        .all() as Array<{ status: string; n: number }>
-      // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes.
-      const { rss, heapUsed } = process.memoryUsage()
-      sendJson(res, 200, {
-        status: 'ok',
-        executions: Object.fromEntries(counts.map((row) => [row.status.toLowerCase(), row.n])),
-        memory: { rss, heapUsed },
+  /** The request wrapped as API Gateway's payload 2.0 and handed to an API function, as its route on AWS does. */
+  const callFunction =
+    (name: string | undefined) =>
+    async ({ req, res }: { req: IncomingMessage; res: ServerResponse }) => {
+      if (!name) throw new HttpError(404, 'NotFound', `This pipeline has no function for ${req.url ?? '/'}`)
+      // API Gateway caps payloads at 10 MB; the function itself answers 413 past its own 256 KB limit.
+      const body = await readBytes(req, 10 * 1024 * 1024)
+      const event = apiGatewayEvent({
+        method: req.method ?? 'GET',
+        path: req.url ?? '/',
+        headers: req.headers,
+        ...(body.length > 0 ? { body } : {}),
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
       })
-    })
-    .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
-      const queue = runtime.queues.names.find(
-        (name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0],
-      )
-      if (!queue)
-        throw new HttpError(
-          404,
-          'QueueDoesNotExist',
-          `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`,
-        )
-      const body = await readText(req, 256 * 1024)
+      let answer: { statusCode: number; headers?: Record<string, string>; body?: string }
       try {
-        const { MessageId } = runtime.queues.send(queue, body)
-        sendJson(res, 202, { queue, messageId: MessageId })
+        answer = (await runtime.invokeFunction(name, event)) as typeof answer
       } catch (error) {
-        if (error instanceof InvalidMessage) throw new HttpError(400, 'InvalidMessage', `body: ${error.message}`)
-        throw error
+        // What API Gateway answers when its Lambda integration fails.
+        console.error(
+          `${req.method} ${req.url}: the API function failed:`,
+          error instanceof Error ? error.message : error,
+        )
+        return sendJson(res, 500, { message: 'Internal Server Error' })
       }
-    })
-    .on('GET', /^\/schedules$/, ({ res }) => sendJson(res, 200, { schedules: runtime.scheduler.list }))
-    .on('POST', /^\/schedules\/([^/]+)\/run$/, ({ res, params }) => {
-      const executionArn = runtime.scheduler.runNow(params[0]!)
-      if (!executionArn) throw new HttpError(404, 'ResourceNotFoundException', `No schedule named ${params[0]}`)
-      sendJson(res, 202, { schedule: params[0], executionArn })
-    })
-    .on('GET', /^\/dlq$/, ({ res }) => {
-      const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
-      // A body nested too deep to serialize (a poison message can be anything) is shown as the text it was sent as.
-      const showable = (message: QueueMessage) =>
-        jsonDepth(message.body, MaxShownDepth) > MaxShownDepth
-          ? {
-              ...message,
-              body: (
-                runtime.db.prepare('SELECT body FROM queue_messages WHERE id = ?').get(message.id) as { body: string }
-              ).body,
-            }
-          : message
-      sendJson(res, 200, {
-        queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name).map(showable) })),
+      res.writeHead(answer.statusCode, answer.headers ?? {})
+      res.end(answer.body ?? '')
+    }
+  const callApi = callFunction(runtime.apiFunction)
+  const callSearch = callFunction(runtime.searchFunction)
+
+  return (
+    router
+      .on('ANY', /^\/(orders|users)(\/.*)?$/, callApi)
+      // The read side: the search and image routes of the HTTP API, answered by their own function as on AWS.
+      .on('ANY', /^\/(search|images\/.+)$/, callSearch)
+      .on('GET', /^\/health$/, ({ res }) => {
+        // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes.
+        const { rss, heapUsed } = process.memoryUsage()
+        sendJson(res, 200, {
+          status: 'ok',
+          executions: runtime.executor.unfinished(),
+          memory: { rss, heapUsed },
+        })
       })
-    })
-    .on('GET', /^\/search$/, ({ res, url }) => {
-      const q = url.searchParams.get('q')
-      if (!q || q.trim() === '') throw new HttpError(400, 'InvalidParameter', 'q: a search text is required')
-      sendJson(res, 200, { results: search(runtime.db, q) })
-    })
+      .on('POST', /^\/queues\/([^/]+)\/messages$/, async ({ req, res, params }) => {
+        const queue = runtime.queues.names.find(
+          (name) => name.toLowerCase() === `${params[0]}queue`.toLowerCase() || name === params[0],
+        )
+        if (!queue)
+          throw new HttpError(
+            404,
+            'QueueDoesNotExist',
+            `No queue named ${params[0]} (queues: ${runtime.queues.names.filter((name) => !runtime.queues.isDeadLetterQueue(name)).join(', ')})`,
+          )
+        // The queue's own limit (SQS's 1 MiB by default), as SendMessage applies it: one code path for both.
+        const body = await readText(req, runtime.queues.maximumMessageSize(queue))
+        try {
+          const { MessageId } = runtime.queues.send(queue, body)
+          sendJson(res, 202, { queue, messageId: MessageId })
+        } catch (error) {
+          if (error instanceof InvalidMessage) throw new HttpError(400, 'InvalidMessage', `body: ${error.message}`)
+          throw error
+        }
+      })
+      .on('GET', /^\/schedules$/, ({ res }) => sendJson(res, 200, { schedules: runtime.scheduler.list }))
+      .on('POST', /^\/schedules\/([^/]+)\/run$/, ({ res, params }) => {
+        const executionArn = runtime.scheduler.runNow(params[0]!)
+        if (!executionArn) throw new HttpError(404, 'ResourceNotFoundException', `No schedule named ${params[0]}`)
+        sendJson(res, 202, { schedule: params[0], executionArn })
+      })
+      .on('GET', /^\/dlq$/, ({ res }) => {
+        const queues = runtime.queues.names.filter((name) => runtime.queues.isDeadLetterQueue(name))
+        // A body nested too deep to serialize (a poison message can be anything) is shown as the text it was sent as.
+        const showable = (message: QueueMessage) =>
+          jsonDepth(message.body, MaxShownDepth) > MaxShownDepth
+            ? {
+                ...message,
+                body: (
+                  runtime.db.prepare('SELECT body FROM queue_messages WHERE id = ?').get(message.id) as { body: string }
+                ).body,
+              }
+            : message
+        sendJson(res, 200, {
+          queues: queues.map((name) => ({ name, messages: runtime.queues.messages(name).map(showable) })),
+        })
+      })
+  )
 }

@@ -11,7 +11,7 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
-import { queueName } from '../../../../cli/aws/stack'
+import { queueName } from '../../../../infra/aws/client/stack'
 import { formatTime } from '../../../../cli/format'
 import { main } from '../../../../cli/main'
 import { captureIo } from '../fake-runtime'
@@ -263,7 +263,7 @@ describe('pipeline --target aws dlq redrive', () => {
       .resolvesOnce({
         Messages: [
           deadLetter('m-1', at, { workflow: 'image', execution: 'x', error: 'E', cause: 'C', event: s3Event }),
-          deadLetter('m-2', at, { workflow: 'order', error: 'E', event: orderPlaced }),
+          deadLetter('m-2', at, { workflow: 'order', execution: 'y', error: 'E', cause: 'C', event: orderPlaced }),
         ],
       })
       .resolves({ Messages: [] })
@@ -325,7 +325,10 @@ describe('pipeline --target aws dlq redrive', () => {
     mocks.sqs
       .on(ReceiveMessageCommand, { QueueUrl: queueUrl('OrderDeadLetters') })
       .resolvesOnce({
-        Messages: [deadLetter('m-1', at, { workflow: 'order', event: orderPlaced }), deadLetter('m-2', at, 'raw text')],
+        Messages: [
+          deadLetter('m-1', at, { workflow: 'order', execution: 'x', error: 'E', cause: 'C', event: orderPlaced }),
+          deadLetter('m-2', at, 'raw text'),
+        ],
       })
       .resolves({ Messages: [] })
     mocks.events
@@ -375,7 +378,15 @@ describe('pipeline --target aws dlq redrive', () => {
     mocks.sqs
       .on(ReceiveMessageCommand, { QueueUrl: queueUrl('OrderDeadLetters') })
       .resolvesOnce({
-        Messages: [deadLetter('m-1', at, { workflow: 'order', event: { ...s3Event, source: 'aws.s3' } })],
+        Messages: [
+          deadLetter('m-1', at, {
+            workflow: 'order',
+            execution: 'x',
+            error: 'E',
+            cause: 'C',
+            event: { ...s3Event, source: 'aws.s3' },
+          }),
+        ],
       })
       .resolves({ Messages: [] })
     mocks.sfn.on(StartExecutionCommand).resolves({ executionArn: 'x', startDate: new Date() })

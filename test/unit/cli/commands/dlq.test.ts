@@ -1,8 +1,8 @@
 import { awsEvent } from '../../../support/fixtures'
 import { main } from '../../../../cli/main'
-import { summarize } from '../../../../cli/commands/dlq'
 import { formatTime } from '../../../../cli/format'
 import { captureIo, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import { summarizeDeadLetter as summarizeDeadLetter } from '../../../../contracts/dead-letters'
 
 const failureEvent = {
   version: '0',
@@ -81,7 +81,7 @@ describe('pipeline dlq', () => {
   })
 })
 
-describe('summarize', () => {
+describe('summarizeDeadLetter', () => {
   it.each([
     {
       name: 'a failure record',
@@ -128,6 +128,6 @@ describe('summarize', () => {
       },
     },
   ])('reads $name', ({ body, expected }) => {
-    expect(summarize({ id: 'm', sentAt: '2024-05-01T12:00:00.000Z', body })).toEqual(expected)
+    expect(summarizeDeadLetter({ body })).toEqual(expected)
   })
 })

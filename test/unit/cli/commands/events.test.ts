@@ -256,7 +256,7 @@ describe('pipeline events', () => {
 
     expect(code).toBe(3)
     expect(stderr()).toBe(
-      "pipeline events: the server's answer is outside its contract: GET /events answered without an events list\n",
+      "pipeline events: the server's answer is outside its contract: GET /events answered events: is missing\n",
     )
   })
 

@@ -1,4 +1,4 @@
-import type { ReplayView, RuleView } from '../../../../cli/client'
+import type { RuleView } from '../../../../cli/client'
 import { main } from '../../../../cli/main'
 import {
   archivedEvent,
@@ -8,6 +8,7 @@ import {
   type FakeRuntime,
   type FakeReplayBehaviour,
 } from '../fake-runtime'
+import type { ReplayView } from '../../../../infra/local/eventbridge/replays'
 
 /** Five archived events between 12:00 and 12:04, and one just outside the window the tests replay. */
 const archived = [0, 1, 2, 3, 4, 10].map((minute, index) =>

@@ -1,7 +1,7 @@
-import type { ReplayView } from '../../../../cli/client'
 import { formatTime } from '../../../../cli/format'
 import { main } from '../../../../cli/main'
 import { captureIo, plain, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import type { ReplayView } from '../../../../infra/local/eventbridge/replays'
 
 const completed: ReplayView = {
   name: 'retry-may-1',
@@ -101,7 +101,7 @@ describe('pipeline replays', () => {
 
     expect(code).toBe(3)
     expect(stderr()).toBe(
-      "pipeline replays: the server's answer is outside its contract: GET /replays answered without a replays list\n",
+      "pipeline replays: the server's answer is outside its contract: GET /replays answered replays: is missing\n",
     )
   })
 })

@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { ExecutionDetail } from '../../../../cli/client'
 import { main } from '../../../../cli/main'
 import { captureIo, plain, processLikeTheWorkflow, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
+import type { ExecutionDetail } from '../../../../contracts/executions'
 
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7)])
 const text = Buffer.from('these are my notes, not a picture\n')

@@ -1,16 +1,11 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import {
-  consoleRoutes,
-  limitParam,
-  patternParam,
-  statusParam,
-  textParam,
-  timeParam,
-} from '../../../../infra/console/routes'
-import { ConsoleRequestError, type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
-import { HttpError, sendError } from '../../../../infra/local/http/respond'
-import { Router } from '../../../../infra/local/http/router'
+import { consoleRoutes, patternParam, statusParam } from '../../../../infra/console/routes'
+import { limitParam, textParam, timeParam } from '../../../../infra/http/params'
+import { type ConsoleData, type ExecutionQuery } from '../../../../infra/console/port'
+import { HttpError } from '../../../../infra/http/errors'
+import { sendError } from '../../../../infra/http/respond'
+import { Router } from '../../../../infra/http/router'
 
 const url = (query: string) => new URL(`http://localhost/console/api/executions?${query}`)
 
@@ -40,7 +35,7 @@ describe('console query parameters', () => {
     [
       'an unknown status',
       () => statusParam(url('status=DONE')),
-      'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, ABORTED, TIMED_OUT',
+      'status: must be one of PENDING, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, ABORTED',
     ],
     ['a pattern that is not JSON', () => patternParam(url('pattern={')), 'pattern: must be an event pattern as JSON'],
     ['a text over its length', () => textParam(url(`q=${'x'.repeat(201)}`), 'q', 200), 'q: at most 200 characters'],
@@ -62,15 +57,20 @@ describe('console routes', () => {
       return { items: [], next: 'abc' }
     },
     execution: async (name: string) => {
-      throw new ConsoleRequestError(404, 'ExecutionDoesNotExist', `No execution ${name}`)
+      throw new HttpError(404, 'ExecutionDoesNotExist', `No execution ${name}`)
     },
     redriveExecution: async () => {
-      throw new ConsoleRequestError(409, 'ExecutionNotRedrivable', 'Execution x is SUCCEEDED')
+      throw new HttpError(409, 'ExecutionNotRedrivable', 'Execution x is SUCCEEDED')
+    },
+    upload: async (key: string, body: Uint8Array) => {
+      uploaded.push(key)
+      return { bucket: 'uploads', key, size: body.byteLength }
     },
   } as unknown as ConsoleData
+  const uploaded: string[] = []
 
   beforeAll(async () => {
-    const router = consoleRoutes(new Router(), data)
+    const router = consoleRoutes(new Router(), data, { maxUploadBytes: 1024 })
     server = createServer((req, res) => {
       router
         .handle(req, res)
@@ -117,5 +117,16 @@ describe('console routes', () => {
 
     expect(response.status).toBe(status)
     expect(await response.json()).toMatchObject({ error: code })
+  })
+
+  it.each([
+    ['at the limit', 1024, 201],
+    ['one byte over the limit', 1025, 413],
+  ])('takes an upload %s the server was given (the same limit as every way in)', async (_name, size, status) => {
+    const before = uploaded.length
+    const response = await fetch(`${base}/uploads/uploads/limit.jpg`, { method: 'PUT', body: new Uint8Array(size) })
+
+    expect(response.status).toBe(status)
+    expect(uploaded.length - before).toBe(status === 201 ? 1 : 0)
   })
 })

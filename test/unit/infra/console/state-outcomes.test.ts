@@ -80,6 +80,7 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
       error: 'TransientError',
       cause: 'throttled',
       runs: 1,
+      retries: 1,
       attempts: [
         { startedAt: iso(0), endedAt: iso(10), error: 'TransientError', cause: 'throttled' },
         { startedAt: iso(20), endedAt: iso(30) },
@@ -188,37 +189,5 @@ describe('stateDetails (a Step Functions history and its definition)', () => {
     )
 
     expect(details[0]).toMatchObject({ outcome: 'succeeded', runs: 2, enteredAt: iso(0), exitedAt: iso(102) })
-  })
-
-  it("reads the local runtime's dialect too: names on task events, iteration numbers, StateCaught", () => {
-    const local = (id: number, ms: number, type: string, details: Record<string, unknown>): HistoryLike => ({
-      id,
-      previousEventId: id - 1,
-      timestamp: iso(ms),
-      type,
-      ...details,
-    })
-    const details = stateDetails(
-      [
-        local(1, 0, 'TaskStateEntered', entered('Validate')),
-        local(2, 0, 'TaskScheduled', { taskScheduledEventDetails: { name: 'Validate' } }),
-        local(3, 1, 'TaskFailed', {
-          taskFailedEventDetails: { name: 'Validate', error: 'UnsupportedImage', cause: 'gif' },
-        }),
-        local(4, 1, 'StateCaught', { stateCaughtEventDetails: { name: 'Validate' } }),
-        local(5, 1, 'MapStateEntered', entered('Resize')),
-        local(6, 2, 'TaskStateEntered', { ...entered('ResizeOne'), iteration: 0 }),
-        local(7, 2, 'TaskStateEntered', { ...entered('ResizeOne'), iteration: 1 }),
-        local(8, 3, 'TaskFailed', {
-          taskFailedEventDetails: { name: 'ResizeOne', error: 'ResizeFailed' },
-          iteration: 1,
-        }),
-        local(9, 3, 'TaskStateExited', { ...exited('ResizeOne'), iteration: 0 }),
-      ],
-      definition,
-    )
-
-    expect(outcomes(details)).toMatchObject({ Validate: 'caught', Resize: 'running', ResizeOne: 'failed' })
-    expect(details.find((state) => state.name === 'ResizeOne')).toMatchObject({ runs: 2, error: 'ResizeFailed' })
   })
 })

@@ -51,6 +51,7 @@ describe('POST /orders', () => {
         origin: 'api',
         createdAt: Now,
         updatedAt: Now,
+        version: 1,
       },
     ])
     expect(harness.services.published).toHaveLength(1)

@@ -5,6 +5,7 @@ const route = makeRouter([
   { method: 'POST', path: '/orders', handler: 'place-order' },
   { method: 'GET', path: '/orders/{orderId}', handler: 'get-order' },
   { method: 'DELETE', path: '/users/{userId}', handler: 'delete-user' },
+  { method: 'GET', path: '/images/{key+}', handler: 'get-image' },
 ])
 
 describe('makeRouter', () => {
@@ -28,6 +29,13 @@ describe('makeRouter', () => {
       '/orders/a%2Fb%20c',
       { kind: 'route', handler: 'get-order', params: { orderId: 'a/b c' }, head: false },
     ],
+    [
+      "a greedy parameter over several segments, as API Gateway's {proxy+}",
+      'GET',
+      '/images/pets/cat%20one.jpg',
+      { kind: 'route', handler: 'get-image', params: { key: 'pets/cat one.jpg' }, head: false },
+    ],
+    ['a greedy parameter with no segment', 'GET', '/images', { kind: 'not-found' }],
     ['one trailing slash', 'GET', '/orders/', { kind: 'route', handler: 'list-orders', params: {}, head: false }],
     [
       'HEAD where GET is',

@@ -31,6 +31,7 @@ describe('POST /users', () => {
       status: 'active',
       createdAt: Now,
       updatedAt: Now,
+      version: 1,
     })
     expect(answer.headers).toMatchObject({ location: `/users/${user.userId}`, ...cors })
     expect([...harness.services.users.values()]).toEqual([user])
@@ -181,7 +182,7 @@ describe('PATCH /users/{userId}', () => {
     const answer = await call('PATCH', `/users/${created.json.userId}`, { status: 'suspended' })
 
     expect(answer.statusCode).toBe(200)
-    expect(answer.json).toEqual({ ...created.json, status: 'suspended' })
+    expect(answer.json).toEqual({ ...created.json, status: 'suspended', version: 2 })
     expect(harness.services.users.get(created.json.userId)?.status).toBe('suspended')
   })
 

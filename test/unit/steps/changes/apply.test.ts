@@ -18,28 +18,30 @@ const user = images.user as User
 const suspended = images.suspended as User
 
 describe('orderDocument', () => {
-  it('is found by order id, customer, status, currency and SKUs, and carries the order', () => {
+  it('is found exactly by order id, customer, status, currency and SKUs, and carries the order', () => {
     expect(orderDocument(placed)).toEqual({
       id: 'order:ord-1001',
       kind: 'order',
       title: 'ord-1001',
-      text: 'ord-1001 cust-42 PENDING EUR SKU-MUG SKU-TEE',
+      exact: ['ord-1001', 'cust-42', 'PENDING', 'EUR', 'SKU-MUG', 'SKU-TEE'],
+      text: '',
       data: placed,
     })
   })
 
   it('has no SKUs to list for an order placed as a total alone', () => {
-    expect(orderDocument(images.other as Order).text).toBe('ord-1002 cust-7 PENDING USD')
+    expect(orderDocument(images.other as Order).exact).toEqual(['ord-1002', 'cust-7', 'PENDING', 'USD'])
   })
 })
 
 describe('userDocument', () => {
-  it('is found by user id, username, email and status, and carries the user', () => {
+  it('is found exactly by user id, username, email and status, and carries the user', () => {
     expect(userDocument(user)).toEqual({
       id: 'user:usr-1',
       kind: 'user',
       title: 'ada.l',
-      text: 'usr-1 ada.l ada@example.com active',
+      exact: ['usr-1', 'ada.l', 'ada@example.com', 'active'],
+      text: '',
       data: user,
     })
   })
@@ -51,49 +53,49 @@ describe('applyChange', () => {
       'an order INSERT upserts the new order',
       () => orderChangeEvents()[0],
       [],
-      { id: 'order:ord-1001', action: 'upserted' },
+      { id: 'order:ord-1001', action: 'upserted', outcome: 'written' },
       [orderDocument(placed)],
     ],
     [
       'an order MODIFY replaces the document with the new image',
       () => orderChangeEvents()[1],
       [orderDocument(placed)],
-      { id: 'order:ord-1001', action: 'upserted' },
+      { id: 'order:ord-1001', action: 'upserted', outcome: 'written' },
       [orderDocument(accepted)],
     ],
     [
       'an order REMOVE removes the document',
       () => orderChangeEvents()[3],
       [orderDocument(accepted)],
-      { id: 'order:ord-1001', action: 'removed' },
+      { id: 'order:ord-1001', action: 'removed', outcome: 'written' },
       [],
     ],
     [
       'a user INSERT upserts the new user',
       () => userChangeEvents()[0],
       [],
-      { id: 'user:usr-1', action: 'upserted' },
+      { id: 'user:usr-1', action: 'upserted', outcome: 'written' },
       [userDocument(user)],
     ],
     [
       'a user MODIFY replaces the document with the new image',
       () => userChangeEvents()[1],
       [userDocument(user)],
-      { id: 'user:usr-1', action: 'upserted' },
+      { id: 'user:usr-1', action: 'upserted', outcome: 'written' },
       [userDocument(suspended)],
     ],
     [
       'a user REMOVE removes the document',
       () => userChangeEvents()[3],
       [userDocument(suspended)],
-      { id: 'user:usr-1', action: 'removed' },
+      { id: 'user:usr-1', action: 'removed', outcome: 'written' },
       [],
     ],
     [
       'a REMOVE of a document already gone changes nothing',
       () => userChangeEvents()[3],
       [],
-      { id: 'user:usr-1', action: 'removed' },
+      { id: 'user:usr-1', action: 'removed', outcome: 'written' },
       [],
     ],
   ])('%s', async (_name, event, before, output, after) => {
@@ -123,6 +125,34 @@ describe('applyChange', () => {
     expect([...once.keys()]).toEqual(['order:ord-1002'])
     expect(once.get('order:ord-1002')).toEqual(orderDocument(images.otherTouched as Order))
     expect(services.documents).toEqual(once)
+  })
+
+  it('keeps the newer state when two changes of one order are applied out of order, as two executions may race', async () => {
+    // Prepare
+    const services = memoryServices()
+    const [insert, modify] = orderChangeEvents()
+
+    // Act: the MODIFY (version 2) lands before the INSERT (version 1)
+    const first = await apply(services, modify!)
+    const late = await apply(services, insert!)
+
+    // Assess
+    expect(first).toEqual(Exit.succeed({ id: 'order:ord-1001', action: 'upserted', outcome: 'written' }))
+    expect(late).toEqual(Exit.succeed({ id: 'order:ord-1001', action: 'upserted', outcome: 'stale' }))
+    expect(services.documents.get('order:ord-1001')).toEqual(orderDocument(accepted))
+  })
+
+  it('keeps a removed user out when a MODIFY older than the REMOVE is applied after it', async () => {
+    const services = memoryServices()
+    const events = userChangeEvents()
+
+    await apply(services, events[3]!)
+    const late = await apply(services, events[1]!)
+
+    expect(late).toEqual(Exit.succeed({ id: 'user:usr-1', action: 'upserted', outcome: 'stale' }))
+    expect(services.documents.size).toBe(0)
+    // Removed at the version after the last one the user had (3).
+    expect(services.versions.get('user:usr-1')).toEqual({ version: 4, removed: true })
   })
 
   it.each([

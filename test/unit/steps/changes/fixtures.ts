@@ -55,6 +55,7 @@ export const images = {
     origin: 'api',
     createdAt: '2026-06-01T09:00:00.000Z',
     updatedAt: '2026-06-01T09:00:00.000Z',
+    version: 1,
   },
   accepted: {
     orderId: 'ord-1001',
@@ -70,6 +71,7 @@ export const images = {
     origin: 'api',
     createdAt: '2026-06-01T09:00:00.000Z',
     updatedAt: '2026-06-01T09:00:01.000Z',
+    version: 2,
   },
   other: {
     orderId: 'ord-1002',
@@ -80,6 +82,7 @@ export const images = {
     origin: 'import',
     createdAt: '2026-06-01T08:59:00.000Z',
     updatedAt: '2026-06-01T08:59:00.000Z',
+    version: 1,
   },
   otherTouched: {
     orderId: 'ord-1002',
@@ -90,6 +93,7 @@ export const images = {
     origin: 'import',
     createdAt: '2026-06-01T08:59:00.000Z',
     updatedAt: '2026-06-01T09:00:02.000Z',
+    version: 2,
   },
   user: {
     userId: 'usr-1',
@@ -98,6 +102,7 @@ export const images = {
     status: 'active',
     createdAt: '2026-06-01T09:00:00.000Z',
     updatedAt: '2026-06-01T09:00:00.000Z',
+    version: 1,
   },
   suspended: {
     userId: 'usr-1',
@@ -106,6 +111,7 @@ export const images = {
     status: 'suspended',
     createdAt: '2026-06-01T09:00:00.000Z',
     updatedAt: '2026-06-01T09:10:00.000Z',
+    version: 2,
   },
   moved: {
     userId: 'usr-1',
@@ -114,5 +120,6 @@ export const images = {
     status: 'suspended',
     createdAt: '2026-06-01T09:00:00.000Z',
     updatedAt: '2026-06-01T09:20:00.000Z',
+    version: 3,
   },
 } as const

@@ -7,16 +7,13 @@ import type { ChangeEvent } from '../../../../steps/changes/change-event'
 import { notifyChange, orderStatusKey, userStatusKey, welcomedKey } from '../../../../steps/changes/notify/program'
 import { EventPublisher } from '../../../../steps/services/event-publisher'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { changeEvent, images, orderChangeEvents, userChangeEvents } from './fixtures'
 
 type Services = ReturnType<typeof memoryServices>
 
 const notify = (services: Services, event: ChangeEvent, executionId: string, publisher?: Layer.Layer<EventPublisher>) =>
-  Effect.runPromiseExit(
-    notifyChange
-      .run({ event, executionId })
-      .pipe((program) => (publisher ? Effect.provide(program, publisher) : program), Effect.provide(services.layer)),
-  )
+  runWith(publisher ? Layer.merge(services.layer, publisher) : services.layer)(notifyChange.run({ event, executionId }))
 
 const failingPublisher = (fault: TransientError) => Layer.succeed(EventPublisher, { publish: () => Effect.fail(fault) })
 

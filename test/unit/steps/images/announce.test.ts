@@ -1,16 +1,14 @@
-import { Effect, Exit, Layer } from 'effect'
+import { Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord } from '../../../../contracts/images'
 import { ImageProcessedType, ImagesSource } from '../../../../contracts/sources'
 import { PipelineConfig } from '../../../../steps/services/config'
 import { announceProcessed, processedKey } from '../../../../steps/images/persist/announce'
-import { memoryLedger, memoryPublisher } from '../../../support/memory-announce'
+import { memoryLedger, memoryPublisher } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 
-const config = Layer.succeed(PipelineConfig, {
-  maxImageBytes: 1_000_000,
-  maxImagePixels: 1_000_000,
-  busName: 'pipeline-bus',
-})
+const busName = 'pipeline-bus'
+const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName })
 
 const record: ImageRecord = {
   key: 'uploads/cat.jpg',
@@ -40,10 +38,7 @@ const notify = (
   ledger: ReturnType<typeof memoryLedger>,
   publisher: ReturnType<typeof memoryPublisher>,
   executionId: string,
-) =>
-  Effect.runPromiseExit(
-    announceProcessed(record, executionId).pipe(Effect.provide(Layer.mergeAll(ledger.layer, publisher.layer, config))),
-  )
+) => runWith(Layer.mergeAll(ledger.layer, publisher.layer, config))(announceProcessed(record, executionId))
 
 describe('processedKey', () => {
   it('is the event type, the object and its version', () => {
@@ -55,7 +50,7 @@ describe('announceProcessed', () => {
   it('publishes exactly one ImageProcessed on the pipeline bus on its first run, and completes the claim', async () => {
     // Prepare
     const ledger = memoryLedger()
-    const publisher = memoryPublisher()
+    const publisher = memoryPublisher({ busName })
 
     // Act
     const exit = await notify(ledger, publisher, 'exec-1')
@@ -84,8 +79,8 @@ describe('announceProcessed', () => {
     ['the same execution, after it completed', { owner: 'exec-1', done: true }, 'exec-1'],
     ['another execution, while the first holds an unfinished claim', { owner: 'exec-1', done: false }, 'exec-2'],
   ])('publishes nothing for %s', async (_name, claim, executionId) => {
-    const ledger = memoryLedger({ [key]: claim })
-    const publisher = memoryPublisher()
+    const ledger = memoryLedger({ claims: { [key]: claim } })
+    const publisher = memoryPublisher({ busName })
 
     const exit = await notify(ledger, publisher, executionId)
 
@@ -96,7 +91,7 @@ describe('announceProcessed', () => {
 
   it('publishes nothing on a second run by another execution', async () => {
     const ledger = memoryLedger()
-    const publisher = memoryPublisher()
+    const publisher = memoryPublisher({ busName })
 
     await notify(ledger, publisher, 'exec-1')
     const exit = await notify(ledger, publisher, 'exec-2')
@@ -106,8 +101,8 @@ describe('announceProcessed', () => {
   })
 
   it('publishes when the same execution re-runs after a claim it never completed (a crash between claim and publish)', async () => {
-    const ledger = memoryLedger({ [key]: { owner: 'exec-1', done: false } })
-    const publisher = memoryPublisher()
+    const ledger = memoryLedger({ claims: { [key]: { owner: 'exec-1', done: false } } })
+    const publisher = memoryPublisher({ busName })
 
     const exit = await notify(ledger, publisher, 'exec-1')
 
@@ -122,9 +117,9 @@ describe('announceProcessed', () => {
     const ledger = memoryLedger()
 
     // Act
-    const exit = await notify(ledger, memoryPublisher(fault), 'exec-1')
+    const exit = await notify(ledger, memoryPublisher({ busName, fail: fault }), 'exec-1')
     const claimedAfterFailure = ledger.claims.has(key)
-    const retry = memoryPublisher()
+    const retry = memoryPublisher({ busName })
     const retried = await notify(ledger, retry, 'exec-2')
 
     // Assess

@@ -1,20 +1,9 @@
 import { Effect, Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
-import type { ImageRecord, SearchDocument } from '../../../../contracts/images'
-import { imageDocument, indexImage } from '../../../../steps/images/index/program'
+import type { ImageRecord } from '../../../../contracts/images'
+import { imageDocument, imageVersion, indexImage } from '../../../../steps/images/index/program'
 import { SearchIndex } from '../../../../steps/services/search-index'
-
-/** An in-memory SearchIndex keyed by document id, as the port promises: upserting an id twice leaves one document. */
-const memoryIndex = (fail?: TransientError) => {
-  const documents = new Map<string, SearchDocument>()
-  const layer = Layer.succeed(SearchIndex, {
-    upsert: (doc) => (fail ? Effect.fail(fail) : Effect.sync(() => void documents.set(doc.id, doc))),
-    remove: (id) => Effect.sync(() => void documents.delete(id)),
-    listIds: (kind) =>
-      Effect.sync(() => [...documents.values()].filter((doc) => doc.kind === kind).map((doc) => doc.id)),
-  })
-  return { layer, documents }
-}
+import { memorySearchIndex } from '../../../support/memory-search-index'
 
 const record: ImageRecord = {
   key: 'uploads/holiday/cat.jpg',
@@ -29,54 +18,87 @@ const record: ImageRecord = {
   createdAt: '2026-01-01T00:00:00.000Z',
   updatedAt: '2026-01-01T00:00:00.000Z',
 }
+const newer: ImageRecord = {
+  ...record,
+  etag: 'etag-v2',
+  width: 800,
+  height: 600,
+  updatedAt: '2026-01-01T00:05:00.000Z',
+}
 
-const index = (search: ReturnType<typeof memoryIndex>, input: unknown = record) =>
-  Effect.runPromiseExit(indexImage.run(input as ImageRecord).pipe(Effect.provide(search.layer)))
+const index = (layer: Layer.Layer<SearchIndex>, input: ImageRecord = record) =>
+  Effect.runPromiseExit(indexImage.run(input).pipe(Effect.provide(layer)))
 
 describe('imageDocument', () => {
-  it('is found by key, file name, format, status and dimensions, and carries the record', () => {
+  it('is found exactly by key, format, status and dimensions, as text by the words of its key, and carries the record', () => {
     expect(imageDocument(record)).toEqual({
       id: 'image:uploads/holiday/cat.jpg',
       kind: 'image',
       title: 'uploads/holiday/cat.jpg',
-      text: 'uploads/holiday/cat.jpg cat.jpg jpeg PROCESSED 640x480',
+      exact: ['uploads/holiday/cat.jpg', 'jpeg', 'PROCESSED', '640x480'],
+      text: 'uploads/holiday/cat.jpg',
       data: record,
     })
+  })
+
+  it("is versioned by the record's write time", () => {
+    expect(imageVersion(record)).toBe(Date.parse('2026-01-01T00:00:00.000Z'))
   })
 })
 
 describe('indexImage', () => {
-  it('upserts the document and answers its id', async () => {
+  it('upserts the document at the record version and answers its id', async () => {
     // Prepare
-    const search = memoryIndex()
+    const search = memorySearchIndex()
 
     // Act
-    const exit = await index(search)
+    const exit = await index(search.layer)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg' }))
+    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg', outcome: 'written' }))
     expect([...search.documents.values()]).toEqual([imageDocument(record)])
   })
 
-  it('leaves one document, the latest, when run twice for the key', async () => {
-    // Prepare
-    const search = memoryIndex()
-    const newer = { ...record, etag: 'etag-v2', width: 800, height: 600 }
+  it('writes nothing when run again for the same record', async () => {
+    const search = memorySearchIndex()
 
-    // Act
-    await index(search)
-    const exit = await index(search, newer)
+    await index(search.layer)
+    const exit = await index(search.layer)
 
-    // Assess
-    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg' }))
+    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg', outcome: 'stale' }))
+  })
+
+  it("keeps the newer upload's document when the run of an older one finishes last", async () => {
+    const search = memorySearchIndex()
+
+    await index(search.layer, newer)
+    const exit = await index(search.layer, record)
+
+    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg', outcome: 'stale' }))
     expect([...search.documents.values()]).toEqual([imageDocument(newer)])
+  })
+
+  it('skips cleanly when the stack has no search engine', async () => {
+    const exit = await index(
+      Layer.succeed(SearchIndex, { ...failing, upsert: () => Effect.succeed('disabled' as const) }),
+    )
+
+    expect(exit).toEqual(Exit.succeed({ id: 'image:uploads/holiday/cat.jpg', outcome: 'disabled' }))
   })
 
   it("fails with the index's TransientError", async () => {
     const fault = new TransientError({ operation: 'search:upsert', message: 'database is locked' })
 
-    const exit = await index(memoryIndex(fault))
+    const exit = await index(Layer.succeed(SearchIndex, { ...failing, upsert: () => Effect.fail(fault) }))
 
     expect(exit).toEqual(Exit.fail(fault))
   })
 })
+
+const failing: typeof SearchIndex.Service = {
+  upsert: () => Effect.die('unused'),
+  remove: () => Effect.die('unused'),
+  search: () => Effect.die('unused'),
+  versions: () => Effect.die('unused'),
+  list: () => Effect.die('unused'),
+}

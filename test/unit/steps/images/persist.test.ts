@@ -3,37 +3,14 @@ import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord, Rendition, ValidatedImage } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
 import { PipelineConfig } from '../../../../steps/services/config'
-import { ImageTable, type ConditionalWrite } from '../../../../steps/services/image-table'
+import { ImageTable } from '../../../../steps/services/image-table'
 import { processedKey } from '../../../../steps/images/persist/announce'
 import { persistImage } from '../../../../steps/images/persist/program'
-import { memoryLedger, memoryPublisher } from '../../../support/memory-announce'
+import { memoryImageTable as memoryTable, memoryLedger, memoryPublisher } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 
 const firstRun = '2026-01-01T00:00:00.000Z'
 const secondRun = '2026-01-01T00:05:00.000Z'
-
-/**
- * An in-memory ImageTable with the port's condition: write when no record stands, when it is another version
- * (another etag), or to upgrade a FAILED record of this version to PROCESSED.
- */
-const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientError) => {
-  const records = new Map(initial.map((record) => [record.key, record]))
-  const writes: ImageRecord[] = []
-  const layer = Layer.succeed(ImageTable, {
-    get: (key) => Effect.succeed(records.get(key)),
-    putVersion: (record) =>
-      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
-        if (fail) return Effect.fail(fail)
-        const existing = records.get(record.key)
-        const shouldWrite =
-          !existing || existing.etag !== record.etag || (existing.status === 'FAILED' && record.status === 'PROCESSED')
-        if (!shouldWrite) return Effect.succeed({ written: false, existing })
-        records.set(record.key, record)
-        writes.push(record)
-        return Effect.succeed({ written: true })
-      }),
-  })
-  return { layer, records, writes }
-}
 
 const image: ValidatedImage = {
   bucket: 'uploads-bucket',
@@ -90,22 +67,17 @@ const failed: ImageRecord = {
   updatedAt: firstRun,
 }
 
-const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName: 'bus' })
+const busName = 'bus'
+const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName })
 
 const persist = (
   table: ReturnType<typeof memoryTable>,
   at: string,
   input = { image, renditions: [web, thumbnail] },
-  announce = { ledger: memoryLedger(), publisher: memoryPublisher() },
+  announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) },
 ) =>
-  Effect.runPromiseExit(
-    persistImage
-      .run({ ...input, executionId: 'exec-1' })
-      .pipe(
-        Effect.provide(
-          Layer.mergeAll(table.layer, ClockFixed(at), announce.ledger.layer, announce.publisher.layer, config),
-        ),
-      ),
+  runWith(Layer.mergeAll(table.layer, ClockFixed(at), announce.ledger.layer, announce.publisher.layer, config))(
+    persistImage.run({ ...input, executionId: 'exec-1' }),
   )
 
 describe('persistImage', () => {
@@ -137,7 +109,7 @@ describe('persistImage', () => {
   })
 
   it('upgrades a FAILED record of the same version (a retried run that now succeeds)', async () => {
-    const table = memoryTable([failed])
+    const table = memoryTable({ records: [failed] })
 
     const exit = await persist(table, secondRun)
 
@@ -146,7 +118,7 @@ describe('persistImage', () => {
   })
 
   it('replaces the record of another version of the key', async () => {
-    const table = memoryTable([processed(firstRun, { etag: 'etag-v0' })])
+    const table = memoryTable({ records: [processed(firstRun, { etag: 'etag-v0' })] })
 
     const exit = await persist(table, secondRun)
 
@@ -171,7 +143,7 @@ describe('persistImage', () => {
   it('announces ImageProcessed once for the version, however many runs persist it', async () => {
     // Prepare
     const table = memoryTable()
-    const announce = { ledger: memoryLedger(), publisher: memoryPublisher() }
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) }
 
     // Act
     await persist(table, firstRun, undefined, announce)
@@ -183,11 +155,11 @@ describe('persistImage', () => {
   })
 
   it('announces nothing when a newer version of the key already stands', async () => {
-    const announce = { ledger: memoryLedger(), publisher: memoryPublisher() }
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) }
     const newer = processed(firstRun, { etag: 'etag-v2' })
     // A newer version won the race: the conditional write of this one is refused and the newer one returned.
     const table = {
-      ...memoryTable([newer]),
+      ...memoryTable({ records: [newer] }),
       layer: Layer.succeed(ImageTable, {
         get: () => Effect.succeed(newer),
         putVersion: () => Effect.succeed({ written: false, existing: newer }),
@@ -203,7 +175,7 @@ describe('persistImage', () => {
   it("fails with the table's TransientError, for the workflow to retry", async () => {
     const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
 
-    const exit = await persist(memoryTable([], fault), firstRun)
+    const exit = await persist(memoryTable({ fail: fault }), firstRun)
 
     expect(exit).toEqual(Exit.fail(fault))
   })

@@ -2,9 +2,11 @@ import { Effect, Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { FailureInput, ImageRecord } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
-import { ImageTable, type ConditionalWrite } from '../../../../steps/services/image-table'
+import { ImageTable } from '../../../../steps/services/image-table'
 import { reasonOf, recordImageFailure } from '../../../../steps/images/record-failure/program'
 import { awsEvent } from '../../../support/fixtures'
+import { memoryImageTable as memoryTable } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 
 const at = '2026-01-01T00:00:00.000Z'
 const later = '2026-01-01T00:10:00.000Z'
@@ -12,29 +14,6 @@ const later = '2026-01-01T00:10:00.000Z'
 /** The real S3 `Object Created` event, parsed afresh for each test so none sees another's changes. */
 const objectCreated = (): Record<string, unknown> & { detail: { object: Record<string, unknown> } } =>
   awsEvent('s3/object-created.json')
-
-/** An in-memory ImageTable with the port's condition (no record, another etag, or FAILED upgraded to PROCESSED). */
-const memoryTable = (initial: ReadonlyArray<ImageRecord> = [], fail?: TransientError) => {
-  const records = new Map(initial.map((record) => [record.key, record]))
-  const layer = Layer.succeed(ImageTable, {
-    get: (key) => Effect.succeed(records.get(key)),
-    putVersion: (record) =>
-      Effect.suspend((): Effect.Effect<ConditionalWrite, TransientError> => {
-        if (fail) return Effect.fail(fail)
-        const existing = records.get(record.key)
-        if (
-          existing &&
-          existing.etag === record.etag &&
-          !(existing.status === 'FAILED' && record.status === 'PROCESSED')
-        ) {
-          return Effect.succeed({ written: false, existing })
-        }
-        records.set(record.key, record)
-        return Effect.succeed({ written: true })
-      }),
-  })
-  return { layer, records }
-}
 
 const lambdaCause = JSON.stringify({
   errorType: 'UnsupportedImage',
@@ -44,7 +23,7 @@ const lambdaCause = JSON.stringify({
 const unsupported = { Error: 'UnsupportedImage', Cause: lambdaCause }
 
 const recordFailure = (table: ReturnType<typeof memoryTable>, input: FailureInput, now = at) =>
-  Effect.runPromiseExit(recordImageFailure.run(input).pipe(Effect.provide(Layer.merge(table.layer, ClockFixed(now)))))
+  runWith(Layer.merge(table.layer, ClockFixed(now)))(recordImageFailure.run(input))
 
 describe('reasonOf', () => {
   it.each([
@@ -149,7 +128,7 @@ describe('recordImageFailure', () => {
       createdAt: at,
       updatedAt: at,
     }
-    const table = memoryTable([processed])
+    const table = memoryTable({ records: [processed] })
 
     const exit = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
 
@@ -169,7 +148,7 @@ describe('recordImageFailure', () => {
       updatedAt: later,
     }
     const table = {
-      ...memoryTable([newer]),
+      ...memoryTable({ records: [newer] }),
       layer: Layer.succeed(ImageTable, {
         get: () => Effect.succeed(newer),
         putVersion: () => Effect.succeed({ written: false, existing: newer }),
@@ -236,7 +215,7 @@ describe('recordImageFailure', () => {
   it("fails with the table's TransientError", async () => {
     const fault = new TransientError({ operation: 'dynamodb:PutItem', message: 'throttled' })
 
-    const exit = await recordFailure(memoryTable([], fault), { event: objectCreated(), error: unsupported })
+    const exit = await recordFailure(memoryTable({ fail: fault }), { event: objectCreated(), error: unsupported })
 
     expect(exit).toEqual(Exit.fail(fault))
   })

@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer, Schema } from 'effect'
+import { Exit, Layer, Schema } from 'effect'
 import sharp from 'sharp'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
 import { CorruptImage, DefaultRenditions, ObjectNotFound, type RenditionSpec } from '../../../../contracts/images'
@@ -9,6 +9,7 @@ import { PipelineConfig, type PipelineConfigShape } from '../../../../steps/serv
 import { detectFormat } from '../../../../steps/images/validate/magic'
 import { animatedGif, jpeg, jpegWithOrientation, pngWithAlpha, truncatedJpeg } from '../../../support/images'
 import { etagOf, memoryStore, type MemoryStoreOptions } from '../../../support/memory-store'
+import { runWith } from '../../../support/run-with'
 
 const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImagePixels: 50_000_000, busName: 'pipeline' }
 const [Thumbnail, Web] = DefaultRenditions as [RenditionSpec, RenditionSpec]
@@ -44,10 +45,8 @@ const renderAll = async (
 ) => {
   const store = memoryStore(options.objects ?? { [key]: body }, options.store)
   const config = Layer.succeed(PipelineConfig, Limits)
-  const exit = await Effect.runPromiseExit(
-    renderImage
-      .run({ event: objectCreated(key, body), renditionSpecs: specs })
-      .pipe(Effect.provide(Layer.merge(store.layer, config))),
+  const exit = await runWith(Layer.merge(store.layer, config))(
+    renderImage.run({ event: objectCreated(key, body), renditionSpecs: specs }),
   )
   return { exit: Exit.map(exit, (output) => output.renditions), store }
 }

@@ -1,4 +1,4 @@
-import { Effect, Exit, Layer, Schema } from 'effect'
+import { Exit, Layer, Schema } from 'effect'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
 import {
   CorruptImage,
@@ -29,6 +29,7 @@ import {
   webp,
 } from '../../../support/images'
 import { etagOf, memoryStore, type MemoryStoreOptions } from '../../../support/memory-store'
+import { runWith } from '../../../support/run-with'
 
 const Bucket = 'uploads-bucket'
 const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImagePixels: 50_000_000, busName: 'pipeline' }
@@ -72,10 +73,8 @@ const validate = async (
 ) => {
   const store = memoryStore(options.objects ?? { [key]: body }, { bucket: Bucket, ...options.store })
   const config = Layer.succeed(PipelineConfig, { ...Limits, ...options.limits })
-  const rendered = await Effect.runPromiseExit(
-    renderImage
-      .run({ event: options.event ?? objectCreated(key, body), renditionSpecs: DefaultRenditions })
-      .pipe(Effect.provide(Layer.merge(store.layer, config))),
+  const rendered = await runWith(Layer.merge(store.layer, config))(
+    renderImage.run({ event: options.event ?? objectCreated(key, body), renditionSpecs: DefaultRenditions }),
   )
   return { exit: Exit.map(rendered, (output) => output.image), store }
 }

@@ -8,6 +8,7 @@ import { OrderPlacedType, OrdersSource } from '../../../../contracts/sources'
 import { importChunkKey, importOrderId, importOrders, reportKeyOf } from '../../../../steps/import/program'
 import { EventPublisher } from '../../../../steps/services/event-publisher'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { etagOf, memoryStore, type MemoryStore } from '../../../support/memory-store'
 import { awsEvent } from '../../../support/fixtures'
 
@@ -31,15 +32,7 @@ const runImport = (
   store: MemoryStore,
   event: ObjectCreated,
   publisher?: Layer.Layer<EventPublisher>,
-) =>
-  Effect.runPromiseExit(
-    importOrders
-      .run(event)
-      .pipe(
-        publisher ? Effect.provide(publisher) : (effect) => effect,
-        Effect.provide(Layer.merge(services.layer, store.layer)),
-      ),
-  )
+) => runWith(Layer.mergeAll(services.layer, store.layer, publisher ?? Layer.empty))(importOrders.run(event))
 
 /** Uploads `text` to `key`, imports it once, and answers everything a test asserts on. */
 const importFile = async (key: string, body: string | Uint8Array) => {

@@ -1,8 +1,8 @@
-import { StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions'
 import { Context, Effect, Exit, Layer, ManagedRuntime, Schema } from 'effect'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
 import { UnsupportedImage } from '../../../../contracts/images'
-import { taskOverrides } from '../../../../infra/local/stepfunctions/integrations'
+import { runExecution, virtualClock } from '../../../../infra/local/stepfunctions/engine'
+import { taskInvoker } from '../../../../infra/local/stepfunctions/integrations'
 import { defineStep, invokeStep, StepError, toStepError, type AnyStep } from '../../../../steps/kit/step'
 
 const runtime = ManagedRuntime.make(Layer.empty)
@@ -189,7 +189,8 @@ describe('toStepError', () => {
 })
 
 // ---------------------------------------------------------------------------------------------------------------
-// End to end through aws-local-stepfunctions: the StepError's name is what a workflow's Retry and Catch match.
+// End to end through the ASL engine and the local runtime's task integrations: the StepError's name is what a
+// workflow's Retry and Catch match.
 
 /** What infra/local/runtime.ts does with a failed step: an Error named after the step error, its message Lambda's Cause JSON. */
 const lambdaFailure = (error: unknown): Error => {
@@ -211,13 +212,12 @@ const definition = {
     },
     Rejected: { Type: 'Pass', End: true },
   },
-} as unknown as StateMachineDefinition
-const machine = new StateMachine(definition)
+}
 
 /** Runs the definition with the Task served by `step`; returns the outcome, every invocation, and the states entered. */
 const execute = async (step: AnyStep) => {
   const invocations: Array<{ functionName: string; payload: unknown }> = []
-  const overrides = taskOverrides(definition, {
+  const invokeTask = taskInvoker(definition, {
     invokeFunction: async (functionName, payload) => {
       invocations.push({ functionName, payload })
       try {
@@ -233,18 +233,31 @@ const execute = async (step: AnyStep) => {
       throw new Error('not used')
     },
   })
-  const execution = machine.run(payload, {
-    overrides: { ...overrides, retryIntervalOverrides: { ValidateImage: 0 } },
-  })
   const entered: string[] = []
-  const logs = (async () => {
-    for await (const log of execution.eventLogs) if (log.type === 'StateEntered') entered.push(log.state.name)
-  })()
-  const outcome = await execution.result.then(
-    (output) => ({ output }),
-    (error: unknown) => ({ error: (error as Error).cause as Error }),
-  )
-  await logs
+  // Retry intervals pass on a simulated clock: the 30 s waits take no time.
+  const clock = virtualClock()
+  const result = await runExecution({
+    definition,
+    input: JSON.stringify(payload),
+    context: {
+      executionArn: 'arn:aws:states:us-east-1:000000000000:execution:Steps:run-1',
+      executionName: 'run-1',
+      stateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:Steps',
+      stateMachineName: 'Steps',
+      roleArn: 'arn:aws:iam::000000000000:role/StepsRole',
+      startTime: new Date(),
+    },
+    invokeTask,
+    onEvent: (event) => {
+      if (event.type.endsWith('StateEntered')) entered.push((event.stateEnteredEventDetails as { name: string }).name)
+    },
+    sleep: clock.sleep,
+    now: clock.now,
+  })
+  const outcome =
+    result.status === 'SUCCEEDED'
+      ? { output: JSON.parse(result.output ?? 'null') as unknown }
+      : { error: { error: result.error, cause: result.cause ?? '' } }
   return { outcome, invocations, entered }
 }
 
@@ -260,7 +273,7 @@ const flaky = (failures: number): AnyStep => {
   )
 }
 
-describe('a step inside a state machine (aws-local-stepfunctions)', () => {
+describe('a step inside a state machine (the ASL engine)', () => {
   it("is caught by Catch ErrorEquals [UnsupportedImage], with Lambda's JSON as the Cause", async () => {
     const { outcome, invocations, entered } = await execute(stepOf(() => Effect.fail(unsupported)))
 
@@ -299,8 +312,8 @@ describe('a step inside a state machine (aws-local-stepfunctions)', () => {
 
     expect(invocations).toHaveLength(3)
     expect(entered).toEqual(['ValidateImage'])
-    expect(outcome).toEqual({ error: expect.objectContaining({ name: 'TransientError' }) })
-    expect(JSON.parse((outcome as { error: Error }).error.message)).toMatchObject({
+    expect(outcome).toEqual({ error: expect.objectContaining({ error: 'TransientError' }) })
+    expect(JSON.parse((outcome as { error: { cause: string } }).error.cause)).toMatchObject({
       errorType: 'TransientError',
       errorMessage: 'throttled 3',
     })
@@ -310,6 +323,6 @@ describe('a step inside a state machine (aws-local-stepfunctions)', () => {
     const { outcome, invocations } = await execute(stepOf(() => Effect.die(new TypeError('x'))))
 
     expect(invocations).toHaveLength(1)
-    expect(outcome).toEqual({ error: expect.objectContaining({ name: 'TypeError' }) })
+    expect(outcome).toEqual({ error: expect.objectContaining({ error: 'TypeError' }) })
   })
 })

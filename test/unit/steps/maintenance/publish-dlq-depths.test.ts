@@ -1,10 +1,10 @@
-import { Effect, Exit, Schema } from 'effect'
+import { Exit, Schema } from 'effect'
 import { DlqDepthSummaryDetail, publishDlqDepths } from '../../../../steps/maintenance/publish-dlq-depths/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { Now, scheduled } from './fixtures'
 
-const run = (services: ReturnType<typeof memoryServices>) =>
-  Effect.runPromiseExit(publishDlqDepths.run(scheduled).pipe(Effect.provide(services.layer)))
+const run = (services: ReturnType<typeof memoryServices>) => runWith(services.layer)(publishDlqDepths.run(scheduled))
 
 describe('publishDlqDepths', () => {
   it.each([

@@ -1,4 +1,4 @@
-import { Effect, Exit, Schema } from 'effect'
+import { Exit, Schema } from 'effect'
 import { OrderPlaced } from '../../../../contracts/orders'
 import {
   MaxRepublishes,
@@ -6,10 +6,11 @@ import {
   republishStaleOrders,
 } from '../../../../steps/maintenance/republish-stale-orders/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { minutesBefore, Now, order, scheduled } from './fixtures'
 
 const run = (services: ReturnType<typeof memoryServices>) =>
-  Effect.runPromiseExit(republishStaleOrders.run(scheduled).pipe(Effect.provide(services.layer)))
+  runWith(services.layer)(republishStaleOrders.run(scheduled))
 
 describe('republishStaleOrders', () => {
   it('publishes OrderPlaced again for each order still PENDING five minutes after it was written, and only those', async () => {
@@ -46,8 +47,8 @@ describe('republishStaleOrders', () => {
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
     ])
+    // Oldest first, as the sparse pending index answers on DynamoDB.
     expect(services.published.map((entry) => JSON.parse(entry.Detail))).toEqual([
-      // Oldest first, as the pending index sorts them
       {
         orderId: 'ord-total',
         customerId: 'cust-42',

@@ -5,6 +5,7 @@ import { OrderAcceptedType, OrderRejectedType, OrdersSource } from '../../../../
 import { EventPublisher } from '../../../../steps/services/event-publisher'
 import { decidedKey, notifyOrder } from '../../../../steps/orders/notify/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { placedAt, placedOrder } from './fixtures'
 
 const order = (overrides: Partial<Order> = {}): Order => ({
@@ -28,10 +29,8 @@ const notify = (
   input: Order = order(),
   publisher?: Layer.Layer<EventPublisher>,
 ) =>
-  Effect.runPromiseExit(
-    notifyOrder
-      .run({ order: input, executionId })
-      .pipe(publisher ? Effect.provide(publisher) : (effect) => effect, Effect.provide(services.layer)),
+  runWith(publisher ? Layer.merge(services.layer, publisher) : services.layer)(
+    notifyOrder.run({ order: input, executionId }),
   )
 
 const failingPublisher = (fault: TransientError) => Layer.succeed(EventPublisher, { publish: () => Effect.fail(fault) })

@@ -1,8 +1,9 @@
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import type { Order } from '../../../../contracts/orders'
 import type { OrderDecision } from '../../../../steps/orders/decision'
 import { decidedOrder, persistOrder } from '../../../../steps/orders/persist/program'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { placedAt, placedOrder } from './fixtures'
 
 const firstRun = '2026-06-01T12:00:00.000Z'
@@ -27,10 +28,11 @@ const record = (decision: OrderDecision, at: string): Order => ({
   origin: 'api',
   createdAt: placedAt,
   updatedAt: at,
+  version: 2,
 })
 
 const persist = (services: ReturnType<typeof memoryServices>, decision: OrderDecision) =>
-  Effect.runPromiseExit(persistOrder.run(decision).pipe(Effect.provide(services.layer)))
+  runWith(services.layer)(persistOrder.run(decision))
 
 describe('persistOrder', () => {
   it.each([
@@ -63,19 +65,18 @@ describe('persistOrder', () => {
     expect([...second.orders.values()]).toEqual([record(accepted, firstRun)])
   })
 
-  it('decides a PENDING order left by the API, keeping when it was created', async () => {
-    // Prepare
+  it('decides a PENDING order left by the API: the decision stands, created when the order was placed', async () => {
+    // Prepare: the API writes the order PENDING, created at the instant its OrderPlaced event names as placedAt.
     const services = memoryServices({ now: secondRun })
-    const pending: Order = { ...record(accepted, firstRun), status: 'PENDING', reasons: [], createdAt: firstRun }
+    const pending: Order = { ...record(accepted, placedAt), status: 'PENDING', reasons: [], version: 1 }
     services.orders.set('ord-1001', pending)
 
     // Act
     const exit = await persist(services, rejected)
 
     // Assess
-    expect(exit).toEqual(
-      Exit.succeed({ ...pending, status: 'REJECTED', reasons: rejected.reasons, updatedAt: secondRun }),
-    )
+    expect(exit).toEqual(Exit.succeed(record(rejected, secondRun)))
+    expect(services.orders.get('ord-1001')).toEqual(record(rejected, secondRun))
   })
 
   it('records the total from the items when the decision carries none', () => {

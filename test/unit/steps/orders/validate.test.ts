@@ -11,6 +11,7 @@ import {
 } from '../../../../steps/orders/validate/program'
 import { invokeStep, StepError } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { customer, messageReceivedEvent, orderPlacedEvent, placedOrder } from './fixtures'
 
 /** Services with the given users in the users table. */
@@ -21,7 +22,7 @@ const servicesWith = (users: ReadonlyArray<User> = [customer()]) => {
 }
 
 const validate = (services: ReturnType<typeof memoryServices>, event: ValidateOrderInput) =>
-  Effect.runPromiseExit(validateOrder.run(event).pipe(Effect.provide(services.layer)))
+  runWith(services.layer)(validateOrder.run(event))
 
 describe('validateOrder', () => {
   it('accepts a sound order placed through the API and fills its total from the items', async () => {
@@ -206,7 +207,7 @@ describe('validateOrder', () => {
     })
 
     // Act
-    const exit = await Effect.runPromiseExit(validateOrder.run(orderPlacedEvent()).pipe(Effect.provide(failingUsers)))
+    const exit = await runWith(failingUsers)(validateOrder.run(orderPlacedEvent()))
 
     // Assess
     expect(exit).toEqual(Exit.fail(fault))

@@ -7,6 +7,7 @@ import { receiveOrders, type SqsEvent, type SqsRecord } from '../../../../steps/
 import { EventPublisher } from '../../../../steps/services/event-publisher'
 import { invokeStep } from '../../../../steps/kit/step'
 import { memoryServices } from '../../../support/memory-services'
+import { runWith } from '../../../support/run-with'
 import { awsEvent } from '../../../support/fixtures'
 
 const now = '2026-06-01T12:00:00.000Z'
@@ -46,12 +47,7 @@ const receive = (
   services: ReturnType<typeof memoryServices>,
   event: SqsEvent,
   publisher?: Layer.Layer<EventPublisher>,
-) =>
-  Effect.runPromiseExit(
-    receiveOrders
-      .run(event)
-      .pipe(publisher ? Effect.provide(publisher) : (effect) => effect, Effect.provide(services.layer)),
-  )
+) => runWith(publisher ? Layer.merge(services.layer, publisher) : services.layer)(receiveOrders.run(event))
 
 const detailsOf = (entries: ReadonlyArray<PutEventsEntry>) => entries.map((entry) => JSON.parse(entry.Detail))
 

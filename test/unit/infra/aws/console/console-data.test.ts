@@ -79,10 +79,20 @@ describe('AWS console: dead letters', () => {
       .on(ReceiveMessageCommand, { QueueUrl: imageDlq })
       .resolvesOnce({
         Messages: [
-          message('m-1', { workflow: 'image', error: 'UnsupportedImage', cause: 'not an image', event: s3Event }),
+          message('m-1', {
+            workflow: 'image',
+            execution: 'x',
+            error: 'UnsupportedImage',
+            cause: 'not an image',
+            event: s3Event,
+          }),
         ],
       })
-      .resolvesOnce({ Messages: [message('m-2', { workflow: 'image', error: 'States.TaskFailed', event: s3Event })] })
+      .resolvesOnce({
+        Messages: [
+          message('m-2', { workflow: 'image', execution: 'y', error: 'States.TaskFailed', cause: 'C', event: s3Event }),
+        ],
+      })
 
     // Act
     const queues = await consoleData().deadLetters()
@@ -97,7 +107,7 @@ describe('AWS console: dead letters', () => {
       sentAt: new Date(sent).toISOString(),
       reason: 'UnsupportedImage: not an image',
       origin: 'ImageWorkflow',
-      body: { workflow: 'image', error: 'UnsupportedImage', cause: 'not an image', event: s3Event },
+      body: { workflow: 'image', execution: 'x', error: 'UnsupportedImage', cause: 'not an image', event: s3Event },
     })
     expect(inputsOf(mocks.sqs.commandCalls(ReceiveMessageCommand))).toEqual(
       [1, 2].map(() => ({
@@ -144,8 +154,8 @@ describe('AWS console: dead letters', () => {
       .on(ReceiveMessageCommand, { QueueUrl: imageDlq })
       .resolvesOnce({
         Messages: [
-          message('m-1', { workflow: 'image', error: 'E', event: s3Event }),
-          message('m-2', { workflow: 'image', error: 'E', event: s3Event }),
+          message('m-1', { workflow: 'image', execution: 'x', error: 'E', cause: 'C', event: s3Event }),
+          message('m-2', { workflow: 'image', execution: 'y', error: 'E', cause: 'C', event: s3Event }),
         ],
       })
       .resolves({})

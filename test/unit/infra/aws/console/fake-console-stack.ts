@@ -5,7 +5,7 @@ import { DescribeStateMachineCommand } from '@aws-sdk/client-sfn'
 import { mockClient } from 'aws-sdk-client-mock'
 import { AwsConsoleData } from '../../../../../infra/aws/console/console-data'
 import { consoleContext } from '../../../../../infra/aws/console/context'
-import { ConsoleRequestError } from '../../../../../infra/console/port'
+import { HttpError } from '../../../../../infra/http/errors'
 import {
   ImageArn,
   OrderArn,
@@ -108,12 +108,12 @@ export const givenConsoleStack = (options: { readonly orderType?: 'STANDARD' | '
 export const consoleData = (now = Date.parse('2024-05-01T13:00:00.000Z')): AwsConsoleData =>
   new AwsConsoleData(consoleContext({ stack: StackName, region: Region, pollMs: 1, now: () => now }))
 
-/** The ConsoleRequestError a promise rejects with (fails the test if it resolves or rejects with something else). */
-export const refusal = async (promise: Promise<unknown>): Promise<ConsoleRequestError> => {
+/** The HttpError a promise rejects with (fails the test if it resolves or rejects with something else). */
+export const refusal = async (promise: Promise<unknown>): Promise<HttpError> => {
   const error = await promise.then(
     () => undefined,
     (reason: unknown) => reason,
   )
-  if (!(error instanceof ConsoleRequestError)) throw new Error(`expected a ConsoleRequestError, got ${String(error)}`)
+  if (!(error instanceof HttpError)) throw new Error(`expected a HttpError, got ${String(error)}`)
   return error
 }

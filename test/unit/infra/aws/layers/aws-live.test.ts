@@ -5,6 +5,7 @@ import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
 import { Effect, Exit } from 'effect'
 import { AwsLive, serviceEnv, type AwsServices } from '../../../../../infra/aws/layers/aws-live'
+import { Checkpoints } from '../../../../../steps/services/checkpoints'
 import { Clock } from '../../../../../steps/services/clock'
 import { PipelineConfig } from '../../../../../steps/services/config'
 import { EventPublisher } from '../../../../../steps/services/event-publisher'
@@ -12,11 +13,13 @@ import { IdempotencyStore } from '../../../../../steps/services/idempotency'
 import { ImageTable } from '../../../../../steps/services/image-table'
 import { Ledger } from '../../../../../steps/services/ledger'
 import { ObjectStore } from '../../../../../steps/services/object-store'
+import { ObjectUrls } from '../../../../../steps/services/object-urls'
 import { OrderTable } from '../../../../../steps/services/order-table'
 import { QueueDepths } from '../../../../../steps/services/queue-depths'
 import { SearchIndex } from '../../../../../steps/services/search-index'
 import { UserTable } from '../../../../../steps/services/user-table'
-import { defectOf } from './exits'
+import { defectOf } from '../../../../support/exits'
+import { runWith } from '../../../../support/run-with'
 
 // Class-level mocks: AwsLive creates its own clients, and these intercept every instance.
 const s3 = mockClient(S3Client)
@@ -31,7 +34,7 @@ const imageEnv = {
   AWS_REGION: 'eu-west-1',
   BUCKET_NAME: 'uploads-bucket',
   IMAGES_TABLE: 'images-table',
-  SEARCH_TABLE: 'search-table',
+  SEARCH_ENDPOINT: 'disabled',
   LEDGER_TABLE: 'ledger-table',
   EVENT_BUS_NAME: 'pipeline-bus',
   MAX_IMAGE_BYTES: '1000',
@@ -42,6 +45,7 @@ const env = {
   USERS_TABLE: 'users-table',
   IDEMPOTENCY_TABLE: 'idempotency-table',
   DEAD_LETTER_QUEUES: JSON.stringify({ images: dlqUrl }),
+  STATE_TABLE: 'state-table',
 }
 
 const missing = (service: string, variable: string) =>
@@ -51,9 +55,11 @@ const missing = (service: string, variable: string) =>
 const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, AwsServices>> = {
   ObjectStore: Effect.flatMap(ObjectStore, (store) => store.head('uploads/cat.jpg')),
   ImageTable: Effect.flatMap(ImageTable, (images) => images.get('uploads/cat.jpg')),
+  ObjectUrls: Effect.flatMap(ObjectUrls, (urls) => urls.getUrl('thumbnails/thumbnail/cat.jpg.jpg', 60)),
   SearchIndex: Effect.flatMap(SearchIndex, (index) =>
-    index.upsert({ id: 'doc-1', kind: 'image', title: 't', text: 't', data: null }),
+    index.upsert({ id: 'image:doc-1', kind: 'image', title: 't', exact: [], text: 't', data: null }, 1),
   ),
+  Checkpoints: Effect.flatMap(Checkpoints, (checkpoints) => checkpoints.read('reconcile-search')),
   EventPublisher: Effect.flatMap(EventPublisher, (publisher) =>
     publisher.publish([{ Source: 'pipeline.images', DetailType: 'ImageProcessed', Detail: '{}' }]),
   ),
@@ -69,6 +75,17 @@ const callOf: Record<keyof typeof serviceEnv, Effect.Effect<unknown, unknown, Aw
 const services = Object.keys(serviceEnv) as Array<keyof typeof serviceEnv>
 
 const sdkCalls = () => s3.calls().length + dynamodb.calls().length + eventbridge.calls().length + sqs.calls().length
+
+// Presigning reads the region and credentials from the default chains, without calling AWS: give it some.
+const savedEnv = { ...process.env }
+beforeAll(() => {
+  process.env.AWS_REGION = 'eu-west-1'
+  process.env.AWS_ACCESS_KEY_ID = 'AKIDEXAMPLE'
+  process.env.AWS_SECRET_ACCESS_KEY = 'not-a-secret'
+})
+afterAll(() => {
+  process.env = savedEnv
+})
 
 beforeEach(() => {
   s3.reset()
@@ -87,16 +104,27 @@ describe('AwsLive', () => {
     const program = Effect.gen(function* () {
       for (const service of services) yield* callOf[service]
       yield* Clock
-      return { config: yield* PipelineConfig, depths: yield* callOf.QueueDepths, bucket: (yield* ObjectStore).bucket }
+      return {
+        config: yield* PipelineConfig,
+        depths: yield* callOf.QueueDepths,
+        bucket: (yield* ObjectStore).bucket,
+        url: yield* callOf.ObjectUrls,
+        search: yield* callOf.SearchIndex,
+      }
     })
 
-    const exit = await Effect.runPromiseExit(Effect.provide(program, AwsLive(env)))
+    const exit = await runWith(AwsLive(env))(program)
 
     expect(exit).toEqual(
       Exit.succeed({
         config: { maxImageBytes: 1000, maxImagePixels: 50_000_000, busName: 'pipeline-bus' },
         depths: [{ name: 'images', depth: 2 }],
         bucket: 'uploads-bucket',
+        url: expect.stringMatching(
+          /^https:\/\/uploads-bucket\.s3\.eu-west-1\.amazonaws\.com\/thumbnails\/thumbnail\/cat\.jpg\.jpg\?.*X-Amz-Expires=60/,
+        ),
+        // A stack deployed without search: the write is skipped, with nothing sent.
+        search: 'disabled',
       }),
     )
     expect(s3.commandCalls(HeadObjectCommand)[0]?.args[0].input.Bucket).toBe('uploads-bucket')
@@ -104,9 +132,9 @@ describe('AwsLive', () => {
       'images-table',
       'orders-table',
       'users-table',
+      'state-table',
     ])
     expect(dynamodb.commandCalls(PutItemCommand).map((call) => call.args[0].input.TableName)).toEqual([
-      'search-table',
       'ledger-table',
       'idempotency-table',
     ])
@@ -119,10 +147,8 @@ describe('AwsLive', () => {
     dynamodb.on(GetItemCommand).resolves({})
 
     const runtime = AwsLive(imageEnv)
-    const image = await Effect.runPromiseExit(
-      Effect.provide(Effect.zip(callOf.ObjectStore, callOf.ImageTable), runtime),
-    )
-    const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+    const image = await runWith(runtime)(Effect.zip(callOf.ObjectStore, callOf.ImageTable))
+    const orders = await runWith(runtime)(callOf.OrderTable)
 
     expect(Exit.isSuccess(image)).toBe(true)
     expect(defectOf(orders)).toEqual(missing('OrderTable', 'ORDERS_TABLE'))
@@ -131,7 +157,7 @@ describe('AwsLive', () => {
   it.each(services.map((service) => [service, serviceEnv[service]] as const))(
     'builds without any resource variable; %s dies only when called, naming %s, and sends nothing',
     async (service, variable) => {
-      const exit = await Effect.runPromiseExit(Effect.provide(callOf[service], AwsLive({ AWS_REGION: 'eu-west-1' })))
+      const exit = await runWith(AwsLive({ AWS_REGION: 'eu-west-1' }))(callOf[service])
 
       expect(defectOf(exit)).toEqual(missing(service, variable))
       expect(sdkCalls()).toBe(0)
@@ -139,18 +165,13 @@ describe('AwsLive', () => {
   )
 
   it('builds a layer that nothing calls, whatever is missing', async () => {
-    const exit = await Effect.runPromiseExit(
-      Effect.provide(
-        Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)),
-        AwsLive({}),
-      ),
-    )
+    const exit = await runWith(AwsLive({}))(Effect.flatMap(PipelineConfig, (config) => Effect.succeed(config.busName)))
 
     expect(exit).toEqual(Exit.succeed('pipeline'))
   })
 
   it('takes an empty variable for a missing one', async () => {
-    const exit = await Effect.runPromiseExit(Effect.provide(callOf.UserTable, AwsLive({ ...env, USERS_TABLE: '' })))
+    const exit = await runWith(AwsLive({ ...env, USERS_TABLE: '' }))(callOf.UserTable)
 
     expect(defectOf(exit)).toEqual(missing('UserTable', 'USERS_TABLE'))
   })
@@ -158,12 +179,7 @@ describe('AwsLive', () => {
   it('dies when the bucket name of an unconfigured ObjectStore is read', async () => {
     const { BUCKET_NAME: _bucket, ...partial } = env
 
-    const exit = await Effect.runPromiseExit(
-      Effect.provide(
-        Effect.map(ObjectStore, (store) => store.bucket),
-        AwsLive(partial),
-      ),
-    )
+    const exit = await runWith(AwsLive(partial))(Effect.map(ObjectStore, (store) => store.bucket))
 
     expect(defectOf(exit)).toEqual(missing('ObjectStore', 'BUCKET_NAME'))
   })
@@ -178,8 +194,8 @@ describe('AwsLive', () => {
       dynamodb.on(GetItemCommand).resolves({})
       const runtime = AwsLive({ ...env, DEAD_LETTER_QUEUES: value })
 
-      const depths = await Effect.runPromiseExit(Effect.provide(callOf.QueueDepths, runtime))
-      const orders = await Effect.runPromiseExit(Effect.provide(callOf.OrderTable, runtime))
+      const depths = await runWith(runtime)(callOf.QueueDepths)
+      const orders = await runWith(runtime)(callOf.OrderTable)
 
       expect((defectOf(depths) as Error).message).toMatch(
         /^AwsLive: QueueDepths needs environment variable DEAD_LETTER_QUEUES, which must be a JSON object of queue name to URL: /,
@@ -189,7 +205,7 @@ describe('AwsLive', () => {
   )
 
   it('dies at build time on an invalid limit', async () => {
-    const exit = await Effect.runPromiseExit(Effect.provide(Effect.void, AwsLive({ ...env, MAX_IMAGE_BYTES: 'lots' })))
+    const exit = await runWith(AwsLive({ ...env, MAX_IMAGE_BYTES: 'lots' }))(Effect.void)
 
     expect(defectOf(exit)).toEqual(new Error('MAX_IMAGE_BYTES must be a positive integer, got "lots"'))
   })

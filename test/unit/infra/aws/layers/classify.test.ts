@@ -11,13 +11,13 @@ import { TransientError } from '../../../../../contracts/errors'
 import {
   callAws,
   cancellationCodes,
-  classifyAwsError,
   describeAwsError,
   isConditionalCheckFailed,
+  isObjectNotFound,
   isTransactionCanceled,
-  type AwsErrorClass,
+  isTransient,
 } from '../../../../../infra/aws/layers/classify'
-import { defectOf } from './exits'
+import { defectOf } from '../../../../support/exits'
 
 const s3Error = (name: string, httpStatusCode: number, fault: 'client' | 'server') =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode }, message: name })
@@ -31,7 +31,13 @@ const canceled = (...codes: Array<string | undefined>) =>
     CancellationReasons: codes.map((Code) => (Code === undefined ? {} : { Code })),
   })
 
-describe('classifyAwsError', () => {
+type AwsErrorClass = 'not-found' | 'transient' | 'fatal'
+
+/** How the layers sort a rejection: object-not-found first, then transient, everything else fatal. */
+const classify = (error: unknown): AwsErrorClass =>
+  isObjectNotFound(error) ? 'not-found' : isTransient(error) ? 'transient' : 'fatal'
+
+describe('sorting an SDK rejection', () => {
   it.each<[string, AwsErrorClass, unknown]>([
     [
       'S3 NoSuchKey (GetObject)',
@@ -77,7 +83,7 @@ describe('classifyAwsError', () => {
     ['a transaction canceled by a validation error', 'fatal', canceled('ValidationError')],
     ['a transaction canceled without reasons', 'fatal', canceled()],
   ])('%s is %s', (_name, expected, error) => {
-    expect(classifyAwsError(error)).toBe(expected)
+    expect(classify(error)).toBe(expected)
   })
 })
 

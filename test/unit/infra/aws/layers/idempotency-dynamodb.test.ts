@@ -10,12 +10,13 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit, Layer } from 'effect'
+import { Exit, Layer } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import { IdempotencyDynamoDB } from '../../../../../infra/aws/layers/idempotency-dynamodb'
 import { ClockFixed } from '../../../../../steps/services/clock'
 import { IdempotencyStore, type StoredResponse } from '../../../../../steps/services/idempotency'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const table = 'idempotency-table'
 const now = '2026-06-01T12:00:00.500Z'
@@ -25,12 +26,7 @@ const expiresAtSeconds = Date.parse(expiresAt) / 1000
 const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
-const run = <A, E>(use: (store: typeof IdempotencyStore.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(
-    Effect.flatMap(IdempotencyStore, use).pipe(
-      Effect.provide(IdempotencyDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now)))),
-    ),
-  )
+const run = runWith(IdempotencyDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now))), IdempotencyStore)
 
 const key = 'POST /orders#3f1c'
 const response: StoredResponse = {
@@ -172,12 +168,6 @@ describe('IdempotencyDynamoDB.complete', () => {
     ])
   })
 
-  it('succeeds when the record is gone (ConditionalCheckFailed): nothing to complete', async () => {
-    dynamodb.on(UpdateItemCommand).rejects(conditionFailed())
-
-    expect(await run((store) => store.complete(key, response))).toEqual(Exit.void)
-  })
-
   it('fails with TransientError when throttled', async () => {
     dynamodb
       .on(UpdateItemCommand)
@@ -212,11 +202,5 @@ describe('IdempotencyDynamoDB.release', () => {
         ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
       },
     ])
-  })
-
-  it('succeeds when the record is completed or gone (ConditionalCheckFailed)', async () => {
-    dynamodb.on(DeleteItemCommand).rejects(conditionFailed())
-
-    expect(await run((store) => store.release(key))).toEqual(Exit.void)
   })
 })

@@ -8,19 +8,19 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import type { ImageRecord } from '../../../../../contracts/images'
 import { ImageTableDynamoDB } from '../../../../../infra/aws/layers/image-table-dynamodb'
 import { ImageTable } from '../../../../../steps/services/image-table'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const table = 'images-table'
 const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
-const run = <A, E>(use: (images: typeof ImageTable.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(ImageTable, use).pipe(Effect.provide(ImageTableDynamoDB(client, table))))
+const run = runWith(ImageTableDynamoDB(client, table), ImageTable)
 
 const processed: ImageRecord = {
   key: 'uploads/cat.jpg',
@@ -171,12 +171,6 @@ describe('ImageTableDynamoDB.get', () => {
     expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toEqual([
       { TableName: table, Key: { key: { S: processed.key } }, ConsistentRead: true },
     ])
-  })
-
-  it('answers undefined when there is no record', async () => {
-    dynamodb.on(GetItemCommand).resolves({})
-
-    expect(await run((images) => images.get('uploads/none.png'))).toEqual(Exit.succeed(undefined))
   })
 
   it('dies when the stored item no longer decodes as an ImageRecord', async () => {

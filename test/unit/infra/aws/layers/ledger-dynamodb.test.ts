@@ -8,11 +8,12 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit, Layer } from 'effect'
+import { Exit, Layer } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import { LedgerDynamoDB } from '../../../../../infra/aws/layers/ledger-dynamodb'
 import { ClockFixed } from '../../../../../steps/services/clock'
 import { Ledger } from '../../../../../steps/services/ledger'
+import { runWith } from '../../../../support/run-with'
 
 const table = 'ledger-table'
 const now = '2026-01-01T00:00:00.000Z'
@@ -21,12 +22,7 @@ const thirtyDays = 30 * 24 * 60 * 60
 const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
-const run = <A, E>(use: (ledger: typeof Ledger.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(
-    Effect.flatMap(Ledger, use).pipe(
-      Effect.provide(LedgerDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now)))),
-    ),
-  )
+const run = runWith(LedgerDynamoDB(client, table).pipe(Layer.provide(ClockFixed(now))), Ledger)
 
 const conditionFailed = new ConditionalCheckFailedException({
   $metadata: {},
@@ -57,12 +53,6 @@ describe('LedgerDynamoDB.claim', () => {
         ExpressionAttributeValues: { ':owner': { S: 'exec-1' } },
       },
     ])
-  })
-
-  it('answers false on ConditionalCheckFailed: another owner holds the key, or it is done', async () => {
-    dynamodb.on(PutItemCommand).rejects(conditionFailed)
-
-    expect(await run((ledger) => ledger.claim(key, 'exec-2'))).toEqual(Exit.succeed(false))
   })
 
   it.each([

@@ -1,28 +1,25 @@
 import {
   GetObjectCommand,
   HeadObjectCommand,
-  NoSuchKey,
-  NotFound,
   PutObjectCommand,
   S3Client,
   S3ServiceException,
   type GetObjectCommandOutput,
 } from '@aws-sdk/client-s3'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
-import { ObjectNotFound } from '../../../../../contracts/images'
 import { ObjectStoreS3 } from '../../../../../infra/aws/layers/object-store-s3'
 import { ObjectStore } from '../../../../../steps/services/object-store'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const bucket = 'uploads-bucket'
 const key = 'uploads/cat.jpg'
 const client = new S3Client({ region: 'eu-west-1' })
 const s3 = mockClient(client)
 
-const run = <A, E>(use: (store: typeof ObjectStore.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(ObjectStore, use).pipe(Effect.provide(ObjectStoreS3(client, bucket))))
+const run = runWith(ObjectStoreS3(client, bucket), ObjectStore)
 
 // The SDK hands back a stream with helpers; the adapter only uses transformToByteArray.
 const bodyOf = (bytes: Uint8Array) =>
@@ -31,15 +28,9 @@ const bodyOf = (bytes: Uint8Array) =>
 const serviceError = (name: string, httpStatusCode: number, fault: 'client' | 'server') =>
   new S3ServiceException({ name, $fault: fault, $metadata: { httpStatusCode }, message: name })
 
-type ReadKey = (store: typeof ObjectStore.Service) => Effect.Effect<unknown, ObjectNotFound | TransientError>
-
 beforeEach(() => s3.reset())
 
 describe('ObjectStoreS3', () => {
-  it('exposes its bucket', async () => {
-    expect(await run((store) => Effect.succeed(store.bucket))).toEqual(Exit.succeed(bucket))
-  })
-
   it('head sends HeadObject and unquotes the ETag', async () => {
     s3.on(HeadObjectCommand).resolves({
       ContentLength: 1234,
@@ -74,27 +65,6 @@ describe('ObjectStoreS3', () => {
     expect(s3.commandCalls(PutObjectCommand).map((call) => call.args[0].input)).toEqual([
       { Bucket: bucket, Key: 'thumbnails/cat-thumbnail.jpeg', Body: body, ContentType: 'image/jpeg' },
     ])
-  })
-
-  it.each<[string, typeof GetObjectCommand | typeof HeadObjectCommand, ReadKey, Error]>([
-    [
-      'GetObject NoSuchKey',
-      GetObjectCommand,
-      (store) => store.get(key),
-      new NoSuchKey({ $metadata: { httpStatusCode: 404 }, message: 'The specified key does not exist.' }),
-    ],
-    [
-      'HeadObject NotFound',
-      HeadObjectCommand,
-      (store) => store.head(key),
-      new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'Not Found' }),
-    ],
-  ])('%s fails with ObjectNotFound', async (_name, command, use, error) => {
-    s3.on(command).rejects(error)
-
-    const exit = await run(use)
-
-    expect(exit).toEqual(Exit.fail(new ObjectNotFound({ key })))
   })
 
   it.each([

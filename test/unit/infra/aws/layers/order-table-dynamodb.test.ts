@@ -10,20 +10,20 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import type { Order } from '../../../../../contracts/orders'
 import { encodeCursor } from '../../../../../infra/aws/layers/dynamodb-pages'
 import { OrderTableDynamoDB } from '../../../../../infra/aws/layers/order-table-dynamodb'
 import { OrderTable } from '../../../../../steps/services/order-table'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const table = 'orders-table'
 const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
-const run = <A, E>(use: (orders: typeof OrderTable.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(OrderTable, use).pipe(Effect.provide(OrderTableDynamoDB(client, table))))
+const run = runWith(OrderTableDynamoDB(client, table), OrderTable)
 
 const pending: Order = {
   orderId: 'order-1',
@@ -69,12 +69,6 @@ describe('OrderTableDynamoDB.get', () => {
     expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toEqual([
       { TableName: table, Key: { orderId: { S: 'order-1' } }, ConsistentRead: true },
     ])
-  })
-
-  it('answers undefined when there is no such order', async () => {
-    dynamodb.on(GetItemCommand).resolves({})
-
-    expect(await run((orders) => orders.get('order-2'))).toEqual(Exit.succeed(undefined))
   })
 
   it('dies when the item no longer decodes as an Order', async () => {

@@ -1,10 +1,11 @@
 import { GetQueueAttributesCommand, QueueDoesNotExist, SQSClient } from '@aws-sdk/client-sqs'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import { QueueDepthsSqs } from '../../../../../infra/aws/layers/queue-depths-sqs'
 import { QueueDepths } from '../../../../../steps/services/queue-depths'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const client = new SQSClient({ region: 'eu-west-1' })
 const sqs = mockClient(client)
@@ -12,11 +13,7 @@ const imageUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/image-dlq'
 const ruleUrl = 'https://sqs.eu-west-1.amazonaws.com/123456789012/rule-dlq'
 
 const depths = (queueUrls: Record<string, string> = { images: imageUrl, rules: ruleUrl }) =>
-  Effect.runPromiseExit(
-    Effect.flatMap(QueueDepths, (queues) => queues.deadLetterDepths()).pipe(
-      Effect.provide(QueueDepthsSqs(client, queueUrls)),
-    ),
-  )
+  runWith(QueueDepthsSqs(client, queueUrls), QueueDepths)((queues) => queues.deadLetterDepths())
 
 beforeEach(() => sqs.reset())
 

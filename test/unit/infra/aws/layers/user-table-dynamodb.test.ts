@@ -1,5 +1,4 @@
 import {
-  ConditionalCheckFailedException,
   DynamoDBClient,
   GetItemCommand,
   ScanCommand,
@@ -11,19 +10,19 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { mockClient } from 'aws-sdk-client-mock'
-import { Effect, Exit } from 'effect'
+import { Exit } from 'effect'
 import { TransientError } from '../../../../../contracts/errors'
 import type { User } from '../../../../../contracts/users'
 import { UserTableDynamoDB } from '../../../../../infra/aws/layers/user-table-dynamodb'
 import { UserTable } from '../../../../../steps/services/user-table'
-import { defectOf } from './exits'
+import { runWith } from '../../../../support/run-with'
+import { defectOf } from '../../../../support/exits'
 
 const table = 'users-table'
 const client = new DynamoDBClient({ region: 'eu-west-1' })
 const dynamodb = mockClient(client)
 
-const run = <A, E>(use: (users: typeof UserTable.Service) => Effect.Effect<A, E>) =>
-  Effect.runPromiseExit(Effect.flatMap(UserTable, use).pipe(Effect.provide(UserTableDynamoDB(client, table))))
+const run = runWith(UserTableDynamoDB(client, table), UserTable)
 
 const alice: User = {
   userId: 'user-1',
@@ -35,9 +34,8 @@ const alice: User = {
 }
 const user = (n: number): User => ({ ...alice, userId: `user-${n}`, username: `user${n}` })
 
-/** The two items a user is stored as. */
+/** A user as the table stores it. */
 const userItem = (u: User) => marshall({ ...u, kind: 'user' })
-const reservation = (u: User) => marshall({ userId: `username#${u.username}`, kind: 'username', owner: u.userId })
 
 const canceled = (...reasons: CancellationReason[]) =>
   new TransactionCanceledException({
@@ -64,15 +62,6 @@ describe('UserTableDynamoDB.get', () => {
     expect(dynamodb.commandCalls(GetItemCommand).map((call) => call.args[0].input)).toEqual([
       { TableName: table, Key: { userId: { S: 'user-1' } }, ConsistentRead: true },
     ])
-  })
-
-  it.each([
-    ['no item', {}],
-    ['a username reservation', { Item: reservation(alice) }],
-  ])('answers undefined for %s', async (_name, output) => {
-    dynamodb.on(GetItemCommand).resolves(output)
-
-    expect(await run((users) => users.get('username#alice'))).toEqual(Exit.succeed(undefined))
   })
 })
 
@@ -270,8 +259,8 @@ describe('UserTableDynamoDB.remove', () => {
 })
 
 describe('UserTableDynamoDB.setStatus', () => {
-  it('sends an UpdateItem on an existing user item, returning ALL_NEW', async () => {
-    const suspended = { ...alice, status: 'suspended' as const, updatedAt: '2026-02-01T00:00:00.000Z' }
+  it('sends an UpdateItem on an existing user item, counting the write in its version, returning ALL_NEW', async () => {
+    const suspended = { ...alice, status: 'suspended' as const, updatedAt: '2026-02-01T00:00:00.000Z', version: 2 }
     dynamodb.on(UpdateItemCommand).resolves({ Attributes: userItem(suspended) })
 
     const exit = await run((users) => users.setStatus('user-1', 'suspended', '2026-02-01T00:00:00.000Z'))
@@ -281,32 +270,24 @@ describe('UserTableDynamoDB.setStatus', () => {
       {
         TableName: table,
         Key: { userId: { S: 'user-1' } },
-        UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt',
+        UpdateExpression: 'SET #status = :status, #updatedAt = :updatedAt ADD #version :one',
         ConditionExpression: 'attribute_exists(#userId) AND #kind = :user',
         ExpressionAttributeNames: {
           '#userId': 'userId',
           '#kind': 'kind',
           '#status': 'status',
           '#updatedAt': 'updatedAt',
+          '#version': 'version',
         },
         ExpressionAttributeValues: {
           ':user': { S: 'user' },
           ':status': { S: 'suspended' },
           ':updatedAt': { S: '2026-02-01T00:00:00.000Z' },
+          ':one': { N: '1' },
         },
         ReturnValues: 'ALL_NEW',
       },
     ])
-  })
-
-  it('answers undefined on ConditionalCheckFailed: no such user', async () => {
-    dynamodb
-      .on(UpdateItemCommand)
-      .rejects(new ConditionalCheckFailedException({ $metadata: {}, message: 'The conditional request failed' }))
-
-    expect(await run((users) => users.setStatus('user-2', 'suspended', '2026-02-01T00:00:00.000Z'))).toEqual(
-      Exit.succeed(undefined),
-    )
   })
 
   it('fails with TransientError when throttled', async () => {

@@ -1,4 +1,4 @@
-import { ConsoleRequestError } from '../../../../../infra/console/port'
+import { HttpError } from '../../../../../infra/http/errors'
 import { decodeCursor, encodeCursor } from '../../../../../infra/local/console/cursor'
 
 describe('keyset cursors', () => {
@@ -22,7 +22,7 @@ describe('keyset cursors', () => {
     } catch (error) {
       thrown = error
     }
-    expect(thrown).toBeInstanceOf(ConsoleRequestError)
+    expect(thrown).toBeInstanceOf(HttpError)
     expect(thrown).toMatchObject({ status: 400, code: 'InvalidCursor', message: expect.stringMatching(/^cursor:/) })
   })
 })

@@ -1,10 +1,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { Effect } from 'effect'
+import { Effect, Layer } from 'effect'
 import { deleteExpiredItems } from '../../../../../infra/local/dynamodb/ttl'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
 import { IdempotencySqlite } from '../../../../../infra/local/layers/idempotency-sqlite'
+import { ClockLive } from '../../../../../steps/services/clock'
 import { IdempotencyStore } from '../../../../../steps/services/idempotency'
 
 // DynamoDB TTL deletes expired items in the background (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html):
@@ -17,7 +18,7 @@ describe('the local TTL of idempotency records', () => {
       const begin = (key: string, expiresAt: string) =>
         Effect.runPromise(
           Effect.flatMap(IdempotencyStore, (store) => store.begin(key, 'fp', expiresAt)).pipe(
-            Effect.provide(IdempotencySqlite(db)),
+            Effect.provide(Layer.provide(IdempotencySqlite(db), ClockLive)),
           ),
         )
       await begin('gone', '2026-01-01T00:00:00.000Z')

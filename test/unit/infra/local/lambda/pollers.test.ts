@@ -2,8 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
-import { Option } from 'effect'
-import { deadLetterFacts, LocalStreamShard, StreamBatchDeadLetter } from '../../../../../contracts/dead-letters'
+import { LocalStreamShard, readDeadLetter, StreamBatchDeadLetter } from '../../../../../contracts/dead-letters'
 import { LocalTables } from '../../../../../infra/local/dynamodb/tables'
 import { LocalBus } from '../../../../../infra/local/eventbridge/bus'
 import { openDatabase } from '../../../../../infra/local/kernel/db'
@@ -175,8 +174,7 @@ describe('a pipe from a DynamoDB stream', () => {
       expect.objectContaining({ condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 }),
     )
     expect(JSON.stringify(letter)).not.toContain('usr_a')
-    const facts = deadLetterFacts(letter)
-    expect(Option.getOrUndefined(facts)?.kind).toBe('stream-batch')
+    expect(readDeadLetter(letter)?.kind).toBe('stream-batch')
   })
 
   it('bisects a failing batch with AUTOMATIC_BISECT until the one failing record is alone (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-dynamodb.html)', async () => {

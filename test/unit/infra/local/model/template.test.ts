@@ -7,7 +7,7 @@ import {
   resolveIntrinsics,
 } from '../../../../../infra/local/model/template'
 
-const WorkflowTag = 'pipeline:workflow'
+import { WorkflowTag } from '../../../../../contracts/executions'
 const arn = (service: string, resource: string) => `arn:aws:${service}:${LocalRegion}:${LocalAccount}:${resource}`
 
 /** A small template in the shape `cdk synth` writes: logical ids with their 8-hex-digit hash, intrinsics everywhere. */
@@ -327,6 +327,9 @@ describe('localModel', () => {
           StartAt: 'Validate',
           States: { Validate: { Type: 'Task', Resource: arn('lambda', 'function:validate-fn'), End: true } },
         },
+        tags: [{ key: WorkflowTag, value: 'image' }],
+        logging: { level: 'OFF', includeExecutionData: false },
+        tracing: false,
       },
       {
         arn: arn('states', 'stateMachine:fast'),
@@ -334,6 +337,9 @@ describe('localModel', () => {
         workflow: 'fast',
         type: 'EXPRESS',
         definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+        tags: [],
+        logging: { level: 'OFF', includeExecutionData: false },
+        tracing: false,
       },
     ])
   })
@@ -355,13 +361,50 @@ describe('localModel', () => {
         name: 'dead-letters',
         url: `http://sqs.${LocalRegion}.localhost/${LocalAccount}/dead-letters`,
         arn: arn('sqs', 'dead-letters'),
+        properties: { QueueName: 'dead-letters' },
       },
       {
         name: 'Outcomes',
         url: `http://sqs.${LocalRegion}.localhost/${LocalAccount}/Outcomes`,
         arn: arn('sqs', 'Outcomes'),
+        properties: {},
       },
     ])
+  })
+
+  it('describes the stack as CloudFormation would once deployed: outputs resolved, each resource with its physical id', () => {
+    const withOutputs = localModel(
+      {
+        ...template,
+        Outputs: {
+          QueueUrl: { Value: { Ref: 'Outcomes3D4E5F60' }, Description: 'where outcomes go' },
+          BusArn: { Value: { 'Fn::GetAtt': ['PipelineBusD1E2F3A4', 'Arn'] }, Export: { Name: 'bus-arn' } },
+          Unresolvable: { Value: { 'Fn::GetAtt': ['Outcomes3D4E5F60', 'NoSuchAttribute'] } },
+        },
+      },
+      WorkflowTag,
+    )
+
+    expect(withOutputs.stack!.name).toBe('Pipeline')
+    expect(withOutputs.stack!.outputs).toEqual([
+      {
+        key: 'QueueUrl',
+        value: `http://sqs.${LocalRegion}.localhost/${LocalAccount}/Outcomes`,
+        description: 'where outcomes go',
+      },
+      { key: 'BusArn', value: arn('events', 'event-bus/pipeline'), exportName: 'bus-arn' },
+    ])
+    expect(withOutputs.stack!.resources).toEqual(
+      expect.arrayContaining([
+        { logicalId: 'PipelineBusD1E2F3A4', type: 'AWS::Events::EventBus', physicalId: 'pipeline' },
+        {
+          logicalId: 'DeadLettersF9A0B1C2',
+          type: 'AWS::SQS::Queue',
+          physicalId: `http://sqs.${LocalRegion}.localhost/${LocalAccount}/dead-letters`,
+        },
+      ]),
+    )
+    expect(withOutputs.stack!.resources).toHaveLength(Object.keys(template.Resources).length)
   })
 
   it('marks buckets with EventBridge notifications, set by the CDK custom resource or on the bucket', () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { DatabaseSync } from 'node:sqlite'
+import { Readable } from 'node:stream'
 import { Schema } from 'effect'
 import type { AnyEvent } from '../../../../../contracts/envelope'
 import { uploadBucketNotifications, imageUploaded } from '../../../../../contracts/patterns'
@@ -276,5 +277,111 @@ describe('LocalObjectStore', () => {
 
     expect(started).toEqual([])
     expect(db.prepare('SELECT bus FROM events ORDER BY seq').all()).toEqual([{ bus: 'default' }])
+  })
+})
+
+describe('LocalObjectStore, as S3 lists, streams, copies and deletes', () => {
+  const put = (key: string, body = key) => store.put('uploads', key, bytes(body), 'text/plain')
+  const keysOf = (page: ReturnType<LocalObjectStore['list']>) => ({
+    keys: page.objects.map((object) => object.key),
+    prefixes: page.commonPrefixes,
+    truncated: page.truncated,
+  })
+
+  // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+  it('lists keys in UTF-8 binary order, under a prefix, rolling keys up to common prefixes at the delimiter', () => {
+    for (const key of ['b/2', 'a', 'b/1', 'c/x/y', 'c', 'é', 'Z', 'd/']) put(key)
+
+    expect(keysOf(store.list('uploads', { maxKeys: 1000 })).keys).toEqual([
+      'Z',
+      'a',
+      'b/1',
+      'b/2',
+      'c',
+      'c/x/y',
+      'd/',
+      'é',
+    ])
+    expect(keysOf(store.list('uploads', { prefix: 'b/', maxKeys: 1000 })).keys).toEqual(['b/1', 'b/2'])
+    expect(keysOf(store.list('uploads', { delimiter: '/', maxKeys: 1000 }))).toEqual({
+      keys: ['Z', 'a', 'c', 'é'],
+      prefixes: ['b/', 'c/', 'd/'],
+      truncated: false,
+    })
+    expect(keysOf(store.list('uploads', { prefix: 'c/', delimiter: '/', maxKeys: 1000 }))).toEqual({
+      keys: [],
+      prefixes: ['c/x/'],
+      truncated: false,
+    })
+  })
+
+  it('pages by maxKeys, counting a common prefix as one, and resumes after a key or a prefix', () => {
+    for (const key of ['a', 'b/1', 'b/2', 'b/3', 'c', 'd/1']) put(key)
+
+    const first = store.list('uploads', { delimiter: '/', maxKeys: 2 })
+    const second = store.list('uploads', { delimiter: '/', maxKeys: 2, afterPrefix: 'b/' })
+    const third = store.list('uploads', { delimiter: '/', maxKeys: 2, after: 'c' })
+
+    expect([keysOf(first), first.last]).toEqual([{ keys: ['a'], prefixes: ['b/'], truncated: true }, { prefix: 'b/' }])
+    expect([keysOf(second), second.last]).toEqual([
+      { keys: ['c'], prefixes: ['d/'], truncated: false },
+      { prefix: 'd/' },
+    ])
+    expect(keysOf(third)).toEqual({ keys: [], prefixes: ['d/'], truncated: false })
+    expect(keysOf(store.list('uploads', { maxKeys: 0 }))).toEqual({ keys: [], prefixes: [], truncated: true })
+  })
+
+  it('streams a body into an object, refusing one over the limit and storing nothing', async () => {
+    const stored = await store.putStream(
+      'uploads',
+      'uploads/streamed.txt',
+      Readable.from([Buffer.from('ab'), Buffer.from('cd')]),
+      {
+        limit: 4,
+        contentType: 'text/plain',
+        attributes: { metadata: { owner: 'ada' } },
+      },
+    )
+    const refused = store.putStream('uploads', 'uploads/big.txt', Readable.from([Buffer.from('abcde')]), {
+      limit: 4,
+      contentType: 'text/plain',
+    })
+
+    expect(stored).toMatchObject({ size: 4, etag: md5('abcd'), attributes: { metadata: { owner: 'ada' } } })
+    expect(store.head('uploads', 'uploads/streamed.txt')?.attributes).toEqual({ metadata: { owner: 'ada' } })
+    await expect(refused).rejects.toMatchObject({ code: 'EntityTooLarge', fields: { MaxSizeAllowed: '4' } })
+    expect(store.head('uploads', 'uploads/big.txt')).toBeUndefined()
+    expect(readdirSync(path.join(dataDir, 'objects', 'uploads', '.staging'))).toEqual([])
+  })
+
+  it('copies an object under a new key with a CopyObject event, and deletes with an Object Deleted event', async () => {
+    const source = put('uploads/a.txt', 'meow')
+
+    const copy = await store.copy(
+      { bucket: 'uploads', key: 'uploads/a.txt' },
+      { bucket: 'uploads', key: 'copies/a.txt' },
+      { contentType: 'text/markdown' },
+    )
+    const deleted = store.delete('uploads', 'uploads/a.txt')
+
+    expect(copy).toMatchObject({ key: 'copies/a.txt', etag: source.etag, contentType: 'text/markdown' })
+    expect(store.get('uploads', 'copies/a.txt')?.body.toString()).toBe('meow')
+    expect(deleted?.key).toBe('uploads/a.txt')
+    expect(store.head('uploads', 'uploads/a.txt')).toBeUndefined()
+    expect(store.delete('uploads', 'uploads/a.txt')).toBeUndefined()
+    const events = db.prepare(`SELECT event FROM events WHERE bus = 'default' ORDER BY seq`).all() as Array<{
+      event: string
+    }>
+    expect(
+      events.map(({ event }) => {
+        const parsed = JSON.parse(event) as AnyEvent
+        const detail = parsed.detail as { reason: string; 'deletion-type'?: string; object: { key: string } }
+        return [parsed['detail-type'], detail.reason, detail.object.key, detail['deletion-type']]
+      }),
+    ).toEqual([
+      ['Object Created', 'PutObject', 'uploads/a.txt', undefined],
+      ['Object Created', 'CopyObject', 'copies/a.txt', undefined],
+      ['Object Deleted', 'DeleteObject', 'uploads/a.txt', 'Permanently Deleted'],
+    ])
   })
 })

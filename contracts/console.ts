@@ -1,0 +1,68 @@
+import { Schema } from 'effect'
+
+// The console's views that cross the wire to other readers (the CLI): metrics and dead letters.
+
+export const StepMetrics = Schema.Struct({
+  step: Schema.String,
+  invocations: Schema.Number,
+  errors: Schema.Number,
+  coldStarts: Schema.Number,
+  p50Ms: Schema.optional(Schema.Number),
+  p95Ms: Schema.optional(Schema.Number),
+  p99Ms: Schema.optional(Schema.Number),
+})
+export type StepMetrics = typeof StepMetrics.Type
+
+export const WorkflowSeriesPoint = Schema.Struct({
+  start: Schema.String,
+  succeeded: Schema.Number,
+  failed: Schema.Number,
+})
+export type WorkflowSeriesPoint = typeof WorkflowSeriesPoint.Type
+
+export const WorkflowMetrics = Schema.Struct({
+  workflow: Schema.String,
+  succeeded: Schema.Number,
+  failed: Schema.Number,
+  /** Succeeded over finished, 0 to 1; absent when nothing finished in the window. */
+  successRate: Schema.optional(Schema.Number),
+  series: Schema.Array(WorkflowSeriesPoint),
+})
+export type WorkflowMetrics = typeof WorkflowMetrics.Type
+
+/** Per step invocations, errors, cold starts and duration percentiles; per workflow outcomes, over a window. */
+export const MetricsView = Schema.Struct({
+  from: Schema.String,
+  to: Schema.String,
+  steps: Schema.Array(StepMetrics),
+  workflows: Schema.Array(WorkflowMetrics),
+})
+export type MetricsView = typeof MetricsView.Type
+
+export const DeadLetter = Schema.Struct({
+  id: Schema.String,
+  sentAt: Schema.String,
+  /** Why it landed here: the error and cause, or the rule target's failure. */
+  reason: Schema.String,
+  /** Where a redrive sends it back to (queue, bus, or state machine), as a name people recognise. */
+  origin: Schema.optional(Schema.String),
+  /** The original event or message, parsed when it is JSON. */
+  body: Schema.Unknown,
+})
+export type DeadLetter = typeof DeadLetter.Type
+
+export const DeadLetterQueueView = Schema.Struct({
+  name: Schema.String,
+  depth: Schema.Number,
+  messages: Schema.Array(DeadLetter),
+})
+export type DeadLetterQueueView = typeof DeadLetterQueueView.Type
+
+export const DeadLetterQueues = Schema.Struct({ queues: Schema.Array(DeadLetterQueueView) })
+
+export const RedriveOutcome = Schema.Struct({
+  queue: Schema.String,
+  redriven: Schema.Number,
+  failed: Schema.Array(Schema.Struct({ id: Schema.String, reason: Schema.String })),
+})
+export type RedriveOutcome = typeof RedriveOutcome.Type
