@@ -158,7 +158,7 @@ describe('PipelineStack', () => {
     ])
     expect((model.pipes ?? []).map((pipe) => pipe.name)).toEqual(['OrderChangesPipe', 'UserChangesPipe'])
     expect((model.schedules ?? []).map((schedule) => schedule.name)).toEqual(['MaintenanceSchedule'])
-    expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'pipeline'])
+    expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'Pipeline'])
     expect(model.functions).toHaveLength(StepKeys.length)
     expect(model.functions[0]!.environment).toMatchObject({
       BUCKET_NAME: 'uploads',

@@ -86,17 +86,17 @@ describe('the synthesized template', () => {
       'a definition AWS would refuse',
       (definition: Record<string, unknown>) => {
         const states = definition.States as Record<string, Record<string, unknown>>
-        states.ValidateImage = { ...states.ValidateImage, Next: 'NoSuchState' }
+        states.ValidateAndRender = { ...states.ValidateAndRender, Next: 'NoSuchState' }
       },
-      /^State machine ImageWorkflow, state ValidateImage: .*NoSuchState/,
+      /^State machine ImageWorkflow, state ValidateAndRender: .*NoSuchState/,
     ],
     [
       'a Task integration the local runtime does not provide',
       (definition: Record<string, unknown>) => {
         const states = definition.States as Record<string, Record<string, unknown>>
-        states.ValidateImage = { ...states.ValidateImage, Resource: 'arn:aws:states:::aws-sdk:s3:getObject' }
+        states.ValidateAndRender = { ...states.ValidateAndRender, Resource: 'arn:aws:states:::aws-sdk:s3:getObject' }
       },
-      'State machine ImageWorkflow, state ValidateImage: uses arn:aws:states:::aws-sdk:s3:getObject, an integration the local runtime does not provide',
+      'State machine ImageWorkflow, state ValidateAndRender: uses arn:aws:states:::aws-sdk:s3:getObject, an integration the local runtime does not provide',
     ],
   ])('refuses to start on %s, naming the state machine, the state and the reason', (_name, breakIt, message) => {
     // Prepare: the synthesized model with the image workflow's definition broken.
@@ -150,7 +150,7 @@ describe('the synthesized template', () => {
     expect(rules).toHaveLength(1)
     expect(resolveIntrinsics(template, rules[0]!.Properties)).toMatchObject({
       EventPattern: { source: ['aws.s3'] },
-      Targets: [{ Arn: expect.stringMatching(/event-bus\/pipeline$/) }],
+      Targets: [{ Arn: expect.stringMatching(/event-bus\/Pipeline$/) }],
     })
   })
 
