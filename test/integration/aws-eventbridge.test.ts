@@ -124,8 +124,9 @@ describe('buses and rules', () => {
   it(`lists the buses (${ApiReference}/API_ListEventBuses.html)`, async () => {
     const { EventBuses } = await events.send(new ListEventBusesCommand({}))
     expect(EventBuses!.map(({ Name, Arn }) => [Name, Arn])).toEqual([
-      ['default', busArn('default')],
+      // In name order, as every list is paged: the bus named after the stack sorts before 'default'.
       ['Pipeline', busArn('Pipeline')],
+      ['default', busArn('default')],
     ])
     expect(EventBuses![0]!.CreationTime).toBeInstanceOf(Date)
   })
@@ -155,7 +156,12 @@ describe('buses and rules', () => {
       EventBusName: 'Pipeline',
     })
     expect(JSON.parse(started.Rules![0]!.EventPattern!)).toMatchObject({ source: ['aws.s3'] })
-    expect(onDefault.Rules!.map((rule) => rule.Name)).toEqual(['ForwardUploadNotifications'])
+    // On the default bus: S3's notifications forwarded, and the Standard workflows' uncaught ends sent to their DLQs.
+    expect(onDefault.Rules!.map((rule) => rule.Name)).toEqual([
+      'BulkImportDeadLetterUncaughtEnds',
+      'ForwardUploadNotifications',
+      'ImageProcessingDeadLetterUncaughtEnds',
+    ])
   })
 
   it(`describes a rule and lists its targets with their retry policy and DLQ (${ApiReference}/API_DescribeRule.html, ${ApiReference}/API_ListTargetsByRule.html)`, async () => {
@@ -298,7 +304,7 @@ describe('bad requests', () => {
       `an unknown rule (${ApiReference}/API_DescribeRule.html)`,
       () => events.send(new DescribeRuleCommand({ Name: 'NoSuchRule', EventBusName: 'Pipeline' })),
       'ResourceNotFoundException',
-      'Rule NoSuchRule does not exist on EventBus pipeline.',
+      'Rule NoSuchRule does not exist on EventBus Pipeline.',
     ],
     [
       `an unknown bus (${ApiReference}/API_ListRules.html)`,

@@ -2,7 +2,7 @@ import { ExecutionStatusChangeType, StatesSource } from '../../contracts/dead-le
 import type { ExecutionRow } from '../../infra/local/stepfunctions/executor'
 import { executionStatusChange } from '../../infra/local/stepfunctions/status-events'
 import * as images from '../support/images'
-import { settle, startPipeline, upload, type RunningPipeline } from '../support/pipeline'
+import { pipelineModel, settle, startPipeline, upload, type RunningPipeline } from '../support/pipeline'
 
 /*
  * An execution that times out or is stopped never reaches its workflow's Catch, so its event would be in no DLQ
@@ -112,5 +112,83 @@ describe('executions that end without reaching their catch-all', () => {
     expect(deadLetters('ImageDeadLetters').map((letter) => letter.reason)).toEqual([
       expect.stringMatching(/^UnsupportedImage/),
     ])
+  })
+})
+
+/*
+ * The same, ended by the engine itself: the image workflow held by a Wait longer than its TimeoutSeconds times out
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html), and a StopExecution aborts it;
+ * the executor's onExecutionEnded hook announces either end, and the rule sends it to the image DLQ.
+ */
+describe('executions the engine times out or stops', () => {
+  let held: RunningPipeline
+  const image = () => held.runtime.model.stateMachines.find((machine) => machine.workflow === 'image')!
+
+  beforeAll(async () => {
+    const model = pipelineModel()
+    held = await startPipeline({
+      model: {
+        ...model,
+        stateMachines: model.stateMachines.map((machine) => {
+          if (machine.workflow !== 'image') return machine
+          const definition = machine.definition as { StartAt: string; States: Record<string, unknown> }
+          return {
+            ...machine,
+            definition: {
+              ...definition,
+              TimeoutSeconds: 1,
+              StartAt: 'Hold',
+              States: { Hold: { Type: 'Wait', Seconds: 30, Next: definition.StartAt }, ...definition.States },
+            },
+          }
+        }),
+      },
+    })
+  }, 60_000)
+
+  afterAll(() => held.close())
+
+  const endsOnDefault = (status: string) =>
+    held.events.filter(
+      ({ bus, event }) =>
+        bus === 'default' && event.source === StatesSource && (event.detail as { status?: string }).status === status,
+    )
+  const imageDeadLetters = () =>
+    held.runtime.deadLetters.list().find((candidate) => candidate.name === 'ImageDeadLetters')?.messages ?? []
+
+  it('announces a TIMED_OUT end of its own timeout and dead-letters it with the execution input', async () => {
+    // Act
+    expect((await upload(held.url, 'uploads/held.jpg', await images.jpeg())).status).toBe(200)
+    await settle(held)
+
+    // Assess
+    const [execution] = held.runtime.db
+      .prepare("SELECT * FROM executions WHERE workflow = 'image'")
+      .all() as unknown as ExecutionRow[]
+    expect(execution).toEqual(expect.objectContaining({ status: 'TIMED_OUT', state_machine: image().arn }))
+    expect(endsOnDefault('TIMED_OUT').map(({ event }) => event.detail)).toEqual([
+      // As AWS describes a timed-out execution: no error or cause of its own.
+      expect.objectContaining({ executionArn: execution!.arn, input: execution!.input, status: 'TIMED_OUT' }),
+    ])
+    expect(imageDeadLetters()).toEqual([
+      expect.objectContaining({ reason: expect.stringMatching(/^execution TIMED_OUT/) }),
+    ])
+  })
+
+  it('announces an ABORTED end of a StopExecution and dead-letters it', async () => {
+    // Prepare: an execution held in its Wait
+    const arn = held.runtime.executor.enqueue(image().arn, { version: '0', id: 'stopped-1', detail: {} })
+
+    // Act
+    await held.runtime.executor.stopExecution(arn, { error: 'Operator', cause: 'stopped by hand' })
+    await settle(held)
+
+    // Assess
+    expect(endsOnDefault('ABORTED').map(({ event }) => event.detail)).toEqual([
+      expect.objectContaining({ executionArn: arn, status: 'ABORTED' }),
+    ])
+    expect(imageDeadLetters().map((letter) => letter.reason)).toContainEqual(
+      expect.stringMatching(/^execution ABORTED/),
+    )
   })
 })
