@@ -180,7 +180,7 @@ describe('archive and replay', () => {
       'an unknown rule',
       { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', rules: ['NoSuchRule'] },
       400,
-      /rules: NoSuchRule is not a rule of bus pipeline/,
+      /rules: NoSuchRule is not a rule of bus Pipeline/,
     ],
     [
       'a name already used',
