@@ -111,4 +111,19 @@ describe('the bill of the synthesized template', () => {
     // 200 ms compute + 4 requests of 30 ms + 5 MB at 85 MB/s (59 ms)
     expect(render.item).toContain('379 ms')
   })
+
+  it('writes the search document to the OpenSearch domain, not to DynamoDB: the image record and the ledger only', () => {
+    expect(bill.lines.find((item) => item.item === 'DynamoDB writes')?.quantityPerMillion).toBe(3_000_000)
+    expect(
+      bill.lines.find((item) => item.item === 'Lambda duration: image/IndexImage (256 MB, 21 ms)')?.basis,
+    ).toContain('OpenSearch index request')
+  })
+
+  it('costs the search domain its instance hours and gp3 storage a month, whatever the traffic (https://aws.amazon.com/opensearch-service/pricing/)', () => {
+    const { search } = costModel(undefined, undefined, template)
+
+    // 730 hours of a t3.small.search at $0.036, and 10 GB of gp3 at $0.122
+    expect(search.idleUsdPerMonth).toBeCloseTo(26.28 + 1.22)
+    expect(search.documentsThatFitDefaultVolume).toBe(5_242_880)
+  })
 })
