@@ -8,6 +8,7 @@ import { WorkflowTag } from '../../contracts/executions'
 import { LocalBus } from './eventbridge/bus'
 import { databaseFile, openDatabase } from './kernel/db'
 import { startCheckpointer } from './kernel/checkpointer'
+import { answersInFlight } from './kernel/fair-share'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
 import { ApiStateMachines } from './stepfunctions/api-state-machines'
@@ -203,7 +204,10 @@ export const startRuntime = (options: RuntimeOptions) => {
   scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
   // Background work: the bus's target retries and the execution search index every quarter second; archive retention and TTL hourly.
-  const indexer = executionIndexer(db)
+  const indexer = executionIndexer(db, () => {
+    const { pending, running } = executor.unfinished()
+    return pending + running > 0 || answersInFlight() > 0
+  })
   const timers = [
     setInterval(() => bus.retryDueDeliveries(), 250),
     setInterval(() => void indexer.drain(), 250),
