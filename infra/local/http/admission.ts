@@ -10,7 +10,7 @@ export interface AdmissionLimits {
   readonly maxBacklog: number
 }
 
-export const DefaultAdmissionLimits: AdmissionLimits = { maxInFlight: 64, maxBacklog: 5000 }
+export const DefaultAdmissionLimits: AdmissionLimits = { maxInFlight: 256, maxBacklog: 5000 }
 
 /**
  * Load shedding for requests that start work. Offered more than it can take, the runtime refuses at once (a 503 with
