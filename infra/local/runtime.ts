@@ -3,7 +3,7 @@ import { ManagedRuntime } from 'effect'
 import type { PipelineConfigShape } from '../../steps/services/config'
 import { stepsByName } from '../../steps/kit/registry'
 import { invokeStep, StepError } from '../../steps/kit/step'
-import { synthesizePipeline } from '../aws/synth'
+import { synthesizePipeline, type CfnTemplate } from '../aws/synth'
 import { WorkflowTag } from '../../contracts/executions'
 import { LocalBus } from './eventbridge/bus'
 import { databaseFile, openDatabase } from './kernel/db'
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   readonly config: PipelineConfigShape
   /** Executions run at once; sharp uses every core for one image already. */
   readonly concurrency?: number
+  /** A template `cdk synth` wrote, run instead of synthesizing the CDK app at start (PIPELINE_TEMPLATE). */
+  readonly template?: CfnTemplate
   /** A model to run instead of synthesizing the CDK app (tests that check one definition in isolation). */
   readonly model?: LocalModel
   /** The first delay before a rule target is retried (EventBridge-style backoff doubles it); default one second. */
@@ -66,7 +68,7 @@ const lambdaFailure = (error: unknown): Error => {
  * state machines from the template, and serves them from one SQLite file and a folder of objects.
  */
 export const startRuntime = (options: RuntimeOptions) => {
-  const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
+  const model = options.model ?? localModel(options.template ?? synthesizePipeline(), WorkflowTag)
   // What AWS refuses at deployment stops the runtime before anything opens: a filter a pipe cannot take, or a
   // definition the runtime cannot run (naming the state machine and the state).
   validateFilters(model)

@@ -1,4 +1,4 @@
-import { synthesizePipeline } from '../../infra/aws/synth'
+import { synthesizedPipeline } from '../support/synthesized'
 import { localModel } from '../../infra/local/model/template'
 import { StepKeys } from '../../steps/kit/catalog'
 import { WorkflowTag } from '../../contracts/executions'
@@ -120,7 +120,7 @@ describe('PipelineStack', () => {
   })
 
   it('keeps the names the local runtime gives its queues, tables, rules, workflows, pipes and schedule', () => {
-    const model = localModel(synthesizePipeline(), WorkflowTag)
+    const model = localModel(synthesizedPipeline(), WorkflowTag)
 
     expect(model.queues.map((queue) => queue.name).sort()).toEqual([
       'ChangeDeadLetters',

@@ -1,4 +1,4 @@
-import { synthesizePipeline } from '../../infra/aws/synth'
+import { synthesizedPipeline } from '../support/synthesized'
 import { allStates, type AslDefinition, type AslState } from '../../infra/local/model/asl'
 import { localModel } from '../../infra/local/model/template'
 import { WorkflowTag } from '../../contracts/executions'
@@ -12,7 +12,7 @@ import { taskWorstSeconds, worstCaseSeconds, type Definition } from './support/w
  * must end (succeeded, or in its dead-letter tail) before the workflow's TimeoutSeconds.
  */
 describe('workflow timeouts', () => {
-  const template = synthesizePipeline()
+  const template = synthesizedPipeline()
   const model = localModel(template, WorkflowTag)
   const machines = model.stateMachines.map((machine) => [machine.workflow, machine] as const)
   // Each step's function timeout, by step name, as the template sets it.

@@ -4,16 +4,16 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { AnyEvent } from '../../contracts/envelope'
 import { configFromEnv } from '../../steps/services/config'
+import { synthesizedPipeline } from './synthesized'
 import type { AdmissionLimits } from '../../infra/local/http/admission'
 import { createPipelineServer } from '../../infra/local/http/server'
 import { startRuntime, type LocalRuntime } from '../../infra/local/runtime'
 import { localModel, type LocalModel } from '../../infra/local/model/template'
-import { synthesizePipeline } from '../../infra/aws/synth'
 import { WorkflowTag } from '../../contracts/executions'
 
 let cachedModel: LocalModel | undefined
 /** The model synthesized once per test file: the CDK app is the same for every test. */
-export const pipelineModel = () => (cachedModel ??= localModel(synthesizePipeline(), WorkflowTag))
+export const pipelineModel = () => (cachedModel ??= localModel(synthesizedPipeline(), WorkflowTag))
 
 export interface RunningPipeline {
   readonly url: string

@@ -7,7 +7,7 @@ import {
   type Bill,
 } from '../../../bench/cost'
 import type { Footprint } from '../../../bench/support/footprint'
-import { synthesizePipeline } from '../../../infra/aws/synth'
+import { synthesizedPipeline } from '../../support/synthesized'
 
 describe('billing units', () => {
   it('records the reservoir each second, then the fixed rate of the rest (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html)', () => {
@@ -44,7 +44,7 @@ describe('billing units', () => {
 })
 
 describe('the bill of the synthesized template', () => {
-  const template = synthesizePipeline()
+  const template = synthesizedPipeline()
   const event = (bus: string, source: string, detailType: string) => ({
     bus,
     source,
