@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
+import { isBuiltin } from 'node:module'
 import { gzipSync } from 'node:zlib'
 import { build, type BuildOptions, type Metafile } from 'esbuild'
 import { StepKeys, Steps } from '../steps/kit/catalog'
@@ -11,31 +12,29 @@ import { StepKeys, Steps } from '../steps/kit/catalog'
  *   npx tsx bench/bundles.ts [--json]
  *
  * Prints a table (or, with `--json`, the report as JSON), writes `bench/bundles.json`, and exits non-zero when a
- * step that does not use sharp is over {@link BUDGET_BYTES} minified. The sharp steps are exempt: sharp itself is
- * external, but the CDK bundles the AWS SDK into them (see {@link stepBundleOptions}).
+ * step that does not use sharp is over {@link CEILING_BYTES} minified. Bytes are not the target (start-up time is, see
+ * bench/cold-start.ts): the ceiling only catches a regression, such as a dependency pulled in by mistake.
  *
- * Where a non-image step's ~560 KB goes (metafile, bytes in the output): effect ~350 KB (Schema, SchemaAST and
+ * Where a non-image step's ~570 KB goes (metafile, bytes in the output): effect ~350 KB (Schema, SchemaAST and
  * ParseResult ~115 KB, the fiber runtime, and fast-check ~45 KB that effect's Schema module keeps), the Powertools
- * tracer's aws-xray-sdk-core with its semver and cls-hooked ~115 KB, Powertools logger and metrics ~35 KB, and the
- * project's own code ~15 KB. The AWS SDK is not in it (external). A bundle of nothing but
- * `Schema.decodeUnknownSync(Schema.String)` is already ~310 KB with these options, so 300 KB is out of reach while
- * the steps decode with effect's Schema inside the bundle.
+ * tracer's aws-xray-sdk-core with its semver and cls-hooked ~115 KB, Powertools logger and metrics ~35 KB, the
+ * SDK utilities a step uses (util-dynamodb ~10 KB) and the project's own code ~15 KB. The SDK clients are not in it:
+ * the Lambda runtime provides them.
  */
 
 export const projectRoot = path.resolve(__dirname, '..')
 
-/** The target for a non-image step's `index.mjs` (source map not counted); not met today, see above. */
-export const BUDGET_BYTES = 300 * 1024
-
-/** The regression ceiling test/infra/bundles.test.ts holds the non-image steps to, until the target is reachable. */
+/** The regression ceiling test/infra/bundles.test.ts holds the non-image steps to, minified. */
 export const CEILING_BYTES = 600 * 1024
 
 /**
  * The same ceiling for the four steps that reach the search domain (index image, apply change, reconcile search, the
- * search API): the official OpenSearch client adds about 300 KB minified, some 220 KB of it the typed API of every
- * endpoint, which its `Client` class loads whole.
+ * search API): the official OpenSearch client adds about 250 KB minified, most of it the typed API of every endpoint,
+ * which its `Client` class loads whole; and its SigV4 signer signs with the SDK's default credential chain
+ * (`@aws-sdk/credential-provider-node`, with `@aws-sdk/core`, `@smithy/core` and the nested STS and SSO clients,
+ * about 300 KB), which is bundled like every other `@aws-sdk` module that is not a client.
  */
-export const SEARCH_CLIENT_CEILING_BYTES = 950 * 1024
+export const SEARCH_CLIENT_CEILING_BYTES = 1300 * 1024
 
 /** The package whose presence in a bundle moves it to {@link SEARCH_CLIENT_CEILING_BYTES}. */
 export const SearchClientPackage = '@opensearch-project/opensearch'
@@ -47,9 +46,8 @@ export const SearchClientPackage = '@opensearch-project/opensearch'
  * mirror against step-function.ts's source, so a change there fails the test until it is made here too.
  *
  * - `bundle`, `platform: 'node'`, `outfile: index.mjs` for ESM: what the CDK always passes.
- * - `external`: the CDK's default for a Node 18+ runtime is `['@aws-sdk/*']` (the runtime provides SDK v3; the
- *   `@smithy/*` variant needs a feature flag cdk.json does not set). The sharp steps set `externalModules:
- *   ['sharp']`, which REPLACES that default, so their bundles include the AWS SDK.
+ * - `external`: `externalModules` replaces the CDK's default (`@aws-sdk/*`) with the SDK clients only, which the
+ *   runtime provides; every other `@aws-sdk/*` module (util-dynamodb) is bundled. The sharp steps add `sharp`.
  * - `sourcemap: true` with sources content, as `sourceMap: true`; the `.map` is written but never counted.
  * - no `tsconfig`: the CDK passes none, so esbuild finds `tsconfig.json` itself, as here.
  */
@@ -64,8 +62,12 @@ export const stepBundleOptions = {
   banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
 } as const satisfies BuildOptions
 
-/** `external` for a step: sharp for the two image steps (replacing the default), the runtime's SDK for the rest. */
-export const externalsFor = (usesSharp: boolean): string[] => (usesSharp ? ['@aws-sdk/*', 'sharp'] : ['@aws-sdk/*'])
+/**
+ * `external` for a step: the SDK clients the Lambda runtime provides (and nothing else of `@aws-sdk/*`), with sharp
+ * for the two image steps.
+ */
+export const externalsFor = (usesSharp: boolean): string[] =>
+  usesSharp ? ['@aws-sdk/client-*', 'sharp'] : ['@aws-sdk/client-*']
 
 export interface StepEntry {
   /** The folder under `steps/`; its `handler.ts` is the entry. */
@@ -91,11 +93,15 @@ export interface BundleReport {
   readonly file: string
   readonly bytes: number
   readonly gzipBytes: number
-  readonly overBudget: boolean
+  readonly overCeiling: boolean
   /** Inputs by bytes they put in the output. */
   readonly topInputs: ReadonlyArray<InputShare>
   /** The same, summed by package (`effect`, `@aws-lambda-powertools/tracer`, or `(project)`). */
   readonly topPackages: ReadonlyArray<InputShare>
+  /** The packages the bundle leaves to the runtime and imports at load (the SDK clients it uses, sharp), sorted. */
+  readonly externalImports: ReadonlyArray<string>
+  /** Every package with bytes in the bundle, sorted. */
+  readonly packages: ReadonlyArray<string>
 }
 
 const packageOf = (input: string): string => {
@@ -121,6 +127,7 @@ export const buildSteps = async (
   steps: ReadonlyArray<StepEntry>,
   outdir: string,
   root = projectRoot,
+  externals: (usesSharp: boolean) => string[] = externalsFor,
 ): Promise<BundleReport[]> => {
   const groups = [true, false]
     .map((usesSharp) => steps.filter((step) => step.usesSharp === usesSharp))
@@ -137,7 +144,7 @@ export const buildSteps = async (
         absWorkingDir: root,
         outdir,
         outExtension: { '.js': '.mjs' },
-        external: externalsFor(group[0].usesSharp),
+        external: externals(group[0].usesSharp),
         metafile: true,
         // Warnings are printed, as the CDK's esbuild run prints them.
         logLevel: 'warning',
@@ -165,9 +172,15 @@ export const buildSteps = async (
         file,
         bytes: contents.length,
         gzipBytes: gzipSync(contents).length,
-        overBudget: !step.usesSharp && contents.length > BUDGET_BYTES,
+        overCeiling: !step.usesSharp && contents.length > CEILING_BYTES,
         topInputs: top(inputs, 5),
         topPackages: top(byPackage, 8),
+        externalImports: [
+          ...new Set(
+            output.imports.filter((input) => input.external && !isBuiltin(input.path)).map((input) => input.path),
+          ),
+        ].sort(),
+        packages: [...byPackage.keys()].sort(),
       }
     }),
   )
@@ -176,14 +189,17 @@ export const buildSteps = async (
 }
 
 /** Builds every step into `outdir`. */
-export const buildAllSteps = (outdir: string, root = projectRoot): Promise<BundleReport[]> =>
-  buildSteps(pipelineSteps(), outdir, root)
+export const buildAllSteps = (
+  outdir: string,
+  root = projectRoot,
+  externals: (usesSharp: boolean) => string[] = externalsFor,
+): Promise<BundleReport[]> => buildSteps(pipelineSteps(), outdir, root, externals)
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`
 
 const table = (reports: ReadonlyArray<BundleReport>): string => {
   const rows = reports.map((r) => [
-    `${r.step}${r.usesSharp ? ' (sharp)' : ''}${r.overBudget ? ' OVER' : ''}`,
+    `${r.step}${r.usesSharp ? ' (sharp)' : ''}${r.overCeiling ? ' OVER' : ''}`,
     kb(r.bytes),
     kb(r.gzipBytes),
     r.topInputs.map((i) => `${i.path.replace(/^.*node_modules\//, '')} ${kb(i.bytes)}`).join(', '),
@@ -205,19 +221,19 @@ const main = async () => {
   try {
     const reports = await buildAllSteps(outdir)
     const report = {
-      budgetBytes: BUDGET_BYTES,
+      ceilingBytes: CEILING_BYTES,
       options: { ...stepBundleOptions, external: { default: externalsFor(false), sharp: externalsFor(true) } },
       steps: reports.map(({ file: _file, ...rest }) => rest),
     }
     writeFileSync(path.join(projectRoot, 'bench', 'bundles.json'), `${JSON.stringify(report, null, 2)}\n`)
-    const over = reports.filter((r) => r.overBudget)
+    const over = reports.filter((r) => r.overCeiling)
     if (json) console.log(JSON.stringify(report, null, 2))
     else {
       console.log(table(reports))
-      console.log(`\nbudget ${kb(BUDGET_BYTES)} minified per non-sharp step; report written to bench/bundles.json`)
+      console.log(`\nceiling ${kb(CEILING_BYTES)} minified per non-sharp step; report written to bench/bundles.json`)
     }
     if (over.length > 0) {
-      console.error(`over budget: ${over.map((r) => `${r.step} (${kb(r.bytes)})`).join(', ')}`)
+      console.error(`over the ceiling: ${over.map((r) => `${r.step} (${kb(r.bytes)})`).join(', ')}`)
       process.exitCode = 1
     }
   } finally {

@@ -28,6 +28,20 @@ export interface OpenLoopResult {
   readonly drainMs: number
 }
 
+export interface OverloadResult {
+  readonly offeredPerSecond: number
+  readonly sent: number
+  readonly accepted: number
+  /** 503 or 429 answers, and how many of them said when to come back. */
+  readonly refused: number
+  readonly refusedWithRetryAfter: number
+  readonly other: number
+  readonly unanswered: number
+  /** How long a request waited for its answer, whatever the answer. */
+  readonly answerMs: { readonly p50: number; readonly p99: number; readonly max: number }
+  readonly drainMs: number
+}
+
 export interface OrdersResult {
   readonly closedLoop: ReadonlyArray<{
     connections: number
@@ -39,7 +53,9 @@ export interface OrdersResult {
   }>
   readonly sustainedOrdersPerSecond: number
   readonly openLoop: ReadonlyArray<OpenLoopResult>
-  readonly processed: { accepted: number; decided: number; byStatus: Record<string, number> }
+  readonly processed: { accepted: number; decided: number; byStatus: Record<string, number>; unasked: number }
+  /** Offered far more than it can take: every request answered, 202 or a fast refusal, never a hang. */
+  readonly overload: ReadonlyArray<OverloadResult>
   /**
    * Per order, at the lowest offered load (step durations closest to a step's own): executions, states and their
    * durations, events, archive and log bytes, from the durable state. The cost model's units.
@@ -98,7 +114,9 @@ const decisions = (dataDir: string, orderIds: ReadonlyArray<string>) => {
       byStatus[row.status] = (byStatus[row.status] ?? 0) + 1
       if (row.status !== 'PENDING') decided++
     }
-    return { accepted: wanted.size, decided, byStatus }
+    // Orders in the table that no 202 answered: what a refused request would have left behind.
+    const unasked = rows.filter((row) => !wanted.has(row.id)).length
+    return { accepted: wanted.size, decided, byStatus, unasked }
   } finally {
     db.close()
   }
@@ -182,8 +200,45 @@ export const benchOrders = async (options: OrdersOptions, log: (line: string) =>
       )
     }
 
+    // Overload: an open loop far past what the server takes, from enough connections that the server sees all of it.
+    const overload: OverloadResult[] = []
+    for (const rate of options.quick ? [2000] : [2000, 5000]) {
+      const result = await generate({
+        url: server.url,
+        customerId,
+        mode: 'open',
+        durationMs: seconds * 1000,
+        connections: 1024,
+        rate,
+      })
+      allIds.push(...result.orderIds)
+      const drainMs = await waitForDrain(server.url, drainTimeoutMs)
+      const refused = (result.statuses['503'] ?? 0) + (result.statuses['429'] ?? 0)
+      const answers = percentiles(result.answerLatenciesMs)
+      const run: OverloadResult = {
+        offeredPerSecond: rate,
+        sent: result.sent,
+        accepted: result.accepted,
+        refused,
+        refusedWithRetryAfter: result.refusedWithRetryAfter,
+        other: result.sent - result.accepted - refused - result.unanswered,
+        unanswered: result.unanswered,
+        answerMs: {
+          p50: round(answers.p50),
+          p99: round(answers.p99),
+          max: round(Math.max(0, ...result.answerLatenciesMs)),
+        },
+        drainMs: round(drainMs, 0),
+      }
+      overload.push(run)
+      log(
+        `  overload at ${rate}/s: ${run.accepted} accepted, ${run.refused} refused (${run.refusedWithRetryAfter} with Retry-After), ${run.other} other, ${run.unanswered} unanswered; answers p50 ${run.answerMs.p50} / p99 ${run.answerMs.p99} / max ${run.answerMs.max} ms; drained in ${round(drainMs / 1000)} s`,
+      )
+    }
+
     const processed = decisions(server.dataDir, allIds)
     return {
+      overload,
       closedLoop,
       sustainedOrdersPerSecond: Math.max(...closedLoop.map((run) => run.ordersPerSecond)),
       openLoop,

@@ -8,9 +8,10 @@ import { health, startChild, stopChild, waitUntilIdle } from './support/child'
 /**
  * The soak: `npm run soak -- --minutes N [--json]`. Runs `npm start`'s program in a child process over a fresh data
  * directory and keeps a mixed load on it (orders over HTTP, uploads, queue messages, PutEvents) for N minutes, then
- * drains it. Reports throughput and latency per kind of request, every unexpected outcome (a non-2xx answer, a
- * refused connection, a failed execution, a dead letter), and the server's memory (RSS and V8 heap, from
- * `GET /health`) after warm-up and at the end.
+ * drains it. Reports throughput and latency per kind of request, the requests the runtime shed (a 503 with
+ * Retry-After, which wrote nothing: each worker then waits as told, as a client should), every unexpected outcome
+ * (any other non-2xx answer, a refused connection, a failed execution, a dead letter), and the server's memory (RSS
+ * and V8 heap, from `GET /health`) after warm-up and at the end.
  */
 
 export interface SoakOptions {
@@ -27,6 +28,8 @@ export interface KindResult {
   readonly perSecond: number
   readonly p50Ms: number
   readonly p99Ms: number
+  /** Refused at once by the runtime's load shedding (503 with Retry-After): expected past its capacity, not an error. */
+  readonly shed: number
   readonly errors: number
 }
 
@@ -39,7 +42,12 @@ export interface MemorySample {
 export interface SoakResult {
   readonly seconds: number
   readonly kinds: ReadonlyArray<KindResult>
-  readonly total: { readonly accepted: number; readonly perSecond: number; readonly errors: number }
+  readonly total: {
+    readonly accepted: number
+    readonly perSecond: number
+    readonly shed: number
+    readonly errors: number
+  }
   /** Every unexpected outcome, by what it was (at most a few examples each). */
   readonly errors: Readonly<Record<string, { readonly count: number; readonly examples: ReadonlyArray<string> }>>
   readonly failedExecutions: number
@@ -64,12 +72,17 @@ const percentile = (sorted: ReadonlyArray<number>, p: number) =>
 class Tally {
   readonly latencies = new Map<string, number[]>()
   readonly failures = new Map<string, number>()
+  readonly shed = new Map<string, number>()
   readonly errors = new Map<string, { count: number; examples: string[] }>()
 
   ok(kind: string, ms: number) {
     const list = this.latencies.get(kind) ?? []
     list.push(ms)
     this.latencies.set(kind, list)
+  }
+
+  refused(kind: string) {
+    this.shed.set(kind, (this.shed.get(kind) ?? 0) + 1)
   }
 
   fail(kind: string, what: string) {
@@ -129,8 +142,15 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
         try {
           const response = await request(n)
           const body = await response.text()
+          const retryAfter = Number(response.headers.get('retry-after'))
           if (response.status === expected) tally.ok(kind, performance.now() - sent)
-          else tally.fail(kind, `HTTP ${response.status}: ${body}`)
+          else if (response.status === 503 && retryAfter > 0) {
+            // Load shed: nothing was written; come back when told, within the run.
+            tally.refused(kind)
+            await new Promise((resolve) =>
+              setTimeout(resolve, Math.max(0, Math.min(retryAfter * 1000, deadline - Date.now()))),
+            )
+          } else tally.fail(kind, `HTTP ${response.status}: ${body}`)
         } catch (error) {
           tally.fail(kind, `network: ${(error as Error).message}`)
         }
@@ -198,7 +218,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       for (const message of queue.messages)
         tally.fail(`dead letter in ${queue.name}`, `DLQ: ${JSON.stringify(message)}`)
 
-    const kinds = [...new Set([...tally.latencies.keys(), ...tally.failures.keys()])]
+    const kinds = [...new Set([...tally.latencies.keys(), ...tally.shed.keys(), ...tally.failures.keys()])]
       .filter((kind) => ['orders', 'uploads', 'queue', 'events'].includes(kind))
       .map((kind): KindResult => {
         const sorted = [...(tally.latencies.get(kind) ?? [])].sort((a, b) => a - b)
@@ -208,6 +228,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
           perSecond: sorted.length / (loadMs / 1000),
           p50Ms: percentile(sorted, 0.5),
           p99Ms: percentile(sorted, 0.99),
+          shed: tally.shed.get(kind) ?? 0,
           errors: tally.failures.get(kind) ?? 0,
         }
       })
@@ -226,6 +247,7 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
       total: {
         accepted,
         perSecond: accepted / (loadMs / 1000),
+        shed: kinds.reduce((sum, kind) => sum + kind.shed, 0),
         errors: [...tally.failures.values()].reduce((sum, n) => sum + n, 0),
       },
       errors: Object.fromEntries(tally.errors),
@@ -244,16 +266,25 @@ const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 export const soakTable = (result: SoakResult): string => {
   const rows = [
-    ['kind', 'accepted', 'per s', 'p50 ms', 'p99 ms', 'errors'],
+    ['kind', 'accepted', 'per s', 'p50 ms', 'p99 ms', 'shed', 'errors'],
     ...result.kinds.map((kind) => [
       kind.kind,
       String(kind.accepted),
       kind.perSecond.toFixed(1),
       kind.p50Ms.toFixed(1),
       kind.p99Ms.toFixed(1),
+      String(kind.shed),
       String(kind.errors),
     ]),
-    ['total', String(result.total.accepted), result.total.perSecond.toFixed(1), '', '', String(result.total.errors)],
+    [
+      'total',
+      String(result.total.accepted),
+      result.total.perSecond.toFixed(1),
+      '',
+      '',
+      String(result.total.shed),
+      String(result.total.errors),
+    ],
   ]
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)))
   const lines = rows.map((row) =>

@@ -1,6 +1,7 @@
-import { Either, Schema } from 'effect'
-import { AnyEvent } from './envelope'
+import { Either, Option, Schema } from 'effect'
+import { AnyEvent, EventEnvelope } from './envelope'
 import { describeFailure, executionSubject } from './executions'
+import type { EventPattern } from './patterns'
 
 /**
  * What a workflow's catch-all sends to its dead-letter queue: the event that started the execution, with the error
@@ -34,8 +35,78 @@ export const TargetDeadLetter = Schema.Struct({
 })
 export type TargetDeadLetter = typeof TargetDeadLetter.Type
 
+/** The shard a local table's stream reports: the local runtime keeps one shard per stream. */
+export const LocalStreamShard = 'shardId-00000000000000000000-local'
+
+/** How long DynamoDB Streams keeps a record (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html). */
+export const StreamRetentionHours = 24
+
+/**
+ * What a pipe or an event source mapping reading a DynamoDB stream sends to its DLQ when it gives up on a batch: where
+ * the batch is in the stream, never its records (the invocation record of
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html; a pipe "inherits DLQ behavior from the
+ * source", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-error-troubleshooting.html). Nothing in
+ * it can be sent again: the records are re-read from the stream, by shard and sequence number, while it keeps them.
+ */
+export const StreamBatchDeadLetter = Schema.Struct({
+  requestContext: Schema.Struct({
+    requestId: Schema.String,
+    functionArn: Schema.optional(Schema.String),
+    condition: Schema.String,
+    approximateInvokeCount: Schema.Number,
+  }),
+  responseContext: Schema.optional(
+    Schema.Struct({ statusCode: Schema.Number, functionError: Schema.optional(Schema.String) }),
+  ),
+  version: Schema.String,
+  timestamp: Schema.String,
+  DDBStreamBatchInfo: Schema.Struct({
+    shardId: Schema.String,
+    startSequenceNumber: Schema.String,
+    endSequenceNumber: Schema.String,
+    approximateArrivalOfFirstRecord: Schema.String,
+    approximateArrivalOfLastRecord: Schema.String,
+    batchSize: Schema.Number,
+    streamArn: Schema.String,
+  }),
+})
+export type StreamBatchDeadLetter = typeof StreamBatchDeadLetter.Type
+
+/** Step Functions' own events on the default bus (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). */
+export const StatesSource = 'aws.states'
+export const ExecutionStatusChangeType = 'Step Functions Execution Status Change'
+
+/** An execution's status as the event gives it (no PENDING); every status but RUNNING ends it. */
+export const StatusChangeStatus = Schema.Literal('RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED')
+export type StatusChangeStatus = typeof StatusChangeStatus.Type
+
+/**
+ * The detail of "Step Functions Execution Status Change", which Standard workflows (not Express ones) send to the
+ * default bus. `input` is the execution's input as JSON text, left out (null, `inputDetails.included` false) when input
+ * and output together pass 248 KB.
+ */
+export const ExecutionStatusChangeDetail = Schema.Struct({
+  executionArn: Schema.String,
+  stateMachineArn: Schema.String,
+  name: Schema.String,
+  status: StatusChangeStatus,
+  startDate: Schema.Number,
+  stopDate: Schema.NullOr(Schema.Number),
+  input: Schema.NullOr(Schema.String),
+  output: Schema.NullOr(Schema.String),
+  inputDetails: Schema.optional(Schema.Struct({ included: Schema.Boolean })),
+  outputDetails: Schema.optional(Schema.NullOr(Schema.Struct({ included: Schema.Boolean }))),
+  error: Schema.optional(Schema.NullOr(Schema.String)),
+  cause: Schema.optional(Schema.NullOr(Schema.String)),
+})
+export type ExecutionStatusChangeDetail = typeof ExecutionStatusChangeDetail.Type
+export const ExecutionStatusChange = EventEnvelope(ExecutionStatusChangeType, ExecutionStatusChangeDetail)
+export type ExecutionStatusChange = typeof ExecutionStatusChange.Type
+
 const decodeWorkflowLetter = Schema.decodeUnknownEither(WorkflowDeadLetter)
 const decodeTargetLetter = Schema.decodeUnknownEither(TargetDeadLetter)
+const decodeStreamBatch = Schema.decodeUnknownEither(StreamBatchDeadLetter)
+const decodeStatusChange = Schema.decodeUnknownEither(ExecutionStatusChange)
 
 /** A message body as JSON when it is JSON, else as it is. */
 export const parseBody = (body: unknown): unknown => {
@@ -47,19 +118,80 @@ export const parseBody = (body: unknown): unknown => {
   }
 }
 
-/** A dead letter read as what its producer wrote (its body as text, or parsed), or undefined when it is neither kind. */
-export const readDeadLetter = (
-  body: unknown,
-):
+/**
+ * A dead letter as its producer wrote it: a workflow's catch-all, an EventBridge target, a pipe's stream batch, or an
+ * execution that ended without reaching its catch-all (Step Functions' status change event, sent by a rule).
+ */
+export type DeadLetterRead =
   | { readonly kind: 'workflow'; readonly letter: WorkflowDeadLetter }
   | { readonly kind: 'target'; readonly letter: TargetDeadLetter }
-  | undefined => {
+  | { readonly kind: 'stream-batch'; readonly letter: StreamBatchDeadLetter }
+  | { readonly kind: 'execution'; readonly letter: ExecutionStatusChange }
+
+/** A dead letter read as what its producer wrote (its body as text, or parsed), or undefined when it is none of the kinds. */
+export const readDeadLetter = (body: unknown): DeadLetterRead | undefined => {
   const value = parseBody(body)
   const target = decodeTargetLetter(value)
   if (Either.isRight(target)) return { kind: 'target', letter: target.right }
   const workflow = decodeWorkflowLetter(value)
   if (Either.isRight(workflow)) return { kind: 'workflow', letter: workflow.right }
+  const batch = decodeStreamBatch(value)
+  if (Either.isRight(batch)) return { kind: 'stream-batch', letter: batch.right }
+  const change = decodeStatusChange(value)
+  if (Either.isRight(change)) return { kind: 'execution', letter: change.right }
   return undefined
+}
+
+const hoursLater = (iso: string, hours: number): string => {
+  const time = Date.parse(iso)
+  return Number.isNaN(time) ? 'unknown' : new Date(time + hours * 3_600_000).toISOString()
+}
+
+/**
+ * What a stream batch's dead letter tells: why the batch was given up on, and, since it holds the batch's place and
+ * not its records, what can be done instead of a redrive (the shard and sequence range to re-read).
+ */
+export const streamBatchFacts = (
+  letter: StreamBatchDeadLetter,
+): { readonly reason: string; readonly instead: string } => {
+  const info = letter.DDBStreamBatchInfo
+  const context = letter.requestContext
+  return {
+    reason: `${context.condition} after ${context.approximateInvokeCount} attempt(s) on ${info.batchSize} stream record(s) of ${info.streamArn}; the message says where they are in the stream, not what they hold`,
+    instead: `not redrivable: re-read shard ${info.shardId} from sequence number ${info.startSequenceNumber} to ${info.endSequenceNumber} while the stream keeps them (${StreamRetentionHours} hours from each write: until about ${hoursLater(info.approximateArrivalOfFirstRecord, StreamRetentionHours)} for the first)`,
+  }
+}
+
+const parseJson = (text: string | null): Option.Option<unknown> => {
+  if (text === null) return Option.none()
+  try {
+    return Option.some(JSON.parse(text) as unknown)
+  } catch {
+    return Option.none()
+  }
+}
+
+/**
+ * What the status change of an execution that ended without reaching its catch-all (timed out, aborted) tells: why,
+ * which execution of which state machine, and its input (the event it started on), which the workflow can start again
+ * on; none when Step Functions left it out for its size.
+ */
+export const executionEndFacts = (
+  letter: ExecutionStatusChange,
+): {
+  readonly reason: string
+  readonly stateMachineArn: string
+  readonly executionArn: string
+  readonly input: Option.Option<unknown>
+} => {
+  const detail = letter.detail
+  const why = [detail.error, detail.cause].filter((part): part is string => typeof part === 'string' && part !== '')
+  return {
+    reason: `execution ${detail.status}${why.length > 0 ? `: ${why.join(': ')}` : ''}${detail.input === null ? ' (its input was too large to be included, see DescribeExecution)' : ''}`,
+    stateMachineArn: detail.stateMachineArn,
+    executionArn: detail.executionArn,
+    input: parseJson(detail.input),
+  }
 }
 
 /** Why a dead letter landed, as one line: `Error: cause`. */
@@ -80,6 +212,16 @@ export const summarizeDeadLetter = (message: {
   readonly body: unknown
 }): { readonly key?: string; readonly reason?: string } => {
   const read = readDeadLetter(message.body)
+  if (read?.kind === 'stream-batch') {
+    const facts = streamBatchFacts(read.letter)
+    return { reason: `${facts.reason}; ${facts.instead}` }
+  }
+  if (read?.kind === 'execution') {
+    const facts = executionEndFacts(read.letter)
+    const input = Option.getOrUndefined(facts.input)
+    const key = executionSubject(input) ?? (isObject(input) ? findKey(input) : undefined)
+    return { ...(key === undefined ? {} : { key }), reason: facts.reason }
+  }
   if (read) {
     const key = executionSubject(read.letter.event)
     return { ...(key === undefined ? {} : { key }), reason: deadLetterReason(read.letter) }
@@ -170,3 +312,16 @@ export const RedriveResult = Schema.Struct({
   skipped: Schema.optional(Schema.Array(Unsent)),
 })
 export type RedriveResult = typeof RedriveResult.Type
+
+/**
+ * How an execution can end without reaching its workflow's catch-all: its own timeout, or a StopExecution.
+ * Either way its event would be in no DLQ (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html).
+ */
+export const UncaughtEndStatuses: ReadonlyArray<StatusChangeStatus> = ['TIMED_OUT', 'ABORTED']
+
+/** The status changes of one state machine's executions that ended without reaching its catch-all. */
+export const uncaughtExecutionEnds = (stateMachineArn: string): EventPattern => ({
+  source: [StatesSource],
+  'detail-type': [ExecutionStatusChangeType],
+  detail: { status: [...UncaughtEndStatuses], stateMachineArn: [stateMachineArn] },
+})

@@ -1,5 +1,6 @@
 import { Schema } from 'effect'
 import { EventEnvelope } from './envelope'
+import { ObjectCreated } from './s3'
 import { ImageProcessedType, ImageRejectedType } from './sources'
 
 /** The formats the image workflow accepts, as detected from magic bytes. */
@@ -74,9 +75,21 @@ export const ImageRecord = Schema.Struct({
 })
 export type ImageRecord = typeof ImageRecord.Type
 
-/** Inputs of the steps after validation, as the workflow's Parameters shape them. */
-export const ResizeInput = Schema.Struct({ image: ValidatedImage, spec: RenditionSpec })
-export const PersistInput = Schema.Struct({ image: ValidatedImage, renditions: Schema.Array(Rendition) })
+/** What the workflow hands the render step: the upload's event, and the renditions to make (its settings). */
+export const RenderInput = Schema.Struct({ event: ObjectCreated, renditionSpecs: Schema.Array(RenditionSpec) })
+export type RenderInput = typeof RenderInput.Type
+
+/** What the render step answers: the upload as validated, and every rendition written. */
+export const RenderOutput = Schema.Struct({ image: ValidatedImage, renditions: Schema.Array(Rendition) })
+export type RenderOutput = typeof RenderOutput.Type
+
+/** The persist step's input: what render answered, and the execution that owns the announcement's ledger claim. */
+export const PersistInput = Schema.Struct({
+  image: ValidatedImage,
+  renditions: Schema.Array(Rendition),
+  /** `$$.Execution.Id` of the run. */
+  executionId: Schema.String,
+})
 
 /** What the catch-all hands the failure recorder: the triggering event and the Step Functions error. */
 export const FailureInput = Schema.Struct({

@@ -63,6 +63,13 @@ export const OrderStatus = Schema.Literal('PENDING', 'ACCEPTED', 'REJECTED')
 export type OrderStatus = typeof OrderStatus.Type
 export const OrderOrigin = Schema.Literal('api', 'queue', 'import')
 
+/**
+ * A PENDING order the maintenance chore gave up republishing: its workflow kept failing. It stays PENDING (a redrive
+ * from the order DLQ can still decide it) but is no longer republished.
+ */
+export const StuckOrder = Schema.Struct({ reason: Schema.String, at: Schema.String })
+export type StuckOrder = typeof StuckOrder.Type
+
 /** The order record in the orders table. */
 export const Order = Schema.Struct({
   orderId: OrderId,
@@ -77,6 +84,9 @@ export const Order = Schema.Struct({
   updatedAt: Schema.String,
   /** Counts the writes: 1 when placed, 2 when decided (whether or not it was placed PENDING first). Absent on orders written before versions: read as 0. */
   version: Schema.optional(Schema.Int.pipe(Schema.nonNegative())),
+  /** How often the maintenance chore published `OrderPlaced` again for it (counted on the item, conditionally). */
+  republishes: Schema.optional(Schema.Number),
+  stuck: Schema.optional(StuckOrder),
 })
 export type Order = typeof Order.Type
 

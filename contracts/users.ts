@@ -9,6 +9,12 @@ export const Email = Schema.String.pipe(
   Schema.maxLength(254),
   Schema.pattern(/^[^\s@]+@[^\s@]+\.[^\s@]+$/, { message: () => 'must be a well-formed email address' }),
 )
+/**
+ * Every user id starts with this; the users table's other items (username reservations, `username#<name>`) never do,
+ * which is what the users table's stream pipe filters on (a pipe filter takes `prefix`, not `anything-but` with one).
+ */
+export const UserIdPrefix = 'usr_'
+
 export const UserStatus = Schema.Literal('active', 'suspended')
 export type UserStatus = typeof UserStatus.Type
 

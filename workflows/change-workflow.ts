@@ -60,7 +60,8 @@ export class ChangeWorkflow extends Construct {
         keepEvent(this).next(apply).next(notify).next(new Succeed(this, 'Applied')),
       ),
       stateMachineType: StateMachineType.EXPRESS,
-      timeout: Duration.minutes(1),
+      // Two 10-second steps with their retries, and the dead-letter tail, end within it.
+      timeout: Duration.minutes(3),
       tracingEnabled: true,
       ...(props.logs ? { logs: { level: LogLevel.ALL, includeExecutionData: true, ...props.logs } } : {}),
     })

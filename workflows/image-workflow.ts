@@ -10,12 +10,10 @@ import {
   Fail,
   JsonPath,
   LogLevel,
-  Map as MapState,
-  Pass,
   StateMachine,
   StateMachineType,
-  Succeed,
   TaskInput,
+  Timeout,
   type LogOptions,
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { EventBridgePutEvents, LambdaInvoke, SqsSendMessage } from 'aws-cdk-lib/aws-stepfunctions-tasks'
@@ -24,16 +22,16 @@ import { WorkflowTag } from '../contracts/executions'
 import { DefaultRenditions, type RenditionSpec } from '../contracts/images'
 import { imageUploaded } from '../contracts/patterns'
 import { ImageRejectedType, ImagesSource } from '../contracts/sources'
-import { integrationRetry, transientRetry } from './retry-policy'
-import { deadLetterBody, lambdaStep } from './tasks'
+import { IntegrationTimeout, integrationRetry, transientRetry } from './retry-policy'
+import { deadLetterBody, lambdaStep, taskTimeoutOf } from './tasks'
 
 /** The Lambda steps this workflow calls, by role. */
 export interface ImageSteps {
-  readonly validate: IFunction
-  readonly resize: IFunction
+  /** Validates the upload and writes every rendition from one decode. */
+  readonly render: IFunction
+  /** Writes the image record and announces `ImageProcessed` once. */
   readonly persist: IFunction
   readonly index: IFunction
-  readonly notify: IFunction
   readonly recordFailure: IFunction
 }
 
@@ -51,13 +49,17 @@ export interface ImageWorkflowProps {
 export const imageWorkflowTrigger = imageUploaded
 
 /**
- * Upload to processed image: validate, resize each rendition (a Map), persist, index, notify.
- * Any failure is retried if transient, then recorded FAILED; the first failure of an object version is sent to
- * the DLQ with its cause and announced as `ImageRejected`; the execution fails with the original error.
+ * Upload to processed image: render (validate the upload, then every rendition from one decode), persist (the record,
+ * and `ImageProcessed` once), index. Any failure is retried if transient, then recorded FAILED; the first failure of
+ * an object version is sent to the DLQ with its cause and announced as `ImageRejected`; the execution fails with the
+ * original error. The failure path takes the event from the execution's input (`$$.Execution.Input`), so no state is
+ * spent keeping it.
  *
- * Standard, not Express: an image takes seconds, each state transition must happen exactly once, and
- * users read the execution history state by state; at a few dozen transitions per image the price
- * ($25 per million transitions) stays well under the Lambda cost of resizing.
+ * Standard, not Express: each state transition happens exactly once, RedriveExecution resumes a failed image where it
+ * failed, Step Functions keeps every execution's history for the console at no log cost, and timeouts reach the DLQ
+ * through the status change rule. Each state entered is a billed transition ($25 per million), so a successful image
+ * takes three: ValidateAndRender, PersistImage, IndexImage (it took nine with a Pass state, a Map of one task per
+ * rendition, and persist and notify apart).
  */
 export class ImageWorkflow extends Construct {
   readonly stateMachine: StateMachine
@@ -69,54 +71,49 @@ export class ImageWorkflow extends Construct {
     const invoke = (stateId: string, fn: IFunction, payload: TaskInput, resultPath: string | undefined) =>
       lambdaStep(this, stateId, fn, payload, resultPath)
 
-    const attachSettings = new Pass(this, 'AttachRenditionSettings', {
-      parameters: {
-        'event.$': '$',
+    const render = invoke(
+      'ValidateAndRender',
+      steps.render,
+      TaskInput.fromObject({
+        event: JsonPath.objectAt('$'),
         renditionSpecs: (props.renditions ?? DefaultRenditions).map((spec) => ({ ...spec })),
-      },
-    })
-    const validate = invoke('ValidateImage', steps.validate, TaskInput.fromJsonPathAt('$.event'), '$.validated')
-    const resize = new MapState(this, 'ResizeRenditions', {
-      itemsPath: '$.renditionSpecs',
-      itemSelector: { 'image.$': '$.validated.value', 'spec.$': '$$.Map.Item.Value' },
-      resultPath: '$.renditions',
-    }).itemProcessor(
-      new LambdaInvoke(this, 'ResizeRendition', {
-        lambdaFunction: steps.resize,
-        payloadResponseOnly: false,
-        retryOnServiceExceptions: false,
-        outputPath: '$.Payload',
-      }).addRetry(transientRetry),
+      }),
+      '$.rendered',
     )
     const persist = invoke(
       'PersistImage',
       steps.persist,
       TaskInput.fromObject({
-        image: JsonPath.objectAt('$.validated.value'),
-        renditions: JsonPath.listAt('$.renditions'),
+        image: JsonPath.objectAt('$.rendered.value.image'),
+        renditions: JsonPath.listAt('$.rendered.value.renditions'),
+        executionId: JsonPath.executionId,
       }),
       '$.record',
     )
-    const index = invoke('IndexImage', steps.index, TaskInput.fromJsonPathAt('$.record.value'), undefined)
-    const notify = invoke(
-      'NotifyProcessed',
-      steps.notify,
-      TaskInput.fromObject({ record: JsonPath.objectAt('$.record.value'), executionId: JsonPath.executionId }),
-      '$.notification',
-    )
-    const done = new Succeed(this, 'Processed', { outputPath: '$.record.value' })
+    // The last state answers the record itself: a Succeed state would be one more billed transition.
+    const index = new LambdaInvoke(this, 'IndexImage', {
+      lambdaFunction: steps.index,
+      payload: TaskInput.fromJsonPathAt('$.record.value'),
+      payloadResponseOnly: false,
+      retryOnServiceExceptions: false,
+      resultPath: JsonPath.DISCARD,
+      outputPath: '$.record.value',
+      taskTimeout: taskTimeoutOf(steps.index),
+    }).addRetry(transientRetry)
 
     const failed = new Fail(this, 'ImageFailed', { errorPath: '$.error.Error', causePath: '$.error.Cause' })
     const sendToDlq = new SqsSendMessage(this, 'SendToDeadLetterQueue', {
       queue: props.deadLetterQueue,
-      messageBody: deadLetterBody('image'),
+      // The event is the execution's input: no state is spent keeping it under `$.event`.
+      messageBody: deadLetterBody('image', JsonPath.objectAt('$$.Execution.Input')),
       resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(IntegrationTimeout),
     }).addRetry(integrationRetry)
     const recordFailure = invoke(
       'RecordFailure',
       steps.recordFailure,
       TaskInput.fromObject({
-        event: JsonPath.objectAt('$.event'),
+        event: JsonPath.objectAt('$$.Execution.Input'),
         error: JsonPath.objectAt('$.error'),
         executionId: JsonPath.executionId,
       }),
@@ -132,6 +129,7 @@ export class ImageWorkflow extends Construct {
         },
       ],
       resultPath: JsonPath.DISCARD,
+      taskTimeout: Timeout.duration(IntegrationTimeout),
     }).addRetry(integrationRetry)
     // The DLQ and ImageRejected are per object version: a second run of a rejected version (a duplicate delivery,
     // a replay) finds the FAILED record already standing and adds neither a dead letter nor an event.
@@ -149,10 +147,9 @@ export class ImageWorkflow extends Construct {
       state.addCatch(failed, { errors: [Errors.ALL], resultPath: '$.bookkeepingError' })
 
     const catchAll = { errors: [Errors.ALL], resultPath: '$.error' }
-    for (const state of [validate, persist, index, notify]) state.addCatch(onFailure, catchAll)
-    resize.addCatch(onFailure, catchAll)
+    for (const state of [render, persist, index]) state.addCatch(onFailure, catchAll)
 
-    const definition = attachSettings.next(validate).next(resize).next(persist).next(index).next(notify).next(done)
+    const definition = render.next(persist).next(index)
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.STANDARD,

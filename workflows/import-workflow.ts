@@ -14,6 +14,7 @@ import { Construct } from 'constructs'
 import type { EventPattern } from '../contracts/patterns'
 import { ImportsPrefix, ObjectCreatedType, S3Source } from '../contracts/sources'
 import { WorkflowTag } from '../contracts/executions'
+import { importRetry } from './retry-policy'
 import { catchAll, deadLetterTail, keepEvent, lambdaStep } from './tasks'
 
 /** The rule pattern that starts this workflow: a file created under `imports/` in the upload bucket. */
@@ -45,7 +46,7 @@ export class ImportWorkflow extends Construct {
       props.importOrders,
       TaskInput.fromJsonPathAt('$.event'),
       '$.report',
-      Duration.minutes(15),
+      importRetry,
     )
     importOrders.addCatch(deadLetterTail(this, 'import', props.deadLetterQueue), catchAll)
 
@@ -56,7 +57,8 @@ export class ImportWorkflow extends Construct {
           .next(new Succeed(this, 'Imported', { outputPath: '$.report.value' })),
       ),
       stateMachineType: StateMachineType.STANDARD,
-      timeout: Duration.minutes(30),
+      // Three tries of the 15-minute step and the dead-letter tail end well within it (test/infra/workflow-timeouts.test.ts).
+      timeout: Duration.hours(1),
       tracingEnabled: true,
       ...(props.logs ? { logs: { level: LogLevel.ALL, includeExecutionData: true, ...props.logs } } : {}),
     })

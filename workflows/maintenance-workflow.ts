@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib/aws-stepfunctions'
 import { Construct } from 'constructs'
 import { WorkflowTag } from '../contracts/executions'
+import { choreRetry } from './retry-policy'
 import { lambdaStep } from './tasks'
 
 /** How often maintenance runs, as an EventBridge Scheduler expression (the local scheduler reads the same). */
@@ -23,16 +24,15 @@ export const MaintenanceSchedule = 'rate(5 minutes)'
 export const ReconcileSearchPace = { everyMinutes: 60, recordsPerRun: 1000 }
 
 export interface MaintenanceSteps {
-  readonly expireIdempotency: IFunction
   readonly reconcileSearch: IFunction
   readonly publishDlqDepths: IFunction
   readonly republishStaleOrders: IFunction
 }
 
 /**
- * Every five minutes, four independent chores in parallel: expire idempotency records, reconcile the search
- * index with the tables (hourly and a bounded part at a time: {@link ReconcileSearchPace}), publish the dead-letter
- * depths, and re-publish orders whose placement event was lost.
+ * Every five minutes, three independent chores in parallel: reconcile the search index with the tables (hourly and a
+ * bounded part at a time: {@link ReconcileSearchPace}), publish the dead-letter depths, and re-publish orders whose
+ * placement event was lost. (Expired idempotency records need no chore: the table's TTL deletes them.)
  *
  * Express: a run takes seconds and happens 8,640 times a month; Standard would cost more for history nobody reads.
  */
@@ -42,19 +42,19 @@ export class MaintenanceWorkflow extends Construct {
   constructor(scope: Construct, id: string, props: { readonly steps: MaintenanceSteps; readonly logs?: LogOptions }) {
     super(scope, id)
     const input = TaskInput.fromObject({})
+    const chore = (id: string, fn: IFunction, resultPath: string, payload: TaskInput = input) =>
+      lambdaStep(this, id, fn, payload, resultPath, choreRetry)
     const chores = new Parallel(this, 'Chores', { resultPath: '$.results' })
-      .branch(lambdaStep(this, 'ExpireIdempotencyRecords', props.steps.expireIdempotency, input, '$.expired'))
       .branch(
-        lambdaStep(
-          this,
+        chore(
           'ReconcileSearchIndex',
           props.steps.reconcileSearch,
-          TaskInput.fromObject(ReconcileSearchPace),
           '$.reconciled',
+          TaskInput.fromObject(ReconcileSearchPace),
         ),
       )
-      .branch(lambdaStep(this, 'PublishDeadLetterDepths', props.steps.publishDlqDepths, input, '$.depths'))
-      .branch(lambdaStep(this, 'RepublishStaleOrders', props.steps.republishStaleOrders, input, '$.republished'))
+      .branch(chore('PublishDeadLetterDepths', props.steps.publishDlqDepths, '$.depths'))
+      .branch(chore('RepublishStaleOrders', props.steps.republishStaleOrders, '$.republished'))
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(chores),

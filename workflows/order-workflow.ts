@@ -83,7 +83,8 @@ export class OrderWorkflow extends Construct {
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       definitionBody: DefinitionBody.fromChainable(definition),
       stateMachineType: StateMachineType.EXPRESS,
-      timeout: Duration.minutes(2),
+      // Express's longest: four 10-second steps with their retries, and the dead-letter tail, end within it.
+      timeout: Duration.minutes(5),
       tracingEnabled: true,
       ...(props.logs ? { logs: { level: LogLevel.ALL, includeExecutionData: true, ...props.logs } } : {}),
     })

@@ -23,6 +23,17 @@ export interface WorkflowFootprint {
   readonly transitionsPerUnit: number
   /** The execution history with its data, as `LogLevel.ALL` with `includeExecutionData` sends it to CloudWatch Logs. */
   readonly logBytesPerUnit: number
+  /** History events per unit: the log events level ALL sends, with or without their data. */
+  readonly historyEventsPerUnit: number
+}
+
+/** Events of one kind on one bus, per unit: what EventBridge bills differently by source and bus. */
+export interface EventKindFootprint {
+  readonly bus: string
+  readonly source: string
+  readonly detailType: string
+  readonly perUnit: number
+  readonly meanBytes: number
 }
 
 export interface Footprint {
@@ -31,6 +42,7 @@ export interface Footprint {
   readonly tasks: ReadonlyArray<TaskFootprint>
   readonly eventsPerUnit: number
   readonly meanEventBytes: number
+  readonly eventsByKind: ReadonlyArray<EventKindFootprint>
   readonly archivedPerUnit: number
   readonly archivedBytesPerUnit: number
   readonly streamRecordsPerUnit: number
@@ -79,6 +91,7 @@ export const readFootprint = (
 
     const transitions = new Map<string, number>()
     const logBytes = new Map<string, number>()
+    const historyEvents = new Map<string, number>()
     const entered = new Map<string, number[]>()
     const taskDurations = new Map<string, number[]>()
     // A CloudWatch log event carries the history event's JSON plus its envelope (ids, timestamp, execution ARN): ~250 bytes.
@@ -86,6 +99,7 @@ export const readFootprint = (
     for (const row of history) {
       const workflow = workflowOf.get(row.arn)!
       logBytes.set(workflow, (logBytes.get(workflow) ?? 0) + row.bytes + envelopeBytes)
+      historyEvents.set(workflow, (historyEvents.get(workflow) ?? 0) + 1)
       if (row.type.endsWith('StateEntered')) transitions.set(workflow, (transitions.get(workflow) ?? 0) + 1)
       if (row.type === 'TaskStateEntered') {
         const key = `${row.arn}|${row.name}`
@@ -111,6 +125,18 @@ export const readFootprint = (
       COALESCE(SUM(CASE WHEN archive IS NOT NULL THEN LENGTH(event) ELSE 0 END), 0) AS archivedBytes FROM events WHERE time >= ? AND time <= ?`,
       )
       .get(secondsFrom, secondsTo) as { n: number; bytes: number; archived: number; archivedBytes: number }
+    const kinds = db
+      .prepare(
+        `SELECT bus, source, detail_type AS detailType, COUNT(*) AS n, SUM(LENGTH(event)) AS bytes FROM events
+      WHERE time >= ? AND time <= ? GROUP BY bus, source, detail_type ORDER BY bus, source, detail_type`,
+      )
+      .all(secondsFrom, secondsTo) as Array<{
+      bus: string
+      source: string
+      detailType: string
+      n: number
+      bytes: number
+    }>
     // Stream records carry no time: the share of all of them that this batch's table writes make is not separable, so
     // the rate over the whole run is used (every unit of a run does the same writes).
     const streams = db.prepare('SELECT COUNT(*) AS n FROM stream_records').get() as { n: number }
@@ -125,6 +151,7 @@ export const readFootprint = (
         medianDurationMs: round(median(durations.filter((value) => !Number.isNaN(value)))),
         transitionsPerUnit: round((transitions.get(workflow) ?? 0) / units, 3),
         logBytesPerUnit: Math.round((logBytes.get(workflow) ?? 0) / units),
+        historyEventsPerUnit: round((historyEvents.get(workflow) ?? 0) / units, 3),
       })),
       tasks: [...taskDurations].map(([key, values]) => {
         const [workflow, state] = key.split('\n') as [string, string]
@@ -132,6 +159,13 @@ export const readFootprint = (
       }),
       eventsPerUnit: round(events.n / units, 3),
       meanEventBytes: Math.round(events.bytes / Math.max(1, events.n)),
+      eventsByKind: kinds.map((kind) => ({
+        bus: kind.bus,
+        source: kind.source,
+        detailType: kind.detailType,
+        perUnit: round(kind.n / units, 3),
+        meanBytes: Math.round(kind.bytes / kind.n),
+      })),
       archivedPerUnit: round(events.archived / units, 3),
       archivedBytesPerUnit: Math.round(events.archivedBytes / units),
       streamRecordsPerUnit: round(streams.n / Math.max(1, allOrders.n), 3),

@@ -29,6 +29,10 @@ export interface LoadResult {
   readonly elapsedMs: number
   /** Milliseconds per accepted order, in answer order, then the unanswered ones' waits. */
   readonly latenciesMs: number[]
+  /** Milliseconds per answer of any status (202, 503...), in answer order: how long anyone waited for an answer. */
+  readonly answerLatenciesMs: number[]
+  /** Refusals for load (503, 429) that named when to come back (Retry-After). */
+  readonly refusedWithRetryAfter: number
   readonly orderIds: string[]
 }
 
@@ -52,6 +56,8 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
   const agent = new Agent({ keepAlive: true, maxSockets: plan.connections })
   const statuses: Record<string, number> = {}
   const latenciesMs: number[] = []
+  const answerLatenciesMs: number[] = []
+  let refusedWithRetryAfter = 0
   const orderIds: string[] = []
   let sent = 0
   let errors = 0
@@ -90,6 +96,9 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
             const latency = performance.now() - dueAt
             const status = String(res.statusCode)
             statuses[status] = (statuses[status] ?? 0) + 1
+            answerLatenciesMs.push(latency)
+            if ((res.statusCode === 503 || res.statusCode === 429) && res.headers['retry-after'])
+              refusedWithRetryAfter++
             if (res.statusCode === 202) {
               latenciesMs.push(latency)
               orderIds.push((JSON.parse(Buffer.concat(chunks).toString()) as { orderId: string }).orderId)
@@ -117,6 +126,8 @@ const run = (plan: LoadPlan): Promise<LoadResult> => {
     errors,
     elapsedMs: performance.now() - started,
     latenciesMs,
+    answerLatenciesMs,
+    refusedWithRetryAfter,
     orderIds,
   })
 

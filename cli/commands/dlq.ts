@@ -22,10 +22,14 @@ or with --all each of them, through SQS and Step Functions, on either target; ho
     event there as {workflow, execution, error, cause, event}. Redrive starts that workflow again with the event
     as input (StartExecution), and follows the run until it ends (up to ${RedriveFollowMs / 1000}s): if it fails again
     without sending its own dead letter (the image workflow sends one per object version), a new dead letter with
-    the new execution, error and cause takes the old one's place;
+    the new execution, error and cause takes the old one's place. An image or import execution that timed out or
+    was aborted (Step Functions' status change event, which no catch sees) starts its state machine again on the
+    same input;
   - a rule target's DLQ (RuleTargetDeadLetters): the event is delivered to that rule's target again, a state
     machine starting with the event as input, as the rule would have;
-  - anything else (PipeDeadLetters: no event to send on) is left in the queue.
+  - a pipe's DLQ (PipeDeadLetters) holds where a stream batch is (shard, sequence numbers), not its records: it
+    cannot be redriven and is left in the queue, with the reason; re-read the records from the table's stream,
+    which keeps them 24 hours.
 Each message sent on is deleted; up to ${RedriveRounds * 10} per run. The steps are idempotent, so nothing a redrive
 repeats happens twice.
 Prints one line per queue: MOVING, REDRIVEN, EMPTY, or PARTIAL with each message left in the queue and why.

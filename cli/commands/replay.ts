@@ -1,5 +1,4 @@
 import { defineCommand } from '../args'
-import { ArchiveName } from '../../infra/aws/client/limits'
 import { json, paletteFor, type Palette } from '../format'
 import { replayProgress, replayedText } from '../progress'
 import { parseTime } from '../time'
@@ -77,7 +76,7 @@ export const replay = defineCommand(
 Times are ISO 8601 (2024-05-01T12:00:00Z; without a zone, local time) or a duration ago: 30s, 15m, 2h, 1d, 1w;
 --from must be before --to, and --to not after now.
 
-With --target aws: EventBridge StartReplay of the archive ${ArchiveName} (its ARN from DescribeArchive) to the
+With --target aws: EventBridge StartReplay of the stack's archive (its ArchiveName output; its ARN from DescribeArchive) to the
 stack's bus, filtered to the --rule ones (ListRules on the bus: a rule's name as 'pipeline rules' shows it
 locally, e.g. StartImageWorkflow, matches the deployed Pipeline-StartImageWorkflow...-XYZ), then DescribeReplay
 every few seconds. EventBridge counts no events: progress is how far into the window the replay got, and

@@ -1,5 +1,4 @@
 import { defineCommand } from '../args'
-import { ArchiveName } from '../../infra/aws/client/limits'
 import { formatTime, json, paletteFor, table } from '../format'
 
 export const replays = defineCommand(
@@ -13,7 +12,7 @@ export const replays = defineCommand(
     description: `Lists the replays that have run or are running: name, state (STARTING, RUNNING, COMPLETED,
 CANCELLED, FAILED), progress (events replayed/total), the window from and to, and the start time (all local).
 
-With --target aws: EventBridge ListReplays of the archive ${ArchiveName}. EventBridge counts no events: progress
+With --target aws: EventBridge ListReplays of the stack's archive (its ArchiveName output). EventBridge counts no events: progress
 is the time of the last event replayed (up to ...), and a state may also be CANCELLING.
 
 Examples:

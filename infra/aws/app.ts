@@ -9,8 +9,9 @@ import { PipelineStack } from './pipeline-stack'
  * `-c skipBundling=true` synthesizes the template without building the step bundles, as the local runtime does.
  * `-c search=false` deploys without the OpenSearch domain (a cheap development stack: `GET /search` answers 501);
  * `-c searchInstanceType=r7g.large.search -c searchInstanceCount=2 -c searchVolumeGb=100` sizes it (`constructs/search-domain.ts`).
- * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; the default is ERROR (failures only,
- * with their data); `-c workflowLogLevel=OrderWorkflow=ALL` sets one workflow's (see `constructs/workflow-plumbing.ts`).
+ * `-c workflowLogLevel=ALL` logs every state of every workflow with its data; by default the order, change, image and
+ * import workflows log failures with their data and maintenance everything; `-c workflowLogLevel=OrderWorkflow=ALL:nodata`
+ * sets one workflow's (see `DefaultWorkflowLogging` in `constructs/workflow-plumbing.ts` for why).
  *
  * cdk-nag's AWS Solutions and Serverless packs check every resource at synthesis
  * (https://github.com/cdklabs/cdk-nag). cdk-nag 3 runs as a CDK policy-validation plugin rather than an Aspect, so
@@ -20,8 +21,10 @@ import { PipelineStack } from './pipeline-stack'
 const app = new App()
 if (String(app.node.tryGetContext('skipBundling')) === 'true') app.node.setContext('aws:cdk:bundling-stacks', [])
 const alarmEmail: unknown = app.node.tryGetContext('alarmEmail')
-new PipelineStack(app, 'Pipeline', {
-  busName: app.node.tryGetContext('busName') ?? 'pipeline',
+const busName: unknown = app.node.tryGetContext('busName')
+// `-c stackName=PipelineStaging` deploys a second pipeline beside the first: no resource has a fixed name.
+new PipelineStack(app, String(app.node.tryGetContext('stackName') ?? 'Pipeline'), {
+  ...(typeof busName === 'string' && busName !== '' ? { busName } : {}),
   ...(typeof alarmEmail === 'string' && alarmEmail !== '' ? { alarmEmail } : {}),
   workflowLogging: workflowLoggingFromContext(app.node.tryGetContext('workflowLogLevel')),
   search: searchFromContext((name) => app.node.tryGetContext(name)),

@@ -14,18 +14,19 @@ import { OrderProcessing } from './constructs/order-processing'
 import { OrdersQueue } from './constructs/orders-queue'
 import { PipelineTables } from './constructs/pipeline-tables'
 import { SearchDomain, type SearchDomainProps } from './constructs/search-domain'
+import { TracingSampling } from './constructs/tracing-sampling'
 import { UploadBucket } from './constructs/upload-bucket'
 import type { WorkflowId, WorkflowLogging } from './constructs/workflow-plumbing'
 import { SearchDisabledEndpoint } from './layers/search-index-opensearch'
 
 export interface PipelineStackProps extends StackProps {
-  /** Name of the pipeline's event bus. */
+  /** Name of the pipeline's event bus. @default the stack's name */
   readonly busName?: string
   /** An address that receives the alarms by email (context `alarmEmail`); without it, subscribe to the topic yourself. */
   readonly alarmEmail?: string
   /**
-   * What each workflow logs, by workflow; one left out logs at `DefaultWorkflowLogging` (ERROR with execution data,
-   * see `constructs/workflow-plumbing.ts` for why). The app reads it from the `workflowLogLevel` context value.
+   * What each workflow logs, by workflow; one left out logs at its `DefaultWorkflowLogging`
+   * (`constructs/workflow-plumbing.ts`, which says why). The app reads it from the `workflowLogLevel` context value.
    */
   readonly workflowLogging?: Partial<Record<WorkflowId, WorkflowLogging>>
   /**
@@ -47,7 +48,7 @@ const stepFunctionsConsoleUrl = (stateMachine: StateMachine) =>
 export class PipelineStack extends Stack {
   constructor(scope: Construct, id: string, props: PipelineStackProps = {}) {
     super(scope, id, { description: 'Event pipeline on Step Functions and EventBridge', ...props })
-    const { bus } = new EventBusWithArchive(this, 'Events', { busName: props.busName ?? 'pipeline' })
+    const { bus, archive } = new EventBusWithArchive(this, 'Events', props.busName ? { busName: props.busName } : {})
     const { queues: dlqs } = new DeadLetterQueues(this, 'DeadLetters')
     const uploads = new UploadBucket(this, 'Storage', { bus, forwardDeadLetterQueue: dlqs.RuleTargetDeadLetters })
     const tables = new PipelineTables(this, 'Tables')
@@ -135,7 +136,12 @@ export class PipelineStack extends Stack {
       workflows,
       steps: Object.fromEntries(steps.map((step) => [step.node.id, step.function])),
       httpApi: api.httpApi,
+      // A pipe's Ref is its name, the PipeName dimension of its metrics.
+      pipes: Object.fromEntries(changes.pipes.map((pipe) => [pipe.node.id, pipe.pipe.ref])),
+      workQueues: { OrdersQueue: ordersQueue.queue },
     })
+
+    new TracingSampling(this, 'TracingSampling')
 
     new CfnOutput(this, 'ApiUrl', {
       value: api.url,
@@ -146,6 +152,10 @@ export class PipelineStack extends Stack {
       description: 'Upload bucket: uploads/ for images, imports/ for order files',
     })
     new CfnOutput(this, 'BusName', { value: bus.eventBusName })
+    new CfnOutput(this, 'ArchiveName', {
+      value: archive.archiveName,
+      description: "The bus's archive, which replays read",
+    })
     new CfnOutput(this, 'SearchDomainName', {
       value: search?.domainName ?? 'none',
       description: 'The OpenSearch Service domain behind GET /search (none when deployed with -c search=false)',

@@ -1,10 +1,13 @@
+import { readFileSync } from 'node:fs'
 import * as path from 'node:path'
+import type { CfnTemplate } from '../aws/synth'
 import { configFromEnv } from '../../steps/services/config'
 import { DefaultMaxUploadBytes } from '../console/routes'
 import { createPipelineServer } from './http/server'
 import { parseFaultPlan } from './lambda/faults'
 import { parseRetryScale } from './stepfunctions/executor'
 import { InvalidStateMachine } from './stepfunctions/errors'
+import { InvalidFilterCriteria } from './lambda/errors'
 import { startRuntime } from './runtime'
 
 /**
@@ -22,6 +25,22 @@ const setting = (name: string, fallback: number, min: 0 | 1): number => {
   return value
 }
 
+/**
+ * PIPELINE_TEMPLATE: a template `cdk synth` wrote for this app (`cdk.out/Pipeline.template.json`), run instead of
+ * synthesizing the app at start; a file that is not one exits with a message naming the setting.
+ */
+const templateSetting = (file: string | undefined): CfnTemplate | undefined => {
+  if (file === undefined || file === '') return undefined
+  try {
+    const template = JSON.parse(readFileSync(file, 'utf8')) as unknown
+    if (typeof template === 'object' && template !== null && 'Resources' in template) return template as CfnTemplate
+    console.error(`PIPELINE_TEMPLATE: ${file} is not a CloudFormation template (it has no Resources)`)
+  } catch (error) {
+    console.error(`PIPELINE_TEMPLATE: cannot read ${file} as JSON (${(error as Error).message})`)
+  }
+  process.exit(2)
+}
+
 /** `npm start`: the whole pipeline on this machine, serving on HOST:PORT (127.0.0.1:3000 by default). */
 const main = async () => {
   const host = process.env.HOST ?? '127.0.0.1'
@@ -32,6 +51,7 @@ const main = async () => {
   const maxUploadBytes = setting('MAX_UPLOAD_BYTES', DefaultMaxUploadBytes, 1)
   const requestTimeoutMs = setting('PIPELINE_REQUEST_TIMEOUT_MS', 120_000, 1)
   const concurrency = setting('PIPELINE_CONCURRENCY', 2, 1)
+  const template = templateSetting(process.env.PIPELINE_TEMPLATE)
   let config
   try {
     config = configFromEnv(process.env)
@@ -56,11 +76,17 @@ const main = async () => {
       dataDir,
       config,
       concurrency,
+      ...(template ? { template } : {}),
       ...(faults ? { faults } : {}),
       ...(retryScale ? { retryScale } : {}),
       ...(queueVisibilityMs ? { queueVisibilityMs } : {}),
     })
   } catch (error) {
+    // What AWS would refuse at deployment (a filter a pipe cannot take) stops the start, with AWS's reason.
+    if (error instanceof InvalidFilterCriteria) {
+      console.error(error.message)
+      process.exit(2)
+    }
     if (!(error instanceof InvalidStateMachine)) throw error
     console.error(`The synthesized template cannot run locally: ${error.message}`)
     process.exit(1)

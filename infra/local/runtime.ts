@@ -3,19 +3,22 @@ import { ManagedRuntime } from 'effect'
 import type { PipelineConfigShape } from '../../steps/services/config'
 import { stepsByName } from '../../steps/kit/registry'
 import { invokeStep, StepError } from '../../steps/kit/step'
-import { synthesizePipeline } from '../aws/synth'
+import { synthesizePipeline, type CfnTemplate } from '../aws/synth'
 import { WorkflowTag } from '../../contracts/executions'
 import { LocalBus } from './eventbridge/bus'
 import { databaseFile, openDatabase } from './kernel/db'
 import { startCheckpointer } from './kernel/checkpointer'
+import { answersInFlight } from './kernel/fair-share'
 import { executionIndexer } from './stepfunctions/execution-search'
 import { commitGroup } from './kernel/group-commit'
 import { ApiStateMachines } from './stepfunctions/api-state-machines'
 import { Executor, validateStateMachines } from './stepfunctions/executor'
+import { executionStatusChange } from './stepfunctions/status-events'
 import { LocalLive } from './layers/local-live'
-import { startPollers } from './lambda/pollers'
+import { startPollers, validateFilters } from './lambda/pollers'
 import { LocalScheduler } from './eventbridge/scheduler'
 import { LocalTables } from './dynamodb/tables'
+import { deleteExpiredItems } from './dynamodb/ttl'
 import { StepNames } from '../../steps/kit/catalog'
 import { LocalObjectStore } from './s3/object-store'
 import { LocalQueues } from './sqs/queues'
@@ -32,6 +35,8 @@ export interface RuntimeOptions {
   readonly config: PipelineConfigShape
   /** Executions run at once; sharp uses every core for one image already. */
   readonly concurrency?: number
+  /** A template `cdk synth` wrote, run instead of synthesizing the CDK app at start (PIPELINE_TEMPLATE). */
+  readonly template?: CfnTemplate
   /** A model to run instead of synthesizing the CDK app (tests that check one definition in isolation). */
   readonly model?: LocalModel
   /** The first delay before a rule target is retried (EventBridge-style backoff doubles it); default one second. */
@@ -63,8 +68,10 @@ const lambdaFailure = (error: unknown): Error => {
  * state machines from the template, and serves them from one SQLite file and a folder of objects.
  */
 export const startRuntime = (options: RuntimeOptions) => {
-  const model = options.model ?? localModel(synthesizePipeline(), WorkflowTag)
-  // A definition the runtime cannot run stops it here, naming the state machine and the state, before anything opens.
+  const model = options.model ?? localModel(options.template ?? synthesizePipeline(), WorkflowTag)
+  // What AWS refuses at deployment stops the runtime before anything opens: a filter a pipe cannot take, or a
+  // definition the runtime cannot run (naming the state machine and the state).
+  validateFilters(model)
   validateStateMachines(model.stateMachines)
   const db = openDatabase(options.dataDir)
   const checkpointer = startCheckpointer(db, databaseFile(options.dataDir))
@@ -106,7 +113,8 @@ export const startRuntime = (options: RuntimeOptions) => {
       queues,
       tables,
       tableNames,
-      config: options.config,
+      // The steps put on the bus the template names, as each function's EVENT_BUS_NAME does on AWS.
+      config: { ...options.config, busName: setting('EVENT_BUS_NAME') ?? options.config.busName },
       publicUrl: () => publicUrl,
     }),
   )
@@ -158,7 +166,16 @@ export const startRuntime = (options: RuntimeOptions) => {
       sendMessage: (queueUrl, body) => queues.send(queueUrl, body),
       putEvents: (entries) => bus.putEvents(entries),
     },
-    { concurrency: options.concurrency ?? 2, ...(options.retryScale ? { retryScale: options.retryScale } : {}) },
+    {
+      concurrency: options.concurrency ?? 2,
+      ...(options.retryScale ? { retryScale: options.retryScale } : {}),
+      // Standard workflows announce how each execution ended on the default bus (timeouts and aborts included, which
+      // no catch sees); Express workflows do not (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html).
+      onExecutionEnded: (execution) => {
+        if (executor.stateMachines.find((machine) => machine.arn === execution.state_machine)?.type === 'STANDARD')
+          bus.publishServiceEvent('default', executionStatusChange(execution))
+      },
+    },
   )
 
   const recovered = executor.recover()
@@ -188,14 +205,18 @@ export const startRuntime = (options: RuntimeOptions) => {
   const scheduler = new LocalScheduler(model.schedules ?? [], (targetArn, input) => executor.enqueue(targetArn, input))
   scheduler.begin()
   purgeExpiredArchive(db, bus.archiveList)
-  // Background work: the bus's target retries and the execution search index every quarter second, archive retention hourly.
-  const indexer = executionIndexer(db)
+  // Background work: the bus's target retries and the execution search index every quarter second; archive retention and TTL hourly.
+  const indexer = executionIndexer(db, () => {
+    const { pending, running } = executor.unfinished()
+    return pending + running > 0 || answersInFlight() > 0
+  })
   const timers = [
     setInterval(() => bus.retryDueDeliveries(), 250),
     setInterval(() => void indexer.drain(), 250),
     setInterval(() => deadLetters.settle(), 250),
     setInterval(() => purgeExpiredArchive(db, bus.archiveList), 3_600_000),
     setInterval(() => invocations.purge(), 3_600_000),
+    setInterval(() => deleteExpiredItems(db), 3_600_000),
   ]
   for (const timer of timers) timer.unref()
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { Effect, Schema } from 'effect'
-import { CreateUserRequest, UpdateUserRequest, type User } from '../../contracts/users'
+import { CreateUserRequest, UpdateUserRequest, UserIdPrefix, type User } from '../../contracts/users'
 import { now, type Clock } from '../services/clock'
 import { UserTable } from '../services/user-table'
 import { Cursor, decodeFields, decodeQuery, Limit, readJsonObject } from './body'
@@ -18,7 +18,7 @@ export const createUser = (request: ApiRequest) =>
     const { username, email } = yield* decodeFields(CreateUserRequest, yield* readJsonObject(request), 'user')
     const at = yield* now
     const user: User = {
-      userId: `usr_${randomBytes(12).toString('hex')}`,
+      userId: `${UserIdPrefix}${randomBytes(12).toString('hex')}`,
       username,
       email,
       status: 'active',

@@ -7,16 +7,14 @@ export interface StepEntry {
 }
 
 /**
- * Every step, once. A step's key is where everything else derives from: its name (`validateImage` is
- * `validate-image`, stamped on the function as `PIPELINE_STEP` and used by metrics and fault injection), its CDK
- * construct id (`ValidateImageStep`) and, through this table, its folder.
+ * Every step, once. A step's key is where everything else derives from: its name (`renderImage` is
+ * `render-image`, stamped on the function as `PIPELINE_STEP` and used by metrics and fault injection), its CDK
+ * construct id (`RenderImageStep`) and, through this table, its folder.
  */
 export const Steps = {
-  validateImage: { folder: 'images/validate', usesSharp: true },
-  resizeImage: { folder: 'images/resize', usesSharp: true },
+  renderImage: { folder: 'images/render', usesSharp: true },
   persistImage: { folder: 'images/persist' },
   indexImage: { folder: 'images/index' },
-  notifyImage: { folder: 'images/notify' },
   recordImageFailure: { folder: 'images/record-failure' },
   httpApi: { folder: 'api' },
   searchApi: { folder: 'search' },
@@ -29,7 +27,6 @@ export const Steps = {
   applyChange: { folder: 'changes/apply' },
   notifyChange: { folder: 'changes/notify' },
   importOrders: { folder: 'import' },
-  expireIdempotency: { folder: 'maintenance/expire-idempotency' },
   reconcileSearch: { folder: 'maintenance/reconcile-search' },
   publishDlqDepths: { folder: 'maintenance/publish-dlq-depths' },
   republishStaleOrders: { folder: 'maintenance/republish-stale-orders' },
@@ -39,10 +36,10 @@ export type StepKey = keyof typeof Steps
 
 export const StepKeys = Object.keys(Steps) as ReadonlyArray<StepKey>
 
-/** `validateImage` → `validate-image`. */
+/** `renderImage` → `render-image`. */
 export const stepName = (key: StepKey): string => key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)
 
-/** `validateImage` → `ValidateImageStep`. */
+/** `renderImage` → `RenderImageStep`. */
 export const stepConstructId = (key: StepKey): string => `${key[0]!.toUpperCase()}${key.slice(1)}Step`
 
 /** Each step's name by its key. */

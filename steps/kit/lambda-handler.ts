@@ -29,19 +29,18 @@ export const lambdaStep = <R>(step: Step<any, any, any, any, R>, layer: Layer.La
     if (segment) tracer.setSegment(segment)
     tracer.putAnnotation('step', step.name)
     try {
-      const output = await invokeStep(step, runtime, event)
-      metrics.addMetric('StepSucceeded', MetricUnit.Count, 1)
-      return output
+      return await invokeStep(step, runtime, event)
     } catch (error) {
       const failure = error instanceof StepError ? error : new StepError('Error', String(error))
+      // Successes are Lambda's own Invocations less Errors: an EMF line per success would be a log line per invocation.
       metrics.addMetric('StepFailed', MetricUnit.Count, 1)
+      metrics.publishStoredMetrics()
       logger.warn('step failed', { errorType: failure.name, errorMessage: failure.message })
       if (segment) segment.addError(failure)
       throw failure
     } finally {
       segment?.close()
       if (parent) tracer.setSegment(parent)
-      metrics.publishStoredMetrics()
     }
   }
 }

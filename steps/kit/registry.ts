@@ -1,8 +1,7 @@
 import { indexImage } from '../images/index/program'
-import { notifyImage } from '../images/notify/program'
 import { persistImage } from '../images/persist/program'
 import { recordImageFailure } from '../images/record-failure/program'
-import { resizeImage } from '../images/resize/program'
+import { renderImage } from '../images/render/program'
 import { httpApi } from '../api/program'
 import { searchApi } from '../search/program'
 import { importOrders } from '../import/program'
@@ -13,21 +12,17 @@ import { receiveOrders } from '../queue/program'
 import { applyChange } from '../changes/apply/program'
 import { decodeOrderChanges, decodeUserChanges } from '../changes/decode/program'
 import { notifyChange } from '../changes/notify/program'
-import { expireIdempotency } from '../maintenance/expire-idempotency/program'
 import { publishDlqDepths } from '../maintenance/publish-dlq-depths/program'
 import { reconcileSearch } from '../maintenance/reconcile-search/program'
 import { republishStaleOrders } from '../maintenance/republish-stale-orders/program'
 import type { AnyStep } from './step'
-import { validateImage } from '../images/validate/program'
 
 /** Every step program by its name, for the local runtime. */
 export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
   [
-    validateImage,
-    resizeImage,
+    renderImage,
     persistImage,
     indexImage,
-    notifyImage,
     recordImageFailure,
     httpApi,
     searchApi,
@@ -40,7 +35,6 @@ export const stepsByName: ReadonlyMap<string, AnyStep> = new Map(
     decodeUserChanges,
     applyChange,
     notifyChange,
-    expireIdempotency,
     reconcileSearch,
     publishDlqDepths,
     republishStaleOrders,

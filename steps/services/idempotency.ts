@@ -17,7 +17,9 @@ export type IdempotencyBegin =
 /**
  * Idempotency records for client retries (the `Idempotency-Key` header), as Powertools' idempotency utility
  * keeps them: the first request with a key runs and stores its answer; a retry with the same key and the same
- * body gets that answer again; the same key with another body is a mismatch. Records expire.
+ * body gets that answer again; the same key with another body is a mismatch. Records expire: a record past its
+ * `expiresAt` no longer holds its key, and the table's TTL deletes it
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html).
  */
 export class IdempotencyStore extends Context.Tag('IdempotencyStore')<
   IdempotencyStore,
@@ -30,7 +32,5 @@ export class IdempotencyStore extends Context.Tag('IdempotencyStore')<
     readonly complete: (key: string, response: StoredResponse) => Effect.Effect<void, TransientError>
     /** Forgets an unfinished record, so a retry after a failure runs again. */
     readonly release: (key: string) => Effect.Effect<void, TransientError>
-    /** Deletes records that expired before `now`; answers how many. */
-    readonly expire: (now: string) => Effect.Effect<number, TransientError>
   }
 >() {}

@@ -1,6 +1,6 @@
 import { Context, type Effect } from 'effect'
 import type { TransientError } from '../../contracts/errors'
-import type { Order } from '../../contracts/orders'
+import type { Order, StuckOrder } from '../../contracts/orders'
 
 export interface Page<A> {
   readonly items: ReadonlyArray<A>
@@ -36,7 +36,21 @@ export class OrderTable extends Context.Tag('OrderTable')<
       readonly limit: number
       readonly cursor?: string
     }) => Effect.Effect<Page<Order>, TransientError>
-    /** PENDING orders created before `before`: placements whose event may never have been published. */
+    /**
+     * PENDING orders created before `before`, oldest first, not marked stuck: placements whose event may never have
+     * been published.
+     */
     readonly pendingBefore: (before: string, limit: number) => Effect.Effect<ReadonlyArray<Order>, TransientError>
+    /**
+     * Counts one more republish of a PENDING, not stuck order whose count is still `seen` (a conditional update, so
+     * two runs never count one republish twice). Answers whether it counted: false when the order was decided, marked
+     * stuck or counted by another run meanwhile.
+     */
+    readonly countRepublish: (orderId: string, seen: number) => Effect.Effect<boolean, TransientError>
+    /**
+     * Marks a PENDING order stuck, with the reason, so it is no longer listed by `pendingBefore`; a decision can still
+     * be recorded for it. Answers whether it marked it (false once decided or already stuck).
+     */
+    readonly markStuck: (orderId: string, stuck: StuckOrder) => Effect.Effect<boolean, TransientError>
   }
 >() {}

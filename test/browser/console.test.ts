@@ -205,7 +205,7 @@ describe('the console page', () => {
     await page.locator('#executions tr', { hasText: 'uploads/harbour.jpg' }).locator('a').click()
     const name = decodeURIComponent(new URL(page.url()).hash.replace('#/executions/', ''))
     const detail = await api<ExecutionDetail>(`/executions/${encodeURIComponent(name)}`)
-    await page.locator('[data-state="Processed"][data-outcome="succeeded"]').waitFor()
+    await page.locator('[data-state="IndexImage"][data-outcome="succeeded"]').waitFor()
 
     const drawn = await page.$$eval('.state-graph .state', (nodes) =>
       nodes.map((node) => [
@@ -217,11 +217,9 @@ describe('the console page', () => {
       Object.fromEntries(detail.states.map((state) => [state.name, state.outcome])),
     )
     expect(Object.fromEntries(drawn)).toMatchObject({
-      AttachRenditionSettings: 'succeeded',
-      ValidateImage: 'succeeded',
-      ResizeRenditions: 'succeeded',
-      ResizeRendition: 'succeeded',
+      ValidateAndRender: 'succeeded',
       PersistImage: 'succeeded',
+      IndexImage: 'succeeded',
       RecordFailure: 'not-reached',
       ImageFailed: 'not-reached',
     })
@@ -247,13 +245,13 @@ describe('the console page', () => {
     await waitForUpload('notes.jpg', 'FAILED')
     await page.locator('[data-upload="notes.jpg"] .upload-execution a').click()
     await page.locator('[data-state="ImageFailed"][data-outcome="failed"]').waitFor()
-    expect(await page.locator('[data-state="ValidateImage"]').getAttribute('data-outcome')).toBe('caught')
+    expect(await page.locator('[data-state="ValidateAndRender"]').getAttribute('data-outcome')).toBe('caught')
     expect(await page.locator('.execution-error').textContent()).toContain('UnsupportedImage')
 
-    await page.click('[data-state="ValidateImage"]')
+    await page.click('[data-state="ValidateAndRender"]')
     const panel = page.locator('#state-panel')
     await panel.waitFor({ state: 'visible' })
-    expect(await panel.locator('#panel-title').textContent()).toBe('ValidateImage')
+    expect(await panel.locator('#panel-title').textContent()).toBe('ValidateAndRender')
     expect(await panel.locator('.state-error').textContent()).toBe('UnsupportedImage')
     expect(await panel.locator('.state-cause .cause-message').textContent()).toBe(
       'UnsupportedImage: uploads/notes.jpg is not a supported image (detected: text)',
@@ -283,25 +281,25 @@ describe('the console page', () => {
       await page.keyboard.press('Tab')
       reached = await focusedState()
     }
-    expect(reached).toBe('AttachRenditionSettings')
+    expect(reached).toBe('ValidateAndRender')
 
     await page.keyboard.press('Enter')
     await page.locator('#state-panel').waitFor({ state: 'visible' })
-    expect(await page.locator('#panel-title').textContent()).toBe('AttachRenditionSettings')
+    expect(await page.locator('#panel-title').textContent()).toBe('ValidateAndRender')
     expect(await page.evaluate(() => document.getElementById('state-panel')!.contains(document.activeElement))).toBe(
       true,
     )
 
     await page.keyboard.press('Escape')
     await page.locator('#state-panel').waitFor({ state: 'hidden' })
-    expect(await focusedState()).toBe('AttachRenditionSettings')
+    expect(await focusedState()).toBe('ValidateAndRender')
 
     await page.keyboard.press('Tab')
-    expect(await focusedState()).toBe('ValidateImage')
+    expect(await focusedState()).toBe('PersistImage')
     await page.keyboard.press('Enter')
-    expect(await page.locator('#panel-title').textContent()).toBe('ValidateImage')
+    expect(await page.locator('#panel-title').textContent()).toBe('PersistImage')
     await page.keyboard.press('Escape')
-    expect(await focusedState()).toBe('ValidateImage')
+    expect(await focusedState()).toBe('PersistImage')
   })
 
   it('redrives the dead letter of a transient failure and shows its new execution succeed', async () => {
@@ -443,7 +441,7 @@ describe('the console page', () => {
 
   it('shows per-step metrics and a success-rate chart per workflow', async () => {
     await page.click('nav >> text=Metrics')
-    const validate = page.locator('#step-metrics tr[data-step="ValidateImageStep"]')
+    const validate = page.locator('#step-metrics tr[data-step="RenderImageStep"]')
     await validate.waitFor()
     expect(Number(await validate.locator('td').first().textContent())).toBeGreaterThanOrEqual(4)
     await page.locator('[data-workflow="ImageWorkflow"] canvas').waitFor()

@@ -23,9 +23,10 @@ const created: StoredResponse = {
  * request with a key runs; a retry with the same body meets the request in progress, then its stored answer; another
  * body is a mismatch; `release` forgets an unfinished record, never a completed one; `complete` never brings back a
  * record that is gone. A record whose expiry has passed by the Clock (strictly before now: an expiry of exactly now
- * still stands, as `#expiresAt < :now` on DynamoDB) is free for any request, though not deleted yet, since DynamoDB's
- * TTL deletes lazily (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html);
- * `expire(now)` deletes those and answers how many. A failing backend is a TransientError.
+ * still stands, as `#expiresAt < :now` on DynamoDB) is free for any request whether or not it is still stored: the
+ * port deletes nothing itself, the table's TTL does, lazily
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html). A failing backend is a
+ * TransientError.
  *
  * The contract provides the Clock, and moves it: an implementation must read "now" from it, as the AWS one does.
  */
@@ -131,22 +132,6 @@ export const idempotencyContract = (
         now = aSecondLater
         expect(await begin('k', 'fp-1', '2026-04-01T14:00:01.000Z')).toEqual(Exit.succeed({ kind: 'new' }))
       })
-
-      it('expires the records that expired before now, and only those, answering how many', async () => {
-        await begin('gone-1', 'fp', '2026-04-01T12:30:00.000Z')
-        await begin('gone-2', 'fp', '2026-04-01T12:59:59.000Z')
-        await begin('stays-exactly-now', 'fp', inAnHour)
-        await begin('stays-later', 'fp', '2026-04-02T00:00:00.000Z')
-        await run((store) => store.complete('gone-2', created))
-
-        expect(await run((store) => store.expire(inAnHour))).toEqual(Exit.succeed(2))
-        expect(await run((store) => store.expire(inAnHour))).toEqual(Exit.succeed(0))
-        // Deleted records are gone even for a clock that has not reached their expiry.
-        expect(await begin('gone-1', 'fp-other')).toEqual(Exit.succeed({ kind: 'new' }))
-        expect(await begin('gone-2', 'fp-other')).toEqual(Exit.succeed({ kind: 'new' }))
-        expect(await begin('stays-exactly-now', 'fp')).toEqual(Exit.succeed({ kind: 'in-progress' }))
-        expect(await begin('stays-later', 'fp')).toEqual(Exit.succeed({ kind: 'in-progress' }))
-      })
     })
 
     const failing = failingLayer(options.backendFailure)
@@ -156,7 +141,6 @@ export const idempotencyContract = (
           ['begin', (store) => store.begin('k', 'fp-1', inAnHour)],
           ['complete', (store) => store.complete('k', created)],
           ['release', (store) => store.release('k')],
-          ['expire', (store) => store.expire(inAnHour)],
         ])('fails %s with a TransientError when the backend fails', async (_, call) => {
           expect(await runWith(Layer.provide(await failing(), clock), IdempotencyStore)(call)).toEqual(transientFailure)
         })

@@ -42,7 +42,12 @@ export const decidedOrder = (order: Order, status: 'ACCEPTED' | 'REJECTED', reas
  *   (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html#Expressions.ConditionExpressions.PreventingOverwrites);
  * - paging: `listByCustomer` in orderId order and `scan`, at most `limit` a page, every page but the last full, a
  *   cursor that round-trips, each order once (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Pagination.html);
- * - `pendingBefore`: the PENDING orders created before an instant, oldest first, up to a limit;
+ * - `pendingBefore`: the PENDING orders created before an instant, oldest first, up to a limit, none marked stuck;
+ * - republish bookkeeping: `countRepublish` counts once per count read (a conditional update, so two maintenance runs
+ *   reading the same count cannot both count), and never on a decided or stuck order; `markStuck` marks a PENDING
+ *   order once, with its reason, takes it out of `pendingBefore` (the sparse pending index,
+ *   https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/bp-indexes-general-sparse-indexes.html), and
+ *   leaves it decidable;
  * - a missing order reads as undefined; a failing backend is a TransientError.
  */
 export const orderTableContract = (name: string, layer: MakeLayer<OrderTable>, options: ContractOptions<OrderTable>) =>
@@ -189,6 +194,58 @@ export const orderTableContract = (name: string, layer: MakeLayer<OrderTable>, o
       })
     })
 
+    describe('republish bookkeeping', () => {
+      const placedAt = '2025-12-30T10:00:00.000Z'
+
+      it('counts a republish once per count read, and never on a decided order', async () => {
+        const order = placedOrder('o-count', 'c-count', placedAt)
+        await run((orders) => orders.create(order))
+
+        const first = await run((orders) => orders.countRepublish('o-count', 0))
+        const raced = await run((orders) => orders.countRepublish('o-count', 0))
+        const second = await run((orders) => orders.countRepublish('o-count', 1))
+
+        expect([first, raced, second]).toEqual([Exit.succeed(true), Exit.succeed(false), Exit.succeed(true)])
+        expect(Exit.map(await run((orders) => orders.get('o-count')), (found) => found?.republishes)).toEqual(
+          Exit.succeed(2),
+        )
+        await run((orders) => orders.decide(decidedOrder(order, 'ACCEPTED')))
+        expect(await run((orders) => orders.countRepublish('o-count', 2))).toEqual(Exit.succeed(false))
+      })
+
+      it('counts nothing for an order that is not there', async () => {
+        expect(await run((orders) => orders.countRepublish('o-never-placed', 0))).toEqual(Exit.succeed(false))
+        expect(await run((orders) => orders.get('o-never-placed'))).toEqual(Exit.succeed(undefined))
+      })
+
+      it('marks a PENDING order stuck once, with its reason, and takes it out of the pending listing', async () => {
+        const order = placedOrder('o-stuck', 'c-stuck', placedAt)
+        await run((orders) => orders.create(order))
+        const stuck = { reason: 'its workflow keeps failing', at: '2026-01-01T00:00:00.000Z' }
+
+        const marked = await run((orders) => orders.markStuck('o-stuck', stuck))
+        const again = await run((orders) => orders.markStuck('o-stuck', stuck))
+
+        expect([marked, again]).toEqual([Exit.succeed(true), Exit.succeed(false)])
+        expect(await run((orders) => orders.get('o-stuck'))).toEqual(Exit.succeed({ ...order, stuck }))
+        expect(await run((orders) => orders.pendingBefore('2025-12-30T10:00:01.000Z', 10))).toEqual(Exit.succeed([]))
+        expect(await run((orders) => orders.countRepublish('o-stuck', 0))).toEqual(Exit.succeed(false))
+        // A redrive can still decide it.
+        const accepted = decidedOrder(order, 'ACCEPTED')
+        expect(await run((orders) => orders.decide(accepted))).toEqual(Exit.succeed({ changed: true, order: accepted }))
+      })
+
+      it('does not mark a decided order stuck', async () => {
+        const accepted = decidedOrder(placedOrder('o-decided', 'c-stuck', placedAt), 'ACCEPTED')
+        await run((orders) => orders.decide(accepted))
+
+        expect(
+          await run((orders) => orders.markStuck('o-decided', { reason: 'late', at: '2026-01-01T00:00:00.000Z' })),
+        ).toEqual(Exit.succeed(false))
+        expect(await run((orders) => orders.get('o-decided'))).toEqual(Exit.succeed(accepted))
+      })
+    })
+
     const failing = failingLayer(options.backendFailure)
     if (failing !== undefined)
       describe('transient failures', () => {
@@ -200,6 +257,8 @@ export const orderTableContract = (name: string, layer: MakeLayer<OrderTable>, o
           ['listByCustomer', (orders) => orders.listByCustomer('c-1', { limit: 10 })],
           ['scan', (orders) => orders.scan({ limit: 10 })],
           ['pendingBefore', (orders) => orders.pendingBefore(order.createdAt, 10)],
+          ['countRepublish', (orders) => orders.countRepublish('o-1', 0)],
+          ['markStuck', (orders) => orders.markStuck('o-1', { reason: 'r', at: order.createdAt })],
         ])('fails %s with a TransientError when the backend fails', async (_, call) => {
           expect(await runWith(await failing(), OrderTable)(call)).toEqual(transientFailure)
         })

@@ -49,6 +49,56 @@ describe('AlarmNotifications', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0)
   })
 
+  it("lets CloudWatch publish, for the alarms of its own account only, since the TLS-only policy replaces SNS's default", () => {
+    // enforceSSL writes a topic policy, and a topic policy replaces the default that let the account's services
+    // publish: without an Allow for cloudwatch.amazonaws.com no alarm would ever notify
+    // (https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html, CloudWatch alarms publishing).
+    const template = pipelineTemplate()
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'))
+    const policies = Object.values(template.findResources('AWS::SNS::TopicPolicy'))
+    expect(policies).toHaveLength(1)
+    expect(policies[0]!.Properties.Topics).toEqual([{ Ref: topicId }])
+    const statements = policies[0]!.Properties.PolicyDocument.Statement as Array<Statement & { Resource: unknown }>
+    const sourceArn = {
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':cloudwatch:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          ':alarm:*',
+        ],
+      ],
+    }
+    expect(statements.filter((statement) => statement.Effect === 'Allow')).toEqual([
+      {
+        Sid: 'AllowCloudWatchAlarmsToPublish',
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: { Ref: topicId },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': sourceArn },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      },
+    ])
+    // The key, too, serves CloudWatch only on behalf of this account's alarms.
+    const key = Object.values(template.findResources('AWS::KMS::Key'))[0]!
+    expect(key.Properties.KeyPolicy.Statement).toContainEqual(
+      expect.objectContaining({
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Condition: {
+          ArnLike: { 'aws:SourceArn': sourceArn },
+          StringEquals: { 'aws:SourceAccount': { Ref: 'AWS::AccountId' } },
+        },
+      }),
+    )
+  })
+
   it('subscribes the address it is given by email', () => {
     const stack = testStack()
     new AlarmNotifications(stack, 'Alarms', { email: 'ops@example.com' })

@@ -77,15 +77,12 @@ describe('step bundles', () => {
     return steps
   }
 
-  it('builds every step handler, the two sharp steps among them', () => {
+  it('builds every step handler, the one sharp step among them', () => {
     expect(reports.map((report) => report.step)).toEqual(pipelineSteps().map((step) => step.folder))
     expect(reports.map((report) => report.step)).toEqual(
       expect.arrayContaining(['api', 'images/persist', 'orders/validate', 'maintenance/reconcile-search']),
     )
-    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual([
-      'images/resize',
-      'images/validate',
-    ])
+    expect(reports.filter((report) => report.usesSharp).map((report) => report.step)).toEqual(['images/render'])
   })
 
   it('builds with the options step-function.ts gives NodejsFunction', () => {
@@ -103,20 +100,41 @@ describe('step bundles', () => {
         sourceMap: String(stepBundleOptions.sourcemap),
         mainFields: `[${stepBundleOptions.mainFields.map((field) => `'${field}'`).join(', ')}]`,
         banner: JSON.stringify(stepBundleOptions.banner.js),
+        externalModules: 'RuntimeProvidedModules',
         '...': '(entry.usesSharp ? sharpBundling : {})',
       },
     })
+    expect(source).toContain(
+      `const RuntimeProvidedModules = [${externalsFor(false)
+        .map((name) => `'${name}'`)
+        .join(', ')}]`,
+    )
     expect({ message, externalModules: objectEntries(source, 'const sharpBundling').externalModules }).toEqual({
       message,
       externalModules: `[${externalsFor(true)
         .map((name) => `'${name}'`)
         .join(', ')}]`,
     })
-    // No bundleAwsSDK, no externalModules for the other steps: the CDK's default externals (@aws-sdk/*) apply.
+    // No bundleAwsSDK: only the SDK clients are external; the utilities (util-dynamodb) are bundled.
     expect(objectEntries(source, 'new NodejsFunction(this')).toEqual(
       expect.objectContaining({ runtime: 'Runtime.NODEJS_24_X' }),
     )
     expect(source).not.toMatch(/bundleAwsSDK|nodeModules|esbuildArgs/)
+  })
+
+  it('leaves only the SDK clients to the runtime, and bundles every other @aws-sdk module (util-dynamodb)', () => {
+    // The Node.js runtime includes the SDK (https://docs.aws.amazon.com/lambda/latest/dg/lambda-nodejs.html#nodejs-sdk-included);
+    // which of its utility packages it ships is not documented, so only the clients are left to it.
+    const leftToRuntime = reports.flatMap((report) =>
+      report.externalImports
+        .filter((name) => !/^@aws-sdk\/client-[a-z0-9-]+$/.test(name) && !(report.usesSharp && name === 'sharp'))
+        .map((name) => `${report.step}: ${name}`),
+    )
+    expect(leftToRuntime).toEqual([])
+    const usingUtil = reports.filter((report) => report.packages.includes('@aws-sdk/util-dynamodb'))
+    expect(usingUtil.map((report) => report.step)).toEqual(
+      expect.arrayContaining(['orders/persist', 'changes/decode-users']),
+    )
   })
 
   it(`keeps each non-image bundle under the ${CEILING_BYTES / 1024} KB ceiling (${SEARCH_CLIENT_CEILING_BYTES / 1024} KB with the OpenSearch client)`, () => {

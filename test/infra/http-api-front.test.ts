@@ -24,6 +24,17 @@ describe('HttpApiFront', () => {
   const routes = resourcesByPath(template, 'AWS::ApiGatewayV2::Route')
   const stage = resourceAt(template, 'Api/HttpApi/DefaultStage/Resource')
 
+  it("answers within the HTTP API's 30-second integration timeout, with concurrency of its own", () => {
+    // https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html (integration timeout 30 s);
+    // https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html (reserved concurrency)
+    const fn = resourceAt(template, 'Api/HttpApiStep/Function/Resource').resource.Properties as {
+      Timeout: number
+      ReservedConcurrentExecutions: number
+    }
+    expect(fn.Timeout).toBeLessThan(30)
+    expect(fn.ReservedConcurrentExecutions).toBe(20)
+  })
+
   it('makes one HTTP API whose default route needs IAM authorization (SigV4)', () => {
     template.resourceCountIs('AWS::ApiGatewayV2::Api', 1)
     template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' })

@@ -28,26 +28,53 @@ describe('Observability', () => {
     )
     const ofMetric = (name: string) => alarms.filter((alarm) => alarm.MetricName === name)
 
-    it('raises 34 alarms: 7 dead-letter queues, 5 workflows, 21 steps, 1 API', () => {
-      expect(alarms).toHaveLength(34)
+    const stepFunctions = Object.values(resourcesByPath(template, 'AWS::Lambda::Function')).filter(
+      (fn) =>
+        (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables?.PIPELINE_STEP,
+    )
+
+    it('raises an alarm per dead-letter queue, per workflow (failed, timed out), per step (errors, throttles), per pipe, on the orders queue and on the API', () => {
       expect(
-        [
-          ofMetric('ApproximateNumberOfMessagesVisible'),
-          ofMetric('ExecutionsFailed'),
-          ofMetric('Throttles'),
-          ofMetric('5xx'),
-        ].map((found) => found.length),
-      ).toEqual([7, 5, 21, 1])
+        Object.fromEntries(
+          [
+            'ApproximateNumberOfMessagesVisible',
+            'ExecutionsFailed',
+            'ExecutionsTimedOut',
+            'Errors',
+            'Throttles',
+            'ApproximateAgeOfOldestMessage',
+            '5xx',
+          ].map((metric) => [
+            metric,
+            ofMetric(metric).filter((alarm) => alarm.Namespace !== 'AWS/EventBridge/Pipes').length,
+          ]),
+        ),
+      ).toEqual({
+        ApproximateNumberOfMessagesVisible: 7,
+        ExecutionsFailed: 5,
+        ExecutionsTimedOut: 5,
+        Errors: stepFunctions.length,
+        Throttles: stepFunctions.length,
+        ApproximateAgeOfOldestMessage: 1,
+        '5xx': 1,
+      })
+      expect(alarms).toHaveLength(7 + 5 + 5 + 2 * stepFunctions.length + 2 + 1 + 1)
     })
 
     it.each([
       ['a message visible in a dead-letter queue', 'ApproximateNumberOfMessagesVisible', 'AWS/SQS', 'Maximum'],
       ['a failed execution', 'ExecutionsFailed', 'AWS/States', 'Sum'],
+      // A state machine's own timeout reaches no Catch (https://docs.aws.amazon.com/step-functions/latest/dg/concepts-error-handling.html)
+      ['a timed-out execution', 'ExecutionsTimedOut', 'AWS/States', 'Sum'],
+      ['a step error', 'Errors', 'AWS/Lambda', 'Sum'],
       ['a throttled step', 'Throttles', 'AWS/Lambda', 'Sum'],
+      // https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-monitoring.html
+      ['a failed pipe execution', 'ExecutionFailed', 'AWS/EventBridge/Pipes', 'Sum'],
       ['a 5xx answer of the API', '5xx', 'AWS/ApiGateway', 'Sum'],
     ])('fires on %s within a minute, and not on silence', (_name, metric, namespace, statistic) => {
-      expect(ofMetric(metric).length).toBeGreaterThan(0)
-      for (const alarm of ofMetric(metric)) {
+      const found = ofMetric(metric).filter((alarm) => alarm.Namespace === namespace)
+      expect(found.length).toBeGreaterThan(0)
+      for (const alarm of found) {
         expect(alarm).toMatchObject({
           Namespace: namespace,
           Statistic: statistic,
@@ -58,6 +85,21 @@ describe('Observability', () => {
           TreatMissingData: 'notBreaching',
         })
       }
+    })
+
+    it('watches each pipe by its name, and the orders queue by the age of its oldest message', () => {
+      const pipes = Object.keys(template.findResources('AWS::Pipes::Pipe')).sort()
+      expect(
+        ofMetric('ExecutionFailed')
+          .filter((alarm) => alarm.Namespace === 'AWS/EventBridge/Pipes')
+          .map((alarm) => alarm.Dimensions[0] as unknown as { Name: string; Value: { Ref: string } })
+          .map((dimension) => [dimension.Name, dimension.Value.Ref])
+          .sort(),
+      ).toEqual(pipes.map((id) => ['PipeName', id]))
+      // https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html
+      expect(ofMetric('ApproximateAgeOfOldestMessage')).toEqual([
+        expect.objectContaining({ Namespace: 'AWS/SQS', Statistic: 'Maximum', Threshold: 900, Period: 60 }),
+      ])
     })
 
     it('watches every dead-letter queue of the stack', () => {
@@ -81,6 +123,8 @@ describe('Observability', () => {
         'Alarms',
         'Dead letters (messages visible)',
         'Executions failed',
+        'Executions timed out',
+        'Pipe executions failed',
         'Executions started',
         'Step errors',
         'Step throttles',
@@ -114,7 +158,8 @@ describe('Observability', () => {
     })
 
     const template = Template.fromStack(stack)
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 4)
+    // One DLQ, one workflow (failed, timed out), one step (errors, throttles), the API.
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 6)
     template.allResourcesProperties('AWS::CloudWatch::Alarm', {
       AlarmActions: [{ Ref: Object.keys(template.findResources('AWS::SNS::Topic'))[0] }],
     })

@@ -1,5 +1,6 @@
-import { synthesizePipeline } from '../../infra/aws/synth'
+import { synthesizedPipeline } from '../support/synthesized'
 import { localModel } from '../../infra/local/model/template'
+import { StepKeys } from '../../steps/kit/catalog'
 import { WorkflowTag } from '../../contracts/executions'
 import { pipelineTemplate, resourceAt } from './support/synth'
 
@@ -11,8 +12,9 @@ describe('PipelineStack', () => {
 
   it.each([
     ['AWS::StepFunctions::StateMachine', 5],
-    ['AWS::Lambda::Function', 21 + 1], // the steps, and the CDK's bucket-notifications handler
-    ['AWS::Logs::LogGroup', 21 + 5 + 1 + 3], // one per step, per workflow, the API's access logs, the search domain's three
+    ['AWS::Lambda::Function', StepKeys.length + 1], // the steps, and the CDK's bucket-notifications handler
+    // One per step, per workflow, the API's access logs, the bucket-notifications handler's, the search domain's three.
+    ['AWS::Logs::LogGroup', StepKeys.length + 5 + 1 + 1 + 3],
     ['AWS::OpenSearchService::Domain', 1],
     ['AWS::SQS::Queue', 8],
     ['AWS::SQS::QueuePolicy', 8],
@@ -21,14 +23,35 @@ describe('PipelineStack', () => {
     ['AWS::S3::BucketPolicy', 2],
     ['AWS::Events::EventBus', 1],
     ['AWS::Events::Archive', 1],
-    ['AWS::Events::Rule', 5],
+    ['AWS::Events::Rule', 5 + 2], // four that start workflows and the upload forwarding; uncaught ends of the two Standard workflows
     ['AWS::Pipes::Pipe', 2],
     ['AWS::Scheduler::Schedule', 1],
     ['AWS::ApiGatewayV2::Api', 1],
-    ['AWS::CloudWatch::Alarm', 34],
+    // DLQ depths, failed and timed-out executions, errors and throttles per step, pipe failures, queue age, API 5xx.
+    ['AWS::CloudWatch::Alarm', 7 + 5 + 5 + 2 * StepKeys.length + 2 + 1 + 1],
     ['AWS::CloudWatch::Dashboard', 1],
+    ['AWS::XRay::SamplingRule', 1],
   ])('holds %s × %i', (type, count) => {
     template.resourceCountIs(type, count)
+  })
+
+  it('samples 1% of workflow executions for X-Ray, with no reservoir that would trace nearly all at this volume', () => {
+    // Step Functions follows the account's sampling rules (https://docs.aws.amazon.com/xray/latest/devguide/xray-console-sampling.html)
+    expect(resourceAt(template, 'TracingSampling/Workflows').resource.Properties).toEqual({
+      SamplingRule: {
+        RuleName: 'Pipeline-workflows',
+        Priority: 100,
+        FixedRate: 0.01,
+        ReservoirSize: 0,
+        ServiceName: '*',
+        ServiceType: 'AWS::StepFunctions::StateMachine',
+        Host: '*',
+        HTTPMethod: '*',
+        URLPath: '*',
+        ResourceARN: '*',
+        Version: 1,
+      },
+    })
   })
 
   it('outputs the API URL, the bucket, bus and queue, and every state machine ARN', () => {
@@ -97,7 +120,7 @@ describe('PipelineStack', () => {
   })
 
   it('keeps the names the local runtime gives its queues, tables, rules, workflows, pipes and schedule', () => {
-    const model = localModel(synthesizePipeline(), WorkflowTag)
+    const model = localModel(synthesizedPipeline(), WorkflowTag)
 
     expect(model.queues.map((queue) => queue.name).sort()).toEqual([
       'ChangeDeadLetters',
@@ -118,7 +141,9 @@ describe('PipelineStack', () => {
       'Users',
     ])
     expect(model.rules.map((rule) => rule.name).sort()).toEqual([
+      'BulkImportDeadLetterUncaughtEnds',
       'ForwardUploadNotifications',
+      'ImageProcessingDeadLetterUncaughtEnds',
       'StartChangeWorkflow',
       'StartImageWorkflow',
       'StartImportWorkflow',
@@ -133,8 +158,8 @@ describe('PipelineStack', () => {
     ])
     expect((model.pipes ?? []).map((pipe) => pipe.name)).toEqual(['OrderChangesPipe', 'UserChangesPipe'])
     expect((model.schedules ?? []).map((schedule) => schedule.name)).toEqual(['MaintenanceSchedule'])
-    expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'pipeline'])
-    expect(model.functions).toHaveLength(21)
+    expect(model.buses.map((bus) => bus.name)).toEqual(['default', 'Pipeline'])
+    expect(model.functions).toHaveLength(StepKeys.length)
     expect(model.functions[0]!.environment).toMatchObject({
       BUCKET_NAME: 'uploads',
       ORDERS_TABLE: 'Orders',

@@ -46,11 +46,14 @@ describe('PipelineTables', () => {
   it.each([
     ['Ledger', 'expiresAt'],
     ['Idempotency', 'expiresAt'],
-  ])('expires %s items by TTL on %s', (name, attribute) => {
-    expect(byPath[`Tables/${name}/Resource`]!.Properties).toMatchObject({
-      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
-    })
-  })
+  ])(
+    'expires %s items by TTL on %s (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html)',
+    (name, attribute) => {
+      expect(byPath[`Tables/${name}/Resource`]!.Properties).toMatchObject({
+        TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+      })
+    },
+  )
 
   it('indexes orders by customer and by pending shard', () => {
     const indexes = byPath['Tables/Orders/Resource']!.Properties!.GlobalSecondaryIndexes as Array<{

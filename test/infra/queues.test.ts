@@ -53,6 +53,14 @@ describe('DeadLetterQueues', () => {
     },
   )
 
+  it.each(DeadLetterNames)('retains %s when the stack is deleted: its messages are accepted work', (name) => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+    const queue = resourceAt(template, `DeadLetters/${name}/Resource`) as unknown as {
+      resource: { DeletionPolicy?: string; UpdateReplacePolicy?: string }
+    }
+    expect([queue.resource.DeletionPolicy, queue.resource.UpdateReplacePolicy]).toEqual(['Retain', 'Retain'])
+  })
+
   it('keeps dead letters for the retention asked for', () => {
     const scratch = testStack()
     new DeadLetterQueues(scratch, 'DeadLetters', { retention: Duration.days(7) })
@@ -82,6 +90,14 @@ describe('OrdersQueue', () => {
     const { id, resource } = resourceAt(template, path)
     expect(resource.Properties).toMatchObject({ SqsManagedSseEnabled: true })
     sslOnly(template, id)
+  })
+
+  it.each([
+    ['the queue', 'OrderIntake/OrdersQueue/Resource'],
+    ['its dead-letter queue', 'OrderIntake/OrdersQueueDeadLetters/Resource'],
+  ])('retains %s when the stack is deleted', (_name, path) => {
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-deletionpolicy.html
+    expect(resourceAt(template, path).resource.DeletionPolicy).toBe('Retain')
   })
 
   it('keeps a dead letter longer than the queue keeps a message, so it cannot expire on arrival', () => {

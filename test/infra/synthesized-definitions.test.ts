@@ -8,6 +8,7 @@ import type { CfnTemplate } from '../../infra/aws/synth'
 import { resolveIntrinsics } from '../../infra/local/model/template'
 import { pipelineModel } from '../support/pipeline'
 import { startRuntime } from '../../infra/local/runtime'
+import { StepKeys } from '../../steps/kit/catalog'
 import { validateDefinition } from '../../infra/local/stepfunctions/engine'
 import { InvalidStateMachine } from '../../infra/local/stepfunctions/errors'
 import type { LocalModel } from '../../infra/local/model/template'
@@ -85,17 +86,17 @@ describe('the synthesized template', () => {
       'a definition AWS would refuse',
       (definition: Record<string, unknown>) => {
         const states = definition.States as Record<string, Record<string, unknown>>
-        states.ValidateImage = { ...states.ValidateImage, Next: 'NoSuchState' }
+        states.ValidateAndRender = { ...states.ValidateAndRender, Next: 'NoSuchState' }
       },
-      /^State machine ImageWorkflow, state ValidateImage: .*NoSuchState/,
+      /^State machine ImageWorkflow, state ValidateAndRender: .*NoSuchState/,
     ],
     [
       'a Task integration the local runtime does not provide',
       (definition: Record<string, unknown>) => {
         const states = definition.States as Record<string, Record<string, unknown>>
-        states.ValidateImage = { ...states.ValidateImage, Resource: 'arn:aws:states:::aws-sdk:s3:getObject' }
+        states.ValidateAndRender = { ...states.ValidateAndRender, Resource: 'arn:aws:states:::aws-sdk:s3:getObject' }
       },
-      'State machine ImageWorkflow, state ValidateImage: uses arn:aws:states:::aws-sdk:s3:getObject, an integration the local runtime does not provide',
+      'State machine ImageWorkflow, state ValidateAndRender: uses arn:aws:states:::aws-sdk:s3:getObject, an integration the local runtime does not provide',
     ],
   ])('refuses to start on %s, naming the state machine, the state and the reason', (_name, breakIt, message) => {
     // Prepare: the synthesized model with the image workflow's definition broken.
@@ -141,28 +142,41 @@ describe('the synthesized template', () => {
 
   it("forwards the upload bucket's S3 notifications from the default bus to the pipeline bus", () => {
     const rules = Object.values(template.Resources).filter(
-      (resource) => resource.Type === 'AWS::Events::Rule' && !resource.Properties?.EventBusName,
+      (resource) =>
+        resource.Type === 'AWS::Events::Rule' &&
+        !resource.Properties?.EventBusName &&
+        JSON.stringify(resource.Properties?.EventPattern).includes('aws.s3'),
     )
     expect(rules).toHaveLength(1)
     expect(resolveIntrinsics(template, rules[0]!.Properties)).toMatchObject({
       EventPattern: { source: ['aws.s3'] },
-      Targets: [{ Arn: expect.stringMatching(/event-bus\/pipeline$/) }],
+      Targets: [{ Arn: expect.stringMatching(/event-bus\/Pipeline$/) }],
     })
   })
 
-  it('runs every step on Node.js 24, arm64, with active tracing and the step it runs named', () => {
+  it('runs every step on Node.js 24, arm64, traced (entry points as their caller decides), and the step it runs named', () => {
     const functions = Object.values(template.Resources).filter(
       (resource) =>
         resource.Type === 'AWS::Lambda::Function' &&
         (resource.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables
           ?.PIPELINE_STEP,
     )
-    expect(functions).toHaveLength(21)
+    expect(functions).toHaveLength(StepKeys.length)
+    // Lambda's own sampling is fixed (https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html): the entry points
+    // whose callers do not trace pass through, and the workflows they start are sampled by the account's rule.
+    const entryPoints = ['http-api', 'search-api', 'receive-orders', 'decode-order-changes', 'decode-user-changes']
     for (const fn of functions)
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: {
+          Mode: entryPoints.includes(
+            (fn.Properties as { Environment: { Variables: { PIPELINE_STEP: string } } }).Environment.Variables
+              .PIPELINE_STEP,
+          )
+            ? 'PassThrough'
+            : 'Active',
+        },
       })
   })
 
@@ -173,12 +187,12 @@ describe('the synthesized template', () => {
     const definition = JSON.parse(
       resolveIntrinsics(template, stateMachines()[0]!.Properties!.DefinitionString) as string,
     )
-    expect(definition.States.ValidateImage.Retry[0]).toMatchObject({
+    expect(definition.States.ValidateAndRender.Retry[0]).toMatchObject({
       ErrorEquals: expect.arrayContaining(['TransientError', 'Lambda.ServiceException']),
       JitterStrategy: 'FULL',
       BackoffRate: 2,
     })
-    expect(definition.States.ValidateImage.Catch[0]).toEqual({
+    expect(definition.States.ValidateAndRender.Catch[0]).toEqual({
       ErrorEquals: ['States.ALL'],
       ResultPath: '$.error',
       Next: 'RecordFailure',

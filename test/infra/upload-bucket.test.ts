@@ -103,7 +103,7 @@ describe('UploadBucket', () => {
     })
   })
 
-  it('turns EventBridge notifications on and forwards them from the default bus to the pipeline bus, with a DLQ', () => {
+  it('turns EventBridge notifications on and forwards those a rule routes from the default bus to the pipeline bus, with a DLQ', () => {
     template.hasResourceProperties('Custom::S3BucketNotifications', {
       BucketName: { Ref: uploads.id },
       NotificationConfiguration: { EventBridgeConfiguration: {} },
@@ -111,7 +111,14 @@ describe('UploadBucket', () => {
     const rule = resourceAt(template, 'Storage/ForwardUploadNotifications/Resource').resource
     expect(rule.Properties).not.toHaveProperty('EventBusName')
     expect(rule.Properties).toMatchObject({
-      EventPattern: { source: ['aws.s3'], detail: { bucket: { name: [{ Ref: uploads.id }] } } },
+      // Only what a rule routes: each forwarded event is billed as a custom event (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-bus-to-bus.html)
+      EventPattern: {
+        source: ['aws.s3'],
+        detail: {
+          bucket: { name: [{ Ref: uploads.id }] },
+          object: { key: [{ prefix: 'uploads/' }, { prefix: 'imports/' }] },
+        },
+      },
       Targets: [
         {
           Arn: { 'Fn::GetAtt': [expect.stringMatching(/^Bus/), 'Arn'] },
@@ -119,6 +126,16 @@ describe('UploadBucket', () => {
         },
       ],
     })
+  })
+
+  it("sends the CDK's notifications handler's logs to a log group kept a month, not one kept for ever", () => {
+    // https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html
+    const handler = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) =>
+      id.startsWith('BucketNotificationsHandler'),
+    )![1]
+    const logs = resourceAt(template, 'Storage/NotificationsHandlerLogs/Resource')
+    expect(handler.Properties.LoggingConfig).toEqual({ LogGroup: { Ref: logs.id } })
+    expect(logs.resource.Properties).toMatchObject({ RetentionInDays: 30 })
   })
 
   it('grants reads and writes under the prefixes named only, and listing so a missing key is a 404', () => {

@@ -28,12 +28,33 @@ const loggingOf = (props: PipelineStackProps): Record<string, [string, boolean]>
 }
 
 describe('workflow logging', () => {
-  it('logs every state of every workflow, with its data, by default', () => {
+  it('logs failures with their data by default, and every state of the maintenance workflow', () => {
     // Act
     const logging = loggingOf({})
 
     // Assess
-    expect(logging).toEqual(Object.fromEntries(WorkflowIds.map((id) => [id, ['ALL', true]])))
+    expect(logging).toEqual({
+      ImageWorkflow: ['ERROR', true],
+      OrderWorkflow: ['ERROR', true],
+      ChangeWorkflow: ['ERROR', true],
+      ImportWorkflow: ['ERROR', true],
+      MaintenanceWorkflow: ['ALL', true],
+    })
+  })
+
+  it('logs every state of every workflow with -c workflowLogLevel=ALL', () => {
+    expect(loggingOf({ workflowLogging: workflowLoggingFromContext('ALL') })).toEqual(
+      Object.fromEntries(WorkflowIds.map((id) => [id, ['ALL', true]])),
+    )
+  })
+
+  it('logs every state without inputs and outputs with :nodata, for the console at a fraction of the bytes', () => {
+    // Act
+    const logging = loggingOf({ workflowLogging: workflowLoggingFromContext('OrderWorkflow=ALL:nodata') })
+
+    // Assess
+    expect(logging.OrderWorkflow).toEqual(['ALL', false])
+    expect(logging.ChangeWorkflow).toEqual(['ERROR', true])
   })
 
   it('logs failures only with -c workflowLogLevel=ERROR, as a deployment that wants the cheaper log chooses', () => {
@@ -47,7 +68,7 @@ describe('workflow logging', () => {
     expect(logging).toEqual(Object.fromEntries(WorkflowIds.map((id) => [id, ['ERROR', true]])))
   })
 
-  it("sets one workflow's level by name, leaving the others at ALL with execution data", () => {
+  it("sets one workflow's level by name, leaving the others at their default", () => {
     // Prepare
     const workflowLogging = workflowLoggingFromContext('OrderWorkflow=ERROR, ImageWorkflow=off')
 
@@ -58,8 +79,8 @@ describe('workflow logging', () => {
     expect(logging).toEqual({
       ImageWorkflow: ['OFF', true],
       OrderWorkflow: ['ERROR', true],
-      ChangeWorkflow: ['ALL', true],
-      ImportWorkflow: ['ALL', true],
+      ChangeWorkflow: ['ERROR', true],
+      ImportWorkflow: ['ERROR', true],
       MaintenanceWorkflow: ['ALL', true],
     })
   })
@@ -89,6 +110,7 @@ describe('workflow logging', () => {
     ['an unknown level', 'VERBOSE', /"VERBOSE" is not one of ALL, ERROR, FATAL, OFF/],
     ['an unknown workflow', 'OrdersWorkflow=ALL', /"OrdersWorkflow" is not one of ImageWorkflow, OrderWorkflow/],
     ['a workflow without a level', 'OrderWorkflow=', /"" is not one of ALL/],
+    ['an unknown data setting', 'ALL:some', /"ALL:some" ends neither in :data nor in :nodata/],
   ])('stops the synthesis on %s, naming it', (_name, value, message) => {
     // Act
     const read = () => workflowLoggingFromContext(value)

@@ -58,7 +58,7 @@ describe('the stack', () => {
     expect(stack.CreationTime).toBeInstanceOf(Date)
     expect(outputs).toMatchObject({
       ApiUrl: `${pipeline.url}/`,
-      BusName: 'pipeline',
+      BusName: 'Pipeline',
       OrdersQueueUrl: `${pipeline.url}/000000000000/OrdersQueue`,
       ImageWorkflowStateMachineArn: expect.stringMatching(/^arn:aws:states:us-east-1:000000000000:stateMachine:/),
       AlarmTopicArn: expect.stringMatching(/^arn:aws:sns:us-east-1:000000000000:/),
@@ -115,7 +115,7 @@ describe('the stack', () => {
         .map((summary) => summary.PhysicalResourceId)
         .sort(),
     ).toEqual(pipeline.runtime.model.stateMachines.map((machine) => machine.arn).sort())
-    expect(byType('AWS::Events::EventBus').map((summary) => summary.PhysicalResourceId)).toEqual(['pipeline'])
+    expect(byType('AWS::Events::EventBus').map((summary) => summary.PhysicalResourceId)).toEqual(['Pipeline'])
     // A physical id is what the resource's API takes: the queue's URL, to SQS on the same endpoint.
     const sqs = new SQSClient(endpointConfig(pipeline.url))
     const queueUrl = byType('AWS::SQS::Queue').find((summary) => summary.PhysicalResourceId!.endsWith('/OrdersQueue'))!
@@ -141,14 +141,14 @@ describe('the stack', () => {
       expect.objectContaining({
         StackName: 'Pipeline',
         LogicalResourceId: 'EventsBus45DE4339',
-        PhysicalResourceId: 'pipeline',
+        PhysicalResourceId: 'Pipeline',
         ResourceType: 'AWS::Events::EventBus',
         ResourceStatus: 'CREATE_COMPLETE',
       }),
     ])
     expect(byPhysicalId.StackResources!.map((resource) => resource.ResourceType)).toEqual(['AWS::SQS::Queue'])
     expect(detail.StackResourceDetail).toMatchObject({
-      PhysicalResourceId: 'pipeline',
+      PhysicalResourceId: 'Pipeline',
       ResourceType: 'AWS::Events::EventBus',
     })
     expect(JSON.parse(detail.StackResourceDetail!.Metadata!)).toEqual({

@@ -38,7 +38,7 @@ const refusal = async (request: Promise<unknown>) => {
 }
 
 const orderPlaced = (orderId: string) => ({
-  EventBusName: 'pipeline',
+  EventBusName: 'Pipeline',
   Source: 'pipeline.orders',
   DetailType: 'OrderPlaced',
   Detail: JSON.stringify({
@@ -72,14 +72,14 @@ describe('PutEvents', () => {
     expect(answer).toMatchObject({ FailedEntryCount: 0, Entries: [{ EventId: expect.any(String) }] })
     expect((await orderRuns('eb-api-1')).map((run) => run.status)).toEqual(['SUCCEEDED'])
     const put = pipeline.events.find(({ event }) => event.id === answer.Entries![0]!.EventId)!
-    expect(put).toMatchObject({ bus: 'pipeline', event: { source: 'pipeline.orders', 'detail-type': 'OrderPlaced' } })
+    expect(put).toMatchObject({ bus: 'Pipeline', event: { source: 'pipeline.orders', 'detail-type': 'OrderPlaced' } })
   })
 
   it(`answers each entry on its own, exactly as POST /events answers it (${ApiReference}/API_PutEvents.html)`, async () => {
     const entries = [
-      { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' },
-      { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'pipeline' },
-      { DetailType: 'Ping', Detail: '{}', EventBusName: 'pipeline' },
+      { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' },
+      { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'Pipeline' },
+      { DetailType: 'Ping', Detail: '{}', EventBusName: 'Pipeline' },
       { Source: 'tests', DetailType: 'Ping', Detail: '{}', EventBusName: 'nope' },
     ]
     const viaApi = await events.send(new PutEventsCommand({ Entries: entries }))
@@ -109,7 +109,7 @@ describe('PutEvents', () => {
             Source: 'tests',
             DetailType: 'Timed',
             Detail: '{}',
-            EventBusName: 'pipeline',
+            EventBusName: 'Pipeline',
             Time: new Date('2026-03-04T05:06:07.890Z'),
           },
         ],
@@ -124,8 +124,9 @@ describe('buses and rules', () => {
   it(`lists the buses (${ApiReference}/API_ListEventBuses.html)`, async () => {
     const { EventBuses } = await events.send(new ListEventBusesCommand({}))
     expect(EventBuses!.map(({ Name, Arn }) => [Name, Arn])).toEqual([
+      // In name order, as every list is paged: the bus named after the stack sorts before 'default'.
+      ['Pipeline', busArn('Pipeline')],
       ['default', busArn('default')],
-      ['pipeline', busArn('pipeline')],
     ])
     expect(EventBuses![0]!.CreationTime).toBeInstanceOf(Date)
   })
@@ -134,11 +135,11 @@ describe('buses and rules', () => {
     const pages: string[][] = []
     let NextToken: string | undefined
     do {
-      const page = await events.send(new ListRulesCommand({ EventBusName: 'pipeline', Limit: 2, NextToken }))
+      const page = await events.send(new ListRulesCommand({ EventBusName: 'Pipeline', Limit: 2, NextToken }))
       pages.push(page.Rules!.map((rule) => rule.Name!))
       NextToken = page.NextToken
     } while (NextToken)
-    const started = await events.send(new ListRulesCommand({ EventBusName: busArn('pipeline'), NamePrefix: 'StartI' }))
+    const started = await events.send(new ListRulesCommand({ EventBusName: busArn('Pipeline'), NamePrefix: 'StartI' }))
     const onDefault = await events.send(new ListRulesCommand({}))
 
     expect(pages.flat()).toEqual([
@@ -150,25 +151,30 @@ describe('buses and rules', () => {
     expect(pages.every((page) => page.length <= 2)).toBe(true)
     expect(started.Rules!.map((rule) => rule.Name)).toEqual(['StartImageWorkflow', 'StartImportWorkflow'])
     expect(started.Rules![0]).toMatchObject({
-      Arn: `arn:aws:events:us-east-1:${Account}:rule/pipeline/StartImageWorkflow`,
+      Arn: `arn:aws:events:us-east-1:${Account}:rule/Pipeline/StartImageWorkflow`,
       State: 'ENABLED',
-      EventBusName: 'pipeline',
+      EventBusName: 'Pipeline',
     })
     expect(JSON.parse(started.Rules![0]!.EventPattern!)).toMatchObject({ source: ['aws.s3'] })
-    expect(onDefault.Rules!.map((rule) => rule.Name)).toEqual(['ForwardUploadNotifications'])
+    // On the default bus: S3's notifications forwarded, and the Standard workflows' uncaught ends sent to their DLQs.
+    expect(onDefault.Rules!.map((rule) => rule.Name)).toEqual([
+      'BulkImportDeadLetterUncaughtEnds',
+      'ForwardUploadNotifications',
+      'ImageProcessingDeadLetterUncaughtEnds',
+    ])
   })
 
   it(`describes a rule and lists its targets with their retry policy and DLQ (${ApiReference}/API_DescribeRule.html, ${ApiReference}/API_ListTargetsByRule.html)`, async () => {
-    const rule = await events.send(new DescribeRuleCommand({ Name: 'StartOrderWorkflow', EventBusName: 'pipeline' }))
+    const rule = await events.send(new DescribeRuleCommand({ Name: 'StartOrderWorkflow', EventBusName: 'Pipeline' }))
     const { Targets } = await events.send(
-      new ListTargetsByRuleCommand({ Rule: 'StartOrderWorkflow', EventBusName: 'pipeline' }),
+      new ListTargetsByRuleCommand({ Rule: 'StartOrderWorkflow', EventBusName: 'Pipeline' }),
     )
 
     expect(rule).toMatchObject({
       Name: 'StartOrderWorkflow',
-      Arn: `arn:aws:events:us-east-1:${Account}:rule/pipeline/StartOrderWorkflow`,
+      Arn: `arn:aws:events:us-east-1:${Account}:rule/Pipeline/StartOrderWorkflow`,
       State: 'ENABLED',
-      EventBusName: 'pipeline',
+      EventBusName: 'Pipeline',
     })
     expect(Targets).toEqual([
       {
@@ -200,13 +206,13 @@ describe('buses and rules', () => {
 
 describe('the archive and replays', () => {
   it(`lists and describes the archive with what it holds (${ApiReference}/API_ListArchives.html, ${ApiReference}/API_DescribeArchive.html)`, async () => {
-    const { Archives } = await events.send(new ListArchivesCommand({ EventSourceArn: busArn('pipeline') }))
+    const { Archives } = await events.send(new ListArchivesCommand({ EventSourceArn: busArn('Pipeline') }))
     const archive = await events.send(new DescribeArchiveCommand({ ArchiveName: 'pipeline-archive' }))
 
     expect(Archives).toEqual([
       expect.objectContaining({
         ArchiveName: 'pipeline-archive',
-        EventSourceArn: busArn('pipeline'),
+        EventSourceArn: busArn('Pipeline'),
         State: 'ENABLED',
         RetentionDays: 30,
       }),
@@ -214,7 +220,7 @@ describe('the archive and replays', () => {
     expect(archive).toMatchObject({
       ArchiveArn: archiveArn,
       ArchiveName: 'pipeline-archive',
-      EventSourceArn: busArn('pipeline'),
+      EventSourceArn: busArn('Pipeline'),
       State: 'ENABLED',
       RetentionDays: 30,
       EventPattern: JSON.stringify({ account: [Account] }),
@@ -239,8 +245,8 @@ describe('the archive and replays', () => {
         EventStartTime: from,
         EventEndTime: to,
         Destination: {
-          Arn: busArn('pipeline'),
-          FilterArns: [`arn:aws:events:us-east-1:${Account}:rule/pipeline/StartOrderWorkflow`],
+          Arn: busArn('Pipeline'),
+          FilterArns: [`arn:aws:events:us-east-1:${Account}:rule/Pipeline/StartOrderWorkflow`],
         },
       }),
     )
@@ -260,8 +266,8 @@ describe('the archive and replays', () => {
       State: 'COMPLETED',
       EventSourceArn: archiveArn,
       Destination: {
-        Arn: busArn('pipeline'),
-        FilterArns: [`arn:aws:events:us-east-1:${Account}:rule/pipeline/StartOrderWorkflow`],
+        Arn: busArn('Pipeline'),
+        FilterArns: [`arn:aws:events:us-east-1:${Account}:rule/Pipeline/StartOrderWorkflow`],
       },
     })
     expect([described.EventStartTime, described.EventEndTime]).toEqual([from, to])
@@ -296,9 +302,9 @@ describe('bad requests', () => {
   const sdkRows: Array<[string, () => Promise<unknown>, string, RegExp | string]> = [
     [
       `an unknown rule (${ApiReference}/API_DescribeRule.html)`,
-      () => events.send(new DescribeRuleCommand({ Name: 'NoSuchRule', EventBusName: 'pipeline' })),
+      () => events.send(new DescribeRuleCommand({ Name: 'NoSuchRule', EventBusName: 'Pipeline' })),
       'ResourceNotFoundException',
-      'Rule NoSuchRule does not exist on EventBus pipeline.',
+      'Rule NoSuchRule does not exist on EventBus Pipeline.',
     ],
     [
       `an unknown bus (${ApiReference}/API_ListRules.html)`,
@@ -339,7 +345,7 @@ describe('bad requests', () => {
             EventSourceArn: archiveArn,
             EventStartTime: hourAgo,
             EventEndTime: now,
-            Destination: { Arn: busArn('pipeline') },
+            Destination: { Arn: busArn('Pipeline') },
           }),
         ),
       'ValidationException',
@@ -354,7 +360,7 @@ describe('bad requests', () => {
             EventSourceArn: `arn:aws:events:us-east-1:${Account}:archive/nope`,
             EventStartTime: hourAgo,
             EventEndTime: now,
-            Destination: { Arn: busArn('pipeline') },
+            Destination: { Arn: busArn('Pipeline') },
           }),
         ),
       'ValidationException',
@@ -384,7 +390,7 @@ describe('bad requests', () => {
             EventSourceArn: archiveArn,
             EventStartTime: now,
             EventEndTime: hourAgo,
-            Destination: { Arn: busArn('pipeline') },
+            Destination: { Arn: busArn('Pipeline') },
           }),
         ),
       'ValidationException',
@@ -399,7 +405,7 @@ describe('bad requests', () => {
             EventSourceArn: archiveArn,
             EventStartTime: hourAgo,
             EventEndTime: now,
-            Destination: { Arn: busArn('pipeline') },
+            Destination: { Arn: busArn('Pipeline') },
           }),
         ),
       'ResourceAlreadyExistsException',

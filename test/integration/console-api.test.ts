@@ -164,11 +164,11 @@ describe('console API over the local runtime', () => {
     expect(list.body.target).toBe('local')
     expect(list.body.workflows).toContainEqual(expect.objectContaining({ name: 'ImageWorkflow', type: 'STANDARD' }))
     const definition = await call<{ definition: { StartAt: string } }>(`${pipeline.url}/workflows/ImageWorkflow`)
-    expect(definition.body.definition.StartAt).toBe('AttachRenditionSettings')
+    expect(definition.body.definition.StartAt).toBe('ValidateAndRender')
     expect((await call(`${pipeline.url}/workflows/Nope`)).status).toBe(404)
   })
 
-  it('shows every state of a processed image, nested ones included, as succeeded or not reached', async () => {
+  it('shows every state of a processed image as succeeded or not reached', async () => {
     await put(pipeline, 'good/photo.jpg', await images.jpeg(400, 300), 'image/jpeg')
     const [execution] = await finished(pipeline, 'uploads/good/photo.jpg')
     expect(execution!.status).toBe('SUCCEEDED')
@@ -176,24 +176,12 @@ describe('console API over the local runtime', () => {
 
     const view = await detail(pipeline, execution!.name)
     const byName = outcomes(view.states)
-    for (const state of [
-      'AttachRenditionSettings',
-      'ValidateImage',
-      'ResizeRenditions',
-      'ResizeRendition',
-      'PersistImage',
-      'IndexImage',
-      'NotifyProcessed',
-      'Processed',
-    ])
-      expect(byName[state]).toBe('succeeded')
+    for (const state of ['ValidateAndRender', 'PersistImage', 'IndexImage']) expect(byName[state]).toBe('succeeded')
     for (const state of ['RecordFailure', 'SendToDeadLetterQueue', 'PublishRejected', 'ImageFailed'])
       expect(byName[state]).toBe('not-reached')
-    const resize = view.states.find((state) => state.name === 'ResizeRendition')!
-    expect(resize.runs).toBe(2)
-    const validate = view.states.find((state) => state.name === 'ValidateImage')!
+    const validate = view.states.find((state) => state.name === 'ValidateAndRender')!
     expect(validate.attempts).toHaveLength(1)
-    expect(validate.input).toMatchObject({ event: { detail: { object: { key: 'uploads/good/photo.jpg' } } } })
+    expect(validate.input).toMatchObject({ detail: { object: { key: 'uploads/good/photo.jpg' } } })
     expect(view.history[0]!.type).toBe('ExecutionStarted')
   })
 
@@ -227,7 +215,7 @@ describe('console API over the local runtime', () => {
     expect(execution!.status).toBe('FAILED')
 
     const view = await detail(pipeline, execution!.executionArn)
-    const validate = view.states.find((state) => state.name === 'ValidateImage')!
+    const validate = view.states.find((state) => state.name === 'ValidateAndRender')!
     expect(validate.outcome).toBe('caught')
     expect(validate.error).toBe('UnsupportedImage')
     expect(validate.cause).toMatch(/svg/)
@@ -235,7 +223,7 @@ describe('console API over the local runtime', () => {
       RecordFailure: 'succeeded',
       ImageFailed: 'failed',
       PersistImage: 'not-reached',
-      ResizeRendition: 'not-reached',
+      IndexImage: 'not-reached',
     })
     expect(view.error).toBe('UnsupportedImage')
   })
@@ -355,10 +343,10 @@ describe('console API over the local runtime', () => {
 
   it('counts step invocations, errors and cold starts, and finished executions per workflow', async () => {
     const metrics = (await call<MetricsView>(`${pipeline.url}/metrics`)).body
-    const validate = metrics.steps.find((step) => step.step === 'ValidateImageStep')!
+    const validate = metrics.steps.find((step) => step.step === 'RenderImageStep')!
     const started = pipeline.runtime.db
       .prepare(
-        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND json_extract(json_extract(h.details, '$.taskScheduledEventDetails.parameters'), '$.FunctionName') LIKE '%ValidateImageStep'",
+        "SELECT COUNT(*) AS n FROM history h JOIN executions e ON e.arn = h.execution_arn WHERE e.workflow = 'image' AND h.type = 'TaskScheduled' AND json_extract(json_extract(h.details, '$.taskScheduledEventDetails.parameters'), '$.FunctionName') LIKE '%RenderImageStep'",
       )
       .get() as { n: number }
     expect(validate.invocations).toBe(started.n)
@@ -382,7 +370,7 @@ describe('console API over the local runtime', () => {
 
   it('redrives a caught failure from the Fail state it ended in, through the CLI, without running the image steps again', async () => {
     const [first] = (await finished(pipeline, 'uploads/bad/vector.svg', 2)).slice(-1)
-    const validateBefore = invocationsOf(pipeline.runtime, 'ValidateImageStep')
+    const validateBefore = invocationsOf(pipeline.runtime, 'RenderImageStep')
 
     const redriven = await cli('redrive', first!.name, '--json')
     expect(redriven.code).toBe(0)
@@ -391,7 +379,7 @@ describe('console API over the local runtime', () => {
 
     // Step Functions resumes at the state that failed: here the Fail state a Catch led to, which fails again.
     expect(again).toMatchObject({ executionArn: first!.executionArn, status: 'FAILED', redriveCount: 1 })
-    expect(invocationsOf(pipeline.runtime, 'ValidateImageStep')).toBe(validateBefore)
+    expect(invocationsOf(pipeline.runtime, 'RenderImageStep')).toBe(validateBefore)
     const view = await detail(pipeline, first!.name)
     expect(
       view.history.filter((event) => event.type === 'ImageFailed' || event.type === 'FailStateEntered'),
@@ -416,11 +404,11 @@ describe('console API over the local runtime', () => {
 
     const table = await cli('metrics')
     expect(table.code).toBe(0)
-    expect(table.stdout).toMatch(/ValidateImageStep\s+\d+\s+\d+\s+1\s/)
+    expect(table.stdout).toMatch(/RenderImageStep\s+\d+\s+\d+\s+1\s/)
     expect(table.stdout).toMatch(/ImageWorkflow\s+\d+\s+\d+/)
     const window = await cli('metrics', '--from', '2h', '--json')
     expect(JSON.parse(window.stdout)).toMatchObject({
-      steps: expect.arrayContaining([expect.objectContaining({ step: 'ValidateImageStep' })]),
+      steps: expect.arrayContaining([expect.objectContaining({ step: 'RenderImageStep' })]),
     })
     expect(await cli('metrics', '--from', 'soon')).toMatchObject({ code: 2 })
   })
@@ -583,18 +571,16 @@ describe('RedriveExecution on the local runtime', () => {
       expect(failed).toMatchObject({ status: 'FAILED', redriveCount: 0 })
       const failedView = await detail(pipeline, failed!.name)
       expect(outcomes(failedView.states)).toMatchObject({
-        ValidateImage: 'succeeded',
-        ResizeRendition: 'succeeded',
+        ValidateAndRender: 'succeeded',
         PersistImage: 'failed',
         IndexImage: 'not-reached',
       })
       expect(failedView.states.find((state) => state.name === 'PersistImage')!.attempts).toHaveLength(2)
       const before = {
-        validate: invocationsOf(pipeline.runtime, 'ValidateImageStep'),
-        resize: invocationsOf(pipeline.runtime, 'ResizeImageStep'),
+        render: invocationsOf(pipeline.runtime, 'RenderImageStep'),
         persist: invocationsOf(pipeline.runtime, 'PersistImageStep'),
       }
-      expect(before).toEqual({ validate: 1, resize: 2, persist: 2 })
+      expect(before).toEqual({ render: 1, persist: 2 })
       const listed = async () =>
         (await call<{ images: Array<{ key: string; status: string }> }>(`${pipeline.url}/images`)).body.images
       expect(await listed()).toEqual([expect.objectContaining({ key: 'uploads/redrive/photo.jpg', status: 'PENDING' })])
@@ -626,8 +612,7 @@ describe('RedriveExecution on the local runtime', () => {
       // Assess
       const [done] = await finished(pipeline, 'uploads/redrive/photo.jpg')
       expect(done).toMatchObject({ executionArn: failed!.executionArn, status: 'SUCCEEDED', redriveCount: 1 })
-      expect(invocationsOf(pipeline.runtime, 'ValidateImageStep')).toBe(before.validate)
-      expect(invocationsOf(pipeline.runtime, 'ResizeImageStep')).toBe(before.resize)
+      expect(invocationsOf(pipeline.runtime, 'RenderImageStep')).toBe(before.render)
       const view = await detail(pipeline, failed!.name)
       const types = view.history.map((event) => event.type)
       expect(types.filter((type) => type === 'ExecutionStarted')).toHaveLength(1)
@@ -636,12 +621,9 @@ describe('RedriveExecution on the local runtime', () => {
       expect(types.at(-1)).toBe('ExecutionSucceeded')
       expect(view.history.map((event) => event.id)).toEqual(view.history.map((_, index) => index + 1))
       expect(outcomes(view.states)).toMatchObject({
-        ValidateImage: 'succeeded',
-        ResizeRendition: 'succeeded',
+        ValidateAndRender: 'succeeded',
         PersistImage: 'succeeded',
         IndexImage: 'succeeded',
-        NotifyProcessed: 'succeeded',
-        Processed: 'succeeded',
       })
       const persist = view.states.find((state) => state.name === 'PersistImage')!
       expect(persist.input).toEqual(failedView.states.find((state) => state.name === 'PersistImage')!.input)
@@ -672,7 +654,7 @@ describe("a rule target's dead letter", () => {
           ...model.rules,
           {
             name: 'RouteTestEvents',
-            bus: 'pipeline',
+            bus: 'Pipeline',
             pattern: { source: ['tests'] },
             targets: [
               {
@@ -690,7 +672,7 @@ describe("a rule target's dead letter", () => {
     try {
       const put = await post<{ Entries: Array<{ EventId: string }> }>(
         `${pipeline.url.replace('/console/api', '')}/events`,
-        { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }] },
+        { Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' }] },
       )
       const eventId = put.body.Entries[0]!.EventId
       const queue = async () =>

@@ -51,7 +51,7 @@ const uploadAndSettle = async (key: string, body: Uint8Array, contentType?: stri
 const outcomeEvents = (detailType: string, key: string) =>
   pipeline.events.filter(
     ({ bus, event }) =>
-      bus === 'pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key,
+      bus === 'Pipeline' && event['detail-type'] === detailType && (event.detail as { key?: string }).key === key,
   )
 
 const executionsFor = async (key: string) =>
@@ -167,8 +167,7 @@ describe('the image workflow, end to end over HTTP', () => {
     ).body
 
     expect(detail.states!.map((state) => [state.name, state.status])).toEqual([
-      ['AttachRenditionSettings', 'SUCCEEDED'],
-      ['ValidateImage', 'CAUGHT'],
+      ['ValidateAndRender', 'CAUGHT'],
       ['RecordFailure', 'SUCCEEDED'],
       ['FirstFailureOfThisVersion', 'SUCCEEDED'],
       ['SendToDeadLetterQueue', 'SUCCEEDED'],

@@ -47,7 +47,7 @@ const placedEvents = (prefix: string) =>
   (
     pipeline.runtime.db
       .prepare(
-        `SELECT COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'OrderPlaced' AND json_extract(event, '$.detail.orderId') LIKE ?`,
+        `SELECT COUNT(*) AS n FROM events WHERE bus = 'Pipeline' AND detail_type = 'OrderPlaced' AND json_extract(event, '$.detail.orderId') LIKE ?`,
       )
       .get(`${prefix}%`) as { n: number }
   ).n

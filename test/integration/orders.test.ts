@@ -1,4 +1,5 @@
 import type { AnyEvent } from '../../contracts/envelope'
+import type { SearchAnswer } from '../../contracts/search'
 import { getJson, postJson, settle, startPipeline, type RunningPipeline } from '../support/pipeline'
 
 interface User {
@@ -43,7 +44,7 @@ const request = async <T = Record<string, unknown>>(
 const published = (detailType: string, id: string) =>
   pipeline.events.filter(
     ({ bus, event }) =>
-      bus === 'pipeline' && event['detail-type'] === detailType && JSON.stringify(event.detail).includes(`"${id}"`),
+      bus === 'Pipeline' && event['detail-type'] === detailType && JSON.stringify(event.detail).includes(`"${id}"`),
   )
 
 const placeOrder = async (order: Record<string, unknown>, headers: Record<string, string> = {}) => {
@@ -117,6 +118,12 @@ describe('orders over the HTTP API', () => {
     expect(published('OrderStatusChanged', placed.body.orderId).map(({ event }) => event.detail)).toEqual([
       expect.objectContaining({ oldStatus: 'PENDING', newStatus: 'ACCEPTED' }),
     ])
+    // The orders pipe passes the placement (search finds a PENDING order) and the decision.
+    expect(
+      published('OrderChanged', placed.body.orderId).map(
+        ({ event }) => (event.detail as { eventName: string }).eventName,
+      ),
+    ).toEqual(['INSERT', 'MODIFY'])
   })
 
   it.each([
@@ -300,7 +307,7 @@ describe('the order workflow under duplicate events', () => {
       placedAt: new Date().toISOString(),
     }
     const entry = {
-      EventBusName: 'pipeline',
+      EventBusName: 'Pipeline',
       Source: 'pipeline.orders',
       DetailType: 'OrderPlaced',
       Detail: JSON.stringify(order),
@@ -331,6 +338,12 @@ describe('maintenance, on its schedule or on demand', () => {
       createdAt: tenMinutesAgo,
       updatedAt: tenMinutesAgo,
     })
+    await settle(pipeline)
+    // Search finds it PENDING: the change workflow indexed its INSERT.
+    const pending = (await getJson<SearchAnswer>(`${pipeline.url}/search?q=lost-1`)).body.results
+    expect(pending).toEqual([
+      expect.objectContaining({ id: 'order:lost-1', data: expect.objectContaining({ status: 'PENDING' }) }),
+    ])
 
     // Act
     const run = await postJson<{ executionArn: string }>(`${pipeline.url}/schedules/MaintenanceSchedule/run`, {})

@@ -180,7 +180,7 @@ describe('archive and replay', () => {
       'an unknown rule',
       { from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', rules: ['NoSuchRule'] },
       400,
-      /rules: NoSuchRule is not a rule of bus pipeline/,
+      /rules: NoSuchRule is not a rule of bus Pipeline/,
     ],
     [
       'a name already used',
@@ -299,9 +299,9 @@ describe('PutEvents over HTTP', () => {
       Entries: Array<{ EventId?: string; ErrorCode?: string }>
     }>(`${pipeline.url}/events`, {
       Entries: [
-        { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' },
-        { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'pipeline' },
-        { DetailType: 'Ping', Detail: '{}', EventBusName: 'pipeline' },
+        { Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' },
+        { Source: 'tests', DetailType: 'Ping', Detail: '[1]', EventBusName: 'Pipeline' },
+        { DetailType: 'Ping', Detail: '{}', EventBusName: 'Pipeline' },
         { Source: 'tests', DetailType: 'Ping', Detail: '{}', EventBusName: 'nope' },
       ],
     })
@@ -345,7 +345,7 @@ describe('rule targets that keep failing', () => {
           ...model.rules,
           {
             name: 'StartMissingWorkflow',
-            bus: 'pipeline',
+            bus: 'Pipeline',
             pattern: { source: ['tests'] },
             targets: [
               {
@@ -363,7 +363,7 @@ describe('rule targets that keep failing', () => {
     try {
       // Act
       const put = await postJson<{ Entries: Array<{ EventId: string }> }>(`${broken.url}/events`, {
-        Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'pipeline' }],
+        Entries: [{ Source: 'tests', DetailType: 'Ping', Detail: '{"n":1}', EventBusName: 'Pipeline' }],
       })
       while (broken.runtime.bus.retryDueDeliveries() > 0) await new Promise((resolve) => setTimeout(resolve, 5))
 

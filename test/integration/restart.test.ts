@@ -37,7 +37,7 @@ describe('a pipeline killed mid-work', () => {
       .all()
     const notifications = db
       .prepare(
-        "SELECT json_extract(event, '$.detail.key') AS key, COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = 'ImageProcessed' GROUP BY key",
+        "SELECT json_extract(event, '$.detail.key') AS key, COUNT(*) AS n FROM events WHERE bus = 'Pipeline' AND detail_type = 'ImageProcessed' GROUP BY key",
       )
       .all() as Array<{ n: number }>
     db.close()

@@ -5,9 +5,9 @@ import * as images from '../support/images'
 import { deadLetters, duplicated, eventCounts, failedWithoutDeadLetter, reconcileFlow } from './support/reconcile'
 import { drained, mapLimited, startInProcess, withSeed, type InProcessPipeline } from './support/in-process'
 
-/** The faults the issue names, the image failure recorder (whose answer may be lost after it wrote), and the order workflow's steps. */
+/** The image steps (persist also announces), the bus, the image failure recorder (whose answer may be lost after it wrote), and the order workflow's steps. */
 const FaultSpec =
-  'resizeImage=0.3,persist-image=0.2,notify-image=0.2,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
+  'renderImage=0.3,persist-image=0.3,bus=0.05,record-image-failure=0.3,validate-order=0.1,persist-order=0.2,notify-order=0.2'
 const seed = process.env.PIPELINE_FAULTS_SEED
   ? Number(process.env.PIPELINE_FAULTS_SEED)
   : Math.floor(Math.random() * 2 ** 31)
@@ -47,10 +47,10 @@ const imageKinds = async () => {
 
 describe('PIPELINE_FAULTS', () => {
   it.each([
-    ['a missing rate', 'resize-image', '"resize-image" is not NAME=RATE'],
-    ['an unknown step', 'resize-image=0.3,shrink=0.1', '"shrink" in "shrink=0.1" is not a step'],
+    ['a missing rate', 'render-image', '"render-image" is not NAME=RATE'],
+    ['an unknown step', 'render-image=0.3,shrink=0.1', '"shrink" in "shrink=0.1" is not a step'],
     ['a rate over 1', 'persistImage=1.5', 'the rate in "persistImage=1.5"'],
-    ['a zero rate', 'notify-image=0', 'the rate in "notify-image=0"'],
+    ['a zero rate', 'persist-image=0', 'the rate in "persist-image=0"'],
     ['a point named twice', 'bus=0.1,bus=0.2', '"bus=0.2" names bus a second time'],
     ['the HTTP API, which has no retry to exercise', 'api=0.1', '"api" in "api=0.1" is not a step'],
   ])('refuses %s, naming the entry', (_name, spec, message) => {
@@ -58,25 +58,25 @@ describe('PIPELINE_FAULTS', () => {
   })
 
   it('takes step keys and names, and a seed that makes the draws repeat', () => {
-    const plan = parseFaultPlan('resizeImage=0.3, persist-order=0.2,bus=1', '42')!
+    const plan = parseFaultPlan('renderImage=0.3, persist-order=0.2,bus=1', '42')!
     expect([...plan.rates]).toEqual([
-      ['resize-image', 0.3],
+      ['render-image', 0.3],
       ['persist-order', 0.2],
       ['bus', 1],
     ])
     const draws = () => {
       const injector = new FaultInjector(plan)
-      return Array.from({ length: 50 }, () => injector.draw('resize-image'))
+      return Array.from({ length: 50 }, () => injector.draw('render-image'))
     }
     expect(draws()).toEqual(draws())
     expect(draws().filter(Boolean).length).toBeGreaterThan(5)
-    expect(new FaultInjector(plan).draw('validate-image')).toBeUndefined()
+    expect(new FaultInjector(plan).draw('index-image')).toBeUndefined()
   })
 
   it('stops the runtime at start-up with exit code 2 and the bad entry', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'infra/local/main.ts'], {
       cwd: path.resolve(__dirname, '..', '..'),
-      env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'resize-image=lots' },
+      env: { ...process.env, PORT: '0', PIPELINE_FAULTS: 'render-image=lots' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let stderr = ''
@@ -87,7 +87,7 @@ describe('PIPELINE_FAULTS', () => {
     expect({ code, stderr }).toEqual({
       code: 2,
       stderr: expect.stringContaining(
-        'PIPELINE_FAULTS: "resize-image=lots" is not NAME=RATE (for example resize-image=0.3)',
+        'PIPELINE_FAULTS: "render-image=lots" is not NAME=RATE (for example render-image=0.3)',
       ),
     })
     expect(stderr).not.toMatch(/\n\s+at /)
@@ -143,7 +143,7 @@ describe('the pipeline under injected faults', () => {
       expect(orderAnswers.map((answer) => answer.status)).toEqual(orders.map(() => 202))
       expect(uploadAnswers.map((answer) => answer.status)).toEqual(uploads.map(() => 200))
       const injected = pipeline.runtime.faults!.injected
-      for (const point of ['resize-image', 'persist-image', 'notify-image', 'bus', 'persist-order', 'notify-order'])
+      for (const point of ['render-image', 'persist-image', 'bus', 'persist-order', 'notify-order'])
         expect(injected[point] ?? 0).toBeGreaterThan(0)
 
       // Orders: accepted = succeeded + dead-lettered; each decided once, as its customer says.

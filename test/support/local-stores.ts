@@ -10,7 +10,7 @@ import { LocalObjectStore } from '../../infra/local/s3/object-store'
 
 /** The buses, bucket and tables of {@link localModel}. */
 export const localNames = {
-  pipelineBus: 'pipeline',
+  pipelineBus: 'Pipeline',
   bucket: 'uploads-bucket',
   orders: 'Orders',
   users: 'Users',

@@ -67,14 +67,29 @@ export const memoryOrderTable = (options: { readonly fail?: TransientError } = {
         ),
       ),
     scan: ({ limit, cursor }) => call(() => page([...orders.values()], (order) => order.orderId, limit, cursor)),
-    // Oldest first, as the sparse index sorted by createdAt answers on DynamoDB.
+    // Oldest first, as the sparse index sorted by createdAt answers on DynamoDB; a stuck order has left the index.
     pendingBefore: (before, limit) =>
       call(() =>
         [...orders.values()]
-          .filter((order) => order.status === 'PENDING' && order.createdAt < before)
+          .filter((order) => order.status === 'PENDING' && order.stuck === undefined && order.createdAt < before)
           .sort((a, b) => a.createdAt.localeCompare(b.createdAt))
           .slice(0, limit),
       ),
+    // Conditional updates, as DynamoDB's UpdateItem with a ConditionExpression: false when the condition fails.
+    countRepublish: (orderId, seen) =>
+      call(() => {
+        const order = orders.get(orderId)
+        if (order?.status !== 'PENDING' || order.stuck !== undefined || (order.republishes ?? 0) !== seen) return false
+        orders.set(orderId, { ...order, republishes: seen + 1 })
+        return true
+      }),
+    markStuck: (orderId, stuck) =>
+      call(() => {
+        const order = orders.get(orderId)
+        if (order?.status !== 'PENDING' || order.stuck !== undefined) return false
+        orders.set(orderId, { ...order, stuck })
+        return true
+      }),
   })
   return { layer, orders }
 }
@@ -178,16 +193,6 @@ export const memoryIdempotency = (options: { readonly fail?: TransientError } = 
       release: (key: string) =>
         call(() => {
           if (!records.get(key)?.response) records.delete(key)
-        }),
-      expire: (at: string) =>
-        call(() => {
-          let removed = 0
-          for (const [key, record] of records)
-            if (record.expiresAt < at) {
-              records.delete(key)
-              removed += 1
-            }
-          return removed
         }),
     })),
   )

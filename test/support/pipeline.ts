@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os'
 import * as path from 'node:path'
 import type { AnyEvent } from '../../contracts/envelope'
 import { configFromEnv } from '../../steps/services/config'
+import { synthesizedPipeline } from './synthesized'
+import type { AdmissionLimits } from '../../infra/local/http/admission'
 import { createPipelineServer } from '../../infra/local/http/server'
 import { startRuntime, type LocalRuntime } from '../../infra/local/runtime'
 import { localModel, type LocalModel } from '../../infra/local/model/template'
-import { synthesizePipeline } from '../../infra/aws/synth'
 import { WorkflowTag } from '../../contracts/executions'
 
 let cachedModel: LocalModel | undefined
 /** The model synthesized once per test file: the CDK app is the same for every test. */
-export const pipelineModel = () => (cachedModel ??= localModel(synthesizePipeline(), WorkflowTag))
+export const pipelineModel = () => (cachedModel ??= localModel(synthesizedPipeline(), WorkflowTag))
 
 export interface RunningPipeline {
   readonly url: string
@@ -32,6 +33,7 @@ export const startPipeline = async (
     model?: LocalModel
     targetRetryBaseMs?: number
     queueVisibilityMs?: number
+    admission?: AdmissionLimits
   } = {},
 ): Promise<RunningPipeline> => {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pipeline-test-'))
@@ -44,7 +46,10 @@ export const startPipeline = async (
   })
   const events: RunningPipeline['events'] = []
   runtime.bus.onEvent((event, bus) => events.push({ bus, event }))
-  const server = createPipelineServer(runtime, { maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024 })
+  const server = createPipelineServer(runtime, {
+    maxUploadBytes: options.maxUploadBytes ?? 100 * 1024 * 1024,
+    ...(options.admission ? { admission: options.admission } : {}),
+  })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

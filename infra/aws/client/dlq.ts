@@ -14,8 +14,12 @@ import {
   StartMessageMoveTaskCommand,
   type Message,
 } from '@aws-sdk/client-sqs'
+import { Option } from 'effect'
 import {
+  executionEndFacts,
   readDeadLetter,
+  streamBatchFacts,
+  type DeadLetterRead,
   type DlqMessage,
   type DlqQueue,
   type RedriveResult,
@@ -53,12 +57,10 @@ const isEvent = (value: unknown): value is Json =>
   isObject(value) && typeof value.source === 'string' && typeof value['detail-type'] === 'string'
 
 /** The event a workflow's dead letter (`WorkflowDeadLetter`) carries, and its workflow, or undefined for any other body. */
-const workflowLetter = (body: string | undefined) => {
-  const read = readDeadLetter(body ?? '')
-  return read?.kind === 'workflow' && isEvent(read.letter.event)
+const workflowLetter = (read: DeadLetterRead | undefined) =>
+  read?.kind === 'workflow' && isEvent(read.letter.event)
     ? { event: read.letter.event, workflow: read.letter.workflow, execution: read.letter.execution }
     : undefined
-}
 
 /**
  * The event a rule target's dead letter carries and the target EventBridge could not deliver it to: on AWS the body is
@@ -159,7 +161,9 @@ export class DeadLetters {
    *   (the image workflow dead-letters an object version once) gets one here, with its new execution, error and
    *   cause, in the old one's place, so nothing is lost; one still running after `followMs` leaves the message;
    * - a rule target's dead letter (`targetLetter`) is delivered to its target again: a state machine starts with the
-   *   event as input, as the rule's target would; another kind of target is left in the queue.
+   *   event as input, as the rule's target would; another kind of target is left in the queue;
+   * - a timed-out or aborted execution's status change (no catch saw it) starts its state machine again on its input;
+   * - a stream batch's dead letter holds the batch's place, not its records: it stays, with what to do instead.
    * A message sent on is deleted; one that is neither, or could not be sent, stays in the queue, visible again.
    * With `only`, the messages of other ids are left alone (visible again at the end) and not reported; `onSent` hears
    * each message sent on and deleted.
@@ -196,7 +200,37 @@ export class DeadLetters {
           kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
           continue
         }
-        const letter = workflowLetter(message.Body)
+        const read = readDeadLetter(message.Body ?? '')
+        if (read?.kind === 'stream-batch') {
+          keep(message, skipped, streamBatchFacts(read.letter).instead)
+          continue
+        }
+        if (read?.kind === 'execution') {
+          if (ours.has(read.letter.detail.executionArn)) {
+            kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
+            continue
+          }
+          // A timed-out or aborted execution: its state machine starts again on the same input.
+          const facts = executionEndFacts(read.letter)
+          try {
+            if (Option.isNone(facts.input)) throw new Error(`${facts.reason}: no input to start again with`)
+            const started = await this.aws.call('Step Functions', () =>
+              this.aws.clients.sfn.send(
+                new StartExecutionCommand({
+                  stateMachineArn: facts.stateMachineArn,
+                  input: JSON.stringify(Option.getOrThrow(facts.input)),
+                }),
+              ),
+            )
+            restarted += 1
+            if (started.executionArn) ours.add(started.executionArn)
+            done.push(message)
+          } catch (error) {
+            keep(message, failed, (error as Error).message)
+          }
+          continue
+        }
+        const letter = workflowLetter(read)
         if (letter && ours.has(letter.execution)) {
           kept.set(message.MessageId ?? '', message.ReceiptHandle ?? '')
           continue

@@ -12,5 +12,5 @@ export const RedriveRounds = 100
 /** How long `dlq redrive` follows the workflow runs it started, so one that fails again leaves a dead letter. */
 export const RedriveFollowMs = 90_000
 
-/** The archive the CDK app gives the pipeline bus (`bus.archive('Archive', { archiveName: 'pipeline-archive' })`). */
+/** The archive's fixed name in stacks deployed before the CDK app left it to CloudFormation (now the `ArchiveName` output). */
 export const ArchiveName = 'pipeline-archive'

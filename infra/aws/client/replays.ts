@@ -27,9 +27,9 @@ export const shortRuleName = (physical: string, stack: string): string => {
   return generated ? withoutHash(generated[1] ?? physical) : physical
 }
 
-/** Replays, on EventBridge: the archive `pipeline-archive` of the stack's bus, and the rules of that bus. */
+/** Replays, on EventBridge: the archive of the stack's bus (its `ArchiveName` output), and the rules of that bus. */
 export class Replays {
-  private archivePromise: Promise<{ readonly arn: string; readonly busArn: string }> | undefined
+  private archivePromise: Promise<{ readonly name: string; readonly arn: string; readonly busArn: string }> | undefined
 
   constructor(private readonly aws: AwsContext) {}
 
@@ -55,7 +55,7 @@ export class Replays {
     )
     return {
       name,
-      archive: ArchiveName,
+      archive: archive.name,
       from: request.from,
       to: request.to,
       rules: rules ? rules.map((rule) => shortRuleName(rule.Name ?? '', this.aws.stack.stackName)) : null,
@@ -116,14 +116,16 @@ export class Replays {
     }
   }
 
-  private archive(): Promise<{ readonly arn: string; readonly busArn: string }> {
+  private archive(): Promise<{ readonly name: string; readonly arn: string; readonly busArn: string }> {
     return (this.archivePromise ??= (async () => {
+      // Stacks deployed before the archive's name was left to CloudFormation have no output and the fixed name.
+      const name = await this.aws.stack.output('ArchiveName').catch(() => ArchiveName)
       const answer = await this.aws.call('EventBridge', () =>
-        this.aws.clients.events.send(new DescribeArchiveCommand({ ArchiveName })),
+        this.aws.clients.events.send(new DescribeArchiveCommand({ ArchiveName: name })),
       )
       if (!answer.ArchiveArn || !answer.EventSourceArn)
-        throw new NotFound(`EventBridge describes archive ${ArchiveName} without its ARN or its bus`)
-      return { arn: answer.ArchiveArn, busArn: answer.EventSourceArn }
+        throw new NotFound(`EventBridge describes archive ${name} without its ARN or its bus`)
+      return { name, arn: answer.ArchiveArn, busArn: answer.EventSourceArn }
     })())
   }
 

@@ -11,7 +11,7 @@ import { parseJson } from '../client/context'
 import { DeadLetters, targetLetter } from '../client/dlq'
 import { ListRounds } from '../client/limits'
 import type { DeadLetterQueue } from '../client/stack'
-import { readDeadLetter, type RedriveResult } from '../../../contracts/dead-letters'
+import { readDeadLetter, streamBatchFacts, type RedriveResult } from '../../../contracts/dead-letters'
 import { type DeadLetter, type DeadLetterQueueView, type RedriveOutcome } from '../../console/port'
 import { badField, type ConsoleContext } from './context'
 import type { StackMap } from './stack-map'
@@ -229,18 +229,24 @@ export class ConsoleDeadLetters {
     const ruleArn = attribute('RULE_ARN')
     const target = targetLetter(message)
     const rule = read?.kind === 'target' ? read.letter.rule : ruleArn ? lastSegment(ruleArn) : undefined
-    const origin = workflow
-      ? await this.stack.workflow(workflow).then(
-          (found) => found.name,
-          () => workflow,
-        )
-      : sources.length > 0
-        ? sources.map(lastSegment).join(', ')
-        : target && rule
-          ? `${target.targetArn.slice(target.targetArn.lastIndexOf(':') + 1)} (rule ${rule})`
-          : rule
-            ? `rule ${rule}`
-            : undefined
+    // A stream batch's place (not redrivable) or a timed-out execution's status change (its state machine starts again).
+    const origin =
+      read?.kind === 'stream-batch'
+        ? streamBatchFacts(read.letter).instead
+        : read?.kind === 'execution'
+          ? lastSegment(read.letter.detail.stateMachineArn)
+          : workflow
+            ? await this.stack.workflow(workflow).then(
+                (found) => found.name,
+                () => workflow,
+              )
+            : sources.length > 0
+              ? sources.map(lastSegment).join(', ')
+              : target && rule
+                ? `${target.targetArn.slice(target.targetArn.lastIndexOf(':') + 1)} (rule ${rule})`
+                : rule
+                  ? `rule ${rule}`
+                  : undefined
     const errorCode = attribute('ERROR_CODE')
     const reason =
       summary.reason ??

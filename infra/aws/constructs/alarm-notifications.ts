@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib'
+import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions'
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam'
 import { Key } from 'aws-cdk-lib/aws-kms'
@@ -16,6 +16,10 @@ export interface AlarmNotificationsProps {
  * is given. The topic's key is a customer-managed key because CloudWatch cannot publish to a topic under the
  * AWS-managed `alias/aws/sns` key, whose policy cannot grant it kms:GenerateDataKey
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Notify_Users_Alarm_Changes.html).
+ * `enforceSSL` gives the topic a policy of its own, which replaces SNS's default one: so the policy itself lets
+ * CloudWatch publish, for this account's alarms only (`aws:SourceAccount`, `aws:SourceArn`,
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html), and the key lets it encrypt on the
+ * same conditions (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services).
  */
 export class AlarmNotifications extends Construct {
   readonly topic: Topic
@@ -29,14 +33,29 @@ export class AlarmNotifications extends Construct {
       pendingWindow: Duration.days(7),
       removalPolicy: RemovalPolicy.DESTROY,
     })
+    // Only CloudWatch acting for an alarm of this account (confused-deputy protection).
+    const fromThisAccountsAlarms = {
+      ArnLike: { 'aws:SourceArn': `arn:${Aws.PARTITION}:cloudwatch:${Aws.REGION}:${Aws.ACCOUNT_ID}:alarm:*` },
+      StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
+    }
     key.addToResourcePolicy(
       new PolicyStatement({
         principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
+        conditions: fromThisAccountsAlarms,
       }),
     )
     this.topic = new Topic(this, 'Topic', { masterKey: key, enforceSSL: true, displayName: 'Pipeline alarms' })
+    this.topic.addToResourcePolicy(
+      new PolicyStatement({
+        sid: 'AllowCloudWatchAlarmsToPublish',
+        principals: [new ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.topic.topicArn],
+        conditions: fromThisAccountsAlarms,
+      }),
+    )
     if (props.email) this.topic.addSubscription(new EmailSubscription(props.email))
     this.action = new SnsAction(this.topic)
   }

@@ -11,6 +11,7 @@ import type { UploadBucket } from './upload-bucket'
 import {
   acknowledgeInvokedVersions,
   acknowledgeWorkflowRole,
+  deadLetterUncaughtEnds,
   startWorkflowRule,
   workflowLogs,
   type WorkflowLogging,
@@ -26,7 +27,7 @@ export interface BulkImportProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
@@ -39,6 +40,8 @@ export class BulkImport extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
   readonly stateMachine: StateMachine
   readonly startRule: Rule
+  /** Sends the executions that time out or are stopped, which no Catch sees, to the workflow's DLQ. */
+  readonly uncaughtEndsRule: Rule
 
   constructor(scope: Construct, id: string, props: BulkImportProps) {
     super(scope, id)
@@ -67,6 +70,11 @@ export class BulkImport extends Construct {
       eventPattern: importWorkflowTrigger(props.uploads.bucket.bucketName),
       stateMachine: this.stateMachine,
       deadLetterQueue: props.ruleDeadLetterQueue,
+    })
+    this.uncaughtEndsRule = deadLetterUncaughtEnds(this, 'DeadLetterUncaughtEnds', {
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.deadLetterQueue,
+      ruleDeadLetterQueue: props.ruleDeadLetterQueue,
     })
   }
 }

@@ -26,11 +26,16 @@ export interface ChangePipeProps {
 /**
  * An EventBridge pipe from a table's stream to the bus (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-dynamodb.html):
  * batches of stream records, in order per item, decoded by the enrichment step, each result put on the bus as
- * one event of `detailType`. Defaults it enforces: start from the oldest record, retry a failing batch three
- * times, then send it to the DLQ; the pipe's role may only read this stream (and list streams, which takes no resource),
- * invoke this step, put on this bus and send to this DLQ.
+ * one event of `detailType`. Defaults it enforces: start from the oldest record; gather records for up to a second
+ * (fewer enrichment invocations when writes come in bursts); halve a failing batch until the one record that fails
+ * is alone (`AUTOMATIC_BISECT`), retry it three times, then send its place in the stream (shard and sequence
+ * numbers, not the records: they are re-read from the stream, which keeps them 24 hours) to the DLQ; the pipe's role
+ * may only read this stream (and list streams, which takes no resource), invoke this step, put on this bus and send
+ * to this DLQ.
  */
 export class ChangePipe extends Construct {
+  readonly pipe: CfnPipe
+
   constructor(scope: Construct, id: string, props: ChangePipeProps) {
     super(scope, id)
     const role = new Role(this, 'Role', {
@@ -53,13 +58,15 @@ export class ChangePipe extends Construct {
       'AwsSolutions-IAM5[Resource::*]',
       'dynamodb:ListStreams supports no resource-level permissions and is granted on "*" (https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html); reading records stays scoped to this table\'s stream.',
     )
-    new CfnPipe(this, 'Pipe', {
+    this.pipe = new CfnPipe(this, 'Pipe', {
       roleArn: role.roleArn,
       source: props.table.tableStreamArn!,
       sourceParameters: {
         dynamoDbStreamParameters: {
           startingPosition: 'TRIM_HORIZON',
           batchSize: 10,
+          maximumBatchingWindowInSeconds: 1,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
           maximumRetryAttempts: 3,
           deadLetterConfig: { arn: props.deadLetterQueue.queueArn },
         },

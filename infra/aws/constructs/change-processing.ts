@@ -1,8 +1,11 @@
 import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
+import type { EventPattern } from '../../../contracts/patterns'
 import { OrderChangedType, UserChangedType } from '../../../contracts/sources'
+import { UserIdPrefix } from '../../../contracts/users'
 import type { StepKey } from '../../../steps/kit/catalog'
 import { ChangeWorkflow, changeWorkflowTrigger } from '../../../workflows/change-workflow'
 import { ChangePipe } from './change-pipe'
@@ -16,6 +19,27 @@ import {
   workflowLogs,
   type WorkflowLogging,
 } from './workflow-plumbing'
+
+/**
+ * The users pipe's filter: records whose key is a user id. Pipes refuse `anything-but` with `prefix`
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html, "Pipe support"), so the
+ * filter names what passes rather than what does not.
+ */
+export const userItemsOnly: EventPattern = { dynamodb: { Keys: { userId: { S: [{ prefix: UserIdPrefix }] } } } }
+
+/**
+ * The orders pipe's filters: an order placed (its INSERT, PENDING or already decided), decided (a MODIFY whose new
+ * image is no longer PENDING) or removed. The change workflow is the one place orders reach search from, and search
+ * finds a PENDING order, so a placement passes. The bookkeeping on a PENDING order (republish counts, STUCK) changes
+ * nothing search or a notification reads, so it starts no change execution. Pipes bill only the records that pass
+ * (https://aws.amazon.com/eventbridge/pricing/), and accept `anything-but` with a list of strings
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+ */
+export const orderChangesSearchReads: ReadonlyArray<EventPattern> = [
+  { eventName: ['INSERT'] },
+  { eventName: ['MODIFY'], dynamodb: { NewImage: { status: { S: [{ 'anything-but': ['PENDING'] }] } } } },
+  { eventName: ['REMOVE'] },
+]
 
 export interface ChangeProcessingProps {
   readonly bus: IEventBus
@@ -31,7 +55,7 @@ export interface ChangeProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
@@ -49,10 +73,15 @@ export class ChangeProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: ChangeProcessingProps) {
     super(scope, id)
-    const step = (key: StepKey) =>
-      new StepFunction(this, key, { environment: props.environment, serviceName: 'changes' })
-    const decodeOrders = step('decodeOrderChanges')
-    const decodeUsers = step('decodeUserChanges')
+    const step = (key: StepKey, tracing?: Tracing) =>
+      new StepFunction(this, key, {
+        environment: props.environment,
+        serviceName: 'changes',
+        ...(tracing ? { tracing } : {}),
+      })
+    // A pipe's enrichment is invoked untraced: the decoders follow no sampling decision of their own.
+    const decodeOrders = step('decodeOrderChanges', Tracing.PASS_THROUGH)
+    const decodeUsers = step('decodeUserChanges', Tracing.PASS_THROUGH)
     this.pipes = [
       new ChangePipe(this, 'OrderChangesPipe', {
         table: props.tables.orders,
@@ -60,15 +89,16 @@ export class ChangeProcessing extends Construct {
         bus: props.bus,
         detailType: OrderChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
+        filters: orderChangesSearchReads,
       }),
-      // The users table also holds one `username#<name>` item per user to keep usernames unique: not a user change.
+      // The users table also holds one `username#<name>` item per user to keep usernames unique: only user items pass.
       new ChangePipe(this, 'UserChangesPipe', {
         table: props.tables.users,
         enrichment: decodeUsers.function,
         bus: props.bus,
         detailType: UserChangedType,
         deadLetterQueue: props.pipeDeadLetterQueue,
-        filters: [{ dynamodb: { Keys: { userId: { S: [{ 'anything-but': { prefix: 'username#' } }] } } } }],
+        filters: [userItemsOnly],
       }),
     ]
 

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { Queue, QueueEncryption, type QueueProps } from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { acknowledge } from './findings'
@@ -6,13 +6,15 @@ import { acknowledge } from './findings'
 /**
  * An SQS queue with the defaults every pipeline queue has: SQS-managed server-side encryption, a queue policy
  * denying requests without TLS (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-security-best-practices.html),
- * and messages kept 14 days, the longest SQS allows, so a dead letter waits for its redrive.
+ * messages kept 14 days, the longest SQS allows, so a dead letter waits for its redrive, and retained when the stack
+ * is deleted: its messages are accepted work (dead letters, queued orders) that deleting the stack must not lose.
  */
 export const secureQueue = (scope: Construct, id: string, props: QueueProps = {}): Queue =>
   new Queue(scope, id, {
     encryption: QueueEncryption.SQS_MANAGED,
     enforceSSL: true,
     retentionPeriod: Duration.days(14),
+    removalPolicy: RemovalPolicy.RETAIN,
     ...props,
   })
 

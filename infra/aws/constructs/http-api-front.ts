@@ -1,4 +1,4 @@
-import { RemovalPolicy } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway'
 import {
   HttpApi,
@@ -12,6 +12,7 @@ import { HttpIamAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import type { IEventBus } from 'aws-cdk-lib/aws-events'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
 import { RenditionsPrefix } from '../../../contracts/sources'
 import { customerIndex } from '../layers/order-table-dynamodb'
@@ -37,6 +38,13 @@ export interface HttpApiFrontProps {
   readonly throttle?: ThrottleSettings
   /** @default RetentionDays.ONE_MONTH */
   readonly accessLogRetention?: RetentionDays
+  /**
+   * Concurrent executions kept for the API's function, so a burst elsewhere (an import fans 10,000 orders out in
+   * seconds, each a few step invocations) cannot take the account's whole concurrency from it
+   * (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). The stage's burst of 100 requests
+   * at ~50 ms each needs about 5. @default 20
+   */
+  readonly reservedConcurrency?: number
 }
 
 /** One JSON line per request (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html). */
@@ -83,9 +91,15 @@ export class HttpApiFront extends Construct {
 
   constructor(scope: Construct, id: string, props: HttpApiFrontProps) {
     super(scope, id)
+    // Under the HTTP API's 30-second integration timeout, so the function, not the gateway, ends a slow request
+    // (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html).
     this.step = new StepFunction(this, 'httpApi', {
       environment: props.environment,
       serviceName: 'api',
+      timeout: Duration.seconds(10),
+      reservedConcurrency: props.reservedConcurrency ?? 20,
+      // The HTTP API does not trace, so Lambda's own sampling would record nearly every request.
+      tracing: Tracing.PASS_THROUGH,
     })
     const api = this.step.function
     grantTableData(props.tables.orders, api, { write: true, indexes: [customerIndex] })
@@ -124,7 +138,13 @@ export class HttpApiFront extends Construct {
       'CORS preflight (OPTIONS): browsers send it without credentials, so it cannot be signed; the step answers it with the CORS headers only and runs no route.',
     )
 
-    this.searchStep = new StepFunction(this, 'searchApi', { environment: props.environment, serviceName: 'api' })
+    // As the API's function: ended by its own timeout before the gateway's, and following no sampling decision of its own.
+    this.searchStep = new StepFunction(this, 'searchApi', {
+      environment: props.environment,
+      serviceName: 'api',
+      timeout: Duration.seconds(10),
+      tracing: Tracing.PASS_THROUGH,
+    })
     const search = this.searchStep.function
     props.tables.images.grantReadData(search)
     // A presigned URL carries the signer's permissions: the role may read renditions, and nothing else of the bucket.

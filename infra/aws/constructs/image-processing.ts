@@ -14,6 +14,7 @@ import type { UploadBucket } from './upload-bucket'
 import {
   acknowledgeInvokedVersions,
   acknowledgeWorkflowRole,
+  deadLetterUncaughtEnds,
   startWorkflowRule,
   workflowLogs,
   type WorkflowLogging,
@@ -31,21 +32,23 @@ export interface ImageProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
   readonly renditions?: ReadonlyArray<RenditionSpec>
 }
 
 /**
- * Uploads to processed images: the six image steps, the image workflow (Standard) and the rule that starts it for
- * every object created under `uploads/`. Each step may touch only what its program uses: validate reads uploads,
- * resize reads uploads and writes thumbnails, persist and record-failure write the images table, index writes to the
- * search domain, notify the ledger and the pipeline bus.
+ * Uploads to processed images: the four image steps, the image workflow (Standard) and the rule that starts it for
+ * every object created under `uploads/`. Each step may touch only what its program uses: render reads uploads and
+ * writes thumbnails, persist writes the images table, the ledger and the pipeline bus (ImageProcessed),
+ * record-failure the images table, index writes to the search domain.
  */
 export class ImageProcessing extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
   readonly stateMachine: StateMachine
   readonly startRule: Rule
+  /** Sends the executions that time out or are stopped, which no Catch sees, to the workflow's DLQ. */
+  readonly uncaughtEndsRule: Rule
 
   constructor(scope: Construct, id: string, props: ImageProcessingProps) {
     super(scope, id)
@@ -55,31 +58,27 @@ export class ImageProcessing extends Construct {
         serviceName: 'images',
         ...extra,
       })
-    const validate = step('validateImage', { memorySize: 1024 })
-    const resize = step('resizeImage', { memorySize: 2048, timeout: Duration.minutes(1) })
+    // One decode renders every rendition: the memory buys the CPU sharp uses (Lambda allots CPU by memory).
+    const render = step('renderImage', { memorySize: 2048, timeout: Duration.minutes(1) })
     const persist = step('persistImage')
     const index = step('indexImage')
-    const notify = step('notifyImage')
     const recordFailure = step('recordImageFailure')
-    this.steps = [validate, resize, persist, index, notify, recordFailure]
+    this.steps = [render, persist, index, recordFailure]
 
-    props.uploads.grantReadObjects(validate.function, UploadsPrefix)
-    // Resize reads the upload, and looks for a rendition already written before writing it.
-    props.uploads.grantReadObjects(resize.function, UploadsPrefix, RenditionsPrefix)
-    props.uploads.grantWriteObjects(resize.function, RenditionsPrefix)
+    // Render reads the upload, and looks for a rendition already written before writing it.
+    props.uploads.grantReadObjects(render.function, UploadsPrefix, RenditionsPrefix)
+    props.uploads.grantWriteObjects(render.function, RenditionsPrefix)
     props.tables.images.grantReadWriteData(persist.function)
+    props.tables.ledger.grantReadWriteData(persist.function)
+    props.bus.grantPutEventsTo(persist.function)
     props.tables.images.grantReadWriteData(recordFailure.function)
     props.search?.grant(index.function, 'write')
-    props.tables.ledger.grantReadWriteData(notify.function)
-    props.bus.grantPutEventsTo(notify.function)
 
     const workflow = new ImageWorkflow(this, 'ImageWorkflow', {
       steps: {
-        validate: validate.function,
-        resize: resize.function,
+        render: render.function,
         persist: persist.function,
         index: index.function,
-        notify: notify.function,
         recordFailure: recordFailure.function,
       },
       bus: props.bus,
@@ -98,6 +97,11 @@ export class ImageProcessing extends Construct {
       eventPattern: imageWorkflowTrigger(props.uploads.bucket.bucketName),
       stateMachine: this.stateMachine,
       deadLetterQueue: props.ruleDeadLetterQueue,
+    })
+    this.uncaughtEndsRule = deadLetterUncaughtEnds(this, 'DeadLetterUncaughtEnds', {
+      stateMachine: this.stateMachine,
+      deadLetterQueue: props.deadLetterQueue,
+      ruleDeadLetterQueue: props.ruleDeadLetterQueue,
     })
   }
 }

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib'
 import type { IEventBus } from 'aws-cdk-lib/aws-events'
+import { Grant } from 'aws-cdk-lib/aws-iam'
 import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler'
 import { StepFunctionsStartExecution } from 'aws-cdk-lib/aws-scheduler-targets'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
@@ -29,16 +30,15 @@ export interface MaintenanceProps {
   readonly scheduleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
 /**
  * The chores EventBridge Scheduler starts every five minutes (https://docs.aws.amazon.com/scheduler/latest/UserGuide/what-is-scheduler.html):
- * the maintenance workflow (Express) and its four steps. Grants: expire reads and deletes idempotency records;
- * reconcile reads orders and users, reads and writes its checkpoint
- * and the search domain's index; publish reads each DLQ's attributes and puts the
- * depths on the bus; republish queries the `pending` orders index and puts events on the bus.
+ * the maintenance workflow (Express) and its three steps. Grants: reconcile reads orders and users, reads and writes
+ * its checkpoint and the search domain's index; publish reads each DLQ's attributes and puts the depths on the bus;
+ * republish queries the `pending` orders index, updates orders (the republish count, stuck) and puts events on the bus.
  */
 export class Maintenance extends Construct {
   readonly steps: ReadonlyArray<StepFunction>
@@ -53,13 +53,12 @@ export class Maintenance extends Construct {
         serviceName: 'maintenance',
         ...(timeout ? { timeout } : {}),
       })
-    const expireIdempotency = step('expireIdempotency')
-    const reconcileSearch = step('reconcileSearch', Duration.minutes(5))
+    // Two tries within the workflow's five minutes (Express's longest).
+    const reconcileSearch = step('reconcileSearch', Duration.minutes(2))
     const publishDlqDepths = step('publishDlqDepths')
     const republishStaleOrders = step('republishStaleOrders')
-    this.steps = [expireIdempotency, reconcileSearch, publishDlqDepths, republishStaleOrders]
+    this.steps = [reconcileSearch, publishDlqDepths, republishStaleOrders]
 
-    props.tables.idempotency.grantReadWriteData(expireIdempotency.function)
     grantTableData(props.tables.orders, reconcileSearch.function)
     props.tables.users.grantReadData(reconcileSearch.function)
     props.tables.state.grantReadWriteData(reconcileSearch.function)
@@ -68,11 +67,16 @@ export class Maintenance extends Construct {
       dlq.grant(publishDlqDepths.function, 'sqs:GetQueueAttributes')
     props.bus.grantPutEventsTo(publishDlqDepths.function)
     grantTableData(props.tables.orders, republishStaleOrders.function, { indexes: [pendingIndex] })
+    // It counts each republish on the order, and marks an order stuck: two UpdateItems, nothing else it writes.
+    Grant.addToPrincipal({
+      grantee: republishStaleOrders.function,
+      actions: ['dynamodb:UpdateItem'],
+      resourceArns: [props.tables.orders.tableArn],
+    })
     props.bus.grantPutEventsTo(republishStaleOrders.function)
 
     const workflow = new MaintenanceWorkflow(this, 'MaintenanceWorkflow', {
       steps: {
-        expireIdempotency: expireIdempotency.function,
         reconcileSearch: reconcileSearch.function,
         publishDlqDepths: publishDlqDepths.function,
         republishStaleOrders: republishStaleOrders.function,

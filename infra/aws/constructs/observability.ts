@@ -8,6 +8,7 @@ import {
   GraphWidget,
   type IAlarmAction,
   type IMetric,
+  Metric,
   Stats,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch'
@@ -24,6 +25,10 @@ export interface ObservabilityProps {
   /** Every step's function, by name. */
   readonly steps: Readonly<Record<string, IFunction>>
   readonly httpApi: IHttpApi
+  /** Every pipe's name (its PipeName dimension), by the name shown. @default none */
+  readonly pipes?: Readonly<Record<string, string>>
+  /** Queues whose oldest message shows their consumer has stalled, by name. @default none */
+  readonly workQueues?: Readonly<Record<string, IQueue>>
   /** Where alarms notify (an SNS topic, say); without it they show on the dashboard and in the console only. */
   readonly alarmAction?: IAlarmAction
   /** How long a dashboard graph looks back. @default 6 hours */
@@ -32,12 +37,18 @@ export interface ObservabilityProps {
 
 const oneMinute = Duration.minutes(1)
 
+/** A work queue's oldest message past this: its consumer stalled (three receives of 3 minutes each end sooner). */
+const StalledQueueAge = Duration.minutes(15)
+
 /**
  * CloudWatch alarms and one dashboard for the pipeline
  * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html). An alarm fires on:
- * any message visible in a dead-letter queue (`ApproximateNumberOfMessagesVisible` > 0), any failed execution of a
- * workflow (`ExecutionsFailed` > 0), any throttled invocation of a step (`Throttles` > 0), and any 5xx answer of the
- * HTTP API. Each looks at one-minute periods and treats missing data as fine (no traffic is not a failure).
+ * any message visible in a dead-letter queue (`ApproximateNumberOfMessagesVisible` > 0), any failed or timed-out
+ * execution of a workflow (`ExecutionsFailed`, `ExecutionsTimedOut` > 0), any error or throttled invocation of a
+ * step (`Errors`, `Throttles` > 0), any failed pipe execution (`AWS/EventBridge/Pipes` `ExecutionFailed` > 0,
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-monitoring.html), a work queue whose oldest
+ * message is older than 15 minutes, and any 5xx answer of the HTTP API. Each looks at one-minute periods and treats
+ * missing data as fine (no traffic is not a failure).
  * The dashboard shows the alarms' states, dead-letter depths, executions, step errors, throttles and durations,
  * and the API's traffic, errors and latency.
  */
@@ -81,6 +92,49 @@ export class Observability extends Construct {
       )
       return metric.with({ label: name })
     })
+    // A timeout reaches no Catch: the alarm is what sees it (an Express workflow's event is then in no DLQ).
+    const timedOutExecutions = Object.entries(props.workflows).map(([name, stateMachine]) => {
+      const metric = stateMachine.metricTimedOut({ period: oneMinute, statistic: Stats.SUM })
+      alarmAbove0(
+        `${name}ExecutionsTimedOut`,
+        metric,
+        `An execution of ${name} timed out, which no Catch sees: a Standard workflow's event is in its DLQ (sent by the status change rule), an Express workflow's only in its logs.`,
+      )
+      return metric.with({ label: name })
+    })
+    for (const [name, fn] of Object.entries(props.steps))
+      alarmAbove0(
+        `${name}Errors`,
+        fn.metricErrors({ period: oneMinute, statistic: Stats.SUM }),
+        `${name} failed: see its log group; a workflow's catch-all or a pipe's retries decide what happens to its input.`,
+      )
+    const pipeFailures = Object.entries(props.pipes ?? {}).map(([name, pipeName]) => {
+      const metric = new Metric({
+        namespace: 'AWS/EventBridge/Pipes',
+        metricName: 'ExecutionFailed',
+        dimensionsMap: { PipeName: pipeName },
+        period: oneMinute,
+        statistic: Stats.SUM,
+      })
+      alarmAbove0(
+        `${name}ExecutionsFailed`,
+        metric,
+        `${name} failed a batch: it retries, then sends the batch's place in the stream to PipeDeadLetters.`,
+      )
+      return metric.with({ label: name })
+    })
+    for (const [name, queue] of Object.entries(props.workQueues ?? {})) {
+      const alarm = new Alarm(this, `${name}OldestMessage`, {
+        metric: queue.metricApproximateAgeOfOldestMessage({ period: oneMinute, statistic: Stats.MAXIMUM }),
+        threshold: StalledQueueAge.toSeconds(),
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: `${name}'s oldest message waited over ${StalledQueueAge.toMinutes()} minutes: its consumer is stalled or throttled.`,
+      })
+      if (props.alarmAction) alarm.addAlarmAction(props.alarmAction)
+      alarms.push(alarm)
+    }
     const throttles = Object.entries(props.steps).map(([name, fn]) => {
       const metric = fn.metricThrottles({ period: oneMinute, statistic: Stats.SUM })
       alarmAbove0(`${name}Throttles`, metric, `${name} was throttled: the account's or function's concurrency ran out.`)
@@ -102,6 +156,7 @@ export class Observability extends Construct {
       widgets: [
         [new AlarmStatusWidget({ title: 'Alarms', alarms, width: 24, height: 6 })],
         [graph('Dead letters (messages visible)', dlqDepths), graph('Executions failed', failedExecutions)],
+        [graph('Executions timed out', timedOutExecutions), graph('Pipe executions failed', pipeFailures)],
         [
           graph(
             'Executions started',

@@ -1,7 +1,9 @@
+import { Duration } from 'aws-cdk-lib'
 import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events'
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
+import { Tracing } from 'aws-cdk-lib/aws-lambda'
 import { Construct } from 'constructs'
 import type { StepKey } from '../../../steps/kit/catalog'
 import { OrderWorkflow, orderWorkflowTrigger } from '../../../workflows/order-workflow'
@@ -27,7 +29,7 @@ export interface OrderProcessingProps {
   readonly ruleDeadLetterQueue: IQueue
   /** The settings every step gets (resource names). */
   readonly environment: Record<string, string>
-  /** What the workflow logs. @default DefaultWorkflowLogging (ERROR with execution data) */
+  /** What the workflow logs. @default its entry in DefaultWorkflowLogging (`constructs/workflow-plumbing.ts`) */
   readonly logging?: WorkflowLogging
 }
 
@@ -45,12 +47,19 @@ export class OrderProcessing extends Construct {
 
   constructor(scope: Construct, id: string, props: OrderProcessingProps) {
     super(scope, id)
-    const step = (key: StepKey) =>
-      new StepFunction(this, key, { environment: props.environment, serviceName: 'orders' })
+    const step = (key: StepKey, timeout?: Duration, tracing?: Tracing) =>
+      new StepFunction(this, key, {
+        environment: props.environment,
+        serviceName: 'orders',
+        ...(timeout ? { timeout } : {}),
+        ...(tracing ? { tracing } : {}),
+      })
     const validate = step('validateOrder')
     const persist = step('persistOrder')
     const notify = step('notifyOrder')
-    const receive = step('receiveOrders')
+    // The orders queue's visibility timeout (3 minutes) is six times this, as Lambda advises for an SQS source.
+    // Its messages come from clients that do not trace: it follows no sampling decision of its own.
+    const receive = step('receiveOrders', Duration.seconds(30), Tracing.PASS_THROUGH)
     this.steps = [validate, persist, notify, receive]
 
     props.tables.users.grantReadData(validate.function)
@@ -80,7 +89,9 @@ export class OrderProcessing extends Construct {
     // after the queue's maxReceiveCount receives, lands in the queue's DLQ.
     props.bus.grantPutEventsTo(receive.function)
     receive.function.addEventSource(
-      new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true }),
+      // At most five batches at once: a flood of queued orders cannot take the account's concurrency from the rest
+      // (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html#events-sqs-max-concurrency).
+      new SqsEventSource(props.ordersQueue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 5 }),
     )
     acknowledge(
       receive,

@@ -29,7 +29,9 @@ const WriteDataActions = ['dynamodb:BatchWriteItem', 'dynamodb:PutItem', 'dynamo
 
 /**
  * The pipeline's DynamoDB tables. Defaults every table gets: on-demand capacity (nothing to pay at idle but
- * storage), AWS-owned encryption at rest, point-in-time recovery, retained when the stack is deleted; a TTL
+ * storage), encryption at rest under the AWS managed key `aws/dynamodb` (`TableEncryption.AWS_MANAGED`, whose use
+ * CloudTrail shows, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/EncryptionAtRest.html),
+ * point-in-time recovery, retained when the stack is deleted; a TTL
  * attribute where records expire; streams of old and new images where a pipe turns changes into events.
  */
 export class PipelineTables extends Construct {

@@ -1,4 +1,5 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Stack, type CfnResource } from 'aws-cdk-lib'
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events'
 import { EventBus as EventBusTarget } from 'aws-cdk-lib/aws-events-targets'
 import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam'
@@ -75,6 +76,15 @@ export class UploadBucket extends Construct {
         'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
         "The CDK's BucketNotificationsHandler (a custom resource run once per deployment to switch EventBridge notifications on) comes with this managed policy; the CDK offers no way to replace it.",
       )
+      // Left alone it logs to a group Lambda creates and keeps for ever: give it one kept a month, deleted with the stack
+      // (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-loggroups.html).
+      const handlerLogs = new LogGroup(this, 'NotificationsHandlerLogs', {
+        retention: RetentionDays.ONE_MONTH,
+        removalPolicy: RemovalPolicy.DESTROY,
+      })
+      ;(notificationsHandler.node.defaultChild as CfnResource).addPropertyOverride('LoggingConfig', {
+        LogGroup: handlerLogs.logGroupName,
+      })
     }
 
     // S3 publishes to the default bus only: forward this bucket's notifications to the pipeline bus.

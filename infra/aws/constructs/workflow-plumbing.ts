@@ -1,11 +1,12 @@
 import { Aws, Duration, RemovalPolicy } from 'aws-cdk-lib'
 import { Rule, type IEventBus } from 'aws-cdk-lib/aws-events'
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets'
+import { SfnStateMachine, SqsQueue } from 'aws-cdk-lib/aws-events-targets'
 import type { IFunction } from 'aws-cdk-lib/aws-lambda'
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs'
 import type { IQueue } from 'aws-cdk-lib/aws-sqs'
 import { LogLevel, type IStateMachine, type LogOptions, type StateMachine } from 'aws-cdk-lib/aws-stepfunctions'
 import type { Construct } from 'constructs'
+import { uncaughtExecutionEnds } from '../../../contracts/dead-letters'
 import type { EventPattern } from '../../../contracts/patterns'
 import { acknowledge, wildcardResourceFinding, XRayWildcardReason } from './findings'
 
@@ -25,14 +26,28 @@ export interface WorkflowLogging {
   readonly includeExecutionData: boolean
 }
 
+const FailuresWithData: WorkflowLogging = { level: LogLevel.ERROR, includeExecutionData: true }
+
 /**
- * Every workflow's default: level ALL with execution data, every state's entry and exit with its data, so an
- * Express execution (which keeps no history in Step Functions) can be followed state by state from its log. At
- * volume that log is most of the bill per order (see `npm run bench -- --only cost`): `-c workflowLogLevel=ERROR`
- * logs only failures, with their input, error and cause, and successes cost nothing; the Standard image and import
- * workflows keep their full history in Step Functions either way (see {@link workflowLoggingFromContext}).
+ * Each workflow's default log, chosen for what its users see and what it costs
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html; logs are billed per GB ingested):
+ * - the Express order and change workflows log failures with their data (`ERROR`): the Step Functions console shows
+ *   an Express execution only from its log, so a failed one is there with its input, error and cause, and a
+ *   successful one is not. Level ALL with data was most of the bill per order; `ALL:nodata` shows every state of
+ *   every execution without inputs and outputs, at about a fifth of that (see `bench/cost.ts`);
+ * - the Standard image and import workflows keep every execution's history in Step Functions, which the console
+ *   reads whatever the log level: their log carries failures only, for Logs Insights and subscriptions;
+ * - the maintenance workflow runs every five minutes whatever the traffic: every state with its data costs a few
+ *   cents a month.
+ * `-c workflowLogLevel=...` changes any of them (see {@link workflowLoggingFromContext}).
  */
-export const DefaultWorkflowLogging: WorkflowLogging = { level: LogLevel.ALL, includeExecutionData: true }
+export const DefaultWorkflowLogging: Readonly<Record<WorkflowId, WorkflowLogging>> = {
+  ImageWorkflow: FailuresWithData,
+  OrderWorkflow: FailuresWithData,
+  ChangeWorkflow: FailuresWithData,
+  ImportWorkflow: FailuresWithData,
+  MaintenanceWorkflow: { level: LogLevel.ALL, includeExecutionData: true },
+}
 
 const LogLevels: Readonly<Record<string, LogLevel>> = {
   ALL: LogLevel.ALL,
@@ -41,47 +56,56 @@ const LogLevels: Readonly<Record<string, LogLevel>> = {
   OFF: LogLevel.OFF,
 }
 
+const ExecutionData: Readonly<Record<string, boolean>> = { DATA: true, NODATA: false }
+
 /**
- * Reads the `workflowLogLevel` context value: one level for every workflow (`ALL`), or levels by workflow
- * (`OrderWorkflow=ALL,ImageWorkflow=ERROR`; the others keep the default). Levels are `ALL`, `ERROR`, `FATAL`, `OFF`;
- * execution data stays included. Anything else throws, naming the value, so a typo stops the synthesis.
+ * Reads the `workflowLogLevel` context value: one setting for every workflow (`ALL`), or settings by workflow
+ * (`OrderWorkflow=ALL:nodata,ImageWorkflow=OFF`; the others keep their default). A setting is a level (`ALL`,
+ * `ERROR`, `FATAL`, `OFF`), then optionally `:data` (the default) or `:nodata` for execution data. Anything else
+ * throws, naming the value, so a typo stops the synthesis.
  */
 export const workflowLoggingFromContext = (value: unknown): Partial<Record<WorkflowId, WorkflowLogging>> => {
   if (value === undefined || value === '') return {}
   const text = String(value)
-  const level = (name: string): WorkflowLogging => {
-    const found = LogLevels[name.trim().toUpperCase()]
-    if (!found)
-      throw new Error(`workflowLogLevel: "${name}" is not one of ${Object.keys(LogLevels).join(', ')} (in "${text}")`)
-    return { level: found, includeExecutionData: true }
+  const setting = (written: string): WorkflowLogging => {
+    const [name = '', data = 'DATA', ...rest] = written.trim().toUpperCase().split(':')
+    const level = LogLevels[name]
+    if (!level)
+      throw new Error(
+        `workflowLogLevel: "${written}" is not one of ${Object.keys(LogLevels).join(', ')} (in "${text}")`,
+      )
+    const includeExecutionData = ExecutionData[data]
+    if (includeExecutionData === undefined || rest.length > 0)
+      throw new Error(`workflowLogLevel: "${written}" ends neither in :data nor in :nodata (in "${text}")`)
+    return { level, includeExecutionData }
   }
-  if (!text.includes('=')) return Object.fromEntries(WorkflowIds.map((id) => [id, level(text)]))
+  if (!text.includes('=')) return Object.fromEntries(WorkflowIds.map((id) => [id, setting(text)]))
   return Object.fromEntries(
     text.split(',').map((pair) => {
-      const [id = '', name = ''] = pair.split('=')
+      const [id = '', written = ''] = pair.split('=')
       if (!(WorkflowIds as ReadonlyArray<string>).includes(id.trim()))
         throw new Error(`workflowLogLevel: "${id}" is not one of ${WorkflowIds.join(', ')} (in "${text}")`)
-      return [id.trim(), level(name)]
+      return [id.trim(), setting(written)]
     }),
   )
 }
 
 /**
- * A state machine's execution log (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html), at
- * {@link DefaultWorkflowLogging} unless `logging` says otherwise, in a log group of its own kept one month. The name
+ * A state machine's execution log (https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html), at the
+ * workflow's {@link DefaultWorkflowLogging} unless `logging` says otherwise, in a log group of its own kept one month. The name
  * starts with `/aws/vendedlogs/states/` so CloudWatch Logs' resource policy, which has a size limit, need not list
  * each group.
  */
 export const workflowLogs = (
   scope: Construct,
   workflowId: WorkflowId,
-  logging: WorkflowLogging = DefaultWorkflowLogging,
+  logging: WorkflowLogging = DefaultWorkflowLogging[workflowId],
 ): LogOptions => {
   if (logging.level !== LogLevel.ALL) {
     acknowledge(
       scope,
       'AwsSolutions-SF1',
-      `The ${workflowId} logs at level ${logging.level}${logging.includeExecutionData ? ' with execution data' : ''}, chosen per workflow: every failure is logged with its context while successes, the bulk of the executions, cost no log ingestion (level ALL is most of the per-order bill at volume); X-Ray traces a sample of executions state by state, and -c workflowLogLevel=ALL restores the full log.`,
+      `The ${workflowId} logs at level ${logging.level}${logging.includeExecutionData ? ' with execution data' : ''}, chosen per workflow: every failure is logged with its context while successes, the bulk of the executions, cost no log ingestion (level ALL with data was most of the per-order bill); X-Ray traces a sample of executions state by state, and -c workflowLogLevel=ALL restores the full log.`,
     )
   }
   return {
@@ -137,6 +161,37 @@ export const startWorkflowRule = (scope: Construct, id: string, props: StartWork
     targets: [
       new SfnStateMachine(props.stateMachine, {
         deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: 8,
+        maxEventAge: Duration.hours(24),
+      }),
+    ],
+  })
+
+export interface UncaughtEndsProps {
+  /** A Standard workflow: Express workflows send no status change events. */
+  readonly stateMachine: IStateMachine
+  /** The workflow's own DLQ, where its catch-all sends what fails. */
+  readonly deadLetterQueue: IQueue
+  /** Where the rule puts an event it could not deliver to that DLQ. */
+  readonly ruleDeadLetterQueue: IQueue
+}
+
+/**
+ * A rule on the default bus that sends the workflow's DLQ every execution that ended without reaching its catch-all
+ * (timed out, or stopped by StopExecution): Step Functions' "Execution Status Change" event itself, which carries the
+ * execution's input (the event it started on), its status, error and cause
+ * (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html). The event goes as it is, with no input
+ * transformer: the dead-letter readers know its shape (`contracts/dead-letters.ts`), and a redrive starts the state
+ * machine again on the input. Standard workflows only: Express ones emit no such event, so theirs rely on every
+ * task timing out, and every retry ending, before the workflow does (test/infra/workflow-timeouts.test.ts).
+ */
+export const deadLetterUncaughtEnds = (scope: Construct, id: string, props: UncaughtEndsProps): Rule =>
+  new Rule(scope, id, {
+    description: 'Sends the timed-out and aborted executions of one workflow to its DLQ',
+    eventPattern: uncaughtExecutionEnds(props.stateMachine.stateMachineArn) as never,
+    targets: [
+      new SqsQueue(props.deadLetterQueue, {
+        deadLetterQueue: props.ruleDeadLetterQueue,
         retryAttempts: 8,
         maxEventAge: Duration.hours(24),
       }),

@@ -2,7 +2,6 @@ import {
   DeleteItemCommand,
   GetItemCommand,
   PutItemCommand,
-  ScanCommand,
   UpdateItemCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb'
@@ -12,7 +11,7 @@ import { TransientError } from '../../../contracts/errors'
 import { Clock } from '../../../steps/services/clock'
 import { IdempotencyStore, type IdempotencyBegin, type StoredResponse } from '../../../steps/services/idempotency'
 import { callAws, failTransientOrDie, isConditionalCheckFailed, tryAws } from './classify'
-import { readPages, type Item } from './dynamodb-pages'
+import type { Item } from './dynamodb-pages'
 
 /** A request takes the key when no record holds it, or when the record that does has expired (TTL deletes lazily). */
 export const beginCondition = 'attribute_not_exists(#key) OR #expiresAt < :now'
@@ -22,12 +21,6 @@ export const completeCondition = 'attribute_exists(#key)'
 
 /** Only an unfinished record is released; a completed one keeps its response for the retries to come. */
 export const releaseCondition = '#status = :inProgress'
-
-/** `expire` deletes a record only while it is expired, so one begun again since the Scan survives. */
-export const expiredCondition = '#expiresAt < :now'
-
-/** How many expired records `expire` deletes at a time. */
-export const expireConcurrency = 10
 
 const inProgress = 'INPROGRESS'
 const completed = 'COMPLETED'
@@ -176,55 +169,11 @@ const makeIdempotencyStore = (
       ),
     )
 
-  const deleteExpired = (key: string, nowSeconds: number): Effect.Effect<boolean, TransientError> =>
-    tryAws((abortSignal) =>
-      client.send(
-        new DeleteItemCommand({
-          TableName: table,
-          Key: marshall({ key }),
-          ConditionExpression: expiredCondition,
-          ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
-          ExpressionAttributeValues: marshall({ ':now': nowSeconds }),
-        }),
-        { abortSignal },
-      ),
-    ).pipe(
-      Effect.as(true),
-      Effect.catchAll((error) =>
-        isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie('IdempotencyStore.expire')(error),
-      ),
-    )
-
-  const expire = (at: string): Effect.Effect<number, TransientError> =>
-    Effect.flatMap(epochSeconds('IdempotencyStore.expire', at), (nowSeconds) =>
-      readPages('IdempotencyStore.expire', (exclusiveStartKey, abortSignal) =>
-        client.send(
-          new ScanCommand({
-            TableName: table,
-            ProjectionExpression: '#key',
-            FilterExpression: expiredCondition,
-            ExpressionAttributeNames: { '#key': 'key', '#expiresAt': 'expiresAt' },
-            ExpressionAttributeValues: marshall({ ':now': nowSeconds }),
-            ...(exclusiveStartKey === undefined ? {} : { ExclusiveStartKey: exclusiveStartKey }),
-          }),
-          { abortSignal },
-        ),
-      ).pipe(
-        Effect.flatMap(({ items }) =>
-          Effect.forEach(items, (item) => deleteExpired(unmarshall(item).key as string, nowSeconds), {
-            concurrency: expireConcurrency,
-          }),
-        ),
-        Effect.map((deleted) => deleted.filter(Boolean).length),
-      ),
-    )
-
   // The clock is read when the effect runs, not when it is built, so a retried effect compares with its own time.
   return {
     begin: (key, fingerprint, expiresAt) => Effect.suspend(() => begin(key, fingerprint, expiresAt, now())),
     complete,
     release,
-    expire,
   }
 }
 
@@ -241,8 +190,7 @@ const makeIdempotencyStore = (
  *   replays its response, anything else is in progress.
  * - `complete` is an UpdateItem setting the status and response, conditioned on {@link completeCondition}.
  * - `release` is a DeleteItem conditioned on {@link releaseCondition}.
- * - `expire(now)` Scans for records expired before `now` and deletes each under {@link expiredCondition}, answering
- *   how many it deleted: TTL would delete them too, this makes it prompt.
+ * Nothing deletes expired records but the table's TTL on `expiresAt` (`PipelineTables`), which does it for free.
  */
 export const IdempotencyDynamoDB = (
   client: DynamoDBClient,

@@ -3,6 +3,7 @@ import {
   PutItemCommand,
   QueryCommand,
   ScanCommand,
+  UpdateItemCommand,
   type DynamoDBClient,
   type PutItemCommandInput,
 } from '@aws-sdk/client-dynamodb'
@@ -34,10 +35,19 @@ export const createCondition = 'attribute_not_exists(#orderId)'
 /** A decision writes an absent order, or replaces a PENDING one; a decided order is never decided again. */
 export const decideCondition = 'attribute_not_exists(#orderId) OR #status = :pending'
 
-// `pendingShard` exactly while PENDING: create writes it, and decide's PutItem replaces the whole item
-// (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html), which removes it.
+/** One more republish is counted only on a PENDING order not marked stuck whose count is still the one read. */
+export const countRepublishCondition =
+  '#status = :pending AND attribute_not_exists(#stuck) AND (attribute_not_exists(#republishes) OR #republishes = :seen)'
+
+/** Only a PENDING order not already stuck is marked stuck. */
+export const markStuckCondition = '#status = :pending AND attribute_not_exists(#stuck)'
+
+// `pendingShard` exactly while PENDING and not stuck: create writes it, markStuck removes it, and decide's PutItem
+// replaces the whole item (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_PutItem.html), which removes it.
 const orderItem = (order: Order): Item =>
-  marshall(order.status === 'PENDING' ? { ...order, pendingShard } : order, { removeUndefinedValues: true })
+  marshall(order.status === 'PENDING' && order.stuck === undefined ? { ...order, pendingShard } : order, {
+    removeUndefinedValues: true,
+  })
 
 // Decoding drops `pendingShard`; an item that no longer decodes as an Order is a schema drift between writers: a defect.
 const decodeOrder = (item: Item): Effect.Effect<Order> =>
@@ -113,8 +123,36 @@ const makeOrderTable = (client: DynamoDBClient, table: string): typeof OrderTabl
     expected: Record<string, string> = {},
   ) => (cursor === undefined ? Effect.succeed(undefined) : decodeCursor(operation, cursor, names, expected))
 
+  /** An UpdateItem whose failed condition is an answer (false), not an error. */
+  const update = (operation: string, input: ConstructorParameters<typeof UpdateItemCommand>[0]) =>
+    tryAws((abortSignal) => client.send(new UpdateItemCommand(input), { abortSignal })).pipe(
+      Effect.as(true),
+      Effect.catchAll((error) =>
+        isConditionalCheckFailed(error) ? Effect.succeed(false) : failTransientOrDie(operation)(error),
+      ),
+    )
+
   return {
     get,
+    countRepublish: (orderId, seen) =>
+      update('OrderTable.countRepublish', {
+        TableName: table,
+        Key: marshall({ orderId }),
+        UpdateExpression: 'SET #republishes = :next',
+        ConditionExpression: countRepublishCondition,
+        ExpressionAttributeNames: { '#status': 'status', '#stuck': 'stuck', '#republishes': 'republishes' },
+        ExpressionAttributeValues: marshall({ ':pending': 'PENDING', ':seen': seen, ':next': seen + 1 }),
+      }),
+    // Removing `pendingShard` takes the order out of the sparse pending index, so the chore pages past it.
+    markStuck: (orderId, stuck) =>
+      update('OrderTable.markStuck', {
+        TableName: table,
+        Key: marshall({ orderId }),
+        UpdateExpression: 'SET #stuck = :stuck REMOVE #pendingShard',
+        ConditionExpression: markStuckCondition,
+        ExpressionAttributeNames: { '#status': 'status', '#stuck': 'stuck', '#pendingShard': 'pendingShard' },
+        ExpressionAttributeValues: marshall({ ':pending': 'PENDING', ':stuck': stuck }),
+      }),
     create: (order) =>
       Effect.map(put('OrderTable.create', order, createInput), ([created, standing]) => ({ created, order: standing })),
     decide: (order) =>
@@ -190,6 +228,8 @@ const makeOrderTable = (client: DynamoDBClient, table: string): typeof OrderTabl
  *   `LastEvaluatedKey` whenever it stopped at `Limit`, so a full last page may carry a `next` that leads to an empty one.
  * - `pendingBefore` is a Query on {@link pendingIndex} with `createdAt < :before`. The index is eventually consistent, so
  *   an order decided a moment ago can still be listed: republishing it is harmless since `decide` is conditional.
+ * - `countRepublish` and `markStuck` are UpdateItems conditioned on {@link countRepublishCondition} and
+ *   {@link markStuckCondition}; `markStuck` removes `pendingShard`, which takes the order out of the pending index.
  */
 export const OrderTableDynamoDB = (client: DynamoDBClient, table: string): Layer.Layer<OrderTable> =>
   Layer.succeed(OrderTable, makeOrderTable(client, table))

@@ -222,6 +222,11 @@ export const stepFunctionsApi = (runtime: LocalRuntime): AwsServiceHandler => {
           definition,
           roleArn: request.roleArn,
           tags: (request.tags ?? []).map((tag) => ({ key: tag.key ?? '', value: tag.value ?? '' })),
+          logging: {
+            level: request.loggingConfiguration?.level ?? 'OFF',
+            includeExecutionData: request.loggingConfiguration?.includeExecutionData ?? false,
+          },
+          tracing: request.tracingConfiguration?.enabled ?? false,
           createdAt: new Date().toISOString(),
         } as const
         try {
@@ -241,6 +246,14 @@ export const stepFunctionsApi = (runtime: LocalRuntime): AwsServiceHandler => {
           ...standing,
           ...(request.definition === undefined ? {} : { definition: parseDefinition(request.definition) }),
           ...(request.roleArn === undefined ? {} : { roleArn: request.roleArn }),
+          ...(request.loggingConfiguration === undefined
+            ? {}
+            : {
+                logging: {
+                  level: request.loggingConfiguration.level ?? 'OFF',
+                  includeExecutionData: request.loggingConfiguration.includeExecutionData ?? false,
+                },
+              }),
         }
         try {
           executor.putStateMachine(updated)

@@ -34,19 +34,33 @@ export class InvalidEventPattern extends Error {
 export type EventMatcher = (event: unknown) => boolean
 
 /**
+ * Where a pattern is used. An event bus rule takes every operator; the filter of an EventBridge pipe or of a Lambda
+ * event source mapping takes fewer: no `wildcard`, and `anything-but` only with values, never with `prefix`,
+ * `suffix`, `equals-ignore-case` or `wildcard` (the "Pipe support" column of
+ * https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html; pipes filter "in the
+ * same way as ... Lambda event source mapping", https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+ */
+export type PatternDialect = 'event-bus' | 'filter'
+
+export interface PatternOptions {
+  /** @default 'event-bus' */
+  readonly dialect?: PatternDialect
+}
+
+/**
  * Checks a pattern (an object, or its JSON text as PutRule takes it) and throws `InvalidEventPattern` with
  * EventBridge's reason when EventBridge would refuse it.
  */
-export const validatePattern = (pattern: unknown): void => {
-  compileRoot(pattern)
+export const validatePattern = (pattern: unknown, options: PatternOptions = {}): void => {
+  compileRoot(pattern, options.dialect ?? 'event-bus')
 }
 
 /**
  * Validates a pattern once and returns a matcher for events. Compile each rule's pattern when the rule is
  * loaded and reuse the matcher: it reads nothing from the pattern object afterwards.
  */
-export const compilePattern = (pattern: unknown): EventMatcher => {
-  const root = compileRoot(pattern)
+export const compilePattern = (pattern: unknown, options: PatternOptions = {}): EventMatcher => {
+  const root = compileRoot(pattern, options.dialect ?? 'event-bus')
   return (event) => isObject(event) && root.test(event, event)
 }
 
@@ -123,6 +137,7 @@ interface Location {
   readonly at: ReadonlyArray<string>
   readonly fieldPath: ReadonlyArray<string>
   readonly inOr: boolean
+  readonly dialect: PatternDialect
 }
 
 const Or = '$or'
@@ -180,10 +195,10 @@ const parsePattern = (pattern: unknown): unknown => {
   }
 }
 
-const compileRoot = (input: unknown): CompiledNode => {
+const compileRoot = (input: unknown, dialect: PatternDialect): CompiledNode => {
   const pattern = parsePattern(input)
   if (!isPlainObject(pattern)) return fail('Filter is not an object', [])
-  const root = compileNode(pattern, { at: [], fieldPath: [], inOr: false })
+  const root = compileNode(pattern, { at: [], fieldPath: [], inOr: false, dialect })
   if (root.combinations > MaxCombinations) {
     fail(`The use of ${Or} results in ${root.combinations} rule combinations, over the limit of ${MaxCombinations}`, [])
   }
@@ -230,12 +245,12 @@ const compileOr = (branches: unknown, location: Location): CompiledNode[] => {
   return branches.map((branch: unknown, index) => {
     const at = [...location.at, `${Or}[${index}]`]
     if (!isPlainObject(branch)) return fail(`Only JSON object is allowed in array of ${Or} relationship.`, at)
-    return compileNode(branch, { at, fieldPath: location.fieldPath, inOr: true })
+    return compileNode(branch, { at, fieldPath: location.fieldPath, inOr: true, dialect: location.dialect })
   })
 }
 
 const compileField = (key: string, value: unknown, location: Location): CompiledNode => {
-  const inner: Location = { at: [...location.at, key], fieldPath: [...location.fieldPath, key], inOr: location.inOr }
+  const inner: Location = { ...location, at: [...location.at, key], fieldPath: [...location.fieldPath, key] }
   if (isPlainObject(value)) return compileNestedField(key, compileNode(value, inner))
   if (Array.isArray(value)) return { test: compileLeafField(key, value, inner), combinations: 1 }
   return fail(`"${key}" must be an object or an array`, inner.at)
@@ -279,7 +294,7 @@ const compileLeafField = (key: string, values: ReadonlyArray<unknown>, location:
   values.forEach((value, index) => {
     const at = [...location.at, `[${index}]`]
     if (isPlainObject(value)) {
-      const expression = compileMatchExpression(value, at)
+      const expression = compileMatchExpression(value, at, location.dialect)
       if (expression.kind === 'value') tests.push(expression.test)
       else if (expression.present) mustExist = true
       else mustBeAbsent = true
@@ -315,15 +330,27 @@ const anyOf = (exact: ReadonlySet<Leaf>, tests: ReadonlyArray<LeafTest>): LeafTe
   return (value) => exact.has(value) || tests.some((test) => test(value))
 }
 
+/** Why a filter refuses an operator the event bus takes; the pipe or mapping around it words the refusal as AWS does. */
+export const NotInFilters = 'is not supported in the filter of a pipe or an event source mapping'
+
 const compileMatchExpression = (
   expression: Readonly<Record<string, unknown>>,
   at: ReadonlyArray<string>,
+  dialect: PatternDialect,
 ): MatchExpression => {
   const [name, ...extra] = Object.keys(expression)
   if (name === undefined) return fail('Match expression name not found', at)
   if (extra.length > 0) fail('Only one key allowed in match expression', at)
   const operand = expression[name]
   const where = [...at, name]
+  if (dialect === 'filter') {
+    if (name === 'wildcard') fail(`wildcard ${NotInFilters}`, where)
+    if (name === 'anything-but' && isPlainObject(operand)) {
+      const [inner] = Object.keys(operand)
+      if (inner !== undefined && AnythingButOperators.has(inner))
+        fail(`anything-but with ${inner} ${NotInFilters}`, [...where, inner])
+    }
+  }
   switch (name) {
     case 'prefix':
       return valueMatch(compileAffix(operand, 'prefix', where))

@@ -13,6 +13,8 @@ import { mountConsole } from '../../console/server'
 import type { ConsoleData } from '../../console/port'
 import { localConsoleData } from '../console/local-console'
 import { awsApi } from '../api/aws-api'
+import { admissionGate, DefaultAdmissionLimits, type AdmissionLimits } from './admission'
+import { refuseOverloaded } from './overloaded'
 import { identifyAwsRequest } from '../api/identify'
 import { awsServices } from '../api/services'
 
@@ -24,6 +26,8 @@ export interface ServerOptions {
    * (slowloris) is answered 408 and its connection closed, so it cannot hold a connection forever.
    */
   readonly requestTimeoutMs?: number
+  /** When to refuse new work, so what is accepted is answered in time (`admission.ts`). */
+  readonly admission?: AdmissionLimits
 }
 
 /** The local runtime's HTTP API: objects and images, executions, the bus and its archive, the API, queues and search. */
@@ -48,10 +52,13 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
     headersTimeout: Math.min(30_000, requestTimeout),
     connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.floor(requestTimeout / 4))),
   }
+  const gate = admissionGate(options.admission ?? DefaultAdmissionLimits, () => runtime.executor.unfinished().pending)
   const server = createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
-    answerWhenDurable(runtime.db, req, res)
     // A signed request (or a JSON-protocol target) is an AWS API call: the AWS CLI and SDKs pointed at this endpoint.
     const awsRequest = identifyAwsRequest(req)
+    const retryAfter = gate.refuse(req)
+    if (retryAfter !== undefined) return refuseOverloaded(res, retryAfter, awsRequest?.service)
+    answerWhenDurable(runtime.db, req, res)
     if (awsRequest) {
       aws(awsRequest, req, res).catch((error: unknown) => {
         console.error(`${req.method} ${req.url} failed:`, error)

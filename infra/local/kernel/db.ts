@@ -92,6 +92,7 @@ export const openDatabase = (dataDir: string): DatabaseSync => {
       definition TEXT NOT NULL,
       role_arn TEXT NOT NULL,
       tags TEXT NOT NULL,
+      logging TEXT NOT NULL DEFAULT '{"level":"OFF","includeExecutionData":false}',
       created_at TEXT NOT NULL
     );
 

@@ -3,7 +3,7 @@ import { StepError } from '../../../steps/kit/step'
 import { TransientError } from '../../../contracts/errors'
 
 /**
- * Fault injection for the local runtime: `PIPELINE_FAULTS=resize-image=0.3,persist-image=0.2,notify-image=0.2,bus=0.05` makes a step's
+ * Fault injection for the local runtime: `PIPELINE_FAULTS=render-image=0.3,persist-image=0.2,bus=0.05` makes a step's
  * invocation, or the bus's delivery to a rule target, fail transiently at that rate; `PIPELINE_FAULTS_SEED` fixes
  * the random sequence so a failing run can be replayed.
  *
@@ -40,7 +40,7 @@ export const parseFaultPlan = (spec: string | undefined, seedText?: string): Fau
   const rates = new Map<string, number>()
   for (const entry of spec.split(',').map((part) => part.trim())) {
     const match = /^([A-Za-z-]+)=([0-9.]+)$/.exec(entry)
-    if (!match) throw new FaultSpecError(`PIPELINE_FAULTS: "${entry}" is not NAME=RATE (for example resize-image=0.3)`)
+    if (!match) throw new FaultSpecError(`PIPELINE_FAULTS: "${entry}" is not NAME=RATE (for example render-image=0.3)`)
     const [, rawName, rawRate] = match as unknown as [string, string, string]
     const point = aliases.get(rawName) ?? rawName
     if (!(FaultPoints as ReadonlyArray<string>).includes(point)) {

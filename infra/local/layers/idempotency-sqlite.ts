@@ -35,10 +35,6 @@ export const IdempotencySqlite = (db: DatabaseSync) => {
           'idempotency:release',
           () => void db.prepare('DELETE FROM idempotency WHERE key = ? AND response IS NULL').run(key),
         ),
-      expire: (now: string) =>
-        attempt('idempotency:expire', () =>
-          Number(db.prepare('DELETE FROM idempotency WHERE expires_at < ?').run(now).changes),
-        ),
     })),
   )
 }

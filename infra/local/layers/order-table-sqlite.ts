@@ -44,11 +44,29 @@ export const OrderTableSqlite = (tables: LocalTables, table: string) =>
         tables
           .query<Order>(
             table,
-            "json_extract(item, '$.status') = 'PENDING' AND json_extract(item, '$.createdAt') < ?",
+            "json_extract(item, '$.status') = 'PENDING' AND json_extract(item, '$.stuck') IS NULL AND json_extract(item, '$.createdAt') < ?",
             [before],
             { limit: allPending },
           )
           .items.sort((a, b) => (a.createdAt < b.createdAt ? -1 : a.createdAt > b.createdAt ? 1 : 0))
           .slice(0, limit),
+      ),
+    countRepublish: (orderId, seen) =>
+      attempt(
+        'dynamodb:UpdateItem',
+        () =>
+          tables.update<Order>(table, orderId, 'orderId', (existing) =>
+            existing?.status === 'PENDING' && existing.stuck === undefined && (existing.republishes ?? 0) === seen
+              ? { ...existing, republishes: seen + 1 }
+              : undefined,
+          ) !== undefined,
+      ),
+    markStuck: (orderId, stuck) =>
+      attempt(
+        'dynamodb:UpdateItem',
+        () =>
+          tables.update<Order>(table, orderId, 'orderId', (existing) =>
+            existing?.status === 'PENDING' && existing.stuck === undefined ? { ...existing, stuck } : undefined,
+          ) !== undefined,
       ),
   })

@@ -3,7 +3,10 @@ import type { CfnTemplate } from '../../aws/synth'
 /** The account and region the local runtime pretends to be in; every local ARN carries them. */
 export const LocalAccount = '000000000000'
 export const LocalRegion = 'us-east-1'
-/** The stack the CDK app synthesizes, by the name `cdk deploy` gives it. */
+/**
+ * The stack the CDK app synthesizes, by the name `cdk deploy` gives it; what is named after its stack (`AWS::StackName`:
+ * the pipeline bus) takes this name.
+ */
 export const LocalStackName = 'Pipeline'
 
 /** How the runtime names a queue inside the template (`Ref` of an AWS::SQS::Queue); the API answers it on its endpoint. */
@@ -25,6 +28,7 @@ const GenericIds = new Set([
   'Table',
   'Bucket',
   'Rule',
+  'Archive',
 ])
 
 /** The construct a resource belongs to, from its `aws:cdk:path` (`Pipeline/Orders/Resource` names it `Orders`). */
@@ -76,6 +80,11 @@ const physicalName = (logicalId: string, resource: Resource): string => {
   }[resource.Type]
   const value = explicit ? props[explicit] : undefined
   if (typeof value === 'string') return value
+  // A name derived from the stack (`Ref AWS::StackName`, joined): resolved as the local runtime names its stack.
+  if (value !== undefined && currentTemplate) {
+    const resolved = resolveIntrinsics(currentTemplate, value)
+    if (typeof resolved === 'string') return resolved
+  }
   const fromConstruct = constructName(resource)
   const name =
     fromConstruct && !(currentTemplate && ambiguous(currentTemplate, resource, fromConstruct))
@@ -247,6 +256,10 @@ export interface LocalEventSourceMapping {
   readonly functionName: string
   readonly batchSize: number
   readonly reportBatchItemFailures: boolean
+  /** The mapping's filter patterns (JSON text); a message must match one of them, when there are any. */
+  readonly filters?: ReadonlyArray<string>
+  /** How many invocations the mapping runs at once (ScalingConfig.MaximumConcurrency); unset, up to 1,250. */
+  readonly maximumConcurrency?: number
 }
 
 /** An EventBridge pipe from a DynamoDB stream, through an enrichment function, to a bus. */
@@ -262,6 +275,10 @@ export interface LocalPipe {
   readonly deadLetterArn?: string
   /** The pipe's filter patterns (JSON text); a record must match one of them, when there are any. */
   readonly filters: ReadonlyArray<string>
+  /** `AUTOMATIC_BISECT`: a failing batch is halved and each half retried, down to the one record that fails. */
+  readonly onPartialBatchItemFailure?: 'AUTOMATIC_BISECT'
+  /** How long the pipe gathers records before it invokes, in seconds (MaximumBatchingWindowInSeconds). */
+  readonly maximumBatchingWindowSeconds?: number
 }
 
 /** An EventBridge Scheduler schedule that starts a target with a fixed input. */
@@ -415,8 +432,14 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
     }
   })
 
+  const filterPatterns = (criteria: unknown): ReadonlyArray<string> =>
+    ((criteria as { Filters?: Array<{ Pattern?: string }> } | undefined)?.Filters ?? []).flatMap((filter) =>
+      filter.Pattern ? [filter.Pattern] : [],
+    )
+
   const eventSourceMappings = ofType('AWS::Lambda::EventSourceMapping').map(([, resource]) => {
     const p = props(resource)
+    const maximumConcurrency = (p.ScalingConfig as { MaximumConcurrency?: number } | undefined)?.MaximumConcurrency
     return {
       sourceArn: String(p.EventSourceArn),
       functionName: String(p.FunctionName),
@@ -424,6 +447,8 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       reportBatchItemFailures: ((p.FunctionResponseTypes as string[] | undefined) ?? []).includes(
         'ReportBatchItemFailures',
       ),
+      filters: filterPatterns(p.FilterCriteria),
+      ...(maximumConcurrency === undefined ? {} : { maximumConcurrency: Number(maximumConcurrency) }),
     }
   })
 
@@ -433,6 +458,8 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       BatchSize?: number
       MaximumRetryAttempts?: number
       DeadLetterConfig?: { Arn?: string }
+      OnPartialBatchItemFailure?: string
+      MaximumBatchingWindowInSeconds?: number
     }
     const target = ((p.TargetParameters as Record<string, unknown> | undefined)?.EventBridgeEventBusParameters ??
       {}) as { DetailType?: string; Source?: string }
@@ -447,10 +474,13 @@ export const localModel = (template: CfnTemplate, workflowTag: string): LocalMod
       // Pipes retries a failing batch until the record expires unless told otherwise; -1 means "for ever".
       maximumRetryAttempts: Number(stream.MaximumRetryAttempts ?? -1),
       ...(stream.DeadLetterConfig?.Arn ? { deadLetterArn: stream.DeadLetterConfig.Arn } : {}),
-      filters: (
-        (p.SourceParameters as { FilterCriteria?: { Filters?: Array<{ Pattern?: string }> } } | undefined)
-          ?.FilterCriteria?.Filters ?? []
-      ).flatMap((filter) => (filter.Pattern ? [filter.Pattern] : [])),
+      filters: filterPatterns((p.SourceParameters as { FilterCriteria?: unknown } | undefined)?.FilterCriteria),
+      ...(stream.OnPartialBatchItemFailure === 'AUTOMATIC_BISECT'
+        ? { onPartialBatchItemFailure: 'AUTOMATIC_BISECT' as const }
+        : {}),
+      ...(stream.MaximumBatchingWindowInSeconds === undefined
+        ? {}
+        : { maximumBatchingWindowSeconds: Number(stream.MaximumBatchingWindowInSeconds) }),
     }
   })
 

@@ -1,5 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite'
-import { deadLetterReason, parseBody, readDeadLetter } from '../../../contracts/dead-letters'
+import { Option } from 'effect'
+import {
+  deadLetterReason,
+  executionEndFacts,
+  parseBody,
+  readDeadLetter,
+  streamBatchFacts,
+} from '../../../contracts/dead-letters'
 import type { AnyEvent } from '../../../contracts/envelope'
 import type { DeadLetter, DeadLetterQueueView, RedriveOutcome } from '../../console/port'
 import { transaction } from '../kernel/db'
@@ -37,6 +44,11 @@ export type DeadLetterOrigin =
       readonly event: unknown
       readonly reason: string
     }
+  /**
+   * A pipe gave up on a stream batch: the message says where the records are in the stream, not what they hold, so
+   * nothing can be sent back; `instead` says which records to re-read while the stream keeps them.
+   */
+  | { readonly kind: 'stream-batch'; readonly reason: string; readonly instead: string }
   | { readonly kind: 'unknown'; readonly reason: string }
 
 /** The state machine an execution ARN belongs to (`...:execution:Machine:name` → `...:stateMachine:Machine`). */
@@ -53,6 +65,22 @@ export const originOf = (letter: { readonly body: string; readonly dead_letter: 
     return { kind: 'queue', queue: moved.sourceQueue, reason: moved.reason, body: letter.body }
   }
   const read = readDeadLetter(letter.body)
+  if (read?.kind === 'stream-batch') {
+    const facts = streamBatchFacts(read.letter)
+    return { kind: 'stream-batch', reason: facts.reason, instead: facts.instead }
+  }
+  if (read?.kind === 'execution') {
+    // A Standard execution that timed out or was aborted: Step Functions' status change event, sent by a rule.
+    const facts = executionEndFacts(read.letter)
+    if (Option.isNone(facts.input)) return { kind: 'unknown', reason: facts.reason }
+    return {
+      kind: 'workflow',
+      stateMachineArn: facts.stateMachineArn,
+      workflow: facts.stateMachineArn.slice(facts.stateMachineArn.lastIndexOf(':') + 1),
+      event: facts.input.value,
+      reason: facts.reason,
+    }
+  }
   if (read?.kind === 'target') {
     const { rule, targetArn, event } = read.letter
     return { kind: 'target', rule: rule ?? '', targetArn, event, reason: deadLetterReason(read.letter) }
@@ -240,6 +268,8 @@ export class DeadLetters {
         const machine = this.workflowMachine(origin)
         return machine ? machine.slice(machine.lastIndexOf(':') + 1) : origin.workflow
       }
+      case 'stream-batch':
+        return origin.instead
       default:
         return undefined
     }
@@ -276,6 +306,8 @@ export class DeadLetters {
           .run(executionArn, queue, letter.body)
         return
       }
+      case 'stream-batch':
+        throw new Error(origin.instead)
       default:
         throw new Error(`not a dead letter the local runtime knows where to send back (${origin.reason})`)
     }

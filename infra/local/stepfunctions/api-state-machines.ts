@@ -14,6 +14,7 @@ interface Row {
   readonly definition: string
   readonly role_arn: string
   readonly tags: string
+  readonly logging: string
   readonly created_at: string
 }
 
@@ -25,6 +26,7 @@ const fromRow = (row: Row): ApiStateMachine => ({
   definition: JSON.parse(row.definition) as Record<string, unknown>,
   roleArn: row.role_arn,
   tags: JSON.parse(row.tags) as ApiStateMachine['tags'],
+  logging: JSON.parse(row.logging) as NonNullable<ApiStateMachine['logging']>,
   createdAt: row.created_at,
 })
 
@@ -49,8 +51,9 @@ export class ApiStateMachines {
   put(machine: ApiStateMachine): void {
     this.db
       .prepare(
-        `INSERT INTO api_state_machines (arn, name, type, definition, role_arn, tags, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, role_arn = excluded.role_arn, tags = excluded.tags`,
+        `INSERT INTO api_state_machines (arn, name, type, definition, role_arn, tags, logging, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (arn) DO UPDATE SET definition = excluded.definition, role_arn = excluded.role_arn, tags = excluded.tags,
+        logging = excluded.logging`,
       )
       .run(
         machine.arn,
@@ -59,6 +62,7 @@ export class ApiStateMachines {
         JSON.stringify(machine.definition),
         machine.roleArn,
         JSON.stringify(machine.tags ?? []),
+        JSON.stringify(machine.logging ?? { level: 'OFF', includeExecutionData: false }),
         machine.createdAt,
       )
   }

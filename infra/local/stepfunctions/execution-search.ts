@@ -32,15 +32,19 @@ export const indexPendingExecutions = (db: DatabaseSync, limit?: number): number
 /** How many executions one slice indexes: a few milliseconds of work. */
 const IndexedPerSlice = 25
 
-/** Works the queue off in the background, a small batch per slice of the loop (`fair-share.ts`); one drain at a time. */
-export const executionIndexer = (db: DatabaseSync) => {
+/**
+ * Works the queue off in the background, a small batch per slice of the loop (`fair-share.ts`); one drain at a time,
+ * and only while `busy` says the runtime has nothing else to do: under load the trigram index was a third of the CPU,
+ * and a search indexes what is pending first anyway.
+ */
+export const executionIndexer = (db: DatabaseSync, busy: () => boolean) => {
   let draining = false
   return {
     async drain(): Promise<void> {
       if (draining) return
       draining = true
       try {
-        while (db.isOpen && indexPendingExecutions(db, IndexedPerSlice) > 0) await nextSlice()
+        while (db.isOpen && !busy() && indexPendingExecutions(db, IndexedPerSlice) > 0) await nextSlice()
       } finally {
         draining = false
       }

@@ -30,6 +30,7 @@ import {
 } from './errors'
 import { HistoryWriter, readHistory, readHistoryPage, type HistoryEvent } from './history'
 import { taskInvoker, unsupportedTask, type Integrations } from './integrations'
+import { expressEventFilter } from './express-log'
 
 export interface ExecutionRow {
   readonly arn: string
@@ -112,6 +113,8 @@ interface LoadedMachine {
   readonly info: LocalStateMachine
   readonly invokeTask: InvokeTask
   readonly roleArn: string
+  /** An Express machine's log filter: what of its history is kept (`express-log.ts`); undefined keeps it all. */
+  readonly logged: ReturnType<typeof expressEventFilter>
 }
 
 interface Run {
@@ -264,6 +267,7 @@ export class Executor {
       info,
       invokeTask: taskInvoker(info.definition, this.integrations),
       roleArn: info.roleArn ?? `arn:aws:iam::${account}:role/${info.name}Role`,
+      logged: expressEventFilter(info),
     })
   }
 
@@ -707,7 +711,10 @@ export class Executor {
         },
         invokeTask: loaded.invokeTask,
         onEvent: (event) => {
-          if (!run.shutdown) this.historyRows.record(row.arn, event)
+          if (run.shutdown) return
+          if (!loaded.logged) this.historyRows.record(row.arn, event)
+          else if (loaded.logged.keep(event.type))
+            this.historyRows.record(row.arn, loaded.logged.withData ? event : withoutExecutionData(event))
         },
         signal: run.controller.signal,
         retryDelayScale: this.retryScale,

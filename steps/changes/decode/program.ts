@@ -69,24 +69,28 @@ const decodeImage = <A, I>(
 
 /**
  * The enrichment of a table's stream pipe: each stream record becomes one change, in the order the batch holds them
- * (so changes to one item keep their order), its images unmarshalled and decoded with `recordSchema`.
+ * (so changes to one item keep their order), its images unmarshalled and decoded with `recordSchema`. Records `skip`
+ * names are items of another kind that share the table: they become no change (a pipe's enrichment may answer fewer
+ * elements than it was given, https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-batching-concurrency.html).
  * One undecodable record fails the whole batch with `UndecodableChange`, so Pipes retries it and then dead-letters it.
  */
 export const decodeChanges =
-  <A, I>(recordSchema: Schema.Schema<A, I>) =>
+  <A, I>(recordSchema: Schema.Schema<A, I>, skip: (record: StreamRecord) => boolean = () => false) =>
   (records: ReadonlyArray<StreamRecord>): Effect.Effect<ReadonlyArray<DecodedChange<A>>, UndecodableChange> =>
-    Effect.forEach(records, (record) =>
-      Effect.all({
-        oldImage: decodeImage(recordSchema, record, 'OldImage'),
-        newImage: decodeImage(recordSchema, record, 'NewImage'),
-      }).pipe(
-        Effect.map(({ oldImage, newImage }): DecodedChange<A> => ({
-          eventName: record.eventName,
-          sequenceNumber: record.dynamodb.SequenceNumber,
-          ...(oldImage === undefined ? {} : { oldImage }),
-          ...(newImage === undefined ? {} : { newImage }),
-        })),
-      ),
+    Effect.forEach(
+      records.filter((record) => !skip(record)),
+      (record) =>
+        Effect.all({
+          oldImage: decodeImage(recordSchema, record, 'OldImage'),
+          newImage: decodeImage(recordSchema, record, 'NewImage'),
+        }).pipe(
+          Effect.map(({ oldImage, newImage }): DecodedChange<A> => ({
+            eventName: record.eventName,
+            sequenceNumber: record.dynamodb.SequenceNumber,
+            ...(oldImage === undefined ? {} : { oldImage }),
+            ...(newImage === undefined ? {} : { newImage }),
+          })),
+        ),
     )
 
 /** Enrichment of the orders table's stream pipe: stream records to `OrderChangedDetail`s. */
@@ -96,9 +100,19 @@ export const decodeOrderChanges = defineStep({
   run: decodeChanges(Order),
 })
 
-/** Enrichment of the users table's stream pipe: stream records to `UserChangedDetail`s. */
+/**
+ * A username reservation of the users table (`kind = 'username'`, see `infra/aws/layers/user-table-dynamodb.ts`): the
+ * pipe's filter keeps them out, and should one reach the step anyway it is no user change.
+ */
+export const isUsernameReservation = (record: StreamRecord): boolean =>
+  [record.dynamodb.NewImage, record.dynamodb.OldImage].some((image) => {
+    const kind = image?.kind as { readonly S?: unknown } | undefined
+    return kind?.S === 'username'
+  })
+
+/** Enrichment of the users table's stream pipe: stream records of users (not reservations) to `UserChangedDetail`s. */
 export const decodeUserChanges = defineStep({
   name: StepNames.decodeUserChanges,
   input: StreamBatch,
-  run: decodeChanges(User),
+  run: decodeChanges(User, isUsernameReservation),
 })

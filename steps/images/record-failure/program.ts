@@ -26,9 +26,12 @@ export const reasonOf = (error: { readonly Error: string; readonly Cause?: strin
 
 /**
  * The catch-all's bookkeeping: records status FAILED with the reason for this object version and says whether
- * this run is the first to fail it, so the workflow publishes `ImageRejected` once per version. The record names
- * the execution that wrote it: when this step's answer is lost after the write and Lambda's retry finds the record
- * standing, the same execution is still the first failure, so its dead letter and event are not lost.
+ * this run is the first to fail it, so the workflow dead-letters the event and publishes `ImageRejected` once per
+ * version. The record names the execution that wrote it: when this step's answer is lost after the write and
+ * Lambda's retry finds the record standing, the same execution is still the first failure, so its dead letter and
+ * event are not lost. A version that already stands PROCESSED is not downgraded, and is no rejection; but a run
+ * that failed after it (announcing or indexing) left work undone, so its event is still dead-lettered (no
+ * `rejection`), and a redrive finishes that work idempotently.
  */
 export const recordImageFailure = defineStep({
   name: StepNames.recordImageFailure,
@@ -72,6 +75,9 @@ export const recordImageFailure = defineStep({
         outcome.existing.status === 'FAILED' &&
         outcome.existing.etag === object.etag &&
         outcome.existing.failedBy === executionId
-      return { firstFailure: outcome.written || ownWrite, rejection }
+      const recorded = outcome.written || ownWrite
+      const unfinished =
+        !outcome.written && outcome.existing.status === 'PROCESSED' && outcome.existing.etag === object.etag
+      return recorded ? { firstFailure: true, rejection } : { firstFailure: unfinished }
     }),
 })

@@ -10,13 +10,10 @@ import {
   type ImageFormat,
   type ValidatedImage,
 } from '../../../contracts/images'
-import { ObjectCreated } from '../../../contracts/s3'
+import type { ObjectCreated } from '../../../contracts/s3'
 import { UploadsPrefix } from '../../../contracts/sources'
 import { PipelineConfig } from '../../services/config'
 import { ObjectStore } from '../../services/object-store'
-import { StepNames } from '../../kit/catalog'
-import { defineStep } from '../../kit/step'
-import { checkIntegrity } from './integrity'
 import { detectFormat, isImageFormat } from './magic'
 
 /** EXIF orientations 5 to 8 turn the image a quarter (transpose, 90° CW, transverse, 90° CCW). */
@@ -50,13 +47,6 @@ const readDimensions = (key: string, format: ImageFormat, bytes: Uint8Array) =>
     }),
   )
 
-/** Decodes the first frame (see {@link checkIntegrity}), so a truncated or damaged file fails here. */
-const decodeIntact = (key: string, format: ImageFormat, bytes: Uint8Array, maxPixels: number) =>
-  Effect.tryPromise({
-    try: () => checkIntegrity(bytes, format, maxPixels),
-    catch: (error) => new CorruptImage({ key, format, reason: reasonOf(error) }),
-  })
-
 /** Empty and oversized objects are rejected on their size alone. */
 const checkSize = (key: string, size: number, maxBytes: number) =>
   size === 0
@@ -69,56 +59,53 @@ const checkSize = (key: string, size: number, maxBytes: number) =>
 const unquote = (etag: string): string => etag.replace(/^"|"$/g, '')
 
 /**
- * The `validate-image` step: decides whether an upload is an image the workflow processes, and learns its format
- * and displayed dimensions. Checks, cheapest first: the key is under `uploads/`; the size from a HEAD (so an
- * oversized object is never downloaded); the magic bytes (never the extension or Content-Type); the pixel count
- * from the header (before any decode); then a decode of the first frame, at reduced scale where the format allows.
+ * What the image workflow checks about an upload before any pixel is decoded, and what it learns: the format and the
+ * displayed dimensions. Checks, cheapest first: the key is under `uploads/`; the size from a HEAD (so an oversized
+ * object is never downloaded); the magic bytes (never the extension or Content-Type); the pixel count from the
+ * header. Answers the image and the bytes read, which the render step decodes once (`render/decode.ts`), its decode
+ * being the integrity check.
  *
- * Fails with `EmptyImage`, `ImageTooLarge`, `UnsupportedImage`, `TooManyPixels`, `CorruptImage` (rejections the
- * workflow catches), `InvalidInput` (a key outside `uploads/`), or the store's `ObjectNotFound`/`TransientError`.
+ * Fails with `EmptyImage`, `ImageTooLarge`, `UnsupportedImage`, `TooManyPixels`, `CorruptImage` (an unreadable
+ * header; rejections the workflow catches), `InvalidInput` (a key outside `uploads/`), or the store's
+ * `ObjectNotFound`/`TransientError`.
  */
-export const validateImage = defineStep({
-  name: StepNames.validateImage,
-  input: ObjectCreated,
-  run: (event) =>
-    Effect.gen(function* () {
-      const { key, etag: eventEtag, 'version-id': versionId } = event.detail.object
-      // The trigger rule filters on the prefix already; a key outside it would mean a misrouted event.
-      if (!key.startsWith(UploadsPrefix)) {
-        return yield* Effect.fail(new InvalidInput({ message: `object key "${key}" is not under ${UploadsPrefix}` }))
-      }
-      const store = yield* ObjectStore
-      const config = yield* PipelineConfig
+export const validateUpload = (event: ObjectCreated) =>
+  Effect.gen(function* () {
+    const { key, etag: eventEtag, 'version-id': versionId } = event.detail.object
+    // The trigger rule filters on the prefix already; a key outside it would mean a misrouted event.
+    if (!key.startsWith(UploadsPrefix)) {
+      return yield* Effect.fail(new InvalidInput({ message: `object key "${key}" is not under ${UploadsPrefix}` }))
+    }
+    const store = yield* ObjectStore
+    const config = yield* PipelineConfig
 
-      const head = yield* store.head(key)
-      yield* checkSize(key, head.size, config.maxImageBytes)
-      const bytes = yield* store.get(key)
-      // The object may have been overwritten since the HEAD: judge the bytes actually read.
-      yield* checkSize(key, bytes.length, config.maxImageBytes)
+    const head = yield* store.head(key)
+    yield* checkSize(key, head.size, config.maxImageBytes)
+    const bytes = yield* store.get(key)
+    // The object may have been overwritten since the HEAD: judge the bytes actually read.
+    yield* checkSize(key, bytes.length, config.maxImageBytes)
 
-      const detected = detectFormat(bytes)
-      if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key, detected }))
+    const detected = detectFormat(bytes)
+    if (!isImageFormat(detected)) return yield* Effect.fail(new UnsupportedImage({ key, detected }))
 
-      const { width, height } = yield* readDimensions(key, detected, bytes)
-      if (width * height > config.maxImagePixels) {
-        return yield* Effect.fail(new TooManyPixels({ key, width, height, limit: config.maxImagePixels }))
-      }
-      yield* decodeIntact(key, detected, bytes, config.maxImagePixels)
+    const { width, height } = yield* readDimensions(key, detected, bytes)
+    if (width * height > config.maxImagePixels) {
+      return yield* Effect.fail(new TooManyPixels({ key, width, height, limit: config.maxImagePixels }))
+    }
 
-      // Report the version that was read. The event's version id names it only while the etags agree; otherwise a
-      // newer upload replaced it, and that upload's own event brings its version id.
-      const etag = unquote(head.etag)
-      const sameVersion = etag === unquote(eventEtag)
-      const image: ValidatedImage = {
-        bucket: event.detail.bucket.name,
-        key,
-        etag,
-        ...(sameVersion && versionId !== undefined ? { versionId } : {}),
-        size: bytes.length,
-        format: detected,
-        width,
-        height,
-      }
-      return image
-    }),
-})
+    // Report the version that was read. The event's version id names it only while the etags agree; otherwise a
+    // newer upload replaced it, and that upload's own event brings its version id.
+    const etag = unquote(head.etag)
+    const sameVersion = etag === unquote(eventEtag)
+    const image: ValidatedImage = {
+      bucket: event.detail.bucket.name,
+      key,
+      etag,
+      ...(sameVersion && versionId !== undefined ? { versionId } : {}),
+      size: bytes.length,
+      format: detected,
+      width,
+      height,
+    }
+    return { image, bytes }
+  })

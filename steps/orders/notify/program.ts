@@ -17,7 +17,7 @@ export const decidedKey = (order: Pick<Order, 'orderId'>) => `OrderDecided#${ord
 /**
  * The `notify-order` step: publishes `OrderAccepted` or `OrderRejected`, by the status of the order that stands in
  * the table (what `persist-order` answered), once per order however many runs reach it. Same pattern as
- * `notify-image`: claim (owned by the execution, so a run restarted after a crash can finish), publish, complete;
+ * `persist-image`'s announcement: claim (owned by the execution, so a run restarted after a crash can finish), publish, complete;
  * a failed publish releases the claim and fails with `TransientError`, so the retry can publish.
  * An order still PENDING has no decision to announce: that is an `InvalidInput`, never a silent skip.
  */

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib'
 import { Template } from 'aws-cdk-lib/assertions'
-import { PipelineStack } from '../../../infra/aws/pipeline-stack'
+import { synthesizedPipeline } from '../../support/synthesized'
 
 type Resource = {
   readonly Type: string
@@ -16,15 +16,9 @@ export const testApp = (): App =>
 /** An empty stack to build one construct in. */
 export const testStack = (): Stack => new Stack(testApp(), 'Test')
 
-let pipeline: { readonly stack: PipelineStack; readonly template: Template } | undefined
-/** The whole pipeline stack, synthesized once per test file. */
-export const pipelineTemplate = (): Template => {
-  if (!pipeline) {
-    const stack = new PipelineStack(testApp(), 'Pipeline')
-    pipeline = { stack, template: Template.fromStack(stack) }
-  }
-  return pipeline.template
-}
+let pipeline: Template | undefined
+/** The whole pipeline stack, synthesized once per test run (`test/support/synthesized.ts`). */
+export const pipelineTemplate = (): Template => (pipeline ??= Template.fromJSON({ ...synthesizedPipeline() }))
 
 const resourcesOf = (template: Template): Record<string, Resource> =>
   (template.toJSON() as { Resources: Record<string, Resource> }).Resources

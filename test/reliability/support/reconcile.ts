@@ -45,7 +45,7 @@ export const eventCounts = (db: DatabaseSync, detailType: string, keyPath: strin
     (
       db
         .prepare(
-          `SELECT json_extract(event, ?) AS k, COUNT(*) AS n FROM events WHERE bus = 'pipeline' AND detail_type = ? GROUP BY k`,
+          `SELECT json_extract(event, ?) AS k, COUNT(*) AS n FROM events WHERE bus = 'Pipeline' AND detail_type = ? GROUP BY k`,
         )
         .all(keyPath, detailType) as Array<{ k: string; n: number }>
     ).map((row) => [row.k, row.n]),

@@ -1,4 +1,5 @@
 import { GetQueueAttributesCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs'
+import { awsEvent } from '../../../support/fixtures'
 import { formatTime } from '../../../../cli/format'
 import { summarizeDeadLetter as summarizeDeadLetter } from '../../../../contracts/dead-letters'
 import { givenStack, inputsOf, mocks, queueUrl, stackOutputs } from '../aws/fake-stack'
@@ -124,6 +125,24 @@ describe('summarizeDeadLetter', () => {
       expected: { key: 'uploads/b.png', reason: 'E' },
     },
     { name: 'an EventBridge event with no error', body: failureEvent, expected: { key: 'uploads/cat.jpg' } },
+    {
+      // https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html: a Standard execution's timeout reaches no Catch
+      name: "Step Functions' status change of a timed-out execution",
+      body: awsEvent('states/execution-timed-out.json'),
+      expected: {
+        key: 'uploads/cat.jpg',
+        reason: 'execution TIMED_OUT: States.Timeout: The execution timed out after 900 seconds',
+      },
+    },
+    {
+      // https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html: a stream batch's place, not its records
+      name: "a pipe's stream batch metadata",
+      body: awsEvent('pipes/dynamodb-batch-dead-letter.json'),
+      expected: {
+        reason:
+          'RetryAttemptsExhausted after 4 attempt(s) on 3 stream record(s) of arn:aws:dynamodb:us-east-1:123456789012:table/orders/stream/2026-06-01T00:04:06.388; the message says where they are in the stream, not what they hold; not redrivable: re-read shard shardId-00000001573689847184-864758bb from sequence number 800000000003126276362 to 800000000003126276370 while the stream keeps them (24 hours from each write: until about 2026-06-02T09:00:04.000Z for the first)',
+      },
+    },
   ])('reads $name', ({ body, expected }) => {
     expect(summarizeDeadLetter({ body })).toEqual(expected)
   })

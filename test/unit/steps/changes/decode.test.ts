@@ -82,6 +82,55 @@ describe('decodeUserChanges', () => {
   })
 })
 
+describe('decodeUserChanges over a users table that also holds username reservations', () => {
+  // The DynamoDB adapter keeps usernames unique with a `username#<name>` item (kind = 'username') beside each user;
+  // the table's stream carries both kinds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html).
+  const reservation = (eventName: 'INSERT' | 'REMOVE', sequenceNumber: string): RawRecord => {
+    const image = {
+      userId: { S: 'username#ada.l' },
+      kind: { S: 'username' },
+      owner: { S: 'usr-1' },
+    }
+    return {
+      ...structuredClone(streamBatch('user-changes')[0]),
+      eventName,
+      dynamodb: {
+        Keys: { userId: { S: 'username#ada.l' } },
+        ...(eventName === 'INSERT' ? { NewImage: image } : { OldImage: image }),
+        SequenceNumber: sequenceNumber,
+        SizeBytes: 60,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
+    }
+  }
+
+  it('skips the reservations and decodes the users around them, in order', async () => {
+    // Prepare: a user's INSERT, its reservation's INSERT, the user's REMOVE and the reservation's REMOVE
+    const [insert, , , remove] = streamBatch('user-changes')
+    const batch = [
+      insert,
+      reservation('INSERT', '1800000000000000000010'),
+      remove,
+      reservation('REMOVE', '1800000000000000000011'),
+    ]
+
+    // Act
+    const exit = await decodeUsers(batch)
+
+    // Assess: two changes, the reservations left out rather than failing the batch
+    expect(exit).toEqual(
+      Exit.succeed([
+        { eventName: 'INSERT', sequenceNumber: '1800000000000000000001', newImage: images.user },
+        { eventName: 'REMOVE', sequenceNumber: '1800000000000000000004', oldImage: images.moved },
+      ]),
+    )
+  })
+
+  it('answers an empty array for a batch of reservations only', async () => {
+    expect(await decodeUsers([reservation('INSERT', '1800000000000000000012')])).toEqual(Exit.succeed([]))
+  })
+})
+
 describe.each([
   ['orders', 'order-changes', decodeOrders, conformsTo(OrderChangedDetail)],
   ['users', 'user-changes', decodeUsers, conformsTo(UserChangedDetail)],

@@ -1,6 +1,6 @@
 import sharp from 'sharp'
-import type { ImageFormat } from '../../../../contracts/images'
-import { checkIntegrity } from '../../../../steps/images/validate/integrity'
+import { DefaultRenditions, type ImageFormat } from '../../../../contracts/images'
+import { renderFromOneDecode } from '../../../../steps/images/render/decode'
 import { jpegReachesEnd } from '../../../../steps/images/validate/jpeg-end'
 import {
   animatedGif,
@@ -18,13 +18,6 @@ const MaxPixels = 50_000_000
 const Noise = { type: 'gaussian', mean: 128, sigma: 40 } as const
 const noisy = (width: number, height: number) =>
   sharp({ create: { width, height, channels: 3, background: { r: 128, g: 128, b: 128 }, noise: Noise } })
-
-/** What checkIntegrity decided: undefined when it accepted the bytes, otherwise the reason. */
-const verdict = (bytes: Uint8Array, format: ImageFormat): Promise<string | undefined> =>
-  checkIntegrity(bytes, format, MaxPixels).then(
-    () => undefined,
-    (error: unknown) => (error instanceof Error ? error.message : String(error)),
-  )
 
 /** What a full decode of every pixel (sharp's `stats()`) decides: the check the reduced decode replaces. */
 const fullDecodeRejects = (bytes: Uint8Array): Promise<boolean> =>
@@ -77,35 +70,33 @@ const Fixtures: ReadonlyArray<readonly [string, ImageFormat, () => Promise<Buffe
   ['an LZW TIFF', 'tiff', () => noisy(160, 120).tiff({ compression: 'lzw' }).toBuffer()],
 ]
 
-describe('checkIntegrity', () => {
+describe('the render decode, which checks integrity as it decodes once for every rendition', () => {
+  const renders = (bytes: Uint8Array, format: ImageFormat): Promise<string | undefined> =>
+    renderFromOneDecode(bytes, format, DefaultRenditions, MaxPixels).then(
+      () => undefined,
+      (error: unknown) => (error instanceof Error ? error.message : String(error)),
+    )
+
   it.each([
     ...Fixtures,
     ['a JPEG with EXIF orientation 6', 'jpeg', () => jpegWithOrientation(400, 200, 6)],
     ['a 12-megapixel JPEG', 'jpeg', () => noisy(4000, 3000).jpeg({ quality: 85 }).toBuffer()],
-    ['a JPEG smaller than the reduced decode', 'jpeg', () => jpeg(17, 13)],
+    ['a JPEG smaller than every rendition', 'jpeg', () => jpeg(17, 13)],
     ['an animated GIF', 'gif', () => animatedGif(120, 80, 3)],
     ['an animated WebP', 'webp', () => animatedWebp(120, 80, 3)],
-    ['a WebP smaller than the reduced decode', 'webp', () => webp(24, 24)],
-  ] as const)('accepts %s', async (_name, format, make) => {
-    // Prepare
-    const image = await make()
-
-    // Act
-    const reason = await verdict(image, format)
-
-    // Assess
-    expect(reason).toBeUndefined()
+    ['a WebP smaller than every rendition', 'webp', () => webp(24, 24)],
+  ] as const)('accepts %s whole', async (_name, format, make) => {
+    expect(await renders(await make(), format)).toBeUndefined()
   })
 
   it.each(Fixtures)('rejects every damaged copy of %s that a full decode rejects', async (_name, format, make) => {
     // Prepare
     const whole = await make()
-    const copies = damaged(whole, whole.length)
     const missed: string[] = []
 
     // Act
-    for (const [label, bytes] of copies) {
-      if ((await fullDecodeRejects(bytes)) && (await verdict(bytes, format)) === undefined) missed.push(label)
+    for (const [label, bytes] of damaged(whole, whole.length)) {
+      if ((await fullDecodeRejects(bytes)) && (await renders(bytes, format)) === undefined) missed.push(label)
     }
 
     // Assess
@@ -113,24 +104,19 @@ describe('checkIntegrity', () => {
   })
 
   it.each(Fixtures)('rejects %s cut in half', async (_name, format, make) => {
-    // Prepare
     const whole = await make()
 
-    // Act
-    const reason = await verdict(whole.subarray(0, Math.floor(whole.length / 2)), format)
-
-    // Assess
-    expect(reason).toEqual(expect.any(String))
+    expect(await renders(whole.subarray(0, Math.floor(whole.length / 2)), format)).toEqual(expect.any(String))
   })
 
   it.each([200, 30, 1])(
-    'rejects a 1200x900 JPEG missing its last %i bytes, which a decode at 1/8 scale never reads',
+    'rejects a 4000x3000 JPEG missing its last %i bytes, which a decode at reduced scale never reads',
     async (missing) => {
-      // Prepare: at 1/8 scale the last MCU row (image rows 896 to 899) adds nothing the decoder needs.
-      const whole = await noisy(1200, 900).jpeg({ quality: 85 }).toBuffer()
+      // Prepare: the renditions' box is 1280 px, so libjpeg decodes at reduced scale, which need not read to the EOI.
+      const whole = await noisy(4000, 3000).jpeg({ quality: 85 }).toBuffer()
 
       // Act
-      const reason = await verdict(whole.subarray(0, whole.length - missing), 'jpeg')
+      const reason = await renders(whole.subarray(0, whole.length - missing), 'jpeg')
 
       // Assess
       expect(reason).toMatch(/premature end of JPEG/)

@@ -1,9 +1,12 @@
-import { Exit, Layer } from 'effect'
+import { Effect, Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord, Rendition, ValidatedImage } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
+import { PipelineConfig } from '../../../../steps/services/config'
+import { ImageTable } from '../../../../steps/services/image-table'
+import { processedKey } from '../../../../steps/images/persist/announce'
 import { persistImage } from '../../../../steps/images/persist/program'
-import { memoryImageTable as memoryTable } from '../../../support/memory-services'
+import { memoryImageTable as memoryTable, memoryLedger, memoryPublisher } from '../../../support/memory-services'
 import { runWith } from '../../../support/run-with'
 
 const firstRun = '2026-01-01T00:00:00.000Z'
@@ -64,8 +67,18 @@ const failed: ImageRecord = {
   updatedAt: firstRun,
 }
 
-const persist = (table: ReturnType<typeof memoryTable>, at: string, input = { image, renditions: [web, thumbnail] }) =>
-  runWith(Layer.merge(table.layer, ClockFixed(at)))(persistImage.run(input))
+const busName = 'bus'
+const config = Layer.succeed(PipelineConfig, { maxImageBytes: 1_000_000, maxImagePixels: 1_000_000, busName })
+
+const persist = (
+  table: ReturnType<typeof memoryTable>,
+  at: string,
+  input = { image, renditions: [web, thumbnail] },
+  announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) },
+) =>
+  runWith(Layer.mergeAll(table.layer, ClockFixed(at), announce.ledger.layer, announce.publisher.layer, config))(
+    persistImage.run({ ...input, executionId: 'exec-1' }),
+  )
 
 describe('persistImage', () => {
   it('writes the PROCESSED record of the version, renditions sorted by name', async () => {
@@ -125,6 +138,38 @@ describe('persistImage', () => {
 
     expect(exit).toEqual(Exit.succeed(processed(firstRun, { renditions: [], ...expected })))
     expect(Exit.isSuccess(exit) && Object.keys(exit.value).includes('versionId')).toBe('versionId' in expected)
+  })
+
+  it('announces ImageProcessed once for the version, however many runs persist it', async () => {
+    // Prepare
+    const table = memoryTable()
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) }
+
+    // Act
+    await persist(table, firstRun, undefined, announce)
+    await persist(table, secondRun, undefined, announce)
+
+    // Assess
+    expect(announce.publisher.batches).toHaveLength(1)
+    expect(announce.ledger.claims.get(processedKey(processed(firstRun)))).toEqual({ owner: 'exec-1', done: true })
+  })
+
+  it('announces nothing when a newer version of the key already stands', async () => {
+    const announce = { ledger: memoryLedger(), publisher: memoryPublisher({ busName }) }
+    const newer = processed(firstRun, { etag: 'etag-v2' })
+    // A newer version won the race: the conditional write of this one is refused and the newer one returned.
+    const table = {
+      ...memoryTable({ records: [newer] }),
+      layer: Layer.succeed(ImageTable, {
+        get: () => Effect.succeed(newer),
+        putVersion: () => Effect.succeed({ written: false, existing: newer }),
+      }),
+    }
+
+    const exit = await persist(table, secondRun, undefined, announce)
+
+    expect(exit).toEqual(Exit.succeed(newer))
+    expect(announce.publisher.batches).toEqual([])
   })
 
   it("fails with the table's TransientError, for the workflow to retry", async () => {

@@ -1,7 +1,8 @@
-import { Exit, Layer } from 'effect'
+import { Effect, Exit, Layer } from 'effect'
 import { TransientError } from '../../../../contracts/errors'
 import type { FailureInput, ImageRecord } from '../../../../contracts/images'
 import { ClockFixed } from '../../../../steps/services/clock'
+import { ImageTable } from '../../../../steps/services/image-table'
 import { reasonOf, recordImageFailure } from '../../../../steps/images/record-failure/program'
 import { awsEvent } from '../../../support/fixtures'
 import { memoryImageTable as memoryTable } from '../../../support/memory-services'
@@ -90,12 +91,7 @@ describe('recordImageFailure', () => {
     const exit = await recordFailure(table, { event, error: { Error: 'States.Timeout' } }, later)
 
     // Assess
-    expect(exit).toEqual(
-      Exit.succeed({
-        firstFailure: false,
-        rejection: expect.objectContaining({ error: 'States.Timeout', reason: 'States.Timeout' }),
-      }),
-    )
+    expect(exit).toEqual(Exit.succeed({ firstFailure: false }))
     expect(table.records.get('IMG_m7fzo3.jpg')).toBe(first)
   })
 
@@ -120,7 +116,7 @@ describe('recordImageFailure', () => {
     expect(another).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: false })))
   })
 
-  it('does not count a PROCESSED record as its own failure, even for the same execution', async () => {
+  it('dead-letters a run that failed after its version stood PROCESSED (announce or index undone), as no rejection and without downgrading the record', async () => {
     const executionId = 'arn:aws:states:eu-west-1:123456789012:execution:ImageWorkflow:run-1'
     const processed: ImageRecord = {
       key: 'IMG_m7fzo3.jpg',
@@ -136,7 +132,32 @@ describe('recordImageFailure', () => {
 
     const exit = await recordFailure(table, { event: objectCreated(), error: unsupported, executionId })
 
-    expect(exit).toEqual(Exit.succeed(expect.objectContaining({ firstFailure: false })))
+    expect(exit).toEqual(Exit.succeed({ firstFailure: true }))
+    expect(table.records.get('IMG_m7fzo3.jpg')).toBe(processed)
+  })
+
+  it('dead-letters nothing when another version of the key stands: the newer upload supersedes this one', async () => {
+    const newer: ImageRecord = {
+      key: 'IMG_m7fzo3.jpg',
+      bucket: 'example-bucket',
+      etag: 'etag-newer',
+      status: 'PROCESSED',
+      size: 1,
+      renditions: [],
+      createdAt: later,
+      updatedAt: later,
+    }
+    const table = {
+      ...memoryTable({ records: [newer] }),
+      layer: Layer.succeed(ImageTable, {
+        get: () => Effect.succeed(newer),
+        putVersion: () => Effect.succeed({ written: false, existing: newer }),
+      }),
+    }
+
+    const exit = await recordFailure(table, { event: objectCreated(), error: unsupported })
+
+    expect(exit).toEqual(Exit.succeed({ firstFailure: false }))
   })
 
   it('answers firstFailure true again for a new version of the key', async () => {

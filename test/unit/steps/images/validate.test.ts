@@ -7,10 +7,11 @@ import {
   ObjectNotFound,
   TooManyPixels,
   UnsupportedImage,
+  DefaultRenditions,
 } from '../../../../contracts/images'
 import { ObjectCreated } from '../../../../contracts/s3'
 import { PipelineConfig, type PipelineConfigShape } from '../../../../steps/services/config'
-import { validateImage } from '../../../../steps/images/validate/program'
+import { renderImage } from '../../../../steps/images/render/program'
 import {
   animatedGif,
   animatedWebp,
@@ -59,7 +60,7 @@ const objectCreated = (
     },
   })
 
-/** Runs the step over an in-memory bucket holding `body` at `key`. */
+/** Runs the render step over an in-memory bucket holding `body` at `key`, answering what it validated. */
 const validate = async (
   key: string,
   body: Uint8Array,
@@ -72,13 +73,14 @@ const validate = async (
 ) => {
   const store = memoryStore(options.objects ?? { [key]: body }, { bucket: Bucket, ...options.store })
   const config = Layer.succeed(PipelineConfig, { ...Limits, ...options.limits })
-  const exit = await runWith(Layer.merge(store.layer, config))(
-    validateImage.run(options.event ?? objectCreated(key, body)),
+  const rendered = await runWith(Layer.merge(store.layer, config))(
+    renderImage.run({ event: options.event ?? objectCreated(key, body), renditionSpecs: DefaultRenditions }),
   )
-  return { exit, store }
+  return { exit: Exit.map(rendered, (output) => output.image), store }
 }
 
-describe('validateImage', () => {
+// The render step validates an upload before it decodes it once for every rendition (steps/images/render/program.ts).
+describe('renderImage: what it accepts and refuses', () => {
   it.each([
     ['a JPEG', 'uploads/photo.jpg', () => jpeg(320, 240), { format: 'jpeg', width: 320, height: 240 }],
     ['a PNG with alpha', 'uploads/logo.png', () => pngWithAlpha(200, 150), { format: 'png', width: 200, height: 150 }],
@@ -113,7 +115,7 @@ describe('validateImage', () => {
 
     // Assess
     expect(exit).toEqual(Exit.succeed({ bucket: Bucket, key, etag: etagOf(body), size: body.length, ...expected }))
-    expect(store.calls.map(({ op }) => op)).toEqual(['head', 'get'])
+    expect(store.calls.slice(0, 2).map(({ op }) => op)).toEqual(['head', 'get'])
   })
 
   it.each([

@@ -23,7 +23,7 @@ describe('the step catalog', () => {
   })
 
   it.each([
-    ['validateImage', 'validate-image', 'ValidateImageStep'],
+    ['renderImage', 'render-image', 'RenderImageStep'],
     ['recordImageFailure', 'record-image-failure', 'RecordImageFailureStep'],
     ['httpApi', 'http-api', 'HttpApiStep'],
   ] as const)('derives %s → name %s, construct %s', (key, name, id) => {

@@ -1,6 +1,10 @@
 import { Exit, Schema } from 'effect'
 import { OrderPlaced } from '../../../../contracts/orders'
-import { republishStaleOrders } from '../../../../steps/maintenance/republish-stale-orders/program'
+import {
+  MaxRepublishes,
+  RepublishLimit,
+  republishStaleOrders,
+} from '../../../../steps/maintenance/republish-stale-orders/program'
 import { memoryServices } from '../../../support/memory-services'
 import { runWith } from '../../../support/run-with'
 import { minutesBefore, Now, order, scheduled } from './fixtures'
@@ -38,7 +42,7 @@ describe('republishStaleOrders', () => {
     const exit = await run(services)
 
     // Assess
-    expect(exit).toEqual(Exit.succeed({ republished: 2 }))
+    expect(exit).toEqual(Exit.succeed({ republished: 2, stuck: 0 }))
     expect(services.published.map((entry) => [entry.EventBusName, entry.Source, entry.DetailType])).toEqual([
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
       ['pipeline-bus', 'pipeline.orders', 'OrderPlaced'],
@@ -78,7 +82,64 @@ describe('republishStaleOrders', () => {
 
     const exit = await run(services)
 
-    expect(exit).toEqual(Exit.succeed({ republished }))
+    expect(exit).toEqual(Exit.succeed({ republished, stuck: 0 }))
     expect(services.published).toHaveLength(republished)
+  })
+
+  it('counts each republish on the order, so a second run in the same instant does not count it twice', async () => {
+    const services = memoryServices({ now: Now })
+    services.orders.set('ord-1', order('ord-1', { status: 'PENDING', createdAt: minutesBefore(10) }))
+
+    await run(services)
+
+    expect(services.orders.get('ord-1')?.republishes).toBe(1)
+    expect(services.published).toHaveLength(1)
+  })
+
+  it(`marks an order stuck once it was republished ${MaxRepublishes} times, with the reason, and publishes it no more`, async () => {
+    // Prepare: an order whose workflow failed after each of its republishes
+    const services = memoryServices({ now: Now })
+    services.orders.set(
+      'ord-poison',
+      order('ord-poison', { status: 'PENDING', createdAt: minutesBefore(30), republishes: MaxRepublishes }),
+    )
+
+    // Act: this run, and the next
+    const first = await run(services)
+    const second = await run(services)
+
+    // Assess
+    expect(first).toEqual(Exit.succeed({ republished: 0, stuck: 1 }))
+    expect(second).toEqual(Exit.succeed({ republished: 0, stuck: 0 }))
+    expect(services.published).toEqual([])
+    expect(services.orders.get('ord-poison')).toEqual(
+      expect.objectContaining({
+        status: 'PENDING',
+        stuck: {
+          reason: expect.stringContaining('its workflow keeps failing (see OrderDeadLetters)') as string,
+          at: Now,
+        },
+      }),
+    )
+  })
+
+  it('pages past 100 orders whose workflow keeps failing to the newer stale orders behind them', async () => {
+    // Prepare: 100 poison orders, oldest first, and a newer stale order
+    const services = memoryServices({ now: Now })
+    for (let index = 0; index < RepublishLimit; index += 1) {
+      const orderId = `ord-poison-${String(index).padStart(3, '0')}`
+      services.orders.set(orderId, order(orderId, { status: 'PENDING', createdAt: minutesBefore(60 + index) }))
+    }
+    services.orders.set('ord-newer', order('ord-newer', { status: 'PENDING', createdAt: minutesBefore(10) }))
+
+    // Act: runs every five minutes, the poison orders never decided
+    const runs = []
+    for (let round = 0; round < MaxRepublishes + 1; round += 1) runs.push(await run(services))
+
+    // Assess: each poison order published MaxRepublishes times at most, then stuck; the newer one reached
+    expect(runs.at(-1)).toEqual(Exit.succeed({ republished: 1, stuck: RepublishLimit }))
+    const placements = services.published.map((entry) => (JSON.parse(entry.Detail) as { orderId: string }).orderId)
+    expect(placements.filter((id) => id === 'ord-poison-000')).toHaveLength(MaxRepublishes)
+    expect(placements).toContain('ord-newer')
   })
 })

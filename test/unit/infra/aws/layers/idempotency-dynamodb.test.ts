@@ -5,7 +5,6 @@ import {
   GetItemCommand,
   ProvisionedThroughputExceededException,
   PutItemCommand,
-  ScanCommand,
   ThrottlingException,
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb'
@@ -203,65 +202,5 @@ describe('IdempotencyDynamoDB.release', () => {
         ExpressionAttributeValues: { ':inProgress': { S: 'INPROGRESS' } },
       },
     ])
-  })
-})
-
-describe('IdempotencyDynamoDB.expire', () => {
-  const at = '2026-06-03T00:00:00.000Z'
-  const atSeconds = Date.parse(at) / 1000
-  const scanInput = {
-    TableName: table,
-    ProjectionExpression: '#key',
-    FilterExpression: '#expiresAt < :now',
-    ExpressionAttributeNames: { '#key': 'key', '#expiresAt': 'expiresAt' },
-    ExpressionAttributeValues: { ':now': { N: String(atSeconds) } },
-  }
-  const deleteInput = (recordKey: string) => ({
-    TableName: table,
-    Key: { key: { S: recordKey } },
-    ConditionExpression: '#expiresAt < :now',
-    ExpressionAttributeNames: { '#expiresAt': 'expiresAt' },
-    ExpressionAttributeValues: { ':now': { N: String(atSeconds) } },
-  })
-
-  it('scans every page for expired records and deletes each while it is still expired, counting the deletions', async () => {
-    dynamodb
-      .on(ScanCommand)
-      .resolvesOnce({ Items: [marshall({ key: 'k-1' })], LastEvaluatedKey: marshall({ key: 'k-1' }) })
-      .resolvesOnce({ Items: [marshall({ key: 'k-2' }), marshall({ key: 'k-3' })] })
-    dynamodb.on(DeleteItemCommand).resolves({})
-    // k-2 was begun again after the Scan read it: its new expiry is in the future.
-    dynamodb.on(DeleteItemCommand, { Key: { key: { S: 'k-2' } } }).rejects(conditionFailed())
-
-    const exit = await run((store) => store.expire(at))
-
-    expect(exit).toEqual(Exit.succeed(2))
-    expect(dynamodb.commandCalls(ScanCommand).map((call) => call.args[0].input)).toEqual([
-      scanInput,
-      { ...scanInput, ExclusiveStartKey: { key: { S: 'k-1' } } },
-    ])
-    expect(dynamodb.commandCalls(DeleteItemCommand).map((call) => call.args[0].input)).toEqual(
-      ['k-1', 'k-2', 'k-3'].map(deleteInput),
-    )
-  })
-
-  it('answers 0 when nothing expired', async () => {
-    dynamodb.on(ScanCommand).resolves({ Items: [] })
-
-    expect(await run((store) => store.expire(at))).toEqual(Exit.succeed(0))
-    expect(dynamodb.commandCalls(DeleteItemCommand)).toHaveLength(0)
-  })
-
-  it('fails with TransientError when a delete is throttled', async () => {
-    dynamodb.on(ScanCommand).resolves({ Items: [marshall({ key: 'k-1' })] })
-    dynamodb.on(DeleteItemCommand).rejects(new ThrottlingException({ $metadata: {}, message: 'Rate exceeded' }))
-
-    const exit = await run((store) => store.expire(at))
-
-    expect(exit).toEqual(
-      Exit.fail(
-        new TransientError({ operation: 'IdempotencyStore.expire', message: 'ThrottlingException: Rate exceeded' }),
-      ),
-    )
   })
 })

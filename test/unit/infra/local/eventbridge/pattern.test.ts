@@ -115,10 +115,28 @@ describe('matching', () => {
       false,
     ],
     [
-      "[syntax] the project contract uploadBucketNotifications matches the bucket's events",
+      "[syntax] the project contract uploadBucketNotifications matches the bucket's events under uploads/",
       uploadBucketNotifications('example-bucket'),
-      s3(),
+      s3Key('uploads/IMG_m7fzo3.jpg'),
       true,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications matches order files under imports/',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('imports/orders.csv'),
+      true,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications leaves renditions behind (nothing routes them)',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('thumbnails/thumbnail/IMG_m7fzo3.jpg.jpeg'),
+      false,
+    ],
+    [
+      '[syntax] the project contract uploadBucketNotifications leaves import reports behind',
+      uploadBucketNotifications('example-bucket'),
+      s3Key('reports/orders.csv.json'),
+      false,
     ],
     [
       '[syntax] a key named like an Object.prototype member is only an event field',
@@ -1598,3 +1616,54 @@ function catchError(run: () => void): unknown {
   }
   throw new Error('expected an error')
 }
+
+describe('the filter dialect (pipes and Lambda event source mappings)', () => {
+  // The "Pipe support" column of https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html;
+  // pipes filter "in the same way as ... Lambda event source mapping" (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-pipes-event-filtering.html).
+  const key = (id: string) => ({ dynamodb: { Keys: { userId: { S: id } } } })
+
+  it.each<[string, unknown, string]>([
+    ['anything-but with prefix', { userId: [{ 'anything-but': { prefix: 'username#' } }] }, 'anything-but with prefix'],
+    ['anything-but with suffix', { file: [{ 'anything-but': { suffix: '.png' } }] }, 'anything-but with suffix'],
+    [
+      'anything-but with equals-ignore-case',
+      { state: [{ 'anything-but': { 'equals-ignore-case': 'initializing' } }] },
+      'anything-but with equals-ignore-case',
+    ],
+    [
+      'anything-but with wildcard',
+      { path: [{ 'anything-but': { wildcard: '*/lib/*' } }] },
+      'anything-but with wildcard',
+    ],
+    ['wildcard', { path: [{ wildcard: '*/lib/*' }] }, 'wildcard'],
+    ['wildcard inside $or', { $or: [{ a: ['x'] }, { path: [{ wildcard: 'a*' }] }] }, 'wildcard'],
+  ])('refuses %s, which an event bus takes', (_name, pattern, operator) => {
+    expect(() => validatePattern(pattern)).not.toThrow()
+    expect(() => validatePattern(pattern, { dialect: 'filter' })).toThrow(
+      expect.objectContaining({
+        name: 'InvalidEventPatternException',
+        reason: `${operator} is not supported in the filter of a pipe or an event source mapping`,
+      }) as Error,
+    )
+  })
+
+  it.each<[string, unknown, unknown, boolean]>([
+    ['prefix on the key: a user', { dynamodb: { Keys: { userId: { S: [{ prefix: 'usr_' }] } } } }, key('usr_1'), true],
+    [
+      'prefix on the key: a reservation',
+      { dynamodb: { Keys: { userId: { S: [{ prefix: 'usr_' }] } } } },
+      key('username#ada'),
+      false,
+    ],
+    ['anything-but with values', { eventName: [{ 'anything-but': ['INSERT'] }] }, { eventName: 'MODIFY' }, true],
+    ['suffix', { name: [{ suffix: '.csv' }] }, { name: 'a.csv' }, true],
+    ['prefix ignoring case', { name: [{ prefix: { 'equals-ignore-case': 'IMP' } }] }, { name: 'imports' }, true],
+    ['equals-ignore-case', { name: [{ 'equals-ignore-case': 'ADA' }] }, { name: 'ada' }, true],
+    ['numeric', { n: [{ numeric: ['>', 1] }] }, { n: 2 }, true],
+    ['exists', { n: [{ exists: false }] }, { m: 1 }, true],
+    ['cidr', { ip: [{ cidr: '10.0.0.0/24' }] }, { ip: '10.0.0.7' }, true],
+    ['$or', { $or: [{ a: ['x'] }, { b: ['y'] }] }, { b: 'y' }, true],
+  ])('takes %s', (_name, pattern, record, expected) => {
+    expect(compilePattern(pattern, { dialect: 'filter' })(record)).toBe(expected)
+  })
+})

@@ -1,5 +1,11 @@
 import type { CfnTemplate } from '../../../../../infra/aws/synth'
-import { localModel, LocalAccount, LocalRegion, resolveIntrinsics } from '../../../../../infra/local/model/template'
+import {
+  localModel,
+  LocalAccount,
+  LocalRegion,
+  LocalStackName,
+  resolveIntrinsics,
+} from '../../../../../infra/local/model/template'
 
 import { WorkflowTag } from '../../../../../contracts/executions'
 const arn = (service: string, resource: string) => `arn:aws:${service}:${LocalRegion}:${LocalAccount}:${resource}`
@@ -121,7 +127,7 @@ describe('resolveIntrinsics', () => {
     ['AWS::AccountId', LocalAccount],
     ['AWS::Partition', 'aws'],
     ['AWS::URLSuffix', 'amazonaws.com'],
-    ['AWS::StackName', 'Pipeline'],
+    ['AWS::StackName', LocalStackName],
   ])('resolves Ref %s', (pseudo, value) => {
     expect(resolveIntrinsics(template, { Ref: pseudo })).toBe(value)
   })
@@ -242,6 +248,23 @@ describe('localModel', () => {
     ])
   })
 
+  it('names a resource whose name derives from the stack (Ref AWS::StackName) after the local stack', () => {
+    const named: CfnTemplate = {
+      Resources: {
+        BusEA82B648: { Type: 'AWS::Events::EventBus', Properties: { Name: { Ref: 'AWS::StackName' } } },
+        QueueF00DF00D: {
+          Type: 'AWS::SQS::Queue',
+          Properties: { QueueName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'work']] } },
+        },
+      },
+    }
+
+    const model = localModel(named, WorkflowTag)
+
+    expect(model.buses.map((bus) => bus.name)).toEqual(['default', LocalStackName])
+    expect(model.queues.map((queue) => queue.name)).toEqual([`${LocalStackName}-work`])
+  })
+
   it('reads archives with their bus ARN, pattern and retention', () => {
     expect(model.archives).toEqual([
       {
@@ -304,6 +327,9 @@ describe('localModel', () => {
           StartAt: 'Validate',
           States: { Validate: { Type: 'Task', Resource: arn('lambda', 'function:validate-fn'), End: true } },
         },
+        tags: [{ key: WorkflowTag, value: 'image' }],
+        logging: { level: 'OFF', includeExecutionData: false },
+        tracing: false,
       },
       {
         arn: arn('states', 'stateMachine:fast'),
@@ -311,6 +337,9 @@ describe('localModel', () => {
         workflow: 'fast',
         type: 'EXPRESS',
         definition: { StartAt: 'Done', States: { Done: { Type: 'Succeed' } } },
+        tags: [],
+        logging: { level: 'OFF', includeExecutionData: false },
+        tracing: false,
       },
     ])
   })

@@ -272,11 +272,11 @@ describe('LocalObjectStore', () => {
     expect(started).toEqual([])
   })
 
-  it('starts no workflow for a key outside uploads/, though the event is forwarded', () => {
+  it('starts no workflow for a rendition, whose event stays on the default bus (the forwarding rule leaves it)', () => {
     store.put('uploads', 'thumbnails/cat.jpg', bytes('meow'), 'image/jpeg')
 
     expect(started).toEqual([])
-    expect(db.prepare('SELECT bus FROM events ORDER BY seq').all()).toEqual([{ bus: 'default' }, { bus: 'pipeline' }])
+    expect(db.prepare('SELECT bus FROM events ORDER BY seq').all()).toEqual([{ bus: 'default' }])
   })
 })
 

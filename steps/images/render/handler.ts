@@ -1,7 +1,7 @@
 import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
 import { AwsObjectStore } from '../../../infra/aws/layers/services-s3'
 import { lambdaStep } from '../../kit/lambda-handler'
-import { resizeImage } from './program'
+import { renderImage } from './program'
 
 // Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
-export const handler = lambdaStep(resizeImage, AwsLayer(process.env, [AwsObjectStore]))
+export const handler = lambdaStep(renderImage, AwsLayer(process.env, [AwsObjectStore]))

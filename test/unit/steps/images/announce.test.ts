@@ -3,7 +3,7 @@ import { TransientError } from '../../../../contracts/errors'
 import type { ImageRecord } from '../../../../contracts/images'
 import { ImageProcessedType, ImagesSource } from '../../../../contracts/sources'
 import { PipelineConfig } from '../../../../steps/services/config'
-import { notifyImage, processedKey } from '../../../../steps/images/notify/program'
+import { announceProcessed, processedKey } from '../../../../steps/images/persist/announce'
 import { memoryLedger, memoryPublisher } from '../../../support/memory-services'
 import { runWith } from '../../../support/run-with'
 
@@ -38,7 +38,7 @@ const notify = (
   ledger: ReturnType<typeof memoryLedger>,
   publisher: ReturnType<typeof memoryPublisher>,
   executionId: string,
-) => runWith(Layer.mergeAll(ledger.layer, publisher.layer, config))(notifyImage.run({ record, executionId }))
+) => runWith(Layer.mergeAll(ledger.layer, publisher.layer, config))(announceProcessed(record, executionId))
 
 describe('processedKey', () => {
   it('is the event type, the object and its version', () => {
@@ -46,7 +46,7 @@ describe('processedKey', () => {
   })
 })
 
-describe('notifyImage', () => {
+describe('announceProcessed', () => {
   it('publishes exactly one ImageProcessed on the pipeline bus on its first run, and completes the claim', async () => {
     // Prepare
     const ledger = memoryLedger()

@@ -1,48 +1,65 @@
-import { Exit, Layer } from 'effect'
+import { Exit, Layer, Schema } from 'effect'
 import sharp from 'sharp'
 import { InvalidInput, TransientError } from '../../../../contracts/errors'
-import {
-  CorruptImage,
-  DefaultRenditions,
-  ObjectNotFound,
-  UnsupportedImage,
-  type RenditionSpec,
-  type ValidatedImage,
-} from '../../../../contracts/images'
-import { renditionKey } from '../../../../steps/images/resize/keys'
-import { resizeImage } from '../../../../steps/images/resize/program'
+import { CorruptImage, DefaultRenditions, ObjectNotFound, type RenditionSpec } from '../../../../contracts/images'
+import { ObjectCreated } from '../../../../contracts/s3'
+import { renditionKey } from '../../../../steps/images/render/keys'
+import { renderImage } from '../../../../steps/images/render/program'
 import { PipelineConfig, type PipelineConfigShape } from '../../../../steps/services/config'
 import { detectFormat } from '../../../../steps/images/validate/magic'
-import { animatedGif, jpeg, jpegWithOrientation, pngWithAlpha, svg, truncatedJpeg } from '../../../support/images'
+import { animatedGif, jpeg, jpegWithOrientation, pngWithAlpha, truncatedJpeg } from '../../../support/images'
 import { etagOf, memoryStore, type MemoryStoreOptions } from '../../../support/memory-store'
 import { runWith } from '../../../support/run-with'
 
 const Limits: PipelineConfigShape = { maxImageBytes: 25 * 1024 * 1024, maxImagePixels: 50_000_000, busName: 'pipeline' }
-const [Thumbnail, Web] = DefaultRenditions
+const [Thumbnail, Web] = DefaultRenditions as [RenditionSpec, RenditionSpec]
 
-/** What validation would have said about `body` (format and size are only carried through by this step). */
-const validated = (key: string, body: Uint8Array, image: Partial<ValidatedImage> = {}): ValidatedImage => ({
-  bucket: 'uploads-bucket',
-  key,
-  etag: etagOf(body),
-  size: body.length,
-  format: 'jpeg',
-  width: 1,
-  height: 1,
-  ...image,
-})
+/** An S3 `Object Created` event for `body` at `key`, as EventBridge delivers it. */
+const objectCreated = (key: string, body: Uint8Array): ObjectCreated =>
+  Schema.decodeUnknownSync(ObjectCreated)({
+    version: '0',
+    id: 'f5f1e65c-dc3a-93ca-6c1e-b1647eac7963',
+    'detail-type': 'Object Created',
+    source: 'aws.s3',
+    account: '123456789012',
+    time: '2026-03-08T17:50:14Z',
+    region: 'eu-west-1',
+    resources: ['arn:aws:s3:::uploads-bucket'],
+    detail: {
+      version: '0',
+      bucket: { name: 'uploads-bucket' },
+      object: { key, size: body.length, etag: etagOf(body), sequencer: '006408CAD69598B05E' },
+      'request-id': '57H08PA84AB1JZW0',
+      requester: '123456789012',
+      'source-ip-address': '34.252.34.74',
+      reason: 'PutObject',
+    },
+  })
 
-/** Runs the step over an in-memory bucket holding `body` at `key`. */
+/** Runs the step for `specs` over an in-memory bucket holding `body` at `key`. */
+const renderAll = async (
+  key: string,
+  body: Uint8Array,
+  specs: ReadonlyArray<RenditionSpec>,
+  options: { store?: MemoryStoreOptions; objects?: Record<string, Uint8Array> } = {},
+) => {
+  const store = memoryStore(options.objects ?? { [key]: body }, options.store)
+  const config = Layer.succeed(PipelineConfig, Limits)
+  const exit = await runWith(Layer.merge(store.layer, config))(
+    renderImage.run({ event: objectCreated(key, body), renditionSpecs: specs }),
+  )
+  return { exit: Exit.map(exit, (output) => output.renditions), store }
+}
+
+/** Runs the step for one rendition; answers that rendition. */
 const resize = async (
   key: string,
   body: Uint8Array,
   spec: RenditionSpec,
   options: { store?: MemoryStoreOptions; objects?: Record<string, Uint8Array> } = {},
 ) => {
-  const store = memoryStore(options.objects ?? { [key]: body }, options.store)
-  const config = Layer.succeed(PipelineConfig, Limits)
-  const exit = await runWith(Layer.merge(store.layer, config))(resizeImage.run({ image: validated(key, body), spec }))
-  return { exit, store }
+  const { exit, store } = await renderAll(key, body, [spec], options)
+  return { exit: Exit.map(exit, (renditions) => renditions[0]), store }
 }
 
 /** The single object the step wrote. */
@@ -101,17 +118,36 @@ describe('renditionKey', () => {
   })
 })
 
-describe('resizeImage', () => {
+describe('renderImage', () => {
+  it('renders every rendition from one read and one decode of the upload', async () => {
+    // Prepare
+    const key = 'uploads/both.jpg'
+    const body = await jpeg(1600, 1200)
+
+    // Act
+    const { exit, store } = await renderAll(key, body, [Thumbnail, Web])
+
+    // Assess: both renditions, the original read once
+    expect(exit).toEqual(
+      Exit.succeed([
+        expect.objectContaining({ name: 'thumbnail', width: 200, height: 150 }),
+        expect.objectContaining({ name: 'web', width: 1280, height: 960 }),
+      ]),
+    )
+    expect(store.calls.filter((call) => call.op === 'get')).toEqual([{ op: 'get', key }])
+    expect([...store.written.keys()].sort()).toEqual([renditionKey(key, Thumbnail), renditionKey(key, Web)].sort())
+  })
+
   it('writes nothing when a retry or replay renders the bytes already standing, and rewrites what differs', async () => {
     // Prepare: a first run leaves the rendition in the bucket.
     const key = 'uploads/again.jpg'
     const body = await jpeg(400, 300)
-    const first = await resize(key, body, Thumbnail!)
+    const first = await resize(key, body, Thumbnail)
     const rendered = onlyWritten(first.store)
 
     // Act: the same input over a bucket that already holds that rendition, then over one holding other bytes.
-    const again = await resize(key, body, Thumbnail!, { objects: { [key]: body, [rendered.key]: rendered.body } })
-    const stale = await resize(key, body, Thumbnail!, {
+    const again = await resize(key, body, Thumbnail, { objects: { [key]: body, [rendered.key]: rendered.body } })
+    const stale = await resize(key, body, Thumbnail, {
       objects: { [key]: body, [rendered.key]: new Uint8Array([1, 2, 3]) },
     })
 
@@ -265,27 +301,16 @@ describe('resizeImage', () => {
     expect(onlyWritten(second.store)).toEqual(onlyWritten(first.store))
   })
 
-  it.each([
-    [
-      'a truncated JPEG',
-      () => truncatedJpeg(320, 240),
-      (key: string) => expect.objectContaining({ _tag: 'CorruptImage', key, format: 'jpeg' }),
-    ],
-    [
-      'an SVG that replaced the image after validation',
-      async () => svg(),
-      (key: string) => new UnsupportedImage({ key, detected: 'svg' }),
-    ],
-  ])('rejects %s and writes nothing', async (_name, make, expected) => {
+  it('rejects a truncated JPEG and writes nothing', async () => {
     // Prepare
     const key = 'uploads/bad.jpg'
-    const body = await make()
+    const body = await truncatedJpeg(320, 240)
 
     // Act
     const { exit, store } = await resize(key, body, Thumbnail)
 
     // Assess
-    expect(exit).toEqual(Exit.fail(expected(key)))
+    expect(exit).toEqual(Exit.fail(expect.objectContaining({ _tag: 'CorruptImage', key, format: 'jpeg' })))
     expect(store.written.size).toBe(0)
   })
 

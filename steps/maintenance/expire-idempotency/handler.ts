@@ -1,7 +1,0 @@
-import { AwsLayer } from '../../../infra/aws/layers/aws-layer'
-import { AwsIdempotencyStore } from '../../../infra/aws/layers/services-dynamodb'
-import { lambdaStep } from '../../kit/lambda-handler'
-import { expireIdempotency } from './program'
-
-// Only the services the step uses (lambdaStep checks that with tsc): the others' adapters and SDK clients stay out of the bundle.
-export const handler = lambdaStep(expireIdempotency, AwsLayer(process.env, [AwsIdempotencyStore]))
