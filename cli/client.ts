@@ -256,9 +256,7 @@ export class PipelineClient {
   }
 
   /** `GET /console/api/events`: a page of the archive, newest first. */
-  async consoleEvents(
-    query: Readonly<Record<string, string | undefined>>,
-  ): Promise<typeof EventSummaryPage.Type> {
+  async consoleEvents(query: Readonly<Record<string, string | undefined>>): Promise<typeof EventSummaryPage.Type> {
     return this.call(EventSummaryPage, 'GET', 'console/api/events', { query })
   }
 

@@ -80,7 +80,10 @@ export const EventSummary = Schema.Struct({
 export type EventSummary = typeof EventSummary.Type
 
 /** A page of `GET /console/api/events`: `next` is the following page's `cursor`. */
-export const EventSummaryPage = Schema.Struct({ events: Schema.Array(EventSummary), next: Schema.optional(Schema.String) })
+export const EventSummaryPage = Schema.Struct({
+  events: Schema.Array(EventSummary),
+  next: Schema.optional(Schema.String),
+})
 
 /** One upload with its image record's status and links to its thumbnails. */
 export const ImageView = Schema.Struct({

@@ -73,8 +73,7 @@ export class LocalRoutesExtras implements PipelineExtras {
     return {
       summary,
       stateMachineArn:
-        stateMachineArn ??
-        found.executionArn.split(':').slice(0, 7).join(':').replace(':execution:', ':stateMachine:'),
+        stateMachineArn ?? found.executionArn.split(':').slice(0, 7).join(':').replace(':execution:', ':stateMachine:'),
       input,
       ...(output === undefined ? {} : { output }),
       ...(error === undefined ? {} : { error }),

@@ -92,8 +92,11 @@ export const listExecutions = async (
   if (filter.key !== undefined && filter.key !== '') {
     const key = filter.key
     // An Express execution's subject comes with it; a Standard one's is read from its input.
-    const subjects = await mapLimit(executions, DescribeConcurrency, async (execution) =>
-      execution.subject ?? subjectOf(parseJson((await describe(aws, execution.executionArn)).input)),
+    const subjects = await mapLimit(
+      executions,
+      DescribeConcurrency,
+      async (execution) =>
+        execution.subject ?? subjectOf(parseJson((await describe(aws, execution.executionArn)).input)),
     )
     executions = executions.flatMap((execution, index) =>
       subjects[index] === key ? [{ ...execution, subject: key }] : [],
@@ -108,7 +111,8 @@ const expressList = async (
   filter: ExecutionFilter,
   extras: Pick<PipelineExtras, 'expressExecutions'> | undefined,
 ): Promise<{ readonly executions: ReadonlyArray<ExecutionSummary> } | { readonly reason: string }> => {
-  const notKept = 'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)'
+  const notKept =
+    'an Express workflow: Step Functions keeps no list of its executions (they are in its CloudWatch Logs)'
   if (!extras) return { reason: notKept }
   try {
     const page = await extras.expressExecutions({

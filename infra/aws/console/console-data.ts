@@ -141,7 +141,11 @@ export class AwsConsoleData implements ConsoleData {
       if (Date.parse(from) >= Date.parse(to)) throw badField('from', 'must be before to (and before now)')
       if (request.name !== undefined && (typeof request.name !== 'string' || !ReplayName.test(request.name)))
         throw badField('name', '1 to 64 letters, digits, dots, dashes or underscores')
-      const started = await this.replays.start({ from, to, ...(request.name === undefined ? {} : { name: request.name }) })
+      const started = await this.replays.start({
+        from,
+        to,
+        ...(request.name === undefined ? {} : { name: request.name }),
+      })
       return replayProgress(started, (await this.extras.replayCounts()).get(started.name))
     })
   }

@@ -20,7 +20,10 @@ export interface ConsoleContext {
 /** The console's context over a CLI command's AWS context: the same clients and stack reader. */
 export const consoleContextOver = (aws: AwsContext): ConsoleContext => ({ aws, clients: aws.clients })
 
-export const consoleContext = (settings: AwsSettings, clients: AwsClients = createClients(settings)): ConsoleContext => ({
+export const consoleContext = (
+  settings: AwsSettings,
+  clients: AwsClients = createClients(settings),
+): ConsoleContext => ({
   aws: awsContext(settings, clients),
   clients,
 })
