@@ -270,12 +270,16 @@ describe('server errors', () => {
     expect(stdout()).toBe(`ok  ${runtime.url}\n`)
   })
 
-  it('keeps a base path in PIPELINE_URL', async () => {
+  it.each([
+    { name: 'a route of its own', argv: ['health'], path: '/api/health' },
+    // The AWS APIs on the local endpoint: the stack is read first (CloudFormation's query protocol posts to the root).
+    { name: 'an AWS API', argv: ['dlq'], path: '/api/' },
+  ])('keeps a base path in PIPELINE_URL for $name', async ({ argv, path }) => {
     runtime = await startFakeRuntime()
     const { io } = captureIo({ PIPELINE_URL: `${runtime.url}/api` })
 
-    await main(['dlq'], io)
+    await main(argv, io, { aws: { pollMs: 1 } })
 
-    expect(runtime.requests.map((request) => request.path)).toEqual(['/api/dlq'])
+    expect(runtime.requests[0]?.path).toBe(path)
   })
 })
