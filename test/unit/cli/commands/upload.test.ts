@@ -1,23 +1,111 @@
+import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3'
+import {
+  DescribeExecutionCommand,
+  ListExecutionsCommand,
+  type DescribeExecutionCommandOutput,
+} from '@aws-sdk/client-sfn'
 import { main } from '../../../../cli/main'
+import { BucketName, ImageArn, givenStack, inputsOf, mocks } from '../aws/fake-stack'
 import { captureIo, plain, processLikeTheWorkflow, startFakeRuntime, type FakeRuntime } from '../fake-runtime'
-import type { ExecutionDetail } from '../../../../contracts/executions'
+import { runLocal } from '../local-target'
+
+// The local target: S3 PutObject on the runtime's endpoint, and the image workflow's executions (ListExecutions,
+// DescribeExecution) for --wait, as on AWS; the SDK clients are mocked, and nothing reaches the runtime's own routes.
 
 const jpeg = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(2048, 7)])
 const text = Buffer.from('these are my notes, not a picture\n')
+const md5 = (bytes: Buffer) => createHash('md5').update(bytes).digest('hex')
+const executionArn = (name: string) => `${ImageArn.replace(':stateMachine:', ':execution:')}:${name}`
+
+/** How an image execution ends, as DescribeExecution tells it; undefined: it never ends. */
+type Outcome = (key: string, body: Buffer, etag: string) => Partial<DescribeExecutionCommandOutput> | undefined
+
+/** Like the real workflow, roughly: a JPEG's run outputs its record, anything else fails as UnsupportedImage. */
+const likeTheWorkflow: Outcome = (key, body, etag) => {
+  const record = processLikeTheWorkflow(key, body, `"${etag}"`)
+  return record.status === 'PROCESSED'
+    ? { status: 'SUCCEEDED', output: JSON.stringify(record) }
+    : {
+        status: 'FAILED',
+        error: 'UnsupportedImage',
+        cause: JSON.stringify({ errorType: 'UnsupportedImage', errorMessage: record.reason }),
+      }
+}
+
+interface Run {
+  readonly name: string
+  readonly key: string
+  readonly etag: string
+  readonly startDate: Date
+  readonly end: Partial<DescribeExecutionCommandOutput> | undefined
+  runningFor: number
+}
+
+/**
+ * The image workflow as Step Functions shows it: each PutObject starts one execution on the object's key and etag,
+ * described RUNNING `runningFor` times, then as `outcome` ends it. `runs` holds them, oldest first.
+ */
+const givenImageWorkflow = (outcome: Outcome = likeTheWorkflow, runningFor = 0): Run[] => {
+  const runs: Run[] = []
+  mocks.s3.on(PutObjectCommand).callsFake((input: { Key: string; Body: Buffer }) => {
+    const etag = md5(input.Body)
+    runs.push({
+      name: `image-${runs.length + 1}`,
+      key: input.Key,
+      etag,
+      startDate: new Date(),
+      end: outcome(input.Key, input.Body, etag),
+      runningFor,
+    })
+    // S3 answers PutObject with the quoted MD5 of the bytes, as it does for a single-part upload.
+    return { ETag: `"${etag}"` }
+  })
+  mocks.sfn.on(ListExecutionsCommand).callsFake(() => ({
+    executions: [...runs].reverse().map((run) => ({
+      executionArn: executionArn(run.name),
+      stateMachineArn: ImageArn,
+      name: run.name,
+      status: 'RUNNING',
+      startDate: run.startDate,
+    })),
+  }))
+  mocks.sfn.on(DescribeExecutionCommand).callsFake((input: { executionArn: string }) => {
+    const run = runs.find((candidate) => executionArn(candidate.name) === input.executionArn)
+    if (!run) throw new Error(`no execution ${input.executionArn}`)
+    const ended = run.end !== undefined && run.runningFor <= 0
+    run.runningFor -= 1
+    return {
+      executionArn: input.executionArn,
+      stateMachineArn: ImageArn,
+      name: run.name,
+      status: 'RUNNING',
+      startDate: run.startDate,
+      input: JSON.stringify({
+        source: 'aws.s3',
+        'detail-type': 'Object Created',
+        detail: { bucket: { name: BucketName }, object: { key: run.key, etag: run.etag } },
+      }),
+      ...(ended ? { stopDate: new Date(), ...run.end } : {}),
+    }
+  })
+  return runs
+}
 
 let dir: string
-let runtime: FakeRuntime | undefined
+let runtime: FakeRuntime
 
-beforeEach(() => {
+beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'pipeline-cli-'))
+  givenStack()
+  runtime = await startFakeRuntime()
 })
 
 afterEach(async () => {
-  await runtime?.close()
-  runtime = undefined
+  await runtime.close()
   rmSync(dir, { recursive: true, force: true })
 })
 
@@ -27,106 +115,94 @@ const file = (name: string, bytes: Buffer): string => {
   return path
 }
 
-/** An image-workflow execution that FAILED for this key and etag, started just now. */
-const failedExecution = (key: string, etag: string): ExecutionDetail => ({
-  executionArn: `arn:aws:states:us-east-1:123456789012:execution:ImageWorkflow:${etag}`,
-  name: etag,
-  workflow: 'ImageWorkflow',
-  status: 'FAILED',
-  startDate: new Date().toISOString(),
-  stopDate: new Date().toISOString(),
-  input: { 'detail-type': 'Object Created', detail: { object: { key, etag } } },
-  error: 'States.TaskFailed',
-  cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'image table unavailable' }),
-  history: [],
-})
-
-const puts = (fake: FakeRuntime) => fake.requests.filter((request) => request.method === 'PUT')
+const putKeys = () => inputsOf(mocks.s3.commandCalls(PutObjectCommand)).map((input) => input.Key)
 
 describe('pipeline upload', () => {
-  it('uploads each file under uploads/{prefix}{basename} and prints one line per file', async () => {
+  it("puts each file at uploads/{prefix}{basename} in the stack's bucket and prints one line per file", async () => {
     // Prepare
-    runtime = await startFakeRuntime()
+    givenImageWorkflow()
     const cat = file('cat.jpg', jpeg)
     const dog = file('dog.png', jpeg)
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     // Act
-    const code = await main(['upload', cat, dog, '--prefix', 'batch/'], io)
+    const { code, stdout, stderr } = await runLocal(['upload', cat, dog, '--prefix', 'batch/'], runtime.url)
 
     // Assess
     expect(code).toBe(0)
-    expect(puts(runtime).map(({ path, contentType }) => [path, contentType])).toEqual([
-      ['/uploads/batch/cat.jpg', 'image/jpeg'],
-      ['/uploads/batch/dog.png', 'image/png'],
+    expect(
+      inputsOf(mocks.s3.commandCalls(PutObjectCommand)).map(({ Bucket, Key, ContentType }) => [
+        Bucket,
+        Key,
+        ContentType,
+      ]),
+    ).toEqual([
+      [BucketName, 'uploads/batch/cat.jpg', 'image/jpeg'],
+      [BucketName, 'uploads/batch/dog.png', 'image/png'],
     ])
-    expect(stdout()).toBe('UPLOADED   uploads/batch/cat.jpg  2.0 KiB\nUPLOADED   uploads/batch/dog.png  2.0 KiB\n')
-    expect(stderr()).toBe(`[1/2] ${cat} (2.0 KiB) uploaded\n[2/2] ${dog} (2.0 KiB) uploaded\n`)
+    expect(runtime.requests).toEqual([])
+    expect(stdout).toBe('UPLOADED   uploads/batch/cat.jpg  2.0 KiB\nUPLOADED   uploads/batch/dog.png  2.0 KiB\n')
+    expect(stderr).toBe(`[1/2] ${cat} (2.0 KiB) uploaded\n[2/2] ${dog} (2.0 KiB) uploaded\n`)
   })
 
-  it('URL-encodes each path segment of the key', async () => {
-    runtime = await startFakeRuntime()
+  it('keeps each path segment of the key as it is, for S3 to encode', async () => {
+    givenImageWorkflow()
     const odd = file('my cat #1?.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', odd, '--prefix', 'summer 2024/día 1/'], io)
+    const { code, stdout } = await runLocal(['upload', odd, '--prefix', 'summer 2024/día 1/'], runtime.url)
 
     expect(code).toBe(0)
-    expect(puts(runtime).map((request) => request.path)).toEqual([
-      '/uploads/summer%202024/d%C3%ADa%201/my%20cat%20%231%3F.jpg',
-    ])
-    expect(stdout()).toContain('uploads/summer 2024/día 1/my cat #1?.jpg')
+    expect(putKeys()).toEqual(['uploads/summer 2024/día 1/my cat #1?.jpg'])
+    expect(stdout).toContain('uploads/summer 2024/día 1/my cat #1?.jpg')
   })
 
-  it('with --wait, skips the record of an older version and prints PROCESSED with the renditions', async () => {
-    // Prepare: the key already has a record from an earlier upload (another etag); the new one shows on the second poll.
-    const older = {
-      ...processLikeTheWorkflow('uploads/cat.jpg', jpeg, 'older-etag'),
-      status: 'FAILED' as const,
-      error: 'CorruptImage',
-    }
-    runtime = await startFakeRuntime({ images: [older], pollsBeforeRecord: 1 })
+  it('with --wait, follows the execution of this version and prints PROCESSED with the renditions it output', async () => {
+    // Prepare: an earlier upload of the key (another etag) failed; ours runs for two looks before it ends.
+    const runs = givenImageWorkflow(likeTheWorkflow, 2)
+    runs.push({
+      name: 'image-older',
+      key: 'uploads/cat.jpg',
+      etag: 'older-etag',
+      startDate: new Date(),
+      end: { status: 'FAILED', error: 'CorruptImage', cause: 'truncated' },
+      runningFor: 0,
+    })
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
     // Act
-    const code = await main(['upload', cat, '--wait'], io)
+    const { code, stdout } = await runLocal(['upload', cat, '--wait'], runtime.url)
 
     // Assess
     expect(code).toBe(0)
-    expect(stdout()).toBe('PROCESSED  uploads/cat.jpg  thumbnail 200x150 jpeg 5.1 KiB, web 1280x960 webp 80.2 KiB\n')
-    expect(runtime.requests.filter((request) => request.path === '/images/cat.jpg').length).toBeGreaterThanOrEqual(2)
-    expect(runtime.requests.filter((request) => request.path === '/executions')[0]?.query).toEqual({
-      key: 'uploads/cat.jpg',
-    })
+    expect(stdout).toBe('PROCESSED  uploads/cat.jpg  thumbnail 200x150 jpeg 5.1 KiB, web 1280x960 webp 80.2 KiB\n')
+    expect(inputsOf(mocks.sfn.commandCalls(ListExecutionsCommand))[0]).toMatchObject({ stateMachineArn: ImageArn })
+    const described = inputsOf(mocks.sfn.commandCalls(DescribeExecutionCommand)).map((input) => input.executionArn)
+    const ours = runs.find((run) => run.etag === md5(jpeg))
+    expect(described.filter((arn) => arn === executionArn(ours?.name ?? '')).length).toBeGreaterThanOrEqual(3)
   })
 
   it('with --wait, prints FAILED with the reason and exits 1 when any upload fails', async () => {
-    runtime = await startFakeRuntime()
+    givenImageWorkflow()
     const cat = file('cat.jpg', jpeg)
     const notes = file('notes.txt', text)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', cat, notes, '--wait'], io)
+    const { code, stdout } = await runLocal(['upload', cat, notes, '--wait'], runtime.url)
 
     expect(code).toBe(1)
-    const lines = stdout().trim().split('\n').sort()
-    expect(lines).toEqual([
+    expect(stdout.trim().split('\n').sort()).toEqual([
       'FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)',
       'PROCESSED  uploads/cat.jpg  thumbnail 200x150 jpeg 5.1 KiB, web 1280x960 webp 80.2 KiB',
     ])
   })
 
   it('with --wait --json, prints one result per file in the order given', async () => {
-    runtime = await startFakeRuntime()
+    givenImageWorkflow()
     const notes = file('notes.txt', text)
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', notes, cat, '--wait', '--json'], io)
+    const { code, stdout } = await runLocal(['upload', notes, cat, '--wait', '--json'], runtime.url)
 
     expect(code).toBe(1)
-    const results = JSON.parse(stdout()) as Array<Record<string, unknown>>
+    const results = JSON.parse(stdout) as Array<Record<string, unknown>>
     expect(results.map(({ file: path, key, status, error }) => ({ path, key, status, error }))).toEqual([
       { path: notes, key: 'uploads/notes.txt', status: 'FAILED', error: 'UnsupportedImage' },
       { path: cat, key: 'uploads/cat.jpg', status: 'PROCESSED', error: undefined },
@@ -135,102 +211,87 @@ describe('pipeline upload', () => {
     expect(results[1]?.etag).toMatch(/^"[0-9a-f]{32}"$/)
   })
 
-  it('with --wait, reports a workflow that failed without recording anything', async () => {
-    // Prepare: no image record ever; the execution for this key and etag FAILED.
-    runtime = await startFakeRuntime({
-      process: (key, _body, etag, fake) => {
-        fake.executions.push(failedExecution(key, etag))
-        return undefined
-      },
-    })
+  it("with --wait, reports a run that failed on an error of its own with the cause's message", async () => {
+    givenImageWorkflow(() => ({
+      status: 'FAILED',
+      error: 'States.TaskFailed',
+      cause: JSON.stringify({ errorType: 'TransientError', errorMessage: 'image table unavailable' }),
+    }))
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    // Act
-    const code = await main(['upload', cat, '--wait', '--timeout', '5'], io)
-
-    // Assess: the list has no input, so the CLI read the execution to check the key and etag.
-    expect(code).toBe(1)
-    expect(stdout()).toBe('FAILED     uploads/cat.jpg  States.TaskFailed: image table unavailable\n')
-    expect(runtime.requests.some((request) => request.path.startsWith('/executions/arn'))).toBe(true)
-  })
-
-  it('with --wait, prefers the record when the workflow ends FAILED after recording the rejection', async () => {
-    // Prepare: the image workflow's Fail state comes after RecordFailure, so both show; the record lags one poll.
-    runtime = await startFakeRuntime({
-      pollsBeforeRecord: 1,
-      process: (key, body, etag, fake) => {
-        fake.executions.push(failedExecution(key, etag))
-        return processLikeTheWorkflow(key, body, etag)
-      },
-    })
-    const notes = file('notes.txt', text)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
-
-    const code = await main(['upload', notes, '--wait', '--timeout', '5'], io)
+    const { code, stdout } = await runLocal(['upload', cat, '--wait', '--timeout', '5'], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe(
-      'FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)\n',
-    )
+    expect(stdout).toBe('FAILED     uploads/cat.jpg  States.TaskFailed: image table unavailable\n')
   })
 
   it('with --wait, ignores a failed execution about another version of the key', async () => {
-    runtime = await startFakeRuntime({
-      pollsBeforeRecord: 2,
-      process: (key, body, etag, fake) => {
-        fake.executions.push(failedExecution(key, 'an-older-etag'))
-        return processLikeTheWorkflow(key, body, etag)
-      },
+    const runs = givenImageWorkflow(likeTheWorkflow, 1)
+    runs.push({
+      name: 'image-other-version',
+      key: 'uploads/cat.jpg',
+      etag: 'an-older-etag',
+      startDate: new Date(),
+      end: { status: 'FAILED', error: 'States.TaskFailed', cause: 'not this one' },
+      runningFor: 0,
     })
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', cat, '--wait', '--timeout', '5'], io)
+    const { code, stdout } = await runLocal(['upload', cat, '--wait', '--timeout', '5'], runtime.url)
 
     expect(code).toBe(0)
-    expect(stdout().startsWith('PROCESSED  uploads/cat.jpg  thumbnail')).toBe(true)
+    expect(stdout.startsWith('PROCESSED  uploads/cat.jpg  thumbnail')).toBe(true)
   })
 
   it('with --wait, gives up after --timeout and exits 1', async () => {
-    runtime = await startFakeRuntime({ process: () => undefined })
+    givenImageWorkflow(() => undefined)
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', cat, '--wait', '--timeout', '0.3'], io)
+    const { code, stdout } = await runLocal(['upload', cat, '--wait', '--timeout', '0.3'], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toContain(
+    expect(stdout).toContain(
       "TIMEOUT    uploads/cat.jpg  no outcome after 0.3s; see 'pipeline executions --key uploads/cat.jpg'",
     )
   })
 
-  it('reports a rejected upload, still uploads the others, and exits 1', async () => {
-    runtime = await startFakeRuntime({ maxUploadBytes: 1024 })
+  it("reports S3's refusal of one file as REJECTED, still uploads the others, and exits 1", async () => {
+    givenImageWorkflow()
+    mocks.s3.on(PutObjectCommand, { Key: 'uploads/big.jpg' }).rejects(
+      new S3ServiceException({
+        name: 'EntityTooLarge',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+        message: 'Your proposed upload exceeds the maximum allowed size',
+      }),
+    )
     const big = file('big.jpg', jpeg)
     const small = file('small.txt', text)
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', big, small], io)
+    const { code, stdout, stderr } = await runLocal(['upload', big, small], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe(
-      'REJECTED   uploads/big.jpg  413 EntityTooLarge: The upload is 2052 bytes, over the limit of 1024\nUPLOADED   uploads/small.txt  34 B\n',
+    expect(stdout).toBe(
+      'REJECTED   uploads/big.jpg  400 EntityTooLarge: Your proposed upload exceeds the maximum allowed size\nUPLOADED   uploads/small.txt  34 B\n',
     )
-    expect(stderr()).toContain(`[1/2] ${big} (2.0 KiB) rejected: 413 EntityTooLarge`)
+    expect(stderr).toContain(`[1/2] ${big} (2.0 KiB) rejected: 400 EntityTooLarge`)
   })
 
-  it('marks a file ERROR and exits 3 when the server fails on it', async () => {
-    runtime = await startFakeRuntime({
-      failWith: { status: 500, body: '{"error":"InternalError","message":"disk full"}' },
-    })
+  it('marks a file ERROR and exits 3 when S3 fails on it', async () => {
+    mocks.s3.on(PutObjectCommand).rejects(
+      new S3ServiceException({
+        name: 'InternalError',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 500 },
+        message: 'disk full',
+      }),
+    )
     const cat = file('cat.jpg', jpeg)
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', cat, '--wait'], io)
+    const { code, stdout } = await runLocal(['upload', cat, '--wait'], runtime.url)
 
     expect(code).toBe(3)
-    expect(stdout()).toBe('ERROR      uploads/cat.jpg  500 InternalError: disk full\n')
+    expect(stdout).toBe('ERROR      uploads/cat.jpg  500 InternalError: disk full\n')
   })
 
   it.each([
@@ -241,31 +302,29 @@ describe('pipeline upload', () => {
     },
     { name: 'a directory', files: (): string[] => [dir], message: (): string => `pipeline upload: not a file: ${dir}` },
   ])('uploads nothing and exits 2 on $name', async ({ files, message }) => {
-    runtime = await startFakeRuntime()
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
+    givenImageWorkflow()
 
-    const code = await main(['upload', ...files()], io)
+    const { code, stdout, stderr } = await runLocal(['upload', ...files()], runtime.url)
 
     expect(code).toBe(2)
-    expect(stderr()).toContain(message())
-    expect(stderr()).toContain('pipeline upload: nothing was uploaded')
-    expect(stdout()).toBe('')
-    expect(runtime.requests).toEqual([])
+    expect(stderr).toContain(message())
+    expect(stderr).toContain('pipeline upload: nothing was uploaded')
+    expect(stdout).toBe('')
+    expect(putKeys()).toEqual([])
   })
 
   it('refuses two files that would land on one key', async () => {
-    runtime = await startFakeRuntime()
+    givenImageWorkflow()
     const first = file('cat.jpg', jpeg)
     const other = join(dir, 'sub')
     mkdirSync(other)
     writeFileSync(join(other, 'cat.jpg'), jpeg)
-    const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['upload', first, join(other, 'cat.jpg')], io)
+    const { code, stderr } = await runLocal(['upload', first, join(other, 'cat.jpg')], runtime.url)
 
     expect(code).toBe(2)
-    expect(stderr()).toContain(`${first} and ${join(other, 'cat.jpg')} would both upload to uploads/cat.jpg`)
-    expect(runtime.requests).toEqual([])
+    expect(stderr).toContain(`${first} and ${join(other, 'cat.jpg')} would both upload to uploads/cat.jpg`)
+    expect(putKeys()).toEqual([])
   })
 
   it.each(['../', '/', 'a//', './'])('refuses --prefix %j, whose key the URL would rewrite', async (prefix) => {
@@ -279,18 +338,17 @@ describe('pipeline upload', () => {
   })
 
   it('draws a progress bar on a terminal and clears it at the end', async () => {
-    runtime = await startFakeRuntime()
+    givenImageWorkflow()
     const cat = file('cat.jpg', jpeg)
     const notes = file('notes.txt', text)
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url }, { tty: true, columns: 120 })
 
-    const code = await main(['upload', cat, notes, '--wait'], io)
+    const { code, stdout, stderr } = await runLocal(['upload', cat, notes, '--wait'], runtime.url, { tty: true })
 
     expect(code).toBe(1)
-    expect(stderr()).toContain('2/2 files  2.0 KiB/2.0 KiB')
-    expect(stderr()).toContain('2/2 processed')
-    expect(stderr().endsWith('\r\x1b[2K')).toBe(true)
-    expect(plain(stdout())).toContain('PROCESSED  uploads/cat.jpg')
-    expect(stdout()).toContain('\x1b[32m')
+    expect(stderr).toContain('2/2 files  2.0 KiB/2.0 KiB')
+    expect(stderr).toContain('2/2 processed')
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true)
+    expect(plain(stdout)).toContain('PROCESSED  uploads/cat.jpg')
+    expect(stdout).toContain('\x1b[32m')
   })
 })
