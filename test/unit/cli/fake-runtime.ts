@@ -105,6 +105,13 @@ export interface FakeRuntime {
   readonly objects: Map<string, unknown>
   readonly orders: Map<string, Order>
   readonly users: Map<string, User>
+  /** The replays as the runtime's EventBridge API moves them (what `local-target.ts` answers the SDK with). */
+  readonly replayApi: {
+    start(request: Record<string, unknown>): { readonly status: number; readonly body: unknown }
+    /** The replay after one more poll; undefined when there is none of that name. */
+    advance(name: string): Replay | undefined
+    cancel(name: string): { readonly status: number; readonly body: unknown }
+  }
   close(): Promise<void>
 }
 
@@ -181,6 +188,14 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     objects,
     orders,
     users,
+    replayApi: {
+      start: (request) => startReplay(request),
+      advance: (name) => {
+        const replay = replays.get(name)
+        return replay ? advance(replay) : undefined
+      },
+      cancel: (name) => cancelReplay(name),
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections()
@@ -303,14 +318,8 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
         return send(response, 404, { error: 'ResourceNotFoundException', message: `Replay ${name} does not exist.` })
       if (request.method === 'GET' && !replayRoute[2]) return send(response, 200, advance(replay))
       if (request.method === 'POST' && replayRoute[2]) {
-        if (isEnded(replay))
-          return send(response, 409, {
-            error: 'IllegalStatusException',
-            message: `Replay ${name} is ${replay.state} and cannot be cancelled.`,
-          })
-        const cancelled: Replay = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
-        replays.set(name, cancelled)
-        return send(response, 200, cancelled)
+        const { status, body: answer } = cancelReplay(name)
+        return send(response, status, answer)
       }
     }
     const queueRoute = /^\/queues\/([^/]+)\/messages$/.exec(url.pathname)
@@ -566,6 +575,23 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     }
     replays.set(name, replay)
     return { status: 202, body: replay }
+  }
+
+  const cancelReplay = (name: string): { status: number; body: unknown } => {
+    const replay = replays.get(name)
+    if (!replay)
+      return { status: 404, body: { error: 'ResourceNotFoundException', message: `Replay ${name} does not exist.` } }
+    if (isEnded(replay))
+      return {
+        status: 409,
+        body: {
+          error: 'IllegalStatusException',
+          message: `Replay ${name} is ${replay.state} and cannot be cancelled.`,
+        },
+      }
+    const cancelled: Replay = { ...replay, state: 'CANCELLED', endedAt: new Date().toISOString() }
+    replays.set(name, cancelled)
+    return { status: 200, body: cancelled }
   }
 
   /** Each poll re-delivers `step` events; the replay completes when all are, or fails at `failAt`. */

@@ -1,5 +1,11 @@
-import type { RuleView } from '../../../../cli/client'
+import {
+  CancelReplayCommand,
+  DescribeReplayCommand,
+  ListRulesCommand,
+  StartReplayCommand,
+} from '@aws-sdk/client-eventbridge'
 import { main } from '../../../../cli/main'
+import { BusArn, givenStack, inputsOf, mocks } from '../aws/fake-stack'
 import {
   archivedEvent,
   captureIo,
@@ -8,19 +14,18 @@ import {
   type FakeRuntime,
   type FakeReplayBehaviour,
 } from '../fake-runtime'
+import { givenLocalReplays, ruleArn, runLocal } from '../local-target'
 import type { ReplayView } from '../../../../infra/local/eventbridge/replays'
+
+// The local target: StartReplay, DescribeReplay and CancelReplay on the runtime's endpoint, as on EventBridge, and the
+// events each replay re-delivered of how many from the runtime's own `GET /replays` (EventBridge counts none).
 
 /** Five archived events between 12:00 and 12:04, and one just outside the window the tests replay. */
 const archived = [0, 1, 2, 3, 4, 10].map((minute, index) =>
   archivedEvent(index + 1, new Date(Date.UTC(2024, 4, 1, 12, minute)).toISOString()),
 )
-const rules: RuleView[] = [
-  {
-    name: 'ImageUploaded',
-    bus: 'pipeline-bus',
-    pattern: { source: ['aws.s3'] },
-    targets: [{ id: 'Target0', arn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ImageWorkflow' }],
-  },
+const rules = [
+  { name: 'ImageUploaded', bus: 'pipeline-bus', pattern: { source: ['aws.s3'] }, targets: [] },
   { name: 'ImageProcessed', bus: 'pipeline-bus', pattern: { source: ['pipeline.images'] }, targets: [] },
 ]
 const window = ['--from', '2024-05-01T12:00:00Z', '--to', '2024-05-01T12:05:00Z']
@@ -31,10 +36,17 @@ afterEach(async () => {
   runtime = undefined
 })
 
-const start = (replay: FakeReplayBehaviour = {}, replays: ReadonlyArray<ReplayView> = []) =>
-  startFakeRuntime({ events: archived, rules, replay, replays })
-const polls = (fake: FakeRuntime) =>
-  fake.requests.filter((request) => request.method === 'GET' && request.path.startsWith('/replays/'))
+const start = async (replay: FakeReplayBehaviour = {}, replays: ReadonlyArray<ReplayView> = []) => {
+  givenStack()
+  const fake = await startFakeRuntime({ events: archived, rules, replay, replays })
+  givenLocalReplays(
+    fake,
+    rules.map((rule) => rule.name),
+  )
+  return fake
+}
+const polls = () => inputsOf(mocks.events.commandCalls(DescribeReplayCommand)).map((input) => input.ReplayName)
+const started = () => inputsOf(mocks.events.commandCalls(StartReplayCommand))
 
 const ended = (overrides: Partial<ReplayView> = {}): ReplayView => ({
   name: 'old-replay',
@@ -54,34 +66,26 @@ describe('pipeline replay', () => {
   it('starts a replay, waits until it is COMPLETED and prints its name, state and count', async () => {
     // Prepare
     runtime = await start({ step: 2 })
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
     // Act
-    const code = await main(
+    const { code, stdout, stderr } = await runLocal(
       ['replay', ...window, '--rule', 'ImageUploaded', '--rule', 'ImageProcessed', '--name', 'retry-may-1'],
-      io,
+      runtime.url,
     )
 
     // Assess
     expect(code).toBe(0)
-    expect(runtime.requests[0]).toMatchObject({
-      method: 'POST',
-      path: '/replays',
-      contentType: 'application/json',
-      body: {
-        from: '2024-05-01T12:00:00.000Z',
-        to: '2024-05-01T12:05:00.000Z',
-        rules: ['ImageUploaded', 'ImageProcessed'],
-        name: 'retry-may-1',
-      },
-    })
-    expect(polls(runtime).map((request) => request.path)).toEqual([
-      '/replays/retry-may-1',
-      '/replays/retry-may-1',
-      '/replays/retry-may-1',
+    expect(started()).toEqual([
+      expect.objectContaining({
+        ReplayName: 'retry-may-1',
+        EventStartTime: new Date('2024-05-01T12:00:00.000Z'),
+        EventEndTime: new Date('2024-05-01T12:05:00.000Z'),
+        Destination: { Arn: BusArn, FilterArns: [ruleArn('ImageUploaded'), ruleArn('ImageProcessed')] },
+      }),
     ])
-    expect(stdout()).toBe('retry-may-1  COMPLETED  5/5 replayed\n')
-    const lines = stderr().split('\n')
+    expect(polls()).toEqual(['retry-may-1', 'retry-may-1', 'retry-may-1'])
+    expect(stdout).toBe('retry-may-1  COMPLETED  5/5 replayed\n')
+    const lines = stderr.split('\n')
     expect(lines[0]).toMatch(
       /^replay retry-may-1 STARTING: archive pipeline-archive, .+ to .+, to rules ImageUploaded, ImageProcessed$/,
     )
@@ -89,48 +93,47 @@ describe('pipeline replay', () => {
     expect(lines).toHaveLength(3)
   })
 
-  it('sends neither rules nor name when none are given, so the server picks them', async () => {
+  it('names the replay replay- and 8 hex digits and filters to no rule when none are given', async () => {
     runtime = await start({ step: 5 })
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...window], io)
+    const { code, stdout, stderr } = await runLocal(['replay', ...window], runtime.url)
 
     expect(code).toBe(0)
-    expect(runtime.requests[0]?.body).toEqual({ from: '2024-05-01T12:00:00.000Z', to: '2024-05-01T12:05:00.000Z' })
-    expect(stdout()).toBe('replay-1  COMPLETED  5/5 replayed\n')
-    expect(stderr()).toContain('to every rule of its bus')
+    const [request] = started()
+    expect(request?.ReplayName).toMatch(/^replay-[0-9a-f]{8}$/)
+    expect(request?.Destination).toEqual({ Arn: BusArn })
+    expect(mocks.events.commandCalls(ListRulesCommand)).toHaveLength(0)
+    expect(stdout).toBe(`${request?.ReplayName ?? ''}  COMPLETED  5/5 replayed\n`)
+    expect(stderr).toContain('to every rule of its bus')
   })
 
   it('exits 1 and prints the reason when the replay FAILS', async () => {
     runtime = await start({ step: 1, failAt: 2, reason: 'target ImageWorkflow\nis throttled' })
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...window, '--name', 'doomed'], io)
+    const { code, stdout } = await runLocal(['replay', ...window, '--name', 'doomed'], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('doomed  FAILED  2/5 replayed  target ImageWorkflow is throttled\n')
+    expect(stdout).toBe('doomed  FAILED  2/5 replayed  target ImageWorkflow is throttled\n')
   })
 
   it('with --no-wait, prints the started replay and exits 0 without polling', async () => {
     runtime = await start({ step: 0 })
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...window, '--name', 'later', '--no-wait'], io)
+    const { code, stdout, stderr } = await runLocal(['replay', ...window, '--name', 'later', '--no-wait'], runtime.url)
 
     expect(code).toBe(0)
-    expect(stdout()).toBe('later  STARTING  0/5 replayed\n')
-    expect(stderr()).toBe('')
-    expect(polls(runtime)).toEqual([])
+    expect(stdout).toBe('later  STARTING  0/5 replayed\n')
+    expect(stderr).toBe('')
+    expect(polls()).toEqual([])
   })
 
   it('with --json, prints the final view', async () => {
     runtime = await start({ step: 5 })
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...window, '--name', 'as-json', '--json'], io)
+    const { code, stdout } = await runLocal(['replay', ...window, '--name', 'as-json', '--json'], runtime.url)
 
     expect(code).toBe(0)
-    expect(JSON.parse(stdout())).toMatchObject({
+    expect(JSON.parse(stdout)).toMatchObject({
       name: 'as-json',
       state: 'COMPLETED',
       total: 5,
@@ -143,77 +146,78 @@ describe('pipeline replay', () => {
   it('ends with exit 1 when the replay it waits for is cancelled', async () => {
     // Prepare: the replay never moves on its own.
     runtime = await start({ step: 0 })
-    const waiting = captureIo({ PIPELINE_URL: runtime.url })
-    const cancelling = captureIo({ PIPELINE_URL: runtime.url })
-    const fake = runtime
+    const url = runtime.url
 
     // Act
-    const replaying = main(['replay', ...window, '--name', 'stuck'], waiting.io)
-    while (polls(fake).length < 2) await new Promise((resolve) => setTimeout(resolve, 50))
-    const cancelCode = await main(['replay', 'cancel', 'stuck'], cancelling.io)
-    const code = await replaying
+    const replaying = runLocal(['replay', ...window, '--name', 'stuck'], url)
+    while (polls().length < 2) await new Promise((resolve) => setTimeout(resolve, 20))
+    const cancelling = await runLocal(['replay', 'cancel', 'stuck'], url)
+    const waiting = await replaying
 
     // Assess
-    expect(cancelCode).toBe(0)
-    expect(cancelling.stdout()).toBe('stuck  CANCELLED  0/5 replayed\n')
-    expect(code).toBe(1)
-    expect(waiting.stdout()).toBe('stuck  CANCELLED  0/5 replayed\n')
-    expect(waiting.stderr()).toContain('replay stuck CANCELLED: 0/5 events replayed')
+    expect(cancelling.code).toBe(0)
+    expect(cancelling.stdout).toBe('stuck  CANCELLED  0/5 replayed\n')
+    expect(waiting.code).toBe(1)
+    expect(waiting.stdout).toBe('stuck  CANCELLED  0/5 replayed\n')
+    expect(waiting.stderr).toContain('replay stuck CANCELLED: 0/5 events replayed')
   })
 
   it('draws a progress bar on a terminal and clears it at the end', async () => {
     runtime = await start({ step: 2 })
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url }, { tty: true, columns: 100 })
 
-    const code = await main(['replay', ...window, '--name', 'shown'], io)
+    const { code, stdout, stderr } = await runLocal(['replay', ...window, '--name', 'shown'], runtime.url, {
+      tty: true,
+      columns: 100,
+    })
 
     expect(code).toBe(0)
-    expect(stderr()).toContain('0/5 replayed  STARTING')
-    expect(stderr()).toContain('2/5 replayed  RUNNING')
-    expect(stderr()).toContain('[████████████████████████] 5/5 replayed  COMPLETED')
-    expect(stderr().endsWith('\r\x1b[2K')).toBe(true)
-    expect(plain(stdout())).toBe('shown  COMPLETED  5/5 replayed\n')
-    expect(stdout()).toContain('\x1b[32mCOMPLETED')
+    expect(stderr).toContain('0/5 replayed  STARTING')
+    expect(stderr).toContain('2/5 replayed  RUNNING')
+    expect(stderr).toContain('[████████████████████████] 5/5 replayed  COMPLETED')
+    expect(stderr.endsWith('\r\x1b[2K')).toBe(true)
+    expect(plain(stdout)).toBe('shown  COMPLETED  5/5 replayed\n')
+    expect(stdout).toContain('\x1b[32mCOMPLETED')
   })
 
-  it.each([
-    {
-      name: 'a replay name in use (409)',
-      argv: ['--name', 'old-replay'],
-      message:
-        'pipeline replay: the server answered 409 ResourceAlreadyExistsException: Replay old-replay already exists.',
-    },
-    {
-      name: 'an unknown rule (400)',
-      argv: ['--rule', 'NoSuchRule'],
-      message: 'pipeline replay: the server answered 400 ValidationException: No rule NoSuchRule',
-    },
-  ])('exits 1 with the server message for $name', async ({ argv, message }) => {
+  it("exits 1 with EventBridge's message for a replay name in use", async () => {
     runtime = await start({}, [ended()])
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...window, ...argv], io)
+    const { code, stdout, stderr } = await runLocal(['replay', ...window, '--name', 'old-replay'], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('')
-    expect(stderr()).toBe(`${message}\n`)
+    expect(stdout).toBe('')
+    expect(stderr).toBe(
+      'pipeline replay: EventBridge answered 400 ResourceAlreadyExistsException: Replay old-replay already exists.\n',
+    )
+  })
+
+  it('exits 1 and starts nothing when a --rule names no rule of the bus', async () => {
+    runtime = await start({}, [ended()])
+
+    const { code, stdout, stderr } = await runLocal(['replay', ...window, '--rule', 'NoSuchRule'], runtime.url)
+
+    expect(code).toBe(1)
+    expect(stdout).toBe('')
+    expect(stderr).toContain(
+      '--rule NoSuchRule: no rule of bus pipeline has that name (rules: ImageUploaded, ImageProcessed)',
+    )
+    expect(started()).toEqual([])
   })
 
   it('exits 1 when the replay disappears while it waits', async () => {
     runtime = await start({ step: 0 })
     const fake = runtime
-    const { io, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const replaying = main(['replay', ...window, '--name', 'gone'], io)
-    while (polls(fake).length < 1) await new Promise((resolve) => setTimeout(resolve, 20))
+    const replaying = runLocal(['replay', ...window, '--name', 'gone'], runtime.url)
+    while (polls().length < 1) await new Promise((resolve) => setTimeout(resolve, 5))
     fake.replays.delete('gone')
-    const code = await replaying
+    const { code, stderr } = await replaying
 
     expect(code).toBe(1)
-    expect(stderr()).toContain(
-      'pipeline replay: the server answered 404 ResourceNotFoundException: Replay gone does not exist.',
+    expect(stderr).toContain(
+      'pipeline replay: EventBridge answered 400 ResourceNotFoundException: Replay gone does not exist.',
     )
-    expect(stderr()).not.toContain('events replayed')
+    expect(stderr).not.toContain('events replayed')
   })
 
   it.each([
@@ -245,15 +249,16 @@ describe('pipeline replay', () => {
     { name: '--no-wait with a value', argv: [...window, '--no-wait=1'], message: 'option --no-wait takes no value' },
   ])('exits 2 on $name, before sending anything', async ({ argv, message }) => {
     runtime = await start()
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', ...argv], io)
+    const { code, stdout, stderr } = await runLocal(['replay', ...argv], runtime.url)
 
     expect(code).toBe(2)
-    expect(stderr()).toContain(`pipeline replay: ${message}`)
-    expect(stderr()).toContain("Run 'pipeline replay --help' for usage.")
-    expect(stdout()).toBe('')
+    expect(stderr).toContain(`pipeline replay: ${message}`)
+    expect(stderr).toContain("Run 'pipeline replay --help' for usage.")
+    expect(stdout).toBe('')
     expect(runtime.requests).toEqual([])
+    expect(mocks.events.calls()).toEqual([])
+    expect(mocks.cloudformation.calls()).toEqual([])
   })
 
   it('documents both forms in --help', async () => {
@@ -273,55 +278,51 @@ describe('pipeline replay', () => {
 describe('pipeline replay cancel', () => {
   it('cancels a running replay and prints its view', async () => {
     runtime = await start({}, [ended({ name: 'running', state: 'RUNNING', replayed: 2, endedAt: undefined })])
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', 'cancel', 'running'], io)
+    const { code, stdout } = await runLocal(['replay', 'cancel', 'running'], runtime.url)
 
     expect(code).toBe(0)
-    expect(runtime.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['POST /replays/running/cancel'])
-    expect(stdout()).toBe('running  CANCELLED  2/5 replayed\n')
+    expect(inputsOf(mocks.events.commandCalls(CancelReplayCommand))).toEqual([{ ReplayName: 'running' }])
+    expect(stdout).toBe('running  CANCELLED  2/5 replayed\n')
   })
 
   it('prints the JSON view with --json', async () => {
     runtime = await start({}, [ended({ name: 'running', state: 'RUNNING', replayed: 2 })])
-    const { io, stdout } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', 'cancel', 'running', '--json'], io)
+    const { code, stdout } = await runLocal(['replay', 'cancel', 'running', '--json'], runtime.url)
 
     expect(code).toBe(0)
-    expect(JSON.parse(stdout())).toMatchObject({ name: 'running', state: 'CANCELLED' })
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'running', state: 'CANCELLED' })
   })
 
   it.each([
     {
-      name: 'an unknown replay (404)',
+      name: 'an unknown replay',
       replay: 'nope',
-      message: 'the server answered 404 ResourceNotFoundException: Replay nope does not exist.',
+      message: 'EventBridge answered 400 ResourceNotFoundException: Replay nope does not exist.',
     },
     {
-      name: 'a replay that already ended (409)',
+      name: 'a replay that already ended',
       replay: 'old-replay',
       message:
-        'the server answered 409 IllegalStatusException: Replay old-replay is COMPLETED and cannot be cancelled.',
+        'EventBridge answered 400 IllegalStatusException: Replay old-replay is COMPLETED and cannot be cancelled.',
     },
-  ])('exits 1 with the server message for $name', async ({ replay, message }) => {
+  ])("exits 1 with EventBridge's message for $name", async ({ replay, message }) => {
     runtime = await start({}, [ended()])
-    const { io, stdout, stderr } = captureIo({ PIPELINE_URL: runtime.url })
 
-    const code = await main(['replay', 'cancel', replay], io)
+    const { code, stdout, stderr } = await runLocal(['replay', 'cancel', replay], runtime.url)
 
     expect(code).toBe(1)
-    expect(stdout()).toBe('')
-    expect(stderr()).toBe(`pipeline replay cancel: ${message}\n`)
+    expect(stdout).toBe('')
+    expect(stderr).toBe(`pipeline replay cancel: ${message}\n`)
   })
 
-  it('encodes the name as one path segment', async () => {
+  it('passes the name to CancelReplay as it is', async () => {
     runtime = await start()
-    const { io } = captureIo({ PIPELINE_URL: runtime.url })
 
-    await main(['replay', 'cancel', 'a/b c'], io)
+    await runLocal(['replay', 'cancel', 'a/b c'], runtime.url)
 
-    expect(runtime.requests[0]?.path).toBe('/replays/a%2Fb%20c/cancel')
+    expect(inputsOf(mocks.events.commandCalls(CancelReplayCommand))).toEqual([{ ReplayName: 'a/b c' }])
   })
 
   it.each([
