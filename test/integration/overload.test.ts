@@ -52,7 +52,14 @@ describe('a runtime at capacity', () => {
     expect(await sqs.json()).toMatchObject({ __type: 'ThrottlingException' })
   })
 
-  it('keeps answering reads', async () => {
+  it("keeps answering reads, the AWS APIs' among them: the console reads the runtime through them", async () => {
     expect((await fetch(`${pipeline.url}/health`)).status).toBe(200)
+    const listed = await fetch(pipeline.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'AWSStepFunctions.ListStateMachines' },
+      body: '{}',
+    })
+    expect(listed.status).toBe(200)
+    expect((await fetch(`${pipeline.url}/console/api/executions`)).status).toBe(200)
   })
 })

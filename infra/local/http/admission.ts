@@ -1,7 +1,20 @@
 import type { IncomingMessage } from 'node:http'
+import type { AwsRequest } from '../api/identify'
 import { answersInFlight } from '../kernel/fair-share'
 
 const ReadOnlyMethods = new Set(['GET', 'HEAD', 'OPTIONS'])
+/** An AWS JSON-protocol operation that starts no work: posted, but a read (ReceiveMessage hides, it writes nothing). */
+const ReadOnlyOperation = /^(Describe|List|Get|Receive|TestEventPattern$)/
+
+/**
+ * A request that reads: a GET, HEAD or OPTIONS; an AWS API read, which the SDKs POST (DescribeExecution,
+ * ListExecutions, ReceiveMessage, ...); any CloudFormation call, which this endpoint answers only for its reads.
+ * The console and the CLI read the runtime through these, so they keep answering at capacity.
+ */
+const isRead = (req: IncomingMessage, aws: AwsRequest | undefined): boolean =>
+  ReadOnlyMethods.has(req.method ?? 'GET') ||
+  aws?.service === 'cloudformation' ||
+  (aws?.operation !== undefined && ReadOnlyOperation.test(aws.operation))
 
 export interface AdmissionLimits {
   /** Writes being answered at once past which a new one is refused: each costs CPU the others wait for. */
@@ -27,8 +40,8 @@ export const admissionGate = (limits: AdmissionLimits, backlog: () => number) =>
   }
   return {
     /** Seconds to come back after, when the request must be refused now; undefined admits it. */
-    refuse(req: IncomingMessage): number | undefined {
-      if (ReadOnlyMethods.has(req.method ?? 'GET')) return undefined
+    refuse(req: IncomingMessage, aws?: AwsRequest): number | undefined {
+      if (isRead(req, aws)) return undefined
       const inFlight = answersInFlight()
       if (inFlight >= limits.maxInFlight) return 1
       const waiting = currentBacklog()

@@ -56,7 +56,7 @@ export const createPipelineServer = (runtime: LocalRuntime, options: ServerOptio
   const server = createServer({ ...timeouts, maxHeaderSize: 16 * 1024 }, (req, res) => {
     // A signed request (or a JSON-protocol target) is an AWS API call: the AWS CLI and SDKs pointed at this endpoint.
     const awsRequest = identifyAwsRequest(req)
-    const retryAfter = gate.refuse(req)
+    const retryAfter = gate.refuse(req, awsRequest)
     if (retryAfter !== undefined) return refuseOverloaded(res, retryAfter, awsRequest?.service)
     answerWhenDurable(runtime.db, req, res)
     if (awsRequest) {

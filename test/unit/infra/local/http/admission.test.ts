@@ -31,4 +31,29 @@ describe('admission: load shedding for requests that start work', () => {
 
     expect(gate.refuse(request(method))).toBeUndefined()
   })
+
+  it.each([
+    { name: "Step Functions' ListExecutions", aws: { service: 'states', operation: 'ListExecutions' } },
+    { name: "Step Functions' DescribeExecution", aws: { service: 'states', operation: 'DescribeExecution' } },
+    { name: "SQS's ReceiveMessage", aws: { service: 'sqs', operation: 'ReceiveMessage' } },
+    { name: "EventBridge's TestEventPattern", aws: { service: 'events', operation: 'TestEventPattern' } },
+    { name: 'any CloudFormation call (the endpoint answers only its reads)', aws: { service: 'cloudformation' } },
+  ] as const)(
+    'always admits $name, posted as the SDKs post every call: the console and the CLI read through it',
+    ({ aws }) => {
+      const gate = admissionGate({ maxInFlight: 0, maxBacklog: 0 }, () => 1_000_000)
+
+      expect(gate.refuse(request('POST'), aws)).toBeUndefined()
+    },
+  )
+
+  it.each([
+    { service: 'states', operation: 'StartExecution' },
+    { service: 'sqs', operation: 'SendMessage' },
+    { service: 'events', operation: 'PutEvents' },
+  ] as const)('refuses the AWS write $operation at capacity', (aws) => {
+    const gate = admissionGate({ maxInFlight: 100, maxBacklog: 10 }, () => 250)
+
+    expect(gate.refuse(request('POST'), aws)).toBe(25)
+  })
 })
