@@ -13,7 +13,6 @@ import type {
 } from '../../../cli/client'
 import { compilePattern } from '../../../infra/local/eventbridge/pattern'
 import type { Io } from '../../../cli/io'
-import type { DlqQueue } from '../../../contracts/dead-letters'
 import type { ExecutionDetail, ExecutionSummary } from '../../../contracts/executions'
 import type { ReplayView as Replay } from '../../../infra/local/eventbridge/replays'
 
@@ -51,17 +50,10 @@ export interface FakeReplayBehaviour {
 }
 
 export interface FakeRuntimeOptions {
-  /** PUTs over this many bytes get 413. */
-  readonly maxUploadBytes?: number
-  /** What the "workflow" records for an upload; undefined means it never records anything. */
-  readonly process?: (key: string, body: Buffer, etag: string, runtime: FakeRuntime) => ImageRecord | undefined
-  /** GET /images answers "not yet" this many times before the new record shows. */
-  readonly pollsBeforeRecord?: number
-  readonly images?: ReadonlyArray<ImageRecord>
+  /** What GET /executions/{id} answers: the runtime's record of an execution (an Express one's, which AWS does not describe). */
   readonly executions?: ReadonlyArray<ExecutionDetail>
   /** What GET /console/api/executions?workflow={state machine ARN} lists: an Express workflow's executions. */
   readonly expressExecutions?: Readonly<Record<string, ReadonlyArray<ExecutionSummary>>>
-  readonly queues?: ReadonlyArray<DlqQueue>
   /** What GET /events lists (in this order), filtered by from, to, pattern and after. */
   readonly events?: ReadonlyArray<ArchivedEvent>
   /** GET /events answers at most this many events a page, whatever the limit asked. */
@@ -97,7 +89,6 @@ export interface FakeRuntimeOptions {
 export interface FakeRuntime {
   readonly url: string
   readonly requests: SeenRequest[]
-  readonly images: Map<string, ImageRecord>
   readonly executions: ExecutionDetail[]
   readonly replays: Map<string, Replay>
   readonly messages: FakeMessage[]
@@ -153,17 +144,9 @@ export const processLikeTheWorkflow = (key: string, body: Buffer, etag: string):
   }
 }
 
-/** The object key an execution is about: its S3 event's `detail.object.key`. */
-const subjectOf = (input: unknown): string | undefined => {
-  const key = (input as { detail?: { object?: { key?: unknown } } } | undefined)?.detail?.object?.key
-  return typeof key === 'string' ? key : undefined
-}
-
 /** A `node:http` stand-in for the local runtime's HTTP API on 127.0.0.1, port 0. */
 export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promise<FakeRuntime> => {
   const requests: SeenRequest[] = []
-  const images = new Map((options.images ?? []).map((record) => [record.key, record]))
-  const pending = new Map<string, { record: ImageRecord; pollsLeft: number }>()
   const executions = [...(options.executions ?? [])]
   const replays = new Map((options.replays ?? []).map((replay) => [replay.name, replay]))
   const messages: FakeMessage[] = []
@@ -181,7 +164,6 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
   const runtime: FakeRuntime & { url: string } = {
     url: '',
     requests,
-    images,
     executions,
     replays,
     messages,
@@ -210,23 +192,6 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
     const url = new URL(request.url ?? '/', 'http://fake')
-    const declared = Number(request.headers['content-length'])
-    if (request.method === 'PUT' && options.maxUploadBytes !== undefined && declared > options.maxUploadBytes) {
-      // Like the runtime: refuse on the declared length, without reading the body, and close the connection.
-      requests.push({ method: 'PUT', path: url.pathname, query: {} })
-      const text = JSON.stringify({
-        error: 'EntityTooLarge',
-        message: `The upload is ${declared} bytes, over the limit of ${options.maxUploadBytes}`,
-      })
-      response.writeHead(413, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(text),
-        connection: 'close',
-      })
-      response.end(text)
-      request.destroy()
-      return
-    }
     const chunks: Buffer[] = []
     for await (const chunk of request) chunks.push(chunk as Buffer)
     const body = Buffer.concat(chunks)
@@ -249,46 +214,6 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
     }
     const route = `${request.method} ${url.pathname}`
     if (route === 'GET /health') return send(response, 200, { status: 'ok' })
-    if (request.method === 'PUT' && url.pathname.startsWith('/uploads/')) {
-      const key = decodeURIComponent(url.pathname.slice(1))
-      if (options.maxUploadBytes !== undefined && body.length > options.maxUploadBytes) {
-        return send(response, 413, {
-          error: 'EntityTooLarge',
-          message: `The upload is ${body.length} bytes, over the limit of ${options.maxUploadBytes}`,
-        })
-      }
-      const etag = createHash('md5').update(body).digest('hex')
-      const record = (options.process ?? processLikeTheWorkflow)(key, body, etag, runtime)
-      if (record) pending.set(key, { record, pollsLeft: options.pollsBeforeRecord ?? 0 })
-      return send(response, 200, { bucket: Bucket, key, etag: `"${etag}"`, size: body.length })
-    }
-    if (request.method === 'GET' && url.pathname.startsWith('/images/')) {
-      const key = `uploads/${decodeURIComponent(url.pathname.slice('/images/'.length))}`
-      const next = pending.get(key)
-      if (next && next.pollsLeft-- <= 0) {
-        images.set(key, next.record)
-        pending.delete(key)
-      }
-      const record = images.get(key)
-      return record
-        ? send(response, 200, record)
-        : send(response, 404, { error: 'NotFound', message: `no image record for ${key}` })
-    }
-    if (route === 'GET /executions') {
-      const { workflow, status, key } = Object.fromEntries(url.searchParams)
-      const matching = executions.filter(
-        (execution) =>
-          (!workflow || execution.workflow === workflow) &&
-          (!status || execution.status === status) &&
-          (!key || subjectOf(execution.input) === key),
-      )
-      // Like the runtime: the list leaves out input, history and states, and names each execution's subject.
-      const list = matching.map(({ history: _history, states: _states, input, ...summary }) => ({
-        ...summary,
-        subject: subjectOf(input),
-      }))
-      return send(response, 200, { executions: list })
-    }
     if (request.method === 'GET' && url.pathname.startsWith('/executions/')) {
       const id = decodeURIComponent(url.pathname.slice('/executions/'.length))
       const found = executions.find((execution) => execution.name === id || execution.executionArn === id)
@@ -301,7 +226,6 @@ export const startFakeRuntime = async (options: FakeRuntimeOptions = {}): Promis
       const status = url.searchParams.get('status')
       return send(response, 200, { executions: listed.filter((execution) => !status || execution.status === status) })
     }
-    if (route === 'GET /dlq') return send(response, 200, { queues: options.queues ?? [] })
     if (route === 'GET /rules') return send(response, 200, { rules: options.rules ?? [] })
     if (route === 'GET /events')
       return send(response, 200, listEvents(options.events ?? [], url.searchParams, options.eventsPageSize))
