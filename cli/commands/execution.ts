@@ -14,9 +14,10 @@ export const execution = defineCommand(
     description: `Shows one execution, by name or ARN: its status, error and cause, then each state it went through
 with its status (SUCCEEDED, FAILED, CAUGHT by a Catch, RUNNING), duration, retries and error.
 
-With --target aws: Step Functions DescribeExecution and GetExecutionHistory (every page), folded state by state
-as the local runtime does, plus a link to the execution in the Step Functions console. A name is looked up in
-each of the stack's Standard workflows; Express workflows' executions are only in CloudWatch Logs.
+On either target: Step Functions DescribeExecution and GetExecutionHistory (every page), folded state by state;
+with --target aws, plus a link to the execution in the Step Functions console. A name is looked up in each of the
+stack's Standard workflows. Step Functions describes no Express execution: the local runtime shows its own record
+of one; on AWS, Express workflows' executions are only in CloudWatch Logs.
 
 Examples:
   pipeline execution image-7f3c

@@ -26,10 +26,11 @@ export const executions = defineCommand(
     description: `Lists the workflow executions as a table: name, workflow, status, start time (local) and duration
 (so far, for RUNNING ones).
 
-With --target aws: Step Functions ListExecutions on each of the stack's state machines (or the one --workflow
+On either target: Step Functions ListExecutions on each of the stack's state machines (or the one --workflow
 names: its pipeline:workflow tag, e.g. image, or its construct's name, e.g. ImageWorkflow), the newest
 ${ListedPerWorkflow} of each. Express workflows (order, change, maintenance) keep no execution list in Step Functions:
-they are skipped, with a note on stderr. --key reads each listed execution's input: slower.
+the local runtime lists its own record of them; with --target aws they are skipped, with a note on stderr. --key
+reads each listed execution's input: slower.
 
 Examples:
   pipeline executions --status FAILED

@@ -18,8 +18,8 @@ const cancel = defineCommand(
     },
     description: `Cancels the replay NAME (see 'pipeline replays'): events not yet re-delivered stay in the archive.
 Prints the replay's name, state and replayed/total. Exits 1 when there is no such replay (404) or it has
-already ended (409), with the server's message. With --target aws: EventBridge CancelReplay, then DescribeReplay
-(the state is CANCELLING until EventBridge has stopped it).
+already ended, with EventBridge's message: EventBridge CancelReplay, then DescribeReplay (on AWS the state is
+CANCELLING until EventBridge has stopped it).
 
 Examples:
   pipeline replay cancel replay-1714564800000`,
@@ -58,7 +58,7 @@ export const replay = defineCommand(
       name: {
         type: 'string',
         placeholder: 'N',
-        description: 'name the replay N (letters, digits, . - _; default: chosen by the server)',
+        description: 'name the replay N (letters, digits, . - _; default: replay- and 8 hex digits)',
       },
       'no-wait': { type: 'boolean', description: 'print the started replay and exit without waiting for it to end' },
       json: { type: 'boolean', description: "print the replay's JSON view instead of a line" },
@@ -76,11 +76,13 @@ export const replay = defineCommand(
 Times are ISO 8601 (2024-05-01T12:00:00Z; without a zone, local time) or a duration ago: 30s, 15m, 2h, 1d, 1w;
 --from must be before --to, and --to not after now.
 
-With --target aws: EventBridge StartReplay of the stack's archive (its ArchiveName output; its ARN from DescribeArchive) to the
-stack's bus, filtered to the --rule ones (ListRules on the bus: a rule's name as 'pipeline rules' shows it
-locally, e.g. StartImageWorkflow, matches the deployed Pipeline-StartImageWorkflow...-XYZ), then DescribeReplay
-every few seconds. EventBridge counts no events: progress is how far into the window the replay got, and
-replays take minutes to start and end. Without --name, the replay is named replay- and 8 hex digits.
+On either target: EventBridge StartReplay of the stack's archive (its ArchiveName output; its ARN from
+DescribeArchive) to the stack's bus, filtered to the --rule ones (ListRules on the bus: a rule's name as 'pipeline
+rules' shows it locally, e.g. StartImageWorkflow, matches the deployed Pipeline-StartImageWorkflow...-XYZ), then
+DescribeReplay until it ends. Without --name, the replay is named replay- and 8 hex digits. The local runtime counts
+the events it re-delivers (replayed/total, from its own GET /replays) and replays in moments; EventBridge counts
+none: with --target aws progress is how far into the window the replay got, and replays take minutes to start and
+end.
 
 Examples:
   pipeline replay --from 1h --to now

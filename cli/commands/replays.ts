@@ -12,7 +12,8 @@ export const replays = defineCommand(
     description: `Lists the replays that have run or are running: name, state (STARTING, RUNNING, COMPLETED,
 CANCELLED, FAILED), progress (events replayed/total), the window from and to, and the start time (all local).
 
-With --target aws: EventBridge ListReplays of the stack's archive (its ArchiveName output). EventBridge counts no events: progress
+On either target: EventBridge ListReplays of the stack's archive (its ArchiveName output), with each replay's
+event counts from the local runtime's own GET /replays. EventBridge counts no events: with --target aws progress
 is the time of the last event replayed (up to ...), and a state may also be CANCELLING.
 
 Examples:

@@ -66,12 +66,12 @@ Progress goes to stderr (a bar on a terminal, else one line per file); results g
   FAILED     uploads/notes.txt  UnsupportedImage: uploads/notes.txt is not a supported image (detected: unknown)
 Exits 1 if any upload was rejected, FAILED or timed out.
 
-With --target aws, each file is put with S3 PutObject in the stack's bucket (its BucketName output), with a
-Content-Type from its extension. There --wait is best effort and slower than local: nothing links an upload to
-the execution it starts but the execution's input, so the CLI lists the image workflow's executions (Step
-Functions ListExecutions) and reads each new one's input (DescribeExecution) until one is about this key and
-etag, then follows it until SUCCEEDED or FAILED. Expect seconds before S3's event starts it; raise --timeout when
-the pipeline is busy.
+On either target, each file is put with S3 PutObject in the stack's bucket (its BucketName output), with a
+Content-Type from its extension. Nothing links an upload to the execution it starts but the execution's input, so
+--wait lists the image workflow's executions (Step Functions ListExecutions) and reads each new one's input
+(DescribeExecution) until one is about this key and etag, then follows it until SUCCEEDED or FAILED. The local
+runtime starts it at once; on AWS expect seconds before S3's event starts it, and raise --timeout when the
+pipeline is busy.
 
 Examples:
   pipeline upload photos/*.jpg --wait

@@ -81,6 +81,6 @@ describe('pipeline --target', () => {
     expect(code).toBe(0)
     expect(stdout()).toContain('--target local|aws')
     expect(stdout()).toContain('PIPELINE_TARGET')
-    expect(stdout()).toContain('best effort and slower than local')
+    expect(stdout()).toContain("on AWS expect seconds before S3's event starts it")
   })
 })
