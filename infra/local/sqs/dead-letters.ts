@@ -118,7 +118,8 @@ export interface RedriveTargets {
 }
 
 /**
- * The dead-letter queues as the console shows and redrives them. Each message goes back where it came from;
+ * The dead-letter queues as `GET /dlq` lists them and SQS's StartMessageMoveTask on the endpoint redrives them (the
+ * console and the CLI reach them through SQS, as on AWS). Each message goes back where it came from;
  * the steps are idempotent, so a redrive repeats no side effect. A workflow's dead letter sent back to its
  * workflow owes a new dead letter if that run fails again: the image workflow sends only the first failure of an
  * object version to its DLQ, and a redrive must not make a failure vanish.
@@ -196,16 +197,6 @@ export class DeadLetters {
     }
     this.targets.wake()
     return { queue, redriven, failed }
-  }
-
-  /** DeleteMessage by id; false when the queue holds no such message. */
-  delete(queueName: string, id: string): boolean {
-    const queue = this.resolve(queueName)
-    if (!queue)
-      throw new UnknownDeadLetterQueue(
-        `queue: no dead-letter queue named ${queueName} (queues: ${this.queueNames.join(', ')})`,
-      )
-    return Number(this.db.prepare('DELETE FROM queue_messages WHERE queue = ? AND id = ?').run(queue, id).changes) > 0
   }
 
   /**
