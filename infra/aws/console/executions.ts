@@ -391,8 +391,15 @@ export class Executions {
     } catch (error) {
       if (!(error instanceof HttpError && error.status === 404)) throw error
       const express = await this.extras.expressExecution(id)
-      if (!express) throw error
-      return { kind: 'express', express }
+      if (express) return { kind: 'express', express }
+      // The local runtime's extras searched the Express workflows too; on AWS a name is searched in none of them.
+      if (this.extras.target !== 'local') throw error
+      const workflows = await this.stack.workflows()
+      throw new HttpError(
+        404,
+        'ExecutionDoesNotExist',
+        `No execution ${id} in the workflows of stack ${this.context.aws.stack.stackName} (${workflows.map((workflow) => workflow.name).join(', ') || 'none'})`,
+      )
     }
   }
 
