@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process'
 import * as path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
-import { startServer, waitForDrain, type BenchServer } from './support/server'
+import { sampleMemory, startServer, waitForDrain, type BenchServer, type MemoryFigures } from './support/server'
 import type { LoadPlan, LoadResult } from './support/load-generator'
 import { readFootprint, type Footprint } from './support/footprint'
 import { percentiles, round, type Percentiles } from './support/stats'
@@ -56,6 +56,8 @@ export interface OrdersResult {
   readonly processed: { accepted: number; decided: number; byStatus: Record<string, number>; unasked: number }
   /** Offered far more than it can take: every request answered, 202 or a fast refusal, never a hang. */
   readonly overload: ReadonlyArray<OverloadResult>
+  /** The server's RSS from before the warm-up to after the last drain. */
+  readonly memory?: MemoryFigures
   /**
    * Per order, at the lowest offered load (step durations closest to a step's own): executions, states and their
    * durations, events, archive and log bytes, from the durable state. The cost model's units.
@@ -128,6 +130,7 @@ export const benchOrders = async (options: OrdersOptions, log: (line: string) =>
     options.cpuProfDir ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] } : {},
   )
   try {
+    const memory = await sampleMemory(server.url)
     const customerId = await createCustomer(server.url)
     const allIds: string[] = []
     const drainTimeoutMs = 180_000
@@ -238,6 +241,7 @@ export const benchOrders = async (options: OrdersOptions, log: (line: string) =>
 
     const processed = decisions(server.dataDir, allIds)
     return {
+      memory: await memory.stop(),
       overload,
       closedLoop,
       sustainedOrdersPerSecond: Math.max(...closedLoop.map((run) => run.ordersPerSecond)),

@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { benchColdStart, coldStartTable, type ColdStartResult } from './cold-start'
 import { costModel, costReport, type CostResult } from './cost'
 import { benchImages, ImagesTargetRatio, type ImagesResult } from './images'
+import { benchImports, ImportsTargetMs, mb, type ImportsResult } from './imports'
 import { benchOrders, type OrdersResult } from './orders'
 import { benchOverhead, type OverheadResult } from './overhead'
 
@@ -12,12 +13,12 @@ import { benchOverhead, type OverheadResult } from './overhead'
  *
  *   npm run bench                          all of them (about 5 minutes on 2 cores)
  *   npm run bench -- --quick               shorter runs, for iterating (numbers are rougher)
- *   npm run bench -- --only orders,images  a subset: orders, images, overhead, cold-start, cost
+ *   npm run bench -- --only orders,images  a subset: orders, imports, images, overhead, cold-start, cost
  *   npm run bench -- --cpu-prof DIR        profile the orders run's server (writes a .cpuprofile into DIR)
  *
  * `cost` prices the orders and images runs of the same invocation, or those in the last results.json.
  */
-const Benchmarks = ['orders', 'images', 'overhead', 'cold-start', 'cost'] as const
+const Benchmarks = ['orders', 'imports', 'images', 'overhead', 'cold-start', 'cost'] as const
 type Benchmark = (typeof Benchmarks)[number]
 
 const OrdersTargetPerSecond = 2000
@@ -36,6 +37,7 @@ interface Results {
   /** The 1-minute load average at the start and the end: above the CPU count, something else was running too. */
   readonly load: { start: number; end: number }
   orders?: OrdersResult
+  imports?: ImportsResult
   images?: ImagesResult
   overhead?: OverheadResult
   coldStart?: ColdStartResult
@@ -261,6 +263,176 @@ const coldStartReport = (cold: ColdStartResult): string[] => {
 
 const costLines = (cost: CostResult): string[] => [...costReport(cost), rerun('cost')]
 
+const importsReport = (imports: ImportsResult): string[] => {
+  const lines = [
+    `Imports: a ${imports.rows}-row CSV (${(imports.bytes / 1e6).toFixed(2)} MB) to PUT /imports against \`npm start\` in its own process`,
+    table([
+      ['measure', 'result', 'target', ''],
+      ['the upload, PUT to its answer', `${imports.uploadMs} ms`, '', ''],
+      [
+        'its answer to the last order decided',
+        `${(imports.decidedMs / 1000).toFixed(1)} s (${imports.ordersPerSecond} orders/s)`,
+        `<= ${ImportsTargetMs / 1000} s`,
+        verdict(imports.decidedMs <= ImportsTargetMs),
+      ],
+      ['orders decided', `${imports.decided} of ${imports.rows}`, 'all', verdict(imports.decided === imports.rows)],
+      [
+        'server RSS: start, peak, after the drain',
+        `${mb(imports.memory.startRss)}, ${mb(imports.memory.peakRss)}, ${mb(imports.memory.endRss)}`,
+        `peak < ${mb(MemoryCeilingBytes)}`,
+        verdict(imports.memory.peakRss < MemoryCeilingBytes),
+      ],
+    ]),
+  ]
+  if (imports.decidedMs > ImportsTargetMs)
+    lines.push(
+      `MISSED by ${((imports.decidedMs - ImportsTargetMs) / 1000).toFixed(1)} s: every imported row is an order with three executions and ten step runs, processed on the one core the server's thread has (the orders benchmark's limit).`,
+    )
+  lines.push(rerun('imports'))
+  return lines
+}
+
+/** The server's resident memory through the orders run and the import stays under this. */
+const MemoryCeilingBytes = 512 * 1048576
+
+interface TargetLine {
+  readonly measure: string
+  readonly target: string
+  /** The figure of a run and whether it meets the target; undefined when that run did not measure it. */
+  readonly read: (results: Partial<Results>) => { readonly text: string; readonly met?: boolean } | undefined
+}
+
+const openLoopAt = (results: Partial<Results>, rate: number) =>
+  results.orders?.openLoop.find((run) => run.offeredPerSecond === rate)
+
+/** Every target of the benchmarks, as one table: this run's figure beside the previous run's. */
+const TargetLines: ReadonlyArray<TargetLine> = [
+  {
+    measure: 'orders sustained (closed loop)',
+    target: `>= ${OrdersTargetPerSecond}/s`,
+    read: ({ orders }) =>
+      orders && {
+        text: `${orders.sustainedOrdersPerSecond}/s`,
+        met: orders.sustainedOrdersPerSecond >= OrdersTargetPerSecond,
+      },
+  },
+  {
+    measure: 'orders p99 at 500/s offered',
+    target: `< ${OrdersTargetP99Ms} ms`,
+    read: (results) => {
+      const run = openLoopAt(results, 500)
+      return run && { text: `${run.latencyMs.p99} ms`, met: run.latencyMs.p99 < OrdersTargetP99Ms }
+    },
+  },
+  {
+    measure: 'orders p99 at 1,000/s offered',
+    target: `< ${OrdersTargetP99At1000Ms} ms`,
+    read: (results) => {
+      const run = openLoopAt(results, 1000)
+      return run && { text: `${run.latencyMs.p99} ms`, met: run.latencyMs.p99 < OrdersTargetP99At1000Ms }
+    },
+  },
+  {
+    measure: 'overload (2,000 and 5,000/s): slowest answer',
+    target: `every answer < ${OverloadMaxAnswerMs / 1000} s`,
+    read: ({ orders }) => {
+      const runs = orders?.overload ?? []
+      if (runs.length === 0) return undefined
+      const slowest = Math.max(...runs.map((run) => run.answerMs.max))
+      const unanswered = runs.reduce((sum, run) => sum + run.unanswered, 0)
+      return {
+        text: `${(slowest / 1000).toFixed(1)} s, ${unanswered} unanswered`,
+        met: slowest < OverloadMaxAnswerMs && unanswered === 0,
+      }
+    },
+  },
+  {
+    measure: 'accepted orders decided, refused ones left nothing',
+    target: 'all; 0',
+    read: ({ orders }) =>
+      orders && {
+        text: `${orders.processed.decided} of ${orders.processed.accepted}; ${orders.processed.unasked ?? 0}`,
+        met: orders.processed.decided === orders.processed.accepted && (orders.processed.unasked ?? 0) === 0,
+      },
+  },
+  {
+    measure: 'import, answer to last order decided',
+    target: `<= ${ImportsTargetMs / 1000} s (10,000 rows)`,
+    read: ({ imports }) =>
+      imports && {
+        text: `${(imports.decidedMs / 1000).toFixed(1)} s (${imports.rows} rows)`,
+        met: imports.rows >= 10_000 ? imports.decidedMs <= ImportsTargetMs : undefined,
+      },
+  },
+  {
+    measure: 'server RSS peak, orders run; import',
+    target: `< ${mb(MemoryCeilingBytes)}`,
+    read: ({ orders, imports }) =>
+      orders?.memory || imports
+        ? {
+            text: `${orders?.memory ? mb(orders.memory.peakRss) : '-'}; ${imports ? mb(imports.memory.peakRss) : '-'}`,
+            met: [orders?.memory?.peakRss, imports?.memory.peakRss].every(
+              (peak) => peak === undefined || peak < MemoryCeilingBytes,
+            ),
+          }
+        : undefined,
+  },
+  {
+    measure: 'server RSS after the drain (start), orders run',
+    target: 'near its start',
+    read: ({ orders }) => orders?.memory && { text: `${mb(orders.memory.endRss)} (${mb(orders.memory.startRss)})` },
+  },
+  {
+    measure: '12 MP image, pipeline / sharp alone',
+    target: `<= ${ImagesTargetRatio}`,
+    read: ({ images }) => images && { text: `${images.ratio}`, met: images.ratio <= ImagesTargetRatio },
+  },
+  {
+    measure: 'non-image steps within 30 ms of their floor',
+    target: 'all',
+    read: ({ coldStart }) => {
+      if (!coldStart) return undefined
+      const steps = coldStart.steps.filter((step) => !step.usesSharp)
+      const within = steps.filter((step) => step.withinTarget).length
+      return { text: `${within} of ${steps.length}`, met: within === steps.length }
+    },
+  },
+  {
+    measure: 'AWS cost per million orders',
+    target: '<= $15',
+    read: ({ cost }) =>
+      cost && {
+        text: `$${cost.perMillionOrders.totalUsd.toFixed(2)}`,
+        met: cost.perMillionOrders.totalUsd <= cost.targets.ordersUsd,
+      },
+  },
+  {
+    measure: 'AWS cost per million images',
+    target: '<= $100',
+    read: ({ cost }) =>
+      cost && {
+        text: `$${cost.perMillionImages.totalUsd.toFixed(2)}`,
+        met: cost.perMillionImages.totalUsd <= cost.targets.imagesUsd,
+      },
+  },
+]
+
+const targetsReport = (now: Partial<Results>, previous: Partial<Results>): string[] => {
+  const before = previous.startedAt ? `previous run (${previous.startedAt.slice(0, 10)})` : 'previous run'
+  const rows = TargetLines.map((line) => {
+    const current = line.read(now)
+    const earlier = line.read(previous)
+    return [
+      line.measure,
+      current?.text ?? '-',
+      earlier?.text ?? '-',
+      line.target,
+      current?.met === undefined ? '' : verdict(current.met),
+    ]
+  })
+  return ['Targets: this run beside the previous one', table([['measure', 'this run', before, 'target', ''], ...rows])]
+}
+
 const main = async () => {
   const quick = process.argv.includes('--quick')
   const only = parseOnly()
@@ -292,6 +464,11 @@ const main = async () => {
     results.orders = await benchOrders({ quick, ...(cpuProfDir ? { cpuProfDir: path.resolve(cpuProfDir) } : {}) }, log)
     report.push(ordersReport(results.orders))
   }
+  if (only.includes('imports')) {
+    log('imports…')
+    results.imports = await benchImports({ quick }, log)
+    report.push(importsReport(results.imports))
+  }
   if (only.includes('images')) {
     log('images…')
     results.images = await benchImages({ quick }, log)
@@ -321,6 +498,7 @@ const main = async () => {
   // A partial run keeps the other benchmarks' last figures, so results.json always holds one of each.
   const merged = { ...previous, ...results, seconds, load }
   writeFileSync(resultsFile, `${JSON.stringify(merged, null, 2)}\n`)
+  report.unshift(targetsReport(results, previous))
   const text = report.map((lines) => lines.join('\n')).join('\n\n')
   const busy =
     Math.max(load.start, load.end) > results.machine.cpus

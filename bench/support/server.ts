@@ -45,3 +45,42 @@ export const waitForDrain = async (url: string, timeoutMs: number, quietLooks = 
   }
   return performance.now() - started
 }
+
+/** The server's resident memory over a run, in bytes: at the start, the highest seen, and at the last look. */
+export interface MemoryFigures {
+  readonly startRss: number
+  readonly peakRss: number
+  readonly endRss: number
+}
+
+/**
+ * Samples the server's RSS from `/health` (reads are never shed) every `everyMs` until `stop`, which answers the
+ * figures with one last look. A look that fails (the server busy past its answer) is skipped, not counted as zero.
+ */
+export const sampleMemory = async (url: string, everyMs = 250) => {
+  const look = async () => {
+    try {
+      return (await health(url)).memory?.rss
+    } catch {
+      return undefined
+    }
+  }
+  const startRss = (await look()) ?? 0
+  let peakRss = startRss
+  let stopped = false
+  const loop = (async () => {
+    while (!stopped) {
+      const rss = await look()
+      if (rss !== undefined) peakRss = Math.max(peakRss, rss)
+      await new Promise((resolve) => setTimeout(resolve, everyMs))
+    }
+  })()
+  return {
+    stop: async (): Promise<MemoryFigures> => {
+      stopped = true
+      await loop
+      const endRss = (await look()) ?? peakRss
+      return { startRss, peakRss: Math.max(peakRss, endRss), endRss }
+    },
+  }
+}

@@ -3,7 +3,7 @@ import { ManagedRuntime } from 'effect'
 import type { PipelineConfigShape } from '../../steps/services/config'
 import { stepsByName } from '../../steps/kit/registry'
 import { invokeStep, StepError } from '../../steps/kit/step'
-import { synthesizePipeline, type CfnTemplate } from '../aws/synth'
+import type { CfnTemplate } from '../aws/synth'
 import { WorkflowTag } from '../../contracts/executions'
 import { LocalBus } from './eventbridge/bus'
 import { databaseFile, openDatabase } from './kernel/db'
@@ -24,6 +24,7 @@ import { LocalObjectStore } from './s3/object-store'
 import { LocalQueues } from './sqs/queues'
 import { Replayer } from './eventbridge/replays'
 import { purgeExpiredArchive } from './eventbridge/archive'
+import { synthesizeApart } from './model/synthesize'
 import { localModel, type LocalModel } from './model/template'
 import { UploadsPrefix } from '../../contracts/sources'
 import { InvocationRecorder } from './lambda/invocation-metrics'
@@ -64,11 +65,11 @@ const lambdaFailure = (error: unknown): Error => {
 }
 
 /**
- * The embedded runtime: synthesizes the CDK app, reads buses, rules, archives, queues, buckets, functions and
+ * The embedded runtime: synthesizes the CDK app (in a child process, unless given its template or model), reads buses, rules, archives, queues, buckets, functions and
  * state machines from the template, and serves them from one SQLite file and a folder of objects.
  */
 export const startRuntime = (options: RuntimeOptions) => {
-  const model = options.model ?? localModel(options.template ?? synthesizePipeline(), WorkflowTag)
+  const model = options.model ?? localModel(options.template ?? synthesizeApart(), WorkflowTag)
   // What AWS refuses at deployment stops the runtime before anything opens: a filter a pipe cannot take, or a
   // definition the runtime cannot run (naming the state machine and the state).
   validateFilters(model)
