@@ -34,6 +34,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
+import { GetExecutionHistoryCommand, ListExecutionsCommand, SFNClient } from '@aws-sdk/client-sfn'
 import sharp from 'sharp'
 import { getJson, settle, startPipeline, type RunningPipeline } from '../support/pipeline'
 
@@ -414,7 +415,8 @@ describe('multipart upload', () => {
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
   // https://docs.aws.amazon.com/AmazonS3/latest/userguide/checking-object-integrity.html (multipart ETag)
-  it('uploads a 12 MB JPEG in parts under uploads/, with the multipart ETag, and the image workflow processes it', async () => {
+  // https://docs.aws.amazon.com/step-functions/latest/apireference/API_GetExecutionHistory.html
+  it('uploads a 12 MB JPEG in parts under uploads/, with the multipart ETag, and the image workflow processes it, its history read back through GetExecutionHistory', async () => {
     // Prepare: a real JPEG of noise, over 12 MB, so the SDK sends three parts (5 MiB, 5 MiB and the rest).
     const photo = await sharp({
       create: {
@@ -458,6 +460,35 @@ describe('multipart upload', () => {
     )
     expect(created.map(({ event }) => (event.detail as { reason: string }).reason)).toEqual(['CompleteMultipartUpload'])
     expect(readdirSync(path.join(pipeline.dataDir, 'objects', Bucket, '.multipart'))).toEqual([])
+    const sfn = new SFNClient({
+      endpoint: pipeline.url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    })
+    try {
+      const image = pipeline.runtime.executor.stateMachines.find((machine) => machine.workflow === 'image')!
+      const { executions } = await sfn.send(new ListExecutionsCommand({ stateMachineArn: image.arn }))
+      const histories = await Promise.all(
+        executions!.map((execution) =>
+          sfn.send(
+            new GetExecutionHistoryCommand({ executionArn: execution.executionArn, includeExecutionData: true }),
+          ),
+        ),
+      )
+      const history = histories.find((candidate) =>
+        candidate.events![0]!.executionStartedEventDetails!.input!.includes('uploads/big/noise.jpg'),
+      )!
+      const types = history.events!.map((event) => event.type)
+      expect(types[0]).toBe('ExecutionStarted')
+      expect(types.at(-1)).toBe('ExecutionSucceeded')
+      expect(
+        history.events!.flatMap((event) =>
+          event.stateEnteredEventDetails ? [event.stateEnteredEventDetails.name] : [],
+        ),
+      ).toEqual(['ValidateAndRender', 'PersistImage', 'IndexImage'])
+    } finally {
+      sfn.destroy()
+    }
   }, 120_000)
 
   // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
