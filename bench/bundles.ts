@@ -172,7 +172,9 @@ export const buildSteps = async (
         file,
         bytes: contents.length,
         gzipBytes: gzipSync(contents).length,
-        overCeiling: !step.usesSharp && contents.length > CEILING_BYTES,
+        overCeiling:
+          !step.usesSharp &&
+          contents.length > (byPackage.has(SearchClientPackage) ? SEARCH_CLIENT_CEILING_BYTES : CEILING_BYTES),
         topInputs: top(inputs, 5),
         topPackages: top(byPackage, 8),
         externalImports: [

@@ -248,7 +248,7 @@ export const benchColdStart = async (
         overFloorMs: round(importMs - floorMs),
         nodeOptions: environmentOf(report.step).NODE_OPTIONS ?? '',
         withinTarget: report.usesSharp || importMs - floorMs <= ColdStartTargetMs,
-        underCeiling: report.usesSharp || report.bytes <= CEILING_BYTES,
+        underCeiling: !report.overCeiling,
       }
     })
     const breakdown = pieces.map(({ piece, file }): ImportPiece => {
