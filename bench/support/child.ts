@@ -48,17 +48,22 @@ export const startChild = (
 
 export interface Health {
   readonly status: string
+  /** Nothing left to do: no execution, queue message, unread stream record or delivery waiting. */
+  readonly idle?: boolean
   readonly executions: { readonly pending?: number; readonly running?: number }
   readonly memory?: { readonly rss: number; readonly heapUsed: number }
 }
 
 export const health = async (url: string): Promise<Health> => (await (await fetch(`${url}/health`)).json()) as Health
 
-/** Waits until no execution is pending or running, twice in a row; bounded by the caller's timeout. */
+/** Whether a health answer says the runtime has nothing left to do (stream records and queues included). */
+export const isIdle = ({ idle, executions }: Health): boolean =>
+  (idle ?? true) && !executions.pending && !executions.running
+
+/** Waits until the runtime is idle, twice in a row; bounded by the caller's timeout. */
 export const waitUntilIdle = async (url: string): Promise<void> => {
   for (let quietLooks = 0; quietLooks < 2;) {
-    const { executions } = await health(url)
-    quietLooks = !executions.pending && !executions.running ? quietLooks + 1 : 0
+    quietLooks = isIdle(await health(url)) ? quietLooks + 1 : 0
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
 }

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import * as path from 'node:path'
-import { health, startChild, stopChild } from './child'
+import { health, isIdle, startChild, stopChild } from './child'
 
 export interface BenchServer {
   readonly url: string
@@ -34,13 +34,12 @@ export const startServer = async (
   }
 }
 
-/** Resolves once the runtime reports no execution pending or running in `quietLooks` consecutive looks; the time it took. */
+/** Resolves once the runtime reports itself idle (`/health`) in `quietLooks` consecutive looks; the time it took. */
 export const waitForDrain = async (url: string, timeoutMs: number, quietLooks = 3): Promise<number> => {
   const started = performance.now()
   for (let quiet = 0; quiet < quietLooks;) {
     if (performance.now() - started > timeoutMs) throw new Error(`not drained after ${timeoutMs} ms`)
-    const { executions } = await health(url)
-    quiet = !executions.pending && !executions.running ? quiet + 1 : 0
+    quiet = isIdle(await health(url)) ? quiet + 1 : 0
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   return performance.now() - started

@@ -1,5 +1,5 @@
 import { request } from 'node:http'
-import { getJson, startPipeline, type RunningPipeline } from '../support/pipeline'
+import { getJson, settle, startPipeline, type RunningPipeline } from '../support/pipeline'
 
 let pipeline: RunningPipeline
 
@@ -85,5 +85,35 @@ describe('the HTTP API answers bad input with a clear JSON error', () => {
 
   it('stays healthy after all of it', async () => {
     expect((await getJson(`${pipeline.url}/health`)).body).toMatchObject({ status: 'ok' })
+  })
+
+  it('says it is idle only when nothing is left to do, a stream record its pipe has not read included', async () => {
+    // Prepare: a username reservation on the users table's stream, as the table writes it, before the users pipe
+    // reads it (its filter keeps only user items, so reading it starts nothing).
+    await settle(pipeline)
+    const pipe = pipeline.runtime.model.pipes!.find((candidate) => candidate.filters?.some((f) => f.includes('usr_')))!
+    pipeline.runtime.db.prepare('INSERT INTO stream_records (stream_arn, record) VALUES (?, ?)').run(
+      pipe.sourceArn,
+      JSON.stringify({
+        eventID: 'reservation',
+        eventName: 'INSERT',
+        eventSource: 'aws:dynamodb',
+        dynamodb: {
+          Keys: { userId: { S: 'username#idle' } },
+          SequenceNumber: '1',
+          StreamViewType: 'NEW_AND_OLD_IMAGES',
+        },
+        eventSourceARN: pipe.sourceArn,
+      }),
+    )
+    const unread = pipeline.runtime.isQuiet()
+
+    // Act
+    await settle(pipeline)
+    const health = (await getJson<{ idle: boolean; executions: unknown }>(`${pipeline.url}/health`)).body
+
+    // Assess
+    expect(unread).toBe(false)
+    expect(health).toMatchObject({ idle: true, executions: { pending: 0, running: 0 } })
   })
 })

@@ -49,10 +49,12 @@ export const sourceRoutes = (router: Router, runtime: LocalRuntime): Router => {
       // The read side: the search and image routes of the HTTP API, answered by their own function as on AWS.
       .on('ANY', /^\/(search|images\/.+)$/, callSearch)
       .on('GET', /^\/health$/, ({ res }) => {
-        // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes.
+        // The process's memory, so a soak run can watch it from outside: resident set and V8 heap, in bytes. `idle`
+        // is true when nothing is left to do: no execution, queue message, unread stream record or delivery waiting.
         const { rss, heapUsed } = process.memoryUsage()
         sendJson(res, 200, {
           status: 'ok',
+          idle: runtime.isQuiet(),
           executions: runtime.executor.unfinished(),
           memory: { rss, heapUsed },
         })
