@@ -6,7 +6,7 @@ import { benchColdStart, coldStartTable, type ColdStartResult } from './cold-sta
 import { costModel, costReport, type CostResult } from './cost'
 import { benchImages, ImagesTargetRatio, type ImagesResult } from './images'
 import { benchImports, ImportsTargetMs, mb, type ImportsResult } from './imports'
-import { benchOrders, type OrdersResult } from './orders'
+import { benchOrders, type OpenLoopResult, type OrdersResult } from './orders'
 import { benchOverhead, type OverheadResult } from './overhead'
 
 /**
@@ -85,6 +85,13 @@ const rerun = (name: Benchmark) => `rerun: npm run bench -- --only ${name}`
 
 const verdict = (met: boolean) => (met ? 'met' : 'MISSED')
 
+/** An offered rate is kept up with when every order of it is taken (none shed) and the 99th percentile is under `ms`. */
+const meetsLatency = (run: OpenLoopResult, ms: number) =>
+  run.latencyMs.p99 < ms && run.non202 === 0 && run.unanswered === 0
+
+const latencyText = (run: OpenLoopResult) =>
+  `${run.latencyMs.p99} ms${run.non202 > 0 ? ` (${run.non202} of ${run.accepted + run.non202} refused)` : ''}`
+
 const table = (rows: ReadonlyArray<ReadonlyArray<string>>): string => {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)))
   return rows
@@ -118,14 +125,14 @@ const ordersReport = (orders: OrdersResult): string[] => {
       `open loop ${run.offeredPerSecond}/s`,
       `achieved ${run.achievedPerSecond}/s${run.unanswered > 0 ? ` (${run.unanswered} unanswered)` : ''}; p50 ${run.latencyMs.p50} / p95 ${run.latencyMs.p95} / p99 ${run.latencyMs.p99} ms; drain ${(run.drainMs / 1000).toFixed(1)} s`,
       run.offeredPerSecond === 500
-        ? `p99 < ${OrdersTargetP99Ms} ms`
+        ? `p99 < ${OrdersTargetP99Ms} ms, all taken`
         : run.offeredPerSecond === 1000
-          ? `p99 < ${OrdersTargetP99At1000Ms} ms`
+          ? `p99 < ${OrdersTargetP99At1000Ms} ms, all taken`
           : '',
       run.offeredPerSecond === 500
-        ? verdict(run.latencyMs.p99 < OrdersTargetP99Ms)
+        ? verdict(meetsLatency(run, OrdersTargetP99Ms))
         : run.offeredPerSecond === 1000
-          ? verdict(run.latencyMs.p99 < OrdersTargetP99At1000Ms)
+          ? verdict(meetsLatency(run, OrdersTargetP99At1000Ms))
           : '',
     ]),
     ...(orders.overload ?? []).map((run) => [
@@ -166,6 +173,10 @@ const ordersReport = (orders: OrdersResult): string[] => {
   if (at500 && at500.latencyMs.p99 >= OrdersTargetP99Ms)
     misses.push(
       `p99 at 500/s is ${at500.latencyMs.p99} ms, ${(at500.latencyMs.p99 - OrdersTargetP99Ms).toFixed(0)} ms over ${OrdersTargetP99Ms} ms${at500.achievedPerSecond < 490 ? ` (the server could not keep up with 500/s: requests queued)` : ''}`,
+    )
+  else if (at500 && at500.non202 > 0)
+    misses.push(
+      `at 500/s the 202s came in p99 ${at500.latencyMs.p99} ms, but ${at500.non202} of ${at500.accepted + at500.non202} orders were refused: processing takes about ${orders.sustainedOrdersPerSecond}/s, so the backlog reached its bound and the rest was shed`,
     )
   if (misses.length > 0) {
     lines.push(`MISSED: ${misses.join('; ')}.`)
@@ -319,18 +330,18 @@ const TargetLines: ReadonlyArray<TargetLine> = [
   },
   {
     measure: 'orders p99 at 500/s offered',
-    target: `< ${OrdersTargetP99Ms} ms`,
+    target: `< ${OrdersTargetP99Ms} ms, all taken`,
     read: (results) => {
       const run = openLoopAt(results, 500)
-      return run && { text: `${run.latencyMs.p99} ms`, met: run.latencyMs.p99 < OrdersTargetP99Ms }
+      return run && { text: latencyText(run), met: meetsLatency(run, OrdersTargetP99Ms) }
     },
   },
   {
     measure: 'orders p99 at 1,000/s offered',
-    target: `< ${OrdersTargetP99At1000Ms} ms`,
+    target: `< ${OrdersTargetP99At1000Ms} ms, all taken`,
     read: (results) => {
       const run = openLoopAt(results, 1000)
-      return run && { text: `${run.latencyMs.p99} ms`, met: run.latencyMs.p99 < OrdersTargetP99At1000Ms }
+      return run && { text: latencyText(run), met: meetsLatency(run, OrdersTargetP99At1000Ms) }
     },
   },
   {
