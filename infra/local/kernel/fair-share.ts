@@ -3,9 +3,15 @@
  * execution, a round of a poller), each on a later turn of the loop than the last, after the sockets were read.
  * While requests are being answered, one slice runs per turn: acceptance stays quick under load, and the backlog
  * (PENDING executions, unread stream records, all durable) is worked off at the pace the rest of the loop leaves.
- * With no request in flight, every waiting slice runs on the next turn.
+ * With no request in flight, up to MaxSlicesPerIdleTurn waiting slices run on each turn.
  */
 let answering = 0
+/**
+ * With no request in flight, at most this many slices run in one turn. Requests still in their sockets are not in
+ * flight yet, and a turn that ran a whole backlog's slices would leave them unread until it ended; a bounded turn
+ * reads them next (side by side, overloaded at 2,000 orders/s: the answers' p99 5.0–5.1 s against 6.3–6.8 s).
+ */
+const MaxSlicesPerIdleTurn = 32
 const waiting: Array<() => void> = []
 let scheduled = false
 
@@ -14,7 +20,7 @@ const beforeSlices = new Set<() => void>()
 const release = () => {
   scheduled = false
   for (const hook of beforeSlices) hook()
-  const runs = answering > 0 ? 1 : waiting.length
+  const runs = answering > 0 ? 1 : Math.min(waiting.length, MaxSlicesPerIdleTurn)
   for (const resume of waiting.splice(0, runs)) resume()
   if (waiting.length > 0) schedule()
 }
