@@ -1,7 +1,7 @@
 import * as path from 'node:path'
 import { DatabaseSync } from 'node:sqlite'
 import { sampleMemory, startServer, waitForDrain, type MemoryFigures } from './support/server'
-import { round } from './support/stats'
+import { mb, round } from './support/stats'
 
 /**
  * A bulk import end to end: a CSV of orders uploaded with `PUT /imports/{key}` to `npm start`'s program in its own
@@ -96,5 +96,3 @@ export const benchImports = async (
     await server.stop()
   }
 }
-
-export const mb = (bytes: number): string => `${Math.round(bytes / 1048576)} MB`

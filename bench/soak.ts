@@ -4,6 +4,7 @@ import * as path from 'node:path'
 import { parseArgs } from 'node:util'
 import sharp from 'sharp'
 import { health, startChild, stopChild, waitUntilIdle } from './support/child'
+import { mb } from './support/stats'
 
 /**
  * The soak: `npm run soak -- --minutes N [--json]`. Runs `npm start`'s program in a child process over a fresh data
@@ -262,8 +263,6 @@ export const runSoak = async (options: SoakOptions): Promise<SoakResult> => {
   }
 }
 
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`
-
 export const soakTable = (result: SoakResult): string => {
   const rows = [
     ['kind', 'accepted', 'per s', 'p50 ms', 'p99 ms', 'shed', 'errors'],
@@ -300,8 +299,8 @@ export const soakTable = (result: SoakResult): string => {
     '',
     `failed executions: ${result.failedExecutions}   dead letters: ${result.deadLetters}`,
     `memory (server)     after warm-up   at end      growth`,
-    `  RSS               ${mb(start.rss).padStart(11)}   ${mb(end.rss).padStart(9)}   ${mb(end.rss - start.rss).padStart(9)}`,
-    `  V8 heap used      ${mb(start.heapUsed).padStart(11)}   ${mb(end.heapUsed).padStart(9)}   ${mb(end.heapUsed - start.heapUsed).padStart(9)}`,
+    `  RSS               ${mb(start.rss, 1).padStart(11)}   ${mb(end.rss, 1).padStart(9)}   ${mb(end.rss - start.rss, 1).padStart(9)}`,
+    `  V8 heap used      ${mb(start.heapUsed, 1).padStart(11)}   ${mb(end.heapUsed, 1).padStart(9)}   ${mb(end.heapUsed - start.heapUsed, 1).padStart(9)}`,
     ...Object.entries(result.errors).map(
       ([what, { count, examples }]) => `error ${what} x${count}: ${examples[0] ?? ''}`,
     ),

@@ -24,3 +24,6 @@ export const percentiles = (values: ArrayLike<number>): Percentiles => {
 }
 
 export const round = (value: number, digits = 1): number => Number(value.toFixed(digits))
+
+/** Bytes as mebibytes for a report, `digits` after the point. */
+export const mb = (bytes: number, digits = 0): string => `${(bytes / 1048576).toFixed(digits)} MB`
