@@ -4,48 +4,20 @@
  * adapter writes. dynalite ignores ReturnValuesOnConditionCheckFailure, so every answer to a taken key comes through
  * the fallback read; the request shapes are asserted in test/unit/infra/aws/layers/idempotency-dynamodb.test.ts.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { Layer, type Effect } from 'effect'
 import { IdempotencyDynamoDB } from '../../infra/aws/layers/idempotency-dynamodb'
 import { ClockFixed } from '../../steps/services/clock'
 import { IdempotencyStore, type StoredResponse } from '../../steps/services/idempotency'
 import { idempotencyContract } from '../contracts/idempotency'
-import {
-  clientSettings,
-  dynamodbInternalError,
-  startDynamoDB,
-  unavailableEndpoint,
-  type DynamoDBEmulator,
-  type UnavailableEndpoint,
-} from '../support/emulators'
+import { dynamoDBSuite } from '../support/emulators'
 import { defectOf } from '../support/exits'
 import { runWith } from '../support/run-with'
 
-let dynamodb: DynamoDBEmulator
-let unavailable: UnavailableEndpoint
-let failingClient: DynamoDBClient
-let made = 0
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDB()
-  unavailable = await unavailableEndpoint(dynamodbInternalError)
-  failingClient = new DynamoDBClient(clientSettings(unavailable.endpoint))
-})
-afterAll(async () => {
-  failingClient.destroy()
-  await unavailable.stop()
-  await dynamodb.stop()
-})
-
-const freshTable = async () => {
-  const name = `idempotency-${++made}`
-  await dynamodb.createTable({ name, key: 'key' })
-  return name
-}
+const dynamodb = dynamoDBSuite({ prefix: 'idempotency', key: 'key' })
+const freshTable = dynamodb.freshTable
 
 idempotencyContract('DynamoDB (dynalite)', async () => IdempotencyDynamoDB(dynamodb.client, await freshTable()), {
-  backendFailure: { failing: () => IdempotencyDynamoDB(failingClient, 'idempotency-table') },
+  backendFailure: { failing: () => IdempotencyDynamoDB(dynamodb.failingClient, 'idempotency-table') },
 })
 
 describe('IdempotencyDynamoDB on dynalite, beyond the contract', () => {
@@ -60,12 +32,7 @@ describe('IdempotencyDynamoDB on dynalite, beyond the contract', () => {
   const run = <A, E>(use: (store: typeof IdempotencyStore.Service) => Effect.Effect<A, E>, now = noon) =>
     runWith(Layer.provide(IdempotencyDynamoDB(dynamodb.client, table), ClockFixed(now)), IdempotencyStore)(use)
 
-  const stored = async (key: string) => {
-    const { Item } = await dynamodb.client.send(
-      new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }),
-    )
-    return Item === undefined ? undefined : unmarshall(Item)
-  }
+  const stored = (key: string) => dynamodb.stored(table, { key })
 
   // TTL takes epoch seconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html).
   it('writes a new record in progress, with its fingerprint, and its expiry in epoch seconds for TTL and as ISO', async () => {

@@ -5,47 +5,19 @@
  * through the adapter's fallback read; the request shapes are asserted in
  * test/unit/infra/aws/layers/image-table-dynamodb.test.ts.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall } from '@aws-sdk/util-dynamodb'
 import type { Effect } from 'effect'
 import { ImageTableDynamoDB } from '../../infra/aws/layers/image-table-dynamodb'
 import { ImageTable } from '../../steps/services/image-table'
 import { failedImage, imageTableContract, processedImage } from '../contracts/image-table'
-import {
-  clientSettings,
-  dynamodbInternalError,
-  startDynamoDB,
-  unavailableEndpoint,
-  type DynamoDBEmulator,
-  type UnavailableEndpoint,
-} from '../support/emulators'
+import { dynamoDBSuite } from '../support/emulators'
 import { defectOf, failureOf } from '../support/exits'
 import { runWith } from '../support/run-with'
 
-let dynamodb: DynamoDBEmulator
-let unavailable: UnavailableEndpoint
-let failingClient: DynamoDBClient
-let made = 0
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDB()
-  unavailable = await unavailableEndpoint(dynamodbInternalError)
-  failingClient = new DynamoDBClient(clientSettings(unavailable.endpoint))
-})
-afterAll(async () => {
-  failingClient.destroy()
-  await unavailable.stop()
-  await dynamodb.stop()
-})
-
-const freshTable = async () => {
-  const name = `images-${++made}`
-  await dynamodb.createTable({ name, key: 'key' })
-  return name
-}
+const dynamodb = dynamoDBSuite({ prefix: 'images', key: 'key' })
+const freshTable = dynamodb.freshTable
 
 imageTableContract('DynamoDB (dynalite)', async () => ImageTableDynamoDB(dynamodb.client, await freshTable()), {
-  backendFailure: { failing: () => ImageTableDynamoDB(failingClient, 'images-table') },
+  backendFailure: { failing: () => ImageTableDynamoDB(dynamodb.failingClient, 'images-table') },
 })
 
 describe('ImageTableDynamoDB on dynalite, beyond the contract', () => {
@@ -57,11 +29,9 @@ describe('ImageTableDynamoDB on dynalite, beyond the contract', () => {
     const { format: _format, width: _width, height: _height, ...failure } = failedImage({ failedBy: undefined })
     await run(table, (images) => images.putVersion({ ...failure, format: undefined }))
 
-    const { Item } = await dynamodb.client.send(
-      new GetItemCommand({ TableName: table, Key: marshall({ key: failure.key }), ConsistentRead: true }),
-    )
+    const item = await dynamodb.stored(table, { key: failure.key })
 
-    expect(Object.keys(Item ?? {}).sort()).toEqual([
+    expect(Object.keys(item ?? {}).sort()).toEqual([
       'bucket',
       'createdAt',
       'error',

@@ -3,48 +3,20 @@
  * item that really stands, then the items and TTL this adapter writes. The request shapes are asserted in
  * test/unit/infra/aws/layers/ledger-dynamodb.test.ts.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { Layer, type Effect } from 'effect'
 import { claimRetentionSeconds, LedgerDynamoDB } from '../../infra/aws/layers/ledger-dynamodb'
 import { ClockFixed } from '../../steps/services/clock'
 import { Ledger } from '../../steps/services/ledger'
 import { ledgerContract } from '../contracts/ledger'
-import {
-  clientSettings,
-  dynamodbInternalError,
-  startDynamoDB,
-  unavailableEndpoint,
-  type DynamoDBEmulator,
-  type UnavailableEndpoint,
-} from '../support/emulators'
+import { dynamoDBSuite } from '../support/emulators'
 import { defectOf, failureOf } from '../support/exits'
 import { runWith } from '../support/run-with'
 
-let dynamodb: DynamoDBEmulator
-let unavailable: UnavailableEndpoint
-let failingClient: DynamoDBClient
-let made = 0
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDB()
-  unavailable = await unavailableEndpoint(dynamodbInternalError)
-  failingClient = new DynamoDBClient(clientSettings(unavailable.endpoint))
-})
-afterAll(async () => {
-  failingClient.destroy()
-  await unavailable.stop()
-  await dynamodb.stop()
-})
-
-const freshTable = async () => {
-  const name = `ledger-${++made}`
-  await dynamodb.createTable({ name, key: 'key' })
-  return name
-}
+const dynamodb = dynamoDBSuite({ prefix: 'ledger', key: 'key' })
+const freshTable = dynamodb.freshTable
 
 ledgerContract('DynamoDB (dynalite)', async () => LedgerDynamoDB(dynamodb.client, await freshTable()), {
-  backendFailure: { failing: () => LedgerDynamoDB(failingClient, 'ledger-table') },
+  backendFailure: { failing: () => LedgerDynamoDB(dynamodb.failingClient, 'ledger-table') },
 })
 
 describe('LedgerDynamoDB on dynalite, beyond the contract', () => {
@@ -59,12 +31,7 @@ describe('LedgerDynamoDB on dynalite, beyond the contract', () => {
   const run = <A, E>(use: (ledger: typeof Ledger.Service) => Effect.Effect<A, E>, at = claimedAt, inTable = table) =>
     runWith(Layer.provide(LedgerDynamoDB(dynamodb.client, inTable), ClockFixed(at)), Ledger)(use)
 
-  const stored = async (key: string) => {
-    const { Item } = await dynamodb.client.send(
-      new GetItemCommand({ TableName: table, Key: marshall({ key }), ConsistentRead: true }),
-    )
-    return Item === undefined ? undefined : unmarshall(Item)
-  }
+  const stored = (key: string) => dynamodb.stored(table, { key })
 
   // TTL takes epoch seconds (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-before-you-start.html).
   it('stamps a claim with the clock and a TTL 30 days on', async () => {

@@ -4,56 +4,29 @@
  * ReturnValuesOnConditionCheckFailure, so every "already there" answer comes through the adapter's fallback read;
  * the request shapes are asserted in test/unit/infra/aws/layers/order-table-dynamodb.test.ts.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { marshall } from '@aws-sdk/util-dynamodb'
 import { encodeCursor } from '../../infra/aws/layers/dynamodb-pages'
 import { customerIndex, OrderTableDynamoDB, pendingIndex } from '../../infra/aws/layers/order-table-dynamodb'
 import { OrderTable } from '../../steps/services/order-table'
 import { after, allPages } from '../contracts/kit'
 import { orderTableContract, placedOrder } from '../contracts/order-table'
-import {
-  clientSettings,
-  dynamodbInternalError,
-  startDynamoDB,
-  unavailableEndpoint,
-  type DynamoDBEmulator,
-  type UnavailableEndpoint,
-} from '../support/emulators'
+import { dynamoDBSuite } from '../support/emulators'
 import { defectOf } from '../support/exits'
 import { runWith } from '../support/run-with'
 
-let dynamodb: DynamoDBEmulator
-let unavailable: UnavailableEndpoint
-let failingClient: DynamoDBClient
-let made = 0
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDB()
-  unavailable = await unavailableEndpoint(dynamodbInternalError)
-  failingClient = new DynamoDBClient(clientSettings(unavailable.endpoint))
+/** New, empty orders tables with the stack's indexes. */
+const dynamodb = dynamoDBSuite({
+  prefix: 'orders',
+  key: 'orderId',
+  indexes: [
+    { name: customerIndex, partitionKey: 'customerId', sortKey: 'orderId' },
+    { name: pendingIndex, partitionKey: 'pendingShard', sortKey: 'createdAt' },
+  ],
 })
-afterAll(async () => {
-  failingClient.destroy()
-  await unavailable.stop()
-  await dynamodb.stop()
-})
-
-/** A new, empty orders table with the stack's indexes. */
-const freshTable = async () => {
-  const name = `orders-${++made}`
-  await dynamodb.createTable({
-    name,
-    key: 'orderId',
-    indexes: [
-      { name: customerIndex, partitionKey: 'customerId', sortKey: 'orderId' },
-      { name: pendingIndex, partitionKey: 'pendingShard', sortKey: 'createdAt' },
-    ],
-  })
-  return name
-}
+const freshTable = dynamodb.freshTable
 
 orderTableContract('DynamoDB (dynalite)', async () => OrderTableDynamoDB(dynamodb.client, await freshTable()), {
-  backendFailure: { failing: () => OrderTableDynamoDB(failingClient, 'orders-table') },
+  backendFailure: { failing: () => OrderTableDynamoDB(dynamodb.failingClient, 'orders-table') },
 })
 
 describe('OrderTableDynamoDB on dynalite, beyond the contract', () => {

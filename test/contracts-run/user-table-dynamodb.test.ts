@@ -5,46 +5,18 @@
  * dynalite, so `create` and `remove` run their real transactions. The request shapes are asserted in
  * test/unit/infra/aws/layers/user-table-dynamodb.test.ts.
  */
-import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb'
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import { Exit } from 'effect'
 import { UserTableDynamoDB, usernameKey } from '../../infra/aws/layers/user-table-dynamodb'
 import { UserTable } from '../../steps/services/user-table'
 import { newUser, userTableContract } from '../contracts/user-table'
-import {
-  clientSettings,
-  dynamodbInternalError,
-  startDynamoDB,
-  unavailableEndpoint,
-  type DynamoDBEmulator,
-  type UnavailableEndpoint,
-} from '../support/emulators'
+import { dynamoDBSuite } from '../support/emulators'
 import { runWith, type RunWithService } from '../support/run-with'
 
-let dynamodb: DynamoDBEmulator
-let unavailable: UnavailableEndpoint
-let failingClient: DynamoDBClient
-let made = 0
-
-beforeAll(async () => {
-  dynamodb = await startDynamoDB()
-  unavailable = await unavailableEndpoint(dynamodbInternalError)
-  failingClient = new DynamoDBClient(clientSettings(unavailable.endpoint))
-})
-afterAll(async () => {
-  failingClient.destroy()
-  await unavailable.stop()
-  await dynamodb.stop()
-})
-
-const freshTable = async () => {
-  const name = `users-${++made}`
-  await dynamodb.createTable({ name, key: 'userId' })
-  return name
-}
+const dynamodb = dynamoDBSuite({ prefix: 'users', key: 'userId' })
+const freshTable = dynamodb.freshTable
 
 userTableContract('DynamoDB (dynalite)', async () => UserTableDynamoDB(dynamodb.client, await freshTable()), {
-  backendFailure: { failing: () => UserTableDynamoDB(failingClient, 'users-table') },
+  backendFailure: { failing: () => UserTableDynamoDB(dynamodb.failingClient, 'users-table') },
 })
 
 describe('UserTableDynamoDB on dynalite, beyond the contract', () => {
@@ -57,12 +29,7 @@ describe('UserTableDynamoDB on dynalite, beyond the contract', () => {
     await run((users) => users.create(ada))
   })
 
-  const stored = async (userId: string) => {
-    const { Item } = await dynamodb.client.send(
-      new GetItemCommand({ TableName: table, Key: marshall({ userId }), ConsistentRead: true }),
-    )
-    return Item === undefined ? undefined : unmarshall(Item)
-  }
+  const stored = (userId: string) => dynamodb.stored(table, { userId })
 
   it('stores a user as two items: the user with its kind, and the reservation of its username', async () => {
     expect(await stored('u-ada')).toEqual({ ...ada, kind: 'user' })

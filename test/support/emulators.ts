@@ -2,9 +2,11 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
+  GetItemCommand,
   type GlobalSecondaryIndex,
 } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb'
 import dynalite from 'dynalite'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
@@ -238,3 +240,63 @@ export const clientSettings = (endpoint: string) => ({
   credentials: emulatorCredentials,
   maxAttempts: 1,
 })
+
+/** What a DynamoDB adapter's contract run needs: the emulator, a failing endpoint, fresh tables, and items as stored. */
+export interface DynamoDBSuite {
+  readonly client: DynamoDBClient
+  /** A client of an endpoint that answers every call with DynamoDB's 500, for the contract's backend failures. */
+  readonly failingClient: DynamoDBClient
+  /** A new, empty table of the suite's shape, named `{prefix}-{n}`. */
+  readonly freshTable: () => Promise<string>
+  /** The item under `key` in `table` as DynamoDB holds it (a consistent read), or undefined. */
+  readonly stored: (
+    table: string,
+    key: Readonly<Record<string, string>>,
+  ) => Promise<Record<string, unknown> | undefined>
+}
+
+/**
+ * One dynalite and one failing endpoint for the test file that calls this, started before its tests and stopped
+ * after them; every table it makes has `table`'s key and indexes.
+ */
+export const dynamoDBSuite = (table: Omit<TableSpec, 'name'> & { readonly prefix: string }): DynamoDBSuite => {
+  let dynamodb: DynamoDBEmulator | undefined
+  let unavailable: UnavailableEndpoint | undefined
+  let failing: DynamoDBClient | undefined
+  let made = 0
+  beforeAll(async () => {
+    dynamodb = await startDynamoDB()
+    unavailable = await unavailableEndpoint(dynamodbInternalError)
+    failing = new DynamoDBClient(clientSettings(unavailable.endpoint))
+  })
+  afterAll(async () => {
+    failing?.destroy()
+    await unavailable?.stop()
+    await dynamodb?.stop()
+  })
+  const started = () => {
+    if (!dynamodb) throw new Error('dynamoDBSuite: used before its beforeAll ran')
+    return dynamodb
+  }
+  const { prefix, ...shape } = table
+  return {
+    get client() {
+      return started().client
+    },
+    get failingClient() {
+      if (!failing) throw new Error('dynamoDBSuite: used before its beforeAll ran')
+      return failing
+    },
+    freshTable: async () => {
+      const name = `${prefix}-${++made}`
+      await started().createTable({ ...shape, name })
+      return name
+    },
+    stored: async (name, key) => {
+      const { Item } = await started().client.send(
+        new GetItemCommand({ TableName: name, Key: marshall(key), ConsistentRead: true }),
+      )
+      return Item === undefined ? undefined : unmarshall(Item)
+    },
+  }
+}
